@@ -1,0 +1,28 @@
+/* commands.h - the commands of the xdsd binary, after their options are
+ * parsed. Each returns the process exit code: 0 success, 1 failure, 2 usage. */
+#ifndef XDSD_COMMANDS_H
+#define XDSD_COMMANDS_H
+
+#include "xdsd/options.h"
+
+/* Serve xDS until SIGINT/SIGTERM. */
+int cmd_serve(const struct serve_options *o);
+
+/* Validate files or directories of Istio YAML; print errors and a summary. */
+int cmd_validate(const char *const *paths, int npaths);
+
+/* What `xdsd dump` is asked for. */
+struct dump_request {
+    const char *proxy;     /* node id */
+    const char *labels;    /* "k=v,k=v" or NULL */
+    const char *namespace; /* or NULL: from the node id */
+    const char *type;      /* listeners|routes|clusters|endpoints|all */
+};
+
+/* Print the config_dump JSON a proxy would receive from o->config_dir. */
+int cmd_dump(const struct serve_options *o, const struct dump_request *d);
+
+/* Print the sync table of a running server's debug endpoint at addr. */
+int cmd_status(const char *addr, const char *proxy);
+
+#endif

@@ -1,0 +1,47 @@
+/* t_util.c - durations, hashing, growth. */
+#include "xdsd/util.h"
+
+#include <stdlib.h>
+
+#include "unit.h"
+
+TEST(duration_parses_istio_forms)
+{
+    int64_t ms = -1;
+    CHECK(duration_parse_ms("1s", &ms) == 0 && ms == 1000);
+    CHECK(duration_parse_ms("500ms", &ms) == 0 && ms == 500);
+    CHECK(duration_parse_ms("1m30s", &ms) == 0 && ms == 90000);
+    CHECK(duration_parse_ms("1h", &ms) == 0 && ms == 3600000);
+    CHECK(duration_parse_ms("0.5s", &ms) == 0 && ms == 500);
+    CHECK(duration_parse_ms("0", &ms) == 0 && ms == 0);
+}
+
+TEST(duration_rejects_garbage)
+{
+    int64_t ms;
+    CHECK(duration_parse_ms("", &ms) == -1);
+    CHECK(duration_parse_ms("10", &ms) == -1);
+    CHECK(duration_parse_ms("1x", &ms) == -1);
+    CHECK(duration_parse_ms("-1s", &ms) == -1);
+    CHECK(duration_parse_ms("s", &ms) == -1);
+}
+
+TEST(hash_is_stable)
+{
+    /* FNV-1a of "a", a published value: versions must not change between builds */
+    CHECK(hash_bytes(HASH_SEED, "a", 1) == 0xaf63dc4c8601ec8cULL);
+    CHECK(hash_bytes(HASH_SEED, "", 0) == HASH_SEED);
+}
+
+TEST(xgrow_doubles)
+{
+    int *a = NULL;
+    size_t cap = 0;
+    xgrow((void **)&a, &cap, 3, sizeof(*a));
+    CHECK(cap >= 3);
+    size_t old = cap;
+    xgrow((void **)&a, &cap, old + 1, sizeof(*a));
+    CHECK(cap == old * 2);
+    a[cap - 1] = 7;
+    free(a);
+}
