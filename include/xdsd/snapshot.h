@@ -1,0 +1,93 @@
+/* snapshot.h - what the xDS server serves: one immutable snapshot per
+ * published configuration, holding the resources of each proxy class.
+ *
+ * Translation fills views; the xDS server and the debug endpoint read them.
+ * The two meet only here, so the server can be tested with hand-made views.
+ *
+ *   snapshot (generation N, refcounted)
+ *     └─ view per proxy class (built on first use, then shared by every proxy
+ *        of that class): for each xDS type, resources sorted by name, each
+ *        packed once, each with a version that is a hash of its bytes. */
+#ifndef XDSD_SNAPSHOT_H
+#define XDSD_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xdsd/proxy.h"
+
+/* xDS resource types, in the order ADS pushes them (make before break). */
+enum xds_type { XDS_CLUSTER, XDS_ENDPOINT, XDS_LISTENER, XDS_ROUTE, XDS_NTYPES };
+
+/* The type URL ("type.googleapis.com/envoy.config.cluster.v3.Cluster", ...). */
+const char *xds_type_url(enum xds_type t);
+/* The type of a type URL, or -1 when xdsd serves no such type. */
+int xds_type_from_url(const char *url);
+/* Short names for reports: "cds", "eds", "lds", "rds". */
+const char *xds_type_short(enum xds_type t);
+
+/* One packed resource (a Cluster, ClusterLoadAssignment, Listener or
+ * RouteConfiguration message, not wrapped in Any). */
+struct xds_resource {
+    const char *name;
+    const uint8_t *bytes;
+    size_t len;
+    uint64_t hash;       /* of the bytes */
+    char version[17];    /* the hash in hex: the resource version */
+};
+
+/* The resources of one proxy class. Immutable once finished. */
+struct xds_view;
+
+/* Build a view: add resources, then finish. */
+struct xds_view *xds_view_new(void);
+/* Add a resource; the view takes ownership of bytes (from malloc). */
+void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
+                  size_t len);
+/* Sort by name, compute versions, and reject duplicate names. Returns 0, or -1
+ * with a message naming the duplicate in *err (caller frees). */
+int xds_view_finish(struct xds_view *v, char **err);
+void xds_view_free(struct xds_view *v);
+
+/* Reading a finished view. items are sorted by name. */
+size_t xds_view_count(const struct xds_view *v, enum xds_type t);
+const struct xds_resource *xds_view_items(const struct xds_view *v, enum xds_type t);
+const struct xds_resource *xds_view_find(const struct xds_view *v, enum xds_type t,
+                                         const char *name);
+/* A version for the type as a whole: a hash of every name and resource hash. */
+const char *xds_view_version(const struct xds_view *v, enum xds_type t);
+/* Total packed bytes of a type (for size limits and metrics). */
+size_t xds_view_bytes(const struct xds_view *v, enum xds_type t);
+
+/* How a snapshot turns a proxy into its view. class_key returns a heap
+ * string: proxies with equal keys receive identical views. build returns a
+ * finished view, or NULL with a message in *err. Both are called from any
+ * thread, never concurrently for the same snapshot. */
+struct snapshot_ops {
+    char *(*class_key)(void *ctx, const struct proxy_identity *id);
+    struct xds_view *(*build)(void *ctx, const struct proxy_identity *id, char **err);
+    void (*free_ctx)(void *ctx);
+};
+
+struct snapshot;
+
+/* A snapshot of generation gen whose views come from ops over ctx (the
+ * snapshot owns ctx and frees it with ops->free_ctx). Refcount 1. */
+struct snapshot *snapshot_new(uint64_t gen, const struct snapshot_ops *ops, void *ctx);
+struct snapshot *snapshot_ref(struct snapshot *s);
+void snapshot_unref(struct snapshot *s);
+uint64_t snapshot_generation(const struct snapshot *s);
+void *snapshot_ctx(const struct snapshot *s);
+
+/* The view for a proxy, built for its class on first use and then shared.
+ * Thread-safe. The view lives as long as the snapshot. Returns NULL with a
+ * message in *err (caller frees) when translation failed for this class.
+ * *class_key (may be NULL) receives the class key, owned by the snapshot. */
+const struct xds_view *snapshot_view(struct snapshot *s, const struct proxy_identity *id,
+                                     const char **class_key, char **err);
+
+/* Build the view of every class that old has built, so that a push after a
+ * reload does not translate on the xDS thread. */
+void snapshot_warm_from(struct snapshot *s, struct snapshot *old);
+
+#endif

@@ -1,0 +1,272 @@
+/* snapshot.c - immutable per-class views of packed xDS resources. */
+#include "xdsd/snapshot.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdsd/util.h"
+
+static const char *const type_urls[XDS_NTYPES] = {
+    [XDS_CLUSTER] = "type.googleapis.com/envoy.config.cluster.v3.Cluster",
+    [XDS_ENDPOINT] = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment",
+    [XDS_LISTENER] = "type.googleapis.com/envoy.config.listener.v3.Listener",
+    [XDS_ROUTE] = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration",
+};
+static const char *const type_shorts[XDS_NTYPES] = {"cds", "eds", "lds", "rds"};
+
+const char *xds_type_url(enum xds_type t)
+{
+    return type_urls[t];
+}
+
+int xds_type_from_url(const char *url)
+{
+    for (int t = 0; t < XDS_NTYPES; t++)
+        if (strcmp(url, type_urls[t]) == 0)
+            return t;
+    return -1;
+}
+
+const char *xds_type_short(enum xds_type t)
+{
+    return type_shorts[t];
+}
+
+/* ---- views ----------------------------------------------------------------------- */
+
+struct resource_list {
+    struct xds_resource *items;
+    size_t n, cap;
+    size_t bytes;
+    char version[17];
+};
+
+struct xds_view {
+    struct resource_list types[XDS_NTYPES];
+};
+
+struct xds_view *xds_view_new(void)
+{
+    return xcalloc(1, sizeof(struct xds_view));
+}
+
+void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
+                  size_t len)
+{
+    struct resource_list *l = &v->types[t];
+    xgrow((void **)&l->items, &l->cap, l->n + 1, sizeof(*l->items));
+    struct xds_resource *r = &l->items[l->n++];
+    r->name = xstrdup(name);
+    r->bytes = bytes;
+    r->len = len;
+    r->hash = hash_bytes(HASH_SEED, bytes, len);
+    snprintf(r->version, sizeof(r->version), "%016" PRIx64, r->hash);
+    l->bytes += len;
+}
+
+static int resource_cmp(const void *a, const void *b)
+{
+    const struct xds_resource *x = a, *y = b;
+    return strcmp(x->name, y->name);
+}
+
+int xds_view_finish(struct xds_view *v, char **err)
+{
+    for (int t = 0; t < XDS_NTYPES; t++) {
+        struct resource_list *l = &v->types[t];
+        if (l->n > 1)
+            qsort(l->items, l->n, sizeof(*l->items), resource_cmp);
+        uint64_t h = HASH_SEED;
+        for (size_t i = 0; i < l->n; i++) {
+            if (i > 0 && strcmp(l->items[i - 1].name, l->items[i].name) == 0) {
+                if (err)
+                    *err = xasprintf("duplicate %s resource '%s'", type_shorts[t],
+                                     l->items[i].name);
+                return -1;
+            }
+            /* the name's terminating NUL separates names in the hash */
+            h = hash_bytes(h, l->items[i].name, strlen(l->items[i].name) + 1);
+            h = hash_bytes(h, &l->items[i].hash, sizeof(l->items[i].hash));
+        }
+        snprintf(l->version, sizeof(l->version), "%016" PRIx64, h);
+    }
+    return 0;
+}
+
+void xds_view_free(struct xds_view *v)
+{
+    if (v == NULL)
+        return;
+    for (int t = 0; t < XDS_NTYPES; t++) {
+        for (size_t i = 0; i < v->types[t].n; i++) {
+            free((char *)v->types[t].items[i].name);
+            free((uint8_t *)v->types[t].items[i].bytes);
+        }
+        free(v->types[t].items);
+    }
+    free(v);
+}
+
+size_t xds_view_count(const struct xds_view *v, enum xds_type t)
+{
+    return v->types[t].n;
+}
+
+const struct xds_resource *xds_view_items(const struct xds_view *v, enum xds_type t)
+{
+    return v->types[t].items;
+}
+
+const struct xds_resource *xds_view_find(const struct xds_view *v, enum xds_type t,
+                                         const char *name)
+{
+    struct xds_resource key = {.name = name};
+    if (v->types[t].n == 0)
+        return NULL;
+    return bsearch(&key, v->types[t].items, v->types[t].n, sizeof(key), resource_cmp);
+}
+
+const char *xds_view_version(const struct xds_view *v, enum xds_type t)
+{
+    return v->types[t].version;
+}
+
+size_t xds_view_bytes(const struct xds_view *v, enum xds_type t)
+{
+    return v->types[t].bytes;
+}
+
+/* ---- snapshots ---------------------------------------------------------------------- */
+
+/* One proxy class: its key, a proxy that stands for it (to rebuild the view
+ * after a reload) and its view. */
+struct view_class {
+    char *key;
+    struct proxy_identity example;
+    struct xds_view *view;
+};
+
+struct snapshot {
+    atomic_int refs;
+    uint64_t generation;
+    struct snapshot_ops ops;
+    void *ctx;
+    pthread_mutex_t lock; /* guards classes */
+    /* Few classes (one per namespace and gateway set), so a linear search is
+     * cheaper than a hash table would be to read. */
+    struct view_class *classes;
+    size_t n_classes, cap_classes;
+};
+
+struct snapshot *snapshot_new(uint64_t gen, const struct snapshot_ops *ops, void *ctx)
+{
+    struct snapshot *s = xcalloc(1, sizeof(*s));
+    atomic_init(&s->refs, 1);
+    s->generation = gen;
+    s->ops = *ops;
+    s->ctx = ctx;
+    pthread_mutex_init(&s->lock, NULL);
+    return s;
+}
+
+struct snapshot *snapshot_ref(struct snapshot *s)
+{
+    if (s)
+        atomic_fetch_add(&s->refs, 1);
+    return s;
+}
+
+void snapshot_unref(struct snapshot *s)
+{
+    if (s == NULL || atomic_fetch_sub(&s->refs, 1) != 1)
+        return;
+    for (size_t i = 0; i < s->n_classes; i++) {
+        free(s->classes[i].key);
+        proxy_identity_release(&s->classes[i].example);
+        xds_view_free(s->classes[i].view);
+    }
+    free(s->classes);
+    if (s->ops.free_ctx)
+        s->ops.free_ctx(s->ctx);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+uint64_t snapshot_generation(const struct snapshot *s)
+{
+    return s->generation;
+}
+
+void *snapshot_ctx(const struct snapshot *s)
+{
+    return s->ctx;
+}
+
+static void identity_copy(struct proxy_identity *dst, const struct proxy_identity *src)
+{
+    proxy_identity_init(dst, src->id, src->type == PROXY_ROUTER ? "router" : "sidecar",
+                        src->namespace, src->labels, src->n_labels,
+                        src->proxyless_grpc ? "grpc" : NULL);
+}
+
+/* Called with s->lock held. */
+static struct view_class *find_class(struct snapshot *s, const char *key)
+{
+    for (size_t i = 0; i < s->n_classes; i++)
+        if (strcmp(s->classes[i].key, key) == 0)
+            return &s->classes[i];
+    return NULL;
+}
+
+const struct xds_view *snapshot_view(struct snapshot *s, const struct proxy_identity *id,
+                                     const char **class_key, char **err)
+{
+    char *key = s->ops.class_key(s->ctx, id);
+    pthread_mutex_lock(&s->lock);
+    struct view_class *c = find_class(s, key);
+    if (c == NULL) {
+        /* translating under the lock keeps one build per class; builds are
+         * short and happen once per class and snapshot */
+        struct xds_view *v = s->ops.build(s->ctx, id, err);
+        if (v == NULL) {
+            pthread_mutex_unlock(&s->lock);
+            free(key);
+            return NULL;
+        }
+        xgrow((void **)&s->classes, &s->cap_classes, s->n_classes + 1, sizeof(*s->classes));
+        c = &s->classes[s->n_classes++];
+        c->key = key;
+        identity_copy(&c->example, id);
+        c->view = v;
+    } else {
+        free(key);
+    }
+    const struct xds_view *v = c->view;
+    if (class_key)
+        *class_key = c->key;
+    pthread_mutex_unlock(&s->lock);
+    return v;
+}
+
+void snapshot_warm_from(struct snapshot *s, struct snapshot *old)
+{
+    if (old == NULL)
+        return;
+    pthread_mutex_lock(&old->lock);
+    size_t n = old->n_classes;
+    struct proxy_identity *ids = xcalloc(n ? n : 1, sizeof(*ids));
+    for (size_t i = 0; i < n; i++)
+        identity_copy(&ids[i], &old->classes[i].example);
+    pthread_mutex_unlock(&old->lock);
+    for (size_t i = 0; i < n; i++) {
+        char *err = NULL;
+        snapshot_view(s, &ids[i], NULL, &err);
+        free(err);
+        proxy_identity_release(&ids[i]);
+    }
+    free(ids);
+}

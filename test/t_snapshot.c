@@ -1,0 +1,109 @@
+/* t_snapshot.c - views: sorting, versions, duplicates; snapshots: one build per class. */
+#include "xdsd/snapshot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdsd/util.h"
+#include "unit.h"
+
+static uint8_t *bytes_of(const char *s)
+{
+    return (uint8_t *)xstrdup(s);
+}
+
+TEST(view_sorts_and_versions)
+{
+    struct xds_view *v = xds_view_new();
+    xds_view_add(v, XDS_CLUSTER, "b", bytes_of("bb"), 2);
+    xds_view_add(v, XDS_CLUSTER, "a", bytes_of("aa"), 2);
+    char *err = NULL;
+    CHECK(xds_view_finish(v, &err) == 0);
+    CHECK(xds_view_count(v, XDS_CLUSTER) == 2);
+    CHECK_STR(xds_view_items(v, XDS_CLUSTER)[0].name, "a");
+    CHECK(xds_view_find(v, XDS_CLUSTER, "b") != NULL);
+    CHECK(xds_view_find(v, XDS_CLUSTER, "c") == NULL);
+    CHECK(xds_view_count(v, XDS_LISTENER) == 0);
+    CHECK(strlen(xds_view_version(v, XDS_CLUSTER)) == 16);
+    CHECK(xds_view_bytes(v, XDS_CLUSTER) == 4);
+
+    /* same content in another order: same versions */
+    struct xds_view *w = xds_view_new();
+    xds_view_add(w, XDS_CLUSTER, "a", bytes_of("aa"), 2);
+    xds_view_add(w, XDS_CLUSTER, "b", bytes_of("bb"), 2);
+    CHECK(xds_view_finish(w, NULL) == 0);
+    CHECK_STR(xds_view_version(v, XDS_CLUSTER), xds_view_version(w, XDS_CLUSTER));
+    CHECK_STR(xds_view_find(w, XDS_CLUSTER, "a")->version,
+              xds_view_find(v, XDS_CLUSTER, "a")->version);
+    xds_view_free(v);
+    xds_view_free(w);
+}
+
+TEST(view_rejects_duplicates)
+{
+    struct xds_view *v = xds_view_new();
+    xds_view_add(v, XDS_ROUTE, "80", bytes_of("x"), 1);
+    xds_view_add(v, XDS_ROUTE, "80", bytes_of("y"), 1);
+    char *err = NULL;
+    CHECK(xds_view_finish(v, &err) == -1);
+    CHECK(err && strstr(err, "'80'"));
+    free(err);
+    xds_view_free(v);
+}
+
+static int builds;
+
+static char *ns_key(void *ctx, const struct proxy_identity *id)
+{
+    (void)ctx;
+    return xstrdup(id->namespace);
+}
+
+static struct xds_view *one_cluster(void *ctx, const struct proxy_identity *id, char **err)
+{
+    (void)ctx;
+    (void)err;
+    builds++;
+    struct xds_view *v = xds_view_new();
+    xds_view_add(v, XDS_CLUSTER, id->namespace, bytes_of("c"), 1);
+    xds_view_finish(v, NULL);
+    return v;
+}
+
+TEST(snapshot_builds_once_per_class)
+{
+    static const struct snapshot_ops ops = {ns_key, one_cluster, NULL};
+    struct snapshot *s = snapshot_new(7, &ops, NULL);
+    struct proxy_identity a, b, c;
+    proxy_identity_init(&a, "sidecar~1.1.1.1~a.ns1~ns1.svc.cluster.local", NULL, NULL, NULL, 0, NULL);
+    proxy_identity_init(&b, "sidecar~1.1.1.2~b.ns1~ns1.svc.cluster.local", NULL, NULL, NULL, 0, NULL);
+    proxy_identity_init(&c, "sidecar~1.1.1.3~c.ns2~ns2.svc.cluster.local", NULL, NULL, NULL, 0, NULL);
+    builds = 0;
+    const char *key = NULL;
+    const struct xds_view *va = snapshot_view(s, &a, &key, NULL);
+    const struct xds_view *vb = snapshot_view(s, &b, NULL, NULL);
+    const struct xds_view *vc = snapshot_view(s, &c, NULL, NULL);
+    CHECK(va == vb && va != vc);
+    CHECK(builds == 2);
+    CHECK_STR(key, "ns1");
+    CHECK(snapshot_generation(s) == 7);
+
+    struct snapshot *next = snapshot_new(8, &ops, NULL);
+    builds = 0;
+    snapshot_warm_from(next, s);
+    CHECK(builds == 2);
+    snapshot_view(next, &b, NULL, NULL);
+    CHECK(builds == 2);
+    snapshot_unref(s);
+    snapshot_unref(next);
+    proxy_identity_release(&a);
+    proxy_identity_release(&b);
+    proxy_identity_release(&c);
+}
+
+TEST(type_urls_round_trip)
+{
+    for (int t = 0; t < XDS_NTYPES; t++)
+        CHECK(xds_type_from_url(xds_type_url(t)) == t);
+    CHECK(xds_type_from_url("type.googleapis.com/envoy.config.core.v3.Node") == -1);
+}
