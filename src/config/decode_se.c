@@ -23,6 +23,7 @@ static void dec_protocol(struct dctx *c, const struct cnode *n, void *out)
                 dc_mark(c, p, sizeof(*p), n);
                 return;
             }
+    dc_mark(c, p, sizeof(*p), n); /* given, if wrong: no "required" error on top */
     dc_error(c, n, "unknown protocol '%s' (one of HTTP, HTTPS, HTTP2, GRPC, GRPC-Web, TLS, TCP, "
              "MONGO, REDIS, MYSQL, UDP)", n->type == CN_SCALAR ? n->str : "?");
 }
@@ -93,7 +94,8 @@ static void dec_workload_selector(struct dctx *c, const struct cnode *n, void *o
         {"labels", F_LABELS, 0, 0, NULL, NULL, 0, -1},
         FEND,
     };
-    dc_map(c, n, fields, l, sizeof(*l));
+    /* size + 1: the mapping's position, distinct from its labels member */
+    dc_map(c, n, fields, l, sizeof(*l) + 1);
 }
 
 static const struct enum_name location_names[] = {

@@ -8,6 +8,13 @@
 void validate_virtual_service(struct vctx *v, const struct virtual_service *vs);
 void validate_export_to(struct vctx *v, const char *const *e, size_t n);
 
+static int given(struct vctx *v, const void *addr, size_t size)
+{
+    struct config_pos p;
+    return pos_get(v->pos, addr, size, &p);
+}
+#define GIVEN(v, ptr) given((v), (ptr), sizeof(*(ptr)))
+
 static void begin(struct vctx *v, const struct istio_meta *m)
 {
     v->meta = m;
@@ -33,7 +40,7 @@ static void se_ports(struct vctx *v, const struct service_entry *se)
 {
     for (size_t i = 0; i < se->n_ports; i++) {
         const struct istio_port *p = &se->ports[i];
-        if (p->number == 0)
+        if (p->number == 0 && !GIVEN(v, &p->number))
             vc_error(v, p->pos, "port number is required");
         if (p->name == NULL)
             vc_error(v, p->pos, "port name is required");
@@ -79,7 +86,8 @@ static void se_endpoints(struct vctx *v, const struct service_entry *se)
         vc_error(v, AT(v, &se->endpoints), "resolution DNS_ROUND_ROBIN allows at most one "
                  "endpoint");
     if (se->has_workload_selector && se->n_endpoints)
-        vc_error(v, AT(v, &se->workload_selector), "workloadSelector and endpoints are "
+        vc_error(v, vc_at(v, &se->workload_selector, sizeof(se->workload_selector) + 1, v->meta->pos),
+                 "workloadSelector and endpoints are "
                  "exclusive");
     for (size_t i = 0; i < se->n_endpoints; i++) {
         const struct se_endpoint *e = &se->endpoints[i];
@@ -206,7 +214,7 @@ static void gateway_server(struct vctx *v, const struct gateway *gw, size_t idx)
     const struct gateway_server *s = &gw->servers[idx];
     const struct istio_port *p = &s->port;
     struct config_pos ppos = AT2(v, p, s->pos);
-    if (p->number == 0)
+    if (p->number == 0 && !GIVEN(v, &p->number))
         vc_error(v, ppos, "server port number is required");
     if (p->name == NULL)
         vc_error(v, ppos, "server port name is required");
@@ -214,7 +222,7 @@ static void gateway_server(struct vctx *v, const struct gateway *gw, size_t idx)
         if (gw->servers[j].port.name && strcmp(gw->servers[j].port.name, p->name) == 0)
             vc_error(v, AT2(v, &p->name, ppos), "port name '%s' is already used by another "
                      "server of this Gateway", p->name);
-    if (p->protocol == PROTO_UNSET)
+    if (p->protocol == PROTO_UNSET && !GIVEN(v, &p->protocol))
         vc_error(v, ppos, "server port protocol is required");
     if (p->target_port)
         vc_error(v, AT2(v, &p->target_port, ppos), "targetPort is not allowed on a Gateway "
@@ -248,13 +256,6 @@ static void validate_gateway(struct vctx *v, const struct gateway *gw)
 }
 
 /* ---- DestinationRule ----------------------------------------------------------- */
-
-static int given(struct vctx *v, const void *addr, size_t size)
-{
-    struct config_pos p;
-    return pos_get(v->pos, addr, size, &p);
-}
-#define GIVEN(v, ptr) given((v), (ptr), sizeof(*(ptr)))
 
 static void check_nonneg(struct vctx *v, const int32_t *val, const char *name)
 {
