@@ -64,8 +64,10 @@ static void build_indexes(struct xctx *x)
         if (b->dr[i]->host)
             index_add(&x->dr, fqdn(x, b->dr[i]->host, b->dr[i]->meta.namespace),
                       b->dr[i]->meta.namespace, b->dr[i]);
-    qsort(x->se.exact, x->se.n_exact, sizeof(struct host_ref), ref_cmp);
-    qsort(x->dr.exact, x->dr.n_exact, sizeof(struct host_ref), ref_cmp);
+    if (x->se.n_exact > 1)
+        qsort(x->se.exact, x->se.n_exact, sizeof(struct host_ref), ref_cmp);
+    if (x->dr.n_exact > 1)
+        qsort(x->dr.exact, x->dr.n_exact, sizeof(struct host_ref), ref_cmp);
 }
 
 static size_t first_of(const struct index *ix, const char *host)
@@ -352,7 +354,8 @@ static int binding_cmp(const void *pa, const void *pb)
  * wins depends on their order, so it is refused. */
 static void check_conflicts(struct xctx *x, struct binding_list *bl)
 {
-    qsort(bl->items, bl->n, sizeof(*bl->items), binding_cmp);
+    if (bl->n > 1)
+        qsort(bl->items, bl->n, sizeof(*bl->items), binding_cmp);
     for (size_t i = 1; i < bl->n; i++) {
         const struct binding *a = &bl->items[i - 1], *b = &bl->items[i];
         if (strcmp(a->gateway, b->gateway) != 0 || strcmp(a->host, b->host) != 0 ||

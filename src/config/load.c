@@ -293,7 +293,8 @@ int builder_add_path(struct builder *b, const char *path)
         plen--;
     char *root = xstrndup(path, plen);
     walk(root, 0, &files, &n, &cap);
-    qsort(files, n, sizeof(*files), cmp_str);
+    if (n > 1)
+        qsort(files, n, sizeof(*files), cmp_str);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         if (add_file(b, files[i]) < 0)
