@@ -1,6 +1,7 @@
 /* t_config_rules.c - one passing and one failing document per validation
  * rule; the failure must be reported at the exact FILE:LINE:COLUMN with the
- * expected message. Generated from a table of cases; edit freely. */
+ * expected message. Each case marks the spot in its failing document by
+ * line and column; add a case by copying one. */
 #include <stdio.h>
 #include <string.h>
 
@@ -691,6 +692,54 @@ TEST(rule_protocol)
         "  ports: [{number: 80, name: http, protocol: HTTPX}]\n"
         "  resolution: DNS\n",
         7, 46, "unknown protocol 'HTTPX'"};
+    check_rule(&c);
+}
+
+TEST(rule_meta_name)
+{
+    static const struct rule_case c = {
+        "apiVersion: networking.istio.io/v1\n"
+        "kind: ServiceEntry\n"
+        "metadata:\n"
+        "  name: se.v1\n"
+        "spec:\n"
+        "  hosts: [a.example.com]\n"
+        "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+        "  resolution: DNS\n",
+        "apiVersion: networking.istio.io/v1\n"
+        "kind: ServiceEntry\n"
+        "metadata:\n"
+        "  name: SE_1\n"
+        "spec:\n"
+        "  hosts: [a.example.com]\n"
+        "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+        "  resolution: DNS\n",
+        4, 9, "name 'SE_1' is not a valid DNS-1123 subdomain"};
+    check_rule(&c);
+}
+
+TEST(rule_meta_namespace)
+{
+    static const struct rule_case c = {
+        "apiVersion: networking.istio.io/v1\n"
+        "kind: ServiceEntry\n"
+        "metadata:\n"
+        "  name: se\n"
+        "  namespace: istio-system\n"
+        "spec:\n"
+        "  hosts: [a.example.com]\n"
+        "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+        "  resolution: DNS\n",
+        "apiVersion: networking.istio.io/v1\n"
+        "kind: ServiceEntry\n"
+        "metadata:\n"
+        "  name: se\n"
+        "  namespace: Istio.System\n"
+        "spec:\n"
+        "  hosts: [a.example.com]\n"
+        "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+        "  resolution: DNS\n",
+        5, 14, "namespace 'Istio.System' is not a valid DNS-1123 label"};
     check_rule(&c);
 }
 

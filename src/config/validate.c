@@ -15,10 +15,29 @@ static int given(struct vctx *v, const void *addr, size_t size)
 }
 #define GIVEN(v, ptr) given((v), (ptr), sizeof(*(ptr)))
 
+/* Kubernetes object names: DNS-1123 subdomains (dot-separated labels). */
+static int is_dns1123_subdomain(const char *s)
+{
+    if (strlen(s) > 253 || !*s)
+        return 0;
+    char buf[256];
+    strcpy(buf, s);
+    for (char *save = NULL, *l = strtok_r(buf, ".", &save); l; l = strtok_r(NULL, ".", &save))
+        if (!is_dns1123_label(l))
+            return 0;
+    return s[strlen(s) - 1] != '.' && s[0] != '.' && !strstr(s, "..");
+}
+
 static void begin(struct vctx *v, const struct istio_meta *m)
 {
     v->meta = m;
     v->label = meta_label(&v->b->set->arena, m);
+    if (!is_dns1123_label(m->namespace))
+        vc_error(v, AT(v, &m->namespace), "namespace '%s' is not a valid DNS-1123 label",
+                 m->namespace);
+    /* a Gateway name is further restricted to a label, checked with it */
+    if (m->kind != KIND_GATEWAY && !is_dns1123_subdomain(m->name))
+        vc_error(v, AT(v, &m->name), "name '%s' is not a valid DNS-1123 subdomain", m->name);
 }
 
 void validate_export_to(struct vctx *v, const char *const *e, size_t n)
