@@ -13,35 +13,39 @@
 
 static void emit(FILE *f, int i)
 {
-    fprintf(f, "---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\n"
-               "metadata: {name: svc-%d, namespace: ns-%d}\nspec:\n"
-               "  hosts: [svc-%d.example.com]\n  location: MESH_EXTERNAL\n"
-               "  ports:\n  - {number: 80, name: http, protocol: HTTP}\n"
-               "  - {number: 443, name: https, protocol: HTTPS}\n  resolution: DNS\n",
+    fprintf(f,
+            "---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\n"
+            "metadata: {name: svc-%d, namespace: ns-%d}\nspec:\n"
+            "  hosts: [svc-%d.example.com]\n  location: MESH_EXTERNAL\n"
+            "  ports:\n  - {number: 80, name: http, protocol: HTTP}\n"
+            "  - {number: 443, name: https, protocol: HTTPS}\n  resolution: DNS\n",
             i, i % 50, i);
-    fprintf(f, "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\n"
-               "metadata: {name: dr-%d, namespace: ns-%d}\nspec:\n  host: svc-%d.example.com\n"
-               "  trafficPolicy:\n    loadBalancer: {simple: ROUND_ROBIN}\n"
-               "    portLevelSettings:\n    - port: {number: 443}\n      tls: {mode: SIMPLE}\n"
-               "  subsets:\n  - name: v1\n    labels: {version: v1}\n"
-               "  - name: v2\n    labels: {version: v2}\n",
+    fprintf(f,
+            "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\n"
+            "metadata: {name: dr-%d, namespace: ns-%d}\nspec:\n  host: svc-%d.example.com\n"
+            "  trafficPolicy:\n    loadBalancer: {simple: ROUND_ROBIN}\n"
+            "    portLevelSettings:\n    - port: {number: 443}\n      tls: {mode: SIMPLE}\n"
+            "  subsets:\n  - name: v1\n    labels: {version: v1}\n"
+            "  - name: v2\n    labels: {version: v2}\n",
             i, i % 50, i);
-    fprintf(f, "---\napiVersion: networking.istio.io/v1\nkind: Gateway\n"
-               "metadata: {name: gw-%d, namespace: ns-%d}\nspec:\n"
-               "  selector: {istio: egressgateway}\n  servers:\n"
-               "  - port: {number: 80, name: http-%d, protocol: HTTP}\n"
-               "    hosts: [svc-%d.example.com]\n",
+    fprintf(f,
+            "---\napiVersion: networking.istio.io/v1\nkind: Gateway\n"
+            "metadata: {name: gw-%d, namespace: ns-%d}\nspec:\n"
+            "  selector: {istio: egressgateway}\n  servers:\n"
+            "  - port: {number: 80, name: http-%d, protocol: HTTP}\n"
+            "    hosts: [svc-%d.example.com]\n",
             i, i % 50, i, i);
-    fprintf(f, "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\n"
-               "metadata: {name: vs-%d, namespace: ns-%d}\nspec:\n"
-               "  hosts: [svc-%d.example.com]\n  gateways: [gw-%d, mesh]\n  http:\n"
-               "  - match: [{gateways: [mesh], port: 80}]\n    route:\n"
-               "    - destination: {host: svc-%d.example.com, subset: v1, port: {number: 80}}\n"
-               "      weight: 90\n"
-               "    - destination: {host: svc-%d.example.com, subset: v2, port: {number: 80}}\n"
-               "      weight: 10\n"
-               "  - match: [{gateways: [gw-%d], port: 80}]\n    timeout: 5s\n"
-               "    route:\n    - destination: {host: svc-%d.example.com, port: {number: 80}}\n",
+    fprintf(f,
+            "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\n"
+            "metadata: {name: vs-%d, namespace: ns-%d}\nspec:\n"
+            "  hosts: [svc-%d.example.com]\n  gateways: [gw-%d, mesh]\n  http:\n"
+            "  - match: [{gateways: [mesh], port: 80}]\n    route:\n"
+            "    - destination: {host: svc-%d.example.com, subset: v1, port: {number: 80}}\n"
+            "      weight: 90\n"
+            "    - destination: {host: svc-%d.example.com, subset: v2, port: {number: 80}}\n"
+            "      weight: 10\n"
+            "  - match: [{gateways: [gw-%d], port: 80}]\n    timeout: 5s\n"
+            "    route:\n    - destination: {host: svc-%d.example.com, port: {number: 80}}\n",
             i, i % 50, i, i, i, i, i, i);
 }
 

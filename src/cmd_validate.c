@@ -22,9 +22,8 @@ int cmd_validate(const char *const *paths, int npaths)
     struct config_set *s = config_load_paths(paths, (size_t)npaths, &d, &nfiles, &nres);
     config_diags_print(&d, stdout);
     printf("%zu %s, %zu %s, %zu %s, %zu %s\n", nfiles, plural(nfiles, "file", "files"), nres,
-           plural(nres, "resource", "resources"), d.n_errors,
-           plural(d.n_errors, "error", "errors"), d.n_warnings,
-           plural(d.n_warnings, "warning", "warnings"));
+           plural(nres, "resource", "resources"), d.n_errors, plural(d.n_errors, "error", "errors"),
+           d.n_warnings, plural(d.n_warnings, "warning", "warnings"));
     int rc = s != NULL ? 0 : 1;
     config_unref(s);
     config_diags_release(&d);

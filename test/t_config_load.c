@@ -78,12 +78,12 @@ TEST(config_list_is_unpacked)
 TEST(config_anchors_aliases_and_merge_keys)
 {
     const char *y = SE_HEAD "metadata: {name: a}\n"
-                    "spec:\n  hosts: &h [a.example.com, b.example.com]\n"
-                    "  ports:\n  - &p {number: 80, name: http, protocol: HTTP}\n"
-                    "  - <<: *p\n    number: 8080\n    name: http-alt\n"
-                    "  resolution: NONE\n"
-                    "---\n" SE_HEAD "metadata: {name: b}\n"
-                    "spec: {hosts: [c.example.com], resolution: NONE, exportTo: ['.']}\n";
+                            "spec:\n  hosts: &h [a.example.com, b.example.com]\n"
+                            "  ports:\n  - &p {number: 80, name: http, protocol: HTTP}\n"
+                            "  - <<: *p\n    number: 8080\n    name: http-alt\n"
+                            "  resolution: NONE\n"
+                            "---\n" SE_HEAD "metadata: {name: b}\n"
+                            "spec: {hosts: [c.example.com], resolution: NONE, exportTo: ['.']}\n";
     struct config_diags d;
     struct config_set *s = parse(y, &d);
     CHECK(s != NULL);
@@ -107,8 +107,9 @@ TEST(config_alias_bomb_is_refused)
     char *y = xstrdup("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for (int i = 1; i < 10; i++) {
         char *n = xasprintf("%sa%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, "
-                            "*a%d]\n", y, i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
-                            i - 1, i - 1, i - 1);
+                            "*a%d]\n",
+                            y, i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+                            i - 1);
         free(y);
         y = n;
     }
@@ -240,8 +241,8 @@ TEST(config_warning_does_not_reject)
 TEST(config_guide_scenarios_load)
 {
     static const char *const scenarios[] = {
-        "http-egress",       "http-egress-mtls",       "tls-origination",
-        "tls-origination-mtls", "https-passthrough",   "https-passthrough-mtls",
+        "http-egress",          "http-egress-mtls",  "tls-origination",
+        "tls-origination-mtls", "https-passthrough", "https-passthrough-mtls",
     };
     for (size_t i = 0; i < ARRAY_LEN(scenarios); i++) {
         char *dir = xasprintf("%s/config/guide/%s", unit_data_dir(), scenarios[i]);

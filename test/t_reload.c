@@ -46,7 +46,8 @@ static char *se_yaml(const char *name, const char *host)
 {
     return xasprintf("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\n"
                      "metadata: {name: %s}\nspec:\n  hosts: [%s]\n"
-                     "  ports: [{number: 80, name: http, protocol: HTTP}]\n", name, host);
+                     "  ports: [{number: 80, name: http, protocol: HTTP}]\n",
+                     name, host);
 }
 
 static void put_se(const struct fixture *f, const char *file, const char *name, const char *host)
@@ -223,8 +224,9 @@ TEST(reload_invalid_edit_keeps_last_good)
     setup(&f);
     if (!f.r)
         return;
-    put(&f, "a.yaml", "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\n"
-                      "metadata: {name: a}\nspec:\n  hosts: [a.example.com\n"); /* half-written */
+    put(&f, "a.yaml",
+        "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\n"
+        "metadata: {name: a}\nspec:\n  hosts: [a.example.com\n"); /* half-written */
     CHECK_INT(settle(&f), 0);
     CHECK(reloader_rejected(f.r));
     CHECK_INT(reloader_count(f.r, 1), 1);

@@ -367,9 +367,18 @@ static void dec_field(struct dctx *c, const struct cnode *v, const struct field 
     }
     /* fixed-size scalars: the size is that of the member, known by type */
     static const size_t sizes[] = {
-        [F_LABELS] = sizeof(struct config_labels), [F_U32] = 4, [F_I32] = 4, [F_I64] = 8,
-        [F_U64] = 8, [F_PORT] = 4, [F_BOOL] = sizeof(int), [F_DUR] = 8, [F_DOUBLE] = 8,
-        [F_ENUM] = sizeof(int), [F_PERCENT] = sizeof(struct percent), [F_PORTSEL] = 4,
+        [F_LABELS] = sizeof(struct config_labels),
+        [F_U32] = 4,
+        [F_I32] = 4,
+        [F_I64] = 8,
+        [F_U64] = 8,
+        [F_PORT] = 4,
+        [F_BOOL] = sizeof(int),
+        [F_DUR] = 8,
+        [F_DOUBLE] = 8,
+        [F_ENUM] = sizeof(int),
+        [F_PERCENT] = sizeof(struct percent),
+        [F_PORTSEL] = 4,
     };
     dc_mark(c, p, sizes[f->type], v);
 }

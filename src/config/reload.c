@@ -18,8 +18,8 @@ struct reloader {
     int pending;
     int64_t first_event, last_event;
     int have_good;
-    uint64_t good_hash;   /* content hash of the last good set */
-    uint64_t generation;  /* of the last good set */
+    uint64_t good_hash;  /* content hash of the last good set */
+    uint64_t generation; /* of the last good set */
     struct config_diags diags;
     int rejected;
     uint64_t n_ok, n_rejected;
