@@ -17,6 +17,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "envoy/service/discovery/v3/discovery.pb-c.h"
 #include "google/rpc/status.pb-c.h"
@@ -148,8 +151,10 @@ static int server_stop(double *seconds)
     for (int i = 0; i < 1000; i++) {
         if (waitpid(S.pid, &status, WNOHANG) == S.pid) {
             *seconds = (double)(now_ms() - t0) / 1000.0;
-            fclose(S.in);
-            fclose(S.out);
+            if (S.in)
+                fclose(S.in);
+            if (S.out)
+                fclose(S.out);
             return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         }
         usleep(10000);
@@ -1136,7 +1141,8 @@ static int wait_streams(long want, int timeout_ms)
 
 static void e2e_mass_1000_streams_converge(void)
 {
-    enum { N = 1000 };
+    /* E2E_STREAMS overrides the count, for benchmark figures */
+    const int N = getenv("E2E_STREAMS") ? atoi(getenv("E2E_STREAMS")) : 1000;
     struct mass m;
     struct server_status st;
     CHECK(wait_streams(0, 10000) == 0);
@@ -1201,6 +1207,180 @@ static void e2e_disconnect_mid_push_no_leak(void)
     publish();
 }
 
+
+/* ---- against `xdsd serve` on a directory of Istio YAML ------------------------------- */
+
+static char cfgdir[64];
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(sa);
+    int port = -1;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+        port = ntohs(sa.sin_port);
+    close(fd);
+    return port;
+}
+
+static int can_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+    close(fd);
+    return ok;
+}
+
+static int xdsd_start(const char *xdsd, const char *src)
+{
+    snprintf(cfgdir, sizeof(cfgdir), "/tmp/xdsd-e2e-XXXXXX");
+    if (mkdtemp(cfgdir) == NULL)
+        return -1;
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "cp -R '%s'/. '%s'/", src, cfgdir);
+    if (system(cmd) != 0)
+        return -1;
+    S.port = free_port();
+    snprintf(S.target, sizeof(S.target), "127.0.0.1:%d", S.port);
+    S.pid = fork();
+    if (S.pid == 0) {
+        execl(xdsd, xdsd, "serve", "--config-dir", cfgdir, "--xds-listen", S.target,
+              "--debug-listen", "127.0.0.1:0", "--debounce", "50ms", "--log-level", "warn",
+              (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 500; i++) {
+        if (can_connect(S.port))
+            return 0;
+        usleep(10000);
+    }
+    return -1;
+}
+
+static void xdsd_cleanup(void)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cfgdir);
+    if (cfgdir[0] && system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", cfgdir);
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char path[256], tmp[300];
+    snprintf(path, sizeof(path), "%s/%s", cfgdir, name);
+    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", cfgdir, name);
+    FILE *f = fopen(tmp, "w");
+    if (!CHECK(f != NULL))
+        return;
+    fputs(text, f);
+    fclose(f);
+    CHECK(rename(tmp, path) == 0);
+}
+
+static const char *sidecar_names[4] = {NULL, NULL, NULL, "80"};
+
+/* Read responses for ms milliseconds, ACK each, count them per type; the
+ * names of the last CDS response land in cds_names. */
+static void collect(struct ads *a, int ms, int counts[4], char *cds_names, size_t cap)
+{
+    int64_t end = now_ms() + ms;
+    memset(counts, 0, 4 * sizeof(int));
+    for (;;) {
+        int64_t left = end - now_ms();
+        if (left <= 0)
+            return;
+        struct resp r;
+        if (ads_recv(a, (int)left, &r) != 1)
+            return;
+        int t = strcmp(r.type, "cds") == 0   ? 0
+                : strcmp(r.type, "eds") == 0 ? 1
+                : strcmp(r.type, "lds") == 0 ? 2
+                                             : 3;
+        counts[t]++;
+        CHECK(!r.bad_type_url);
+        if (t == 0 && cds_names)
+            snprintf(cds_names, cap, "%s", r.names);
+        sotw_req(a, (enum xds_type)t, r.version, r.nonce, sidecar_names[t], NULL);
+    }
+}
+
+static void e2e_xdsd_sidecar_gets_istio_config(void)
+{
+    struct ads *a = ads_open(0);
+    struct resp r;
+    sotw_req(a, CDS, "", "", NULL, NULL);
+    if (expect(a, "cds", &r)) {
+        CHECK(strstr(r.names, "outbound|80||edition.cnn.com") != NULL);
+        CHECK(strstr(r.names, "BlackHoleCluster") != NULL);
+        sotw_req(a, CDS, r.version, r.nonce, NULL, NULL);
+    }
+    sotw_req(a, LDS, "", "", NULL, NULL);
+    if (expect(a, "lds", &r)) {
+        CHECK(r.n > 0);
+        sotw_req(a, LDS, r.version, r.nonce, NULL, NULL);
+    }
+    silence(a, 500);
+    ads_close(a);
+}
+
+static const char *new_service_entry =
+    "apiVersion: networking.istio.io/v1beta1\n"
+    "kind: ServiceEntry\n"
+    "metadata:\n"
+    "  name: e2e-new\n"
+    "spec:\n"
+    "  hosts:\n"
+    "  - e2e-new.example.com\n"
+    "  ports:\n"
+    "  - number: 80\n"
+    "    name: http\n"
+    "    protocol: HTTP\n"
+    "  resolution: DNS\n";
+
+static void e2e_xdsd_file_edit_one_push_per_affected_type(void)
+{
+    struct ads *a = ads_open(0);
+    int counts[4];
+    char names[4096] = "";
+    for (int t = 0; t < 4; t++)
+        if (t != EDS)
+            sotw_req(a, (enum xds_type)t, "", "", sidecar_names[t], NULL);
+    collect(a, 1500, counts, NULL, 0);
+    CHECK(counts[0] == 1 && counts[2] == 1 && counts[3] == 1);
+    /* a new host: a new cluster and a new virtual host in route "80" */
+    write_file("04-e2e-new.yaml", new_service_entry);
+    collect(a, 2000, counts, names, sizeof(names));
+    CHECK_INT_EQ(counts[0], 1);
+    CHECK(strstr(names, "outbound|80||e2e-new.example.com") != NULL);
+    CHECK(counts[2] <= 1);
+    CHECK_INT_EQ(counts[3], 1);
+    /* the same content written again: no reload, nothing sent */
+    write_file("04-e2e-new.yaml", new_service_entry);
+    collect(a, 1500, counts, NULL, 0);
+    CHECK(counts[0] + counts[1] + counts[2] + counts[3] == 0);
+    /* an invalid file: the last good configuration stays, nothing sent */
+    write_file("05-broken.yaml", "apiVersion: networking.istio.io/v1beta1\nkind: ServiceEntry\n"
+                                 "metadata: {name: broken}\nspec: {hosts: [}\n");
+    collect(a, 1500, counts, NULL, 0);
+    CHECK(counts[0] + counts[1] + counts[2] + counts[3] == 0);
+    /* removing both brings back the first configuration: one push per type */
+    char path[256];
+    snprintf(path, sizeof(path), "%s/05-broken.yaml", cfgdir);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/04-e2e-new.yaml", cfgdir);
+    unlink(path);
+    collect(a, 2000, counts, names, sizeof(names));
+    CHECK_INT_EQ(counts[0], 1);
+    CHECK(strstr(names, "e2e-new") == NULL);
+    CHECK_INT_EQ(counts[3], 1);
+    ads_close(a);
+}
+
 /* ---- the runner ------------------------------------------------------------------------- */
 
 struct test {
@@ -1227,6 +1407,11 @@ static const struct test tests[] = {
     T(e2e_disconnect_mid_push_no_leak),
 };
 
+static const struct test xdsd_tests[] = {
+    T(e2e_xdsd_sidecar_gets_istio_config),
+    T(e2e_xdsd_file_edit_one_push_per_affected_type),
+};
+
 static int selected(const char *only, const char *name)
 {
     if (only == NULL)
@@ -1240,27 +1425,32 @@ static int selected(const char *only, const char *name)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: xds_e2e SERVER_BINARY [--only NAME,...]\n");
+    if (argc < 2 || (strcmp(argv[1], "--xdsd") == 0 && argc < 4)) {
+        fprintf(stderr, "usage: xds_e2e SERVER_BINARY [--only NAME,...]\n"
+                        "       xds_e2e --xdsd XDSD CONFIG_DIR\n");
         return 2;
     }
+    int xdsd = strcmp(argv[1], "--xdsd") == 0;
     const char *only = argc > 3 && strcmp(argv[2], "--only") == 0 ? argv[3] : NULL;
     signal(SIGPIPE, SIG_IGN);
     grpc_init();
-    if (server_start(argv[1]) != 0) {
-        fprintf(stderr, "cannot start %s\n", argv[1]);
+    if (xdsd ? xdsd_start(argv[2], argv[3]) != 0 : server_start(argv[1]) != 0) {
+        fprintf(stderr, "cannot start the server\n");
         printf("0 passed, 1 failed\n");
         return 1;
     }
-    base_config();
+    if (!xdsd)
+        base_config();
+    const struct test *list = xdsd ? xdsd_tests : tests;
+    size_t count = xdsd ? ARRAY_LEN(xdsd_tests) : ARRAY_LEN(tests);
     int passed = 0, failed = 0, n = 0;
-    for (size_t i = 0; i < ARRAY_LEN(tests); i++) {
-        if (!selected(only, tests[i].name))
+    for (size_t i = 0; i < count; i++) {
+        if (!selected(only, list[i].name))
             continue;
         int before = checks_failed;
-        tests[i].fn();
+        list[i].fn();
         int ok = checks_failed == before;
-        printf("%s %d - %s\n", ok ? "ok" : "not ok", ++n, tests[i].name);
+        printf("%s %d - %s\n", ok ? "ok" : "not ok", ++n, list[i].name);
         fflush(stdout);
         ok ? passed++ : failed++;
     }
@@ -1280,6 +1470,8 @@ int main(int argc, char **argv)
     int ok = checks_failed == before;
     printf("%s %d - e2e_shutdown_sigterm_exit_0\n", ok ? "ok" : "not ok", ++n);
     ok ? passed++ : failed++;
+    if (xdsd)
+        xdsd_cleanup();
     grpc_shutdown();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
