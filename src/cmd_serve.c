@@ -136,8 +136,8 @@ int cmd_serve(const struct serve_options *o)
     s.sigfd = block_signals();
     if (s.sigfd < 0)
         return 1;
-    int64_t max_delay = o->debounce_ms * 10 > MAX_DEBOUNCE_MS ? o->debounce_ms * 10
-                                                              : MAX_DEBOUNCE_MS;
+    int64_t max_delay =
+        o->debounce_ms * 10 > MAX_DEBOUNCE_MS ? o->debounce_ms * 10 : MAX_DEBOUNCE_MS;
     s.rl = reloader_new(o->config_dir, o->debounce_ms, max_delay);
     if (s.rl == NULL)
         goto out_sig;

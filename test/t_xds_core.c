@@ -60,8 +60,10 @@ static struct xds_req_result last;
 static int sotw(struct xds_core *s, int t, const char *version, const char *nonce,
                 const char *names, const char *error)
 {
-    struct xds_request r = {.type_url = xds_type_url(t), .nonce = nonce ? nonce : "",
-                            .version_info = version ? version : "", .has_error = error != NULL,
+    struct xds_request r = {.type_url = xds_type_url(t),
+                            .nonce = nonce ? nonce : "",
+                            .version_info = version ? version : "",
+                            .has_error = error != NULL,
                             .error_message = error};
     char **v = split(names, &r.n_names);
     r.names = v;
@@ -75,8 +77,10 @@ static int sotw(struct xds_core *s, int t, const char *version, const char *nonc
 static int delta(struct xds_core *s, int t, const char *nonce, const char *sub, const char *unsub,
                  const char *initial, const char *error)
 {
-    struct xds_request r = {.type_url = xds_type_url(t), .nonce = nonce ? nonce : "",
-                            .has_error = error != NULL, .error_message = error};
+    struct xds_request r = {.type_url = xds_type_url(t),
+                            .nonce = nonce ? nonce : "",
+                            .has_error = error != NULL,
+                            .error_message = error};
     char **a = split(sub, &r.n_subscribe), **b = split(unsub, &r.n_unsubscribe);
     size_t ni;
     char **init = split(initial, &ni); /* "name=version ..." */
@@ -151,9 +155,10 @@ TEST(xds_P3_type_url_required)
 TEST(xds_P2_unknown_type_ignored)
 {
     struct xds_core *s = xds_core_new(0, 1);
-    struct xds_request r = {.type_url =
-                                "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
-                            .nonce = "", .version_info = ""};
+    struct xds_request r = {
+        .type_url = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+        .nonce = "",
+        .version_info = ""};
     char *err = NULL;
     CHECK(xds_core_request(s, &r, 0, &last, &err) == 0);
     CHECK(last.flags & XDS_REQ_UNKNOWN_TYPE);
@@ -705,8 +710,12 @@ TEST(xds_D11_large_reconnect_request)
         vers[i] = xstrdup("0000000000000001");
     }
     char *star = "*";
-    struct xds_request r = {.type_url = xds_type_url(CDS), .nonce = "", .subscribe = &star,
-                            .n_subscribe = 1, .initial_names = names, .initial_versions = vers,
+    struct xds_request r = {.type_url = xds_type_url(CDS),
+                            .nonce = "",
+                            .subscribe = &star,
+                            .n_subscribe = 1,
+                            .initial_names = names,
+                            .initial_versions = vers,
                             .n_initial = N};
     char *err = NULL;
     CHECK(xds_core_request(d, &r, 0, &last, &err) == 0);

@@ -30,13 +30,13 @@ struct held_list {
 struct type_state {
     unsigned requested : 1; /* a request for this type arrived */
     unsigned wildcard : 1;
-    unsigned named_ever : 1; /* SotW: some request named resources (legacy wildcard off) */
-    unsigned dirty : 1;      /* re-examine before the next send */
-    unsigned force : 1;      /* send even if nothing changed */
-    unsigned sent : 1;       /* a response went out */
-    unsigned after_cds : 1;  /* EDS: reply once after a CDS push (O3) */
-    struct strset names;     /* explicit subscription, without "*" */
-    struct held_list held;   /* SotW: the last response; delta: what the client holds */
+    unsigned named_ever : 1;      /* SotW: some request named resources (legacy wildcard off) */
+    unsigned dirty : 1;           /* re-examine before the next send */
+    unsigned force : 1;           /* send even if nothing changed */
+    unsigned sent : 1;            /* a response went out */
+    unsigned after_cds : 1;       /* EDS: reply once after a CDS push (O3) */
+    struct strset names;          /* explicit subscription, without "*" */
+    struct held_list held;        /* SotW: the last response; delta: what the client holds */
     struct strset report_removed; /* delta: unsubscribed under a wildcard, to re-state */
     char sent_version[XDS_VERSION_MAX], acked_version[XDS_VERSION_MAX];
     char sent_nonce[XDS_NONCE_MAX], acked_nonce[XDS_NONCE_MAX];
@@ -361,8 +361,8 @@ static void delta_subscribe(struct type_state *ts, const struct xds_request *r, 
     }
 }
 
-static void delta_request(struct xds_core *s, int t, const struct xds_request *r,
-                          int64_t now_wall, struct xds_req_result *res)
+static void delta_request(struct xds_core *s, int t, const struct xds_request *r, int64_t now_wall,
+                          struct xds_req_result *res)
 {
     struct type_state *ts = &s->t[t];
     int first = !ts->requested;
@@ -459,8 +459,7 @@ static void next_nonce(struct xds_core *s, char out[XDS_NONCE_MAX])
     snprintf(out, XDS_NONCE_MAX, "%" PRIx64 "-%" PRIx64, s->stream_id, s->seq);
 }
 
-static void mark_sent(struct xds_core *s, struct type_state *ts, struct xds_out *out,
-                      int64_t stamp)
+static void mark_sent(struct xds_core *s, struct type_state *ts, struct xds_out *out, int64_t stamp)
 {
     next_nonce(s, out->nonce);
     snprintf(ts->sent_nonce, sizeof(ts->sent_nonce), "%s", out->nonce);
@@ -584,8 +583,7 @@ static int delta_next(struct xds_core *s, int t, const struct xds_view *v, int64
     return 1;
 }
 
-int xds_core_next(struct xds_core *s, const struct xds_view *v, int64_t stamp,
-                  struct xds_out *out)
+int xds_core_next(struct xds_core *s, const struct xds_view *v, int64_t stamp, struct xds_out *out)
 {
     memset(out, 0, sizeof(*out));
     if (v == NULL)

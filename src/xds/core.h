@@ -51,8 +51,8 @@ enum {
 
 struct xds_req_result {
     int flags;
-    int type;              /* enum xds_type, or -1 */
-    int64_t acked_stamp;   /* the stamp of the response an ACK acknowledged, or -1 */
+    int type;            /* enum xds_type, or -1 */
+    int64_t acked_stamp; /* the stamp of the response an ACK acknowledged, or -1 */
 };
 
 /* A response to send. Resources point into the view passed to xds_core_next(). */
@@ -89,8 +89,7 @@ int xds_core_pending(const struct xds_core *s);
 /* Build the next response against v into *out and record it as sent; stamp
  * is remembered to report convergence when it is ACKed. Returns 1 when *out
  * holds a response (release it with xds_out_release), 0 when nothing is due. */
-int xds_core_next(struct xds_core *s, const struct xds_view *v, int64_t stamp,
-                  struct xds_out *out);
+int xds_core_next(struct xds_core *s, const struct xds_view *v, int64_t stamp, struct xds_out *out);
 void xds_out_release(struct xds_out *out);
 
 /* Fill st with a copy of the state of type t (heap strings; the caller frees

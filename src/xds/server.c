@@ -24,8 +24,10 @@
 #include "xdsd/log.h"
 #include "xdsd/util.h"
 
-#define METHOD_SOTW "/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources"
-#define METHOD_DELTA "/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources"
+#define METHOD_SOTW                                                                                \
+    "/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources"
+#define METHOD_DELTA                                                                               \
+    "/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources"
 
 enum {
     POSTED_CALLS = 8,       /* request_registered_call kept posted per method */
@@ -113,8 +115,8 @@ static int start(struct stream *st, grpc_op *ops, size_t n, struct tag *tag)
     grpc_call_error e = grpc_call_start_batch(st->call, ops, n, tag, NULL);
     if (e != GRPC_CALL_OK) {
         /* no completion will come for it */
-        log_warnx("xds stream %llu: grpc batch refused (%d)",
-                  (unsigned long long)st->connection_id, (int)e);
+        log_warnx("xds stream %llu: grpc batch refused (%d)", (unsigned long long)st->connection_id,
+                  (int)e);
         return -1;
     }
     st->inflight++;
@@ -259,8 +261,8 @@ static int take_node(struct xds_server *srv, struct stream *st, struct xds_wire_
     }
     xds_wire_node(w->node, &st->id, &st->metadata_json);
     st->have_node = 1;
-    log_debug("xds stream %llu: proxy %s (%s)", (unsigned long long)st->connection_id,
-              st->id.id, st->delta ? "delta" : "sotw");
+    log_debug("xds stream %llu: proxy %s (%s)", (unsigned long long)st->connection_id, st->id.id,
+              st->delta ? "delta" : "sotw");
     adopt(srv, st, srv->snap, 0);
     return 0;
 }
@@ -477,8 +479,8 @@ static void housekeeping(struct xds_server *srv)
 int xds_server_run(struct xds_server *srv)
 {
     for (;;) {
-        gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
-                                             gpr_time_from_millis(POLL_MS, GPR_TIMESPAN));
+        gpr_timespec deadline =
+            gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(POLL_MS, GPR_TIMESPAN));
         grpc_event ev = grpc_completion_queue_next(srv->cq, deadline, NULL);
         if (ev.type == GRPC_QUEUE_SHUTDOWN)
             break;
@@ -523,13 +525,12 @@ static grpc_channel_args *make_args(const struct serve_options *o, grpc_arg *a)
 {
     size_t n = 0;
     int64_t max_recv = o->max_recv_bytes > 0 ? o->max_recv_bytes : 64 << 20;
-    a[n++] = int_arg(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
-                                             max_recv > INT_MAX ? INT_MAX : (int)max_recv);
+    a[n++] =
+        int_arg(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, max_recv > INT_MAX ? INT_MAX : (int)max_recv);
     a[n++] = int_arg(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
     a[n++] = int_arg(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
     /* Envoy and gRPC clients may ping often: never answer with too_many_pings */
-    a[n++] = int_arg(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
-                                             1000);
+    a[n++] = int_arg(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 1000);
     a[n++] = int_arg(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
     a[n++] = int_arg(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
     a[n++] = int_arg(GRPC_ARG_MAX_CONCURRENT_STREAMS, 100000);
@@ -537,8 +538,7 @@ static grpc_channel_args *make_args(const struct serve_options *o, grpc_arg *a)
     a[n++] = int_arg(GRPC_ARG_ALLOW_REUSEPORT, 0);
     if (o->max_connection_age_ms > 0) {
         int64_t age = o->max_connection_age_ms;
-        a[n++] = int_arg(GRPC_ARG_MAX_CONNECTION_AGE_MS,
-                                                 age > INT_MAX ? INT_MAX : (int)age);
+        a[n++] = int_arg(GRPC_ARG_MAX_CONNECTION_AGE_MS, age > INT_MAX ? INT_MAX : (int)age);
         a[n++] = int_arg(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 10000);
     }
     grpc_channel_args *args = xcalloc(1, sizeof(*args));
@@ -559,10 +559,10 @@ struct xds_server *xds_server_new(const struct serve_options *o, int *bound_port
     grpc_channel_args *args = make_args(o, a);
     srv->server = grpc_server_create(args, NULL);
     free(args);
-    srv->m_sotw = grpc_server_register_method(srv->server, METHOD_SOTW, NULL,
-                                              GRPC_SRM_PAYLOAD_NONE, 0);
-    srv->m_delta = grpc_server_register_method(srv->server, METHOD_DELTA, NULL,
-                                               GRPC_SRM_PAYLOAD_NONE, 0);
+    srv->m_sotw =
+        grpc_server_register_method(srv->server, METHOD_SOTW, NULL, GRPC_SRM_PAYLOAD_NONE, 0);
+    srv->m_delta =
+        grpc_server_register_method(srv->server, METHOD_DELTA, NULL, GRPC_SRM_PAYLOAD_NONE, 0);
     grpc_server_register_completion_queue(srv->server, srv->cq, NULL);
     grpc_server_credentials *creds = xds_server_credentials(o);
     int port = creds ? grpc_server_add_http2_port(srv->server, o->xds_listen, creds) : 0;
@@ -573,8 +573,9 @@ struct xds_server *xds_server_new(const struct serve_options *o, int *bound_port
             log_error("cannot listen for xDS on %s", o->xds_listen);
         grpc_server_destroy(srv->server);
         grpc_completion_queue_shutdown(srv->cq);
-        while (grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL)
-                   .type != GRPC_QUEUE_SHUTDOWN)
+        while (
+            grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL).type !=
+            GRPC_QUEUE_SHUTDOWN)
             ;
         grpc_completion_queue_destroy(srv->cq);
         pthread_mutex_destroy(&srv->lock);

@@ -149,8 +149,7 @@ void xds_wire_node(const Envoy__Config__Core__V3__Node *node, struct proxy_ident
     const Google__Protobuf__Struct *md = node->metadata;
     const Google__Protobuf__Value *lv = field(md, "LABELS");
     const Google__Protobuf__Struct *ls =
-        lv && lv->kind_case == GOOGLE__PROTOBUF__VALUE__KIND_STRUCT_VALUE ? lv->struct_value
-                                                                          : NULL;
+        lv && lv->kind_case == GOOGLE__PROTOBUF__VALUE__KIND_STRUCT_VALUE ? lv->struct_value : NULL;
     size_t n = 0;
     struct config_kv *labels = xcalloc(ls && ls->n_fields ? ls->n_fields : 1, sizeof(*labels));
     for (size_t i = 0; ls && i < ls->n_fields; i++) {
@@ -242,8 +241,7 @@ static grpc_byte_buffer *delta_response(const struct xds_out *o, const char *sys
     m.n_removed_resources = o->n_removed;
     *len = envoy__service__discovery__v3__delta_discovery_response__get_packed_size(&m);
     grpc_slice slice = grpc_slice_malloc(*len);
-    envoy__service__discovery__v3__delta_discovery_response__pack(&m,
-                                                                  GRPC_SLICE_START_PTR(slice));
+    envoy__service__discovery__v3__delta_discovery_response__pack(&m, GRPC_SLICE_START_PTR(slice));
     grpc_byte_buffer *bb = buffer_of(slice);
     free(ptrs);
     free(res);
