@@ -33,7 +33,7 @@ enum {
     POSTED_CALLS = 8,       /* request_registered_call kept posted per method */
     POLL_MS = 10,           /* the loop's wake-up: publish and stop latency */
     SWEEP_MS = 1000,        /* how often stuck sends are looked for */
-    SEND_TIMEOUT_MS = 30000 /* a send not accepted by then: the peer does not read */
+    SEND_TIMEOUT_MS = 30000 /* default: a send not accepted by then, the peer does not read */
 };
 
 /* ---- posting and accepting calls --------------------------------------------------- */
@@ -436,7 +436,7 @@ static void take_incoming(struct xds_server *srv)
 static void sweep_slow(struct xds_server *srv, int64_t now)
 {
     for (struct stream *st = srv->streams; st; st = st->next) {
-        if (st->send_busy && !st->failed && now - st->send_started_ms > SEND_TIMEOUT_MS) {
+        if (st->send_busy && !st->failed && now - st->send_started_ms > srv->send_timeout_ms) {
             log_warnx("proxy %s does not read its xDS stream: closing it",
                       st->have_node ? st->id.id : st->peer);
             srv->counters.closed_slow++;
@@ -499,6 +499,13 @@ void xds_server_stop(struct xds_server *srv)
     atomic_store(&srv->stop, 1);
 }
 
+void xds_server_set_send_timeout(struct xds_server *srv, int64_t ms)
+{
+    pthread_mutex_lock(&srv->lock);
+    srv->send_timeout_ms = ms;
+    pthread_mutex_unlock(&srv->lock);
+}
+
 void xds_server_publish(struct xds_server *srv, struct snapshot *snap)
 {
     pthread_mutex_lock(&srv->lock);
@@ -554,6 +561,7 @@ struct xds_server *xds_server_new(const struct serve_options *o, int *bound_port
     pthread_mutex_init(&srv->lock, NULL);
     atomic_init(&srv->stop, 0);
     srv->t_shutdown = (struct tag){TAG_SHUTDOWN, srv};
+    srv->send_timeout_ms = SEND_TIMEOUT_MS;
     srv->cq = grpc_completion_queue_create_for_next(NULL);
     grpc_arg a[16];
     grpc_channel_args *args = make_args(o, a);

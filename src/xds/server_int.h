@@ -93,6 +93,7 @@ struct xds_server {
     struct tag t_shutdown;
     int listening;
     int64_t last_sweep_ms;
+    int64_t send_timeout_ms;
 };
 
 /* Credentials for the xDS port: mutual TLS when the three xds_tls_* options

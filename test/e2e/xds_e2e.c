@@ -324,6 +324,34 @@ static void e2e_D12_delta_types_are_separate(void)
     ads_close(a);
 }
 
+static void e2e_slow_reader_closed_unavailable(void)
+{
+    struct server_status before, after;
+    server_status(&before);
+    server_cmd("send_timeout 1000");
+    struct ads *a = ads_open(0);
+    struct resp r;
+    sotw_req(a, CDS, "", "", NULL, NULL);
+    expect(a, "cds", &r);
+    sotw_req(a, CDS, r.version, r.nonce, NULL, NULL);
+    /* 32 MB of clusters that this client never reads */
+    for (int i = 0; i < 64; i++)
+        server_cmd("set c slow%02d v1 500000", i);
+    publish();
+    for (int i = 0; i < 100; i++) {
+        usleep(100000);
+        if (server_status(&after) == 0 && after.closed_slow > before.closed_slow)
+            break;
+    }
+    CHECK_INT_EQ(after.closed_slow, before.closed_slow + 1);
+    CHECK(ads_status(a, 10000) != GRPC_STATUS_OK);
+    ads_close(a);
+    server_cmd("send_timeout 30000");
+    for (int i = 0; i < 64; i++)
+        server_cmd("del c slow%02d", i);
+    publish();
+}
+
 /* ---- many streams ------------------------------------------------------------------ */
 
 /* Wait for the server to count `want` streams. */
@@ -606,6 +634,7 @@ static const struct test tests[] = {
     T(e2e_D12_delta_types_are_separate),
     T(e2e_mass_1000_streams_converge),
     T(e2e_disconnect_mid_push_no_leak),
+    T(e2e_slow_reader_closed_unavailable),
 };
 
 static const struct test xdsd_tests[] = {

@@ -8,6 +8,7 @@
  *   del c|e|l|r NAME                    delete a resource
  *   publish                             publish the current set; prints "published GEN"
  *   status                              prints "status streams=N synced=N ..."
+ *   send_timeout MS                     close streams that do not read after MS
  * End of input or SIGTERM stops the server; the exit status is 0 on a clean stop. */
 #include <pthread.h>
 #include <signal.h>
@@ -211,6 +212,10 @@ static void handle(char *line)
         xds_server_publish(srv, s);
         printf("published %llu\n", (unsigned long long)generation);
         fflush(stdout);
+    } else if (strcmp(cmd, "send_timeout") == 0) {
+        char *ms = strtok_r(NULL, " \n", &save);
+        if (ms)
+            xds_server_set_send_timeout(srv, atol(ms));
     } else if (strcmp(cmd, "status") == 0) {
         cmd_status();
     }
