@@ -30,11 +30,18 @@
     "/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources"
 
 enum {
-    POSTED_CALLS = 8,       /* request_registered_call kept posted per method */
     POLL_MS = 10,           /* the loop's wake-up: publish and stop latency */
     SWEEP_MS = 1000,        /* how often stuck sends are looked for */
     SEND_TIMEOUT_MS = 30000 /* default: a send not accepted by then, the peer does not read */
 };
+
+/* Drop the shared bodies; sends in flight hold their own references. */
+static void bodies_clear(struct xds_server *srv)
+{
+    for (size_t i = 0; i < srv->n_bodies; i++)
+        grpc_slice_unref(srv->bodies[i].slice);
+    srv->n_bodies = 0;
+}
 
 /* ---- posting and accepting calls --------------------------------------------------- */
 
@@ -197,6 +204,38 @@ static void histogram_add(uint64_t *buckets, uint64_t *count, double *sum, doubl
     *sum += seconds;
 }
 
+/* ---- shared response bodies ------------------------------------------------------ */
+
+/* The body of a SotW response depends only on its type and version (a hash
+ * of the names and resource hashes it carries), so every stream sent the
+ * same set shares one packed body. Emptied on each publish, and when full. */
+static grpc_slice shared_body(struct xds_server *srv, const struct xds_out *o)
+{
+    for (size_t i = 0; i < srv->n_bodies; i++) {
+        struct body *b = &srv->bodies[i];
+        if (b->type == o->type && strcmp(b->version, o->version) == 0)
+            return grpc_slice_ref(b->slice);
+    }
+    if (srv->n_bodies == XDS_BODY_CACHE)
+        bodies_clear(srv);
+    struct body *b = &srv->bodies[srv->n_bodies++];
+    b->type = o->type;
+    memcpy(b->version, o->version, sizeof(b->version));
+    b->slice = xds_wire_sotw_body(o);
+    return grpc_slice_ref(b->slice);
+}
+
+static grpc_byte_buffer *encode(struct xds_server *srv, struct stream *st, const struct xds_out *o,
+                                size_t *len)
+{
+    if (o->delta)
+        return xds_wire_response(o, xds_view_version(st->view, o->type), len);
+    grpc_slice body = shared_body(srv, o);
+    grpc_byte_buffer *bb = xds_wire_sotw_message(body, o->nonce, len);
+    grpc_slice_unref(body);
+    return bb;
+}
+
 static void try_send(struct xds_server *srv, struct stream *st)
 {
     if (st->send_busy || st->status_sent || st->ended || st->failed || st->half_closed)
@@ -206,7 +245,7 @@ static void try_send(struct xds_server *srv, struct stream *st)
         return;
     int64_t t0 = now_ms();
     size_t len = 0;
-    st->send_bb = xds_wire_response(&out, xds_view_version(st->view, out.type), &len);
+    st->send_bb = encode(srv, st, &out, &len);
     grpc_op op;
     memset(&op, 0, sizeof(op));
     op.op = GRPC_OP_SEND_MESSAGE;
@@ -346,6 +385,12 @@ static void on_new_call(struct xds_server *srv, struct waiting *w, int ok)
         post_waiting(srv, w);
     if (!ok || call == NULL)
         return;
+    if (srv->shutting_down) {
+        /* accepted before the shutdown, seen after cancel_all_calls */
+        grpc_call_cancel_with_status(call, GRPC_STATUS_UNAVAILABLE, "server stopping", NULL);
+        grpc_call_unref(call);
+        return;
+    }
     struct stream *st = xcalloc(1, sizeof(*st));
     st->call = call;
     st->delta = w->delta;
@@ -425,6 +470,7 @@ static void take_incoming(struct xds_server *srv)
     srv->snap = srv->incoming;
     srv->snap_ms = srv->incoming_ms;
     srv->incoming = NULL;
+    bodies_clear(srv);
     for (struct stream *st = srv->streams; st; st = st->next) {
         adopt(srv, st, srv->snap, srv->snap_ms);
         try_send(srv, st);
@@ -593,7 +639,7 @@ struct xds_server *xds_server_new(const struct serve_options *o, int *bound_port
     }
     grpc_server_start(srv->server);
     for (int m = 0; m < 2; m++)
-        for (int i = 0; i < POSTED_CALLS; i++) {
+        for (int i = 0; i < XDS_POSTED_CALLS; i++) {
             struct waiting *w = &srv->waits[m][i];
             w->srv = srv;
             w->delta = m;
@@ -621,6 +667,7 @@ void xds_server_free(struct xds_server *srv)
         pthread_mutex_unlock(&srv->lock);
         xds_server_run(srv);
     }
+    bodies_clear(srv);
     grpc_completion_queue_destroy(srv->cq);
     snapshot_unref(srv->snap);
     snapshot_unref(srv->incoming);

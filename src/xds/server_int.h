@@ -11,6 +11,19 @@
 #include "core.h"
 #include "xdsd/xds_server.h"
 
+/* request_registered_call kept posted per method: a burst of connections
+ * never waits for the loop to post the next one. */
+#define XDS_POSTED_CALLS 8
+
+/* Packed SotW response bodies kept for sharing between streams. */
+#define XDS_BODY_CACHE 256
+
+struct body {
+    enum xds_type type;
+    char version[XDS_VERSION_MAX];
+    grpc_slice slice;
+};
+
 /* What a completion is about; tags live inside the structs they name. */
 enum tag_kind {
     TAG_NEW_CALL,      /* ptr: struct waiting */
@@ -86,7 +99,7 @@ struct xds_server {
     size_t n_streams;
     uint64_t next_id;
     struct xds_counters counters;
-    struct waiting waits[2][8];
+    struct waiting waits[2][XDS_POSTED_CALLS];
     int n_posted;        /* request_call and request_registered_call outstanding */
     int n_unimplemented; /* UNIMPLEMENTED answers in flight */
     int shutting_down, shutdown_done, cq_shut;
@@ -94,6 +107,8 @@ struct xds_server {
     int listening;
     int64_t last_sweep_ms;
     int64_t send_timeout_ms;
+    struct body bodies[XDS_BODY_CACHE];
+    size_t n_bodies;
 };
 
 /* Credentials for the xDS port: mutual TLS when the three xds_tls_* options

@@ -181,7 +181,8 @@ static grpc_byte_buffer *buffer_of(grpc_slice s)
     return bb;
 }
 
-static grpc_byte_buffer *sotw_response(const struct xds_out *o, size_t *len)
+/* Everything of a SotW response but its nonce. */
+grpc_slice xds_wire_sotw_body(const struct xds_out *o)
 {
     char *url = (char *)xds_type_url(o->type);
     size_t n = o->n_res;
@@ -199,15 +200,30 @@ static grpc_byte_buffer *sotw_response(const struct xds_out *o, size_t *len)
         ENVOY__SERVICE__DISCOVERY__V3__DISCOVERY_RESPONSE__INIT;
     m.version_info = (char *)o->version;
     m.type_url = url;
-    m.nonce = (char *)o->nonce;
     m.resources = ptrs;
     m.n_resources = n;
-    *len = envoy__service__discovery__v3__discovery_response__get_packed_size(&m);
-    grpc_slice slice = grpc_slice_malloc(*len);
+    size_t len = envoy__service__discovery__v3__discovery_response__get_packed_size(&m);
+    grpc_slice slice = grpc_slice_malloc(len);
     envoy__service__discovery__v3__discovery_response__pack(&m, GRPC_SLICE_START_PTR(slice));
-    grpc_byte_buffer *bb = buffer_of(slice);
     free(ptrs);
     free(anys);
+    return slice;
+}
+
+grpc_byte_buffer *xds_wire_sotw_message(grpc_slice body, const char *nonce, size_t *len)
+{
+    /* field 5 (nonce), length-delimited; a nonce is short, so one length byte */
+    size_t nl = strlen(nonce);
+    uint8_t field[2 + XDS_NONCE_MAX];
+    field[0] = (5 << 3) | 2;
+    field[1] = (uint8_t)nl;
+    memcpy(field + 2, nonce, nl);
+    grpc_slice parts[2] = {grpc_slice_ref(body),
+                           grpc_slice_from_copied_buffer((const char *)field, nl + 2)};
+    grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(parts, 2);
+    grpc_slice_unref(parts[0]);
+    grpc_slice_unref(parts[1]);
+    *len = GRPC_SLICE_LENGTH(body) + nl + 2;
     return bb;
 }
 
@@ -252,5 +268,10 @@ static grpc_byte_buffer *delta_response(const struct xds_out *o, const char *sys
 grpc_byte_buffer *xds_wire_response(const struct xds_out *o, const char *system_version,
                                     size_t *len)
 {
-    return o->delta ? delta_response(o, system_version, len) : sotw_response(o, len);
+    if (o->delta)
+        return delta_response(o, system_version, len);
+    grpc_slice body = xds_wire_sotw_body(o);
+    grpc_byte_buffer *bb = xds_wire_sotw_message(body, o->nonce, len);
+    grpc_slice_unref(body);
+    return bb;
 }

@@ -34,4 +34,12 @@ void xds_wire_node(const Envoy__Config__Core__V3__Node *node, struct proxy_ident
 grpc_byte_buffer *xds_wire_response(const struct xds_out *o, const char *system_version,
                                     size_t *len);
 
+/* A SotW response is its body (version, type, resources: the same bytes for
+ * every stream that is sent the same set, so packed once and shared) followed
+ * by its nonce: protobuf fields may come in any order, and gRPC sends the two
+ * slices as one message. The body slice is a new reference. */
+grpc_slice xds_wire_sotw_body(const struct xds_out *o);
+/* The message of body (a reference is taken) and nonce (<= 23 bytes). */
+grpc_byte_buffer *xds_wire_sotw_message(grpc_slice body, const char *nonce, size_t *len);
+
 #endif
