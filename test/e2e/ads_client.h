@@ -183,13 +183,17 @@ static gpr_timespec in_ms(int64_t ms)
 
 static grpc_channel *channel_new(void)
 {
-    /* one connection per channel, as each Envoy has its own */
-    grpc_arg a;
-    memset(&a, 0, sizeof(a));
-    a.type = GRPC_ARG_INTEGER;
-    a.key = (char *)GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL;
-    a.value.integer = 1;
-    grpc_channel_args args = {1, &a};
+    /* one connection per channel, as each Envoy has its own; responses of
+     * any size (Envoy's own gRPC client has no limit) */
+    grpc_arg a[2];
+    memset(a, 0, sizeof(a));
+    a[0].type = GRPC_ARG_INTEGER;
+    a[0].key = (char *)GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL;
+    a[0].value.integer = 1;
+    a[1].type = GRPC_ARG_INTEGER;
+    a[1].key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH;
+    a[1].value.integer = -1;
+    grpc_channel_args args = {2, a};
     grpc_channel_credentials *creds = grpc_insecure_credentials_create();
     grpc_channel *ch = grpc_channel_create(S.target, creds, &args);
     grpc_channel_credentials_release(creds);

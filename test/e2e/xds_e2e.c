@@ -307,6 +307,31 @@ static void e2e_D10_delta_reconnect_with_initial_versions(void)
     ads_close(a);
 }
 
+static void e2e_D11_request_over_4_MiB_accepted(void)
+{
+    /* a reconnecting proxy echoes every name it holds: 60,000 names here */
+    size_t cap = 60000 * 100, len = 0;
+    char *initial = xmalloc(cap);
+    for (int i = 0; i < 60000; i++)
+        len += (size_t)snprintf(initial + len, cap - len,
+                                "%soutbound|8080||service-%05d.a-rather-long-namespace.svc.cluster."
+                                "local=0000000000000001",
+                                i ? " " : "", i);
+    struct ads *a = ads_open(1);
+    struct resp r;
+    size_t n;
+    uint8_t *b = pack_delta(CDS, "", "*", NULL, initial, NULL, &n);
+    CHECK(n > 4 * 1024 * 1024);
+    ads_send_bytes(a, b, n);
+    free(b);
+    free(initial);
+    if (expect(a, "cds", &r)) {
+        CHECK_STR(r.names, "c0 c1");
+        CHECK(strlen(r.removed) > 0);
+    }
+    ads_close(a);
+}
+
 static void e2e_D12_delta_types_are_separate(void)
 {
     struct ads *a = ads_open(1);
@@ -631,6 +656,7 @@ static const struct test tests[] = {
     T(e2e_D1_D8_D9_delta_versions_missing_and_removed),
     T(e2e_D5_D6_delta_resubscribe_and_phantom),
     T(e2e_D10_delta_reconnect_with_initial_versions),
+    T(e2e_D11_request_over_4_MiB_accepted),
     T(e2e_D12_delta_types_are_separate),
     T(e2e_mass_1000_streams_converge),
     T(e2e_disconnect_mid_push_no_leak),
