@@ -206,34 +206,26 @@ static void histogram_add(uint64_t *buckets, uint64_t *count, double *sum, doubl
 
 /* ---- shared response bodies ------------------------------------------------------ */
 
-/* The body of a SotW response depends only on its type and version (a hash
- * of the names and resource hashes it carries), so every stream sent the
+/* A response body depends only on its type, version and resources (and
+ * for delta on its removed names), not on the stream: every stream sent the
  * same set shares one packed body. Emptied on each publish, and when full. */
-static grpc_slice shared_body(struct xds_server *srv, const struct xds_out *o)
-{
-    for (size_t i = 0; i < srv->n_bodies; i++) {
-        struct body *b = &srv->bodies[i];
-        if (b->type == o->type && strcmp(b->version, o->version) == 0)
-            return grpc_slice_ref(b->slice);
-    }
-    if (srv->n_bodies == XDS_BODY_CACHE)
-        bodies_clear(srv);
-    struct body *b = &srv->bodies[srv->n_bodies++];
-    b->type = o->type;
-    memcpy(b->version, o->version, sizeof(b->version));
-    b->slice = xds_wire_sotw_body(o);
-    return grpc_slice_ref(b->slice);
-}
-
 static grpc_byte_buffer *encode(struct xds_server *srv, struct stream *st, const struct xds_out *o,
                                 size_t *len)
 {
-    if (o->delta)
-        return xds_wire_response(o, xds_view_version(st->view, o->type), len);
-    grpc_slice body = shared_body(srv, o);
-    grpc_byte_buffer *bb = xds_wire_sotw_message(body, o->nonce, len);
-    grpc_slice_unref(body);
-    return bb;
+    const char *system_version = xds_view_version(st->view, o->type);
+    uint64_t key = xds_wire_body_key(o, system_version);
+    struct body *b = NULL;
+    for (size_t i = 0; i < srv->n_bodies && b == NULL; i++)
+        if (srv->bodies[i].key == key)
+            b = &srv->bodies[i];
+    if (b == NULL) {
+        if (srv->n_bodies == XDS_BODY_CACHE)
+            bodies_clear(srv);
+        b = &srv->bodies[srv->n_bodies++];
+        b->key = key;
+        b->slice = xds_wire_body(o, system_version);
+    }
+    return xds_wire_message(b->slice, o->nonce, len);
 }
 
 static void try_send(struct xds_server *srv, struct stream *st)

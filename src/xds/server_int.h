@@ -15,12 +15,11 @@
  * never waits for the loop to post the next one. */
 #define XDS_POSTED_CALLS 8
 
-/* Packed SotW response bodies kept for sharing between streams. */
+/* Packed response bodies kept for sharing between streams. */
 #define XDS_BODY_CACHE 256
 
 struct body {
-    enum xds_type type;
-    char version[XDS_VERSION_MAX];
+    uint64_t key; /* xds_wire_body_key() */
     grpc_slice slice;
 };
 

@@ -152,6 +152,21 @@ static long server_rss_kb(void)
     return kb;
 }
 
+/* CPU seconds (user + system) the server has used so far. */
+static double server_cpu_s(void)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)S.pid);
+    FILE *f = fopen(path, "r");
+    unsigned long ut = 0, st = 0;
+    if (f && fscanf(f, "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
+                    &st) != 2)
+        ut = st = 0;
+    if (f)
+        fclose(f);
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* Stop with SIGTERM; the exit status, or -1 when it does not exit in 10 s. */
 static int server_stop(double *seconds)
 {
