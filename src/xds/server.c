@@ -266,8 +266,14 @@ static void adopt(struct xds_server *srv, struct stream *st, struct snapshot *s,
     char *err = NULL;
     const struct xds_view *v = snapshot_view(s, &st->id, &key, &err);
     if (v == NULL) {
-        /* keep serving what the proxy has; a later snapshot may build */
-        log_warnx("no configuration for proxy %s: %s", st->id.id, err ? err : "unknown error");
+        /* keep serving what the proxy has; a later snapshot may build. One
+         * line per distinct failure, not one per proxy of the class */
+        const char *msg = err ? err : "unknown error";
+        if (srv->last_view_error == NULL || strcmp(srv->last_view_error, msg) != 0) {
+            log_warnx("no configuration for proxy %s: %s", st->id.id, msg);
+            free(srv->last_view_error);
+            srv->last_view_error = xstrdup(msg);
+        }
         free(err);
         return;
     }
@@ -278,7 +284,6 @@ static void adopt(struct xds_server *srv, struct stream *st, struct snapshot *s,
     free(st->class_key);
     st->class_key = xstrdup(key ? key : "");
     xds_core_view_changed(st->core);
-    (void)srv;
 }
 
 static int take_node(struct xds_server *srv, struct stream *st, struct xds_wire_request *w)
@@ -660,6 +665,7 @@ void xds_server_free(struct xds_server *srv)
         xds_server_run(srv);
     }
     bodies_clear(srv);
+    free(srv->last_view_error);
     grpc_completion_queue_destroy(srv->cq);
     snapshot_unref(srv->snap);
     snapshot_unref(srv->incoming);

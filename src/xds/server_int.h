@@ -106,6 +106,7 @@ struct xds_server {
     int listening;
     int64_t last_sweep_ms;
     int64_t send_timeout_ms;
+    char *last_view_error; /* the last translation failure logged */
     struct body bodies[XDS_BODY_CACHE];
     size_t n_bodies;
 };

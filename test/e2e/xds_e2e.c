@@ -349,6 +349,30 @@ static void e2e_D12_delta_types_are_separate(void)
     ads_close(a);
 }
 
+static void e2e_failed_view_keeps_last_config(void)
+{
+    char ver[4][64], nonce[4][64];
+    struct ads *a = subscribed_sotw(ver, nonce);
+    struct resp r;
+    /* translation fails for this proxy's class: it keeps what it has */
+    server_cmd("fail on");
+    server_cmd("set c c0 broken");
+    publish();
+    silence(a, 1000);
+    /* the next good snapshot reaches it */
+    server_cmd("fail off");
+    server_cmd("set c c0 fixed");
+    publish();
+    if (expect(a, "cds", &r))
+        ack(a, &r);
+    if (expect(a, "eds", &r))
+        ack(a, &r);
+    silence(a, 500);
+    server_cmd("set c c0 v1");
+    publish();
+    ads_close(a);
+}
+
 static void e2e_slow_reader_closed_unavailable(void)
 {
     struct server_status before, after;
@@ -678,6 +702,7 @@ static const struct test tests[] = {
     T(e2e_D12_delta_types_are_separate),
     T(e2e_mass_1000_streams_converge),
     T(e2e_disconnect_mid_push_no_leak),
+    T(e2e_failed_view_keeps_last_config),
     T(e2e_slow_reader_closed_unavailable),
     T(e2e_D11_request_over_4_MiB_accepted),
 };
