@@ -372,25 +372,11 @@ static void on_send(struct xds_server *srv, struct stream *st, int ok)
     maybe_free(srv, st);
 }
 
-static void on_new_call(struct xds_server *srv, struct waiting *w, int ok)
+static struct stream *stream_new(struct xds_server *srv, grpc_call *call, int delta)
 {
-    srv->n_posted--;
-    w->posted = 0;
-    grpc_call *call = w->call;
-    grpc_metadata_array_destroy(&w->md);
-    if (!srv->shutting_down)
-        post_waiting(srv, w);
-    if (!ok || call == NULL)
-        return;
-    if (srv->shutting_down) {
-        /* accepted before the shutdown, seen after cancel_all_calls */
-        grpc_call_cancel_with_status(call, GRPC_STATUS_UNAVAILABLE, "server stopping", NULL);
-        grpc_call_unref(call);
-        return;
-    }
     struct stream *st = xcalloc(1, sizeof(*st));
     st->call = call;
-    st->delta = w->delta;
+    st->delta = delta;
     st->connection_id = ++srv->next_id;
     st->connected_at_ms = wall_ms();
     st->core = xds_core_new(st->delta, st->connection_id);
@@ -407,7 +393,27 @@ static void on_new_call(struct xds_server *srv, struct waiting *w, int ok)
     srv->streams = st;
     srv->n_streams++;
     srv->counters.connections_total++;
+    return st;
+}
 
+static void on_new_call(struct xds_server *srv, struct waiting *w, int ok)
+{
+    srv->n_posted--;
+    w->posted = 0;
+    grpc_call *call = w->call;
+    grpc_metadata_array_destroy(&w->md);
+    if (!srv->shutting_down)
+        post_waiting(srv, w);
+    if (!ok || call == NULL)
+        return;
+    if (srv->shutting_down) {
+        /* accepted before the shutdown, seen after cancel_all_calls */
+        grpc_call_cancel_with_status(call, GRPC_STATUS_UNAVAILABLE, "server stopping", NULL);
+        grpc_call_unref(call);
+        return;
+    }
+    struct stream *st = stream_new(srv, call, w->delta);
+    /* batch A: its completion says the call is over */
     grpc_op ops[2];
     memset(ops, 0, sizeof(ops));
     ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
@@ -597,6 +603,33 @@ static grpc_channel_args *make_args(const struct serve_options *o, grpc_arg *a)
     return args;
 }
 
+/* Undo xds_server_new for a server that never started. */
+static void server_abandon(struct xds_server *srv)
+{
+    grpc_server_destroy(srv->server);
+    grpc_completion_queue_shutdown(srv->cq);
+    while (grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL).type !=
+           GRPC_QUEUE_SHUTDOWN)
+        ;
+    grpc_completion_queue_destroy(srv->cq);
+    pthread_mutex_destroy(&srv->lock);
+    free(srv);
+    grpc_shutdown();
+}
+
+static void post_all(struct xds_server *srv)
+{
+    for (int m = 0; m < 2; m++)
+        for (int i = 0; i < XDS_POSTED_CALLS; i++) {
+            struct waiting *w = &srv->waits[m][i];
+            w->srv = srv;
+            w->delta = m;
+            w->tag = (struct tag){TAG_NEW_CALL, w};
+            post_waiting(srv, w);
+        }
+    post_generic(srv);
+}
+
 struct xds_server *xds_server_new(const struct serve_options *o, int *bound_port)
 {
     grpc_init();
@@ -616,34 +649,19 @@ struct xds_server *xds_server_new(const struct serve_options *o, int *bound_port
         grpc_server_register_method(srv->server, METHOD_DELTA, NULL, GRPC_SRM_PAYLOAD_NONE, 0);
     grpc_server_register_completion_queue(srv->server, srv->cq, NULL);
     grpc_server_credentials *creds = xds_server_credentials(o);
-    int port = creds ? grpc_server_add_http2_port(srv->server, o->xds_listen, creds) : 0;
-    if (creds)
-        grpc_server_credentials_release(creds);
+    if (creds == NULL) { /* logged */
+        server_abandon(srv);
+        return NULL;
+    }
+    int port = grpc_server_add_http2_port(srv->server, o->xds_listen, creds);
+    grpc_server_credentials_release(creds);
     if (port == 0 || srv->m_sotw == NULL || srv->m_delta == NULL) {
-        if (creds)
-            log_error("cannot listen for xDS on %s", o->xds_listen);
-        grpc_server_destroy(srv->server);
-        grpc_completion_queue_shutdown(srv->cq);
-        while (
-            grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL).type !=
-            GRPC_QUEUE_SHUTDOWN)
-            ;
-        grpc_completion_queue_destroy(srv->cq);
-        pthread_mutex_destroy(&srv->lock);
-        free(srv);
-        grpc_shutdown();
+        log_error("cannot listen for xDS on %s", o->xds_listen);
+        server_abandon(srv);
         return NULL;
     }
     grpc_server_start(srv->server);
-    for (int m = 0; m < 2; m++)
-        for (int i = 0; i < XDS_POSTED_CALLS; i++) {
-            struct waiting *w = &srv->waits[m][i];
-            w->srv = srv;
-            w->delta = m;
-            w->tag = (struct tag){TAG_NEW_CALL, w};
-            post_waiting(srv, w);
-        }
-    post_generic(srv);
+    post_all(srv);
     srv->listening = 1;
     srv->port = port;
     if (bound_port)
