@@ -381,3 +381,28 @@ TEST(config_lookups)
     config_unref(s);
     config_diags_release(&d);
 }
+
+TEST(config_diagnostics_are_capped)
+{
+    /* 3000 unknown fields: all counted, a thousand shown */
+    size_t cap = 0, len = 0;
+    char *y = NULL;
+    const char *head = SE_HEAD "metadata: {name: a}\nspec:\n  hosts: [a.example.com]\n";
+    xgrow((void **)&y, &cap, strlen(head) + 1, 1);
+    strcpy(y, head);
+    len = strlen(y);
+    for (int i = 0; i < 3000; i++) {
+        char line[64];
+        int n = snprintf(line, sizeof(line), "  field%d: 1\n", i);
+        xgrow((void **)&y, &cap, len + (size_t)n + 1, 1);
+        memcpy(y + len, line, (size_t)n + 1);
+        len += (size_t)n;
+    }
+    struct config_diags d;
+    struct config_set *s = config_parse("big.yaml", y, len, &d);
+    CHECK(s == NULL);
+    CHECK_INT(d.n_errors, 3000);
+    CHECK_INT(d.n, 1001);
+    config_diags_release(&d);
+    free(y);
+}
