@@ -406,3 +406,36 @@ TEST(config_diagnostics_are_capped)
     config_diags_release(&d);
     free(y);
 }
+
+TEST(config_hostile_shapes)
+{
+    /* deep nesting, a recursive anchor, binary junk, a NUL inside a scalar */
+    static const struct {
+        const char *text;
+        size_t len;
+        const char *message;
+    } cases[] = {
+        {NULL, 0, "nesting deeper than 256 levels"},
+        {"a: &x [*x]\n", 11, "unknown anchor 'x'"},
+        {"a: \x01\x02\n", 6, "invalid YAML"},
+        {"apiVersion: networking.istio.io/v1\nkind: \"Gate\\0way\"\n", 53,
+         "unsupported kind 'Gate'"},
+        {"? [a]\n: b\n", 10, "mapping keys must be scalars"},
+    };
+    char deep[3001];
+    memset(deep, '[', 3000);
+    deep[3000] = '\0';
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        const char *t = cases[i].text ? cases[i].text : deep;
+        size_t len = cases[i].text ? cases[i].len : strlen(deep);
+        struct config_diags d;
+        struct config_set *s = config_parse("h.yaml", t, len, &d);
+        CHECK(s == NULL);
+        int found = 0;
+        for (size_t j = 0; j < d.n; j++)
+            found |= strstr(d.items[j].message, cases[i].message) != NULL;
+        if (!CHECK(found))
+            config_diags_print(&d, stderr);
+        config_diags_release(&d);
+    }
+}
