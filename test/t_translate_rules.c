@@ -491,3 +491,41 @@ TEST(rule_proxyless_grpc)
     CHECK(fx_cluster(f, v, "outbound|443||ext.example.com") == NULL); /* no DNS for gRPC */
     fx_free(f);
 }
+
+TEST(rule_consistent_hash)
+{
+    struct fx *f = one_service(PROTO_HTTP);
+    struct destination_rule *d = fx_dr(f, "reviews", "default", "reviews");
+    d->traffic_policy.has = 1;
+    d->traffic_policy.load_balancer.has = 1;
+    d->traffic_policy.load_balancer.has_consistent_hash = 1;
+    d->traffic_policy.load_balancer.consistent_hash =
+        (struct consistent_hash){.kind = HASH_HEADER, .header_name = "x-user"};
+    struct xds_view *v;
+    VirtualHost *vh = sidecar_vhost(f, &v); /* no VS: the default route hashes too */
+    CHECK(vh != NULL && vh->n_routes == 1);
+    if (vh != NULL && vh->n_routes == 1) {
+        RouteAction *act = vh->routes[0]->route;
+        CHECK(act->n_hash_policy == 1 && strcmp(act->hash_policy[0]->header->header_name,
+                                                "x-user") == 0);
+        CHECK(act->retry_policy != NULL && act->retry_policy->n_retry_host_predicate == 0);
+    }
+    Cluster *c = fx_cluster(f, v, "outbound|9080||" SVC_HOST);
+    CHECK(c != NULL && c->lb_policy == ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__RING_HASH);
+    CHECK(c != NULL && c->ring_hash_lb_config->minimum_ring_size->value == 1024);
+    fx_free(f);
+}
+
+TEST(rule_unnamed_port_sniffs)
+{
+    struct fx *f = one_service(PROTO_UNSET);
+    struct xds_view *v = fx_build(f, SLEEP_ID, NULL, NULL, NULL);
+    Listener *l = fx_listener(f, v, "0.0.0.0_9080");
+    CHECK(l != NULL && l->n_filter_chains == 2);
+    CHECK(fx_has_listener_filter(l, "envoy.filters.listener.http_inspector"));
+    CHECK(l != NULL && fx_chain_hcm(f, l->filter_chains[0]) != NULL);
+    TcpProxy *t = l && l->n_filter_chains == 2 ? fx_chain_tcp(f, l->filter_chains[1]) : NULL;
+    CHECK(t != NULL && strcmp(t->cluster, "outbound|9080||" SVC_HOST) == 0);
+    CHECK(fx_routes(f, v, "9080") != NULL);
+    fx_free(f);
+}

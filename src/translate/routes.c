@@ -244,7 +244,7 @@ static RetryPolicy *retry_policy(struct arena *a, const struct http_route *r)
         for (char *t = strtok_r(on, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
             while (*t == ' ')
                 t++;
-            if (*t >= '0' && *t <= '9') {
+            if (*t != '\0' && strspn(t, "0123456789") == strlen(t)) {
                 if (n_codes < 64)
                     codes[n_codes++] = (uint32_t)strtoul(t, NULL, 10);
                 want_codes = 1;
@@ -456,6 +456,55 @@ static void set_headers(struct arena *a, struct header_edit *e, size_t *n_ra,
     (void)a;
 }
 
+/* A DestinationRule with consistentHash for the destination's cluster: the
+ * route says what to hash (the cluster is RING_HASH). */
+static HashPolicy *hash_policy(struct tr_build *b, const struct destination *d, const char *ns,
+                               uint32_t port)
+{
+    struct arena *a = b->a;
+    const char *host = tr_expand_host(a, d->host, ns);
+    const struct destination_rule *dr = tr_find_dr(b, host);
+    if (dr == NULL)
+        return NULL;
+    struct tr_policy pol;
+    tr_policy_for(dr, tr_find_subset(dr, d->subset), d->port ? d->port : port, &pol);
+    if (!pol.lb->has || !pol.lb->has_consistent_hash)
+        return NULL;
+    const struct consistent_hash *ch = &pol.lb->consistent_hash;
+    HashPolicy *h = NEW(a, HashPolicy);
+    switch (ch->kind) {
+    case HASH_HEADER:
+        h->policy_specifier_case = ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__HASH_POLICY__POLICY_SPECIFIER_HEADER;
+        h->header = NEW(a, HashHeader);
+        h->header->header_name = (char *)ch->header_name;
+        break;
+    case HASH_COOKIE:
+        h->policy_specifier_case = ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__HASH_POLICY__POLICY_SPECIFIER_COOKIE;
+        h->cookie = NEW(a, HashCookie);
+        h->cookie->name = (char *)ch->cookie_name;
+        if (ch->cookie_path != NULL)
+            h->cookie->path = (char *)ch->cookie_path;
+        if (ch->cookie_ttl_ms > 0)
+            h->cookie->ttl = pb_ms(a, ch->cookie_ttl_ms);
+        break;
+    case HASH_SOURCE_IP:
+        h->policy_specifier_case =
+            ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__HASH_POLICY__POLICY_SPECIFIER_CONNECTION_PROPERTIES;
+        h->connection_properties = NEW(a, HashConnection);
+        h->connection_properties->source_ip = 1;
+        break;
+    case HASH_QUERY_PARAM:
+        h->policy_specifier_case =
+            ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__HASH_POLICY__POLICY_SPECIFIER_QUERY_PARAMETER;
+        h->query_parameter = NEW(a, HashQuery);
+        h->query_parameter->name = (char *)ch->query_param;
+        break;
+    default:
+        return NULL;
+    }
+    return h;
+}
+
 static void route_destinations(struct tr_build *b, const struct virtual_service *vs,
                                const struct http_route *hr, uint32_t port, Route *r,
                                RouteAction *act, const char **authority)
@@ -472,6 +521,12 @@ static void route_destinations(struct tr_build *b, const struct virtual_service 
             act->cluster_specifier_case = ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__CLUSTER_SPECIFIER_CLUSTER;
             act->cluster = (char *)tr_dest_existing(b, &rd->destination, vs->meta.namespace, port);
             tr_ref(b, XDS_CLUSTER, act->cluster, b->from);
+            HashPolicy *hp = hash_policy(b, &rd->destination, vs->meta.namespace, port);
+            if (hp != NULL) {
+                act->n_hash_policy = 1;
+                act->hash_policy = ar_alloc(a, sizeof(*act->hash_policy));
+                act->hash_policy[0] = hp;
+            }
             struct header_edit e = {0};
             header_edit(a, &rd->headers, &e);
             if (e.authority)
@@ -557,6 +612,9 @@ static RouteAction *route_action(struct tr_build *b, const struct virtual_servic
     route_destinations(b, vs, hr, port, r, act, &authority);
     act->timeout = pb_ms(a, hr->timeout_ms > 0 ? hr->timeout_ms : 0);
     act->retry_policy = retry_policy(a, hr);
+    /* consistent hashing wants the same host again: no previous_hosts */
+    if (act->n_hash_policy > 0 && act->retry_policy != NULL)
+        act->retry_policy->n_retry_host_predicate = 0;
     if (hr->has_rewrite) {
         const struct http_rewrite *rw = &hr->rewrite;
         if (rw->uri != NULL)
@@ -674,6 +732,14 @@ Route *tr_default_route(struct tr_build *b, const char *cluster, const char *hos
     if (host != NULL) {
         static const struct http_route none = {.timeout_ms = -1};
         act->retry_policy = retry_policy(a, &none);
+        const struct destination d = {.host = host, .port = port};
+        HashPolicy *hp = hash_policy(b, &d, "", port);
+        if (hp != NULL) {
+            act->n_hash_policy = 1;
+            act->hash_policy = ar_alloc(a, sizeof(*act->hash_policy));
+            act->hash_policy[0] = hp;
+            act->retry_policy->n_retry_host_predicate = 0;
+        }
         r->decorator = NEW(a, Decorator);
         r->decorator->operation = ar_printf(a, "%s:%u/*", host, port);
     }

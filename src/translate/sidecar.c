@@ -319,9 +319,14 @@ void tr_sidecar(struct tr_build *b)
         const struct tr_svc *svc = &b->svcs[i];
         for (size_t p = 0; p < svc->se->n_ports; p++) {
             const struct istio_port *port = &svc->se->ports[p];
-            if (tr_is_http(port->protocol) || port->protocol == PROTO_UDP)
+            if ((tr_is_http(port->protocol) && port->protocol != PROTO_UNSET) ||
+                port->protocol == PROTO_UDP)
                 continue;
-            struct tr_listener *l = tr_get_listener(b, &ls, &order, service_bind(svc->se), port->number);
+            /* an unnamed port sniffs: its wildcard HTTP listener also gets the
+             * service's TCP chain for whatever is not HTTP */
+            const char *bind =
+                port->protocol == PROTO_UNSET ? "0.0.0.0" : service_bind(svc->se);
+            struct tr_listener *l = tr_get_listener(b, &ls, &order, bind, port->number);
             b->from = ar_printf(a, "listener '%s'", l->name);
             if (port->protocol == PROTO_TLS || port->protocol == PROTO_HTTPS)
                 tls_chains(b, l, svc, port);
