@@ -458,6 +458,13 @@ TEST(rule_proxyless_grpc)
     struct http_route *r = vs_rule(f);
     fx_dest(r->route, &r->n_route, "reviews", NULL, 0, -1);
     r->timeout_ms = 2000;
+    r->has_cors = 1; /* gRPC has no CORS filter: its per-route config is left out */
+    r->cors.max_age_ms = -1;
+    r->cors.allow_credentials = -1;
+    r->has_fault = 1;
+    r->fault.has_delay = 1;
+    r->fault.delay_fixed_ms = 100;
+    r->fault.delay_percent = -1;
     struct service_entry *dns =
         fx_se(f, "ext", "default", "ext.example.com", RESOLUTION_DNS, LOCATION_MESH_EXTERNAL);
     fx_se_port(dns, 443, "https", PROTO_HTTPS, 0);
@@ -481,6 +488,8 @@ TEST(rule_proxyless_grpc)
     VirtualHost *vh = fx_vhost(rc, SVC_HOST ":9080");
     CHECK(fx_has_domain(vh, "reviews:9080"));
     CHECK(vh != NULL && vh->routes[0]->route->max_stream_duration->max_stream_duration->seconds == 2);
+    CHECK(vh != NULL && vh->routes[0]->n_typed_per_filter_config == 1 &&
+          strcmp(vh->routes[0]->typed_per_filter_config[0]->key, "envoy.filters.http.fault") == 0);
     Cluster *c = fx_cluster(f, v, "outbound|9080||" SVC_HOST);
     CHECK(c != NULL && c->type == ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__EDS);
     CHECK(c != NULL && c->lb_policy == ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__ROUND_ROBIN);

@@ -97,7 +97,7 @@ char *translate_class_key(const struct translate_model *m, const struct proxy_id
     append(&buf, &len, &cap, id->namespace);
     if (id->type == PROXY_ROUTER && !id->proxyless_grpc) {
         struct tr_build b = {.a = arena_new(), .m = m, .id = id};
-        tr_prepare(&b);
+        tr_prepare_router(&b);
         append(&buf, &len, &cap, "|gw:");
         for (size_t i = 0; i < b.n_gws; i++) {
             char *s = xasprintf("%s%s/%s", i ? "," : "", b.gws[i]->meta.namespace,

@@ -131,6 +131,8 @@ int tr_check(struct tr_build *b);
 
 /* model.c */
 void tr_prepare(struct tr_build *b);
+/* Only what a router's class key needs: matched Gateways, own service. */
+void tr_prepare_router(struct tr_build *b);
 int tr_host_match(const char *pattern, const char *host);
 const char *tr_expand_host(struct arena *a, const char *host, const char *ns);
 int tr_exported(const char **export_to, size_t n, const char *res_ns, const char *proxy_ns);
