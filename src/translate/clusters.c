@@ -54,7 +54,25 @@ static Locality *locality(struct arena *a, const char *text)
     return l;
 }
 
-/* The endpoints of svc:port (of a subset when ss is set), grouped by locality. */
+/* Endpoints of one locality while a load assignment is assembled. */
+struct loc_group {
+    LocalityLbEndpoints *g;
+    struct pvec eps;
+};
+
+static LocalityLbEndpoints *finish_group(struct loc_group *lg)
+{
+    LocalityLbEndpoints *g = lg->g;
+    PV_SET(g->lb_endpoints, g->n_lb_endpoints, &lg->eps);
+    uint32_t w = 0;
+    for (size_t k = 0; k < lg->eps.n; k++)
+        w += ((LbEndpoint *)lg->eps.v[k])->load_balancing_weight->value;
+    g->load_balancing_weight->value = w;
+    return g;
+}
+
+/* The endpoints of svc:port (of a subset when ss is set), grouped by locality.
+ * A DNS service without endpoints resolves its own host name. */
 static CLA *load_assignment(struct tr_build *b, const char *name, const struct tr_svc *svc,
                             const struct istio_port *p, const struct subset *ss, int dns)
 {
@@ -64,49 +82,33 @@ static CLA *load_assignment(struct tr_build *b, const char *name, const struct t
     struct pvec groups = {0};
     struct smap by_loc = {0};
     const struct service_entry *se = svc->se;
-    if (dns && se->n_endpoints == 0) {
-        if (strchr(svc->host, '*') != NULL)
-            return cla; /* nothing to resolve: no endpoints */
-        LocalityLbEndpoints *g = NEW(a, LocalityLbEndpoints);
-        pvec_push(a, &groups, g);
-        LbEndpoint **v = ar_alloc(a, sizeof(*v));
-        v[0] = lb_endpoint(a, svc->host, endpoint_port(NULL, p), 1);
-        g->n_lb_endpoints = 1;
-        g->lb_endpoints = v;
+    if (dns && se->n_endpoints == 0 && strchr(svc->host, '*') == NULL) {
+        struct loc_group *lg = ar_alloc(a, sizeof(*lg));
+        lg->g = NEW(a, LocalityLbEndpoints);
+        lg->g->load_balancing_weight = pb_u32(a, 0);
+        pvec_push(a, &lg->eps, lb_endpoint(a, svc->host, endpoint_port(NULL, p), 1));
+        pvec_push(a, &groups, lg);
     }
     for (size_t i = 0; i < se->n_endpoints; i++) {
         const struct se_endpoint *ep = &se->endpoints[i];
         if (ss != NULL && !tr_labels_match(&ss->labels, &ep->labels))
             continue;
         const char *key = ep->locality ? ep->locality : "";
-        struct pvec *eps = smap_get(&by_loc, key);
-        if (eps == NULL) {
-            eps = ar_alloc(a, sizeof(*eps));
-            smap_put(a, &by_loc, key, eps);
-            LocalityLbEndpoints *g = NEW(a, LocalityLbEndpoints);
-            g->locality = locality(a, ep->locality);
-            g->load_balancing_weight = pb_u32(a, 0); /* summed below */
-            pvec_push(a, &groups, g);
-            pvec_push(a, &groups, eps); /* pairs: group, its endpoints */
+        struct loc_group *lg = smap_get(&by_loc, key);
+        if (lg == NULL) {
+            lg = ar_alloc(a, sizeof(*lg));
+            lg->g = NEW(a, LocalityLbEndpoints);
+            lg->g->locality = locality(a, ep->locality);
+            lg->g->load_balancing_weight = pb_u32(a, 0);
+            smap_put(a, &by_loc, key, lg);
+            pvec_push(a, &groups, lg);
         }
-        pvec_push(a, eps, lb_endpoint(a, ep->address, endpoint_port(ep, p), ep->weight));
+        pvec_push(a, &lg->eps, lb_endpoint(a, ep->address, endpoint_port(ep, p), ep->weight));
     }
-    size_t n = 0;
-    LocalityLbEndpoints **out = ar_alloc(a, (groups.n + 1) * sizeof(*out));
-    for (size_t i = 0; i < groups.n; i++) {
-        LocalityLbEndpoints *g = groups.v[i];
-        if (g->lb_endpoints == NULL && i + 1 < groups.n && g->load_balancing_weight) {
-            struct pvec *eps = groups.v[++i];
-            PV_SET(g->lb_endpoints, g->n_lb_endpoints, eps);
-            uint32_t w = 0;
-            for (size_t k = 0; k < eps->n; k++)
-                w += ((LbEndpoint *)eps->v[k])->load_balancing_weight->value;
-            g->load_balancing_weight->value = w;
-        }
-        out[n++] = g;
-    }
-    cla->n_endpoints = n;
-    cla->endpoints = out;
+    cla->n_endpoints = groups.n;
+    cla->endpoints = ar_alloc(a, (groups.n + 1) * sizeof(*cla->endpoints));
+    for (size_t i = 0; i < groups.n; i++)
+        cla->endpoints[i] = finish_group(groups.v[i]);
     return cla;
 }
 

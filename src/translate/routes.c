@@ -523,74 +523,67 @@ static HashPolicy *hash_policy(struct tr_build *b, const struct destination *d, 
     return h;
 }
 
-static void route_destinations(struct tr_build *b, const struct virtual_service *vs,
-                               const struct http_route *hr, uint32_t port, Route *r,
-                               RouteAction *act, const char **authority)
+static void single_destination(struct tr_build *b, const struct virtual_service *vs,
+                               const struct route_destination *rd, uint32_t port, RouteAction *act,
+                               struct header_edit *e)
 {
     struct arena *a = b->a;
-    size_t live = 0;
+    act->cluster_specifier_case = ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__CLUSTER_SPECIFIER_CLUSTER;
+    act->cluster = (char *)tr_dest_existing(b, &rd->destination, vs->meta.namespace, port);
+    tr_ref(b, XDS_CLUSTER, act->cluster, b->from);
+    HashPolicy *hp = hash_policy(b, &rd->destination, vs->meta.namespace, port);
+    if (hp != NULL) {
+        act->n_hash_policy = 1;
+        act->hash_policy = ar_alloc(a, sizeof(*act->hash_policy));
+        act->hash_policy[0] = hp;
+    }
+    /* the destination's header edits join the route's own */
+    header_edit(a, &rd->headers, e);
+}
+
+static ClusterWeight *cluster_weight(struct tr_build *b, const struct virtual_service *vs,
+                                     const struct route_destination *rd, uint32_t port)
+{
+    struct arena *a = b->a;
+    ClusterWeight *w = NEW(a, ClusterWeight);
+    w->name = (char *)tr_dest_existing(b, &rd->destination, vs->meta.namespace, port);
+    tr_ref(b, XDS_CLUSTER, w->name, b->from);
+    /* raw weights: Envoy sums them (unset counts as 1) */
+    w->weight = pb_u32(a, rd->weight > 0 ? (uint32_t)rd->weight : 1);
+    struct header_edit e = {0};
+    header_edit(a, &rd->headers, &e);
+    if (e.authority) {
+        w->host_rewrite_specifier_case =
+            ENVOY__CONFIG__ROUTE__V3__WEIGHTED_CLUSTER__CLUSTER_WEIGHT__HOST_REWRITE_SPECIFIER_HOST_REWRITE_LITERAL;
+        w->host_rewrite_literal = (char *)e.authority;
+    }
+    set_headers(a, &e, &w->n_request_headers_to_add, &w->request_headers_to_add,
+                &w->n_response_headers_to_add, &w->response_headers_to_add,
+                &w->n_request_headers_to_remove, &w->request_headers_to_remove,
+                &w->n_response_headers_to_remove, &w->response_headers_to_remove);
+    return w;
+}
+
+/* One destination: route.cluster; several: weighted_clusters without the
+ * weight-0 entries. */
+static void route_destinations(struct tr_build *b, const struct virtual_service *vs,
+                               const struct http_route *hr, uint32_t port, RouteAction *act,
+                               struct header_edit *e)
+{
+    struct pvec live = {0};
     for (size_t i = 0; i < hr->n_route; i++)
-        live += hr->n_route == 1 || hr->route[i].weight != 0;
-    if (live <= 1) {
-        for (size_t i = 0; i < hr->n_route; i++) {
-            if (hr->n_route > 1 && hr->route[i].weight == 0)
-                continue;
-            const struct route_destination *rd = &hr->route[i];
-            act->cluster_specifier_case =
-                ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__CLUSTER_SPECIFIER_CLUSTER;
-            act->cluster = (char *)tr_dest_existing(b, &rd->destination, vs->meta.namespace, port);
-            tr_ref(b, XDS_CLUSTER, act->cluster, b->from);
-            HashPolicy *hp = hash_policy(b, &rd->destination, vs->meta.namespace, port);
-            if (hp != NULL) {
-                act->n_hash_policy = 1;
-                act->hash_policy = ar_alloc(a, sizeof(*act->hash_policy));
-                act->hash_policy[0] = hp;
-            }
-            struct header_edit e = {0};
-            header_edit(a, &rd->headers, &e);
-            if (e.authority)
-                *authority = e.authority;
-            /* destination headers join the route's own */
-            for (size_t k = 0; k < r->n_request_headers_to_add; k++)
-                pvec_push(a, &e.req_add, r->request_headers_to_add[k]);
-            for (size_t k = 0; k < r->n_response_headers_to_add; k++)
-                pvec_push(a, &e.resp_add, r->response_headers_to_add[k]);
-            for (size_t k = 0; k < r->n_request_headers_to_remove; k++)
-                pvec_push(a, &e.req_rm, r->request_headers_to_remove[k]);
-            for (size_t k = 0; k < r->n_response_headers_to_remove; k++)
-                pvec_push(a, &e.resp_rm, r->response_headers_to_remove[k]);
-            set_headers(a, &e, &r->n_request_headers_to_add, &r->request_headers_to_add,
-                        &r->n_response_headers_to_add, &r->response_headers_to_add,
-                        &r->n_request_headers_to_remove, &r->request_headers_to_remove,
-                        &r->n_response_headers_to_remove, &r->response_headers_to_remove);
-            return;
-        }
+        if (hr->n_route == 1 || hr->route[i].weight != 0)
+            pvec_push(b->a, &live, (void *)&hr->route[i]);
+    if (live.n == 1) {
+        single_destination(b, vs, live.v[0], port, act, e);
         return;
     }
-    WeightedCluster *wc = NEW(a, WeightedCluster);
+    if (live.n == 0)
+        return;
+    WeightedCluster *wc = NEW(b->a, WeightedCluster);
     struct pvec ws = {0};
-    for (size_t i = 0; i < hr->n_route; i++) {
-        const struct route_destination *rd = &hr->route[i];
-        if (rd->weight == 0)
-            continue;
-        ClusterWeight *w = NEW(a, ClusterWeight);
-        w->name = (char *)tr_dest_existing(b, &rd->destination, vs->meta.namespace, port);
-        tr_ref(b, XDS_CLUSTER, w->name, b->from);
-        /* raw weights: Envoy sums them (unset counts as 1) */
-        w->weight = pb_u32(a, rd->weight > 0 ? (uint32_t)rd->weight : 1);
-        struct header_edit e = {0};
-        header_edit(a, &rd->headers, &e);
-        if (e.authority) {
-            w->host_rewrite_specifier_case =
-                ENVOY__CONFIG__ROUTE__V3__WEIGHTED_CLUSTER__CLUSTER_WEIGHT__HOST_REWRITE_SPECIFIER_HOST_REWRITE_LITERAL;
-            w->host_rewrite_literal = (char *)e.authority;
-        }
-        set_headers(a, &e, &w->n_request_headers_to_add, &w->request_headers_to_add,
-                    &w->n_response_headers_to_add, &w->response_headers_to_add,
-                    &w->n_request_headers_to_remove, &w->request_headers_to_remove,
-                    &w->n_response_headers_to_remove, &w->response_headers_to_remove);
-        pvec_push(a, &ws, w);
-    }
+    for (size_t i = 0; i < live.n; i++)
+        pvec_push(b->a, &ws, cluster_weight(b, vs, live.v[i], port));
     PV_SET(wc->clusters, wc->n_clusters, &ws);
     act->cluster_specifier_case =
         ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__CLUSTER_SPECIFIER_WEIGHTED_CLUSTERS;
@@ -624,12 +617,12 @@ static void mirrors(struct tr_build *b, const struct virtual_service *vs,
 }
 
 static RouteAction *route_action(struct tr_build *b, const struct virtual_service *vs,
-                                 const struct http_route *hr, uint32_t port, Route *r,
-                                 const char *authority)
+                                 const struct http_route *hr, uint32_t port, struct header_edit *e)
 {
     struct arena *a = b->a;
     RouteAction *act = NEW(a, RouteAction);
-    route_destinations(b, vs, hr, port, r, act, &authority);
+    route_destinations(b, vs, hr, port, act, e);
+    const char *authority = e->authority;
     act->timeout = pb_ms(a, hr->timeout_ms > 0 ? hr->timeout_ms : 0);
     act->retry_policy = retry_policy(a, hr);
     /* consistent hashing wants the same host again: no previous_hosts */
@@ -695,10 +688,6 @@ static Route *translate_route(struct tr_build *b, const struct virtual_service *
                           vs->meta.namespace, vs->meta.name));
     struct header_edit e = {0};
     header_edit(a, &hr->headers, &e);
-    set_headers(a, &e, &r->n_request_headers_to_add, &r->request_headers_to_add,
-                &r->n_response_headers_to_add, &r->response_headers_to_add,
-                &r->n_request_headers_to_remove, &r->request_headers_to_remove,
-                &r->n_response_headers_to_remove, &r->response_headers_to_remove);
     if (hr->has_redirect) {
         r->action_case = ENVOY__CONFIG__ROUTE__V3__ROUTE__ACTION_REDIRECT;
         r->redirect = redirect(a, &hr->redirect);
@@ -707,9 +696,13 @@ static Route *translate_route(struct tr_build *b, const struct virtual_service *
         r->direct_response = direct_response(a, &hr->direct_response);
     } else {
         r->action_case = ENVOY__CONFIG__ROUTE__V3__ROUTE__ACTION_ROUTE;
-        r->route = route_action(b, vs, hr, port, r, e.authority);
+        r->route = route_action(b, vs, hr, port, &e);
         r->decorator = decorator(b, vs, hr, m, port);
     }
+    set_headers(a, &e, &r->n_request_headers_to_add, &r->request_headers_to_add,
+                &r->n_response_headers_to_add, &r->response_headers_to_add,
+                &r->n_request_headers_to_remove, &r->request_headers_to_remove,
+                &r->n_response_headers_to_remove, &r->response_headers_to_remove);
     if (hr->has_fault)
         per_filter(a, r, "envoy.filters.http.fault", fault(a, &hr->fault));
     if (hr->has_cors)
