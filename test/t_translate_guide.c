@@ -315,7 +315,7 @@ static void check_gateway_common(struct fx *f, const struct xds_view *v)
 
 /* ---- 10.1 and 10.2: HTTP through the egress gateway ---- */
 
-TEST(guide_http_sleep)
+TEST(translate_guide_http_sleep)
 {
     for (int mtls = 0; mtls < 2; mtls++) {
         struct fx *f = scenario_http(mtls);
@@ -349,7 +349,7 @@ TEST(guide_http_sleep)
     }
 }
 
-TEST(guide_http_gateway)
+TEST(translate_guide_http_gateway)
 {
     for (int mtls = 0; mtls < 2; mtls++) {
         struct fx *f = scenario_http(mtls);
@@ -372,7 +372,7 @@ TEST(guide_http_gateway)
 
 /* ---- 10.3 and 10.4: TLS origination at the gateway ---- */
 
-TEST(guide_origination_sleep)
+TEST(translate_guide_origination_sleep)
 {
     for (int mtls = 0; mtls < 2; mtls++) {
         struct fx *f = scenario_origination(mtls);
@@ -403,7 +403,7 @@ TEST(guide_origination_sleep)
     }
 }
 
-TEST(guide_origination_gateway)
+TEST(translate_guide_origination_gateway)
 {
     for (int mtls = 0; mtls < 2; mtls++) {
         struct fx *f = scenario_origination(mtls);
@@ -427,7 +427,7 @@ TEST(guide_origination_gateway)
 
 /* ---- 10.5 and 10.6: HTTPS passthrough ---- */
 
-TEST(guide_passthrough_sleep)
+TEST(translate_guide_passthrough_sleep)
 {
     for (int mtls = 0; mtls < 2; mtls++) {
         struct fx *f = scenario_passthrough(mtls);
@@ -451,7 +451,7 @@ TEST(guide_passthrough_sleep)
     }
 }
 
-TEST(guide_passthrough_gateway)
+TEST(translate_guide_passthrough_gateway)
 {
     for (int mtls = 0; mtls < 2; mtls++) {
         struct fx *f = scenario_passthrough(mtls);

@@ -30,7 +30,7 @@ static VirtualHost *sidecar_vhost(struct fx *f, struct xds_view **vout)
     return fx_vhost(fx_routes(f, v, "9080"), SVC_HOST ":9080");
 }
 
-TEST(rule_uri_match_kinds)
+TEST(translate_uri_match_kinds)
 {
     static const struct {
         enum string_match_kind kind;
@@ -60,7 +60,7 @@ TEST(rule_uri_match_kinds)
     }
 }
 
-TEST(rule_header_query_method_matches)
+TEST(translate_header_query_method_matches)
 {
     struct fx *f = one_service(PROTO_HTTP);
     struct http_route *r = vs_rule(f);
@@ -97,7 +97,7 @@ TEST(rule_header_query_method_matches)
     fx_free(f);
 }
 
-TEST(rule_catch_all_ends_rules_and_static_filters)
+TEST(translate_catch_all_ends_rules_and_static_filters)
 {
     struct fx *f = one_service(PROTO_HTTP);
     struct virtual_service *vs = fx_vs(f, "reviews", "default", "reviews", NULL);
@@ -118,7 +118,7 @@ TEST(rule_catch_all_ends_rules_and_static_filters)
     fx_free(f);
 }
 
-TEST(rule_weights_make_weighted_clusters)
+TEST(translate_weights_make_weighted_clusters)
 {
     struct fx *f = one_service(PROTO_HTTP);
     struct destination_rule *d = fx_dr(f, "reviews", "default", "reviews");
@@ -149,7 +149,7 @@ TEST(rule_weights_make_weighted_clusters)
     fx_free(f);
 }
 
-TEST(rule_actions)
+TEST(translate_actions)
 {
     struct fx *f = one_service(PROTO_HTTP);
     struct virtual_service *vs = fx_vs(f, "reviews", "default", "reviews", NULL);
@@ -230,7 +230,7 @@ TEST(rule_actions)
     fx_free(f);
 }
 
-TEST(rule_unknown_destination_goes_to_black_hole)
+TEST(translate_unknown_destination_goes_to_black_hole)
 {
     struct fx *f = one_service(PROTO_HTTP);
     struct http_route *r = vs_rule(f);
@@ -240,7 +240,7 @@ TEST(rule_unknown_destination_goes_to_black_hole)
     fx_free(f);
 }
 
-TEST(rule_resolution_types)
+TEST(translate_resolution_types)
 {
     static const struct {
         enum se_resolution res;
@@ -289,7 +289,7 @@ TEST(rule_resolution_types)
     }
 }
 
-TEST(rule_port_level_settings_replace_the_policy)
+TEST(translate_port_level_settings_replace_the_policy)
 {
     struct fx *f = fx_new();
     struct service_entry *se =
@@ -337,7 +337,7 @@ TEST(rule_port_level_settings_replace_the_policy)
     fx_free(f);
 }
 
-TEST(rule_tls_modes)
+TEST(translate_tls_modes)
 {
     struct fx *f = one_service(PROTO_HTTP2);
     struct destination_rule *d = fx_dr(f, "reviews", "default", "reviews");
@@ -373,7 +373,7 @@ TEST(rule_tls_modes)
     fx_free(f);
 }
 
-TEST(rule_registry_only)
+TEST(translate_registry_only)
 {
     struct fx *f = one_service(PROTO_HTTP);
     f->o.outbound_policy = OUTBOUND_REGISTRY_ONLY;
@@ -390,7 +390,7 @@ TEST(rule_registry_only)
     fx_free(f);
 }
 
-TEST(rule_gateway_port_mapping)
+TEST(translate_gateway_port_mapping)
 {
     /* without the gateway's own service the server port is bound as is */
     struct fx *f = fx_new();
@@ -421,7 +421,7 @@ TEST(rule_gateway_port_mapping)
     fx_free(f);
 }
 
-TEST(rule_class_keys)
+TEST(translate_class_keys)
 {
     struct fx *f = fx_new();
     fx_gw(f, "gw", "default", "istio=egressgateway");
@@ -446,7 +446,7 @@ TEST(rule_class_keys)
     fx_free(f);
 }
 
-TEST(rule_consistency_check_names_the_violation)
+TEST(translate_consistency_check_names_the_violation)
 {
     struct fx *f = fx_new();
     struct tr_build b = {.a = f->a, .view = xds_view_new()};
@@ -466,7 +466,7 @@ TEST(rule_consistency_check_names_the_violation)
     fx_free(f);
 }
 
-TEST(rule_proxyless_grpc)
+TEST(translate_proxyless_grpc)
 {
     struct fx *f = one_service(PROTO_GRPC);
     struct destination_rule *d = fx_dr(f, "reviews", "default", "reviews");
@@ -520,7 +520,7 @@ TEST(rule_proxyless_grpc)
     fx_free(f);
 }
 
-TEST(rule_consistent_hash)
+TEST(translate_consistent_hash)
 {
     struct fx *f = one_service(PROTO_HTTP);
     struct destination_rule *d = fx_dr(f, "reviews", "default", "reviews");
@@ -544,7 +544,7 @@ TEST(rule_consistent_hash)
     fx_free(f);
 }
 
-TEST(rule_unnamed_port_sniffs)
+TEST(translate_unnamed_port_sniffs)
 {
     struct fx *f = one_service(PROTO_UNSET);
     struct xds_view *v = fx_build(f, SLEEP_ID, NULL, NULL, NULL);

@@ -97,7 +97,7 @@ static void check_sleep(struct fx *f, const struct scenario *sc, const struct xd
     }
 }
 
-TEST(yaml_guide_scenarios)
+TEST(translate_yaml_guide_scenarios)
 {
     for (size_t i = 0; i < ARRAY_LEN(scenarios); i++) {
         const struct scenario *sc = &scenarios[i];

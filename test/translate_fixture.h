@@ -308,7 +308,7 @@ static inline struct xds_view *fx_build(struct fx *f, const char *node_id, const
     proxy_identity_init(&id, node_id, NULL, NULL, l.items, l.n, generator);
     struct xds_view *v = translate_build(&f->m, &f->o, &id, err);
     proxy_identity_release(&id);
-    fx_dump(v, node_id);
+    fx_dump(v, generator ? generator : node_id);
     if (v != NULL)
         f->views[f->n_views++] = v;
     return v;
