@@ -290,6 +290,7 @@ static void apply_resolution(struct tr_build *b, Cluster *c, const struct tr_svc
         if (!b->router) {
             set_type(c, ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__ORIGINAL_DST);
             c->lb_policy = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__CLUSTER_PROVIDED;
+            c->lb_config_case = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_CONFIG__NOT_SET;
             if (p->target_port && p->target_port != p->number) {
                 OriginalDstLbConfig *o = NEW(a, OriginalDstLbConfig);
                 o->upstream_port_override = pb_u32(a, p->target_port);

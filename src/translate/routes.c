@@ -298,7 +298,8 @@ static FractionalPercent *fault_percent(struct arena *a, const struct percent *p
 static FaultFilter *fault(struct arena *a, const struct http_fault *f)
 {
     FaultFilter *h = NEW(a, FaultFilter);
-    if (f->has_delay) {
+    /* Envoy wants a positive delay and an abort status in [200, 600) */
+    if (f->has_delay && f->delay_fixed_ms > 0) {
         FaultDelay *d = NEW(a, FaultDelay);
         d->fault_delay_secifier_case =
             ENVOY__EXTENSIONS__FILTERS__COMMON__FAULT__V3__FAULT_DELAY__FAULT_DELAY_SECIFIER_FIXED_DELAY;
@@ -306,7 +307,8 @@ static FaultFilter *fault(struct arena *a, const struct http_fault *f)
         d->percentage = fault_percent(a, &f->delay_percentage, f->delay_percent);
         h->delay = d;
     }
-    if (f->has_abort) {
+    int http_ok = f->abort_http_status >= 200 && f->abort_http_status < 600;
+    if (f->has_abort && (f->abort_grpc_status != NULL || http_ok)) {
         FaultAbort *ab = NEW(a, FaultAbort);
         if (f->abort_grpc_status != NULL) {
             uint32_t code = 2; /* UNKNOWN */
@@ -630,9 +632,11 @@ static RouteAction *route_action(struct tr_build *b, const struct virtual_servic
         act->retry_policy->n_retry_host_predicate = 0;
     if (hr->has_rewrite) {
         const struct http_rewrite *rw = &hr->rewrite;
-        if (rw->uri != NULL)
+        /* Envoy takes one of prefix_rewrite and regex_rewrite: the regex wins */
+        int regex = rw->uri_regex.kind == MATCH_REGEX && rw->uri_regex_rewrite != NULL;
+        if (rw->uri != NULL && !regex)
             act->prefix_rewrite = (char *)rw->uri;
-        if (rw->uri_regex.kind == MATCH_REGEX && rw->uri_regex_rewrite != NULL) {
+        if (regex) {
             RegexSubst *s = NEW(a, RegexSubst);
             s->pattern = NEW(a, RegexMatcher);
             s->pattern->regex = (char *)rw->uri_regex.value;
