@@ -557,3 +557,74 @@ TEST(translate_unnamed_port_sniffs)
     CHECK(fx_routes(f, v, "9080") != NULL);
     fx_free(f);
 }
+
+TEST(translate_sidecar_tcp_and_vip_listeners)
+{
+    struct fx *f = fx_new();
+    struct service_entry *db =
+        fx_se(f, "db", "default", "db.internal", RESOLUTION_DNS, LOCATION_MESH_EXTERNAL);
+    fx_se_port(db, 3306, "mysql", PROTO_TCP, 0);
+    static const char *vip[] = {"240.0.0.10"};
+    struct service_entry *tls =
+        fx_se(f, "api", "default", "api.internal", RESOLUTION_DNS, LOCATION_MESH_EXTERNAL);
+    fx_se_port(tls, 443, "tls", PROTO_TLS, 0);
+    tls->addresses = vip;
+    tls->n_addresses = 1;
+    struct virtual_service *vs = fx_vs(f, "db-split", "default", "db.internal", NULL);
+    struct l4_route *r = fx_l4(f, vs->tcp, &vs->n_tcp);
+    fx_dest(r->route, &r->n_route, "db.internal", NULL, 3306, 80);
+    fx_dest(r->route, &r->n_route, "api.internal", NULL, 443, 20);
+    struct xds_view *v = fx_build(f, SLEEP_ID, NULL, NULL, NULL);
+    /* TCP, no VIP: a match-all chain, no passthrough default */
+    Listener *l = fx_listener(f, v, "0.0.0.0_3306");
+    CHECK(l != NULL && l->n_filter_chains == 1 && l->default_filter_chain == NULL);
+    TcpProxy *t = l ? fx_chain_tcp(f, l->filter_chains[0]) : NULL;
+    CHECK(t != NULL && strcmp(t->stat_prefix, "db-split.default") == 0);
+    CHECK(t != NULL && t->weighted_clusters != NULL && t->weighted_clusters->n_clusters == 2);
+    /* TLS with a VIP: its own listener, no SNI needed */
+    l = fx_listener(f, v, "240.0.0.10_443");
+    CHECK(l != NULL && l->n_filter_chains == 1);
+    CHECK(l != NULL && l->filter_chains[0]->filter_chain_match == NULL);
+    CHECK(l != NULL && !fx_has_listener_filter(l, "envoy.filters.listener.tls_inspector"));
+    CHECK(l != NULL && l->bind_to_port != NULL && !l->bind_to_port->value);
+    fx_free(f);
+}
+
+TEST(translate_gateway_istio_mutual_and_redirect)
+{
+    struct fx *f = fx_new();
+    struct service_entry *se =
+        fx_se(f, "a", "default", "a.example.com", RESOLUTION_DNS, LOCATION_MESH_EXTERNAL);
+    fx_se_port(se, 80, "http", PROTO_HTTP, 0);
+    fx_se_port(se, 9000, "tcp", PROTO_TCP, 0);
+    struct gateway *g = fx_gw(f, "gw", "istio-system", "istio=egressgateway");
+    struct gateway_server *s = fx_gw_server(f, g, 80, "http", PROTO_HTTP, "*/a.example.com");
+    s->has_tls = 1;
+    s->tls.https_redirect = 1;
+    s = fx_gw_server(f, g, 15443, "tls", PROTO_TLS, "a.example.com");
+    fx_server_tls(s, SERVER_TLS_ISTIO_MUTUAL, NULL, NULL, NULL);
+    struct virtual_service *vs = fx_vs(f, "a", "default", "a.example.com", "istio-system/gw");
+    struct http_route *hr = fx_http(f, vs);
+    fx_dest(hr->route, &hr->n_route, "a.example.com", NULL, 80, -1);
+    struct l4_route *r = fx_l4(f, vs->tcp, &vs->n_tcp);
+    fx_l4_match(f, r, 15443, NULL, NULL);
+    fx_dest(r->route, &r->n_route, "a.example.com", NULL, 9000, -1);
+    f->o.mesh_certs = "/mesh";
+    struct xds_view *v = fx_build(f, EGW_ID, EGW_LABELS, NULL, NULL);
+    VirtualHost *vh = fx_vhost(fx_routes(f, v, "http.80"), "a.example.com:80");
+    CHECK(vh != NULL &&
+          vh->require_tls == ENVOY__CONFIG__ROUTE__V3__VIRTUAL_HOST__TLS_REQUIREMENT_TYPE__ALL);
+    CHECK_STR(fx_route_cluster(vh, 0), "outbound|80||a.example.com");
+    Listener *l = fx_listener(f, v, "0.0.0.0_15443");
+    FilterChain *c = fx_sni_chain(l, "a.example.com");
+    DownstreamTlsContext *d = fx_downstream_tls(f, c);
+    CHECK(d != NULL && d->require_client_certificate->value);
+    CHECK(d != NULL &&
+          strcmp(d->common_tls_context->tls_certificates[0]->certificate_chain->filename,
+                 "/mesh/cert-chain.pem") == 0);
+    CHECK(d != NULL && d->common_tls_context->n_alpn_protocols == 3 &&
+          strcmp(d->common_tls_context->alpn_protocols[0], "istio-peer-exchange") == 0);
+    TcpProxy *t = fx_chain_tcp(f, c);
+    CHECK(t != NULL && strcmp(t->cluster, "outbound|9000||a.example.com") == 0);
+    fx_free(f);
+}
