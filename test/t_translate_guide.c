@@ -475,3 +475,20 @@ TEST(translate_guide_passthrough_gateway)
         fx_free(f);
     }
 }
+
+/* Same input, same bytes: a restart or a no-op reload changes no version. */
+TEST(translate_guide_views_are_deterministic)
+{
+    struct fx *f = scenario_origination(1);
+    const char *ids[] = {SLEEP_ID, EGW_ID};
+    for (int i = 0; i < 2; i++) {
+        struct xds_view *a = fx_build(f, ids[i], EGW_LABELS, NULL, NULL);
+        struct xds_view *b = fx_build(f, ids[i], EGW_LABELS, NULL, NULL);
+        CHECK(a != NULL && b != NULL);
+        for (int t = 0; a && b && t < XDS_NTYPES; t++) {
+            CHECK_INT(xds_view_count(a, t), xds_view_count(b, t));
+            CHECK_STR(xds_view_version(a, t), xds_view_version(b, t));
+        }
+    }
+    fx_free(f);
+}
