@@ -25,7 +25,7 @@ struct fx {
     struct translate_model m;
     struct translate_options o;
     struct pvec decoded;
-    struct xds_view *views[8];
+    struct xds_view *views[FX_CAP];
     int n_views;
 };
 
@@ -309,8 +309,10 @@ static inline struct xds_view *fx_build(struct fx *f, const char *node_id, const
     struct xds_view *v = translate_build(&f->m, &f->o, &id, err);
     proxy_identity_release(&id);
     fx_dump(v, generator ? generator : node_id);
-    if (v != NULL)
+    if (v != NULL && f->n_views < FX_CAP)
         f->views[f->n_views++] = v;
+    else if (v != NULL)
+        abort(); /* more views than a fixture keeps: raise FX_CAP */
     return v;
 }
 
