@@ -628,3 +628,17 @@ TEST(translate_gateway_istio_mutual_and_redirect)
     CHECK(t != NULL && strcmp(t->cluster, "outbound|9000||a.example.com") == 0);
     fx_free(f);
 }
+
+TEST(translate_lb_warmup)
+{
+    struct fx *f = one_service(PROTO_HTTP);
+    struct destination_rule *d = fx_dr(f, "reviews", "default", "reviews");
+    d->traffic_policy.has = 1;
+    d->traffic_policy.load_balancer =
+        (struct load_balancer){.has = 1, .simple = LB_ROUND_ROBIN, .warmup_ms = 30000};
+    struct xds_view *v = fx_build(f, SLEEP_ID, NULL, NULL, NULL);
+    Cluster *c = fx_cluster(f, v, "outbound|9080||" SVC_HOST);
+    CHECK(c != NULL && c->round_robin_lb_config != NULL &&
+          c->round_robin_lb_config->slow_start_config->slow_start_window->seconds == 30);
+    fx_free(f);
+}

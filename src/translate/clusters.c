@@ -168,6 +168,24 @@ static void apply_outlier(struct arena *a, Cluster *c, const struct outlier_dete
     c->common_lb_config->healthy_panic_threshold = p;
 }
 
+/* warmupDurationSecs: new endpoints get traffic gradually (slow start). */
+static void apply_warmup(struct arena *a, Cluster *c, const struct load_balancer *lb)
+{
+    if (lb->warmup_ms <= 0)
+        return;
+    SlowStartConfig *ss = NEW(a, SlowStartConfig);
+    ss->slow_start_window = pb_ms(a, lb->warmup_ms);
+    if (c->lb_policy == ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__ROUND_ROBIN) {
+        c->lb_config_case = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_CONFIG_ROUND_ROBIN_LB_CONFIG;
+        c->round_robin_lb_config = NEW(a, RoundRobinLbConfig);
+        c->round_robin_lb_config->slow_start_config = ss;
+    } else if (c->lb_policy == ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__LEAST_REQUEST) {
+        c->lb_config_case = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_CONFIG_LEAST_REQUEST_LB_CONFIG;
+        c->least_request_lb_config = NEW(a, LeastRequestLbConfig);
+        c->least_request_lb_config->slow_start_config = ss;
+    }
+}
+
 static void apply_lb(struct arena *a, Cluster *c, const struct load_balancer *lb)
 {
     c->lb_policy = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__LEAST_REQUEST;
@@ -202,6 +220,7 @@ static void apply_lb(struct arena *a, Cluster *c, const struct load_balancer *lb
     default:
         break;
     }
+    apply_warmup(a, c, lb);
 }
 
 /* typed_extension_protocol_options for the HTTP upstream: h2 for HTTP2/GRPC
@@ -382,8 +401,10 @@ static void grpc_black_hole(struct tr_build *b)
  * least request or ring hash, max_requests, EDS, ISTIO_MUTUAL. */
 static void grpc_trim(struct arena *a, Cluster *c, const struct tr_policy *pol)
 {
-    if (!pol->lb->has || pol->lb->simple == LB_UNSET)
+    if (!pol->lb->has || pol->lb->simple == LB_UNSET) {
         c->lb_policy = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__ROUND_ROBIN;
+        c->lb_config_case = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_CONFIG__NOT_SET;
+    }
     c->outlier_detection = NULL;
     c->common_lb_config = NULL;
     c->n_typed_extension_protocol_options = 0;

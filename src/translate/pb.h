@@ -103,6 +103,13 @@
 #define CommonLbConfig_desc envoy__config__cluster__v3__cluster__common_lb_config__descriptor
 #define RingHashLbConfig Envoy__Config__Cluster__V3__Cluster__RingHashLbConfig
 #define RingHashLbConfig_desc envoy__config__cluster__v3__cluster__ring_hash_lb_config__descriptor
+#define SlowStartConfig Envoy__Config__Cluster__V3__Cluster__SlowStartConfig
+#define SlowStartConfig_desc envoy__config__cluster__v3__cluster__slow_start_config__descriptor
+#define RoundRobinLbConfig Envoy__Config__Cluster__V3__Cluster__RoundRobinLbConfig
+#define RoundRobinLbConfig_desc envoy__config__cluster__v3__cluster__round_robin_lb_config__descriptor
+#define LeastRequestLbConfig Envoy__Config__Cluster__V3__Cluster__LeastRequestLbConfig
+#define LeastRequestLbConfig_desc                                                                  \
+    envoy__config__cluster__v3__cluster__least_request_lb_config__descriptor
 #define OriginalDstLbConfig Envoy__Config__Cluster__V3__Cluster__OriginalDstLbConfig
 #define OriginalDstLbConfig_desc                                                                   \
     envoy__config__cluster__v3__cluster__original_dst_lb_config__descriptor
