@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "xdsd/commands.h"
+#include "xdsd/config.h"
 #include "xdsd/httpget.h"
 #include "xdsd/util.h"
 #include "unit.h"
@@ -549,4 +550,60 @@ TEST(status_command_prints_proxy_status_table)
     debug_server_stop(f.srv);
     /* nothing listening any more */
     CHECK_INT(status_output(f.addr, NULL, out, sizeof(out)), 1);
+}
+
+TEST(debug_config_info_from_a_loaded_set)
+{
+    static const char good[] = "apiVersion: networking.istio.io/v1alpha3\n"
+                               "kind: ServiceEntry\n"
+                               "metadata:\n"
+                               "  name: cnn\n"
+                               "spec:\n"
+                               "  hosts: [edition.cnn.com]\n"
+                               "  ports: [{number: 80, name: http-port, protocol: HTTP}]\n"
+                               "  resolution: DNS\n";
+    struct config_diags d = {0};
+    struct config_set *set = config_parse("se.yaml", good, strlen(good), &d);
+    if (!CHECK(set != NULL)) {
+        config_diags_print(&d, stderr);
+        config_diags_release(&d);
+        return;
+    }
+    struct debug_config_info info = {.reloads_ok = 4};
+    debug_config_info_fill(&info, set, &d, 0);
+    CHECK(info.loaded);
+    CHECK_INT(info.reloads_ok, 4);
+    CHECK_INT(info.n_resources, 1);
+    CHECK_STR(info.resources[0].kind, "ServiceEntry");
+    CHECK_STR(info.resources[0].namespace, "default");
+    CHECK_STR(info.resources[0].name, "cnn");
+    CHECK_STR(info.resources[0].file, "se.yaml");
+    CHECK_INT(info.resources[0].line, 1);
+    config_diags_release(&d);
+
+    /* a rejected reload: the set served stays, the errors are the new ones */
+    static const char bad[] = "apiVersion: networking.istio.io/v1alpha3\n"
+                              "kind: ServiceEntry\n"
+                              "metadata:\n"
+                              "  name: cnn\n"
+                              "spec:\n"
+                              "  hosts: [edition.cnn.com]\n"
+                              "  resolution: NOPE\n";
+    memset(&d, 0, sizeof(d));
+    CHECK(config_parse("bad.yaml", bad, strlen(bad), &d) == NULL);
+    debug_config_info_fill(&info, set, &d, 1);
+    CHECK(info.loaded && info.rejected);
+    const struct debug_diag *err = NULL;
+    for (size_t i = 0; i < info.n_diags; i++)
+        if (!info.diags[i].warning)
+            err = &info.diags[i];
+    if (CHECK(err != NULL)) {
+        CHECK_STR(err->file, "bad.yaml");
+        CHECK_INT(err->line, 7);
+        CHECK(strstr(err->message, "NOPE") != NULL);
+        CHECK_STR(err->resource, "ServiceEntry default/cnn");
+    }
+    config_diags_release(&d);
+    debug_config_info_release(&info);
+    config_unref(set);
 }
