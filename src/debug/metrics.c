@@ -61,14 +61,27 @@ static char *label_value(const char *v)
     return out;
 }
 
+/* The shortest text that reads back as v: le="0.1", not le="0.10000000000000001". */
+static const char *number(double v, char *buf, size_t size)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    return buf;
+}
+
 static void histogram(struct text *t, const char *name, const char *help, const double *bounds,
                       const uint64_t *buckets, uint64_t count, double sum)
 {
+    char buf[32];
     family(t, name, "histogram", help);
     for (int i = 0; bounds && i < 12; i++)
-        emit(t, "%s_bucket{le=\"%.17g\"} %" PRIu64 "\n", name, bounds[i], buckets[i]);
+        emit(t, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", name, number(bounds[i], buf, sizeof(buf)),
+             buckets[i]);
     emit(t, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, count);
-    emit(t, "%s_sum %.17g\n%s_count %" PRIu64 "\n", name, sum, name, count);
+    emit(t, "%s_sum %s\n%s_count %" PRIu64 "\n", name, number(sum, buf, sizeof(buf)), name, count);
 }
 
 static void per_type(struct text *t, const char *name, const char *type, const char *help,
