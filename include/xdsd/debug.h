@@ -64,16 +64,17 @@ void debug_config_info_release(struct debug_config_info *info);
 
 /* Where the server reads the xDS state. status returns a fresh copy that
  * status_free releases; status NULL means no xDS server (/ready answers 503).
- * Both are called from the HTTP thread. */
+ * Both are called from the HTTP thread. Reading a running server:
+ *
+ *   static struct xds_status_report *status(void *xds) { return xds_server_status(xds); }
+ *   struct debug_sources src = {xds, status, xds_status_report_free, xds_histogram_bounds};
+ */
 struct debug_sources {
     void *ctx;
     struct xds_status_report *(*status)(void *ctx);
     void (*status_free)(struct xds_status_report *r);
     const double *histogram_bounds; /* the 12 bucket bounds (xds_histogram_bounds) */
 };
-
-/* Sources reading a running xDS server (xds_server_status / _free). */
-void debug_sources_from_xds(struct debug_sources *src, struct xds_server *xds);
 
 struct debug_server;
 
