@@ -1,13 +1,16 @@
 /* t_config_dump.c - Envoy's admin ConfigDump shape from a view. */
 #include "xdsd/config_dump.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "envoy/config/cluster/v3/cluster.pb-c.h"
 #include "envoy/config/endpoint/v3/endpoint.pb-c.h"
 #include "envoy/config/listener/v3/listener.pb-c.h"
 #include "envoy/config/route/v3/route.pb-c.h"
+#include "xdsd/commands.h"
 #include "xdsd/pbjson.h"
 #include "xdsd/util.h"
 #include "unit.h"
@@ -175,4 +178,82 @@ TEST(config_dump_sorted_text_is_stable)
     json_decref(a);
     json_decref(b);
     xds_view_free(v);
+}
+
+/* Run cmd_dump with stdout captured into a heap string. */
+static char *dump_output(const char *dir, const struct dump_request *d, int *rc)
+{
+    struct serve_options o;
+    serve_options_init(&o);
+    o.config_dir = dir;
+    char path[] = "/tmp/xdsd-dump-XXXXXX";
+    int fd = mkstemp(path);
+    fflush(stdout);
+    int saved = dup(1);
+    dup2(fd, 1);
+    *rc = cmd_dump(&o, d);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    off_t len = lseek(fd, 0, SEEK_END);
+    char *buf = xmalloc((size_t)len + 1);
+    ssize_t n = pread(fd, buf, (size_t)len, 0);
+    buf[n > 0 ? n : 0] = '\0';
+    close(fd);
+    unlink(path);
+    return buf;
+}
+
+TEST(dump_command_prints_what_the_sidecar_gets)
+{
+    char *dir = xasprintf("%s/dump-check/sidecar-tls-origination", unit_data_dir());
+    struct dump_request d = {
+        .proxy = "sidecar~10.0.0.5~sleep-abc.default~default.svc.cluster.local",
+        .type = "clusters",
+    };
+    int rc;
+    char *out = dump_output(dir, &d, &rc);
+    CHECK_INT(rc, 0);
+    json_t *j = json_loads(out, 0, NULL);
+    json_t *configs = json_object_get(j, "configs");
+    CHECK_INT(json_array_size(configs), 1);
+    CHECK(strstr(out, "\"name\": \"outbound|443||edition.cnn.com\"") != NULL);
+    CHECK(strstr(out, "\"sni\": \"edition.cnn.com\"") != NULL);
+    json_decref(j);
+    free(out);
+
+    d.type = "bogus";
+    out = dump_output(dir, &d, &rc);
+    CHECK_INT(rc, 2);
+    free(out);
+    d.type = "all";
+    d.labels = "novalue";
+    out = dump_output(dir, &d, &rc);
+    CHECK_INT(rc, 2);
+    free(out);
+    free(dir);
+}
+
+TEST(dump_command_refuses_an_invalid_directory)
+{
+    char tmpl[] = "/tmp/xdsd-dump-dir-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    if (!CHECK(dir != NULL))
+        return;
+    char *file = xasprintf("%s/bad.yaml", dir);
+    FILE *f = fopen(file, "w");
+    fputs("apiVersion: networking.istio.io/v1alpha3\nkind: ServiceEntry\nmetadata:\n  name: x\n"
+          "spec:\n  hosts: [a.example.com]\n  resolution: NOPE\n",
+          f);
+    fclose(f);
+    struct dump_request d = {.proxy = "sidecar~1.1.1.1~a.default~default.svc.cluster.local",
+                             .type = "all"};
+    int rc;
+    char *out = dump_output(dir, &d, &rc);
+    CHECK_INT(rc, 1);
+    CHECK_STR(out, "");
+    free(out);
+    unlink(file);
+    rmdir(dir);
+    free(file);
 }
