@@ -64,8 +64,10 @@ static void build_indexes(struct xctx *x)
         if (b->dr[i]->host)
             index_add(&x->dr, fqdn(x, b->dr[i]->host, b->dr[i]->meta.namespace),
                       b->dr[i]->meta.namespace, b->dr[i]);
-    qsort(x->se.exact, x->se.n_exact, sizeof(struct host_ref), ref_cmp);
-    qsort(x->dr.exact, x->dr.n_exact, sizeof(struct host_ref), ref_cmp);
+    if (x->se.n_exact > 1)
+        qsort(x->se.exact, x->se.n_exact, sizeof(struct host_ref), ref_cmp);
+    if (x->dr.n_exact > 1)
+        qsort(x->dr.exact, x->dr.n_exact, sizeof(struct host_ref), ref_cmp);
 }
 
 static size_t first_of(const struct index *ix, const char *host)
@@ -143,8 +145,8 @@ static void check_destination(struct xctx *x, const struct virtual_service *vs,
     if (se == NULL)
         vc_warn(v, at, "destination host '%s' is not declared by any ServiceEntry", d->host);
     else if (d->port && se->n_ports && !has_port(se, d->port))
-        vc_warn(v, AT2(v, &d->port, d->pos), "port %u is not a port of ServiceEntry %s/%s",
-                d->port, se->meta.namespace, se->meta.name);
+        vc_warn(v, AT2(v, &d->port, d->pos), "port %u is not a port of ServiceEntry %s/%s", d->port,
+                se->meta.namespace, se->meta.name);
     else if (!d->port && http && se->n_ports > 1)
         vc_warn(v, at, "host '%s' has several ports: give destination.port", d->host);
     if (d->subset == NULL)
@@ -273,8 +275,10 @@ static const char *check_ref(struct xctx *x, const struct virtual_service *vs, c
     if (strcmp(key, "mesh") == 0)
         return key;
     if (strchr(ref, '.') && !strchr(ref, '/'))
-        vc_warn(x->v, at, "gateway '%s': the NAME.NAMESPACE.svc.cluster.local form is "
-                "deprecated, write %s", ref, key);
+        vc_warn(x->v, at,
+                "gateway '%s': the NAME.NAMESPACE.svc.cluster.local form is "
+                "deprecated, write %s",
+                ref, key);
     *gw = find_gateway(x->v->b, key);
     if (*gw == NULL) {
         vc_error(x->v, at, "Gateway %s not found (referenced as '%s')", key, ref);
@@ -302,8 +306,8 @@ static void check_gateways(struct xctx *x, const struct virtual_service *vs,
                 vc_warn(v, hat, "host '%s' is not exposed by any server of Gateway %s",
                         vs->hosts[h], key);
             xgrow((void **)&bl->items, &bl->cap, bl->n + 1, sizeof(*bl->items));
-            bl->items[bl->n++] = (struct binding){
-                key, fqdn(x, vs->hosts[h], vs->meta.namespace), vs, hat};
+            bl->items[bl->n++] =
+                (struct binding){key, fqdn(x, vs->hosts[h], vs->meta.namespace), vs, hat};
         }
     }
     /* gateways named in matches must exist and be bound at the top */
@@ -314,8 +318,10 @@ static void check_gateways(struct xctx *x, const struct virtual_service *vs,
                 const struct gateway *gw;
                 struct config_pos at = AT2(v, &m->gateways[k], m->pos);
                 if (check_ref(x, vs, m->gateways[k], at, &gw) && !listed(vs, m->gateways[k]))
-                    vc_warn(v, at, "match gateway '%s' is not in spec.gateways: this match "
-                            "never applies", m->gateways[k]);
+                    vc_warn(v, at,
+                            "match gateway '%s' is not in spec.gateways: this match "
+                            "never applies",
+                            m->gateways[k]);
             }
         }
     const struct l4_route *l4[2] = {vs->tls, vs->tcp};
@@ -327,10 +333,11 @@ static void check_gateways(struct xctx *x, const struct virtual_service *vs,
                 for (size_t k = 0; k < m->n_gateways; k++) {
                     const struct gateway *gw;
                     struct config_pos at = AT2(v, &m->gateways[k], m->pos);
-                    if (check_ref(x, vs, m->gateways[k], at, &gw) &&
-                        !listed(vs, m->gateways[k]))
-                        vc_warn(v, at, "match gateway '%s' is not in spec.gateways: this "
-                                "match never applies", m->gateways[k]);
+                    if (check_ref(x, vs, m->gateways[k], at, &gw) && !listed(vs, m->gateways[k]))
+                        vc_warn(v, at,
+                                "match gateway '%s' is not in spec.gateways: this "
+                                "match never applies",
+                                m->gateways[k]);
                 }
             }
 }
@@ -352,16 +359,22 @@ static int binding_cmp(const void *pa, const void *pb)
  * wins depends on their order, so it is refused. */
 static void check_conflicts(struct xctx *x, struct binding_list *bl)
 {
-    qsort(bl->items, bl->n, sizeof(*bl->items), binding_cmp);
+    if (bl->n > 1)
+        qsort(bl->items, bl->n, sizeof(*bl->items), binding_cmp);
     for (size_t i = 1; i < bl->n; i++) {
         const struct binding *a = &bl->items[i - 1], *b = &bl->items[i];
-        if (strcmp(a->gateway, b->gateway) != 0 || strcmp(a->host, b->host) != 0 ||
-            a->vs == b->vs)
+        if (strcmp(a->gateway, b->gateway) != 0 || strcmp(a->host, b->host) != 0 || a->vs == b->vs)
+            continue;
+        /* the same name twice is already reported as a duplicate */
+        if (strcmp(a->vs->meta.namespace, b->vs->meta.namespace) == 0 &&
+            strcmp(a->vs->meta.name, b->vs->meta.name) == 0)
             continue;
         x->v->label = meta_label(&x->v->b->set->arena, &b->vs->meta);
-        vc_error(x->v, b->pos, "host '%s' on gateway %s is also routed by VirtualService %s/%s "
-                 "(%s:%d:%d)", b->host, b->gateway, a->vs->meta.namespace, a->vs->meta.name,
-                 a->pos.file, a->pos.line, a->pos.column);
+        vc_error(x->v, b->pos,
+                 "host '%s' on gateway %s is also routed by VirtualService %s/%s "
+                 "(%s:%d:%d)",
+                 b->host, b->gateway, a->vs->meta.namespace, a->vs->meta.name, a->pos.file,
+                 a->pos.line, a->pos.column);
     }
 }
 

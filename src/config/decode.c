@@ -367,15 +367,28 @@ static void dec_field(struct dctx *c, const struct cnode *v, const struct field 
     }
     /* fixed-size scalars: the size is that of the member, known by type */
     static const size_t sizes[] = {
-        [F_LABELS] = sizeof(struct config_labels), [F_U32] = 4, [F_I32] = 4, [F_I64] = 8,
-        [F_U64] = 8, [F_PORT] = 4, [F_BOOL] = sizeof(int), [F_DUR] = 8, [F_DOUBLE] = 8,
-        [F_ENUM] = sizeof(int), [F_PERCENT] = sizeof(struct percent), [F_PORTSEL] = 4,
+        [F_LABELS] = sizeof(struct config_labels),
+        [F_U32] = 4,
+        [F_I32] = 4,
+        [F_I64] = 8,
+        [F_U64] = 8,
+        [F_PORT] = 4,
+        [F_BOOL] = sizeof(int),
+        [F_DUR] = 8,
+        [F_DOUBLE] = 8,
+        [F_ENUM] = sizeof(int),
+        [F_PERCENT] = sizeof(struct percent),
+        [F_PORTSEL] = 4,
     };
     dc_mark(c, p, sizes[f->type], v);
 }
 
 static void unknown_field(struct dctx *c, const struct cnode *k, const struct field *fields)
 {
+    if (c->diags->n >= CONFIG_MAX_DIAGS) { /* not shown: spare the edit distances */
+        dc_error(c, k, "unknown field '%s'", k->str);
+        return;
+    }
     const char *names[64];
     size_t n = 0;
     for (size_t i = 0; fields[i].name && n < ARRAY_LEN(names); i++)

@@ -4,9 +4,13 @@
 #include <string.h>
 
 static const struct enum_name lb_names[] = {
-    {"UNSPECIFIED", LB_UNSET},     {"ROUND_ROBIN", LB_ROUND_ROBIN}, {"LEAST_CONN", LB_LEAST_CONN},
-    {"RANDOM", LB_RANDOM},         {"PASSTHROUGH", LB_PASSTHROUGH},
-    {"LEAST_REQUEST", LB_LEAST_REQUEST}, {NULL, 0},
+    {"UNSPECIFIED", LB_UNSET},
+    {"ROUND_ROBIN", LB_ROUND_ROBIN},
+    {"LEAST_CONN", LB_LEAST_CONN},
+    {"RANDOM", LB_RANDOM},
+    {"PASSTHROUGH", LB_PASSTHROUGH},
+    {"LEAST_REQUEST", LB_LEAST_REQUEST},
+    {NULL, 0},
 };
 
 static void dec_cookie(struct dctx *c, const struct cnode *n, void *out)
@@ -179,8 +183,10 @@ static void dec_outlier(struct dctx *c, const struct cnode *n, void *out)
 }
 
 static const struct enum_name client_tls_modes[] = {
-    {"DISABLE", CLIENT_TLS_DISABLE}, {"SIMPLE", CLIENT_TLS_SIMPLE},
-    {"MUTUAL", CLIENT_TLS_MUTUAL},   {"ISTIO_MUTUAL", CLIENT_TLS_ISTIO_MUTUAL},
+    {"DISABLE", CLIENT_TLS_DISABLE},
+    {"SIMPLE", CLIENT_TLS_SIMPLE},
+    {"MUTUAL", CLIENT_TLS_MUTUAL},
+    {"ISTIO_MUTUAL", CLIENT_TLS_ISTIO_MUTUAL},
     {NULL, 0},
 };
 

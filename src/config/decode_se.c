@@ -6,10 +6,10 @@
 #include <strings.h>
 
 const struct enum_name protocol_names[] = {
-    {"HTTP", PROTO_HTTP},   {"HTTPS", PROTO_HTTPS}, {"HTTP2", PROTO_HTTP2},
+    {"HTTP", PROTO_HTTP},   {"HTTPS", PROTO_HTTPS},       {"HTTP2", PROTO_HTTP2},
     {"GRPC", PROTO_GRPC},   {"GRPC-Web", PROTO_GRPC_WEB}, {"TLS", PROTO_TLS},
-    {"TCP", PROTO_TCP},     {"MONGO", PROTO_MONGO}, {"REDIS", PROTO_REDIS},
-    {"MYSQL", PROTO_MYSQL}, {"UDP", PROTO_UDP},     {NULL, 0},
+    {"TCP", PROTO_TCP},     {"MONGO", PROTO_MONGO},       {"REDIS", PROTO_REDIS},
+    {"MYSQL", PROTO_MYSQL}, {"UDP", PROTO_UDP},           {NULL, 0},
 };
 
 /* Istio parses protocol names without regard to case ("http" is HTTP). */
@@ -23,8 +23,11 @@ static void dec_protocol(struct dctx *c, const struct cnode *n, void *out)
                 dc_mark(c, p, sizeof(*p), n);
                 return;
             }
-    dc_error(c, n, "unknown protocol '%s' (one of HTTP, HTTPS, HTTP2, GRPC, GRPC-Web, TLS, TCP, "
-             "MONGO, REDIS, MYSQL, UDP)", n->type == CN_SCALAR ? n->str : "?");
+    dc_mark(c, p, sizeof(*p), n); /* given, if wrong: no "required" error on top */
+    dc_error(c, n,
+             "unknown protocol '%s' (one of HTTP, HTTPS, HTTP2, GRPC, GRPC-Web, TLS, TCP, "
+             "MONGO, REDIS, MYSQL, UDP)",
+             n->type == CN_SCALAR ? n->str : "?");
 }
 
 static const struct field port_fields[] = {
@@ -93,7 +96,8 @@ static void dec_workload_selector(struct dctx *c, const struct cnode *n, void *o
         {"labels", F_LABELS, 0, 0, NULL, NULL, 0, -1},
         FEND,
     };
-    dc_map(c, n, fields, l, sizeof(*l));
+    /* size + 1: the mapping's position, distinct from its labels member */
+    dc_map(c, n, fields, l, sizeof(*l) + 1);
 }
 
 static const struct enum_name location_names[] = {

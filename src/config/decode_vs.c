@@ -23,8 +23,11 @@ static void dec_string_match(struct dctx *c, const struct cnode *n, void *out)
         if (kinds[j].name == NULL) {
             const char *names[] = {"exact", "prefix", "regex"};
             const char *s = dc_suggest(k->str, names, 3);
-            dc_error(c, k, "unknown field '%s' (%s%s%s)", k->str, s ? "did you mean '" : "one of "
-                     "exact, prefix, regex", s ? s : "", s ? "'?" : "");
+            dc_error(c, k, "unknown field '%s' (%s%s%s)", k->str,
+                     s ? "did you mean '"
+                       : "one of "
+                         "exact, prefix, regex",
+                     s ? s : "", s ? "'?" : "");
             continue;
         }
         if (m->kind != MATCH_NONE) {
@@ -191,8 +194,9 @@ static void dec_uri_regex_rewrite(struct dctx *c, const struct cnode *n, void *o
 {
     struct http_rewrite *r = out;
     static const struct field fields[] = {
-        {"match", F_STR, offsetof(struct http_rewrite, uri_regex) +
-                             offsetof(struct string_match, value), 0, NULL, NULL, 0, -1},
+        {"match", F_STR,
+         offsetof(struct http_rewrite, uri_regex) + offsetof(struct string_match, value), 0, NULL,
+         NULL, 0, -1},
         FLD("rewrite", F_STR, struct http_rewrite, uri_regex_rewrite),
         FEND,
     };

@@ -32,9 +32,9 @@ enum cnode_type { CN_NULL, CN_SCALAR, CN_MAP, CN_SEQ };
 
 struct cnode {
     enum cnode_type type;
-    int line, column; /* 1-based */
-    int plain;        /* unquoted scalar: may be read as a number or bool */
-    const char *str;  /* scalar text (NUL-terminated; "" for null) */
+    int line, column;     /* 1-based */
+    int plain;            /* unquoted scalar: may be read as a number or bool */
+    const char *str;      /* scalar text (NUL-terminated; "" for null) */
     struct cnode **items; /* seq: n items; map: 2n nodes, key then value */
     size_t n;
     size_t weight; /* nodes below and including this one, aliases expanded */
@@ -51,13 +51,16 @@ struct cdoc {
 /* Parse a YAML stream into documents allocated in *a. Errors (syntax, alias
  * bombs, unknown anchors, non-scalar keys) are added to *d; the documents read
  * before the first error are returned. Returns the number of errors added. */
-int cyaml_parse(struct arena *a, const char *file, const char *buf, size_t len,
-                struct cdoc **docs, size_t *ndocs, struct config_diags *d);
+int cyaml_parse(struct arena *a, const char *file, const char *buf, size_t len, struct cdoc **docs,
+                size_t *ndocs, struct config_diags *d);
 
 /* The value of key in map node n, or NULL. */
 const struct cnode *cnode_get(const struct cnode *n, const char *key);
 
 /* ---- diagnostics ------------------------------------------------------- */
+
+/* Diagnostics kept per load; past this they are only counted. */
+#define CONFIG_MAX_DIAGS 1000
 
 void diag_add(struct config_diags *d, enum config_severity sev, struct config_pos pos,
               const char *resource, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -87,11 +90,11 @@ void pos_release(struct pos_table *t);
 /* ---- the decoder -------------------------------------------------------- */
 
 struct dctx {
-    struct arena *a;           /* the set's arena: decoded values live here */
+    struct arena *a; /* the set's arena: decoded values live here */
     struct config_diags *diags;
     struct pos_table *pos;
-    const char *file;          /* arena copy */
-    const char *resource;      /* "Kind ns/name" for messages, arena copy */
+    const char *file;     /* arena copy */
+    const char *resource; /* "Kind ns/name" for messages, arena copy */
     int errors;
 };
 
@@ -132,6 +135,7 @@ struct field {
     int has_off; /* offset of an int set to 1 when the field is present, or -1 */
 };
 
+/* clang-format off */
 #define FLD(nm, ty, st, mb) {nm, ty, offsetof(st, mb), 0, NULL, NULL, 0, -1}
 #define FLDH(nm, ty, st, mb, hs) {nm, ty, offsetof(st, mb), 0, NULL, NULL, 0, offsetof(st, hs)}
 #define FSTRS(nm, st, mb) {nm, F_STRS, offsetof(st, mb), offsetof(st, n_##mb), NULL, NULL, 0, -1}
@@ -144,6 +148,7 @@ struct field {
 #define FSUBBASE(nm, fn) {nm, F_SUB, 0, 0, NULL, fn, 0, -1}
 #define FIGN(nm) {nm, F_IGNORE, 0, 0, NULL, NULL, 0, -1}
 #define FEND {NULL, F_IGNORE, 0, 0, NULL, NULL, 0, -1}
+/* clang-format on */
 
 struct config_pos dc_pos(const struct dctx *c, const struct cnode *n);
 void dc_error(struct dctx *c, const struct cnode *n, const char *fmt, ...)

@@ -95,9 +95,17 @@ static const struct field meta_fields[] = {
     FLD("namespace", F_STR, struct istio_meta, namespace),
     FLD("generation", F_I64, struct istio_meta, generation),
     FLD("labels", F_LABELS, struct istio_meta, labels),
-    FIGN("annotations"), FIGN("uid"), FIGN("resourceVersion"), FIGN("creationTimestamp"),
-    FIGN("managedFields"), FIGN("ownerReferences"), FIGN("finalizers"), FIGN("generateName"),
-    FIGN("selfLink"), FIGN("deletionTimestamp"), FIGN("deletionGracePeriodSeconds"),
+    FIGN("annotations"),
+    FIGN("uid"),
+    FIGN("resourceVersion"),
+    FIGN("creationTimestamp"),
+    FIGN("managedFields"),
+    FIGN("ownerReferences"),
+    FIGN("finalizers"),
+    FIGN("generateName"),
+    FIGN("selfLink"),
+    FIGN("deletionTimestamp"),
+    FIGN("deletionGracePeriodSeconds"),
     FEND,
 };
 
@@ -177,13 +185,17 @@ static void add_document(struct builder *b, struct dctx *c, const struct cnode *
     }
     enum istio_kind k;
     if (!api_version_ok(api->str)) {
-        dc_error(c, api, "unsupported apiVersion '%s' for kind '%s' (xdsd reads "
-                 "networking.istio.io/v1alpha3, v1beta1 and v1)", api->str, kind->str);
+        dc_error(c, api,
+                 "unsupported apiVersion '%s' for kind '%s' (xdsd reads "
+                 "networking.istio.io/v1alpha3, v1beta1 and v1)",
+                 api->str, kind->str);
         return;
     }
     if (parse_kind(kind->str, &k) < 0) {
-        dc_error(c, kind, "unsupported kind '%s' (one of ServiceEntry, Gateway, VirtualService, "
-                 "DestinationRule)", kind->str);
+        dc_error(c, kind,
+                 "unsupported kind '%s' (one of ServiceEntry, Gateway, VirtualService, "
+                 "DestinationRule)",
+                 kind->str);
         return;
     }
     add_resource(b, c, root, k);
@@ -198,8 +210,8 @@ void builder_add_buffer(struct builder *b, const char *file, const char *buf, si
     b->nfiles++;
     b->hash = hash_bytes(b->hash, file, strlen(file) + 1);
     b->hash = hash_bytes(b->hash, buf, len);
-    struct dctx c = {&b->set->arena, b->diags, &b->pos, arena_strdup(&b->set->arena, file), NULL,
-                     0};
+    struct dctx c = {&b->set->arena, b->diags, &b->pos, arena_strdup(&b->set->arena, file),
+                     NULL,           0};
     cyaml_parse(&tmp, c.file, buf, len, &docs, &ndocs, b->diags);
     for (size_t i = 0; i < ndocs; i++)
         if (docs[i].root)
@@ -293,7 +305,8 @@ int builder_add_path(struct builder *b, const char *path)
         plen--;
     char *root = xstrndup(path, plen);
     walk(root, 0, &files, &n, &cap);
-    qsort(files, n, sizeof(*files), cmp_str);
+    if (n > 1)
+        qsort(files, n, sizeof(*files), cmp_str);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         if (add_file(b, files[i]) < 0)
@@ -306,8 +319,7 @@ int builder_add_path(struct builder *b, const char *path)
 }
 
 struct config_set *config_load_paths(const char *const *paths, size_t npaths,
-                                     struct config_diags *diags, size_t *nfiles,
-                                     size_t *nresources)
+                                     struct config_diags *diags, size_t *nfiles, size_t *nresources)
 {
     struct builder b;
     builder_init(&b, diags);

@@ -37,7 +37,8 @@ static int ptr_cmp(const void *pa, const void *pb)
 
 static void check_duplicates(struct builder *b, struct istio_meta **arr, size_t n)
 {
-    qsort(arr, n, sizeof(*arr), ptr_cmp);
+    if (n > 1)
+        qsort(arr, n, sizeof(*arr), ptr_cmp);
     for (size_t i = 1; i < n; i++) {
         const struct istio_meta *first = arr[i - 1], *m = arr[i];
         while (i < n && meta_cmp(first, arr[i]) == 0) {

@@ -8,10 +8,36 @@
 void validate_virtual_service(struct vctx *v, const struct virtual_service *vs);
 void validate_export_to(struct vctx *v, const char *const *e, size_t n);
 
+static int given(struct vctx *v, const void *addr, size_t size)
+{
+    struct config_pos p;
+    return pos_get(v->pos, addr, size, &p);
+}
+#define GIVEN(v, ptr) given((v), (ptr), sizeof(*(ptr)))
+
+/* Kubernetes object names: DNS-1123 subdomains (dot-separated labels). */
+static int is_dns1123_subdomain(const char *s)
+{
+    if (strlen(s) > 253 || !*s)
+        return 0;
+    char buf[256];
+    strcpy(buf, s);
+    for (char *save = NULL, *l = strtok_r(buf, ".", &save); l; l = strtok_r(NULL, ".", &save))
+        if (!is_dns1123_label(l))
+            return 0;
+    return s[strlen(s) - 1] != '.' && s[0] != '.' && !strstr(s, "..");
+}
+
 static void begin(struct vctx *v, const struct istio_meta *m)
 {
     v->meta = m;
     v->label = meta_label(&v->b->set->arena, m);
+    if (!is_dns1123_label(m->namespace))
+        vc_error(v, AT(v, &m->namespace), "namespace '%s' is not a valid DNS-1123 label",
+                 m->namespace);
+    /* a Gateway name is further restricted to a label, checked with it */
+    if (m->kind != KIND_GATEWAY && !is_dns1123_subdomain(m->name))
+        vc_error(v, AT(v, &m->name), "name '%s' is not a valid DNS-1123 subdomain", m->name);
 }
 
 void validate_export_to(struct vctx *v, const char *const *e, size_t n)
@@ -33,7 +59,7 @@ static void se_ports(struct vctx *v, const struct service_entry *se)
 {
     for (size_t i = 0; i < se->n_ports; i++) {
         const struct istio_port *p = &se->ports[i];
-        if (p->number == 0)
+        if (p->number == 0 && !GIVEN(v, &p->number))
             vc_error(v, p->pos, "port number is required");
         if (p->name == NULL)
             vc_error(v, p->pos, "port name is required");
@@ -43,19 +69,21 @@ static void se_ports(struct vctx *v, const struct service_entry *se)
         for (size_t j = 0; j < i; j++) {
             const struct istio_port *q = &se->ports[j];
             if (p->name && q->name && strcmp(p->name, q->name) == 0)
-                vc_error(v, AT2(v, &p->name, p->pos), "port name '%s' already defined",
-                         p->name);
+                vc_error(v, AT2(v, &p->name, p->pos), "port name '%s' already defined", p->name);
             if (p->number && p->number == q->number)
                 vc_error(v, AT2(v, &p->number, p->pos), "port %u already defined", p->number);
         }
         if (se->n_hosts > 1 && se->resolution != RESOLUTION_NONE && !is_http_or_tls(p->protocol))
-            vc_error(v, p->pos, "several hosts need resolution NONE when port %u is not HTTP "
-                     "or TLS (the proxy cannot tell the hosts apart)", p->number);
+            vc_error(v, p->pos,
+                     "several hosts need resolution NONE when port %u is not HTTP "
+                     "or TLS (the proxy cannot tell the hosts apart)",
+                     p->number);
         if ((p->protocol == PROTO_TCP || p->protocol == PROTO_UNSET) && se->n_addresses == 0 &&
             se->resolution != RESOLUTION_NONE)
-            vc_warn(v, p->pos, "port %u carries %s traffic but the entry has no addresses: "
-                    "the proxy can only route it by port", p->number,
-                    p->protocol == PROTO_TCP ? "TCP" : "undeclared");
+            vc_warn(v, p->pos,
+                    "port %u carries %s traffic but the entry has no addresses: "
+                    "the proxy can only route it by port",
+                    p->number, p->protocol == PROTO_TCP ? "TCP" : "undeclared");
     }
     if (se->n_ports == 0 && !se->has_workload_selector)
         vc_warn(v, AT(v, se), "no ports: nothing can route to this ServiceEntry");
@@ -76,10 +104,13 @@ static void se_endpoints(struct vctx *v, const struct service_entry *se)
     if (se->resolution == RESOLUTION_STATIC && se->n_endpoints == 0 && !se->has_workload_selector)
         vc_error(v, AT(v, se), "resolution STATIC needs endpoints (or a workloadSelector)");
     if (se->resolution == RESOLUTION_DNS_ROUND_ROBIN && se->n_endpoints > 1)
-        vc_error(v, AT(v, &se->endpoints), "resolution DNS_ROUND_ROBIN allows at most one "
+        vc_error(v, AT(v, &se->endpoints),
+                 "resolution DNS_ROUND_ROBIN allows at most one "
                  "endpoint");
     if (se->has_workload_selector && se->n_endpoints)
-        vc_error(v, AT(v, &se->workload_selector), "workloadSelector and endpoints are "
+        vc_error(v,
+                 vc_at(v, &se->workload_selector, sizeof(se->workload_selector) + 1, v->meta->pos),
+                 "workloadSelector and endpoints are "
                  "exclusive");
     for (size_t i = 0; i < se->n_endpoints; i++) {
         const struct se_endpoint *e = &se->endpoints[i];
@@ -89,17 +120,23 @@ static void se_endpoints(struct vctx *v, const struct service_entry *se)
         } else if (strncmp(e->address, "unix://", 7) == 0) {
             ;
         } else if (se->resolution == RESOLUTION_STATIC && !is_ip(e->address)) {
-            vc_error(v, AT2(v, &e->address, e->pos), "endpoint address '%s' is not an IP "
-                     "address (resolution STATIC)", e->address);
+            vc_error(v, AT2(v, &e->address, e->pos),
+                     "endpoint address '%s' is not an IP "
+                     "address (resolution STATIC)",
+                     e->address);
         } else if (!is_ip(e->address) &&
                    (!is_fqdn_or_wildcard(e->address) || e->address[0] == '*')) {
-            vc_error(v, AT2(v, &e->address, e->pos), "endpoint address '%s' is not an IP "
-                     "address or a host name", e->address);
+            vc_error(v, AT2(v, &e->address, e->pos),
+                     "endpoint address '%s' is not an IP "
+                     "address or a host name",
+                     e->address);
         }
         for (size_t j = 0; j < e->n_ports; j++)
             if (!port_named(se, e->ports[j].name))
-                vc_error(v, AT2(v, &e->ports[j], e->pos), "endpoint port '%s' is not a port "
-                         "of this ServiceEntry", e->ports[j].name);
+                vc_error(v, AT2(v, &e->ports[j], e->pos),
+                         "endpoint port '%s' is not a port "
+                         "of this ServiceEntry",
+                         e->ports[j].name);
     }
 }
 
@@ -110,23 +147,27 @@ static void validate_service_entry(struct vctx *v, const struct service_entry *s
     for (size_t i = 0; i < se->n_hosts; i++) {
         const char *h = se->hosts[i];
         if (strcmp(h, "*") == 0)
-            vc_error(v, AT(v, &se->hosts[i]), "host '*' is not allowed: name the hosts "
+            vc_error(v, AT(v, &se->hosts[i]),
+                     "host '*' is not allowed: name the hosts "
                      "(a wildcard such as *.example.com is fine)");
         else if (!is_fqdn_or_wildcard(h))
             vc_error(v, AT(v, &se->hosts[i]), "host '%s' is not a valid host name", h);
         else if (h[0] == '*' && se->resolution == RESOLUTION_DNS && se->n_endpoints == 0)
-            vc_error(v, AT(v, &se->hosts[i]), "wildcard host '%s' cannot be resolved with "
-                     "resolution DNS: give endpoints or use resolution NONE", h);
+            vc_error(v, AT(v, &se->hosts[i]),
+                     "wildcard host '%s' cannot be resolved with "
+                     "resolution DNS: give endpoints or use resolution NONE",
+                     h);
     }
     for (size_t i = 0; i < se->n_addresses; i++) {
         const char *a = se->addresses[i];
         if (is_cidr(a)) {
             if (se->resolution != RESOLUTION_NONE && se->resolution != RESOLUTION_STATIC)
-                vc_error(v, AT(v, &se->addresses[i]), "CIDR address '%s' is allowed only with "
-                         "resolution NONE or STATIC", a);
+                vc_error(v, AT(v, &se->addresses[i]),
+                         "CIDR address '%s' is allowed only with "
+                         "resolution NONE or STATIC",
+                         a);
         } else if (!is_ip(a)) {
-            vc_error(v, AT(v, &se->addresses[i]), "address '%s' is not an IP address or CIDR",
-                     a);
+            vc_error(v, AT(v, &se->addresses[i]), "address '%s' is not an IP address or CIDR", a);
         }
     }
     se_ports(v, se);
@@ -169,17 +210,21 @@ static void server_tls(struct vctx *v, const struct gateway_server *s)
     case SERVER_TLS_MUTUAL:
     case SERVER_TLS_OPTIONAL_MUTUAL:
         if (t->credential_name && files)
-            vc_error(v, at, "credentialName cannot be combined with serverCertificate, "
+            vc_error(v, at,
+                     "credentialName cannot be combined with serverCertificate, "
                      "privateKey or caCertificates");
         else if (!t->credential_name && (!t->server_certificate || !t->private_key))
-            vc_error(v, at, "TLS mode %s requires serverCertificate and privateKey, or "
-                     "credentialName", t->mode == SERVER_TLS_SIMPLE ? "SIMPLE" : "MUTUAL");
+            vc_error(v, at,
+                     "TLS mode %s requires serverCertificate and privateKey, or "
+                     "credentialName",
+                     t->mode == SERVER_TLS_SIMPLE ? "SIMPLE" : "MUTUAL");
         else if (!t->credential_name && t->mode != SERVER_TLS_SIMPLE && !t->ca_certificates)
             vc_error(v, at, "TLS mode MUTUAL requires caCertificates to verify clients");
         break;
     case SERVER_TLS_ISTIO_MUTUAL:
         if (files || t->credential_name)
-            vc_error(v, at, "TLS mode ISTIO_MUTUAL uses the mesh certificates: remove "
+            vc_error(v, at,
+                     "TLS mode ISTIO_MUTUAL uses the mesh certificates: remove "
                      "serverCertificate, privateKey, caCertificates and credentialName");
         break;
     case SERVER_TLS_PASSTHROUGH:
@@ -206,28 +251,35 @@ static void gateway_server(struct vctx *v, const struct gateway *gw, size_t idx)
     const struct gateway_server *s = &gw->servers[idx];
     const struct istio_port *p = &s->port;
     struct config_pos ppos = AT2(v, p, s->pos);
-    if (p->number == 0)
+    if (p->number == 0 && !GIVEN(v, &p->number))
         vc_error(v, ppos, "server port number is required");
     if (p->name == NULL)
         vc_error(v, ppos, "server port name is required");
     for (size_t j = 0; j < idx && p->name; j++)
         if (gw->servers[j].port.name && strcmp(gw->servers[j].port.name, p->name) == 0)
-            vc_error(v, AT2(v, &p->name, ppos), "port name '%s' is already used by another "
-                     "server of this Gateway", p->name);
-    if (p->protocol == PROTO_UNSET)
+            vc_error(v, AT2(v, &p->name, ppos),
+                     "port name '%s' is already used by another "
+                     "server of this Gateway",
+                     p->name);
+    if (p->protocol == PROTO_UNSET && !GIVEN(v, &p->protocol))
         vc_error(v, ppos, "server port protocol is required");
     if (p->target_port)
-        vc_error(v, AT2(v, &p->target_port, ppos), "targetPort is not allowed on a Gateway "
+        vc_error(v, AT2(v, &p->target_port, ppos),
+                 "targetPort is not allowed on a Gateway "
                  "server");
     if (s->bind && !is_ip(s->bind) && strncmp(s->bind, "unix://", 7) != 0)
-        vc_error(v, AT2(v, &s->bind, s->pos), "bind '%s' must be an IP address or a unix:// "
-                 "path", s->bind);
+        vc_error(v, AT2(v, &s->bind, s->pos),
+                 "bind '%s' must be an IP address or a unix:// "
+                 "path",
+                 s->bind);
     if (s->n_hosts == 0)
         vc_error(v, s->pos, "server needs at least one host");
     for (size_t i = 0; i < s->n_hosts; i++)
         if (!gateway_host_ok(s->hosts[i]))
-            vc_error(v, AT2(v, &s->hosts[i], s->pos), "host '%s' is not valid (HOST or "
-                     "NAMESPACE/HOST, HOST a DNS name or wildcard)", s->hosts[i]);
+            vc_error(v, AT2(v, &s->hosts[i], s->pos),
+                     "host '%s' is not valid (HOST or "
+                     "NAMESPACE/HOST, HOST a DNS name or wildcard)",
+                     s->hosts[i]);
     if ((p->protocol == PROTO_HTTPS || p->protocol == PROTO_TLS) &&
         (!s->has_tls || s->tls.mode == SERVER_TLS_NONE))
         vc_error(v, ppos, "protocol %s requires tls settings with a mode",
@@ -248,13 +300,6 @@ static void validate_gateway(struct vctx *v, const struct gateway *gw)
 }
 
 /* ---- DestinationRule ----------------------------------------------------------- */
-
-static int given(struct vctx *v, const void *addr, size_t size)
-{
-    struct config_pos p;
-    return pos_get(v->pos, addr, size, &p);
-}
-#define GIVEN(v, ptr) given((v), (ptr), sizeof(*(ptr)))
 
 static void check_nonneg(struct vctx *v, const int32_t *val, const char *name)
 {
@@ -306,23 +351,27 @@ static void check_client_tls(struct vctx *v, const struct client_tls *t)
     struct config_pos at = AT(v, t);
     int files = t->client_certificate || t->private_key || t->ca_certificates;
     if (t->credential_name && files)
-        vc_error(v, at, "credentialName cannot be combined with clientCertificate, privateKey "
+        vc_error(v, at,
+                 "credentialName cannot be combined with clientCertificate, privateKey "
                  "or caCertificates");
     if (t->mode == CLIENT_TLS_MUTUAL && !t->credential_name &&
         (!t->client_certificate || !t->private_key))
-        vc_error(v, at, "TLS mode MUTUAL requires clientCertificate and privateKey, or "
+        vc_error(v, at,
+                 "TLS mode MUTUAL requires clientCertificate and privateKey, or "
                  "credentialName");
     if (t->mode == CLIENT_TLS_ISTIO_MUTUAL && (files || t->credential_name))
-        vc_error(v, at, "TLS mode ISTIO_MUTUAL uses the mesh certificates: remove "
+        vc_error(v, at,
+                 "TLS mode ISTIO_MUTUAL uses the mesh certificates: remove "
                  "clientCertificate, privateKey, caCertificates and credentialName");
     if (t->insecure_skip_verify && (t->ca_certificates || t->n_subject_alt_names))
-        vc_error(v, at, "insecureSkipVerify cannot be combined with caCertificates or "
+        vc_error(v, at,
+                 "insecureSkipVerify cannot be combined with caCertificates or "
                  "subjectAltNames");
 }
 
 static void check_policy_parts(struct vctx *v, const struct load_balancer *lb,
-                               const struct connection_pool *cp,
-                               const struct outlier_detection *od, const struct client_tls *tls)
+                               const struct connection_pool *cp, const struct outlier_detection *od,
+                               const struct client_tls *tls)
 {
     if (lb->has)
         check_lb(v, lb);
@@ -350,7 +399,8 @@ static void check_policy(struct vctx *v, const struct traffic_policy *tp, struct
             vc_error(v, p->pos, "portLevelSettings entry needs a port");
         if (!p->load_balancer.has && !p->connection_pool.has && !p->outlier_detection.has &&
             !p->tls.has)
-            vc_error(v, p->pos, "port-level traffic policy must set at least one of "
+            vc_error(v, p->pos,
+                     "port-level traffic policy must set at least one of "
                      "loadBalancer, connectionPool, outlierDetection or tls");
         for (size_t j = 0; j < i; j++)
             if (p->port && tp->port_level_settings[j].port == p->port)
@@ -372,8 +422,10 @@ static void validate_destination_rule(struct vctx *v, const struct destination_r
         if (s->name == NULL)
             vc_error(v, s->pos, "subset name is required");
         else if (!is_dns1123_label(s->name))
-            vc_error(v, AT2(v, &s->name, s->pos), "subset name '%s' is not a valid DNS-1123 "
-                     "label", s->name);
+            vc_error(v, AT2(v, &s->name, s->pos),
+                     "subset name '%s' is not a valid DNS-1123 "
+                     "label",
+                     s->name);
         for (size_t j = 0; j < i && s->name; j++)
             if (dr->subsets[j].name && strcmp(dr->subsets[j].name, s->name) == 0)
                 vc_error(v, AT2(v, &s->name, s->pos), "duplicate subset names: %s", s->name);

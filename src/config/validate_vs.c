@@ -54,7 +54,8 @@ static void vs_hosts(struct vctx *v, const struct virtual_service *vs)
         if (!is_fqdn_or_wildcard(h) && !is_ip(h))
             vc_error(v, at, "host '%s' is not a valid host name", h);
         else if (strcmp(h, "*") == 0 && binds_mesh(vs))
-            vc_error(v, at, "host '*' is not allowed for a VirtualService bound to the mesh "
+            vc_error(v, at,
+                     "host '*' is not allowed for a VirtualService bound to the mesh "
                      "gateway");
         for (size_t j = 0; j < i; j++) {
             if (strcmp(vs->hosts[j], h) == 0)
@@ -65,8 +66,10 @@ static void vs_hosts(struct vctx *v, const struct virtual_service *vs)
     }
     for (size_t i = 0; i < vs->n_gateways; i++)
         if (!gateway_name_ok(vs->gateways[i]))
-            vc_error(v, AT(v, &vs->gateways[i]), "gateway '%s' is not a valid reference (mesh, "
-                     "NAME or NAMESPACE/NAME)", vs->gateways[i]);
+            vc_error(v, AT(v, &vs->gateways[i]),
+                     "gateway '%s' is not a valid reference (mesh, "
+                     "NAME or NAMESPACE/NAME)",
+                     vs->gateways[i]);
 }
 
 static void check_string_match(struct vctx *v, const struct string_match *m, const char *what,
@@ -167,12 +170,16 @@ static void check_actions(struct vctx *v, const struct http_route *r)
         !(r->redirect.redirect_code >= 301 && r->redirect.redirect_code <= 308 &&
           r->redirect.redirect_code != 304 && r->redirect.redirect_code != 305 &&
           r->redirect.redirect_code != 306))
-        vc_error(v, AT2(v, &r->redirect.redirect_code, r->pos), "redirectCode %u is not one "
-                 "of 301, 302, 303, 307, 308", r->redirect.redirect_code);
+        vc_error(v, AT2(v, &r->redirect.redirect_code, r->pos),
+                 "redirectCode %u is not one "
+                 "of 301, 302, 303, 307, 308",
+                 r->redirect.redirect_code);
     if (r->has_direct_response &&
         (r->direct_response.status < 200 || r->direct_response.status > 599))
-        vc_error(v, AT2(v, &r->direct_response.status, r->pos), "directResponse status %u "
-                 "must be between 200 and 599", r->direct_response.status);
+        vc_error(v, AT2(v, &r->direct_response.status, r->pos),
+                 "directResponse status %u "
+                 "must be between 200 and 599",
+                 r->direct_response.status);
 }
 
 static void check_fault_retry(struct vctx *v, const struct http_route *r)
@@ -186,8 +193,10 @@ static void check_fault_retry(struct vctx *v, const struct http_route *r)
         if (f->has_abort && !f->abort_http_status && !f->abort_grpc_status)
             vc_error(v, AT2(v, f, r->pos), "fault abort needs httpStatus or grpcStatus");
         if (f->abort_http_status && (f->abort_http_status < 200 || f->abort_http_status > 599))
-            vc_error(v, AT(v, &f->abort_http_status), "abort httpStatus %d must be between 200 "
-                     "and 599", f->abort_http_status);
+            vc_error(v, AT(v, &f->abort_http_status),
+                     "abort httpStatus %d must be between 200 "
+                     "and 599",
+                     f->abort_http_status);
         check_percent(v, &f->delay_percentage, "delay percentage");
         check_percent(v, &f->abort_percentage, "abort percentage");
     }
@@ -195,7 +204,8 @@ static void check_fault_retry(struct vctx *v, const struct http_route *r)
         if (GIVEN(v, &r->retries.attempts) && r->retries.attempts < 0)
             vc_error(v, AT(v, &r->retries.attempts), "retries.attempts must not be negative");
         if (GIVEN(v, &r->retries.per_try_timeout_ms) && r->retries.per_try_timeout_ms < 1)
-            vc_error(v, AT(v, &r->retries.per_try_timeout_ms), "retries.perTryTimeout must be "
+            vc_error(v, AT(v, &r->retries.per_try_timeout_ms),
+                     "retries.perTryTimeout must be "
                      "at least 1ms");
     }
     for (size_t i = 0; i < r->n_mirrors; i++) {
@@ -212,9 +222,9 @@ static int catches_all(const struct http_route *r)
     for (size_t i = 0; i < r->n_match; i++) {
         const struct http_match *m = &r->match[i];
         int uri = m->uri.kind && !(m->uri.kind == MATCH_PREFIX && strcmp(m->uri.value, "/") == 0);
-        int narrow = uri || m->scheme.kind || m->method.kind || m->authority.kind ||
-                     m->n_headers || m->n_query_params || m->n_without_headers || m->port ||
-                     m->n_gateways || m->source_labels.n || m->source_namespace;
+        int narrow = uri || m->scheme.kind || m->method.kind || m->authority.kind || m->n_headers ||
+                     m->n_query_params || m->n_without_headers || m->port || m->n_gateways ||
+                     m->source_labels.n || m->source_namespace;
         if (!narrow)
             return 1;
     }
@@ -231,7 +241,8 @@ static void check_http(struct vctx *v, const struct virtual_service *vs)
         check_routes(v, r->route, r->n_route, r->pos);
         check_fault_retry(v, r);
         if (i > 0 && catches_all(&vs->http[i - 1]))
-            vc_warn(v, r->pos, "this rule is unreachable: the rule before it matches every "
+            vc_warn(v, r->pos,
+                    "this rule is unreachable: the rule before it matches every "
                     "request");
     }
 }
@@ -249,8 +260,10 @@ static void check_subnets(struct vctx *v, const struct l4_match *m)
     for (size_t i = 0; i < m->n_destination_subnets; i++) {
         const char *s = m->destination_subnets[i];
         if (!is_ip(s) && !is_cidr(s))
-            vc_error(v, AT2(v, &m->destination_subnets[i], m->pos), "destinationSubnets: '%s' "
-                     "is not an IP address or CIDR", s);
+            vc_error(v, AT2(v, &m->destination_subnets[i], m->pos),
+                     "destinationSubnets: '%s' "
+                     "is not an IP address or CIDR",
+                     s);
     }
 }
 
@@ -269,8 +282,10 @@ static void check_l4(struct vctx *v, const struct virtual_service *vs, const str
                 vc_error(v, m->pos, "TLS match must have at least one SNI host");
             for (size_t k = 0; k < m->n_sni_hosts; k++)
                 if (!sni_in_hosts(vs, m->sni_hosts[k]))
-                    vc_error(v, AT2(v, &m->sni_hosts[k], m->pos), "SNI host '%s' is not one of "
-                             "the VirtualService's hosts", m->sni_hosts[k]);
+                    vc_error(v, AT2(v, &m->sni_hosts[k], m->pos),
+                             "SNI host '%s' is not one of "
+                             "the VirtualService's hosts",
+                             m->sni_hosts[k]);
         }
         if (r[i].n_route == 0)
             vc_error(v, r[i].pos, "%s rule needs at least one route", tls ? "tls" : "tcp");

@@ -104,8 +104,10 @@ static void attach(struct builder_state *s, struct cnode *n)
     f->items[f->n++] = n;
     f->node->weight += n->weight;
     if (f->node->weight > CYAML_MAX_NODES && !s->failed)
-        st_error(s, n->line, n->column, "document too large: more than %d nodes once aliases "
-                 "are expanded", CYAML_MAX_NODES);
+        st_error(s, n->line, n->column,
+                 "document too large: more than %d nodes once aliases "
+                 "are expanded",
+                 CYAML_MAX_NODES);
 }
 
 static int is_merge_key(const struct cnode *k)
@@ -195,8 +197,7 @@ static void close_collection(struct builder_state *s)
     if (n->type == CN_MAP) {
         for (size_t i = 0; i + 1 < f->n; i += 2)
             if (f->items[i]->type != CN_SCALAR && f->items[i]->type != CN_NULL)
-                st_error(s, f->items[i]->line, f->items[i]->column,
-                         "mapping keys must be scalars");
+                st_error(s, f->items[i]->line, f->items[i]->column, "mapping keys must be scalars");
         expand_merges(f);
         n->n = f->n / 2;
     } else {
@@ -301,8 +302,8 @@ static int on_event(struct builder_state *s, const yaml_event_t *e, struct cdoc 
     return 1;
 }
 
-int cyaml_parse(struct arena *a, const char *file, const char *buf, size_t len,
-                struct cdoc **docs, size_t *ndocs, struct config_diags *d)
+int cyaml_parse(struct arena *a, const char *file, const char *buf, size_t len, struct cdoc **docs,
+                size_t *ndocs, struct config_diags *d)
 {
     struct builder_state s;
     memset(&s, 0, sizeof(s));
