@@ -196,7 +196,8 @@ FilterChainMatch *tr_sni_match(struct tr_build *b, const char *const *names, siz
             continue;
         v[k++] = (char *)names[i];
     }
-    qsort(v, k, sizeof(*v), cmp_str);
+    if (k > 1)
+        qsort(v, k, sizeof(*v), cmp_str);
     size_t u = 0;
     for (size_t i = 0; i < k; i++)
         if (u == 0 || strcmp(v[u - 1], v[i]) != 0)

@@ -115,7 +115,8 @@ static RouteMatch *route_match(struct arena *a, const struct http_match *m)
     for (int i = 0; i < 3; i++)
         if (pseudo[i]->kind != MATCH_NONE)
             pvec_push(a, &hs, header_matcher(a, pseudo_names[i], pseudo[i], 0));
-    qsort(hs.v, hs.n, sizeof(void *), cmp_header);
+    if (hs.n > 1)
+        qsort(hs.v, hs.n, sizeof(void *), cmp_header);
     PV_SET(r->headers, r->n_headers, &hs);
     if (m->n_query_params > 0) {
         r->n_query_parameters = m->n_query_params;
@@ -725,7 +726,8 @@ void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, 
         if (k > 0)
             pvec_push(a, &kept, v);
     }
-    qsort(kept.v, kept.n, sizeof(void *), cmp_vhost);
+    if (kept.n > 1)
+        qsort(kept.v, kept.n, sizeof(void *), cmp_vhost);
     PV_SET(rc->virtual_hosts, rc->n_virtual_hosts, &kept);
     rc->validate_clusters = pb_bool(a, 0);
     rc->ignore_port_in_host_matching = ignore_port != 0;
