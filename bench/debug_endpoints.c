@@ -133,7 +133,10 @@ static void status_free(struct xds_status_report *r)
 int main(void)
 {
     static const char *const paths[] = {
-        "/ready", "/debug/syncz", "/debug/adsz", "/metrics",
+        "/ready",
+        "/debug/syncz",
+        "/debug/adsz",
+        "/metrics",
         "/debug/config_dump?proxyID=app-500.ns0",
     };
     log_init(LOG_WARN, LOG_TEXT);
@@ -166,8 +169,8 @@ int main(void)
             bytes = r.len;
             http_reply_release(&r);
         }
-        printf("  %-42s %8.1f ms  %9zu bytes\n", paths[p],
-               (double)(now_ms() - start) / ROUNDS, bytes);
+        printf("  %-42s %8.1f ms  %9zu bytes\n", paths[p], (double)(now_ms() - start) / ROUNDS,
+               bytes);
     }
     debug_server_stop(srv);
     xds_view_free(view);

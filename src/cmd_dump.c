@@ -39,8 +39,10 @@ int cmd_dump(const struct serve_options *o, const struct dump_request *d)
 {
     unsigned types = 0;
     if (config_dump_types_parse(d->type ? d->type : "all", &types) < 0) {
-        fprintf(stderr, "xdsd dump: --type: '%s' is not listeners, routes, clusters, endpoints "
-                        "or all\n", d->type);
+        fprintf(stderr,
+                "xdsd dump: --type: '%s' is not listeners, routes, clusters, endpoints "
+                "or all\n",
+                d->type);
         return 2;
     }
     size_t n_labels = 0;
@@ -57,8 +59,9 @@ int cmd_dump(const struct serve_options *o, const struct dump_request *d)
     struct config_set *set = config_load(o->config_dir, &diags, &nfiles);
     config_diags_print(&diags, stderr);
     if (set == NULL) {
-        fprintf(stderr, "xdsd dump: %s: the configuration is invalid (%zu error%s), nothing to "
-                        "dump\n",
+        fprintf(stderr,
+                "xdsd dump: %s: the configuration is invalid (%zu error%s), nothing to "
+                "dump\n",
                 o->config_dir, diags.n_errors, diags.n_errors == 1 ? "" : "s");
         config_diags_release(&diags);
         proxy_labels_free(labels, n_labels);

@@ -136,8 +136,8 @@ int cmd_status(const char *addr, const char *proxy)
     struct http_reply rep;
     char *err = NULL;
     if (http_get(addr, "/debug/syncz", TIMEOUT_MS, &rep, &err) < 0) {
-        fprintf(stderr, "xdsd status: %s (is `xdsd serve` running with --debug-listen %s?)\n",
-                err, addr);
+        fprintf(stderr, "xdsd status: %s (is `xdsd serve` running with --debug-listen %s?)\n", err,
+                addr);
         free(err);
         return 1;
     }

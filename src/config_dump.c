@@ -29,7 +29,8 @@ static void pick(struct picked *p, const struct xds_view *v, enum xds_type t,
 {
     memset(p, 0, sizeof(*p));
     p->type_version = f->versions[t] && *f->versions[t] ? f->versions[t]
-                      : v ? xds_view_version(v, t) : "";
+                      : v                               ? xds_view_version(v, t)
+                                                        : "";
     if (v == NULL)
         return;
     size_t cap = f->by_name[t] ? f->n_names[t] : xds_view_count(v, t);
@@ -37,8 +38,8 @@ static void pick(struct picked *p, const struct xds_view *v, enum xds_type t,
     p->versions = xcalloc(cap ? cap : 1, sizeof(*p->versions));
     p->anys = xcalloc(cap ? cap : 1, sizeof(*p->anys));
     for (size_t i = 0; i < cap; i++) {
-        const struct xds_resource *r = f->by_name[t] ? xds_view_find(v, t, f->names[t][i])
-                                                     : &xds_view_items(v, t)[i];
+        const struct xds_resource *r =
+            f->by_name[t] ? xds_view_find(v, t, f->names[t][i]) : &xds_view_items(v, t)[i];
         if (r == NULL)
             continue;
         p->items[p->n] = r;
@@ -117,7 +118,8 @@ static json_t *listeners_dump(const struct picked *p)
         xcalloc(p->n + 1, sizeof(*items));
     Envoy__Admin__V3__ListenersConfigDump__DynamicListenerState *states =
         xcalloc(p->n + 1, sizeof(*states));
-    Envoy__Admin__V3__ListenersConfigDump__DynamicListener **ptrs = xcalloc(p->n + 1, sizeof(*ptrs));
+    Envoy__Admin__V3__ListenersConfigDump__DynamicListener **ptrs =
+        xcalloc(p->n + 1, sizeof(*ptrs));
     d.version_info = (char *)p->type_version;
     for (size_t i = 0; i < p->n; i++) {
         envoy__admin__v3__listeners_config_dump__dynamic_listener__init(&items[i]);

@@ -21,7 +21,7 @@ extern const ProtobufCMessageDescriptor *const pbjson_registry[];
 
 static const char redacted[] = "[redacted]";
 
-/* ---- registry ---------------------------------------------------------------------- */
+/* ---- registry ---------------------------------------------------------------------------- */
 
 static const ProtobufCMessageDescriptor **sorted_types;
 static size_t n_sorted_types;
@@ -55,7 +55,7 @@ const ProtobufCMessageDescriptor *pbjson_find_type(const char *name_or_url)
     return hit ? *hit : NULL;
 }
 
-/* ---- scalars ------------------------------------------------------------------------- */
+/* ---- scalars ----------------------------------------------------------------------------- */
 
 void pbjson_camel_name(const char *name, char *out, size_t size)
 {
@@ -162,7 +162,7 @@ static json_t *enum_json(const ProtobufCEnumDescriptor *ed, int v)
     return ev ? json_string(ev->name) : json_integer(v);
 }
 
-/* ---- messages ---------------------------------------------------------------------- */
+/* ---- messages ---------------------------------------------------------------------------- */
 
 struct enc {
     unsigned flags;
@@ -182,19 +182,28 @@ static json_t *encode_value(struct enc *e, const ProtobufCFieldDescriptor *fd, c
     switch (fd->type) {
     case PROTOBUF_C_TYPE_INT32:
     case PROTOBUF_C_TYPE_SINT32:
-    case PROTOBUF_C_TYPE_SFIXED32: return json_integer(*(const int32_t *)p);
+    case PROTOBUF_C_TYPE_SFIXED32:
+        return json_integer(*(const int32_t *)p);
     case PROTOBUF_C_TYPE_UINT32:
-    case PROTOBUF_C_TYPE_FIXED32: return json_integer(*(const uint32_t *)p);
+    case PROTOBUF_C_TYPE_FIXED32:
+        return json_integer(*(const uint32_t *)p);
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64: return int64_json(*(const int64_t *)p);
+    case PROTOBUF_C_TYPE_SFIXED64:
+        return int64_json(*(const int64_t *)p);
     case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64: return uint64_json(*(const uint64_t *)p);
-    case PROTOBUF_C_TYPE_FLOAT: return float_json(*(const float *)p);
-    case PROTOBUF_C_TYPE_DOUBLE: return double_json(*(const double *)p);
-    case PROTOBUF_C_TYPE_BOOL: return json_boolean(*(const protobuf_c_boolean *)p);
-    case PROTOBUF_C_TYPE_ENUM: return enum_json(fd->descriptor, *(const int *)p);
-    case PROTOBUF_C_TYPE_STRING: return string_json(*(char *const *)p);
+    case PROTOBUF_C_TYPE_FIXED64:
+        return uint64_json(*(const uint64_t *)p);
+    case PROTOBUF_C_TYPE_FLOAT:
+        return float_json(*(const float *)p);
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return double_json(*(const double *)p);
+    case PROTOBUF_C_TYPE_BOOL:
+        return json_boolean(*(const protobuf_c_boolean *)p);
+    case PROTOBUF_C_TYPE_ENUM:
+        return enum_json(fd->descriptor, *(const int *)p);
+    case PROTOBUF_C_TYPE_STRING:
+        return string_json(*(char *const *)p);
     case PROTOBUF_C_TYPE_BYTES: {
         const ProtobufCBinaryData *b = p;
         return bytes_json(b->data, b->len);
@@ -214,19 +223,28 @@ static size_t value_size(ProtobufCType t)
     case PROTOBUF_C_TYPE_SINT32:
     case PROTOBUF_C_TYPE_SFIXED32:
     case PROTOBUF_C_TYPE_UINT32:
-    case PROTOBUF_C_TYPE_FIXED32: return 4;
+    case PROTOBUF_C_TYPE_FIXED32:
+        return 4;
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
     case PROTOBUF_C_TYPE_SFIXED64:
     case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64: return 8;
-    case PROTOBUF_C_TYPE_FLOAT: return sizeof(float);
-    case PROTOBUF_C_TYPE_DOUBLE: return sizeof(double);
-    case PROTOBUF_C_TYPE_BOOL: return sizeof(protobuf_c_boolean);
-    case PROTOBUF_C_TYPE_ENUM: return sizeof(int);
-    case PROTOBUF_C_TYPE_STRING: return sizeof(char *);
-    case PROTOBUF_C_TYPE_BYTES: return sizeof(ProtobufCBinaryData);
-    case PROTOBUF_C_TYPE_MESSAGE: return sizeof(ProtobufCMessage *);
+    case PROTOBUF_C_TYPE_FIXED64:
+        return 8;
+    case PROTOBUF_C_TYPE_FLOAT:
+        return sizeof(float);
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return sizeof(double);
+    case PROTOBUF_C_TYPE_BOOL:
+        return sizeof(protobuf_c_boolean);
+    case PROTOBUF_C_TYPE_ENUM:
+        return sizeof(int);
+    case PROTOBUF_C_TYPE_STRING:
+        return sizeof(char *);
+    case PROTOBUF_C_TYPE_BYTES:
+        return sizeof(ProtobufCBinaryData);
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return sizeof(ProtobufCMessage *);
     }
     return 0;
 }
@@ -235,14 +253,18 @@ static size_t value_size(ProtobufCType t)
 static int is_default(const ProtobufCFieldDescriptor *fd, const void *p)
 {
     switch (fd->type) {
-    case PROTOBUF_C_TYPE_FLOAT: return *(const float *)p == 0;
-    case PROTOBUF_C_TYPE_DOUBLE: return *(const double *)p == 0;
+    case PROTOBUF_C_TYPE_FLOAT:
+        return *(const float *)p == 0;
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return *(const double *)p == 0;
     case PROTOBUF_C_TYPE_STRING: {
         const char *s = *(char *const *)p;
         return s == NULL || *s == '\0';
     }
-    case PROTOBUF_C_TYPE_BYTES: return ((const ProtobufCBinaryData *)p)->len == 0;
-    case PROTOBUF_C_TYPE_MESSAGE: return *(ProtobufCMessage *const *)p == NULL;
+    case PROTOBUF_C_TYPE_BYTES:
+        return ((const ProtobufCBinaryData *)p)->len == 0;
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return *(ProtobufCMessage *const *)p == NULL;
     default: {
         static const uint8_t zero[8];
         return memcmp(p, zero, value_size(fd->type)) == 0;
@@ -270,7 +292,8 @@ static int field_present(const ProtobufCMessage *m, const ProtobufCFieldDescript
 }
 
 /* protoc-c turns map<K,V> into a repeated nested FooEntry {key = 1; value = 2}. */
-static int is_map_field(const ProtobufCMessageDescriptor *parent, const ProtobufCFieldDescriptor *fd)
+static int is_map_field(const ProtobufCMessageDescriptor *parent,
+                        const ProtobufCFieldDescriptor *fd)
 {
     if (fd->label != PROTOBUF_C_LABEL_REPEATED || fd->type != PROTOBUF_C_TYPE_MESSAGE)
         return 0;
@@ -278,8 +301,9 @@ static int is_map_field(const ProtobufCMessageDescriptor *parent, const Protobuf
     size_t plen = strlen(parent->name), slen = strlen(d->short_name);
     return d->n_fields == 2 && d->fields[0].id == 1 && strcmp(d->fields[0].name, "key") == 0 &&
            d->fields[1].id == 2 && strcmp(d->fields[1].name, "value") == 0 && slen > 5 &&
-           strcmp(d->short_name + slen - 5, "Entry") == 0 && strncmp(d->name, parent->name, plen) == 0 &&
-           d->name[plen] == '.' && strcmp(d->name + plen + 1, d->short_name) == 0;
+           strcmp(d->short_name + slen - 5, "Entry") == 0 &&
+           strncmp(d->name, parent->name, plen) == 0 && d->name[plen] == '.' &&
+           strcmp(d->name + plen + 1, d->short_name) == 0;
 }
 
 static json_t *encode_map(struct enc *e, const ProtobufCFieldDescriptor *fd, size_t n,
@@ -323,7 +347,7 @@ static json_t *encode_repeated(struct enc *e, const ProtobufCMessage *m,
     return a;
 }
 
-/* ---- secrets ------------------------------------------------------------------------- */
+/* ---- secrets ----------------------------------------------------------------------------- */
 
 /* Fields Envoy marks sensitive; their DataSource content never prints. */
 static const struct {
@@ -375,7 +399,7 @@ static void redact(json_t *v, unsigned flags)
     }
 }
 
-/* ---- well-known types ------------------------------------------------------------------ */
+/* ---- well-known types -------------------------------------------------------------------- */
 
 static int64_t wkt_int64(const ProtobufCMessage *m, unsigned id)
 {
@@ -454,7 +478,7 @@ static json_t *struct_value_json(struct enc *e, const ProtobufCMessage *m)
 static int is_wrapper(const char *name)
 {
     static const char *const wrappers[] = {
-        "DoubleValue", "FloatValue", "Int64Value", "UInt64Value", "Int32Value",
+        "DoubleValue", "FloatValue", "Int64Value",  "UInt64Value", "Int32Value",
         "UInt32Value", "BoolValue",  "StringValue", "BytesValue",
     };
     for (size_t i = 0; i < ARRAY_LEN(wrappers); i++)

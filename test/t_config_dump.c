@@ -33,7 +33,8 @@ static void add_cluster(struct xds_view *v, const char *name)
     timeout.seconds = 10;
     c.name = (char *)name;
     c.connect_timeout = &timeout;
-    c.cluster_discovery_type_case = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__CLUSTER_DISCOVERY_TYPE_TYPE;
+    c.cluster_discovery_type_case =
+        ENVOY__CONFIG__CLUSTER__V3__CLUSTER__CLUSTER_DISCOVERY_TYPE_TYPE;
     c.type = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__EDS;
     add(v, XDS_CLUSTER, name, &c.base);
 }
@@ -114,14 +115,15 @@ TEST(config_dump_has_envoys_shape)
 
     json_t *rds = config_of(d, ADMIN "RoutesConfigDump");
     json_t *r0 = json_array_get(json_object_get(rds, "dynamic_route_configs"), 0);
-    CHECK_STR(json_string_value(json_object_get(json_object_get(r0, "route_config"), "name")), "80");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(r0, "route_config"), "name")),
+              "80");
     CHECK(json_object_get(rds, "version_info") == NULL); /* Envoy's RoutesConfigDump has none */
 
     json_t *eds = config_of(d, ADMIN "EndpointsConfigDump");
     json_t *e0 = json_array_get(json_object_get(eds, "dynamic_endpoint_configs"), 0);
-    CHECK_STR(json_string_value(json_object_get(json_object_get(e0, "endpoint_config"),
-                                                "cluster_name")),
-              "outbound|443||edition.cnn.com");
+    CHECK_STR(
+        json_string_value(json_object_get(json_object_get(e0, "endpoint_config"), "cluster_name")),
+        "outbound|443||edition.cnn.com");
     json_decref(d);
     xds_view_free(v);
 }

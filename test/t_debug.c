@@ -35,8 +35,8 @@ static char **names_of(const char *const *names, size_t n)
     return out;
 }
 
-static void sent(struct xds_type_status *t, enum xds_sync sync, const char *const *names,
-                 size_t n, const char *nonce)
+static void sent(struct xds_type_status *t, enum xds_sync sync, const char *const *names, size_t n,
+                 const char *nonce)
 {
     t->requested = 1;
     t->wildcard = 1;
@@ -177,8 +177,15 @@ static void set_config(struct debug_server *srv, int loaded)
         {1, "dr.yaml", 2, 3, NULL, "no ServiceEntry for host 'x'"},
     };
     struct debug_config_info c = {
-        .loaded = loaded, .generation = 3, .rejected = 1, .resources = &res, .n_resources = 1,
-        .diags = diags, .n_diags = 2, .reloads_ok = 2, .reloads_rejected = 1,
+        .loaded = loaded,
+        .generation = 3,
+        .rejected = 1,
+        .resources = &res,
+        .n_resources = 1,
+        .diags = diags,
+        .n_diags = 2,
+        .reloads_ok = 2,
+        .reloads_rejected = 1,
     };
     debug_server_set_config(srv, &c);
 }
@@ -238,8 +245,8 @@ static json_t *find_proxy(json_t *arr, const char *id)
 {
     size_t i;
     json_t *p;
-    json_array_foreach(arr, i, p) if (strcmp(json_string_value(json_object_get(p, "proxy")), id) == 0)
-        return p;
+    json_array_foreach(arr, i, p) if (strcmp(json_string_value(json_object_get(p, "proxy")), id) ==
+                                      0) return p;
     return NULL;
 }
 
@@ -263,12 +270,13 @@ TEST(debug_syncz_shows_the_nack)
         json_t *nack = json_object_get(lds, "last_nack");
         CHECK_STR(json_string_value(json_object_get(nack, "message")), NACK_TEXT);
         CHECK_STR(json_string_value(json_object_get(nack, "time")), "2025-11-29T20:00:01.000Z");
-        json_t *rds = json_object_get(json_object_get(p, "resources"),
-                                      "type.googleapis.com/envoy.config.route.v3.RouteConfiguration");
+        json_t *rds =
+            json_object_get(json_object_get(p, "resources"),
+                            "type.googleapis.com/envoy.config.route.v3.RouteConfiguration");
         CHECK_STR(json_string_value(json_object_get(rds, "status")), "NOT SENT");
-        json_t *eds = json_object_get(
-            json_object_get(p, "resources"),
-            "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment");
+        json_t *eds =
+            json_object_get(json_object_get(p, "resources"),
+                            "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment");
         CHECK_STR(json_string_value(json_object_get(eds, "status")), "STALE");
     }
     json_decref(j);
@@ -297,7 +305,8 @@ TEST(debug_adsz_lists_clients_and_watches)
     CHECK_STR(json_string_value(json_object_get(json_object_get(c, "metadata"), "ISTIO_VERSION")),
               "1.20.0");
     json_t *w = json_object_get(c, "watches");
-    json_t *rds = json_object_get(w, "type.googleapis.com/envoy.config.route.v3.RouteConfiguration");
+    json_t *rds =
+        json_object_get(w, "type.googleapis.com/envoy.config.route.v3.RouteConfiguration");
     CHECK_INT(json_array_size(rds), 1);
     CHECK_STR(json_string_value(json_array_get(rds, 0)), "80");
     json_decref(j);
@@ -457,8 +466,8 @@ TEST(debug_http_errors_and_pretty)
                           sizeof(head)),
               405);
     CHECK(strstr(head, "Allow: GET, HEAD") != NULL);
-    CHECK_INT(raw_request(&f, "POST /debug/syncz HTTP/1.0\r\nContent-Length: 5\r\n\r\nhello",
-                          head, sizeof(head)),
+    CHECK_INT(raw_request(&f, "POST /debug/syncz HTTP/1.0\r\nContent-Length: 5\r\n\r\nhello", head,
+                          sizeof(head)),
               413);
     /* headers larger than the connection's memory limit are refused */
     size_t big = 64 * 1024;

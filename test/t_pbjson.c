@@ -59,14 +59,16 @@ TEST(pbjson_scalars_defaults_oneof_wrappers)
     limit.value = 32768;
     c.per_connection_buffer_limit_bytes = &limit;
     c.wait_for_warm_on_init = &warm; /* false, but present: a wrapper prints its value */
-    c.cluster_discovery_type_case = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__CLUSTER_DISCOVERY_TYPE_TYPE;
+    c.cluster_discovery_type_case =
+        ENVOY__CONFIG__CLUSTER__V3__CLUSTER__CLUSTER_DISCOVERY_TYPE_TYPE;
     c.type = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__STRICT_DNS;
     c.dns_lookup_family = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DNS_LOOKUP_FAMILY__V4_ONLY;
 
     char *s = text_of(pbjson_encode(&c.base, 0));
-    CHECK_STR(s, "{\"connectTimeout\":\"1.500s\",\"dnsLookupFamily\":\"V4_ONLY\","
-                 "\"name\":\"outbound|443||edition.cnn.com\",\"perConnectionBufferLimitBytes\":32768,"
-                 "\"type\":\"STRICT_DNS\",\"waitForWarmOnInit\":false}");
+    CHECK_STR(s,
+              "{\"connectTimeout\":\"1.500s\",\"dnsLookupFamily\":\"V4_ONLY\","
+              "\"name\":\"outbound|443||edition.cnn.com\",\"perConnectionBufferLimitBytes\":32768,"
+              "\"type\":\"STRICT_DNS\",\"waitForWarmOnInit\":false}");
     free(s);
 
     /* Envoy's admin names; a oneof member at its default value still prints */
@@ -75,9 +77,10 @@ TEST(pbjson_scalars_defaults_oneof_wrappers)
     timeout.seconds = 10;
     timeout.nanos = 0;
     s = text_of(pbjson_encode(&c.base, PBJSON_PROTO_NAMES));
-    CHECK_STR(s, "{\"connect_timeout\":\"10s\",\"dns_lookup_family\":\"V4_ONLY\","
-                 "\"name\":\"outbound|443||edition.cnn.com\",\"per_connection_buffer_limit_bytes\":32768,"
-                 "\"type\":\"STATIC\"}");
+    CHECK_STR(
+        s, "{\"connect_timeout\":\"10s\",\"dns_lookup_family\":\"V4_ONLY\","
+           "\"name\":\"outbound|443||edition.cnn.com\",\"per_connection_buffer_limit_bytes\":32768,"
+           "\"type\":\"STATIC\"}");
     free(s);
 }
 
@@ -127,7 +130,7 @@ TEST(pbjson_duration_and_timestamp_forms)
         int32_t n;
         const char *text;
     } cases[] = {
-        {0, 0, "\"0s\""},        {5, 0, "\"5s\""},           {0, 250000000, "\"0.250s\""},
+        {0, 0, "\"0s\""},           {5, 0, "\"5s\""},           {0, 250000000, "\"0.250s\""},
         {1, 1000, "\"1.000001s\""}, {1, 1, "\"1.000000001s\""}, {-1, -500000000, "\"-1.500s\""},
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
@@ -147,8 +150,10 @@ TEST(pbjson_duration_and_timestamp_forms)
 
 TEST(pbjson_maps_and_struct)
 {
-    Google__Protobuf__Value str = GOOGLE__PROTOBUF__VALUE__INIT, num = GOOGLE__PROTOBUF__VALUE__INIT,
-                            flag = GOOGLE__PROTOBUF__VALUE__INIT, nul = GOOGLE__PROTOBUF__VALUE__INIT,
+    Google__Protobuf__Value str = GOOGLE__PROTOBUF__VALUE__INIT,
+                            num = GOOGLE__PROTOBUF__VALUE__INIT,
+                            flag = GOOGLE__PROTOBUF__VALUE__INIT,
+                            nul = GOOGLE__PROTOBUF__VALUE__INIT,
                             list = GOOGLE__PROTOBUF__VALUE__INIT;
     str.kind_case = GOOGLE__PROTOBUF__VALUE__KIND_STRING_VALUE;
     str.string_value = "istio";
@@ -246,12 +251,12 @@ TEST(pbjson_any_expanded_and_keys_redacted)
     CHECK_STR(json_string_value(json_object_get(tc, "sni")), "edition.cnn.com");
     json_t *cert = json_array_get(
         json_object_get(json_object_get(tc, "common_tls_context"), "tls_certificates"), 0);
-    CHECK_STR(json_string_value(json_object_get(json_object_get(cert, "certificate_chain"),
-                                                "filename")),
-              "/etc/certs/cert-chain.pem");
-    CHECK_STR(json_string_value(json_object_get(json_object_get(cert, "private_key"),
-                                                "inline_string")),
-              "[redacted]");
+    CHECK_STR(
+        json_string_value(json_object_get(json_object_get(cert, "certificate_chain"), "filename")),
+        "/etc/certs/cert-chain.pem");
+    CHECK_STR(
+        json_string_value(json_object_get(json_object_get(cert, "private_key"), "inline_string")),
+        "[redacted]");
     char *s = text_of(j);
     CHECK(strstr(s, "SECRET") == NULL);
     CHECK(strstr(s, "BEGIN PRIVATE KEY") == NULL);
@@ -261,10 +266,11 @@ TEST(pbjson_any_expanded_and_keys_redacted)
     /* inline_bytes: the bytes of "[redacted]", as Envoy prints them */
     tls = tls_context_bytes(&len, 1);
     j = pbjson_encode_any(TLS_URL, tls, len, 0);
-    cert = json_array_get(json_object_get(json_object_get(j, "commonTlsContext"), "tlsCertificates"),
-                          0);
-    CHECK_STR(json_string_value(json_object_get(json_object_get(cert, "privateKey"), "inlineBytes")),
-              "W3JlZGFjdGVkXQ==");
+    cert = json_array_get(
+        json_object_get(json_object_get(j, "commonTlsContext"), "tlsCertificates"), 0);
+    CHECK_STR(
+        json_string_value(json_object_get(json_object_get(cert, "privateKey"), "inlineBytes")),
+        "W3JlZGFjdGVkXQ==");
     s = text_of(j);
     CHECK(strstr(s, "SECRET") == NULL);
     CHECK(strstr(s, "\"alpnProtocols\":[\"istio\"]") != NULL);
@@ -278,7 +284,8 @@ TEST(pbjson_any_of_well_known_type_and_unknown)
     v.value = 7;
     size_t len;
     uint8_t *b = pack(&v.base, &len);
-    char *s = text_of(pbjson_encode_any("type.googleapis.com/google.protobuf.UInt32Value", b, len, 0));
+    char *s =
+        text_of(pbjson_encode_any("type.googleapis.com/google.protobuf.UInt32Value", b, len, 0));
     CHECK_STR(s, "{\"@type\":\"type.googleapis.com/google.protobuf.UInt32Value\",\"value\":7}");
     free(s);
     free(b);

@@ -45,9 +45,9 @@ struct debug_diag {
 /* The configuration state. Every pointer is owned by the struct: release
  * with debug_config_info_release(). */
 struct debug_config_info {
-    int loaded;          /* a configuration is being served */
-    uint64_t generation; /* of the set being served */
-    int rejected;        /* the last load attempt was rejected */
+    int loaded;                       /* a configuration is being served */
+    uint64_t generation;              /* of the set being served */
+    int rejected;                     /* the last load attempt was rejected */
     struct debug_resource *resources; /* of the set being served */
     size_t n_resources;
     struct debug_diag *diags; /* of the last attempt, errors and warnings */

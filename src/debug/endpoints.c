@@ -37,10 +37,14 @@ char *debug_time_text(int64_t wall_ms)
 const char *debug_sync_name(enum xds_sync s)
 {
     switch (s) {
-    case SYNC_SYNCED: return "SYNCED";
-    case SYNC_STALE: return "STALE";
-    case SYNC_NACKED: return "NACKED";
-    case SYNC_NOT_SENT: break;
+    case SYNC_SYNCED:
+        return "SYNCED";
+    case SYNC_STALE:
+        return "STALE";
+    case SYNC_NACKED:
+        return "NACKED";
+    case SYNC_NOT_SENT:
+        break;
     }
     return "NOT SENT";
 }
@@ -74,7 +78,7 @@ json_t *debug_version_json(void)
     return j;
 }
 
-/* ---- configz -------------------------------------------------------------------------- */
+/* ---- configz ----------------------------------------------------------------------------- */
 
 static json_t *diag_json(const struct debug_diag *d)
 {
@@ -190,7 +194,7 @@ json_t *debug_syncz_json(const struct xds_status_report *r)
     return a;
 }
 
-/* ---- adsz ---------------------------------------------------------------------------------- */
+/* ---- adsz -------------------------------------------------------------------------------- */
 
 int debug_stream_matches(const struct xds_stream_status *s, const char *proxy_id)
 {
@@ -269,7 +273,7 @@ json_t *debug_adsz_json(const struct xds_status_report *r, const char *proxy_id)
     return j;
 }
 
-/* ---- config_dump ---------------------------------------------------------------------------- */
+/* ---- config_dump ------------------------------------------------------------------------- */
 
 json_t *debug_stream_config_dump(const struct xds_stream_status *s)
 {
@@ -287,7 +291,7 @@ json_t *debug_stream_config_dump(const struct xds_stream_status *s)
     return config_dump_json(s->view, &f);
 }
 
-/* ---- copies ------------------------------------------------------------------------------------ */
+/* ---- copies ------------------------------------------------------------------------------ */
 
 static char *dup_or_null(const char *s)
 {

@@ -124,8 +124,7 @@ static int parse_reply(char *raw, size_t len, struct http_reply *out)
     return 0;
 }
 
-int http_get(const char *addr, const char *path, int timeout_ms, struct http_reply *out,
-             char **err)
+int http_get(const char *addr, const char *path, int timeout_ms, struct http_reply *out, char **err)
 {
     memset(out, 0, sizeof(*out));
     int fd = dial(addr, timeout_ms, err);

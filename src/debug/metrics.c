@@ -108,26 +108,28 @@ static void xds_metrics(struct text *t, const struct xds_status_report *r, const
                 size[x] = xds_view_bytes(s->view, x);
     }
     family(t, "pilot_xds", "gauge", "Number of proxies connected over xDS, by proxy type.");
-    emit(t, "pilot_xds{type=\"sidecar\"} %" PRIu64 "\npilot_xds{type=\"router\"} %" PRIu64
-            "\npilot_xds{type=\"grpc\"} %" PRIu64 "\n",
+    emit(t,
+         "pilot_xds{type=\"sidecar\"} %" PRIu64 "\npilot_xds{type=\"router\"} %" PRIu64
+         "\npilot_xds{type=\"grpc\"} %" PRIu64 "\n",
          sidecars, routers, grpc);
     const struct xds_counters *c = &r->counters;
     per_type(t, "pilot_xds_pushes", "counter", "xDS responses sent, by type.", c->pushes);
     per_type(t, "pilot_total_xds_rejects", "counter", "xDS responses rejected by proxies (NACK).",
              c->rejects);
-    family(t, "pilot_xds_expired_nonce", "counter", "Requests carrying a nonce that is not current.");
+    family(t, "pilot_xds_expired_nonce", "counter",
+           "Requests carrying a nonce that is not current.");
     emit(t, "pilot_xds_expired_nonce %" PRIu64 "\n", c->expired_nonce);
     per_type(t, "pilot_xds_config_size_bytes", "gauge",
              "Largest configuration of each type currently served to a proxy, in bytes.", size);
     histogram(t, "pilot_proxy_convergence_time",
               "Seconds from a configuration change to its acknowledgement by a proxy.", bounds,
               c->convergence_buckets, c->convergence_count, c->convergence_sum);
-    histogram(t, "pilot_xds_push_time", "Seconds to hand an xDS response to the transport.",
-              bounds, c->push_time_buckets, c->push_time_count, c->push_time_sum);
+    histogram(t, "pilot_xds_push_time", "Seconds to hand an xDS response to the transport.", bounds,
+              c->push_time_buckets, c->push_time_count, c->push_time_sum);
     family(t, "xdsd_xds_connections_total", "counter", "xDS streams accepted since start.");
     emit(t, "xdsd_xds_connections_total %" PRIu64 "\n", c->connections_total);
     family(t, "xdsd_xds_streams_closed_slow_total", "counter",
-         "xDS streams closed because the proxy did not read.");
+           "xDS streams closed because the proxy did not read.");
     emit(t, "xdsd_xds_streams_closed_slow_total %" PRIu64 "\n", c->closed_slow);
     family(t, "xdsd_xds_streams_denied_total", "counter",
            "xDS streams refused because of an identity mismatch.");

@@ -53,7 +53,7 @@ struct request {
     int pretty;
 };
 
-/* ---- answers ------------------------------------------------------------------------------ */
+/* ---- answers ----------------------------------------------------------------------------- */
 
 static void reply_json(struct reply *rep, const struct request *rq, unsigned status, json_t *j)
 {
@@ -207,7 +207,7 @@ static void on_index(struct request *rq, struct reply *rep)
     reply_json(rep, rq, MHD_HTTP_OK, a);
 }
 
-/* ---- libmicrohttpd glue --------------------------------------------------------------------- */
+/* ---- libmicrohttpd glue ------------------------------------------------------------------ */
 
 static enum MHD_Result find_pretty(void *cls, enum MHD_ValueKind kind, const char *key,
                                    const char *value)
@@ -223,8 +223,8 @@ static enum MHD_Result find_pretty(void *cls, enum MHD_ValueKind kind, const cha
 
 static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply *rep)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        strlen(rep->body), rep->body, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(rep->body), rep->body, MHD_RESPMEM_MUST_FREE);
     if (resp == NULL) {
         free(rep->body);
         return MHD_NO;
@@ -240,10 +240,10 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply *rep
 
 static int has_body(struct MHD_Connection *conn)
 {
-    const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
-    const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    const char *len =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *te =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
     return (len && strtoull(len, NULL, 10) > 0) || te != NULL;
 }
 
@@ -256,9 +256,8 @@ static const struct route *find_route(const char *url)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     static int started;
     (void)version;
@@ -303,7 +302,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     log_warnx("debug endpoint: %s", buf);
 }
 
-/* ---- start and stop --------------------------------------------------------------------------- */
+/* ---- start and stop ---------------------------------------------------------------------- */
 
 /* Resolve "HOST:PORT" ("[v6]:PORT", ":PORT" for every address) into *ss. */
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
@@ -316,7 +315,8 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
         memmove(host, host + 1, strlen(host));
         host[strlen(host) - 1] = '\0';
     }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *res = NULL;
     int rc = getaddrinfo(*host ? host : NULL, colon + 1, &hints, &res);
@@ -354,12 +354,11 @@ struct debug_server *debug_server_start(const char *listen, const struct debug_s
     unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
-                              on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
-                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
-                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
-                              MHD_OPTION_END);
+    s->mhd = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)MEMORY_LIMIT, MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_END);
     if (s->mhd == NULL) {
         log_warnx("debug endpoint: cannot listen on %s", listen);
         pthread_mutex_destroy(&s->lock);

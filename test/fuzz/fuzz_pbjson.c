@@ -25,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     const char *type = types[data[0] % (sizeof(types) / sizeof(types[0]))];
-    json_t *j = pbjson_encode_any(type, data + 1, size - 1, data[0] & 0x80 ? PBJSON_PROTO_NAMES : 0);
+    json_t *j =
+        pbjson_encode_any(type, data + 1, size - 1, data[0] & 0x80 ? PBJSON_PROTO_NAMES : 0);
     char *text = pbjson_dumps(j, data[0] & 0x40);
     if (j == NULL || text == NULL)
         abort();
