@@ -617,3 +617,31 @@ TEST(debug_config_info_from_a_loaded_set)
     debug_config_info_release(&info);
     config_unref(set);
 }
+
+TEST(debug_warns_when_reachable_from_other_hosts)
+{
+    char path[] = "/tmp/xdsd-debug-log-XXXXXX";
+    int fd = mkstemp(path);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fd, 2);
+    struct debug_sources src = {0};
+    struct debug_server *lo = debug_server_start("127.0.0.1:0", &src, NULL);
+    off_t after_lo = lseek(fd, 0, SEEK_END);
+    struct debug_server *any = debug_server_start("0.0.0.0:0", &src, NULL);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    char log[4096];
+    ssize_t n = pread(fd, log, sizeof(log) - 1, 0);
+    log[n > 0 ? n : 0] = '\0';
+    close(fd);
+    unlink(path);
+    CHECK(lo != NULL && any != NULL);
+    CHECK(strstr(log, "reachable from other hosts") != NULL);
+    /* nothing of the kind for the loopback address */
+    log[after_lo] = '\0';
+    CHECK(strstr(log, "reachable from other hosts") == NULL);
+    debug_server_stop(lo);
+    debug_server_stop(any);
+}
