@@ -142,8 +142,8 @@ static void apply_outlier(struct arena *a, Cluster *c, const struct outlier_dete
     if (!od->has)
         return;
     OutlierDetection *o = NEW(a, OutlierDetection);
-    int32_t c5 = od->consecutive_5xx_errors >= 0 ? od->consecutive_5xx_errors
-                                                  : od->consecutive_errors;
+    int32_t c5 =
+        od->consecutive_5xx_errors >= 0 ? od->consecutive_5xx_errors : od->consecutive_errors;
     if (c5 >= 0) {
         o->consecutive_5xx = pb_u32(a, (uint32_t)c5);
         o->enforcing_consecutive_5xx = pb_u32(a, c5 > 0 ? 100 : 0);
@@ -174,8 +174,8 @@ static void apply_lb(struct arena *a, Cluster *c, const struct load_balancer *lb
     if (lb->has_consistent_hash) {
         RingHashLbConfig *r = NEW(a, RingHashLbConfig);
         UInt64Value *size = NEW(a, UInt64Value);
-        size->value = lb->consistent_hash.minimum_ring_size ? lb->consistent_hash.minimum_ring_size
-                                                            : 1024;
+        size->value =
+            lb->consistent_hash.minimum_ring_size ? lb->consistent_hash.minimum_ring_size : 1024;
         r->minimum_ring_size = size;
         c->lb_policy = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__RING_HASH;
         c->lb_config_case = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_CONFIG_RING_HASH_LB_CONFIG;
@@ -227,7 +227,8 @@ static void apply_http_options(struct arena *a, Cluster *c, int h2,
         if (pool->idle_timeout_ms > 0)
             ch->idle_timeout = pb_ms(a, pool->idle_timeout_ms);
         if (pool->max_requests_per_connection > 0)
-            ch->max_requests_per_connection = pb_u32(a, (uint32_t)pool->max_requests_per_connection);
+            ch->max_requests_per_connection =
+                pb_u32(a, (uint32_t)pool->max_requests_per_connection);
         o->common_http_protocol_options = ch;
         used = 1;
     }
@@ -243,7 +244,8 @@ static void apply_http_options(struct arena *a, Cluster *c, int h2,
 
 static void set_type(Cluster *c, int type)
 {
-    c->cluster_discovery_type_case = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__CLUSTER_DISCOVERY_TYPE_TYPE;
+    c->cluster_discovery_type_case =
+        ENVOY__CONFIG__CLUSTER__V3__CLUSTER__CLUSTER_DISCOVERY_TYPE_TYPE;
     c->type = type;
 }
 
@@ -251,7 +253,7 @@ static void apply_pool(struct arena *a, Cluster *c, const struct connection_pool
 {
     c->connect_timeout =
         pb_ms(a, pool->has && pool->connect_timeout_ms > 0 ? pool->connect_timeout_ms
-                                                          : CONNECT_TIMEOUT_MS);
+                                                           : CONNECT_TIMEOUT_MS);
     c->circuit_breakers = breakers(a, pool);
     if (pool->has && pool->has_tcp_keepalive) {
         TcpKeepalive *k = NEW(a, TcpKeepalive);
@@ -347,9 +349,10 @@ static void service_cluster(struct tr_build *b, const struct tr_svc *svc,
     if (ss != NULL)
         pb_meta_str(a, &c->metadata, "istio", "subset", ss->name);
     if (dr != NULL)
-        pb_meta_str(a, &c->metadata, "istio", "config",
-                    ar_printf(a, "/apis/networking.istio.io/v1alpha3/namespaces/%s/destination-rule/%s",
-                              dr->meta.namespace, dr->meta.name));
+        pb_meta_str(
+            a, &c->metadata, "istio", "config",
+            ar_printf(a, "/apis/networking.istio.io/v1alpha3/namespaces/%s/destination-rule/%s",
+                      dr->meta.namespace, dr->meta.name));
     tr_emit(b, XDS_CLUSTER, c->name, c);
 }
 
