@@ -35,8 +35,8 @@ static void build_model(struct translate_model *m)
     struct destination_rule *dr = xcalloc(N_DR, sizeof(*dr));
     for (int i = 0; i < N_SE; i++) {
         struct service_entry *s = &se[i];
-        s->meta = (struct istio_meta){.kind = KIND_SERVICE_ENTRY, .name = fmt("svc-%05d", i),
-                                      .namespace = "default"};
+        s->meta = (struct istio_meta){
+            .kind = KIND_SERVICE_ENTRY, .name = fmt("svc-%05d", i), .namespace = "default"};
         s->hosts = xcalloc(1, sizeof(char *));
         s->hosts[0] = fmt("svc-%05d.example.com", i);
         s->n_hosts = 1;
@@ -60,14 +60,14 @@ static void build_model(struct translate_model *m)
     }
     /* the gateway's own service */
     struct service_entry *g = &se[N_SE];
-    g->meta = (struct istio_meta){.kind = KIND_SERVICE_ENTRY, .name = "egw",
-                                  .namespace = "istio-system"};
+    g->meta =
+        (struct istio_meta){.kind = KIND_SERVICE_ENTRY, .name = "egw", .namespace = "istio-system"};
     g->hosts = xcalloc(1, sizeof(char *));
     g->hosts[0] = "istio-egressgateway.istio-system.svc.cluster.local";
     g->n_hosts = 1;
     g->ports = xcalloc(1, sizeof(*g->ports));
-    g->ports[0] = (struct istio_port){.number = 80, .protocol = PROTO_HTTP2, .name = "http2",
-                                      .target_port = 8080};
+    g->ports[0] = (struct istio_port){
+        .number = 80, .protocol = PROTO_HTTP2, .name = "http2", .target_port = 8080};
     g->n_ports = 1;
     g->location = LOCATION_MESH_INTERNAL;
     g->resolution = RESOLUTION_STATIC;
@@ -79,8 +79,8 @@ static void build_model(struct translate_model *m)
 
     for (int i = 0; i < N_VS; i++) {
         struct virtual_service *v = &vs[i];
-        v->meta = (struct istio_meta){.kind = KIND_VIRTUAL_SERVICE, .name = fmt("vs-%05d", i),
-                                      .namespace = "default"};
+        v->meta = (struct istio_meta){
+            .kind = KIND_VIRTUAL_SERVICE, .name = fmt("vs-%05d", i), .namespace = "default"};
         v->hosts = se[i].hosts;
         v->n_hosts = 1;
         if (i < 1000) { /* some also go through the gateway */
@@ -107,11 +107,12 @@ static void build_model(struct translate_model *m)
     }
     for (int i = 0; i < N_DR; i++) {
         struct destination_rule *d = &dr[i];
-        d->meta = (struct istio_meta){.kind = KIND_DESTINATION_RULE, .name = fmt("dr-%05d", i),
-                                      .namespace = "default"};
+        d->meta = (struct istio_meta){
+            .kind = KIND_DESTINATION_RULE, .name = fmt("dr-%05d", i), .namespace = "default"};
         d->host = se[i].hosts[0];
         d->traffic_policy.has = 1;
-        d->traffic_policy.load_balancer = (struct load_balancer){.has = 1, .simple = LB_ROUND_ROBIN};
+        d->traffic_policy.load_balancer =
+            (struct load_balancer){.has = 1, .simple = LB_ROUND_ROBIN};
         d->traffic_policy.connection_pool =
             (struct connection_pool){.has = 1, .max_connections = 100, .connect_timeout_ms = 3000};
         d->subsets = xcalloc(2, sizeof(*d->subsets));
@@ -123,11 +124,13 @@ static void build_model(struct translate_model *m)
     static struct gateway_server srv;
     static const char *star[] = {"*"};
     srv = (struct gateway_server){.port = {.number = 80, .protocol = PROTO_HTTP, .name = "http"},
-                                  .hosts = star, .n_hosts = 1};
-    gw = (struct gateway){.meta = {.kind = KIND_GATEWAY, .name = "istio-egressgateway",
-                                   .namespace = "default"},
-                          .selector = {kv("istio", "egressgateway"), 1},
-                          .servers = &srv, .n_servers = 1};
+                                  .hosts = star,
+                                  .n_hosts = 1};
+    gw = (struct gateway){
+        .meta = {.kind = KIND_GATEWAY, .name = "istio-egressgateway", .namespace = "default"},
+        .selector = {kv("istio", "egressgateway"), 1},
+        .servers = &srv,
+        .n_servers = 1};
     *m = (struct translate_model){se, N_SE + 1, &gw, 1, vs, N_VS, dr, N_DR};
 }
 
@@ -173,8 +176,7 @@ int main(void)
         NULL);
     run(&m, "gateway", "router~10.200.0.1~egw-1.istio-system~istio-system.svc.cluster.local",
         "istio=egressgateway", NULL);
-    run(&m, "grpc", "sidecar~10.0.0.6~client-1.default~default.svc.cluster.local", "app=c",
-        "grpc");
+    run(&m, "grpc", "sidecar~10.0.0.6~client-1.default~default.svc.cluster.local", "app=c", "grpc");
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("peak RSS %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);

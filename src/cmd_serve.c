@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "xdsd/config.h"
+#include "xdsd/debug.h"
 #include "xdsd/log.h"
 #include "xdsd/reload.h"
 #include "xdsd/snapshot.h"
@@ -33,8 +34,25 @@ struct serve {
     struct xds_server *srv;
     struct reloader *rl;
     struct snapshot *current; /* the last snapshot published, to warm the next */
+    struct debug_server *dbg;
     int sigfd;
 };
+
+/* Tell the debug endpoint what is served and how the last load attempt went
+ * (called on the config thread, and once before it starts). */
+static void note_config(struct serve *s)
+{
+    if (s->dbg == NULL)
+        return;
+    struct debug_config_info info;
+    memset(&info, 0, sizeof(info));
+    debug_config_info_fill(&info, s->current ? translate_config(s->current) : NULL,
+                           reloader_diags(s->rl), reloader_rejected(s->rl));
+    info.reloads_ok = reloader_count(s->rl, 0);
+    info.reloads_rejected = reloader_count(s->rl, 1);
+    debug_server_set_config(s->dbg, &info);
+    debug_config_info_release(&info);
+}
 
 /* Translate a valid set and publish it; the set keeps its own references. */
 static void publish(struct serve *s, struct config_set *cfg)
@@ -77,20 +95,34 @@ static void *config_thread(void *arg)
             publish(s, cfg);
             config_unref(cfg);
         }
+        /* also after a rejected or unchanged attempt: its findings are news */
+        note_config(s);
     }
 }
 
-/* The debug endpoint (include/xdsd/debug.h, another module) starts here: it
- * reads xds_server_status(s->srv) and the reloader's diagnostics. */
+static struct xds_status_report *xds_status(void *srv)
+{
+    return xds_server_status(srv);
+}
+
+/* The debug endpoint reads copies of the xDS state (xds_server_status) and
+ * of the configuration state note_config() hands it. */
 static int start_debug(struct serve *s)
 {
-    (void)s;
+    if (s->o->debug_listen == NULL || *s->o->debug_listen == '\0')
+        return 0;
+    struct debug_sources src = {s->srv, xds_status, xds_status_report_free, xds_histogram_bounds};
+    s->dbg = debug_server_start(s->o->debug_listen, &src, NULL);
+    if (s->dbg == NULL)
+        return -1;
+    note_config(s);
     return 0;
 }
 
 static void stop_debug(struct serve *s)
 {
-    (void)s;
+    debug_server_stop(s->dbg);
+    s->dbg = NULL;
 }
 
 /* SIGINT and SIGTERM arrive on a signalfd; blocked before any thread

@@ -54,8 +54,8 @@ static void http_vs(struct fx *f, uint32_t egw_port, uint32_t gw_port)
 
 static void originate_rule(struct fx *f)
 {
-    struct destination_rule *d = fx_dr(f, "originate-tls-for-edition-cnn-com", "default",
-                                       "edition.cnn.com");
+    struct destination_rule *d =
+        fx_dr(f, "originate-tls-for-edition-cnn-com", "default", "edition.cnn.com");
     d->traffic_policy.has = 1;
     d->traffic_policy.load_balancer.has = 1;
     d->traffic_policy.load_balancer.simple = LB_ROUND_ROBIN;
@@ -179,7 +179,8 @@ static Cluster *check_cnn_dns(struct fx *f, const struct xds_view *v, uint32_t p
         return NULL;
     CHECK_INT(c->type, ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__STRICT_DNS);
     CHECK_STR(c->alt_stat_name, "");
-    CHECK_INT(c->dns_lookup_family, ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DNS_LOOKUP_FAMILY__V4_ONLY);
+    CHECK_INT(c->dns_lookup_family,
+              ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DNS_LOOKUP_FAMILY__V4_ONLY);
     CHECK(c->load_assignment != NULL && c->load_assignment->n_endpoints == 1);
     SocketAddress *sa =
         c->load_assignment->endpoints[0]->lb_endpoints[0]->endpoint->address->socket_address;
@@ -212,8 +213,7 @@ static void check_egw_clusters(struct fx *f, const struct xds_view *v)
     CHECK(fx_cluster(f, v, "PassthroughCluster") != NULL);
 }
 
-static void check_istio_mutual(struct fx *f, const struct xds_view *v, const char *cluster,
-                               int h2)
+static void check_istio_mutual(struct fx *f, const struct xds_view *v, const char *cluster, int h2)
 {
     Cluster *c = fx_cluster(f, v, cluster);
     UpstreamTlsContext *u = fx_upstream_tls(f, c);
@@ -253,7 +253,8 @@ static void check_sleep_rds_80(struct fx *f, const struct xds_view *v, const cha
     CHECK(fx_has_domain(egw, "istio-egressgateway.istio-system"));
     CHECK_STR(fx_route_cluster(egw, 0), "outbound|80||" EGW_HOST);
     VirtualHost *any = fx_vhost(rc, "allow_any");
-    CHECK(rc != NULL && rc->n_virtual_hosts > 0 && rc->virtual_hosts[rc->n_virtual_hosts - 1] == any);
+    CHECK(rc != NULL && rc->n_virtual_hosts > 0 &&
+          rc->virtual_hosts[rc->n_virtual_hosts - 1] == any);
     CHECK_STR(fx_route_cluster(any, 0), "PassthroughCluster");
 }
 
@@ -314,7 +315,7 @@ static void check_gateway_common(struct fx *f, const struct xds_view *v)
 
 /* ---- 10.1 and 10.2: HTTP through the egress gateway ---- */
 
-TEST(guide_http_sleep)
+TEST(translate_guide_http_sleep)
 {
     for (int mtls = 0; mtls < 2; mtls++) {
         struct fx *f = scenario_http(mtls);
@@ -341,13 +342,14 @@ TEST(guide_http_sleep)
         } else {
             Cluster *c = fx_cluster(f, v, HTTP_CNN);
             CHECK(c != NULL && c->transport_socket == NULL);
-            CHECK(c != NULL && c->lb_policy == ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__LEAST_REQUEST);
+            CHECK(c != NULL &&
+                  c->lb_policy == ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__LEAST_REQUEST);
         }
         fx_free(f);
     }
 }
 
-TEST(guide_http_gateway)
+TEST(translate_guide_http_gateway)
 {
     for (int mtls = 0; mtls < 2; mtls++) {
         struct fx *f = scenario_http(mtls);
@@ -359,8 +361,8 @@ TEST(guide_http_gateway)
         if (!mtls)
             CHECK(h != NULL && strcmp(h->stat_prefix, "outbound_0.0.0.0_8080") == 0);
         if (mtls)
-            check_downstream_mutual(f, fx_sni_chain(fx_listener(f, v, "0.0.0.0_8080"),
-                                                    "edition.cnn.com"));
+            check_downstream_mutual(
+                f, fx_sni_chain(fx_listener(f, v, "0.0.0.0_8080"), "edition.cnn.com"));
         check_gw_vhost(f, v, rds, "edition.cnn.com:80", "outbound|80||edition.cnn.com");
         check_cnn_dns(f, v, 80);
         check_gateway_common(f, v);
@@ -370,7 +372,7 @@ TEST(guide_http_gateway)
 
 /* ---- 10.3 and 10.4: TLS origination at the gateway ---- */
 
-TEST(guide_origination_sleep)
+TEST(translate_guide_origination_sleep)
 {
     for (int mtls = 0; mtls < 2; mtls++) {
         struct fx *f = scenario_origination(mtls);
@@ -401,7 +403,7 @@ TEST(guide_origination_sleep)
     }
 }
 
-TEST(guide_origination_gateway)
+TEST(translate_guide_origination_gateway)
 {
     for (int mtls = 0; mtls < 2; mtls++) {
         struct fx *f = scenario_origination(mtls);
@@ -410,8 +412,8 @@ TEST(guide_origination_gateway)
         const char *rds = mtls ? "https.443.https.istio-egressgateway.default" : "http.8443";
         check_gw_hcm(f, v, "0.0.0.0_8443", mtls ? "edition.cnn.com" : NULL, rds);
         if (mtls)
-            check_downstream_mutual(f, fx_sni_chain(fx_listener(f, v, "0.0.0.0_8443"),
-                                                    "edition.cnn.com"));
+            check_downstream_mutual(
+                f, fx_sni_chain(fx_listener(f, v, "0.0.0.0_8443"), "edition.cnn.com"));
         check_gw_vhost(f, v, rds, "edition.cnn.com:443", "outbound|443||edition.cnn.com");
         /* the stat the guide greps: the cluster name verbatim, TLS originated */
         Cluster *c = check_cnn_dns(f, v, 443);
@@ -425,7 +427,7 @@ TEST(guide_origination_gateway)
 
 /* ---- 10.5 and 10.6: HTTPS passthrough ---- */
 
-TEST(guide_passthrough_sleep)
+TEST(translate_guide_passthrough_sleep)
 {
     for (int mtls = 0; mtls < 2; mtls++) {
         struct fx *f = scenario_passthrough(mtls);
@@ -449,7 +451,7 @@ TEST(guide_passthrough_sleep)
     }
 }
 
-TEST(guide_passthrough_gateway)
+TEST(translate_guide_passthrough_gateway)
 {
     for (int mtls = 0; mtls < 2; mtls++) {
         struct fx *f = scenario_passthrough(mtls);
@@ -472,4 +474,21 @@ TEST(guide_passthrough_gateway)
         check_gateway_common(f, v);
         fx_free(f);
     }
+}
+
+/* Same input, same bytes: a restart or a no-op reload changes no version. */
+TEST(translate_guide_views_are_deterministic)
+{
+    struct fx *f = scenario_origination(1);
+    const char *ids[] = {SLEEP_ID, EGW_ID};
+    for (int i = 0; i < 2; i++) {
+        struct xds_view *a = fx_build(f, ids[i], EGW_LABELS, NULL, NULL);
+        struct xds_view *b = fx_build(f, ids[i], EGW_LABELS, NULL, NULL);
+        CHECK(a != NULL && b != NULL);
+        for (int t = 0; a && b && t < XDS_NTYPES; t++) {
+            CHECK_INT(xds_view_count(a, t), xds_view_count(b, t));
+            CHECK_STR(xds_view_version(a, t), xds_view_version(b, t));
+        }
+    }
+    fx_free(f);
 }

@@ -14,9 +14,9 @@ static const struct scenario {
     const char *gw_rds;      /* HCM to this RDS, or NULL: tcp_proxy to gw_cluster */
     const char *gw_vhost;
     const char *gw_cluster;
-    int gw_tls;              /* the chain terminates TLS */
-    const char *sleep_80;    /* sleep's route for edition.cnn.com:80, or NULL */
-    const char *sleep_sni;   /* sleep's SNI chain for edition.cnn.com on 0.0.0.0_443 */
+    int gw_tls;               /* the chain terminates TLS */
+    const char *sleep_80;     /* sleep's route for edition.cnn.com:80, or NULL */
+    const char *sleep_sni;    /* sleep's SNI chain for edition.cnn.com on 0.0.0.0_443 */
     const char *mtls_cluster; /* sleep's ISTIO_MUTUAL cluster, or NULL */
 } scenarios[] = {
     {"http-egress", "0.0.0.0_8080", NULL, "http.8080", "edition.cnn.com:80", CNN_80, 0,
@@ -85,8 +85,8 @@ static void check_sleep(struct fx *f, const struct scenario *sc, const struct xd
         CHECK_STR(fx_route_cluster(vh, 0), sc->sleep_80);
     }
     if (sc->sleep_sni != NULL) {
-        TcpProxy *t = fx_chain_tcp(f, fx_sni_chain(fx_listener(f, v, "0.0.0.0_443"),
-                                                   "edition.cnn.com"));
+        TcpProxy *t =
+            fx_chain_tcp(f, fx_sni_chain(fx_listener(f, v, "0.0.0.0_443"), "edition.cnn.com"));
         CHECK(t != NULL && strcmp(t->cluster, sc->sleep_sni) == 0);
     }
     if (sc->mtls_cluster != NULL) {
@@ -97,7 +97,7 @@ static void check_sleep(struct fx *f, const struct scenario *sc, const struct xd
     }
 }
 
-TEST(yaml_guide_scenarios)
+TEST(translate_yaml_guide_scenarios)
 {
     for (size_t i = 0; i < ARRAY_LEN(scenarios); i++) {
         const struct scenario *sc = &scenarios[i];

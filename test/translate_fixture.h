@@ -25,7 +25,7 @@ struct fx {
     struct translate_model m;
     struct translate_options o;
     struct pvec decoded;
-    struct xds_view *views[8];
+    struct xds_view *views[FX_CAP];
     int n_views;
 };
 
@@ -203,8 +203,8 @@ static inline struct http_match *fx_http_match(struct fx *f, struct http_route *
 }
 
 static inline struct route_destination *fx_dest(struct route_destination *v, size_t *n,
-                                                const char *host, const char *subset,
-                                                uint32_t port, int32_t weight)
+                                                const char *host, const char *subset, uint32_t port,
+                                                int32_t weight)
 {
     struct route_destination *d = &v[(*n)++];
     d->destination.host = host;
@@ -244,8 +244,8 @@ static inline struct destination_rule *fx_dr(struct fx *f, const char *name, con
     return d;
 }
 
-static inline struct subset *fx_subset(struct fx *f, struct destination_rule *d,
-                                       const char *name, const char *labels)
+static inline struct subset *fx_subset(struct fx *f, struct destination_rule *d, const char *name,
+                                       const char *labels)
 {
     struct subset *s = &d->subsets[d->n_subsets++];
     s->name = name;
@@ -286,8 +286,8 @@ static inline void fx_dump(const struct xds_view *v, const char *who)
         const struct xds_resource *r = xds_view_items(v, t);
         for (size_t i = 0; i < xds_view_count(v, t); i++) {
             char path[1024];
-            snprintf(path, sizeof(path), "%s/%02d-%.6s-%s-%s.bin", dir, seq, who,
-                     xds_type_short(t), r[i].name);
+            snprintf(path, sizeof(path), "%s/%02d-%.6s-%s-%s.bin", dir, seq, who, xds_type_short(t),
+                     r[i].name);
             for (char *p = path + strlen(dir) + 1; *p; p++)
                 if (*p == '/' || *p == '|')
                     *p = '_';
@@ -300,7 +300,6 @@ static inline void fx_dump(const struct xds_view *v, const char *who)
     }
 }
 
-
 static inline struct xds_view *fx_build(struct fx *f, const char *node_id, const char *labels,
                                         const char *generator, char **err)
 {
@@ -309,9 +308,11 @@ static inline struct xds_view *fx_build(struct fx *f, const char *node_id, const
     proxy_identity_init(&id, node_id, NULL, NULL, l.items, l.n, generator);
     struct xds_view *v = translate_build(&f->m, &f->o, &id, err);
     proxy_identity_release(&id);
-    fx_dump(v, node_id);
-    if (v != NULL)
+    fx_dump(v, generator ? generator : node_id);
+    if (v != NULL && f->n_views < FX_CAP)
         f->views[f->n_views++] = v;
+    else if (v != NULL)
+        abort(); /* more views than a fixture keeps: raise FX_CAP */
     return v;
 }
 

@@ -229,7 +229,8 @@ Address *pb_address(struct arena *a, const char *ip, uint32_t port)
 ConfigSource *pb_ads(struct arena *a)
 {
     ConfigSource *cs = NEW(a, ConfigSource);
-    cs->config_source_specifier_case = ENVOY__CONFIG__CORE__V3__CONFIG_SOURCE__CONFIG_SOURCE_SPECIFIER_ADS;
+    cs->config_source_specifier_case =
+        ENVOY__CONFIG__CORE__V3__CONFIG_SOURCE__CONFIG_SOURCE_SPECIFIER_ADS;
     cs->ads = NEW(a, AggregatedConfigSource);
     cs->initial_fetch_timeout = pb_ms(a, 0);
     cs->resource_api_version = ENVOY__CONFIG__CORE__V3__API_VERSION__V3;

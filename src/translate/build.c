@@ -91,17 +91,19 @@ char *translate_class_key(const struct translate_model *m, const struct proxy_id
 {
     char *buf = NULL;
     size_t len = 0, cap = 0;
-    append(&buf, &len, &cap, id->proxyless_grpc ? "grpc" : id->type == PROXY_ROUTER ? "router"
-                                                                                     : "sidecar");
+    append(&buf, &len, &cap,
+           id->proxyless_grpc         ? "grpc"
+           : id->type == PROXY_ROUTER ? "router"
+                                      : "sidecar");
     append(&buf, &len, &cap, "|");
     append(&buf, &len, &cap, id->namespace);
     if (id->type == PROXY_ROUTER && !id->proxyless_grpc) {
         struct tr_build b = {.a = arena_new(), .m = m, .id = id};
-        tr_prepare(&b);
+        tr_prepare_router(&b);
         append(&buf, &len, &cap, "|gw:");
         for (size_t i = 0; i < b.n_gws; i++) {
-            char *s = xasprintf("%s%s/%s", i ? "," : "", b.gws[i]->meta.namespace,
-                                b.gws[i]->meta.name);
+            char *s =
+                xasprintf("%s%s/%s", i ? "," : "", b.gws[i]->meta.namespace, b.gws[i]->meta.name);
             append(&buf, &len, &cap, s);
             free(s);
         }
@@ -126,8 +128,7 @@ char *translate_class_key(const struct translate_model *m, const struct proxy_id
 
 /* ---- the build ------------------------------------------------------------------------ */
 
-struct xds_view *translate_build(const struct translate_model *m,
-                                 const struct translate_options *o,
+struct xds_view *translate_build(const struct translate_model *m, const struct translate_options *o,
                                  const struct proxy_identity *id, char **err)
 {
     struct tr_build b = {.a = arena_new(), .m = m, .id = id, .view = xds_view_new()};

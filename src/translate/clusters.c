@@ -54,7 +54,25 @@ static Locality *locality(struct arena *a, const char *text)
     return l;
 }
 
-/* The endpoints of svc:port (of a subset when ss is set), grouped by locality. */
+/* Endpoints of one locality while a load assignment is assembled. */
+struct loc_group {
+    LocalityLbEndpoints *g;
+    struct pvec eps;
+};
+
+static LocalityLbEndpoints *finish_group(struct loc_group *lg)
+{
+    LocalityLbEndpoints *g = lg->g;
+    PV_SET(g->lb_endpoints, g->n_lb_endpoints, &lg->eps);
+    uint32_t w = 0;
+    for (size_t k = 0; k < lg->eps.n; k++)
+        w += ((LbEndpoint *)lg->eps.v[k])->load_balancing_weight->value;
+    g->load_balancing_weight->value = w;
+    return g;
+}
+
+/* The endpoints of svc:port (of a subset when ss is set), grouped by locality.
+ * A DNS service without endpoints resolves its own host name. */
 static CLA *load_assignment(struct tr_build *b, const char *name, const struct tr_svc *svc,
                             const struct istio_port *p, const struct subset *ss, int dns)
 {
@@ -64,49 +82,33 @@ static CLA *load_assignment(struct tr_build *b, const char *name, const struct t
     struct pvec groups = {0};
     struct smap by_loc = {0};
     const struct service_entry *se = svc->se;
-    if (dns && se->n_endpoints == 0) {
-        if (strchr(svc->host, '*') != NULL)
-            return cla; /* nothing to resolve: no endpoints */
-        LocalityLbEndpoints *g = NEW(a, LocalityLbEndpoints);
-        pvec_push(a, &groups, g);
-        LbEndpoint **v = ar_alloc(a, sizeof(*v));
-        v[0] = lb_endpoint(a, svc->host, endpoint_port(NULL, p), 1);
-        g->n_lb_endpoints = 1;
-        g->lb_endpoints = v;
+    if (dns && se->n_endpoints == 0 && strchr(svc->host, '*') == NULL) {
+        struct loc_group *lg = ar_alloc(a, sizeof(*lg));
+        lg->g = NEW(a, LocalityLbEndpoints);
+        lg->g->load_balancing_weight = pb_u32(a, 0);
+        pvec_push(a, &lg->eps, lb_endpoint(a, svc->host, endpoint_port(NULL, p), 1));
+        pvec_push(a, &groups, lg);
     }
     for (size_t i = 0; i < se->n_endpoints; i++) {
         const struct se_endpoint *ep = &se->endpoints[i];
         if (ss != NULL && !tr_labels_match(&ss->labels, &ep->labels))
             continue;
         const char *key = ep->locality ? ep->locality : "";
-        struct pvec *eps = smap_get(&by_loc, key);
-        if (eps == NULL) {
-            eps = ar_alloc(a, sizeof(*eps));
-            smap_put(a, &by_loc, key, eps);
-            LocalityLbEndpoints *g = NEW(a, LocalityLbEndpoints);
-            g->locality = locality(a, ep->locality);
-            g->load_balancing_weight = pb_u32(a, 0); /* summed below */
-            pvec_push(a, &groups, g);
-            pvec_push(a, &groups, eps); /* pairs: group, its endpoints */
+        struct loc_group *lg = smap_get(&by_loc, key);
+        if (lg == NULL) {
+            lg = ar_alloc(a, sizeof(*lg));
+            lg->g = NEW(a, LocalityLbEndpoints);
+            lg->g->locality = locality(a, ep->locality);
+            lg->g->load_balancing_weight = pb_u32(a, 0);
+            smap_put(a, &by_loc, key, lg);
+            pvec_push(a, &groups, lg);
         }
-        pvec_push(a, eps, lb_endpoint(a, ep->address, endpoint_port(ep, p), ep->weight));
+        pvec_push(a, &lg->eps, lb_endpoint(a, ep->address, endpoint_port(ep, p), ep->weight));
     }
-    size_t n = 0;
-    LocalityLbEndpoints **out = ar_alloc(a, (groups.n + 1) * sizeof(*out));
-    for (size_t i = 0; i < groups.n; i++) {
-        LocalityLbEndpoints *g = groups.v[i];
-        if (g->lb_endpoints == NULL && i + 1 < groups.n && g->load_balancing_weight) {
-            struct pvec *eps = groups.v[++i];
-            PV_SET(g->lb_endpoints, g->n_lb_endpoints, eps);
-            uint32_t w = 0;
-            for (size_t k = 0; k < eps->n; k++)
-                w += ((LbEndpoint *)eps->v[k])->load_balancing_weight->value;
-            g->load_balancing_weight->value = w;
-        }
-        out[n++] = g;
-    }
-    cla->n_endpoints = n;
-    cla->endpoints = out;
+    cla->n_endpoints = groups.n;
+    cla->endpoints = ar_alloc(a, (groups.n + 1) * sizeof(*cla->endpoints));
+    for (size_t i = 0; i < groups.n; i++)
+        cla->endpoints[i] = finish_group(groups.v[i]);
     return cla;
 }
 
@@ -142,8 +144,8 @@ static void apply_outlier(struct arena *a, Cluster *c, const struct outlier_dete
     if (!od->has)
         return;
     OutlierDetection *o = NEW(a, OutlierDetection);
-    int32_t c5 = od->consecutive_5xx_errors >= 0 ? od->consecutive_5xx_errors
-                                                  : od->consecutive_errors;
+    int32_t c5 =
+        od->consecutive_5xx_errors >= 0 ? od->consecutive_5xx_errors : od->consecutive_errors;
     if (c5 >= 0) {
         o->consecutive_5xx = pb_u32(a, (uint32_t)c5);
         o->enforcing_consecutive_5xx = pb_u32(a, c5 > 0 ? 100 : 0);
@@ -166,6 +168,24 @@ static void apply_outlier(struct arena *a, Cluster *c, const struct outlier_dete
     c->common_lb_config->healthy_panic_threshold = p;
 }
 
+/* warmupDurationSecs: new endpoints get traffic gradually (slow start). */
+static void apply_warmup(struct arena *a, Cluster *c, const struct load_balancer *lb)
+{
+    if (lb->warmup_ms <= 0)
+        return;
+    SlowStartConfig *ss = NEW(a, SlowStartConfig);
+    ss->slow_start_window = pb_ms(a, lb->warmup_ms);
+    if (c->lb_policy == ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__ROUND_ROBIN) {
+        c->lb_config_case = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_CONFIG_ROUND_ROBIN_LB_CONFIG;
+        c->round_robin_lb_config = NEW(a, RoundRobinLbConfig);
+        c->round_robin_lb_config->slow_start_config = ss;
+    } else if (c->lb_policy == ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__LEAST_REQUEST) {
+        c->lb_config_case = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_CONFIG_LEAST_REQUEST_LB_CONFIG;
+        c->least_request_lb_config = NEW(a, LeastRequestLbConfig);
+        c->least_request_lb_config->slow_start_config = ss;
+    }
+}
+
 static void apply_lb(struct arena *a, Cluster *c, const struct load_balancer *lb)
 {
     c->lb_policy = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__LEAST_REQUEST;
@@ -174,8 +194,8 @@ static void apply_lb(struct arena *a, Cluster *c, const struct load_balancer *lb
     if (lb->has_consistent_hash) {
         RingHashLbConfig *r = NEW(a, RingHashLbConfig);
         UInt64Value *size = NEW(a, UInt64Value);
-        size->value = lb->consistent_hash.minimum_ring_size ? lb->consistent_hash.minimum_ring_size
-                                                            : 1024;
+        size->value =
+            lb->consistent_hash.minimum_ring_size ? lb->consistent_hash.minimum_ring_size : 1024;
         r->minimum_ring_size = size;
         c->lb_policy = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__RING_HASH;
         c->lb_config_case = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_CONFIG_RING_HASH_LB_CONFIG;
@@ -200,6 +220,7 @@ static void apply_lb(struct arena *a, Cluster *c, const struct load_balancer *lb
     default:
         break;
     }
+    apply_warmup(a, c, lb);
 }
 
 /* typed_extension_protocol_options for the HTTP upstream: h2 for HTTP2/GRPC
@@ -227,7 +248,8 @@ static void apply_http_options(struct arena *a, Cluster *c, int h2,
         if (pool->idle_timeout_ms > 0)
             ch->idle_timeout = pb_ms(a, pool->idle_timeout_ms);
         if (pool->max_requests_per_connection > 0)
-            ch->max_requests_per_connection = pb_u32(a, (uint32_t)pool->max_requests_per_connection);
+            ch->max_requests_per_connection =
+                pb_u32(a, (uint32_t)pool->max_requests_per_connection);
         o->common_http_protocol_options = ch;
         used = 1;
     }
@@ -243,7 +265,8 @@ static void apply_http_options(struct arena *a, Cluster *c, int h2,
 
 static void set_type(Cluster *c, int type)
 {
-    c->cluster_discovery_type_case = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__CLUSTER_DISCOVERY_TYPE_TYPE;
+    c->cluster_discovery_type_case =
+        ENVOY__CONFIG__CLUSTER__V3__CLUSTER__CLUSTER_DISCOVERY_TYPE_TYPE;
     c->type = type;
 }
 
@@ -251,7 +274,7 @@ static void apply_pool(struct arena *a, Cluster *c, const struct connection_pool
 {
     c->connect_timeout =
         pb_ms(a, pool->has && pool->connect_timeout_ms > 0 ? pool->connect_timeout_ms
-                                                          : CONNECT_TIMEOUT_MS);
+                                                           : CONNECT_TIMEOUT_MS);
     c->circuit_breakers = breakers(a, pool);
     if (pool->has && pool->has_tcp_keepalive) {
         TcpKeepalive *k = NEW(a, TcpKeepalive);
@@ -286,6 +309,7 @@ static void apply_resolution(struct tr_build *b, Cluster *c, const struct tr_svc
         if (!b->router) {
             set_type(c, ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__ORIGINAL_DST);
             c->lb_policy = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__CLUSTER_PROVIDED;
+            c->lb_config_case = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_CONFIG__NOT_SET;
             if (p->target_port && p->target_port != p->number) {
                 OriginalDstLbConfig *o = NEW(a, OriginalDstLbConfig);
                 o->upstream_port_override = pb_u32(a, p->target_port);
@@ -347,9 +371,10 @@ static void service_cluster(struct tr_build *b, const struct tr_svc *svc,
     if (ss != NULL)
         pb_meta_str(a, &c->metadata, "istio", "subset", ss->name);
     if (dr != NULL)
-        pb_meta_str(a, &c->metadata, "istio", "config",
-                    ar_printf(a, "/apis/networking.istio.io/v1alpha3/namespaces/%s/destination-rule/%s",
-                              dr->meta.namespace, dr->meta.name));
+        pb_meta_str(
+            a, &c->metadata, "istio", "config",
+            ar_printf(a, "/apis/networking.istio.io/v1alpha3/namespaces/%s/destination-rule/%s",
+                      dr->meta.namespace, dr->meta.name));
     tr_emit(b, XDS_CLUSTER, c->name, c);
 }
 
@@ -376,8 +401,10 @@ static void grpc_black_hole(struct tr_build *b)
  * least request or ring hash, max_requests, EDS, ISTIO_MUTUAL. */
 static void grpc_trim(struct arena *a, Cluster *c, const struct tr_policy *pol)
 {
-    if (!pol->lb->has || pol->lb->simple == LB_UNSET)
+    if (!pol->lb->has || pol->lb->simple == LB_UNSET) {
         c->lb_policy = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__ROUND_ROBIN;
+        c->lb_config_case = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_CONFIG__NOT_SET;
+    }
     c->outlier_detection = NULL;
     c->common_lb_config = NULL;
     c->n_typed_extension_protocol_options = 0;

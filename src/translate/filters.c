@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* Istio's default text access log format, field for field (reference §10.7).
  * %UPSTREAM_CLUSTER% prints the raw cluster name since clusters have no
  * alt_stat_name, and unlike %UPSTREAM_CLUSTER_RAW% every Envoy knows it. */
@@ -28,7 +27,8 @@ AccessLog *tr_access_log(struct tr_build *b)
     DataSource *src = NEW(a, DataSource);
     src->specifier_case = ENVOY__CONFIG__CORE__V3__DATA_SOURCE__SPECIFIER_INLINE_STRING;
     src->inline_string = (char *)ACCESS_LOG_FORMAT;
-    fs->format_case = ENVOY__CONFIG__CORE__V3__SUBSTITUTION_FORMAT_STRING__FORMAT_TEXT_FORMAT_SOURCE;
+    fs->format_case =
+        ENVOY__CONFIG__CORE__V3__SUBSTITUTION_FORMAT_STRING__FORMAT_TEXT_FORMAT_SOURCE;
     fs->text_format_source = src;
     f->access_log_format_case =
         ENVOY__EXTENSIONS__ACCESS_LOGGERS__FILE__V3__FILE_ACCESS_LOG__ACCESS_LOG_FORMAT_LOG_FORMAT;
@@ -80,8 +80,7 @@ static Hcm *hcm_message(struct tr_build *b, const char *rds, const char *stat_pr
     h->rds = r;
     size_t n = 0;
     h->http_filters = ar_alloc(a, 3 * sizeof(*h->http_filters));
-    h->http_filters[n++] =
-        http_filter(a, "envoy.filters.http.fault", NEW(a, FaultFilter));
+    h->http_filters[n++] = http_filter(a, "envoy.filters.http.fault", NEW(a, FaultFilter));
     if (kind != 2)
         h->http_filters[n++] = http_filter(a, "envoy.filters.http.cors", NEW(a, CorsFilter));
     h->http_filters[n++] = http_filter(a, "envoy.filters.http.router", NEW(a, Router));
@@ -219,7 +218,7 @@ FilterChain *tr_chain(struct tr_build *b, const char *name, FilterChainMatch *m,
 }
 
 struct tr_listener *tr_get_listener(struct tr_build *b, struct smap *ls, struct pvec *order,
-                                      const char *bind, uint32_t port)
+                                    const char *bind, uint32_t port)
 {
     const char *name = ar_printf(b->a, "%s_%u", bind, port);
     struct tr_listener *l = smap_get(ls, name);
@@ -259,4 +258,3 @@ void tr_add_chain(struct tr_build *b, struct tr_listener *l, FilterChain *c)
         l->match_all = c;
     pvec_push(b->a, &l->chains, c);
 }
-

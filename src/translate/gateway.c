@@ -162,8 +162,7 @@ static void passthrough_chains(struct tr_build *b, struct tr_listener *l,
             const struct l4_route *rule = &vs->tls[r];
             for (size_t k = 0; k < rule->n_match; k++) {
                 const struct l4_match *m = &rule->match[k];
-                if (!tr_l4_match_applies(b, vs, m, port, gs->gw->meta.namespace,
-                                         gs->gw->meta.name))
+                if (!tr_l4_match_applies(b, vs, m, port, gs->gw->meta.namespace, gs->gw->meta.name))
                     continue;
                 /* only the SNI names this server accepts */
                 struct pvec names = {0};
@@ -196,8 +195,8 @@ static NetFilter *tcp_route(struct tr_build *b, const struct gw_server *gs)
             const struct l4_route *rule = &vs->tcp[r];
             int applies = rule->n_match == 0;
             for (size_t k = 0; k < rule->n_match && !applies; k++)
-                applies = tr_l4_match_applies(b, vs, &rule->match[k], port,
-                                              gs->gw->meta.namespace, gs->gw->meta.name);
+                applies = tr_l4_match_applies(b, vs, &rule->match[k], port, gs->gw->meta.namespace,
+                                              gs->gw->meta.name);
             if (applies)
                 return tr_tcp_proxy(b, rule->route, rule->n_route, vs, port, b->from);
         }
@@ -222,9 +221,9 @@ static void https_chain(struct tr_build *b, struct tr_listener *l, struct gw_ser
     TransportSocket *ts = tr_downstream_tls(b, &s->tls, 0);
     if (ts == NULL)
         return;
-    const char *rds = ar_printf(a, "https.%u.%s.%s.%s", s->port.number,
-                                s->port.name ? s->port.name : "", gs->gw->meta.name,
-                                gs->gw->meta.namespace);
+    const char *rds =
+        ar_printf(a, "https.%u.%s.%s.%s", s->port.number, s->port.name ? s->port.name : "",
+                  gs->gw->meta.name, gs->gw->meta.namespace);
     const char *stat = s->name ? s->name : ar_printf(a, "outbound_%s", l->name);
     FilterChain *c = tr_chain(b, NULL, server_sni(b, s), tr_hcm(b, rds, stat, 1, b->from));
     c->transport_socket = ts;

@@ -28,11 +28,17 @@ static void dial_names(struct tr_build *b, const char *host, struct pvec *out)
         pvec_push(a, out, ar_printf(a, "%.*s", (int)nl, host));
 }
 
-/* gRPC bounds a call with max_stream_duration, not the route timeout. */
-static void stream_durations(struct tr_build *b, struct pvec *routes)
+/* gRPC bounds a call with max_stream_duration, not the route timeout; and it
+ * rejects per-route config of filters it does not have (CORS). */
+static void grpc_routes(struct tr_build *b, struct pvec *routes)
 {
     for (size_t i = 0; i < routes->n; i++) {
         Route *r = routes->v[i];
+        size_t k = 0;
+        for (size_t j = 0; j < r->n_typed_per_filter_config; j++)
+            if (strcmp(r->typed_per_filter_config[j]->key, "envoy.filters.http.fault") == 0)
+                r->typed_per_filter_config[k++] = r->typed_per_filter_config[j];
+        r->n_typed_per_filter_config = k;
         if (r->action_case != ENVOY__CONFIG__ROUTE__V3__ROUTE__ACTION_ROUTE)
             continue;
         MaxStreamDuration *m = NEW(b->a, MaxStreamDuration);
@@ -74,7 +80,7 @@ static void service_port(struct tr_build *b, const struct tr_svc *svc, const str
         tr_vs_routes(b, vs, p->number, NULL, NULL, &routes);
     if (routes.n == 0)
         pvec_push(a, &routes, tr_default_route(b, cluster, svc->host, p->number));
-    stream_durations(b, &routes);
+    grpc_routes(b, &routes);
     pvec_push(a, &vhosts,
               tr_vhost(b, ar_printf(a, "%s:%u", svc->host, p->number), &domains, &routes));
     tr_route_config(b, cluster, &vhosts, 0);

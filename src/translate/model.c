@@ -339,6 +339,12 @@ static void match_gateways(struct tr_build *b)
             b->gws[b->n_gws++] = &m->gateways[i];
 }
 
+void tr_prepare_router(struct tr_build *b)
+{
+    match_gateways(b);
+    find_own_service(b);
+}
+
 void tr_prepare(struct tr_build *b)
 {
     b->router = b->id->type == PROXY_ROUTER;

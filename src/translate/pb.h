@@ -69,7 +69,8 @@
 #define HeaderValueOption Envoy__Config__Core__V3__HeaderValueOption
 #define HeaderValueOption_desc envoy__config__core__v3__header_value_option__descriptor
 #define RuntimeFractionalPercent Envoy__Config__Core__V3__RuntimeFractionalPercent
-#define RuntimeFractionalPercent_desc envoy__config__core__v3__runtime_fractional_percent__descriptor
+#define RuntimeFractionalPercent_desc                                                              \
+    envoy__config__core__v3__runtime_fractional_percent__descriptor
 #define Locality Envoy__Config__Core__V3__Locality
 #define Locality_desc envoy__config__core__v3__locality__descriptor
 #define Http1Options Envoy__Config__Core__V3__Http1ProtocolOptions
@@ -102,10 +103,18 @@
 #define CommonLbConfig_desc envoy__config__cluster__v3__cluster__common_lb_config__descriptor
 #define RingHashLbConfig Envoy__Config__Cluster__V3__Cluster__RingHashLbConfig
 #define RingHashLbConfig_desc envoy__config__cluster__v3__cluster__ring_hash_lb_config__descriptor
+#define SlowStartConfig Envoy__Config__Cluster__V3__Cluster__SlowStartConfig
+#define SlowStartConfig_desc envoy__config__cluster__v3__cluster__slow_start_config__descriptor
+#define RoundRobinLbConfig Envoy__Config__Cluster__V3__Cluster__RoundRobinLbConfig
+#define RoundRobinLbConfig_desc envoy__config__cluster__v3__cluster__round_robin_lb_config__descriptor
+#define LeastRequestLbConfig Envoy__Config__Cluster__V3__Cluster__LeastRequestLbConfig
+#define LeastRequestLbConfig_desc                                                                  \
+    envoy__config__cluster__v3__cluster__least_request_lb_config__descriptor
 #define OriginalDstLbConfig Envoy__Config__Cluster__V3__Cluster__OriginalDstLbConfig
-#define OriginalDstLbConfig_desc envoy__config__cluster__v3__cluster__original_dst_lb_config__descriptor
+#define OriginalDstLbConfig_desc                                                                   \
+    envoy__config__cluster__v3__cluster__original_dst_lb_config__descriptor
 #define ProtocolOptionsEntry Envoy__Config__Cluster__V3__Cluster__TypedExtensionProtocolOptionsEntry
-#define ProtocolOptionsEntry_desc \
+#define ProtocolOptionsEntry_desc                                                                  \
     envoy__config__cluster__v3__cluster__typed_extension_protocol_options_entry__descriptor
 #define CircuitBreakers Envoy__Config__Cluster__V3__CircuitBreakers
 #define CircuitBreakers_desc envoy__config__cluster__v3__circuit_breakers__descriptor
@@ -114,11 +123,14 @@
 #define OutlierDetection Envoy__Config__Cluster__V3__OutlierDetection
 #define OutlierDetection_desc envoy__config__cluster__v3__outlier_detection__descriptor
 #define UpstreamConnectionOptions Envoy__Config__Cluster__V3__UpstreamConnectionOptions
-#define UpstreamConnectionOptions_desc envoy__config__cluster__v3__upstream_connection_options__descriptor
+#define UpstreamConnectionOptions_desc                                                             \
+    envoy__config__cluster__v3__upstream_connection_options__descriptor
 #define UpstreamHttpOptions Envoy__Extensions__Upstreams__Http__V3__HttpProtocolOptions
-#define UpstreamHttpOptions_desc envoy__extensions__upstreams__http__v3__http_protocol_options__descriptor
-#define ExplicitHttpConfig Envoy__Extensions__Upstreams__Http__V3__HttpProtocolOptions__ExplicitHttpConfig
-#define ExplicitHttpConfig_desc \
+#define UpstreamHttpOptions_desc                                                                   \
+    envoy__extensions__upstreams__http__v3__http_protocol_options__descriptor
+#define ExplicitHttpConfig                                                                         \
+    Envoy__Extensions__Upstreams__Http__V3__HttpProtocolOptions__ExplicitHttpConfig
+#define ExplicitHttpConfig_desc                                                                    \
     envoy__extensions__upstreams__http__v3__http_protocol_options__explicit_http_config__descriptor
 #define CLA Envoy__Config__Endpoint__V3__ClusterLoadAssignment
 #define CLA_desc envoy__config__endpoint__v3__cluster_load_assignment__descriptor
@@ -131,31 +143,36 @@
 
 /* TLS */
 #define UpstreamTlsContext Envoy__Extensions__TransportSockets__Tls__V3__UpstreamTlsContext
-#define UpstreamTlsContext_desc envoy__extensions__transport_sockets__tls__v3__upstream_tls_context__descriptor
+#define UpstreamTlsContext_desc                                                                    \
+    envoy__extensions__transport_sockets__tls__v3__upstream_tls_context__descriptor
 #define DownstreamTlsContext Envoy__Extensions__TransportSockets__Tls__V3__DownstreamTlsContext
-#define DownstreamTlsContext_desc \
+#define DownstreamTlsContext_desc                                                                  \
     envoy__extensions__transport_sockets__tls__v3__downstream_tls_context__descriptor
 #define CommonTlsContext Envoy__Extensions__TransportSockets__Tls__V3__CommonTlsContext
-#define CommonTlsContext_desc envoy__extensions__transport_sockets__tls__v3__common_tls_context__descriptor
+#define CommonTlsContext_desc                                                                      \
+    envoy__extensions__transport_sockets__tls__v3__common_tls_context__descriptor
 #define TlsParameters Envoy__Extensions__TransportSockets__Tls__V3__TlsParameters
 #define TlsParameters_desc envoy__extensions__transport_sockets__tls__v3__tls_parameters__descriptor
 #define TlsCertificate Envoy__Extensions__TransportSockets__Tls__V3__TlsCertificate
-#define TlsCertificate_desc envoy__extensions__transport_sockets__tls__v3__tls_certificate__descriptor
+#define TlsCertificate_desc                                                                        \
+    envoy__extensions__transport_sockets__tls__v3__tls_certificate__descriptor
 #define ValidationContext Envoy__Extensions__TransportSockets__Tls__V3__CertificateValidationContext
-#define ValidationContext_desc \
+#define ValidationContext_desc                                                                     \
     envoy__extensions__transport_sockets__tls__v3__certificate_validation_context__descriptor
 #define SanMatcher Envoy__Extensions__TransportSockets__Tls__V3__SubjectAltNameMatcher
-#define SanMatcher_desc envoy__extensions__transport_sockets__tls__v3__subject_alt_name_matcher__descriptor
-#define ProviderInstance Envoy__Extensions__TransportSockets__Tls__V3__CertificateProviderPluginInstance
-#define ProviderInstance_desc \
+#define SanMatcher_desc                                                                            \
+    envoy__extensions__transport_sockets__tls__v3__subject_alt_name_matcher__descriptor
+#define ProviderInstance                                                                           \
+    Envoy__Extensions__TransportSockets__Tls__V3__CertificateProviderPluginInstance
+#define ProviderInstance_desc                                                                      \
     envoy__extensions__transport_sockets__tls__v3__certificate_provider_plugin_instance__descriptor
-#define OldProviderInstance \
+#define OldProviderInstance                                                                        \
     Envoy__Extensions__TransportSockets__Tls__V3__CommonTlsContext__CertificateProviderInstance
-#define OldProviderInstance_desc \
+#define OldProviderInstance_desc                                                                   \
     envoy__extensions__transport_sockets__tls__v3__common_tls_context__certificate_provider_instance__descriptor
-#define CombinedValidation \
+#define CombinedValidation                                                                         \
     Envoy__Extensions__TransportSockets__Tls__V3__CommonTlsContext__CombinedCertificateValidationContext
-#define CombinedValidation_desc \
+#define CombinedValidation_desc                                                                    \
     envoy__extensions__transport_sockets__tls__v3__common_tls_context__combined_certificate_validation_context__descriptor
 #define RawBuffer Envoy__Extensions__TransportSockets__RawBuffer__V3__RawBuffer
 #define RawBuffer_desc envoy__extensions__transport_sockets__raw_buffer__v3__raw_buffer__descriptor
@@ -174,32 +191,35 @@
 #define ListenerFilter Envoy__Config__Listener__V3__ListenerFilter
 #define ListenerFilter_desc envoy__config__listener__v3__listener_filter__descriptor
 #define TlsInspector Envoy__Extensions__Filters__Listener__TlsInspector__V3__TlsInspector
-#define TlsInspector_desc envoy__extensions__filters__listener__tls_inspector__v3__tls_inspector__descriptor
+#define TlsInspector_desc                                                                          \
+    envoy__extensions__filters__listener__tls_inspector__v3__tls_inspector__descriptor
 #define HttpInspector Envoy__Extensions__Filters__Listener__HttpInspector__V3__HttpInspector
-#define HttpInspector_desc envoy__extensions__filters__listener__http_inspector__v3__http_inspector__descriptor
+#define HttpInspector_desc                                                                         \
+    envoy__extensions__filters__listener__http_inspector__v3__http_inspector__descriptor
 #define Hcm Envoy__Extensions__Filters__Network__HttpConnectionManager__V3__HttpConnectionManager
-#define Hcm_desc \
+#define Hcm_desc                                                                                   \
     envoy__extensions__filters__network__http_connection_manager__v3__http_connection_manager__descriptor
-#define HcmUpgrade \
+#define HcmUpgrade                                                                                 \
     Envoy__Extensions__Filters__Network__HttpConnectionManager__V3__HttpConnectionManager__UpgradeConfig
-#define HcmUpgrade_desc \
+#define HcmUpgrade_desc                                                                            \
     envoy__extensions__filters__network__http_connection_manager__v3__http_connection_manager__upgrade_config__descriptor
-#define HcmCertDetails \
+#define HcmCertDetails                                                                             \
     Envoy__Extensions__Filters__Network__HttpConnectionManager__V3__HttpConnectionManager__SetCurrentClientCertDetails
-#define HcmCertDetails_desc \
+#define HcmCertDetails_desc                                                                        \
     envoy__extensions__filters__network__http_connection_manager__v3__http_connection_manager__set_current_client_cert_details__descriptor
 #define Rds Envoy__Extensions__Filters__Network__HttpConnectionManager__V3__Rds
 #define Rds_desc envoy__extensions__filters__network__http_connection_manager__v3__rds__descriptor
 #define HttpFilter Envoy__Extensions__Filters__Network__HttpConnectionManager__V3__HttpFilter
-#define HttpFilter_desc envoy__extensions__filters__network__http_connection_manager__v3__http_filter__descriptor
+#define HttpFilter_desc                                                                            \
+    envoy__extensions__filters__network__http_connection_manager__v3__http_filter__descriptor
 #define TcpProxy Envoy__Extensions__Filters__Network__TcpProxy__V3__TcpProxy
 #define TcpProxy_desc envoy__extensions__filters__network__tcp_proxy__v3__tcp_proxy__descriptor
 #define TcpWeighted Envoy__Extensions__Filters__Network__TcpProxy__V3__TcpProxy__WeightedCluster
-#define TcpWeighted_desc \
+#define TcpWeighted_desc                                                                           \
     envoy__extensions__filters__network__tcp_proxy__v3__tcp_proxy__weighted_cluster__descriptor
-#define TcpClusterWeight \
+#define TcpClusterWeight                                                                           \
     Envoy__Extensions__Filters__Network__TcpProxy__V3__TcpProxy__WeightedCluster__ClusterWeight
-#define TcpClusterWeight_desc \
+#define TcpClusterWeight_desc                                                                      \
     envoy__extensions__filters__network__tcp_proxy__v3__tcp_proxy__weighted_cluster__cluster_weight__descriptor
 #define AccessLog Envoy__Config__Accesslog__V3__AccessLog
 #define AccessLog_desc envoy__config__accesslog__v3__access_log__descriptor
@@ -228,7 +248,8 @@
 #define Route Envoy__Config__Route__V3__Route
 #define Route_desc envoy__config__route__v3__route__descriptor
 #define RouteFilterEntry Envoy__Config__Route__V3__Route__TypedPerFilterConfigEntry
-#define RouteFilterEntry_desc envoy__config__route__v3__route__typed_per_filter_config_entry__descriptor
+#define RouteFilterEntry_desc                                                                      \
+    envoy__config__route__v3__route__typed_per_filter_config_entry__descriptor
 #define RouteMatch Envoy__Config__Route__V3__RouteMatch
 #define RouteMatch_desc envoy__config__route__v3__route_match__descriptor
 #define RouteAction Envoy__Config__Route__V3__RouteAction
@@ -237,8 +258,19 @@
 #define MirrorPolicy_desc envoy__config__route__v3__route_action__request_mirror_policy__descriptor
 #define HashPolicy Envoy__Config__Route__V3__RouteAction__HashPolicy
 #define HashPolicy_desc envoy__config__route__v3__route_action__hash_policy__descriptor
+#define HashHeader Envoy__Config__Route__V3__RouteAction__HashPolicy__Header
+#define HashHeader_desc envoy__config__route__v3__route_action__hash_policy__header__descriptor
+#define HashCookie Envoy__Config__Route__V3__RouteAction__HashPolicy__Cookie
+#define HashCookie_desc envoy__config__route__v3__route_action__hash_policy__cookie__descriptor
+#define HashConnection Envoy__Config__Route__V3__RouteAction__HashPolicy__ConnectionProperties
+#define HashConnection_desc                                                                        \
+    envoy__config__route__v3__route_action__hash_policy__connection_properties__descriptor
+#define HashQuery Envoy__Config__Route__V3__RouteAction__HashPolicy__QueryParameter
+#define HashQuery_desc                                                                             \
+    envoy__config__route__v3__route_action__hash_policy__query_parameter__descriptor
 #define MaxStreamDuration Envoy__Config__Route__V3__RouteAction__MaxStreamDuration
-#define MaxStreamDuration_desc envoy__config__route__v3__route_action__max_stream_duration__descriptor
+#define MaxStreamDuration_desc                                                                     \
+    envoy__config__route__v3__route_action__max_stream_duration__descriptor
 #define WeightedCluster Envoy__Config__Route__V3__WeightedCluster
 #define WeightedCluster_desc envoy__config__route__v3__weighted_cluster__descriptor
 #define ClusterWeight Envoy__Config__Route__V3__WeightedCluster__ClusterWeight
@@ -246,9 +278,10 @@
 #define RetryPolicy Envoy__Config__Route__V3__RetryPolicy
 #define RetryPolicy_desc envoy__config__route__v3__retry_policy__descriptor
 #define RetryHostPredicate Envoy__Config__Route__V3__RetryPolicy__RetryHostPredicate
-#define RetryHostPredicate_desc envoy__config__route__v3__retry_policy__retry_host_predicate__descriptor
+#define RetryHostPredicate_desc                                                                    \
+    envoy__config__route__v3__retry_policy__retry_host_predicate__descriptor
 #define PreviousHosts Envoy__Extensions__Retry__Host__PreviousHosts__V3__PreviousHostsPredicate
-#define PreviousHosts_desc \
+#define PreviousHosts_desc                                                                         \
     envoy__extensions__retry__host__previous_hosts__v3__previous_hosts_predicate__descriptor
 #define RedirectAction Envoy__Config__Route__V3__RedirectAction
 #define RedirectAction_desc envoy__config__route__v3__redirect_action__descriptor

@@ -152,8 +152,8 @@ static int is_catch_all(const struct http_match *m)
 }
 
 /* Static conditions, decided at generation time (reference §5.2). */
-static int match_applies(const struct tr_build *b, const struct virtual_service *vs,
-                         uint32_t port, const char **gateways, size_t n_gateways, uint32_t mport,
+static int match_applies(const struct tr_build *b, const struct virtual_service *vs, uint32_t port,
+                         const char **gateways, size_t n_gateways, uint32_t mport,
                          const struct config_labels *src_labels, const char *src_ns,
                          const char *gw_ns, const char *gw_name)
 {
@@ -199,8 +199,9 @@ static void header_adds(struct arena *a, const struct config_labels *l, int over
         h->value = (char *)l->items[i].value;
         o->header = h;
         o->append_action =
-            overwrite ? ENVOY__CONFIG__CORE__V3__HEADER_VALUE_OPTION__HEADER_APPEND_ACTION__OVERWRITE_IF_EXISTS_OR_ADD
-                      : ENVOY__CONFIG__CORE__V3__HEADER_VALUE_OPTION__HEADER_APPEND_ACTION__APPEND_IF_EXISTS_OR_ADD;
+            overwrite
+                ? ENVOY__CONFIG__CORE__V3__HEADER_VALUE_OPTION__HEADER_APPEND_ACTION__OVERWRITE_IF_EXISTS_OR_ADD
+                : ENVOY__CONFIG__CORE__V3__HEADER_VALUE_OPTION__HEADER_APPEND_ACTION__APPEND_IF_EXISTS_OR_ADD;
         pvec_push(a, out, o);
     }
 }
@@ -231,8 +232,8 @@ static RetryPolicy *retry_policy(struct arena *a, const struct http_route *r)
     if (r->has_retries && r->retries.attempts == 0)
         return NULL;
     RetryPolicy *p = NEW(a, RetryPolicy);
-    p->num_retries = pb_u32(a, r->has_retries && r->retries.attempts > 0
-                                   ? (uint32_t)r->retries.attempts : 2);
+    p->num_retries =
+        pb_u32(a, r->has_retries && r->retries.attempts > 0 ? (uint32_t)r->retries.attempts : 2);
     p->retry_on = RETRY_ON;
     uint32_t *codes = ar_alloc(a, 64 * sizeof(uint32_t));
     size_t n_codes = 0;
@@ -244,7 +245,7 @@ static RetryPolicy *retry_policy(struct arena *a, const struct http_route *r)
         for (char *t = strtok_r(on, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
             while (*t == ' ')
                 t++;
-            if (*t >= '0' && *t <= '9') {
+            if (*t != '\0' && strspn(t, "0123456789") == strlen(t)) {
                 if (n_codes < 64)
                     codes[n_codes++] = (uint32_t)strtoul(t, NULL, 10);
                 want_codes = 1;
@@ -268,7 +269,8 @@ static RetryPolicy *retry_policy(struct arena *a, const struct http_route *r)
         p->per_try_timeout = pb_ms(a, r->retries.per_try_timeout_ms);
     RetryHostPredicate *hp = NEW(a, RetryHostPredicate);
     hp->name = "envoy.retry_host_predicates.previous_hosts";
-    hp->config_type_case = ENVOY__CONFIG__ROUTE__V3__RETRY_POLICY__RETRY_HOST_PREDICATE__CONFIG_TYPE_TYPED_CONFIG;
+    hp->config_type_case =
+        ENVOY__CONFIG__ROUTE__V3__RETRY_POLICY__RETRY_HOST_PREDICATE__CONFIG_TYPE_TYPED_CONFIG;
     hp->typed_config = pb_any(a, NEW(a, PreviousHosts));
     p->n_retry_host_predicate = 1;
     p->retry_host_predicate = ar_alloc(a, sizeof(*p->retry_host_predicate));
@@ -278,10 +280,10 @@ static RetryPolicy *retry_policy(struct arena *a, const struct http_route *r)
 }
 
 static const char *const grpc_codes[] = {
-    "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-    "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-    "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-    "UNAUTHENTICATED"};
+    "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+    "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+    "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+    "DATA_LOSS", "UNAUTHENTICATED"};
 
 static FractionalPercent *fault_percent(struct arena *a, const struct percent *p, int32_t legacy)
 {
@@ -296,7 +298,8 @@ static FractionalPercent *fault_percent(struct arena *a, const struct percent *p
 static FaultFilter *fault(struct arena *a, const struct http_fault *f)
 {
     FaultFilter *h = NEW(a, FaultFilter);
-    if (f->has_delay) {
+    /* Envoy wants a positive delay and an abort status in [200, 600) */
+    if (f->has_delay && f->delay_fixed_ms > 0) {
         FaultDelay *d = NEW(a, FaultDelay);
         d->fault_delay_secifier_case =
             ENVOY__EXTENSIONS__FILTERS__COMMON__FAULT__V3__FAULT_DELAY__FAULT_DELAY_SECIFIER_FIXED_DELAY;
@@ -304,7 +307,8 @@ static FaultFilter *fault(struct arena *a, const struct http_fault *f)
         d->percentage = fault_percent(a, &f->delay_percentage, f->delay_percent);
         h->delay = d;
     }
-    if (f->has_abort) {
+    int http_ok = f->abort_http_status >= 200 && f->abort_http_status < 600;
+    if (f->has_abort && (f->abort_grpc_status != NULL || http_ok)) {
         FaultAbort *ab = NEW(a, FaultAbort);
         if (f->abort_grpc_status != NULL) {
             uint32_t code = 2; /* UNKNOWN */
@@ -391,11 +395,25 @@ static RedirectAction *redirect(struct arena *a, const struct http_redirect *rd)
     if (rd->port && !default_port)
         r->port_redirect = rd->port;
     switch (rd->redirect_code) {
-    case 302: r->response_code = ENVOY__CONFIG__ROUTE__V3__REDIRECT_ACTION__REDIRECT_RESPONSE_CODE__FOUND; break;
-    case 303: r->response_code = ENVOY__CONFIG__ROUTE__V3__REDIRECT_ACTION__REDIRECT_RESPONSE_CODE__SEE_OTHER; break;
-    case 307: r->response_code = ENVOY__CONFIG__ROUTE__V3__REDIRECT_ACTION__REDIRECT_RESPONSE_CODE__TEMPORARY_REDIRECT; break;
-    case 308: r->response_code = ENVOY__CONFIG__ROUTE__V3__REDIRECT_ACTION__REDIRECT_RESPONSE_CODE__PERMANENT_REDIRECT; break;
-    default: r->response_code = ENVOY__CONFIG__ROUTE__V3__REDIRECT_ACTION__REDIRECT_RESPONSE_CODE__MOVED_PERMANENTLY; break;
+    case 302:
+        r->response_code = ENVOY__CONFIG__ROUTE__V3__REDIRECT_ACTION__REDIRECT_RESPONSE_CODE__FOUND;
+        break;
+    case 303:
+        r->response_code =
+            ENVOY__CONFIG__ROUTE__V3__REDIRECT_ACTION__REDIRECT_RESPONSE_CODE__SEE_OTHER;
+        break;
+    case 307:
+        r->response_code =
+            ENVOY__CONFIG__ROUTE__V3__REDIRECT_ACTION__REDIRECT_RESPONSE_CODE__TEMPORARY_REDIRECT;
+        break;
+    case 308:
+        r->response_code =
+            ENVOY__CONFIG__ROUTE__V3__REDIRECT_ACTION__REDIRECT_RESPONSE_CODE__PERMANENT_REDIRECT;
+        break;
+    default:
+        r->response_code =
+            ENVOY__CONFIG__ROUTE__V3__REDIRECT_ACTION__REDIRECT_RESPONSE_CODE__MOVED_PERMANENTLY;
+        break;
     }
     return r;
 }
@@ -456,69 +474,121 @@ static void set_headers(struct arena *a, struct header_edit *e, size_t *n_ra,
     (void)a;
 }
 
-static void route_destinations(struct tr_build *b, const struct virtual_service *vs,
-                               const struct http_route *hr, uint32_t port, Route *r,
-                               RouteAction *act, const char **authority)
+/* A DestinationRule with consistentHash for the destination's cluster: the
+ * route says what to hash (the cluster is RING_HASH). */
+static HashPolicy *hash_policy(struct tr_build *b, const struct destination *d, const char *ns,
+                               uint32_t port)
 {
     struct arena *a = b->a;
-    size_t live = 0;
+    const char *host = tr_expand_host(a, d->host, ns);
+    const struct destination_rule *dr = tr_find_dr(b, host);
+    if (dr == NULL)
+        return NULL;
+    struct tr_policy pol;
+    tr_policy_for(dr, tr_find_subset(dr, d->subset), d->port ? d->port : port, &pol);
+    if (!pol.lb->has || !pol.lb->has_consistent_hash)
+        return NULL;
+    const struct consistent_hash *ch = &pol.lb->consistent_hash;
+    HashPolicy *h = NEW(a, HashPolicy);
+    switch (ch->kind) {
+    case HASH_HEADER:
+        h->policy_specifier_case =
+            ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__HASH_POLICY__POLICY_SPECIFIER_HEADER;
+        h->header = NEW(a, HashHeader);
+        h->header->header_name = (char *)ch->header_name;
+        break;
+    case HASH_COOKIE:
+        h->policy_specifier_case =
+            ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__HASH_POLICY__POLICY_SPECIFIER_COOKIE;
+        h->cookie = NEW(a, HashCookie);
+        h->cookie->name = (char *)ch->cookie_name;
+        if (ch->cookie_path != NULL)
+            h->cookie->path = (char *)ch->cookie_path;
+        if (ch->cookie_ttl_ms > 0)
+            h->cookie->ttl = pb_ms(a, ch->cookie_ttl_ms);
+        break;
+    case HASH_SOURCE_IP:
+        h->policy_specifier_case =
+            ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__HASH_POLICY__POLICY_SPECIFIER_CONNECTION_PROPERTIES;
+        h->connection_properties = NEW(a, HashConnection);
+        h->connection_properties->source_ip = 1;
+        break;
+    case HASH_QUERY_PARAM:
+        h->policy_specifier_case =
+            ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__HASH_POLICY__POLICY_SPECIFIER_QUERY_PARAMETER;
+        h->query_parameter = NEW(a, HashQuery);
+        h->query_parameter->name = (char *)ch->query_param;
+        break;
+    default:
+        return NULL;
+    }
+    return h;
+}
+
+static void single_destination(struct tr_build *b, const struct virtual_service *vs,
+                               const struct route_destination *rd, uint32_t port, RouteAction *act,
+                               struct header_edit *e)
+{
+    struct arena *a = b->a;
+    act->cluster_specifier_case = ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__CLUSTER_SPECIFIER_CLUSTER;
+    act->cluster = (char *)tr_dest_existing(b, &rd->destination, vs->meta.namespace, port);
+    tr_ref(b, XDS_CLUSTER, act->cluster, b->from);
+    HashPolicy *hp = hash_policy(b, &rd->destination, vs->meta.namespace, port);
+    if (hp != NULL) {
+        act->n_hash_policy = 1;
+        act->hash_policy = ar_alloc(a, sizeof(*act->hash_policy));
+        act->hash_policy[0] = hp;
+    }
+    /* the destination's header edits join the route's own */
+    header_edit(a, &rd->headers, e);
+}
+
+static ClusterWeight *cluster_weight(struct tr_build *b, const struct virtual_service *vs,
+                                     const struct route_destination *rd, uint32_t port)
+{
+    struct arena *a = b->a;
+    ClusterWeight *w = NEW(a, ClusterWeight);
+    w->name = (char *)tr_dest_existing(b, &rd->destination, vs->meta.namespace, port);
+    tr_ref(b, XDS_CLUSTER, w->name, b->from);
+    /* raw weights: Envoy sums them (unset counts as 1) */
+    w->weight = pb_u32(a, rd->weight > 0 ? (uint32_t)rd->weight : 1);
+    struct header_edit e = {0};
+    header_edit(a, &rd->headers, &e);
+    if (e.authority) {
+        w->host_rewrite_specifier_case =
+            ENVOY__CONFIG__ROUTE__V3__WEIGHTED_CLUSTER__CLUSTER_WEIGHT__HOST_REWRITE_SPECIFIER_HOST_REWRITE_LITERAL;
+        w->host_rewrite_literal = (char *)e.authority;
+    }
+    set_headers(a, &e, &w->n_request_headers_to_add, &w->request_headers_to_add,
+                &w->n_response_headers_to_add, &w->response_headers_to_add,
+                &w->n_request_headers_to_remove, &w->request_headers_to_remove,
+                &w->n_response_headers_to_remove, &w->response_headers_to_remove);
+    return w;
+}
+
+/* One destination: route.cluster; several: weighted_clusters without the
+ * weight-0 entries. */
+static void route_destinations(struct tr_build *b, const struct virtual_service *vs,
+                               const struct http_route *hr, uint32_t port, RouteAction *act,
+                               struct header_edit *e)
+{
+    struct pvec live = {0};
     for (size_t i = 0; i < hr->n_route; i++)
-        live += hr->n_route == 1 || hr->route[i].weight != 0;
-    if (live <= 1) {
-        for (size_t i = 0; i < hr->n_route; i++) {
-            if (hr->n_route > 1 && hr->route[i].weight == 0)
-                continue;
-            const struct route_destination *rd = &hr->route[i];
-            act->cluster_specifier_case = ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__CLUSTER_SPECIFIER_CLUSTER;
-            act->cluster = (char *)tr_dest_existing(b, &rd->destination, vs->meta.namespace, port);
-            tr_ref(b, XDS_CLUSTER, act->cluster, b->from);
-            struct header_edit e = {0};
-            header_edit(a, &rd->headers, &e);
-            if (e.authority)
-                *authority = e.authority;
-            /* destination headers join the route's own */
-            for (size_t k = 0; k < r->n_request_headers_to_add; k++)
-                pvec_push(a, &e.req_add, r->request_headers_to_add[k]);
-            for (size_t k = 0; k < r->n_response_headers_to_add; k++)
-                pvec_push(a, &e.resp_add, r->response_headers_to_add[k]);
-            for (size_t k = 0; k < r->n_request_headers_to_remove; k++)
-                pvec_push(a, &e.req_rm, r->request_headers_to_remove[k]);
-            for (size_t k = 0; k < r->n_response_headers_to_remove; k++)
-                pvec_push(a, &e.resp_rm, r->response_headers_to_remove[k]);
-            set_headers(a, &e, &r->n_request_headers_to_add, &r->request_headers_to_add,
-                        &r->n_response_headers_to_add, &r->response_headers_to_add,
-                        &r->n_request_headers_to_remove, &r->request_headers_to_remove,
-                        &r->n_response_headers_to_remove, &r->response_headers_to_remove);
-            return;
-        }
+        if (hr->n_route == 1 || hr->route[i].weight != 0)
+            pvec_push(b->a, &live, (void *)&hr->route[i]);
+    if (live.n == 1) {
+        single_destination(b, vs, live.v[0], port, act, e);
         return;
     }
-    WeightedCluster *wc = NEW(a, WeightedCluster);
+    if (live.n == 0)
+        return;
+    WeightedCluster *wc = NEW(b->a, WeightedCluster);
     struct pvec ws = {0};
-    for (size_t i = 0; i < hr->n_route; i++) {
-        const struct route_destination *rd = &hr->route[i];
-        if (rd->weight == 0)
-            continue;
-        ClusterWeight *w = NEW(a, ClusterWeight);
-        w->name = (char *)tr_dest_existing(b, &rd->destination, vs->meta.namespace, port);
-        tr_ref(b, XDS_CLUSTER, w->name, b->from);
-        /* raw weights: Envoy sums them (unset counts as 1) */
-        w->weight = pb_u32(a, rd->weight > 0 ? (uint32_t)rd->weight : 1);
-        struct header_edit e = {0};
-        header_edit(a, &rd->headers, &e);
-        if (e.authority) {
-            w->host_rewrite_specifier_case =
-                ENVOY__CONFIG__ROUTE__V3__WEIGHTED_CLUSTER__CLUSTER_WEIGHT__HOST_REWRITE_SPECIFIER_HOST_REWRITE_LITERAL;
-            w->host_rewrite_literal = (char *)e.authority;
-        }
-        set_headers(a, &e, &w->n_request_headers_to_add, &w->request_headers_to_add,
-                    &w->n_response_headers_to_add, &w->response_headers_to_add,
-                    &w->n_request_headers_to_remove, &w->request_headers_to_remove,
-                    &w->n_response_headers_to_remove, &w->response_headers_to_remove);
-        pvec_push(a, &ws, w);
-    }
+    for (size_t i = 0; i < live.n; i++)
+        pvec_push(b->a, &ws, cluster_weight(b, vs, live.v[i], port));
     PV_SET(wc->clusters, wc->n_clusters, &ws);
-    act->cluster_specifier_case = ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__CLUSTER_SPECIFIER_WEIGHTED_CLUSTERS;
+    act->cluster_specifier_case =
+        ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__CLUSTER_SPECIFIER_WEIGHTED_CLUSTERS;
     act->weighted_clusters = wc;
 }
 
@@ -549,19 +619,24 @@ static void mirrors(struct tr_build *b, const struct virtual_service *vs,
 }
 
 static RouteAction *route_action(struct tr_build *b, const struct virtual_service *vs,
-                                 const struct http_route *hr, uint32_t port, Route *r,
-                                 const char *authority)
+                                 const struct http_route *hr, uint32_t port, struct header_edit *e)
 {
     struct arena *a = b->a;
     RouteAction *act = NEW(a, RouteAction);
-    route_destinations(b, vs, hr, port, r, act, &authority);
+    route_destinations(b, vs, hr, port, act, e);
+    const char *authority = e->authority;
     act->timeout = pb_ms(a, hr->timeout_ms > 0 ? hr->timeout_ms : 0);
     act->retry_policy = retry_policy(a, hr);
+    /* consistent hashing wants the same host again: no previous_hosts */
+    if (act->n_hash_policy > 0 && act->retry_policy != NULL)
+        act->retry_policy->n_retry_host_predicate = 0;
     if (hr->has_rewrite) {
         const struct http_rewrite *rw = &hr->rewrite;
-        if (rw->uri != NULL)
+        /* Envoy takes one of prefix_rewrite and regex_rewrite: the regex wins */
+        int regex = rw->uri_regex.kind == MATCH_REGEX && rw->uri_regex_rewrite != NULL;
+        if (rw->uri != NULL && !regex)
             act->prefix_rewrite = (char *)rw->uri;
-        if (rw->uri_regex.kind == MATCH_REGEX && rw->uri_regex_rewrite != NULL) {
+        if (regex) {
             RegexSubst *s = NEW(a, RegexSubst);
             s->pattern = NEW(a, RegexMatcher);
             s->pattern->regex = (char *)rw->uri_regex.value;
@@ -581,8 +656,7 @@ static RouteAction *route_action(struct tr_build *b, const struct virtual_servic
 }
 
 static Decorator *decorator(struct tr_build *b, const struct virtual_service *vs,
-                            const struct http_route *hr, const struct http_match *m,
-                            uint32_t port)
+                            const struct http_route *hr, const struct http_match *m, uint32_t port)
 {
     Decorator *d = NEW(b->a, Decorator);
     const char *path = "/*";
@@ -592,8 +666,9 @@ static Decorator *decorator(struct tr_build *b, const struct virtual_service *vs
         const struct destination *dst = &hr->route[0].destination;
         const char *host = tr_expand_host(b->a, dst->host, vs->meta.namespace);
         const struct tr_svc *svc = tr_find_svc(b, host);
-        uint32_t p = dst->port ? dst->port
-                               : svc && svc->se->n_ports == 1 ? svc->se->ports[0].number : port;
+        uint32_t p = dst->port                      ? dst->port
+                     : svc && svc->se->n_ports == 1 ? svc->se->ports[0].number
+                                                    : port;
         d->operation = ar_printf(b->a, "%s:%u%s", host, p, path);
     } else {
         d->operation = ar_printf(b->a, "%s:%u%s", vs->meta.name, port, path);
@@ -617,10 +692,6 @@ static Route *translate_route(struct tr_build *b, const struct virtual_service *
                           vs->meta.namespace, vs->meta.name));
     struct header_edit e = {0};
     header_edit(a, &hr->headers, &e);
-    set_headers(a, &e, &r->n_request_headers_to_add, &r->request_headers_to_add,
-                &r->n_response_headers_to_add, &r->response_headers_to_add,
-                &r->n_request_headers_to_remove, &r->request_headers_to_remove,
-                &r->n_response_headers_to_remove, &r->response_headers_to_remove);
     if (hr->has_redirect) {
         r->action_case = ENVOY__CONFIG__ROUTE__V3__ROUTE__ACTION_REDIRECT;
         r->redirect = redirect(a, &hr->redirect);
@@ -629,9 +700,13 @@ static Route *translate_route(struct tr_build *b, const struct virtual_service *
         r->direct_response = direct_response(a, &hr->direct_response);
     } else {
         r->action_case = ENVOY__CONFIG__ROUTE__V3__ROUTE__ACTION_ROUTE;
-        r->route = route_action(b, vs, hr, port, r, e.authority);
+        r->route = route_action(b, vs, hr, port, &e);
         r->decorator = decorator(b, vs, hr, m, port);
     }
+    set_headers(a, &e, &r->n_request_headers_to_add, &r->request_headers_to_add,
+                &r->n_response_headers_to_add, &r->response_headers_to_add,
+                &r->n_request_headers_to_remove, &r->request_headers_to_remove,
+                &r->n_response_headers_to_remove, &r->response_headers_to_remove);
     if (hr->has_fault)
         per_filter(a, r, "envoy.filters.http.fault", fault(a, &hr->fault));
     if (hr->has_cors)
@@ -650,8 +725,8 @@ int tr_vs_routes(struct tr_build *b, const struct virtual_service *vs, uint32_t 
         }
         for (size_t k = 0; k < hr->n_match; k++) {
             const struct http_match *m = &hr->match[k];
-            if (!match_applies(b, vs, port, m->gateways, m->n_gateways, m->port,
-                               &m->source_labels, m->source_namespace, gw_ns, gw_name))
+            if (!match_applies(b, vs, port, m->gateways, m->n_gateways, m->port, &m->source_labels,
+                               m->source_namespace, gw_ns, gw_name))
                 continue;
             pvec_push(b->a, out, translate_route(b, vs, hr, m, port));
             if (is_catch_all(m))
@@ -674,6 +749,14 @@ Route *tr_default_route(struct tr_build *b, const char *cluster, const char *hos
     if (host != NULL) {
         static const struct http_route none = {.timeout_ms = -1};
         act->retry_policy = retry_policy(a, &none);
+        const struct destination d = {.host = host, .port = port};
+        HashPolicy *hp = hash_policy(b, &d, "", port);
+        if (hp != NULL) {
+            act->n_hash_policy = 1;
+            act->hash_policy = ar_alloc(a, sizeof(*act->hash_policy));
+            act->hash_policy[0] = hp;
+            act->retry_policy->n_retry_host_predicate = 0;
+        }
         r->decorator = NEW(a, Decorator);
         r->decorator->operation = ar_printf(a, "%s:%u/*", host, port);
     }

@@ -29,9 +29,9 @@ static void virtual_outbound(struct tr_build *b)
     l->n_filter_chains = 2;
     l->filter_chains = ar_alloc(a, 2 * sizeof(*l->filter_chains));
     l->filter_chains[0] = tr_chain(b, "virtualOutbound-blackhole", self,
-                                     tr_tcp_proxy_to(b, "BlackHoleCluster", b->from));
+                                   tr_tcp_proxy_to(b, "BlackHoleCluster", b->from));
     l->filter_chains[1] = tr_chain(b, "virtualOutbound-catchall-tcp", NULL,
-                                     tr_tcp_proxy_to(b, catch_all_cluster(b), b->from));
+                                   tr_tcp_proxy_to(b, catch_all_cluster(b), b->from));
     tr_emit(b, XDS_LISTENER, l->name, l);
 }
 
@@ -123,9 +123,9 @@ static void tcp_chains(struct tr_build *b, struct tr_listener *l, const struct t
             fm = NEW(a, FilterChainMatch);
             set_ranges(a, fm, hit->destination_subnets, hit->n_destination_subnets);
         }
-        tr_add_chain(b, l, tr_chain(b, NULL, fm,
-                                   tr_tcp_proxy(b, rule->route, rule->n_route, vs, p->number,
-                                                b->from)));
+        tr_add_chain(b, l,
+                     tr_chain(b, NULL, fm,
+                              tr_tcp_proxy(b, rule->route, rule->n_route, vs, p->number, b->from)));
         if (fm == NULL)
             return;
     }
@@ -146,7 +146,7 @@ static void tcp_chains(struct tr_build *b, struct tr_listener *l, const struct t
 static FilterChain *passthrough_chain(struct tr_build *b)
 {
     return tr_chain(b, "PassthroughFilterChain", NULL,
-                      tr_tcp_proxy_to(b, catch_all_cluster(b), b->from));
+                    tr_tcp_proxy_to(b, catch_all_cluster(b), b->from));
 }
 
 static void emit_listener(struct tr_build *b, struct tr_listener *ol)
@@ -210,7 +210,8 @@ static VirtualHost *catch_all_vhost(struct tr_build *b)
         Route *r = NEW(a, Route);
         r->name = "block_all";
         r->match = NEW(a, RouteMatch);
-        r->match->path_specifier_case = ENVOY__CONFIG__ROUTE__V3__ROUTE_MATCH__PATH_SPECIFIER_PREFIX;
+        r->match->path_specifier_case =
+            ENVOY__CONFIG__ROUTE__V3__ROUTE_MATCH__PATH_SPECIFIER_PREFIX;
         r->match->prefix = "/";
         r->action_case = ENVOY__CONFIG__ROUTE__V3__ROUTE__ACTION_DIRECT_RESPONSE;
         r->direct_response = NEW(a, DirectResponse);
@@ -265,7 +266,8 @@ static void http_route_config(struct tr_build *b, uint32_t port, struct pvec *sv
             if (routes.n == 0)
                 continue;
             pvec_push(a, &domains, (void *)host);
-            pvec_push(a, &vhosts, tr_vhost(b, ar_printf(a, "%s:%u", host, port), &domains, &routes));
+            pvec_push(a, &vhosts,
+                      tr_vhost(b, ar_printf(a, "%s:%u", host, port), &domains, &routes));
         }
     }
     pvec_push(a, &vhosts, catch_all_vhost(b));
@@ -319,9 +321,13 @@ void tr_sidecar(struct tr_build *b)
         const struct tr_svc *svc = &b->svcs[i];
         for (size_t p = 0; p < svc->se->n_ports; p++) {
             const struct istio_port *port = &svc->se->ports[p];
-            if (tr_is_http(port->protocol) || port->protocol == PROTO_UDP)
+            if ((tr_is_http(port->protocol) && port->protocol != PROTO_UNSET) ||
+                port->protocol == PROTO_UDP)
                 continue;
-            struct tr_listener *l = tr_get_listener(b, &ls, &order, service_bind(svc->se), port->number);
+            /* an unnamed port sniffs: its wildcard HTTP listener also gets the
+             * service's TCP chain for whatever is not HTTP */
+            const char *bind = port->protocol == PROTO_UNSET ? "0.0.0.0" : service_bind(svc->se);
+            struct tr_listener *l = tr_get_listener(b, &ls, &order, bind, port->number);
             b->from = ar_printf(a, "listener '%s'", l->name);
             if (port->protocol == PROTO_TLS || port->protocol == PROTO_HTTPS)
                 tls_chains(b, l, svc, port);

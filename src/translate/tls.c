@@ -27,8 +27,7 @@ static void set_alpn(struct arena *a, CommonTlsContext *c, const char *const *al
         c->alpn_protocols[i] = (char *)alpn[i];
 }
 
-static void set_cert_files(struct arena *a, CommonTlsContext *c, const char *chain,
-                           const char *key)
+static void set_cert_files(struct arena *a, CommonTlsContext *c, const char *chain, const char *key)
 {
     TlsCertificate *t = NEW(a, TlsCertificate);
     t->certificate_chain = pb_file(a, chain);
@@ -46,9 +45,10 @@ static void set_sans(struct arena *a, ValidationContext *v, struct pvec *sans)
     for (size_t i = 0; i < sans->n; i++) {
         SanMatcher *m = NEW(a, SanMatcher);
         const char *s = sans->v[i];
-        m->san_type = strstr(s, "://") != NULL
-                          ? ENVOY__EXTENSIONS__TRANSPORT_SOCKETS__TLS__V3__SUBJECT_ALT_NAME_MATCHER__SAN_TYPE__URI
-                          : ENVOY__EXTENSIONS__TRANSPORT_SOCKETS__TLS__V3__SUBJECT_ALT_NAME_MATCHER__SAN_TYPE__DNS;
+        m->san_type =
+            strstr(s, "://") != NULL
+                ? ENVOY__EXTENSIONS__TRANSPORT_SOCKETS__TLS__V3__SUBJECT_ALT_NAME_MATCHER__SAN_TYPE__URI
+                : ENVOY__EXTENSIONS__TRANSPORT_SOCKETS__TLS__V3__SUBJECT_ALT_NAME_MATCHER__SAN_TYPE__DNS;
         m->matcher = pb_exact(a, s);
         v->match_typed_subject_alt_names[i] = m;
     }

@@ -131,6 +131,8 @@ int tr_check(struct tr_build *b);
 
 /* model.c */
 void tr_prepare(struct tr_build *b);
+/* Only what a router's class key needs: matched Gateways, own service. */
+void tr_prepare_router(struct tr_build *b);
 int tr_host_match(const char *pattern, const char *host);
 const char *tr_expand_host(struct arena *a, const char *host, const char *ns);
 int tr_exported(const char **export_to, size_t n, const char *res_ns, const char *proxy_ns);
@@ -198,8 +200,7 @@ int tr_l4_match_applies(const struct tr_build *b, const struct virtual_service *
  * appended to out. Returns 1 if a catch-all ended the list. */
 int tr_vs_routes(struct tr_build *b, const struct virtual_service *vs, uint32_t port,
                  const char *gw_ns, const char *gw_name, struct pvec *out);
-Route *tr_default_route(struct tr_build *b, const char *cluster, const char *host,
-                        uint32_t port);
+Route *tr_default_route(struct tr_build *b, const char *cluster, const char *host, uint32_t port);
 /* Emit RouteConfiguration name with vhosts (sorted by name, domains made unique). */
 void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, int ignore_port);
 VirtualHost *tr_vhost(struct tr_build *b, const char *name, struct pvec *domains,
