@@ -225,24 +225,47 @@ static void apply_lb(struct arena *a, Cluster *c, const struct load_balancer *lb
 
 /* typed_extension_protocol_options for the HTTP upstream: h2 for HTTP2/GRPC
  * ports, connection pool limits that live there. */
-static void apply_http_options(struct arena *a, Cluster *c, int h2,
-                               const struct connection_pool *pool)
+/* The protocol Envoy speaks upstream: h2 for HTTP2/GRPC ports, the client's
+ * own for unnamed (sniffed) ports, else HTTP/1.1. Envoy requires one. */
+static void set_upstream_protocol(struct arena *a, UpstreamHttpOptions *o,
+                                  enum istio_protocol proto, const struct connection_pool *pool)
 {
-    UpstreamHttpOptions *o = NEW(a, UpstreamHttpOptions);
-    int used = 0;
-    if (h2) {
-        ExplicitHttpConfig *e = NEW(a, ExplicitHttpConfig);
+    if (proto == PROTO_UNSET) {
+        Envoy__Extensions__Upstreams__Http__V3__HttpProtocolOptions__UseDownstreamHttpConfig *d = tr_msg(
+            a,
+            &envoy__extensions__upstreams__http__v3__http_protocol_options__use_downstream_http_config__descriptor);
+        d->http_protocol_options = NEW(a, Http1Options);
+        d->http2_protocol_options = NEW(a, Http2Options);
+        o->upstream_protocol_options_case =
+            ENVOY__EXTENSIONS__UPSTREAMS__HTTP__V3__HTTP_PROTOCOL_OPTIONS__UPSTREAM_PROTOCOL_OPTIONS_USE_DOWNSTREAM_PROTOCOL_CONFIG;
+        o->use_downstream_protocol_config = d;
+        return;
+    }
+    ExplicitHttpConfig *e = NEW(a, ExplicitHttpConfig);
+    if (tr_is_h2(proto)) {
         e->protocol_config_case =
             ENVOY__EXTENSIONS__UPSTREAMS__HTTP__V3__HTTP_PROTOCOL_OPTIONS__EXPLICIT_HTTP_CONFIG__PROTOCOL_CONFIG_HTTP2_PROTOCOL_OPTIONS;
         e->http2_protocol_options = NEW(a, Http2Options);
         if (pool->has && pool->max_concurrent_streams > 0)
             e->http2_protocol_options->max_concurrent_streams =
                 pb_u32(a, (uint32_t)pool->max_concurrent_streams);
-        o->upstream_protocol_options_case =
-            ENVOY__EXTENSIONS__UPSTREAMS__HTTP__V3__HTTP_PROTOCOL_OPTIONS__UPSTREAM_PROTOCOL_OPTIONS_EXPLICIT_HTTP_CONFIG;
-        o->explicit_http_config = e;
-        used = 1;
+    } else {
+        e->protocol_config_case =
+            ENVOY__EXTENSIONS__UPSTREAMS__HTTP__V3__HTTP_PROTOCOL_OPTIONS__EXPLICIT_HTTP_CONFIG__PROTOCOL_CONFIG_HTTP_PROTOCOL_OPTIONS;
+        e->http_protocol_options = NEW(a, Http1Options);
     }
+    o->upstream_protocol_options_case =
+        ENVOY__EXTENSIONS__UPSTREAMS__HTTP__V3__HTTP_PROTOCOL_OPTIONS__UPSTREAM_PROTOCOL_OPTIONS_EXPLICIT_HTTP_CONFIG;
+    o->explicit_http_config = e;
+}
+
+/* typed_extension_protocol_options for the HTTP upstream: emitted for h2 ports
+ * and when connection pool limits that live there are set. */
+static void apply_http_options(struct arena *a, Cluster *c, enum istio_protocol proto,
+                               const struct connection_pool *pool)
+{
+    UpstreamHttpOptions *o = NEW(a, UpstreamHttpOptions);
+    int used = tr_is_h2(proto);
     if (pool->has && (pool->idle_timeout_ms > 0 || pool->max_requests_per_connection > 0)) {
         CommonHttpOptions *ch = NEW(a, CommonHttpOptions);
         if (pool->idle_timeout_ms > 0)
@@ -253,6 +276,8 @@ static void apply_http_options(struct arena *a, Cluster *c, int h2,
         o->common_http_protocol_options = ch;
         used = 1;
     }
+    if (used)
+        set_upstream_protocol(a, o, proto, pool);
     if (!used)
         return;
     ProtocolOptionsEntry *e = NEW(a, ProtocolOptionsEntry);
@@ -357,7 +382,7 @@ static void service_cluster(struct tr_build *b, const struct tr_svc *svc,
         apply_resolution(b, c, svc, p, ss);
     apply_outlier(a, c, pol.outlier);
     if (tr_is_http(p->protocol))
-        apply_http_options(a, c, tr_is_h2(p->protocol), pol.pool);
+        apply_http_options(a, c, p->protocol, pol.pool);
     if (c->type != ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__ORIGINAL_DST)
         c->transport_socket = tr_upstream_tls(b, pol.tls, svc, p->number, ss ? ss->name : NULL,
                                               tr_is_h2(p->protocol), b->grpc);
