@@ -642,3 +642,34 @@ TEST(translate_lb_warmup)
           c->round_robin_lb_config->slow_start_config->slow_start_window->seconds == 30);
     fx_free(f);
 }
+
+TEST(translate_destination_rule_workload_selector)
+{
+    struct fx *f = one_service(PROTO_HTTP);
+    struct destination_rule *all = fx_dr(f, "reviews-all", "default", "reviews");
+    all->traffic_policy.has = 1;
+    all->traffic_policy.load_balancer = (struct load_balancer){.has = 1, .simple = LB_RANDOM};
+    struct destination_rule *sel = fx_dr(f, "reviews-sleep", "default", "reviews");
+    sel->has_workload_selector = 1;
+    sel->workload_selector = fx_labels(f, "app=sleep");
+    sel->traffic_policy.has = 1;
+    sel->traffic_policy.load_balancer = (struct load_balancer){.has = 1, .simple = LB_ROUND_ROBIN};
+    struct xds_view *v = fx_build(f, SLEEP_ID, "app=sleep", NULL, NULL);
+    CHECK(fx_cluster(f, v, "outbound|9080||" SVC_HOST)->lb_policy ==
+          ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__ROUND_ROBIN);
+    v = fx_build(f, SLEEP_ID, "app=other", NULL, NULL);
+    CHECK(fx_cluster(f, v, "outbound|9080||" SVC_HOST)->lb_policy ==
+          ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__RANDOM);
+    /* so the class key carries the app label */
+    struct proxy_identity a, b;
+    struct config_labels la = fx_labels(f, "app=sleep"), lb = fx_labels(f, "app=other");
+    proxy_identity_init(&a, SLEEP_ID, NULL, NULL, la.items, la.n, NULL);
+    proxy_identity_init(&b, SLEEP_ID, NULL, NULL, lb.items, lb.n, NULL);
+    char *ka = translate_class_key(&f->m, &a), *kb = translate_class_key(&f->m, &b);
+    CHECK(strcmp(ka, kb) != 0);
+    free(ka);
+    free(kb);
+    proxy_identity_release(&a);
+    proxy_identity_release(&b);
+    fx_free(f);
+}
