@@ -5,7 +5,9 @@
 // protoc-gen-validate rule on the way must hold (required fields, non-empty
 // strings, ranges, defined enums, required oneofs), and so must the checks
 // Envoy makes when it loads a resource (unique domains and filter chain
-// matches, router last, cluster type and LB policy that fit together).
+// matches, router last, cluster type and LB policy that fit together), and
+// every name a resource refers to (RDS, clusters, load assignments) must be
+// in the same view.
 //
 //   node validate.js DEPS DIR
 //
@@ -275,7 +277,57 @@ function envoyRules(kind, msg, errs) {
     }
 }
 
+// Names one resource needs from others of its view: [kind, name] pairs.
+function references(kind, msg) {
+    const refs = [];
+    const tcp = t => {
+        if (t.cluster)
+            refs.push(['cds', t.cluster]);
+        ((t.weighted_clusters || {}).clusters || []).forEach(c => refs.push(['cds', c.name]));
+    };
+    const hcm = h => {
+        if (h.rds)
+            refs.push(['rds', h.rds.route_config_name]);
+    };
+    if (kind === 'lds') {
+        const chains = (msg.filter_chains || []).concat(msg.default_filter_chain || []);
+        for (const c of chains)
+            for (const f of c.filters || []) {
+                const m = decodeAny(f.typed_config);
+                if (f.name === 'envoy.filters.network.tcp_proxy')
+                    tcp(m);
+                else if (f.name === 'envoy.filters.network.http_connection_manager')
+                    hcm(m);
+            }
+        if (msg.api_listener)
+            hcm(decodeAny(msg.api_listener.api_listener));
+    } else if (kind === 'rds') {
+        for (const vh of msg.virtual_hosts || [])
+            for (const r of vh.routes || []) {
+                if (!r.route)
+                    continue;
+                tcp(r.route);
+                (r.route.request_mirror_policies || []).forEach(p => refs.push(['cds', p.cluster]));
+            }
+    } else if (kind === 'cds' && msg.eds_cluster_config) {
+        refs.push(['eds', msg.eds_cluster_config.service_name || msg.name]);
+    }
+    return refs;
+}
+
 let n = 0, passed = 0, failed = 0;
+// Every resource name of every view, to check references against. File
+// names stand for resource names with '/' and '|' made '_', so the names are
+// read from the resources themselves.
+const views = new Set();
+for (const file of fs.readdirSync(dir)) {
+    const m = /-(cds|eds|lds|rds)-.*\.bin$/.exec(file);
+    if (!m)
+        continue;
+    const msg = root.lookupType(TYPES[m[1]]).decode(fs.readFileSync(path.join(dir, file)));
+    views.add(`${file.slice(0, m.index)}|${m[1]}|${msg.name || msg.cluster_name}`);
+}
+
 for (const file of fs.readdirSync(dir).sort()) {
     const m = /-(cds|eds|lds|rds)-.*\.bin$/.exec(file);
     if (!m)
@@ -284,8 +336,15 @@ for (const file of fs.readdirSync(dir).sort()) {
     const type = root.lookupType(TYPES[m[1]]);
     const buf = fs.readFileSync(path.join(dir, file));
     checkBytes(type.name, type, buf, errs);
-    if (errs.length === 0)
-        envoyRules(m[1], type.decode(buf), errs);
+    if (errs.length === 0) {
+        const msg = type.decode(buf);
+        envoyRules(m[1], msg, errs);
+        // the view's files share the prefix before the type
+        const view = file.slice(0, m.index);
+        for (const [k, name] of references(m[1], msg))
+            if (!views.has(`${view}|${k}|${name}`))
+                errs.push(`refers to ${k} '${name}', which is not in its view`);
+    }
     // Proxyless gRPC reads the combined validation context with a certificate
     // provider instead of SDS (Istio's shape); gRPC applies no PGV rules, and
     // Envoy never receives it.
