@@ -326,6 +326,12 @@ static void apply_resolution(struct tr_build *b, Cluster *c, const struct tr_svc
                         ? ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__STRICT_DNS
                         : ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__LOGICAL_DNS);
         c->load_assignment = load_assignment(b, c->name, svc, p, ss, 1);
+        /* LOGICAL_DNS takes exactly one endpoint */
+        if (svc->se->resolution == RESOLUTION_DNS_ROUND_ROBIN &&
+            c->load_assignment->n_endpoints > 0) {
+            c->load_assignment->n_endpoints = 1;
+            c->load_assignment->endpoints[0]->n_lb_endpoints = 1;
+        }
         c->dns_lookup_family = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DNS_LOOKUP_FAMILY__V4_ONLY;
         c->respect_dns_ttl = 1;
         c->dns_refresh_rate = pb_ms(a, DNS_REFRESH_MS);
