@@ -479,9 +479,9 @@ void tr_clusters(struct tr_build *b)
     special_clusters(b);
     for (size_t i = 0; i < b->n_svcs; i++) {
         const struct tr_svc *svc = &b->svcs[i];
-        /* proxyless gRPC resolves no DNS: such services are not offered */
-        if (b->grpc && (svc->se->resolution == RESOLUTION_DNS ||
-                        svc->se->resolution == RESOLUTION_DNS_ROUND_ROBIN))
+        /* proxyless gRPC needs endpoint addresses: services it would have to
+         * resolve by DNS or pass through are not offered */
+        if (b->grpc && (svc->se->resolution != RESOLUTION_STATIC || strchr(svc->host, '*')))
             continue;
         const struct destination_rule *dr = tr_find_dr(b, svc->host);
         for (size_t p = 0; p < svc->se->n_ports; p++) {
