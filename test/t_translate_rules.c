@@ -673,3 +673,32 @@ TEST(translate_destination_rule_workload_selector)
     proxy_identity_release(&b);
     fx_free(f);
 }
+
+TEST(translate_auto_mtls_by_endpoint_label)
+{
+    struct fx *f = fx_new();
+    struct service_entry *se =
+        fx_se(f, "reviews", "default", SVC_HOST, RESOLUTION_STATIC, LOCATION_MESH_INTERNAL);
+    fx_se_port(se, 9080, "http", PROTO_HTTP, 0);
+    fx_se_endpoint(f, se, "10.1.0.1", "version=v1,security.istio.io/tlsMode=istio", "reviews");
+    fx_se_endpoint(f, se, "10.1.0.2", "version=v2", NULL);
+    struct destination_rule *d = fx_dr(f, "reviews", "default", "reviews");
+    fx_subset(f, d, "v2", "version=v2");
+    struct xds_view *v = fx_build(f, SLEEP_ID, NULL, NULL, NULL);
+    Cluster *c = fx_cluster(f, v, "outbound|9080||" SVC_HOST);
+    CHECK(c != NULL && c->transport_socket == NULL && c->n_transport_socket_matches == 2);
+    if (c != NULL && c->n_transport_socket_matches == 2) {
+        CHECK_STR(c->transport_socket_matches[0]->name, "tlsMode-istio");
+        UpstreamTlsContext *u =
+            fx_any(f, c->transport_socket_matches[0]->transport_socket->typed_config,
+                   &UpstreamTlsContext_desc);
+        CHECK(u != NULL && strcmp(u->sni, "outbound_.9080_._." SVC_HOST) == 0);
+        CHECK_STR(c->transport_socket_matches[1]->name, "tlsMode-disabled");
+    }
+    CLA *e = fx_cla(f, v, "outbound|9080||" SVC_HOST);
+    CHECK(e != NULL && e->endpoints[0]->lb_endpoints[0]->metadata != NULL);
+    CHECK(e != NULL && e->endpoints[0]->lb_endpoints[1]->metadata == NULL);
+    /* the v2 subset has no labelled endpoint: plaintext, no matches */
+    CHECK(fx_cluster(f, v, "outbound|9080|v2|" SVC_HOST)->n_transport_socket_matches == 0);
+    fx_free(f);
+}

@@ -23,6 +23,17 @@ static uint32_t endpoint_port(const struct se_endpoint *ep, const struct istio_p
     return p->target_port ? p->target_port : p->number;
 }
 
+#define TLS_MODE_LABEL "security.istio.io/tlsMode"
+
+/* Endpoints whose workload runs Istio's mTLS carry this label (auto mTLS). */
+static int istio_tls_mode(const struct se_endpoint *ep)
+{
+    for (size_t i = 0; ep != NULL && i < ep->labels.n; i++)
+        if (strcmp(ep->labels.items[i].key, TLS_MODE_LABEL) == 0)
+            return strcmp(ep->labels.items[i].value, "istio") == 0;
+    return 0;
+}
+
 static LbEndpoint *lb_endpoint(struct arena *a, const char *addr, uint32_t port, uint32_t weight)
 {
     LbEndpoint *l = NEW(a, LbEndpoint);
@@ -103,7 +114,10 @@ static CLA *load_assignment(struct tr_build *b, const char *name, const struct t
             smap_put(a, &by_loc, key, lg);
             pvec_push(a, &groups, lg);
         }
-        pvec_push(a, &lg->eps, lb_endpoint(a, ep->address, endpoint_port(ep, p), ep->weight));
+        LbEndpoint *le = lb_endpoint(a, ep->address, endpoint_port(ep, p), ep->weight);
+        if (istio_tls_mode(ep))
+            pb_meta_str(a, &le->metadata, "envoy.transport_socket_match", "tlsMode", "istio");
+        pvec_push(a, &lg->eps, le);
     }
     cla->n_endpoints = groups.n;
     cla->endpoints = ar_alloc(a, (groups.n + 1) * sizeof(*cla->endpoints));
@@ -371,6 +385,41 @@ static int is_dns(const Cluster *c)
            c->type == ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__LOGICAL_DNS;
 }
 
+/* Auto mTLS (reference §4.6): without a DestinationRule tls, an in-mesh
+ * service's endpoints labelled tlsMode=istio get Istio mTLS and the others
+ * plaintext, by transport_socket_matches. Only offered when some endpoint is
+ * so labelled, since the mTLS socket reads the mesh certificate files. */
+static void auto_mtls(struct tr_build *b, Cluster *c, const struct tr_svc *svc,
+                      const struct istio_port *p, const struct subset *ss)
+{
+    struct arena *a = b->a;
+    const struct service_entry *se = svc->se;
+    int labelled = 0;
+    for (size_t i = 0; i < se->n_endpoints && !labelled; i++)
+        labelled = istio_tls_mode(&se->endpoints[i]) &&
+                   (ss == NULL || tr_labels_match(&ss->labels, &se->endpoints[i].labels));
+    if (!labelled || se->location != LOCATION_MESH_INTERNAL)
+        return;
+    static const struct client_tls istio = {.has = 1, .mode = CLIENT_TLS_ISTIO_MUTUAL};
+    SocketMatch *on = NEW(a, SocketMatch);
+    on->name = "tlsMode-istio";
+    on->match = pb_struct_str(a, "tlsMode", "istio");
+    on->transport_socket =
+        tr_upstream_tls(b, &istio, svc, p->number, ss ? ss->name : NULL, tr_is_h2(p->protocol), 0);
+    SocketMatch *off = NEW(a, SocketMatch);
+    off->name = "tlsMode-disabled";
+    off->match = pb_struct_str(a, NULL, NULL);
+    TransportSocket *raw = NEW(a, TransportSocket);
+    raw->name = "envoy.transport_sockets.raw_buffer";
+    raw->config_type_case = ENVOY__CONFIG__CORE__V3__TRANSPORT_SOCKET__CONFIG_TYPE_TYPED_CONFIG;
+    raw->typed_config = pb_any(a, NEW(a, RawBuffer));
+    off->transport_socket = raw;
+    c->n_transport_socket_matches = 2;
+    c->transport_socket_matches = ar_alloc(a, 2 * sizeof(*c->transport_socket_matches));
+    c->transport_socket_matches[0] = on;
+    c->transport_socket_matches[1] = off;
+}
+
 static void service_cluster(struct tr_build *b, const struct tr_svc *svc,
                             const struct istio_port *p, const struct destination_rule *dr,
                             const struct subset *ss)
@@ -392,6 +441,9 @@ static void service_cluster(struct tr_build *b, const struct tr_svc *svc,
     if (c->type != ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__ORIGINAL_DST)
         c->transport_socket = tr_upstream_tls(b, pol.tls, svc, p->number, ss ? ss->name : NULL,
                                               tr_is_h2(p->protocol), b->grpc);
+    if (!pol.tls->has && !b->grpc &&
+        c->type != ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__ORIGINAL_DST)
+        auto_mtls(b, c, svc, p, ss);
     if (b->grpc)
         grpc_trim(a, c, &pol);
     /* a DNS cluster with nothing to resolve is left out (Istio does too) */
