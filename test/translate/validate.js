@@ -224,6 +224,12 @@ function decodeAny(any) {
 function envoyRules(kind, msg, errs) {
     const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
     if (kind === 'rds') {
+        const names = new Set();
+        for (const vh of msg.virtual_hosts || []) {
+            if (names.has(vh.name))
+                errs.push(`virtual host name '${vh.name}' used twice`);
+            names.add(vh.name);
+        }
         const seen = new Set();
         for (const vh of msg.virtual_hosts || [])
             for (const d of vh.domains || []) {
