@@ -326,12 +326,22 @@ let n = 0, passed = 0, failed = 0;
 // names stand for resource names with '/' and '|' made '_', so the names are
 // read from the resources themselves.
 const views = new Set();
-for (const file of fs.readdirSync(dir)) {
+const addresses = new Map(); // view|ip:port -> first listener file there
+const clashes = new Map();   // listener file -> the file it clashes with
+for (const file of fs.readdirSync(dir).sort()) {
     const m = /-(cds|eds|lds|rds)-.*\.bin$/.exec(file);
     if (!m)
         continue;
     const msg = root.lookupType(TYPES[m[1]]).decode(fs.readFileSync(path.join(dir, file)));
     views.add(`${file.slice(0, m.index)}|${m[1]}|${msg.name || msg.cluster_name}`);
+    const sa = m[1] === 'lds' && msg.address && msg.address.socket_address;
+    if (sa && !msg.api_listener) {
+        const key = `${file.slice(0, m.index)}|${sa.address}:${sa.port_value}`;
+        if (addresses.has(key))
+            clashes.set(file, addresses.get(key));
+        else
+            addresses.set(key, file);
+    }
 }
 
 for (const file of fs.readdirSync(dir).sort()) {
@@ -347,6 +357,8 @@ for (const file of fs.readdirSync(dir).sort()) {
         envoyRules(m[1], msg, errs);
         // the view's files share the prefix before the type
         const view = file.slice(0, m.index);
+        if (clashes.has(file))
+            errs.push(`same address as ${clashes.get(file)}`);
         for (const [k, name] of references(m[1], msg))
             if (!views.has(`${view}|${k}|${name}`))
                 errs.push(`refers to ${k} '${name}', which is not in its view`);
