@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "translate_fixture.h"
 #include "xdsd/config_dump.h"
 #include "xdsd/pbjson.h"
 #include "xdsd/translate.h"
@@ -38,6 +39,7 @@ static json_t *dump_of(struct snapshot *s, const char *id, const char *labels)
     const struct xds_view *v = snapshot_view(s, &p, NULL, &err);
     free(err);
     proxy_identity_release(&p);
+    fx_dump(v, "golden"); /* for test/translate/validate.sh */
     struct config_dump_filter f = {0};
     return v ? config_dump_json(v, &f) : NULL;
 }
