@@ -702,3 +702,19 @@ TEST(translate_auto_mtls_by_endpoint_label)
     CHECK(fx_cluster(f, v, "outbound|9080|v2|" SVC_HOST)->n_transport_socket_matches == 0);
     fx_free(f);
 }
+
+TEST(translate_dns_without_endpoints_is_left_out)
+{
+    struct fx *f = fx_new();
+    struct service_entry *se =
+        fx_se(f, "wild", "default", "*.foo.com", RESOLUTION_DNS, LOCATION_MESH_EXTERNAL);
+    fx_se_port(se, 80, "http", PROTO_HTTP, 0);
+    fx_se_port(se, 443, "tls", PROTO_TLS, 0);
+    struct xds_view *v = fx_build(f, SLEEP_ID, NULL, NULL, NULL);
+    CHECK(v != NULL);
+    CHECK(xds_view_find(v, XDS_CLUSTER, "outbound|80||*.foo.com") == NULL);
+    CHECK(xds_view_find(v, XDS_CLUSTER, "outbound|443||*.foo.com") == NULL);
+    CHECK(fx_vhost(fx_routes(f, v, "80"), "*.foo.com:80") == NULL);
+    CHECK(xds_view_find(v, XDS_LISTENER, "0.0.0.0_443") == NULL); /* nothing to route */
+    fx_free(f);
+}
