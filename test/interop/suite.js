@@ -338,6 +338,32 @@ defcase('invalid-file', (b) => twoVersions(b, routeTo('v1')), async (ctx) => {
     h.check(fixed, 'invalid-file: the file fixed, the change is applied (calls go to v2)');
 });
 
+// examples/grpc-proxyless/config as shipped, with the backends' ports in
+// place of 50051 (v1, a) and 50052 (v2, b).
+defcase('example-grpc-proxyless', (b) => {
+    const src = path.join(h.REPO, 'examples', 'grpc-proxyless', 'config');
+    const files = {};
+    for (const f of fs.readdirSync(src).filter((n) => n.endsWith('.yaml'))) {
+        files[f] = fs.readFileSync(path.join(src, f), 'utf8')
+            .replace(/\b50051\b/g, String(b.a.port)).replace(/\b50052\b/g, String(b.b.port));
+    }
+    return files;
+}, async (ctx) => {
+    await first(ctx);
+    const n = 200;
+    const { counts } = await echo.callMany(ctx.client, n);
+    const share = (counts.a || 0) / n;
+    h.check(onlyFrom(counts, ['a', 'b']) && share >= 0.68 && share <= 0.92,
+        `example-grpc-proxyless: v1 share ${(share * 100).toFixed(1)}% of ${n} within 68-92% ` +
+        `(${fmt(counts)})`);
+    const canary = await echo.callMany(ctx.client, 10, { headers: { 'x-variant': 'canary' } });
+    h.check(canary.counts.b === 10,
+        `example-grpc-proxyless: x-variant: canary goes to v2 (${fmt(canary.counts)})`);
+    await cClient(ctx, 10, (c, err) => h.check(c.b === 10,
+        `example-grpc-proxyless (C core): --header x-variant=canary goes to v2 (${fmt(c)})`, err),
+    'x-variant=canary');
+});
+
 // ---- running ---------------------------------------------------------------
 
 function withTimeout(promise, ms, what) {
