@@ -3,6 +3,7 @@
 // against `xdsd serve`, one xdsd and one config directory per case.
 //
 //   node test/interop/suite.js [CASE...]     # from test/interop/run
+//   node test/interop/suite.js --dump-configs DIR
 //
 // Three echo backends (a, b, c) run in this process; a STATIC ServiceEntry
 // `echo.default.svc.cluster.local` port 7070 lists some of them as endpoints
@@ -338,6 +339,39 @@ defcase('invalid-file', (b) => twoVersions(b, routeTo('v1')), async (ctx) => {
     h.check(fixed, 'invalid-file: the file fixed, the change is applied (calls go to v2)');
 });
 
+// A Kubernetes ConfigMap volume, as the kubelet writes it: the files live in
+// a hidden ..TIMESTAMP directory, ..data links to it, and the visible names
+// link through ..data. An update writes a new ..TIMESTAMP, renames a new
+// symlink over ..data (one atomic swap) and removes the old directory.
+function configMapPublish(dir, files, stamp) {
+    const ts = `..${stamp}`;
+    fs.mkdirSync(path.join(dir, ts));
+    for (const [f, text] of Object.entries(files))
+        fs.writeFileSync(path.join(dir, ts, f), text);
+    const data = path.join(dir, '..data');
+    const old = fs.existsSync(data) ? fs.readlinkSync(data) : null;
+    fs.symlinkSync(ts, path.join(dir, '..data_tmp'));
+    fs.renameSync(path.join(dir, '..data_tmp'), data);
+    for (const f of Object.keys(files)) {
+        if (!fs.existsSync(path.join(dir, f)))
+            fs.symlinkSync(path.join('..data', f), path.join(dir, f));
+    }
+    if (old)
+        fs.rmSync(path.join(dir, old), { recursive: true });
+}
+
+defcase('configmap-swap', () => ({}), async (ctx) => {
+    await first(ctx);
+    const before = await echo.callMany(ctx.client, 10);
+    h.check(before.counts.a === 10,
+        `configmap-swap: config read through ..data symlinks, calls go to v1 (${fmt(before.counts)})`);
+    configMapPublish(ctx.dir, twoVersions(ctx.b, routeTo('v2')), '2026_11_29_12_00_01.000000002');
+    const moved = await callUntil(ctx, (r) => r.who === 'b', 5, 15000);
+    h.check(moved, 'configmap-swap: after the kubelet-style ..data swap, calls go to v2');
+});
+CASES[CASES.length - 1].prepare = (dir, b) =>
+    configMapPublish(dir, twoVersions(b, routeTo('v1')), '2026_11_29_12_00_00.000000001');
+
 // examples/grpc-proxyless/config as shipped, with the backends' ports in
 // place of 50051 (v1, a) and 50052 (v2, b).
 defcase('example-grpc-proxyless', (b) => {
@@ -377,6 +411,8 @@ function withTimeout(promise, ms, what) {
 async function runCase(c, backends) {
     const failedBefore = h.tap.failed;
     const dir = h.configDir(c.name, c.files(backends));
+    if (c.prepare)
+        c.prepare(dir, backends);
     const log = path.join(path.dirname(dir), 'xdsd.log');
     const x = new h.Xdsd(dir, log);
     try {
@@ -407,7 +443,26 @@ async function runCase(c, backends) {
     return 'ran';
 }
 
+// --dump-configs DIR: write every case's starting config directory and stop
+// (to read them, or to check them with `xdsd validate`).
+async function dumpConfigs(out) {
+    const backends = {};
+    for (const name of ['a', 'b', 'c'])
+        backends[name] = { name, port: 50000 + name.charCodeAt(0) };
+    for (const c of CASES) {
+        const dir = path.join(out, c.name);
+        fs.mkdirSync(dir, { recursive: true });
+        for (const [f, text] of Object.entries(c.files(backends)))
+            fs.writeFileSync(path.join(dir, f), text);
+        if (c.prepare)
+            c.prepare(dir, backends);
+    }
+    process.exit(0);
+}
+
 async function main() {
+    if (process.argv[2] === '--dump-configs')
+        return dumpConfigs(process.argv[3]);
     const only = process.argv.slice(2);
     const unknown = only.filter((n) => !CASES.some((c) => c.name === n));
     if (unknown.length) {
