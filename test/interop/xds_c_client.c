@@ -96,13 +96,12 @@ static void read_reply(grpc_byte_buffer *bb, char *out, size_t size)
 
 /* One unary call; fills key with "answer NAME" or "error CODE" and returns
  * the status code. */
-static grpc_status_code call_once(grpc_channel *ch, grpc_completion_queue *cq,
-                                  const struct args *a, int first, char *key, size_t size)
+static grpc_status_code call_once(grpc_channel *ch, grpc_completion_queue *cq, const struct args *a,
+                                  int first, char *key, size_t size)
 {
     grpc_slice method = grpc_slice_from_static_string(METHOD);
-    grpc_call *call = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq, method,
-                                               NULL, deadline_in(first ? FIRST_CALL_MS : CALL_MS),
-                                               NULL);
+    grpc_call *call = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq, method, NULL,
+                                               deadline_in(first ? FIRST_CALL_MS : CALL_MS), NULL);
     grpc_slice payload = grpc_slice_from_static_string("who?");
     grpc_byte_buffer *request = grpc_raw_byte_buffer_create(&payload, 1);
     grpc_byte_buffer *reply = NULL;
@@ -149,8 +148,7 @@ static grpc_status_code call_once(grpc_channel *ch, grpc_completion_queue *cq,
         char *text = grpc_slice_to_c_string(details);
         snprintf(key, size, "error %d", (int)status);
         if (first)
-            fprintf(stderr, "xds_c_client: first call failed: status %d: %s\n", (int)status,
-                    text);
+            fprintf(stderr, "xds_c_client: first call failed: status %d: %s\n", (int)status, text);
         gpr_free(text);
         grpc_slice_unref(details);
     }
