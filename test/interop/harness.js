@@ -4,7 +4,6 @@
 'use strict';
 
 const fs = require('fs');
-const os = require('os');
 const net = require('net');
 const path = require('path');
 const http = require('http');
@@ -137,7 +136,10 @@ function tail(file, n = 25) {
 
 // ---- config directories ----------------------------------------------------
 
-const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'xdsd-interop-'));
+// Under the build directory, so failed runs leave their logs where the run
+// script's other output is (test/interop/run clears old ones).
+fs.mkdirSync(path.join(BUILD, 'interop'), { recursive: true });
+const WORK = fs.mkdtempSync(path.join(BUILD, 'interop', 'run-'));
 
 function configDir(name, files) {
     const dir = path.join(WORK, name, 'config');
