@@ -309,6 +309,6 @@ function runCClient(xdsPort, nodeId, target, n, header) {
 }
 
 module.exports = {
-    REPO, BUILD, XDSD, C_CLIENT, WORK, tap, ok, notOk, skip, check, comment, sleep, httpGet,
+    REPO, BUILD, XDSD, C_CLIENT, WORK, tap, ok, notOk, skip, check, comment, sleep, httpGet, track,
     tail, configDir, Xdsd, checkNoNack, runCClient, killAll,
 };

@@ -14,6 +14,7 @@
 
 const fs = require('fs');
 const path = require('path');
+const { execFile } = require('child_process');
 const h = require('./harness');
 const echo = require('./echo');
 
@@ -128,6 +129,16 @@ async function callUntil(ctx, pred, streak, ms, opts = {}) {
     return false;
 }
 
+// node ARGS with extra environment; resolves to {code, out, err}, killed after 30s.
+function runNode(args, env) {
+    return new Promise((resolve) => {
+        const child = execFile(process.execPath, args,
+            { env: Object.assign({}, process.env, env), timeout: 30000, killSignal: 'SIGKILL' },
+            (err, out, errOut) => resolve({ code: err ? err.code ?? err.signal : 0, out, err: errOut }));
+        h.track(child);
+    });
+}
+
 function write(ctx, file, text) {
     fs.writeFileSync(path.join(ctx.dir, file), text);
 }
@@ -202,6 +213,9 @@ ${routeTo('v1')}`), async (ctx) => {
     const plain = await echo.callMany(ctx.client, 20, { headers: { 'x-variant': 'stable' } });
     h.check(canary.counts.b === 20, `header: x-variant: canary goes to v2 (${fmt(canary.counts)})`);
     h.check(plain.counts.a === 20, `header: other calls go to v1 (${fmt(plain.counts)})`);
+    await cClient(ctx, 10, (c, err) => h.check(c.b === 10,
+        `header (C core): --header x-variant=canary goes to v2 (${fmt(c)})`, err),
+    'x-variant=canary');
 });
 
 defcase('fault-abort', (b) => twoVersions(b, `- match:
@@ -393,9 +407,21 @@ defcase('example-grpc-proxyless', (b) => {
     const canary = await echo.callMany(ctx.client, 10, { headers: { 'x-variant': 'canary' } });
     h.check(canary.counts.b === 10,
         `example-grpc-proxyless: x-variant: canary goes to v2 (${fmt(canary.counts)})`);
-    await cClient(ctx, 10, (c, err) => h.check(c.b === 10,
-        `example-grpc-proxyless (C core): --header x-variant=canary goes to v2 (${fmt(c)})`, err),
-    'x-variant=canary');
+    // The README's own command: echo.js call with GRPC_XDS_BOOTSTRAP naming
+    // the example's bootstrap.json (pointed at this case's xdsd).
+    const boot = JSON.parse(fs.readFileSync(path.join(h.REPO, 'examples', 'grpc-proxyless',
+        'bootstrap.json'), 'utf8'));
+    boot.xds_servers[0].server_uri = `127.0.0.1:${ctx.x.xdsPort}`;
+    const bootFile = path.join(path.dirname(ctx.dir), 'bootstrap.json');
+    fs.writeFileSync(bootFile, JSON.stringify(boot));
+    const cli = await runNode([path.join(__dirname, 'echo.js'), 'call', `xds:///${TARGET}`, '20'],
+        { GRPC_XDS_BOOTSTRAP: bootFile });
+    const got = {};
+    for (const m of cli.out.matchAll(/^(\S+): (\d+)$/gm))
+        got[m[1]] = Number(m[2]);
+    h.check(cli.code === 0 && onlyFrom(got, ['a', 'b']) && (got.a || 0) + (got.b || 0) === 20,
+        `example-grpc-proxyless: \`GRPC_XDS_BOOTSTRAP=bootstrap.json echo.js call\` as in the ` +
+        `README (${fmt(got)}, exit ${cli.code})`, cli.err.trim().split('\n').slice(-5));
 });
 
 // ---- running ---------------------------------------------------------------
