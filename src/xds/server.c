@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "identity.h"
 #include "server_int.h"
 #include "wire.h"
 #include "xdsd/log.h"
@@ -286,6 +287,25 @@ static void adopt(struct xds_server *srv, struct stream *st, struct snapshot *s,
     xds_core_view_changed(st->core);
 }
 
+/* Mutual TLS: the certificate's SPIFFE identity must belong to the trust
+ * domain and to the namespace the node claims, else PERMISSION_DENIED. */
+static int authorize(struct xds_server *srv, struct stream *st)
+{
+    char *why = NULL;
+    char *spiffe = xds_identity_of_call(st->call, &why);
+    if (spiffe && xds_identity_check(spiffe, srv->trust_domain, st->id.namespace, &why) == 0) {
+        free(spiffe);
+        return 0;
+    }
+    free(spiffe);
+    log_warnx("xds stream %llu from %s refused: proxy %s: %s",
+              (unsigned long long)st->connection_id, st->peer, st->id.id, why);
+    srv->counters.denied++;
+    stream_fail(st, GRPC_STATUS_PERMISSION_DENIED, why);
+    free(why);
+    return -1;
+}
+
 static int take_node(struct xds_server *srv, struct stream *st, struct xds_wire_request *w)
 {
     if (st->have_node)
@@ -297,6 +317,8 @@ static int take_node(struct xds_server *srv, struct stream *st, struct xds_wire_
     }
     xds_wire_node(w->node, &st->id, &st->metadata_json);
     st->have_node = 1;
+    if (srv->trust_domain && authorize(srv, st) != 0)
+        return -1;
     log_debug("xds stream %llu: proxy %s (%s)", (unsigned long long)st->connection_id, st->id.id,
               st->delta ? "delta" : "sotw");
     adopt(srv, st, srv->snap, 0);
@@ -613,6 +635,7 @@ static void server_abandon(struct xds_server *srv)
         ;
     grpc_completion_queue_destroy(srv->cq);
     pthread_mutex_destroy(&srv->lock);
+    free(srv->trust_domain);
     free(srv);
     grpc_shutdown();
 }
@@ -653,6 +676,8 @@ struct xds_server *xds_server_new(const struct serve_options *o, int *bound_port
         server_abandon(srv);
         return NULL;
     }
+    if (o->xds_tls_cert != NULL)
+        srv->trust_domain = xstrdup(o->trust_domain ? o->trust_domain : "cluster.local");
     int port = grpc_server_add_http2_port(srv->server, o->xds_listen, creds);
     grpc_server_credentials_release(creds);
     if (port == 0 || srv->m_sotw == NULL || srv->m_delta == NULL) {
@@ -684,6 +709,7 @@ void xds_server_free(struct xds_server *srv)
     }
     bodies_clear(srv);
     free(srv->last_view_error);
+    free(srv->trust_domain);
     grpc_completion_queue_destroy(srv->cq);
     snapshot_unref(srv->snap);
     snapshot_unref(srv->incoming);

@@ -107,6 +107,9 @@ struct xds_server {
     int64_t last_sweep_ms;
     int64_t send_timeout_ms;
     char *last_view_error; /* the last translation failure logged */
+    /* mutual TLS: a client's SPIFFE identity must be in this trust domain and
+     * the namespace its node claims; NULL in plaintext (no check) */
+    char *trust_domain;
     struct body bodies[XDS_BODY_CACHE];
     size_t n_bodies;
 };

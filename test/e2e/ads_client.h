@@ -197,9 +197,11 @@ static gpr_timespec in_ms(int64_t ms)
 }
 
 /* E2E_TLS_DIR: talk mutual TLS with the certificates there (ca.pem,
- * client.pem, client-key.pem; the server's name is xdsd.test). */
+ * CLIENT.pem, CLIENT-key.pem with CLIENT tls_client; the server's name is
+ * xdsd.test). */
 static const char *tls_dir;
 static int tls_without_client_cert;
+static const char *tls_client = "client";
 
 static char *slurp(const char *dir, const char *name)
 {
@@ -219,8 +221,11 @@ static grpc_channel_credentials *channel_creds(void)
 {
     if (tls_dir == NULL)
         return grpc_insecure_credentials_create();
-    char *ca = slurp(tls_dir, "ca.pem"), *cert = slurp(tls_dir, "client.pem");
-    char *key = slurp(tls_dir, "client-key.pem");
+    char cert_name[64], key_name[64];
+    snprintf(cert_name, sizeof(cert_name), "%s.pem", tls_client);
+    snprintf(key_name, sizeof(key_name), "%s-key.pem", tls_client);
+    char *ca = slurp(tls_dir, "ca.pem"), *cert = slurp(tls_dir, cert_name);
+    char *key = slurp(tls_dir, key_name);
     grpc_ssl_pem_key_cert_pair pair = {key, cert};
     grpc_channel_credentials *c =
         grpc_ssl_credentials_create(ca, tls_without_client_cert ? NULL : &pair, NULL, NULL);

@@ -7,6 +7,9 @@
  * (see xds_testserver.c). Prints "ok N - name" per test, then "N passed, M failed". */
 #include "ads_client.h"
 #include "ads_mass.h"
+#include "xdsd/httpget.h"
+
+#include <grpc/support/alloc.h>
 
 /* ---- protocol tests against the server --------------------------------------------- */
 
@@ -496,6 +499,7 @@ static void e2e_disconnect_mid_push_no_leak(void)
 /* ---- against `xdsd serve` on a directory of Istio YAML ------------------------------- */
 
 static char cfgdir[64];
+static char debug_addr[64]; /* xdsd's debug endpoint */
 
 static int free_port(void)
 {
@@ -532,6 +536,7 @@ static int xdsd_start(const char *xdsd, const char *src)
         return -1;
     S.port = free_port();
     snprintf(S.target, sizeof(S.target), "127.0.0.1:%d", S.port);
+    snprintf(debug_addr, sizeof(debug_addr), "127.0.0.1:%d", free_port());
     char cert[300], key[300], ca[300];
     snprintf(cert, sizeof(cert), "%s/server.pem", tls_dir ? tls_dir : "");
     snprintf(key, sizeof(key), "%s/server-key.pem", tls_dir ? tls_dir : "");
@@ -540,11 +545,11 @@ static int xdsd_start(const char *xdsd, const char *src)
     if (S.pid == 0) {
         if (tls_dir)
             execl(xdsd, xdsd, "serve", "--config-dir", cfgdir, "--xds-listen", S.target,
-                  "--debug-listen", "127.0.0.1:0", "--debounce", "50ms", "--log-level", "warn",
+                  "--debug-listen", debug_addr, "--debounce", "50ms", "--log-level", "warn",
                   "--xds-tls-cert", cert, "--xds-tls-key", key, "--xds-tls-ca", ca, (char *)NULL);
         else
             execl(xdsd, xdsd, "serve", "--config-dir", cfgdir, "--xds-listen", S.target,
-                  "--debug-listen", "127.0.0.1:0", "--debounce", "50ms", "--log-level", "warn",
+                  "--debug-listen", debug_addr, "--debounce", "50ms", "--log-level", "warn",
                   (char *)NULL);
         _exit(127);
     }
@@ -719,10 +724,68 @@ static void e2e_xdsd_tls_client_without_certificate_refused(void)
     ads_close(a);
 }
 
+/* xdsd_streams_denied_total from the debug endpoint, or -1 */
+static long denied_total(void)
+{
+    struct http_reply rep;
+    char *err = NULL;
+    long n = -1;
+    if (http_get(debug_addr, "/metrics", 5000, &rep, &err) != 0) {
+        free(err);
+        return -1;
+    }
+    const char *p = strstr(rep.body, "\nxdsd_xds_streams_denied_total ");
+    if (p)
+        n = strtol(p + strlen("\nxdsd_xds_streams_denied_total "), NULL, 10);
+    http_reply_release(&rep);
+    return n;
+}
+
+/* A client whose certificate names namespace "other" asks as a proxy of
+ * namespace "default": PERMISSION_DENIED, nothing sent, counted. */
+static void denied_with(const char *client, const char *why)
+{
+    long before = denied_total();
+    CHECK(before >= 0);
+    tls_client = client;
+    struct ads *a = ads_open(0);
+    tls_client = "client";
+    struct resp r;
+    sotw_req(a, CDS, "", "", NULL, NULL);
+    CHECK(ads_recv(a, 5000, &r) == -1);
+    CHECK(ads_status(a, 5000) == GRPC_STATUS_PERMISSION_DENIED);
+    char *details = grpc_slice_to_c_string(a->details);
+    CHECK(strstr(details, why) != NULL);
+    gpr_free(details);
+    ads_close(a);
+    CHECK_INT_EQ(denied_total(), before + 1);
+}
+
+static void e2e_xdsd_tls_other_namespace_permission_denied(void)
+{
+    denied_with("client-other", "may not get configuration for namespace 'default'");
+}
+
+static void e2e_xdsd_tls_other_trust_domain_permission_denied(void)
+{
+    denied_with("client-td", "not in trust domain 'cluster.local'");
+}
+
+static void e2e_xdsd_tls_no_spiffe_id_permission_denied(void)
+{
+    denied_with("client-dns", "no SPIFFE URI SAN");
+}
+
 static const struct test xdsd_tests[] = {
-    T(e2e_xdsd_sidecar_gets_istio_config), T(e2e_xdsd_file_edit_one_push_per_affected_type),
-    T(e2e_xdsd_tls_client_without_certificate_refused), /* only with E2E_TLS_DIR */
+    T(e2e_xdsd_sidecar_gets_istio_config),
+    T(e2e_xdsd_file_edit_one_push_per_affected_type),
+    /* only with E2E_TLS_DIR: */
+    T(e2e_xdsd_tls_client_without_certificate_refused),
+    T(e2e_xdsd_tls_other_namespace_permission_denied),
+    T(e2e_xdsd_tls_other_trust_domain_permission_denied),
+    T(e2e_xdsd_tls_no_spiffe_id_permission_denied),
 };
+enum { N_TLS_TESTS = 4 };
 
 static int selected(const char *only, const char *name)
 {
@@ -755,7 +818,7 @@ int main(int argc, char **argv)
     if (!xdsd)
         base_config();
     const struct test *list = xdsd ? xdsd_tests : tests;
-    size_t count = xdsd ? ARRAY_LEN(xdsd_tests) - (tls_dir == NULL) : ARRAY_LEN(tests);
+    size_t count = xdsd ? ARRAY_LEN(xdsd_tests) - (tls_dir == NULL) * N_TLS_TESTS : ARRAY_LEN(tests);
     int passed = 0, failed = 0, n = 0;
     for (size_t i = 0; i < count; i++) {
         if (!selected(only, list[i].name))
