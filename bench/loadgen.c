@@ -105,6 +105,9 @@ static double last_event;
 static int capture_phase; /* 0 init, 1 first push, 2 done */
 static int n_closed;
 static char first_error[256];
+static double *all_push; /* every (stream, push) latency, for the summary */
+static size_t n_all_push, cap_all_push;
+static double push_cpu_total;
 
 /* ---- protobuf wire scanning ---------------------------------------------------------- */
 
@@ -959,6 +962,10 @@ static void push(int i)
                 first = st[k].t_last_ack - t0;
         }
     }
+    xgrow((void **)&all_push, &cap_all_push, n_all_push + nu, sizeof(*all_push));
+    memcpy(all_push + n_all_push, v, nu * sizeof(*v));
+    n_all_push += nu;
+    push_cpu_total += b.cpu_s - a.cpu_s;
     double p50 = bench_quantile(v, nu, 0.5), p99 = bench_quantile(v, nu, 0.99);
     double mx = nu ? v[nu - 1] : 0;
     printf("push i=%d streams=%zu updated=%zu missing=%zu first_ms=%.1f p50_ms=%.1f "
@@ -1110,6 +1117,13 @@ int main(int argc, char **argv)
     for (int i = 0; i < o.pushes; i++) {
         push(i);
         pump(200);
+    }
+    if (o.pushes) {
+        double p50 = bench_quantile(all_push, n_all_push, 0.5);
+        double p99 = bench_quantile(all_push, n_all_push, 0.99);
+        printf("pushes n=%d samples=%zu p50_ms=%.1f p99_ms=%.1f max_ms=%.1f server_cpu_s=%.2f\n",
+               o.pushes, n_all_push, p50, p99, n_all_push ? all_push[n_all_push - 1] : 0.0,
+               push_cpu_total);
     }
     report_nacks();
     if (first_error[0])
