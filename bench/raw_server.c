@@ -11,6 +11,7 @@
  * state beyond what the protocol needs: xdsd's push time and memory per
  * stream are reported as ratios to this server's. */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -489,6 +490,16 @@ static void dispatch(grpc_event ev)
     call_maybe_free(c);
 }
 
+/* As in loadgen.c: Debian's abseil checks every Mutex for deadlocks, a cost
+ * that grows with the number of connections; the floor is gRPC without it. */
+static void absl_deadlock_detection_off(void)
+{
+    void (*fn)(int) = (void (*)(int))dlsym(
+        RTLD_DEFAULT, "_ZN4absl7debian329SetMutexDeadlockDetectionModeENS0_15OnDeadlockCycleE");
+    if (fn)
+        fn(0); /* OnDeadlockCycle::kIgnore */
+}
+
 int main(int argc, char **argv)
 {
     const char *listen = "127.0.0.1:18000", *capture = NULL, *watch = NULL;
@@ -510,6 +521,8 @@ int main(int argc, char **argv)
         }
     }
     bench_raise_nofile();
+    if (!getenv("BENCH_ABSL_DEADLOCK_DETECTION"))
+        absl_deadlock_detection_off();
     if (capture) {
         int n = load_capture(capture);
         if (n <= 0) {
