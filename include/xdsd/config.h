@@ -485,6 +485,13 @@ struct config_set;
  * single file. nfiles (may be NULL) receives the number of files read. */
 struct config_set *config_load(const char *dir, struct config_diags *diags, size_t *nfiles);
 
+/* The same over several files or directories at once (`xdsd validate`);
+ * nresources (may be NULL) receives the number of resources decoded, valid or
+ * not. */
+struct config_set *config_load_paths(const char *const *paths, size_t npaths,
+                                     struct config_diags *diags, size_t *nfiles,
+                                     size_t *nresources);
+
 /* The same from memory: one YAML stream named `name` in messages. */
 struct config_set *config_parse(const char *name, const char *buf, size_t len,
                                 struct config_diags *diags);

@@ -1,0 +1,217 @@
+/* common.c - the arena, diagnostics and the position table of src/config/. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdsd/util.h"
+
+/* ---- arena ---------------------------------------------------------------- */
+
+struct arena_chunk {
+    struct arena_chunk *next;
+    max_align_t data[];
+};
+
+#define ARENA_CHUNK 65536
+
+void arena_init(struct arena *a)
+{
+    memset(a, 0, sizeof(*a));
+}
+
+void arena_release(struct arena *a)
+{
+    struct arena_chunk *c = a->head;
+    while (c) {
+        struct arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    memset(a, 0, sizeof(*a));
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+    size_t align = sizeof(max_align_t);
+    size = (size + align - 1) / align * align;
+    if (size == 0)
+        size = align;
+    if (a->head == NULL || a->cap - a->used < size) {
+        /* big requests get a chunk of their own behind the current one */
+        size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
+        struct arena_chunk *c = xmalloc(sizeof(*c) + cap);
+        if (a->head != NULL && cap != ARENA_CHUNK) {
+            c->next = a->head->next;
+            a->head->next = c;
+            memset(c->data, 0, size);
+            return c->data;
+        }
+        c->next = a->head;
+        a->head = c;
+        a->used = 0;
+        a->cap = cap;
+    }
+    void *p = (char *)a->head->data + a->used;
+    a->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+    return arena_strndup(a, s, strlen(s));
+}
+
+/* ---- diagnostics ---------------------------------------------------------- */
+
+void diag_vadd(struct config_diags *d, enum config_severity sev, struct config_pos pos,
+               const char *resource, const char *fmt, va_list ap)
+{
+    char *msg;
+    if (vasprintf(&msg, fmt, ap) < 0)
+        abort();
+    size_t cap = d->n; /* items grow by doubling; capacity is not kept */
+    size_t need = d->n + 1;
+    if ((need & (need - 1)) == 0 || d->items == NULL) {
+        cap = need * 2;
+        d->items = xrealloc(d->items, cap * sizeof(*d->items));
+    }
+    struct config_diag *g = &d->items[d->n++];
+    g->severity = sev;
+    g->pos.file = xstrdup(pos.file ? pos.file : "-");
+    g->pos.line = pos.line;
+    g->pos.column = pos.column;
+    g->resource = resource ? xstrdup(resource) : NULL;
+    g->message = msg;
+    if (sev == CONFIG_ERROR)
+        d->n_errors++;
+    else
+        d->n_warnings++;
+}
+
+void diag_add(struct config_diags *d, enum config_severity sev, struct config_pos pos,
+              const char *resource, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd(d, sev, pos, resource, fmt, ap);
+    va_end(ap);
+}
+
+static int diag_cmp(const void *pa, const void *pb)
+{
+    const struct config_diag *a = pa, *b = pb;
+    int c = strcmp(a->pos.file, b->pos.file);
+    if (c != 0)
+        return c;
+    if (a->pos.line != b->pos.line)
+        return a->pos.line < b->pos.line ? -1 : 1;
+    if (a->pos.column != b->pos.column)
+        return a->pos.column < b->pos.column ? -1 : 1;
+    return 0;
+}
+
+void diag_sort(struct config_diags *d)
+{
+    /* insertion sort keeps equal positions in the order they were found */
+    for (size_t i = 1; i < d->n; i++) {
+        struct config_diag x = d->items[i];
+        size_t j = i;
+        while (j > 0 && diag_cmp(&d->items[j - 1], &x) > 0) {
+            d->items[j] = d->items[j - 1];
+            j--;
+        }
+        d->items[j] = x;
+    }
+}
+
+void config_diags_release(struct config_diags *d)
+{
+    if (d == NULL)
+        return;
+    for (size_t i = 0; i < d->n; i++) {
+        free((char *)d->items[i].pos.file);
+        free((char *)d->items[i].resource);
+        free((char *)d->items[i].message);
+    }
+    free(d->items);
+    memset(d, 0, sizeof(*d));
+}
+
+void config_diags_print(const struct config_diags *d, void *file)
+{
+    FILE *f = file;
+    for (size_t i = 0; i < d->n; i++) {
+        const struct config_diag *g = &d->items[i];
+        fprintf(f, "%s%s:%d:%d: %s%s%s\n", g->severity == CONFIG_WARNING ? "warning: " : "",
+                g->pos.file, g->pos.line, g->pos.column, g->resource ? g->resource : "",
+                g->resource ? ": " : "", g->message);
+    }
+}
+
+/* ---- position table: open addressing on the address ------------------------ */
+
+static size_t pos_slot(const struct pos_table *t, const void *addr, size_t size)
+{
+    uint64_t h = ((uint64_t)(uintptr_t)addr * 0x9e3779b97f4a7c15ULL) ^ size;
+    h ^= h >> 29;
+    return (size_t)h & (t->cap - 1);
+}
+
+static void pos_grow(struct pos_table *t)
+{
+    struct pos_entry *old = t->slots;
+    size_t oldcap = t->cap;
+    t->cap = oldcap ? oldcap * 2 : 1024;
+    t->slots = xcalloc(t->cap, sizeof(*t->slots));
+    t->n = 0;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].addr)
+            pos_put(t, old[i].addr, old[i].size, old[i].pos);
+    free(old);
+}
+
+void pos_put(struct pos_table *t, const void *addr, size_t size, struct config_pos pos)
+{
+    if ((t->n + 1) * 2 > t->cap)
+        pos_grow(t);
+    size_t i = pos_slot(t, addr, size);
+    while (t->slots[i].addr && !(t->slots[i].addr == addr && t->slots[i].size == size))
+        i = (i + 1) & (t->cap - 1);
+    if (!t->slots[i].addr)
+        t->n++;
+    t->slots[i].addr = addr;
+    t->slots[i].size = size;
+    t->slots[i].pos = pos;
+}
+
+int pos_get(const struct pos_table *t, const void *addr, size_t size, struct config_pos *out)
+{
+    if (t->cap == 0)
+        return 0;
+    size_t i = pos_slot(t, addr, size);
+    while (t->slots[i].addr) {
+        if (t->slots[i].addr == addr && t->slots[i].size == size) {
+            *out = t->slots[i].pos;
+            return 1;
+        }
+        i = (i + 1) & (t->cap - 1);
+    }
+    return 0;
+}
+
+void pos_release(struct pos_table *t)
+{
+    free(t->slots);
+    memset(t, 0, sizeof(*t));
+}

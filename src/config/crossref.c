@@ -1,0 +1,400 @@
+/* crossref.c - checks across resources: VirtualService references to
+ * Gateways, hosts and subsets, and VirtualServices competing for the same
+ * host on the same gateway (istioctl analyze's IST0101, IST0109, IST0132). */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdsd/util.h"
+
+struct index {
+    struct host_ref *exact;
+    size_t n_exact, cap_exact;
+    struct host_ref *wild;
+    size_t n_wild, cap_wild;
+};
+
+struct xctx {
+    struct vctx *v;
+    struct arena tmp;
+    struct index se, dr;
+};
+
+/* Short names are relative to a namespace: "reviews" in "default" is
+ * "reviews.default.svc.cluster.local", as Istio resolves them. */
+static const char *fqdn(struct xctx *x, const char *host, const char *ns)
+{
+    if (strchr(host, '.') || strcmp(host, "*") == 0)
+        return host;
+    char *s = xasprintf("%s.%s.svc.cluster.local", host, ns);
+    const char *r = arena_strdup(&x->tmp, s);
+    free(s);
+    return r;
+}
+
+static int ref_cmp(const void *pa, const void *pb)
+{
+    const struct host_ref *a = pa, *b = pb;
+    int c = strcmp(a->host, b->host);
+    return c ? c : strcmp(a->ns, b->ns);
+}
+
+static void index_add(struct index *ix, const char *host, const char *ns, const void *res)
+{
+    struct host_ref r = {host, ns, res};
+    if (host[0] == '*') {
+        xgrow((void **)&ix->wild, &ix->cap_wild, ix->n_wild + 1, sizeof(r));
+        ix->wild[ix->n_wild++] = r;
+    } else {
+        xgrow((void **)&ix->exact, &ix->cap_exact, ix->n_exact + 1, sizeof(r));
+        ix->exact[ix->n_exact++] = r;
+    }
+}
+
+static void build_indexes(struct xctx *x)
+{
+    struct builder *b = x->v->b;
+    for (size_t i = 0; i < b->n_se; i++)
+        for (size_t j = 0; j < b->se[i]->n_hosts; j++)
+            index_add(&x->se, fqdn(x, b->se[i]->hosts[j], b->se[i]->meta.namespace),
+                      b->se[i]->meta.namespace, b->se[i]);
+    for (size_t i = 0; i < b->n_dr; i++)
+        if (b->dr[i]->host)
+            index_add(&x->dr, fqdn(x, b->dr[i]->host, b->dr[i]->meta.namespace),
+                      b->dr[i]->meta.namespace, b->dr[i]);
+    if (x->se.n_exact > 1)
+        qsort(x->se.exact, x->se.n_exact, sizeof(struct host_ref), ref_cmp);
+    if (x->dr.n_exact > 1)
+        qsort(x->dr.exact, x->dr.n_exact, sizeof(struct host_ref), ref_cmp);
+}
+
+static size_t first_of(const struct index *ix, const char *host)
+{
+    size_t lo = 0, hi = ix->n_exact;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(ix->exact[mid].host, host) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int dr_visible(const struct destination_rule *dr, const char *ns)
+{
+    if (dr->n_export_to == 0 || strcmp(dr->meta.namespace, ns) == 0)
+        return 1;
+    for (size_t i = 0; i < dr->n_export_to; i++)
+        if (strcmp(dr->export_to[i], "*") == 0 || strcmp(dr->export_to[i], ns) == 0)
+            return 1;
+    return 0;
+}
+
+/* The DestinationRule that applies to host from namespace ns: same namespace
+ * first, then any exported there, then wildcard rules. */
+static const struct destination_rule *find_dr(struct xctx *x, const char *host, const char *ns)
+{
+    const struct destination_rule *other = NULL;
+    for (size_t i = first_of(&x->dr, host);
+         i < x->dr.n_exact && strcmp(x->dr.exact[i].host, host) == 0; i++) {
+        const struct destination_rule *dr = x->dr.exact[i].res;
+        if (strcmp(dr->meta.namespace, ns) == 0)
+            return dr;
+        if (!other && dr_visible(dr, ns))
+            other = dr;
+    }
+    if (other)
+        return other;
+    for (size_t i = 0; i < x->dr.n_wild; i++)
+        if (host_matches(x->dr.wild[i].host, host) && dr_visible(x->dr.wild[i].res, ns))
+            return x->dr.wild[i].res;
+    return NULL;
+}
+
+static const struct service_entry *find_se(struct xctx *x, const char *host)
+{
+    size_t i = first_of(&x->se, host);
+    if (i < x->se.n_exact && strcmp(x->se.exact[i].host, host) == 0)
+        return x->se.exact[i].res;
+    for (size_t j = 0; j < x->se.n_wild; j++)
+        if (host_matches(x->se.wild[j].host, host))
+            return x->se.wild[j].res;
+    return NULL;
+}
+
+static int has_port(const struct service_entry *se, uint32_t port)
+{
+    for (size_t i = 0; i < se->n_ports; i++)
+        if (se->ports[i].number == port)
+            return 1;
+    return 0;
+}
+
+static void check_destination(struct xctx *x, const struct virtual_service *vs,
+                              const struct destination *d, int http)
+{
+    struct vctx *v = x->v;
+    if (d->host == NULL || strcmp(d->host, "*") == 0)
+        return;
+    const char *host = fqdn(x, d->host, vs->meta.namespace);
+    const struct service_entry *se = find_se(x, host);
+    struct config_pos at = AT2(v, &d->host, d->pos);
+    if (se == NULL)
+        vc_warn(v, at, "destination host '%s' is not declared by any ServiceEntry", d->host);
+    else if (d->port && se->n_ports && !has_port(se, d->port))
+        vc_warn(v, AT2(v, &d->port, d->pos), "port %u is not a port of ServiceEntry %s/%s", d->port,
+                se->meta.namespace, se->meta.name);
+    else if (!d->port && http && se->n_ports > 1)
+        vc_warn(v, at, "host '%s' has several ports: give destination.port", d->host);
+    if (d->subset == NULL)
+        return;
+    const struct destination_rule *dr = find_dr(x, host, vs->meta.namespace);
+    struct config_pos sat = AT2(v, &d->subset, d->pos);
+    if (dr == NULL) {
+        vc_error(v, sat, "subset '%s' not found: no DestinationRule for host '%s'", d->subset,
+                 d->host);
+        return;
+    }
+    for (size_t i = 0; i < dr->n_subsets; i++)
+        if (dr->subsets[i].name && strcmp(dr->subsets[i].name, d->subset) == 0)
+            return;
+    vc_error(v, sat, "subset '%s' not found in DestinationRule %s/%s (host '%s')", d->subset,
+             dr->meta.namespace, dr->meta.name, dr->host);
+}
+
+static void check_destinations(struct xctx *x, const struct virtual_service *vs)
+{
+    for (size_t i = 0; i < vs->n_http; i++) {
+        for (size_t j = 0; j < vs->http[i].n_route; j++)
+            check_destination(x, vs, &vs->http[i].route[j].destination, 1);
+        for (size_t j = 0; j < vs->http[i].n_mirrors; j++)
+            check_destination(x, vs, &vs->http[i].mirrors[j].destination, 1);
+    }
+    for (size_t i = 0; i < vs->n_tls; i++)
+        for (size_t j = 0; j < vs->tls[i].n_route; j++)
+            check_destination(x, vs, &vs->tls[i].route[j].destination, 0);
+    for (size_t i = 0; i < vs->n_tcp; i++)
+        for (size_t j = 0; j < vs->tcp[i].n_route; j++)
+            check_destination(x, vs, &vs->tcp[i].route[j].destination, 0);
+}
+
+/* "mesh" stays "mesh"; NAME, NAMESPACE/NAME and NAME.NAMESPACE.svc.cluster.local
+ * become "NAMESPACE/NAME". */
+static const char *gateway_key(struct xctx *x, const char *ref, const char *ns)
+{
+    if (strcmp(ref, "mesh") == 0 || strchr(ref, '/'))
+        return ref;
+    const char *dot = strchr(ref, '.');
+    char *s;
+    if (dot) {
+        const char *ns_start = dot + 1, *ns_end = strchr(ns_start, '.');
+        size_t nl = ns_end ? (size_t)(ns_end - ns_start) : strlen(ns_start);
+        s = xasprintf("%.*s/%.*s", (int)nl, ns_start, (int)(dot - ref), ref);
+    } else {
+        s = xasprintf("%s/%s", ns, ref);
+    }
+    const char *r = arena_strdup(&x->tmp, s);
+    free(s);
+    return r;
+}
+
+static const struct gateway *find_gateway(struct builder *b, const char *key)
+{
+    const char *slash = strchr(key, '/');
+    size_t nl = (size_t)(slash - key);
+    size_t lo = 0, hi = b->n_gw;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct istio_meta *m = &b->gw[mid]->meta;
+        int c = strncmp(m->namespace, key, nl);
+        if (c == 0 && m->namespace[nl] != '\0')
+            c = 1;
+        if (c == 0)
+            c = strcmp(m->name, slash + 1);
+        if (c == 0)
+            return b->gw[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* Does a server of gw expose host to VirtualServices of namespace ns? */
+static int gateway_exposes(const struct gateway *gw, const char *host, const char *ns)
+{
+    for (size_t i = 0; i < gw->n_servers; i++)
+        for (size_t j = 0; j < gw->servers[i].n_hosts; j++) {
+            const char *h = gw->servers[i].hosts[j], *slash = strchr(h, '/');
+            if (slash) {
+                size_t nl = (size_t)(slash - h);
+                int ns_ok = (nl == 1 && h[0] == '*') ||
+                            (nl == 1 && h[0] == '.' && strcmp(gw->meta.namespace, ns) == 0) ||
+                            (strlen(ns) == nl && strncmp(h, ns, nl) == 0);
+                if (!ns_ok)
+                    continue;
+                h = slash + 1;
+            }
+            if (host_matches(h, host) || host_matches(host, h))
+                return 1;
+        }
+    return 0;
+}
+
+/* One (gateway, host) pair a VirtualService claims. */
+struct binding {
+    const char *gateway; /* "mesh" or "ns/name" */
+    const char *host;    /* fully qualified */
+    const struct virtual_service *vs;
+    struct config_pos pos;
+};
+
+struct binding_list {
+    struct binding *items;
+    size_t n, cap;
+};
+
+static int listed(const struct virtual_service *vs, const char *ref)
+{
+    for (size_t i = 0; i < vs->n_gateways; i++)
+        if (strcmp(vs->gateways[i], ref) == 0)
+            return 1;
+    return vs->n_gateways == 0 && strcmp(ref, "mesh") == 0;
+}
+
+/* Check one gateway reference; returns its key, or NULL when it is missing. */
+static const char *check_ref(struct xctx *x, const struct virtual_service *vs, const char *ref,
+                             struct config_pos at, const struct gateway **gw)
+{
+    const char *key = gateway_key(x, ref, vs->meta.namespace);
+    *gw = NULL;
+    if (strcmp(key, "mesh") == 0)
+        return key;
+    if (strchr(ref, '.') && !strchr(ref, '/'))
+        vc_warn(x->v, at,
+                "gateway '%s': the NAME.NAMESPACE.svc.cluster.local form is "
+                "deprecated, write %s",
+                ref, key);
+    *gw = find_gateway(x->v->b, key);
+    if (*gw == NULL) {
+        vc_error(x->v, at, "Gateway %s not found (referenced as '%s')", key, ref);
+        return NULL;
+    }
+    return key;
+}
+
+static void check_gateways(struct xctx *x, const struct virtual_service *vs,
+                           struct binding_list *bl)
+{
+    struct vctx *v = x->v;
+    static const char *const mesh[] = {"mesh"};
+    const char *const *refs = vs->n_gateways ? vs->gateways : mesh;
+    size_t n = vs->n_gateways ? vs->n_gateways : 1;
+    for (size_t i = 0; i < n; i++) {
+        const struct gateway *gw;
+        struct config_pos at = vs->n_gateways ? AT(v, &vs->gateways[i]) : AT(v, vs);
+        const char *key = check_ref(x, vs, refs[i], at, &gw);
+        if (key == NULL)
+            continue;
+        for (size_t h = 0; h < vs->n_hosts; h++) {
+            struct config_pos hat = AT(v, &vs->hosts[h]);
+            if (gw && !gateway_exposes(gw, vs->hosts[h], vs->meta.namespace))
+                vc_warn(v, hat, "host '%s' is not exposed by any server of Gateway %s",
+                        vs->hosts[h], key);
+            xgrow((void **)&bl->items, &bl->cap, bl->n + 1, sizeof(*bl->items));
+            bl->items[bl->n++] =
+                (struct binding){key, fqdn(x, vs->hosts[h], vs->meta.namespace), vs, hat};
+        }
+    }
+    /* gateways named in matches must exist and be bound at the top */
+    for (size_t i = 0; i < vs->n_http; i++)
+        for (size_t j = 0; j < vs->http[i].n_match; j++) {
+            const struct http_match *m = &vs->http[i].match[j];
+            for (size_t k = 0; k < m->n_gateways; k++) {
+                const struct gateway *gw;
+                struct config_pos at = AT2(v, &m->gateways[k], m->pos);
+                if (check_ref(x, vs, m->gateways[k], at, &gw) && !listed(vs, m->gateways[k]))
+                    vc_warn(v, at,
+                            "match gateway '%s' is not in spec.gateways: this match "
+                            "never applies",
+                            m->gateways[k]);
+            }
+        }
+    const struct l4_route *l4[2] = {vs->tls, vs->tcp};
+    size_t nl4[2] = {vs->n_tls, vs->n_tcp};
+    for (int t = 0; t < 2; t++)
+        for (size_t i = 0; i < nl4[t]; i++)
+            for (size_t j = 0; j < l4[t][i].n_match; j++) {
+                const struct l4_match *m = &l4[t][i].match[j];
+                for (size_t k = 0; k < m->n_gateways; k++) {
+                    const struct gateway *gw;
+                    struct config_pos at = AT2(v, &m->gateways[k], m->pos);
+                    if (check_ref(x, vs, m->gateways[k], at, &gw) && !listed(vs, m->gateways[k]))
+                        vc_warn(v, at,
+                                "match gateway '%s' is not in spec.gateways: this "
+                                "match never applies",
+                                m->gateways[k]);
+                }
+            }
+}
+
+static int binding_cmp(const void *pa, const void *pb)
+{
+    const struct binding *a = pa, *b = pb;
+    int c = strcmp(a->gateway, b->gateway);
+    if (c == 0)
+        c = strcmp(a->host, b->host);
+    if (c == 0)
+        c = strcmp(a->pos.file, b->pos.file);
+    if (c == 0)
+        c = a->pos.line - b->pos.line;
+    return c;
+}
+
+/* Two VirtualServices routing the same host on the same gateway: which one
+ * wins depends on their order, so it is refused. */
+static void check_conflicts(struct xctx *x, struct binding_list *bl)
+{
+    if (bl->n > 1)
+        qsort(bl->items, bl->n, sizeof(*bl->items), binding_cmp);
+    for (size_t i = 1; i < bl->n; i++) {
+        const struct binding *a = &bl->items[i - 1], *b = &bl->items[i];
+        if (strcmp(a->gateway, b->gateway) != 0 || strcmp(a->host, b->host) != 0 || a->vs == b->vs)
+            continue;
+        x->v->label = meta_label(&x->v->b->set->arena, &b->vs->meta);
+        vc_error(x->v, b->pos,
+                 "host '%s' on gateway %s is also routed by VirtualService %s/%s "
+                 "(%s:%d:%d)",
+                 b->host, b->gateway, a->vs->meta.namespace, a->vs->meta.name, a->pos.file,
+                 a->pos.line, a->pos.column);
+    }
+}
+
+void validate_cross(struct vctx *v)
+{
+    struct xctx x;
+    memset(&x, 0, sizeof(x));
+    x.v = v;
+    arena_init(&x.tmp);
+    build_indexes(&x);
+    struct builder *b = v->b;
+    struct binding_list bl = {0};
+    for (size_t i = 0; i < b->n_vs; i++) {
+        const struct virtual_service *vs = b->vs[i];
+        v->meta = &vs->meta;
+        v->label = meta_label(&b->set->arena, &vs->meta);
+        check_gateways(&x, vs, &bl);
+        check_destinations(&x, vs);
+    }
+    check_conflicts(&x, &bl);
+    free(bl.items);
+    free(x.se.exact);
+    free(x.se.wild);
+    free(x.dr.exact);
+    free(x.dr.wild);
+    arena_release(&x.tmp);
+}

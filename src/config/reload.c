@@ -1,0 +1,155 @@
+/* reload.c - the watched configuration directory: debounce inotify events,
+ * reload the whole tree, and hand out a new set only when it is valid and
+ * different from the last good one. */
+#include "xdsd/reload.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "watch.h"
+#include "xdsd/log.h"
+#include "xdsd/util.h"
+
+struct reloader {
+    char *dir;
+    struct watch *watch;
+    int64_t debounce_ms, max_delay_ms;
+    int pending;
+    int64_t first_event, last_event;
+    int have_good;
+    uint64_t good_hash;  /* content hash of the last good set */
+    uint64_t generation; /* of the last good set */
+    struct config_diags diags;
+    int rejected;
+    uint64_t n_ok, n_rejected;
+};
+
+struct reloader *reloader_new(const char *dir, int64_t debounce_ms, int64_t max_delay_ms)
+{
+    struct watch *w = watch_new(dir);
+    if (w == NULL)
+        return NULL;
+    struct reloader *r = xcalloc(1, sizeof(*r));
+    r->dir = xstrdup(dir);
+    r->watch = w;
+    r->debounce_ms = debounce_ms < 0 ? 0 : debounce_ms;
+    r->max_delay_ms = max_delay_ms < r->debounce_ms ? r->debounce_ms : max_delay_ms;
+    return r;
+}
+
+void reloader_free(struct reloader *r)
+{
+    if (r == NULL)
+        return;
+    watch_free(r->watch);
+    config_diags_release(&r->diags);
+    free(r->dir);
+    free(r);
+}
+
+int reloader_fd(const struct reloader *r)
+{
+    return watch_fd(r->watch);
+}
+
+static int64_t deadline(const struct reloader *r)
+{
+    int64_t quiet = r->last_event + r->debounce_ms;
+    int64_t cap = r->first_event + r->max_delay_ms;
+    return quiet < cap ? quiet : cap;
+}
+
+int64_t reloader_timeout_ms(const struct reloader *r, int64_t now)
+{
+    if (!r->pending)
+        return -1;
+    int64_t left = deadline(r) - now;
+    return left > 0 ? left : 0;
+}
+
+static void log_diags(const struct config_diags *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const struct config_diag *g = &d->items[i];
+        log_warnx("%s%s:%d:%d: %s%s%s", g->severity == CONFIG_WARNING ? "warning: " : "",
+                  g->pos.file, g->pos.line, g->pos.column, g->resource ? g->resource : "",
+                  g->resource ? ": " : "", g->message);
+    }
+}
+
+/* Load the tree. Returns the new set, or NULL when rejected (or unchanged and
+ * !always). */
+static struct config_set *reload(struct reloader *r, int always)
+{
+    r->pending = 0;
+    watch_sync(r->watch);
+    config_diags_release(&r->diags);
+    size_t nfiles = 0;
+    struct config_set *s = config_load(r->dir, &r->diags, &nfiles);
+    if (s == NULL) {
+        r->rejected = 1;
+        r->n_rejected++;
+        log_diags(&r->diags);
+        log_warnx("configuration in '%s' rejected: %zu errors; %s", r->dir, r->diags.n_errors,
+                  r->have_good ? "keeping the last good configuration" : "nothing loaded yet");
+        return NULL;
+    }
+    r->rejected = 0;
+    if (r->have_good && config_hash(s) == r->good_hash && !always) {
+        config_unref(s); /* e.g. an editor's temporary file came and went */
+        log_debug("configuration in '%s' unchanged", r->dir);
+        return NULL;
+    }
+    log_diags(&r->diags);
+    if (!r->have_good || config_hash(s) != r->good_hash)
+        r->generation++;
+    r->have_good = 1;
+    r->good_hash = config_hash(s);
+    r->n_ok++;
+    config_set_generation(s, r->generation);
+    size_t n_se, n_gw, n_vs, n_dr;
+    config_service_entries(s, &n_se);
+    config_gateways(s, &n_gw);
+    config_virtual_services(s, &n_vs);
+    config_destination_rules(s, &n_dr);
+    log_info("configuration generation %llu: %zu files, %zu resources, %zu warnings",
+             (unsigned long long)r->generation, nfiles, n_se + n_gw + n_vs + n_dr,
+             r->diags.n_warnings);
+    return s;
+}
+
+struct config_set *reloader_poll(struct reloader *r, int64_t now)
+{
+    if (watch_drain(r->watch) > 0) {
+        if (!r->pending) {
+            r->pending = 1;
+            r->first_event = now;
+        }
+        r->last_event = now;
+    }
+    if (!r->pending || now < deadline(r))
+        return NULL;
+    return reload(r, 0);
+}
+
+struct config_set *reloader_load_now(struct reloader *r)
+{
+    watch_drain(r->watch);
+    return reload(r, 1);
+}
+
+const struct config_diags *reloader_diags(const struct reloader *r)
+{
+    return &r->diags;
+}
+
+int reloader_rejected(const struct reloader *r)
+{
+    return r->rejected;
+}
+
+uint64_t reloader_count(const struct reloader *r, int rejected)
+{
+    return rejected ? r->n_rejected : r->n_ok;
+}

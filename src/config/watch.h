@@ -1,0 +1,17 @@
+/* watch.h - inotify over a directory tree (private to src/config/). */
+#ifndef XDSD_CONFIG_WATCH_H
+#define XDSD_CONFIG_WATCH_H
+
+struct watch;
+
+/* Watch dir and its visible sub-directories. NULL when inotify fails (logged). */
+struct watch *watch_new(const char *dir);
+void watch_free(struct watch *w);
+int watch_fd(const struct watch *w);
+/* Add watches for sub-directories that appeared since (idempotent). */
+void watch_sync(struct watch *w);
+/* Read every queued event without blocking. Returns how many of them can
+ * change the configuration (YAML files, directories, ConfigMap "..data"). */
+int watch_drain(struct watch *w);
+
+#endif
