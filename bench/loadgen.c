@@ -63,7 +63,8 @@ struct pending {
 
 /* Per type: what the proxy holds (sorted by name) and what it asked for. */
 struct tstate {
-    struct rinfo **have;
+    struct rinfo *resp; /* SotW: the last response's dependencies */
+    struct rinfo **have; /* delta: what the proxy holds, sorted by name */
     size_t n_have;
     char **sub; /* EDS/RDS subscription, sorted; wildcard types keep none */
     size_t n_sub;
@@ -160,6 +161,8 @@ static int pb_next(struct pbr *r, uint32_t *field, struct pbr *sub, uint64_t *va
 
 static char *pb_str(const struct pbr *s)
 {
+    if (!s->p)
+        return xstrdup("");
     return xstrndup((const char *)s->p, (size_t)(s->end - s->p));
 }
 
@@ -242,12 +245,18 @@ static void scan_resource(struct rinfo *ri, enum xds_type type, struct pbr r)
         ri->name = xstrdup("");
 }
 
-static struct rinfo *rinfo_get(enum xds_type type, const uint8_t *bytes, size_t len,
-                               const char *delta_name)
+static struct rinfo *cache_find(uint64_t key)
 {
-    uint64_t key = hash_bytes(HASH_SEED + (uint64_t)type, bytes, len);
-    if (delta_name)
-        key = hash_bytes(key, delta_name, strlen(delta_name));
+    if (!cache_cap)
+        return NULL;
+    for (size_t j = key & (cache_cap - 1); cache[j]; j = (j + 1) & (cache_cap - 1))
+        if (cache[j]->key == key)
+            return cache[j];
+    return NULL;
+}
+
+static void cache_put(struct rinfo *ri)
+{
     if (cache_n * 2 >= cache_cap) {
         size_t ncap = cache_cap ? cache_cap * 2 : 4096;
         struct rinfo **nc = xcalloc(ncap, sizeof(*nc));
@@ -263,19 +272,84 @@ static struct rinfo *rinfo_get(enum xds_type type, const uint8_t *bytes, size_t 
         cache = nc;
         cache_cap = ncap;
     }
-    size_t j = key & (cache_cap - 1);
-    for (; cache[j]; j = (j + 1) & (cache_cap - 1))
-        if (cache[j]->key == key)
-            return cache[j];
-    struct rinfo *ri = xcalloc(1, sizeof(*ri));
-    ri->key = key;
-    scan_resource(ri, type, (struct pbr){bytes, bytes + len});
-    if (delta_name) {
-        free(ri->name);
-        ri->name = xstrdup(delta_name);
-    }
+    size_t j = ri->key & (cache_cap - 1);
+    while (cache[j])
+        j = (j + 1) & (cache_cap - 1);
     cache[j] = ri;
     cache_n++;
+}
+
+static uint64_t key_of(enum xds_type type, struct pbr a, struct pbr b)
+{
+    uint64_t k = hash_bytes(HASH_SEED + (uint64_t)type * 7919, a.p, (size_t)(a.end - a.p));
+    return hash_bytes(k, b.p, (size_t)(b.end - b.p));
+}
+
+/* A delta resource, known by its name and version (a hash of its bytes, by
+ * the protocol); the bytes are scanned only the first time. */
+static struct rinfo *resource_info(enum xds_type type, struct pbr name, struct pbr version,
+                                   struct pbr bytes)
+{
+    uint64_t key = version.p != version.end ? key_of(type, name, version) : key_of(type, name, bytes);
+    struct rinfo *ri = cache_find(key);
+    if (ri)
+        return ri;
+    ri = xcalloc(1, sizeof(*ri));
+    ri->key = key;
+    scan_resource(ri, type, bytes);
+    free(ri->name);
+    ri->name = pb_str(&name);
+    cache_put(ri);
+    return ri;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort and deduplicate names in place; returns the new count. */
+static size_t sort_unique(char **v, size_t n)
+{
+    if (n)
+        qsort(v, n, sizeof(*v), cmp_str);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || strcmp(v[u - 1], v[i]) != 0)
+            v[u++] = v[i];
+    return u;
+}
+
+/* A SotW response's dependencies (sorted, unique), cached by type and
+ * version_info: proxies of one class are sent the same version. */
+static struct rinfo *response_info(enum xds_type type, struct pbr msg, struct pbr version)
+{
+    struct pbr none = {NULL, NULL};
+    uint64_t key = version.p != version.end ? key_of(type, version, none) : key_of(type, msg, none);
+    struct rinfo *ri = cache_find(key);
+    if (ri)
+        return ri;
+    ri = xcalloc(1, sizeof(*ri));
+    ri->key = key;
+    ri->name = xstrdup("");
+    uint32_t f, g;
+    struct pbr res, val;
+    uint64_t v;
+    while (pb_next(&msg, &f, &res, &v)) {
+        if (f != 2 || !res.p)
+            continue;
+        while (pb_next(&res, &g, &val, &v)) /* Any.value */
+            if (g == 2 && val.p) {
+                struct rinfo tmp = {0};
+                scan_resource(&tmp, type, val);
+                for (size_t i = 0; i < tmp.n_deps; i++)
+                    add_dep(ri, tmp.deps[i]);
+                free(tmp.deps);
+                free(tmp.name);
+            }
+    }
+    ri->n_deps = sort_unique(ri->deps, ri->n_deps);
+    cache_put(ri);
     return ri;
 }
 
@@ -447,33 +521,28 @@ static void send_delta(struct stream *s, enum xds_type t, char **sub, size_t n_s
 
 /* ---- receiving ----------------------------------------------------------------------- */
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int cmp_rinfo(const void *a, const void *b)
 {
     return strcmp((*(struct rinfo *const *)a)->name, (*(struct rinfo *const *)b)->name);
 }
 
-/* The sorted, unique union of the dependencies of what the proxy holds. */
-static char **deps_union(const struct tstate *ts, size_t *n)
+/* The sorted, unique names the proxy's resources of a type depend on. */
+static char **deps_of(const struct tstate *ts, size_t *n)
 {
     size_t cap = 0, k = 0;
     char **v = NULL;
+    if (ts->resp) {
+        v = xcalloc(ts->resp->n_deps + 1, sizeof(*v));
+        memcpy(v, ts->resp->deps, ts->resp->n_deps * sizeof(*v));
+        *n = ts->resp->n_deps;
+        return v;
+    }
     for (size_t i = 0; i < ts->n_have; i++)
         for (size_t j = 0; j < ts->have[i]->n_deps; j++) {
             xgrow((void **)&v, &cap, k + 1, sizeof(*v));
             v[k++] = ts->have[i]->deps[j];
         }
-    if (k)
-        qsort(v, k, sizeof(*v), cmp_str);
-    size_t u = 0;
-    for (size_t i = 0; i < k; i++)
-        if (u == 0 || strcmp(v[u - 1], v[i]) != 0)
-            v[u++] = v[i];
-    *n = u;
+    *n = sort_unique(v, k);
     return v;
 }
 
@@ -484,7 +553,7 @@ static void update_deps(struct stream *s, enum xds_type from)
     enum xds_type dep = from == XDS_CLUSTER ? XDS_ENDPOINT : XDS_ROUTE;
     struct tstate *d = &s->ts[dep];
     size_t n;
-    char **names = deps_union(&s->ts[from], &n);
+    char **names = deps_of(&s->ts[from], &n);
     int same = n == d->n_sub;
     for (size_t i = 0; same && i < n; i++)
         same = strcmp(names[i], d->sub[i]) == 0;
@@ -530,10 +599,16 @@ static void check_full(struct stream *s, double now)
     s->t_full = now;
 }
 
-static void set_str(char **dst, const char *src)
+static void set_str(char **dst, struct pbr src)
 {
     free(*dst);
-    *dst = xstrdup(src ? src : "");
+    *dst = src.p ? pb_str(&src) : xstrdup("");
+}
+
+static int same_str(const char *a, struct pbr b)
+{
+    size_t n = (size_t)(b.end - b.p);
+    return a && strlen(a) == n && (n == 0 || memcmp(a, b.p, n) == 0);
 }
 
 static void capture(struct stream *s, int type, const uint8_t *buf, size_t len)
@@ -552,43 +627,67 @@ static void capture(struct stream *s, int type, const uint8_t *buf, size_t len)
     close(fd);
 }
 
+/* The fields of a (Delta)DiscoveryResponse loadgen reads, scanned in place
+ * rather than unpacked: 10,000 streams receive gigabytes of configuration. */
+struct rsp {
+    struct pbr version, type_url, nonce;
+    int type;
+};
+
+static int rsp_scan(struct pbr msg, struct rsp *r)
+{
+    uint32_t f;
+    struct pbr sub;
+    uint64_t v;
+    memset(r, 0, sizeof(*r));
+    /* field numbers agree in both messages: 1 version, 4 type_url, 5 nonce */
+    while (pb_next(&msg, &f, &sub, &v)) {
+        if (f == 1)
+            r->version = sub;
+        else if (f == 4)
+            r->type_url = sub;
+        else if (f == 5)
+            r->nonce = sub;
+    }
+    char url[128];
+    size_t n = (size_t)(r->type_url.end - r->type_url.p);
+    if (!r->type_url.p || n >= sizeof(url))
+        return -1;
+    memcpy(url, r->type_url.p, n);
+    url[n] = '\0';
+    r->type = xds_type_from_url(url);
+    return r->type < 0 ? -1 : 0;
+}
+
 static void on_sotw(struct stream *s, const uint8_t *buf, size_t len, double now)
 {
-    Envoy__Service__Discovery__V3__DiscoveryResponse *r =
-        envoy__service__discovery__v3__discovery_response__unpack(NULL, len, buf);
-    if (!r)
+    struct pbr msg = {buf, buf + len};
+    struct rsp r;
+    if (rsp_scan(msg, &r) < 0)
         return;
-    int t = xds_type_from_url(r->type_url);
-    if (t < 0)
-        goto out;
+    enum xds_type t = (enum xds_type)r.type;
     capture(s, t, buf, len);
     struct tstate *ts = &s->ts[t];
     if ((s->flags & F_NACK) && t == XDS_LISTENER) {
-        if (ts->nacked_version && strcmp(ts->nacked_version, r->version_info) == 0)
+        if (same_str(ts->nacked_version, r.version))
             s->nack_resends++;
-        set_str(&ts->nacked_version, r->version_info);
-        set_str(&ts->nonce, r->nonce);
+        set_str(&ts->nacked_version, r.version);
+        set_str(&ts->nonce, r.nonce);
         s->nacks++;
         send_sotw(s, t, 1);
-        goto out;
+        return;
     }
-    free(ts->have);
-    ts->have = xcalloc(r->n_resources + 1, sizeof(*ts->have));
-    ts->n_have = 0;
-    for (size_t i = 0; i < r->n_resources; i++)
-        ts->have[ts->n_have++] = rinfo_get((enum xds_type)t, r->resources[i]->value.data,
-                                           r->resources[i]->value.len, NULL);
-    set_str(&ts->version, r->version_info);
-    set_str(&ts->nonce, r->nonce);
+    if (t == XDS_CLUSTER || t == XDS_LISTENER) /* only these name other resources */
+        ts->resp = response_info(t, msg, r.version);
+    set_str(&ts->version, r.version);
+    set_str(&ts->nonce, r.nonce);
     ts->received = 1;
-    send_sotw(s, (enum xds_type)t, 0); /* the ACK */
+    send_sotw(s, t, 0); /* the ACK */
     if (t == XDS_CLUSTER || t == XDS_LISTENER)
-        update_deps(s, (enum xds_type)t);
+        update_deps(s, t);
     s->t_last_ack = now;
     s->updates++;
     check_full(s, now);
-out:
-    envoy__service__discovery__v3__discovery_response__free_unpacked(r, NULL);
 }
 
 static int in_sorted(char **v, size_t n, const char *name)
@@ -598,64 +697,86 @@ static int in_sorted(char **v, size_t n, const char *name)
 
 /* Apply a delta response to the sorted list of what the proxy holds: old
  * entries not replaced nor removed, then the new ones. */
-static void delta_apply(struct tstate *ts, enum xds_type t,
-                        const Envoy__Service__Discovery__V3__DeltaDiscoveryResponse *r)
+static void delta_apply(struct tstate *ts, enum xds_type t, struct pbr msg)
 {
-    size_t nn = r->n_resources, nr = r->n_removed_resources, n = 0;
-    char **names = xcalloc(nn + 1, sizeof(*names)), **removed = xcalloc(nr + 1, sizeof(*removed));
-    for (size_t i = 0; i < nn; i++)
-        names[i] = r->resources[i]->name;
-    memcpy(removed, r->removed_resources, nr * sizeof(*removed));
-    qsort(names, nn, sizeof(*names), cmp_str);
-    qsort(removed, nr, sizeof(*removed), cmp_str);
-    struct rinfo **v = xcalloc(ts->n_have + nn + 1, sizeof(*v));
-    for (size_t i = 0; i < ts->n_have; i++)
-        if (!in_sorted(names, nn, ts->have[i]->name) && !in_sorted(removed, nr, ts->have[i]->name))
-            v[n++] = ts->have[i];
-    for (size_t i = 0; i < nn; i++) {
-        const Envoy__Service__Discovery__V3__Resource *res = r->resources[i];
-        const uint8_t *b = res->resource ? res->resource->value.data : (const uint8_t *)"";
-        size_t l = res->resource ? res->resource->value.len : 0;
-        v[n++] = rinfo_get(t, b, l, res->name);
+    struct rinfo **add = NULL;
+    char **names = NULL, **removed = NULL;
+    size_t na = 0, nr = 0, ca = 0, cn = 0, cr = 0, n = 0;
+    uint32_t f, g;
+    struct pbr sub, x;
+    uint64_t v;
+    while (pb_next(&msg, &f, &sub, &v)) {
+        if (f == 6 && sub.p) {
+            xgrow((void **)&removed, &cr, nr + 1, sizeof(*removed));
+            removed[nr++] = pb_str(&sub);
+        }
+        if (f != 2 || !sub.p)
+            continue;
+        struct pbr name = {0}, version = {0}, bytes = {0};
+        while (pb_next(&sub, &g, &x, &v)) { /* Resource: 1 version, 2 Any, 3 name */
+            if (g == 1)
+                version = x;
+            else if (g == 3)
+                name = x;
+            else if (g == 2 && x.p)
+                while (pb_next(&x, &f, &bytes, &v) && f != 2)
+                    ;
+        }
+        struct rinfo *ri = resource_info(t, name, version, bytes);
+        xgrow((void **)&add, &ca, na + 1, sizeof(*add));
+        xgrow((void **)&names, &cn, na + 1, sizeof(*names));
+        names[na] = ri->name;
+        add[na++] = ri;
     }
-    qsort(v, n, sizeof(*v), cmp_rinfo);
-    free(names);
+    qsort(names, na, sizeof(*names), cmp_str);
+    if (nr)
+        qsort(removed, nr, sizeof(*removed), cmp_str);
+    struct rinfo **out = xcalloc(ts->n_have + na + 1, sizeof(*out));
+    for (size_t i = 0; i < ts->n_have; i++)
+        if (!in_sorted(names, na, ts->have[i]->name) && !in_sorted(removed, nr, ts->have[i]->name))
+            out[n++] = ts->have[i];
+    memcpy(out + n, add, na * sizeof(*add));
+    n += na;
+    qsort(out, n, sizeof(*out), cmp_rinfo);
+    for (size_t i = 0; i < nr; i++)
+        free(removed[i]);
     free(removed);
+    free(names);
+    free(add);
     free(ts->have);
-    ts->have = v;
+    ts->have = out;
     ts->n_have = n;
 }
 
 static void on_delta(struct stream *s, const uint8_t *buf, size_t len, double now)
 {
-    Envoy__Service__Discovery__V3__DeltaDiscoveryResponse *r =
-        envoy__service__discovery__v3__delta_discovery_response__unpack(NULL, len, buf);
-    if (!r)
+    struct pbr msg = {buf, buf + len};
+    struct rsp r;
+    if (rsp_scan(msg, &r) < 0)
         return;
-    int t = xds_type_from_url(r->type_url);
-    if (t < 0)
-        goto out;
+    enum xds_type t = (enum xds_type)r.type;
     capture(s, t, buf, len);
     struct tstate *ts = &s->ts[t];
+    char *nonce = pb_str(&r.nonce);
     if ((s->flags & F_NACK) && t == XDS_LISTENER) {
-        if (ts->nacked_version && strcmp(ts->nacked_version, r->system_version_info) == 0 &&
-            r->n_resources)
+        if (same_str(ts->nacked_version, r.version))
             s->nack_resends++;
-        set_str(&ts->nacked_version, r->system_version_info);
+        set_str(&ts->nacked_version, r.version);
         s->nacks++;
-        send_delta(s, (enum xds_type)t, NULL, 0, NULL, 0, r->nonce, 1);
-        goto out;
+        send_delta(s, t, NULL, 0, NULL, 0, nonce, 1);
+        free(nonce);
+        return;
     }
-    delta_apply(ts, (enum xds_type)t, r);
-    ts->received = 1;
-    send_delta(s, (enum xds_type)t, NULL, 0, NULL, 0, r->nonce, 0);
     if (t == XDS_CLUSTER || t == XDS_LISTENER)
-        update_deps(s, (enum xds_type)t);
+        delta_apply(ts, t, msg);
+    ts->received = 1;
+    send_delta(s, t, NULL, 0, NULL, 0, nonce, 0);
+    free(nonce);
+    if (t == XDS_CLUSTER || t == XDS_LISTENER)
+        update_deps(s, t);
     s->t_last_ack = now;
     s->updates++;
     check_full(s, now);
-out:
-    envoy__service__discovery__v3__delta_discovery_response__free_unpacked(r, NULL);
 }
 
 static void start_recv(struct stream *s)
