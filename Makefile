@@ -55,8 +55,10 @@ WKT_DIR := /usr/include
 WKT := google/protobuf/any.proto google/protobuf/duration.proto google/protobuf/wrappers.proto \
 	google/protobuf/struct.proto google/protobuf/empty.proto google/protobuf/timestamp.proto
 PROTO_REL := $(patsubst proto/%,%,$(PROTOS))
-GEN_C := $(addprefix $(GEN)/,$(PROTO_REL:.proto=.pb-c.c) $(WKT:.proto=.pb-c.c))
-GEN_H := $(GEN_C:.c=.h)
+GEN_PB_C := $(addprefix $(GEN)/,$(PROTO_REL:.proto=.pb-c.c) $(WKT:.proto=.pb-c.c))
+GEN_H := $(GEN_PB_C:.c=.h)
+# every message descriptor, for the JSON encoder's Any registry
+GEN_C := $(GEN_PB_C) $(GEN)/pb_registry.c
 GEN_OBJ := $(patsubst $(GEN)/%.c,$(O)/obj/gen/%.o,$(GEN_C))
 
 # --- our code -----------------------------------------------------------------
@@ -93,10 +95,11 @@ $(DEPS_STAMP): scripts/ensure-deps
 	$(Q)sh scripts/ensure-deps build
 	@mkdir -p $(ROOT) && touch $@
 
-$(GEN)/.stamp: $(PROTOS) | $(DEPS_STAMP)
+$(GEN)/.stamp: $(PROTOS) scripts/gen-pb-registry | $(DEPS_STAMP)
 	@mkdir -p $(GEN)
 	@echo "  PROTOC-C proto/ -> $(GEN)"
 	$(Q)protoc-c -Iproto -I$(WKT_DIR) --c_out=$(GEN) $(PROTOS) $(addprefix $(WKT_DIR)/,$(WKT))
+	$(Q)sh scripts/gen-pb-registry $(GEN) > $(GEN)/pb_registry.c
 	@touch $@
 $(GEN_C) $(GEN_H): $(GEN)/.stamp ;
 

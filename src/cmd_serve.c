@@ -1,11 +1,199 @@
-/* cmd_serve.c - `xdsd serve`. */
+/* cmd_serve.c - `xdsd serve`: load the directory, translate, serve xDS.
+ *
+ * Two threads of our own: the main thread runs the xDS server's loop; the
+ * config thread waits on the directory watcher and on SIGINT/SIGTERM (a
+ * signalfd), builds a snapshot for each new valid configuration set and
+ * hands it to the server. Translation therefore never runs on the xDS loop,
+ * except for a proxy class no earlier snapshot had. */
 #include "xdsd/commands.h"
 
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "xdsd/config.h"
+#include "xdsd/debug.h"
+#include "xdsd/log.h"
+#include "xdsd/reload.h"
+#include "xdsd/snapshot.h"
+#include "xdsd/translate.h"
+#include "xdsd/util.h"
+#include "xdsd/xds_server.h"
+
+/* A burst of edits is one reload, but never wait longer than this. */
+#define MAX_DEBOUNCE_MS 10000
+
+struct serve {
+    const struct serve_options *o;
+    struct translate_options topts;
+    struct xds_server *srv;
+    struct reloader *rl;
+    struct snapshot *current; /* the last snapshot published, to warm the next */
+    struct debug_server *dbg;
+    int sigfd;
+};
+
+/* Tell the debug endpoint what is served and how the last load attempt went
+ * (called on the config thread, and once before it starts). */
+static void note_config(struct serve *s)
+{
+    if (s->dbg == NULL)
+        return;
+    struct debug_config_info info;
+    memset(&info, 0, sizeof(info));
+    debug_config_info_fill(&info, s->current ? translate_config(s->current) : NULL,
+                           reloader_diags(s->rl), reloader_rejected(s->rl));
+    info.reloads_ok = reloader_count(s->rl, 0);
+    info.reloads_rejected = reloader_count(s->rl, 1);
+    debug_server_set_config(s->dbg, &info);
+    debug_config_info_release(&info);
+}
+
+/* Translate a valid set and publish it; the set keeps its own references. */
+static void publish(struct serve *s, struct config_set *cfg)
+{
+    uint64_t gen = config_generation(cfg);
+    struct snapshot *snap = translate_snapshot(cfg, gen, &s->topts);
+    /* build the views of the proxy classes already connected here, not on
+     * the xDS thread */
+    snapshot_warm_from(snap, s->current);
+    snapshot_unref(s->current);
+    s->current = snapshot_ref(snap);
+    xds_server_publish(s->srv, snap);
+    log_info("configuration generation %llu published", (unsigned long long)gen);
+}
+
+static int on_signal(struct serve *s)
+{
+    struct signalfd_siginfo si;
+    if (read(s->sigfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+        return 0;
+    log_info("%s: stopping", strsignal((int)si.ssi_signo));
+    xds_server_stop(s->srv);
+    return 1;
+}
+
+static void *config_thread(void *arg)
+{
+    struct serve *s = arg;
+    for (;;) {
+        int64_t wait = reloader_timeout_ms(s->rl, now_ms());
+        struct pollfd p[2] = {{reloader_fd(s->rl), POLLIN, 0}, {s->sigfd, POLLIN, 0}};
+        if (poll(p, 2, wait < 0 ? -1 : (int)wait) < 0 && errno != EINTR) {
+            log_warn("poll");
+            continue;
+        }
+        if ((p[1].revents & POLLIN) && on_signal(s))
+            return NULL;
+        struct config_set *cfg = reloader_poll(s->rl, now_ms());
+        if (cfg) {
+            publish(s, cfg);
+            config_unref(cfg);
+        }
+        /* also after a rejected or unchanged attempt: its findings are news */
+        note_config(s);
+    }
+}
+
+static struct xds_status_report *xds_status(void *srv)
+{
+    return xds_server_status(srv);
+}
+
+/* The debug endpoint reads copies of the xDS state (xds_server_status) and
+ * of the configuration state note_config() hands it. */
+static int start_debug(struct serve *s)
+{
+    if (s->o->debug_listen == NULL || *s->o->debug_listen == '\0')
+        return 0;
+    struct debug_sources src = {s->srv, xds_status, xds_status_report_free, xds_histogram_bounds};
+    s->dbg = debug_server_start(s->o->debug_listen, &src, NULL);
+    if (s->dbg == NULL)
+        return -1;
+    note_config(s);
+    return 0;
+}
+
+static void stop_debug(struct serve *s)
+{
+    debug_server_stop(s->dbg);
+    s->dbg = NULL;
+}
+
+/* SIGINT and SIGTERM arrive on a signalfd; blocked before any thread
+ * (gRPC's included) starts, so every thread inherits the mask. */
+static int block_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    signal(SIGPIPE, SIG_IGN);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+        return -1;
+    int fd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (fd < 0)
+        log_warn("signalfd");
+    return fd;
+}
+
+static void initial_load(struct serve *s)
+{
+    struct config_set *cfg = reloader_load_now(s->rl);
+    if (cfg == NULL) {
+        /* the errors are logged; serve nothing until the directory is fixed */
+        log_warnx("no valid configuration in '%s' yet: waiting for changes", s->o->config_dir);
+        return;
+    }
+    publish(s, cfg);
+    config_unref(cfg);
+}
 
 int cmd_serve(const struct serve_options *o)
 {
-    (void)o;
-    fprintf(stderr, "xdsd serve: this command is not available yet in this build\n");
-    return 2;
+    if (o->config_dir == NULL) {
+        fprintf(stderr, "xdsd serve: no configuration directory: give --config-dir DIR\n");
+        return 2;
+    }
+    struct serve s = {.o = o};
+    s.topts.outbound_policy = o->outbound_policy;
+    s.topts.mesh_certs = o->mesh_certs;
+    s.topts.trust_domain = o->trust_domain;
+    int rc = 1;
+    s.sigfd = block_signals();
+    if (s.sigfd < 0)
+        return 1;
+    int64_t max_delay =
+        o->debounce_ms * 10 > MAX_DEBOUNCE_MS ? o->debounce_ms * 10 : MAX_DEBOUNCE_MS;
+    s.rl = reloader_new(o->config_dir, o->debounce_ms, max_delay);
+    if (s.rl == NULL)
+        goto out_sig;
+    s.srv = xds_server_new(o, NULL);
+    if (s.srv == NULL)
+        goto out_rl;
+    initial_load(&s);
+    if (start_debug(&s) != 0)
+        goto out_srv;
+    pthread_t tid;
+    if (pthread_create(&tid, NULL, config_thread, &s) != 0) {
+        log_error("cannot start the configuration thread");
+        goto out_debug;
+    }
+    rc = xds_server_run(s.srv);
+    pthread_join(tid, NULL);
+out_debug:
+    stop_debug(&s);
+out_srv:
+    xds_server_free(s.srv);
+    snapshot_unref(s.current);
+out_rl:
+    reloader_free(s.rl);
+out_sig:
+    close(s.sigfd);
+    return rc;
 }

@@ -1,11 +1,164 @@
-/* cmd_status.c - `xdsd status`. */
+/* cmd_status.c - `xdsd status`: istioctl proxy-status against the debug endpoint.
+ *
+ * Reads /debug/syncz and prints one line per connected proxy with the sync
+ * state of each type, or for one proxy the detail of each type and its last
+ * NACK: which proxy rejected which configuration, and why. */
 #include "xdsd/commands.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdsd/httpget.h"
+#include "xdsd/snapshot.h"
+#include "xdsd/util.h"
+
+#define TIMEOUT_MS 5000
+
+/* Columns in istioctl's order. */
+static const struct {
+    const char *label;
+    enum xds_type type;
+} columns[] = {
+    {"CDS", XDS_CLUSTER},
+    {"LDS", XDS_LISTENER},
+    {"EDS", XDS_ENDPOINT},
+    {"RDS", XDS_ROUTE},
+};
+
+static const char *str(json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s ? s : "";
+}
+
+/* POD.NAMESPACE from an Istio node id (TYPE~IP~POD.NS~DOMAIN), else the id. */
+static char *proxy_name(const char *id)
+{
+    const char *a = strchr(id, '~');
+    const char *b = a ? strchr(a + 1, '~') : NULL;
+    const char *c = b ? strchr(b + 1, '~') : NULL;
+    if (c == NULL || c == b + 1)
+        return xstrdup(id);
+    return xstrndup(b + 1, (size_t)(c - b - 1));
+}
+
+static json_t *type_of(json_t *proxy, enum xds_type t)
+{
+    return json_object_get(json_object_get(proxy, "resources"), xds_type_url(t));
+}
+
+static int by_name(const void *a, const void *b)
+{
+    json_t *const *x = a, *const *y = b;
+    char *nx = proxy_name(str(*x, "proxy")), *ny = proxy_name(str(*y, "proxy"));
+    int c = strcmp(nx, ny);
+    free(nx);
+    free(ny);
+    return c;
+}
+
+static void print_table(json_t *proxies)
+{
+    size_t n = json_array_size(proxies), width = strlen("NAME");
+    json_t **rows = xcalloc(n ? n : 1, sizeof(*rows));
+    for (size_t i = 0; i < n; i++) {
+        rows[i] = json_array_get(proxies, i);
+        char *name = proxy_name(str(rows[i], "proxy"));
+        if (strlen(name) > width)
+            width = strlen(name);
+        free(name);
+    }
+    qsort(rows, n, sizeof(*rows), by_name);
+    printf("%-*s", (int)width + 3, "NAME");
+    for (size_t c = 0; c < ARRAY_LEN(columns); c++)
+        printf("%-11s", columns[c].label);
+    printf("VERSION\n");
+    for (size_t i = 0; i < n; i++) {
+        char *name = proxy_name(str(rows[i], "proxy"));
+        printf("%-*s", (int)width + 3, name);
+        free(name);
+        for (size_t c = 0; c < ARRAY_LEN(columns); c++) {
+            const char *st = str(type_of(rows[i], columns[c].type), "status");
+            printf("%-11s", *st ? st : "NOT SENT");
+        }
+        const char *v = str(rows[i], "istio_version");
+        printf("%s\n", *v ? v : "-");
+    }
+    free(rows);
+}
+
+static int print_proxy(json_t *proxies, const char *want)
+{
+    json_t *found = NULL, *p;
+    size_t i;
+    json_array_foreach(proxies, i, p)
+    {
+        char *name = proxy_name(str(p, "proxy"));
+        /* a reconnected proxy may be listed twice: the last stream is the live one */
+        if (strcmp(str(p, "proxy"), want) == 0 || strcmp(name, want) == 0)
+            found = p;
+        free(name);
+    }
+    if (found == NULL)
+        return -1;
+    printf("Proxy:      %s\nConnection: %s\nType:       %s\n\n", str(found, "proxy"),
+           str(found, "connection_id"), str(found, "proxy_type"));
+    printf("%-5s %-10s %-18s %-18s %-24s %s\n", "TYPE", "STATUS", "SENT VERSION", "ACKED VERSION",
+           "SENT NONCE", "ACKED NONCE");
+    int nacks = 0;
+    for (size_t c = 0; c < ARRAY_LEN(columns); c++) {
+        json_t *t = type_of(found, columns[c].type);
+        printf("%-5s %-10s %-18s %-18s %-24s %s\n", columns[c].label,
+               *str(t, "status") ? str(t, "status") : "NOT SENT",
+               *str(t, "sent_version") ? str(t, "sent_version") : "-",
+               *str(t, "acked_version") ? str(t, "acked_version") : "-",
+               *str(t, "sent_nonce") ? str(t, "sent_nonce") : "-",
+               *str(t, "acked_nonce") ? str(t, "acked_nonce") : "-");
+    }
+    for (size_t c = 0; c < ARRAY_LEN(columns); c++) {
+        json_t *nack = json_object_get(type_of(found, columns[c].type), "last_nack");
+        if (nack == NULL)
+            continue;
+        if (nacks++ == 0)
+            printf("\n");
+        printf("Last NACK of %s (nonce %s, %s):\n  %s\n", columns[c].label, str(nack, "nonce"),
+               str(nack, "time"), str(nack, "message"));
+    }
+    if (nacks == 0)
+        printf("\nNo NACK from this proxy.\n");
+    return 0;
+}
 
 int cmd_status(const char *addr, const char *proxy)
 {
-    (void)addr; (void)proxy;
-    fprintf(stderr, "xdsd status: this command is not available yet in this build\n");
-    return 2;
+    struct http_reply rep;
+    char *err = NULL;
+    if (http_get(addr, "/debug/syncz", TIMEOUT_MS, &rep, &err) < 0) {
+        fprintf(stderr, "xdsd status: %s (is `xdsd serve` running with --debug-listen %s?)\n", err,
+                addr);
+        free(err);
+        return 1;
+    }
+    json_error_t jerr;
+    json_t *proxies = rep.status == 200 ? json_loads(rep.body, 0, &jerr) : NULL;
+    if (!json_is_array(proxies)) {
+        fprintf(stderr, "xdsd status: unexpected answer from %s/debug/syncz (HTTP %d)\n", addr,
+                rep.status);
+        json_decref(proxies);
+        http_reply_release(&rep);
+        return 1;
+    }
+    http_reply_release(&rep);
+    int rc = 0;
+    if (proxy == NULL) {
+        print_table(proxies);
+    } else if (print_proxy(proxies, proxy) < 0) {
+        fprintf(stderr, "xdsd status: proxy '%s' is not connected to the server at %s\n", proxy,
+                addr);
+        rc = 1;
+    }
+    json_decref(proxies);
+    return rc;
 }

@@ -2,7 +2,10 @@
  * one configuration, print every error and warning and a summary line. */
 #include "xdsd/commands.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "xdsd/config.h"
 
@@ -16,6 +19,14 @@ int cmd_validate(const char *const *paths, int npaths)
     if (npaths < 1) {
         fprintf(stderr, "usage: xdsd validate PATH...\n");
         return 2;
+    }
+    /* a path that is not there is a wrong command line, not a wrong config */
+    for (int i = 0; i < npaths; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) < 0) {
+            fprintf(stderr, "xdsd validate: cannot read '%s': %s\n", paths[i], strerror(errno));
+            return 2;
+        }
     }
     struct config_diags d;
     size_t nfiles = 0, nres = 0;

@@ -381,3 +381,61 @@ TEST(config_lookups)
     config_unref(s);
     config_diags_release(&d);
 }
+
+TEST(config_diagnostics_are_capped)
+{
+    /* 3000 unknown fields: all counted, a thousand shown */
+    size_t cap = 0, len = 0;
+    char *y = NULL;
+    const char *head = SE_HEAD "metadata: {name: a}\nspec:\n  hosts: [a.example.com]\n";
+    xgrow((void **)&y, &cap, strlen(head) + 1, 1);
+    strcpy(y, head);
+    len = strlen(y);
+    for (int i = 0; i < 3000; i++) {
+        char line[64];
+        int n = snprintf(line, sizeof(line), "  field%d: 1\n", i);
+        xgrow((void **)&y, &cap, len + (size_t)n + 1, 1);
+        memcpy(y + len, line, (size_t)n + 1);
+        len += (size_t)n;
+    }
+    struct config_diags d;
+    struct config_set *s = config_parse("big.yaml", y, len, &d);
+    CHECK(s == NULL);
+    CHECK_INT(d.n_errors, 3000);
+    CHECK_INT(d.n, 1001);
+    config_diags_release(&d);
+    free(y);
+}
+
+TEST(config_hostile_shapes)
+{
+    /* deep nesting, a recursive anchor, binary junk, a NUL inside a scalar */
+    static const struct {
+        const char *text;
+        size_t len;
+        const char *message;
+    } cases[] = {
+        {NULL, 0, "nesting deeper than 256 levels"},
+        {"a: &x [*x]\n", 11, "unknown anchor 'x'"},
+        {"a: \x01\x02\n", 6, "invalid YAML"},
+        {"apiVersion: networking.istio.io/v1\nkind: \"Gate\\0way\"\n", 53,
+         "unsupported kind 'Gate'"},
+        {"? [a]\n: b\n", 10, "mapping keys must be scalars"},
+    };
+    char deep[3001];
+    memset(deep, '[', 3000);
+    deep[3000] = '\0';
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        const char *t = cases[i].text ? cases[i].text : deep;
+        size_t len = cases[i].text ? cases[i].len : strlen(deep);
+        struct config_diags d;
+        struct config_set *s = config_parse("h.yaml", t, len, &d);
+        CHECK(s == NULL);
+        int found = 0;
+        for (size_t j = 0; j < d.n; j++)
+            found |= strstr(d.items[j].message, cases[i].message) != NULL;
+        if (!CHECK(found))
+            config_diags_print(&d, stderr);
+        config_diags_release(&d);
+    }
+}

@@ -7,6 +7,7 @@
 #ifndef XDSD_TRANSLATE_H
 #define XDSD_TRANSLATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "xdsd/config.h"
@@ -18,6 +19,31 @@ struct translate_options {
     const char *mesh_certs;   /* directory of cert-chain.pem, key.pem, root-cert.pem */
     const char *trust_domain; /* SPIFFE trust domain, "cluster.local" */
 };
+
+/* The configuration translation reads, as plain arrays in (namespace, name)
+ * order. translate_snapshot() fills it from a config set; tests and
+ * benchmarks may build one by hand. Nothing in it is copied or freed. */
+struct translate_model {
+    const struct service_entry *service_entries;
+    size_t n_service_entries;
+    const struct gateway *gateways;
+    size_t n_gateways;
+    const struct virtual_service *virtual_services;
+    size_t n_virtual_services;
+    const struct destination_rule *destination_rules;
+    size_t n_destination_rules;
+};
+
+/* The class key of a proxy (heap string): its type, namespace, the sorted
+ * names of the Gateways it matches (with its own gateway service), the labels
+ * that sourceLabels rules look at, and the generator. Equal keys, equal views. */
+char *translate_class_key(const struct translate_model *m, const struct proxy_identity *id);
+
+/* Translate m for proxy id: a finished view that passed the consistency check,
+ * or NULL with the reason in *err (caller frees). o may be NULL (defaults). */
+struct xds_view *translate_build(const struct translate_model *m,
+                                 const struct translate_options *o,
+                                 const struct proxy_identity *id, char **err);
 
 /* A snapshot of generation gen over cfg (the snapshot takes its own reference
  * and copies o). Views are built on demand; each view passes the consistency

@@ -77,9 +77,20 @@ char *arena_strdup(struct arena *a, const char *s)
 void diag_vadd(struct config_diags *d, enum config_severity sev, struct config_pos pos,
                const char *resource, const char *fmt, va_list ap)
 {
+    if (sev == CONFIG_ERROR)
+        d->n_errors++;
+    else
+        d->n_warnings++;
+    /* a hostile or badly broken input could otherwise produce millions */
+    if (d->n > CONFIG_MAX_DIAGS)
+        return;
     char *msg;
-    if (vasprintf(&msg, fmt, ap) < 0)
+    if (d->n == CONFIG_MAX_DIAGS) {
+        msg = xasprintf("too many errors and warnings: the rest are counted, not shown");
+        sev = CONFIG_WARNING;
+    } else if (vasprintf(&msg, fmt, ap) < 0) {
         abort();
+    }
     size_t cap = d->n; /* items grow by doubling; capacity is not kept */
     size_t need = d->n + 1;
     if ((need & (need - 1)) == 0 || d->items == NULL) {
@@ -93,10 +104,6 @@ void diag_vadd(struct config_diags *d, enum config_severity sev, struct config_p
     g->pos.column = pos.column;
     g->resource = resource ? xstrdup(resource) : NULL;
     g->message = msg;
-    if (sev == CONFIG_ERROR)
-        d->n_errors++;
-    else
-        d->n_warnings++;
 }
 
 void diag_add(struct config_diags *d, enum config_severity sev, struct config_pos pos,

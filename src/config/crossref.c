@@ -365,6 +365,10 @@ static void check_conflicts(struct xctx *x, struct binding_list *bl)
         const struct binding *a = &bl->items[i - 1], *b = &bl->items[i];
         if (strcmp(a->gateway, b->gateway) != 0 || strcmp(a->host, b->host) != 0 || a->vs == b->vs)
             continue;
+        /* the same name twice is already reported as a duplicate */
+        if (strcmp(a->vs->meta.namespace, b->vs->meta.namespace) == 0 &&
+            strcmp(a->vs->meta.name, b->vs->meta.name) == 0)
+            continue;
         x->v->label = meta_label(&x->v->b->set->arena, &b->vs->meta);
         vc_error(x->v, b->pos,
                  "host '%s' on gateway %s is also routed by VirtualService %s/%s "

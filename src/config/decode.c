@@ -385,6 +385,10 @@ static void dec_field(struct dctx *c, const struct cnode *v, const struct field 
 
 static void unknown_field(struct dctx *c, const struct cnode *k, const struct field *fields)
 {
+    if (c->diags->n >= CONFIG_MAX_DIAGS) { /* not shown: spare the edit distances */
+        dc_error(c, k, "unknown field '%s'", k->str);
+        return;
+    }
     const char *names[64];
     size_t n = 0;
     for (size_t i = 0; fields[i].name && n < ARRAY_LEN(names); i++)

@@ -59,6 +59,9 @@ const struct cnode *cnode_get(const struct cnode *n, const char *key);
 
 /* ---- diagnostics ------------------------------------------------------- */
 
+/* Diagnostics kept per load; past this they are only counted. */
+#define CONFIG_MAX_DIAGS 1000
+
 void diag_add(struct config_diags *d, enum config_severity sev, struct config_pos pos,
               const char *resource, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void diag_vadd(struct config_diags *d, enum config_severity sev, struct config_pos pos,

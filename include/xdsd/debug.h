@@ -1,0 +1,94 @@
+/* debug.h - the debug HTTP endpoint (DESIGN.md "Debug endpoint").
+ *
+ * An HTTP server on libmicrohttpd with its own thread. It answers from two
+ * sources, both read through copies so that a slow client never holds up the
+ * xDS loop:
+ *
+ *   - the xDS state, through debug_sources.status (xds_server_status in
+ *     production): a copy taken under the server's short lock;
+ *   - the configuration state, which the owner of the reloader publishes with
+ *     debug_server_set_config() after every load attempt (copied under the
+ *     debug server's own lock).
+ *
+ * Paths: /ready, /version, /debug/configz, /debug/syncz, /debug/adsz,
+ * /debug/config_dump?proxyID=ID, /metrics. JSON endpoints take ?pretty. */
+#ifndef XDSD_DEBUG_H
+#define XDSD_DEBUG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xdsd/xds_server.h"
+
+struct config_set;
+struct config_diags;
+
+/* One loaded resource, for /debug/configz. */
+struct debug_resource {
+    char *kind; /* "ServiceEntry", "Gateway", "VirtualService", "DestinationRule" */
+    char *namespace;
+    char *name;
+    char *file;
+    int line;
+    int64_t generation; /* metadata.generation */
+};
+
+/* One finding of the last load attempt. */
+struct debug_diag {
+    int warning; /* 0: error */
+    char *file;
+    int line, column;
+    char *resource; /* "VirtualService default/foo", or NULL */
+    char *message;
+};
+
+/* The configuration state. Every pointer is owned by the struct: release
+ * with debug_config_info_release(). */
+struct debug_config_info {
+    int loaded;                       /* a configuration is being served */
+    uint64_t generation;              /* of the set being served */
+    int rejected;                     /* the last load attempt was rejected */
+    struct debug_resource *resources; /* of the set being served */
+    size_t n_resources;
+    struct debug_diag *diags; /* of the last attempt, errors and warnings */
+    size_t n_diags;
+    uint64_t reloads_ok, reloads_rejected; /* attempts since start */
+};
+
+/* Fill info from the set being served (may be NULL) and the findings of the
+ * last attempt (may be NULL); strings are copied. The counters are left as
+ * they were: set them after. */
+void debug_config_info_fill(struct debug_config_info *info, const struct config_set *set,
+                            const struct config_diags *diags, int rejected);
+void debug_config_info_release(struct debug_config_info *info);
+
+/* Where the server reads the xDS state. status returns a fresh copy that
+ * status_free releases; status NULL means no xDS server (/ready answers 503).
+ * Both are called from the HTTP thread. Reading a running server:
+ *
+ *   static struct xds_status_report *status(void *xds) { return xds_server_status(xds); }
+ *   struct debug_sources src = {xds, status, xds_status_report_free, xds_histogram_bounds};
+ */
+struct debug_sources {
+    void *ctx;
+    struct xds_status_report *(*status)(void *ctx);
+    void (*status_free)(struct xds_status_report *r);
+    const double *histogram_bounds; /* the 12 bucket bounds (xds_histogram_bounds) */
+};
+
+struct debug_server;
+
+/* Listen on listen ("HOST:PORT", port 0 picks a free one) and serve from
+ * src (copied) on a thread of the server's own. Logs a warning when the
+ * address is not a loopback one: the endpoint has no authentication.
+ * *bound_port (may be NULL) receives the port. Returns NULL when the address
+ * is invalid or cannot be bound (logged). */
+struct debug_server *debug_server_start(const char *listen, const struct debug_sources *src,
+                                        int *bound_port);
+/* Stop serving (waits for the thread) and free. NULL is a no-op. */
+void debug_server_stop(struct debug_server *s);
+
+/* Publish the configuration state; the server keeps a copy. Thread-safe. */
+void debug_server_set_config(struct debug_server *s, const struct debug_config_info *info);
+
+#endif

@@ -1,0 +1,311 @@
+/* arena.c - the build arena, small containers and protobuf helpers. */
+#include "tr.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdsd/util.h"
+
+#define CHUNK_SIZE (64 * 1024)
+
+struct chunk {
+    struct chunk *next;
+    size_t used, size;
+    _Alignas(16) unsigned char data[];
+};
+
+struct arena {
+    struct chunk *head;
+};
+
+struct arena *arena_new(void)
+{
+    return xcalloc(1, sizeof(struct arena));
+}
+
+void arena_free(struct arena *a)
+{
+    if (a == NULL)
+        return;
+    struct chunk *c = a->head;
+    while (c != NULL) {
+        struct chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(a);
+}
+
+void *ar_alloc(struct arena *a, size_t size)
+{
+    size = (size + 15) & ~(size_t)15;
+    struct chunk *c = a->head;
+    if (c == NULL || c->size - c->used < size) {
+        size_t want = size > CHUNK_SIZE / 4 ? size : CHUNK_SIZE;
+        struct chunk *n = xmalloc(sizeof(*n) + want);
+        n->used = 0;
+        n->size = want;
+        /* big blocks go behind the current chunk so its free space is kept */
+        if (c != NULL && want != CHUNK_SIZE) {
+            n->next = c->next;
+            c->next = n;
+        } else {
+            n->next = c;
+            a->head = n;
+        }
+        c = n;
+    }
+    void *p = c->data + c->used;
+    c->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+char *ar_strdup(struct arena *a, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = ar_alloc(a, n);
+    memcpy(p, s, n);
+    return p;
+}
+
+char *ar_printf(struct arena *a, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    char *p = ar_alloc(a, (size_t)n + 1);
+    if ((size_t)n < sizeof(buf)) {
+        memcpy(p, buf, (size_t)n + 1);
+    } else {
+        va_start(ap, fmt);
+        vsnprintf(p, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    return p;
+}
+
+void *tr_msg(struct arena *a, const ProtobufCMessageDescriptor *d)
+{
+    void *m = ar_alloc(a, d->sizeof_message);
+    protobuf_c_message_init(d, m);
+    return m;
+}
+
+void pvec_push(struct arena *a, struct pvec *p, void *x)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 8;
+        void **v = ar_alloc(a, cap * sizeof(*v));
+        if (p->n)
+            memcpy(v, p->v, p->n * sizeof(*v));
+        p->v = v;
+        p->cap = cap;
+    }
+    p->v[p->n++] = x;
+}
+
+/* ---- string map: open addressing, FNV hash ------------------------------------------ */
+
+struct smap_slot {
+    const char *key;
+    void *val;
+    uint64_t hash;
+};
+
+static uint64_t str_hash(const char *s)
+{
+    return hash_bytes(HASH_SEED, s, strlen(s));
+}
+
+void *smap_get(const struct smap *m, const char *key)
+{
+    if (m->cap == 0)
+        return NULL;
+    uint64_t h = str_hash(key);
+    for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        struct smap_slot *s = &m->slots[i];
+        if (s->key == NULL)
+            return NULL;
+        if (s->hash == h && strcmp(s->key, key) == 0)
+            return s->val;
+    }
+}
+
+static void smap_insert(struct smap *m, const char *key, void *val, uint64_t h)
+{
+    size_t i = h & (m->cap - 1);
+    while (m->slots[i].key != NULL)
+        i = (i + 1) & (m->cap - 1);
+    m->slots[i] = (struct smap_slot){key, val, h};
+    m->n++;
+}
+
+int smap_put(struct arena *a, struct smap *m, const char *key, void *val)
+{
+    if (smap_get(m, key) != NULL)
+        return 0;
+    if ((m->n + 1) * 2 > m->cap) {
+        struct smap old = *m;
+        m->cap = old.cap ? old.cap * 2 : 16;
+        m->slots = ar_alloc(a, m->cap * sizeof(*m->slots));
+        m->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.slots[i].key != NULL)
+                smap_insert(m, old.slots[i].key, old.slots[i].val, old.slots[i].hash);
+    }
+    smap_insert(m, key, val ? val : (void *)key, str_hash(key));
+    return 1;
+}
+
+/* ---- protobuf helpers ------------------------------------------------------------- */
+
+uint8_t *pb_pack(const void *msg, size_t *len)
+{
+    const ProtobufCMessage *m = msg;
+    size_t n = protobuf_c_message_get_packed_size(m);
+    uint8_t *buf = xmalloc(n ? n : 1);
+    protobuf_c_message_pack(m, buf);
+    *len = n;
+    return buf;
+}
+
+Any *pb_any(struct arena *a, const void *msg)
+{
+    const ProtobufCMessage *m = msg;
+    Any *any = NEW(a, Any);
+    any->type_url = ar_printf(a, "type.googleapis.com/%s", m->descriptor->name);
+    size_t n = protobuf_c_message_get_packed_size(m);
+    any->value.data = ar_alloc(a, n ? n : 1);
+    any->value.len = protobuf_c_message_pack(m, any->value.data);
+    return any;
+}
+
+Duration *pb_ms(struct arena *a, int64_t ms)
+{
+    Duration *d = NEW(a, Duration);
+    d->seconds = ms / 1000;
+    d->nanos = (int32_t)(ms % 1000) * 1000000;
+    return d;
+}
+
+BoolValue *pb_bool(struct arena *a, int v)
+{
+    BoolValue *b = NEW(a, BoolValue);
+    b->value = v != 0;
+    return b;
+}
+
+UInt32Value *pb_u32(struct arena *a, uint32_t v)
+{
+    UInt32Value *u = NEW(a, UInt32Value);
+    u->value = v;
+    return u;
+}
+
+Address *pb_address(struct arena *a, const char *ip, uint32_t port)
+{
+    Address *addr = NEW(a, Address);
+    if (strncmp(ip, "unix://", 7) == 0) {
+        Pipe *p = NEW(a, Pipe);
+        p->path = ar_strdup(a, ip + 7);
+        addr->address_case = ENVOY__CONFIG__CORE__V3__ADDRESS__ADDRESS_PIPE;
+        addr->pipe = p;
+        return addr;
+    }
+    SocketAddress *sa = NEW(a, SocketAddress);
+    sa->address = (char *)ip;
+    sa->port_specifier_case = ENVOY__CONFIG__CORE__V3__SOCKET_ADDRESS__PORT_SPECIFIER_PORT_VALUE;
+    sa->port_value = port;
+    addr->address_case = ENVOY__CONFIG__CORE__V3__ADDRESS__ADDRESS_SOCKET_ADDRESS;
+    addr->socket_address = sa;
+    return addr;
+}
+
+ConfigSource *pb_ads(struct arena *a)
+{
+    ConfigSource *cs = NEW(a, ConfigSource);
+    cs->config_source_specifier_case =
+        ENVOY__CONFIG__CORE__V3__CONFIG_SOURCE__CONFIG_SOURCE_SPECIFIER_ADS;
+    cs->ads = NEW(a, AggregatedConfigSource);
+    cs->initial_fetch_timeout = pb_ms(a, 0);
+    cs->resource_api_version = ENVOY__CONFIG__CORE__V3__API_VERSION__V3;
+    return cs;
+}
+
+DataSource *pb_file(struct arena *a, const char *path)
+{
+    DataSource *d = NEW(a, DataSource);
+    d->specifier_case = ENVOY__CONFIG__CORE__V3__DATA_SOURCE__SPECIFIER_FILENAME;
+    d->filename = (char *)path;
+    return d;
+}
+
+StringMatcher *pb_exact(struct arena *a, const char *s)
+{
+    StringMatcher *m = NEW(a, StringMatcher);
+    m->match_pattern_case = ENVOY__TYPE__MATCHER__V3__STRING_MATCHER__MATCH_PATTERN_EXACT;
+    m->exact = (char *)s;
+    return m;
+}
+
+FractionalPercent *pb_fraction(struct arena *a, double percent)
+{
+    FractionalPercent *f = NEW(a, FractionalPercent);
+    /* Istio: percent x 10000 over a million keeps four decimals */
+    f->numerator = (uint32_t)(percent * 10000.0 + 0.5);
+    f->denominator = ENVOY__TYPE__V3__FRACTIONAL_PERCENT__DENOMINATOR_TYPE__MILLION;
+    return f;
+}
+
+static Struct *meta_struct(struct arena *a, Metadata **m, const char *filter)
+{
+    if (*m == NULL)
+        *m = NEW(a, Metadata);
+    Metadata *md = *m;
+    for (size_t i = 0; i < md->n_filter_metadata; i++)
+        if (strcmp(md->filter_metadata[i]->key, filter) == 0)
+            return md->filter_metadata[i]->value;
+    MetadataEntry *e = NEW(a, MetadataEntry);
+    e->key = (char *)filter;
+    e->value = NEW(a, Struct);
+    MetadataEntry **v = ar_alloc(a, (md->n_filter_metadata + 1) * sizeof(*v));
+    if (md->n_filter_metadata)
+        memcpy(v, md->filter_metadata, md->n_filter_metadata * sizeof(*v));
+    v[md->n_filter_metadata++] = e;
+    md->filter_metadata = v;
+    return e->value;
+}
+
+static void struct_add(struct arena *a, Struct *s, const char *key, Value *val)
+{
+    StructEntry *e = NEW(a, StructEntry);
+    e->key = (char *)key;
+    e->value = val;
+    StructEntry **v = ar_alloc(a, (s->n_fields + 1) * sizeof(*v));
+    if (s->n_fields)
+        memcpy(v, s->fields, s->n_fields * sizeof(*v));
+    v[s->n_fields++] = e;
+    s->fields = v;
+}
+
+void pb_meta_str(struct arena *a, Metadata **m, const char *filter, const char *key,
+                 const char *value)
+{
+    Value *v = NEW(a, Value);
+    v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_STRING_VALUE;
+    v->string_value = (char *)value;
+    struct_add(a, meta_struct(a, m, filter), key, v);
+}
+
+void pb_meta_bool(struct arena *a, Metadata **m, const char *filter, const char *key, int value)
+{
+    Value *v = NEW(a, Value);
+    v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_BOOL_VALUE;
+    v->bool_value = value != 0;
+    struct_add(a, meta_struct(a, m, filter), key, v);
+}

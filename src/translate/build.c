@@ -1,0 +1,163 @@
+/* build.c - one translation: class keys, the build, emission of resources and
+ * the consistency check that guards every view before it is published. */
+#include "tr.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdsd/log.h"
+#include "xdsd/util.h"
+
+void tr_emit(struct tr_build *b, enum xds_type t, const char *name, const void *msg)
+{
+    if (!smap_put(b->a, &b->emitted[t], ar_strdup(b->a, name), NULL)) {
+        if (b->err == NULL)
+            b->err = xasprintf("duplicate %s resource '%s'", xds_type_short(t), name);
+        return;
+    }
+    size_t len;
+    uint8_t *bytes = pb_pack(msg, &len);
+    xds_view_add(b->view, t, name, bytes, len);
+}
+
+void tr_ref(struct tr_build *b, enum xds_type t, const char *name, const char *from)
+{
+    struct tr_ref *r = ar_alloc(b->a, sizeof(*r));
+    r->type = t;
+    r->name = name;
+    r->from = from;
+    pvec_push(b->a, &b->refs, r);
+}
+
+int tr_cluster_exists(const struct tr_build *b, const char *name)
+{
+    return smap_get(&b->emitted[XDS_CLUSTER], name) != NULL;
+}
+
+/* Every name a resource refers to must be in the view: a listener's RDS name,
+ * a route's or tcp_proxy's cluster, an EDS cluster's load assignment. */
+int tr_check(struct tr_build *b)
+{
+    if (b->err != NULL)
+        return -1;
+    for (size_t i = 0; i < b->refs.n; i++) {
+        const struct tr_ref *r = b->refs.v[i];
+        if (smap_get(&b->emitted[r->type], r->name) == NULL) {
+            b->err = xasprintf("%s refers to %s '%s', which is not in the view", r->from,
+                               xds_type_short(r->type), r->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- class keys ----------------------------------------------------------------------- */
+
+static void append(char **buf, size_t *len, size_t *cap, const char *s)
+{
+    size_t n = strlen(s);
+    xgrow((void **)buf, cap, *len + n + 1, 1);
+    memcpy(*buf + *len, s, n + 1);
+    *len += n;
+}
+
+static int label_key_used(const struct translate_model *m, const char *key)
+{
+    for (size_t i = 0; i < m->n_virtual_services; i++) {
+        const struct virtual_service *vs = &m->virtual_services[i];
+        for (size_t r = 0; r < vs->n_http; r++)
+            for (size_t k = 0; k < vs->http[r].n_match; k++) {
+                const struct config_labels *l = &vs->http[r].match[k].source_labels;
+                for (size_t j = 0; j < l->n; j++)
+                    if (strcmp(l->items[j].key, key) == 0)
+                        return 1;
+            }
+        const struct l4_route *l4[2] = {vs->tls, vs->tcp};
+        size_t n4[2] = {vs->n_tls, vs->n_tcp};
+        for (int t = 0; t < 2; t++)
+            for (size_t r = 0; r < n4[t]; r++)
+                for (size_t k = 0; k < l4[t][r].n_match; k++) {
+                    const struct config_labels *l = &l4[t][r].match[k].source_labels;
+                    for (size_t j = 0; j < l->n; j++)
+                        if (strcmp(l->items[j].key, key) == 0)
+                            return 1;
+                }
+    }
+    return 0;
+}
+
+char *translate_class_key(const struct translate_model *m, const struct proxy_identity *id)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    append(&buf, &len, &cap,
+           id->proxyless_grpc         ? "grpc"
+           : id->type == PROXY_ROUTER ? "router"
+                                      : "sidecar");
+    append(&buf, &len, &cap, "|");
+    append(&buf, &len, &cap, id->namespace);
+    if (id->type == PROXY_ROUTER && !id->proxyless_grpc) {
+        struct tr_build b = {.a = arena_new(), .m = m, .id = id};
+        tr_prepare_router(&b);
+        append(&buf, &len, &cap, "|gw:");
+        for (size_t i = 0; i < b.n_gws; i++) {
+            char *s =
+                xasprintf("%s%s/%s", i ? "," : "", b.gws[i]->meta.namespace, b.gws[i]->meta.name);
+            append(&buf, &len, &cap, s);
+            free(s);
+        }
+        if (b.own_se != NULL) {
+            char *s = xasprintf("|svc:%s/%s/%s", b.own_se->meta.namespace, b.own_se->meta.name,
+                                b.own_ep ? b.own_ep->address : "");
+            append(&buf, &len, &cap, s);
+            free(s);
+        }
+        arena_free(b.a);
+    }
+    /* labels matter only where a sourceLabels rule looks at them */
+    for (size_t i = 0; i < id->n_labels; i++) {
+        if (!label_key_used(m, id->labels[i].key))
+            continue;
+        char *s = xasprintf("|%s=%s", id->labels[i].key, id->labels[i].value);
+        append(&buf, &len, &cap, s);
+        free(s);
+    }
+    return buf;
+}
+
+/* ---- the build ------------------------------------------------------------------------ */
+
+struct xds_view *translate_build(const struct translate_model *m, const struct translate_options *o,
+                                 const struct proxy_identity *id, char **err)
+{
+    struct tr_build b = {.a = arena_new(), .m = m, .id = id, .view = xds_view_new()};
+    if (o != NULL)
+        b.o = *o;
+    if (b.o.mesh_certs == NULL)
+        b.o.mesh_certs = "/etc/certs";
+    if (b.o.trust_domain == NULL)
+        b.o.trust_domain = "cluster.local";
+    tr_prepare(&b);
+    tr_clusters(&b);
+    if (b.grpc)
+        tr_grpc(&b);
+    else if (b.router)
+        tr_gateway(&b);
+    else
+        tr_sidecar(&b);
+    int rc = tr_check(&b);
+    if (rc == 0 && xds_view_finish(b.view, &b.err) != 0)
+        rc = -1;
+    if (rc != 0) {
+        log_error("translation for %s failed: %s", id->id, b.err);
+        xds_view_free(b.view);
+        b.view = NULL;
+        if (err != NULL)
+            *err = b.err;
+        else
+            free(b.err);
+    }
+    arena_free(b.a);
+    return b.view;
+}

@@ -1,0 +1,329 @@
+/* gateway.c - what a gateway (router) receives (reference §3): one listener per
+ * bound port, servers of every matched Gateway merged by (port, bind); plain
+ * HTTP servers share RDS http.PORT, TLS-terminating HTTPS servers get their
+ * own chain and RDS https.PORT.NAME.GATEWAY.NAMESPACE, PASSTHROUGH servers
+ * SNI chains from tls rules, TCP and terminated TLS servers tcp_proxy chains
+ * from tcp rules. */
+#include "tr.h"
+
+#include <string.h>
+
+struct gw_server {
+    const struct gateway *gw;
+    const struct gateway_server *s;
+};
+
+struct gw_group {
+    struct tr_listener *l;
+    struct pvec http; /* struct gw_server: plain HTTP servers of this port */
+};
+
+/* The listen port of a server: the gateway service's targetPort for it. */
+static uint32_t listen_port(const struct tr_build *b, uint32_t server_port)
+{
+    if (b->own_se == NULL)
+        return server_port;
+    const struct istio_port *p = tr_se_port(b->own_se, server_port);
+    if (p == NULL)
+        return server_port;
+    if (b->own_ep != NULL && p->name != NULL)
+        for (size_t i = 0; i < b->own_ep->n_ports; i++)
+            if (strcmp(b->own_ep->ports[i].name, p->name) == 0)
+                return b->own_ep->ports[i].number;
+    return p->target_port ? p->target_port : server_port;
+}
+
+/* A server host without its namespace part ("ns/host" -> "host"). */
+static const char *bare_host(const char *h)
+{
+    const char *slash = strchr(h, '/');
+    return slash ? slash + 1 : h;
+}
+
+/* The host both a VS host and a server host accept, or NULL. A server host
+ * "ns/h" only takes VirtualServices of namespace ns ("." is the gateway's). */
+static const char *intersect(const char *vs_host, const char *vs_ns, const char *server_host,
+                             const char *gw_ns)
+{
+    const char *slash = strchr(server_host, '/');
+    if (slash != NULL) {
+        size_t nl = (size_t)(slash - server_host);
+        const char *want = (nl == 1 && server_host[0] == '.') ? gw_ns : NULL;
+        if (!(nl == 1 && server_host[0] == '*')) {
+            if (want == NULL && !(strlen(vs_ns) == nl && strncmp(vs_ns, server_host, nl) == 0))
+                return NULL;
+            if (want != NULL && strcmp(want, vs_ns) != 0)
+                return NULL;
+        }
+        server_host = slash + 1;
+    }
+    if (tr_host_match(server_host, vs_host))
+        return vs_host;
+    if (tr_host_match(vs_host, server_host))
+        return server_host;
+    return NULL;
+}
+
+static const char *vs_server_host(struct tr_build *b, const struct virtual_service *vs,
+                                  const struct gw_server *gs, size_t vh, size_t sh)
+{
+    const char *h = tr_expand_host(b->a, vs->hosts[vh], vs->meta.namespace);
+    return intersect(h, vs->meta.namespace, gs->s->hosts[sh], gs->gw->meta.namespace);
+}
+
+static int vs_matches_server(struct tr_build *b, const struct virtual_service *vs,
+                             const struct gw_server *gs)
+{
+    if (!tr_vs_bound(vs, gs->gw->meta.namespace, gs->gw->meta.name))
+        return 0;
+    for (size_t h = 0; h < vs->n_hosts; h++)
+        for (size_t s = 0; s < gs->s->n_hosts; s++)
+            if (vs_server_host(b, vs, gs, h, s) != NULL)
+                return 1;
+    return 0;
+}
+
+struct gw_vhost {
+    const char *name;
+    struct pvec domains, routes;
+};
+
+/* Virtual hosts of servers: VS hosts x server hosts, named HOST:SERVER_PORT;
+ * routes of several VirtualServices on one host are concatenated. */
+static void gateway_route_config(struct tr_build *b, const char *name, struct pvec *servers)
+{
+    struct arena *a = b->a;
+    b->from = ar_printf(a, "route configuration '%s'", name);
+    struct smap by_name = {0};
+    struct pvec order = {0};
+    int redirect = 0;
+    uint32_t first_port = 0;
+    for (size_t i = 0; i < servers->n; i++) {
+        const struct gw_server *gs = servers->v[i];
+        uint32_t port = gs->s->port.number;
+        first_port = first_port ? first_port : port;
+        redirect |= gs->s->has_tls && gs->s->tls.https_redirect;
+        for (size_t v = 0; v < b->vs_all.n; v++) {
+            const struct virtual_service *vs = b->vs_all.v[v];
+            if (!tr_vs_bound(vs, gs->gw->meta.namespace, gs->gw->meta.name))
+                continue;
+            for (size_t h = 0; h < vs->n_hosts; h++)
+                for (size_t s = 0; s < gs->s->n_hosts; s++) {
+                    const char *host = vs_server_host(b, vs, gs, h, s);
+                    if (host == NULL)
+                        continue;
+                    struct pvec routes = {0};
+                    tr_vs_routes(b, vs, port, gs->gw->meta.namespace, gs->gw->meta.name, &routes);
+                    if (routes.n == 0)
+                        continue;
+                    const char *vname = ar_printf(a, "%s:%u", host, port);
+                    struct gw_vhost *gv = smap_get(&by_name, vname);
+                    if (gv == NULL) {
+                        gv = ar_alloc(a, sizeof(*gv));
+                        gv->name = vname;
+                        pvec_push(a, &gv->domains, (void *)host);
+                        smap_put(a, &by_name, vname, gv);
+                        pvec_push(a, &order, gv);
+                    }
+                    for (size_t r = 0; r < routes.n; r++)
+                        pvec_push(a, &gv->routes, routes.v[r]);
+                }
+        }
+    }
+    struct pvec vhosts = {0};
+    for (size_t i = 0; i < order.n; i++) {
+        struct gw_vhost *gv = order.v[i];
+        pvec_push(a, &vhosts, tr_vhost(b, gv->name, &gv->domains, &gv->routes));
+    }
+    if (vhosts.n == 0) {
+        /* no VirtualService: Envoy answers 404 */
+        struct pvec domains = {0}, routes = {0};
+        pvec_push(a, &domains, "*");
+        pvec_push(a, &vhosts,
+                  tr_vhost(b, ar_printf(a, "blackhole:%u", first_port), &domains, &routes));
+    }
+    for (size_t i = 0; redirect && i < vhosts.n; i++)
+        ((VirtualHost *)vhosts.v[i])->require_tls =
+            ENVOY__CONFIG__ROUTE__V3__VIRTUAL_HOST__TLS_REQUIREMENT_TYPE__ALL;
+    tr_route_config(b, name, &vhosts, 1);
+}
+
+/* PASSTHROUGH: one SNI chain per applicable tls match of a bound VS. */
+static void passthrough_chains(struct tr_build *b, struct tr_listener *l,
+                               const struct gw_server *gs)
+{
+    struct arena *a = b->a;
+    uint32_t port = gs->s->port.number;
+    for (size_t v = 0; v < b->vs_all.n; v++) {
+        const struct virtual_service *vs = b->vs_all.v[v];
+        if (!vs_matches_server(b, vs, gs))
+            continue;
+        for (size_t r = 0; r < vs->n_tls; r++) {
+            const struct l4_route *rule = &vs->tls[r];
+            for (size_t k = 0; k < rule->n_match; k++) {
+                const struct l4_match *m = &rule->match[k];
+                if (!tr_l4_match_applies(b, vs, m, port, gs->gw->meta.namespace, gs->gw->meta.name))
+                    continue;
+                /* only the SNI names this server accepts */
+                struct pvec names = {0};
+                for (size_t n = 0; n < m->n_sni_hosts; n++)
+                    for (size_t s = 0; s < gs->s->n_hosts; s++)
+                        if (intersect(m->sni_hosts[n], vs->meta.namespace, gs->s->hosts[s],
+                                      gs->gw->meta.namespace) != NULL) {
+                            pvec_push(a, &names, (void *)m->sni_hosts[n]);
+                            break;
+                        }
+                if (names.n == 0)
+                    continue;
+                FilterChainMatch *fm = tr_sni_match(b, (const char *const *)names.v, names.n);
+                NetFilter *f = tr_tcp_proxy(b, rule->route, rule->n_route, vs, port, b->from);
+                tr_add_chain(b, l, tr_chain(b, NULL, fm, f));
+            }
+        }
+    }
+}
+
+/* The tcp_proxy of the first bound VS whose first applicable tcp rule fits. */
+static NetFilter *tcp_route(struct tr_build *b, const struct gw_server *gs)
+{
+    uint32_t port = gs->s->port.number;
+    for (size_t v = 0; v < b->vs_all.n; v++) {
+        const struct virtual_service *vs = b->vs_all.v[v];
+        if (!vs_matches_server(b, vs, gs))
+            continue;
+        for (size_t r = 0; r < vs->n_tcp; r++) {
+            const struct l4_route *rule = &vs->tcp[r];
+            int applies = rule->n_match == 0;
+            for (size_t k = 0; k < rule->n_match && !applies; k++)
+                applies = tr_l4_match_applies(b, vs, &rule->match[k], port, gs->gw->meta.namespace,
+                                              gs->gw->meta.name);
+            if (applies)
+                return tr_tcp_proxy(b, rule->route, rule->n_route, vs, port, b->from);
+        }
+    }
+    return NULL;
+}
+
+static FilterChainMatch *server_sni(struct tr_build *b, const struct gateway_server *s)
+{
+    const char **names = ar_alloc(b->a, (s->n_hosts + 1) * sizeof(*names));
+    for (size_t i = 0; i < s->n_hosts; i++)
+        names[i] = bare_host(s->hosts[i]);
+    FilterChainMatch *m = tr_sni_match(b, names, s->n_hosts);
+    return m->n_server_names > 0 ? m : NULL;
+}
+
+/* HTTPS terminated here: its own chain, TLS context and route configuration. */
+static void https_chain(struct tr_build *b, struct tr_listener *l, struct gw_server *gs)
+{
+    struct arena *a = b->a;
+    const struct gateway_server *s = gs->s;
+    TransportSocket *ts = tr_downstream_tls(b, &s->tls, 0);
+    if (ts == NULL)
+        return;
+    const char *rds =
+        ar_printf(a, "https.%u.%s.%s.%s", s->port.number, s->port.name ? s->port.name : "",
+                  gs->gw->meta.name, gs->gw->meta.namespace);
+    const char *stat = s->name ? s->name : ar_printf(a, "outbound_%s", l->name);
+    FilterChain *c = tr_chain(b, NULL, server_sni(b, s), tr_hcm(b, rds, stat, 1, b->from));
+    c->transport_socket = ts;
+    size_t before = l->chains.n;
+    tr_add_chain(b, l, c);
+    if (l->chains.n == before)
+        return; /* same SNI as an earlier server: Istio skips it */
+    struct pvec one = {0};
+    pvec_push(a, &one, gs);
+    gateway_route_config(b, rds, &one);
+    b->from = ar_printf(a, "listener '%s'", l->name);
+}
+
+static void add_server(struct tr_build *b, struct gw_group *g, struct gw_server *gs)
+{
+    const struct gateway_server *s = gs->s;
+    enum istio_protocol p = s->port.protocol;
+    enum server_tls_mode mode = s->has_tls ? s->tls.mode : SERVER_TLS_NONE;
+    if (p == PROTO_HTTPS || p == PROTO_TLS) {
+        if (mode == SERVER_TLS_PASSTHROUGH) {
+            passthrough_chains(b, g->l, gs);
+        } else if (mode == SERVER_TLS_AUTO_PASSTHROUGH || mode == SERVER_TLS_NONE) {
+            return; /* AUTO_PASSTHROUGH needs SNI-DNAT clusters: not supported */
+        } else if (p == PROTO_HTTPS) {
+            https_chain(b, g->l, gs);
+        } else {
+            NetFilter *f = tcp_route(b, gs);
+            TransportSocket *ts = f ? tr_downstream_tls(b, &s->tls, 1) : NULL;
+            if (ts == NULL)
+                return;
+            FilterChain *c = tr_chain(b, NULL, server_sni(b, s), f);
+            c->transport_socket = ts;
+            tr_add_chain(b, g->l, c);
+        }
+        return;
+    }
+    if (tr_is_http(p)) {
+        pvec_push(b->a, &g->http, gs);
+        return;
+    }
+    NetFilter *f = tcp_route(b, gs);
+    if (f != NULL)
+        tr_add_chain(b, g->l, tr_chain(b, NULL, NULL, f));
+}
+
+static void emit_gateway_listener(struct tr_build *b, struct gw_group *g)
+{
+    struct arena *a = b->a;
+    struct tr_listener *ol = g->l;
+    b->from = ar_printf(a, "listener '%s'", ol->name);
+    if (g->http.n > 0) {
+        int bound = strcmp(ol->bind, "0.0.0.0") != 0;
+        const char *rds = bound ? ar_printf(a, "http.%u.%s", ol->port, ol->bind)
+                                : ar_printf(a, "http.%u", ol->port);
+        NetFilter *hcm = tr_hcm(b, rds, ar_printf(a, "outbound_%s", ol->name), 1, b->from);
+        tr_add_chain(b, ol, tr_chain(b, NULL, NULL, hcm));
+        gateway_route_config(b, rds, &g->http);
+        b->from = ar_printf(a, "listener '%s'", ol->name);
+    }
+    if (ol->chains.n == 0)
+        return; /* nothing routable on this port */
+    Listener *l = NEW(a, Listener);
+    l->name = (char *)ol->name;
+    l->address = pb_address(a, ol->bind, ol->port);
+    l->traffic_direction = ENVOY__CONFIG__CORE__V3__TRAFFIC_DIRECTION__OUTBOUND;
+    PV_SET(l->filter_chains, l->n_filter_chains, &ol->chains);
+    if (ol->sni) {
+        l->n_listener_filters = 1;
+        l->listener_filters = ar_alloc(a, sizeof(*l->listener_filters));
+        l->listener_filters[0] = tr_listener_filter(b, 1);
+    }
+    tr_emit(b, XDS_LISTENER, l->name, l);
+}
+
+void tr_gateway(struct tr_build *b)
+{
+    struct arena *a = b->a;
+    struct smap ls = {0}, groups = {0};
+    struct pvec order = {0}, gorder = {0};
+    for (size_t g = 0; g < b->n_gws; g++) {
+        const struct gateway *gw = b->gws[g];
+        for (size_t i = 0; i < gw->n_servers; i++) {
+            const struct gateway_server *s = &gw->servers[i];
+            const char *bind = s->bind ? s->bind : "0.0.0.0";
+            struct tr_listener *l =
+                tr_get_listener(b, &ls, &order, bind, listen_port(b, s->port.number));
+            struct gw_group *grp = smap_get(&groups, l->name);
+            if (grp == NULL) {
+                grp = ar_alloc(a, sizeof(*grp));
+                grp->l = l;
+                smap_put(a, &groups, l->name, grp);
+                pvec_push(a, &gorder, grp);
+            }
+            struct gw_server *gs = ar_alloc(a, sizeof(*gs));
+            gs->gw = gw;
+            gs->s = s;
+            b->from = ar_printf(a, "listener '%s'", l->name);
+            add_server(b, grp, gs);
+        }
+    }
+    for (size_t i = 0; i < gorder.n; i++)
+        emit_gateway_listener(b, gorder.v[i]);
+}

@@ -1,0 +1,97 @@
+/* grpc.c - proxyless gRPC clients (reference §6): an API listener named
+ * HOST:PORT for every name a client may dial, whose HCM reads RDS named after
+ * the cluster (outbound|PORT||HOST); that route configuration holds the
+ * service's virtual host with the VirtualService routes bound to the mesh. */
+#include "tr.h"
+
+#include <string.h>
+
+#define SVC_SUFFIX ".svc.cluster.local"
+
+/* host, and for HOST.NS.svc.cluster.local the short forms a client in
+ * the proxy's namespace may dial. */
+static void dial_names(struct tr_build *b, const char *host, struct pvec *out)
+{
+    struct arena *a = b->a;
+    pvec_push(a, out, (void *)host);
+    size_t lh = strlen(host), ls = strlen(SVC_SUFFIX);
+    if (lh <= ls || strcmp(host + lh - ls, SVC_SUFFIX) != 0)
+        return;
+    const char *dot = strchr(host, '.');
+    const char *ns = dot + 1;
+    size_t nl = (size_t)(dot - host), nsl = lh - ls - (size_t)(ns - host);
+    if (nsl == 0 || memchr(ns, '.', nsl) != NULL)
+        return;
+    pvec_push(a, out, ar_printf(a, "%.*s", (int)(nl + 1 + nsl), host));
+    pvec_push(a, out, ar_printf(a, "%.*s.svc", (int)(nl + 1 + nsl), host));
+    if (nsl == strlen(b->id->namespace) && strncmp(ns, b->id->namespace, nsl) == 0)
+        pvec_push(a, out, ar_printf(a, "%.*s", (int)nl, host));
+}
+
+/* gRPC bounds a call with max_stream_duration, not the route timeout; and it
+ * rejects per-route config of filters it does not have (CORS). */
+static void grpc_routes(struct tr_build *b, struct pvec *routes)
+{
+    for (size_t i = 0; i < routes->n; i++) {
+        Route *r = routes->v[i];
+        size_t k = 0;
+        for (size_t j = 0; j < r->n_typed_per_filter_config; j++)
+            if (strcmp(r->typed_per_filter_config[j]->key, "envoy.filters.http.fault") == 0)
+                r->typed_per_filter_config[k++] = r->typed_per_filter_config[j];
+        r->n_typed_per_filter_config = k;
+        if (r->action_case != ENVOY__CONFIG__ROUTE__V3__ROUTE__ACTION_ROUTE)
+            continue;
+        MaxStreamDuration *m = NEW(b->a, MaxStreamDuration);
+        m->max_stream_duration = r->route->timeout;
+        m->grpc_timeout_header_max = pb_ms(b->a, 0);
+        r->route->max_stream_duration = m;
+    }
+}
+
+static void service_port(struct tr_build *b, const struct tr_svc *svc, const struct istio_port *p)
+{
+    struct arena *a = b->a;
+    const char *cluster = tr_cluster_name(a, p->number, NULL, svc->host);
+    if (!tr_cluster_exists(b, cluster))
+        return;
+    struct pvec names = {0}, domains = {0}, routes = {0}, vhosts = {0};
+    dial_names(b, svc->host, &names);
+    const char *vip = "0.0.0.0";
+    for (size_t i = 0; i < svc->se->n_addresses; i++)
+        if (!tr_is_cidr(svc->se->addresses[i])) {
+            vip = svc->se->addresses[i];
+            break;
+        }
+    for (size_t i = 0; i < names.n; i++) {
+        const char *lname = ar_printf(a, "%s:%u", (const char *)names.v[i], p->number);
+        pvec_push(a, &domains, names.v[i]);
+        pvec_push(a, &domains, (void *)lname);
+        Listener *l = NEW(a, Listener);
+        l->name = (char *)lname;
+        l->address = pb_address(a, vip, p->number);
+        l->api_listener = NEW(a, ApiListener);
+        l->api_listener->api_listener =
+            tr_hcm_any(b, cluster, ar_printf(a, "listener '%s'", lname));
+        tr_emit(b, XDS_LISTENER, lname, l);
+    }
+    b->from = ar_printf(a, "route configuration '%s'", cluster);
+    const struct virtual_service *vs = tr_mesh_vs_for(b, svc->host);
+    if (vs != NULL)
+        tr_vs_routes(b, vs, p->number, NULL, NULL, &routes);
+    if (routes.n == 0)
+        pvec_push(a, &routes, tr_default_route(b, cluster, svc->host, p->number));
+    grpc_routes(b, &routes);
+    pvec_push(a, &vhosts,
+              tr_vhost(b, ar_printf(a, "%s:%u", svc->host, p->number), &domains, &routes));
+    tr_route_config(b, cluster, &vhosts, 0);
+}
+
+void tr_grpc(struct tr_build *b)
+{
+    for (size_t i = 0; i < b->n_svcs; i++) {
+        const struct tr_svc *svc = &b->svcs[i];
+        for (size_t p = 0; p < svc->se->n_ports; p++)
+            if (svc->se->ports[p].protocol != PROTO_UDP)
+                service_port(b, svc, &svc->se->ports[p]);
+    }
+}

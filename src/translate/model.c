@@ -1,0 +1,358 @@
+/* model.c - questions about the Istio model: visibility, host matching,
+ * DestinationRule lookup and policy resolution, gateway binding. */
+#include "tr.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define DNS_SUFFIX "svc.cluster.local"
+
+int tr_is_http(enum istio_protocol p)
+{
+    return p == PROTO_HTTP || p == PROTO_HTTP2 || p == PROTO_GRPC || p == PROTO_GRPC_WEB ||
+           p == PROTO_UNSET;
+}
+
+int tr_is_h2(enum istio_protocol p)
+{
+    return p == PROTO_HTTP2 || p == PROTO_GRPC;
+}
+
+int tr_is_cidr(const char *addr)
+{
+    return strchr(addr, '/') != NULL;
+}
+
+/* "*" matches everything, "*.x.com" matches any name ending in ".x.com"
+ * (and a narrower wildcard), else exact. */
+int tr_host_match(const char *pattern, const char *host)
+{
+    if (strcmp(pattern, "*") == 0)
+        return 1;
+    if (pattern[0] == '*' && pattern[1] == '.') {
+        const char *suffix = pattern + 1;
+        size_t ls = strlen(suffix), lh = strlen(host);
+        return lh > ls && strcmp(host + lh - ls, suffix) == 0;
+    }
+    return strcmp(pattern, host) == 0;
+}
+
+/* Short names ("reviews") are names in the resource's namespace. */
+const char *tr_expand_host(struct arena *a, const char *host, const char *ns)
+{
+    if (strchr(host, '.') != NULL || strcmp(host, "*") == 0)
+        return host;
+    return ar_printf(a, "%s.%s." DNS_SUFFIX, host, ns);
+}
+
+int tr_exported(const char **export_to, size_t n, const char *res_ns, const char *proxy_ns)
+{
+    if (n == 0)
+        return 1;
+    for (size_t i = 0; i < n; i++) {
+        const char *e = export_to[i];
+        if (strcmp(e, "*") == 0 || strcmp(e, proxy_ns) == 0)
+            return 1;
+        if (strcmp(e, ".") == 0 && strcmp(res_ns, proxy_ns) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int tr_labels_subset(const struct config_labels *sel, const struct proxy_identity *id)
+{
+    for (size_t i = 0; i < sel->n; i++) {
+        const char *v = proxy_label(id, sel->items[i].key);
+        if (v == NULL || strcmp(v, sel->items[i].value) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+int tr_labels_match(const struct config_labels *sel, const struct config_labels *labels)
+{
+    for (size_t i = 0; i < sel->n; i++) {
+        size_t j;
+        for (j = 0; j < labels->n; j++)
+            if (strcmp(labels->items[j].key, sel->items[i].key) == 0 &&
+                strcmp(labels->items[j].value, sel->items[i].value) == 0)
+                break;
+        if (j == labels->n)
+            return 0;
+    }
+    return 1;
+}
+
+const struct istio_port *tr_se_port(const struct service_entry *se, uint32_t number)
+{
+    for (size_t i = 0; i < se->n_ports; i++)
+        if (se->ports[i].number == number)
+            return &se->ports[i];
+    return NULL;
+}
+
+char *tr_cluster_name(struct arena *a, uint32_t port, const char *subset, const char *host)
+{
+    return ar_printf(a, "outbound|%u|%s|%s", port, subset ? subset : "", host);
+}
+
+const struct tr_svc *tr_find_svc(const struct tr_build *b, const char *host)
+{
+    return smap_get(&b->svc_by_host, host);
+}
+
+/* ---- DestinationRules --------------------------------------------------------------- */
+
+/* Exact host first (the proxy's namespace wins, then file order), else the most
+ * specific wildcard. */
+const struct destination_rule *tr_find_dr(const struct tr_build *b, const char *host)
+{
+    const struct destination_rule *dr = smap_get(&b->dr_by_host, host);
+    if (dr != NULL)
+        return dr;
+    const struct destination_rule *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < b->dr_wild.n; i++) {
+        const struct destination_rule *d = b->dr_wild.v[i];
+        const char *h = tr_expand_host(b->a, d->host, d->meta.namespace);
+        if (tr_host_match(h, host) && (best == NULL || strlen(h) > best_len)) {
+            best = d;
+            best_len = strlen(h);
+        }
+    }
+    return best;
+}
+
+const struct subset *tr_find_subset(const struct destination_rule *dr, const char *name)
+{
+    if (dr == NULL || name == NULL)
+        return NULL;
+    for (size_t i = 0; i < dr->n_subsets; i++)
+        if (strcmp(dr->subsets[i].name, name) == 0)
+            return &dr->subsets[i];
+    return NULL;
+}
+
+static const struct port_traffic_policy *port_entry(const struct traffic_policy *tp, uint32_t port)
+{
+    for (size_t i = 0; i < tp->n_port_level_settings; i++)
+        if (tp->port_level_settings[i].port == port)
+            return &tp->port_level_settings[i];
+    return NULL;
+}
+
+/* Resolve one policy level for a port: a portLevelSettings entry replaces the
+ * whole policy (Istio's GetPortLevelTrafficPolicy), nothing is inherited. */
+static void level(const struct traffic_policy *tp, uint32_t port, struct tr_policy *out,
+                  int *port_hit)
+{
+    const struct port_traffic_policy *pe = port_entry(tp, port);
+    *port_hit = pe != NULL;
+    if (pe != NULL) {
+        out->lb = &pe->load_balancer;
+        out->pool = &pe->connection_pool;
+        out->outlier = &pe->outlier_detection;
+        out->tls = &pe->tls;
+    } else {
+        out->lb = &tp->load_balancer;
+        out->pool = &tp->connection_pool;
+        out->outlier = &tp->outlier_detection;
+        out->tls = &tp->tls;
+    }
+}
+
+/* Istio's MergeSubsetTrafficPolicy: each part comes from the subset's resolved
+ * policy when the subset sets it, or when the subset has a port-level entry for
+ * this port (then unset parts fall back to defaults). */
+void tr_policy_for(const struct destination_rule *dr, const struct subset *ss, uint32_t port,
+                   struct tr_policy *out)
+{
+    static const struct load_balancer no_lb;
+    static const struct connection_pool no_pool;
+    static const struct outlier_detection no_outlier;
+    static const struct client_tls no_tls;
+    *out = (struct tr_policy){&no_lb, &no_pool, &no_outlier, &no_tls, dr};
+    if (dr == NULL)
+        return;
+    int hit;
+    if (dr->traffic_policy.has)
+        level(&dr->traffic_policy, port, out, &hit);
+    if (ss == NULL || !ss->traffic_policy.has)
+        return;
+    struct tr_policy sp;
+    level(&ss->traffic_policy, port, &sp, &hit);
+    if (hit || sp.lb->has)
+        out->lb = sp.lb;
+    if (hit || sp.pool->has)
+        out->pool = sp.pool;
+    if (hit || sp.outlier->has)
+        out->outlier = sp.outlier;
+    if (hit || sp.tls->has)
+        out->tls = sp.tls;
+}
+
+/* ---- gateways and VirtualService binding ------------------------------------------- */
+
+/* A VS refers to a gateway as "name" (its own namespace), "ns/name", or the
+ * legacy "name.ns.svc.cluster.local"; "mesh" is the sidecars. */
+int tr_gateway_ref_matches(const char *ref, const char *vs_ns, const char *gw_ns,
+                           const char *gw_name)
+{
+    if (gw_name == NULL)
+        return strcmp(ref, "mesh") == 0;
+    const char *slash = strchr(ref, '/');
+    if (slash != NULL) {
+        size_t nl = (size_t)(slash - ref);
+        return strlen(gw_ns) == nl && strncmp(ref, gw_ns, nl) == 0 &&
+               strcmp(slash + 1, gw_name) == 0;
+    }
+    const char *dot = strchr(ref, '.');
+    if (dot == NULL)
+        return strcmp(vs_ns, gw_ns) == 0 && strcmp(ref, gw_name) == 0;
+    size_t nl = (size_t)(dot - ref);
+    const char *ns = dot + 1;
+    const char *ns_end = strchr(ns, '.');
+    size_t nsl = ns_end ? (size_t)(ns_end - ns) : strlen(ns);
+    return strlen(gw_name) == nl && strncmp(ref, gw_name, nl) == 0 && strlen(gw_ns) == nsl &&
+           strncmp(ns, gw_ns, nsl) == 0;
+}
+
+int tr_vs_bound(const struct virtual_service *vs, const char *gw_ns, const char *gw_name)
+{
+    if (vs->n_gateways == 0)
+        return gw_name == NULL;
+    for (size_t i = 0; i < vs->n_gateways; i++)
+        if (tr_gateway_ref_matches(vs->gateways[i], vs->meta.namespace, gw_ns, gw_name))
+            return 1;
+    return 0;
+}
+
+const struct virtual_service *tr_mesh_vs_for(const struct tr_build *b, const char *host)
+{
+    const struct virtual_service *vs = smap_get(&b->vs_by_host, host);
+    if (vs != NULL)
+        return vs;
+    for (size_t i = 0; i < b->vs_wild.n; i++) {
+        const struct virtual_service *w = b->vs_wild.v[i];
+        for (size_t h = 0; h < w->n_hosts; h++)
+            if (tr_host_match(w->hosts[h], host))
+                return w;
+    }
+    return NULL;
+}
+
+/* ---- preparing a build ---------------------------------------------------------------- */
+
+static void index_services(struct tr_build *b)
+{
+    const struct translate_model *m = b->m;
+    size_t total = 0;
+    for (size_t i = 0; i < m->n_service_entries; i++)
+        total += m->service_entries[i].n_hosts;
+    b->svcs = ar_alloc(b->a, (total ? total : 1) * sizeof(*b->svcs));
+    for (size_t i = 0; i < m->n_service_entries; i++) {
+        const struct service_entry *se = &m->service_entries[i];
+        if (!tr_exported(se->export_to, se->n_export_to, se->meta.namespace, b->id->namespace))
+            continue;
+        for (size_t h = 0; h < se->n_hosts; h++) {
+            const char *host = tr_expand_host(b->a, se->hosts[h], se->meta.namespace);
+            /* the first ServiceEntry declaring a host owns it */
+            if (smap_get(&b->svc_by_host, host) != NULL)
+                continue;
+            struct tr_svc *s = &b->svcs[b->n_svcs++];
+            s->se = se;
+            s->host = host;
+            smap_put(b->a, &b->svc_by_host, host, s);
+        }
+    }
+}
+
+static void index_rules(struct tr_build *b)
+{
+    const struct translate_model *m = b->m;
+    /* two passes: rules of the proxy's namespace take a host first */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < m->n_destination_rules; i++) {
+            const struct destination_rule *d = &m->destination_rules[i];
+            int own = strcmp(d->meta.namespace, b->id->namespace) == 0;
+            if (own != (pass == 0) || d->has_workload_selector)
+                continue;
+            if (!tr_exported(d->export_to, d->n_export_to, d->meta.namespace, b->id->namespace))
+                continue;
+            if (d->host[0] == '*')
+                pvec_push(b->a, &b->dr_wild, (void *)d);
+            else
+                smap_put(b->a, &b->dr_by_host, tr_expand_host(b->a, d->host, d->meta.namespace),
+                         (void *)d);
+        }
+    }
+    for (size_t i = 0; i < m->n_virtual_services; i++) {
+        const struct virtual_service *vs = &m->virtual_services[i];
+        if (!tr_exported(vs->export_to, vs->n_export_to, vs->meta.namespace, b->id->namespace))
+            continue;
+        pvec_push(b->a, &b->vs_all, (void *)vs);
+        if (!tr_vs_bound(vs, NULL, NULL))
+            continue;
+        for (size_t h = 0; h < vs->n_hosts; h++) {
+            const char *host = tr_expand_host(b->a, vs->hosts[h], vs->meta.namespace);
+            if (host[0] == '*')
+                pvec_push(b->a, &b->vs_wild, (void *)vs);
+            else
+                smap_put(b->a, &b->vs_by_host, host, (void *)vs);
+        }
+    }
+}
+
+/* The gateway's own service: a MESH_INTERNAL ServiceEntry with an endpoint at
+ * the proxy's IP or whose labels the proxy carries, or a workloadSelector the
+ * proxy matches. Its ports map Gateway server ports to listen ports. */
+static void find_own_service(struct tr_build *b)
+{
+    const struct translate_model *m = b->m;
+    for (size_t i = 0; i < m->n_service_entries; i++) {
+        const struct service_entry *se = &m->service_entries[i];
+        if (se->location != LOCATION_MESH_INTERNAL)
+            continue;
+        for (size_t e = 0; e < se->n_endpoints; e++) {
+            const struct se_endpoint *ep = &se->endpoints[e];
+            int by_ip = b->id->ip[0] != '\0' && strcmp(ep->address, b->id->ip) == 0;
+            if (by_ip || (ep->labels.n > 0 && tr_labels_subset(&ep->labels, b->id))) {
+                b->own_se = se;
+                b->own_ep = ep;
+                return;
+            }
+        }
+        if (se->has_workload_selector && se->workload_selector.n > 0 &&
+            tr_labels_subset(&se->workload_selector, b->id)) {
+            b->own_se = se;
+            return;
+        }
+    }
+}
+
+static void match_gateways(struct tr_build *b)
+{
+    const struct translate_model *m = b->m;
+    b->gws = ar_alloc(b->a, (m->n_gateways + 1) * sizeof(*b->gws));
+    for (size_t i = 0; i < m->n_gateways; i++)
+        if (tr_labels_subset(&m->gateways[i].selector, b->id))
+            b->gws[b->n_gws++] = &m->gateways[i];
+}
+
+void tr_prepare_router(struct tr_build *b)
+{
+    match_gateways(b);
+    find_own_service(b);
+}
+
+void tr_prepare(struct tr_build *b)
+{
+    b->router = b->id->type == PROXY_ROUTER;
+    b->grpc = b->id->proxyless_grpc;
+    index_services(b);
+    index_rules(b);
+    if (b->router) {
+        match_gateways(b);
+        find_own_service(b);
+    }
+}

@@ -1,0 +1,223 @@
+/* tr.h - translation internals shared by the files of src/translate/.
+ *
+ * One build translates the model for one proxy class. Everything it makes
+ * (protobuf-c messages, strings, indexes) lives in the build's arena and is
+ * freed at once when the view is finished; only the packed bytes handed to
+ * the view outlive it. */
+#ifndef XDSD_TRANSLATE_TR_H
+#define XDSD_TRANSLATE_TR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "pb.h"
+#include "xdsd/config.h"
+#include "xdsd/proxy.h"
+#include "xdsd/snapshot.h"
+#include "xdsd/translate.h"
+
+/* ---- arena and containers (arena.c) ----------------------------------------------- */
+
+struct arena;
+
+struct arena *arena_new(void);
+void arena_free(struct arena *a);
+/* Zeroed memory that lives as long as the arena. */
+void *ar_alloc(struct arena *a, size_t size);
+char *ar_strdup(struct arena *a, const char *s);
+char *ar_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A message of descriptor d, initialised to its defaults. */
+void *tr_msg(struct arena *a, const ProtobufCMessageDescriptor *d);
+
+/* A growable array of pointers (in the arena). */
+struct pvec {
+    void **v;
+    size_t n, cap;
+};
+void pvec_push(struct arena *a, struct pvec *p, void *x);
+/* The array as protobuf-c wants it: (T **)p->v and p->n. */
+#define PV_SET(field, n_field, p) ((n_field) = (p)->n, (field) = (void *)(p)->v)
+
+/* A string-keyed hash map (keys are not copied: they must outlive the map). */
+struct smap {
+    struct smap_slot *slots;
+    size_t cap, n;
+};
+void *smap_get(const struct smap *m, const char *key);
+/* Insert key unless present; returns 1 if inserted, 0 if the key was there. */
+int smap_put(struct arena *a, struct smap *m, const char *key, void *val);
+
+/* ---- protobuf helpers (arena.c) --------------------------------------------------- */
+
+/* m packed into an Any with type_url "type.googleapis.com/<full name>". */
+Any *pb_any(struct arena *a, const void *msg);
+Duration *pb_ms(struct arena *a, int64_t ms);
+BoolValue *pb_bool(struct arena *a, int v);
+UInt32Value *pb_u32(struct arena *a, uint32_t v);
+/* A socket address (or a pipe for "unix://PATH"). */
+Address *pb_address(struct arena *a, const char *ip, uint32_t port);
+/* ads {} with initial_fetch_timeout 0s and resource_api_version V3. */
+ConfigSource *pb_ads(struct arena *a);
+DataSource *pb_file(struct arena *a, const char *path);
+StringMatcher *pb_exact(struct arena *a, const char *s);
+FractionalPercent *pb_fraction(struct arena *a, double percent);
+/* metadata.filter_metadata[filter] = {key: value...}; adds to *m (created on
+ * first use). is_bool makes value "true"/"false" a JSON bool. */
+void pb_meta_str(struct arena *a, Metadata **m, const char *filter, const char *key,
+                 const char *value);
+void pb_meta_bool(struct arena *a, Metadata **m, const char *filter, const char *key, int value);
+/* Pack a message into malloc'd bytes for the view. */
+uint8_t *pb_pack(const void *msg, size_t *len);
+
+/* ---- the build -------------------------------------------------------------------- */
+
+/* One host of a ServiceEntry visible to the proxy: Istio's "service". */
+struct tr_svc {
+    const struct service_entry *se;
+    const char *host;
+};
+
+/* A reference from one resource to another, for the consistency check. */
+struct tr_ref {
+    enum xds_type type;
+    const char *name;
+    const char *from;
+};
+
+/* A traffic policy resolved for one cluster (port and subset applied). */
+struct tr_policy {
+    const struct load_balancer *lb;
+    const struct connection_pool *pool;
+    const struct outlier_detection *outlier;
+    const struct client_tls *tls;
+    const struct destination_rule *dr; /* which rule, or NULL */
+};
+
+struct tr_build {
+    struct arena *a;
+    const struct translate_model *m;
+    struct translate_options o;
+    const struct proxy_identity *id;
+    int router, grpc;
+    /* gateways matched by the proxy's labels, and its own service */
+    const struct gateway **gws;
+    size_t n_gws;
+    const struct service_entry *own_se;
+    const struct se_endpoint *own_ep;
+    /* visible services and indexes */
+    struct tr_svc *svcs;
+    size_t n_svcs;
+    struct smap svc_by_host;
+    struct smap dr_by_host;
+    struct pvec dr_wild;
+    struct smap vs_by_host; /* mesh-bound VS per exact host */
+    struct pvec vs_wild;    /* mesh-bound VS with a wildcard host */
+    struct pvec vs_all;     /* every VS visible to the proxy namespace */
+    /* output */
+    struct xds_view *view;
+    struct smap emitted[XDS_NTYPES];
+    struct pvec refs;
+    const char *from; /* the resource being built, for reference errors */
+    char *err;
+};
+
+/* build.c */
+void tr_emit(struct tr_build *b, enum xds_type t, const char *name, const void *msg);
+void tr_ref(struct tr_build *b, enum xds_type t, const char *name, const char *from);
+int tr_cluster_exists(const struct tr_build *b, const char *name);
+int tr_check(struct tr_build *b);
+
+/* model.c */
+void tr_prepare(struct tr_build *b);
+/* Only what a router's class key needs: matched Gateways, own service. */
+void tr_prepare_router(struct tr_build *b);
+int tr_host_match(const char *pattern, const char *host);
+const char *tr_expand_host(struct arena *a, const char *host, const char *ns);
+int tr_exported(const char **export_to, size_t n, const char *res_ns, const char *proxy_ns);
+int tr_labels_subset(const struct config_labels *sel, const struct proxy_identity *id);
+int tr_labels_match(const struct config_labels *sel, const struct config_labels *labels);
+const struct destination_rule *tr_find_dr(const struct tr_build *b, const char *host);
+const struct subset *tr_find_subset(const struct destination_rule *dr, const char *name);
+void tr_policy_for(const struct destination_rule *dr, const struct subset *ss, uint32_t port,
+                   struct tr_policy *out);
+const struct tr_svc *tr_find_svc(const struct tr_build *b, const char *host);
+const struct istio_port *tr_se_port(const struct service_entry *se, uint32_t number);
+char *tr_cluster_name(struct arena *a, uint32_t port, const char *subset, const char *host);
+/* Does a VS gateway reference (as written in VS namespace ns) name gateway
+ * gw_ns/gw_name, or "mesh" when gw_name is NULL? */
+int tr_gateway_ref_matches(const char *ref, const char *vs_ns, const char *gw_ns,
+                           const char *gw_name);
+int tr_vs_bound(const struct virtual_service *vs, const char *gw_ns, const char *gw_name);
+const struct virtual_service *tr_mesh_vs_for(const struct tr_build *b, const char *host);
+int tr_is_http(enum istio_protocol p);
+int tr_is_h2(enum istio_protocol p);
+int tr_is_cidr(const char *addr);
+
+/* clusters.c, tls.c */
+void tr_clusters(struct tr_build *b);
+TransportSocket *tr_upstream_tls(struct tr_build *b, const struct client_tls *tls,
+                                 const struct tr_svc *svc, uint32_t port, const char *subset,
+                                 int h2, int proxyless);
+TransportSocket *tr_downstream_tls(struct tr_build *b, const struct server_tls *tls, int tcp);
+
+/* filters.c */
+AccessLog *tr_access_log(struct tr_build *b);
+NetFilter *tr_hcm(struct tr_build *b, const char *rds, const char *stat_prefix, int gateway,
+                  const char *from);
+/* tcp_proxy to the destinations of route (n entries); vs names weighted stats. */
+NetFilter *tr_tcp_proxy(struct tr_build *b, const struct route_destination *route, size_t n,
+                        const struct virtual_service *vs, uint32_t listen_port, const char *from);
+/* The HCM message alone, for proxyless gRPC API listeners. */
+Any *tr_hcm_any(struct tr_build *b, const char *rds, const char *from);
+NetFilter *tr_tcp_proxy_to(struct tr_build *b, const char *cluster, const char *from);
+ListenerFilter *tr_listener_filter(struct tr_build *b, int tls);
+FilterChainMatch *tr_sni_match(struct tr_build *b, const char *const *names, size_t n);
+
+/* A listener being assembled: filter chains keyed by their match, so that a
+ * second chain with the same match is dropped (Istio keeps the first). */
+struct tr_listener {
+    const char *name;
+    const char *bind;
+    uint32_t port;
+    int http;
+    int sni; /* some chain needs the tls_inspector */
+    struct pvec chains;
+    struct smap keys;
+    FilterChain *match_all;
+};
+struct tr_listener *tr_get_listener(struct tr_build *b, struct smap *ls, struct pvec *order,
+                                    const char *bind, uint32_t port);
+void tr_add_chain(struct tr_build *b, struct tr_listener *l, FilterChain *c);
+FilterChain *tr_chain(struct tr_build *b, const char *name, FilterChainMatch *m, NetFilter *f);
+int tr_l4_match_applies(const struct tr_build *b, const struct virtual_service *vs,
+                        const struct l4_match *m, uint32_t port, const char *gw_ns,
+                        const char *gw_name);
+
+/* routes.c */
+/* Routes of vs's http rules for listener port and gateway (NULL: mesh),
+ * appended to out. Returns 1 if a catch-all ended the list. */
+int tr_vs_routes(struct tr_build *b, const struct virtual_service *vs, uint32_t port,
+                 const char *gw_ns, const char *gw_name, struct pvec *out);
+Route *tr_default_route(struct tr_build *b, const char *cluster, const char *host, uint32_t port);
+/* Emit RouteConfiguration name with vhosts (sorted by name, domains made unique). */
+void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, int ignore_port);
+VirtualHost *tr_vhost(struct tr_build *b, const char *name, struct pvec *domains,
+                      struct pvec *routes);
+/* Cluster of a destination: explicit port, else the service's only port, else
+ * listen_port. */
+char *tr_dest_cluster(struct tr_build *b, const struct destination *d, const char *ns,
+                      uint32_t listen_port);
+/* The same, or BlackHoleCluster when no such cluster exists (unknown host or
+ * subset): traffic fails as Envoy fails it for a missing cluster, but the view
+ * stays consistent. */
+const char *tr_dest_existing(struct tr_build *b, const struct destination *d, const char *ns,
+                             uint32_t listen_port);
+
+/* sidecar.c, gateway.c, grpc.c */
+void tr_sidecar(struct tr_build *b);
+void tr_gateway(struct tr_build *b);
+void tr_grpc(struct tr_build *b);
+
+#endif

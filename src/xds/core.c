@@ -1,0 +1,668 @@
+/* core.c - the xDS protocol of one stream: subscriptions, ACK/NACK, what to send. */
+#include "core.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdsd/util.h"
+
+/* A sorted set of names. */
+struct strset {
+    char **v;
+    size_t n, cap;
+};
+
+/* What the client holds of one resource, as far as we know: the hash of the
+ * bytes we sent, or absent when we told it the resource does not exist. */
+struct held {
+    char *name;
+    uint64_t hash;
+    int absent;
+};
+
+struct held_list {
+    struct held *v;
+    size_t n, cap;
+};
+
+struct type_state {
+    unsigned requested : 1; /* a request for this type arrived */
+    unsigned wildcard : 1;
+    unsigned named_ever : 1;      /* SotW: some request named resources (legacy wildcard off) */
+    unsigned dirty : 1;           /* re-examine before the next send */
+    unsigned force : 1;           /* send even if nothing changed */
+    unsigned sent : 1;            /* a response went out */
+    unsigned after_cds : 1;       /* EDS: reply once after a CDS push (O3) */
+    struct strset names;          /* explicit subscription, without "*" */
+    struct held_list held;        /* SotW: the last response; delta: what the client holds */
+    struct strset report_removed; /* delta: unsubscribed under a wildcard, to re-state */
+    char sent_version[XDS_VERSION_MAX], acked_version[XDS_VERSION_MAX];
+    char sent_nonce[XDS_NONCE_MAX], acked_nonce[XDS_NONCE_MAX];
+    char nack_nonce[XDS_NONCE_MAX];
+    char *nack_message;
+    int64_t nack_time_ms;
+    int64_t sent_stamp;
+};
+
+struct xds_core {
+    int delta;
+    uint64_t stream_id, seq;
+    struct type_state t[XDS_NTYPES];
+};
+
+/* ---- small sorted containers ---------------------------------------------------- */
+
+/* Index of name in the set, or -(insertion point) - 1. */
+static long strset_find(const struct strset *s, const char *name)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(s->v[mid], name);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -(long)lo - 1;
+}
+
+/* Returns 1 when name was added, 0 when it was there already. */
+static int strset_add(struct strset *s, const char *name)
+{
+    long i = strset_find(s, name);
+    if (i >= 0)
+        return 0;
+    size_t at = (size_t)(-i - 1);
+    xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
+    memmove(&s->v[at + 1], &s->v[at], (s->n - at) * sizeof(*s->v));
+    s->v[at] = xstrdup(name);
+    s->n++;
+    return 1;
+}
+
+static int strset_del(struct strset *s, const char *name)
+{
+    long i = strset_find(s, name);
+    if (i < 0)
+        return 0;
+    free(s->v[i]);
+    memmove(&s->v[i], &s->v[i + 1], (s->n - (size_t)i - 1) * sizeof(*s->v));
+    s->n--;
+    return 1;
+}
+
+static void strset_clear(struct strset *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    memset(s, 0, sizeof(*s));
+}
+
+static long held_find(const struct held_list *h, const char *name)
+{
+    size_t lo = 0, hi = h->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(h->v[mid].name, name);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -(long)lo - 1;
+}
+
+static void held_set(struct held_list *h, const char *name, uint64_t hash, int absent)
+{
+    long i = held_find(h, name);
+    if (i < 0) {
+        size_t at = (size_t)(-i - 1);
+        xgrow((void **)&h->v, &h->cap, h->n + 1, sizeof(*h->v));
+        memmove(&h->v[at + 1], &h->v[at], (h->n - at) * sizeof(*h->v));
+        h->v[at].name = xstrdup(name);
+        h->n++;
+        i = (long)at;
+    }
+    h->v[i].hash = hash;
+    h->v[i].absent = absent;
+}
+
+static void held_del_at(struct held_list *h, size_t i)
+{
+    free(h->v[i].name);
+    memmove(&h->v[i], &h->v[i + 1], (h->n - i - 1) * sizeof(*h->v));
+    h->n--;
+}
+
+static void held_del(struct held_list *h, const char *name)
+{
+    long i = held_find(h, name);
+    if (i >= 0)
+        held_del_at(h, (size_t)i);
+}
+
+static void held_clear(struct held_list *h)
+{
+    for (size_t i = 0; i < h->n; i++)
+        free(h->v[i].name);
+    free(h->v);
+    memset(h, 0, sizeof(*h));
+}
+
+/* ---- versions ------------------------------------------------------------------- */
+
+static uint64_t key_add(uint64_t k, const char *name, uint64_t hash)
+{
+    /* the same chaining as xds_view_finish, so a full set's key is the view's version */
+    k = hash_bytes(k, name, strlen(name) + 1);
+    return hash_bytes(k, &hash, sizeof(hash));
+}
+
+uint64_t xds_core_set_key(const struct xds_resource *const *res, size_t n)
+{
+    uint64_t k = HASH_SEED;
+    for (size_t i = 0; i < n; i++)
+        k = key_add(k, res[i]->name, res[i]->hash);
+    return k;
+}
+
+/* The key of what the client holds (present resources only). */
+static uint64_t held_key(const struct held_list *h)
+{
+    uint64_t k = HASH_SEED;
+    for (size_t i = 0; i < h->n; i++)
+        if (!h->v[i].absent)
+            k = key_add(k, h->v[i].name, h->v[i].hash);
+    return k;
+}
+
+static void hex_version(char out[XDS_VERSION_MAX], uint64_t k)
+{
+    snprintf(out, XDS_VERSION_MAX, "%016" PRIx64, k);
+}
+
+/* ---- lifecycle -------------------------------------------------------------------- */
+
+struct xds_core *xds_core_new(int delta, uint64_t stream_id)
+{
+    struct xds_core *s = xcalloc(1, sizeof(*s));
+    s->delta = delta;
+    s->stream_id = stream_id;
+    return s;
+}
+
+void xds_core_free(struct xds_core *s)
+{
+    if (s == NULL)
+        return;
+    for (int t = 0; t < XDS_NTYPES; t++) {
+        strset_clear(&s->t[t].names);
+        strset_clear(&s->t[t].report_removed);
+        held_clear(&s->t[t].held);
+        free(s->t[t].nack_message);
+    }
+    free(s);
+}
+
+static int full_state(int t)
+{
+    return t == XDS_CLUSTER || t == XDS_LISTENER;
+}
+
+/* ---- requests --------------------------------------------------------------------- */
+
+static void record_nack(struct type_state *ts, const struct xds_request *r, int64_t now_wall)
+{
+    free(ts->nack_message);
+    ts->nack_message = xstrdup(r->error_message ? r->error_message : "");
+    snprintf(ts->nack_nonce, sizeof(ts->nack_nonce), "%s", r->nonce);
+    ts->nack_time_ms = now_wall;
+}
+
+/* SotW names: "*" is the wildcard; an empty list is the legacy wildcard for
+ * LDS/CDS only while no request ever named anything (S1, S2), and for RDS/EDS
+ * simply no names (S3). Returns 1 when a name was added or the wildcard
+ * appeared, so the subscription grew. */
+static int sotw_subscribe(struct type_state *ts, int t, const struct xds_request *r)
+{
+    int star = 0, grew = 0;
+    struct strset now = {0};
+    for (size_t i = 0; i < r->n_names; i++) {
+        if (strcmp(r->names[i], "*") == 0)
+            star = 1;
+        else
+            strset_add(&now, r->names[i]);
+    }
+    int wildcard = star;
+    if (r->n_names == 0 && full_state(t) && !ts->named_ever)
+        wildcard = 1;
+    if (r->n_names > 0)
+        ts->named_ever = 1;
+    if (wildcard && !ts->wildcard)
+        grew = 1;
+    for (size_t i = 0; i < now.n && !grew; i++)
+        grew = strset_find(&ts->names, now.v[i]) < 0;
+    ts->wildcard = (unsigned)wildcard;
+    strset_clear(&ts->names);
+    ts->names = now;
+    return grew;
+}
+
+/* The client dropped names of a partial type (RDS/EDS): forget we sent them,
+ * so that nothing is resent for a pure removal. */
+static void sotw_prune(struct type_state *ts)
+{
+    if (ts->wildcard)
+        return;
+    for (size_t i = ts->held.n; i-- > 0;)
+        if (strset_find(&ts->names, ts->held.v[i].name) < 0)
+            held_del_at(&ts->held, i);
+}
+
+static void sotw_request(struct xds_core *s, int t, const struct xds_request *r, int64_t now_wall,
+                         struct xds_req_result *res)
+{
+    struct type_state *ts = &s->t[t];
+    /* the first request for a type, or one without a nonce, is always answered
+     * (P6); nonces of an earlier stream mean nothing here (P5) */
+    int initial = !ts->requested || r->nonce[0] == '\0';
+    if (!initial && strcmp(r->nonce, ts->sent_nonce) != 0) {
+        res->flags |= XDS_REQ_STALE; /* A3: the response it answers was superseded */
+        return;
+    }
+    if (r->has_error) {
+        res->flags |= XDS_REQ_NACK;
+        record_nack(ts, r, now_wall);
+    } else if (!initial) {
+        res->flags |= XDS_REQ_ACK;
+        snprintf(ts->acked_version, sizeof(ts->acked_version), "%s", r->version_info);
+        snprintf(ts->acked_nonce, sizeof(ts->acked_nonce), "%s", r->nonce);
+        res->acked_stamp = ts->sent_stamp;
+    }
+    int grew = sotw_subscribe(ts, t, r);
+    ts->requested = 1;
+    if (initial) {
+        ts->dirty = ts->force = 1;
+    } else if (grew || full_state(t)) {
+        /* A4: names changed at the same version; LDS/CDS are full state, so
+         * any change of the set is answered, but only if the set differs */
+        ts->dirty = 1;
+    }
+    if (!full_state(t))
+        sotw_prune(ts);
+}
+
+/* Delta initial_resource_versions: what the client holds from an earlier
+ * stream (D10). A version we cannot read never matches, so it is resent. */
+static void delta_initial(struct type_state *ts, const struct xds_request *r)
+{
+    held_clear(&ts->held);
+    for (size_t i = 0; i < r->n_initial; i++) {
+        char *end = NULL;
+        const char *v = r->initial_versions[i];
+        uint64_t h = strtoull(v, &end, 16);
+        if (strlen(v) != 16 || *end != '\0')
+            h = 0;
+        held_set(&ts->held, r->initial_names[i], h, 0);
+    }
+}
+
+static int in_initial(const struct xds_request *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_initial; i++)
+        if (strcmp(r->initial_names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static void delta_subscribe(struct type_state *ts, const struct xds_request *r, int first)
+{
+    /* D4: a first request with both lists empty is the legacy wildcard */
+    if (first && r->n_subscribe == 0 && r->n_unsubscribe == 0)
+        ts->wildcard = 1;
+    for (size_t i = 0; i < r->n_subscribe; i++) {
+        const char *name = r->subscribe[i];
+        if (strcmp(name, "*") == 0) {
+            ts->wildcard = 1;
+            continue;
+        }
+        strset_add(&ts->names, name);
+        /* D5: a name subscribed again is resent, unless the client just told
+         * us its version on reconnect (D10) */
+        if (!in_initial(r, name))
+            held_del(&ts->held, name);
+    }
+    for (size_t i = 0; i < r->n_unsubscribe; i++) {
+        const char *name = r->unsubscribe[i];
+        if (strcmp(name, "*") == 0) {
+            if (ts->wildcard) {
+                ts->wildcard = 0;
+                /* the client drops what only the wildcard covered */
+                for (size_t j = ts->held.n; j-- > 0;)
+                    if (strset_find(&ts->names, ts->held.v[j].name) < 0)
+                        held_del_at(&ts->held, j);
+            }
+            continue;
+        }
+        if (!strset_del(&ts->names, name))
+            continue; /* D6: never subscribed, nothing to do */
+        held_del(&ts->held, name);
+        /* D7: still covered by the wildcard: re-state it (resource or removed) */
+        if (ts->wildcard)
+            strset_add(&ts->report_removed, name);
+    }
+}
+
+static void delta_request(struct xds_core *s, int t, const struct xds_request *r, int64_t now_wall,
+                          struct xds_req_result *res)
+{
+    struct type_state *ts = &s->t[t];
+    int first = !ts->requested;
+    if (r->nonce[0] != '\0' && !first) {
+        if (strcmp(r->nonce, ts->sent_nonce) != 0) {
+            res->flags |= XDS_REQ_STALE; /* D3: subscriptions still apply below */
+        } else if (r->has_error) {
+            res->flags |= XDS_REQ_NACK;
+            record_nack(ts, r, now_wall);
+        } else {
+            res->flags |= XDS_REQ_ACK;
+            memcpy(ts->acked_version, ts->sent_version, sizeof(ts->acked_version));
+            snprintf(ts->acked_nonce, sizeof(ts->acked_nonce), "%s", r->nonce);
+            res->acked_stamp = ts->sent_stamp;
+        }
+    }
+    if (first && r->n_initial > 0)
+        delta_initial(ts, r);
+    delta_subscribe(ts, r, first);
+    ts->requested = 1;
+    ts->dirty = 1;
+    if (first)
+        ts->force = 1;
+}
+
+int xds_core_request(struct xds_core *s, const struct xds_request *r, int64_t now_wall,
+                     struct xds_req_result *res, char **err)
+{
+    memset(res, 0, sizeof(*res));
+    res->type = -1;
+    res->acked_stamp = -1;
+    if (r->type_url == NULL || r->type_url[0] == '\0') {
+        /* P3: on ADS the type cannot be inferred */
+        *err = xstrdup("type_url is required on an aggregated stream");
+        return -1;
+    }
+    int t = xds_type_from_url(r->type_url);
+    if (t < 0) {
+        res->flags |= XDS_REQ_UNKNOWN_TYPE;
+        return 0;
+    }
+    res->type = t;
+    if (s->delta)
+        delta_request(s, t, r, now_wall, res);
+    else
+        sotw_request(s, t, r, now_wall, res);
+    return 0;
+}
+
+void xds_core_view_changed(struct xds_core *s)
+{
+    for (int t = 0; t < XDS_NTYPES; t++)
+        if (s->t[t].requested)
+            s->t[t].dirty = 1;
+}
+
+int xds_core_pending(const struct xds_core *s)
+{
+    for (int t = 0; t < XDS_NTYPES; t++)
+        if (s->t[t].dirty)
+            return 1;
+    return 0;
+}
+
+/* ---- responses -------------------------------------------------------------------- */
+
+/* The resources of type t the subscription covers, in name order: all of
+ * them under a wildcard, else the named ones that exist (S4: the others are
+ * remembered and appear when they do). No name appears twice (P9). */
+static size_t covered(const struct type_state *ts, int t, const struct xds_view *v,
+                      const struct xds_resource ***out)
+{
+    size_t n = 0;
+    if (ts->wildcard) {
+        size_t count = xds_view_count(v, (enum xds_type)t);
+        const struct xds_resource *items = xds_view_items(v, (enum xds_type)t);
+        *out = xcalloc(count ? count : 1, sizeof(**out));
+        for (size_t i = 0; i < count; i++)
+            (*out)[n++] = &items[i];
+        return n;
+    }
+    *out = xcalloc(ts->names.n ? ts->names.n : 1, sizeof(**out));
+    for (size_t i = 0; i < ts->names.n; i++) {
+        const struct xds_resource *r = xds_view_find(v, (enum xds_type)t, ts->names.v[i]);
+        if (r)
+            (*out)[n++] = r;
+    }
+    return n;
+}
+
+static void next_nonce(struct xds_core *s, char out[XDS_NONCE_MAX])
+{
+    s->seq++;
+    snprintf(out, XDS_NONCE_MAX, "%" PRIx64 "-%" PRIx64, s->stream_id, s->seq);
+}
+
+static void mark_sent(struct xds_core *s, struct type_state *ts, struct xds_out *out, int64_t stamp)
+{
+    next_nonce(s, out->nonce);
+    snprintf(ts->sent_nonce, sizeof(ts->sent_nonce), "%s", out->nonce);
+    snprintf(ts->sent_version, sizeof(ts->sent_version), "%s", out->version);
+    ts->sent = 1;
+    ts->sent_stamp = stamp;
+    ts->force = 0;
+    /* O3 (kuma#331): clusters leave warming only on an EDS reply, so every
+     * CDS push is followed by one, even when the endpoints did not change */
+    struct type_state *eds = &s->t[XDS_ENDPOINT];
+    if (out->type != XDS_CLUSTER || !eds->requested)
+        return;
+    eds->dirty = 1;
+    if (!out->delta) {
+        eds->after_cds = 1;
+        return;
+    }
+    /* delta: resend the endpoints of the clusters just sent (EDS names are
+     * cluster names in what xdsd generates) */
+    for (size_t i = 0; i < out->n_res; i++) {
+        long h = held_find(&eds->held, out->res[i]->name);
+        if (h >= 0 && !eds->held.v[h].absent)
+            held_del_at(&eds->held, (size_t)h);
+    }
+}
+
+static int sotw_next(struct xds_core *s, int t, const struct xds_view *v, int64_t stamp,
+                     struct xds_out *out)
+{
+    struct type_state *ts = &s->t[t];
+    const struct xds_resource **res;
+    size_t n = covered(ts, t, v, &res);
+    uint64_t k = xds_core_set_key(res, n);
+    char version[XDS_VERSION_MAX];
+    hex_version(version, k);
+    /* P7: nothing changed for this stream. A5: a NACKed version is not sent
+     * again, not even as the EDS reply after CDS; only a fresh request (force)
+     * or a change brings a response */
+    int changed = !ts->sent || k != held_key(&ts->held);
+    int nacked = ts->sent && strcmp(ts->nack_nonce, ts->sent_nonce) == 0 &&
+                 strcmp(version, ts->sent_version) == 0;
+    int send = ts->force || changed || (ts->after_cds && !nacked);
+    ts->after_cds = 0;
+    if (!send) {
+        free(res);
+        return 0;
+    }
+    held_clear(&ts->held);
+    for (size_t i = 0; i < n; i++)
+        held_set(&ts->held, res[i]->name, res[i]->hash, 0);
+    out->type = (enum xds_type)t;
+    out->delta = 0;
+    out->res = res;
+    out->n_res = n;
+    memcpy(out->version, version, sizeof(version));
+    mark_sent(s, ts, out, stamp);
+    return 1;
+}
+
+static int interested(const struct type_state *ts, const char *name)
+{
+    return ts->wildcard || strset_find(&ts->names, name) >= 0;
+}
+
+/* Delta removed_resources: what the client holds that is gone (D9, D10), named
+ * subscriptions that do not exist and were not reported yet (D8), and names
+ * unsubscribed under a wildcard that do not exist (D7). */
+static void delta_removed(struct type_state *ts, int t, const struct xds_view *v,
+                          struct strset *removed)
+{
+    for (size_t i = 0; i < ts->held.n; i++)
+        if (!ts->held.v[i].absent && !xds_view_find(v, (enum xds_type)t, ts->held.v[i].name))
+            strset_add(removed, ts->held.v[i].name);
+    for (size_t i = 0; i < ts->names.n; i++) {
+        const char *name = ts->names.v[i];
+        long h = held_find(&ts->held, name);
+        if ((h < 0 || !ts->held.v[h].absent) && !xds_view_find(v, (enum xds_type)t, name))
+            strset_add(removed, name);
+    }
+    for (size_t i = 0; i < ts->report_removed.n; i++)
+        if (!xds_view_find(v, (enum xds_type)t, ts->report_removed.v[i]))
+            strset_add(removed, ts->report_removed.v[i]);
+}
+
+static int delta_next(struct xds_core *s, int t, const struct xds_view *v, int64_t stamp,
+                      struct xds_out *out)
+{
+    struct type_state *ts = &s->t[t];
+    const struct xds_resource **res;
+    size_t n = covered(ts, t, v, &res), m = 0;
+    for (size_t i = 0; i < n; i++) {
+        long h = held_find(&ts->held, res[i]->name);
+        if (h < 0 || ts->held.v[h].absent || ts->held.v[h].hash != res[i]->hash)
+            res[m++] = res[i];
+    }
+    struct strset removed = {0};
+    delta_removed(ts, t, v, &removed);
+    strset_clear(&ts->report_removed);
+    if (m == 0 && removed.n == 0 && !ts->force) {
+        free(res);
+        return 0;
+    }
+    /* the client is taken to hold what we send: after a NACK nothing is resent
+     * until the resource changes (A5) */
+    for (size_t i = 0; i < m; i++)
+        held_set(&ts->held, res[i]->name, res[i]->hash, 0);
+    for (size_t i = 0; i < removed.n; i++) {
+        if (interested(ts, removed.v[i]))
+            held_set(&ts->held, removed.v[i], 0, 1);
+        else
+            held_del(&ts->held, removed.v[i]);
+    }
+    out->type = (enum xds_type)t;
+    out->delta = 1;
+    out->res = res;
+    out->n_res = m;
+    out->removed = removed.v;
+    out->n_removed = removed.n;
+    hex_version(out->version, held_key(&ts->held));
+    mark_sent(s, ts, out, stamp);
+    return 1;
+}
+
+int xds_core_next(struct xds_core *s, const struct xds_view *v, int64_t stamp, struct xds_out *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (v == NULL)
+        return 0;
+    /* enum order is push order: CDS, EDS, LDS, RDS (O1) */
+    for (int t = 0; t < XDS_NTYPES; t++) {
+        struct type_state *ts = &s->t[t];
+        if (!ts->dirty)
+            continue;
+        ts->dirty = 0;
+        if (!ts->requested)
+            continue;
+        if (s->delta ? delta_next(s, t, v, stamp, out) : sotw_next(s, t, v, stamp, out))
+            return 1;
+    }
+    return 0;
+}
+
+void xds_out_release(struct xds_out *out)
+{
+    free(out->res);
+    for (size_t i = 0; i < out->n_removed; i++)
+        free(out->removed[i]);
+    free(out->removed);
+    memset(out, 0, sizeof(*out));
+}
+
+/* ---- status ----------------------------------------------------------------------- */
+
+enum xds_sync xds_core_sync(const struct xds_core *s, enum xds_type t)
+{
+    const struct type_state *ts = &s->t[t];
+    if (!ts->sent)
+        return SYNC_NOT_SENT;
+    if (strcmp(ts->acked_nonce, ts->sent_nonce) == 0)
+        return SYNC_SYNCED;
+    if (strcmp(ts->nack_nonce, ts->sent_nonce) == 0)
+        return SYNC_NACKED;
+    return SYNC_STALE;
+}
+
+static char **copy_names(char *const *v, size_t n)
+{
+    char **out = xcalloc(n ? n : 1, sizeof(*out));
+    for (size_t i = 0; i < n; i++)
+        out[i] = xstrdup(v[i]);
+    return out;
+}
+
+void xds_core_type_status(const struct xds_core *s, enum xds_type t, struct xds_type_status *st)
+{
+    const struct type_state *ts = &s->t[t];
+    memset(st, 0, sizeof(*st));
+    st->requested = ts->requested;
+    st->wildcard = ts->wildcard;
+    st->names = copy_names(ts->names.v, ts->names.n);
+    st->n_names = ts->names.n;
+    memcpy(st->sent_version, ts->sent_version, sizeof(st->sent_version));
+    memcpy(st->acked_version, ts->acked_version, sizeof(st->acked_version));
+    memcpy(st->sent_nonce, ts->sent_nonce, sizeof(st->sent_nonce));
+    memcpy(st->acked_nonce, ts->acked_nonce, sizeof(st->acked_nonce));
+    st->sync = xds_core_sync(s, t);
+    st->nack_message = ts->nack_message ? xstrdup(ts->nack_message) : NULL;
+    memcpy(st->nack_nonce, ts->nack_nonce, sizeof(st->nack_nonce));
+    st->nack_time_ms = ts->nack_time_ms;
+    st->sent_names = xcalloc(ts->held.n ? ts->held.n : 1, sizeof(char *));
+    for (size_t i = 0; i < ts->held.n; i++)
+        if (!ts->held.v[i].absent)
+            st->sent_names[st->n_sent_names++] = xstrdup(ts->held.v[i].name);
+}
+
+void xds_type_status_release(struct xds_type_status *st)
+{
+    for (size_t i = 0; i < st->n_names; i++)
+        free(st->names[i]);
+    free(st->names);
+    for (size_t i = 0; i < st->n_sent_names; i++)
+        free(st->sent_names[i]);
+    free(st->sent_names);
+    free(st->nack_message);
+    memset(st, 0, sizeof(*st));
+}

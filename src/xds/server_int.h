@@ -1,0 +1,103 @@
+/* server_int.h - the ADS server's private state, shared by server.c and
+ * status.c (private to src/xds). */
+#ifndef XDSD_XDS_SERVER_INT_H
+#define XDSD_XDS_SERVER_INT_H
+
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "core.h"
+#include "xdsd/xds_server.h"
+
+/* What a completion is about; tags live inside the structs they name. */
+enum tag_kind {
+    TAG_NEW_CALL,      /* ptr: struct waiting */
+    TAG_GENERIC,       /* ptr: struct generic, a call to an unknown method arrived */
+    TAG_UNIMPLEMENTED, /* ptr: struct generic, its answer completed */
+    TAG_CLOSE,         /* ptr: struct stream, batch A (the call ended) */
+    TAG_RECV,
+    TAG_SEND,
+    TAG_STATUS,
+    TAG_SHUTDOWN /* ptr: struct xds_server */
+};
+
+struct tag {
+    enum tag_kind kind;
+    void *ptr;
+};
+
+/* One posted request_registered_call. */
+struct waiting {
+    struct tag tag;
+    struct xds_server *srv;
+    int delta;
+    int posted;
+    grpc_call *call;
+    gpr_timespec deadline;
+    grpc_metadata_array md;
+};
+
+/* A call to a method we do not serve. */
+struct generic {
+    struct tag tag, done;
+    grpc_call *call;
+    grpc_call_details details;
+    grpc_metadata_array md;
+    int cancelled;
+};
+
+struct stream {
+    struct tag t_close, t_recv, t_send, t_status;
+    struct stream *prev, *next;
+    grpc_call *call;
+    int delta;
+    int inflight; /* batches started and not completed */
+    int cancelled;
+    unsigned recv_armed : 1, send_busy : 1, half_closed : 1, status_sent : 1;
+    unsigned ended : 1;  /* batch A completed: the call is over */
+    unsigned failed : 1; /* cancelled by us or a send failed: no more ops */
+    grpc_byte_buffer *recv_bb, *send_bb;
+    int64_t send_started_ms;
+    struct xds_core *core;
+    int have_node;
+    struct proxy_identity id;
+    char *metadata_json, *peer, *class_key;
+    uint64_t connection_id;
+    int64_t connected_at_ms;
+    struct snapshot *snap; /* the view below lives as long as this reference */
+    const struct xds_view *view;
+    int64_t stamp; /* publish time (monotonic) of snap, 0 for the first one */
+};
+
+struct xds_server {
+    grpc_server *server;
+    grpc_completion_queue *cq;
+    void *m_sotw, *m_delta;
+    int port;
+    /* The loop holds lock while it handles an event; status and publish take
+     * it briefly from other threads. */
+    pthread_mutex_t lock;
+    struct snapshot *snap, *incoming;
+    int64_t snap_ms, incoming_ms;
+    atomic_int stop;
+    struct stream *streams;
+    size_t n_streams;
+    uint64_t next_id;
+    struct xds_counters counters;
+    struct waiting waits[2][8];
+    int n_posted;        /* request_call and request_registered_call outstanding */
+    int n_unimplemented; /* UNIMPLEMENTED answers in flight */
+    int shutting_down, shutdown_done, cq_shut;
+    struct tag t_shutdown;
+    int listening;
+    int64_t last_sweep_ms;
+};
+
+/* Credentials for the xDS port: mutual TLS when the three xds_tls_* options
+ * are set, else plaintext. NULL (logged) when the files cannot be read or
+ * only some of the options are set. */
+grpc_server_credentials *xds_server_credentials(const struct serve_options *o);
+
+#endif

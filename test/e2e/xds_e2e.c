@@ -1,0 +1,679 @@
+/* xds_e2e.c - end-to-end tests of the ADS server: a client on gRPC C core's
+ * client API speaks raw ADS (SotW and delta) to xds_testserver on 127.0.0.1.
+ *
+ *   xds_e2e SERVER_BINARY [--only NAME,...]
+ *
+ * The server is started here on a free port and driven through its stdin
+ * (see xds_testserver.c). Prints "ok N - name" per test, then "N passed, M failed". */
+#include "ads_client.h"
+#include "ads_mass.h"
+
+/* ---- protocol tests against the server --------------------------------------------- */
+
+/* The base configuration every test starts from. */
+static void base_config(void)
+{
+    server_cmd("set c c0 v1");
+    server_cmd("set c c1 v1");
+    server_cmd("set e c0 v1");
+    server_cmd("set e c1 v1");
+    server_cmd("set l l0 v1");
+    server_cmd("set r r0 v1");
+    publish();
+}
+
+static void e2e_P1_unknown_method_unimplemented(void)
+{
+    struct ads *a = ads_open_method("/envoy.service.discovery.v3.Nope/Stream", 0);
+    CHECK(ads_status(a, 5000) == GRPC_STATUS_UNIMPLEMENTED);
+    ads_close(a);
+}
+
+static void e2e_P3_missing_type_url_invalid_argument(void)
+{
+    struct ads *a = ads_open(0);
+    size_t len;
+    uint8_t *b = pack_sotw(NULL, "sidecar~1.1.1.1~a.default~default.svc.cluster.local", "", "",
+                           NULL, NULL, &len);
+    ads_send_bytes(a, b, len);
+    free(b);
+    CHECK(ads_status(a, 5000) == GRPC_STATUS_INVALID_ARGUMENT);
+    ads_close(a);
+}
+
+static void e2e_P4_node_only_on_first_request(void)
+{
+    /* a first request without a node is refused */
+    struct ads *a = ads_open(0);
+    size_t len;
+    uint8_t *b = pack_sotw(xds_type_url(CDS), NULL, "", "", NULL, NULL, &len);
+    ads_send_bytes(a, b, len);
+    free(b);
+    CHECK(ads_status(a, 5000) == GRPC_STATUS_INVALID_ARGUMENT);
+    ads_close(a);
+    /* later requests may omit it */
+    a = ads_open(0);
+    struct resp r;
+    sotw_req(a, CDS, "", "", NULL, NULL);
+    expect(a, "cds", &r);
+    b = pack_sotw(xds_type_url(EDS), NULL, "", "", "c0", NULL, &len);
+    ads_send_bytes(a, b, len);
+    free(b);
+    if (expect(a, "eds", &r))
+        CHECK_STR(r.names, "c0");
+    ads_close(a);
+}
+
+static void e2e_A1_sotw_wildcard_then_ack_gets_nothing(void)
+{
+    struct ads *a = ads_open(0);
+    struct resp r;
+    sotw_req(a, CDS, "", "", NULL, NULL);
+    if (expect(a, "cds", &r)) {
+        CHECK_STR(r.names, "c0 c1");
+        CHECK(strlen(r.version) == 16);
+        sotw_req(a, CDS, r.version, r.nonce, NULL, NULL);
+    }
+    silence(a, 1000);
+    ads_close(a);
+}
+
+static void e2e_A5_nack_then_3s_silence(void)
+{
+    struct ads *a = ads_open(0);
+    struct resp r;
+    struct server_status before, after;
+    server_status(&before);
+    sotw_req(a, LDS, "", "", NULL, NULL);
+    if (expect(a, "lds", &r))
+        sotw_req(a, LDS, "", r.nonce, NULL, "listener l0: invalid filter");
+    /* a reload that changes nothing must not resend the rejected version either */
+    publish();
+    silence(a, 3000);
+    server_status(&after);
+    CHECK(after.rejects == before.rejects + 1);
+    CHECK(after.nacked >= 1);
+    /* a new version is sent */
+    server_cmd("set l l0 v2");
+    publish();
+    if (expect(a, "lds", &r))
+        CHECK_STR(r.names, "l0");
+    server_cmd("set l l0 v1");
+    publish();
+    ads_close(a);
+}
+
+/* Subscribe to all four types and ACK everything; returns the stream. */
+static struct ads *subscribed_sotw(char ver[4][64], char nonce[4][64])
+{
+    struct ads *a = ads_open(0);
+    struct resp r;
+    static const char *names[4] = {NULL, "c0 c1", NULL, "r0"};
+    static const char *shorts[4] = {"cds", "eds", "lds", "rds"};
+    for (int t = 0; t < 4; t++) {
+        sotw_req(a, (enum xds_type)t, "", "", names[t], NULL);
+        if (expect(a, shorts[t], &r)) {
+            snprintf(ver[t], 64, "%s", r.version);
+            snprintf(nonce[t], 64, "%s", r.nonce);
+            sotw_req(a, (enum xds_type)t, r.version, r.nonce, names[t], NULL);
+        }
+    }
+    return a;
+}
+
+static void ack(struct ads *a, const struct resp *r)
+{
+    static const char *names[4] = {NULL, "c0 c1", NULL, "r0"};
+    int t = strcmp(r->type, "cds") == 0   ? 0
+            : strcmp(r->type, "eds") == 0 ? 1
+            : strcmp(r->type, "lds") == 0 ? 2
+                                          : 3;
+    sotw_req(a, (enum xds_type)t, r->version, r->nonce, names[t], NULL);
+}
+
+static void e2e_P7_one_push_per_affected_type(void)
+{
+    char ver[4][64], nonce[4][64];
+    struct ads *a = subscribed_sotw(ver, nonce);
+    struct resp r;
+    silence(a, 500);
+    /* an endpoint change: one EDS response, nothing else */
+    server_cmd("set e c1 v2");
+    publish();
+    if (expect(a, "eds", &r)) {
+        CHECK_STR(r.names, "c0 c1");
+        CHECK(strcmp(r.version, ver[1]) != 0);
+        ack(a, &r);
+    }
+    silence(a, 1000);
+    /* a route change: one RDS response */
+    server_cmd("set r r0 v2");
+    publish();
+    if (expect(a, "rds", &r)) {
+        CHECK_STR(r.names, "r0");
+        ack(a, &r);
+    }
+    silence(a, 1000);
+    /* a route not asked for: nothing */
+    server_cmd("set r r-other v1");
+    publish();
+    silence(a, 1000);
+    server_cmd("del r r-other");
+    server_cmd("set e c1 v1");
+    server_cmd("set r r0 v1");
+    publish();
+    ads_close(a);
+}
+
+static void e2e_O3_cds_push_followed_by_eds(void)
+{
+    char ver[4][64], nonce[4][64];
+    struct ads *a = subscribed_sotw(ver, nonce);
+    struct resp r;
+    /* clusters change, endpoints do not: CDS, then EDS (kuma#331), then nothing */
+    server_cmd("set c c0 v2");
+    server_cmd("set l l0 v2");
+    publish();
+    if (expect(a, "cds", &r))
+        ack(a, &r);
+    if (expect(a, "eds", &r)) {
+        CHECK_STR(r.names, "c0 c1");
+        CHECK_STR(r.version, ver[1]);
+        ack(a, &r);
+    }
+    if (expect(a, "lds", &r)) /* O1: listeners after clusters and endpoints */
+        ack(a, &r);
+    silence(a, 1000);
+    server_cmd("set c c0 v1");
+    server_cmd("set l l0 v1");
+    publish();
+    ads_close(a);
+}
+
+static void e2e_A4_S4_names_added_and_missing(void)
+{
+    struct ads *a = ads_open(0);
+    struct resp r;
+    sotw_req(a, EDS, "", "", "c0", NULL);
+    if (!expect(a, "eds", &r))
+        goto out;
+    CHECK_STR(r.names, "c0");
+    /* same version, one more name that does not exist: nothing to send */
+    sotw_req(a, EDS, r.version, r.nonce, "c0 c9", NULL);
+    silence(a, 500);
+    /* another that exists: answered at once */
+    sotw_req(a, EDS, r.version, r.nonce, "c0 c1 c9", NULL);
+    if (expect(a, "eds", &r)) {
+        CHECK_STR(r.names, "c0 c1");
+        sotw_req(a, EDS, r.version, r.nonce, "c0 c1 c9", NULL);
+    }
+    /* c9 appears: pushed */
+    server_cmd("set e c9 v1");
+    publish();
+    if (expect(a, "eds", &r))
+        CHECK_STR(r.names, "c0 c1 c9");
+    server_cmd("del e c9");
+    publish();
+out:
+    ads_close(a);
+}
+
+static void e2e_R1_empty_cds_after_last_cluster_deleted(void)
+{
+    struct ads *a = ads_open(0);
+    struct resp r;
+    sotw_req(a, CDS, "", "", NULL, NULL);
+    if (expect(a, "cds", &r))
+        sotw_req(a, CDS, r.version, r.nonce, NULL, NULL);
+    server_cmd("del c c0");
+    server_cmd("del c c1");
+    publish();
+    if (expect(a, "cds", &r)) {
+        CHECK_INT_EQ(r.n, 0);
+        sotw_req(a, CDS, r.version, r.nonce, NULL, NULL);
+    }
+    server_cmd("set c c0 v1");
+    server_cmd("set c c1 v1");
+    publish();
+    if (expect(a, "cds", &r))
+        CHECK_STR(r.names, "c0 c1");
+    ads_close(a);
+}
+
+static void e2e_D1_D8_D9_delta_versions_missing_and_removed(void)
+{
+    struct ads *a = ads_open(1);
+    struct resp r;
+    delta_req(a, CDS, "", "*", NULL, NULL, NULL);
+    if (expect(a, "cds", &r)) {
+        CHECK_STR(r.names, "c0 c1");
+        CHECK(strstr(r.versions, "c0=") != NULL);
+        delta_req(a, CDS, r.nonce, NULL, NULL, NULL, NULL);
+    }
+    delta_req(a, RDS, "", "r0 r-missing", NULL, NULL, NULL);
+    if (expect(a, "rds", &r)) {
+        CHECK_STR(r.names, "r0");
+        CHECK_STR(r.removed, "r-missing");
+        delta_req(a, RDS, r.nonce, NULL, NULL, NULL, NULL);
+    }
+    server_cmd("del c c1");
+    publish();
+    if (expect(a, "cds", &r)) {
+        CHECK_INT_EQ(r.n, 0);
+        CHECK_STR(r.removed, "c1");
+        delta_req(a, CDS, r.nonce, NULL, NULL, NULL, NULL);
+    }
+    silence(a, 500);
+    server_cmd("set c c1 v1");
+    publish();
+    if (expect(a, "cds", &r))
+        CHECK_STR(r.names, "c1");
+    ads_close(a);
+}
+
+static void e2e_D5_D6_delta_resubscribe_and_phantom(void)
+{
+    struct ads *a = ads_open(1);
+    struct resp r;
+    delta_req(a, EDS, "", "c0", NULL, NULL, NULL);
+    if (expect(a, "eds", &r))
+        delta_req(a, EDS, r.nonce, NULL, "never-subscribed", NULL, NULL);
+    silence(a, 500);
+    delta_req(a, EDS, "", "c0", NULL, NULL, NULL);
+    if (expect(a, "eds", &r))
+        CHECK_STR(r.names, "c0");
+    ads_close(a);
+}
+
+static void e2e_D10_delta_reconnect_with_initial_versions(void)
+{
+    struct ads *a = ads_open(1);
+    struct resp r;
+    char held[4200] = "";
+    delta_req(a, CDS, "", "*", NULL, NULL, NULL);
+    if (expect(a, "cds", &r))
+        snprintf(held, sizeof(held), "%s gone=0123456789abcdef", r.versions);
+    ads_close(a);
+    server_cmd("set c c1 v2");
+    publish();
+    a = ads_open(1);
+    delta_req(a, CDS, "", "*", NULL, held, NULL);
+    if (expect(a, "cds", &r)) {
+        CHECK_STR(r.names, "c1"); /* c0 is current on the client */
+        CHECK_STR(r.removed, "gone");
+    }
+    server_cmd("set c c1 v1");
+    publish();
+    ads_close(a);
+}
+
+static void e2e_D12_delta_types_are_separate(void)
+{
+    struct ads *a = ads_open(1);
+    struct resp r;
+    struct server_status st;
+    delta_req(a, CDS, "", "*", NULL, NULL, NULL);
+    if (expect(a, "cds", &r))
+        delta_req(a, CDS, r.nonce, NULL, NULL, NULL, NULL);
+    delta_req(a, RDS, "", "r0", NULL, NULL, NULL);
+    if (expect(a, "rds", &r))
+        delta_req(a, RDS, r.nonce, NULL, NULL, NULL, "route r0 rejected");
+    silence(a, 500);
+    server_status(&st);
+    CHECK(st.nacked >= 1);
+    ads_close(a);
+}
+
+/* ---- many streams ------------------------------------------------------------------ */
+
+/* Wait for the server to count `want` streams. */
+static int wait_streams(long want, int timeout_ms)
+{
+    struct server_status st;
+    for (int i = 0; i < timeout_ms / 100; i++) {
+        if (server_status(&st) == 0 && st.streams == want)
+            return 0;
+        usleep(100000);
+    }
+    return -1;
+}
+
+static void e2e_mass_1000_streams_converge(void)
+{
+    /* E2E_STREAMS overrides the count, for benchmark figures */
+    const int N = getenv("E2E_STREAMS") ? atoi(getenv("E2E_STREAMS")) : 1000;
+    struct mass m;
+    struct server_status st;
+    CHECK(wait_streams(0, 10000) == 0);
+    long rss0 = server_rss_kb();
+    int64_t t0 = now_ms();
+    m_open_all(&m, N);
+    CHECK(m_wait_synced(&m, N, 120000, &st) == 0);
+    int64_t t_connect = now_ms() - t0;
+    long rss1 = server_rss_kb();
+    printf("# %d streams (SotW and delta): all SYNCED %.2f s after the first connect\n", N,
+           (double)t_connect / 1000.0);
+    printf("# server RSS: %ld kB with 0 streams, %ld kB with %d (%.1f kB per stream)\n", rss0, rss1,
+           N, (double)(rss1 - rss0) / N);
+    /* an edit: CDS changes, so every stream gets CDS and then EDS (O3) */
+    for (int i = 0; i < N; i++)
+        m.s[i].responses = 0;
+    int64_t p0 = now_ms();
+    server_cmd("set c c0 mass");
+    publish();
+    int all = 0;
+    for (int tries = 0; tries < 600 && !all; tries++) {
+        m_pump(&m, 100);
+        all = 1;
+        for (int i = 0; i < N; i++)
+            all &= m.s[i].responses >= 2;
+    }
+    CHECK(all);
+    int64_t last = 0;
+    for (int i = 0; i < N; i++)
+        if (m.s[i].last_ack_ms > last)
+            last = m.s[i].last_ack_ms;
+    CHECK(m_wait_synced(&m, N, 30000, &st) == 0);
+    printf("# publish to the last ACK of %d streams: %.3f s\n", N, (double)(last - p0) / 1000.0);
+    long extra = 0;
+    for (int i = 0; i < N; i++)
+        extra += m.s[i].responses > 2;
+    CHECK_INT_EQ(extra, 0); /* exactly one push per affected type */
+    m_close_all(&m);
+    CHECK(wait_streams(0, 20000) == 0);
+    server_cmd("set c c0 v1");
+    publish();
+}
+
+static void e2e_disconnect_mid_push_no_leak(void)
+{
+    enum { N = 200 };
+    struct mass m;
+    struct server_status st;
+    m_open_all(&m, N);
+    CHECK(m_wait_synced(&m, N, 60000, &st) == 0);
+    /* about 2 MB of clusters per stream, then every client goes away */
+    for (int i = 0; i < 100; i++)
+        server_cmd("set c big%03d v1 20000", i);
+    publish();
+    m_pump(&m, 50);
+    for (int i = 0; i < N; i++)
+        grpc_call_cancel(m.s[i].call, NULL);
+    m_close_all(&m);
+    CHECK(wait_streams(0, 20000) == 0);
+    for (int i = 0; i < 100; i++)
+        server_cmd("del c big%03d", i);
+    publish();
+}
+
+/* ---- against `xdsd serve` on a directory of Istio YAML ------------------------------- */
+
+static char cfgdir[64];
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(sa);
+    int port = -1;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+        port = ntohs(sa.sin_port);
+    close(fd);
+    return port;
+}
+
+static int can_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+    close(fd);
+    return ok;
+}
+
+static int xdsd_start(const char *xdsd, const char *src)
+{
+    snprintf(cfgdir, sizeof(cfgdir), "/tmp/xdsd-e2e-XXXXXX");
+    if (mkdtemp(cfgdir) == NULL)
+        return -1;
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "cp -R '%s'/. '%s'/", src, cfgdir);
+    if (system(cmd) != 0)
+        return -1;
+    S.port = free_port();
+    snprintf(S.target, sizeof(S.target), "127.0.0.1:%d", S.port);
+    S.pid = fork();
+    if (S.pid == 0) {
+        execl(xdsd, xdsd, "serve", "--config-dir", cfgdir, "--xds-listen", S.target,
+              "--debug-listen", "127.0.0.1:0", "--debounce", "50ms", "--log-level", "warn",
+              (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 500; i++) {
+        if (can_connect(S.port))
+            return 0;
+        usleep(10000);
+    }
+    return -1;
+}
+
+static void xdsd_cleanup(void)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cfgdir);
+    if (cfgdir[0] && system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", cfgdir);
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char path[256], tmp[300];
+    snprintf(path, sizeof(path), "%s/%s", cfgdir, name);
+    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", cfgdir, name);
+    FILE *f = fopen(tmp, "w");
+    if (!CHECK(f != NULL))
+        return;
+    fputs(text, f);
+    fclose(f);
+    CHECK(rename(tmp, path) == 0);
+}
+
+static const char *sidecar_names[4] = {NULL, NULL, NULL, "80"};
+
+/* Read responses for ms milliseconds, ACK each, count them per type; the
+ * names of the last CDS response land in cds_names. */
+static void collect(struct ads *a, int ms, int counts[4], char *cds_names, size_t cap)
+{
+    int64_t end = now_ms() + ms;
+    memset(counts, 0, 4 * sizeof(int));
+    for (;;) {
+        int64_t left = end - now_ms();
+        if (left <= 0)
+            return;
+        struct resp r;
+        if (ads_recv(a, (int)left, &r) != 1)
+            return;
+        int t = strcmp(r.type, "cds") == 0   ? 0
+                : strcmp(r.type, "eds") == 0 ? 1
+                : strcmp(r.type, "lds") == 0 ? 2
+                                             : 3;
+        counts[t]++;
+        CHECK(!r.bad_type_url);
+        if (t == 0 && cds_names)
+            snprintf(cds_names, cap, "%s", r.names);
+        sotw_req(a, (enum xds_type)t, r.version, r.nonce, sidecar_names[t], NULL);
+    }
+}
+
+static void e2e_xdsd_sidecar_gets_istio_config(void)
+{
+    struct ads *a = ads_open(0);
+    struct resp r;
+    sotw_req(a, CDS, "", "", NULL, NULL);
+    if (expect(a, "cds", &r)) {
+        CHECK(strstr(r.names, "outbound|80||edition.cnn.com") != NULL);
+        CHECK(strstr(r.names, "BlackHoleCluster") != NULL);
+        sotw_req(a, CDS, r.version, r.nonce, NULL, NULL);
+    }
+    sotw_req(a, LDS, "", "", NULL, NULL);
+    if (expect(a, "lds", &r)) {
+        CHECK(r.n > 0);
+        sotw_req(a, LDS, r.version, r.nonce, NULL, NULL);
+    }
+    silence(a, 500);
+    ads_close(a);
+}
+
+static const char *new_service_entry = "apiVersion: networking.istio.io/v1beta1\n"
+                                       "kind: ServiceEntry\n"
+                                       "metadata:\n"
+                                       "  name: e2e-new\n"
+                                       "spec:\n"
+                                       "  hosts:\n"
+                                       "  - e2e-new.example.com\n"
+                                       "  ports:\n"
+                                       "  - number: 80\n"
+                                       "    name: http\n"
+                                       "    protocol: HTTP\n"
+                                       "  resolution: DNS\n";
+
+static void e2e_xdsd_file_edit_one_push_per_affected_type(void)
+{
+    struct ads *a = ads_open(0);
+    int counts[4];
+    char names[4096] = "";
+    for (int t = 0; t < 4; t++)
+        if (t != EDS)
+            sotw_req(a, (enum xds_type)t, "", "", sidecar_names[t], NULL);
+    collect(a, 1500, counts, NULL, 0);
+    CHECK(counts[0] == 1 && counts[2] == 1 && counts[3] == 1);
+    /* a new host: a new cluster and a new virtual host in route "80" */
+    write_file("04-e2e-new.yaml", new_service_entry);
+    collect(a, 2000, counts, names, sizeof(names));
+    CHECK_INT_EQ(counts[0], 1);
+    CHECK(strstr(names, "outbound|80||e2e-new.example.com") != NULL);
+    CHECK(counts[2] <= 1);
+    CHECK_INT_EQ(counts[3], 1);
+    /* the same content written again: no reload, nothing sent */
+    write_file("04-e2e-new.yaml", new_service_entry);
+    collect(a, 1500, counts, NULL, 0);
+    CHECK(counts[0] + counts[1] + counts[2] + counts[3] == 0);
+    /* an invalid file: the last good configuration stays, nothing sent */
+    write_file("05-broken.yaml", "apiVersion: networking.istio.io/v1beta1\nkind: ServiceEntry\n"
+                                 "metadata: {name: broken}\nspec: {hosts: [}\n");
+    collect(a, 1500, counts, NULL, 0);
+    CHECK(counts[0] + counts[1] + counts[2] + counts[3] == 0);
+    /* removing both brings back the first configuration: one push per type */
+    char path[256];
+    snprintf(path, sizeof(path), "%s/05-broken.yaml", cfgdir);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/04-e2e-new.yaml", cfgdir);
+    unlink(path);
+    collect(a, 2000, counts, names, sizeof(names));
+    CHECK_INT_EQ(counts[0], 1);
+    CHECK(strstr(names, "e2e-new") == NULL);
+    CHECK_INT_EQ(counts[3], 1);
+    ads_close(a);
+}
+
+/* ---- the runner ------------------------------------------------------------------------- */
+
+struct test {
+    const char *name;
+    void (*fn)(void);
+};
+
+#define T(f)                                                                                       \
+    {                                                                                              \
+#f, f                                                                                      \
+    }
+static const struct test tests[] = {
+    T(e2e_P1_unknown_method_unimplemented),
+    T(e2e_P3_missing_type_url_invalid_argument),
+    T(e2e_P4_node_only_on_first_request),
+    T(e2e_A1_sotw_wildcard_then_ack_gets_nothing),
+    T(e2e_A5_nack_then_3s_silence),
+    T(e2e_P7_one_push_per_affected_type),
+    T(e2e_O3_cds_push_followed_by_eds),
+    T(e2e_A4_S4_names_added_and_missing),
+    T(e2e_R1_empty_cds_after_last_cluster_deleted),
+    T(e2e_D1_D8_D9_delta_versions_missing_and_removed),
+    T(e2e_D5_D6_delta_resubscribe_and_phantom),
+    T(e2e_D10_delta_reconnect_with_initial_versions),
+    T(e2e_D12_delta_types_are_separate),
+    T(e2e_mass_1000_streams_converge),
+    T(e2e_disconnect_mid_push_no_leak),
+};
+
+static const struct test xdsd_tests[] = {
+    T(e2e_xdsd_sidecar_gets_istio_config),
+    T(e2e_xdsd_file_edit_one_push_per_affected_type),
+};
+
+static int selected(const char *only, const char *name)
+{
+    if (only == NULL)
+        return 1;
+    size_t n = strlen(name);
+    for (const char *p = only; (p = strstr(p, name)) != NULL; p += n)
+        if ((p == only || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || (strcmp(argv[1], "--xdsd") == 0 && argc < 4)) {
+        fprintf(stderr, "usage: xds_e2e SERVER_BINARY [--only NAME,...]\n"
+                        "       xds_e2e --xdsd XDSD CONFIG_DIR\n");
+        return 2;
+    }
+    int xdsd = strcmp(argv[1], "--xdsd") == 0;
+    const char *only = argc > 3 && strcmp(argv[2], "--only") == 0 ? argv[3] : NULL;
+    signal(SIGPIPE, SIG_IGN);
+    grpc_init();
+    if (xdsd ? xdsd_start(argv[2], argv[3]) != 0 : server_start(argv[1]) != 0) {
+        fprintf(stderr, "cannot start the server\n");
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+    if (!xdsd)
+        base_config();
+    const struct test *list = xdsd ? xdsd_tests : tests;
+    size_t count = xdsd ? ARRAY_LEN(xdsd_tests) : ARRAY_LEN(tests);
+    int passed = 0, failed = 0, n = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (!selected(only, list[i].name))
+            continue;
+        int before = checks_failed;
+        list[i].fn();
+        int ok = checks_failed == before;
+        printf("%s %d - %s\n", ok ? "ok" : "not ok", ++n, list[i].name);
+        fflush(stdout);
+        ok ? passed++ : failed++;
+    }
+    /* last: SIGTERM stops the server cleanly, with streams open */
+    struct ads *a = ads_open(0);
+    struct resp r;
+    sotw_req(a, CDS, "", "", NULL, NULL);
+    expect(a, "cds", &r);
+    double secs = 0;
+    int before = checks_failed;
+    int rc = server_stop(&secs);
+    CHECK_INT_EQ(rc, 0);
+    printf("# SIGTERM with a stream open: exit %d after %.3f s\n", rc, secs);
+    CHECK(secs < 5.0);
+    CHECK(ads_status(a, 5000) != GRPC_STATUS_OK);
+    ads_close(a);
+    int ok = checks_failed == before;
+    printf("%s %d - e2e_shutdown_sigterm_exit_0\n", ok ? "ok" : "not ok", ++n);
+    ok ? passed++ : failed++;
+    if (xdsd)
+        xdsd_cleanup();
+    grpc_shutdown();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,239 @@
+#!/usr/bin/env node
+// Check packed xDS resources against the upstream Envoy API, as stock Envoy
+// would: every byte must decode with the upstream messages (no unknown
+// fields), every Any must name a type Envoy has, and every
+// protoc-gen-validate rule on the way must hold (required fields, non-empty
+// strings, ranges, defined enums, required oneofs).
+//
+//   node validate.js DEPS DIR
+//
+// DEPS is the upstream proto tree (@grpc/grpc-js-xds deps/); DIR holds files
+// named <anything>-<cds|eds|lds|rds>-<name>.bin. Prints one TAP line per file
+// and "N passed, M failed"; exits 1 if any failed. Needs protobufjs (NODE_PATH).
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const protobuf = require('protobufjs');
+
+const [deps, dir] = process.argv.slice(2);
+if (!deps || !dir) {
+    process.stderr.write('usage: node validate.js DEPS DIR\n');
+    process.exit(2);
+}
+
+const includes = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate']
+    .map(d => path.join(deps, d)).concat(['/usr/include']);
+const root = new protobuf.Root();
+root.resolvePath = (origin, target) => {
+    for (const r of includes) {
+        const p = path.join(r, target);
+        if (fs.existsSync(p))
+            return p;
+    }
+    return target;
+};
+// Every message xdsd may put in a resource or an Any.
+root.loadSync([
+    'envoy/config/cluster/v3/cluster.proto',
+    'envoy/config/endpoint/v3/endpoint.proto',
+    'envoy/config/listener/v3/listener.proto',
+    'envoy/config/route/v3/route.proto',
+    'envoy/extensions/access_loggers/file/v3/file.proto',
+    'envoy/extensions/filters/http/cors/v3/cors.proto',
+    'envoy/extensions/filters/http/fault/v3/fault.proto',
+    'envoy/extensions/filters/http/router/v3/router.proto',
+    'envoy/extensions/filters/listener/http_inspector/v3/http_inspector.proto',
+    'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
+    'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
+    'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
+    'envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.proto',
+    'envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.proto',
+    'envoy/extensions/transport_sockets/tls/v3/tls.proto',
+    'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+], { keepCase: true });
+root.resolveAll();
+
+const TYPES = {
+    cds: 'envoy.config.cluster.v3.Cluster',
+    eds: 'envoy.config.endpoint.v3.ClusterLoadAssignment',
+    lds: 'envoy.config.listener.v3.Listener',
+    rds: 'envoy.config.route.v3.RouteConfiguration',
+};
+
+// The protoc-gen-validate rules of a field: {"string.min_len": 1, ...}.
+function rulesOf(field) {
+    const out = {};
+    for (const [k, v] of Object.entries(field.options || {}))
+        if (k.startsWith('(validate.rules).'))
+            out[k.slice('(validate.rules).'.length)] = v;
+    return out;
+}
+
+function isSet(v) {
+    return v !== undefined && v !== null;
+}
+
+function num(v) {
+    return typeof v === 'object' && v !== null && 'low' in v ? Number(v.toString()) : Number(v || 0);
+}
+
+function durationNs(d) {
+    if (!isSet(d))
+        return 0;
+    return num(d.seconds) * 1e9 + num(d.nanos);
+}
+
+function ruleDuration(r) {
+    return durationNs({ seconds: r.seconds || 0, nanos: r.nanos || 0 });
+}
+
+// Scalar, string, enum, repeated and duration rules on one field value.
+function checkRules(where, field, value, rules, errs) {
+    const empty = !isSet(value) || value === '' || value === 0 ||
+        (Array.isArray(value) && value.length === 0);
+    for (const [k, want] of Object.entries(rules)) {
+        const [kind, rule] = k.split('.');
+        if (rule === 'ignore_empty' || kind === 'message' && rule === 'skip')
+            continue;
+        if (rules[`${kind}.ignore_empty`] && empty)
+            continue;
+        const bad = msg => errs.push(`${where}: ${msg} (rule ${k} = ${JSON.stringify(want)})`);
+        if (kind === 'message' && rule === 'required') {
+            if (want && !isSet(value))
+                bad('required field missing');
+        } else if (kind === 'repeated' || kind === 'map') {
+            const n = Array.isArray(value) ? value.length : Object.keys(value || {}).length;
+            if ((rule === 'min_items' || rule === 'min_pairs') && n < want)
+                bad(`${n} items`);
+            if ((rule === 'max_items' || rule === 'max_pairs') && n > want)
+                bad(`${n} items`);
+        } else if (kind === 'string') {
+            const s = value || '';
+            if ((rule === 'min_len' || rule === 'min_bytes') && s.length < want)
+                bad(`string "${s}" too short`);
+            if ((rule === 'max_len' || rule === 'max_bytes') && s.length > want)
+                bad('string too long');
+            if (rule === 'prefix' && !s.startsWith(want))
+                bad(`string "${s}" lacks prefix`);
+        } else if (kind === 'enum') {
+            if (rule === 'defined_only' && want) {
+                const e = field.resolvedType;
+                if (e && !Object.values(e.values).includes(value || 0))
+                    bad(`enum value ${value} not defined`);
+            }
+        } else if (kind === 'duration') {
+            if (!isSet(value)) {
+                if (rule === 'required' && want)
+                    bad('required duration missing');
+                continue;
+            }
+            const ns = durationNs(value), w = ruleDuration(want);
+            if ((rule === 'gt' && !(ns > w)) || (rule === 'gte' && !(ns >= w)) ||
+                (rule === 'lt' && !(ns < w)) || (rule === 'lte' && !(ns <= w)))
+                bad(`duration ${ns}ns`);
+        } else if (['uint32', 'uint64', 'int32', 'int64', 'double', 'float'].includes(kind)) {
+            const v = num(value);
+            if ((rule === 'gt' && !(v > want)) || (rule === 'gte' && !(v >= want)) ||
+                (rule === 'lt' && !(v < want)) || (rule === 'lte' && !(v <= want)))
+                bad(`value ${v}`);
+        } else if (kind === 'any' && rule === 'required') {
+            if (want && !isSet(value))
+                bad('required Any missing');
+        }
+    }
+}
+
+function lookup(typeUrl) {
+    const name = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
+    try {
+        return root.lookupType(name);
+    } catch (e) {
+        return null;
+    }
+}
+
+// Decode buf as type, then walk it. Unknown fields show as a shorter re-encoding.
+function checkBytes(where, type, buf, errs) {
+    let msg;
+    try {
+        msg = type.decode(buf);
+    } catch (e) {
+        errs.push(`${where}: does not decode as ${type.fullName}: ${e.message}`);
+        return;
+    }
+    const again = type.encode(msg).finish();
+    if (again.length !== buf.length)
+        errs.push(`${where}: ${buf.length - again.length} bytes of fields unknown to ${type.fullName}`);
+    walk(where, type, msg, errs);
+}
+
+function walk(where, type, msg, errs) {
+    if (type.fullName === '.google.protobuf.Any') {
+        const t = lookup(msg.type_url || '');
+        if (t === null)
+            errs.push(`${where}: Any of unknown type '${msg.type_url}'`);
+        else
+            checkBytes(`${where}<${t.name}>`, t, msg.value || Buffer.alloc(0), errs);
+        return;
+    }
+    for (const oneof of type.oneofsArray) {
+        if (oneof.options && oneof.options['(validate.required)'] &&
+            !oneof.fieldsArray.some(f => Object.prototype.hasOwnProperty.call(msg, f.name)))
+            errs.push(`${where}: oneof ${oneof.name} is required`);
+    }
+    for (const field of type.fieldsArray) {
+        let value = msg[field.name];
+        const w = `${where}.${field.name}`;
+        const isMsg = field.resolvedType instanceof protobuf.Type;
+        let rules = rulesOf(field);
+        // rules of a oneof member hold only when that member is the one set
+        const own = Object.prototype.hasOwnProperty.call(msg, field.name);
+        if (field.partOf && !own)
+            continue;
+        // an unset message field is checked for presence only; a wrapper's
+        // rules are about the value inside
+        if (isMsg && !isSet(value) && !field.repeated && !field.map)
+            rules = Object.fromEntries(Object.entries(rules).filter(([k]) => k.endsWith('.required')));
+        else if (isMsg && !field.repeated && !field.map &&
+                 /^\.google\.protobuf\.[A-Za-z0-9]+Value$/.test(field.resolvedType.fullName))
+            value = value.value;
+        checkRules(w, field, value, rules, errs);
+        value = msg[field.name];
+        if (!isSet(value) || !(field.resolvedType instanceof protobuf.Type))
+            continue;
+        if (field.map)
+            Object.entries(value).forEach(([k, v]) => walk(`${w}[${k}]`, field.resolvedType, v, errs));
+        else if (field.repeated)
+            value.forEach((v, i) => walk(`${w}[${i}]`, field.resolvedType, v, errs));
+        else
+            walk(w, field.resolvedType, value, errs);
+    }
+}
+
+let n = 0, passed = 0, failed = 0;
+for (const file of fs.readdirSync(dir).sort()) {
+    const m = /-(cds|eds|lds|rds)-.*\.bin$/.exec(file);
+    if (!m)
+        continue;
+    const errs = [];
+    const type = root.lookupType(TYPES[m[1]]);
+    checkBytes(type.name, type, fs.readFileSync(path.join(dir, file)), errs);
+    // Proxyless gRPC reads the combined validation context with a certificate
+    // provider instead of SDS (Istio's shape); gRPC applies no PGV rules, and
+    // Envoy never receives it.
+    if (file.includes('-grpc-'))
+        errs.splice(0, errs.length,
+                    ...errs.filter(e => !e.includes('validation_context_sds_secret_config')));
+    n++;
+    if (errs.length === 0) {
+        passed++;
+        console.log(`ok ${n} - ${file}`);
+    } else {
+        failed++;
+        console.log(`not ok ${n} - ${file}`);
+        errs.forEach(e => console.log(`#   ${e}`));
+    }
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
