@@ -95,8 +95,9 @@ static void write_gateway(const char *dir, int k, const enum shape *shapes)
                "spec:\n  selector:\n    istio: egressgateway\n  servers:\n");
     for (int port = 0; port < 2; port++) {
         enum shape want = port ? TLS_ORIGINATION : PLAIN_HTTP;
-        fprintf(f, "  - port:\n      number: %d\n      name: %s\n      protocol: HTTP\n"
-                   "    hosts:\n",
+        fprintf(f,
+                "  - port:\n      number: %d\n      name: %s\n      protocol: HTTP\n"
+                "    hosts:\n",
                 port ? 443 : 80, port ? "http-port-for-tls-origination" : "http");
         for (int i = 0; i < k; i++)
             if (shape_of(i, shapes) == want) {
@@ -118,38 +119,42 @@ static void write_external(FILE *f, int i, enum shape s, const char *timeout)
     char host[128];
     host_of(host, sizeof(host), i, s);
     int tls = s == TLS_ORIGINATION;
-    fprintf(f, "apiVersion: networking.istio.io/v1alpha3\nkind: ServiceEntry\n"
-               "metadata:\n  name: svc-%d\n"
-               "spec:\n  hosts:\n  - %s\n  ports:\n"
-               "  - number: 80\n    name: http-port\n    protocol: HTTP\n",
+    fprintf(f,
+            "apiVersion: networking.istio.io/v1alpha3\nkind: ServiceEntry\n"
+            "metadata:\n  name: svc-%d\n"
+            "spec:\n  hosts:\n  - %s\n  ports:\n"
+            "  - number: 80\n    name: http-port\n    protocol: HTTP\n",
             i, host);
     if (tls)
         fprintf(f, "  - number: 443\n    name: http-port-for-tls-origination\n"
                    "    protocol: HTTP\n");
     fprintf(f, "  resolution: DNS\n");
-    fprintf(f, "---\napiVersion: networking.istio.io/v1alpha3\nkind: VirtualService\n"
-               "metadata:\n  name: direct-svc-%d-through-egress-gateway\n"
-               "spec:\n  hosts:\n  - %s\n  gateways:\n  - istio-egressgateway\n  - mesh\n"
-               "  http:\n"
-               "  - match:\n    - gateways:\n      - mesh\n      port: 80\n"
-               "    route:\n    - destination:\n        host: " GW_HOST "\n"
-               "        subset: svc-%d\n        port:\n          number: %d\n"
-               "      weight: 100\n",
+    fprintf(f,
+            "---\napiVersion: networking.istio.io/v1alpha3\nkind: VirtualService\n"
+            "metadata:\n  name: direct-svc-%d-through-egress-gateway\n"
+            "spec:\n  hosts:\n  - %s\n  gateways:\n  - istio-egressgateway\n  - mesh\n"
+            "  http:\n"
+            "  - match:\n    - gateways:\n      - mesh\n      port: 80\n"
+            "    route:\n    - destination:\n        host: " GW_HOST "\n"
+            "        subset: svc-%d\n        port:\n          number: %d\n"
+            "      weight: 100\n",
             i, host, i, tls ? 443 : 80);
     if (timeout)
         fprintf(f, "    timeout: %s\n", timeout);
-    fprintf(f, "  - match:\n    - gateways:\n      - istio-egressgateway\n      port: %d\n"
-               "    route:\n    - destination:\n        host: %s\n        port:\n"
-               "          number: %d\n      weight: 100\n",
+    fprintf(f,
+            "  - match:\n    - gateways:\n      - istio-egressgateway\n      port: %d\n"
+            "    route:\n    - destination:\n        host: %s\n        port:\n"
+            "          number: %d\n      weight: 100\n",
             tls ? 443 : 80, host, tls ? 443 : 80);
     if (timeout)
         fprintf(f, "    timeout: %s\n", timeout);
     if (tls)
-        fprintf(f, "---\napiVersion: networking.istio.io/v1alpha3\nkind: DestinationRule\n"
-                   "metadata:\n  name: originate-tls-for-svc-%d\n"
-                   "spec:\n  host: %s\n  trafficPolicy:\n    loadBalancer:\n"
-                   "      simple: ROUND_ROBIN\n    portLevelSettings:\n    - port:\n"
-                   "        number: 443\n      tls:\n        mode: SIMPLE\n",
+        fprintf(f,
+                "---\napiVersion: networking.istio.io/v1alpha3\nkind: DestinationRule\n"
+                "metadata:\n  name: originate-tls-for-svc-%d\n"
+                "spec:\n  host: %s\n  trafficPolicy:\n    loadBalancer:\n"
+                "      simple: ROUND_ROBIN\n    portLevelSettings:\n    - port:\n"
+                "        number: 443\n      tls:\n        mode: SIMPLE\n",
                 i, host);
 }
 
@@ -158,27 +163,30 @@ static void write_internal(FILE *f, int i)
     char host[128];
     host_of(host, sizeof(host), i, INTERNAL);
     int n_ep = 2 + (int)(rnd() % 3), w1 = 50 + (int)(rnd() % 5) * 10;
-    fprintf(f, "apiVersion: networking.istio.io/v1alpha3\nkind: ServiceEntry\n"
-               "metadata:\n  name: svc-%d\n"
-               "spec:\n  hosts:\n  - %s\n  location: MESH_INTERNAL\n  ports:\n"
-               "  - number: 80\n    name: http\n    protocol: HTTP\n"
-               "  resolution: STATIC\n  endpoints:\n",
+    fprintf(f,
+            "apiVersion: networking.istio.io/v1alpha3\nkind: ServiceEntry\n"
+            "metadata:\n  name: svc-%d\n"
+            "spec:\n  hosts:\n  - %s\n  location: MESH_INTERNAL\n  ports:\n"
+            "  - number: 80\n    name: http\n    protocol: HTTP\n"
+            "  resolution: STATIC\n  endpoints:\n",
             i, host);
     for (int e = 0; e < n_ep; e++)
-        fprintf(f, "  - address: 10.%d.%d.%d\n    labels:\n      version: v%d\n",
-                (i >> 8) & 255, i & 255, e + 1, e % 2 + 1);
-    fprintf(f, "---\napiVersion: networking.istio.io/v1alpha3\nkind: VirtualService\n"
-               "metadata:\n  name: svc-%d\n"
-               "spec:\n  hosts:\n  - %s\n  http:\n  - route:\n"
-               "    - destination:\n        host: %s\n        subset: v1\n      weight: %d\n"
-               "    - destination:\n        host: %s\n        subset: v2\n      weight: %d\n",
+        fprintf(f, "  - address: 10.%d.%d.%d\n    labels:\n      version: v%d\n", (i >> 8) & 255,
+                i & 255, e + 1, e % 2 + 1);
+    fprintf(f,
+            "---\napiVersion: networking.istio.io/v1alpha3\nkind: VirtualService\n"
+            "metadata:\n  name: svc-%d\n"
+            "spec:\n  hosts:\n  - %s\n  http:\n  - route:\n"
+            "    - destination:\n        host: %s\n        subset: v1\n      weight: %d\n"
+            "    - destination:\n        host: %s\n        subset: v2\n      weight: %d\n",
             i, host, host, w1, host, 100 - w1);
-    fprintf(f, "---\napiVersion: networking.istio.io/v1alpha3\nkind: DestinationRule\n"
-               "metadata:\n  name: svc-%d\n"
-               "spec:\n  host: %s\n  trafficPolicy:\n    loadBalancer:\n"
-               "      simple: LEAST_REQUEST\n  subsets:\n"
-               "  - name: v1\n    labels:\n      version: v1\n"
-               "  - name: v2\n    labels:\n      version: v2\n",
+    fprintf(f,
+            "---\napiVersion: networking.istio.io/v1alpha3\nkind: DestinationRule\n"
+            "metadata:\n  name: svc-%d\n"
+            "spec:\n  host: %s\n  trafficPolicy:\n    loadBalancer:\n"
+            "      simple: LEAST_REQUEST\n  subsets:\n"
+            "  - name: v1\n    labels:\n      version: v1\n"
+            "  - name: v2\n    labels:\n      version: v2\n",
             i, host);
 }
 
@@ -187,17 +195,28 @@ int main(int argc, char **argv)
     int k = 100;
     uint64_t seed = 1;
     const char *out = NULL, *edit = NULL;
-    static const struct option lo[] = {{"services", 1, 0, 'k'}, {"seed", 1, 0, 's'},
-                                       {"out", 1, 0, 'o'},      {"edit-dir", 1, 0, 'e'},
+    static const struct option lo[] = {{"services", 1, 0, 'k'},
+                                       {"seed", 1, 0, 's'},
+                                       {"out", 1, 0, 'o'},
+                                       {"edit-dir", 1, 0, 'e'},
                                        {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
-        case 'k': k = atoi(optarg); break;
-        case 's': seed = strtoull(optarg, NULL, 10); break;
-        case 'o': out = optarg; break;
-        case 'e': edit = optarg; break;
-        default: k = -1;
+        case 'k':
+            k = atoi(optarg);
+            break;
+        case 's':
+            seed = strtoull(optarg, NULL, 10);
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'e':
+            edit = optarg;
+            break;
+        default:
+            k = -1;
         }
     }
     if (k < 1 || !out) {

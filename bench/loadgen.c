@@ -33,8 +33,10 @@
 
 #include "bench.h"
 
-#define SOTW_METHOD "/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources"
-#define DELTA_METHOD "/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources"
+#define SOTW_METHOD                                                                                \
+    "/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources"
+#define DELTA_METHOD                                                                               \
+    "/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources"
 
 enum { TAG_STATUS, TAG_RECV, TAG_SEND, TAG_START };
 enum { F_DELTA = 1, F_GATEWAY = 2, F_NACK = 4, F_SLOW = 8 };
@@ -63,7 +65,7 @@ struct pending {
 
 /* Per type: what the proxy holds (sorted by name) and what it asked for. */
 struct tstate {
-    struct rinfo *resp; /* SotW: the last response's dependencies */
+    struct rinfo *resp;  /* SotW: the last response's dependencies */
     struct rinfo **have; /* delta: what the proxy holds, sorted by name */
     size_t n_have;
     char **sub; /* EDS/RDS subscription, sorted; wildcard types keep none */
@@ -93,9 +95,17 @@ struct stream {
 };
 
 static struct opts o = {
-    .target = "127.0.0.1:15010", .streams = 100, .conns = 0, .delta_pct = 20,
-    .gateway_pct = 2, .namespaces = 10, .slow_ms = 50, .settle_ms = 1000,
-    .quiet_ms = 300, .push_timeout_ms = 20000, .connect_timeout_ms = 180000,
+    .target = "127.0.0.1:15010",
+    .streams = 100,
+    .conns = 0,
+    .delta_pct = 20,
+    .gateway_pct = 2,
+    .namespaces = 10,
+    .slow_ms = 50,
+    .settle_ms = 1000,
+    .quiet_ms = 300,
+    .push_timeout_ms = 20000,
+    .connect_timeout_ms = 180000,
 };
 static grpc_completion_queue *cq;
 static grpc_channel **chans;
@@ -290,7 +300,8 @@ static uint64_t key_of(enum xds_type type, struct pbr a, struct pbr b)
 static struct rinfo *resource_info(enum xds_type type, struct pbr name, struct pbr version,
                                    struct pbr bytes)
 {
-    uint64_t key = version.p != version.end ? key_of(type, name, version) : key_of(type, name, bytes);
+    uint64_t key =
+        version.p != version.end ? key_of(type, name, version) : key_of(type, name, bytes);
     struct rinfo *ri = cache_find(key);
     if (ri)
         return ri;
@@ -425,7 +436,8 @@ static void node_fill(struct node_buf *b, const struct stream *s)
         snprintf(b->ns, sizeof(b->ns), "istio-system");
         snprintf(b->id, sizeof(b->id),
                  "router~10.255.%d.%d~istio-egressgateway-%d.istio-system~istio-system.svc."
-                 "cluster.local", (i >> 8) & 255, i & 255, i);
+                 "cluster.local",
+                 (i >> 8) & 255, i & 255, i);
     } else {
         snprintf(b->ns, sizeof(b->ns), "ns-%d", s->ns);
         snprintf(b->id, sizeof(b->id), "sidecar~10.%d.%d.%d~pod-%d.%s~%s.svc.cluster.local",
@@ -914,8 +926,9 @@ static void pump(double ms)
         if (wait > 5)
             wait = 5;
         grpc_event ev = grpc_completion_queue_next(
-            cq, gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
-                             gpr_time_from_micros((int64_t)(wait * 1000), GPR_TIMESPAN)),
+            cq,
+            gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                         gpr_time_from_micros((int64_t)(wait * 1000), GPR_TIMESPAN)),
             NULL);
         if (ev.type != GRPC_OP_COMPLETE)
             continue;
@@ -1136,36 +1149,78 @@ static void usage(void)
 static void parse_args(int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"target", 1, 0, 't'},        {"streams", 1, 0, 'n'},      {"conns", 1, 0, 'c'},
-        {"delta-pct", 1, 0, 'd'},     {"gateway-pct", 1, 0, 'g'},  {"namespaces", 1, 0, 'm'},
-        {"nack-pct", 1, 0, 'k'},      {"slow-pct", 1, 0, 's'},     {"slow-ms", 1, 0, 'S'},
-        {"server-pid", 1, 0, 'p'},    {"settle-ms", 1, 0, 'w'},    {"pushes", 1, 0, 'P'},
-        {"edit-a", 1, 0, 'A'},        {"edit-b", 1, 0, 'B'},       {"edit-dst", 1, 0, 'D'},
-        {"quiet-ms", 1, 0, 'q'},      {"push-timeout-ms", 1, 0, 'T'},
-        {"connect-timeout-ms", 1, 0, 'C'}, {"capture", 1, 0, 'x'}, {0, 0, 0, 0}};
+        {"target", 1, 0, 't'},          {"streams", 1, 0, 'n'},
+        {"conns", 1, 0, 'c'},           {"delta-pct", 1, 0, 'd'},
+        {"gateway-pct", 1, 0, 'g'},     {"namespaces", 1, 0, 'm'},
+        {"nack-pct", 1, 0, 'k'},        {"slow-pct", 1, 0, 's'},
+        {"slow-ms", 1, 0, 'S'},         {"server-pid", 1, 0, 'p'},
+        {"settle-ms", 1, 0, 'w'},       {"pushes", 1, 0, 'P'},
+        {"edit-a", 1, 0, 'A'},          {"edit-b", 1, 0, 'B'},
+        {"edit-dst", 1, 0, 'D'},        {"quiet-ms", 1, 0, 'q'},
+        {"push-timeout-ms", 1, 0, 'T'}, {"connect-timeout-ms", 1, 0, 'C'},
+        {"capture", 1, 0, 'x'},         {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
-        case 't': o.target = optarg; break;
-        case 'n': o.streams = atoi(optarg); break;
-        case 'c': o.conns = atoi(optarg); break;
-        case 'd': o.delta_pct = atoi(optarg); break;
-        case 'g': o.gateway_pct = atoi(optarg); break;
-        case 'm': o.namespaces = atoi(optarg); break;
-        case 'k': o.nack_pct = atoi(optarg); break;
-        case 's': o.slow_pct = atoi(optarg); break;
-        case 'S': o.slow_ms = atoi(optarg); break;
-        case 'p': o.server_pid = atoi(optarg); break;
-        case 'w': o.settle_ms = atoi(optarg); break;
-        case 'P': o.pushes = atoi(optarg); break;
-        case 'A': o.edit_a = optarg; break;
-        case 'B': o.edit_b = optarg; break;
-        case 'D': o.edit_dst = optarg; break;
-        case 'q': o.quiet_ms = atoi(optarg); break;
-        case 'T': o.push_timeout_ms = atoi(optarg); break;
-        case 'C': o.connect_timeout_ms = atoi(optarg); break;
-        case 'x': o.capture = optarg; break;
-        default: usage();
+        case 't':
+            o.target = optarg;
+            break;
+        case 'n':
+            o.streams = atoi(optarg);
+            break;
+        case 'c':
+            o.conns = atoi(optarg);
+            break;
+        case 'd':
+            o.delta_pct = atoi(optarg);
+            break;
+        case 'g':
+            o.gateway_pct = atoi(optarg);
+            break;
+        case 'm':
+            o.namespaces = atoi(optarg);
+            break;
+        case 'k':
+            o.nack_pct = atoi(optarg);
+            break;
+        case 's':
+            o.slow_pct = atoi(optarg);
+            break;
+        case 'S':
+            o.slow_ms = atoi(optarg);
+            break;
+        case 'p':
+            o.server_pid = atoi(optarg);
+            break;
+        case 'w':
+            o.settle_ms = atoi(optarg);
+            break;
+        case 'P':
+            o.pushes = atoi(optarg);
+            break;
+        case 'A':
+            o.edit_a = optarg;
+            break;
+        case 'B':
+            o.edit_b = optarg;
+            break;
+        case 'D':
+            o.edit_dst = optarg;
+            break;
+        case 'q':
+            o.quiet_ms = atoi(optarg);
+            break;
+        case 'T':
+            o.push_timeout_ms = atoi(optarg);
+            break;
+        case 'C':
+            o.connect_timeout_ms = atoi(optarg);
+            break;
+        case 'x':
+            o.capture = optarg;
+            break;
+        default:
+            usage();
         }
     }
     if (o.streams < 1 || o.namespaces < 1 || (o.pushes && (!o.edit_a || !o.edit_b || !o.edit_dst)))

@@ -30,8 +30,10 @@
 
 #include "bench.h"
 
-#define SOTW_METHOD "/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources"
-#define DELTA_METHOD "/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources"
+#define SOTW_METHOD                                                                                \
+    "/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources"
+#define DELTA_METHOD                                                                               \
+    "/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources"
 #define PREPOST 64
 
 enum { TAG_NEW_SOTW, TAG_NEW_DELTA, TAG_RECV, TAG_SEND, TAG_CLOSE, TAG_STATUS };
@@ -51,8 +53,8 @@ struct pending {
 struct rcall {
     grpc_call *call;
     int delta;
-    int inflight;    /* batches not yet completed */
-    int closed;      /* RECV_CLOSE_ON_SERVER completed */
+    int inflight; /* batches not yet completed */
+    int closed;   /* RECV_CLOSE_ON_SERVER completed */
     int status_sent;
     int cancelled;
     int live_idx;
@@ -202,8 +204,9 @@ static void synth_resource(struct pbw *w, enum xds_type t, int k, int version)
         w_str(&a, 2, "80");
         w_bytes(&b, 3, a.b, a.n); /* HCM.rds */
         a.n = 0;
-        w_str(&a, 1, "type.googleapis.com/envoy.extensions.filters.network."
-                     "http_connection_manager.v3.HttpConnectionManager");
+        w_str(&a, 1,
+              "type.googleapis.com/envoy.extensions.filters.network."
+              "http_connection_manager.v3.HttpConnectionManager");
         w_bytes(&a, 2, b.b, b.n);
         w_bytes(&c, 4, a.b, a.n); /* Filter.typed_config */
         a.n = 0;
@@ -262,7 +265,8 @@ static void synth(int k_clusters)
                     r.nonce = ver;
                     r.resources = res;
                     r.n_resources = (size_t)n;
-                    len = envoy__service__discovery__v3__delta_discovery_response__get_packed_size(&r);
+                    len = envoy__service__discovery__v3__delta_discovery_response__get_packed_size(
+                        &r);
                     buf = xmalloc(len + 1);
                     envoy__service__discovery__v3__delta_discovery_response__pack(&r, buf);
                 } else {
@@ -355,8 +359,8 @@ static void post_slot(struct slot *s)
     grpc_metadata_array_init(&s->md);
     s->call = NULL;
     grpc_server_request_registered_call(server, method[s->delta], &s->call, &s->deadline, &s->md,
-                                        NULL, cq, cq, tag_of(s, s->delta ? TAG_NEW_DELTA
-                                                                         : TAG_NEW_SOTW));
+                                        NULL, cq, cq,
+                                        tag_of(s, s->delta ? TAG_NEW_DELTA : TAG_NEW_SOTW));
 }
 
 static void on_new(struct slot *s, int ok)
@@ -504,16 +508,26 @@ int main(int argc, char **argv)
 {
     const char *listen = "127.0.0.1:18000", *capture = NULL, *watch = NULL;
     int k = 100;
-    static const struct option lo[] = {{"listen", 1, 0, 'l'}, {"capture", 1, 0, 'c'},
-                                       {"synthetic", 1, 0, 's'}, {"watch", 1, 0, 'w'},
+    static const struct option lo[] = {{"listen", 1, 0, 'l'},
+                                       {"capture", 1, 0, 'c'},
+                                       {"synthetic", 1, 0, 's'},
+                                       {"watch", 1, 0, 'w'},
                                        {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
-        case 'l': listen = optarg; break;
-        case 'c': capture = optarg; break;
-        case 's': k = atoi(optarg); break;
-        case 'w': watch = optarg; break;
+        case 'l':
+            listen = optarg;
+            break;
+        case 'c':
+            capture = optarg;
+            break;
+        case 's':
+            k = atoi(optarg);
+            break;
+        case 'w':
+            watch = optarg;
+            break;
         default:
             fprintf(stderr, "usage: raw_server [--listen HOST:PORT] [--capture DIR | "
                             "--synthetic K] [--watch DIR]\n");

@@ -79,8 +79,11 @@ static int build_views(struct snapshot *s, const struct proxy_set *ps, const cha
             bytes += xds_view_bytes(v, (enum xds_type)t);
         printf("view %s class=%s ms=%.1f clusters=%zu endpoints=%zu listeners=%zu routes=%zu "
                "bytes=%zu\n",
-               label, i == 0 ? "sidecar" : i + 2 == ps->n ? "gateway" : "grpc", ms,
-               xds_view_count(v, XDS_CLUSTER), xds_view_count(v, XDS_ENDPOINT),
+               label,
+               i == 0           ? "sidecar"
+               : i + 2 == ps->n ? "gateway"
+                                : "grpc",
+               ms, xds_view_count(v, XDS_CLUSTER), xds_view_count(v, XDS_ENDPOINT),
                xds_view_count(v, XDS_LISTENER), xds_view_count(v, XDS_ROUTE), bytes);
     }
     return failed;
@@ -156,17 +159,30 @@ int main(int argc, char **argv)
 {
     const char *dir = NULL, *edit = NULL, *dst = NULL;
     int namespaces = 10;
-    static const struct option lo[] = {{"config-dir", 1, 0, 'c'}, {"edit", 1, 0, 'e'},
-                                       {"edit-dst", 1, 0, 'd'},   {"namespaces", 1, 0, 'm'},
+    static const struct option lo[] = {{"config-dir", 1, 0, 'c'},
+                                       {"edit", 1, 0, 'e'},
+                                       {"edit-dst", 1, 0, 'd'},
+                                       {"namespaces", 1, 0, 'm'},
                                        {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
-        case 'c': dir = optarg; break;
-        case 'e': edit = optarg; break;
-        case 'd': dst = optarg; break;
-        case 'm': namespaces = atoi(optarg); break;
-        default: dir = NULL; optind = argc; break;
+        case 'c':
+            dir = optarg;
+            break;
+        case 'e':
+            edit = optarg;
+            break;
+        case 'd':
+            dst = optarg;
+            break;
+        case 'm':
+            namespaces = atoi(optarg);
+            break;
+        default:
+            dir = NULL;
+            optind = argc;
+            break;
         }
     }
     if (!dir || namespaces < 1) {
