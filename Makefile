@@ -87,6 +87,8 @@ DEPS_STAMP := $(ROOT)/.deps-ok
 BUILD_ID := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 .PHONY: all run test unit bench fuzz install clean deps
+# keep the objects of test and bench programs between runs
+.SECONDARY:
 all: $(BIN)
 
 # Install missing Debian packages when root, else say which command to run.

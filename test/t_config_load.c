@@ -232,7 +232,7 @@ TEST(config_warning_does_not_reject)
     FILE *f = fmemopen(buf, sizeof(buf), "w");
     config_diags_print(&d, f);
     fclose(f);
-    CHECK_STR(buf, "warning: w.yaml:4:7: ServiceEntry default/a: no ports: nothing can route "
+    CHECK_STR(buf, "w.yaml:4:7: warning: ServiceEntry default/a: no ports: nothing can route "
                    "to this ServiceEntry\n");
     config_unref(s);
     config_diags_release(&d);

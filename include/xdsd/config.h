@@ -497,7 +497,8 @@ struct config_set *config_parse(const char *name, const char *buf, size_t len,
                                 struct config_diags *diags);
 
 void config_diags_release(struct config_diags *d);
-/* Print "FILE:LINE:COLUMN: RESOURCE: message" (warnings prefixed "warning: ") lines. */
+/* Print "FILE:LINE:COLUMN: RESOURCE: message" lines; a warning reads
+ * "FILE:LINE:COLUMN: warning: RESOURCE: message", as compilers print them. */
 void config_diags_print(const struct config_diags *d, void *file /* FILE* */);
 
 struct config_set *config_ref(struct config_set *s);

@@ -160,8 +160,8 @@ void config_diags_print(const struct config_diags *d, void *file)
     FILE *f = file;
     for (size_t i = 0; i < d->n; i++) {
         const struct config_diag *g = &d->items[i];
-        fprintf(f, "%s%s:%d:%d: %s%s%s\n", g->severity == CONFIG_WARNING ? "warning: " : "",
-                g->pos.file, g->pos.line, g->pos.column, g->resource ? g->resource : "",
+        fprintf(f, "%s:%d:%d: %s%s%s%s\n", g->pos.file, g->pos.line, g->pos.column,
+                g->severity == CONFIG_WARNING ? "warning: " : "", g->resource ? g->resource : "",
                 g->resource ? ": " : "", g->message);
     }
 }

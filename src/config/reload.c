@@ -72,8 +72,8 @@ static void log_diags(const struct config_diags *d)
 {
     for (size_t i = 0; i < d->n; i++) {
         const struct config_diag *g = &d->items[i];
-        log_warnx("%s%s:%d:%d: %s%s%s", g->severity == CONFIG_WARNING ? "warning: " : "",
-                  g->pos.file, g->pos.line, g->pos.column, g->resource ? g->resource : "",
+        log_warnx("%s:%d:%d: %s%s%s%s", g->pos.file, g->pos.line, g->pos.column,
+                  g->severity == CONFIG_WARNING ? "warning: " : "", g->resource ? g->resource : "",
                   g->resource ? ": " : "", g->message);
     }
 }
