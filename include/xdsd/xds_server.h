@@ -41,6 +41,8 @@ const char *xds_sync_name(enum xds_sync s); /* "NOT SENT", "SYNCED", "STALE", "N
 struct xds_type_status {
     int requested;             /* the stream subscribed to this type */
     int wildcard;
+    /* names here and in sent_names are shared with the server (references
+     * taken for the report, released by xds_status_report_free): read only */
     char **names;              /* explicit subscription, sorted */
     size_t n_names;
     char sent_version[17], acked_version[17];

@@ -6,18 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "intern.h"
 #include "xdsd/util.h"
 
-/* A sorted set of names. */
+/* A sorted set of names, interned (intern.h): shared between streams and
+ * never written through v. */
 struct strset {
     char **v;
     size_t n, cap;
 };
 
 /* What the client holds of one resource, as far as we know: the hash of the
- * bytes we sent, or absent when we told it the resource does not exist. */
+ * bytes we sent, or absent when we told it the resource does not exist. The
+ * name is interned. */
 struct held {
-    char *name;
+    const char *name;
     uint64_t hash;
     int absent;
 };
@@ -80,7 +83,7 @@ static int strset_add(struct strset *s, const char *name)
     size_t at = (size_t)(-i - 1);
     xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
     memmove(&s->v[at + 1], &s->v[at], (s->n - at) * sizeof(*s->v));
-    s->v[at] = xstrdup(name);
+    s->v[at] = (char *)xds_intern(name);
     s->n++;
     return 1;
 }
@@ -90,7 +93,7 @@ static int strset_del(struct strset *s, const char *name)
     long i = strset_find(s, name);
     if (i < 0)
         return 0;
-    free(s->v[i]);
+    xds_intern_put(s->v[i]);
     memmove(&s->v[i], &s->v[i + 1], (s->n - (size_t)i - 1) * sizeof(*s->v));
     s->n--;
     return 1;
@@ -98,8 +101,7 @@ static int strset_del(struct strset *s, const char *name)
 
 static void strset_clear(struct strset *s)
 {
-    for (size_t i = 0; i < s->n; i++)
-        free(s->v[i]);
+    xds_intern_put_many((const char *const *)s->v, s->n);
     free(s->v);
     memset(s, 0, sizeof(*s));
 }
@@ -127,7 +129,7 @@ static void held_set(struct held_list *h, const char *name, uint64_t hash, int a
         size_t at = (size_t)(-i - 1);
         xgrow((void **)&h->v, &h->cap, h->n + 1, sizeof(*h->v));
         memmove(&h->v[at + 1], &h->v[at], (h->n - at) * sizeof(*h->v));
-        h->v[at].name = xstrdup(name);
+        h->v[at].name = xds_intern(name);
         h->n++;
         i = (long)at;
     }
@@ -137,7 +139,7 @@ static void held_set(struct held_list *h, const char *name, uint64_t hash, int a
 
 static void held_del_at(struct held_list *h, size_t i)
 {
-    free(h->v[i].name);
+    xds_intern_put(h->v[i].name);
     memmove(&h->v[i], &h->v[i + 1], (h->n - i - 1) * sizeof(*h->v));
     h->n--;
 }
@@ -152,9 +154,22 @@ static void held_del(struct held_list *h, const char *name)
 static void held_clear(struct held_list *h)
 {
     for (size_t i = 0; i < h->n; i++)
-        free(h->v[i].name);
+        xds_intern_put(h->v[i].name);
     free(h->v);
     memset(h, 0, sizeof(*h));
+}
+
+/* Make h exactly res[0..n) (in name order, distinct): one allocation of the
+ * right size, as a stream keeps it until the next push. New references are
+ * taken before the old ones are dropped, so unchanged names stay shared. */
+static void held_replace(struct held_list *h, const struct xds_resource *const *res, size_t n)
+{
+    struct held *v = n ? xmalloc(n * sizeof(*v)) : NULL;
+    for (size_t i = 0; i < n; i++)
+        v[i] = (struct held){xds_intern(res[i]->name), res[i]->hash, 0};
+    held_clear(h);
+    h->v = v;
+    h->n = h->cap = n;
 }
 
 /* ---- versions ------------------------------------------------------------------- */
@@ -507,9 +522,7 @@ static int sotw_next(struct xds_core *s, int t, const struct xds_view *v, int64_
         free(res);
         return 0;
     }
-    held_clear(&ts->held);
-    for (size_t i = 0; i < n; i++)
-        held_set(&ts->held, res[i]->name, res[i]->hash, 0);
+    held_replace(&ts->held, res, n);
     out->type = (enum xds_type)t;
     out->delta = 0;
     out->res = res;
@@ -605,8 +618,7 @@ int xds_core_next(struct xds_core *s, const struct xds_view *v, int64_t stamp, s
 void xds_out_release(struct xds_out *out)
 {
     free(out->res);
-    for (size_t i = 0; i < out->n_removed; i++)
-        free(out->removed[i]);
+    xds_intern_put_many((const char *const *)out->removed, out->n_removed);
     free(out->removed);
     memset(out, 0, sizeof(*out));
 }
@@ -625,11 +637,13 @@ enum xds_sync xds_core_sync(const struct xds_core *s, enum xds_type t)
     return SYNC_STALE;
 }
 
-static char **copy_names(char *const *v, size_t n)
+/* The report shares the interned names: a reference each, no copy. */
+static char **ref_names(char *const *v, size_t n)
 {
-    char **out = xcalloc(n ? n : 1, sizeof(*out));
-    for (size_t i = 0; i < n; i++)
-        out[i] = xstrdup(v[i]);
+    char **out = xmalloc((n ? n : 1) * sizeof(*out));
+    if (n)
+        memcpy(out, v, n * sizeof(*out));
+    xds_intern_ref_many((const char *const *)out, n);
     return out;
 }
 
@@ -639,7 +653,7 @@ void xds_core_type_status(const struct xds_core *s, enum xds_type t, struct xds_
     memset(st, 0, sizeof(*st));
     st->requested = ts->requested;
     st->wildcard = ts->wildcard;
-    st->names = copy_names(ts->names.v, ts->names.n);
+    st->names = ref_names(ts->names.v, ts->names.n);
     st->n_names = ts->names.n;
     memcpy(st->sent_version, ts->sent_version, sizeof(st->sent_version));
     memcpy(st->acked_version, ts->acked_version, sizeof(st->acked_version));
@@ -649,19 +663,18 @@ void xds_core_type_status(const struct xds_core *s, enum xds_type t, struct xds_
     st->nack_message = ts->nack_message ? xstrdup(ts->nack_message) : NULL;
     memcpy(st->nack_nonce, ts->nack_nonce, sizeof(st->nack_nonce));
     st->nack_time_ms = ts->nack_time_ms;
-    st->sent_names = xcalloc(ts->held.n ? ts->held.n : 1, sizeof(char *));
+    st->sent_names = xmalloc((ts->held.n ? ts->held.n : 1) * sizeof(char *));
     for (size_t i = 0; i < ts->held.n; i++)
         if (!ts->held.v[i].absent)
-            st->sent_names[st->n_sent_names++] = xstrdup(ts->held.v[i].name);
+            st->sent_names[st->n_sent_names++] = (char *)ts->held.v[i].name;
+    xds_intern_ref_many((const char *const *)st->sent_names, st->n_sent_names);
 }
 
 void xds_type_status_release(struct xds_type_status *st)
 {
-    for (size_t i = 0; i < st->n_names; i++)
-        free(st->names[i]);
+    xds_intern_put_many((const char *const *)st->names, st->n_names);
     free(st->names);
-    for (size_t i = 0; i < st->n_sent_names; i++)
-        free(st->sent_names[i]);
+    xds_intern_put_many((const char *const *)st->sent_names, st->n_sent_names);
     free(st->sent_names);
     free(st->nack_message);
     memset(st, 0, sizeof(*st));

@@ -92,8 +92,9 @@ int xds_core_pending(const struct xds_core *s);
 int xds_core_next(struct xds_core *s, const struct xds_view *v, int64_t stamp, struct xds_out *out);
 void xds_out_release(struct xds_out *out);
 
-/* Fill st with a copy of the state of type t (heap strings; the caller frees
- * them as xds_status_report_free does). */
+/* Fill st with the state of type t: the name arrays are the caller's, the
+ * names in them references to shared strings (intern.h), no copies;
+ * release with xds_type_status_release(). */
 void xds_core_type_status(const struct xds_core *s, enum xds_type t, struct xds_type_status *st);
 /* Release what xds_core_type_status allocated. */
 void xds_type_status_release(struct xds_type_status *st);
