@@ -105,13 +105,19 @@ static struct xds_status_report *xds_status(void *srv)
     return xds_server_status(srv);
 }
 
+static int xds_listening(void *srv)
+{
+    return xds_server_listening(srv);
+}
+
 /* The debug endpoint reads copies of the xDS state (xds_server_status) and
  * of the configuration state note_config() hands it. */
 static int start_debug(struct serve *s)
 {
     if (s->o->debug_listen == NULL || *s->o->debug_listen == '\0')
         return 0;
-    struct debug_sources src = {s->srv, xds_status, xds_status_report_free, xds_histogram_bounds};
+    struct debug_sources src = {s->srv, xds_status, xds_status_report_free, xds_histogram_bounds,
+                                xds_listening};
     s->dbg = debug_server_start(s->o->debug_listen, &src, NULL);
     if (s->dbg == NULL)
         return -1;

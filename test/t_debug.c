@@ -142,7 +142,7 @@ struct fixture {
 
 static int start(struct fixture *f)
 {
-    struct debug_sources src = {NULL, fake_status, fake_status_free, bounds};
+    struct debug_sources src = {NULL, fake_status, fake_status_free, bounds, NULL};
     int port = 0;
     if (view == NULL)
         view = fixture_view_new();
@@ -188,6 +188,49 @@ static void set_config(struct debug_server *srv, int loaded)
         .reloads_rejected = 1,
     };
     debug_server_set_config(srv, &c);
+}
+
+static int status_calls;
+
+static struct xds_status_report *counting_status(void *ctx)
+{
+    status_calls++;
+    return fake_status(ctx);
+}
+
+static int fake_listening(void *ctx)
+{
+    (void)ctx;
+    return listening;
+}
+
+/* With a listening source, /ready never takes a whole report: probes come
+ * often and must not copy every stream's state. */
+TEST(debug_ready_asks_only_whether_listening)
+{
+    struct debug_sources src = {NULL, counting_status, fake_status_free, bounds, fake_listening};
+    int port = 0;
+    listening = 1;
+    struct debug_server *srv = debug_server_start("127.0.0.1:0", &src, &port);
+    if (!CHECK(srv != NULL))
+        return;
+    char addr[64];
+    snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+    set_config(srv, 1);
+    status_calls = 0;
+    struct http_reply r;
+    char *err = NULL;
+    CHECK(http_get(addr, "/ready", 5000, &r, &err) == 0);
+    CHECK_INT(r.status, 200);
+    http_reply_release(&r);
+    listening = 0;
+    CHECK(http_get(addr, "/ready", 5000, &r, &err) == 0);
+    CHECK_INT(r.status, 503);
+    CHECK(r.body && strstr(r.body, "not listening"));
+    http_reply_release(&r);
+    CHECK_INT(status_calls, 0);
+    debug_server_stop(srv);
+    listening = 1;
 }
 
 TEST(debug_ready_and_version)

@@ -74,6 +74,9 @@ struct debug_sources {
     struct xds_status_report *(*status)(void *ctx);
     void (*status_free)(struct xds_status_report *r);
     const double *histogram_bounds; /* the 12 bucket bounds (xds_histogram_bounds) */
+    /* optional: whether the xDS port listens (xds_server_listening). When
+     * set, /ready asks only this instead of taking a whole status report */
+    int (*listening)(void *ctx);
 };
 
 struct debug_server;

@@ -101,9 +101,15 @@ struct xds_status_report {
     int listening;
 };
 
-/* A copy of the state of every stream, taken under a short lock. Free with
+/* The state of every stream, taken under a short lock: strings that change
+ * are copied, resource names are shared references (no copy), and the report
+ * holds a reference on each stream's snapshot. Free with
  * xds_status_report_free(). */
 struct xds_status_report *xds_server_status(struct xds_server *srv);
 void xds_status_report_free(struct xds_status_report *r);
+
+/* Whether the xDS port is listening (between start and shutdown), without
+ * the lock: for readiness probes, which must not wait for a push. */
+int xds_server_listening(struct xds_server *srv);
 
 #endif

@@ -519,7 +519,7 @@ static void sweep_slow(struct xds_server *srv, int64_t now)
 static void begin_shutdown(struct xds_server *srv)
 {
     srv->shutting_down = 1;
-    srv->listening = 0;
+    atomic_store(&srv->listening, 0);
     grpc_server_shutdown_and_notify(srv->server, srv->cq, &srv->t_shutdown);
     grpc_server_cancel_all_calls(srv->server);
 }
@@ -659,6 +659,7 @@ struct xds_server *xds_server_new(const struct serve_options *o, int *bound_port
     struct xds_server *srv = xcalloc(1, sizeof(*srv));
     pthread_mutex_init(&srv->lock, NULL);
     atomic_init(&srv->stop, 0);
+    atomic_init(&srv->listening, 0);
     srv->t_shutdown = (struct tag){TAG_SHUTDOWN, srv};
     srv->send_timeout_ms = SEND_TIMEOUT_MS;
     srv->cq = grpc_completion_queue_create_for_next(NULL);
@@ -687,7 +688,7 @@ struct xds_server *xds_server_new(const struct serve_options *o, int *bound_port
     }
     grpc_server_start(srv->server);
     post_all(srv);
-    srv->listening = 1;
+    atomic_store(&srv->listening, 1);
     srv->port = port;
     if (bound_port)
         *bound_port = port;

@@ -103,7 +103,7 @@ struct xds_server {
     int n_unimplemented; /* UNIMPLEMENTED answers in flight */
     int shutting_down, shutdown_done, cq_shut;
     struct tag t_shutdown;
-    int listening;
+    atomic_int listening; /* read without the lock by xds_server_listening() */
     int64_t last_sweep_ms;
     int64_t send_timeout_ms;
     char *last_view_error; /* the last translation failure logged */

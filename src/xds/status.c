@@ -58,9 +58,14 @@ struct xds_status_report *xds_server_status(struct xds_server *srv)
     r->counters = srv->counters;
     const struct snapshot *s = srv->incoming ? srv->incoming : srv->snap;
     r->generation = s ? snapshot_generation(s) : 0;
-    r->listening = srv->listening;
+    r->listening = atomic_load(&srv->listening);
     pthread_mutex_unlock(&srv->lock);
     return r;
+}
+
+int xds_server_listening(struct xds_server *srv)
+{
+    return atomic_load(&srv->listening);
 }
 
 void xds_status_report_free(struct xds_status_report *r)

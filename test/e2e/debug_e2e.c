@@ -188,6 +188,11 @@ static struct xds_status_report *xds_status(void *srv)
     return xds_server_status(srv);
 }
 
+static int xds_listening(void *srv)
+{
+    return xds_server_listening(srv);
+}
+
 static void *run_xds(void *srv)
 {
     xds_server_run(srv);
@@ -370,7 +375,8 @@ int main(int argc, char **argv)
     pthread_t th;
     pthread_create(&th, NULL, run_xds, srv);
 
-    struct debug_sources src = {srv, xds_status, xds_status_report_free, xds_histogram_bounds};
+    struct debug_sources src = {srv, xds_status, xds_status_report_free, xds_histogram_bounds,
+                                xds_listening};
     struct debug_server *dbg = debug_server_start("127.0.0.1:0", &src, &debug_port);
     check(dbg != NULL, "the debug endpoint listens");
     struct debug_config_info info = {.reloads_ok = 1};
