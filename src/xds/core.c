@@ -28,6 +28,10 @@ struct held {
 struct held_list {
     struct held *v;
     size_t n, cap;
+    /* held_key() of the list, kept because each push compares it with the
+     * view of every stream: valid while key_ok */
+    uint64_t key;
+    int key_ok;
 };
 
 struct type_state {
@@ -99,6 +103,21 @@ static int strset_del(struct strset *s, const char *name)
     return 1;
 }
 
+/* Give back the slack of an array grown by doubling: a stream keeps its sets
+ * for its whole life, and there are thousands of streams. */
+static void fit(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (*cap <= n + n / 16)
+        return;
+    if (n == 0) {
+        free(*arr);
+        *arr = NULL;
+    } else {
+        *arr = xrealloc(*arr, n * elem);
+    }
+    *cap = n;
+}
+
 static void strset_clear(struct strset *s)
 {
     xds_intern_put_many((const char *const *)s->v, s->n);
@@ -135,6 +154,7 @@ static void held_set(struct held_list *h, const char *name, uint64_t hash, int a
     }
     h->v[i].hash = hash;
     h->v[i].absent = absent;
+    h->key_ok = 0;
 }
 
 static void held_del_at(struct held_list *h, size_t i)
@@ -142,6 +162,7 @@ static void held_del_at(struct held_list *h, size_t i)
     xds_intern_put(h->v[i].name);
     memmove(&h->v[i], &h->v[i + 1], (h->n - i - 1) * sizeof(*h->v));
     h->n--;
+    h->key_ok = 0;
 }
 
 static void held_del(struct held_list *h, const char *name)
@@ -172,6 +193,16 @@ static void held_replace(struct held_list *h, const struct xds_resource *const *
     h->n = h->cap = n;
 }
 
+/* The key of the resources a SotW response covers: for a wildcard, all of
+ * the type, whose key the view computed already (xds_view_version). */
+static uint64_t covered_key(const struct type_state *ts, int t, const struct xds_view *v,
+                            const struct xds_resource *const *res, size_t n)
+{
+    if (ts->wildcard)
+        return strtoull(xds_view_version(v, (enum xds_type)t), NULL, 16);
+    return xds_core_set_key(res, n);
+}
+
 /* ---- versions ------------------------------------------------------------------- */
 
 static uint64_t key_add(uint64_t k, const char *name, uint64_t hash)
@@ -190,18 +221,30 @@ uint64_t xds_core_set_key(const struct xds_resource *const *res, size_t n)
 }
 
 /* The key of what the client holds (present resources only). */
-static uint64_t held_key(const struct held_list *h)
+static uint64_t held_key(struct held_list *h)
 {
+    if (h->key_ok)
+        return h->key;
     uint64_t k = HASH_SEED;
     for (size_t i = 0; i < h->n; i++)
         if (!h->v[i].absent)
             k = key_add(k, h->v[i].name, h->v[i].hash);
+    h->key = k;
+    h->key_ok = 1;
     return k;
 }
 
 static void hex_version(char out[XDS_VERSION_MAX], uint64_t k)
 {
     snprintf(out, XDS_VERSION_MAX, "%016" PRIx64, k);
+}
+
+static void type_fit(struct type_state *ts)
+{
+    fit((void **)&ts->names.v, &ts->names.cap, ts->names.n, sizeof(*ts->names.v));
+    fit((void **)&ts->held.v, &ts->held.cap, ts->held.n, sizeof(*ts->held.v));
+    fit((void **)&ts->report_removed.v, &ts->report_removed.cap, ts->report_removed.n,
+        sizeof(*ts->report_removed.v));
 }
 
 /* ---- lifecycle -------------------------------------------------------------------- */
@@ -424,6 +467,7 @@ int xds_core_request(struct xds_core *s, const struct xds_request *r, int64_t no
         delta_request(s, t, r, now_wall, res);
     else
         sotw_request(s, t, r, now_wall, res);
+    type_fit(&s->t[t]);
     return 0;
 }
 
@@ -507,7 +551,7 @@ static int sotw_next(struct xds_core *s, int t, const struct xds_view *v, int64_
     struct type_state *ts = &s->t[t];
     const struct xds_resource **res;
     size_t n = covered(ts, t, v, &res);
-    uint64_t k = xds_core_set_key(res, n);
+    uint64_t k = covered_key(ts, t, v, res, n);
     char version[XDS_VERSION_MAX];
     hex_version(version, k);
     /* P7: nothing changed for this stream. A5: a NACKed version is not sent
@@ -523,6 +567,8 @@ static int sotw_next(struct xds_core *s, int t, const struct xds_view *v, int64_
         return 0;
     }
     held_replace(&ts->held, res, n);
+    ts->held.key = k;
+    ts->held.key_ok = 1;
     out->type = (enum xds_type)t;
     out->delta = 0;
     out->res = res;
@@ -609,8 +655,12 @@ int xds_core_next(struct xds_core *s, const struct xds_view *v, int64_t stamp, s
         ts->dirty = 0;
         if (!ts->requested)
             continue;
-        if (s->delta ? delta_next(s, t, v, stamp, out) : sotw_next(s, t, v, stamp, out))
+        if (s->delta ? delta_next(s, t, v, stamp, out) : sotw_next(s, t, v, stamp, out)) {
+            type_fit(ts);
+            if (out->type != XDS_ENDPOINT) /* the EDS reply after CDS changed its held set */
+                type_fit(&s->t[XDS_ENDPOINT]);
             return 1;
+        }
     }
     return 0;
 }
