@@ -42,6 +42,8 @@ struct type_state {
     unsigned force : 1;           /* send even if nothing changed */
     unsigned sent : 1;            /* a response went out */
     unsigned after_cds : 1;       /* EDS: reply once after a CDS push (O3) */
+    unsigned seen_ok : 1;         /* seen_key is valid: see xds_core_next */
+    uint64_t seen_key;            /* the view's key of this type when last examined */
     struct strset names;          /* explicit subscription, without "*" */
     struct held_list held;        /* SotW: the last response; delta: what the client holds */
     struct strset report_removed; /* delta: unsubscribed under a wildcard, to re-state */
@@ -468,6 +470,7 @@ int xds_core_request(struct xds_core *s, const struct xds_request *r, int64_t no
     else
         sotw_request(s, t, r, now_wall, res);
     type_fit(&s->t[t]);
+    s->t[t].seen_ok = 0; /* the subscription or what the client holds changed */
     return 0;
 }
 
@@ -532,6 +535,7 @@ static void mark_sent(struct xds_core *s, struct type_state *ts, struct xds_out 
     if (out->type != XDS_CLUSTER || !eds->requested)
         return;
     eds->dirty = 1;
+    eds->seen_ok = 0;
     if (!out->delta) {
         eds->after_cds = 1;
         return;
@@ -655,7 +659,18 @@ int xds_core_next(struct xds_core *s, const struct xds_view *v, int64_t stamp, s
         ts->dirty = 0;
         if (!ts->requested)
             continue;
-        if (s->delta ? delta_next(s, t, v, stamp, out) : sotw_next(s, t, v, stamp, out)) {
+        /* Nothing of this stream's state changed since it was last examined
+         * (a request or a CDS push would have cleared seen_ok) and the view
+         * holds the same resources of this type: the answer is still that
+         * nothing is due. Most of a push is this case, for every stream. */
+        uint64_t vk = strtoull(xds_view_version(v, (enum xds_type)t), NULL, 16);
+        if (ts->seen_ok && ts->seen_key == vk && !ts->force && !ts->after_cds)
+            continue;
+        int sent = s->delta ? delta_next(s, t, v, stamp, out) : sotw_next(s, t, v, stamp, out);
+        /* after a send, examining again at the same view finds nothing due */
+        ts->seen_key = vk;
+        ts->seen_ok = 1;
+        if (sent) {
             type_fit(ts);
             if (out->type != XDS_ENDPOINT) /* the EDS reply after CDS changed its held set */
                 type_fit(&s->t[XDS_ENDPOINT]);

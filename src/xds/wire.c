@@ -248,7 +248,10 @@ uint64_t xds_wire_body_key(const struct xds_out *o, const char *system_version)
     const char *v = o->delta ? system_version : o->version;
     if (v)
         k = hash_bytes(k, v, strlen(v) + 1);
-    for (size_t i = 0; i < o->n_res; i++) {
+    /* a SotW version is already the key of its names and hashes
+     * (xds_core_set_key): hashing them again for every stream would double
+     * the work of a push */
+    for (size_t i = 0; o->delta && i < o->n_res; i++) {
         k = hash_bytes(k, o->res[i]->name, strlen(o->res[i]->name) + 1);
         k = hash_bytes(k, &o->res[i]->hash, sizeof(o->res[i]->hash));
     }
