@@ -17,13 +17,18 @@ struct strset {
 };
 
 /* What the client holds of one resource, as far as we know: the hash of the
- * bytes we sent, or absent when we told it the resource does not exist. The
- * name is interned. */
+ * bytes we sent, or HELD_ABSENT when we told it the resource does not exist.
+ * The name is interned. 16 bytes, as each stream keeps one per resource it
+ * was sent: a resource whose bytes hash to HELD_ABSENT would pass for absent,
+ * which is as likely as two contents sharing a version, and versions already
+ * take that to never happen. */
 struct held {
     const char *name;
     uint64_t hash;
-    int absent;
 };
+
+#define HELD_ABSENT 0
+#define ABSENT(e) ((e).hash == HELD_ABSENT)
 
 struct held_list {
     struct held *v;
@@ -154,8 +159,7 @@ static void held_set(struct held_list *h, const char *name, uint64_t hash, int a
         h->n++;
         i = (long)at;
     }
-    h->v[i].hash = hash;
-    h->v[i].absent = absent;
+    h->v[i].hash = absent ? HELD_ABSENT : hash;
     h->key_ok = 0;
 }
 
@@ -189,7 +193,7 @@ static void held_replace(struct held_list *h, const struct xds_resource *const *
 {
     struct held *v = n ? xmalloc(n * sizeof(*v)) : NULL;
     for (size_t i = 0; i < n; i++)
-        v[i] = (struct held){xds_intern(res[i]->name), res[i]->hash, 0};
+        v[i] = (struct held){xds_intern(res[i]->name), res[i]->hash};
     held_clear(h);
     h->v = v;
     h->n = h->cap = n;
@@ -229,7 +233,7 @@ static uint64_t held_key(struct held_list *h)
         return h->key;
     uint64_t k = HASH_SEED;
     for (size_t i = 0; i < h->n; i++)
-        if (!h->v[i].absent)
+        if (!ABSENT(h->v[i]))
             k = key_add(k, h->v[i].name, h->v[i].hash);
     h->key = k;
     h->key_ok = 1;
@@ -369,8 +373,10 @@ static void delta_initial(struct type_state *ts, const struct xds_request *r)
         char *end = NULL;
         const char *v = r->initial_versions[i];
         uint64_t h = strtoull(v, &end, 16);
-        if (strlen(v) != 16 || *end != '\0')
-            h = 0;
+        /* held, with a hash no resource has (as far as versions go): it is
+         * resent if it exists and reported removed if it does not */
+        if (strlen(v) != 16 || *end != '\0' || h == HELD_ABSENT)
+            h = HELD_ABSENT + 1;
         held_set(&ts->held, r->initial_names[i], h, 0);
     }
 }
@@ -544,7 +550,7 @@ static void mark_sent(struct xds_core *s, struct type_state *ts, struct xds_out 
      * cluster names in what xdsd generates) */
     for (size_t i = 0; i < out->n_res; i++) {
         long h = held_find(&eds->held, out->res[i]->name);
-        if (h >= 0 && !eds->held.v[h].absent)
+        if (h >= 0 && !ABSENT(eds->held.v[h]))
             held_del_at(&eds->held, (size_t)h);
     }
 }
@@ -594,12 +600,12 @@ static void delta_removed(struct type_state *ts, int t, const struct xds_view *v
                           struct strset *removed)
 {
     for (size_t i = 0; i < ts->held.n; i++)
-        if (!ts->held.v[i].absent && !xds_view_find(v, (enum xds_type)t, ts->held.v[i].name))
+        if (!ABSENT(ts->held.v[i]) && !xds_view_find(v, (enum xds_type)t, ts->held.v[i].name))
             strset_add(removed, ts->held.v[i].name);
     for (size_t i = 0; i < ts->names.n; i++) {
         const char *name = ts->names.v[i];
         long h = held_find(&ts->held, name);
-        if ((h < 0 || !ts->held.v[h].absent) && !xds_view_find(v, (enum xds_type)t, name))
+        if ((h < 0 || !ABSENT(ts->held.v[h])) && !xds_view_find(v, (enum xds_type)t, name))
             strset_add(removed, name);
     }
     for (size_t i = 0; i < ts->report_removed.n; i++)
@@ -615,7 +621,7 @@ static int delta_next(struct xds_core *s, int t, const struct xds_view *v, int64
     size_t n = covered(ts, t, v, &res), m = 0;
     for (size_t i = 0; i < n; i++) {
         long h = held_find(&ts->held, res[i]->name);
-        if (h < 0 || ts->held.v[h].absent || ts->held.v[h].hash != res[i]->hash)
+        if (h < 0 || ABSENT(ts->held.v[h]) || ts->held.v[h].hash != res[i]->hash)
             res[m++] = res[i];
     }
     struct strset removed = {0};
@@ -730,7 +736,7 @@ void xds_core_type_status(const struct xds_core *s, enum xds_type t, struct xds_
     st->nack_time_ms = ts->nack_time_ms;
     st->sent_names = xmalloc((ts->held.n ? ts->held.n : 1) * sizeof(char *));
     for (size_t i = 0; i < ts->held.n; i++)
-        if (!ts->held.v[i].absent)
+        if (!ABSENT(ts->held.v[i]))
             st->sent_names[st->n_sent_names++] = (char *)ts->held.v[i].name;
     xds_intern_ref_many((const char *const *)st->sent_names, st->n_sent_names);
 }
