@@ -37,9 +37,9 @@ TEST(xds_identity_other_namespace_refused)
     /* a prefix of the namespace is not the namespace */
     CHECK_INT(check("spiffe://cluster.local/ns/def/sa/x", "cluster.local", "default", "namespace"),
               -1);
-    CHECK_INT(check("spiffe://cluster.local/ns/defaults/sa/x", "cluster.local", "default",
-                    "namespace"),
-              -1);
+    CHECK_INT(
+        check("spiffe://cluster.local/ns/defaults/sa/x", "cluster.local", "default", "namespace"),
+        -1);
 }
 
 TEST(xds_identity_other_trust_domain_refused)

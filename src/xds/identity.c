@@ -28,8 +28,7 @@ static int segment(const char **p, const char *lit, const char **start, size_t *
     return 0;
 }
 
-int xds_identity_check(const char *spiffe_id, const char *trust_domain, const char *ns,
-                       char **why)
+int xds_identity_check(const char *spiffe_id, const char *trust_domain, const char *ns, char **why)
 {
     const char *p = spiffe_id, *td, *cns, *sa;
     size_t td_len, ns_len, sa_len;
@@ -48,8 +47,8 @@ int xds_identity_check(const char *spiffe_id, const char *trust_domain, const ch
     (void)sa;
     /* trust domains are case-insensitive DNS-like names */
     if (strlen(trust_domain) != td_len || strncasecmp(td, trust_domain, td_len) != 0) {
-        *why = xasprintf("client identity '%s' is not in trust domain '%s'", spiffe_id,
-                         trust_domain);
+        *why =
+            xasprintf("client identity '%s' is not in trust domain '%s'", spiffe_id, trust_domain);
         return -1;
     }
     if (strlen(ns) != ns_len || strncmp(cns, ns, ns_len) != 0) {

@@ -818,7 +818,8 @@ int main(int argc, char **argv)
     if (!xdsd)
         base_config();
     const struct test *list = xdsd ? xdsd_tests : tests;
-    size_t count = xdsd ? ARRAY_LEN(xdsd_tests) - (tls_dir == NULL) * N_TLS_TESTS : ARRAY_LEN(tests);
+    size_t count =
+        xdsd ? ARRAY_LEN(xdsd_tests) - (tls_dir == NULL) * N_TLS_TESTS : ARRAY_LEN(tests);
     int passed = 0, failed = 0, n = 0;
     for (size_t i = 0; i < count; i++) {
         if (!selected(only, list[i].name))
