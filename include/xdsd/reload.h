@@ -29,6 +29,15 @@ struct config_set *reloader_poll(struct reloader *r, int64_t now);
  * except that an unchanged content still returns the set. */
 struct config_set *reloader_load_now(struct reloader *r);
 
+/* Serve s, loaded elsewhere (the state directory), as the last good set: it
+ * gets the next generation number and later reloads are compared with it. */
+void reloader_adopt(struct reloader *r, struct config_set *s);
+
+/* The set the last reload returned could not be published (message says
+ * why): count the attempt as rejected, report message as its error, and go
+ * back to the previous good set's content hash and generation. */
+void reloader_refuse(struct reloader *r, const char *message);
+
 /* The errors and warnings of the last attempt, and whether it was rejected. */
 const struct config_diags *reloader_diags(const struct reloader *r);
 int reloader_rejected(const struct reloader *r);
