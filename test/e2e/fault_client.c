@@ -5,9 +5,9 @@
  * Opens NSTREAMS state-of-the-world streams as NODE_ID (by default the
  * sidecar "sidecar~10.0.0.1~e2e.default~default.svc.cluster.local"), each
  * subscribing to every Cluster and Listener. Stream 0 reads and ACKs: each
- * response is printed as "TYPE N VERSION" on stdout. The other streams never read, so pushes to them
- * stay in flight (slow readers). When stream 0 ends, "ended STATUS" is
- * printed and the client exits 0; it also exits after 120 seconds. */
+ * response is printed as "TYPE N VERSION" on stdout. The other streams never read, so pushes to
+ * them stay in flight (slow readers). When stream 0 ends, "ended STATUS" is printed and the client
+ * exits 0; it also exits after 120 seconds. */
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "ads_client.h"
 

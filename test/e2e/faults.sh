@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 T=$(mktemp -d /tmp/xdsd-faults.XXXXXX)
 chmod 755 "$T"
-trap 'kill $CPID 2>/dev/null; kill $PID 2>/dev/null; rm -rf "$T"' EXIT
+trap 'end $CPID $PID; rm -rf "$T"' EXIT
 PID=0
 CPID=0
 NODE="sidecar~10.0.0.1~e2e.default~default.svc.cluster.local"
@@ -112,7 +112,7 @@ repaired "response over 4 MiB"
 mv "$D" "$D.moved"
 printf 'apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: lone}\nspec: {hosts: [lone.example.com], ports: [{number: 80, name: http, protocol: HTTP}]}\n' >"$D"
 rejected "directory replaced by a file" 'no longer a directory'
-kill "$CPID" 2>/dev/null
+end "$CPID"
 stop
 check "directory replaced by a file: SIGTERM, exit 0" [ "$RC" = 0 ]
 rm -f "$D"
@@ -124,7 +124,7 @@ cp -r "$GUIDE" "$D"
 serve deleted "$D"
 rm -rf "$D"
 rejected "directory deleted" 'cannot read.*No such file'
-kill "$CPID" 2>/dev/null
+end "$CPID"
 stop
 check "directory deleted: SIGTERM, exit 0" [ "$RC" = 0 ]
 
@@ -145,7 +145,7 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1 &&
     rejected "unreadable directory" 'cannot read directory: Permission denied'
     chmod 755 "$D"
     repaired "unreadable directory"
-    kill "$CPID" 2>/dev/null
+    end "$CPID"
     stop
     check "unreadable: SIGTERM, exit 0" [ "$RC" = 0 ]
     RUNAS=
@@ -176,6 +176,6 @@ else
     nok "SIGTERM during a push: the client got no Clusters"
     stop
 fi
-kill "$CPID" 2>/dev/null
+end "$CPID"
 
 summary

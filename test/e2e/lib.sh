@@ -45,6 +45,7 @@ start() {
     dir=$2
     shift 2
     LOG=$T/$name.log
+    : >"$LOG"
     $RUNAS "$XDSD" serve --config-dir "$dir" --xds-listen 127.0.0.1:0 \
         --debug-listen 127.0.0.1:0 --debounce 20ms "$@" >"$LOG" 2>&1 &
     PID=$!
@@ -65,6 +66,14 @@ stop() {
     kill -TERM "$PID" 2>/dev/null
     wait "$PID"
     RC=$?
+}
+
+# end PID...: SIGTERM each process that is set (0 would mean the whole group)
+end() {
+    for p in "$@"; do
+        [ "$p" -gt 0 ] 2>/dev/null && kill "$p" 2>/dev/null
+    done
+    return 0
 }
 
 get() { curl -sf "http://127.0.0.1:$DBG$1"; }
