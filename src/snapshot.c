@@ -160,8 +160,8 @@ size_t xds_view_response_bytes(const struct xds_view *v, enum xds_type t)
         size_t any = field_bytes(url) + field_bytes(r->len);
         /* a delta Resource wraps the Any with its name and version: the larger
          * of the two response shapes */
-        size_t res = field_bytes(strlen(r->name)) + field_bytes(sizeof(r->version)) +
-                     field_bytes(any);
+        size_t res =
+            field_bytes(strlen(r->name)) + field_bytes(sizeof(r->version)) + field_bytes(any);
         total += field_bytes(res);
     }
     return total;

@@ -15,6 +15,7 @@
 #include "xdsd/reload.h"
 #include "xdsd/snapshot.h"
 #include "xdsd/state.h"
+#include "xdsd/translate.h"
 #include "xdsd/util.h"
 
 static const char se_yaml[] = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\n"
@@ -330,4 +331,50 @@ TEST(view_over_the_client_message_limit_is_refused)
     CHECK(err != NULL && strstr(err, "cds response") && strstr(err, "4194304-byte"));
     free(err);
     xds_view_free(v);
+}
+
+/* A sidecar's Clusters for n hosts, as one ServiceEntry. */
+static struct config_set *many_hosts(size_t n)
+{
+    size_t cap = 64 * n + 512, len = 0;
+    char *y = xmalloc(cap);
+    len += (size_t)snprintf(y + len, cap - len,
+                            "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\n"
+                            "metadata: {name: many}\nspec:\n  resolution: DNS\n"
+                            "  ports: [{number: 443, name: tls, protocol: TLS}]\n  hosts:\n");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(y + len, cap - len, "  - h%zu.example-external-service.com\n", i);
+    struct config_diags d;
+    struct config_set *s = config_parse("many.yaml", y, len, &d);
+    config_diags_release(&d);
+    free(y);
+    return s;
+}
+
+TEST(publish_probe_refuses_a_configuration_over_the_limit)
+{
+    struct config_set *small = many_hosts(10), *big = many_hosts(20000);
+    CHECK(small != NULL && big != NULL);
+    if (small == NULL || big == NULL)
+        return;
+    struct config_set *sets[2] = {small, big};
+    for (int i = 0; i < 2; i++) {
+        struct snapshot *snap = translate_snapshot(sets[i], 1, NULL);
+        size_t n;
+        struct proxy_identity *probes = translate_probe_proxies(sets[i], &n);
+        CHECK(n >= 2); /* a sidecar in default, a proxyless gRPC client */
+        char *err = NULL;
+        int rc = snapshot_prepare(snap, NULL, probes, n, &err);
+        if (i == 0)
+            CHECK(rc == 0 && err == NULL);
+        else
+            CHECK(rc == -1 && err && strstr(err, "proxy class sidecar") &&
+                  strstr(err, "a cds response with its 20002 resources") &&
+                  strstr(err, "over the 4194304-byte message limit"));
+        free(err);
+        translate_probe_proxies_free(probes, n);
+        snapshot_unref(snap);
+    }
+    config_unref(small);
+    config_unref(big);
 }

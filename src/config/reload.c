@@ -18,7 +18,7 @@ struct reloader {
     int64_t debounce_ms, max_delay_ms;
     int pending;
     int64_t first_event, last_event;
-    int was_dir;         /* dir was a directory at start: it must stay one */
+    int was_dir; /* dir was a directory at start: it must stay one */
     int have_good;
     uint64_t good_hash;  /* content hash of the last good set */
     uint64_t generation; /* of the last good set */
