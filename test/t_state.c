@@ -378,3 +378,41 @@ TEST(publish_probe_refuses_a_configuration_over_the_limit)
     config_unref(small);
     config_unref(big);
 }
+
+TEST(reload_waits_for_a_missing_or_deleted_directory)
+{
+    char dir[] = "/tmp/t_state_gone.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL && rmdir(dir) == 0);
+    struct reloader *r = reloader_new(dir, 0, 0);
+    CHECK(r != NULL);
+    if (r == NULL)
+        return;
+    CHECK(reloader_load_now(r) == NULL);
+    const struct config_diags *d = reloader_diags(r);
+    CHECK(d->n_errors == 1 && strstr(d->items[0].message, "No such file"));
+    int64_t t = 1000000;
+    int64_t wait = reloader_timeout_ms(r, t);
+    CHECK(wait >= 0 && wait <= 1000); /* polled for: inotify cannot see it appear */
+    CHECK(mkdir(dir, 0755) == 0);
+    put(dir, "se.yaml", se_yaml, strlen(se_yaml));
+    struct config_set *s = reloader_poll(r, t + 1000);
+    CHECK(s != NULL && !reloader_rejected(r));
+    config_unref(s);
+    CHECK_INT(reloader_timeout_ms(r, t + 1000), -1); /* watched again: no polling */
+
+    rm_rf(dir);
+    CHECK(reloader_poll(r, t + 1500) == NULL);
+    CHECK(reloader_rejected(r));
+    CHECK(mkdir(dir, 0755) == 0);
+    put(dir, "dr.yaml", dr_yaml, strlen(dr_yaml));
+    s = reloader_poll(r, t + 3000);
+    CHECK(s != NULL);
+    if (s) {
+        size_t n;
+        config_destination_rules(s, &n);
+        CHECK_INT(n, 1);
+    }
+    config_unref(s);
+    reloader_free(r);
+    rm_rf(dir);
+}

@@ -10,7 +10,9 @@
 struct reloader;
 
 /* Watch dir (recursively, following a ConfigMap-style ..data symlink swap).
- * Does not load anything yet. Returns NULL when dir cannot be watched (logged). */
+ * Does not load anything yet. Returns NULL when dir cannot be watched (logged).
+ * A dir that does not exist, or that is deleted later, is looked for every
+ * second (reloader_timeout_ms() says when) and loaded once it is back. */
 struct reloader *reloader_new(const char *dir, int64_t debounce_ms, int64_t max_delay_ms);
 void reloader_free(struct reloader *r);
 

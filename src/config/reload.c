@@ -27,7 +27,11 @@ struct reloader {
     struct config_diags diags;
     int rejected;
     uint64_t n_ok, n_rejected;
+    int64_t rearm_at; /* while the directory is gone: when to look for it again */
 };
+
+/* How often a vanished directory is looked for: inotify cannot tell. */
+#define REARM_MS 1000
 
 struct reloader *reloader_new(const char *dir, int64_t debounce_ms, int64_t max_delay_ms)
 {
@@ -40,7 +44,7 @@ struct reloader *reloader_new(const char *dir, int64_t debounce_ms, int64_t max_
     r->debounce_ms = debounce_ms < 0 ? 0 : debounce_ms;
     r->max_delay_ms = max_delay_ms < r->debounce_ms ? r->debounce_ms : max_delay_ms;
     struct stat st;
-    r->was_dir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+    r->was_dir = stat(dir, &st) != 0 || S_ISDIR(st.st_mode); /* missing: expected as one */
     return r;
 }
 
@@ -68,10 +72,16 @@ static int64_t deadline(const struct reloader *r)
 
 int64_t reloader_timeout_ms(const struct reloader *r, int64_t now)
 {
-    if (!r->pending)
-        return -1;
-    int64_t left = deadline(r) - now;
-    return left > 0 ? left : 0;
+    int64_t left = -1;
+    if (r->pending) {
+        left = deadline(r) - now;
+        left = left > 0 ? left : 0;
+    }
+    if (watch_lost(r->watch)) {
+        int64_t rearm = r->rearm_at > now ? r->rearm_at - now : 0;
+        left = left < 0 || rearm < left ? rearm : left;
+    }
+    return left;
 }
 
 static void log_diags(const struct config_diags *d)
@@ -153,7 +163,15 @@ static struct config_set *reload(struct reloader *r, int always)
 
 struct config_set *reloader_poll(struct reloader *r, int64_t now)
 {
-    if (watch_drain(r->watch) > 0) {
+    int events = watch_drain(r->watch);
+    if (watch_lost(r->watch) && now >= r->rearm_at) {
+        r->rearm_at = now + REARM_MS;
+        if (watch_rearm(r->watch) == 0) {
+            log_info("'%s' is back", r->dir);
+            events++;
+        }
+    }
+    if (events > 0) {
         if (!r->pending) {
             r->pending = 1;
             r->first_event = now;

@@ -124,6 +124,13 @@ cp -r "$GUIDE" "$D"
 serve deleted "$D"
 rm -rf "$D"
 rejected "directory deleted" 'cannot read.*No such file'
+cp -r "$GUIDE" "$D.new" && mv "$D.new" "$D"
+repaired "directory deleted"
+rm -rf "$D"
+mkdir "$D"
+cp "$GUIDE/01-serviceentry.yaml" "$D/"
+check "directory deleted, then back with one file: reloaded (generation 2, 1 resource)" \
+    wait_for 10 '[ "$(configz .generation)" = 2 -a "$(configz ".resources | length")" = 1 ]'
 end "$CPID"
 stop
 check "directory deleted: SIGTERM, exit 0" [ "$RC" = 0 ]

@@ -82,7 +82,21 @@ check "broken again: the newest saved copy is served" \
     [ "$(configz .source)" = state-dir -a "$(configz '.resources | length')" = $((NRES + 1)) ]
 stop
 
-# ---- 6. a damaged copy is not served
+# ---- 6. no directory at all: the saved copy, until the directory appears
+mv "$D" "$D.away"
+start sixth "$D" --state-dir "$S"
+wait_for 10 '[ "$(configz .loaded)" = true ]'
+check "missing directory: the saved copy is served" \
+    [ "$(configz .source)" = state-dir -a "$(configz '.resources | length')" = $((NRES + 1)) ]
+rm "$D.away/98-syntax.yaml" "$D.away/50-extra.yaml"
+mv "$D.away" "$D"
+check "missing directory: once it appears, it is served" \
+    wait_for 10 '[ "$(configz .source)" = config-dir -a "$(configz ".resources | length")" = $NRES ]'
+stop
+check "missing directory: SIGTERM, exit 0" [ "$RC" = 0 ]
+echo 'kind: [' >"$D/98-syntax.yaml"
+
+# ---- 7. a damaged copy is not served
 size=$(wc -c <"$S/last-good.xdsd")
 truncate -s $((size / 2)) "$S/last-good.xdsd"
 start fifth "$D" --state-dir "$S"
