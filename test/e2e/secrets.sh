@@ -139,4 +139,12 @@ done
 stop
 check "SIGTERM, exit 0" [ "$RC" = 0 ]
 
+# bound beyond loopback, the endpoint warns (and only then)
+check "a debug endpoint on 127.0.0.1 does not warn" \
+    sh -c "! grep -q 'reachable from other hosts' '$LOG'"
+start exposed "$D" --debug-listen 0.0.0.0:0
+check "a debug endpoint bound to 0.0.0.0 warns" \
+    grep -q 'warn debug endpoint on 0.0.0.0:0 is reachable from other hosts' "$LOG"
+stop
+
 summary
