@@ -15,6 +15,7 @@ struct arena_chunk {
 };
 
 #define ARENA_CHUNK 65536
+#define ARENA_FIRST 2048 /* chunks double up to ARENA_CHUNK: a small file's arena stays small */
 
 void arena_init(struct arena *a)
 {
@@ -40,9 +41,13 @@ void *arena_alloc(struct arena *a, size_t size)
         size = align;
     if (a->head == NULL || a->cap - a->used < size) {
         /* big requests get a chunk of their own behind the current one */
-        size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
+        int own = size > ARENA_CHUNK / 4;
+        size_t cap = a->head ? a->cap * 2 : ARENA_FIRST;
+        cap = own ? size : cap > ARENA_CHUNK ? ARENA_CHUNK : cap;
+        while (cap < size)
+            cap *= 2;
         struct arena_chunk *c = xmalloc(sizeof(*c) + cap);
-        if (a->head != NULL && cap != ARENA_CHUNK) {
+        if (a->head != NULL && own) {
             c->next = a->head->next;
             a->head->next = c;
             memset(c->data, 0, size);
@@ -179,7 +184,7 @@ static void pos_grow(struct pos_table *t)
 {
     struct pos_entry *old = t->slots;
     size_t oldcap = t->cap;
-    t->cap = oldcap ? oldcap * 2 : 1024;
+    t->cap = oldcap ? oldcap * 2 : 64;
     t->slots = xcalloc(t->cap, sizeof(*t->slots));
     t->n = 0;
     for (size_t i = 0; i < oldcap; i++)

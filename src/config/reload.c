@@ -14,6 +14,7 @@
 struct reloader {
     char *dir;
     struct watch *watch;
+    struct config_cache *cache; /* parsed files of the last attempt */
     int64_t debounce_ms, max_delay_ms;
     int pending;
     int64_t first_event, last_event;
@@ -33,6 +34,7 @@ struct reloader *reloader_new(const char *dir, int64_t debounce_ms, int64_t max_
     struct reloader *r = xcalloc(1, sizeof(*r));
     r->dir = xstrdup(dir);
     r->watch = w;
+    r->cache = config_cache_new();
     r->debounce_ms = debounce_ms < 0 ? 0 : debounce_ms;
     r->max_delay_ms = max_delay_ms < r->debounce_ms ? r->debounce_ms : max_delay_ms;
     return r;
@@ -43,6 +45,7 @@ void reloader_free(struct reloader *r)
     if (r == NULL)
         return;
     watch_free(r->watch);
+    config_cache_free(r->cache);
     config_diags_release(&r->diags);
     free(r->dir);
     free(r);
@@ -86,7 +89,7 @@ static struct config_set *reload(struct reloader *r, int always)
     watch_sync(r->watch);
     config_diags_release(&r->diags);
     size_t nfiles = 0;
-    struct config_set *s = config_load(r->dir, &r->diags, &nfiles);
+    struct config_set *s = config_load_cached(r->dir, r->cache, &r->diags, &nfiles);
     if (s == NULL) {
         r->rejected = 1;
         r->n_rejected++;

@@ -434,23 +434,25 @@ static void validate_destination_rule(struct vctx *v, const struct destination_r
     validate_export_to(v, dr->export_to, dr->n_export_to);
 }
 
-void validate_resources(struct vctx *v)
+void validate_unit(struct vctx *v, const struct config_unit *u)
 {
-    struct builder *b = v->b;
-    for (size_t i = 0; i < b->n_se; i++) {
-        begin(v, &b->se[i]->meta);
-        validate_service_entry(v, b->se[i]);
-    }
-    for (size_t i = 0; i < b->n_gw; i++) {
-        begin(v, &b->gw[i]->meta);
-        validate_gateway(v, b->gw[i]);
-    }
-    for (size_t i = 0; i < b->n_vs; i++) {
-        begin(v, &b->vs[i]->meta);
-        validate_virtual_service(v, b->vs[i]);
-    }
-    for (size_t i = 0; i < b->n_dr; i++) {
-        begin(v, &b->dr[i]->meta);
-        validate_destination_rule(v, b->dr[i]);
+    v->pos = &u->pos;
+    for (size_t i = 0; i < u->n_res; i++) {
+        const struct istio_meta *m = u->res[i];
+        begin(v, m);
+        switch (m->kind) {
+        case KIND_SERVICE_ENTRY:
+            validate_service_entry(v, (const struct service_entry *)m);
+            break;
+        case KIND_GATEWAY:
+            validate_gateway(v, (const struct gateway *)m);
+            break;
+        case KIND_VIRTUAL_SERVICE:
+            validate_virtual_service(v, (const struct virtual_service *)m);
+            break;
+        case KIND_DESTINATION_RULE:
+            validate_destination_rule(v, (const struct destination_rule *)m);
+            break;
+        }
     }
 }

@@ -162,6 +162,50 @@ int smap_put(struct arena *a, struct smap *m, const char *key, void *val)
     return 1;
 }
 
+/* ---- pointer map: open addressing on the address ----------------------------------- */
+
+struct pmap_slot {
+    const void *key;
+    void *val;
+};
+
+static size_t ptr_slot(const void *p, size_t cap)
+{
+    uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 32) & (cap - 1);
+}
+
+void *pmap_get(const struct pmap *m, const void *key)
+{
+    if (m->cap == 0)
+        return NULL;
+    for (size_t i = ptr_slot(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
+        if (m->slots[i].key == NULL)
+            return NULL;
+        if (m->slots[i].key == key)
+            return m->slots[i].val;
+    }
+}
+
+void pmap_put(struct arena *a, struct pmap *m, const void *key, void *val)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        struct pmap old = *m;
+        m->cap = old.cap ? old.cap * 2 : 16;
+        m->slots = ar_alloc(a, m->cap * sizeof(*m->slots));
+        m->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.slots[i].key != NULL)
+                pmap_put(a, m, old.slots[i].key, old.slots[i].val);
+    }
+    size_t i = ptr_slot(key, m->cap);
+    while (m->slots[i].key != NULL && m->slots[i].key != key)
+        i = (i + 1) & (m->cap - 1);
+    if (m->slots[i].key == NULL)
+        m->n++;
+    m->slots[i] = (struct pmap_slot){key, val};
+}
+
 /* ---- protobuf helpers ------------------------------------------------------------- */
 
 uint8_t *pb_pack(const void *msg, size_t *len)

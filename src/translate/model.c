@@ -123,14 +123,28 @@ const struct destination_rule *tr_find_dr(const struct tr_build *b, const char *
     return best;
 }
 
-const struct subset *tr_find_subset(const struct destination_rule *dr, const char *name)
+/* A rule may hold a subset per service (an egress gateway's rule does):
+ * beyond a few, the subsets are indexed once per build. */
+const struct subset *tr_find_subset(struct tr_build *b, const struct destination_rule *dr,
+                                    const char *name)
 {
     if (dr == NULL || name == NULL)
         return NULL;
-    for (size_t i = 0; i < dr->n_subsets; i++)
-        if (strcmp(dr->subsets[i].name, name) == 0)
-            return &dr->subsets[i];
-    return NULL;
+    if (dr->n_subsets <= 8) {
+        for (size_t i = 0; i < dr->n_subsets; i++)
+            if (strcmp(dr->subsets[i].name, name) == 0)
+                return &dr->subsets[i];
+        return NULL;
+    }
+    struct smap *ix = pmap_get(&b->subsets, dr);
+    if (ix == NULL) {
+        ix = ar_alloc(b->a, sizeof(*ix));
+        /* smap_put keeps the first of equal names, as the scan above does */
+        for (size_t i = 0; i < dr->n_subsets; i++)
+            smap_put(b->a, ix, dr->subsets[i].name, (void *)&dr->subsets[i]);
+        pmap_put(b->a, &b->subsets, dr, ix);
+    }
+    return smap_get(ix, name);
 }
 
 static const struct port_traffic_policy *port_entry(const struct traffic_policy *tp, uint32_t port)

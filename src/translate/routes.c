@@ -485,7 +485,7 @@ static HashPolicy *hash_policy(struct tr_build *b, const struct destination *d, 
     if (dr == NULL)
         return NULL;
     struct tr_policy pol;
-    tr_policy_for(dr, tr_find_subset(dr, d->subset), d->port ? d->port : port, &pol);
+    tr_policy_for(dr, tr_find_subset(b, dr, d->subset), d->port ? d->port : port, &pol);
     if (!pol.lb->has || !pol.lb->has_consistent_hash)
         return NULL;
     const struct consistent_hash *ch = &pol.lb->consistent_hash;

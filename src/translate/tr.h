@@ -49,6 +49,14 @@ void *smap_get(const struct smap *m, const char *key);
 /* Insert key unless present; returns 1 if inserted, 0 if the key was there. */
 int smap_put(struct arena *a, struct smap *m, const char *key, void *val);
 
+/* A map keyed by address (keys must outlive the map). put replaces. */
+struct pmap {
+    struct pmap_slot *slots;
+    size_t cap, n;
+};
+void *pmap_get(const struct pmap *m, const void *key);
+void pmap_put(struct arena *a, struct pmap *m, const void *key, void *val);
+
 /* ---- protobuf helpers (arena.c) --------------------------------------------------- */
 
 /* m packed into an Any with type_url "type.googleapis.com/<full name>". */
@@ -117,6 +125,7 @@ struct tr_build {
     struct smap vs_by_host; /* mesh-bound VS per exact host */
     struct pvec vs_wild;    /* mesh-bound VS with a wildcard host */
     struct pvec vs_all;     /* every VS visible to the proxy namespace */
+    struct pmap subsets;    /* DestinationRule -> struct smap of its subsets by name */
     /* output */
     struct xds_view *view;
     struct smap emitted[XDS_NTYPES];
@@ -141,7 +150,8 @@ int tr_exported(const char **export_to, size_t n, const char *res_ns, const char
 int tr_labels_subset(const struct config_labels *sel, const struct proxy_identity *id);
 int tr_labels_match(const struct config_labels *sel, const struct config_labels *labels);
 const struct destination_rule *tr_find_dr(const struct tr_build *b, const char *host);
-const struct subset *tr_find_subset(const struct destination_rule *dr, const char *name);
+const struct subset *tr_find_subset(struct tr_build *b, const struct destination_rule *dr,
+                                    const char *name);
 void tr_policy_for(const struct destination_rule *dr, const struct subset *ss, uint32_t port,
                    struct tr_policy *out);
 const struct tr_svc *tr_find_svc(const struct tr_build *b, const char *host);
