@@ -280,10 +280,11 @@ static void builder_add_unit(struct builder *b, struct config_unit *u)
 
 void builder_add_buffer(struct builder *b, const char *file, const char *buf, size_t len)
 {
+    uint64_t h = hash_bytes(HASH_SEED, buf, len);
+    /* the set's hash covers every file's name and content (through h) */
     b->nfiles++;
     b->hash = hash_bytes(b->hash, file, strlen(file) + 1);
-    b->hash = hash_bytes(b->hash, buf, len);
-    uint64_t h = hash_bytes(HASH_SEED, buf, len);
+    b->hash = hash_bytes(b->hash, &h, sizeof(h));
     struct config_unit *u = b->cache ? cache_find(b->cache, file, h, len) : NULL;
     if (u != NULL) {
         __atomic_add_fetch(&u->refs, 1, __ATOMIC_RELAXED);

@@ -89,6 +89,36 @@ char *ar_printf(struct arena *a, const char *fmt, ...)
     return p;
 }
 
+char *ar_cat(struct arena *a, ...)
+{
+    va_list ap;
+    size_t n = 0;
+    va_start(ap, a);
+    for (const char *s = va_arg(ap, const char *); s != NULL; s = va_arg(ap, const char *))
+        n += strlen(s);
+    va_end(ap);
+    char *p = ar_alloc(a, n + 1), *q = p;
+    va_start(ap, a);
+    for (const char *s = va_arg(ap, const char *); s != NULL; s = va_arg(ap, const char *)) {
+        size_t l = strlen(s);
+        memcpy(q, s, l);
+        q += l;
+    }
+    va_end(ap);
+    *q = '\0';
+    return p;
+}
+
+char *ar_u32(struct arena *a, uint32_t v)
+{
+    char buf[11], *p = buf + sizeof(buf);
+    *--p = '\0';
+    do
+        *--p = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    return ar_strdup(a, p);
+}
+
 void *tr_msg(struct arena *a, const ProtobufCMessageDescriptor *d)
 {
     void *m = ar_alloc(a, d->sizeof_message);
@@ -222,7 +252,7 @@ Any *pb_any(struct arena *a, const void *msg)
 {
     const ProtobufCMessage *m = msg;
     Any *any = NEW(a, Any);
-    any->type_url = ar_printf(a, "type.googleapis.com/%s", m->descriptor->name);
+    any->type_url = ar_cat(a, "type.googleapis.com/", m->descriptor->name, NULL);
     size_t n = protobuf_c_message_get_packed_size(m);
     any->value.data = ar_alloc(a, n ? n : 1);
     any->value.len = protobuf_c_message_pack(m, any->value.data);

@@ -373,7 +373,7 @@ static void apply_resolution(struct tr_build *b, Cluster *c, const struct tr_svc
         e->service_name = c->name;
         c->eds_cluster_config = e;
         tr_emit(b, XDS_ENDPOINT, c->name, load_assignment(b, c->name, svc, p, ss, 0));
-        tr_ref(b, XDS_ENDPOINT, c->name, ar_printf(a, "cluster '%s'", c->name));
+        tr_ref(b, XDS_ENDPOINT, c->name, ar_cat(a, "cluster '", c->name, "'", NULL));
         break;
     }
     }
@@ -456,8 +456,8 @@ static void service_cluster(struct tr_build *b, const struct tr_svc *svc,
     if (dr != NULL)
         pb_meta_str(
             a, &c->metadata, "istio", "config",
-            ar_printf(a, "/apis/networking.istio.io/v1alpha3/namespaces/%s/destination-rule/%s",
-                      dr->meta.namespace, dr->meta.name));
+            ar_cat(a, "/apis/networking.istio.io/v1alpha3/namespaces/", dr->meta.namespace,
+                   "/destination-rule/", dr->meta.name, NULL));
     tr_emit(b, XDS_CLUSTER, c->name, c);
 }
 

@@ -181,7 +181,7 @@ static void gateway_route_config(struct tr_build *b, const char *name, struct pv
                     tr_vs_routes(b, vs, port, gs->gw->meta.namespace, gs->gw->meta.name, &routes);
                     if (routes.n == 0)
                         continue;
-                    const char *vname = ar_printf(a, "%s:%u", host, port);
+                    const char *vname = ar_cat(a, host, ":", ar_u32(a, port), NULL);
                     struct gw_vhost *gv = smap_get(&by_name, vname);
                     if (gv == NULL) {
                         gv = ar_alloc(a, sizeof(*gv));

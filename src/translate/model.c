@@ -42,7 +42,7 @@ const char *tr_expand_host(struct arena *a, const char *host, const char *ns)
 {
     if (strchr(host, '.') != NULL || strcmp(host, "*") == 0)
         return host;
-    return ar_printf(a, "%s.%s." DNS_SUFFIX, host, ns);
+    return ar_cat(a, host, ".", ns, "." DNS_SUFFIX, NULL);
 }
 
 int tr_exported(const char **export_to, size_t n, const char *res_ns, const char *proxy_ns)
@@ -93,7 +93,12 @@ const struct istio_port *tr_se_port(const struct service_entry *se, uint32_t num
 
 char *tr_cluster_name(struct arena *a, uint32_t port, const char *subset, const char *host)
 {
-    return ar_printf(a, "outbound|%u|%s|%s", port, subset ? subset : "", host);
+    char num[11], *p = num + sizeof(num);
+    *--p = '\0';
+    do
+        *--p = (char)('0' + port % 10);
+    while ((port /= 10) != 0);
+    return ar_cat(a, "outbound|", p, "|", subset ? subset : "", "|", host, NULL);
 }
 
 const struct tr_svc *tr_find_svc(const struct tr_build *b, const char *host)

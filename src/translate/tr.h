@@ -28,6 +28,11 @@ void arena_free(struct arena *a);
 void *ar_alloc(struct arena *a, size_t size);
 char *ar_strdup(struct arena *a, const char *s);
 char *ar_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The strings up to a NULL, concatenated: what ar_printf does for "%s%s",
+ * without the formatting cost on paths run for every resource. */
+char *ar_cat(struct arena *a, ...) __attribute__((sentinel));
+/* v in decimal. */
+char *ar_u32(struct arena *a, uint32_t v);
 /* A message of descriptor d, initialised to its defaults. */
 void *tr_msg(struct arena *a, const ProtobufCMessageDescriptor *d);
 
