@@ -109,6 +109,7 @@ void builder_check_units(struct builder *b)
         struct vctx v = {b, &u->check_diags, &u->pos, NULL, NULL};
         validate_unit(&v, u);
         u->checked = 1;
+        pos_compact(&u->pos);
     }
 }
 
