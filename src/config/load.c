@@ -5,10 +5,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "xdsd/log.h"
 #include "xdsd/util.h"
@@ -295,34 +297,55 @@ void builder_add_buffer(struct builder *b, const char *file, const char *buf, si
     unit_unref(u);
 }
 
-static int add_file(struct builder *b, const char *path)
+/* Read a whole file (at most MAX_FILE_BYTES + 1 bytes) with read(2): no
+ * stdio buffer per file, one read for most configuration files. */
+static int read_file(const char *path, char **out, size_t *out_len)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        struct config_pos pos = {path, 0, 0};
-        diag_add(b->diags, CONFIG_ERROR, pos, NULL, "cannot open: %s", strerror(errno));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return -1;
-    }
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
-        xgrow((void **)&buf, &cap, len + 65536, 1);
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
+        xgrow((void **)&buf, &cap, len + 8192, 1);
+        ssize_t got = read(fd, buf + len, cap - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int e = errno;
+            close(fd);
+            free(buf);
+            errno = e;
+            return -2;
+        }
+        len += (size_t)got;
         if (got == 0 || len > MAX_FILE_BYTES)
             break;
     }
-    int err = ferror(f);
-    fclose(f);
+    close(fd);
+    *out = buf;
+    *out_len = len;
+    return 0;
+}
+
+static int add_file(struct builder *b, const char *path)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = read_file(path, &buf, &len);
     struct config_pos pos = {path, 0, 0};
-    if (err)
+    if (rc == -1) {
+        diag_add(b->diags, CONFIG_ERROR, pos, NULL, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    if (rc < 0)
         diag_add(b->diags, CONFIG_ERROR, pos, NULL, "cannot read: %s", strerror(errno));
     else if (len > MAX_FILE_BYTES)
         diag_add(b->diags, CONFIG_ERROR, pos, NULL, "file larger than %u bytes", MAX_FILE_BYTES);
     else
         builder_add_buffer(b, path, buf, len);
     free(buf);
-    return err || len > MAX_FILE_BYTES ? -1 : 0;
+    return rc < 0 || len > MAX_FILE_BYTES ? -1 : 0;
 }
 
 static int is_yaml_name(const char *name)
@@ -350,10 +373,16 @@ static void walk(const char *dir, int depth, char ***files, size_t *n, size_t *c
         if (e->d_name[0] == '.')
             continue;
         char *path = xasprintf("%s/%s", dir, e->d_name);
+        /* the entry's type saves a stat per file; links are followed */
+        int is_dir = e->d_type == DT_DIR, is_reg = e->d_type == DT_REG;
         struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && depth < MAX_DIR_DEPTH) {
+        if ((e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) && stat(path, &st) == 0) {
+            is_dir = S_ISDIR(st.st_mode);
+            is_reg = S_ISREG(st.st_mode);
+        }
+        if (is_dir && depth < MAX_DIR_DEPTH) {
             walk(path, depth + 1, files, n, cap);
-        } else if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && is_yaml_name(e->d_name)) {
+        } else if (is_reg && is_yaml_name(e->d_name)) {
             xgrow((void **)files, cap, *n + 1, sizeof(**files));
             (*files)[(*n)++] = path;
             continue;

@@ -34,7 +34,7 @@ static int is_dns1123_subdomain(const char *s)
 static void begin(struct vctx *v, const struct istio_meta *m)
 {
     v->meta = m;
-    v->label = meta_label(&v->b->set->arena, m);
+    v->label = NULL; /* made on the first message (checks.c) */
     if (!is_dns1123_label(m->namespace))
         vc_error(v, AT(v, &m->namespace), "namespace '%s' is not a valid DNS-1123 label",
                  m->namespace);

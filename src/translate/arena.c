@@ -152,11 +152,10 @@ static uint64_t str_hash(const char *s)
     return hash_bytes(HASH_SEED, s, strlen(s));
 }
 
-void *smap_get(const struct smap *m, const char *key)
+static void *smap_find(const struct smap *m, const char *key, uint64_t h)
 {
     if (m->cap == 0)
         return NULL;
-    uint64_t h = str_hash(key);
     for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         struct smap_slot *s = &m->slots[i];
         if (s->key == NULL)
@@ -164,6 +163,11 @@ void *smap_get(const struct smap *m, const char *key)
         if (s->hash == h && strcmp(s->key, key) == 0)
             return s->val;
     }
+}
+
+void *smap_get(const struct smap *m, const char *key)
+{
+    return m->cap == 0 ? NULL : smap_find(m, key, str_hash(key));
 }
 
 static void smap_insert(struct smap *m, const char *key, void *val, uint64_t h)
@@ -177,7 +181,8 @@ static void smap_insert(struct smap *m, const char *key, void *val, uint64_t h)
 
 int smap_put(struct arena *a, struct smap *m, const char *key, void *val)
 {
-    if (smap_get(m, key) != NULL)
+    uint64_t h = str_hash(key); /* once for the lookup and the insert */
+    if (smap_find(m, key, h) != NULL)
         return 0;
     if ((m->n + 1) * 2 > m->cap) {
         struct smap old = *m;
@@ -188,7 +193,7 @@ int smap_put(struct arena *a, struct smap *m, const char *key, void *val)
             if (old.slots[i].key != NULL)
                 smap_insert(m, old.slots[i].key, old.slots[i].val, old.slots[i].hash);
     }
-    smap_insert(m, key, val ? val : (void *)key, str_hash(key));
+    smap_insert(m, key, val ? val : (void *)key, h);
     return 1;
 }
 
