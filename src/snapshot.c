@@ -54,8 +54,8 @@ struct xds_view *xds_view_new(void)
     return xcalloc(1, sizeof(struct xds_view));
 }
 
-void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
-                  size_t len)
+void xds_view_add_hashed(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
+                         size_t len, uint64_t hash)
 {
     struct resource_list *l = &v->types[t];
     xgrow((void **)&l->items, &l->cap, l->n + 1, sizeof(*l->items));
@@ -63,13 +63,19 @@ void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t
     r->name = xstrdup(name);
     r->bytes = bytes;
     r->len = len;
-    r->hash = hash_bytes(HASH_SEED, bytes, len);
+    r->hash = hash;
     /* "%016" PRIx64 by hand: this runs for every resource of every view */
     static const char hex[] = "0123456789abcdef";
     for (int i = 0; i < 16; i++)
         r->version[i] = hex[(r->hash >> (60 - 4 * i)) & 15];
     r->version[16] = '\0';
     l->bytes += len;
+}
+
+void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
+                  size_t len)
+{
+    xds_view_add_hashed(v, t, name, bytes, len, hash_bytes(HASH_SEED, bytes, len));
 }
 
 static int resource_cmp(const void *a, const void *b)
@@ -266,11 +272,16 @@ void snapshot_warm_from(struct snapshot *s, struct snapshot *old)
     for (size_t i = 0; i < n; i++)
         identity_copy(&ids[i], &old->classes[i].example);
     pthread_mutex_unlock(&old->lock);
+    int warm = s->ops.warm != NULL && s->ops.warm == old->ops.warm;
+    if (warm)
+        s->ops.warm(s->ctx, old->ctx);
     for (size_t i = 0; i < n; i++) {
         char *err = NULL;
         snapshot_view(s, &ids[i], NULL, &err);
         free(err);
         proxy_identity_release(&ids[i]);
     }
+    if (warm)
+        s->ops.warm(s->ctx, NULL);
     free(ids);
 }

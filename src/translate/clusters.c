@@ -536,6 +536,11 @@ void tr_clusters(struct tr_build *b)
         if (b->grpc && (svc->se->resolution != RESOLUTION_STATIC || strchr(svc->host, '*')))
             continue;
         const struct destination_rule *dr = tr_find_dr(b, svc->host);
+        /* a service's clusters depend on nothing else: the previous
+         * snapshot's bytes serve while its inputs are unchanged */
+        if (tr_memo_replay(b, svc, dr))
+            continue;
+        tr_memo_begin(b, svc, dr);
         for (size_t p = 0; p < svc->se->n_ports; p++) {
             const struct istio_port *port = &svc->se->ports[p];
             if (port->protocol == PROTO_UDP)
@@ -544,5 +549,6 @@ void tr_clusters(struct tr_build *b)
             for (size_t s = 0; dr != NULL && s < dr->n_subsets; s++)
                 service_cluster(b, svc, port, dr, &dr->subsets[s]);
         }
+        tr_memo_end(b);
     }
 }

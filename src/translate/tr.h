@@ -131,6 +131,10 @@ struct tr_build {
     struct pvec vs_wild;    /* mesh-bound VS with a wildcard host */
     struct pvec vs_all;     /* every VS visible to the proxy namespace */
     struct pmap subsets;    /* DestinationRule -> struct smap of its subsets by name */
+    /* clusters of each service: recorded into memo, reused from memo_prev
+     * (both may be NULL; memo.c) */
+    struct tr_memo *memo;
+    const struct tr_memo *memo_prev;
     /* output */
     struct xds_view *view;
     struct smap emitted[XDS_NTYPES];
@@ -141,6 +145,31 @@ struct tr_build {
 
 /* build.c */
 void tr_emit(struct tr_build *b, enum xds_type t, const char *name, const void *msg);
+/* Emit bytes already packed (the view takes them) with their hash. */
+void tr_emit_packed(struct tr_build *b, enum xds_type t, const char *name, uint8_t *bytes,
+                    size_t len, uint64_t hash);
+/* translate_build() recording the clusters of each service into memo, and
+ * reusing those of prev where the inputs are the same (either may be NULL). */
+struct xds_view *tr_build_view(const struct translate_model *m, const struct translate_options *o,
+                               const struct proxy_identity *id, const struct tr_memo *prev,
+                               struct tr_memo *memo, char **err);
+
+/* memo.c */
+struct tr_memo;
+struct tr_memo *tr_memo_new(void);
+void tr_memo_free(struct tr_memo *m);
+/* Done recording (the view built with it is finished). */
+void tr_memo_finish(struct tr_memo *m);
+/* Recording the resources of one service, between begin and end. */
+void tr_memo_begin(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr);
+void tr_memo_end(struct tr_build *b);
+void tr_memo_emitted(struct tr_build *b, enum xds_type t);
+void tr_memo_referred(struct tr_build *b, enum xds_type t, const char *name, const char *from);
+/* Emit what memo_prev recorded for svc when its inputs are the same, and
+ * record it again. Returns 1 when it did, 0 when svc must be built. */
+int tr_memo_replay(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr);
+/* How many services a build recording into m reused. */
+size_t tr_memo_reused(const struct tr_memo *m);
 void tr_ref(struct tr_build *b, enum xds_type t, const char *name, const char *from);
 int tr_cluster_exists(const struct tr_build *b, const char *name);
 int tr_check(struct tr_build *b);
