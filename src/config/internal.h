@@ -219,6 +219,9 @@ struct config_set {
     size_t n_dr_wild;
     struct config_unit **units; /* the files the resources live in */
     size_t n_units;
+    /* the files read (config_sources()): names and bytes are the units' */
+    struct config_source *sources;
+    size_t n_sources;
 };
 
 /* One parsed file: its resources (decoded into its own arena, with the
@@ -228,6 +231,7 @@ struct config_set {
 struct config_unit {
     int refs;
     char *path;
+    char *data;    /* a copy of the file's bytes (config_sources()) */
     uint64_t hash; /* of the content */
     size_t len;
     struct arena arena;

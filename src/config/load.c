@@ -4,6 +4,7 @@
 #include "internal.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -204,6 +205,7 @@ void unit_unref(struct config_unit *u)
     if (u == NULL || __atomic_sub_fetch(&u->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
     free(u->path);
+    free(u->data);
     free(u->res);
     pos_release(&u->pos);
     config_diags_release(&u->parse_diags);
@@ -218,6 +220,9 @@ static struct config_unit *unit_parse(const char *file, const char *buf, size_t 
     struct config_unit *u = xcalloc(1, sizeof(*u));
     u->refs = 1;
     u->path = xstrdup(file);
+    u->data = xmalloc(len + 1);
+    memcpy(u->data, buf, len);
+    u->data[len] = '\0';
     u->hash = hash;
     u->len = len;
     arena_init(&u->arena);
@@ -298,12 +303,23 @@ void builder_add_buffer(struct builder *b, const char *file, const char *buf, si
 }
 
 /* Read a whole file (at most MAX_FILE_BYTES + 1 bytes) with read(2): no
- * stdio buffer per file, one read for most configuration files. */
+ * stdio buffer per file, one read for most configuration files. Returns 0;
+ * -1 when it cannot be opened, -2 read, -3 when it is too large (*out_len:
+ * its size); errno tells why. */
 static int read_file(const char *path, char **out, size_t *out_len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
+    /* refuse a huge file before reading it; the loop below caps a file that
+     * grows meanwhile (or a pipe) as well */
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > MAX_FILE_BYTES) {
+        close(fd);
+        *out = NULL;
+        *out_len = (size_t)st.st_size;
+        return -3;
+    }
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
@@ -328,24 +344,44 @@ static int read_file(const char *path, char **out, size_t *out_len)
     return 0;
 }
 
+static void file_error(struct builder *b, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void file_error(struct builder *b, const char *path, const char *fmt, ...)
+{
+    struct config_pos pos = {path, 0, 0};
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd(b->diags, CONFIG_ERROR, pos, NULL, fmt, ap);
+    va_end(ap);
+}
+
+static int too_large(struct builder *b, const char *path, unsigned long long size)
+{
+    file_error(b, path, "file is %llu bytes, over the limit of %u MiB (%u bytes) per file", size,
+               MAX_FILE_BYTES >> 20, MAX_FILE_BYTES);
+    return -1;
+}
+
 static int add_file(struct builder *b, const char *path)
 {
     char *buf = NULL;
     size_t len = 0;
     int rc = read_file(path, &buf, &len);
-    struct config_pos pos = {path, 0, 0};
     if (rc == -1) {
-        diag_add(b->diags, CONFIG_ERROR, pos, NULL, "cannot open: %s", strerror(errno));
+        file_error(b, path, "cannot open: %s", strerror(errno));
         return -1;
     }
-    if (rc < 0)
-        diag_add(b->diags, CONFIG_ERROR, pos, NULL, "cannot read: %s", strerror(errno));
-    else if (len > MAX_FILE_BYTES)
-        diag_add(b->diags, CONFIG_ERROR, pos, NULL, "file larger than %u bytes", MAX_FILE_BYTES);
-    else
-        builder_add_buffer(b, path, buf, len);
+    if (rc == -2) {
+        file_error(b, path, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    if (rc == -3 || len > MAX_FILE_BYTES) {
+        free(buf);
+        return too_large(b, path, (unsigned long long)len);
+    }
+    builder_add_buffer(b, path, buf, len);
     free(buf);
-    return rc < 0 || len > MAX_FILE_BYTES ? -1 : 0;
+    return 0;
 }
 
 static int is_yaml_name(const char *name)
@@ -363,11 +399,16 @@ static int cmp_str(const void *a, const void *b)
 /* Collect the YAML files under dir. Hidden entries are skipped: a ConfigMap
  * volume keeps its real files in "..data" and "..TIMESTAMP" behind visible
  * symlinks, and editors keep their swap and lock files hidden. */
-static void walk(const char *dir, int depth, char ***files, size_t *n, size_t *cap)
+static void walk(struct builder *b, const char *dir, int depth, char ***files, size_t *n,
+                 size_t *cap)
 {
     DIR *d = opendir(dir);
-    if (d == NULL)
+    if (d == NULL) {
+        /* an unreadable directory is not an empty one: withdrawing every
+         * resource it held would be the wrong answer */
+        file_error(b, dir, "cannot read directory: %s", strerror(errno));
         return;
+    }
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
@@ -381,7 +422,7 @@ static void walk(const char *dir, int depth, char ***files, size_t *n, size_t *c
             is_reg = S_ISREG(st.st_mode);
         }
         if (is_dir && depth < MAX_DIR_DEPTH) {
-            walk(path, depth + 1, files, n, cap);
+            walk(b, path, depth + 1, files, n, cap);
         } else if (is_reg && is_yaml_name(e->d_name)) {
             xgrow((void **)files, cap, *n + 1, sizeof(**files));
             (*files)[(*n)++] = path;
@@ -396,8 +437,7 @@ int builder_add_path(struct builder *b, const char *path)
 {
     struct stat st;
     if (stat(path, &st) < 0) {
-        struct config_pos pos = {path, 0, 0};
-        diag_add(b->diags, CONFIG_ERROR, pos, NULL, "cannot read: %s", strerror(errno));
+        file_error(b, path, "cannot read: %s", strerror(errno));
         return -1;
     }
     if (!S_ISDIR(st.st_mode))
@@ -408,7 +448,7 @@ int builder_add_path(struct builder *b, const char *path)
     while (plen > 1 && path[plen - 1] == '/')
         plen--;
     char *root = xstrndup(path, plen);
-    walk(root, 0, &files, &n, &cap);
+    walk(b, root, 0, &files, &n, &cap);
     if (n > 1)
         qsort(files, n, sizeof(*files), cmp_str);
     int rc = 0;
@@ -529,5 +569,15 @@ struct config_set *config_parse(const char *name, const char *buf, size_t len,
     struct builder b;
     builder_init(&b, diags);
     builder_add_buffer(&b, name, buf, len);
+    return builder_finish(&b);
+}
+
+struct config_set *config_parse_sources(const struct config_source *src, size_t n,
+                                        struct config_diags *diags)
+{
+    struct builder b;
+    builder_init(&b, diags);
+    for (size_t i = 0; i < n; i++)
+        builder_add_buffer(&b, src[i].name, src[i].data, src[i].len);
     return builder_finish(&b);
 }

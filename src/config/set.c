@@ -100,6 +100,8 @@ void set_index(struct config_set *s)
         (s)->n = (b)->n;                                                                           \
     } while (0)
 
+static void set_sources(struct config_set *s);
+
 void builder_check_units(struct builder *b)
 {
     for (size_t i = 0; i < b->n_units; i++) {
@@ -181,6 +183,7 @@ struct config_set *builder_finish(struct builder *b)
         s->hash = b->hash;
         s->units = b->units;
         s->n_units = b->n_units;
+        set_sources(s);
         set_index(s);
     } else {
         release_units(b->units, b->n_units);
@@ -215,6 +218,7 @@ void config_unref(struct config_set *s)
     free(s->dr_by_host);
     free(s->dr_wild);
     release_units(s->units, s->n_units);
+    free(s->sources);
     arena_release(&s->arena);
     free(s);
 }
@@ -232,6 +236,23 @@ void config_set_generation(struct config_set *s, uint64_t generation)
 uint64_t config_hash(const struct config_set *s)
 {
     return s->hash;
+}
+
+/* The files, in load order: each unit keeps its file's bytes. */
+static void set_sources(struct config_set *s)
+{
+    s->sources = xcalloc(s->n_units ? s->n_units : 1, sizeof(*s->sources));
+    for (size_t i = 0; i < s->n_units; i++) {
+        const struct config_unit *u = s->units[i];
+        s->sources[i] = (struct config_source){u->path, u->data, u->len};
+    }
+    s->n_sources = s->n_units;
+}
+
+const struct config_source *config_sources(const struct config_set *s, size_t *n)
+{
+    *n = s->n_sources;
+    return s->sources;
 }
 
 const struct service_entry *config_service_entries(const struct config_set *s, size_t *n)
