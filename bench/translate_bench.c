@@ -72,6 +72,10 @@ static int build_views(struct snapshot *s, const struct proxy_set *ps, const cha
             failed++;
             continue;
         }
+        if (getenv("BENCH_VERSIONS") != NULL)
+            printf("versions %s proxy=%s cds=%s eds=%s lds=%s rds=%s\n", label, ps->ids[i].id,
+                   xds_view_version(v, XDS_CLUSTER), xds_view_version(v, XDS_ENDPOINT),
+                   xds_view_version(v, XDS_LISTENER), xds_view_version(v, XDS_ROUTE));
         if (i != 0 && i + 2 != ps->n && i + 1 != ps->n)
             continue;
         size_t bytes = 0;
@@ -146,6 +150,8 @@ static void bench_edit(const char *dir, const char *edit, const char *dst,
     snapshot_warm_from(s1, s0);
     double t2 = bench_now();
     printf("edit reload_ms=%.2f retranslate_ms=%.2f total_ms=%.2f\n", t1 - t0, t2 - t1, t2 - t0);
+    if (getenv("BENCH_VERSIONS") != NULL)
+        build_views(s1, ps, "after-edit");
     snapshot_unref(s1);
     config_unref(set1);
 out:

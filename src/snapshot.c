@@ -54,8 +54,8 @@ struct xds_view *xds_view_new(void)
     return xcalloc(1, sizeof(struct xds_view));
 }
 
-void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
-                  size_t len)
+void xds_view_add_hashed(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
+                         size_t len, uint64_t hash)
 {
     struct resource_list *l = &v->types[t];
     xgrow((void **)&l->items, &l->cap, l->n + 1, sizeof(*l->items));
@@ -63,9 +63,19 @@ void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t
     r->name = xstrdup(name);
     r->bytes = bytes;
     r->len = len;
-    r->hash = hash_bytes(HASH_SEED, bytes, len);
-    snprintf(r->version, sizeof(r->version), "%016" PRIx64, r->hash);
+    r->hash = hash;
+    /* "%016" PRIx64 by hand: this runs for every resource of every view */
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++)
+        r->version[i] = hex[(r->hash >> (60 - 4 * i)) & 15];
+    r->version[16] = '\0';
     l->bytes += len;
+}
+
+void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
+                  size_t len)
+{
+    xds_view_add_hashed(v, t, name, bytes, len, hash_bytes(HASH_SEED, bytes, len));
 }
 
 static int resource_cmp(const void *a, const void *b)
@@ -312,6 +322,9 @@ int snapshot_prepare(struct snapshot *s, struct snapshot *old, const struct prox
     for (size_t i = 0; i < n_extra; i++)
         identity_copy(&ids[n++], &extra[i]);
     int rc = 0;
+    int warm = old != NULL && s->ops.warm != NULL && s->ops.warm == old->ops.warm;
+    if (warm)
+        s->ops.warm(s->ctx, old->ctx);
     for (size_t i = 0; i < n; i++) {
         char *e = NULL;
         if (snapshot_view(s, &ids[i], NULL, &e) == NULL && rc == 0) {
@@ -323,6 +336,8 @@ int snapshot_prepare(struct snapshot *s, struct snapshot *old, const struct prox
         free(e);
         proxy_identity_release(&ids[i]);
     }
+    if (warm)
+        s->ops.warm(s->ctx, NULL);
     free(ids);
     return rc;
 }

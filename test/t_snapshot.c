@@ -72,7 +72,7 @@ static struct xds_view *one_cluster(void *ctx, const struct proxy_identity *id, 
 
 TEST(snapshot_builds_once_per_class)
 {
-    static const struct snapshot_ops ops = {ns_key, one_cluster, NULL};
+    static const struct snapshot_ops ops = {ns_key, one_cluster, NULL, NULL};
     struct snapshot *s = snapshot_new(7, &ops, NULL);
     struct proxy_identity a, b, c;
     proxy_identity_init(&a, "sidecar~1.1.1.1~a.ns1~ns1.svc.cluster.local", NULL, NULL, NULL, 0, NULL);

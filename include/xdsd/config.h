@@ -492,6 +492,17 @@ struct config_set *config_load_paths(const char *const *paths, size_t npaths,
                                      struct config_diags *diags, size_t *nfiles,
                                      size_t *nresources);
 
+/* Parsed files kept between loads of one directory (the reloader's): a file
+ * whose path and content are unchanged is neither parsed nor checked again;
+ * the checks across resources still run over the whole set. */
+struct config_cache;
+struct config_cache *config_cache_new(void);
+void config_cache_free(struct config_cache *c);
+/* config_load() through cache, which then holds the files of this load. The
+ * result is the same as config_load()'s. */
+struct config_set *config_load_cached(const char *dir, struct config_cache *cache,
+                                      struct config_diags *diags, size_t *nfiles);
+
 /* The same from memory: one YAML stream named `name` in messages. */
 struct config_set *config_parse(const char *name, const char *buf, size_t len,
                                 struct config_diags *diags);

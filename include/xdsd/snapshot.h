@@ -44,6 +44,10 @@ struct xds_view *xds_view_new(void);
 /* Add a resource; the view takes ownership of bytes (from malloc). */
 void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
                   size_t len);
+/* The same with the hash of bytes already known (bytes reused from an
+ * earlier view, whose hash was computed when they were first added). */
+void xds_view_add_hashed(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
+                         size_t len, uint64_t hash);
 /* Sort by name, compute versions, and reject duplicate names. Returns 0, or -1
  * with a message naming the duplicate in *err (caller frees). */
 int xds_view_finish(struct xds_view *v, char **err);
@@ -77,6 +81,11 @@ struct snapshot_ops {
     char *(*class_key)(void *ctx, const struct proxy_identity *id);
     struct xds_view *(*build)(void *ctx, const struct proxy_identity *id, char **err);
     void (*free_ctx)(void *ctx);
+    /* Optional: snapshot_prepare() calls warm(ctx, old_ctx) before it
+     * builds (old_ctx is the older snapshot's, of the same ops, alive until
+     * the matching warm(ctx, NULL) after the builds), so builds may reuse
+     * what the older snapshot made. */
+    void (*warm)(void *ctx, void *old_ctx);
 };
 
 struct snapshot;

@@ -92,11 +92,20 @@ struct config_pos vc_at(const struct vctx *v, const void *addr, size_t size,
     return pos_get(v->pos, addr, size, &p) ? p : fallback;
 }
 
+/* The "Kind ns/name" of the resource being checked, made when a message
+ * needs it rather than for every resource. */
+static const char *label_of(struct vctx *v)
+{
+    if (v->label == NULL && v->meta != NULL)
+        v->label = meta_label(&v->b->set->arena, v->meta);
+    return v->label;
+}
+
 void vc_error(struct vctx *v, struct config_pos pos, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    diag_vadd(v->diags, CONFIG_ERROR, pos, v->label, fmt, ap);
+    diag_vadd(v->diags, CONFIG_ERROR, pos, label_of(v), fmt, ap);
     va_end(ap);
 }
 
@@ -104,6 +113,6 @@ void vc_warn(struct vctx *v, struct config_pos pos, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    diag_vadd(v->diags, CONFIG_WARNING, pos, v->label, fmt, ap);
+    diag_vadd(v->diags, CONFIG_WARNING, pos, label_of(v), fmt, ap);
     va_end(ap);
 }

@@ -15,6 +15,7 @@ struct arena_chunk {
 };
 
 #define ARENA_CHUNK 65536
+#define ARENA_FIRST 4096 /* chunks double up to ARENA_CHUNK: a small file's arena stays small */
 
 void arena_init(struct arena *a)
 {
@@ -40,9 +41,13 @@ void *arena_alloc(struct arena *a, size_t size)
         size = align;
     if (a->head == NULL || a->cap - a->used < size) {
         /* big requests get a chunk of their own behind the current one */
-        size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
+        int own = size > ARENA_CHUNK / 4;
+        size_t cap = a->head ? a->cap * 2 : ARENA_FIRST;
+        cap = own ? size : cap > ARENA_CHUNK ? ARENA_CHUNK : cap;
+        while (cap < size)
+            cap *= 2;
         struct arena_chunk *c = xmalloc(sizeof(*c) + cap);
-        if (a->head != NULL && cap != ARENA_CHUNK) {
+        if (a->head != NULL && own) {
             c->next = a->head->next;
             a->head->next = c;
             memset(c->data, 0, size);
@@ -179,7 +184,7 @@ static void pos_grow(struct pos_table *t)
 {
     struct pos_entry *old = t->slots;
     size_t oldcap = t->cap;
-    t->cap = oldcap ? oldcap * 2 : 1024;
+    t->cap = oldcap ? oldcap * 2 : 64;
     t->slots = xcalloc(t->cap, sizeof(*t->slots));
     t->n = 0;
     for (size_t i = 0; i < oldcap; i++)
@@ -202,8 +207,50 @@ void pos_put(struct pos_table *t, const void *addr, size_t size, struct config_p
     t->slots[i].pos = pos;
 }
 
+static int short_cmp(const void *pa, const void *pb)
+{
+    const struct pos_short *a = pa, *b = pb;
+    uintptr_t x = (uintptr_t)a->addr, y = (uintptr_t)b->addr;
+    if (x != y)
+        return x < y ? -1 : 1;
+    return (a->size > b->size) - (a->size < b->size);
+}
+
+void pos_compact(struct pos_table *t)
+{
+    if (t->sorted != NULL)
+        return;
+    t->sorted = xcalloc(t->n ? t->n : 1, sizeof(*t->sorted));
+    size_t k = 0;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i].addr) {
+            const struct pos_entry *e = &t->slots[i];
+            t->sorted[k++] = (struct pos_short){e->addr, (uint32_t)e->size, e->pos.line,
+                                                e->pos.column};
+            t->file = e->pos.file;
+        }
+    t->n = k;
+    qsort(t->sorted, k, sizeof(*t->sorted), short_cmp);
+    free(t->slots);
+    t->slots = NULL;
+    t->cap = 0;
+}
+
+static int pos_get_sorted(const struct pos_table *t, const void *addr, size_t size,
+                          struct config_pos *out)
+{
+    struct pos_short key = {addr, (uint32_t)size, 0, 0};
+    const struct pos_short *e = bsearch(&key, t->sorted, t->n, sizeof(key), short_cmp);
+    if (e == NULL)
+        return 0;
+    *out = (struct config_pos){t->file, e->line, e->column};
+    return 1;
+}
+
 int pos_get(const struct pos_table *t, const void *addr, size_t size, struct config_pos *out)
 {
+    if (t->sorted != NULL)
+        return pos_get_sorted(t, addr, size, out);
     if (t->cap == 0)
         return 0;
     size_t i = pos_slot(t, addr, size);
@@ -220,5 +267,6 @@ int pos_get(const struct pos_table *t, const void *addr, size_t size, struct con
 void pos_release(struct pos_table *t)
 {
     free(t->slots);
+    free(t->sorted);
     memset(t, 0, sizeof(*t));
 }

@@ -16,11 +16,77 @@ struct index {
     size_t n_wild, cap_wild;
 };
 
+/* Sorted names, built on first use for the few resources that hold many
+ * (the egress gateway's server hosts, its DestinationRule's subsets), so
+ * that checking every VirtualService against them is not quadratic. */
+struct name_ref {
+    const char *name;
+    size_t idx;
+};
+
+struct name_index {
+    const void *owner;
+    struct name_ref *items; /* sorted by name, then idx */
+    size_t n;
+    size_t *wild; /* gateway hosts with a wildcard (or a namespace part), in order */
+    size_t n_wild;
+};
+
+struct name_indexes {
+    struct name_index *items;
+    size_t n, cap;
+};
+
 struct xctx {
     struct vctx *v;
     struct arena tmp;
     struct index se, dr;
+    struct name_indexes gw_hosts, subsets;
 };
+
+#define INDEX_MIN 8 /* below this many names a scan is as quick */
+
+static int name_ref_cmp(const void *pa, const void *pb)
+{
+    const struct name_ref *a = pa, *b = pb;
+    int c = strcmp(a->name, b->name);
+    return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+static struct name_index *name_index_get(struct name_indexes *l, const void *owner)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->items[i].owner == owner)
+            return &l->items[i];
+    xgrow((void **)&l->items, &l->cap, l->n + 1, sizeof(*l->items));
+    struct name_index *ix = &l->items[l->n++];
+    memset(ix, 0, sizeof(*ix));
+    ix->owner = owner;
+    return ix;
+}
+
+static void name_indexes_release(struct name_indexes *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].items);
+        free(l->items[i].wild);
+    }
+    free(l->items);
+}
+
+/* First entry named name, or ix->n. */
+static size_t name_first(const struct name_index *ix, const char *name)
+{
+    size_t lo = 0, hi = ix->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(ix->items[mid].name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
 
 /* Short names are relative to a namespace: "reviews" in "default" is
  * "reviews.default.svc.cluster.local", as Istio resolves them. */
@@ -133,6 +199,26 @@ static int has_port(const struct service_entry *se, uint32_t port)
     return 0;
 }
 
+static int has_subset(struct xctx *x, const struct destination_rule *dr, const char *name)
+{
+    if (dr->n_subsets < INDEX_MIN) {
+        for (size_t i = 0; i < dr->n_subsets; i++)
+            if (dr->subsets[i].name && strcmp(dr->subsets[i].name, name) == 0)
+                return 1;
+        return 0;
+    }
+    struct name_index *ix = name_index_get(&x->subsets, dr);
+    if (ix->items == NULL) {
+        ix->items = xcalloc(dr->n_subsets, sizeof(*ix->items));
+        for (size_t i = 0; i < dr->n_subsets; i++)
+            if (dr->subsets[i].name)
+                ix->items[ix->n++] = (struct name_ref){dr->subsets[i].name, i};
+        qsort(ix->items, ix->n, sizeof(*ix->items), name_ref_cmp);
+    }
+    size_t i = name_first(ix, name);
+    return i < ix->n && strcmp(ix->items[i].name, name) == 0;
+}
+
 static void check_destination(struct xctx *x, const struct virtual_service *vs,
                               const struct destination *d, int http)
 {
@@ -158,9 +244,8 @@ static void check_destination(struct xctx *x, const struct virtual_service *vs,
                  d->host);
         return;
     }
-    for (size_t i = 0; i < dr->n_subsets; i++)
-        if (dr->subsets[i].name && strcmp(dr->subsets[i].name, d->subset) == 0)
-            return;
+    if (has_subset(x, dr, d->subset))
+        return;
     vc_error(v, sat, "subset '%s' not found in DestinationRule %s/%s (host '%s')", d->subset,
              dr->meta.namespace, dr->meta.name, dr->host);
 }
@@ -224,24 +309,80 @@ static const struct gateway *find_gateway(struct builder *b, const char *key)
     return NULL;
 }
 
-/* Does a server of gw expose host to VirtualServices of namespace ns? */
-static int gateway_exposes(const struct gateway *gw, const char *host, const char *ns)
+/* Does server host h (as written, maybe "ns/host") of gw expose host to
+ * VirtualServices of namespace ns? */
+static int server_host_exposes(const struct gateway *gw, const char *h, const char *host,
+                               const char *ns)
 {
+    const char *slash = strchr(h, '/');
+    if (slash) {
+        size_t nl = (size_t)(slash - h);
+        int ns_ok = (nl == 1 && h[0] == '*') ||
+                    (nl == 1 && h[0] == '.' && strcmp(gw->meta.namespace, ns) == 0) ||
+                    (strlen(ns) == nl && strncmp(h, ns, nl) == 0);
+        if (!ns_ok)
+            return 0;
+        h = slash + 1;
+    }
+    return host_matches(h, host) || host_matches(host, h);
+}
+
+/* Every host of every server of gw, indexed: exact hosts written without a
+ * namespace part sorted by name; the rest (wildcards, "ns/host") kept apart. */
+static struct name_index *gateway_hosts(struct xctx *x, const struct gateway *gw)
+{
+    struct name_index *ix = name_index_get(&x->gw_hosts, gw);
+    if (ix->items != NULL || ix->wild != NULL)
+        return ix;
+    size_t total = 0;
     for (size_t i = 0; i < gw->n_servers; i++)
-        for (size_t j = 0; j < gw->servers[i].n_hosts; j++) {
-            const char *h = gw->servers[i].hosts[j], *slash = strchr(h, '/');
-            if (slash) {
-                size_t nl = (size_t)(slash - h);
-                int ns_ok = (nl == 1 && h[0] == '*') ||
-                            (nl == 1 && h[0] == '.' && strcmp(gw->meta.namespace, ns) == 0) ||
-                            (strlen(ns) == nl && strncmp(h, ns, nl) == 0);
-                if (!ns_ok)
-                    continue;
-                h = slash + 1;
-            }
-            if (host_matches(h, host) || host_matches(host, h))
-                return 1;
+        total += gw->servers[i].n_hosts;
+    ix->items = xcalloc(total + 1, sizeof(*ix->items));
+    ix->wild = xcalloc(total + 1, sizeof(*ix->wild));
+    size_t k = 0;
+    for (size_t i = 0; i < gw->n_servers; i++)
+        for (size_t j = 0; j < gw->servers[i].n_hosts; j++, k++) {
+            const char *h = gw->servers[i].hosts[j];
+            if (strchr(h, '*') || strchr(h, '/'))
+                ix->wild[ix->n_wild++] = k;
+            else
+                ix->items[ix->n++] = (struct name_ref){h, k};
         }
+    qsort(ix->items, ix->n, sizeof(*ix->items), name_ref_cmp);
+    return ix;
+}
+
+/* Does a server of gw expose host to VirtualServices of namespace ns? */
+static int gateway_exposes(struct xctx *x, const struct gateway *gw, const char *host,
+                           const char *ns)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < gw->n_servers && total < INDEX_MIN; i++)
+        total += gw->servers[i].n_hosts;
+    if (total < INDEX_MIN || strchr(host, '*')) {
+        for (size_t i = 0; i < gw->n_servers; i++)
+            for (size_t j = 0; j < gw->servers[i].n_hosts; j++)
+                if (server_host_exposes(gw, gw->servers[i].hosts[j], host, ns))
+                    return 1;
+        return 0;
+    }
+    /* an exact host is exposed by an equal exact server host or by one of
+     * the others, each checked as the scan would */
+    struct name_index *ix = gateway_hosts(x, gw);
+    size_t i = name_first(ix, host);
+    if (i < ix->n && strcmp(ix->items[i].name, host) == 0)
+        return 1;
+    for (size_t w = 0; w < ix->n_wild; w++) {
+        size_t k = ix->wild[w];
+        for (size_t s = 0; s < gw->n_servers; s++) {
+            if (k < gw->servers[s].n_hosts) {
+                if (server_host_exposes(gw, gw->servers[s].hosts[k], host, ns))
+                    return 1;
+                break;
+            }
+            k -= gw->servers[s].n_hosts;
+        }
+    }
     return 0;
 }
 
@@ -302,7 +443,7 @@ static void check_gateways(struct xctx *x, const struct virtual_service *vs,
             continue;
         for (size_t h = 0; h < vs->n_hosts; h++) {
             struct config_pos hat = AT(v, &vs->hosts[h]);
-            if (gw && !gateway_exposes(gw, vs->hosts[h], vs->meta.namespace))
+            if (gw && !gateway_exposes(x, gw, vs->hosts[h], vs->meta.namespace))
                 vc_warn(v, hat, "host '%s' is not exposed by any server of Gateway %s",
                         vs->hosts[h], key);
             xgrow((void **)&bl->items, &bl->cap, bl->n + 1, sizeof(*bl->items));
@@ -390,7 +531,8 @@ void validate_cross(struct vctx *v)
     for (size_t i = 0; i < b->n_vs; i++) {
         const struct virtual_service *vs = b->vs[i];
         v->meta = &vs->meta;
-        v->label = meta_label(&b->set->arena, &vs->meta);
+        v->pos = &builder_unit_of(b, &vs->meta)->pos;
+        v->label = NULL; /* made on the first message (checks.c) */
         check_gateways(&x, vs, &bl);
         check_destinations(&x, vs);
     }
@@ -400,5 +542,7 @@ void validate_cross(struct vctx *v)
     free(x.se.wild);
     free(x.dr.exact);
     free(x.dr.wild);
+    name_indexes_release(&x.gw_hosts);
+    name_indexes_release(&x.subsets);
     arena_release(&x.tmp);
 }

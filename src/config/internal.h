@@ -77,14 +77,27 @@ struct pos_entry {
     struct config_pos pos;
 };
 
+/* A hash table while a file is decoded; then, for as long as a cached unit
+ * lives, a sorted array of short entries (every position of a unit is in
+ * the same file). */
+struct pos_short {
+    const void *addr;
+    uint32_t size;
+    int line, column;
+};
+
 struct pos_table {
     struct pos_entry *slots;
     size_t cap, n;
+    struct pos_short *sorted; /* after pos_compact(): n entries */
+    const char *file;
 };
 
 void pos_put(struct pos_table *t, const void *addr, size_t size, struct config_pos pos);
 /* Position of the value at addr (of that size); 0 when not recorded. */
 int pos_get(const struct pos_table *t, const void *addr, size_t size, struct config_pos *out);
+/* Trade the hash table for the sorted array (no pos_put after this). */
+void pos_compact(struct pos_table *t);
 void pos_release(struct pos_table *t);
 
 /* ---- the decoder -------------------------------------------------------- */
@@ -204,18 +217,47 @@ struct config_set {
     size_t n_dr_by_host;
     struct host_ref *dr_wild; /* DestinationRules with a wildcard host */
     size_t n_dr_wild;
-    /* the files read, with copies of their bytes (heap, not arena: they may be large) */
+    struct config_unit **units; /* the files the resources live in */
+    size_t n_units;
+    /* the files read (config_sources()): names and bytes are the units' */
     struct config_source *sources;
-    size_t n_sources, cap_sources;
+    size_t n_sources;
 };
 
-/* Loading state. Resources are allocated one by one in the set's arena so
- * that their addresses (keys of the position table) stay put until
- * validation is over; builder_finish then copies them into sorted arrays. */
+/* One parsed file: its resources (decoded into its own arena, with the
+ * positions of their values) and what parsing and per-resource validation
+ * said about them. A unit depends on the file's bytes alone, so a reload
+ * reuses it while the file is unchanged; sets share units by reference. */
+struct config_unit {
+    int refs;
+    char *path;
+    char *data;    /* a copy of the file's bytes (config_sources()) */
+    uint64_t hash; /* of the content */
+    size_t len;
+    struct arena arena;
+    struct pos_table pos;
+    struct istio_meta **res; /* in document order */
+    size_t n_res, cap_res;
+    struct config_diags parse_diags; /* YAML and decoding */
+    struct config_diags check_diags; /* per-resource validation */
+    int checked;                     /* check_diags is filled */
+};
+
+void unit_unref(struct config_unit *u);
+/* Append src's diagnostics (and counts) to dst. */
+void diags_append(struct config_diags *dst, const struct config_diags *src);
+
+/* Loading state. Resources live in the arenas of their files' units, whose
+ * position tables serve validation; builder_finish copies them into sorted
+ * arrays. */
 struct builder {
     struct config_set *set;
     struct config_diags *diags;
-    struct pos_table pos;
+    struct config_cache *cache; /* may be NULL */
+    struct config_unit **units;
+    size_t n_units, cap_units;
+    struct config_unit **by_file; /* see builder_unit_of() */
+    size_t n_by_file;
     struct service_entry **se;
     struct gateway **gw;
     struct virtual_service **vs;
@@ -231,6 +273,8 @@ void builder_init(struct builder *b, struct config_diags *diags);
 void builder_add_buffer(struct builder *b, const char *file, const char *buf, size_t len);
 /* Add a file, or every *.yaml / *.yml under a directory. -1 when path cannot be read. */
 int builder_add_path(struct builder *b, const char *path);
+/* Run the per-resource rules on every unit not checked yet. */
+void builder_check_units(struct builder *b);
 /* Validate, index and hand out the set (NULL on any error); releases b. */
 struct config_set *builder_finish(struct builder *b);
 size_t builder_resources(const struct builder *b);
@@ -243,7 +287,7 @@ const char *meta_label(struct arena *a, const struct istio_meta *m);
 struct vctx {
     struct builder *b;
     struct config_diags *diags;
-    const struct pos_table *pos;
+    const struct pos_table *pos;   /* of the unit holding meta */
     const struct istio_meta *meta; /* resource being checked */
     const char *label;
 };
@@ -255,12 +299,12 @@ void vc_error(struct vctx *v, struct config_pos pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void vc_warn(struct vctx *v, struct config_pos pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void validate_resources(struct vctx *v);
+/* Per-resource rules for the resources of one unit, into v->diags. */
+void validate_unit(struct vctx *v, const struct config_unit *u);
+/* The unit a resource of the builder came from. */
+const struct config_unit *builder_unit_of(const struct builder *b, const struct istio_meta *m);
 void validate_cross(struct vctx *v);
 void set_index(struct config_set *s);
-/* Keep a copy of a file's bytes in the set (config_sources()). */
-void set_add_source(struct config_set *s, const char *name, const char *buf, size_t len);
-void set_free_sources(struct config_set *s);
 
 /* Small checks shared by validation. */
 int is_dns1123_label(const char *s);

@@ -6,10 +6,12 @@
 #include <dirent.h>
 #include <stdarg.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "xdsd/log.h"
 #include "xdsd/util.h"
@@ -66,29 +68,16 @@ static int api_version_ok(const char *s)
            strcmp(s, "networking.istio.io/v1") == 0;
 }
 
-/* A fresh resource of kind k, zeroed, registered in the builder. */
-static struct istio_meta *new_resource(struct builder *b, enum istio_kind k)
+/* A fresh resource of kind k, zeroed, in unit u. */
+static struct istio_meta *new_resource(struct config_unit *u, enum istio_kind k)
 {
-    struct arena *a = &b->set->arena;
-#define ADD(arr, n, cap, type)                                                                     \
-    do {                                                                                           \
-        type *r = arena_alloc(a, sizeof(type));                                                    \
-        xgrow((void **)&b->arr, &b->cap, b->n + 1, sizeof(*b->arr));                               \
-        b->arr[b->n++] = r;                                                                        \
-        return &r->meta;                                                                           \
-    } while (0)
-    switch (k) {
-    case KIND_SERVICE_ENTRY:
-        ADD(se, n_se, cap_se, struct service_entry);
-    case KIND_GATEWAY:
-        ADD(gw, n_gw, cap_gw, struct gateway);
-    case KIND_VIRTUAL_SERVICE:
-        ADD(vs, n_vs, cap_vs, struct virtual_service);
-    case KIND_DESTINATION_RULE:
-        ADD(dr, n_dr, cap_dr, struct destination_rule);
-    }
-#undef ADD
-    return NULL;
+    static const size_t sizes[] = {sizeof(struct service_entry), sizeof(struct gateway),
+                                   sizeof(struct virtual_service),
+                                   sizeof(struct destination_rule)};
+    struct istio_meta *m = arena_alloc(&u->arena, sizes[k]);
+    xgrow((void **)&u->res, &u->cap_res, u->n_res + 1, sizeof(*u->res));
+    u->res[u->n_res++] = m;
+    return m;
 }
 
 static const struct field meta_fields[] = {
@@ -135,7 +124,7 @@ static void decode_spec(struct dctx *c, struct istio_meta *m, const struct cnode
     }
 }
 
-static void add_resource(struct builder *b, struct dctx *c, const struct cnode *root,
+static void add_resource(struct config_unit *b, struct dctx *c, const struct cnode *root,
                          enum istio_kind kind)
 {
     const struct cnode *md = cnode_get(root, "metadata");
@@ -159,7 +148,8 @@ static void add_resource(struct builder *b, struct dctx *c, const struct cnode *
     c->resource = NULL;
 }
 
-static void add_document(struct builder *b, struct dctx *c, const struct cnode *root, int in_list)
+static void add_document(struct config_unit *b, struct dctx *c, const struct cnode *root,
+                         int in_list)
 {
     if (root->type != CN_MAP) {
         dc_error(c, root, "expected a resource (a mapping with apiVersion and kind)");
@@ -202,24 +192,156 @@ static void add_document(struct builder *b, struct dctx *c, const struct cnode *
     add_resource(b, c, root, k);
 }
 
-void builder_add_buffer(struct builder *b, const char *file, const char *buf, size_t len)
+struct config_cache {
+    struct config_unit **units; /* sorted by path */
+    size_t n;
+};
+
+static struct config_unit *cache_find(const struct config_cache *c, const char *path,
+                                      uint64_t hash, size_t len);
+
+void unit_unref(struct config_unit *u)
 {
+    if (u == NULL || __atomic_sub_fetch(&u->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    free(u->path);
+    free(u->data);
+    free(u->res);
+    pos_release(&u->pos);
+    config_diags_release(&u->parse_diags);
+    config_diags_release(&u->check_diags);
+    arena_release(&u->arena);
+    free(u);
+}
+
+/* Parse and decode one YAML stream into a new unit (refcount 1). */
+static struct config_unit *unit_parse(const char *file, const char *buf, size_t len, uint64_t hash)
+{
+    struct config_unit *u = xcalloc(1, sizeof(*u));
+    u->refs = 1;
+    u->path = xstrdup(file);
+    u->data = xmalloc(len + 1);
+    memcpy(u->data, buf, len);
+    u->data[len] = '\0';
+    u->hash = hash;
+    u->len = len;
+    arena_init(&u->arena);
     struct arena tmp;
     struct cdoc *docs;
     size_t ndocs;
     arena_init(&tmp);
-    b->nfiles++;
-    b->hash = hash_bytes(b->hash, file, strlen(file) + 1);
-    b->hash = hash_bytes(b->hash, buf, len);
-    set_add_source(b->set, file, buf, len);
-    struct dctx c = {&b->set->arena, b->diags, &b->pos, arena_strdup(&b->set->arena, file),
-                     NULL,           0};
-    cyaml_parse(&tmp, c.file, buf, len, &docs, &ndocs, b->diags);
+    struct dctx c = {&u->arena, &u->parse_diags, &u->pos, arena_strdup(&u->arena, file), NULL, 0};
+    cyaml_parse(&tmp, c.file, buf, len, &docs, &ndocs, &u->parse_diags);
     for (size_t i = 0; i < ndocs; i++)
         if (docs[i].root)
-            add_document(b, &c, docs[i].root, 0);
+            add_document(u, &c, docs[i].root, 0);
     free(docs);
     arena_release(&tmp);
+    return u;
+}
+
+/* Copy the diagnostics of src to the end of dst, counts included (src may
+ * have counted more than it kept). */
+void diags_append(struct config_diags *dst, const struct config_diags *src)
+{
+    size_t errors = dst->n_errors, warnings = dst->n_warnings;
+    for (size_t i = 0; i < src->n; i++) {
+        const struct config_diag *g = &src->items[i];
+        diag_add(dst, g->severity, g->pos, g->resource, "%s", g->message);
+    }
+    dst->n_errors = errors + src->n_errors;
+    dst->n_warnings = warnings + src->n_warnings;
+}
+
+/* Register the resources of u (the builder takes a reference). */
+static void builder_add_unit(struct builder *b, struct config_unit *u)
+{
+    xgrow((void **)&b->units, &b->cap_units, b->n_units + 1, sizeof(*b->units));
+    b->units[b->n_units++] = u;
+    __atomic_add_fetch(&u->refs, 1, __ATOMIC_RELAXED);
+    diags_append(b->diags, &u->parse_diags);
+#define ADD(arr, n, cap, type)                                                                     \
+    do {                                                                                           \
+        xgrow((void **)&b->arr, &b->cap, b->n + 1, sizeof(*b->arr));                               \
+        b->arr[b->n++] = (type *)m;                                                                \
+    } while (0)
+    for (size_t i = 0; i < u->n_res; i++) {
+        struct istio_meta *m = u->res[i];
+        switch (m->kind) {
+        case KIND_SERVICE_ENTRY:
+            ADD(se, n_se, cap_se, struct service_entry);
+            break;
+        case KIND_GATEWAY:
+            ADD(gw, n_gw, cap_gw, struct gateway);
+            break;
+        case KIND_VIRTUAL_SERVICE:
+            ADD(vs, n_vs, cap_vs, struct virtual_service);
+            break;
+        case KIND_DESTINATION_RULE:
+            ADD(dr, n_dr, cap_dr, struct destination_rule);
+            break;
+        }
+    }
+#undef ADD
+}
+
+void builder_add_buffer(struct builder *b, const char *file, const char *buf, size_t len)
+{
+    uint64_t h = hash_bytes(HASH_SEED, buf, len);
+    /* the set's hash covers every file's name and content (through h) */
+    b->nfiles++;
+    b->hash = hash_bytes(b->hash, file, strlen(file) + 1);
+    b->hash = hash_bytes(b->hash, &h, sizeof(h));
+    struct config_unit *u = b->cache ? cache_find(b->cache, file, h, len) : NULL;
+    if (u != NULL) {
+        __atomic_add_fetch(&u->refs, 1, __ATOMIC_RELAXED);
+    } else {
+        u = unit_parse(file, buf, len, h);
+    }
+    builder_add_unit(b, u);
+    unit_unref(u);
+}
+
+/* Read a whole file (at most MAX_FILE_BYTES + 1 bytes) with read(2): no
+ * stdio buffer per file, one read for most configuration files. Returns 0;
+ * -1 when it cannot be opened, -2 read, -3 when it is too large (*out_len:
+ * its size); errno tells why. */
+static int read_file(const char *path, char **out, size_t *out_len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    /* refuse a huge file before reading it; the loop below caps a file that
+     * grows meanwhile (or a pipe) as well */
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > MAX_FILE_BYTES) {
+        close(fd);
+        *out = NULL;
+        *out_len = (size_t)st.st_size;
+        return -3;
+    }
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        xgrow((void **)&buf, &cap, len + 8192, 1);
+        ssize_t got = read(fd, buf + len, cap - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int e = errno;
+            close(fd);
+            free(buf);
+            errno = e;
+            return -2;
+        }
+        len += (size_t)got;
+        if (got == 0 || len > MAX_FILE_BYTES)
+            break;
+    }
+    close(fd);
+    *out = buf;
+    *out_len = len;
+    return 0;
 }
 
 static void file_error(struct builder *b, const char *path, const char *fmt, ...)
@@ -242,40 +364,24 @@ static int too_large(struct builder *b, const char *path, unsigned long long siz
 
 static int add_file(struct builder *b, const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = read_file(path, &buf, &len);
+    if (rc == -1) {
         file_error(b, path, "cannot open: %s", strerror(errno));
         return -1;
     }
-    /* refuse a huge file before reading it; the read below caps a file that
-     * grows meanwhile (or a pipe) as well */
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > MAX_FILE_BYTES) {
-        fclose(f);
-        return too_large(b, path, (unsigned long long)st.st_size);
+    if (rc == -2) {
+        file_error(b, path, "cannot read: %s", strerror(errno));
+        return -1;
     }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        xgrow((void **)&buf, &cap, len + 65536, 1);
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0 || len > MAX_FILE_BYTES)
-            break;
+    if (rc == -3 || len > MAX_FILE_BYTES) {
+        free(buf);
+        return too_large(b, path, (unsigned long long)len);
     }
-    int err = ferror(f) ? errno : 0;
-    fclose(f);
-    int rc = -1;
-    if (err)
-        file_error(b, path, "cannot read: %s", strerror(err));
-    else if (len > MAX_FILE_BYTES)
-        too_large(b, path, (unsigned long long)len);
-    else {
-        builder_add_buffer(b, path, buf, len);
-        rc = 0;
-    }
+    builder_add_buffer(b, path, buf, len);
     free(buf);
-    return rc;
+    return 0;
 }
 
 static int is_yaml_name(const char *name)
@@ -308,10 +414,16 @@ static void walk(struct builder *b, const char *dir, int depth, char ***files, s
         if (e->d_name[0] == '.')
             continue;
         char *path = xasprintf("%s/%s", dir, e->d_name);
+        /* the entry's type saves a stat per file; links are followed */
+        int is_dir = e->d_type == DT_DIR, is_reg = e->d_type == DT_REG;
         struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && depth < MAX_DIR_DEPTH) {
+        if ((e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) && stat(path, &st) == 0) {
+            is_dir = S_ISDIR(st.st_mode);
+            is_reg = S_ISREG(st.st_mode);
+        }
+        if (is_dir && depth < MAX_DIR_DEPTH) {
             walk(b, path, depth + 1, files, n, cap);
-        } else if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && is_yaml_name(e->d_name)) {
+        } else if (is_reg && is_yaml_name(e->d_name)) {
             xgrow((void **)files, cap, *n + 1, sizeof(**files));
             (*files)[(*n)++] = path;
             continue;
@@ -350,23 +462,105 @@ int builder_add_path(struct builder *b, const char *path)
     return rc;
 }
 
-struct config_set *config_load_paths(const char *const *paths, size_t npaths,
-                                     struct config_diags *diags, size_t *nfiles, size_t *nresources)
+/* ---- the cache of parsed files ------------------------------------------------------ */
+
+struct config_cache *config_cache_new(void)
+{
+    return xcalloc(1, sizeof(struct config_cache));
+}
+
+static void cache_clear(struct config_cache *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        unit_unref(c->units[i]);
+    free(c->units);
+    c->units = NULL;
+    c->n = 0;
+}
+
+void config_cache_free(struct config_cache *c)
+{
+    if (c == NULL)
+        return;
+    cache_clear(c);
+    free(c);
+}
+
+static struct config_unit *cache_find(const struct config_cache *c, const char *path,
+                                      uint64_t hash, size_t len)
+{
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(c->units[mid]->path, path);
+        if (cmp == 0) {
+            struct config_unit *u = c->units[mid];
+            return u->hash == hash && u->len == len ? u : NULL;
+        }
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static int unit_path_cmp(const void *pa, const void *pb)
+{
+    const struct config_unit *a = *(struct config_unit *const *)pa;
+    const struct config_unit *b = *(struct config_unit *const *)pb;
+    return strcmp(a->path, b->path);
+}
+
+/* The cache now holds the files of this load, and only those: a deleted
+ * file's unit goes with it. */
+static void cache_update(struct config_cache *c, const struct builder *b)
+{
+    cache_clear(c);
+    c->units = xcalloc(b->n_units ? b->n_units : 1, sizeof(*c->units));
+    for (size_t i = 0; i < b->n_units; i++) {
+        c->units[i] = b->units[i];
+        __atomic_add_fetch(&c->units[i]->refs, 1, __ATOMIC_RELAXED);
+    }
+    c->n = b->n_units;
+    qsort(c->units, c->n, sizeof(*c->units), unit_path_cmp);
+}
+
+static struct config_set *load_paths(const char *const *paths, size_t npaths,
+                                     struct config_cache *cache, struct config_diags *diags,
+                                     size_t *nfiles, size_t *nresources)
 {
     struct builder b;
     builder_init(&b, diags);
+    b.cache = cache;
     for (size_t i = 0; i < npaths; i++)
         builder_add_path(&b, paths[i]);
     if (nfiles)
         *nfiles = b.nfiles;
     if (nresources)
         *nresources = builder_resources(&b);
+    /* per-resource validation is done by builder_finish, into the units */
+    builder_check_units(&b);
+    if (cache != NULL)
+        cache_update(cache, &b);
     return builder_finish(&b);
+}
+
+struct config_set *config_load_paths(const char *const *paths, size_t npaths,
+                                     struct config_diags *diags, size_t *nfiles, size_t *nresources)
+{
+    return load_paths(paths, npaths, NULL, diags, nfiles, nresources);
 }
 
 struct config_set *config_load(const char *dir, struct config_diags *diags, size_t *nfiles)
 {
-    return config_load_paths(&dir, 1, diags, nfiles, NULL);
+    return load_paths(&dir, 1, NULL, diags, nfiles, NULL);
+}
+
+struct config_set *config_load_cached(const char *dir, struct config_cache *cache,
+                                      struct config_diags *diags, size_t *nfiles)
+{
+    return load_paths(&dir, 1, cache, diags, nfiles, NULL);
 }
 
 struct config_set *config_parse(const char *name, const char *buf, size_t len,

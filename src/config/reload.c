@@ -15,6 +15,7 @@
 struct reloader {
     char *dir;
     struct watch *watch;
+    struct config_cache *cache; /* parsed files of the last attempt */
     int64_t debounce_ms, max_delay_ms;
     int pending;
     int64_t first_event, last_event;
@@ -41,6 +42,7 @@ struct reloader *reloader_new(const char *dir, int64_t debounce_ms, int64_t max_
     struct reloader *r = xcalloc(1, sizeof(*r));
     r->dir = xstrdup(dir);
     r->watch = w;
+    r->cache = config_cache_new();
     r->debounce_ms = debounce_ms < 0 ? 0 : debounce_ms;
     r->max_delay_ms = max_delay_ms < r->debounce_ms ? r->debounce_ms : max_delay_ms;
     struct stat st;
@@ -53,6 +55,7 @@ void reloader_free(struct reloader *r)
     if (r == NULL)
         return;
     watch_free(r->watch);
+    config_cache_free(r->cache);
     config_diags_release(&r->diags);
     free(r->dir);
     free(r);
@@ -112,7 +115,7 @@ static struct config_set *load(struct reloader *r, size_t *nfiles)
         diag_add(&r->diags, CONFIG_ERROR, pos, NULL, "no longer a directory");
         return NULL;
     }
-    return config_load(r->dir, &r->diags, nfiles);
+    return config_load_cached(r->dir, r->cache, &r->diags, nfiles);
 }
 
 /* Make s the last good set, with the next generation number. */

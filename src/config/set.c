@@ -100,15 +100,78 @@ void set_index(struct config_set *s)
         (s)->n = (b)->n;                                                                           \
     } while (0)
 
+static void set_sources(struct config_set *s);
+
+void builder_check_units(struct builder *b)
+{
+    for (size_t i = 0; i < b->n_units; i++) {
+        struct config_unit *u = b->units[i];
+        if (u->checked)
+            continue;
+        struct vctx v = {b, &u->check_diags, &u->pos, NULL, NULL};
+        validate_unit(&v, u);
+        u->checked = 1;
+        pos_compact(&u->pos);
+    }
+}
+
+static int unit_file_cmp(const void *pa, const void *pb)
+{
+    const struct config_unit *a = *(struct config_unit *const *)pa;
+    const struct config_unit *b = *(struct config_unit *const *)pb;
+    uintptr_t x = (uintptr_t)a->res[0]->pos.file, y = (uintptr_t)b->res[0]->pos.file;
+    return (x > y) - (x < y);
+}
+
+/* Units with resources, sorted by the address of their file name (which
+ * every position of a unit points to): builder_unit_of() searches them. */
+static void index_units(struct builder *b)
+{
+    size_t k = 0;
+    b->by_file = xcalloc(b->n_units ? b->n_units : 1, sizeof(*b->by_file));
+    for (size_t i = 0; i < b->n_units; i++)
+        if (b->units[i]->n_res > 0)
+            b->by_file[k++] = b->units[i];
+    b->n_by_file = k;
+    qsort(b->by_file, k, sizeof(*b->by_file), unit_file_cmp);
+}
+
+const struct config_unit *builder_unit_of(const struct builder *b, const struct istio_meta *m)
+{
+    uintptr_t key = (uintptr_t)m->pos.file;
+    size_t lo = 0, hi = b->n_by_file;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uintptr_t f = (uintptr_t)b->by_file[mid]->res[0]->pos.file;
+        if (f == key)
+            return b->by_file[mid];
+        if (f < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static void release_units(struct config_unit **units, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        unit_unref(units[i]);
+    free(units);
+}
+
 struct config_set *builder_finish(struct builder *b)
 {
     struct config_set *s = b->set;
+    builder_check_units(b);
     check_duplicates(b, (struct istio_meta **)b->se, b->n_se);
     check_duplicates(b, (struct istio_meta **)b->gw, b->n_gw);
     check_duplicates(b, (struct istio_meta **)b->vs, b->n_vs);
     check_duplicates(b, (struct istio_meta **)b->dr, b->n_dr);
-    struct vctx v = {b, b->diags, &b->pos, NULL, NULL};
-    validate_resources(&v);
+    for (size_t i = 0; i < b->n_units; i++)
+        diags_append(b->diags, &b->units[i]->check_diags);
+    index_units(b);
+    struct vctx v = {b, b->diags, NULL, NULL, NULL};
     validate_cross(&v);
     diag_sort(b->diags);
     if (b->diags->n_errors == 0) {
@@ -118,14 +181,17 @@ struct config_set *builder_finish(struct builder *b)
         COPY_OUT(s, b, vs, n_vs, struct virtual_service);
         COPY_OUT(s, b, dr, n_dr, struct destination_rule);
         s->hash = b->hash;
+        s->units = b->units;
+        s->n_units = b->n_units;
+        set_sources(s);
         set_index(s);
     } else {
-        set_free_sources(s);
+        release_units(b->units, b->n_units);
         arena_release(&s->arena);
         free(s);
         s = NULL;
     }
-    pos_release(&b->pos);
+    free(b->by_file);
     free(b->se);
     free(b->gw);
     free(b->vs);
@@ -151,7 +217,8 @@ void config_unref(struct config_set *s)
     free(s->se_by_host);
     free(s->dr_by_host);
     free(s->dr_wild);
-    set_free_sources(s);
+    release_units(s->units, s->n_units);
+    free(s->sources);
     arena_release(&s->arena);
     free(s);
 }
@@ -171,24 +238,15 @@ uint64_t config_hash(const struct config_set *s)
     return s->hash;
 }
 
-void set_add_source(struct config_set *s, const char *name, const char *buf, size_t len)
+/* The files, in load order: each unit keeps its file's bytes. */
+static void set_sources(struct config_set *s)
 {
-    xgrow((void **)&s->sources, &s->cap_sources, s->n_sources + 1, sizeof(*s->sources));
-    char *data = xmalloc(len + 1);
-    memcpy(data, buf, len);
-    data[len] = '\0';
-    s->sources[s->n_sources++] = (struct config_source){xstrdup(name), data, len};
-}
-
-void set_free_sources(struct config_set *s)
-{
-    for (size_t i = 0; i < s->n_sources; i++) {
-        free((char *)s->sources[i].name);
-        free((char *)s->sources[i].data);
+    s->sources = xcalloc(s->n_units ? s->n_units : 1, sizeof(*s->sources));
+    for (size_t i = 0; i < s->n_units; i++) {
+        const struct config_unit *u = s->units[i];
+        s->sources[i] = (struct config_source){u->path, u->data, u->len};
     }
-    free(s->sources);
-    s->sources = NULL;
-    s->n_sources = s->cap_sources = 0;
+    s->n_sources = s->n_units;
 }
 
 const struct config_source *config_sources(const struct config_set *s, size_t *n)

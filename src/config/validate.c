@@ -3,7 +3,10 @@
  * VirtualService rules are in validate_vs.c. Every error is collected. */
 #include "internal.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "xdsd/util.h"
 
 void validate_virtual_service(struct vctx *v, const struct virtual_service *vs);
 void validate_export_to(struct vctx *v, const char *const *e, size_t n);
@@ -31,7 +34,7 @@ static int is_dns1123_subdomain(const char *s)
 static void begin(struct vctx *v, const struct istio_meta *m)
 {
     v->meta = m;
-    v->label = meta_label(&v->b->set->arena, m);
+    v->label = NULL; /* made on the first message (checks.c) */
     if (!is_dns1123_label(m->namespace))
         vc_error(v, AT(v, &m->namespace), "namespace '%s' is not a valid DNS-1123 label",
                  m->namespace);
@@ -428,6 +431,38 @@ static void check_policy(struct vctx *v, const struct traffic_policy *tp, struct
     }
 }
 
+struct named_idx {
+    const char *name;
+    size_t idx;
+};
+
+static int named_idx_cmp(const void *pa, const void *pb)
+{
+    const struct named_idx *a = pa, *b = pb;
+    int c = strcmp(a->name, b->name);
+    return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+/* For each subset, how many earlier subsets have its name: sorted, not
+ * pairwise, since a gateway's rule may hold a subset per service. */
+static size_t *earlier_same_name(const struct subset *ss, size_t n)
+{
+    size_t *dups = xcalloc(n ? n : 1, sizeof(*dups));
+    struct named_idx *v = xcalloc(n ? n : 1, sizeof(*v));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ss[i].name)
+            v[k++] = (struct named_idx){ss[i].name, i};
+    qsort(v, k, sizeof(*v), named_idx_cmp);
+    for (size_t i = 1, first = 0; i < k; i++) {
+        if (strcmp(v[i].name, v[first].name) != 0)
+            first = i;
+        dups[v[i].idx] = i - first;
+    }
+    free(v);
+    return dups;
+}
+
 static void validate_destination_rule(struct vctx *v, const struct destination_rule *dr)
 {
     if (dr->host == NULL)
@@ -435,6 +470,7 @@ static void validate_destination_rule(struct vctx *v, const struct destination_r
     else if (!is_fqdn_or_wildcard(dr->host))
         vc_error(v, AT(v, &dr->host), "host '%s' is not a valid host name", dr->host);
     check_policy(v, &dr->traffic_policy, AT(v, dr));
+    size_t *dups = earlier_same_name(dr->subsets, dr->n_subsets);
     for (size_t i = 0; i < dr->n_subsets; i++) {
         const struct subset *s = &dr->subsets[i];
         if (s->name == NULL)
@@ -444,31 +480,33 @@ static void validate_destination_rule(struct vctx *v, const struct destination_r
                      "subset name '%s' is not a valid DNS-1123 "
                      "label",
                      s->name);
-        for (size_t j = 0; j < i && s->name; j++)
-            if (dr->subsets[j].name && strcmp(dr->subsets[j].name, s->name) == 0)
-                vc_error(v, AT2(v, &s->name, s->pos), "duplicate subset names: %s", s->name);
+        for (size_t j = 0; j < dups[i]; j++)
+            vc_error(v, AT2(v, &s->name, s->pos), "duplicate subset names: %s", s->name);
         check_policy(v, &s->traffic_policy, s->pos);
     }
+    free(dups);
     validate_export_to(v, dr->export_to, dr->n_export_to);
 }
 
-void validate_resources(struct vctx *v)
+void validate_unit(struct vctx *v, const struct config_unit *u)
 {
-    struct builder *b = v->b;
-    for (size_t i = 0; i < b->n_se; i++) {
-        begin(v, &b->se[i]->meta);
-        validate_service_entry(v, b->se[i]);
-    }
-    for (size_t i = 0; i < b->n_gw; i++) {
-        begin(v, &b->gw[i]->meta);
-        validate_gateway(v, b->gw[i]);
-    }
-    for (size_t i = 0; i < b->n_vs; i++) {
-        begin(v, &b->vs[i]->meta);
-        validate_virtual_service(v, b->vs[i]);
-    }
-    for (size_t i = 0; i < b->n_dr; i++) {
-        begin(v, &b->dr[i]->meta);
-        validate_destination_rule(v, b->dr[i]);
+    v->pos = &u->pos;
+    for (size_t i = 0; i < u->n_res; i++) {
+        const struct istio_meta *m = u->res[i];
+        begin(v, m);
+        switch (m->kind) {
+        case KIND_SERVICE_ENTRY:
+            validate_service_entry(v, (const struct service_entry *)m);
+            break;
+        case KIND_GATEWAY:
+            validate_gateway(v, (const struct gateway *)m);
+            break;
+        case KIND_VIRTUAL_SERVICE:
+            validate_virtual_service(v, (const struct virtual_service *)m);
+            break;
+        case KIND_DESTINATION_RULE:
+            validate_destination_rule(v, (const struct destination_rule *)m);
+            break;
+        }
     }
 }

@@ -89,6 +89,36 @@ char *ar_printf(struct arena *a, const char *fmt, ...)
     return p;
 }
 
+char *ar_cat(struct arena *a, ...)
+{
+    va_list ap;
+    size_t n = 0;
+    va_start(ap, a);
+    for (const char *s = va_arg(ap, const char *); s != NULL; s = va_arg(ap, const char *))
+        n += strlen(s);
+    va_end(ap);
+    char *p = ar_alloc(a, n + 1), *q = p;
+    va_start(ap, a);
+    for (const char *s = va_arg(ap, const char *); s != NULL; s = va_arg(ap, const char *)) {
+        size_t l = strlen(s);
+        memcpy(q, s, l);
+        q += l;
+    }
+    va_end(ap);
+    *q = '\0';
+    return p;
+}
+
+char *ar_u32(struct arena *a, uint32_t v)
+{
+    char buf[11], *p = buf + sizeof(buf);
+    *--p = '\0';
+    do
+        *--p = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    return ar_strdup(a, p);
+}
+
 void *tr_msg(struct arena *a, const ProtobufCMessageDescriptor *d)
 {
     void *m = ar_alloc(a, d->sizeof_message);
@@ -122,11 +152,10 @@ static uint64_t str_hash(const char *s)
     return hash_bytes(HASH_SEED, s, strlen(s));
 }
 
-void *smap_get(const struct smap *m, const char *key)
+static void *smap_find(const struct smap *m, const char *key, uint64_t h)
 {
     if (m->cap == 0)
         return NULL;
-    uint64_t h = str_hash(key);
     for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         struct smap_slot *s = &m->slots[i];
         if (s->key == NULL)
@@ -134,6 +163,11 @@ void *smap_get(const struct smap *m, const char *key)
         if (s->hash == h && strcmp(s->key, key) == 0)
             return s->val;
     }
+}
+
+void *smap_get(const struct smap *m, const char *key)
+{
+    return m->cap == 0 ? NULL : smap_find(m, key, str_hash(key));
 }
 
 static void smap_insert(struct smap *m, const char *key, void *val, uint64_t h)
@@ -147,7 +181,8 @@ static void smap_insert(struct smap *m, const char *key, void *val, uint64_t h)
 
 int smap_put(struct arena *a, struct smap *m, const char *key, void *val)
 {
-    if (smap_get(m, key) != NULL)
+    uint64_t h = str_hash(key); /* once for the lookup and the insert */
+    if (smap_find(m, key, h) != NULL)
         return 0;
     if ((m->n + 1) * 2 > m->cap) {
         struct smap old = *m;
@@ -158,8 +193,52 @@ int smap_put(struct arena *a, struct smap *m, const char *key, void *val)
             if (old.slots[i].key != NULL)
                 smap_insert(m, old.slots[i].key, old.slots[i].val, old.slots[i].hash);
     }
-    smap_insert(m, key, val ? val : (void *)key, str_hash(key));
+    smap_insert(m, key, val ? val : (void *)key, h);
     return 1;
+}
+
+/* ---- pointer map: open addressing on the address ----------------------------------- */
+
+struct pmap_slot {
+    const void *key;
+    void *val;
+};
+
+static size_t ptr_slot(const void *p, size_t cap)
+{
+    uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 32) & (cap - 1);
+}
+
+void *pmap_get(const struct pmap *m, const void *key)
+{
+    if (m->cap == 0)
+        return NULL;
+    for (size_t i = ptr_slot(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
+        if (m->slots[i].key == NULL)
+            return NULL;
+        if (m->slots[i].key == key)
+            return m->slots[i].val;
+    }
+}
+
+void pmap_put(struct arena *a, struct pmap *m, const void *key, void *val)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        struct pmap old = *m;
+        m->cap = old.cap ? old.cap * 2 : 16;
+        m->slots = ar_alloc(a, m->cap * sizeof(*m->slots));
+        m->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.slots[i].key != NULL)
+                pmap_put(a, m, old.slots[i].key, old.slots[i].val);
+    }
+    size_t i = ptr_slot(key, m->cap);
+    while (m->slots[i].key != NULL && m->slots[i].key != key)
+        i = (i + 1) & (m->cap - 1);
+    if (m->slots[i].key == NULL)
+        m->n++;
+    m->slots[i] = (struct pmap_slot){key, val};
 }
 
 /* ---- protobuf helpers ------------------------------------------------------------- */
@@ -178,7 +257,7 @@ Any *pb_any(struct arena *a, const void *msg)
 {
     const ProtobufCMessage *m = msg;
     Any *any = NEW(a, Any);
-    any->type_url = ar_printf(a, "type.googleapis.com/%s", m->descriptor->name);
+    any->type_url = ar_cat(a, "type.googleapis.com/", m->descriptor->name, NULL);
     size_t n = protobuf_c_message_get_packed_size(m);
     any->value.data = ar_alloc(a, n ? n : 1);
     any->value.len = protobuf_c_message_pack(m, any->value.data);

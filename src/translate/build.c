@@ -9,16 +9,29 @@
 #include "xdsd/log.h"
 #include "xdsd/util.h"
 
-void tr_emit(struct tr_build *b, enum xds_type t, const char *name, const void *msg)
+void tr_emit_packed(struct tr_build *b, enum xds_type t, const char *name, uint8_t *bytes,
+                    size_t len, uint64_t hash)
 {
     if (!smap_put(b->a, &b->emitted[t], ar_strdup(b->a, name), NULL)) {
+        if (b->err == NULL)
+            b->err = xasprintf("duplicate %s resource '%s'", xds_type_short(t), name);
+        free(bytes);
+        return;
+    }
+    xds_view_add_hashed(b->view, t, name, bytes, len, hash);
+    tr_memo_emitted(b, t);
+}
+
+void tr_emit(struct tr_build *b, enum xds_type t, const char *name, const void *msg)
+{
+    if (smap_get(&b->emitted[t], name) != NULL) {
         if (b->err == NULL)
             b->err = xasprintf("duplicate %s resource '%s'", xds_type_short(t), name);
         return;
     }
     size_t len;
     uint8_t *bytes = pb_pack(msg, &len);
-    xds_view_add(b->view, t, name, bytes, len);
+    tr_emit_packed(b, t, name, bytes, len, hash_bytes(HASH_SEED, bytes, len));
 }
 
 void tr_ref(struct tr_build *b, enum xds_type t, const char *name, const char *from)
@@ -28,6 +41,7 @@ void tr_ref(struct tr_build *b, enum xds_type t, const char *name, const char *f
     r->name = name;
     r->from = from;
     pvec_push(b->a, &b->refs, r);
+    tr_memo_referred(b, t, name, from);
 }
 
 int tr_cluster_exists(const struct tr_build *b, const char *name)
@@ -138,7 +152,16 @@ char *translate_class_key(const struct translate_model *m, const struct proxy_id
 struct xds_view *translate_build(const struct translate_model *m, const struct translate_options *o,
                                  const struct proxy_identity *id, char **err)
 {
+    return tr_build_view(m, o, id, NULL, NULL, err);
+}
+
+struct xds_view *tr_build_view(const struct translate_model *m, const struct translate_options *o,
+                               const struct proxy_identity *id, const struct tr_memo *prev,
+                               struct tr_memo *memo, char **err)
+{
     struct tr_build b = {.a = arena_new(), .m = m, .id = id, .view = xds_view_new()};
+    b.memo = memo;
+    b.memo_prev = prev;
     if (o != NULL)
         b.o = *o;
     if (b.o.mesh_certs == NULL)

@@ -373,7 +373,7 @@ static void apply_resolution(struct tr_build *b, Cluster *c, const struct tr_svc
         e->service_name = c->name;
         c->eds_cluster_config = e;
         tr_emit(b, XDS_ENDPOINT, c->name, load_assignment(b, c->name, svc, p, ss, 0));
-        tr_ref(b, XDS_ENDPOINT, c->name, ar_printf(a, "cluster '%s'", c->name));
+        tr_ref(b, XDS_ENDPOINT, c->name, ar_cat(a, "cluster '", c->name, "'", NULL));
         break;
     }
     }
@@ -456,8 +456,8 @@ static void service_cluster(struct tr_build *b, const struct tr_svc *svc,
     if (dr != NULL)
         pb_meta_str(
             a, &c->metadata, "istio", "config",
-            ar_printf(a, "/apis/networking.istio.io/v1alpha3/namespaces/%s/destination-rule/%s",
-                      dr->meta.namespace, dr->meta.name));
+            ar_cat(a, "/apis/networking.istio.io/v1alpha3/namespaces/", dr->meta.namespace,
+                   "/destination-rule/", dr->meta.name, NULL));
     tr_emit(b, XDS_CLUSTER, c->name, c);
 }
 
@@ -536,6 +536,11 @@ void tr_clusters(struct tr_build *b)
         if (b->grpc && (svc->se->resolution != RESOLUTION_STATIC || strchr(svc->host, '*')))
             continue;
         const struct destination_rule *dr = tr_find_dr(b, svc->host);
+        /* a service's clusters depend on nothing else: the previous
+         * snapshot's bytes serve while its inputs are unchanged */
+        if (tr_memo_replay(b, svc, dr))
+            continue;
+        tr_memo_begin(b, svc, dr);
         for (size_t p = 0; p < svc->se->n_ports; p++) {
             const struct istio_port *port = &svc->se->ports[p];
             if (port->protocol == PROTO_UDP)
@@ -544,5 +549,6 @@ void tr_clusters(struct tr_build *b)
             for (size_t s = 0; dr != NULL && s < dr->n_subsets; s++)
                 service_cluster(b, svc, port, dr, &dr->subsets[s]);
         }
+        tr_memo_end(b);
     }
 }

@@ -6,6 +6,8 @@
  * from tcp rules. */
 #include "tr.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct gw_server {
@@ -71,15 +73,73 @@ static const char *vs_server_host(struct tr_build *b, const struct virtual_servi
     return intersect(h, vs->meta.namespace, gs->s->hosts[sh], gs->gw->meta.namespace);
 }
 
+/* The hosts of one server, indexed: every (VirtualService host, server host)
+ * pair would be quadratic in the number of services. An exact VS host can
+ * only meet the server hosts equal to it (bare) and the wildcard ones. */
+struct host_index {
+    struct smap exact; /* bare host -> struct pvec of server host indexes + 1 */
+    struct pvec wild;  /* indexes + 1 of server hosts with a wildcard */
+};
+
+static void host_index_init(struct tr_build *b, const struct gateway_server *s,
+                            struct host_index *ix)
+{
+    memset(ix, 0, sizeof(*ix));
+    for (size_t i = 0; i < s->n_hosts; i++) {
+        const char *h = bare_host(s->hosts[i]);
+        void *tag = (void *)(uintptr_t)(i + 1);
+        if (strchr(h, '*') != NULL) {
+            pvec_push(b->a, &ix->wild, tag);
+            continue;
+        }
+        struct pvec *v = smap_get(&ix->exact, h);
+        if (v == NULL) {
+            v = ar_alloc(b->a, sizeof(*v));
+            smap_put(b->a, &ix->exact, h, v);
+        }
+        pvec_push(b->a, v, tag);
+    }
+}
+
+static int cmp_tag(const void *x, const void *y)
+{
+    uintptr_t a = (uintptr_t) * (void *const *)x, c = (uintptr_t) * (void *const *)y;
+    return (a > c) - (a < c);
+}
+
+/* Indexes (in server order) of the server hosts that may intersect vs_host:
+ * a superset of the matches, each still checked by intersect(). */
+static void host_candidates(struct tr_build *b, const struct host_index *ix,
+                            const struct gateway_server *s, const char *vs_host, struct pvec *out)
+{
+    out->n = 0;
+    if (strchr(vs_host, '*') != NULL) {
+        for (size_t i = 0; i < s->n_hosts; i++)
+            pvec_push(b->a, out, (void *)(uintptr_t)(i + 1));
+        return;
+    }
+    const struct pvec *v = smap_get(&ix->exact, vs_host);
+    for (size_t i = 0; v != NULL && i < v->n; i++)
+        pvec_push(b->a, out, v->v[i]);
+    for (size_t i = 0; i < ix->wild.n; i++)
+        pvec_push(b->a, out, ix->wild.v[i]);
+    if (v != NULL && ix->wild.n > 0)
+        qsort(out->v, out->n, sizeof(void *), cmp_tag);
+}
+
 static int vs_matches_server(struct tr_build *b, const struct virtual_service *vs,
-                             const struct gw_server *gs)
+                             const struct gw_server *gs, const struct host_index *ix)
 {
     if (!tr_vs_bound(vs, gs->gw->meta.namespace, gs->gw->meta.name))
         return 0;
-    for (size_t h = 0; h < vs->n_hosts; h++)
-        for (size_t s = 0; s < gs->s->n_hosts; s++)
-            if (vs_server_host(b, vs, gs, h, s) != NULL)
+    struct pvec cand = {0};
+    for (size_t h = 0; h < vs->n_hosts; h++) {
+        const char *host = tr_expand_host(b->a, vs->hosts[h], vs->meta.namespace);
+        host_candidates(b, ix, gs->s, host, &cand);
+        for (size_t c = 0; c < cand.n; c++)
+            if (vs_server_host(b, vs, gs, h, (uintptr_t)cand.v[c] - 1) != NULL)
                 return 1;
+    }
     return 0;
 }
 
@@ -103,20 +163,25 @@ static void gateway_route_config(struct tr_build *b, const char *name, struct pv
         uint32_t port = gs->s->port.number;
         first_port = first_port ? first_port : port;
         redirect |= gs->s->has_tls && gs->s->tls.https_redirect;
+        struct host_index ix;
+        struct pvec cand = {0};
+        host_index_init(b, gs->s, &ix);
         for (size_t v = 0; v < b->vs_all.n; v++) {
             const struct virtual_service *vs = b->vs_all.v[v];
             if (!tr_vs_bound(vs, gs->gw->meta.namespace, gs->gw->meta.name))
                 continue;
-            for (size_t h = 0; h < vs->n_hosts; h++)
-                for (size_t s = 0; s < gs->s->n_hosts; s++) {
-                    const char *host = vs_server_host(b, vs, gs, h, s);
+            for (size_t h = 0; h < vs->n_hosts; h++) {
+                host_candidates(b, &ix, gs->s,
+                                tr_expand_host(a, vs->hosts[h], vs->meta.namespace), &cand);
+                for (size_t c = 0; c < cand.n; c++) {
+                    const char *host = vs_server_host(b, vs, gs, h, (uintptr_t)cand.v[c] - 1);
                     if (host == NULL)
                         continue;
                     struct pvec routes = {0};
                     tr_vs_routes(b, vs, port, gs->gw->meta.namespace, gs->gw->meta.name, &routes);
                     if (routes.n == 0)
                         continue;
-                    const char *vname = ar_printf(a, "%s:%u", host, port);
+                    const char *vname = ar_cat(a, host, ":", ar_u32(a, port), NULL);
                     struct gw_vhost *gv = smap_get(&by_name, vname);
                     if (gv == NULL) {
                         gv = ar_alloc(a, sizeof(*gv));
@@ -128,6 +193,7 @@ static void gateway_route_config(struct tr_build *b, const char *name, struct pv
                     for (size_t r = 0; r < routes.n; r++)
                         pvec_push(a, &gv->routes, routes.v[r]);
                 }
+            }
         }
     }
     struct pvec vhosts = {0};
@@ -154,9 +220,11 @@ static void passthrough_chains(struct tr_build *b, struct tr_listener *l,
 {
     struct arena *a = b->a;
     uint32_t port = gs->s->port.number;
+    struct host_index ix;
+    host_index_init(b, gs->s, &ix);
     for (size_t v = 0; v < b->vs_all.n; v++) {
         const struct virtual_service *vs = b->vs_all.v[v];
-        if (!vs_matches_server(b, vs, gs))
+        if (!vs_matches_server(b, vs, gs, &ix))
             continue;
         for (size_t r = 0; r < vs->n_tls; r++) {
             const struct l4_route *rule = &vs->tls[r];
@@ -187,9 +255,11 @@ static void passthrough_chains(struct tr_build *b, struct tr_listener *l,
 static NetFilter *tcp_route(struct tr_build *b, const struct gw_server *gs)
 {
     uint32_t port = gs->s->port.number;
+    struct host_index ix;
+    host_index_init(b, gs->s, &ix);
     for (size_t v = 0; v < b->vs_all.n; v++) {
         const struct virtual_service *vs = b->vs_all.v[v];
-        if (!vs_matches_server(b, vs, gs))
+        if (!vs_matches_server(b, vs, gs, &ix))
             continue;
         for (size_t r = 0; r < vs->n_tcp; r++) {
             const struct l4_route *rule = &vs->tcp[r];

@@ -42,7 +42,7 @@ const char *tr_expand_host(struct arena *a, const char *host, const char *ns)
 {
     if (strchr(host, '.') != NULL || strcmp(host, "*") == 0)
         return host;
-    return ar_printf(a, "%s.%s." DNS_SUFFIX, host, ns);
+    return ar_cat(a, host, ".", ns, "." DNS_SUFFIX, NULL);
 }
 
 int tr_exported(const char **export_to, size_t n, const char *res_ns, const char *proxy_ns)
@@ -93,7 +93,12 @@ const struct istio_port *tr_se_port(const struct service_entry *se, uint32_t num
 
 char *tr_cluster_name(struct arena *a, uint32_t port, const char *subset, const char *host)
 {
-    return ar_printf(a, "outbound|%u|%s|%s", port, subset ? subset : "", host);
+    char num[11], *p = num + sizeof(num);
+    *--p = '\0';
+    do
+        *--p = (char)('0' + port % 10);
+    while ((port /= 10) != 0);
+    return ar_cat(a, "outbound|", p, "|", subset ? subset : "", "|", host, NULL);
 }
 
 const struct tr_svc *tr_find_svc(const struct tr_build *b, const char *host)
@@ -123,14 +128,28 @@ const struct destination_rule *tr_find_dr(const struct tr_build *b, const char *
     return best;
 }
 
-const struct subset *tr_find_subset(const struct destination_rule *dr, const char *name)
+/* A rule may hold a subset per service (an egress gateway's rule does):
+ * beyond a few, the subsets are indexed once per build. */
+const struct subset *tr_find_subset(struct tr_build *b, const struct destination_rule *dr,
+                                    const char *name)
 {
     if (dr == NULL || name == NULL)
         return NULL;
-    for (size_t i = 0; i < dr->n_subsets; i++)
-        if (strcmp(dr->subsets[i].name, name) == 0)
-            return &dr->subsets[i];
-    return NULL;
+    if (dr->n_subsets <= 8) {
+        for (size_t i = 0; i < dr->n_subsets; i++)
+            if (strcmp(dr->subsets[i].name, name) == 0)
+                return &dr->subsets[i];
+        return NULL;
+    }
+    struct smap *ix = pmap_get(&b->subsets, dr);
+    if (ix == NULL) {
+        ix = ar_alloc(b->a, sizeof(*ix));
+        /* smap_put keeps the first of equal names, as the scan above does */
+        for (size_t i = 0; i < dr->n_subsets; i++)
+            smap_put(b->a, ix, dr->subsets[i].name, (void *)&dr->subsets[i]);
+        pmap_put(b->a, &b->subsets, dr, ix);
+    }
+    return smap_get(ix, name);
 }
 
 static const struct port_traffic_policy *port_entry(const struct traffic_policy *tp, uint32_t port)

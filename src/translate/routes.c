@@ -485,7 +485,7 @@ static HashPolicy *hash_policy(struct tr_build *b, const struct destination *d, 
     if (dr == NULL)
         return NULL;
     struct tr_policy pol;
-    tr_policy_for(dr, tr_find_subset(dr, d->subset), d->port ? d->port : port, &pol);
+    tr_policy_for(dr, tr_find_subset(b, dr, d->subset), d->port ? d->port : port, &pol);
     if (!pol.lb->has || !pol.lb->has_consistent_hash)
         return NULL;
     const struct consistent_hash *ch = &pol.lb->consistent_hash;
@@ -669,9 +669,9 @@ static Decorator *decorator(struct tr_build *b, const struct virtual_service *vs
         uint32_t p = dst->port                      ? dst->port
                      : svc && svc->se->n_ports == 1 ? svc->se->ports[0].number
                                                     : port;
-        d->operation = ar_printf(b->a, "%s:%u%s", host, p, path);
+        d->operation = ar_cat(b->a, host, ":", ar_u32(b->a, p), path, NULL);
     } else {
-        d->operation = ar_printf(b->a, "%s:%u%s", vs->meta.name, port, path);
+        d->operation = ar_cat(b->a, vs->meta.name, ":", ar_u32(b->a, port), path, NULL);
     }
     return d;
 }
@@ -688,8 +688,8 @@ static Route *translate_route(struct tr_build *b, const struct virtual_service *
         r->name = (char *)hr->name;
     r->match = route_match(a, m);
     pb_meta_str(a, &r->metadata, "istio", "config",
-                ar_printf(a, "/apis/networking.istio.io/v1alpha3/namespaces/%s/virtual-service/%s",
-                          vs->meta.namespace, vs->meta.name));
+                ar_cat(a, "/apis/networking.istio.io/v1alpha3/namespaces/", vs->meta.namespace,
+                       "/virtual-service/", vs->meta.name, NULL));
     struct header_edit e = {0};
     header_edit(a, &hr->headers, &e);
     if (hr->has_redirect) {
@@ -758,7 +758,7 @@ Route *tr_default_route(struct tr_build *b, const char *cluster, const char *hos
             act->retry_policy->n_retry_host_predicate = 0;
         }
         r->decorator = NEW(a, Decorator);
-        r->decorator->operation = ar_printf(a, "%s:%u/*", host, port);
+        r->decorator->operation = ar_cat(a, host, ":", ar_u32(a, port), "/*", NULL);
     }
     r->action_case = ENVOY__CONFIG__ROUTE__V3__ROUTE__ACTION_ROUTE;
     r->route = act;

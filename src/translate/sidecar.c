@@ -237,7 +237,7 @@ struct http_port {
 static void http_route_config(struct tr_build *b, uint32_t port, struct pvec *svcs)
 {
     struct arena *a = b->a;
-    const char *name = ar_printf(a, "%u", port);
+    const char *name = ar_u32(a, port);
     b->from = ar_printf(a, "route configuration '%s'", name);
     struct pvec vhosts = {0};
     for (size_t i = 0; i < svcs->n; i++) {
@@ -254,7 +254,7 @@ static void http_route_config(struct tr_build *b, uint32_t port, struct pvec *sv
         }
         domains_for(b, svc, &domains);
         pvec_push(a, &vhosts,
-                  tr_vhost(b, ar_printf(a, "%s:%u", svc->host, port), &domains, &routes));
+                  tr_vhost(b, ar_cat(a, svc->host, ":", ar_u32(a, port), NULL), &domains, &routes));
     }
     /* VirtualService hosts that are not services: kept on port 80 only */
     for (size_t i = 0; port == 80 && i < b->vs_all.n; i++) {
@@ -271,7 +271,7 @@ static void http_route_config(struct tr_build *b, uint32_t port, struct pvec *sv
                 continue;
             pvec_push(a, &domains, (void *)host);
             pvec_push(a, &vhosts,
-                      tr_vhost(b, ar_printf(a, "%s:%u", host, port), &domains, &routes));
+                      tr_vhost(b, ar_cat(a, host, ":", ar_u32(a, port), NULL), &domains, &routes));
         }
     }
     pvec_push(a, &vhosts, catch_all_vhost(b));
@@ -287,7 +287,7 @@ static void http_listener(struct tr_build *b, struct tr_listener *l)
     m->application_protocols = ar_alloc(a, 2 * sizeof(char *));
     m->application_protocols[0] = "http/1.1";
     m->application_protocols[1] = "h2c";
-    const char *rds = ar_printf(a, "%u", l->port);
+    const char *rds = ar_u32(a, l->port);
     NetFilter *hcm = tr_hcm(b, rds, ar_printf(a, "outbound_%s", l->name), 0,
                             ar_printf(a, "listener '%s'", l->name));
     tr_add_chain(b, l, tr_chain(b, NULL, m, hcm));
@@ -306,7 +306,7 @@ void tr_sidecar(struct tr_build *b)
             const struct istio_port *port = &svc->se->ports[p];
             if (!tr_is_http(port->protocol) || port->number == VIRTUAL_OUTBOUND_PORT)
                 continue;
-            const char *key = ar_printf(a, "%u", port->number);
+            const char *key = ar_u32(a, port->number);
             struct http_port *hp = smap_get(&http_ports, key);
             if (hp == NULL) {
                 hp = ar_alloc(a, sizeof(*hp));

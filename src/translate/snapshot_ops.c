@@ -5,16 +5,29 @@
  * translate_build() (tests, benchmarks) do not need the config loader. */
 #include "xdsd/translate.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tr.h"
 #include "xdsd/util.h"
+
+/* What the build of one class recorded (memo.c), for the next snapshot. */
+struct class_memo {
+    char *key;
+    struct tr_memo *memo;
+};
 
 struct tr_ctx {
     struct config_set *cfg;
     struct translate_options o;
     char *mesh_certs, *trust_domain;
     struct translate_model m;
+    pthread_mutex_t lock; /* guards memos: a build of this snapshot may run
+                             while a newer one reads them */
+    struct class_memo *memos;
+    size_t n_memos, cap_memos;
+    struct tr_ctx *prev; /* during snapshot_prepare() only */
 };
 
 static char *ctx_class_key(void *ctx, const struct proxy_identity *id)
@@ -23,41 +36,86 @@ static char *ctx_class_key(void *ctx, const struct proxy_identity *id)
     return translate_class_key(&c->m, id);
 }
 
+/* The memo of class key in c, or NULL. A memo does not change once added. */
+static const struct tr_memo *find_memo(struct tr_ctx *c, const char *key)
+{
+    const struct tr_memo *m = NULL;
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->n_memos && m == NULL; i++)
+        if (strcmp(c->memos[i].key, key) == 0)
+            m = c->memos[i].memo;
+    pthread_mutex_unlock(&c->lock);
+    return m;
+}
+
 /* A view no client could receive is refused here, where it is built, so that
  * the publisher keeps the last good configuration instead of sending it. */
 static struct xds_view *ctx_build(void *ctx, const struct proxy_identity *id, char **err)
 {
     struct tr_ctx *c = ctx;
-    struct xds_view *v = translate_build(&c->m, &c->o, id, err);
+    char *key = translate_class_key(&c->m, id);
+    const struct tr_memo *prev = c->prev ? find_memo(c->prev, key) : NULL;
+    struct tr_memo *memo = tr_memo_new();
+    struct xds_view *v = tr_build_view(&c->m, &c->o, id, prev, memo, err);
     char *why = NULL;
     if (v != NULL && xds_view_check_size(v, XDS_MAX_RESPONSE_BYTES, &why) != 0) {
-        char *key = translate_class_key(&c->m, id);
         if (err)
             *err = xasprintf("proxy class %s: %s", key, why);
-        free(key);
         free(why);
         xds_view_free(v);
+        v = NULL;
+    }
+    if (v == NULL) {
+        tr_memo_free(memo);
+        free(key);
         return NULL;
     }
+    tr_memo_finish(memo);
+    pthread_mutex_lock(&c->lock);
+    xgrow((void **)&c->memos, &c->cap_memos, c->n_memos + 1, sizeof(*c->memos));
+    c->memos[c->n_memos++] = (struct class_memo){key, memo};
+    pthread_mutex_unlock(&c->lock);
     return v;
+}
+
+static int same_options(const struct tr_ctx *a, const struct tr_ctx *b)
+{
+    return a->o.outbound_policy == b->o.outbound_policy &&
+           strcmp(a->o.mesh_certs, b->o.mesh_certs) == 0 &&
+           strcmp(a->o.trust_domain, b->o.trust_domain) == 0;
+}
+
+/* The older snapshot's memos serve while it rebuilds the same classes; its
+ * config set stays alive meanwhile, which the comparisons rely on. */
+static void ctx_warm(void *ctx, void *old_ctx)
+{
+    struct tr_ctx *c = ctx, *old = old_ctx;
+    c->prev = old != NULL && same_options(c, old) ? old : NULL;
 }
 
 static void ctx_free(void *ctx)
 {
     struct tr_ctx *c = ctx;
+    for (size_t i = 0; i < c->n_memos; i++) {
+        free(c->memos[i].key);
+        tr_memo_free(c->memos[i].memo);
+    }
+    free(c->memos);
+    pthread_mutex_destroy(&c->lock);
     config_unref(c->cfg);
     free(c->mesh_certs);
     free(c->trust_domain);
     free(c);
 }
 
-static const struct snapshot_ops tr_ops = {ctx_class_key, ctx_build, ctx_free};
+static const struct snapshot_ops tr_ops = {ctx_class_key, ctx_build, ctx_free, ctx_warm};
 
 struct snapshot *translate_snapshot(struct config_set *cfg, uint64_t gen,
                                     const struct translate_options *o)
 {
     struct tr_ctx *c = xcalloc(1, sizeof(*c));
     c->cfg = config_ref(cfg);
+    pthread_mutex_init(&c->lock, NULL);
     if (o != NULL)
         c->o = *o;
     c->mesh_certs = xstrdup(c->o.mesh_certs ? c->o.mesh_certs : "/etc/certs");

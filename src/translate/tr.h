@@ -28,6 +28,11 @@ void arena_free(struct arena *a);
 void *ar_alloc(struct arena *a, size_t size);
 char *ar_strdup(struct arena *a, const char *s);
 char *ar_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The strings up to a NULL, concatenated: what ar_printf does for "%s%s",
+ * without the formatting cost on paths run for every resource. */
+char *ar_cat(struct arena *a, ...) __attribute__((sentinel));
+/* v in decimal. */
+char *ar_u32(struct arena *a, uint32_t v);
 /* A message of descriptor d, initialised to its defaults. */
 void *tr_msg(struct arena *a, const ProtobufCMessageDescriptor *d);
 
@@ -48,6 +53,14 @@ struct smap {
 void *smap_get(const struct smap *m, const char *key);
 /* Insert key unless present; returns 1 if inserted, 0 if the key was there. */
 int smap_put(struct arena *a, struct smap *m, const char *key, void *val);
+
+/* A map keyed by address (keys must outlive the map). put replaces. */
+struct pmap {
+    struct pmap_slot *slots;
+    size_t cap, n;
+};
+void *pmap_get(const struct pmap *m, const void *key);
+void pmap_put(struct arena *a, struct pmap *m, const void *key, void *val);
 
 /* ---- protobuf helpers (arena.c) --------------------------------------------------- */
 
@@ -117,6 +130,11 @@ struct tr_build {
     struct smap vs_by_host; /* mesh-bound VS per exact host */
     struct pvec vs_wild;    /* mesh-bound VS with a wildcard host */
     struct pvec vs_all;     /* every VS visible to the proxy namespace */
+    struct pmap subsets;    /* DestinationRule -> struct smap of its subsets by name */
+    /* clusters of each service: recorded into memo, reused from memo_prev
+     * (both may be NULL; memo.c) */
+    struct tr_memo *memo;
+    const struct tr_memo *memo_prev;
     /* output */
     struct xds_view *view;
     struct smap emitted[XDS_NTYPES];
@@ -127,6 +145,31 @@ struct tr_build {
 
 /* build.c */
 void tr_emit(struct tr_build *b, enum xds_type t, const char *name, const void *msg);
+/* Emit bytes already packed (the view takes them) with their hash. */
+void tr_emit_packed(struct tr_build *b, enum xds_type t, const char *name, uint8_t *bytes,
+                    size_t len, uint64_t hash);
+/* translate_build() recording the clusters of each service into memo, and
+ * reusing those of prev where the inputs are the same (either may be NULL). */
+struct xds_view *tr_build_view(const struct translate_model *m, const struct translate_options *o,
+                               const struct proxy_identity *id, const struct tr_memo *prev,
+                               struct tr_memo *memo, char **err);
+
+/* memo.c */
+struct tr_memo;
+struct tr_memo *tr_memo_new(void);
+void tr_memo_free(struct tr_memo *m);
+/* Done recording (the view built with it is finished). */
+void tr_memo_finish(struct tr_memo *m);
+/* Recording the resources of one service, between begin and end. */
+void tr_memo_begin(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr);
+void tr_memo_end(struct tr_build *b);
+void tr_memo_emitted(struct tr_build *b, enum xds_type t);
+void tr_memo_referred(struct tr_build *b, enum xds_type t, const char *name, const char *from);
+/* Emit what memo_prev recorded for svc when its inputs are the same, and
+ * record it again. Returns 1 when it did, 0 when svc must be built. */
+int tr_memo_replay(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr);
+/* How many services a build recording into m reused. */
+size_t tr_memo_reused(const struct tr_memo *m);
 void tr_ref(struct tr_build *b, enum xds_type t, const char *name, const char *from);
 int tr_cluster_exists(const struct tr_build *b, const char *name);
 int tr_check(struct tr_build *b);
@@ -141,7 +184,8 @@ int tr_exported(const char **export_to, size_t n, const char *res_ns, const char
 int tr_labels_subset(const struct config_labels *sel, const struct proxy_identity *id);
 int tr_labels_match(const struct config_labels *sel, const struct config_labels *labels);
 const struct destination_rule *tr_find_dr(const struct tr_build *b, const char *host);
-const struct subset *tr_find_subset(const struct destination_rule *dr, const char *name);
+const struct subset *tr_find_subset(struct tr_build *b, const struct destination_rule *dr,
+                                    const char *name);
 void tr_policy_for(const struct destination_rule *dr, const struct subset *ss, uint32_t port,
                    struct tr_policy *out);
 const struct tr_svc *tr_find_svc(const struct tr_build *b, const char *host);

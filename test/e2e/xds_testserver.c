@@ -131,7 +131,7 @@ static void free_ctx(void *ctx)
     model_free(ctx);
 }
 
-static const struct snapshot_ops ops = {class_key, build, free_ctx};
+static const struct snapshot_ops ops = {class_key, build, free_ctx, NULL};
 
 static int type_of(const char *s)
 {

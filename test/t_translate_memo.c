@@ -1,0 +1,253 @@
+/* t_translate_memo.c - a view rebuilt from the previous snapshot's memo of
+ * each service's clusters is byte for byte the view a full build makes, for
+ * every class, across edits of one file; and the services whose files did
+ * not change are the ones reused. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../src/translate/tr.h"
+#include "unit.h"
+#include "xdsd/config.h"
+#include "xdsd/proxy.h"
+#include "xdsd/util.h"
+
+#define HEAD "apiVersion: networking.istio.io/v1beta1\n"
+
+static const char *const reviews_yaml =
+    HEAD "kind: ServiceEntry\nmetadata: {name: reviews}\n"
+         "spec:\n  hosts: [reviews.default.svc.cluster.local]\n  location: MESH_INTERNAL\n"
+         "  ports:\n  - {number: 9080, name: http, protocol: HTTP}\n  resolution: STATIC\n"
+         "  endpoints:\n"
+         "  - {address: 10.0.0.1, labels: {version: v1, security.istio.io/tlsMode: istio}}\n"
+         "  - {address: 10.0.0.2, labels: {version: v2}}\n"
+         "---\n" HEAD "kind: DestinationRule\nmetadata: {name: reviews}\n"
+         "spec:\n  host: reviews.default.svc.cluster.local\n"
+         "  trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user}}}\n"
+         "  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v2, labels: {version: v2}}\n"
+         "---\n" HEAD "kind: VirtualService\nmetadata: {name: reviews}\n"
+         "spec:\n  hosts: [reviews.default.svc.cluster.local]\n  http:\n"
+         "  - timeout: %ds\n    route:\n"
+         "    - {destination: {host: reviews.default.svc.cluster.local, subset: v1}, weight: 80}\n"
+         "    - {destination: {host: reviews.default.svc.cluster.local, subset: v2}, weight: 20}\n";
+
+static const char *const ext_yaml =
+    HEAD "kind: ServiceEntry\nmetadata: {name: cnn}\n"
+         "spec:\n  hosts: [edition.cnn.com]\n  ports:\n"
+         "  - {number: 80, name: http-port, protocol: HTTP}\n"
+         "  - {number: 443, name: https, protocol: HTTP}\n  resolution: DNS\n"
+         "---\n" HEAD "kind: DestinationRule\nmetadata: {name: cnn}\n"
+         "spec:\n  host: edition.cnn.com\n  trafficPolicy:\n    portLevelSettings:\n"
+         "    - {port: {number: 443}, tls: {mode: SIMPLE}}\n"
+         "---\n" HEAD "kind: VirtualService\nmetadata: {name: cnn}\n"
+         "spec:\n  hosts: [edition.cnn.com]\n  gateways: [istio-egressgateway, mesh]\n  http:\n"
+         "  - match: [{gateways: [mesh], port: 80}]\n    route:\n"
+         "    - destination: {host: istio-egressgateway.istio-system.svc.cluster.local, "
+         "subset: cnn, port: {number: 80}}\n"
+         "  - match: [{gateways: [istio-egressgateway], port: 80}]\n    route:\n"
+         "    - destination: {host: edition.cnn.com, port: {number: 443}}\n";
+
+static const char *const gw_yaml =
+    HEAD "kind: ServiceEntry\nmetadata: {name: egress, namespace: istio-system}\n"
+         "spec:\n  hosts: [istio-egressgateway.istio-system.svc.cluster.local]\n"
+         "  location: MESH_INTERNAL\n  ports:\n  - {number: 80, name: http, protocol: HTTP}\n"
+         "  resolution: STATIC\n  endpoints:\n  - {address: 10.255.0.1, labels: {istio: egressgateway}}\n"
+         "---\n" HEAD "kind: Gateway\nmetadata: {name: istio-egressgateway}\n"
+         "spec:\n  selector: {istio: egressgateway}\n  servers:\n"
+         "  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [edition.cnn.com]\n"
+         "---\n" HEAD "kind: DestinationRule\nmetadata: {name: egress}\n"
+         "spec:\n  host: istio-egressgateway.istio-system.svc.cluster.local\n"
+         "  subsets:\n  - {name: cnn}\n";
+
+static const char *const db_yaml =
+    HEAD "kind: ServiceEntry\nmetadata: {name: db, namespace: other}\n"
+         "spec:\n  hosts: [db.other.svc.cluster.local]\n  location: MESH_INTERNAL\n"
+         "  ports:\n  - {number: 5432, name: tcp, protocol: TCP}\n  resolution: STATIC\n"
+         "  endpoints:\n  - {address: %s}\n";
+
+struct memo_fixture {
+    char dir[64];
+    struct config_cache *cache;
+    struct proxy_identity ids[4];
+};
+
+static void write_file(const struct memo_fixture *f, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void write_file(const struct memo_fixture *f, const char *name, const char *fmt, ...)
+{
+    char *p = xasprintf("%s/%s", f->dir, name);
+    FILE *fp = fopen(p, "w");
+    CHECK(fp != NULL);
+    if (fp) {
+        va_list ap;
+        va_start(ap, fmt);
+        vfprintf(fp, fmt, ap);
+        va_end(ap);
+        fclose(fp);
+    }
+    free(p);
+}
+
+static void model_of(const struct config_set *s, struct translate_model *m)
+{
+    m->service_entries = config_service_entries(s, &m->n_service_entries);
+    m->gateways = config_gateways(s, &m->n_gateways);
+    m->virtual_services = config_virtual_services(s, &m->n_virtual_services);
+    m->destination_rules = config_destination_rules(s, &m->n_destination_rules);
+}
+
+/* Every resource of every type: same names, same bytes. */
+static int same_view(const struct xds_view *a, const struct xds_view *b)
+{
+    if (a == NULL || b == NULL)
+        return 0;
+    for (int t = 0; t < XDS_NTYPES; t++) {
+        size_t n = xds_view_count(a, (enum xds_type)t);
+        if (n != xds_view_count(b, (enum xds_type)t))
+            return 0;
+        const struct xds_resource *x = xds_view_items(a, (enum xds_type)t);
+        const struct xds_resource *y = xds_view_items(b, (enum xds_type)t);
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(x[i].name, y[i].name) != 0 || x[i].len != y[i].len ||
+                memcmp(x[i].bytes, y[i].bytes, x[i].len) != 0 || x[i].hash != y[i].hash)
+                return 0;
+    }
+    return 1;
+}
+
+static void setup(struct memo_fixture *f)
+{
+    static const struct config_kv gw_labels[] = {{"istio", "egressgateway"}};
+    strcpy(f->dir, "/tmp/xdsd-memo-XXXXXX");
+    CHECK(mkdtemp(f->dir) != NULL);
+    f->cache = config_cache_new();
+    proxy_identity_init(&f->ids[0], "sidecar~10.1.0.1~a.default~default.svc.cluster.local", NULL,
+                        "default", NULL, 0, NULL);
+    proxy_identity_init(&f->ids[1], "sidecar~10.1.0.2~b.other~other.svc.cluster.local", NULL,
+                        "other", NULL, 0, NULL);
+    proxy_identity_init(&f->ids[2],
+                        "router~10.255.0.1~egress.istio-system~istio-system.svc.cluster.local",
+                        NULL, "istio-system", gw_labels, 1, NULL);
+    proxy_identity_init(&f->ids[3], "sidecar~10.1.0.3~g.default~default.svc.cluster.local", NULL,
+                        "default", NULL, 0, "grpc");
+    write_file(f, "reviews.yaml", reviews_yaml, 5);
+    write_file(f, "ext.yaml", "%s", ext_yaml);
+    write_file(f, "gw.yaml", "%s", gw_yaml);
+    write_file(f, "db.yaml", db_yaml, "10.2.0.1");
+}
+
+static void teardown(struct memo_fixture *f)
+{
+    static const char *const files[] = {"reviews.yaml", "ext.yaml", "gw.yaml", "db.yaml"};
+    for (size_t i = 0; i < 4; i++) {
+        char *p = xasprintf("%s/%s", f->dir, files[i]);
+        unlink(p);
+        free(p);
+        proxy_identity_release(&f->ids[i]);
+    }
+    rmdir(f->dir);
+    config_cache_free(f->cache);
+}
+
+static struct config_set *load(struct memo_fixture *f)
+{
+    struct config_diags d;
+    struct config_set *s = config_load_cached(f->dir, f->cache, &d, NULL);
+    if (s == NULL)
+        config_diags_print(&d, stderr);
+    config_diags_release(&d);
+    return s;
+}
+
+TEST(translate_memo_rebuild_is_byte_identical)
+{
+    struct memo_fixture f;
+    setup(&f);
+    struct config_set *s0 = load(&f);
+    CHECK(s0 != NULL);
+    if (s0 == NULL) {
+        teardown(&f);
+        return;
+    }
+    struct translate_model m0;
+    model_of(s0, &m0);
+    struct tr_memo *memo0[4];
+    struct xds_view *v0[4];
+    for (int i = 0; i < 4; i++) {
+        memo0[i] = tr_memo_new();
+        v0[i] = tr_build_view(&m0, NULL, &f.ids[i], NULL, memo0[i], NULL);
+        CHECK(v0[i] != NULL);
+        tr_memo_finish(memo0[i]);
+    }
+    /* edits of one file each: the VirtualService's timeout (its file's
+     * ServiceEntry and rule are parsed again), then an endpoint */
+    const char *edits[] = {"reviews", "db", "none"};
+    for (int e = 0; e < 3; e++) {
+        if (e == 0)
+            write_file(&f, "reviews.yaml", reviews_yaml, 7);
+        else if (e == 1)
+            write_file(&f, "db.yaml", db_yaml, "10.2.0.9");
+        struct config_set *s1 = load(&f);
+        CHECK(s1 != NULL);
+        if (s1 == NULL)
+            break;
+        struct translate_model m1;
+        model_of(s1, &m1);
+        for (int i = 0; i < 4; i++) {
+            struct tr_memo *memo1 = tr_memo_new();
+            struct xds_view *warm = tr_build_view(&m1, NULL, &f.ids[i], memo0[i], memo1, NULL);
+            struct xds_view *full = tr_build_view(&m1, NULL, &f.ids[i], NULL, NULL, NULL);
+            if (!same_view(warm, full))
+                printf("# edit %s, proxy %s: views differ\n", edits[e], f.ids[i].id);
+            CHECK(same_view(warm, full));
+            /* every service but the edited file's is reused */
+            CHECK(tr_memo_reused(memo1) > 0);
+            tr_memo_finish(memo1);
+            xds_view_free(full);
+            xds_view_free(v0[i]);
+            tr_memo_free(memo0[i]);
+            v0[i] = warm;
+            memo0[i] = memo1;
+        }
+        config_unref(s0);
+        s0 = s1;
+    }
+    for (int i = 0; i < 4; i++) {
+        xds_view_free(v0[i]);
+        tr_memo_free(memo0[i]);
+    }
+    config_unref(s0);
+    teardown(&f);
+}
+
+TEST(translate_memo_snapshot_warm_equals_fresh)
+{
+    struct memo_fixture f;
+    setup(&f);
+    struct config_set *s0 = load(&f);
+    CHECK(s0 != NULL);
+    struct snapshot *old = s0 ? translate_snapshot(s0, 1, NULL) : NULL;
+    for (int i = 0; old && i < 4; i++)
+        CHECK(snapshot_view(old, &f.ids[i], NULL, NULL) != NULL);
+    write_file(&f, "ext.yaml", "%s", ext_yaml);      /* same bytes */
+    write_file(&f, "reviews.yaml", reviews_yaml, 9); /* changed */
+    struct config_set *s1 = load(&f);
+    CHECK(s1 != NULL);
+    if (old && s1) {
+        struct snapshot *warm = translate_snapshot(s1, 2, NULL);
+        struct snapshot *fresh = translate_snapshot(s1, 3, NULL);
+        snapshot_warm_from(warm, old);
+        for (int i = 0; i < 4; i++)
+            CHECK(same_view(snapshot_view(warm, &f.ids[i], NULL, NULL),
+                            snapshot_view(fresh, &f.ids[i], NULL, NULL)));
+        snapshot_unref(warm);
+        snapshot_unref(fresh);
+    }
+    snapshot_unref(old);
+    config_unref(s0);
+    config_unref(s1);
+    teardown(&f);
+}
