@@ -20,6 +20,9 @@ struct held {
     char *name;
     uint64_t hash;
     int absent;
+    int nacked;        /* delta: the response that last carried it was NACKed */
+    int resend;        /* delta: send again though unchanged (after a CDS push) */
+    uint64_t sent_seq; /* delta: the response that last carried it */
 };
 
 struct held_list {
@@ -44,6 +47,7 @@ struct type_state {
     char *nack_message;
     int64_t nack_time_ms;
     int64_t sent_stamp;
+    uint64_t sent_seq; /* of the last response, to find what a delta NACK rejected */
 };
 
 struct xds_core {
@@ -133,6 +137,9 @@ static void held_set(struct held_list *h, const char *name, uint64_t hash, int a
     }
     h->v[i].hash = hash;
     h->v[i].absent = absent;
+    h->v[i].nacked = 0;
+    h->v[i].resend = 0;
+    h->v[i].sent_seq = 0;
 }
 
 static void held_del_at(struct held_list *h, size_t i)
@@ -372,6 +379,10 @@ static void delta_request(struct xds_core *s, int t, const struct xds_request *r
         } else if (r->has_error) {
             res->flags |= XDS_REQ_NACK;
             record_nack(ts, r, now_wall);
+            /* what that response carried is held but rejected (A5) */
+            for (size_t i = 0; i < ts->held.n; i++)
+                if (ts->held.v[i].sent_seq == ts->sent_seq && !ts->held.v[i].absent)
+                    ts->held.v[i].nacked = 1;
         } else {
             res->flags |= XDS_REQ_ACK;
             memcpy(ts->acked_version, ts->sent_version, sizeof(ts->acked_version));
@@ -466,6 +477,7 @@ static void mark_sent(struct xds_core *s, struct type_state *ts, struct xds_out 
     snprintf(ts->sent_version, sizeof(ts->sent_version), "%s", out->version);
     ts->sent = 1;
     ts->sent_stamp = stamp;
+    ts->sent_seq = s->seq;
     ts->force = 0;
     /* O3 (kuma#331): clusters leave warming only on an EDS reply, so every
      * CDS push is followed by one, even when the endpoints did not change */
@@ -478,11 +490,14 @@ static void mark_sent(struct xds_core *s, struct type_state *ts, struct xds_out 
         return;
     }
     /* delta: resend the endpoints of the clusters just sent (EDS names are
-     * cluster names in what xdsd generates) */
+     * cluster names in what xdsd generates), but not endpoints the client
+     * rejected, even if the NACK arrives after this push: as in SotW, a
+     * NACKed version is not sent again (A5). The entry stays held, so that
+     * it is reported removed if it is gone by the time EDS is sent. */
     for (size_t i = 0; i < out->n_res; i++) {
         long h = held_find(&eds->held, out->res[i]->name);
         if (h >= 0 && !eds->held.v[h].absent)
-            held_del_at(&eds->held, (size_t)h);
+            eds->held.v[h].resend = 1;
     }
 }
 
@@ -552,7 +567,8 @@ static int delta_next(struct xds_core *s, int t, const struct xds_view *v, int64
     size_t n = covered(ts, t, v, &res), m = 0;
     for (size_t i = 0; i < n; i++) {
         long h = held_find(&ts->held, res[i]->name);
-        if (h < 0 || ts->held.v[h].absent || ts->held.v[h].hash != res[i]->hash)
+        const struct held *e = h < 0 ? NULL : &ts->held.v[h];
+        if (e == NULL || e->absent || e->hash != res[i]->hash || (e->resend && !e->nacked))
             res[m++] = res[i];
     }
     struct strset removed = {0};
@@ -566,6 +582,9 @@ static int delta_next(struct xds_core *s, int t, const struct xds_view *v, int64
      * until the resource changes (A5) */
     for (size_t i = 0; i < m; i++)
         held_set(&ts->held, res[i]->name, res[i]->hash, 0);
+    uint64_t seq = s->seq + 1; /* the nonce mark_sent() gives this response */
+    for (size_t i = 0; i < m; i++)
+        ts->held.v[held_find(&ts->held, res[i]->name)].sent_seq = seq;
     for (size_t i = 0; i < removed.n; i++) {
         if (interested(ts, removed.v[i]))
             held_set(&ts->held, removed.v[i], 0, 1);
