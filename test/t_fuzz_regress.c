@@ -43,8 +43,8 @@ TEST(fuzz_translate_duplicate_https_server_sni)
     config_unref(cfg);
     struct config_kv label = {"istio", "egressgateway"};
     struct proxy_identity id;
-    proxy_identity_init(&id, "router~127.0.0.1~egw-1.ns1~ns1.svc.cluster.local", NULL, NULL,
-                        &label, 1, NULL);
+    proxy_identity_init(&id, "router~127.0.0.1~egw-1.ns1~ns1.svc.cluster.local", NULL, NULL, &label,
+                        1, NULL);
     char *err = NULL;
     const struct xds_view *v = snapshot_view(s, &id, NULL, &err);
     CHECK(v != NULL);

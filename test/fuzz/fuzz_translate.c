@@ -49,10 +49,10 @@ struct gen {
     int n_drs;
     struct gw_rec gws[8];
     int n_gws;
-    const char *ns;           /* of the resource being written */
-    const char *vs_hosts[2];  /* of the VirtualService being written */
+    const char *ns;          /* of the resource being written */
+    const char *vs_hosts[2]; /* of the VirtualService being written */
     int n_vs_hosts;
-    unsigned se_ports;        /* bit per ports[] entry of the ServiceEntry being written */
+    unsigned se_ports; /* bit per ports[] entry of the ServiceEntry being written */
 };
 
 /* The next choice in [0, mod): 0 once the input is used up, so every input
@@ -86,34 +86,32 @@ static void out(struct gen *g, const char *fmt, ...)
 
 static const char *const namespaces[] = {"default", "ns1", "istio-system"};
 static const char *const hosts[] = {
-    "edition.cnn.com",
-    "api.example.com",
-    "*.wikipedia.org",
-    "istio-egressgateway.istio-system.svc.cluster.local",
-    "svc.ns1.svc.cluster.local",
-    "db.internal",
+    "edition.cnn.com",           "api.example.com",
+    "*.wikipedia.org",           "istio-egressgateway.istio-system.svc.cluster.local",
+    "svc.ns1.svc.cluster.local", "db.internal",
 };
 static const uint32_t ports[] = {80, 443, 8080, 8443, 9000, 15443};
-static const char *const protocols[] = {"HTTP", "HTTPS", "HTTP2", "GRPC", "TLS",
+static const char *const protocols[] = {"HTTP", "HTTPS", "HTTP2", "GRPC",    "TLS",
                                         "TCP",  "MONGO", "",      "GRPC-WEB"};
 static const char *const gw_protocols[] = {"HTTP", "HTTPS", "HTTP2", "GRPC", "TLS", "TCP"};
 static const char *const gw_names[] = {"istio-egressgateway", "gw-a", "ingress"};
-static const char *const gw_refs[] = {"mesh",
-                                      "istio-egressgateway",
-                                      "gw-a",
-                                      "istio-system/istio-egressgateway",
-                                      "ns1/ingress",
-                                      "default/gw-a"};
-static const char *const gw_hosts[] = {"*",        "edition.cnn.com", "api.example.com",
-                                       "ns1/*",    "./edition.cnn.com", "*/api.example.com",
+static const char *const gw_refs[] = {"mesh",        "istio-egressgateway",
+                                      "gw-a",        "istio-system/istio-egressgateway",
+                                      "ns1/ingress", "default/gw-a"};
+static const char *const gw_hosts[] = {"*",
+                                       "edition.cnn.com",
+                                       "api.example.com",
+                                       "ns1/*",
+                                       "./edition.cnn.com",
+                                       "*/api.example.com",
                                        "*.wikipedia.org"};
 static const char *const subsets[] = {"v1", "v2", "cnn"};
 static const char *const labels[] = {"version: v1", "version: v2", "istio: egressgateway",
                                      "app: sleep", "istio: ingressgateway"};
-static const char *const addresses[] = {"10.0.0.1", "127.0.0.1", "192.168.1.7", "2001:db8::1",
-                                        "foo.example.com", "unix:///var/run/sock"};
-static const char *const server_tls_modes[] = {"SIMPLE", "MUTUAL", "PASSTHROUGH", "ISTIO_MUTUAL",
-                                               "AUTO_PASSTHROUGH", "OPTIONAL_MUTUAL"};
+static const char *const addresses[] = {"10.0.0.1",    "127.0.0.1",       "192.168.1.7",
+                                        "2001:db8::1", "foo.example.com", "unix:///var/run/sock"};
+static const char *const server_tls_modes[] = {
+    "SIMPLE", "MUTUAL", "PASSTHROUGH", "ISTIO_MUTUAL", "AUTO_PASSTHROUGH", "OPTIONAL_MUTUAL"};
 static const char *const client_tls_modes[] = {"DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"};
 static const char *const lb_simple[] = {"ROUND_ROBIN", "LEAST_CONN", "RANDOM", "PASSTHROUGH",
                                         "LEAST_REQUEST"};
@@ -448,8 +446,9 @@ static void gen_http_extras(struct gen *g, int redirect, int direct)
     if (pick(g, 3) == 0)
         out(g, "    timeout: %s\n", PICK(g, durations));
     if (pick(g, 4) == 0)
-        out(g, "    retries:\n      attempts: %u\n      perTryTimeout: 2s\n"
-               "      retryOn: 5xx,connect-failure\n",
+        out(g,
+            "    retries:\n      attempts: %u\n      perTryTimeout: 2s\n"
+            "      retryOn: 5xx,connect-failure\n",
             pick(g, 4));
     if (!redirect && !direct && pick(g, 5) == 0) {
         if (pick(g, 2))
@@ -509,9 +508,12 @@ static void gen_l4_route(struct gen *g, int tls)
 
 static void gen_virtual_service(struct gen *g, int i)
 {
-    static const char *const vs_hosts[] = {"edition.cnn.com", "api.example.com",
-                                           "*.wikipedia.org", "svc.ns1.svc.cluster.local",
-                                           "db.internal",     "*",
+    static const char *const vs_hosts[] = {"edition.cnn.com",
+                                           "api.example.com",
+                                           "*.wikipedia.org",
+                                           "svc.ns1.svc.cluster.local",
+                                           "db.internal",
+                                           "*",
                                            "svc"};
     char name[16];
     snprintf(name, sizeof(name), "vs-%d", i);
@@ -567,8 +569,9 @@ static void gen_client_tls(struct gen *g, const char *indent)
         if (cred)
             out(g, "%s  credentialName: client-cred\n", indent);
         else
-            out(g, "%s  clientCertificate: /etc/certs/cert-chain.pem\n"
-                   "%s  privateKey: /etc/certs/key.pem\n",
+            out(g,
+                "%s  clientCertificate: /etc/certs/cert-chain.pem\n"
+                "%s  privateKey: /etc/certs/key.pem\n",
                 indent, indent);
     }
     if (!cred && (strcmp(mode, "SIMPLE") == 0 || strcmp(mode, "MUTUAL") == 0) && pick(g, 2))
@@ -590,14 +593,16 @@ static void gen_policy_body(struct gen *g, const char *indent)
     }
     if (pick(g, 4) == 0) {
         any = 1;
-        out(g, "%sconnectionPool:\n%s  tcp:\n%s    maxConnections: %u\n"
-               "%s    connectTimeout: %s\n%s  http:\n%s    http1MaxPendingRequests: 10\n",
+        out(g,
+            "%sconnectionPool:\n%s  tcp:\n%s    maxConnections: %u\n"
+            "%s    connectTimeout: %s\n%s  http:\n%s    http1MaxPendingRequests: 10\n",
             indent, indent, indent, 1 + pick(g, 100), indent, PICK(g, durations), indent, indent);
     }
     if (pick(g, 5) == 0) {
         any = 1;
-        out(g, "%soutlierDetection:\n%s  consecutive5xxErrors: %u\n%s  interval: 10s\n"
-               "%s  baseEjectionTime: 30s\n",
+        out(g,
+            "%soutlierDetection:\n%s  consecutive5xxErrors: %u\n%s  interval: 10s\n"
+            "%s  baseEjectionTime: 30s\n",
             indent, indent, 1 + pick(g, 5), indent, indent);
     }
     if (pick(g, 2) || !any)

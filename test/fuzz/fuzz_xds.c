@@ -153,9 +153,10 @@ static struct xds_view *hand_view(const char *spec)
     struct xds_view *v = xds_view_new();
     char *copy = xstrdup(spec), *save = NULL;
     for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-        int t = tok[0] == 'c' ? XDS_CLUSTER : tok[0] == 'e' ? XDS_ENDPOINT
-                                          : tok[0] == 'l' ? XDS_LISTENER
-                                                          : XDS_ROUTE;
+        int t = tok[0] == 'c'   ? XDS_CLUSTER
+                : tok[0] == 'e' ? XDS_ENDPOINT
+                : tok[0] == 'l' ? XDS_LISTENER
+                                : XDS_ROUTE;
         char *eq = strchr(tok, '=');
         *eq = '\0';
         xds_view_add(v, (enum xds_type)t, tok + 2, (uint8_t *)xstrdup(eq + 1), strlen(eq + 1));
@@ -194,7 +195,8 @@ static const char yaml_vs[] =
     "metadata: {name: direct-cnn-through-egress-gateway}\n"
     "spec:\n  hosts: [edition.cnn.com]\n  gateways: [istio-egressgateway, mesh]\n"
     "  http:\n  - match:\n    - gateways: [mesh]\n      port: 80\n"
-    "    route:\n    - destination:\n        host: istio-egressgateway.istio-system.svc.cluster.local\n"
+    "    route:\n    - destination:\n"
+    "        host: istio-egressgateway.istio-system.svc.cluster.local\n"
     "        subset: cnn\n        port: {number: 80}\n"
     "  - match:\n    - gateways: [istio-egressgateway]\n      port: 80\n"
     "    route:\n    - destination:\n        host: edition.cnn.com\n        port: {number: 80}\n";
@@ -273,18 +275,18 @@ static void init_views(void)
 struct mtype {
     int requested;
     int wildcard;
-    int named_ever;      /* SotW: a request named something (legacy wildcard off) */
-    struct kv names;     /* explicit subscription (values unused) */
+    int named_ever;  /* SotW: a request named something (legacy wildcard off) */
+    struct kv names; /* explicit subscription (values unused) */
     char last_nonce[XDS_NONCE_MAX];
     char last_version[XDS_VERSION_MAX];
-    char acked_nonce[XDS_NONCE_MAX]; /* a later NACK of an ACKed response leaves it SYNCED */
-    struct kv client;    /* what the client holds: name -> version */
-    struct kv last_resp; /* the last response: name -> version */
+    char acked_nonce[XDS_NONCE_MAX];      /* a later NACK of an ACKed response leaves it SYNCED */
+    struct kv client;                     /* what the client holds: name -> version */
+    struct kv last_resp;                  /* the last response: name -> version */
     char nacked_version[XDS_VERSION_MAX]; /* SotW */
-    int asked_anew;      /* SotW: a request without nonce (P6) or for other names since
-                          * the last send: its answer is due, NACK or not */
-    struct kv nacked;    /* delta: name -> rejected version */
-    struct kv asked;     /* delta: subscribed again since last sent (D5: resend due) */
+    int asked_anew;   /* SotW: a request without nonce (P6) or for other names since
+                       * the last send: its answer is due, NACK or not */
+    struct kv nacked; /* delta: name -> rejected version */
+    struct kv asked;  /* delta: subscribed again since last sent (D5: resend due) */
 };
 
 struct model {
@@ -712,8 +714,7 @@ static void check_converged(const struct model *m)
         if (!m->delta && !full_state(t))
             continue;
         for (size_t i = 0; i < mt->client.n; i++)
-            if (covers(mt, mt->client.k[i]) &&
-                !xds_view_find(v, (enum xds_type)t, mt->client.k[i]))
+            if (covers(mt, mt->client.k[i]) && !xds_view_find(v, (enum xds_type)t, mt->client.k[i]))
                 finding("settled, but the client still holds %s '%s', which is gone", ts,
                         mt->client.k[i]);
     }
@@ -808,9 +809,8 @@ static void build_request(struct in *in, const struct model *m, struct req_buf *
     memset(r, 0, sizeof(*r));
     unsigned tt = pick(in, 9);
     int t = tt < 8 ? (int)(tt % XDS_NTYPES) : XDS_CLUSTER;
-    r->type_url =
-        tt < 8 ? xds_type_url((enum xds_type)t)
-               : "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
+    r->type_url = tt < 8 ? xds_type_url((enum xds_type)t)
+                         : "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
     r->nonce = own(rb, choose_nonce(in, m, t));
     r->has_error = pick(in, 5) == 0;
     r->error_message = r->has_error ? "rejected by the fuzzer" : "";
