@@ -149,7 +149,7 @@ $(O)/bench/%: $(O)/obj/bench/%.o $(LIB)
 unit: $(UNIT)
 
 run: $(BIN)
-	$(BIN) serve --config-dir examples/http-egress \
+	$(BIN) serve --config-dir examples/http-egress/config \
 		--xds-listen 127.0.0.1:15010 --debug-listen 127.0.0.1:15014
 
 # Every suite, then the unit tests again under sanitizers; test/run prints the

@@ -12,8 +12,10 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "xdsd/config.h"
@@ -21,6 +23,7 @@
 #include "xdsd/log.h"
 #include "xdsd/reload.h"
 #include "xdsd/snapshot.h"
+#include "xdsd/state.h"
 #include "xdsd/translate.h"
 #include "xdsd/util.h"
 #include "xdsd/xds_server.h"
@@ -36,6 +39,7 @@ struct serve {
     struct snapshot *current; /* the last snapshot published, to warm the next */
     struct debug_server *dbg;
     int sigfd;
+    char *saved_reason; /* serving the --state-dir copy: why; NULL: the directory */
 };
 
 /* Tell the debug endpoint what is served and how the last load attempt went
@@ -50,22 +54,55 @@ static void note_config(struct serve *s)
                            reloader_diags(s->rl), reloader_rejected(s->rl));
     info.reloads_ok = reloader_count(s->rl, 0);
     info.reloads_rejected = reloader_count(s->rl, 1);
+    info.source = xstrdup(s->saved_reason ? "state-dir" : "config-dir");
+    info.source_reason = s->saved_reason ? xstrdup(s->saved_reason) : NULL;
     debug_server_set_config(s->dbg, &info);
     debug_config_info_release(&info);
 }
 
-/* Translate a valid set and publish it; the set keeps its own references. */
-static void publish(struct serve *s, struct config_set *cfg)
+/* Translate a valid set and publish it, unless the view of a proxy class
+ * that is connected or likely (translate_probe_proxies) cannot be built, too
+ * large for clients included: then the last good snapshot keeps serving and
+ * -1 comes back with the reason in *err. The set keeps its own references. */
+static int publish(struct serve *s, struct config_set *cfg, char **err)
 {
     uint64_t gen = config_generation(cfg);
     struct snapshot *snap = translate_snapshot(cfg, gen, &s->topts);
-    /* build the views of the proxy classes already connected here, not on
-     * the xDS thread */
-    snapshot_warm_from(snap, s->current);
+    size_t n;
+    struct proxy_identity *probes = translate_probe_proxies(cfg, &n);
+    /* build the views here, not on the xDS thread */
+    int rc = snapshot_prepare(snap, s->current, probes, n, err);
+    translate_probe_proxies_free(probes, n);
+    if (rc != 0) {
+        snapshot_unref(snap);
+        return -1;
+    }
     snapshot_unref(s->current);
     s->current = snapshot_ref(snap);
     xds_server_publish(s->srv, snap);
     log_info("configuration generation %llu published", (unsigned long long)gen);
+    return 0;
+}
+
+/* A new valid set from the directory: publish and save it, or refuse it. */
+static int on_new_config(struct serve *s, struct config_set *cfg)
+{
+    char *err = NULL;
+    if (publish(s, cfg, &err) != 0) {
+        char *msg = xasprintf("refused at publish: %s", err ? err : "translation failed");
+        log_error("configuration generation %llu %s; %s",
+                  (unsigned long long)config_generation(cfg), msg,
+                  s->current ? "keeping the last good configuration" : "nothing served yet");
+        reloader_refuse(s->rl, msg);
+        free(msg);
+        free(err);
+        return -1;
+    }
+    free(s->saved_reason);
+    s->saved_reason = NULL;
+    if (s->o->state_dir)
+        state_save(s->o->state_dir, cfg);
+    return 0;
 }
 
 static int on_signal(struct serve *s)
@@ -92,8 +129,13 @@ static void *config_thread(void *arg)
             return NULL;
         struct config_set *cfg = reloader_poll(s->rl, now_ms());
         if (cfg) {
-            publish(s, cfg);
+            on_new_config(s, cfg);
             config_unref(cfg);
+        }
+        if (s->saved_reason && !reloader_rejected(s->rl)) {
+            /* the directory is valid again, if unchanged from the saved copy */
+            free(s->saved_reason);
+            s->saved_reason = NULL;
         }
         /* also after a rejected or unchanged attempt: its findings are news */
         note_config(s);
@@ -142,16 +184,46 @@ static int block_signals(void)
     return fd;
 }
 
+/* Serve the copy an earlier run saved in --state-dir, loudly. */
+static int load_saved(struct serve *s)
+{
+    int64_t saved_ms = 0;
+    char *err = NULL;
+    struct config_set *cfg = state_load(s->o->state_dir, &saved_ms, &err);
+    if (cfg == NULL) {
+        log_warnx("no saved configuration to fall back on: %s", err);
+        free(err);
+        return -1;
+    }
+    reloader_adopt(s->rl, cfg);
+    if (publish(s, cfg, &err) != 0) {
+        log_error("the saved configuration in '%s' cannot be served: %s", s->o->state_dir, err);
+        free(err);
+        config_unref(cfg);
+        return -1;
+    }
+    char when[32];
+    time_t t = (time_t)(saved_ms / 1000);
+    struct tm tm;
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    const struct config_diags *d = reloader_diags(s->rl);
+    s->saved_reason = xasprintf("the configuration directory '%s' is invalid (%zu errors): serving "
+                                "the last good configuration, saved in '%s/%s' at %s",
+                                s->o->config_dir, d->n_errors, s->o->state_dir, STATE_FILE, when);
+    log_error("%s", s->saved_reason);
+    config_unref(cfg);
+    return 0;
+}
+
 static void initial_load(struct serve *s)
 {
     struct config_set *cfg = reloader_load_now(s->rl);
-    if (cfg == NULL) {
-        /* the errors are logged; serve nothing until the directory is fixed */
-        log_warnx("no valid configuration in '%s' yet: waiting for changes", s->o->config_dir);
-        return;
-    }
-    publish(s, cfg);
+    int ok = cfg != NULL && on_new_config(s, cfg) == 0;
     config_unref(cfg);
+    if (ok || (s->o->state_dir && load_saved(s) == 0))
+        return;
+    /* the errors are logged; serve nothing until the directory is fixed */
+    log_warnx("no valid configuration in '%s' yet: waiting for changes", s->o->config_dir);
 }
 
 int cmd_serve(const struct serve_options *o)
@@ -191,6 +263,7 @@ out_debug:
 out_srv:
     xds_server_free(s.srv);
     snapshot_unref(s.current);
+    free(s.saved_reason);
 out_rl:
     reloader_free(s.rl);
 out_sig:

@@ -140,6 +140,48 @@ size_t xds_view_bytes(const struct xds_view *v, enum xds_type t)
     return v->types[t].bytes;
 }
 
+/* Bytes of a protobuf length-delimited field of len bytes (one-byte tag). */
+static size_t field_bytes(size_t len)
+{
+    size_t n = 1 + 1;
+    for (size_t v = len; v >= 0x80; v >>= 7)
+        n++;
+    return n + len;
+}
+
+size_t xds_view_response_bytes(const struct xds_view *v, enum xds_type t)
+{
+    const struct resource_list *l = &v->types[t];
+    size_t url = strlen(type_urls[t]);
+    /* type_url, version_info, nonce and the rest of the envelope */
+    size_t total = field_bytes(url) + 128;
+    for (size_t i = 0; i < l->n; i++) {
+        const struct xds_resource *r = &l->items[i];
+        size_t any = field_bytes(url) + field_bytes(r->len);
+        /* a delta Resource wraps the Any with its name and version: the larger
+         * of the two response shapes */
+        size_t res =
+            field_bytes(strlen(r->name)) + field_bytes(sizeof(r->version)) + field_bytes(any);
+        total += field_bytes(res);
+    }
+    return total;
+}
+
+int xds_view_check_size(const struct xds_view *v, size_t limit, char **err)
+{
+    for (int t = 0; t < XDS_NTYPES; t++) {
+        size_t n = xds_view_response_bytes(v, (enum xds_type)t);
+        if (n > limit) {
+            if (err)
+                *err = xasprintf("a %s response with its %zu resources would be %zu bytes, "
+                                 "over the %zu-byte message limit of xDS clients",
+                                 type_shorts[t], v->types[t].n, n, limit);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* ---- snapshots ---------------------------------------------------------------------- */
 
 /* One proxy class: its key, a proxy that stands for it (to rebuild the view
@@ -252,21 +294,40 @@ const struct xds_view *snapshot_view(struct snapshot *s, const struct proxy_iden
     return v;
 }
 
-void snapshot_warm_from(struct snapshot *s, struct snapshot *old)
+int snapshot_prepare(struct snapshot *s, struct snapshot *old, const struct proxy_identity *extra,
+                     size_t n_extra, char **err)
 {
-    if (old == NULL)
-        return;
-    pthread_mutex_lock(&old->lock);
-    size_t n = old->n_classes;
-    struct proxy_identity *ids = xcalloc(n ? n : 1, sizeof(*ids));
-    for (size_t i = 0; i < n; i++)
-        identity_copy(&ids[i], &old->classes[i].example);
-    pthread_mutex_unlock(&old->lock);
+    size_t n = 0;
+    struct proxy_identity *ids = NULL;
+    if (old != NULL) {
+        pthread_mutex_lock(&old->lock);
+        n = old->n_classes;
+        ids = xcalloc(n + n_extra + 1, sizeof(*ids));
+        for (size_t i = 0; i < n; i++)
+            identity_copy(&ids[i], &old->classes[i].example);
+        pthread_mutex_unlock(&old->lock);
+    } else {
+        ids = xcalloc(n_extra + 1, sizeof(*ids));
+    }
+    for (size_t i = 0; i < n_extra; i++)
+        identity_copy(&ids[n++], &extra[i]);
+    int rc = 0;
     for (size_t i = 0; i < n; i++) {
-        char *err = NULL;
-        snapshot_view(s, &ids[i], NULL, &err);
-        free(err);
+        char *e = NULL;
+        if (snapshot_view(s, &ids[i], NULL, &e) == NULL && rc == 0) {
+            rc = -1;
+            if (err)
+                *err = e ? e : xstrdup("translation failed");
+            e = NULL;
+        }
+        free(e);
         proxy_identity_release(&ids[i]);
     }
     free(ids);
+    return rc;
+}
+
+void snapshot_warm_from(struct snapshot *s, struct snapshot *old)
+{
+    snapshot_prepare(s, old, NULL, 0, NULL);
 }

@@ -3882,3 +3882,60 @@ TEST(rule_w_vs_legacy_gateway_name)
                   34, 14,
                   "the NAME.NAMESPACE.svc.cluster.local form is deprecated, write default/gw");
 }
+
+TEST(rule_tls_key_content_instead_of_path)
+{
+    static const struct rule_case c = {"apiVersion: networking.istio.io/v1\n"
+                                       "kind: DestinationRule\n"
+                                       "metadata: {name: dr}\n"
+                                       "spec:\n"
+                                       "  host: a.example.com\n"
+                                       "  trafficPolicy:\n"
+                                       "    tls:\n"
+                                       "      mode: MUTUAL\n"
+                                       "      clientCertificate: /etc/certs/c.pem\n"
+                                       "      privateKey: /etc/certs/k.pem\n",
+                                       "apiVersion: networking.istio.io/v1\n"
+                                       "kind: DestinationRule\n"
+                                       "metadata: {name: dr}\n"
+                                       "spec:\n"
+                                       "  host: a.example.com\n"
+                                       "  trafficPolicy:\n"
+                                       "    tls:\n"
+                                       "      mode: MUTUAL\n"
+                                       "      clientCertificate: /etc/certs/c.pem\n"
+                                       "      privateKey: |\n"
+                                       "        -----BEGIN PRIVATE KEY-----\n"
+                                       "        MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n"
+                                       "        -----END PRIVATE KEY-----\n",
+                                       10, 19, "privateKey must be the path of a file"};
+    check_rule(&c);
+}
+
+TEST(rule_gateway_tls_key_content_instead_of_path)
+{
+    static const struct rule_case c = {"apiVersion: networking.istio.io/v1\n"
+                                       "kind: Gateway\n"
+                                       "metadata: {name: gw}\n"
+                                       "spec:\n"
+                                       "  servers:\n"
+                                       "  - port: {number: 443, name: https, protocol: HTTPS}\n"
+                                       "    hosts: [\"*\"]\n"
+                                       "    tls:\n"
+                                       "      mode: SIMPLE\n"
+                                       "      serverCertificate: /etc/certs/c.pem\n"
+                                       "      privateKey: /etc/certs/k.pem\n",
+                                       "apiVersion: networking.istio.io/v1\n"
+                                       "kind: Gateway\n"
+                                       "metadata: {name: gw}\n"
+                                       "spec:\n"
+                                       "  servers:\n"
+                                       "  - port: {number: 443, name: https, protocol: HTTPS}\n"
+                                       "    hosts: [\"*\"]\n"
+                                       "    tls:\n"
+                                       "      mode: SIMPLE\n"
+                                       "      serverCertificate: /etc/certs/c.pem\n"
+                                       "      privateKey: \"-----BEGIN EC PRIVATE KEY-----\\nMHc\"\n",
+                                       11, 19, "privateKey must be the path of a file"};
+    check_rule(&c);
+}

@@ -642,3 +642,79 @@ TEST(translate_lb_warmup)
           c->round_robin_lb_config->slow_start_config->slow_start_window->seconds == 30);
     fx_free(f);
 }
+
+TEST(translate_destination_rule_workload_selector)
+{
+    struct fx *f = one_service(PROTO_HTTP);
+    struct destination_rule *all = fx_dr(f, "reviews-all", "default", "reviews");
+    all->traffic_policy.has = 1;
+    all->traffic_policy.load_balancer = (struct load_balancer){.has = 1, .simple = LB_RANDOM};
+    struct destination_rule *sel = fx_dr(f, "reviews-sleep", "default", "reviews");
+    sel->has_workload_selector = 1;
+    sel->workload_selector = fx_labels(f, "app=sleep");
+    sel->traffic_policy.has = 1;
+    sel->traffic_policy.load_balancer = (struct load_balancer){.has = 1, .simple = LB_ROUND_ROBIN};
+    struct xds_view *v = fx_build(f, SLEEP_ID, "app=sleep", NULL, NULL);
+    CHECK(fx_cluster(f, v, "outbound|9080||" SVC_HOST)->lb_policy ==
+          ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__ROUND_ROBIN);
+    v = fx_build(f, SLEEP_ID, "app=other", NULL, NULL);
+    CHECK(fx_cluster(f, v, "outbound|9080||" SVC_HOST)->lb_policy ==
+          ENVOY__CONFIG__CLUSTER__V3__CLUSTER__LB_POLICY__RANDOM);
+    /* so the class key carries the app label */
+    struct proxy_identity a, b;
+    struct config_labels la = fx_labels(f, "app=sleep"), lb = fx_labels(f, "app=other");
+    proxy_identity_init(&a, SLEEP_ID, NULL, NULL, la.items, la.n, NULL);
+    proxy_identity_init(&b, SLEEP_ID, NULL, NULL, lb.items, lb.n, NULL);
+    char *ka = translate_class_key(&f->m, &a), *kb = translate_class_key(&f->m, &b);
+    CHECK(strcmp(ka, kb) != 0);
+    free(ka);
+    free(kb);
+    proxy_identity_release(&a);
+    proxy_identity_release(&b);
+    fx_free(f);
+}
+
+TEST(translate_auto_mtls_by_endpoint_label)
+{
+    struct fx *f = fx_new();
+    struct service_entry *se =
+        fx_se(f, "reviews", "default", SVC_HOST, RESOLUTION_STATIC, LOCATION_MESH_INTERNAL);
+    fx_se_port(se, 9080, "http", PROTO_HTTP, 0);
+    fx_se_endpoint(f, se, "10.1.0.1", "version=v1,security.istio.io/tlsMode=istio", "reviews");
+    fx_se_endpoint(f, se, "10.1.0.2", "version=v2", NULL);
+    struct destination_rule *d = fx_dr(f, "reviews", "default", "reviews");
+    fx_subset(f, d, "v2", "version=v2");
+    struct xds_view *v = fx_build(f, SLEEP_ID, NULL, NULL, NULL);
+    Cluster *c = fx_cluster(f, v, "outbound|9080||" SVC_HOST);
+    CHECK(c != NULL && c->transport_socket == NULL && c->n_transport_socket_matches == 2);
+    if (c != NULL && c->n_transport_socket_matches == 2) {
+        CHECK_STR(c->transport_socket_matches[0]->name, "tlsMode-istio");
+        UpstreamTlsContext *u =
+            fx_any(f, c->transport_socket_matches[0]->transport_socket->typed_config,
+                   &UpstreamTlsContext_desc);
+        CHECK(u != NULL && strcmp(u->sni, "outbound_.9080_._." SVC_HOST) == 0);
+        CHECK_STR(c->transport_socket_matches[1]->name, "tlsMode-disabled");
+    }
+    CLA *e = fx_cla(f, v, "outbound|9080||" SVC_HOST);
+    CHECK(e != NULL && e->endpoints[0]->lb_endpoints[0]->metadata != NULL);
+    CHECK(e != NULL && e->endpoints[0]->lb_endpoints[1]->metadata == NULL);
+    /* the v2 subset has no labelled endpoint: plaintext, no matches */
+    CHECK(fx_cluster(f, v, "outbound|9080|v2|" SVC_HOST)->n_transport_socket_matches == 0);
+    fx_free(f);
+}
+
+TEST(translate_dns_without_endpoints_is_left_out)
+{
+    struct fx *f = fx_new();
+    struct service_entry *se =
+        fx_se(f, "wild", "default", "*.foo.com", RESOLUTION_DNS, LOCATION_MESH_EXTERNAL);
+    fx_se_port(se, 80, "http", PROTO_HTTP, 0);
+    fx_se_port(se, 443, "tls", PROTO_TLS, 0);
+    struct xds_view *v = fx_build(f, SLEEP_ID, NULL, NULL, NULL);
+    CHECK(v != NULL);
+    CHECK(xds_view_find(v, XDS_CLUSTER, "outbound|80||*.foo.com") == NULL);
+    CHECK(xds_view_find(v, XDS_CLUSTER, "outbound|443||*.foo.com") == NULL);
+    CHECK(fx_vhost(fx_routes(f, v, "80"), "*.foo.com:80") == NULL);
+    CHECK(xds_view_find(v, XDS_LISTENER, "0.0.0.0_443") == NULL); /* nothing to route */
+    fx_free(f);
+}

@@ -838,3 +838,43 @@ TEST(xds_O5_superseded_reply_dropped)
     xds_core_free(s);
     xds_view_free(v);
 }
+
+TEST(xds_O3_no_eds_reply_of_a_nacked_set)
+{
+    struct xds_view *v = mkview(V1), *w = mkview("c:a=2 c:b=1 e:a=1 e:b=1");
+    struct xds_core *s = xds_core_new(0, 1);
+    sotw(s, CDS, "", "", NULL, NULL);
+    sotw(s, EDS, "", "", "a", NULL);
+    CHECK_STR(next(s, v), "cds a b");
+    sotw(s, CDS, ver, nonce, NULL, NULL);
+    CHECK_STR(next(s, v), "eds a");
+    sotw(s, EDS, ver, nonce, "a", "bad endpoints");
+    xds_core_view_changed(s);
+    /* the CDS push does not bring back the EDS set the client rejected */
+    CHECK_STR(next(s, w), "cds a b");
+    CHECK_STR(next(s, w), "");
+    xds_core_free(s);
+    xds_view_free(v);
+    xds_view_free(w);
+}
+
+TEST(xds_O2_new_route_after_its_new_cluster)
+{
+    /* a route to a new cluster, published together: the cluster goes first,
+     * so the route never points at a cluster the client lacks (translation
+     * guarantees the cluster exists in the same view) */
+    struct xds_view *v = mkview(V1), *w = mkview("c:a=1 c:b=1 c:new=1 e:a=1 r:r0=2");
+    struct xds_core *s = xds_core_new(0, 1);
+    sotw(s, RDS, "", "", "r0", NULL);
+    sotw(s, CDS, "", "", NULL, NULL);
+    CHECK_STR(next(s, v), "cds a b");
+    sotw(s, CDS, ver, nonce, NULL, NULL);
+    CHECK_STR(next(s, v), "rds r0");
+    sotw(s, RDS, ver, nonce, "r0", NULL);
+    xds_core_view_changed(s);
+    CHECK_STR(next(s, w), "cds a b new");
+    CHECK_STR(next(s, w), "rds r0");
+    xds_core_free(s);
+    xds_view_free(v);
+    xds_view_free(w);
+}

@@ -496,6 +496,19 @@ struct config_set *config_load_paths(const char *const *paths, size_t npaths,
 struct config_set *config_parse(const char *name, const char *buf, size_t len,
                                 struct config_diags *diags);
 
+/* One file a set was made from: its name (as in messages) and its bytes. */
+struct config_source {
+    const char *name;
+    const char *data;
+    size_t len;
+};
+
+/* The same from several named in-memory files (a saved copy of a directory,
+ * see config_sources()). The set equals the one the files first made: same
+ * resources, positions and config_hash(). */
+struct config_set *config_parse_sources(const struct config_source *src, size_t n,
+                                        struct config_diags *diags);
+
 void config_diags_release(struct config_diags *d);
 /* Print "FILE:LINE:COLUMN: RESOURCE: message" lines; a warning reads
  * "FILE:LINE:COLUMN: warning: RESOURCE: message", as compilers print them. */
@@ -509,6 +522,10 @@ void config_unref(struct config_set *s);
 uint64_t config_generation(const struct config_set *s);
 void config_set_generation(struct config_set *s, uint64_t generation);
 uint64_t config_hash(const struct config_set *s);
+
+/* The files the set was made from, in load order; owned by the set. Handing
+ * them to config_parse_sources() rebuilds the same set. */
+const struct config_source *config_sources(const struct config_set *s, size_t *n);
 
 /* All resources of a kind, sorted by (namespace, name). */
 const struct service_entry *config_service_entries(const struct config_set *s, size_t *n);

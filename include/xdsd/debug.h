@@ -53,11 +53,15 @@ struct debug_config_info {
     struct debug_diag *diags; /* of the last attempt, errors and warnings */
     size_t n_diags;
     uint64_t reloads_ok, reloads_rejected; /* attempts since start */
+    /* where the set being served came from: "config-dir" (NULL reads so) or
+     * "state-dir" (the copy saved by an earlier run), and why */
+    char *source;
+    char *source_reason;
 };
 
 /* Fill info from the set being served (may be NULL) and the findings of the
  * last attempt (may be NULL); strings are copied. The counters are left as
- * they were: set them after. */
+ * they were: set them after; the source is reset to NULL. */
 void debug_config_info_fill(struct debug_config_info *info, const struct config_set *set,
                             const struct config_diags *diags, int rejected);
 void debug_config_info_release(struct debug_config_info *info);

@@ -10,7 +10,9 @@
 struct reloader;
 
 /* Watch dir (recursively, following a ConfigMap-style ..data symlink swap).
- * Does not load anything yet. Returns NULL when dir cannot be watched (logged). */
+ * Does not load anything yet. Returns NULL when dir cannot be watched (logged).
+ * A dir that does not exist, or that is deleted later, is looked for every
+ * second (reloader_timeout_ms() says when) and loaded once it is back. */
 struct reloader *reloader_new(const char *dir, int64_t debounce_ms, int64_t max_delay_ms);
 void reloader_free(struct reloader *r);
 
@@ -28,6 +30,15 @@ struct config_set *reloader_poll(struct reloader *r, int64_t now);
 /* Load now, ignoring the debounce (start-up). Same return as reloader_poll,
  * except that an unchanged content still returns the set. */
 struct config_set *reloader_load_now(struct reloader *r);
+
+/* Serve s, loaded elsewhere (the state directory), as the last good set: it
+ * gets the next generation number and later reloads are compared with it. */
+void reloader_adopt(struct reloader *r, struct config_set *s);
+
+/* The set the last reload returned could not be published (message says
+ * why): count the attempt as rejected, report message as its error, and go
+ * back to the previous good set's content hash and generation. */
+void reloader_refuse(struct reloader *r, const char *message);
 
 /* The errors and warnings of the last attempt, and whether it was rejected. */
 const struct config_diags *reloader_diags(const struct reloader *r);

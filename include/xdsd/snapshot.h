@@ -59,6 +59,16 @@ const char *xds_view_version(const struct xds_view *v, enum xds_type t);
 /* Total packed bytes of a type (for size limits and metrics). */
 size_t xds_view_bytes(const struct xds_view *v, enum xds_type t);
 
+/* The default largest message an xDS client accepts (gRPC's 4 MiB). */
+#define XDS_MAX_RESPONSE_BYTES (4u << 20)
+
+/* An upper estimate of the size of one response carrying every resource of
+ * type t (the delta shape, the larger one). */
+size_t xds_view_response_bytes(const struct xds_view *v, enum xds_type t);
+/* 0 when every type's response fits in limit bytes, else -1 with a message
+ * naming the type and size in *err (caller frees; err may be NULL). */
+int xds_view_check_size(const struct xds_view *v, size_t limit, char **err);
+
 /* How a snapshot turns a proxy into its view. class_key returns a heap
  * string: proxies with equal keys receive identical views. build returns a
  * finished view, or NULL with a message in *err. Both are called from any
@@ -89,5 +99,11 @@ const struct xds_view *snapshot_view(struct snapshot *s, const struct proxy_iden
 /* Build the view of every class that old has built, so that a push after a
  * reload does not translate on the xDS thread. */
 void snapshot_warm_from(struct snapshot *s, struct snapshot *old);
+
+/* The same, plus the views of the extra proxies (may be NULL), reporting
+ * failures: 0 when every view was built, else -1 with the first failure in
+ * *err (caller frees; err may be NULL). The publisher refuses such a snapshot. */
+int snapshot_prepare(struct snapshot *s, struct snapshot *old, const struct proxy_identity *extra,
+                     size_t n_extra, char **err);
 
 #endif

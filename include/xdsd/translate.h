@@ -52,6 +52,15 @@ struct xds_view *translate_build(const struct translate_model *m,
 struct snapshot *translate_snapshot(struct config_set *cfg, uint64_t gen,
                                     const struct translate_options *o);
 
+/* Proxies that stand for the classes a configuration is likely to serve: a
+ * sidecar in "default" and in the namespaces of its VirtualServices and
+ * ServiceEntries, a gateway proxy matching each Gateway's selector, a
+ * proxyless gRPC client. Handed to snapshot_prepare() at publish, so that a
+ * configuration no proxy could receive is refused before any proxy asks.
+ * Free with translate_probe_proxies_free(). */
+struct proxy_identity *translate_probe_proxies(const struct config_set *cfg, size_t *n);
+void translate_probe_proxies_free(struct proxy_identity *ids, size_t n);
+
 /* The config set a snapshot made by translate_snapshot() reads. */
 struct config_set *translate_config(const struct snapshot *s);
 

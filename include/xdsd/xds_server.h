@@ -28,6 +28,11 @@ void xds_server_free(struct xds_server *srv);
  * whose resources changed get a push; others get nothing. */
 void xds_server_publish(struct xds_server *srv, struct snapshot *snap);
 
+/* A stream whose send has not been taken by the peer for ms milliseconds
+ * does not read: it is closed with UNAVAILABLE and counted in
+ * counters.closed_slow, so the proxy reconnects. Default 30 s. */
+void xds_server_set_send_timeout(struct xds_server *srv, int64_t ms);
+
 /* ---- status, for the debug endpoint ------------------------------------------------ */
 
 enum xds_sync { SYNC_NOT_SENT, SYNC_SYNCED, SYNC_STALE, SYNC_NACKED };

@@ -204,6 +204,9 @@ struct config_set {
     size_t n_dr_by_host;
     struct host_ref *dr_wild; /* DestinationRules with a wildcard host */
     size_t n_dr_wild;
+    /* the files read, with copies of their bytes (heap, not arena: they may be large) */
+    struct config_source *sources;
+    size_t n_sources, cap_sources;
 };
 
 /* Loading state. Resources are allocated one by one in the set's arena so
@@ -255,6 +258,9 @@ void vc_warn(struct vctx *v, struct config_pos pos, const char *fmt, ...)
 void validate_resources(struct vctx *v);
 void validate_cross(struct vctx *v);
 void set_index(struct config_set *s);
+/* Keep a copy of a file's bytes in the set (config_sources()). */
+void set_add_source(struct config_set *s, const char *name, const char *buf, size_t len);
+void set_free_sources(struct config_set *s);
 
 /* Small checks shared by validation. */
 int is_dns1123_label(const char *s);

@@ -4,6 +4,7 @@
 #include "internal.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,6 +211,7 @@ void builder_add_buffer(struct builder *b, const char *file, const char *buf, si
     b->nfiles++;
     b->hash = hash_bytes(b->hash, file, strlen(file) + 1);
     b->hash = hash_bytes(b->hash, buf, len);
+    set_add_source(b->set, file, buf, len);
     struct dctx c = {&b->set->arena, b->diags, &b->pos, arena_strdup(&b->set->arena, file),
                      NULL,           0};
     cyaml_parse(&tmp, c.file, buf, len, &docs, &ndocs, b->diags);
@@ -220,13 +222,37 @@ void builder_add_buffer(struct builder *b, const char *file, const char *buf, si
     arena_release(&tmp);
 }
 
+static void file_error(struct builder *b, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void file_error(struct builder *b, const char *path, const char *fmt, ...)
+{
+    struct config_pos pos = {path, 0, 0};
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd(b->diags, CONFIG_ERROR, pos, NULL, fmt, ap);
+    va_end(ap);
+}
+
+static int too_large(struct builder *b, const char *path, unsigned long long size)
+{
+    file_error(b, path, "file is %llu bytes, over the limit of %u MiB (%u bytes) per file", size,
+               MAX_FILE_BYTES >> 20, MAX_FILE_BYTES);
+    return -1;
+}
+
 static int add_file(struct builder *b, const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        struct config_pos pos = {path, 0, 0};
-        diag_add(b->diags, CONFIG_ERROR, pos, NULL, "cannot open: %s", strerror(errno));
+        file_error(b, path, "cannot open: %s", strerror(errno));
         return -1;
+    }
+    /* refuse a huge file before reading it; the read below caps a file that
+     * grows meanwhile (or a pipe) as well */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > MAX_FILE_BYTES) {
+        fclose(f);
+        return too_large(b, path, (unsigned long long)st.st_size);
     }
     char *buf = NULL;
     size_t len = 0, cap = 0;
@@ -237,17 +263,19 @@ static int add_file(struct builder *b, const char *path)
         if (got == 0 || len > MAX_FILE_BYTES)
             break;
     }
-    int err = ferror(f);
+    int err = ferror(f) ? errno : 0;
     fclose(f);
-    struct config_pos pos = {path, 0, 0};
+    int rc = -1;
     if (err)
-        diag_add(b->diags, CONFIG_ERROR, pos, NULL, "cannot read: %s", strerror(errno));
+        file_error(b, path, "cannot read: %s", strerror(err));
     else if (len > MAX_FILE_BYTES)
-        diag_add(b->diags, CONFIG_ERROR, pos, NULL, "file larger than %u bytes", MAX_FILE_BYTES);
-    else
+        too_large(b, path, (unsigned long long)len);
+    else {
         builder_add_buffer(b, path, buf, len);
+        rc = 0;
+    }
     free(buf);
-    return err || len > MAX_FILE_BYTES ? -1 : 0;
+    return rc;
 }
 
 static int is_yaml_name(const char *name)
@@ -265,11 +293,16 @@ static int cmp_str(const void *a, const void *b)
 /* Collect the YAML files under dir. Hidden entries are skipped: a ConfigMap
  * volume keeps its real files in "..data" and "..TIMESTAMP" behind visible
  * symlinks, and editors keep their swap and lock files hidden. */
-static void walk(const char *dir, int depth, char ***files, size_t *n, size_t *cap)
+static void walk(struct builder *b, const char *dir, int depth, char ***files, size_t *n,
+                 size_t *cap)
 {
     DIR *d = opendir(dir);
-    if (d == NULL)
+    if (d == NULL) {
+        /* an unreadable directory is not an empty one: withdrawing every
+         * resource it held would be the wrong answer */
+        file_error(b, dir, "cannot read directory: %s", strerror(errno));
         return;
+    }
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
@@ -277,7 +310,7 @@ static void walk(const char *dir, int depth, char ***files, size_t *n, size_t *c
         char *path = xasprintf("%s/%s", dir, e->d_name);
         struct stat st;
         if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && depth < MAX_DIR_DEPTH) {
-            walk(path, depth + 1, files, n, cap);
+            walk(b, path, depth + 1, files, n, cap);
         } else if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && is_yaml_name(e->d_name)) {
             xgrow((void **)files, cap, *n + 1, sizeof(**files));
             (*files)[(*n)++] = path;
@@ -292,8 +325,7 @@ int builder_add_path(struct builder *b, const char *path)
 {
     struct stat st;
     if (stat(path, &st) < 0) {
-        struct config_pos pos = {path, 0, 0};
-        diag_add(b->diags, CONFIG_ERROR, pos, NULL, "cannot read: %s", strerror(errno));
+        file_error(b, path, "cannot read: %s", strerror(errno));
         return -1;
     }
     if (!S_ISDIR(st.st_mode))
@@ -304,7 +336,7 @@ int builder_add_path(struct builder *b, const char *path)
     while (plen > 1 && path[plen - 1] == '/')
         plen--;
     char *root = xstrndup(path, plen);
-    walk(root, 0, &files, &n, &cap);
+    walk(b, root, 0, &files, &n, &cap);
     if (n > 1)
         qsort(files, n, sizeof(*files), cmp_str);
     int rc = 0;
@@ -343,5 +375,15 @@ struct config_set *config_parse(const char *name, const char *buf, size_t len,
     struct builder b;
     builder_init(&b, diags);
     builder_add_buffer(&b, name, buf, len);
+    return builder_finish(&b);
+}
+
+struct config_set *config_parse_sources(const struct config_source *src, size_t n,
+                                        struct config_diags *diags)
+{
+    struct builder b;
+    builder_init(&b, diags);
+    for (size_t i = 0; i < n; i++)
+        builder_add_buffer(&b, src[i].name, src[i].data, src[i].len);
     return builder_finish(&b);
 }

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 #include "watch.h"
@@ -17,13 +18,20 @@ struct reloader {
     int64_t debounce_ms, max_delay_ms;
     int pending;
     int64_t first_event, last_event;
+    int was_dir; /* dir was a directory at start: it must stay one */
     int have_good;
     uint64_t good_hash;  /* content hash of the last good set */
     uint64_t generation; /* of the last good set */
+    int prev_have_good;  /* the good set before the last one, for reloader_refuse() */
+    uint64_t prev_hash, prev_generation;
     struct config_diags diags;
     int rejected;
     uint64_t n_ok, n_rejected;
+    int64_t rearm_at; /* while the directory is gone: when to look for it again */
 };
+
+/* How often a vanished directory is looked for: inotify cannot tell. */
+#define REARM_MS 1000
 
 struct reloader *reloader_new(const char *dir, int64_t debounce_ms, int64_t max_delay_ms)
 {
@@ -35,6 +43,8 @@ struct reloader *reloader_new(const char *dir, int64_t debounce_ms, int64_t max_
     r->watch = w;
     r->debounce_ms = debounce_ms < 0 ? 0 : debounce_ms;
     r->max_delay_ms = max_delay_ms < r->debounce_ms ? r->debounce_ms : max_delay_ms;
+    struct stat st;
+    r->was_dir = stat(dir, &st) != 0 || S_ISDIR(st.st_mode); /* missing: expected as one */
     return r;
 }
 
@@ -62,10 +72,16 @@ static int64_t deadline(const struct reloader *r)
 
 int64_t reloader_timeout_ms(const struct reloader *r, int64_t now)
 {
-    if (!r->pending)
-        return -1;
-    int64_t left = deadline(r) - now;
-    return left > 0 ? left : 0;
+    int64_t left = -1;
+    if (r->pending) {
+        left = deadline(r) - now;
+        left = left > 0 ? left : 0;
+    }
+    if (watch_lost(r->watch)) {
+        int64_t rearm = r->rearm_at > now ? r->rearm_at - now : 0;
+        left = left < 0 || rearm < left ? rearm : left;
+    }
+    return left;
 }
 
 static void log_diags(const struct config_diags *d)
@@ -78,6 +94,40 @@ static void log_diags(const struct config_diags *d)
     }
 }
 
+static void reject(struct reloader *r)
+{
+    r->rejected = 1;
+    r->n_rejected++;
+    log_diags(&r->diags);
+    log_warnx("configuration in '%s' rejected: %zu errors; %s", r->dir, r->diags.n_errors,
+              r->have_good ? "keeping the last good configuration" : "nothing loaded yet");
+}
+
+/* A directory replaced by a file would otherwise load as that one file. */
+static struct config_set *load(struct reloader *r, size_t *nfiles)
+{
+    struct stat st;
+    if (r->was_dir && stat(r->dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        struct config_pos pos = {r->dir, 0, 0};
+        diag_add(&r->diags, CONFIG_ERROR, pos, NULL, "no longer a directory");
+        return NULL;
+    }
+    return config_load(r->dir, &r->diags, nfiles);
+}
+
+/* Make s the last good set, with the next generation number. */
+static void accept(struct reloader *r, struct config_set *s)
+{
+    r->prev_have_good = r->have_good;
+    r->prev_hash = r->good_hash;
+    r->prev_generation = r->generation;
+    if (!r->have_good || config_hash(s) != r->good_hash)
+        r->generation++;
+    r->have_good = 1;
+    r->good_hash = config_hash(s);
+    config_set_generation(s, r->generation);
+}
+
 /* Load the tree. Returns the new set, or NULL when rejected (or unchanged and
  * !always). */
 static struct config_set *reload(struct reloader *r, int always)
@@ -86,13 +136,9 @@ static struct config_set *reload(struct reloader *r, int always)
     watch_sync(r->watch);
     config_diags_release(&r->diags);
     size_t nfiles = 0;
-    struct config_set *s = config_load(r->dir, &r->diags, &nfiles);
+    struct config_set *s = load(r, &nfiles);
     if (s == NULL) {
-        r->rejected = 1;
-        r->n_rejected++;
-        log_diags(&r->diags);
-        log_warnx("configuration in '%s' rejected: %zu errors; %s", r->dir, r->diags.n_errors,
-                  r->have_good ? "keeping the last good configuration" : "nothing loaded yet");
+        reject(r);
         return NULL;
     }
     r->rejected = 0;
@@ -102,12 +148,8 @@ static struct config_set *reload(struct reloader *r, int always)
         return NULL;
     }
     log_diags(&r->diags);
-    if (!r->have_good || config_hash(s) != r->good_hash)
-        r->generation++;
-    r->have_good = 1;
-    r->good_hash = config_hash(s);
+    accept(r, s);
     r->n_ok++;
-    config_set_generation(s, r->generation);
     size_t n_se, n_gw, n_vs, n_dr;
     config_service_entries(s, &n_se);
     config_gateways(s, &n_gw);
@@ -121,7 +163,15 @@ static struct config_set *reload(struct reloader *r, int always)
 
 struct config_set *reloader_poll(struct reloader *r, int64_t now)
 {
-    if (watch_drain(r->watch) > 0) {
+    int events = watch_drain(r->watch);
+    if (watch_lost(r->watch) && now >= r->rearm_at) {
+        r->rearm_at = now + REARM_MS;
+        if (watch_rearm(r->watch) == 0) {
+            log_info("'%s' is back", r->dir);
+            events++;
+        }
+    }
+    if (events > 0) {
         if (!r->pending) {
             r->pending = 1;
             r->first_event = now;
@@ -152,4 +202,24 @@ int reloader_rejected(const struct reloader *r)
 uint64_t reloader_count(const struct reloader *r, int rejected)
 {
     return rejected ? r->n_rejected : r->n_ok;
+}
+
+void reloader_adopt(struct reloader *r, struct config_set *s)
+{
+    accept(r, s);
+}
+
+void reloader_refuse(struct reloader *r, const char *message)
+{
+    struct config_pos pos = {r->dir, 0, 0};
+    diag_add(&r->diags, CONFIG_ERROR, pos, NULL, "%s", message);
+    r->rejected = 1;
+    r->n_rejected++;
+    if (r->n_ok > 0)
+        r->n_ok--;
+    /* the refused content is not served: the same content again must be
+     * tried again, and the served one again is no change */
+    r->have_good = r->prev_have_good;
+    r->good_hash = r->prev_hash;
+    r->generation = r->prev_generation;
 }

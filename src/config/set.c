@@ -120,6 +120,7 @@ struct config_set *builder_finish(struct builder *b)
         s->hash = b->hash;
         set_index(s);
     } else {
+        set_free_sources(s);
         arena_release(&s->arena);
         free(s);
         s = NULL;
@@ -150,6 +151,7 @@ void config_unref(struct config_set *s)
     free(s->se_by_host);
     free(s->dr_by_host);
     free(s->dr_wild);
+    set_free_sources(s);
     arena_release(&s->arena);
     free(s);
 }
@@ -167,6 +169,32 @@ void config_set_generation(struct config_set *s, uint64_t generation)
 uint64_t config_hash(const struct config_set *s)
 {
     return s->hash;
+}
+
+void set_add_source(struct config_set *s, const char *name, const char *buf, size_t len)
+{
+    xgrow((void **)&s->sources, &s->cap_sources, s->n_sources + 1, sizeof(*s->sources));
+    char *data = xmalloc(len + 1);
+    memcpy(data, buf, len);
+    data[len] = '\0';
+    s->sources[s->n_sources++] = (struct config_source){xstrdup(name), data, len};
+}
+
+void set_free_sources(struct config_set *s)
+{
+    for (size_t i = 0; i < s->n_sources; i++) {
+        free((char *)s->sources[i].name);
+        free((char *)s->sources[i].data);
+    }
+    free(s->sources);
+    s->sources = NULL;
+    s->n_sources = s->cap_sources = 0;
+}
+
+const struct config_source *config_sources(const struct config_set *s, size_t *n)
+{
+    *n = s->n_sources;
+    return s->sources;
 }
 
 const struct service_entry *config_service_entries(const struct config_set *s, size_t *n)

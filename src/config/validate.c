@@ -194,12 +194,27 @@ static int gateway_host_ok(const char *h)
     return is_fqdn_or_wildcard(h);
 }
 
+/* Certificate fields hold file paths. Key material pasted in their place
+ * would be echoed by every config dump: refuse it, without quoting it. */
+static void check_tls_path(struct vctx *v, const char *const *field, const char *name,
+                           struct config_pos fallback)
+{
+    if (*field && (strstr(*field, "-----BEGIN") || strchr(*field, '\n')))
+        vc_error(v, AT2(v, field, fallback),
+                 "%s must be the path of a file, not PEM content (which every config dump "
+                 "would show)",
+                 name);
+}
+
 static void server_tls(struct vctx *v, const struct gateway_server *s)
 {
     const struct server_tls *t = &s->tls;
     struct config_pos at = AT2(v, t, s->pos);
     int files = t->server_certificate || t->private_key || t->ca_certificates;
     int is_tls = s->port.protocol == PROTO_HTTPS || s->port.protocol == PROTO_TLS;
+    check_tls_path(v, &t->server_certificate, "serverCertificate", at);
+    check_tls_path(v, &t->private_key, "privateKey", at);
+    check_tls_path(v, &t->ca_certificates, "caCertificates", at);
     if (!is_tls && t->mode != SERVER_TLS_NONE)
         vc_error(v, at, "tls settings need protocol HTTPS or TLS (port %u is %s)", s->port.number,
                  s->port.protocol == PROTO_UNSET ? "unset" : "plain text");
@@ -350,6 +365,9 @@ static void check_client_tls(struct vctx *v, const struct client_tls *t)
 {
     struct config_pos at = AT(v, t);
     int files = t->client_certificate || t->private_key || t->ca_certificates;
+    check_tls_path(v, &t->client_certificate, "clientCertificate", at);
+    check_tls_path(v, &t->private_key, "privateKey", at);
+    check_tls_path(v, &t->ca_certificates, "caCertificates", at);
     if (t->credential_name && files)
         vc_error(v, at,
                  "credentialName cannot be combined with clientCertificate, privateKey "

@@ -26,6 +26,7 @@
 struct watch {
     int fd;
     char *dir;
+    int root_wd; /* the watch on dir itself, or -1 when dir is gone */
 };
 
 static void add_tree(struct watch *w, const char *dir, int depth)
@@ -63,13 +64,31 @@ struct watch *watch_new(const char *dir)
     struct watch *w = xcalloc(1, sizeof(*w));
     w->fd = fd;
     w->dir = xstrdup(dir);
-    if (inotify_add_watch(fd, dir, WATCH_MASK) < 0) {
+    w->root_wd = inotify_add_watch(fd, dir, WATCH_MASK);
+    if (w->root_wd < 0 && errno != ENOENT) {
         log_warn("cannot watch '%s'", dir);
         watch_free(w);
         return NULL;
     }
-    add_tree(w, dir, 0);
+    if (w->root_wd < 0)
+        log_warnx("'%s' does not exist: waiting for it", dir);
+    else
+        add_tree(w, dir, 0);
     return w;
+}
+
+int watch_lost(const struct watch *w)
+{
+    return w->root_wd < 0;
+}
+
+int watch_rearm(struct watch *w)
+{
+    w->root_wd = inotify_add_watch(w->fd, w->dir, WATCH_MASK);
+    if (w->root_wd < 0)
+        return -1;
+    add_tree(w, w->dir, 0);
+    return 0;
 }
 
 void watch_free(struct watch *w)
@@ -128,6 +147,13 @@ int watch_drain(struct watch *w)
             const struct inotify_event *ev = (const struct inotify_event *)p;
             if (relevant(ev))
                 count++;
+            /* dir itself deleted or moved away: inotify cannot see it come
+             * back, the reloader polls for it (watch_rearm) */
+            if (ev->wd == w->root_wd && (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))) {
+                inotify_rm_watch(w->fd, w->root_wd);
+                w->root_wd = -1;
+                count++;
+            }
             if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
                 new_dirs = 1;
             if (ev->mask & IN_Q_OVERFLOW)

@@ -4,7 +4,8 @@
 
 struct watch;
 
-/* Watch dir and its visible sub-directories. NULL when inotify fails (logged). */
+/* Watch dir and its visible sub-directories. NULL when inotify fails (logged);
+ * a dir that does not exist yet is not a failure: the watch starts lost. */
 struct watch *watch_new(const char *dir);
 void watch_free(struct watch *w);
 int watch_fd(const struct watch *w);
@@ -13,5 +14,9 @@ void watch_sync(struct watch *w);
 /* Read every queued event without blocking. Returns how many of them can
  * change the configuration (YAML files, directories, ConfigMap "..data"). */
 int watch_drain(struct watch *w);
+/* dir itself is not watched: it was deleted, moved away, or never existed. */
+int watch_lost(const struct watch *w);
+/* Try to watch dir again: 0 when it exists now (and is watched), else -1. */
+int watch_rearm(struct watch *w);
 
 #endif

@@ -101,6 +101,9 @@ json_t *debug_configz_json(const struct debug_config_info *c)
     json_object_set_new(reloads, "success", json_integer((json_int_t)c->reloads_ok));
     json_object_set_new(reloads, "rejected", json_integer((json_int_t)c->reloads_rejected));
     json_object_set_new(j, "reloads", reloads);
+    set_str(j, "source", c->source ? c->source : "config-dir");
+    if (c->source_reason)
+        set_str(j, "source_reason", c->source_reason);
     for (size_t i = 0; i < c->n_resources; i++) {
         const struct debug_resource *r = &c->resources[i];
         json_t *o = json_object();
@@ -320,6 +323,8 @@ void debug_config_info_copy(struct debug_config_info *dst, const struct debug_co
         b->resource = dup_or_null(a->resource);
         b->message = dup_or_null(a->message);
     }
+    dst->source = dup_or_null(src->source);
+    dst->source_reason = dup_or_null(src->source_reason);
 }
 
 void debug_config_info_release(struct debug_config_info *info)
@@ -339,5 +344,7 @@ void debug_config_info_release(struct debug_config_info *info)
     }
     free(info->resources);
     free(info->diags);
+    free(info->source);
+    free(info->source_reason);
     memset(info, 0, sizeof(*info));
 }

@@ -309,3 +309,15 @@ void pb_meta_bool(struct arena *a, Metadata **m, const char *filter, const char 
     v->bool_value = value != 0;
     struct_add(a, meta_struct(a, m, filter), key, v);
 }
+
+Struct *pb_struct_str(struct arena *a, const char *key, const char *value)
+{
+    Struct *s = NEW(a, Struct);
+    if (key == NULL)
+        return s;
+    Value *v = NEW(a, Value);
+    v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_STRING_VALUE;
+    v->string_value = (char *)value;
+    struct_add(a, s, key, v);
+    return s;
+}

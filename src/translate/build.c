@@ -62,27 +62,33 @@ static void append(char **buf, size_t *len, size_t *cap, const char *s)
     *len += n;
 }
 
+static int labels_have_key(const struct config_labels *l, const char *key)
+{
+    for (size_t j = 0; j < l->n; j++)
+        if (strcmp(l->items[j].key, key) == 0)
+            return 1;
+    return 0;
+}
+
 static int label_key_used(const struct translate_model *m, const char *key)
 {
+    for (size_t i = 0; i < m->n_destination_rules; i++)
+        if (m->destination_rules[i].has_workload_selector &&
+            labels_have_key(&m->destination_rules[i].workload_selector, key))
+            return 1;
     for (size_t i = 0; i < m->n_virtual_services; i++) {
         const struct virtual_service *vs = &m->virtual_services[i];
         for (size_t r = 0; r < vs->n_http; r++)
-            for (size_t k = 0; k < vs->http[r].n_match; k++) {
-                const struct config_labels *l = &vs->http[r].match[k].source_labels;
-                for (size_t j = 0; j < l->n; j++)
-                    if (strcmp(l->items[j].key, key) == 0)
-                        return 1;
-            }
+            for (size_t k = 0; k < vs->http[r].n_match; k++)
+                if (labels_have_key(&vs->http[r].match[k].source_labels, key))
+                    return 1;
         const struct l4_route *l4[2] = {vs->tls, vs->tcp};
         size_t n4[2] = {vs->n_tls, vs->n_tcp};
         for (int t = 0; t < 2; t++)
             for (size_t r = 0; r < n4[t]; r++)
-                for (size_t k = 0; k < l4[t][r].n_match; k++) {
-                    const struct config_labels *l = &l4[t][r].match[k].source_labels;
-                    for (size_t j = 0; j < l->n; j++)
-                        if (strcmp(l->items[j].key, key) == 0)
-                            return 1;
-                }
+                for (size_t k = 0; k < l4[t][r].n_match; k++)
+                    if (labels_have_key(&l4[t][r].match[k].source_labels, key))
+                        return 1;
     }
     return 0;
 }
@@ -115,7 +121,8 @@ char *translate_class_key(const struct translate_model *m, const struct proxy_id
         }
         arena_free(b.a);
     }
-    /* labels matter only where a sourceLabels rule looks at them */
+    /* labels matter only where a sourceLabels rule or a DestinationRule's
+     * workloadSelector looks at them */
     for (size_t i = 0; i < id->n_labels; i++) {
         if (!label_key_used(m, id->labels[i].key))
             continue;

@@ -23,6 +23,17 @@ static uint32_t endpoint_port(const struct se_endpoint *ep, const struct istio_p
     return p->target_port ? p->target_port : p->number;
 }
 
+#define TLS_MODE_LABEL "security.istio.io/tlsMode"
+
+/* Endpoints whose workload runs Istio's mTLS carry this label (auto mTLS). */
+static int istio_tls_mode(const struct se_endpoint *ep)
+{
+    for (size_t i = 0; ep != NULL && i < ep->labels.n; i++)
+        if (strcmp(ep->labels.items[i].key, TLS_MODE_LABEL) == 0)
+            return strcmp(ep->labels.items[i].value, "istio") == 0;
+    return 0;
+}
+
 static LbEndpoint *lb_endpoint(struct arena *a, const char *addr, uint32_t port, uint32_t weight)
 {
     LbEndpoint *l = NEW(a, LbEndpoint);
@@ -103,7 +114,10 @@ static CLA *load_assignment(struct tr_build *b, const char *name, const struct t
             smap_put(a, &by_loc, key, lg);
             pvec_push(a, &groups, lg);
         }
-        pvec_push(a, &lg->eps, lb_endpoint(a, ep->address, endpoint_port(ep, p), ep->weight));
+        LbEndpoint *le = lb_endpoint(a, ep->address, endpoint_port(ep, p), ep->weight);
+        if (istio_tls_mode(ep))
+            pb_meta_str(a, &le->metadata, "envoy.transport_socket_match", "tlsMode", "istio");
+        pvec_push(a, &lg->eps, le);
     }
     cla->n_endpoints = groups.n;
     cla->endpoints = ar_alloc(a, (groups.n + 1) * sizeof(*cla->endpoints));
@@ -225,24 +239,47 @@ static void apply_lb(struct arena *a, Cluster *c, const struct load_balancer *lb
 
 /* typed_extension_protocol_options for the HTTP upstream: h2 for HTTP2/GRPC
  * ports, connection pool limits that live there. */
-static void apply_http_options(struct arena *a, Cluster *c, int h2,
-                               const struct connection_pool *pool)
+/* The protocol Envoy speaks upstream: h2 for HTTP2/GRPC ports, the client's
+ * own for unnamed (sniffed) ports, else HTTP/1.1. Envoy requires one. */
+static void set_upstream_protocol(struct arena *a, UpstreamHttpOptions *o,
+                                  enum istio_protocol proto, const struct connection_pool *pool)
 {
-    UpstreamHttpOptions *o = NEW(a, UpstreamHttpOptions);
-    int used = 0;
-    if (h2) {
-        ExplicitHttpConfig *e = NEW(a, ExplicitHttpConfig);
+    if (proto == PROTO_UNSET) {
+        Envoy__Extensions__Upstreams__Http__V3__HttpProtocolOptions__UseDownstreamHttpConfig *d = tr_msg(
+            a,
+            &envoy__extensions__upstreams__http__v3__http_protocol_options__use_downstream_http_config__descriptor);
+        d->http_protocol_options = NEW(a, Http1Options);
+        d->http2_protocol_options = NEW(a, Http2Options);
+        o->upstream_protocol_options_case =
+            ENVOY__EXTENSIONS__UPSTREAMS__HTTP__V3__HTTP_PROTOCOL_OPTIONS__UPSTREAM_PROTOCOL_OPTIONS_USE_DOWNSTREAM_PROTOCOL_CONFIG;
+        o->use_downstream_protocol_config = d;
+        return;
+    }
+    ExplicitHttpConfig *e = NEW(a, ExplicitHttpConfig);
+    if (tr_is_h2(proto)) {
         e->protocol_config_case =
             ENVOY__EXTENSIONS__UPSTREAMS__HTTP__V3__HTTP_PROTOCOL_OPTIONS__EXPLICIT_HTTP_CONFIG__PROTOCOL_CONFIG_HTTP2_PROTOCOL_OPTIONS;
         e->http2_protocol_options = NEW(a, Http2Options);
         if (pool->has && pool->max_concurrent_streams > 0)
             e->http2_protocol_options->max_concurrent_streams =
                 pb_u32(a, (uint32_t)pool->max_concurrent_streams);
-        o->upstream_protocol_options_case =
-            ENVOY__EXTENSIONS__UPSTREAMS__HTTP__V3__HTTP_PROTOCOL_OPTIONS__UPSTREAM_PROTOCOL_OPTIONS_EXPLICIT_HTTP_CONFIG;
-        o->explicit_http_config = e;
-        used = 1;
+    } else {
+        e->protocol_config_case =
+            ENVOY__EXTENSIONS__UPSTREAMS__HTTP__V3__HTTP_PROTOCOL_OPTIONS__EXPLICIT_HTTP_CONFIG__PROTOCOL_CONFIG_HTTP_PROTOCOL_OPTIONS;
+        e->http_protocol_options = NEW(a, Http1Options);
     }
+    o->upstream_protocol_options_case =
+        ENVOY__EXTENSIONS__UPSTREAMS__HTTP__V3__HTTP_PROTOCOL_OPTIONS__UPSTREAM_PROTOCOL_OPTIONS_EXPLICIT_HTTP_CONFIG;
+    o->explicit_http_config = e;
+}
+
+/* typed_extension_protocol_options for the HTTP upstream: emitted for h2 ports
+ * and when connection pool limits that live there are set. */
+static void apply_http_options(struct arena *a, Cluster *c, enum istio_protocol proto,
+                               const struct connection_pool *pool)
+{
+    UpstreamHttpOptions *o = NEW(a, UpstreamHttpOptions);
+    int used = tr_is_h2(proto);
     if (pool->has && (pool->idle_timeout_ms > 0 || pool->max_requests_per_connection > 0)) {
         CommonHttpOptions *ch = NEW(a, CommonHttpOptions);
         if (pool->idle_timeout_ms > 0)
@@ -253,6 +290,8 @@ static void apply_http_options(struct arena *a, Cluster *c, int h2,
         o->common_http_protocol_options = ch;
         used = 1;
     }
+    if (used)
+        set_upstream_protocol(a, o, proto, pool);
     if (!used)
         return;
     ProtocolOptionsEntry *e = NEW(a, ProtocolOptionsEntry);
@@ -301,6 +340,12 @@ static void apply_resolution(struct tr_build *b, Cluster *c, const struct tr_svc
                         ? ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__STRICT_DNS
                         : ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__LOGICAL_DNS);
         c->load_assignment = load_assignment(b, c->name, svc, p, ss, 1);
+        /* LOGICAL_DNS takes exactly one endpoint */
+        if (svc->se->resolution == RESOLUTION_DNS_ROUND_ROBIN &&
+            c->load_assignment->n_endpoints > 0) {
+            c->load_assignment->n_endpoints = 1;
+            c->load_assignment->endpoints[0]->n_lb_endpoints = 1;
+        }
         c->dns_lookup_family = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DNS_LOOKUP_FAMILY__V4_ONLY;
         c->respect_dns_ttl = 1;
         c->dns_refresh_rate = pb_ms(a, DNS_REFRESH_MS);
@@ -340,6 +385,41 @@ static int is_dns(const Cluster *c)
            c->type == ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__LOGICAL_DNS;
 }
 
+/* Auto mTLS (reference §4.6): without a DestinationRule tls, an in-mesh
+ * service's endpoints labelled tlsMode=istio get Istio mTLS and the others
+ * plaintext, by transport_socket_matches. Only offered when some endpoint is
+ * so labelled, since the mTLS socket reads the mesh certificate files. */
+static void auto_mtls(struct tr_build *b, Cluster *c, const struct tr_svc *svc,
+                      const struct istio_port *p, const struct subset *ss)
+{
+    struct arena *a = b->a;
+    const struct service_entry *se = svc->se;
+    int labelled = 0;
+    for (size_t i = 0; i < se->n_endpoints && !labelled; i++)
+        labelled = istio_tls_mode(&se->endpoints[i]) &&
+                   (ss == NULL || tr_labels_match(&ss->labels, &se->endpoints[i].labels));
+    if (!labelled || se->location != LOCATION_MESH_INTERNAL)
+        return;
+    static const struct client_tls istio = {.has = 1, .mode = CLIENT_TLS_ISTIO_MUTUAL};
+    SocketMatch *on = NEW(a, SocketMatch);
+    on->name = "tlsMode-istio";
+    on->match = pb_struct_str(a, "tlsMode", "istio");
+    on->transport_socket =
+        tr_upstream_tls(b, &istio, svc, p->number, ss ? ss->name : NULL, tr_is_h2(p->protocol), 0);
+    SocketMatch *off = NEW(a, SocketMatch);
+    off->name = "tlsMode-disabled";
+    off->match = pb_struct_str(a, NULL, NULL);
+    TransportSocket *raw = NEW(a, TransportSocket);
+    raw->name = "envoy.transport_sockets.raw_buffer";
+    raw->config_type_case = ENVOY__CONFIG__CORE__V3__TRANSPORT_SOCKET__CONFIG_TYPE_TYPED_CONFIG;
+    raw->typed_config = pb_any(a, NEW(a, RawBuffer));
+    off->transport_socket = raw;
+    c->n_transport_socket_matches = 2;
+    c->transport_socket_matches = ar_alloc(a, 2 * sizeof(*c->transport_socket_matches));
+    c->transport_socket_matches[0] = on;
+    c->transport_socket_matches[1] = off;
+}
+
 static void service_cluster(struct tr_build *b, const struct tr_svc *svc,
                             const struct istio_port *p, const struct destination_rule *dr,
                             const struct subset *ss)
@@ -357,10 +437,13 @@ static void service_cluster(struct tr_build *b, const struct tr_svc *svc,
         apply_resolution(b, c, svc, p, ss);
     apply_outlier(a, c, pol.outlier);
     if (tr_is_http(p->protocol))
-        apply_http_options(a, c, tr_is_h2(p->protocol), pol.pool);
+        apply_http_options(a, c, p->protocol, pol.pool);
     if (c->type != ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__ORIGINAL_DST)
         c->transport_socket = tr_upstream_tls(b, pol.tls, svc, p->number, ss ? ss->name : NULL,
                                               tr_is_h2(p->protocol), b->grpc);
+    if (!pol.tls->has && !b->grpc &&
+        c->type != ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__ORIGINAL_DST)
+        auto_mtls(b, c, svc, p, ss);
     if (b->grpc)
         grpc_trim(a, c, &pol);
     /* a DNS cluster with nothing to resolve is left out (Istio does too) */
@@ -448,9 +531,9 @@ void tr_clusters(struct tr_build *b)
     special_clusters(b);
     for (size_t i = 0; i < b->n_svcs; i++) {
         const struct tr_svc *svc = &b->svcs[i];
-        /* proxyless gRPC resolves no DNS: such services are not offered */
-        if (b->grpc && (svc->se->resolution == RESOLUTION_DNS ||
-                        svc->se->resolution == RESOLUTION_DNS_ROUND_ROBIN))
+        /* proxyless gRPC needs endpoint addresses: services it would have to
+         * resolve by DNS or pass through are not offered */
+        if (b->grpc && (svc->se->resolution != RESOLUTION_STATIC || strchr(svc->host, '*')))
             continue;
         const struct destination_rule *dr = tr_find_dr(b, svc->host);
         for (size_t p = 0; p < svc->se->n_ports; p++) {

@@ -28,8 +28,44 @@ static void dial_names(struct tr_build *b, const char *host, struct pvec *out)
         pvec_push(a, out, ar_printf(a, "%.*s", (int)nl, host));
 }
 
-/* gRPC bounds a call with max_stream_duration, not the route timeout; and it
- * rejects per-route config of filters it does not have (CORS). */
+/* gRPC C core before 1.53 (Debian 12 ships 1.51) knows only the deprecated
+ * one-field header matchers and NACKs a route with string_match; grpc-js reads
+ * both, so proxyless clients get the old form. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static void grpc_legacy_header(HeaderMatcher *h)
+{
+    const Envoy__Type__Matcher__V3__StringMatcher *s = h->string_match;
+    if (h->header_match_specifier_case !=
+            ENVOY__CONFIG__ROUTE__V3__HEADER_MATCHER__HEADER_MATCH_SPECIFIER_STRING_MATCH ||
+        s->ignore_case)
+        return;
+    switch (s->match_pattern_case) {
+    case ENVOY__TYPE__MATCHER__V3__STRING_MATCHER__MATCH_PATTERN_EXACT:
+        h->header_match_specifier_case =
+            ENVOY__CONFIG__ROUTE__V3__HEADER_MATCHER__HEADER_MATCH_SPECIFIER_EXACT_MATCH;
+        h->exact_match = s->exact;
+        break;
+    case ENVOY__TYPE__MATCHER__V3__STRING_MATCHER__MATCH_PATTERN_PREFIX:
+        h->header_match_specifier_case =
+            ENVOY__CONFIG__ROUTE__V3__HEADER_MATCHER__HEADER_MATCH_SPECIFIER_PREFIX_MATCH;
+        h->prefix_match = s->prefix;
+        break;
+    case ENVOY__TYPE__MATCHER__V3__STRING_MATCHER__MATCH_PATTERN_SAFE_REGEX:
+        h->header_match_specifier_case =
+            ENVOY__CONFIG__ROUTE__V3__HEADER_MATCHER__HEADER_MATCH_SPECIFIER_SAFE_REGEX_MATCH;
+        h->safe_regex_match = s->safe_regex;
+        break;
+    default:
+        break;
+    }
+}
+#pragma GCC diagnostic pop
+
+/* gRPC bounds a call with max_stream_duration, not the route timeout, and
+ * reads grpc_timeout_header_max first (gRFC A31): a 0s there would mean "no
+ * limit" and hide the timeout, so both carry it. gRPC also rejects per-route
+ * config of filters it does not have (CORS). */
 static void grpc_routes(struct tr_build *b, struct pvec *routes)
 {
     for (size_t i = 0; i < routes->n; i++) {
@@ -39,11 +75,13 @@ static void grpc_routes(struct tr_build *b, struct pvec *routes)
             if (strcmp(r->typed_per_filter_config[j]->key, "envoy.filters.http.fault") == 0)
                 r->typed_per_filter_config[k++] = r->typed_per_filter_config[j];
         r->n_typed_per_filter_config = k;
+        for (size_t j = 0; r->match && j < r->match->n_headers; j++)
+            grpc_legacy_header(r->match->headers[j]);
         if (r->action_case != ENVOY__CONFIG__ROUTE__V3__ROUTE__ACTION_ROUTE)
             continue;
         MaxStreamDuration *m = NEW(b->a, MaxStreamDuration);
         m->max_stream_duration = r->route->timeout;
-        m->grpc_timeout_header_max = pb_ms(b->a, 0);
+        m->grpc_timeout_header_max = r->route->timeout;
         r->route->max_stream_duration = m;
     }
 }

@@ -270,12 +270,17 @@ static void index_services(struct tr_build *b)
 static void index_rules(struct tr_build *b)
 {
     const struct translate_model *m = b->m;
-    /* two passes: rules of the proxy's namespace take a host first */
-    for (int pass = 0; pass < 2; pass++) {
+    /* the first rule to claim a host wins: rules selecting this workload,
+     * then the rest of the proxy's namespace, then other namespaces */
+    for (int pass = 0; pass < 3; pass++) {
         for (size_t i = 0; i < m->n_destination_rules; i++) {
             const struct destination_rule *d = &m->destination_rules[i];
             int own = strcmp(d->meta.namespace, b->id->namespace) == 0;
-            if (own != (pass == 0) || d->has_workload_selector)
+            int sel = d->has_workload_selector;
+            if ((pass == 0 && !(own && sel)) || (pass == 1 && !(own && !sel)) ||
+                (pass == 2 && (own || sel)))
+                continue;
+            if (sel && !tr_labels_subset(&d->workload_selector, b->id))
                 continue;
             if (!tr_exported(d->export_to, d->n_export_to, d->meta.namespace, b->id->namespace))
                 continue;

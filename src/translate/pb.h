@@ -97,6 +97,8 @@
 /* cluster and endpoints */
 #define Cluster Envoy__Config__Cluster__V3__Cluster
 #define Cluster_desc envoy__config__cluster__v3__cluster__descriptor
+#define SocketMatch Envoy__Config__Cluster__V3__Cluster__TransportSocketMatch
+#define SocketMatch_desc envoy__config__cluster__v3__cluster__transport_socket_match__descriptor
 #define EdsClusterConfig Envoy__Config__Cluster__V3__Cluster__EdsClusterConfig
 #define EdsClusterConfig_desc envoy__config__cluster__v3__cluster__eds_cluster_config__descriptor
 #define CommonLbConfig Envoy__Config__Cluster__V3__Cluster__CommonLbConfig
@@ -106,7 +108,8 @@
 #define SlowStartConfig Envoy__Config__Cluster__V3__Cluster__SlowStartConfig
 #define SlowStartConfig_desc envoy__config__cluster__v3__cluster__slow_start_config__descriptor
 #define RoundRobinLbConfig Envoy__Config__Cluster__V3__Cluster__RoundRobinLbConfig
-#define RoundRobinLbConfig_desc envoy__config__cluster__v3__cluster__round_robin_lb_config__descriptor
+#define RoundRobinLbConfig_desc                                                                    \
+    envoy__config__cluster__v3__cluster__round_robin_lb_config__descriptor
 #define LeastRequestLbConfig Envoy__Config__Cluster__V3__Cluster__LeastRequestLbConfig
 #define LeastRequestLbConfig_desc                                                                  \
     envoy__config__cluster__v3__cluster__least_request_lb_config__descriptor

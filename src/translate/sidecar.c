@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The capture port: a service port equal to it would be a second listener on
+ * 0.0.0.0:15001, which Envoy refuses; such ports get no listener. */
+#define VIRTUAL_OUTBOUND_PORT 15001
+
 static const char *catch_all_cluster(const struct tr_build *b)
 {
     return b->o.outbound_policy == OUTBOUND_REGISTRY_ONLY ? "BlackHoleCluster"
@@ -20,12 +24,12 @@ static void virtual_outbound(struct tr_build *b)
     Listener *l = NEW(a, Listener);
     l->name = "virtualOutbound";
     b->from = "listener 'virtualOutbound'";
-    l->address = pb_address(a, "0.0.0.0", 15001);
+    l->address = pb_address(a, "0.0.0.0", VIRTUAL_OUTBOUND_PORT);
     l->use_original_dst = pb_bool(a, 1);
     l->traffic_direction = ENVOY__CONFIG__CORE__V3__TRAFFIC_DIRECTION__OUTBOUND;
     /* a connection made to 15001 itself would loop: black-hole it */
     FilterChainMatch *self = NEW(a, FilterChainMatch);
-    self->destination_port = pb_u32(a, 15001);
+    self->destination_port = pb_u32(a, VIRTUAL_OUTBOUND_PORT);
     l->n_filter_chains = 2;
     l->filter_chains = ar_alloc(a, 2 * sizeof(*l->filter_chains));
     l->filter_chains[0] = tr_chain(b, "virtualOutbound-blackhole", self,
@@ -300,7 +304,7 @@ void tr_sidecar(struct tr_build *b)
         const struct tr_svc *svc = &b->svcs[i];
         for (size_t p = 0; p < svc->se->n_ports; p++) {
             const struct istio_port *port = &svc->se->ports[p];
-            if (!tr_is_http(port->protocol))
+            if (!tr_is_http(port->protocol) || port->number == VIRTUAL_OUTBOUND_PORT)
                 continue;
             const char *key = ar_printf(a, "%u", port->number);
             struct http_port *hp = smap_get(&http_ports, key);
@@ -322,7 +326,7 @@ void tr_sidecar(struct tr_build *b)
         for (size_t p = 0; p < svc->se->n_ports; p++) {
             const struct istio_port *port = &svc->se->ports[p];
             if ((tr_is_http(port->protocol) && port->protocol != PROTO_UNSET) ||
-                port->protocol == PROTO_UDP)
+                port->protocol == PROTO_UDP || port->number == VIRTUAL_OUTBOUND_PORT)
                 continue;
             /* an unnamed port sniffs: its wildcard HTTP listener also gets the
              * service's TCP chain for whatever is not HTTP */

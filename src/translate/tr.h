@@ -68,6 +68,8 @@ FractionalPercent *pb_fraction(struct arena *a, double percent);
 void pb_meta_str(struct arena *a, Metadata **m, const char *filter, const char *key,
                  const char *value);
 void pb_meta_bool(struct arena *a, Metadata **m, const char *filter, const char *key, int value);
+/* A Struct {key: value} (an empty one when key is NULL). */
+Struct *pb_struct_str(struct arena *a, const char *key, const char *value);
 /* Pack a message into malloc'd bytes for the view. */
 uint8_t *pb_pack(const void *msg, size_t *len);
 

@@ -30,11 +30,18 @@
     "/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources"
 
 enum {
-    POSTED_CALLS = 8,       /* request_registered_call kept posted per method */
     POLL_MS = 10,           /* the loop's wake-up: publish and stop latency */
     SWEEP_MS = 1000,        /* how often stuck sends are looked for */
-    SEND_TIMEOUT_MS = 30000 /* a send not accepted by then: the peer does not read */
+    SEND_TIMEOUT_MS = 30000 /* default: a send not accepted by then, the peer does not read */
 };
+
+/* Drop the shared bodies; sends in flight hold their own references. */
+static void bodies_clear(struct xds_server *srv)
+{
+    for (size_t i = 0; i < srv->n_bodies; i++)
+        grpc_slice_unref(srv->bodies[i].slice);
+    srv->n_bodies = 0;
+}
 
 /* ---- posting and accepting calls --------------------------------------------------- */
 
@@ -197,6 +204,30 @@ static void histogram_add(uint64_t *buckets, uint64_t *count, double *sum, doubl
     *sum += seconds;
 }
 
+/* ---- shared response bodies ------------------------------------------------------ */
+
+/* A response body depends only on its type, version and resources (and
+ * for delta on its removed names), not on the stream: every stream sent the
+ * same set shares one packed body. Emptied on each publish, and when full. */
+static grpc_byte_buffer *encode(struct xds_server *srv, struct stream *st, const struct xds_out *o,
+                                size_t *len)
+{
+    const char *system_version = xds_view_version(st->view, o->type);
+    uint64_t key = xds_wire_body_key(o, system_version);
+    struct body *b = NULL;
+    for (size_t i = 0; i < srv->n_bodies && b == NULL; i++)
+        if (srv->bodies[i].key == key)
+            b = &srv->bodies[i];
+    if (b == NULL) {
+        if (srv->n_bodies == XDS_BODY_CACHE)
+            bodies_clear(srv);
+        b = &srv->bodies[srv->n_bodies++];
+        b->key = key;
+        b->slice = xds_wire_body(o, system_version);
+    }
+    return xds_wire_message(b->slice, o->nonce, len);
+}
+
 static void try_send(struct xds_server *srv, struct stream *st)
 {
     if (st->send_busy || st->status_sent || st->ended || st->failed || st->half_closed)
@@ -206,7 +237,7 @@ static void try_send(struct xds_server *srv, struct stream *st)
         return;
     int64_t t0 = now_ms();
     size_t len = 0;
-    st->send_bb = xds_wire_response(&out, xds_view_version(st->view, out.type), &len);
+    st->send_bb = encode(srv, st, &out, &len);
     grpc_op op;
     memset(&op, 0, sizeof(op));
     op.op = GRPC_OP_SEND_MESSAGE;
@@ -235,8 +266,14 @@ static void adopt(struct xds_server *srv, struct stream *st, struct snapshot *s,
     char *err = NULL;
     const struct xds_view *v = snapshot_view(s, &st->id, &key, &err);
     if (v == NULL) {
-        /* keep serving what the proxy has; a later snapshot may build */
-        log_warnx("no configuration for proxy %s: %s", st->id.id, err ? err : "unknown error");
+        /* keep serving what the proxy has; a later snapshot may build. One
+         * line per distinct failure, not one per proxy of the class */
+        const char *msg = err ? err : "unknown error";
+        if (srv->last_view_error == NULL || strcmp(srv->last_view_error, msg) != 0) {
+            log_warnx("no configuration for proxy %s: %s", st->id.id, msg);
+            free(srv->last_view_error);
+            srv->last_view_error = xstrdup(msg);
+        }
         free(err);
         return;
     }
@@ -247,7 +284,6 @@ static void adopt(struct xds_server *srv, struct stream *st, struct snapshot *s,
     free(st->class_key);
     st->class_key = xstrdup(key ? key : "");
     xds_core_view_changed(st->core);
-    (void)srv;
 }
 
 static int take_node(struct xds_server *srv, struct stream *st, struct xds_wire_request *w)
@@ -336,19 +372,11 @@ static void on_send(struct xds_server *srv, struct stream *st, int ok)
     maybe_free(srv, st);
 }
 
-static void on_new_call(struct xds_server *srv, struct waiting *w, int ok)
+static struct stream *stream_new(struct xds_server *srv, grpc_call *call, int delta)
 {
-    srv->n_posted--;
-    w->posted = 0;
-    grpc_call *call = w->call;
-    grpc_metadata_array_destroy(&w->md);
-    if (!srv->shutting_down)
-        post_waiting(srv, w);
-    if (!ok || call == NULL)
-        return;
     struct stream *st = xcalloc(1, sizeof(*st));
     st->call = call;
-    st->delta = w->delta;
+    st->delta = delta;
     st->connection_id = ++srv->next_id;
     st->connected_at_ms = wall_ms();
     st->core = xds_core_new(st->delta, st->connection_id);
@@ -365,7 +393,27 @@ static void on_new_call(struct xds_server *srv, struct waiting *w, int ok)
     srv->streams = st;
     srv->n_streams++;
     srv->counters.connections_total++;
+    return st;
+}
 
+static void on_new_call(struct xds_server *srv, struct waiting *w, int ok)
+{
+    srv->n_posted--;
+    w->posted = 0;
+    grpc_call *call = w->call;
+    grpc_metadata_array_destroy(&w->md);
+    if (!srv->shutting_down)
+        post_waiting(srv, w);
+    if (!ok || call == NULL)
+        return;
+    if (srv->shutting_down) {
+        /* accepted before the shutdown, seen after cancel_all_calls */
+        grpc_call_cancel_with_status(call, GRPC_STATUS_UNAVAILABLE, "server stopping", NULL);
+        grpc_call_unref(call);
+        return;
+    }
+    struct stream *st = stream_new(srv, call, w->delta);
+    /* batch A: its completion says the call is over */
     grpc_op ops[2];
     memset(ops, 0, sizeof(ops));
     ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
@@ -425,6 +473,7 @@ static void take_incoming(struct xds_server *srv)
     srv->snap = srv->incoming;
     srv->snap_ms = srv->incoming_ms;
     srv->incoming = NULL;
+    bodies_clear(srv);
     for (struct stream *st = srv->streams; st; st = st->next) {
         adopt(srv, st, srv->snap, srv->snap_ms);
         try_send(srv, st);
@@ -436,7 +485,7 @@ static void take_incoming(struct xds_server *srv)
 static void sweep_slow(struct xds_server *srv, int64_t now)
 {
     for (struct stream *st = srv->streams; st; st = st->next) {
-        if (st->send_busy && !st->failed && now - st->send_started_ms > SEND_TIMEOUT_MS) {
+        if (st->send_busy && !st->failed && now - st->send_started_ms > srv->send_timeout_ms) {
             log_warnx("proxy %s does not read its xDS stream: closing it",
                       st->have_node ? st->id.id : st->peer);
             srv->counters.closed_slow++;
@@ -499,6 +548,13 @@ void xds_server_stop(struct xds_server *srv)
     atomic_store(&srv->stop, 1);
 }
 
+void xds_server_set_send_timeout(struct xds_server *srv, int64_t ms)
+{
+    pthread_mutex_lock(&srv->lock);
+    srv->send_timeout_ms = ms;
+    pthread_mutex_unlock(&srv->lock);
+}
+
 void xds_server_publish(struct xds_server *srv, struct snapshot *snap)
 {
     pthread_mutex_lock(&srv->lock);
@@ -547,6 +603,33 @@ static grpc_channel_args *make_args(const struct serve_options *o, grpc_arg *a)
     return args;
 }
 
+/* Undo xds_server_new for a server that never started. */
+static void server_abandon(struct xds_server *srv)
+{
+    grpc_server_destroy(srv->server);
+    grpc_completion_queue_shutdown(srv->cq);
+    while (grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL).type !=
+           GRPC_QUEUE_SHUTDOWN)
+        ;
+    grpc_completion_queue_destroy(srv->cq);
+    pthread_mutex_destroy(&srv->lock);
+    free(srv);
+    grpc_shutdown();
+}
+
+static void post_all(struct xds_server *srv)
+{
+    for (int m = 0; m < 2; m++)
+        for (int i = 0; i < XDS_POSTED_CALLS; i++) {
+            struct waiting *w = &srv->waits[m][i];
+            w->srv = srv;
+            w->delta = m;
+            w->tag = (struct tag){TAG_NEW_CALL, w};
+            post_waiting(srv, w);
+        }
+    post_generic(srv);
+}
+
 struct xds_server *xds_server_new(const struct serve_options *o, int *bound_port)
 {
     grpc_init();
@@ -554,6 +637,7 @@ struct xds_server *xds_server_new(const struct serve_options *o, int *bound_port
     pthread_mutex_init(&srv->lock, NULL);
     atomic_init(&srv->stop, 0);
     srv->t_shutdown = (struct tag){TAG_SHUTDOWN, srv};
+    srv->send_timeout_ms = SEND_TIMEOUT_MS;
     srv->cq = grpc_completion_queue_create_for_next(NULL);
     grpc_arg a[16];
     grpc_channel_args *args = make_args(o, a);
@@ -565,34 +649,19 @@ struct xds_server *xds_server_new(const struct serve_options *o, int *bound_port
         grpc_server_register_method(srv->server, METHOD_DELTA, NULL, GRPC_SRM_PAYLOAD_NONE, 0);
     grpc_server_register_completion_queue(srv->server, srv->cq, NULL);
     grpc_server_credentials *creds = xds_server_credentials(o);
-    int port = creds ? grpc_server_add_http2_port(srv->server, o->xds_listen, creds) : 0;
-    if (creds)
-        grpc_server_credentials_release(creds);
+    if (creds == NULL) { /* logged */
+        server_abandon(srv);
+        return NULL;
+    }
+    int port = grpc_server_add_http2_port(srv->server, o->xds_listen, creds);
+    grpc_server_credentials_release(creds);
     if (port == 0 || srv->m_sotw == NULL || srv->m_delta == NULL) {
-        if (creds)
-            log_error("cannot listen for xDS on %s", o->xds_listen);
-        grpc_server_destroy(srv->server);
-        grpc_completion_queue_shutdown(srv->cq);
-        while (
-            grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL).type !=
-            GRPC_QUEUE_SHUTDOWN)
-            ;
-        grpc_completion_queue_destroy(srv->cq);
-        pthread_mutex_destroy(&srv->lock);
-        free(srv);
-        grpc_shutdown();
+        log_error("cannot listen for xDS on %s", o->xds_listen);
+        server_abandon(srv);
         return NULL;
     }
     grpc_server_start(srv->server);
-    for (int m = 0; m < 2; m++)
-        for (int i = 0; i < POSTED_CALLS; i++) {
-            struct waiting *w = &srv->waits[m][i];
-            w->srv = srv;
-            w->delta = m;
-            w->tag = (struct tag){TAG_NEW_CALL, w};
-            post_waiting(srv, w);
-        }
-    post_generic(srv);
+    post_all(srv);
     srv->listening = 1;
     srv->port = port;
     if (bound_port)
@@ -613,6 +682,8 @@ void xds_server_free(struct xds_server *srv)
         pthread_mutex_unlock(&srv->lock);
         xds_server_run(srv);
     }
+    bodies_clear(srv);
+    free(srv->last_view_error);
     grpc_completion_queue_destroy(srv->cq);
     snapshot_unref(srv->snap);
     snapshot_unref(srv->incoming);

@@ -11,6 +11,18 @@
 #include "core.h"
 #include "xdsd/xds_server.h"
 
+/* request_registered_call kept posted per method: a burst of connections
+ * never waits for the loop to post the next one. */
+#define XDS_POSTED_CALLS 8
+
+/* Packed response bodies kept for sharing between streams. */
+#define XDS_BODY_CACHE 256
+
+struct body {
+    uint64_t key; /* xds_wire_body_key() */
+    grpc_slice slice;
+};
+
 /* What a completion is about; tags live inside the structs they name. */
 enum tag_kind {
     TAG_NEW_CALL,      /* ptr: struct waiting */
@@ -86,13 +98,17 @@ struct xds_server {
     size_t n_streams;
     uint64_t next_id;
     struct xds_counters counters;
-    struct waiting waits[2][8];
+    struct waiting waits[2][XDS_POSTED_CALLS];
     int n_posted;        /* request_call and request_registered_call outstanding */
     int n_unimplemented; /* UNIMPLEMENTED answers in flight */
     int shutting_down, shutdown_done, cq_shut;
     struct tag t_shutdown;
     int listening;
     int64_t last_sweep_ms;
+    int64_t send_timeout_ms;
+    char *last_view_error; /* the last translation failure logged */
+    struct body bodies[XDS_BODY_CACHE];
+    size_t n_bodies;
 };
 
 /* Credentials for the xDS port: mutual TLS when the three xds_tls_* options

@@ -172,16 +172,7 @@ void xds_wire_node(const Envoy__Config__Core__V3__Node *node, struct proxy_ident
 
 /* ---- responses -------------------------------------------------------------------- */
 
-/* The byte buffer takes its own reference to the slice. Small slices keep
- * their bytes inline, so the slice is filled before it is handed over. */
-static grpc_byte_buffer *buffer_of(grpc_slice s)
-{
-    grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&s, 1);
-    grpc_slice_unref(s);
-    return bb;
-}
-
-static grpc_byte_buffer *sotw_response(const struct xds_out *o, size_t *len)
+static grpc_slice sotw_body(const struct xds_out *o)
 {
     char *url = (char *)xds_type_url(o->type);
     size_t n = o->n_res;
@@ -199,20 +190,17 @@ static grpc_byte_buffer *sotw_response(const struct xds_out *o, size_t *len)
         ENVOY__SERVICE__DISCOVERY__V3__DISCOVERY_RESPONSE__INIT;
     m.version_info = (char *)o->version;
     m.type_url = url;
-    m.nonce = (char *)o->nonce;
     m.resources = ptrs;
     m.n_resources = n;
-    *len = envoy__service__discovery__v3__discovery_response__get_packed_size(&m);
-    grpc_slice slice = grpc_slice_malloc(*len);
+    size_t len = envoy__service__discovery__v3__discovery_response__get_packed_size(&m);
+    grpc_slice slice = grpc_slice_malloc(len);
     envoy__service__discovery__v3__discovery_response__pack(&m, GRPC_SLICE_START_PTR(slice));
-    grpc_byte_buffer *bb = buffer_of(slice);
     free(ptrs);
     free(anys);
-    return bb;
+    return slice;
 }
 
-static grpc_byte_buffer *delta_response(const struct xds_out *o, const char *system_version,
-                                        size_t *len)
+static grpc_slice delta_body(const struct xds_out *o, const char *system_version)
 {
     char *url = (char *)xds_type_url(o->type);
     size_t n = o->n_res;
@@ -234,23 +222,55 @@ static grpc_byte_buffer *delta_response(const struct xds_out *o, const char *sys
         ENVOY__SERVICE__DISCOVERY__V3__DELTA_DISCOVERY_RESPONSE__INIT;
     m.system_version_info = (char *)(system_version ? system_version : "");
     m.type_url = url;
-    m.nonce = (char *)o->nonce;
     m.resources = ptrs;
     m.n_resources = n;
     m.removed_resources = o->removed;
     m.n_removed_resources = o->n_removed;
-    *len = envoy__service__discovery__v3__delta_discovery_response__get_packed_size(&m);
-    grpc_slice slice = grpc_slice_malloc(*len);
+    size_t len = envoy__service__discovery__v3__delta_discovery_response__get_packed_size(&m);
+    grpc_slice slice = grpc_slice_malloc(len);
     envoy__service__discovery__v3__delta_discovery_response__pack(&m, GRPC_SLICE_START_PTR(slice));
-    grpc_byte_buffer *bb = buffer_of(slice);
     free(ptrs);
     free(res);
     free(anys);
-    return bb;
+    return slice;
 }
 
-grpc_byte_buffer *xds_wire_response(const struct xds_out *o, const char *system_version,
-                                    size_t *len)
+grpc_slice xds_wire_body(const struct xds_out *o, const char *system_version)
 {
-    return o->delta ? delta_response(o, system_version, len) : sotw_response(o, len);
+    return o->delta ? delta_body(o, system_version) : sotw_body(o);
+}
+
+uint64_t xds_wire_body_key(const struct xds_out *o, const char *system_version)
+{
+    uint64_t k = hash_bytes(HASH_SEED, &o->type, sizeof(o->type));
+    k = hash_bytes(k, &o->delta, sizeof(o->delta));
+    /* SotW carries its version; delta the view's, for debugging only */
+    const char *v = o->delta ? system_version : o->version;
+    if (v)
+        k = hash_bytes(k, v, strlen(v) + 1);
+    for (size_t i = 0; i < o->n_res; i++) {
+        k = hash_bytes(k, o->res[i]->name, strlen(o->res[i]->name) + 1);
+        k = hash_bytes(k, &o->res[i]->hash, sizeof(o->res[i]->hash));
+    }
+    for (size_t i = 0; i < o->n_removed; i++)
+        k = hash_bytes(k, o->removed[i], strlen(o->removed[i]) + 1);
+    return k;
+}
+
+grpc_byte_buffer *xds_wire_message(grpc_slice body, const char *nonce, size_t *len)
+{
+    /* field 5 is the nonce of both responses; length-delimited, and a nonce
+     * is short, so one length byte */
+    size_t nl = strlen(nonce);
+    uint8_t field[2 + XDS_NONCE_MAX];
+    field[0] = (5 << 3) | 2;
+    field[1] = (uint8_t)nl;
+    memcpy(field + 2, nonce, nl);
+    grpc_slice parts[2] = {grpc_slice_ref(body),
+                           grpc_slice_from_copied_buffer((const char *)field, nl + 2)};
+    grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(parts, 2);
+    grpc_slice_unref(parts[0]);
+    grpc_slice_unref(parts[1]);
+    *len = GRPC_SLICE_LENGTH(body) + nl + 2;
+    return bb;
 }

@@ -29,9 +29,15 @@ void xds_wire_request_release(struct xds_wire_request *w);
 void xds_wire_node(const Envoy__Config__Core__V3__Node *node, struct proxy_identity *id,
                    char **metadata_json);
 
-/* Pack a response: each resource's packed bytes go into an Any without
- * being re-encoded, the whole straight into one slice. *len gets its size. */
-grpc_byte_buffer *xds_wire_response(const struct xds_out *o, const char *system_version,
-                                    size_t *len);
+/* A response is its body (everything but the nonce: the same bytes for every
+ * stream sent the same resources, so packed once and shared) followed by its
+ * nonce: protobuf fields may come in any order, and gRPC sends the two slices
+ * as one message. Each resource's packed bytes go into an Any without being
+ * re-encoded. The body is a new slice reference. */
+grpc_slice xds_wire_body(const struct xds_out *o, const char *system_version);
+/* A key for the body of o: equal keys, equal bodies. */
+uint64_t xds_wire_body_key(const struct xds_out *o, const char *system_version);
+/* The message of body (a reference is taken) and nonce (<= 23 bytes). */
+grpc_byte_buffer *xds_wire_message(grpc_slice body, const char *nonce, size_t *len);
 
 #endif

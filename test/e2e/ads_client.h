@@ -152,6 +152,21 @@ static long server_rss_kb(void)
     return kb;
 }
 
+/* CPU seconds (user + system) the server has used so far. */
+static double server_cpu_s(void)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)S.pid);
+    FILE *f = fopen(path, "r");
+    unsigned long ut = 0, st = 0;
+    if (f && fscanf(f, "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
+                    &st) != 2)
+        ut = st = 0;
+    if (f)
+        fclose(f);
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* Stop with SIGTERM; the exit status, or -1 when it does not exit in 10 s. */
 static int server_stop(double *seconds)
 {
@@ -181,16 +196,57 @@ static gpr_timespec in_ms(int64_t ms)
     return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(ms, GPR_TIMESPAN));
 }
 
+/* E2E_TLS_DIR: talk mutual TLS with the certificates there (ca.pem,
+ * client.pem, client-key.pem; the server's name is xdsd.test). */
+static const char *tls_dir;
+static int tls_without_client_cert;
+
+static char *slurp(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return xstrdup("");
+    char *buf = xcalloc(1, 65536);
+    size_t n = fread(buf, 1, 65535, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static grpc_channel_credentials *channel_creds(void)
+{
+    if (tls_dir == NULL)
+        return grpc_insecure_credentials_create();
+    char *ca = slurp(tls_dir, "ca.pem"), *cert = slurp(tls_dir, "client.pem");
+    char *key = slurp(tls_dir, "client-key.pem");
+    grpc_ssl_pem_key_cert_pair pair = {key, cert};
+    grpc_channel_credentials *c =
+        grpc_ssl_credentials_create(ca, tls_without_client_cert ? NULL : &pair, NULL, NULL);
+    free(ca);
+    free(cert);
+    free(key);
+    return c;
+}
+
 static grpc_channel *channel_new(void)
 {
-    /* one connection per channel, as each Envoy has its own */
-    grpc_arg a;
-    memset(&a, 0, sizeof(a));
-    a.type = GRPC_ARG_INTEGER;
-    a.key = (char *)GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL;
-    a.value.integer = 1;
-    grpc_channel_args args = {1, &a};
-    grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+    /* one connection per channel, as each Envoy has its own; responses of
+     * any size (Envoy's own gRPC client has no limit) */
+    grpc_arg a[3];
+    memset(a, 0, sizeof(a));
+    a[0].type = GRPC_ARG_INTEGER;
+    a[0].key = (char *)GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL;
+    a[0].value.integer = 1;
+    a[1].type = GRPC_ARG_INTEGER;
+    a[1].key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH;
+    a[1].value.integer = -1;
+    a[2].type = GRPC_ARG_STRING;
+    a[2].key = (char *)GRPC_SSL_TARGET_NAME_OVERRIDE_ARG;
+    a[2].value.string = (char *)"xdsd.test";
+    grpc_channel_args args = {tls_dir ? 3 : 2, a};
+    grpc_channel_credentials *creds = channel_creds();
     grpc_channel *ch = grpc_channel_create(S.target, creds, &args);
     grpc_channel_credentials_release(creds);
     return ch;

@@ -307,6 +307,31 @@ static void e2e_D10_delta_reconnect_with_initial_versions(void)
     ads_close(a);
 }
 
+static void e2e_D11_request_over_4_MiB_accepted(void)
+{
+    /* a reconnecting proxy echoes every name it holds: 60,000 names here */
+    size_t cap = 60000 * 100, len = 0;
+    char *initial = xmalloc(cap);
+    for (int i = 0; i < 60000; i++)
+        len += (size_t)snprintf(initial + len, cap - len,
+                                "%soutbound|8080||service-%05d.a-rather-long-namespace.svc.cluster."
+                                "local=0000000000000001",
+                                i ? " " : "", i);
+    struct ads *a = ads_open(1);
+    struct resp r;
+    size_t n;
+    uint8_t *b = pack_delta(CDS, "", "*", NULL, initial, NULL, &n);
+    CHECK(n > 4 * 1024 * 1024);
+    ads_send_bytes(a, b, n);
+    free(b);
+    free(initial);
+    if (expect(a, "cds", &r)) {
+        CHECK_STR(r.names, "c0 c1");
+        CHECK(strlen(r.removed) > 0);
+    }
+    ads_close(a);
+}
+
 static void e2e_D12_delta_types_are_separate(void)
 {
     struct ads *a = ads_open(1);
@@ -322,6 +347,58 @@ static void e2e_D12_delta_types_are_separate(void)
     server_status(&st);
     CHECK(st.nacked >= 1);
     ads_close(a);
+}
+
+static void e2e_failed_view_keeps_last_config(void)
+{
+    char ver[4][64], nonce[4][64];
+    struct ads *a = subscribed_sotw(ver, nonce);
+    struct resp r;
+    /* translation fails for this proxy's class: it keeps what it has */
+    server_cmd("fail on");
+    server_cmd("set c c0 broken");
+    publish();
+    silence(a, 1000);
+    /* the next good snapshot reaches it */
+    server_cmd("fail off");
+    server_cmd("set c c0 fixed");
+    publish();
+    if (expect(a, "cds", &r))
+        ack(a, &r);
+    if (expect(a, "eds", &r))
+        ack(a, &r);
+    silence(a, 500);
+    server_cmd("set c c0 v1");
+    publish();
+    ads_close(a);
+}
+
+static void e2e_slow_reader_closed_unavailable(void)
+{
+    struct server_status before, after;
+    server_status(&before);
+    server_cmd("send_timeout 1000");
+    struct ads *a = ads_open(0);
+    struct resp r;
+    sotw_req(a, CDS, "", "", NULL, NULL);
+    expect(a, "cds", &r);
+    sotw_req(a, CDS, r.version, r.nonce, NULL, NULL);
+    /* 32 MB of clusters that this client never reads */
+    for (int i = 0; i < 64; i++)
+        server_cmd("set c slow%02d v1 500000", i);
+    publish();
+    for (int i = 0; i < 100; i++) {
+        usleep(100000);
+        if (server_status(&after) == 0 && after.closed_slow > before.closed_slow)
+            break;
+    }
+    CHECK_INT_EQ(after.closed_slow, before.closed_slow + 1);
+    CHECK(ads_status(a, 10000) != GRPC_STATUS_OK);
+    ads_close(a);
+    server_cmd("send_timeout 30000");
+    for (int i = 0; i < 64; i++)
+        server_cmd("del c slow%02d", i);
+    publish();
 }
 
 /* ---- many streams ------------------------------------------------------------------ */
@@ -345,6 +422,12 @@ static void e2e_mass_1000_streams_converge(void)
     struct mass m;
     struct server_status st;
     CHECK(wait_streams(0, 10000) == 0);
+    /* E2E_CLUSTERS adds that many clusters of 1 kB, for figures at scale */
+    int extra_clusters = getenv("E2E_CLUSTERS") ? atoi(getenv("E2E_CLUSTERS")) : 0;
+    for (int i = 0; i < extra_clusters; i++)
+        server_cmd("set c outbound|80||service-%05d.default.svc.cluster.local v1 1000", i);
+    if (extra_clusters)
+        publish();
     long rss0 = server_rss_kb();
     int64_t t0 = now_ms();
     m_open_all(&m, N);
@@ -358,6 +441,7 @@ static void e2e_mass_1000_streams_converge(void)
     /* an edit: CDS changes, so every stream gets CDS and then EDS (O3) */
     for (int i = 0; i < N; i++)
         m.s[i].responses = 0;
+    double cpu0 = server_cpu_s();
     int64_t p0 = now_ms();
     server_cmd("set c c0 mass");
     publish();
@@ -374,7 +458,8 @@ static void e2e_mass_1000_streams_converge(void)
         if (m.s[i].last_ack_ms > last)
             last = m.s[i].last_ack_ms;
     CHECK(m_wait_synced(&m, N, 30000, &st) == 0);
-    printf("# publish to the last ACK of %d streams: %.3f s\n", N, (double)(last - p0) / 1000.0);
+    printf("# publish to the last ACK of %d streams: %.3f s (server CPU %.2f s)\n", N,
+           (double)(last - p0) / 1000.0, server_cpu_s() - cpu0);
     long extra = 0;
     for (int i = 0; i < N; i++)
         extra += m.s[i].responses > 2;
@@ -382,6 +467,8 @@ static void e2e_mass_1000_streams_converge(void)
     m_close_all(&m);
     CHECK(wait_streams(0, 20000) == 0);
     server_cmd("set c c0 v1");
+    for (int i = 0; i < extra_clusters; i++)
+        server_cmd("del c outbound|80||service-%05d.default.svc.cluster.local", i);
     publish();
 }
 
@@ -445,11 +532,20 @@ static int xdsd_start(const char *xdsd, const char *src)
         return -1;
     S.port = free_port();
     snprintf(S.target, sizeof(S.target), "127.0.0.1:%d", S.port);
+    char cert[300], key[300], ca[300];
+    snprintf(cert, sizeof(cert), "%s/server.pem", tls_dir ? tls_dir : "");
+    snprintf(key, sizeof(key), "%s/server-key.pem", tls_dir ? tls_dir : "");
+    snprintf(ca, sizeof(ca), "%s/ca.pem", tls_dir ? tls_dir : "");
     S.pid = fork();
     if (S.pid == 0) {
-        execl(xdsd, xdsd, "serve", "--config-dir", cfgdir, "--xds-listen", S.target,
-              "--debug-listen", "127.0.0.1:0", "--debounce", "50ms", "--log-level", "warn",
-              (char *)NULL);
+        if (tls_dir)
+            execl(xdsd, xdsd, "serve", "--config-dir", cfgdir, "--xds-listen", S.target,
+                  "--debug-listen", "127.0.0.1:0", "--debounce", "50ms", "--log-level", "warn",
+                  "--xds-tls-cert", cert, "--xds-tls-key", key, "--xds-tls-ca", ca, (char *)NULL);
+        else
+            execl(xdsd, xdsd, "serve", "--config-dir", cfgdir, "--xds-listen", S.target,
+                  "--debug-listen", "127.0.0.1:0", "--debounce", "50ms", "--log-level", "warn",
+                  (char *)NULL);
         _exit(127);
     }
     for (int i = 0; i < 500; i++) {
@@ -606,11 +702,26 @@ static const struct test tests[] = {
     T(e2e_D12_delta_types_are_separate),
     T(e2e_mass_1000_streams_converge),
     T(e2e_disconnect_mid_push_no_leak),
+    T(e2e_failed_view_keeps_last_config),
+    T(e2e_slow_reader_closed_unavailable),
+    T(e2e_D11_request_over_4_MiB_accepted),
 };
 
+static void e2e_xdsd_tls_client_without_certificate_refused(void)
+{
+    tls_without_client_cert = 1;
+    struct ads *a = ads_open(0);
+    tls_without_client_cert = 0;
+    struct resp r;
+    sotw_req(a, CDS, "", "", NULL, NULL);
+    CHECK(ads_recv(a, 5000, &r) == -1);
+    CHECK(ads_status(a, 5000) == GRPC_STATUS_UNAVAILABLE);
+    ads_close(a);
+}
+
 static const struct test xdsd_tests[] = {
-    T(e2e_xdsd_sidecar_gets_istio_config),
-    T(e2e_xdsd_file_edit_one_push_per_affected_type),
+    T(e2e_xdsd_sidecar_gets_istio_config), T(e2e_xdsd_file_edit_one_push_per_affected_type),
+    T(e2e_xdsd_tls_client_without_certificate_refused), /* only with E2E_TLS_DIR */
 };
 
 static int selected(const char *only, const char *name)
@@ -632,6 +743,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int xdsd = strcmp(argv[1], "--xdsd") == 0;
+    tls_dir = xdsd ? getenv("E2E_TLS_DIR") : NULL;
     const char *only = argc > 3 && strcmp(argv[2], "--only") == 0 ? argv[3] : NULL;
     signal(SIGPIPE, SIG_IGN);
     grpc_init();
@@ -643,7 +755,7 @@ int main(int argc, char **argv)
     if (!xdsd)
         base_config();
     const struct test *list = xdsd ? xdsd_tests : tests;
-    size_t count = xdsd ? ARRAY_LEN(xdsd_tests) : ARRAY_LEN(tests);
+    size_t count = xdsd ? ARRAY_LEN(xdsd_tests) - (tls_dir == NULL) : ARRAY_LEN(tests);
     int passed = 0, failed = 0, n = 0;
     for (size_t i = 0; i < count; i++) {
         if (!selected(only, list[i].name))

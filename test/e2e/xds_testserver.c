@@ -8,6 +8,8 @@
  *   del c|e|l|r NAME                    delete a resource
  *   publish                             publish the current set; prints "published GEN"
  *   status                              prints "status streams=N synced=N ..."
+ *   send_timeout MS                     close streams that do not read after MS
+ *   fail on|off                         views of later snapshots fail to build
  * End of input or SIGTERM stops the server; the exit status is 0 on a clean stop. */
 #include <pthread.h>
 #include <signal.h>
@@ -33,9 +35,11 @@ struct entry {
 struct model {
     struct entry *v;
     size_t n, cap;
+    int fail;
 };
 
 static struct xds_server *srv;
+static int fail_builds; /* "fail on": views of the next snapshots cannot be built */
 static struct model model;
 static uint64_t generation;
 
@@ -59,6 +63,7 @@ static struct model *model_copy(const struct model *src)
         m->v[i].content = xstrdup(src->v[i].content);
     }
     m->n = src->n;
+    m->fail = fail_builds;
     return m;
 }
 
@@ -104,6 +109,10 @@ static struct xds_view *build(void *ctx, const struct proxy_identity *id, char *
 {
     (void)id;
     const struct model *m = ctx;
+    if (m->fail) {
+        *err = xstrdup("translation failed (test)");
+        return NULL;
+    }
     struct xds_view *v = xds_view_new();
     for (size_t i = 0; i < m->n; i++) {
         size_t len;
@@ -211,6 +220,13 @@ static void handle(char *line)
         xds_server_publish(srv, s);
         printf("published %llu\n", (unsigned long long)generation);
         fflush(stdout);
+    } else if (strcmp(cmd, "fail") == 0) {
+        char *on = strtok_r(NULL, " \n", &save);
+        fail_builds = on && strcmp(on, "on") == 0;
+    } else if (strcmp(cmd, "send_timeout") == 0) {
+        char *ms = strtok_r(NULL, " \n", &save);
+        if (ms)
+            xds_server_set_send_timeout(srv, atol(ms));
     } else if (strcmp(cmd, "status") == 0) {
         cmd_status();
     }

@@ -7,7 +7,7 @@
 #
 #   test/schema/dump-check.sh       # from the repository root, after `make`
 #
-# Config directories: test/data/dump-check/*/ and examples/*/. Each is dumped
+# Config directories: test/data/dump-check/*/ and examples/*/config/. Each is dumped
 # for a sidecar and for an egress gateway proxy. Needs the upstream descriptor
 # set of test/schema/check.sh (run first when missing), g++ with libprotobuf,
 # and node. Ends with "N passed, M failed"; exits 1 if any check failed.
@@ -68,7 +68,7 @@ proxies=(
     "router~10.0.0.9~istio-egressgateway-7f8d4c.istio-system~istio-system.svc.cluster.local|istio=egressgateway"
 )
 
-for dir in test/data/dump-check/*/ examples/*/; do
+for dir in test/data/dump-check/*/ examples/*/config/; do
     [ -d "$dir" ] || continue
     for p in "${proxies[@]}"; do
         id=${p%%|*} labels=${p#*|}

@@ -3,7 +3,11 @@
 // would: every byte must decode with the upstream messages (no unknown
 // fields), every Any must name a type Envoy has, and every
 // protoc-gen-validate rule on the way must hold (required fields, non-empty
-// strings, ranges, defined enums, required oneofs).
+// strings, ranges, defined enums, required oneofs), and so must the checks
+// Envoy makes when it loads a resource (unique domains and filter chain
+// matches, router last, cluster type and LB policy that fit together), and
+// every name a resource refers to (RDS, clusters, load assignments) must be
+// in the same view.
 //
 //   node validate.js DEPS DIR
 //
@@ -211,14 +215,154 @@ function walk(where, type, msg, errs) {
     }
 }
 
+// Rules Envoy enforces when it loads a resource, beyond protoc-gen-validate.
+function decodeAny(any) {
+    const t = lookup(any.type_url || '');
+    return t ? t.decode(any.value) : null;
+}
+
+function envoyRules(kind, msg, errs) {
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    if (kind === 'rds') {
+        const names = new Set();
+        for (const vh of msg.virtual_hosts || []) {
+            if (names.has(vh.name))
+                errs.push(`virtual host name '${vh.name}' used twice`);
+            names.add(vh.name);
+        }
+        const seen = new Set();
+        for (const vh of msg.virtual_hosts || [])
+            for (const d of vh.domains || []) {
+                if (seen.has(d))
+                    errs.push(`domain '${d}' in more than one virtual host`);
+                seen.add(d);
+            }
+    }
+    if (kind === 'lds') {
+        const chains = (msg.filter_chains || []).map(c => c.filter_chain_match || {});
+        chains.forEach((m, i) => chains.slice(0, i).forEach(o => {
+            if (same(o, m))
+                errs.push(`two filter chains with the same match ${JSON.stringify(m)}`);
+        }));
+        const all = (msg.filter_chains || []).concat(msg.default_filter_chain || []);
+        for (const c of all)
+            for (const f of c.filters || []) {
+                if (f.name !== 'envoy.filters.network.http_connection_manager')
+                    continue;
+                const h = decodeAny(f.typed_config);
+                const hf = (h && h.http_filters) || [];
+                if (!hf.length || hf[hf.length - 1].name !== 'envoy.filters.http.router')
+                    errs.push('HTTP filters must end with the router');
+            }
+        for (const c of msg.filter_chains || []) {
+            if (!c.transport_socket)
+                continue;
+            const d = decodeAny(c.transport_socket.typed_config);
+            if (d && d.require_client_certificate && d.require_client_certificate.value &&
+                !d.common_tls_context.validation_context &&
+                !d.common_tls_context.combined_validation_context)
+                errs.push('client certificate required without a validation context');
+        }
+    }
+    if (kind === 'cds') {
+        const T = root.lookupEnum('envoy.config.cluster.v3.Cluster.DiscoveryType').values;
+        const L = root.lookupEnum('envoy.config.cluster.v3.Cluster.LbPolicy').values;
+        const type = msg.type || 0, lb = msg.lb_policy || 0;
+        if ((type === T.ORIGINAL_DST) !== (lb === L.CLUSTER_PROVIDED))
+            errs.push('ORIGINAL_DST and CLUSTER_PROVIDED go together');
+        if (type === T.EDS && !msg.eds_cluster_config)
+            errs.push('EDS cluster without eds_cluster_config');
+        if ((type === T.STRICT_DNS || type === T.LOGICAL_DNS) && !msg.load_assignment)
+            errs.push('DNS cluster without load_assignment');
+        if (type === T.LOGICAL_DNS) {
+            const n = (msg.load_assignment.endpoints || [])
+                .reduce((s, g) => s + (g.lb_endpoints || []).length, 0);
+            if (n !== 1)
+                errs.push(`LOGICAL_DNS cluster with ${n} endpoints`);
+        }
+    }
+}
+
+// Names one resource needs from others of its view: [kind, name] pairs.
+function references(kind, msg) {
+    const refs = [];
+    const tcp = t => {
+        if (t.cluster)
+            refs.push(['cds', t.cluster]);
+        ((t.weighted_clusters || {}).clusters || []).forEach(c => refs.push(['cds', c.name]));
+    };
+    const hcm = h => {
+        if (h.rds)
+            refs.push(['rds', h.rds.route_config_name]);
+    };
+    if (kind === 'lds') {
+        const chains = (msg.filter_chains || []).concat(msg.default_filter_chain || []);
+        for (const c of chains)
+            for (const f of c.filters || []) {
+                const m = decodeAny(f.typed_config);
+                if (f.name === 'envoy.filters.network.tcp_proxy')
+                    tcp(m);
+                else if (f.name === 'envoy.filters.network.http_connection_manager')
+                    hcm(m);
+            }
+        if (msg.api_listener)
+            hcm(decodeAny(msg.api_listener.api_listener));
+    } else if (kind === 'rds') {
+        for (const vh of msg.virtual_hosts || [])
+            for (const r of vh.routes || []) {
+                if (!r.route)
+                    continue;
+                tcp(r.route);
+                (r.route.request_mirror_policies || []).forEach(p => refs.push(['cds', p.cluster]));
+            }
+    } else if (kind === 'cds' && msg.eds_cluster_config) {
+        refs.push(['eds', msg.eds_cluster_config.service_name || msg.name]);
+    }
+    return refs;
+}
+
 let n = 0, passed = 0, failed = 0;
+// Every resource name of every view, to check references against. File
+// names stand for resource names with '/' and '|' made '_', so the names are
+// read from the resources themselves.
+const views = new Set();
+const addresses = new Map(); // view|ip:port -> first listener file there
+const clashes = new Map();   // listener file -> the file it clashes with
+for (const file of fs.readdirSync(dir).sort()) {
+    const m = /-(cds|eds|lds|rds)-.*\.bin$/.exec(file);
+    if (!m)
+        continue;
+    const msg = root.lookupType(TYPES[m[1]]).decode(fs.readFileSync(path.join(dir, file)));
+    views.add(`${file.slice(0, m.index)}|${m[1]}|${msg.name || msg.cluster_name}`);
+    const sa = m[1] === 'lds' && msg.address && msg.address.socket_address;
+    if (sa && !msg.api_listener) {
+        const key = `${file.slice(0, m.index)}|${sa.address}:${sa.port_value}`;
+        if (addresses.has(key))
+            clashes.set(file, addresses.get(key));
+        else
+            addresses.set(key, file);
+    }
+}
+
 for (const file of fs.readdirSync(dir).sort()) {
     const m = /-(cds|eds|lds|rds)-.*\.bin$/.exec(file);
     if (!m)
         continue;
     const errs = [];
     const type = root.lookupType(TYPES[m[1]]);
-    checkBytes(type.name, type, fs.readFileSync(path.join(dir, file)), errs);
+    const buf = fs.readFileSync(path.join(dir, file));
+    checkBytes(type.name, type, buf, errs);
+    if (errs.length === 0) {
+        const msg = type.decode(buf);
+        envoyRules(m[1], msg, errs);
+        // the view's files share the prefix before the type
+        const view = file.slice(0, m.index);
+        if (clashes.has(file))
+            errs.push(`same address as ${clashes.get(file)}`);
+        for (const [k, name] of references(m[1], msg))
+            if (!views.has(`${view}|${k}|${name}`))
+                errs.push(`refers to ${k} '${name}', which is not in its view`);
+    }
     // Proxyless gRPC reads the combined validation context with a certificate
     // provider instead of SDS (Istio's shape); gRPC applies no PGV rules, and
     // Envoy never receives it.

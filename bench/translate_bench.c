@@ -1,0 +1,227 @@
+/* translate_bench.c - translation time and memory, in process.
+ *
+ *   translate_bench --config-dir DIR [--edit FILE --edit-dst FILE] [--namespaces M]
+ *
+ * Loads DIR (config_load), wraps it in a snapshot (translate_snapshot) and
+ * builds the views the bench's proxies ask for: a sidecar in each of M
+ * namespaces, the egress gateway (LABELS istio=egressgateway) and a
+ * proxyless gRPC client. Then the one-resource edit, the way xdsd sees it:
+ * a reloader on DIR with no debounce, FILE renamed over DIR/EDIT-DST, time
+ * until the reloader hands back the new set, and until the new snapshot has
+ * rebuilt every view the old one had (snapshot_warm_from). Prints one
+ * "key=value" line per step; times in ms, memory in kB (heap in use from
+ * mallinfo2, and VmRSS). */
+#include <errno.h>
+#include <getopt.h>
+#include <malloc.h>
+#include <stdio.h>
+
+#include "xdsd/config.h"
+#include "xdsd/proxy.h"
+#include "xdsd/reload.h"
+#include "xdsd/snapshot.h"
+#include "xdsd/translate.h"
+#include "xdsd/util.h"
+
+#include "bench.h"
+
+static long heap_kb(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return (long)((mi.uordblks + mi.hblkhd) / 1024);
+}
+
+struct proxy_set {
+    struct proxy_identity *ids;
+    size_t n;
+};
+
+static void proxies_init(struct proxy_set *ps, int namespaces)
+{
+    static const struct config_kv gw_labels[] = {{"istio", "egressgateway"}};
+    ps->n = (size_t)namespaces + 2;
+    ps->ids = xcalloc(ps->n, sizeof(*ps->ids));
+    for (int i = 0; i < namespaces; i++) {
+        char id[128], ns[32];
+        snprintf(ns, sizeof(ns), "ns-%d", i);
+        snprintf(id, sizeof(id), "sidecar~10.0.0.%d~pod-%d.%s~%s.svc.cluster.local", i + 1, i, ns,
+                 ns);
+        proxy_identity_init(&ps->ids[i], id, NULL, ns, NULL, 0, NULL);
+    }
+    proxy_identity_init(&ps->ids[namespaces],
+                        "router~10.255.0.1~istio-egressgateway-1.istio-system~istio-system.svc."
+                        "cluster.local",
+                        NULL, "istio-system", gw_labels, 1, NULL);
+    proxy_identity_init(&ps->ids[namespaces + 1],
+                        "sidecar~10.0.1.1~grpc-1.ns-0~ns-0.svc.cluster.local", NULL, "ns-0", NULL,
+                        0, "grpc");
+}
+
+/* Build every view; print counts for the first sidecar and the gateway. */
+static int build_views(struct snapshot *s, const struct proxy_set *ps, const char *label)
+{
+    int failed = 0;
+    for (size_t i = 0; i < ps->n; i++) {
+        char *err = NULL;
+        double t0 = bench_now();
+        const struct xds_view *v = snapshot_view(s, &ps->ids[i], NULL, &err);
+        double ms = bench_now() - t0;
+        if (!v) {
+            printf("view %s proxy=%s error=\"%s\"\n", label, ps->ids[i].id, err ? err : "");
+            free(err);
+            failed++;
+            continue;
+        }
+        if (i != 0 && i + 2 != ps->n && i + 1 != ps->n)
+            continue;
+        size_t bytes = 0;
+        for (int t = 0; t < XDS_NTYPES; t++)
+            bytes += xds_view_bytes(v, (enum xds_type)t);
+        printf("view %s class=%s ms=%.1f clusters=%zu endpoints=%zu listeners=%zu routes=%zu "
+               "bytes=%zu\n",
+               label,
+               i == 0           ? "sidecar"
+               : i + 2 == ps->n ? "gateway"
+                                : "grpc",
+               ms, xds_view_count(v, XDS_CLUSTER), xds_view_count(v, XDS_ENDPOINT),
+               xds_view_count(v, XDS_LISTENER), xds_view_count(v, XDS_ROUTE), bytes);
+    }
+    return failed;
+}
+
+static int copy_file(const char *src, const char *dst)
+{
+    FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+    char buf[65536];
+    size_t n;
+    int rc = in && out ? 0 : -1;
+    while (rc == 0 && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            rc = -1;
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* The edit as xdsd sees it: reloader (debounce 0) -> new set -> new snapshot
+ * whose views are rebuilt from the old one's classes. */
+static void bench_edit(const char *dir, const char *edit, const char *dst,
+                       const struct translate_options *to, const struct proxy_set *ps)
+{
+    struct reloader *r = reloader_new(dir, 0, 0);
+    if (!r)
+        return;
+    struct config_set *set0 = reloader_load_now(r);
+    if (!set0) {
+        printf("edit error=\"initial load failed\"\n");
+        reloader_free(r);
+        return;
+    }
+    struct snapshot *s0 = translate_snapshot(set0, 1, to);
+    build_views(s0, ps, "before-edit");
+    char *tmp = xasprintf("%s.tmp", edit);
+    if (copy_file(edit, tmp) < 0) {
+        printf("edit error=\"cannot copy %s\"\n", edit);
+        goto out;
+    }
+    double t0 = bench_now();
+    if (rename(tmp, dst) < 0) {
+        printf("edit error=\"rename: %s\"\n", strerror(errno));
+        goto out;
+    }
+    struct config_set *set1 = NULL;
+    while (!set1 && bench_now() - t0 < 10000) {
+        set1 = reloader_poll(r, now_ms());
+        if (!set1)
+            usleep(100);
+    }
+    double t1 = bench_now();
+    if (!set1) {
+        printf("edit error=\"no reload within 10 s\"\n");
+        goto out;
+    }
+    struct snapshot *s1 = translate_snapshot(set1, 2, to);
+    snapshot_warm_from(s1, s0);
+    double t2 = bench_now();
+    printf("edit reload_ms=%.2f retranslate_ms=%.2f total_ms=%.2f\n", t1 - t0, t2 - t1, t2 - t0);
+    snapshot_unref(s1);
+    config_unref(set1);
+out:
+    free(tmp);
+    snapshot_unref(s0);
+    config_unref(set0);
+    reloader_free(r);
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = NULL, *edit = NULL, *dst = NULL;
+    int namespaces = 10;
+    static const struct option lo[] = {{"config-dir", 1, 0, 'c'},
+                                       {"edit", 1, 0, 'e'},
+                                       {"edit-dst", 1, 0, 'd'},
+                                       {"namespaces", 1, 0, 'm'},
+                                       {0, 0, 0, 0}};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        switch (ch) {
+        case 'c':
+            dir = optarg;
+            break;
+        case 'e':
+            edit = optarg;
+            break;
+        case 'd':
+            dst = optarg;
+            break;
+        case 'm':
+            namespaces = atoi(optarg);
+            break;
+        default:
+            dir = NULL;
+            optind = argc;
+            break;
+        }
+    }
+    if (!dir || namespaces < 1) {
+        fprintf(stderr, "usage: translate_bench --config-dir DIR [--edit FILE --edit-dst FILE] "
+                        "[--namespaces M]\n");
+        return 2;
+    }
+    struct translate_options to = {OUTBOUND_ALLOW_ANY, NULL, "cluster.local"};
+    struct proxy_set ps;
+    proxies_init(&ps, namespaces);
+
+    long h0 = heap_kb(), r0 = bench_rss_kb(0);
+    struct config_diags diags;
+    size_t nfiles = 0;
+    double t0 = bench_now();
+    struct config_set *set = config_load(dir, &diags, &nfiles);
+    double t1 = bench_now();
+    if (!set) {
+        config_diags_print(&diags, stderr);
+        config_diags_release(&diags);
+        return 1;
+    }
+    config_diags_release(&diags);
+    long h1 = heap_kb();
+    printf("load files=%zu ms=%.1f heap_kb=%ld\n", nfiles, t1 - t0, h1 - h0);
+
+    t0 = bench_now();
+    struct snapshot *s = translate_snapshot(set, 1, &to);
+    int failed = build_views(s, &ps, "initial");
+    t1 = bench_now();
+    long h2 = heap_kb(), r2 = bench_rss_kb(0);
+    printf("translate ms=%.1f classes=%zu failed=%d heap_kb=%ld rss_kb=%ld\n", t1 - t0, ps.n,
+           failed, h2 - h1, r2 - r0);
+    snapshot_unref(s);
+    config_unref(set);
+    if (edit && dst)
+        bench_edit(dir, edit, dst, &to, &ps);
+    for (size_t i = 0; i < ps.n; i++)
+        proxy_identity_release(&ps.ids[i]);
+    free(ps.ids);
+    return failed ? 1 : 0;
+}
