@@ -534,7 +534,9 @@ static void check_nonce(struct model *m, const char *nonce)
 static void check_wire(const struct xds_out *o)
 {
     size_t len = 0;
-    grpc_byte_buffer *bb = xds_wire_response(o, "fuzz", &len);
+    grpc_slice body = xds_wire_body(o, "fuzz");
+    grpc_byte_buffer *bb = xds_wire_message(body, o->nonce, &len);
+    grpc_slice_unref(body);
     grpc_byte_buffer_reader rd;
     if (!grpc_byte_buffer_reader_init(&rd, bb))
         finding("response buffer unreadable");
