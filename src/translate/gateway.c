@@ -295,12 +295,17 @@ static void https_chain(struct tr_build *b, struct tr_listener *l, struct gw_ser
         ar_printf(a, "https.%u.%s.%s.%s", s->port.number, s->port.name ? s->port.name : "",
                   gs->gw->meta.name, gs->gw->meta.namespace);
     const char *stat = s->name ? s->name : ar_printf(a, "outbound_%s", l->name);
+    size_t refs = b->refs.n;
     FilterChain *c = tr_chain(b, NULL, server_sni(b, s), tr_hcm(b, rds, stat, 1, b->from));
     c->transport_socket = ts;
     size_t before = l->chains.n;
     tr_add_chain(b, l, c);
-    if (l->chains.n == before)
-        return; /* same SNI as an earlier server: Istio skips it */
+    if (l->chains.n == before) {
+        /* same SNI as an earlier server: Istio skips it, and with it the
+         * chain's reference to an RDS that is never emitted */
+        b->refs.n = refs;
+        return;
+    }
     struct pvec one = {0};
     pvec_push(a, &one, gs);
     gateway_route_config(b, rds, &one);

@@ -18,13 +18,16 @@ struct strset {
 
 /* What the client holds of one resource, as far as we know: the hash of the
  * bytes we sent, or HELD_ABSENT when we told it the resource does not exist.
- * The name is interned. 16 bytes, as each stream keeps one per resource it
+ * The name is interned. 24 bytes, as each stream keeps one per resource it
  * was sent: a resource whose bytes hash to HELD_ABSENT would pass for absent,
  * which is as likely as two contents sharing a version, and versions already
  * take that to never happen. */
 struct held {
     const char *name;
     uint64_t hash;
+    uint32_t sent_seq; /* delta: the response that last carried it */
+    uint8_t nacked;    /* delta: that response was NACKed */
+    uint8_t resend;    /* delta: send again though unchanged (after a CDS push) */
 };
 
 #define HELD_ABSENT 0
@@ -58,6 +61,7 @@ struct type_state {
     char *nack_message;
     int64_t nack_time_ms;
     int64_t sent_stamp;
+    uint32_t sent_seq; /* of the last response, to find what a delta NACK rejected */
 };
 
 struct xds_core {
@@ -160,6 +164,9 @@ static void held_set(struct held_list *h, const char *name, uint64_t hash, int a
         i = (long)at;
     }
     h->v[i].hash = absent ? HELD_ABSENT : hash;
+    h->v[i].sent_seq = 0;
+    h->v[i].nacked = 0;
+    h->v[i].resend = 0;
     h->key_ok = 0;
 }
 
@@ -193,7 +200,7 @@ static void held_replace(struct held_list *h, const struct xds_resource *const *
 {
     struct held *v = n ? xmalloc(n * sizeof(*v)) : NULL;
     for (size_t i = 0; i < n; i++)
-        v[i] = (struct held){xds_intern(res[i]->name), res[i]->hash};
+        v[i] = (struct held){.name = xds_intern(res[i]->name), .hash = res[i]->hash};
     held_clear(h);
     h->v = v;
     h->n = h->cap = n;
@@ -438,6 +445,10 @@ static void delta_request(struct xds_core *s, int t, const struct xds_request *r
         } else if (r->has_error) {
             res->flags |= XDS_REQ_NACK;
             record_nack(ts, r, now_wall);
+            /* what that response carried is held but rejected (A5) */
+            for (size_t i = 0; i < ts->held.n; i++)
+                if (ts->held.v[i].sent_seq == ts->sent_seq && !ABSENT(ts->held.v[i]))
+                    ts->held.v[i].nacked = 1;
         } else {
             res->flags |= XDS_REQ_ACK;
             memcpy(ts->acked_version, ts->sent_version, sizeof(ts->acked_version));
@@ -534,6 +545,7 @@ static void mark_sent(struct xds_core *s, struct type_state *ts, struct xds_out 
     snprintf(ts->sent_version, sizeof(ts->sent_version), "%s", out->version);
     ts->sent = 1;
     ts->sent_stamp = stamp;
+    ts->sent_seq = (uint32_t)s->seq;
     ts->force = 0;
     /* O3 (kuma#331): clusters leave warming only on an EDS reply, so every
      * CDS push is followed by one, even when the endpoints did not change */
@@ -547,11 +559,14 @@ static void mark_sent(struct xds_core *s, struct type_state *ts, struct xds_out 
         return;
     }
     /* delta: resend the endpoints of the clusters just sent (EDS names are
-     * cluster names in what xdsd generates) */
+     * cluster names in what xdsd generates), but not endpoints the client
+     * rejected, even if the NACK arrives after this push: as in SotW, a
+     * NACKed version is not sent again (A5). The entry stays held, so that
+     * it is reported removed if it is gone by the time EDS is sent. */
     for (size_t i = 0; i < out->n_res; i++) {
         long h = held_find(&eds->held, out->res[i]->name);
         if (h >= 0 && !ABSENT(eds->held.v[h]))
-            held_del_at(&eds->held, (size_t)h);
+            eds->held.v[h].resend = 1;
     }
 }
 
@@ -621,7 +636,8 @@ static int delta_next(struct xds_core *s, int t, const struct xds_view *v, int64
     size_t n = covered(ts, t, v, &res), m = 0;
     for (size_t i = 0; i < n; i++) {
         long h = held_find(&ts->held, res[i]->name);
-        if (h < 0 || ABSENT(ts->held.v[h]) || ts->held.v[h].hash != res[i]->hash)
+        const struct held *e = h < 0 ? NULL : &ts->held.v[h];
+        if (e == NULL || ABSENT(*e) || e->hash != res[i]->hash || (e->resend && !e->nacked))
             res[m++] = res[i];
     }
     struct strset removed = {0};
@@ -633,8 +649,11 @@ static int delta_next(struct xds_core *s, int t, const struct xds_view *v, int64
     }
     /* the client is taken to hold what we send: after a NACK nothing is resent
      * until the resource changes (A5) */
-    for (size_t i = 0; i < m; i++)
+    uint32_t seq = (uint32_t)(s->seq + 1); /* the nonce mark_sent() gives this response */
+    for (size_t i = 0; i < m; i++) {
         held_set(&ts->held, res[i]->name, res[i]->hash, 0);
+        ts->held.v[held_find(&ts->held, res[i]->name)].sent_seq = seq;
+    }
     for (size_t i = 0; i < removed.n; i++) {
         if (interested(ts, removed.v[i]))
             held_set(&ts->held, removed.v[i], 0, 1);
