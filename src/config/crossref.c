@@ -483,6 +483,8 @@ static void check_gateways(struct xctx *x, const struct virtual_service *vs,
             }
 }
 
+/* Bindings of one (gateway, host) together, each group in the order
+ * translation takes its VirtualServices: (namespace, name). */
 static int binding_cmp(const void *pa, const void *pb)
 {
     const struct binding *a = pa, *b = pb;
@@ -490,32 +492,45 @@ static int binding_cmp(const void *pa, const void *pb)
     if (c == 0)
         c = strcmp(a->host, b->host);
     if (c == 0)
+        c = strcmp(a->vs->meta.namespace, b->vs->meta.namespace);
+    if (c == 0)
+        c = strcmp(a->vs->meta.name, b->vs->meta.name);
+    if (c == 0)
         c = strcmp(a->pos.file, b->pos.file);
     if (c == 0)
         c = a->pos.line - b->pos.line;
     return c;
 }
 
-/* Two VirtualServices routing the same host on the same gateway: which one
- * wins depends on their order, so it is refused. */
+/* Several VirtualServices for one host. On a gateway Istio merges their
+ * routes, so that is fine. On the mesh only the first in (namespace, name)
+ * order applies and the others are ignored, which Istio's analyzer reports as
+ * IST0109: a warning on each ignored one, naming the one that applies. */
 static void check_conflicts(struct xctx *x, struct binding_list *bl)
 {
     if (bl->n > 1)
         qsort(bl->items, bl->n, sizeof(*bl->items), binding_cmp);
-    for (size_t i = 1; i < bl->n; i++) {
-        const struct binding *a = &bl->items[i - 1], *b = &bl->items[i];
-        if (strcmp(a->gateway, b->gateway) != 0 || strcmp(a->host, b->host) != 0 || a->vs == b->vs)
+    const struct binding *first = NULL;
+    for (size_t i = 0; i < bl->n; i++) {
+        const struct binding *b = &bl->items[i];
+        if (first == NULL || strcmp(first->gateway, b->gateway) != 0 ||
+            strcmp(first->host, b->host) != 0) {
+            first = b;
+            continue;
+        }
+        if (strcmp(b->gateway, "mesh") != 0 || b->vs == first->vs)
             continue;
         /* the same name twice is already reported as a duplicate */
-        if (strcmp(a->vs->meta.namespace, b->vs->meta.namespace) == 0 &&
-            strcmp(a->vs->meta.name, b->vs->meta.name) == 0)
+        if (strcmp(first->vs->meta.namespace, b->vs->meta.namespace) == 0 &&
+            strcmp(first->vs->meta.name, b->vs->meta.name) == 0)
             continue;
         x->v->label = meta_label(&x->v->b->set->arena, &b->vs->meta);
-        vc_error(x->v, b->pos,
-                 "host '%s' on gateway %s is also routed by VirtualService %s/%s "
-                 "(%s:%d:%d)",
-                 b->host, b->gateway, a->vs->meta.namespace, a->vs->meta.name, a->pos.file,
-                 a->pos.line, a->pos.column);
+        vc_warn(x->v, b->pos,
+                "host '%s' on the mesh is also routed by VirtualService %s/%s (%s:%d:%d), "
+                "which comes first in namespace/name order: this VirtualService is ignored "
+                "for it (Istio IST0109)",
+                b->host, first->vs->meta.namespace, first->vs->meta.name, first->pos.file,
+                first->pos.line, first->pos.column);
     }
 }
 

@@ -146,10 +146,38 @@ static int vs_matches_server(struct tr_build *b, const struct virtual_service *v
 struct gw_vhost {
     const char *name;
     struct pvec domains, routes;
+    const struct virtual_service *last; /* the VS whose routes were added last */
+    const struct gw_server *last_server;
 };
 
+/* A route that matches every request: prefix "/" and nothing else. */
+static int route_catches_all(const Route *r)
+{
+    const RouteMatch *m = r->match;
+    return m->path_specifier_case == ENVOY__CONFIG__ROUTE__V3__ROUTE_MATCH__PATH_SPECIFIER_PREFIX &&
+           strcmp(m->prefix, "/") == 0 && m->n_headers == 0 && m->n_query_parameters == 0;
+}
+
+/* Catch-all routes after the others, each group in its order: with several
+ * VirtualServices on one host, one's catch-all must not hide the next one's
+ * specific routes (Istio does the same). */
+static void catch_alls_last(struct arena *a, struct pvec *routes)
+{
+    struct pvec rest = {0};
+    size_t n = 0;
+    for (size_t i = 0; i < routes->n; i++) {
+        if (route_catches_all(routes->v[i]))
+            pvec_push(a, &rest, routes->v[i]);
+        else
+            routes->v[n++] = routes->v[i];
+    }
+    for (size_t i = 0; i < rest.n; i++)
+        routes->v[n++] = rest.v[i];
+}
+
 /* Virtual hosts of servers: VS hosts x server hosts, named HOST:SERVER_PORT;
- * routes of several VirtualServices on one host are concatenated. */
+ * routes of several VirtualServices on one host are concatenated in
+ * (namespace, name) order, the model's, and then catch-alls moved last. */
 static void gateway_route_config(struct tr_build *b, const char *name, struct pvec *servers)
 {
     struct arena *a = b->a;
@@ -183,6 +211,8 @@ static void gateway_route_config(struct tr_build *b, const char *name, struct pv
                         continue;
                     const char *vname = ar_cat(a, host, ":", ar_u32(a, port), NULL);
                     struct gw_vhost *gv = smap_get(&by_name, vname);
+                    if (gv != NULL && gv->last == vs && gv->last_server == gs)
+                        continue; /* two hosts of one VS meet here: its routes once */
                     if (gv == NULL) {
                         gv = ar_alloc(a, sizeof(*gv));
                         gv->name = vname;
@@ -192,6 +222,8 @@ static void gateway_route_config(struct tr_build *b, const char *name, struct pv
                     }
                     for (size_t r = 0; r < routes.n; r++)
                         pvec_push(a, &gv->routes, routes.v[r]);
+                    gv->last = vs;
+                    gv->last_server = gs;
                 }
             }
         }
@@ -199,6 +231,7 @@ static void gateway_route_config(struct tr_build *b, const char *name, struct pv
     struct pvec vhosts = {0};
     for (size_t i = 0; i < order.n; i++) {
         struct gw_vhost *gv = order.v[i];
+        catch_alls_last(a, &gv->routes);
         pvec_push(a, &vhosts, tr_vhost(b, gv->name, &gv->domains, &gv->routes));
     }
     if (vhosts.n == 0) {

@@ -256,14 +256,16 @@ static void http_route_config(struct tr_build *b, uint32_t port, struct pvec *sv
         pvec_push(a, &vhosts,
                   tr_vhost(b, ar_cat(a, svc->host, ":", ar_u32(a, port), NULL), &domains, &routes));
     }
-    /* VirtualService hosts that are not services: kept on port 80 only */
+    /* VirtualService hosts that are not services: kept on port 80 only; of
+     * several VirtualServices for one host the first, as for services */
+    struct smap seen = {0};
     for (size_t i = 0; port == 80 && i < b->vs_all.n; i++) {
         const struct virtual_service *vs = b->vs_all.v[i];
         if (!tr_vs_bound(vs, NULL, NULL))
             continue;
         for (size_t h = 0; h < vs->n_hosts; h++) {
             const char *host = tr_expand_host(a, vs->hosts[h], vs->meta.namespace);
-            if (tr_find_svc(b, host) != NULL)
+            if (tr_find_svc(b, host) != NULL || !smap_put(a, &seen, host, NULL))
                 continue;
             struct pvec domains = {0}, routes = {0};
             tr_vs_routes(b, vs, port, NULL, NULL, &routes);
