@@ -208,16 +208,21 @@ TransportSocket *tr_upstream_tls(struct tr_build *b, const struct client_tls *tl
                                  int h2, int proxyless);
 TransportSocket *tr_downstream_tls(struct tr_build *b, const struct server_tls *tls, int tcp);
 
-/* filters.c */
+/* filters.c. `from` names the resource being built, for the consistency check. */
+/* The file access log to /dev/stdout in Istio's text format. */
 AccessLog *tr_access_log(struct tr_build *b);
-NetFilter *tr_hcm(struct tr_build *b, const char *rds, const char *stat_prefix, int gateway,
+/* The HTTP connection manager reading RDS rds. kind: 0 sidecar outbound,
+ * 1 gateway (remote address, XFCC), 2 proxyless gRPC (fault + router only). */
+NetFilter *tr_hcm(struct tr_build *b, const char *rds, const char *stat_prefix, int kind,
                   const char *from);
 /* tcp_proxy to the destinations of route (n entries); vs names weighted stats. */
 NetFilter *tr_tcp_proxy(struct tr_build *b, const struct route_destination *route, size_t n,
                         const struct virtual_service *vs, uint32_t listen_port, const char *from);
 /* The HCM message alone, for proxyless gRPC API listeners. */
 Any *tr_hcm_any(struct tr_build *b, const char *rds, const char *from);
+/* tcp_proxy to one cluster, stat_prefix the cluster name (Istio's). */
 NetFilter *tr_tcp_proxy_to(struct tr_build *b, const char *cluster, const char *from);
+/* tls_inspector (tls) or http_inspector. */
 ListenerFilter *tr_listener_filter(struct tr_build *b, int tls);
 FilterChainMatch *tr_sni_match(struct tr_build *b, const char *const *names, size_t n);
 
