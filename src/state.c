@@ -296,10 +296,14 @@ static char *read_file(const char *path, size_t *len, char **err)
 /* The reason a saved copy cannot be used, with the first configuration error. */
 static char *invalid_reason(const char *path, const struct config_diags *d)
 {
-    for (size_t i = 0; i < d->n; i++)
-        if (d->items[i].severity == CONFIG_ERROR)
-            return xasprintf("'%s' no longer validates: %s:%d:%d: %s", path, d->items[i].pos.file,
-                             d->items[i].pos.line, d->items[i].pos.column, d->items[i].message);
+    for (size_t i = 0; i < d->n; i++) {
+        if (d->items[i].severity == CONFIG_ERROR) {
+            char *first = config_diag_format(&d->items[i]);
+            char *reason = xasprintf("'%s' no longer validates: %s", path, first);
+            free(first);
+            return reason;
+        }
+    }
     return xasprintf("'%s' no longer validates", path);
 }
 

@@ -524,6 +524,10 @@ void config_diags_release(struct config_diags *d);
 /* Print "FILE:LINE:COLUMN: RESOURCE: message" lines; a warning reads
  * "FILE:LINE:COLUMN: warning: RESOURCE: message", as compilers print them. */
 void config_diags_print(const struct config_diags *d, void *file /* FILE* */);
+/* One finding as config_diags_print() prints it, without the newline; a
+ * finding about a whole file or directory (line 0) reads "PATH: ...".
+ * The caller frees the string. */
+char *config_diag_format(const struct config_diag *g);
 
 struct config_set *config_ref(struct config_set *s);
 void config_unref(struct config_set *s);

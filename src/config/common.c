@@ -160,14 +160,22 @@ void config_diags_release(struct config_diags *d)
     memset(d, 0, sizeof(*d));
 }
 
+char *config_diag_format(const struct config_diag *g)
+{
+    char where[32] = "";
+    if (g->pos.line > 0)
+        snprintf(where, sizeof(where), ":%d:%d", g->pos.line, g->pos.column);
+    return xasprintf("%s%s: %s%s%s%s", g->pos.file, where,
+                     g->severity == CONFIG_WARNING ? "warning: " : "",
+                     g->resource ? g->resource : "", g->resource ? ": " : "", g->message);
+}
+
 void config_diags_print(const struct config_diags *d, void *file)
 {
-    FILE *f = file;
     for (size_t i = 0; i < d->n; i++) {
-        const struct config_diag *g = &d->items[i];
-        fprintf(f, "%s:%d:%d: %s%s%s%s\n", g->pos.file, g->pos.line, g->pos.column,
-                g->severity == CONFIG_WARNING ? "warning: " : "", g->resource ? g->resource : "",
-                g->resource ? ": " : "", g->message);
+        char *line = config_diag_format(&d->items[i]);
+        fprintf(file, "%s\n", line);
+        free(line);
     }
 }
 

@@ -90,10 +90,9 @@ int64_t reloader_timeout_ms(const struct reloader *r, int64_t now)
 static void log_diags(const struct config_diags *d)
 {
     for (size_t i = 0; i < d->n; i++) {
-        const struct config_diag *g = &d->items[i];
-        log_warnx("%s:%d:%d: %s%s%s%s", g->pos.file, g->pos.line, g->pos.column,
-                  g->severity == CONFIG_WARNING ? "warning: " : "", g->resource ? g->resource : "",
-                  g->resource ? ": " : "", g->message);
+        char *line = config_diag_format(&d->items[i]);
+        log_warnx("%s", line);
+        free(line);
     }
 }
 
