@@ -1,0 +1,816 @@
+/* t_config_rules_xref.c - validation rules: rules across resources, and warnings.
+ * The harness (check_rule) is in config_rules.h. */
+#include "config_rules.h"
+
+TEST(rule_x_gateway_missing)
+{
+    static const struct rule_case c = {"apiVersion: networking.istio.io/v1\n"
+                                       "kind: ServiceEntry\n"
+                                       "metadata:\n"
+                                       "  name: se\n"
+                                       "spec:\n"
+                                       "  hosts: [a.example.com]\n"
+                                       "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+                                       "  resolution: DNS\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1alpha3\n"
+                                       "kind: DestinationRule\n"
+                                       "metadata:\n"
+                                       "  name: dr\n"
+                                       "spec:\n"
+                                       "  host: a.example.com\n"
+                                       "  subsets: [{name: v1}]\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1\n"
+                                       "kind: Gateway\n"
+                                       "metadata:\n"
+                                       "  name: gw\n"
+                                       "spec:\n"
+                                       "  selector: {istio: egressgateway}\n"
+                                       "  servers:\n"
+                                       "  - port: {number: 80, name: http, protocol: HTTP}\n"
+                                       "    hosts: [a.example.com]\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1beta1\n"
+                                       "kind: VirtualService\n"
+                                       "metadata:\n"
+                                       "  name: vs\n"
+                                       "spec:\n"
+                                       "  hosts: [a.example.com]\n"
+                                       "  gateways: [gw, mesh]\n"
+                                       "  http:\n"
+                                       "  - route:\n"
+                                       "    - destination: {host: a.example.com}\n",
+                                       "apiVersion: networking.istio.io/v1\n"
+                                       "kind: ServiceEntry\n"
+                                       "metadata:\n"
+                                       "  name: se\n"
+                                       "spec:\n"
+                                       "  hosts: [a.example.com]\n"
+                                       "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+                                       "  resolution: DNS\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1alpha3\n"
+                                       "kind: DestinationRule\n"
+                                       "metadata:\n"
+                                       "  name: dr\n"
+                                       "spec:\n"
+                                       "  host: a.example.com\n"
+                                       "  subsets: [{name: v1}]\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1\n"
+                                       "kind: Gateway\n"
+                                       "metadata:\n"
+                                       "  name: gw\n"
+                                       "spec:\n"
+                                       "  selector: {istio: egressgateway}\n"
+                                       "  servers:\n"
+                                       "  - port: {number: 80, name: http, protocol: HTTP}\n"
+                                       "    hosts: [a.example.com]\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1beta1\n"
+                                       "kind: VirtualService\n"
+                                       "metadata:\n"
+                                       "  name: vs\n"
+                                       "spec:\n"
+                                       "  hosts: [a.example.com]\n"
+                                       "  gateways: [nosuch, mesh]\n"
+                                       "  http:\n"
+                                       "  - route:\n"
+                                       "    - destination: {host: a.example.com}\n",
+                                       34, 14,
+                                       "Gateway default/nosuch not found (referenced as 'nosuch')"};
+    check_rule(&c);
+}
+
+TEST(rule_x_gateway_ns)
+{
+    static const struct rule_case c = {"apiVersion: networking.istio.io/v1\n"
+                                       "kind: ServiceEntry\n"
+                                       "metadata:\n"
+                                       "  name: se\n"
+                                       "spec:\n"
+                                       "  hosts: [a.example.com]\n"
+                                       "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+                                       "  resolution: DNS\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1alpha3\n"
+                                       "kind: DestinationRule\n"
+                                       "metadata:\n"
+                                       "  name: dr\n"
+                                       "spec:\n"
+                                       "  host: a.example.com\n"
+                                       "  subsets: [{name: v1}]\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1\n"
+                                       "kind: Gateway\n"
+                                       "metadata:\n"
+                                       "  name: gw\n"
+                                       "spec:\n"
+                                       "  selector: {istio: egressgateway}\n"
+                                       "  servers:\n"
+                                       "  - port: {number: 80, name: http, protocol: HTTP}\n"
+                                       "    hosts: [a.example.com]\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1beta1\n"
+                                       "kind: VirtualService\n"
+                                       "metadata:\n"
+                                       "  name: vs\n"
+                                       "spec:\n"
+                                       "  hosts: [a.example.com]\n"
+                                       "  gateways: [default/gw]\n"
+                                       "  http:\n"
+                                       "  - route:\n"
+                                       "    - destination: {host: a.example.com}\n",
+                                       "apiVersion: networking.istio.io/v1\n"
+                                       "kind: ServiceEntry\n"
+                                       "metadata:\n"
+                                       "  name: se\n"
+                                       "spec:\n"
+                                       "  hosts: [a.example.com]\n"
+                                       "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+                                       "  resolution: DNS\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1alpha3\n"
+                                       "kind: DestinationRule\n"
+                                       "metadata:\n"
+                                       "  name: dr\n"
+                                       "spec:\n"
+                                       "  host: a.example.com\n"
+                                       "  subsets: [{name: v1}]\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1\n"
+                                       "kind: Gateway\n"
+                                       "metadata:\n"
+                                       "  name: gw\n"
+                                       "spec:\n"
+                                       "  selector: {istio: egressgateway}\n"
+                                       "  servers:\n"
+                                       "  - port: {number: 80, name: http, protocol: HTTP}\n"
+                                       "    hosts: [a.example.com]\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1beta1\n"
+                                       "kind: VirtualService\n"
+                                       "metadata:\n"
+                                       "  name: vs\n"
+                                       "spec:\n"
+                                       "  hosts: [a.example.com]\n"
+                                       "  gateways: [other/gw]\n"
+                                       "  http:\n"
+                                       "  - route:\n"
+                                       "    - destination: {host: a.example.com}\n",
+                                       34, 14, "Gateway other/gw not found"};
+    check_rule(&c);
+}
+
+TEST(rule_x_match_gateway)
+{
+    static const struct rule_case c = {"apiVersion: networking.istio.io/v1\n"
+                                       "kind: ServiceEntry\n"
+                                       "metadata:\n"
+                                       "  name: se\n"
+                                       "spec:\n"
+                                       "  hosts: [a.example.com]\n"
+                                       "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+                                       "  resolution: DNS\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1alpha3\n"
+                                       "kind: DestinationRule\n"
+                                       "metadata:\n"
+                                       "  name: dr\n"
+                                       "spec:\n"
+                                       "  host: a.example.com\n"
+                                       "  subsets: [{name: v1}]\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1\n"
+                                       "kind: Gateway\n"
+                                       "metadata:\n"
+                                       "  name: gw\n"
+                                       "spec:\n"
+                                       "  selector: {istio: egressgateway}\n"
+                                       "  servers:\n"
+                                       "  - port: {number: 80, name: http, protocol: HTTP}\n"
+                                       "    hosts: [a.example.com]\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1beta1\n"
+                                       "kind: VirtualService\n"
+                                       "metadata:\n"
+                                       "  name: vs\n"
+                                       "spec:\n"
+                                       "  hosts: [a.example.com]\n"
+                                       "  gateways: [gw]\n"
+                                       "  http:\n"
+                                       "  - match: [{gateways: [gw]}]\n"
+                                       "    route:\n"
+                                       "    - destination: {host: a.example.com}\n",
+                                       "apiVersion: networking.istio.io/v1\n"
+                                       "kind: ServiceEntry\n"
+                                       "metadata:\n"
+                                       "  name: se\n"
+                                       "spec:\n"
+                                       "  hosts: [a.example.com]\n"
+                                       "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+                                       "  resolution: DNS\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1alpha3\n"
+                                       "kind: DestinationRule\n"
+                                       "metadata:\n"
+                                       "  name: dr\n"
+                                       "spec:\n"
+                                       "  host: a.example.com\n"
+                                       "  subsets: [{name: v1}]\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1\n"
+                                       "kind: Gateway\n"
+                                       "metadata:\n"
+                                       "  name: gw\n"
+                                       "spec:\n"
+                                       "  selector: {istio: egressgateway}\n"
+                                       "  servers:\n"
+                                       "  - port: {number: 80, name: http, protocol: HTTP}\n"
+                                       "    hosts: [a.example.com]\n"
+                                       "---\n"
+                                       "apiVersion: networking.istio.io/v1beta1\n"
+                                       "kind: VirtualService\n"
+                                       "metadata:\n"
+                                       "  name: vs\n"
+                                       "spec:\n"
+                                       "  hosts: [a.example.com]\n"
+                                       "  gateways: [gw]\n"
+                                       "  http:\n"
+                                       "  - match: [{gateways: [gw2]}]\n"
+                                       "    route:\n"
+                                       "    - destination: {host: a.example.com}\n",
+                                       36, 25, "Gateway default/gw2 not found"};
+    check_rule(&c);
+}
+
+TEST(rule_x_subset_no_dr)
+{
+    static const struct rule_case c = {
+        "apiVersion: networking.istio.io/v1\n"
+        "kind: ServiceEntry\n"
+        "metadata:\n"
+        "  name: se\n"
+        "spec:\n"
+        "  hosts: [a.example.com]\n"
+        "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+        "  resolution: DNS\n"
+        "---\n"
+        "apiVersion: networking.istio.io/v1alpha3\n"
+        "kind: DestinationRule\n"
+        "metadata:\n"
+        "  name: dr\n"
+        "spec:\n"
+        "  host: a.example.com\n"
+        "  subsets: [{name: v1}]\n"
+        "---\n"
+        "apiVersion: networking.istio.io/v1\n"
+        "kind: Gateway\n"
+        "metadata:\n"
+        "  name: gw\n"
+        "spec:\n"
+        "  selector: {istio: egressgateway}\n"
+        "  servers:\n"
+        "  - port: {number: 80, name: http, protocol: HTTP}\n"
+        "    hosts: [a.example.com]\n"
+        "---\n"
+        "apiVersion: networking.istio.io/v1beta1\n"
+        "kind: VirtualService\n"
+        "metadata:\n"
+        "  name: vs\n"
+        "spec:\n"
+        "  hosts: [a.example.com]\n"
+        "  http:\n"
+        "  - route:\n"
+        "    - destination: {host: a.example.com, subset: v1}\n",
+        "apiVersion: networking.istio.io/v1\n"
+        "kind: ServiceEntry\n"
+        "metadata:\n"
+        "  name: se\n"
+        "spec:\n"
+        "  hosts: [a.example.com]\n"
+        "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+        "  resolution: DNS\n"
+        "---\n"
+        "apiVersion: networking.istio.io/v1alpha3\n"
+        "kind: DestinationRule\n"
+        "metadata:\n"
+        "  name: dr\n"
+        "spec:\n"
+        "  host: b.example.com\n"
+        "  subsets: [{name: v1}]\n"
+        "---\n"
+        "apiVersion: networking.istio.io/v1\n"
+        "kind: Gateway\n"
+        "metadata:\n"
+        "  name: gw\n"
+        "spec:\n"
+        "  selector: {istio: egressgateway}\n"
+        "  servers:\n"
+        "  - port: {number: 80, name: http, protocol: HTTP}\n"
+        "    hosts: [a.example.com]\n"
+        "---\n"
+        "apiVersion: networking.istio.io/v1beta1\n"
+        "kind: VirtualService\n"
+        "metadata:\n"
+        "  name: vs\n"
+        "spec:\n"
+        "  hosts: [a.example.com]\n"
+        "  http:\n"
+        "  - route:\n"
+        "    - destination: {host: a.example.com, subset: v1}\n",
+        36, 50, "subset 'v1' not found: no DestinationRule for host 'a.example.com'"};
+    check_rule(&c);
+}
+
+TEST(rule_x_subset_missing)
+{
+    static const struct rule_case c = {
+        "apiVersion: networking.istio.io/v1\n"
+        "kind: ServiceEntry\n"
+        "metadata:\n"
+        "  name: se\n"
+        "spec:\n"
+        "  hosts: [a.example.com]\n"
+        "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+        "  resolution: DNS\n"
+        "---\n"
+        "apiVersion: networking.istio.io/v1alpha3\n"
+        "kind: DestinationRule\n"
+        "metadata:\n"
+        "  name: dr\n"
+        "spec:\n"
+        "  host: a.example.com\n"
+        "  subsets: [{name: v1}]\n"
+        "---\n"
+        "apiVersion: networking.istio.io/v1\n"
+        "kind: Gateway\n"
+        "metadata:\n"
+        "  name: gw\n"
+        "spec:\n"
+        "  selector: {istio: egressgateway}\n"
+        "  servers:\n"
+        "  - port: {number: 80, name: http, protocol: HTTP}\n"
+        "    hosts: [a.example.com]\n"
+        "---\n"
+        "apiVersion: networking.istio.io/v1beta1\n"
+        "kind: VirtualService\n"
+        "metadata:\n"
+        "  name: vs\n"
+        "spec:\n"
+        "  hosts: [a.example.com]\n"
+        "  http:\n"
+        "  - route:\n"
+        "    - destination: {host: a.example.com, subset: v1}\n",
+        "apiVersion: networking.istio.io/v1\n"
+        "kind: ServiceEntry\n"
+        "metadata:\n"
+        "  name: se\n"
+        "spec:\n"
+        "  hosts: [a.example.com]\n"
+        "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+        "  resolution: DNS\n"
+        "---\n"
+        "apiVersion: networking.istio.io/v1alpha3\n"
+        "kind: DestinationRule\n"
+        "metadata:\n"
+        "  name: dr\n"
+        "spec:\n"
+        "  host: a.example.com\n"
+        "  subsets: [{name: v1}]\n"
+        "---\n"
+        "apiVersion: networking.istio.io/v1\n"
+        "kind: Gateway\n"
+        "metadata:\n"
+        "  name: gw\n"
+        "spec:\n"
+        "  selector: {istio: egressgateway}\n"
+        "  servers:\n"
+        "  - port: {number: 80, name: http, protocol: HTTP}\n"
+        "    hosts: [a.example.com]\n"
+        "---\n"
+        "apiVersion: networking.istio.io/v1beta1\n"
+        "kind: VirtualService\n"
+        "metadata:\n"
+        "  name: vs\n"
+        "spec:\n"
+        "  hosts: [a.example.com]\n"
+        "  http:\n"
+        "  - route:\n"
+        "    - destination: {host: a.example.com, subset: v2}\n",
+        36, 50, "subset 'v2' not found in DestinationRule default/dr (host 'a.example.com')"};
+    check_rule(&c);
+}
+
+/* A warning is reported where it belongs and does not reject the set. */
+static void check_warning(const char *yaml, int line, int column, const char *message)
+{
+    struct config_diags d;
+    struct config_set *s = config_parse("t.yaml", yaml, strlen(yaml), &d);
+    CHECK(s != NULL);
+    int found = 0;
+    for (size_t i = 0; i < d.n; i++) {
+        const struct config_diag *g = &d.items[i];
+        if (g->severity == CONFIG_WARNING && g->pos.line == line && g->pos.column == column &&
+            strstr(g->message, message))
+            found = 1;
+    }
+    if (!CHECK(found)) {
+        fprintf(stderr, "  expected warning at t.yaml:%d:%d: ...%s\n", line, column, message);
+        config_rules_dump(&d);
+    }
+    config_unref(s);
+    config_diags_release(&d);
+}
+
+/* Two VirtualServices for one host on the mesh: Istio uses the first in
+ * (namespace, name) order (IST0109), so the second only gets a warning. */
+TEST(rule_w_conflict_mesh)
+{
+    check_warning("apiVersion: networking.istio.io/v1\n"
+                  "kind: ServiceEntry\n"
+                  "metadata:\n"
+                  "  name: se\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n"
+                  "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+                  "  resolution: DNS\n"
+                  "---\n"
+                  "apiVersion: networking.istio.io/v1alpha3\n"
+                  "kind: DestinationRule\n"
+                  "metadata:\n"
+                  "  name: dr\n"
+                  "spec:\n"
+                  "  host: a.example.com\n"
+                  "  subsets: [{name: v1}]\n"
+                  "---\n"
+                  "apiVersion: networking.istio.io/v1\n"
+                  "kind: Gateway\n"
+                  "metadata:\n"
+                  "  name: gw\n"
+                  "spec:\n"
+                  "  selector: {istio: egressgateway}\n"
+                  "  servers:\n"
+                  "  - port: {number: 80, name: http, protocol: HTTP}\n"
+                  "    hosts: [a.example.com]\n"
+                  "---\n"
+                  "apiVersion: networking.istio.io/v1beta1\n"
+                  "kind: VirtualService\n"
+                  "metadata:\n"
+                  "  name: vs\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n"
+                  "  http:\n"
+                  "  - route:\n"
+                  "    - destination: {host: a.example.com}\n"
+                  "---\n"
+                  "apiVersion: networking.istio.io/v1beta1\n"
+                  "kind: VirtualService\n"
+                  "metadata:\n"
+                  "  name: vs2\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n"
+                  "  http:\n"
+                  "  - route:\n"
+                  "    - destination: {host: a.example.com}\n",
+                  43, 11,
+                  "host 'a.example.com' on the mesh is also routed by VirtualService "
+                  "default/vs (t.yaml:33:11), which comes first");
+}
+
+/* On a gateway Istio merges them: neither error nor warning. */
+TEST(rule_x_merge_gateway)
+{
+    static const char yaml[] = "apiVersion: networking.istio.io/v1\n"
+                               "kind: ServiceEntry\n"
+                               "metadata:\n"
+                               "  name: se\n"
+                               "spec:\n"
+                               "  hosts: [a.example.com]\n"
+                               "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+                               "  resolution: DNS\n"
+                               "---\n"
+                               "apiVersion: networking.istio.io/v1alpha3\n"
+                               "kind: DestinationRule\n"
+                               "metadata:\n"
+                               "  name: dr\n"
+                               "spec:\n"
+                               "  host: a.example.com\n"
+                               "  subsets: [{name: v1}]\n"
+                               "---\n"
+                               "apiVersion: networking.istio.io/v1\n"
+                               "kind: Gateway\n"
+                               "metadata:\n"
+                               "  name: gw\n"
+                               "spec:\n"
+                               "  selector: {istio: egressgateway}\n"
+                               "  servers:\n"
+                               "  - port: {number: 80, name: http, protocol: HTTP}\n"
+                               "    hosts: [a.example.com]\n"
+                               "---\n"
+                               "apiVersion: networking.istio.io/v1beta1\n"
+                               "kind: VirtualService\n"
+                               "metadata:\n"
+                               "  name: vs\n"
+                               "spec:\n"
+                               "  hosts: [a.example.com]\n"
+                               "  gateways: [gw]\n"
+                               "  http:\n"
+                               "  - route:\n"
+                               "    - destination: {host: a.example.com}\n"
+                               "---\n"
+                               "apiVersion: networking.istio.io/v1beta1\n"
+                               "kind: VirtualService\n"
+                               "metadata:\n"
+                               "  name: vs2\n"
+                               "spec:\n"
+                               "  hosts: [a.example.com]\n"
+                               "  gateways: [default/gw]\n"
+                               "  http:\n"
+                               "  - route:\n"
+                               "    - destination: {host: a.example.com}\n";
+    struct config_diags d;
+    struct config_set *s = config_parse("t.yaml", yaml, strlen(yaml), &d);
+    if (!CHECK(s != NULL) || !CHECK(d.n == 0))
+        config_rules_dump(&d);
+    config_unref(s);
+    config_diags_release(&d);
+}
+
+TEST(rule_w_se_no_ports)
+{
+    check_warning("apiVersion: networking.istio.io/v1\n"
+                  "kind: ServiceEntry\n"
+                  "metadata:\n"
+                  "  name: se\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n",
+                  6, 3, "no ports: nothing can route to this ServiceEntry");
+}
+
+TEST(rule_w_se_tcp_no_addresses)
+{
+    check_warning("apiVersion: networking.istio.io/v1\n"
+                  "kind: ServiceEntry\n"
+                  "metadata:\n"
+                  "  name: se\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n"
+                  "  ports: [{number: 5432, name: pg, protocol: TCP}]\n"
+                  "  resolution: DNS\n",
+                  7, 11, "port 5432 carries TCP traffic but the entry has no addresses");
+}
+
+TEST(rule_w_gw_redirect_non_http)
+{
+    check_warning("apiVersion: networking.istio.io/v1\n"
+                  "kind: Gateway\n"
+                  "metadata:\n"
+                  "  name: gw\n"
+                  "spec:\n"
+                  "  selector: {istio: egressgateway}\n"
+                  "  servers:\n"
+                  "  - port: {number: 9000, name: tcp, protocol: TCP}\n"
+                  "    hosts: [a.example.com]\n"
+                  "    tls: {httpsRedirect: true}\n",
+                  10, 10, "httpsRedirect only applies to HTTP servers");
+}
+
+TEST(rule_w_gw_passthrough_certs)
+{
+    check_warning("apiVersion: networking.istio.io/v1\n"
+                  "kind: Gateway\n"
+                  "metadata:\n"
+                  "  name: gw\n"
+                  "spec:\n"
+                  "  selector: {istio: egressgateway}\n"
+                  "  servers:\n"
+                  "  - port: {number: 443, name: tls, protocol: TLS}\n"
+                  "    hosts: [a.example.com]\n"
+                  "    tls: {mode: PASSTHROUGH, serverCertificate: /c.pem}\n",
+                  10, 10, "certificates are not used with TLS mode PASSTHROUGH");
+}
+
+TEST(rule_w_gw_cipher_dup)
+{
+    check_warning(
+        "apiVersion: networking.istio.io/v1\n"
+        "kind: Gateway\n"
+        "metadata:\n"
+        "  name: gw\n"
+        "spec:\n"
+        "  selector: {istio: egressgateway}\n"
+        "  servers:\n"
+        "  - port: {number: 443, name: tls, protocol: TLS}\n"
+        "    hosts: [a.example.com]\n"
+        "    tls: {mode: SIMPLE, credentialName: c, cipherSuites: [AES128-SHA, AES128-SHA]}\n",
+        10, 71, "duplicate cipher suite 'AES128-SHA'");
+}
+
+TEST(rule_w_vs_unreachable)
+{
+    check_warning("apiVersion: networking.istio.io/v1\n"
+                  "kind: ServiceEntry\n"
+                  "metadata:\n"
+                  "  name: se\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n"
+                  "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+                  "  resolution: DNS\n"
+                  "---\n"
+                  "apiVersion: networking.istio.io/v1beta1\n"
+                  "kind: VirtualService\n"
+                  "metadata:\n"
+                  "  name: vs\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n"
+                  "  http:\n"
+                  "  - route: [{destination: {host: a.example.com}}]\n"
+                  "  - match: [{uri: {prefix: /a}}]\n"
+                  "    route: [{destination: {host: a.example.com}}]\n",
+                  18, 5, "this rule is unreachable");
+}
+
+TEST(rule_w_vs_host_not_on_gateway)
+{
+    check_warning("apiVersion: networking.istio.io/v1\n"
+                  "kind: ServiceEntry\n"
+                  "metadata:\n"
+                  "  name: se\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n"
+                  "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+                  "  resolution: DNS\n"
+                  "---\n"
+                  "apiVersion: networking.istio.io/v1alpha3\n"
+                  "kind: DestinationRule\n"
+                  "metadata:\n"
+                  "  name: dr\n"
+                  "spec:\n"
+                  "  host: a.example.com\n"
+                  "  subsets: [{name: v1}]\n"
+                  "---\n"
+                  "apiVersion: networking.istio.io/v1\n"
+                  "kind: Gateway\n"
+                  "metadata:\n"
+                  "  name: gw\n"
+                  "spec:\n"
+                  "  selector: {istio: egressgateway}\n"
+                  "  servers:\n"
+                  "  - port: {number: 80, name: http, protocol: HTTP}\n"
+                  "    hosts: [a.example.com]\n"
+                  "---\n"
+                  "apiVersion: networking.istio.io/v1beta1\n"
+                  "kind: VirtualService\n"
+                  "metadata:\n"
+                  "  name: vs\n"
+                  "spec:\n"
+                  "  hosts: [b.example.com]\n"
+                  "  gateways: [gw]\n"
+                  "  http:\n"
+                  "  - route: [{destination: {host: a.example.com}}]\n",
+                  33, 11,
+                  "host 'b.example.com' is not exposed by any server of Gateway default/gw");
+}
+
+TEST(rule_w_vs_undeclared_host)
+{
+    check_warning("apiVersion: networking.istio.io/v1beta1\n"
+                  "kind: VirtualService\n"
+                  "metadata:\n"
+                  "  name: vs\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n"
+                  "  http:\n"
+                  "  - route: [{destination: {host: b.example.com}}]\n",
+                  8, 34, "destination host 'b.example.com' is not declared by any ServiceEntry");
+}
+
+TEST(rule_w_vs_port_not_on_se)
+{
+    check_warning("apiVersion: networking.istio.io/v1\n"
+                  "kind: ServiceEntry\n"
+                  "metadata:\n"
+                  "  name: se\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n"
+                  "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+                  "  resolution: DNS\n"
+                  "---\n"
+                  "apiVersion: networking.istio.io/v1beta1\n"
+                  "kind: VirtualService\n"
+                  "metadata:\n"
+                  "  name: vs\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n"
+                  "  http:\n"
+                  "  - route: [{destination: {host: a.example.com, port: {number: 8080}}}]\n",
+                  17, 55, "port 8080 is not a port of ServiceEntry default/se");
+}
+
+TEST(rule_w_vs_port_selector)
+{
+    check_warning("apiVersion: networking.istio.io/v1\n"
+                  "kind: ServiceEntry\n"
+                  "metadata:\n"
+                  "  name: se\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n"
+                  "  ports: [{number: 80, name: http, protocol: HTTP}, {number: 8080, name: "
+                  "http-alt, protocol: HTTP}]\n"
+                  "  resolution: DNS\n"
+                  "---\n"
+                  "apiVersion: networking.istio.io/v1beta1\n"
+                  "kind: VirtualService\n"
+                  "metadata:\n"
+                  "  name: vs\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n"
+                  "  http:\n"
+                  "  - route: [{destination: {host: a.example.com}}]\n",
+                  17, 34, "host 'a.example.com' has several ports: give destination.port");
+}
+
+TEST(rule_w_vs_match_gateway_unbound)
+{
+    check_warning("apiVersion: networking.istio.io/v1\n"
+                  "kind: ServiceEntry\n"
+                  "metadata:\n"
+                  "  name: se\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n"
+                  "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+                  "  resolution: DNS\n"
+                  "---\n"
+                  "apiVersion: networking.istio.io/v1alpha3\n"
+                  "kind: DestinationRule\n"
+                  "metadata:\n"
+                  "  name: dr\n"
+                  "spec:\n"
+                  "  host: a.example.com\n"
+                  "  subsets: [{name: v1}]\n"
+                  "---\n"
+                  "apiVersion: networking.istio.io/v1\n"
+                  "kind: Gateway\n"
+                  "metadata:\n"
+                  "  name: gw\n"
+                  "spec:\n"
+                  "  selector: {istio: egressgateway}\n"
+                  "  servers:\n"
+                  "  - port: {number: 80, name: http, protocol: HTTP}\n"
+                  "    hosts: [a.example.com]\n"
+                  "---\n"
+                  "apiVersion: networking.istio.io/v1beta1\n"
+                  "kind: VirtualService\n"
+                  "metadata:\n"
+                  "  name: vs\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n"
+                  "  http:\n"
+                  "  - match: [{gateways: [gw]}]\n"
+                  "    route: [{destination: {host: a.example.com}}]\n",
+                  35, 25, "match gateway 'gw' is not in spec.gateways");
+}
+
+TEST(rule_w_vs_legacy_gateway_name)
+{
+    check_warning("apiVersion: networking.istio.io/v1\n"
+                  "kind: ServiceEntry\n"
+                  "metadata:\n"
+                  "  name: se\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n"
+                  "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+                  "  resolution: DNS\n"
+                  "---\n"
+                  "apiVersion: networking.istio.io/v1alpha3\n"
+                  "kind: DestinationRule\n"
+                  "metadata:\n"
+                  "  name: dr\n"
+                  "spec:\n"
+                  "  host: a.example.com\n"
+                  "  subsets: [{name: v1}]\n"
+                  "---\n"
+                  "apiVersion: networking.istio.io/v1\n"
+                  "kind: Gateway\n"
+                  "metadata:\n"
+                  "  name: gw\n"
+                  "spec:\n"
+                  "  selector: {istio: egressgateway}\n"
+                  "  servers:\n"
+                  "  - port: {number: 80, name: http, protocol: HTTP}\n"
+                  "    hosts: [a.example.com]\n"
+                  "---\n"
+                  "apiVersion: networking.istio.io/v1beta1\n"
+                  "kind: VirtualService\n"
+                  "metadata:\n"
+                  "  name: vs\n"
+                  "spec:\n"
+                  "  hosts: [a.example.com]\n"
+                  "  gateways: [gw.default.svc.cluster.local]\n"
+                  "  http:\n"
+                  "  - route: [{destination: {host: a.example.com}}]\n",
+                  34, 14,
+                  "the NAME.NAMESPACE.svc.cluster.local form is deprecated, write default/gw");
+}
