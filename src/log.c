@@ -63,8 +63,8 @@ static void emit(enum log_level level, const char *suffix, const char *fmt, va_l
 
     pthread_mutex_lock(&log_lock);
     if (line_format == LOG_JSON) {
-        json_t *o = json_pack("{s:s, s:s, s:s}", "time", stamp, "level", level_names[level],
-                              "msg", msg);
+        json_t *o =
+            json_pack("{s:s, s:s, s:s}", "time", stamp, "level", level_names[level], "msg", msg);
         char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
         fprintf(stderr, "%s\n", line ? line : msg);
         free(line);

@@ -59,8 +59,9 @@ static const struct command *find_command(const char *name)
 
 static void print_overview(FILE *f)
 {
-    fprintf(f, "xdsd %s - an Envoy xDS control plane for Istio networking YAML\n\n"
-               "usage: xdsd COMMAND [OPTIONS]\n\ncommands:\n",
+    fprintf(f,
+            "xdsd %s - an Envoy xDS control plane for Istio networking YAML\n\n"
+            "usage: xdsd COMMAND [OPTIONS]\n\ncommands:\n",
             xdsd_version());
     for (size_t i = 0; i < ARRAY_LEN(commands); i++)
         fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
@@ -142,9 +143,15 @@ static int run_serve(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         char *end;
         switch (ch) {
-        case OPT_CONFIG_DIR: o.config_dir = optarg; break;
-        case OPT_XDS_LISTEN: o.xds_listen = optarg; break;
-        case OPT_DEBUG_LISTEN: o.debug_listen = optarg; break;
+        case OPT_CONFIG_DIR:
+            o.config_dir = optarg;
+            break;
+        case OPT_XDS_LISTEN:
+            o.xds_listen = optarg;
+            break;
+        case OPT_DEBUG_LISTEN:
+            o.debug_listen = optarg;
+            break;
         case OPT_DEBOUNCE:
             if (duration_parse_ms(optarg, &o.debounce_ms) < 0)
                 return usage_error("serve", "--debounce: '%s' is not a duration (e.g. 100ms)",
@@ -161,12 +168,24 @@ static int run_serve(int argc, char **argv)
                                    "REGISTRY_ONLY",
                                    optarg);
             break;
-        case OPT_MESH_CERTS: o.mesh_certs = optarg; break;
-        case OPT_TRUST_DOMAIN: o.trust_domain = optarg; break;
-        case OPT_STATE_DIR: o.state_dir = optarg; break;
-        case OPT_TLS_CERT: o.xds_tls_cert = optarg; break;
-        case OPT_TLS_KEY: o.xds_tls_key = optarg; break;
-        case OPT_TLS_CA: o.xds_tls_ca = optarg; break;
+        case OPT_MESH_CERTS:
+            o.mesh_certs = optarg;
+            break;
+        case OPT_TRUST_DOMAIN:
+            o.trust_domain = optarg;
+            break;
+        case OPT_STATE_DIR:
+            o.state_dir = optarg;
+            break;
+        case OPT_TLS_CERT:
+            o.xds_tls_cert = optarg;
+            break;
+        case OPT_TLS_KEY:
+            o.xds_tls_key = optarg;
+            break;
+        case OPT_TLS_CA:
+            o.xds_tls_ca = optarg;
+            break;
         case OPT_MAX_RECV:
             o.max_recv_bytes = strtoll(optarg, &end, 10);
             if (*optarg == '\0' || *end != '\0' || o.max_recv_bytes <= 0 ||
@@ -176,8 +195,7 @@ static int run_serve(int argc, char **argv)
             break;
         case OPT_MAX_AGE:
             if (duration_parse_ms(optarg, &o.max_connection_age_ms) < 0)
-                return usage_error("serve", "--max-connection-age: '%s' is not a duration",
-                                   optarg);
+                return usage_error("serve", "--max-connection-age: '%s' is not a duration", optarg);
             break;
         case OPT_LOG_LEVEL:
             if (log_level_parse(optarg, &level) < 0)
@@ -189,15 +207,19 @@ static int run_serve(int argc, char **argv)
                 return usage_error("serve", "--log-format: '%s' is not text or json", optarg);
             break;
         case 'h':
-        case OPT_HELP: print_usage(find_command("serve"), stdout); return 0;
-        default: return bad_option("serve");
+        case OPT_HELP:
+            print_usage(find_command("serve"), stdout);
+            return 0;
+        default:
+            return bad_option("serve");
         }
     }
     if (optind < argc)
         return usage_error("serve", "unexpected argument '%s'", argv[optind]);
     int tls = !!o.xds_tls_cert + !!o.xds_tls_key + !!o.xds_tls_ca;
     if (tls != 0 && tls != 3)
-        return usage_error("serve", "%s", "--xds-tls-cert, --xds-tls-key and --xds-tls-ca go together");
+        return usage_error("serve", "%s",
+                           "--xds-tls-cert, --xds-tls-key and --xds-tls-ca go together");
     log_init(level, format);
     return cmd_serve(&o);
 }
@@ -241,10 +263,18 @@ static int run_dump(int argc, char **argv)
     int ch;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (ch) {
-        case OPT_CONFIG_DIR: o.config_dir = optarg; break;
-        case OPT_PROXY: d.proxy = optarg; break;
-        case OPT_LABELS: d.labels = optarg; break;
-        case OPT_NAMESPACE: d.namespace = optarg; break;
+        case OPT_CONFIG_DIR:
+            o.config_dir = optarg;
+            break;
+        case OPT_PROXY:
+            d.proxy = optarg;
+            break;
+        case OPT_LABELS:
+            d.labels = optarg;
+            break;
+        case OPT_NAMESPACE:
+            d.namespace = optarg;
+            break;
         case OPT_TYPE:
             if (strcmp(optarg, "listeners") && strcmp(optarg, "routes") &&
                 strcmp(optarg, "clusters") && strcmp(optarg, "endpoints") && strcmp(optarg, "all"))
@@ -262,11 +292,18 @@ static int run_dump(int argc, char **argv)
             else
                 return usage_error("dump", "--outbound-traffic-policy: '%s' is not valid", optarg);
             break;
-        case OPT_MESH_CERTS: o.mesh_certs = optarg; break;
-        case OPT_TRUST_DOMAIN: o.trust_domain = optarg; break;
+        case OPT_MESH_CERTS:
+            o.mesh_certs = optarg;
+            break;
+        case OPT_TRUST_DOMAIN:
+            o.trust_domain = optarg;
+            break;
         case 'h':
-        case OPT_HELP: print_usage(find_command("dump"), stdout); return 0;
-        default: return bad_option("dump");
+        case OPT_HELP:
+            print_usage(find_command("dump"), stdout);
+            return 0;
+        default:
+            return bad_option("dump");
         }
     }
     if (optind < argc)
@@ -289,10 +326,15 @@ static int run_status(int argc, char **argv)
     int ch;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (ch) {
-        case OPT_DEBUG_ADDR: addr = optarg; break;
+        case OPT_DEBUG_ADDR:
+            addr = optarg;
+            break;
         case 'h':
-        case OPT_HELP: print_usage(find_command("status"), stdout); return 0;
-        default: return bad_option("status");
+        case OPT_HELP:
+            print_usage(find_command("status"), stdout);
+            return 0;
+        default:
+            return bad_option("status");
         }
     }
     if (argc - optind > 1)

@@ -72,8 +72,7 @@ void xds_view_add_hashed(struct xds_view *v, enum xds_type t, const char *name, 
     l->bytes += len;
 }
 
-void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
-                  size_t len)
+void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes, size_t len)
 {
     xds_view_add_hashed(v, t, name, bytes, len, hash_bytes(HASH_SEED, bytes, len));
 }
@@ -94,8 +93,8 @@ int xds_view_finish(struct xds_view *v, char **err)
         for (size_t i = 0; i < l->n; i++) {
             if (i > 0 && strcmp(l->items[i - 1].name, l->items[i].name) == 0) {
                 if (err)
-                    *err = xasprintf("duplicate %s resource '%s'", type_shorts[t],
-                                     l->items[i].name);
+                    *err =
+                        xasprintf("duplicate %s resource '%s'", type_shorts[t], l->items[i].name);
                 return -1;
             }
             /* the name's terminating NUL separates names in the hash */

@@ -70,7 +70,12 @@ struct istio_port {
 };
 
 enum se_location { LOCATION_MESH_EXTERNAL, LOCATION_MESH_INTERNAL };
-enum se_resolution { RESOLUTION_NONE, RESOLUTION_STATIC, RESOLUTION_DNS, RESOLUTION_DNS_ROUND_ROBIN };
+enum se_resolution {
+    RESOLUTION_NONE,
+    RESOLUTION_STATIC,
+    RESOLUTION_DNS,
+    RESOLUTION_DNS_ROUND_ROBIN
+};
 
 /* A port override of an endpoint: port name -> number. */
 struct se_endpoint_port {
@@ -236,7 +241,7 @@ struct http_rewrite {
 };
 
 struct http_retry {
-    int32_t attempts;         /* -1: not given */
+    int32_t attempts;           /* -1: not given */
     int64_t per_try_timeout_ms; /* -1: not given */
     const char *retry_on;
     int retry_remote_localities;
@@ -274,7 +279,7 @@ struct cors_policy {
     size_t n_allow_headers;
     const char **expose_headers;
     size_t n_expose_headers;
-    int64_t max_age_ms; /* -1: unset */
+    int64_t max_age_ms;    /* -1: unset */
     int allow_credentials; /* -1: unset, else 0/1 */
 };
 
@@ -343,7 +348,14 @@ struct virtual_service {
 
 /* ---- DestinationRule ----------------------------------------------------------------- */
 
-enum lb_simple { LB_UNSET, LB_ROUND_ROBIN, LB_LEAST_CONN, LB_RANDOM, LB_PASSTHROUGH, LB_LEAST_REQUEST };
+enum lb_simple {
+    LB_UNSET,
+    LB_ROUND_ROBIN,
+    LB_LEAST_CONN,
+    LB_RANDOM,
+    LB_PASSTHROUGH,
+    LB_LEAST_REQUEST
+};
 
 enum hash_kind { HASH_NONE, HASH_HEADER, HASH_COOKIE, HASH_SOURCE_IP, HASH_QUERY_PARAM };
 
@@ -359,7 +371,7 @@ struct consistent_hash {
 
 struct locality_lb {
     int enabled; /* -1: unset */
-    int has; /* 0: no localityLbSetting */
+    int has;     /* 0: no localityLbSetting */
 };
 
 struct load_balancer {
@@ -401,7 +413,12 @@ struct outlier_detection {
     int split_external_local_origin_errors;
 };
 
-enum client_tls_mode { CLIENT_TLS_DISABLE, CLIENT_TLS_SIMPLE, CLIENT_TLS_MUTUAL, CLIENT_TLS_ISTIO_MUTUAL };
+enum client_tls_mode {
+    CLIENT_TLS_DISABLE,
+    CLIENT_TLS_SIMPLE,
+    CLIENT_TLS_MUTUAL,
+    CLIENT_TLS_ISTIO_MUTUAL
+};
 
 struct client_tls {
     int has;

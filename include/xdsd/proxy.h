@@ -14,11 +14,11 @@
 enum proxy_type { PROXY_SIDECAR, PROXY_ROUTER };
 
 struct proxy_identity {
-    char *id;        /* node.id as sent */
+    char *id; /* node.id as sent */
     enum proxy_type type;
-    char *ip;        /* from the id, or "" */
-    char *pod;       /* POD.NAMESPACE part of the id, or "" */
-    char *namespace; /* metadata NAMESPACE, else from the id, else "default" */
+    char *ip;                 /* from the id, or "" */
+    char *pod;                /* POD.NAMESPACE part of the id, or "" */
+    char *namespace;          /* metadata NAMESPACE, else from the id, else "default" */
     struct config_kv *labels; /* metadata LABELS, sorted by key; owned */
     size_t n_labels;
     int proxyless_grpc; /* metadata GENERATOR == "grpc" */

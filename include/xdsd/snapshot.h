@@ -32,8 +32,8 @@ struct xds_resource {
     const char *name;
     const uint8_t *bytes;
     size_t len;
-    uint64_t hash;       /* of the bytes */
-    char version[17];    /* the hash in hex: the resource version */
+    uint64_t hash;    /* of the bytes */
+    char version[17]; /* the hash in hex: the resource version */
 };
 
 /* The resources of one proxy class. Immutable once finished. */

@@ -41,8 +41,7 @@ char *translate_class_key(const struct translate_model *m, const struct proxy_id
 
 /* Translate m for proxy id: a finished view that passed the consistency check,
  * or NULL with the reason in *err (caller frees). o may be NULL (defaults). */
-struct xds_view *translate_build(const struct translate_model *m,
-                                 const struct translate_options *o,
+struct xds_view *translate_build(const struct translate_model *m, const struct translate_options *o,
                                  const struct proxy_identity *id, char **err);
 
 /* A snapshot of generation gen over cfg (the snapshot takes its own reference

@@ -39,18 +39,18 @@ enum xds_sync { SYNC_NOT_SENT, SYNC_SYNCED, SYNC_STALE, SYNC_NACKED };
 const char *xds_sync_name(enum xds_sync s); /* "NOT SENT", "SYNCED", "STALE", "NACKED" */
 
 struct xds_type_status {
-    int requested;             /* the stream subscribed to this type */
+    int requested; /* the stream subscribed to this type */
     int wildcard;
     /* names here and in sent_names are shared with the server (references
      * taken for the report, released by xds_status_report_free): read only */
-    char **names;              /* explicit subscription, sorted */
+    char **names; /* explicit subscription, sorted */
     size_t n_names;
     char sent_version[17], acked_version[17];
     char sent_nonce[24], acked_nonce[24];
     enum xds_sync sync;
-    char *nack_message;        /* last NACK, or NULL */
+    char *nack_message; /* last NACK, or NULL */
     char nack_nonce[24];
-    int64_t nack_time_ms;      /* wall clock */
+    int64_t nack_time_ms; /* wall clock */
     /* what the proxy was last sent of this type (names within `view`) */
     char **sent_names;
     size_t n_sent_names;
@@ -60,10 +60,10 @@ struct xds_stream_status {
     uint64_t connection_id;
     char *node_id;
     char *peer;
-    char *metadata_json;       /* node.metadata as JSON text, or "{}" */
+    char *metadata_json; /* node.metadata as JSON text, or "{}" */
     char *class_key;
-    int delta;                 /* 1: DeltaAggregatedResources */
-    int64_t connected_at_ms;   /* wall clock */
+    int delta;               /* 1: DeltaAggregatedResources */
+    int64_t connected_at_ms; /* wall clock */
     struct proxy_identity id;
     struct xds_type_status types[XDS_NTYPES];
     /* the snapshot and view the last responses came from (a reference held by
@@ -74,12 +74,12 @@ struct xds_stream_status {
 
 /* Counters since start, for /metrics (names as Istio's where one exists). */
 struct xds_counters {
-    uint64_t pushes[XDS_NTYPES];      /* pilot_xds_pushes{type} */
-    uint64_t rejects[XDS_NTYPES];     /* pilot_total_xds_rejects{type} */
-    uint64_t expired_nonce;           /* pilot_xds_expired_nonce */
+    uint64_t pushes[XDS_NTYPES];  /* pilot_xds_pushes{type} */
+    uint64_t rejects[XDS_NTYPES]; /* pilot_total_xds_rejects{type} */
+    uint64_t expired_nonce;       /* pilot_xds_expired_nonce */
     uint64_t connections_total;
-    uint64_t closed_slow;             /* streams closed for not reading */
-    uint64_t denied;                  /* streams refused: identity mismatch */
+    uint64_t closed_slow; /* streams closed for not reading */
+    uint64_t denied;      /* streams refused: identity mismatch */
     uint64_t bytes_sent;
     /* pilot_proxy_convergence_time: from publish to ACK, in seconds */
     uint64_t convergence_buckets[12]; /* cumulative counts per xds_convergence_bounds */
@@ -97,7 +97,7 @@ struct xds_status_report {
     struct xds_stream_status *streams;
     size_t n_streams;
     struct xds_counters counters;
-    uint64_t generation;  /* of the snapshot being served */
+    uint64_t generation; /* of the snapshot being served */
     int listening;
 };
 

@@ -233,8 +233,8 @@ void pos_compact(struct pos_table *t)
     for (size_t i = 0; i < t->cap; i++)
         if (t->slots[i].addr) {
             const struct pos_entry *e = &t->slots[i];
-            t->sorted[k++] = (struct pos_short){e->addr, (uint32_t)e->size, e->pos.line,
-                                                e->pos.column};
+            t->sorted[k++] =
+                (struct pos_short){e->addr, (uint32_t)e->size, e->pos.line, e->pos.column};
             t->file = e->pos.file;
         }
     t->n = k;

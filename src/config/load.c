@@ -72,8 +72,7 @@ static int api_version_ok(const char *s)
 static struct istio_meta *new_resource(struct config_unit *u, enum istio_kind k)
 {
     static const size_t sizes[] = {sizeof(struct service_entry), sizeof(struct gateway),
-                                   sizeof(struct virtual_service),
-                                   sizeof(struct destination_rule)};
+                                   sizeof(struct virtual_service), sizeof(struct destination_rule)};
     struct istio_meta *m = arena_alloc(&u->arena, sizes[k]);
     xgrow((void **)&u->res, &u->cap_res, u->n_res + 1, sizeof(*u->res));
     u->res[u->n_res++] = m;
@@ -197,8 +196,8 @@ struct config_cache {
     size_t n;
 };
 
-static struct config_unit *cache_find(const struct config_cache *c, const char *path,
-                                      uint64_t hash, size_t len);
+static struct config_unit *cache_find(const struct config_cache *c, const char *path, uint64_t hash,
+                                      size_t len);
 
 void unit_unref(struct config_unit *u)
 {
@@ -486,8 +485,8 @@ void config_cache_free(struct config_cache *c)
     free(c);
 }
 
-static struct config_unit *cache_find(const struct config_cache *c, const char *path,
-                                      uint64_t hash, size_t len)
+static struct config_unit *cache_find(const struct config_cache *c, const char *path, uint64_t hash,
+                                      size_t len)
 {
     size_t lo = 0, hi = c->n;
     while (lo < hi) {

@@ -454,10 +454,9 @@ static void service_cluster(struct tr_build *b, const struct tr_svc *svc,
     if (ss != NULL)
         pb_meta_str(a, &c->metadata, "istio", "subset", ss->name);
     if (dr != NULL)
-        pb_meta_str(
-            a, &c->metadata, "istio", "config",
-            ar_cat(a, "/apis/networking.istio.io/v1alpha3/namespaces/", dr->meta.namespace,
-                   "/destination-rule/", dr->meta.name, NULL));
+        pb_meta_str(a, &c->metadata, "istio", "config",
+                    ar_cat(a, "/apis/networking.istio.io/v1alpha3/namespaces/", dr->meta.namespace,
+                           "/destination-rule/", dr->meta.name, NULL));
     tr_emit(b, XDS_CLUSTER, c->name, c);
 }
 

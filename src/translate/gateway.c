@@ -199,8 +199,8 @@ static void gateway_route_config(struct tr_build *b, const char *name, struct pv
             if (!tr_vs_bound(vs, gs->gw->meta.namespace, gs->gw->meta.name))
                 continue;
             for (size_t h = 0; h < vs->n_hosts; h++) {
-                host_candidates(b, &ix, gs->s,
-                                tr_expand_host(a, vs->hosts[h], vs->meta.namespace), &cand);
+                host_candidates(b, &ix, gs->s, tr_expand_host(a, vs->hosts[h], vs->meta.namespace),
+                                &cand);
                 for (size_t c = 0; c < cand.n; c++) {
                     const char *host = vs_server_host(b, vs, gs, h, (uintptr_t)cand.v[c] - 1);
                     if (host == NULL)

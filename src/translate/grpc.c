@@ -119,9 +119,9 @@ static void service_port(struct tr_build *b, const struct tr_svc *svc, const str
     if (routes.n == 0)
         pvec_push(a, &routes, tr_default_route(b, cluster, svc->host, p->number));
     grpc_routes(b, &routes);
-    pvec_push(a, &vhosts,
-              tr_vhost(b, ar_cat(a, svc->host, ":", ar_u32(a, p->number), NULL), &domains,
-                       &routes));
+    pvec_push(
+        a, &vhosts,
+        tr_vhost(b, ar_cat(a, svc->host, ":", ar_u32(a, p->number), NULL), &domains, &routes));
     tr_route_config(b, cluster, &vhosts, 0);
 }
 
