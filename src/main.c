@@ -113,6 +113,18 @@ enum {
     OPT_HELP,
 };
 
+/* --outbound-traffic-policy, as serve and dump both take it. */
+static int outbound_policy_parse(const char *word, enum outbound_policy *out)
+{
+    if (strcmp(word, "ALLOW_ANY") == 0)
+        *out = OUTBOUND_ALLOW_ANY;
+    else if (strcmp(word, "REGISTRY_ONLY") == 0)
+        *out = OUTBOUND_REGISTRY_ONLY;
+    else
+        return -1;
+    return 0;
+}
+
 static int run_serve(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -158,11 +170,7 @@ static int run_serve(int argc, char **argv)
                                    optarg);
             break;
         case OPT_OUTBOUND:
-            if (strcmp(optarg, "ALLOW_ANY") == 0)
-                o.outbound_policy = OUTBOUND_ALLOW_ANY;
-            else if (strcmp(optarg, "REGISTRY_ONLY") == 0)
-                o.outbound_policy = OUTBOUND_REGISTRY_ONLY;
-            else
+            if (outbound_policy_parse(optarg, &o.outbound_policy) < 0)
                 return usage_error("serve",
                                    "--outbound-traffic-policy: '%s' is not ALLOW_ANY or "
                                    "REGISTRY_ONLY",
@@ -285,12 +293,11 @@ static int run_dump(int argc, char **argv)
             d.type = optarg;
             break;
         case OPT_OUTBOUND:
-            if (strcmp(optarg, "ALLOW_ANY") == 0)
-                o.outbound_policy = OUTBOUND_ALLOW_ANY;
-            else if (strcmp(optarg, "REGISTRY_ONLY") == 0)
-                o.outbound_policy = OUTBOUND_REGISTRY_ONLY;
-            else
-                return usage_error("dump", "--outbound-traffic-policy: '%s' is not valid", optarg);
+            if (outbound_policy_parse(optarg, &o.outbound_policy) < 0)
+                return usage_error("dump",
+                                   "--outbound-traffic-policy: '%s' is not ALLOW_ANY or "
+                                   "REGISTRY_ONLY",
+                                   optarg);
             break;
         case OPT_MESH_CERTS:
             o.mesh_certs = optarg;

@@ -9,8 +9,6 @@
 
 /* RFC 3339 UTC time of a wall-clock instant in milliseconds, caller frees. */
 char *debug_time_text(int64_t wall_ms);
-/* "SYNCED", "STALE", "NOT SENT", "NACKED". */
-const char *debug_sync_name(enum xds_sync s);
 
 json_t *debug_version_json(void);
 json_t *debug_configz_json(const struct debug_config_info *c);

@@ -14,6 +14,7 @@
 #include "xdsd/config_dump.h"
 #include "xdsd/util.h"
 #include "xdsd/version.h"
+#include "xdsd/xds_server.h"
 
 /* syncz's per-type key prefixes, as istiod names them */
 static const char *const sync_prefix[XDS_NTYPES] = {
@@ -32,21 +33,6 @@ char *debug_time_text(int64_t wall_ms)
         return xstrdup("");
     strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
     return xasprintf("%s.%03dZ", date, (int)(wall_ms % 1000));
-}
-
-const char *debug_sync_name(enum xds_sync s)
-{
-    switch (s) {
-    case SYNC_SYNCED:
-        return "SYNCED";
-    case SYNC_STALE:
-        return "STALE";
-    case SYNC_NACKED:
-        return "NACKED";
-    case SYNC_NOT_SENT:
-        break;
-    }
-    return "NOT SENT";
 }
 
 static void set_str(json_t *obj, const char *key, const char *value)
@@ -153,7 +139,7 @@ static json_t *type_sync_json(const struct xds_type_status *ts)
     set_str(j, "sent_nonce", ts->sent_nonce);
     set_str(j, "acked_version", ts->acked_version);
     set_str(j, "acked_nonce", ts->acked_nonce);
-    set_str(j, "status", debug_sync_name(ts->sync));
+    set_str(j, "status", xds_sync_name(ts->sync));
     json_object_set_new(j, "subscribed", json_boolean(ts->requested));
     if (ts->nack_message) {
         json_t *n = json_object();
