@@ -242,6 +242,7 @@ int cmd_serve(const struct serve_options *o)
     s.topts.outbound_policy = o->outbound_policy;
     s.topts.mesh_certs = o->mesh_certs;
     s.topts.trust_domain = o->trust_domain;
+    s.topts.max_response_bytes = (size_t)o->max_response_bytes;
     int rc = 1;
     s.sigfd = block_signals();
     if (s.sigfd < 0)

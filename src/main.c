@@ -34,7 +34,8 @@ static const struct command commands[] = {
      "           [--debounce DURATION] [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY]\n"
      "           [--mesh-certs DIR] [--trust-domain DOMAIN] [--state-dir DIR]\n"
      "           [--xds-tls-cert FILE --xds-tls-key FILE --xds-tls-ca FILE]\n"
-     "           [--max-recv-bytes N] [--max-connection-age DURATION]\n"
+     "           [--max-recv-bytes N] [--max-response-bytes N]\n"
+     "           [--max-connection-age DURATION]\n"
      "           [--log-level debug|info|warn|error] [--log-format text|json]",
      "serve xDS to Envoy and gRPC clients from a watched directory of Istio YAML", run_serve},
     {"validate", "xdsd validate PATH...",
@@ -102,6 +103,7 @@ enum {
     OPT_TLS_KEY,
     OPT_TLS_CA,
     OPT_MAX_RECV,
+    OPT_MAX_RESPONSE,
     OPT_MAX_AGE,
     OPT_LOG_LEVEL,
     OPT_LOG_FORMAT,
@@ -140,6 +142,7 @@ static int run_serve(int argc, char **argv)
         {"xds-tls-key", required_argument, NULL, OPT_TLS_KEY},
         {"xds-tls-ca", required_argument, NULL, OPT_TLS_CA},
         {"max-recv-bytes", required_argument, NULL, OPT_MAX_RECV},
+        {"max-response-bytes", required_argument, NULL, OPT_MAX_RESPONSE},
         {"max-connection-age", required_argument, NULL, OPT_MAX_AGE},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
@@ -199,6 +202,12 @@ static int run_serve(int argc, char **argv)
             if (*optarg == '\0' || *end != '\0' || o.max_recv_bytes <= 0 ||
                 o.max_recv_bytes > INT32_MAX)
                 return usage_error("serve", "--max-recv-bytes: '%s' is not a positive size",
+                                   optarg);
+            break;
+        case OPT_MAX_RESPONSE:
+            o.max_response_bytes = strtoll(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || o.max_response_bytes <= 0)
+                return usage_error("serve", "--max-response-bytes: '%s' is not a positive size",
                                    optarg);
             break;
         case OPT_MAX_AGE:

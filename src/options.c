@@ -1,5 +1,6 @@
 /* options.c - defaults of `xdsd serve`. */
 #include "xdsd/options.h"
+#include "xdsd/snapshot.h"
 
 #include <string.h>
 #include <sys/stat.h>
@@ -17,5 +18,6 @@ void serve_options_init(struct serve_options *o)
     o->mesh_certs = "/etc/certs";
     o->trust_domain = "cluster.local";
     o->max_recv_bytes = 64 << 20;
+    o->max_response_bytes = XDS_MAX_RESPONSE_BYTES;
     o->max_connection_age_ms = 0;
 }

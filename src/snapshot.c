@@ -158,27 +158,60 @@ static size_t field_bytes(size_t len)
     return n + len;
 }
 
+/* Bytes of a response of type t carrying r alone, without the envelope. */
+static size_t resource_response_bytes(const struct xds_resource *r, size_t url)
+{
+    size_t any = field_bytes(url) + field_bytes(r->len);
+    /* a delta Resource wraps the Any with its name and version: the larger
+     * of the two response shapes */
+    size_t res = field_bytes(strlen(r->name)) + field_bytes(sizeof(r->version)) + field_bytes(any);
+    return field_bytes(res);
+}
+
+/* type_url, version_info, nonce and the rest of the envelope */
+static size_t envelope_bytes(size_t url)
+{
+    return field_bytes(url) + 128;
+}
+
 size_t xds_view_response_bytes(const struct xds_view *v, enum xds_type t)
 {
     const struct resource_list *l = &v->types[t];
     size_t url = strlen(type_urls[t]);
-    /* type_url, version_info, nonce and the rest of the envelope */
-    size_t total = field_bytes(url) + 128;
-    for (size_t i = 0; i < l->n; i++) {
-        const struct xds_resource *r = &l->items[i];
-        size_t any = field_bytes(url) + field_bytes(r->len);
-        /* a delta Resource wraps the Any with its name and version: the larger
-         * of the two response shapes */
-        size_t res =
-            field_bytes(strlen(r->name)) + field_bytes(sizeof(r->version)) + field_bytes(any);
-        total += field_bytes(res);
-    }
+    size_t total = envelope_bytes(url);
+    for (size_t i = 0; i < l->n; i++)
+        total += resource_response_bytes(&l->items[i], url);
     return total;
 }
 
-int xds_view_check_size(const struct xds_view *v, size_t limit, char **err)
+/* The first resource of type t whose response alone exceeds limit, or NULL. */
+static const struct xds_resource *oversized_resource(const struct xds_view *v, enum xds_type t,
+                                                     size_t limit, size_t *bytes)
+{
+    const struct resource_list *l = &v->types[t];
+    size_t url = strlen(type_urls[t]);
+    for (size_t i = 0; i < l->n; i++) {
+        *bytes = envelope_bytes(url) + resource_response_bytes(&l->items[i], url);
+        if (*bytes > limit)
+            return &l->items[i];
+    }
+    return NULL;
+}
+
+int xds_view_check_size(const struct xds_view *v, size_t limit, int by_name, char **err)
 {
     for (int t = 0; t < XDS_NTYPES; t++) {
+        if (by_name) {
+            size_t n = 0;
+            const struct xds_resource *r = oversized_resource(v, (enum xds_type)t, limit, &n);
+            if (r == NULL)
+                continue;
+            if (err)
+                *err = xasprintf("a %s response with %s alone would be %zu bytes, over the "
+                                 "%zu-byte message limit of xDS clients",
+                                 type_shorts[t], r->name, n, limit);
+            return -1;
+        }
         size_t n = xds_view_response_bytes(v, (enum xds_type)t);
         if (n > limit) {
             if (err)

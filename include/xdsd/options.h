@@ -19,6 +19,7 @@ struct serve_options {
     const char *xds_tls_key;
     const char *xds_tls_ca;
     int64_t max_recv_bytes;        /* largest request accepted */
+    int64_t max_response_bytes;    /* largest response an Envoy is sent */
     int64_t max_connection_age_ms; /* 0: connections live forever */
 };
 

@@ -63,15 +63,23 @@ const char *xds_view_version(const struct xds_view *v, enum xds_type t);
 /* Total packed bytes of a type (for size limits and metrics). */
 size_t xds_view_bytes(const struct xds_view *v, enum xds_type t);
 
-/* The default largest message an xDS client accepts (gRPC's 4 MiB). */
-#define XDS_MAX_RESPONSE_BYTES (4u << 20)
+/* The default largest response sent to an Envoy (`serve --max-response-bytes`).
+ * Envoy's own ADS client (envoy_grpc, as in Istio's bootstrap) has no receive
+ * limit; this one bounds what a single push may cost. Istio's size metric
+ * calls 40 MB the upper bound. */
+#define XDS_MAX_RESPONSE_BYTES (64u << 20)
+/* The default receive limit of gRPC clients (4 MiB), which proxyless gRPC
+ * clients keep for their xDS channel. */
+#define XDS_GRPC_MAX_RESPONSE_BYTES (4u << 20)
 
 /* An upper estimate of the size of one response carrying every resource of
  * type t (the delta shape, the larger one). */
 size_t xds_view_response_bytes(const struct xds_view *v, enum xds_type t);
 /* 0 when every type's response fits in limit bytes, else -1 with a message
- * naming the type and size in *err (caller frees; err may be NULL). */
-int xds_view_check_size(const struct xds_view *v, size_t limit, char **err);
+ * naming the type and size in *err (caller frees; err may be NULL). With
+ * by_name set, only each resource alone must fit: for clients that subscribe
+ * by name (proxyless gRPC), whose responses carry what they asked for. */
+int xds_view_check_size(const struct xds_view *v, size_t limit, int by_name, char **err);
 
 /* How a snapshot turns a proxy into its view. class_key returns a heap
  * string: proxies with equal keys receive identical views. build returns a

@@ -49,7 +49,19 @@ static const struct tr_memo *find_memo(struct tr_ctx *c, const char *key)
 }
 
 /* A view no client could receive is refused here, where it is built, so that
- * the publisher keeps the last good configuration instead of sending it. */
+ * the publisher keeps the last good configuration instead of sending it.
+ * Envoys subscribe to every Cluster and Listener and to every Endpoint and
+ * Route those name, so each type's whole response must fit; proxyless gRPC
+ * clients ask by name, and gRPC's own 4 MiB limit applies to them. */
+static int check_size(const struct tr_ctx *c, const struct proxy_identity *id,
+                      const struct xds_view *v, char **why)
+{
+    size_t limit = c->o.max_response_bytes ? c->o.max_response_bytes : XDS_MAX_RESPONSE_BYTES;
+    if (id->proxyless_grpc && limit > XDS_GRPC_MAX_RESPONSE_BYTES)
+        limit = XDS_GRPC_MAX_RESPONSE_BYTES;
+    return xds_view_check_size(v, limit, id->proxyless_grpc, why);
+}
+
 static struct xds_view *ctx_build(void *ctx, const struct proxy_identity *id, char **err)
 {
     struct tr_ctx *c = ctx;
@@ -58,7 +70,7 @@ static struct xds_view *ctx_build(void *ctx, const struct proxy_identity *id, ch
     struct tr_memo *memo = tr_memo_new();
     struct xds_view *v = tr_build_view(&c->m, &c->o, id, prev, memo, err);
     char *why = NULL;
-    if (v != NULL && xds_view_check_size(v, XDS_MAX_RESPONSE_BYTES, &why) != 0) {
+    if (v != NULL && check_size(c, id, v, &why) != 0) {
         if (err)
             *err = xasprintf("proxy class %s: %s", key, why);
         free(why);
@@ -82,7 +94,8 @@ static int same_options(const struct tr_ctx *a, const struct tr_ctx *b)
 {
     return a->o.outbound_policy == b->o.outbound_policy &&
            strcmp(a->o.mesh_certs, b->o.mesh_certs) == 0 &&
-           strcmp(a->o.trust_domain, b->o.trust_domain) == 0;
+           strcmp(a->o.trust_domain, b->o.trust_domain) == 0 &&
+           a->o.max_response_bytes == b->o.max_response_bytes;
 }
 
 /* The older snapshot's memos serve while it rebuilds the same classes; its

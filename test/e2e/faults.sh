@@ -1,7 +1,7 @@
 #!/bin/sh
 # faults.sh - `xdsd serve` against a damaged configuration directory: a 200 MB
 # file, a YAML alias bomb, deeply nested YAML, a configuration whose Clusters
-# exceed the clients' 4 MiB message limit, unreadable files and directories,
+# exceed the response limit (--max-response-bytes 4 MiB), unreadable files and directories,
 # the directory replaced by a file, the directory deleted. Each time: xdsd
 # keeps running, the last good configuration keeps being served (the same
 # generation on /debug/configz, the same /debug/config_dump for a connected
@@ -30,9 +30,9 @@ many_hosts() {
     } >"$2"
 }
 
-# serve NAME DIR: start xdsd with a client; note what is served
+# serve NAME DIR [OPTION...]: start xdsd with a client; note what is served
 serve() {
-    start "$1" "$2" || return 1
+    start "$@" || return 1
     wait_for 10 '[ "$(configz .generation)" = 1 ]'
     GEN=$(configz .generation)
     NRES=$(configz '.resources | length')
@@ -77,7 +77,9 @@ repaired() {
 
 D=$T/config
 cp -r "$GUIDE" "$D"
-serve faults "$D"
+# Envoys may be sent up to 64 MiB by default; the 4 MiB of gRPC clients keeps
+# the configuration that exceeds it small.
+serve faults "$D" --max-response-bytes 4194304
 
 printf 'apiVersion: networking.istio.io/v1\nkind: ServiceEntry\n' >"$D/huge.yaml"
 truncate -s 200M "$D/huge.yaml" # sparse: 200 MB as far as stat and read are concerned
