@@ -196,7 +196,7 @@ int main(int argc, char **argv)
                         "[--namespaces M]\n");
         return 2;
     }
-    struct translate_options to = {OUTBOUND_ALLOW_ANY, NULL, "cluster.local"};
+    struct translate_options to = {OUTBOUND_ALLOW_ANY, NULL, "cluster.local", 0};
     struct proxy_set ps;
     proxies_init(&ps, namespaces);
 

@@ -44,9 +44,17 @@ void tr_ref(struct tr_build *b, enum xds_type t, const char *name, const char *f
     tr_memo_referred(b, t, name, from);
 }
 
+/* Emitted by this build, or in a type shared from the previous view. */
+static int in_view(const struct tr_build *b, enum xds_type t, const char *name)
+{
+    if (b->shared[t])
+        return xds_view_find(b->view, t, name) != NULL;
+    return smap_get(&b->emitted[t], name) != NULL;
+}
+
 int tr_cluster_exists(const struct tr_build *b, const char *name)
 {
-    return smap_get(&b->emitted[XDS_CLUSTER], name) != NULL;
+    return in_view(b, XDS_CLUSTER, name);
 }
 
 /* Every name a resource refers to must be in the view: a listener's RDS name,
@@ -57,7 +65,7 @@ int tr_check(struct tr_build *b)
         return -1;
     for (size_t i = 0; i < b->refs.n; i++) {
         const struct tr_ref *r = b->refs.v[i];
-        if (smap_get(&b->emitted[r->type], r->name) == NULL) {
+        if (!in_view(b, r->type, r->name)) {
             b->err = xasprintf("%s refers to %s '%s', which is not in the view", r->from,
                                xds_type_short(r->type), r->name);
             return -1;
@@ -169,7 +177,10 @@ struct xds_view *tr_build_view(const struct translate_model *m, const struct tra
     if (b.o.trust_domain == NULL)
         b.o.trust_domain = "cluster.local";
     tr_prepare(&b);
-    tr_clusters(&b);
+    if (tr_memo_share_clusters(&b))
+        b.shared[XDS_CLUSTER] = b.shared[XDS_ENDPOINT] = 1;
+    else
+        tr_clusters(&b);
     if (b.grpc)
         tr_grpc(&b);
     else if (b.router)

@@ -82,7 +82,7 @@ static struct xds_view *ctx_build(void *ctx, const struct proxy_identity *id, ch
         free(key);
         return NULL;
     }
-    tr_memo_finish(memo);
+    tr_memo_finish(memo, v);
     pthread_mutex_lock(&c->lock);
     xgrow((void **)&c->memos, &c->cap_memos, c->n_memos + 1, sizeof(*c->memos));
     c->memos[c->n_memos++] = (struct class_memo){key, memo};

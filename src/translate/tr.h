@@ -138,6 +138,7 @@ struct tr_build {
     /* output */
     struct xds_view *view;
     struct smap emitted[XDS_NTYPES];
+    int shared[XDS_NTYPES]; /* types taken whole from the previous view */
     struct pvec refs;
     const char *from; /* the resource being built, for reference errors */
     char *err;
@@ -158,8 +159,12 @@ struct xds_view *tr_build_view(const struct translate_model *m, const struct tra
 struct tr_memo;
 struct tr_memo *tr_memo_new(void);
 void tr_memo_free(struct tr_memo *m);
-/* Done recording (the view built with it is finished). */
-void tr_memo_finish(struct tr_memo *m);
+/* Done recording: v is the finished view built with m. */
+void tr_memo_finish(struct tr_memo *m, const struct xds_view *v);
+/* When the previous build's Clusters and Endpoints cannot differ (the same
+ * ServiceEntries and DestinationRules), share them into b's view, with the
+ * records, and return 1; else 0 (b builds them). */
+int tr_memo_share_clusters(struct tr_build *b);
 /* Recording the resources of one service, between begin and end. */
 void tr_memo_begin(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr);
 void tr_memo_end(struct tr_build *b);
