@@ -101,7 +101,7 @@ void xds_view_add_hashed(struct xds_view *v, enum xds_type t, const char *name, 
 
 void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes, size_t len)
 {
-    xds_view_add_hashed(v, t, name, bytes, len, hash_bytes(HASH_SEED, bytes, len));
+    xds_view_add_hashed(v, t, name, bytes, len, hash_block(HASH_SEED, bytes, len));
 }
 
 void xds_view_share(struct xds_view *v, enum xds_type t, const struct xds_view *from)

@@ -31,7 +31,7 @@ void tr_emit(struct tr_build *b, enum xds_type t, const char *name, const void *
     }
     size_t len;
     uint8_t *bytes = pb_pack(msg, &len);
-    tr_emit_packed(b, t, name, bytes, len, hash_bytes(HASH_SEED, bytes, len));
+    tr_emit_packed(b, t, name, bytes, len, hash_block(HASH_SEED, bytes, len));
 }
 
 void tr_ref(struct tr_build *b, enum xds_type t, const char *name, const char *from)
