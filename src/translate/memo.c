@@ -62,6 +62,7 @@ struct tr_memo {
     size_t n_se;
     const struct destination_rule *dr;
     size_t n_dr;
+    struct tr_pieces *pieces; /* virtual hosts, rebuilt or reused by this build */
 };
 
 struct tr_memo *tr_memo_new(void)
@@ -69,6 +70,7 @@ struct tr_memo *tr_memo_new(void)
     struct tr_memo *m = xcalloc(1, sizeof(struct tr_memo));
     m->d = xcalloc(1, sizeof(*m->d));
     atomic_init(&m->d->refs, 1);
+    m->pieces = tr_pieces_new();
     return m;
 }
 
@@ -93,6 +95,7 @@ void tr_memo_free(struct tr_memo *m)
     if (m == NULL)
         return;
     data_unref(m->d);
+    tr_pieces_free(m->pieces);
     free(m);
 }
 
@@ -240,6 +243,11 @@ int tr_memo_replay(struct tr_build *b, const struct tr_svc *svc, const struct de
     tr_memo_end(b);
     b->memo->n_reused++;
     return 1;
+}
+
+struct tr_pieces *tr_memo_pieces(const struct tr_memo *m)
+{
+    return m->pieces;
 }
 
 size_t tr_memo_reused(const struct tr_memo *m)

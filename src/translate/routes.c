@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "xdsd/log.h"
+#include "xdsd/util.h"
 
 #define RETRY_ON "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"
 
@@ -790,6 +791,96 @@ static int cmp_vhost(const void *x, const void *y)
     return strcmp(a->name, b->name);
 }
 
+/* A VirtualHost made from a piece whose domains the route configuration
+ * trimmed: the piece's bytes with the domains it keeps. */
+static uint8_t *repack_trimmed(const struct tr_piece *pc, const VirtualHost *v, size_t *len)
+{
+    size_t n;
+    const uint8_t *bytes = tr_piece_bytes(pc, &n);
+    VirtualHost *u = envoy__config__route__v3__virtual_host__unpack(NULL, n, bytes);
+    if (u == NULL)
+        abort(); /* our own bytes: cannot happen */
+    char **domains = u->domains;
+    size_t n_domains = u->n_domains;
+    u->domains = v->domains;
+    u->n_domains = v->n_domains;
+    uint8_t *out = pb_pack(u, len);
+    u->domains = domains;
+    u->n_domains = n_domains;
+    envoy__config__route__v3__virtual_host__free_unpacked(u, NULL);
+    return out;
+}
+
+/* The packed bytes of a kept virtual host (*owned: the caller frees them),
+ * remembered as a piece when the build asked for it and nothing was trimmed. */
+static const uint8_t *vhost_bytes(struct tr_build *b, VirtualHost *v, size_t n_before, size_t *len,
+                                  uint8_t **owned)
+{
+    const struct tr_piece *pc = pmap_get(&b->vh_piece, v);
+    *owned = NULL;
+    if (pc != NULL && v->n_domains == n_before)
+        return tr_piece_bytes(pc, len);
+    *owned = pc ? repack_trimmed(pc, v, len) : pb_pack(v, len);
+    const uint64_t *key = pmap_get(&b->vh_key, v);
+    if (key != NULL && v->n_domains == n_before)
+        tr_piece_record(b, *key, v, *owned, *len);
+    return *owned;
+}
+
+static size_t put_varint(uint8_t *p, size_t v)
+{
+    size_t n = 0;
+    for (; v >= 0x80; v >>= 7)
+        p[n++] = (uint8_t)(v | 0x80);
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+/* rc packed as protobuf-c would, with each virtual host's bytes packed on
+ * its own: field 1 (name), then the field 2 entries, then the fields after
+ * (protobuf-c writes fields in number order). */
+static uint8_t *pack_route_config(struct tr_build *b, RouteConfiguration *rc, const size_t *before,
+                                  size_t *out_len)
+{
+    size_t n = rc->n_virtual_hosts;
+    struct {
+        const uint8_t *bytes;
+        size_t len;
+        uint8_t *owned;
+    } *vh = ar_alloc(b->a, (n + 1) * sizeof(*vh));
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        vh[i].bytes = vhost_bytes(b, rc->virtual_hosts[i], before[i], &vh[i].len, &vh[i].owned);
+        total += 1 + 10 + vh[i].len;
+    }
+    RouteConfiguration head = ENVOY__CONFIG__ROUTE__V3__ROUTE_CONFIGURATION__INIT;
+    head.name = rc->name;
+    size_t hlen, tlen;
+    uint8_t *h = pb_pack(&head, &hlen);
+    char *name = rc->name;
+    rc->name = (char *)"";
+    rc->n_virtual_hosts = 0;
+    uint8_t *t = pb_pack(rc, &tlen);
+    rc->name = name;
+    rc->n_virtual_hosts = n;
+    uint8_t *out = xmalloc(hlen + total + tlen + 1), *p = out;
+    memcpy(p, h, hlen);
+    p += hlen;
+    for (size_t i = 0; i < n; i++) {
+        *p++ = (2 << 3) | 2; /* field 2, length-delimited */
+        p += put_varint(p, vh[i].len);
+        memcpy(p, vh[i].bytes, vh[i].len);
+        p += vh[i].len;
+        free(vh[i].owned);
+    }
+    memcpy(p, t, tlen);
+    p += tlen;
+    free(h);
+    free(t);
+    *out_len = (size_t)(p - out);
+    return out;
+}
+
 void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, int ignore_port)
 {
     struct arena *a = b->a;
@@ -798,10 +889,12 @@ void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, 
     /* Envoy rejects a domain named twice: the first vhost (in the caller's
      * priority order) keeps it */
     struct smap seen = {0};
+    struct pmap before = {0}; /* vhost -> its number of domains + 1 before */
     struct pvec kept = {0};
     for (size_t i = 0; i < vhosts->n; i++) {
         VirtualHost *v = vhosts->v[i];
         size_t k = 0;
+        pmap_put(a, &before, v, (void *)(uintptr_t)(v->n_domains + 1));
         for (size_t d = 0; d < v->n_domains; d++)
             if (smap_put(a, &seen, v->domains[d], NULL))
                 v->domains[k++] = v->domains[d];
@@ -815,5 +908,10 @@ void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, 
     rc->validate_clusters = pb_bool(a, 0);
     rc->ignore_port_in_host_matching = ignore_port != 0;
     rc->max_direct_response_body_size_bytes = pb_u32(a, 1048576);
-    tr_emit(b, XDS_ROUTE, name, rc);
+    size_t *n_before = ar_alloc(a, (kept.n + 1) * sizeof(*n_before));
+    for (size_t i = 0; i < kept.n; i++)
+        n_before[i] = (size_t)(uintptr_t)pmap_get(&before, kept.v[i]) - 1;
+    size_t len;
+    uint8_t *bytes = pack_route_config(b, rc, n_before, &len);
+    tr_emit_packed(b, XDS_ROUTE, name, bytes, len, hash_block(HASH_SEED, bytes, len));
 }

@@ -139,6 +139,8 @@ struct tr_build {
     struct xds_view *view;
     struct smap emitted[XDS_NTYPES];
     int shared[XDS_NTYPES]; /* types taken whole from the previous view */
+    struct pmap vh_piece;   /* VirtualHost made from a piece -> the piece */
+    struct pmap vh_key;     /* VirtualHost to be remembered -> its key (uint64_t *) */
     struct pvec refs;
     const char *from; /* the resource being built, for reference errors */
     char *err;
@@ -173,11 +175,37 @@ void tr_memo_referred(struct tr_build *b, enum xds_type t, const char *name, con
 /* Emit what memo_prev recorded for svc when its inputs are the same, and
  * record it again. Returns 1 when it did, 0 when svc must be built. */
 int tr_memo_replay(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr);
+/* The packed virtual hosts m remembers (pieces.c). */
+struct tr_pieces *tr_memo_pieces(const struct tr_memo *m);
 /* How many services a build recording into m reused. */
 size_t tr_memo_reused(const struct tr_memo *m);
 void tr_ref(struct tr_build *b, enum xds_type t, const char *name, const char *from);
 int tr_cluster_exists(const struct tr_build *b, const char *name);
 int tr_check(struct tr_build *b);
+
+/* pieces.c: packed virtual hosts reused across builds of a class */
+struct tr_piece;
+struct tr_pieces;
+struct tr_pieces *tr_pieces_new(void);
+void tr_pieces_free(struct tr_pieces *p);
+/* Keys: a hash of everything a virtual host is made from, chained. */
+uint64_t tr_key_str(uint64_t h, const char *s);
+uint64_t tr_key_u64(uint64_t h, uint64_t v);
+/* The previous build's piece for key, kept for the next build too; NULL
+ * when there is none or when pieces cannot be trusted (ServiceEntries or
+ * DestinationRules changed since). */
+const struct tr_piece *tr_piece_reuse(struct tr_build *b, uint64_t key);
+/* Does the piece say that its inputs make no virtual host? */
+int tr_piece_empty(const struct tr_piece *pc);
+/* Remember v packed as bytes under key (v NULL: no virtual host). */
+void tr_piece_record(struct tr_build *b, uint64_t key, const VirtualHost *v, const uint8_t *bytes,
+                     size_t len);
+const uint8_t *tr_piece_bytes(const struct tr_piece *pc, size_t *len);
+/* A VirtualHost standing for a piece in tr_route_config(): its name and
+ * domains (which the route configuration may still trim) over the bytes. */
+VirtualHost *tr_vhost_from_piece(struct tr_build *b, const struct tr_piece *pc);
+/* Have tr_route_config() remember v under key once packed. */
+void tr_vhost_keyed(struct tr_build *b, VirtualHost *v, uint64_t key);
 
 /* model.c */
 void tr_prepare(struct tr_build *b);
