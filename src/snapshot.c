@@ -48,6 +48,9 @@ struct resource_list {
     char version[17];
     int finished;
     atomic_int refs;
+    /* once finished: the response with every resource, and the largest
+     * response with one resource (xds_view_check_size runs per build) */
+    size_t response_bytes, max_single_bytes;
 };
 
 struct xds_view {
@@ -85,6 +88,10 @@ void xds_view_add_hashed(struct xds_view *v, enum xds_type t, const char *name, 
                          size_t len, uint64_t hash)
 {
     struct resource_list *l = v->types[t];
+    /* a list shared with another view is immutable */
+    if (atomic_load_explicit(&l->refs, memory_order_relaxed) != 1)
+        abort();
+    l->finished = 0;
     xgrow((void **)&l->items, &l->cap, l->n + 1, sizeof(*l->items));
     struct xds_resource *r = &l->items[l->n++];
     r->name = xstrdup(name);
@@ -118,6 +125,8 @@ static int resource_cmp(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+static void list_sizes(struct resource_list *l, enum xds_type t);
+
 static int list_finish(struct resource_list *l, enum xds_type t, char **err)
 {
     if (l->n > 1)
@@ -134,6 +143,7 @@ static int list_finish(struct resource_list *l, enum xds_type t, char **err)
         h = hash_bytes(h, &l->items[i].hash, sizeof(l->items[i].hash));
     }
     snprintf(l->version, sizeof(l->version), "%016" PRIx64, h);
+    list_sizes(l, t);
     l->finished = 1;
     return 0;
 }
@@ -210,14 +220,25 @@ static size_t envelope_bytes(size_t url)
     return field_bytes(url) + 128;
 }
 
+static void list_sizes(struct resource_list *l, enum xds_type t)
+{
+    size_t url = strlen(type_urls[t]);
+    l->response_bytes = envelope_bytes(url);
+    l->max_single_bytes = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        size_t one = resource_response_bytes(&l->items[i], url);
+        l->response_bytes += one;
+        if (envelope_bytes(url) + one > l->max_single_bytes)
+            l->max_single_bytes = envelope_bytes(url) + one;
+    }
+}
+
 size_t xds_view_response_bytes(const struct xds_view *v, enum xds_type t)
 {
-    const struct resource_list *l = v->types[t];
-    size_t url = strlen(type_urls[t]);
-    size_t total = envelope_bytes(url);
-    for (size_t i = 0; i < l->n; i++)
-        total += resource_response_bytes(&l->items[i], url);
-    return total;
+    struct resource_list *l = v->types[t];
+    if (!l->finished)
+        list_sizes(l, t);
+    return l->response_bytes;
 }
 
 /* The first resource of type t whose response alone exceeds limit, or NULL. */
@@ -226,6 +247,8 @@ static const struct xds_resource *oversized_resource(const struct xds_view *v, e
 {
     const struct resource_list *l = v->types[t];
     size_t url = strlen(type_urls[t]);
+    if (l->finished && l->max_single_bytes <= limit)
+        return NULL;
     for (size_t i = 0; i < l->n; i++) {
         *bytes = envelope_bytes(url) + resource_response_bytes(&l->items[i], url);
         if (*bytes > limit)

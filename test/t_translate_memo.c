@@ -17,22 +17,22 @@
 
 #define HEAD "apiVersion: networking.istio.io/v1beta1\n"
 
-static const char *const reviews_yaml =
-    HEAD "kind: ServiceEntry\nmetadata: {name: reviews}\n"
-         "spec:\n  hosts: [reviews.default.svc.cluster.local]\n  location: MESH_INTERNAL\n"
-         "  ports:\n  - {number: 9080, name: http, protocol: HTTP}\n  resolution: STATIC\n"
-         "  endpoints:\n"
-         "  - {address: 10.0.0.1, labels: {version: v1, security.istio.io/tlsMode: istio}}\n"
-         "  - {address: 10.0.0.2, labels: {version: v2}}\n"
-         "---\n" HEAD "kind: DestinationRule\nmetadata: {name: reviews}\n"
-         "spec:\n  host: reviews.default.svc.cluster.local\n"
-         "  trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user}}}\n"
-         "  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v2, labels: {version: v2}}\n"
-         "---\n" HEAD "kind: VirtualService\nmetadata: {name: reviews}\n"
-         "spec:\n  hosts: [reviews.default.svc.cluster.local]\n  http:\n"
-         "  - timeout: %ds\n    route:\n"
-         "    - {destination: {host: reviews.default.svc.cluster.local, subset: v1}, weight: 80}\n"
-         "    - {destination: {host: reviews.default.svc.cluster.local, subset: v2}, weight: 20}\n";
+static const char *const reviews_yaml = HEAD
+    "kind: ServiceEntry\nmetadata: {name: reviews}\n"
+    "spec:\n  hosts: [reviews.default.svc.cluster.local]\n  location: MESH_INTERNAL\n"
+    "  ports:\n  - {number: 9080, name: http, protocol: HTTP}\n  resolution: STATIC\n"
+    "  endpoints:\n"
+    "  - {address: 10.0.0.1, labels: {version: v1, security.istio.io/tlsMode: istio}}\n"
+    "  - {address: 10.0.0.2, labels: {version: v2}}\n"
+    "---\n" HEAD "kind: DestinationRule\nmetadata: {name: reviews}\n"
+    "spec:\n  host: reviews.default.svc.cluster.local\n"
+    "  trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user}}}\n"
+    "  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v2, labels: {version: v2}}\n"
+    "---\n" HEAD "kind: VirtualService\nmetadata: {name: reviews}\n"
+    "spec:\n  hosts: [reviews.default.svc.cluster.local]\n  http:\n"
+    "  - timeout: %ds\n    route:\n"
+    "    - {destination: {host: reviews.default.svc.cluster.local, subset: v1}, weight: 80}\n"
+    "    - {destination: {host: reviews.default.svc.cluster.local, subset: v2}, weight: 20}\n";
 
 static const char *const ext_yaml =
     HEAD "kind: ServiceEntry\nmetadata: {name: cnn}\n"
@@ -54,7 +54,8 @@ static const char *const gw_yaml =
     HEAD "kind: ServiceEntry\nmetadata: {name: egress, namespace: istio-system}\n"
          "spec:\n  hosts: [istio-egressgateway.istio-system.svc.cluster.local]\n"
          "  location: MESH_INTERNAL\n  ports:\n  - {number: 80, name: http, protocol: HTTP}\n"
-         "  resolution: STATIC\n  endpoints:\n  - {address: 10.255.0.1, labels: {istio: egressgateway}}\n"
+         "  resolution: STATIC\n  endpoints:\n  - {address: 10.255.0.1, labels: {istio: "
+         "egressgateway}}\n"
          "---\n" HEAD "kind: Gateway\nmetadata: {name: istio-egressgateway}\n"
          "spec:\n  selector: {istio: egressgateway}\n  servers:\n"
          "  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [edition.cnn.com]\n"
@@ -67,6 +68,15 @@ static const char *const db_yaml =
          "spec:\n  hosts: [db.other.svc.cluster.local]\n  location: MESH_INTERNAL\n"
          "  ports:\n  - {number: 5432, name: tcp, protocol: TCP}\n  resolution: STATIC\n"
          "  endpoints:\n  - {address: %s}\n";
+
+/* A second VirtualService for the gateway's host: its routes join the cnn
+ * VirtualService's in one virtual host (a piece made of two). */
+static const char *const extra_vs_yaml =
+    HEAD "kind: VirtualService\nmetadata: {name: cnn-extra}\n"
+         "spec:\n  hosts: [edition.cnn.com]\n  gateways: [istio-egressgateway]\n  http:\n"
+         "  - match: [{headers: {x-canary: {exact: \"1\"}}}]\n    route:\n"
+         "    - destination: {host: edition.cnn.com, port: {number: 443}}\n"
+         "      headers: {request: {set: {x-canary-seen: \"1\"}}}\n";
 
 struct memo_fixture {
     char dir[64];
@@ -90,6 +100,14 @@ static void write_file(const struct memo_fixture *f, const char *name, const cha
         fclose(fp);
     }
     free(p);
+}
+
+static int unlink_file(const struct memo_fixture *f, const char *name)
+{
+    char *p = xasprintf("%s/%s", f->dir, name);
+    int rc = unlink(p);
+    free(p);
+    return rc;
 }
 
 static void model_of(const struct config_set *s, struct translate_model *m)
@@ -185,12 +203,16 @@ TEST(translate_memo_rebuild_is_byte_identical)
     }
     /* edits of one file each: the VirtualService's timeout (its file's
      * ServiceEntry and rule are parsed again), then an endpoint */
-    const char *edits[] = {"reviews", "db", "none"};
-    for (int e = 0; e < 3; e++) {
+    const char *edits[] = {"reviews", "db", "none", "second VS on the gateway", "VS removed"};
+    for (int e = 0; e < 5; e++) {
         if (e == 0)
             write_file(&f, "reviews.yaml", reviews_yaml, 7);
         else if (e == 1)
             write_file(&f, "db.yaml", db_yaml, "10.2.0.9");
+        else if (e == 3)
+            write_file(&f, "extra.yaml", "%s", extra_vs_yaml);
+        else if (e == 4)
+            CHECK(unlink_file(&f, "extra.yaml") == 0);
         struct config_set *s1 = load(&f);
         CHECK(s1 != NULL);
         if (s1 == NULL)
@@ -211,6 +233,10 @@ TEST(translate_memo_rebuild_is_byte_identical)
             int shared = xds_view_items(warm, XDS_CLUSTER) == xds_view_items(v0[i], XDS_CLUSTER) &&
                          xds_view_items(warm, XDS_ENDPOINT) == xds_view_items(v0[i], XDS_ENDPOINT);
             CHECK_INT(shared, e != 1);
+            /* the second VirtualService changes the gateway's routes */
+            if (e == 3 && i == 2)
+                CHECK(
+                    strcmp(xds_view_version(warm, XDS_ROUTE), xds_view_version(v0[i], XDS_ROUTE)));
             tr_memo_finish(memo1, warm);
             xds_view_free(full);
             xds_view_free(v0[i]);

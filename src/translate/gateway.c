@@ -154,7 +154,7 @@ struct gw_contrib {
 struct gw_vhost {
     const char *name;
     struct pvec domains;
-    struct pvec contribs; /* struct gw_contrib, in route order */
+    struct pvec contribs;               /* struct gw_contrib, in route order */
     const struct virtual_service *last; /* the VS whose routes were added last */
     const struct gw_server *last_server;
 };
@@ -233,7 +233,8 @@ static void gateway_vhost_plan(struct tr_build *b, struct pvec *servers, struct 
 /* What a gateway virtual host is made of, for pieces.c. */
 static uint64_t gateway_vhost_key(const struct gw_vhost *gv, int redirect)
 {
-    uint64_t k = tr_key_u64(tr_key_str(HASH_SEED, gv->name), (uint64_t)redirect);
+    uint64_t k =
+        tr_key_u64(tr_key_str(tr_key_str(HASH_SEED, "gateway"), gv->name), (uint64_t)redirect);
     for (size_t i = 0; i < gv->contribs.n; i++) {
         const struct gw_contrib *c = gv->contribs.v[i];
         k = tr_key_u64(k, c->vs->meta.content_hash);

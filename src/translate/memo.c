@@ -53,9 +53,9 @@ struct memo_data {
 
 struct tr_memo {
     struct memo_data *d;
-    struct memo_svc *open;         /* the service being recorded */
-    size_t n_reused;               /* services replayed from the previous memo */
-    const struct xds_view *view;   /* the view built with this memo */
+    struct memo_svc *open;       /* the service being recorded */
+    size_t n_reused;             /* services replayed from the previous memo */
+    const struct xds_view *view; /* the view built with this memo */
     /* the model's arrays the Clusters were made from (alive while the
      * memo's snapshot is) */
     const struct service_entry *se;
@@ -139,8 +139,8 @@ void tr_memo_begin(struct tr_build *b, const struct tr_svc *svc, const struct de
     struct memo_data *d = m->d;
     xgrow((void **)&d->svcs, &d->cap_svcs, d->n_svcs + 1, sizeof(*d->svcs));
     struct memo_svc *s = &d->svcs[d->n_svcs++];
-    *s = (struct memo_svc){xstrdup(svc->host), svc->se->meta.content_hash, dr_hash(dr), d->n_res,
-                           0, d->n_refs, 0};
+    *s = (struct memo_svc){
+        xstrdup(svc->host), svc->se->meta.content_hash, dr_hash(dr), d->n_res, 0, d->n_refs, 0};
     m->open = s;
 }
 
@@ -208,8 +208,7 @@ int tr_memo_share_clusters(struct tr_build *b)
     m->n_dr = model->n_destination_rules;
     /* Clusters and Endpoints read only ServiceEntries, DestinationRules, the
      * class and the options (the caller compared those) */
-    if (prev == NULL || prev->view == NULL ||
-        !same_ses(prev->se, prev->n_se, m->se, m->n_se) ||
+    if (prev == NULL || prev->view == NULL || !same_ses(prev->se, prev->n_se, m->se, m->n_se) ||
         !same_drs(prev->dr, prev->n_dr, m->dr, m->n_dr))
         return 0;
     xds_view_share(b->view, XDS_CLUSTER, prev->view);

@@ -20,6 +20,15 @@
 
 #include "xdsd/util.h"
 
+/* Whole resources, for a piece that stands for what a step emitted. */
+struct piece_res {
+    enum xds_type type;
+    char *name;
+    uint8_t *bytes;
+    size_t len;
+    uint64_t hash;
+};
+
 struct tr_piece {
     uint64_t key;
     atomic_int refs;
@@ -28,6 +37,8 @@ struct tr_piece {
     size_t n_domains;
     uint8_t *bytes; /* the packed VirtualHost; NULL: these inputs make none */
     size_t len;
+    struct piece_res *res; /* or resources (tr_piece_record_emitted) */
+    size_t n_res;
 };
 
 /* Open addressing on the key; slots hold references. */
@@ -48,6 +59,11 @@ static void piece_free(struct tr_piece *pc)
     free(pc->domains);
     free(pc->name);
     free(pc->bytes);
+    for (size_t i = 0; i < pc->n_res; i++) {
+        free(pc->res[i].name);
+        free(pc->res[i].bytes);
+    }
+    free(pc->res);
     free(pc);
 }
 
@@ -193,4 +209,45 @@ const uint8_t *tr_piece_bytes(const struct tr_piece *pc, size_t *len)
 {
     *len = pc->len;
     return pc->bytes;
+}
+
+void tr_piece_mark(const struct tr_build *b, size_t mark[XDS_NTYPES])
+{
+    for (int t = 0; t < XDS_NTYPES; t++)
+        mark[t] = xds_view_count(b->view, (enum xds_type)t);
+}
+
+void tr_piece_record_emitted(struct tr_build *b, uint64_t key, const size_t mark[XDS_NTYPES])
+{
+    if (b->memo == NULL)
+        return;
+    struct tr_piece *pc = piece_new(key, NULL, NULL, 0);
+    size_t n = 0;
+    for (int t = 0; t < XDS_NTYPES; t++)
+        n += xds_view_count(b->view, (enum xds_type)t) - mark[t];
+    pc->res = xcalloc(n + 1, sizeof(*pc->res));
+    for (int t = 0; t < XDS_NTYPES; t++) {
+        const struct xds_resource *items = xds_view_items(b->view, (enum xds_type)t);
+        for (size_t i = mark[t]; i < xds_view_count(b->view, (enum xds_type)t); i++) {
+            struct piece_res *r = &pc->res[pc->n_res++];
+            r->type = (enum xds_type)t;
+            r->name = xstrdup(items[i].name);
+            r->len = items[i].len;
+            r->bytes = xmalloc(r->len ? r->len : 1);
+            memcpy(r->bytes, items[i].bytes, r->len);
+            r->hash = items[i].hash;
+        }
+    }
+    if (!pieces_put(tr_memo_pieces(b->memo), pc))
+        piece_free(pc);
+}
+
+void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc)
+{
+    for (size_t i = 0; i < pc->n_res; i++) {
+        const struct piece_res *r = &pc->res[i];
+        uint8_t *copy = xmalloc(r->len ? r->len : 1);
+        memcpy(copy, r->bytes, r->len);
+        tr_emit_packed(b, r->type, r->name, copy, r->len, r->hash);
+    }
 }

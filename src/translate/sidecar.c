@@ -246,8 +246,9 @@ static void http_route_config(struct tr_build *b, uint32_t port, struct pvec *sv
         const struct tr_svc *svc = svcs->v[i];
         const struct virtual_service *vs = tr_mesh_vs_for(b, svc->host);
         /* the vhost is made of these (and of what pieces.c says) */
-        uint64_t key = tr_key_u64(tr_key_str(tr_key_u64(HASH_SEED, port), svc->host),
-                                  svc->se->meta.content_hash);
+        uint64_t key =
+            tr_key_u64(tr_key_str(tr_key_u64(tr_key_str(HASH_SEED, "sidecar"), port), svc->host),
+                       svc->se->meta.content_hash);
         key = tr_key_u64(key, vs ? vs->meta.content_hash : 0);
         const struct tr_piece *pc = tr_piece_reuse(b, key);
         if (pc != NULL) {

@@ -206,6 +206,11 @@ const uint8_t *tr_piece_bytes(const struct tr_piece *pc, size_t *len);
 VirtualHost *tr_vhost_from_piece(struct tr_build *b, const struct tr_piece *pc);
 /* Have tr_route_config() remember v under key once packed. */
 void tr_vhost_keyed(struct tr_build *b, VirtualHost *v, uint64_t key);
+/* Pieces that stand for every resource a step emitted: mark the view before
+ * the step, record after it; tr_piece_emit() emits them again. */
+void tr_piece_mark(const struct tr_build *b, size_t mark[XDS_NTYPES]);
+void tr_piece_record_emitted(struct tr_build *b, uint64_t key, const size_t mark[XDS_NTYPES]);
+void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc);
 
 /* model.c */
 void tr_prepare(struct tr_build *b);
