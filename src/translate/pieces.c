@@ -131,12 +131,12 @@ static int pieces_put(struct tr_pieces *p, struct tr_piece *pc)
 
 uint64_t tr_key_str(uint64_t h, const char *s)
 {
-    return hash_bytes(h, s, strlen(s) + 1);
+    return hash_block(h, s, strlen(s) + 1);
 }
 
 uint64_t tr_key_u64(uint64_t h, uint64_t v)
 {
-    return hash_bytes(h, &v, sizeof(v));
+    return hash_block(h, &v, sizeof(v));
 }
 
 const struct tr_piece *tr_piece_reuse(struct tr_build *b, uint64_t key)
