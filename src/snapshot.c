@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "xdsd/util.h"
 
@@ -396,76 +395,6 @@ const struct xds_view *snapshot_view(struct snapshot *s, const struct proxy_iden
     return v;
 }
 
-/* One class to build in snapshot_prepare(). */
-struct prep_job {
-    struct proxy_identity id;
-    char *key;
-    struct xds_view *view;
-    char *err;
-};
-
-struct prep {
-    struct snapshot *s;
-    struct prep_job *jobs;
-    size_t n;
-    atomic_size_t next;
-};
-
-static void *prep_worker(void *arg)
-{
-    struct prep *p = arg;
-    for (;;) {
-        size_t i = atomic_fetch_add(&p->next, 1);
-        if (i >= p->n)
-            return NULL;
-        struct prep_job *j = &p->jobs[i];
-        j->view = p->s->ops.build(p->s->ctx, &j->id, &j->err);
-    }
-}
-
-/* Build every job, on as many threads as there are cores (at most 4): the
- * classes are independent, and a reload waits for all of them. */
-static void prep_run(struct prep *p)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t n_threads = cores > 1 ? (size_t)(cores < 4 ? cores : 4) : 1;
-    if (n_threads > p->n)
-        n_threads = p->n;
-    pthread_t t[4];
-    size_t started = 0;
-    for (size_t i = 1; i < n_threads; i++)
-        if (pthread_create(&t[started], NULL, prep_worker, p) == 0)
-            started++;
-    prep_worker(p);
-    for (size_t i = 0; i < started; i++)
-        pthread_join(t[i], NULL);
-}
-
-/* The jobs of ids: one per class that s has not built yet. */
-static size_t prep_jobs(struct snapshot *s, const struct proxy_identity *ids, size_t n,
-                        struct prep_job *jobs)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        char *key = s->ops.class_key(s->ctx, &ids[i]);
-        int dup = 0;
-        for (size_t j = 0; j < k && !dup; j++)
-            dup = strcmp(jobs[j].key, key) == 0;
-        pthread_mutex_lock(&s->lock);
-        dup = dup || find_class(s, key) != NULL;
-        pthread_mutex_unlock(&s->lock);
-        if (dup) {
-            free(key);
-            continue;
-        }
-        identity_copy(&jobs[k].id, &ids[i]);
-        jobs[k++].key = key;
-    }
-    return k;
-}
-
-/* Runs before s is shared: nothing else builds its classes meanwhile, so
- * each class is built once (the translation memo relies on that). */
 int snapshot_prepare(struct snapshot *s, struct snapshot *old, const struct proxy_identity *extra,
                      size_t n_extra, char **err)
 {
@@ -483,37 +412,24 @@ int snapshot_prepare(struct snapshot *s, struct snapshot *old, const struct prox
     }
     for (size_t i = 0; i < n_extra; i++)
         identity_copy(&ids[n++], &extra[i]);
+    int rc = 0;
     int warm = old != NULL && s->ops.warm != NULL && s->ops.warm == old->ops.warm;
     if (warm)
         s->ops.warm(s->ctx, old->ctx);
-    struct prep p = {.s = s, .jobs = xcalloc(n + 1, sizeof(struct prep_job))};
-    atomic_init(&p.next, 0);
-    p.n = prep_jobs(s, ids, n, p.jobs);
-    prep_run(&p);
-    int rc = 0;
-    pthread_mutex_lock(&s->lock);
-    for (size_t i = 0; i < p.n; i++) {
-        struct prep_job *j = &p.jobs[i];
-        if (j->view != NULL) {
-            xgrow((void **)&s->classes, &s->cap_classes, s->n_classes + 1, sizeof(*s->classes));
-            s->classes[s->n_classes++] = (struct view_class){j->key, j->id, j->view};
-            continue;
+    for (size_t i = 0; i < n; i++) {
+        char *e = NULL;
+        if (snapshot_view(s, &ids[i], NULL, &e) == NULL && rc == 0) {
+            rc = -1;
+            if (err)
+                *err = e ? e : xstrdup("translation failed");
+            e = NULL;
         }
-        if (rc == 0 && err)
-            *err = j->err ? j->err : xstrdup("translation failed");
-        else
-            free(j->err);
-        rc = -1;
-        free(j->key);
-        proxy_identity_release(&j->id);
+        free(e);
+        proxy_identity_release(&ids[i]);
     }
-    pthread_mutex_unlock(&s->lock);
     if (warm)
         s->ops.warm(s->ctx, NULL);
-    for (size_t i = 0; i < n; i++)
-        proxy_identity_release(&ids[i]);
     free(ids);
-    free(p.jobs);
     return rc;
 }
 

@@ -88,8 +88,7 @@ int xds_view_check_size(const struct xds_view *v, size_t limit, int by_name, cha
 /* How a snapshot turns a proxy into its view. class_key returns a heap
  * string: proxies with equal keys receive identical views. build returns a
  * finished view, or NULL with a message in *err. Both are called from any
- * thread; build runs for several classes of one snapshot at once in
- * snapshot_prepare(), never twice at once for one class. */
+ * thread, never concurrently for the same snapshot. */
 struct snapshot_ops {
     char *(*class_key)(void *ctx, const struct proxy_identity *id);
     struct xds_view *(*build)(void *ctx, const struct proxy_identity *id, char **err);
