@@ -168,7 +168,7 @@ static void bench_edit(const char *dir, const char *edit, const char *dst,
     struct snapshot *s1 = translate_snapshot(set1, 2, to);
     snapshot_warm_from(s1, s0);
     double t2 = bench_now();
-    /* the classes are rebuilt on every core: CPU time is the work done */
+    /* CPU time: the work done, whatever else runs on the machine */
     printf("edit reload_ms=%.2f retranslate_ms=%.2f total_ms=%.2f retranslate_cpu_ms=%.2f "
            "retranslate_faults=%ld\n",
            t1 - t0, t2 - t1, t2 - t0, cpu_ms() - c1, minor_faults() - f1);
