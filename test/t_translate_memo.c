@@ -74,7 +74,7 @@ static const char *const db_yaml =
 static const char *const extra_vs_yaml =
     HEAD "kind: VirtualService\nmetadata: {name: cnn-extra}\n"
          "spec:\n  hosts: [edition.cnn.com]\n  gateways: [istio-egressgateway]\n  http:\n"
-         "  - match: [{headers: {x-canary: {exact: \"1\"}}}]\n    route:\n"
+         "  - match: [{headers: {x-canary: {exact: \"%d\"}}}]\n    route:\n"
          "    - destination: {host: edition.cnn.com, port: {number: 443}}\n"
          "      headers: {request: {set: {x-canary-seen: \"1\"}}}\n";
 
@@ -203,15 +203,17 @@ TEST(translate_memo_rebuild_is_byte_identical)
     }
     /* edits of one file each: the VirtualService's timeout (its file's
      * ServiceEntry and rule are parsed again), then an endpoint */
-    const char *edits[] = {"reviews", "db", "none", "second VS on the gateway", "VS removed"};
-    for (int e = 0; e < 5; e++) {
+    const char *edits[] = {
+        "reviews",   "db", "none", "second VS on the gateway", "gateway-only VS edited",
+        "VS removed"};
+    for (int e = 0; e < 6; e++) {
         if (e == 0)
             write_file(&f, "reviews.yaml", reviews_yaml, 7);
         else if (e == 1)
             write_file(&f, "db.yaml", db_yaml, "10.2.0.9");
-        else if (e == 3)
-            write_file(&f, "extra.yaml", "%s", extra_vs_yaml);
-        else if (e == 4)
+        else if (e == 3 || e == 4)
+            write_file(&f, "extra.yaml", extra_vs_yaml, e);
+        else if (e == 5)
             CHECK(unlink_file(&f, "extra.yaml") == 0);
         struct config_set *s1 = load(&f);
         CHECK(s1 != NULL);
@@ -237,6 +239,15 @@ TEST(translate_memo_rebuild_is_byte_identical)
             if (e == 3 && i == 2)
                 CHECK(
                     strcmp(xds_view_version(warm, XDS_ROUTE), xds_view_version(v0[i], XDS_ROUTE)));
+            /* editing it changes nothing the sidecars and the gRPC client read:
+             * their whole views are the previous ones */
+            if (e == 4) {
+                int all = 1;
+                for (int t = 0; t < XDS_NTYPES; t++)
+                    all &= xds_view_items(warm, (enum xds_type)t) ==
+                           xds_view_items(v0[i], (enum xds_type)t);
+                CHECK_INT(all, i != 2);
+            }
             tr_memo_finish(memo1, warm);
             xds_view_free(full);
             xds_view_free(v0[i]);

@@ -176,6 +176,11 @@ struct xds_view *tr_build_view(const struct translate_model *m, const struct tra
         b.o.mesh_certs = "/etc/certs";
     if (b.o.trust_domain == NULL)
         b.o.trust_domain = "cluster.local";
+    if (tr_memo_share_view(&b)) {
+        xds_view_finish(b.view, NULL); /* every type is a finished shared one */
+        arena_free(b.a);
+        return b.view;
+    }
     tr_prepare(&b);
     if (tr_memo_share_clusters(&b))
         b.shared[XDS_CLUSTER] = b.shared[XDS_ENDPOINT] = 1;

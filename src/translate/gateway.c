@@ -139,8 +139,10 @@ static int vs_matches_server(struct tr_build *b, const struct virtual_service *v
         const char *host = tr_expand_host(b->a, vs->hosts[h], vs->meta.namespace);
         host_candidates(b, ix, gs->s, host, &cand);
         for (size_t c = 0; c < cand.n; c++)
-            if (vs_server_host(b, vs, gs, h, (uintptr_t)cand.v[c] - 1) != NULL)
+            if (vs_server_host(b, vs, gs, h, (uintptr_t)cand.v[c] - 1) != NULL) {
+                tr_memo_used_vs(b->memo, vs); /* the caller reads its routes */
                 return 1;
+            }
     }
     return 0;
 }
@@ -218,6 +220,7 @@ static void gateway_vhost_plan(struct tr_build *b, struct pvec *servers, struct 
                         smap_put(a, &by_name, vname, gv);
                         pvec_push(a, order, gv);
                     }
+                    tr_memo_used_vs(b->memo, vs);
                     struct gw_contrib *k = ar_alloc(a, sizeof(*k));
                     k->vs = vs;
                     k->gs = gs;

@@ -132,6 +132,9 @@ static void service_port_build(struct tr_build *b, const struct tr_svc *svc,
  * when its ServiceEntry and VirtualService are unchanged (pieces.c). */
 static void service_port(struct tr_build *b, const struct tr_svc *svc, const struct istio_port *p)
 {
+    /* no cluster (a DNS service): nothing here, whatever its VirtualService */
+    if (!tr_cluster_exists(b, tr_cluster_name(b->a, p->number, NULL, svc->host)))
+        return;
     const struct virtual_service *vs = tr_mesh_vs_for(b, svc->host);
     uint64_t key =
         tr_key_u64(tr_key_str(tr_key_u64(tr_key_str(HASH_SEED, "grpc"), p->number), svc->host),

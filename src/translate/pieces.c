@@ -251,3 +251,10 @@ void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc)
         tr_emit_packed(b, r->type, r->name, copy, r->len, r->hash);
     }
 }
+
+void tr_pieces_inherit(struct tr_pieces *dst, const struct tr_pieces *src)
+{
+    for (size_t i = 0; i < src->cap; i++)
+        if (src->slots[i] != NULL)
+            pieces_put(dst, src->slots[i]);
+}

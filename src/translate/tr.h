@@ -167,6 +167,13 @@ void tr_memo_finish(struct tr_memo *m, const struct xds_view *v);
  * ServiceEntries and DestinationRules), share them into b's view, with the
  * records, and return 1; else 0 (b builds them). */
 int tr_memo_share_clusters(struct tr_build *b);
+/* When nothing the previous build of the class read has changed (the same
+ * ServiceEntries, DestinationRules and Gateways; VirtualServices the same,
+ * or changed only in routes that build never read), share its whole view
+ * and records into b and return 1; else 0. Call it before anything else. */
+int tr_memo_share_view(struct tr_build *b);
+/* The build reads vs's routes: a change to them changes its view. */
+void tr_memo_used_vs(struct tr_memo *m, const struct virtual_service *vs);
 /* Recording the resources of one service, between begin and end. */
 void tr_memo_begin(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr);
 void tr_memo_end(struct tr_build *b);
@@ -187,6 +194,8 @@ int tr_check(struct tr_build *b);
 struct tr_piece;
 struct tr_pieces;
 struct tr_pieces *tr_pieces_new(void);
+/* dst also holds every piece of src. */
+void tr_pieces_inherit(struct tr_pieces *dst, const struct tr_pieces *src);
 void tr_pieces_free(struct tr_pieces *p);
 /* Keys: a hash of everything a virtual host is made from, chained. */
 uint64_t tr_key_str(uint64_t h, const char *s);
