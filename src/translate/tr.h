@@ -157,6 +157,13 @@ struct xds_view *tr_build_view(const struct translate_model *m, const struct tra
                                const struct proxy_identity *id, const struct tr_memo *prev,
                                struct tr_memo *memo, char **err);
 
+/* The label keys some sourceLabels match or DestinationRule workloadSelector
+ * reads (their strings are the model's; free the array), and the class key
+ * of a proxy given them: translate_class_key() without a scan per proxy. */
+const char **tr_label_keys_used(const struct translate_model *m, size_t *n);
+char *tr_class_key(const struct translate_model *m, const char *const *label_keys,
+                   size_t n_label_keys, const struct proxy_identity *id);
+
 /* memo.c */
 struct tr_memo;
 struct tr_memo *tr_memo_new(void);
