@@ -294,3 +294,74 @@ TEST(translate_memo_snapshot_warm_equals_fresh)
     config_unref(s1);
     teardown(&f);
 }
+
+/* "many.yaml": 40 hosts on port 80 (a route configuration large enough for
+ * its order to be remembered), a VirtualService on h5 with a timeout, and
+ * when clash is set a second ServiceEntry whose address is h7's too, so a
+ * domain is trimmed from one of their virtual hosts. */
+static void write_many(struct memo_fixture *f, int timeout, int clash)
+{
+    char *hosts = xstrdup("");
+    for (int i = 0; i < 40; i++) {
+        char *next = xasprintf("%s  - h%d.example.com\n", hosts, i);
+        free(hosts);
+        hosts = next;
+    }
+    write_file(f, "many.yaml",
+               HEAD "kind: ServiceEntry\nmetadata: {name: many}\nspec:\n  hosts:\n%s"
+                    "  ports: [{number: 80, name: http, protocol: HTTP}]\n  resolution: DNS\n"
+                    "%s---\n" HEAD "kind: VirtualService\nmetadata: {name: h5}\n"
+                    "spec:\n  hosts: [h5.example.com]\n  http:\n  - timeout: %ds\n"
+                    "    route: [{destination: {host: h5.example.com}}]\n",
+               hosts, clash ? "  addresses: [10.9.9.9]\n" : "", timeout);
+    write_file(f, "clash.yaml",
+               HEAD "kind: ServiceEntry\nmetadata: {name: clash}\nspec:\n"
+                    "  hosts: [zz.example.com]\n  addresses: [10.9.9.9]\n"
+                    "  ports: [{number: 80, name: http, protocol: HTTP}]\n  resolution: DNS\n");
+    free(hosts);
+}
+
+/* Rebuilding a large route configuration in the order the previous build
+ * found, and sorting it afresh when a domain had to be trimmed, both give
+ * what a full build gives. */
+TEST(translate_memo_large_route_configuration)
+{
+    struct memo_fixture f;
+    setup(&f);
+    struct tr_memo *memo0 = tr_memo_new();
+    struct xds_view *v0 = NULL;
+    struct config_set *s0 = NULL;
+    for (int step = 0; step < 5; step++) {
+        /* timeouts 1..5; the shared address from step 2 on */
+        write_many(&f, step + 1, step >= 2);
+        struct config_set *s1 = load(&f);
+        CHECK(s1 != NULL);
+        if (s1 == NULL)
+            break;
+        struct translate_model m1;
+        model_of(s1, &m1);
+        struct tr_memo *memo1 = tr_memo_new();
+        struct xds_view *warm = tr_build_view(&m1, NULL, &f.ids[0], memo0, memo1, NULL);
+        struct xds_view *full = tr_build_view(&m1, NULL, &f.ids[0], NULL, NULL, NULL);
+        if (!same_view(warm, full))
+            printf("# step %d: views differ\n", step);
+        CHECK(same_view(warm, full));
+        tr_memo_finish(memo1, warm);
+        xds_view_free(full);
+        xds_view_free(v0);
+        tr_memo_free(memo0);
+        config_unref(s0);
+        v0 = warm;
+        memo0 = memo1;
+        s0 = s1;
+    }
+    xds_view_free(v0);
+    tr_memo_free(memo0);
+    config_unref(s0);
+    char *p = xasprintf("%s/many.yaml", f.dir), *q = xasprintf("%s/clash.yaml", f.dir);
+    unlink(p);
+    unlink(q);
+    free(p);
+    free(q);
+    teardown(&f);
+}

@@ -89,6 +89,14 @@ static int hset_has(const struct hash_set *s, uint64_t h)
     return 0;
 }
 
+/* The order of a route configuration's virtual hosts, for tr_memo_rc_order(). */
+struct rc_order {
+    char *name;
+    uint64_t layout;
+    size_t n;
+    uint32_t *order;
+};
+
 struct tr_memo {
     struct memo_data *d;
     struct memo_svc *open;       /* the service being recorded */
@@ -106,6 +114,8 @@ struct tr_memo {
     size_t n_gw;
     struct tr_pieces *pieces; /* virtual hosts, rebuilt or reused by this build */
     struct hash_set used_vs;  /* the VirtualServices whose content the build read */
+    struct rc_order *orders;  /* of large route configurations */
+    size_t n_orders, cap_orders;
 };
 
 struct tr_memo *tr_memo_new(void)
@@ -140,6 +150,11 @@ void tr_memo_free(struct tr_memo *m)
     data_unref(m->d);
     tr_pieces_free(m->pieces);
     free(m->used_vs.v);
+    for (size_t i = 0; i < m->n_orders; i++) {
+        free(m->orders[i].name);
+        free(m->orders[i].order);
+    }
+    free(m->orders);
     free(m);
 }
 
@@ -320,6 +335,10 @@ int tr_memo_share_view(struct tr_build *b)
     xds_view_share(b->view, XDS_LISTENER, prev->view);
     xds_view_share(b->view, XDS_ROUTE, prev->view);
     tr_pieces_inherit(m->pieces, prev->pieces);
+    for (size_t i = 0; i < prev->n_orders; i++) {
+        const struct rc_order *o = &prev->orders[i];
+        tr_memo_rc_record(b, o->name, o->layout, o->n, o->order);
+    }
     for (size_t i = 0; i < prev->used_vs.cap; i++)
         if (prev->used_vs.v[i])
             hset_add(&m->used_vs, prev->used_vs.v[i]);
@@ -339,6 +358,41 @@ int tr_memo_share_clusters(struct tr_build *b)
         return 0;
     inherit_clusters(b);
     return 1;
+}
+
+/* Below this many virtual hosts, sorting them again is cheaper than
+ * remembering the order (a gRPC client has a route configuration per
+ * service, each with one). */
+#define RC_ORDER_MIN 32
+
+void tr_memo_rc_record(struct tr_build *b, const char *name, uint64_t layout, size_t n,
+                       const uint32_t *order)
+{
+    struct tr_memo *m = b->memo;
+    if (m == NULL || n < RC_ORDER_MIN)
+        return;
+    xgrow((void **)&m->orders, &m->cap_orders, m->n_orders + 1, sizeof(*m->orders));
+    struct rc_order *o = &m->orders[m->n_orders++];
+    o->name = xstrdup(name);
+    o->layout = layout;
+    o->n = n;
+    o->order = xmalloc(n * sizeof(*o->order));
+    memcpy(o->order, order, n * sizeof(*o->order));
+}
+
+const uint32_t *tr_memo_rc_order(struct tr_build *b, const char *name, uint64_t layout, size_t n)
+{
+    const struct tr_memo *prev = b->memo_prev;
+    if (prev == NULL || b->memo == NULL || n < RC_ORDER_MIN)
+        return NULL;
+    for (size_t i = 0; i < prev->n_orders; i++) {
+        const struct rc_order *o = &prev->orders[i];
+        if (o->layout == layout && o->n == n && strcmp(o->name, name) == 0) {
+            tr_memo_rc_record(b, name, layout, n, o->order);
+            return o->order;
+        }
+    }
+    return NULL;
 }
 
 void tr_memo_used_vs(struct tr_memo *m, const struct virtual_service *vs)

@@ -882,36 +882,94 @@ static uint8_t *pack_route_config(struct tr_build *b, RouteConfiguration *rc, co
     return out;
 }
 
+/* What dedup and sorting read of a vhost: its name and domains. */
+static uint64_t vhost_layout(uint64_t h, const VirtualHost *v)
+{
+    h = tr_key_str(h, v->name);
+    for (size_t d = 0; d < v->n_domains; d++)
+        h = tr_key_str(h, v->domains[d]);
+    return tr_key_u64(h, v->n_domains);
+}
+
+struct vh_pos {
+    VirtualHost *v;
+    uint32_t at; /* in the caller's order */
+};
+
+static int cmp_vh_pos(const void *x, const void *y)
+{
+    const struct vh_pos *a = x, *b = y;
+    return cmp_vhost(&a->v, &b->v);
+}
+
+/* Envoy rejects a domain named twice: the first vhost (in the caller's
+ * priority order) keeps it. Then vhosts sorted, catch-all last. Returns the
+ * kept vhosts; *order their positions in vhosts when none was trimmed
+ * (else NULL), and n_before[i] the domains kept[i] had before. */
+static struct pvec dedup_and_sort(struct tr_build *b, struct pvec *vhosts, uint32_t **order,
+                                  size_t **n_before)
+{
+    struct arena *a = b->a;
+    struct smap seen = {0};
+    size_t n = vhosts->n, n_kept = 0;
+    struct vh_pos *pos = ar_alloc(a, (n + 1) * sizeof(*pos));
+    size_t *before = ar_alloc(a, (n + 1) * sizeof(*before));
+    int trimmed = 0;
+    for (size_t i = 0; i < n; i++) {
+        VirtualHost *v = vhosts->v[i];
+        size_t k = 0;
+        before[i] = v->n_domains;
+        for (size_t d = 0; d < v->n_domains; d++)
+            if (smap_put(a, &seen, v->domains[d], NULL))
+                v->domains[k++] = v->domains[d];
+        trimmed |= k != v->n_domains;
+        v->n_domains = k;
+        if (k > 0)
+            pos[n_kept++] = (struct vh_pos){v, (uint32_t)i};
+    }
+    if (n_kept > 1)
+        qsort(pos, n_kept, sizeof(*pos), cmp_vh_pos);
+    struct pvec kept = {0};
+    *order = trimmed ? NULL : ar_alloc(a, (n + 1) * sizeof(**order));
+    *n_before = ar_alloc(a, (n_kept + 1) * sizeof(**n_before));
+    for (size_t i = 0; i < n_kept; i++) {
+        pvec_push(a, &kept, pos[i].v);
+        (*n_before)[i] = before[pos[i].at];
+        if (*order)
+            (*order)[i] = pos[i].at;
+    }
+    return kept;
+}
+
 void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, int ignore_port)
 {
     struct arena *a = b->a;
     RouteConfiguration *rc = NEW(a, RouteConfiguration);
     rc->name = (char *)name;
-    /* Envoy rejects a domain named twice: the first vhost (in the caller's
-     * priority order) keeps it */
-    struct smap seen = {0};
-    struct pmap before = {0}; /* vhost -> its number of domains + 1 before */
+    /* the same names and domains in the same order as in the previous build,
+     * where no domain was trimmed: the previous order holds, nothing to trim */
+    uint64_t layout = tr_key_str(HASH_SEED, name);
+    for (size_t i = 0; i < vhosts->n; i++)
+        layout = vhost_layout(layout, vhosts->v[i]);
+    const uint32_t *order = tr_memo_rc_order(b, name, layout, vhosts->n);
     struct pvec kept = {0};
-    for (size_t i = 0; i < vhosts->n; i++) {
-        VirtualHost *v = vhosts->v[i];
-        size_t k = 0;
-        pmap_put(a, &before, v, (void *)(uintptr_t)(v->n_domains + 1));
-        for (size_t d = 0; d < v->n_domains; d++)
-            if (smap_put(a, &seen, v->domains[d], NULL))
-                v->domains[k++] = v->domains[d];
-        v->n_domains = k;
-        if (k > 0)
-            pvec_push(a, &kept, v);
+    size_t *n_before = NULL;
+    if (order != NULL) {
+        n_before = ar_alloc(a, (vhosts->n + 1) * sizeof(*n_before));
+        for (size_t i = 0; i < vhosts->n; i++) {
+            pvec_push(a, &kept, vhosts->v[order[i]]);
+            n_before[i] = ((VirtualHost *)kept.v[i])->n_domains;
+        }
+    } else {
+        uint32_t *fresh = NULL;
+        kept = dedup_and_sort(b, vhosts, &fresh, &n_before);
+        if (fresh != NULL)
+            tr_memo_rc_record(b, name, layout, vhosts->n, fresh);
     }
-    if (kept.n > 1)
-        qsort(kept.v, kept.n, sizeof(void *), cmp_vhost);
     PV_SET(rc->virtual_hosts, rc->n_virtual_hosts, &kept);
     rc->validate_clusters = pb_bool(a, 0);
     rc->ignore_port_in_host_matching = ignore_port != 0;
     rc->max_direct_response_body_size_bytes = pb_u32(a, 1048576);
-    size_t *n_before = ar_alloc(a, (kept.n + 1) * sizeof(*n_before));
-    for (size_t i = 0; i < kept.n; i++)
-        n_before[i] = (size_t)(uintptr_t)pmap_get(&before, kept.v[i]) - 1;
     size_t len;
     uint8_t *bytes = pack_route_config(b, rc, n_before, &len);
     tr_emit_packed(b, XDS_ROUTE, name, bytes, len, hash_block(HASH_SEED, bytes, len));

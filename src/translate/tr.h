@@ -179,6 +179,12 @@ int tr_memo_share_clusters(struct tr_build *b);
  * or changed only in routes that build never read), share its whole view
  * and records into b and return 1; else 0. Call it before anything else. */
 int tr_memo_share_view(struct tr_build *b);
+/* The order (positions in the caller's list) the previous build gave the
+ * virtual hosts of route configuration name, when their names and domains
+ * (layout, a hash) were the same and none was trimmed; NULL otherwise. */
+const uint32_t *tr_memo_rc_order(struct tr_build *b, const char *name, uint64_t layout, size_t n);
+void tr_memo_rc_record(struct tr_build *b, const char *name, uint64_t layout, size_t n,
+                       const uint32_t *order);
 /* The build reads vs's routes: a change to them changes its view. */
 void tr_memo_used_vs(struct tr_memo *m, const struct virtual_service *vs);
 /* Recording the resources of one service, between begin and end. */
