@@ -131,6 +131,7 @@ struct tr_build {
     struct pvec vs_wild;    /* mesh-bound VS with a wildcard host */
     struct pvec vs_all;     /* every VS visible to the proxy namespace */
     struct pmap subsets;    /* DestinationRule -> struct smap of its subsets by name */
+    struct pmap gw_bound;   /* Gateway -> struct pvec of the VirtualServices bound to it */
     /* clusters of each service: recorded into memo, reused from memo_prev
      * (both may be NULL; memo.c) */
     struct tr_memo *memo;
