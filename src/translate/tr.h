@@ -313,10 +313,6 @@ int tr_l4_match_applies(const struct tr_build *b, const struct virtual_service *
 int tr_vs_routes(struct tr_build *b, const struct virtual_service *vs, uint32_t port,
                  const char *gw_ns, const char *gw_name, struct pvec *out);
 Route *tr_default_route(struct tr_build *b, const char *cluster, const char *host, uint32_t port);
-/* Emit RouteConfiguration name with vhosts (sorted by name, domains made unique). */
-void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, int ignore_port);
-VirtualHost *tr_vhost(struct tr_build *b, const char *name, struct pvec *domains,
-                      struct pvec *routes);
 /* Cluster of a destination: explicit port, else the service's only port, else
  * listen_port. */
 char *tr_dest_cluster(struct tr_build *b, const struct destination *d, const char *ns,
@@ -326,6 +322,12 @@ char *tr_dest_cluster(struct tr_build *b, const struct destination *d, const cha
  * stays consistent. */
 const char *tr_dest_existing(struct tr_build *b, const struct destination *d, const char *ns,
                              uint32_t listen_port);
+
+/* route_config.c */
+/* Emit RouteConfiguration name with vhosts (sorted by name, domains made unique). */
+void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, int ignore_port);
+VirtualHost *tr_vhost(struct tr_build *b, const char *name, struct pvec *domains,
+                      struct pvec *routes);
 
 /* sidecar.c, gateway.c, grpc.c */
 void tr_sidecar(struct tr_build *b);
