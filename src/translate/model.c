@@ -269,6 +269,7 @@ static void index_services(struct tr_build *b)
     for (size_t i = 0; i < m->n_service_entries; i++)
         total += m->service_entries[i].n_hosts;
     b->svcs = ar_alloc(b->a, (total ? total : 1) * sizeof(*b->svcs));
+    smap_reserve(b->a, &b->svc_by_host, total);
     for (size_t i = 0; i < m->n_service_entries; i++) {
         const struct service_entry *se = &m->service_entries[i];
         if (!tr_exported(se->export_to, se->n_export_to, se->meta.namespace, b->id->namespace))
@@ -276,12 +277,12 @@ static void index_services(struct tr_build *b)
         for (size_t h = 0; h < se->n_hosts; h++) {
             const char *host = tr_expand_host(b->a, se->hosts[h], se->meta.namespace);
             /* the first ServiceEntry declaring a host owns it */
-            if (smap_get(&b->svc_by_host, host) != NULL)
+            struct tr_svc *s = &b->svcs[b->n_svcs];
+            if (!smap_put(b->a, &b->svc_by_host, host, s))
                 continue;
-            struct tr_svc *s = &b->svcs[b->n_svcs++];
             s->se = se;
             s->host = host;
-            smap_put(b->a, &b->svc_by_host, host, s);
+            b->n_svcs++;
         }
     }
 }
@@ -291,6 +292,7 @@ static void index_rules(struct tr_build *b)
     const struct translate_model *m = b->m;
     /* the first rule to claim a host wins: rules selecting this workload,
      * then the rest of the proxy's namespace, then other namespaces */
+    smap_reserve(b->a, &b->dr_by_host, m->n_destination_rules);
     for (int pass = 0; pass < 3; pass++) {
         for (size_t i = 0; i < m->n_destination_rules; i++) {
             const struct destination_rule *d = &m->destination_rules[i];
@@ -310,6 +312,7 @@ static void index_rules(struct tr_build *b)
                          (void *)d);
         }
     }
+    smap_reserve(b->a, &b->vs_by_host, m->n_virtual_services);
     for (size_t i = 0; i < m->n_virtual_services; i++) {
         const struct virtual_service *vs = &m->virtual_services[i];
         if (!tr_exported(vs->export_to, vs->n_export_to, vs->meta.namespace, b->id->namespace))

@@ -53,6 +53,8 @@ struct smap {
 void *smap_get(const struct smap *m, const char *key);
 /* Insert key unless present; returns 1 if inserted, 0 if the key was there. */
 int smap_put(struct arena *a, struct smap *m, const char *key, void *val);
+/* Room for n keys without growing (for maps whose size is known ahead). */
+void smap_reserve(struct arena *a, struct smap *m, size_t n);
 
 /* A map keyed by address (keys must outlive the map). put replaces. */
 struct pmap {
