@@ -273,6 +273,27 @@ void builder_init(struct builder *b, struct config_diags *diags);
 void builder_add_buffer(struct builder *b, const char *file, const char *buf, size_t len);
 /* Add a file, or every *.yaml / *.yml under a directory. -1 when path cannot be read. */
 int builder_add_path(struct builder *b, const char *path);
+/* Read and parse one file (errors name it). -1 when it cannot be read. */
+int builder_add_file(struct builder *b, const char *path);
+/* Add u, a unit parsed before from a file that has not changed since. */
+void builder_add_cached(struct builder *b, struct config_unit *u);
+
+/* The YAML files under a directory, sorted by name (strcmp), as a load
+ * reads them. */
+struct tree_listing {
+    char **files;
+    size_t n, cap;
+    int errors; /* directories that could not be read (reported) */
+    int links;  /* symbolic links followed */
+};
+void builder_list_tree(struct builder *b, const char *root, struct tree_listing *l);
+void tree_listing_release(struct tree_listing *l);
+/* dir without trailing '/': the prefix of every path a load names. */
+char *config_root_name(const char *dir);
+/* The unit the cache holds for path when its content has this hash and
+ * length, else NULL (cache.c). */
+struct config_unit *cache_find(const struct config_cache *c, const char *path, uint64_t hash,
+                               size_t len);
 /* Run the per-resource rules on every unit not checked yet. */
 void builder_check_units(struct builder *b);
 /* Validate, index and hand out the set (NULL on any error); releases b. */
