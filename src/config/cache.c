@@ -32,6 +32,8 @@ struct config_cache {
     dev_t dev;  /* root's identity when they were listed */
     ino_t ino;
     int partial; /* the last load read only the changed files */
+    struct cross_memo *memo; /* validate_cross's results of the last load */
+    struct sorted_kinds sorted; /* the last load's resources in order */
 };
 
 struct config_cache *config_cache_new(void)
@@ -54,6 +56,8 @@ void config_cache_free(struct config_cache *c)
         return;
     files_release(c->files, c->n);
     free(c->root);
+    cross_memo_free(c->memo);
+    sorted_kinds_release(&c->sorted);
     free(c);
 }
 
@@ -99,11 +103,22 @@ static void list_add(struct file_list *l, char *path, struct config_unit *u)
     l->files[l->n++] = (struct cache_file){path, u};
 }
 
-/* Read path into b and add it to l (path is l's now). */
-static void add_read(struct builder *b, struct file_list *l, char *path)
+/* Read path into b and add it to l (path is l's now). Returns its unit,
+ * or NULL when it could not be read. */
+static struct config_unit *add_read(struct builder *b, struct file_list *l, char *path)
 {
-    int rc = builder_add_file(b, path);
-    list_add(l, path, rc == 0 ? b->units[b->n_units - 1] : NULL);
+    struct config_unit *u = builder_add_file(b, path) == 0 ? b->units[b->n_units - 1] : NULL;
+    list_add(l, path, u);
+    return u;
+}
+
+static void push_unit(const struct config_unit ***arr, size_t *n, size_t *cap,
+                      const struct config_unit *u)
+{
+    if (u == NULL)
+        return;
+    xgrow((void **)arr, cap, *n + 1, sizeof(**arr));
+    (*arr)[(*n)++] = u;
 }
 
 /* ---- the full load ------------------------------------------------------------------ */
@@ -223,15 +238,16 @@ static void load_changes(struct builder *b, const struct config_cache *c, struct
             if (f->unit) {
                 builder_add_cached(b, f->unit);
                 list_add(l, NULL, f->unit);
-            } else {
-                add_read(b, l, xstrdup(f->path)); /* its error may have gone */
+            } else { /* its error may have gone */
+                struct config_unit *u = add_read(b, l, xstrdup(f->path));
+                push_unit(&b->fresh, &b->n_fresh, &b->cap_fresh, u);
             }
             continue;
         }
         if (cmp == 0)
-            i++;
+            push_unit(&b->gone, &b->n_gone, &b->cap_gone, c->files[i++].unit);
         if (ch[j].present)
-            add_read(b, l, ch[j].path);
+            push_unit(&b->fresh, &b->n_fresh, &b->cap_fresh, add_read(b, l, ch[j].path));
         else
             free(ch[j].path);
         j++;
@@ -256,12 +272,18 @@ struct config_set *config_load_changed(const char *dir, struct config_cache *cac
     free(ch);
     if (nfiles)
         *nfiles = b.nfiles;
-    /* per-resource validation is done by builder_finish, into the units */
-    builder_check_units(&b);
+    b.memo = &cache->memo;
+    b.sorted = &cache->sorted;
+    b.memo_usable = cache->partial;
+    const struct config_unit **fresh = b.fresh, **gone = b.gone;
+    struct config_set *s = builder_finish(&b);
+    /* the units of files gone or changed live until the checks are done */
     files_release(cache->files, cache->n);
     cache->files = l.files;
     cache->n = l.n;
-    return builder_finish(&b);
+    free(fresh);
+    free(gone);
+    return s;
 }
 
 int config_cache_partial(const struct config_cache *c)

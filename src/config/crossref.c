@@ -286,6 +286,8 @@ static const char *gateway_key(struct xctx *x, const char *ref, const char *ns)
     return r;
 }
 
+/* The first Gateway (in sorted order) with that key: of duplicates, always
+ * the same one, whatever else the set holds (xref_memo.c relies on it). */
 static const struct gateway *find_gateway(struct builder *b, const char *key)
 {
     const char *slash = strchr(key, '/');
@@ -299,14 +301,18 @@ static const struct gateway *find_gateway(struct builder *b, const char *key)
             c = 1;
         if (c == 0)
             c = strcmp(m->name, slash + 1);
-        if (c == 0)
-            return b->gw[mid];
         if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return NULL;
+    if (lo == b->n_gw)
+        return NULL;
+    const struct istio_meta *m = &b->gw[lo]->meta;
+    if (strncmp(m->namespace, key, nl) != 0 || m->namespace[nl] != '\0' ||
+        strcmp(m->name, slash + 1) != 0)
+        return NULL;
+    return b->gw[lo];
 }
 
 /* Does server host h (as written, maybe "ns/host") of gw expose host to
@@ -385,14 +391,6 @@ static int gateway_exposes(struct xctx *x, const struct gateway *gw, const char 
     }
     return 0;
 }
-
-/* One (gateway, host) pair a VirtualService claims. */
-struct binding {
-    const char *gateway; /* "mesh" or "ns/name" */
-    const char *host;    /* fully qualified */
-    const struct virtual_service *vs;
-    struct config_pos pos;
-};
 
 struct binding_list {
     struct binding *items;
@@ -534,6 +532,39 @@ static void check_conflicts(struct xctx *x, struct binding_list *bl)
     }
 }
 
+/* Check vs afresh into its own diagnostics, which go to v's and, with its
+ * bindings, into memo. */
+static void check_vs(struct xctx *x, const struct virtual_service *vs, struct binding_list *bl,
+                     struct cross_memo *memo)
+{
+    struct vctx *v = x->v;
+    struct builder *b = v->b;
+    struct config_diags *out = v->diags, own = {0};
+    size_t first = bl->n;
+    v->meta = &vs->meta;
+    v->pos = &builder_unit_of(b, &vs->meta)->pos;
+    v->label = NULL; /* made on the first message (checks.c) */
+    v->diags = memo ? &own : out;
+    check_gateways(x, vs, bl);
+    check_destinations(x, vs);
+    v->diags = out;
+    if (memo) {
+        diags_append(out, &own);
+        cross_memo_put(memo, vs, &own, bl->items + first, bl->n - first);
+    }
+}
+
+/* Take vs's results from the last load's memo. */
+static void reuse_vs(struct xmemo_entry *e, struct vctx *v, struct binding_list *bl,
+                     struct cross_memo *memo)
+{
+    diags_append(v->diags, &e->diags);
+    xgrow((void **)&bl->items, &bl->cap, bl->n + e->n_bindings, sizeof(*bl->items));
+    memcpy(bl->items + bl->n, e->bindings, e->n_bindings * sizeof(*bl->items));
+    bl->n += e->n_bindings;
+    cross_memo_move(memo, e);
+}
+
 void validate_cross(struct vctx *v)
 {
     struct xctx x;
@@ -542,16 +573,26 @@ void validate_cross(struct vctx *v)
     arena_init(&x.tmp);
     build_indexes(&x);
     struct builder *b = v->b;
+    struct cross_memo *old = b->memo ? *b->memo : NULL;
+    struct cross_memo *memo = b->memo ? cross_memo_new(b->n_vs) : NULL;
+    struct xref_changes *changes = old ? xref_changes_new(b) : NULL;
     struct binding_list bl = {0};
     for (size_t i = 0; i < b->n_vs; i++) {
         const struct virtual_service *vs = b->vs[i];
-        v->meta = &vs->meta;
-        v->pos = &builder_unit_of(b, &vs->meta)->pos;
-        v->label = NULL; /* made on the first message (checks.c) */
-        check_gateways(&x, vs, &bl);
-        check_destinations(&x, vs);
+        struct xmemo_entry *e = NULL;
+        if (changes && xref_reusable(changes, vs))
+            e = cross_memo_find(old, vs);
+        if (e)
+            reuse_vs(e, v, &bl, memo);
+        else
+            check_vs(&x, vs, &bl, memo);
     }
     check_conflicts(&x, &bl);
+    if (b->memo) {
+        *b->memo = memo;
+        cross_memo_free(old); /* after check_conflicts: the bindings are its */
+    }
+    free(changes);
     free(bl.items);
     free(x.se.exact);
     free(x.se.wild);

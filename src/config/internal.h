@@ -266,7 +266,23 @@ struct builder {
     size_t cap_se, cap_gw, cap_vs, cap_dr;
     size_t nfiles;
     uint64_t hash;
+    /* the results of validate_cross to reuse and to keep (may be NULL) */
+    struct cross_memo **memo;
+    int memo_usable; /* only the units in fresh and gone changed since *memo */
+#define MEMO_MAX_UNITS 64 /* past this many changed files, redo everything */
+    const struct config_unit **fresh, **gone;
+    size_t n_fresh, n_gone, cap_fresh, cap_gone;
+    /* the resources of each kind in order, kept from load to load (may be
+     * NULL); with memo_usable, those of the last load */
+    struct sorted_kinds *sorted;
 };
+
+/* Every resource of a load, per kind, in (namespace, name, position) order. */
+struct sorted_kinds {
+    struct istio_meta **arr[4];
+    size_t n[4];
+};
+void sorted_kinds_release(struct sorted_kinds *k);
 
 void builder_init(struct builder *b, struct config_diags *diags);
 /* Parse one YAML stream into b. */
@@ -325,6 +341,38 @@ void validate_unit(struct vctx *v, const struct config_unit *u);
 /* The unit a resource of the builder came from. */
 const struct config_unit *builder_unit_of(const struct builder *b, const struct istio_meta *m);
 void validate_cross(struct vctx *v);
+
+/* One (gateway, host) pair a VirtualService claims (crossref.c). */
+struct binding {
+    const char *gateway; /* "mesh" or "ns/name" */
+    const char *host;    /* fully qualified */
+    const struct virtual_service *vs;
+    struct config_pos pos;
+};
+
+/* What validate_cross said about one VirtualService (xref_memo.c). */
+struct xmemo_entry {
+    const void *vs; /* the key: its address in its unit */
+    struct config_diags diags;
+    struct binding *bindings; /* own copies of the strings */
+    size_t n_bindings;
+};
+struct cross_memo;
+/* A memo for n VirtualServices (it never holds more). */
+struct cross_memo *cross_memo_new(size_t n);
+void cross_memo_free(struct cross_memo *m);
+struct xmemo_entry *cross_memo_find(struct cross_memo *m, const void *vs);
+/* Move e (of another memo, which keeps an empty entry) into m. */
+void cross_memo_move(struct cross_memo *m, struct xmemo_entry *e);
+/* Record vs's results: *d is taken (and emptied), the bindings copied. */
+void cross_memo_put(struct cross_memo *m, const void *vs, struct config_diags *d,
+                    const struct binding *b, size_t n);
+/* The resources that changed since b's memo, or NULL when every
+ * VirtualService must be checked again. */
+struct xref_changes;
+struct xref_changes *xref_changes_new(const struct builder *b);
+/* Would the checks of vs (from an unchanged file) say what they said? */
+int xref_reusable(const struct xref_changes *c, const struct virtual_service *vs);
 void set_index(struct config_set *s);
 
 /* Small checks shared by validation. */

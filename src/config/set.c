@@ -35,10 +35,82 @@ static int ptr_cmp(const void *pa, const void *pb)
     return c ? c : pos_cmp(&a->pos, &b->pos);
 }
 
+void sorted_kinds_release(struct sorted_kinds *k)
+{
+    for (int i = 0; i < 4; i++) {
+        free(k->arr[i]);
+        k->arr[i] = NULL;
+        k->n[i] = 0;
+    }
+}
+
+/* Is m a resource of one of the n units (known by their file name's
+ * address, which every position of a unit holds)? */
+static int in_units(const struct istio_meta *m, const struct config_unit *const *u, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (u[i]->n_res > 0 && u[i]->res[0]->pos.file == m->pos.file)
+            return 1;
+    return 0;
+}
+
+/* The last load's sorted resources of kind k, without those of the units
+ * gone or changed, with those of the changed units inserted in their places:
+ * the order qsort would give (ptr_cmp orders distinct resources totally).
+ * NULL when that does not make n resources. */
+static struct istio_meta **merge_kind(const struct builder *b, enum istio_kind k, size_t n)
+{
+    const struct sorted_kinds *p = b->sorted;
+    struct istio_meta **add = NULL;
+    size_t n_add = 0, cap = 0;
+    for (size_t i = 0; i < b->n_fresh; i++)
+        for (size_t j = 0; j < b->fresh[i]->n_res; j++)
+            if (b->fresh[i]->res[j]->kind == k) {
+                xgrow((void **)&add, &cap, n_add + 1, sizeof(*add));
+                add[n_add++] = b->fresh[i]->res[j];
+            }
+    if (n_add > 1)
+        qsort(add, n_add, sizeof(*add), ptr_cmp);
+    struct istio_meta **out = xcalloc(n ? n : 1, sizeof(*out));
+    size_t o = 0, a = 0;
+    for (size_t i = 0; i < p->n[k]; i++) {
+        struct istio_meta *m = p->arr[k][i];
+        if (in_units(m, b->gone, b->n_gone) || in_units(m, b->fresh, b->n_fresh))
+            continue;
+        while (a < n_add && o < n && ptr_cmp(&add[a], &m) < 0)
+            out[o++] = add[a++];
+        if (o < n)
+            out[o++] = m;
+    }
+    while (a < n_add && o < n)
+        out[o++] = add[a++];
+    free(add);
+    if (o != n || a != n_add) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Sort the resources of kind k (*arr, n of them): by merging into the last
+ * load's order when only a few files changed, else afresh. */
+static void sort_kind(struct builder *b, enum istio_kind k, struct istio_meta **arr, size_t n)
+{
+    struct istio_meta **merged =
+        b->sorted && b->memo_usable && b->sorted->arr[k] &&
+                b->n_fresh + b->n_gone <= MEMO_MAX_UNITS
+            ? merge_kind(b, k, n)
+            : NULL;
+    if (merged) {
+        memcpy(arr, merged, n * sizeof(*arr));
+        free(merged);
+    } else if (n > 1) {
+        qsort(arr, n, sizeof(*arr), ptr_cmp);
+    }
+}
+
 static void check_duplicates(struct builder *b, struct istio_meta **arr, size_t n)
 {
-    if (n > 1)
-        qsort(arr, n, sizeof(*arr), ptr_cmp);
     for (size_t i = 1; i < n; i++) {
         const struct istio_meta *first = arr[i - 1], *m = arr[i];
         while (i < n && meta_cmp(first, arr[i]) == 0) {
@@ -164,6 +236,10 @@ struct config_set *builder_finish(struct builder *b)
 {
     struct config_set *s = b->set;
     builder_check_units(b);
+    sort_kind(b, KIND_SERVICE_ENTRY, (struct istio_meta **)b->se, b->n_se);
+    sort_kind(b, KIND_GATEWAY, (struct istio_meta **)b->gw, b->n_gw);
+    sort_kind(b, KIND_VIRTUAL_SERVICE, (struct istio_meta **)b->vs, b->n_vs);
+    sort_kind(b, KIND_DESTINATION_RULE, (struct istio_meta **)b->dr, b->n_dr);
     check_duplicates(b, (struct istio_meta **)b->se, b->n_se);
     check_duplicates(b, (struct istio_meta **)b->gw, b->n_gw);
     check_duplicates(b, (struct istio_meta **)b->vs, b->n_vs);
@@ -192,6 +268,14 @@ struct config_set *builder_finish(struct builder *b)
         s = NULL;
     }
     free(b->by_file);
+    if (b->sorted) { /* for the next load */
+        sorted_kinds_release(b->sorted);
+        *b->sorted = (struct sorted_kinds){{(struct istio_meta **)b->se, (struct istio_meta **)b->gw,
+                                            (struct istio_meta **)b->vs,
+                                            (struct istio_meta **)b->dr},
+                                           {b->n_se, b->n_gw, b->n_vs, b->n_dr}};
+        return s;
+    }
     free(b->se);
     free(b->gw);
     free(b->vs);

@@ -1,0 +1,291 @@
+/* xref_memo.c - what the checks across resources said about each
+ * VirtualService, kept for the next load of the same directory.
+ *
+ * Those checks look a VirtualService's destinations up among the
+ * ServiceEntries and DestinationRules (by fully qualified host) and its
+ * gateways among the Gateways (by namespace/name); nothing else. So when a
+ * reload changed only a few files, a VirtualService from an unchanged file
+ * whose lookups meet none of the changed resources would get exactly the same
+ * messages and bindings again: they are taken from the memo. A changed
+ * resource with a wildcard host could match anything, and too many changes
+ * make the comparison dearer than the checks: then everything is checked. */
+#include "internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdsd/util.h"
+
+struct cross_memo {
+    struct xmemo_entry *slots; /* open addressing on the VirtualService's address */
+    size_t cap, n;
+};
+
+/* Past this many changed files or names, check everything. */
+#define MAX_CHANGED 64
+
+struct cross_memo *cross_memo_new(size_t n)
+{
+    struct cross_memo *m = xcalloc(1, sizeof(*m));
+    m->cap = 16;
+    while (m->cap < 2 * n + 2)
+        m->cap *= 2;
+    m->slots = xcalloc(m->cap, sizeof(*m->slots));
+    return m;
+}
+
+static void entry_release(struct xmemo_entry *e)
+{
+    config_diags_release(&e->diags);
+    for (size_t i = 0; i < e->n_bindings; i++)
+        free((char *)e->bindings[i].host);
+    free(e->bindings);
+}
+
+void cross_memo_free(struct cross_memo *m)
+{
+    if (m == NULL)
+        return;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].vs)
+            entry_release(&m->slots[i]);
+    free(m->slots);
+    free(m);
+}
+
+static size_t slot_of(const struct cross_memo *m, const void *vs)
+{
+    uintptr_t h = (uintptr_t)vs;
+    h ^= h >> 17;
+    h *= 0x9e3779b97f4a7c15u;
+    size_t i = (size_t)(h >> 20) & (m->cap - 1);
+    while (m->slots[i].vs && m->slots[i].vs != vs)
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+struct xmemo_entry *cross_memo_find(struct cross_memo *m, const void *vs)
+{
+    struct xmemo_entry *e = &m->slots[slot_of(m, vs)];
+    return e->vs ? e : NULL;
+}
+
+/* A slot for vs (not in m yet); m never fills: it is made for all of them. */
+static struct xmemo_entry *slot_for(struct cross_memo *m, const void *vs)
+{
+    struct xmemo_entry *e = &m->slots[slot_of(m, vs)];
+    e->vs = vs;
+    m->n++;
+    return e;
+}
+
+void cross_memo_move(struct cross_memo *to, struct xmemo_entry *e)
+{
+    struct xmemo_entry *t = slot_for(to, e->vs);
+    *t = *e;
+    /* leave a tombstone the lookups of the old memo still step over */
+    memset(&e->diags, 0, sizeof(e->diags));
+    e->bindings = NULL;
+    e->n_bindings = 0;
+}
+
+void cross_memo_put(struct cross_memo *m, const void *vs, struct config_diags *d,
+                    const struct binding *b, size_t n)
+{
+    struct xmemo_entry *e = slot_for(m, vs);
+    e->diags = *d;
+    memset(d, 0, sizeof(*d));
+    e->bindings = xcalloc(n ? n : 1, sizeof(*e->bindings));
+    e->n_bindings = n;
+    for (size_t i = 0; i < n; i++) {
+        /* the key is the VirtualService's own string, "mesh", or made up:
+         * one allocation holds host and key */
+        size_t hl = strlen(b[i].host) + 1, gl = strlen(b[i].gateway) + 1;
+        char *s = xmalloc(hl + gl);
+        memcpy(s, b[i].host, hl);
+        memcpy(s + hl, b[i].gateway, gl);
+        e->bindings[i] = (struct binding){s + hl, s, b[i].vs, b[i].pos};
+    }
+}
+
+/* ---- what changed ---------------------------------------------------------------- */
+
+struct gw_name {
+    const char *ns, *name;
+};
+
+struct xref_changes {
+    const char *hosts[MAX_CHANGED]; /* of changed ServiceEntries and DestinationRules */
+    size_t n_hosts;
+    const char *host_ns[MAX_CHANGED]; /* the namespace a short host is relative to */
+    struct gw_name gws[MAX_CHANGED];
+    size_t n_gws;
+    const char *fresh[MAX_CHANGED]; /* file names (by address) of the changed units */
+    size_t n_fresh;
+};
+
+static int add_host(struct xref_changes *c, const char *host, const char *ns)
+{
+    if (host == NULL)
+        return 0;
+    if (host[0] == '*' || c->n_hosts == MAX_CHANGED)
+        return -1;
+    c->host_ns[c->n_hosts] = ns;
+    c->hosts[c->n_hosts++] = host;
+    return 0;
+}
+
+static int add_unit(struct xref_changes *c, const struct config_unit *u)
+{
+    for (size_t i = 0; i < u->n_res; i++) {
+        const struct istio_meta *m = u->res[i];
+        if (m->kind == KIND_SERVICE_ENTRY) {
+            const struct service_entry *se = (const struct service_entry *)m;
+            for (size_t j = 0; j < se->n_hosts; j++)
+                if (add_host(c, se->hosts[j], m->namespace) < 0)
+                    return -1;
+        } else if (m->kind == KIND_DESTINATION_RULE) {
+            if (add_host(c, ((const struct destination_rule *)m)->host, m->namespace) < 0)
+                return -1;
+        } else if (m->kind == KIND_GATEWAY) {
+            if (c->n_gws == MAX_CHANGED)
+                return -1;
+            c->gws[c->n_gws++] = (struct gw_name){m->namespace, m->name};
+        }
+    }
+    return 0;
+}
+
+struct xref_changes *xref_changes_new(const struct builder *b)
+{
+    if (!b->memo_usable || b->n_fresh + b->n_gone > MEMO_MAX_UNITS)
+        return NULL;
+    struct xref_changes *c = xcalloc(1, sizeof(*c));
+    for (size_t i = 0; i < b->n_fresh; i++) {
+        if (add_unit(c, b->fresh[i]) < 0)
+            goto all;
+        if (b->fresh[i]->n_res > 0)
+            c->fresh[c->n_fresh++] = b->fresh[i]->res[0]->pos.file;
+    }
+    for (size_t i = 0; i < b->n_gone; i++)
+        if (add_unit(c, b->gone[i]) < 0)
+            goto all;
+    return c;
+all:
+    free(c);
+    return NULL;
+}
+
+/* Is the fully qualified name of host (relative to ns, as crossref.c makes
+ * it) the same as that of other (relative to other_ns)? */
+static int same_fqdn(const char *host, const char *ns, const char *other, const char *other_ns)
+{
+    static const char suffix[] = ".svc.cluster.local";
+    int a_full = strchr(host, '.') || strcmp(host, "*") == 0;
+    int b_full = strchr(other, '.') || strcmp(other, "*") == 0;
+    if (a_full && b_full)
+        return strcmp(host, other) == 0;
+    if (!a_full && !b_full)
+        return strcmp(host, other) == 0 && strcmp(ns, other_ns) == 0;
+    if (a_full) { /* other is short: swap */
+        const char *t = host, *tn = ns;
+        host = other, ns = other_ns, other = t, other_ns = tn;
+    }
+    /* host is short: other must be host.ns.svc.cluster.local */
+    size_t hl = strlen(host), nl = strlen(ns);
+    return strncmp(other, host, hl) == 0 && other[hl] == '.' &&
+           strncmp(other + hl + 1, ns, nl) == 0 && strcmp(other + hl + 1 + nl, suffix) == 0;
+}
+
+static int host_changed(const struct xref_changes *c, const char *host, const char *ns)
+{
+    if (host == NULL || strcmp(host, "*") == 0)
+        return 0;
+    for (size_t i = 0; i < c->n_hosts; i++)
+        if (same_fqdn(host, ns, c->hosts[i], c->host_ns[i]))
+            return 1;
+    return 0;
+}
+
+/* Does gateway reference ref (from namespace ns) name gw? The forms are
+ * crossref.c's gateway_key(): NAME, NAMESPACE/NAME, NAME.NAMESPACE.svc... */
+static int names_gateway(const char *ref, const char *ns, const struct gw_name *gw)
+{
+    if (strcmp(ref, "mesh") == 0)
+        return 0;
+    const char *slash = strchr(ref, '/'), *dot = strchr(ref, '.');
+    const char *name = ref, *rns = ns;
+    size_t name_len = strlen(ref), ns_len = strlen(ns);
+    if (slash) {
+        rns = ref;
+        ns_len = (size_t)(slash - ref);
+        name = slash + 1;
+        name_len = strlen(name);
+    } else if (dot) {
+        name_len = (size_t)(dot - ref);
+        rns = dot + 1;
+        const char *end = strchr(rns, '.');
+        ns_len = end ? (size_t)(end - rns) : strlen(rns);
+    }
+    return strlen(gw->name) == name_len && strncmp(gw->name, name, name_len) == 0 &&
+           strlen(gw->ns) == ns_len && strncmp(gw->ns, rns, ns_len) == 0;
+}
+
+static int gateway_changed(const struct xref_changes *c, const char *ref, const char *ns)
+{
+    for (size_t i = 0; i < c->n_gws; i++)
+        if (names_gateway(ref, ns, &c->gws[i]))
+            return 1;
+    return 0;
+}
+
+static int gateways_changed(const struct xref_changes *c, const char *const *refs, size_t n,
+                            const char *ns)
+{
+    for (size_t i = 0; i < n; i++)
+        if (gateway_changed(c, refs[i], ns))
+            return 1;
+    return 0;
+}
+
+static int destinations_changed(const struct xref_changes *c, const struct virtual_service *vs)
+{
+    const char *ns = vs->meta.namespace;
+    for (size_t i = 0; i < vs->n_http; i++) {
+        for (size_t j = 0; j < vs->http[i].n_route; j++)
+            if (host_changed(c, vs->http[i].route[j].destination.host, ns))
+                return 1;
+        for (size_t j = 0; j < vs->http[i].n_mirrors; j++)
+            if (host_changed(c, vs->http[i].mirrors[j].destination.host, ns))
+                return 1;
+        for (size_t j = 0; j < vs->http[i].n_match; j++)
+            if (gateways_changed(c, vs->http[i].match[j].gateways, vs->http[i].match[j].n_gateways,
+                                 ns))
+                return 1;
+    }
+    const struct l4_route *l4[2] = {vs->tls, vs->tcp};
+    size_t nl4[2] = {vs->n_tls, vs->n_tcp};
+    for (int t = 0; t < 2; t++)
+        for (size_t i = 0; i < nl4[t]; i++) {
+            for (size_t j = 0; j < l4[t][i].n_route; j++)
+                if (host_changed(c, l4[t][i].route[j].destination.host, ns))
+                    return 1;
+            for (size_t j = 0; j < l4[t][i].n_match; j++)
+                if (gateways_changed(c, l4[t][i].match[j].gateways, l4[t][i].match[j].n_gateways,
+                                     ns))
+                    return 1;
+        }
+    return 0;
+}
+
+int xref_reusable(const struct xref_changes *c, const struct virtual_service *vs)
+{
+    if (c == NULL)
+        return 0;
+    for (size_t i = 0; i < c->n_fresh; i++)
+        if (vs->meta.pos.file == c->fresh[i])
+            return 0;
+    return !gateways_changed(c, vs->gateways, vs->n_gateways, vs->meta.namespace) &&
+           !destinations_changed(c, vs);
+}
