@@ -315,3 +315,76 @@ TEST(reload_incremental_falls_back_to_a_full_reload)
     free(sub), free(target), free(link);
     inc_teardown(&f);
 }
+
+/* A VirtualService in a file that does not change, checked again because
+ * what it refers to changed in another file: its subset, its host (by a
+ * short name), its Gateway; and two VirtualServices competing for a host. */
+TEST(reload_incremental_rechecks_what_an_unchanged_file_refers_to)
+{
+    struct inc_fixture f;
+    inc_setup(&f);
+    if (!f.r)
+        return;
+    uint64_t partial = reloader_partial_count(f.r);
+    inc_put(&f, "team/gw.yaml",
+            HEAD "kind: Gateway\nmetadata: {name: egress}\n"
+                 "spec:\n  selector: {istio: egressgateway}\n  servers:\n"
+                 "  - port: {number: 80, name: http, protocol: HTTP}\n"
+                 "    hosts: [svc.example.com]\n");
+    inc_put(&f, "vs-gw.yaml",
+            HEAD "kind: VirtualService\nmetadata: {name: via-gw}\n"
+                 "spec:\n  hosts: [svc.example.com]\n  gateways: [egress]\n"
+                 "  http:\n  - route:\n    - destination: {host: short, subset: v1}\n");
+    put_service(&f, "short.yaml", "short", "short.default.svc.cluster.local");
+    CHECK_INT(settle_and_compare(&f), 1);
+
+    /* the subset goes away in b.yaml: team/r.yaml is now in error */
+    inc_put(&f, "b.yaml",
+            HEAD "kind: ServiceEntry\nmetadata: {name: b}\nspec:\n  hosts: [b.example.com]\n"
+                 "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+                 "---\n" HEAD "kind: DestinationRule\nmetadata: {name: b}\n"
+                 "spec:\n  host: b.example.com\n  subsets: [{name: v2}]\n");
+    CHECK_INT(settle_and_compare(&f), 0);
+    CHECK(reloader_rejected(f.r));
+    put_service(&f, "b.yaml", "b", "b.example.com");
+    CHECK_INT(settle_and_compare(&f), 0);
+    CHECK(!reloader_rejected(f.r));
+
+    /* the short host's ServiceEntry and DestinationRule change name */
+    put_service(&f, "short.yaml", "short", "short.other.svc.cluster.local");
+    CHECK_INT(settle_and_compare(&f), 0);
+    CHECK(reloader_rejected(f.r));
+    put_service(&f, "short.yaml", "short", "short.default.svc.cluster.local");
+    CHECK_INT(settle_and_compare(&f), 0);
+
+    /* the Gateway stops exposing the host (a warning), then goes away */
+    inc_put(&f, "team/gw.yaml",
+            HEAD "kind: Gateway\nmetadata: {name: egress}\n"
+                 "spec:\n  selector: {istio: egressgateway}\n  servers:\n"
+                 "  - port: {number: 80, name: http, protocol: HTTP}\n"
+                 "    hosts: [other.example.com]\n");
+    CHECK_INT(settle_and_compare(&f), 1);
+    inc_unlink(&f, "team/gw.yaml");
+    CHECK_INT(settle_and_compare(&f), 0);
+    CHECK(reloader_rejected(f.r));
+
+    /* a second VirtualService for b.example.com on the mesh, sorting before
+     * the one in team/r.yaml: that one is now ignored (a warning on it) */
+    inc_put(&f, "team/gw.yaml",
+            HEAD "kind: Gateway\nmetadata: {name: egress}\n"
+                 "spec:\n  selector: {istio: egressgateway}\n  servers:\n"
+                 "  - port: {number: 80, name: http, protocol: HTTP}\n"
+                 "    hosts: [svc.example.com]\n");
+    inc_put(&f, "first.yaml",
+            HEAD "kind: VirtualService\nmetadata: {name: a-first}\n"
+                 "spec:\n  hosts: [b.example.com]\n"
+                 "  http:\n  - route:\n    - destination: {host: b.example.com}\n");
+    CHECK_INT(settle_and_compare(&f), 1);
+    char *text = diags_of(reloader_diags(f.r));
+    CHECK(strstr(text, "IST0109") != NULL);
+    free(text);
+    inc_unlink(&f, "first.yaml");
+    CHECK_INT(settle_and_compare(&f), 1);
+    CHECK_INT(reloader_partial_count(f.r) - partial, 9);
+    inc_teardown(&f);
+}
