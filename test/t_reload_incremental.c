@@ -388,3 +388,64 @@ TEST(reload_incremental_rechecks_what_an_unchanged_file_refers_to)
     CHECK_INT(reloader_partial_count(f.r) - partial, 9);
     inc_teardown(&f);
 }
+
+static void put_dr(const struct inc_fixture *f, const char *file, const char *ns, const char *host,
+                   const char *export_to)
+{
+    char *y = xasprintf(HEAD "kind: DestinationRule\nmetadata: {name: dr, namespace: %s}\n"
+                             "spec:\n  host: '%s'\n  exportTo: [%s]\n  subsets: [{name: s-%s}]\n",
+                        ns, host, export_to, ns);
+    inc_put(f, file, y);
+    free(y);
+}
+
+static void put_se_ns(const struct inc_fixture *f, const char *file, const char *ns, int port)
+{
+    char *y = xasprintf(HEAD "kind: ServiceEntry\nmetadata: {name: h, namespace: %s}\n"
+                             "spec:\n  hosts: [h.example.com]\n"
+                             "  ports: [{number: %d, name: http, protocol: HTTP}]\n",
+                        ns, port);
+    inc_put(f, file, y);
+    free(y);
+}
+
+/* Which DestinationRule and ServiceEntry a VirtualService from an unchanged
+ * file is checked against (the messages name them), as rules for its host
+ * come and go in several namespaces. */
+TEST(reload_incremental_picks_the_rule_a_fresh_load_picks)
+{
+    struct inc_fixture f;
+    inc_setup(&f);
+    if (!f.r)
+        return;
+    inc_put(&f, "vs.yaml",
+            HEAD "kind: VirtualService\nmetadata: {name: v, namespace: app}\n"
+                 "spec:\n  hosts: [h.example.com]\n  http:\n  - route:\n"
+                 "    - destination: {host: h.example.com, subset: none, port: {number: 9}}\n");
+    put_se_ns(&f, "se-b.yaml", "b", 80);
+    put_se_ns(&f, "se-c.yaml", "c", 81);
+    put_dr(&f, "dr-b.yaml", "b", "h.example.com", "'*'");
+    put_dr(&f, "dr-c.yaml", "c", "h.example.com", "'*'");
+    put_dr(&f, "dr-w.yaml", "d", "*.example.com", "'*'");
+    CHECK_INT(settle_and_compare(&f), 0);
+    char *text = diags_of(reloader_diags(f.r));
+    CHECK(strstr(text, "DestinationRule b/dr") != NULL);
+    CHECK(strstr(text, "ServiceEntry b/h") != NULL);
+    free(text);
+
+    put_dr(&f, "dr-b.yaml", "b", "h.example.com", "'.'"); /* b's rule no longer visible */
+    put_se_ns(&f, "se-a.yaml", "a", 82);                  /* an SE sorting first */
+    CHECK_INT(settle_and_compare(&f), 0);
+    inc_unlink(&f, "dr-c.yaml"); /* only the wildcard rule is left */
+    CHECK_INT(settle_and_compare(&f), 0);
+    put_dr(&f, "dr-app.yaml", "app", "h.example.com", "'.'"); /* the VS's own namespace */
+    put_dr(&f, "dr-a.yaml", "a", "h.example.com", "'*'");
+    CHECK_INT(settle_and_compare(&f), 0);
+    text = diags_of(reloader_diags(f.r));
+    CHECK(strstr(text, "DestinationRule app/dr") != NULL);
+    CHECK(strstr(text, "ServiceEntry a/h") != NULL);
+    free(text);
+    inc_unlink(&f, "dr-app.yaml");
+    CHECK_INT(settle_and_compare(&f), 0);
+    inc_teardown(&f);
+}

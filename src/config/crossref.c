@@ -41,8 +41,14 @@ struct xctx {
     struct vctx *v;
     struct arena tmp;
     struct index se, dr;
+    int indexed;    /* se and dr are built */
+    size_t scans;   /* lookups left to answer by a scan before building them */
     struct name_indexes gw_hosts, subsets;
 };
+
+/* A reload that checks a few VirtualServices again looks a few hosts up:
+ * scanning for them is quicker than sorting every host. */
+#define MAX_SCANS 16
 
 #define INDEX_MIN 8 /* below this many names a scan is as quick */
 
@@ -159,10 +165,88 @@ static int dr_visible(const struct destination_rule *dr, const char *ns)
     return 0;
 }
 
+/* Is fqdn(h, ns) the name full? (without making it) */
+static int fqdn_is(const char *h, const char *ns, const char *full)
+{
+    static const char suffix[] = ".svc.cluster.local";
+    if (strchr(h, '.') || strcmp(h, "*") == 0)
+        return strcmp(h, full) == 0;
+    size_t hl = strlen(h), nl = strlen(ns);
+    return strncmp(full, h, hl) == 0 && full[hl] == '.' && strncmp(full + hl + 1, ns, nl) == 0 &&
+           strcmp(full + hl + 1 + nl, suffix) == 0;
+}
+
+/* Whether to answer this lookup by a scan; else the indexes are there. */
+static int scan_instead(struct xctx *x)
+{
+    if (x->indexed)
+        return 0;
+    if (x->scans > 0) {
+        x->scans--;
+        return 1;
+    }
+    build_indexes(x);
+    x->indexed = 1;
+    return 0;
+}
+
+/* find_dr() without the index: the same answer, the same order (the index
+ * holds the rules by (host, namespace), then in set order). */
+static const struct destination_rule *scan_dr(struct xctx *x, const char *host, const char *ns)
+{
+    struct builder *b = x->v->b;
+    const struct destination_rule *other = NULL;
+    for (size_t i = 0; i < b->n_dr; i++) {
+        const struct destination_rule *dr = b->dr[i];
+        if (!dr->host || dr->host[0] == '*' || !fqdn_is(dr->host, dr->meta.namespace, host))
+            continue;
+        if (strcmp(dr->meta.namespace, ns) == 0)
+            return dr;
+        if (dr_visible(dr, ns) &&
+            (!other || strcmp(dr->meta.namespace, other->meta.namespace) < 0))
+            other = dr;
+    }
+    if (other)
+        return other;
+    for (size_t i = 0; i < b->n_dr; i++) {
+        const struct destination_rule *dr = b->dr[i];
+        if (dr->host && dr->host[0] == '*' &&
+            host_matches(fqdn(x, dr->host, dr->meta.namespace), host) && dr_visible(dr, ns))
+            return dr;
+    }
+    return NULL;
+}
+
+/* find_se() without the index (see scan_dr()). */
+static const struct service_entry *scan_se(struct xctx *x, const char *host)
+{
+    struct builder *b = x->v->b;
+    const struct service_entry *best = NULL;
+    for (size_t i = 0; i < b->n_se; i++) {
+        const struct service_entry *se = b->se[i];
+        for (size_t j = 0; j < se->n_hosts; j++)
+            if (se->hosts[j][0] != '*' && fqdn_is(se->hosts[j], se->meta.namespace, host) &&
+                (!best || strcmp(se->meta.namespace, best->meta.namespace) < 0))
+                best = se;
+    }
+    if (best)
+        return best;
+    for (size_t i = 0; i < b->n_se; i++) {
+        const struct service_entry *se = b->se[i];
+        for (size_t j = 0; j < se->n_hosts; j++)
+            if (se->hosts[j][0] == '*' &&
+                host_matches(fqdn(x, se->hosts[j], se->meta.namespace), host))
+                return se;
+    }
+    return NULL;
+}
+
 /* The DestinationRule that applies to host from namespace ns: same namespace
  * first, then any exported there, then wildcard rules. */
 static const struct destination_rule *find_dr(struct xctx *x, const char *host, const char *ns)
 {
+    if (scan_instead(x))
+        return scan_dr(x, host, ns);
     const struct destination_rule *other = NULL;
     for (size_t i = first_of(&x->dr, host);
          i < x->dr.n_exact && strcmp(x->dr.exact[i].host, host) == 0; i++) {
@@ -182,6 +266,8 @@ static const struct destination_rule *find_dr(struct xctx *x, const char *host, 
 
 static const struct service_entry *find_se(struct xctx *x, const char *host)
 {
+    if (scan_instead(x))
+        return scan_se(x, host);
     size_t i = first_of(&x->se, host);
     if (i < x->se.n_exact && strcmp(x->se.exact[i].host, host) == 0)
         return x->se.exact[i].res;
@@ -571,11 +657,11 @@ void validate_cross(struct vctx *v)
     memset(&x, 0, sizeof(x));
     x.v = v;
     arena_init(&x.tmp);
-    build_indexes(&x);
     struct builder *b = v->b;
     struct cross_memo *old = b->memo ? *b->memo : NULL;
     struct cross_memo *memo = b->memo ? cross_memo_new(b->n_vs) : NULL;
     struct xref_changes *changes = old ? xref_changes_new(b) : NULL;
+    x.scans = changes ? MAX_SCANS : 0;
     struct binding_list bl = {0};
     for (size_t i = 0; i < b->n_vs; i++) {
         const struct virtual_service *vs = b->vs[i];

@@ -339,7 +339,7 @@ void vc_warn(struct vctx *v, struct config_pos pos, const char *fmt, ...)
 /* Per-resource rules for the resources of one unit, into v->diags. */
 void validate_unit(struct vctx *v, const struct config_unit *u);
 /* The unit a resource of the builder came from. */
-const struct config_unit *builder_unit_of(const struct builder *b, const struct istio_meta *m);
+const struct config_unit *builder_unit_of(struct builder *b, const struct istio_meta *m);
 void validate_cross(struct vctx *v);
 
 /* One (gateway, host) pair a VirtualService claims (crossref.c). */

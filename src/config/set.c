@@ -208,8 +208,12 @@ static void index_units(struct builder *b)
     qsort(b->by_file, k, sizeof(*b->by_file), unit_file_cmp);
 }
 
-const struct config_unit *builder_unit_of(const struct builder *b, const struct istio_meta *m)
+const struct config_unit *builder_unit_of(struct builder *b, const struct istio_meta *m)
 {
+    /* built on first use: a reload that checks a few VirtualServices again
+     * may not need it */
+    if (b->by_file == NULL)
+        index_units(b);
     uintptr_t key = (uintptr_t)m->pos.file;
     size_t lo = 0, hi = b->n_by_file;
     while (lo < hi) {
@@ -246,7 +250,6 @@ struct config_set *builder_finish(struct builder *b)
     check_duplicates(b, (struct istio_meta **)b->dr, b->n_dr);
     for (size_t i = 0; i < b->n_units; i++)
         diags_append(b->diags, &b->units[i]->check_diags);
-    index_units(b);
     struct vctx v = {b, b->diags, NULL, NULL, NULL};
     validate_cross(&v);
     diag_sort(b->diags);
