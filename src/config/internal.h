@@ -257,7 +257,7 @@ struct builder {
     struct config_unit **units;
     size_t n_units, cap_units;
     struct config_unit **by_file; /* see builder_unit_of() */
-    size_t n_by_file;
+    size_t n_by_file, unit_scans;
     struct service_entry **se;
     struct gateway **gw;
     struct virtual_service **vs;
@@ -358,13 +358,15 @@ struct xmemo_entry {
     size_t n_bindings;
 };
 struct cross_memo;
-/* A memo for n VirtualServices (it never holds more). */
+/* A memo for about n VirtualServices, filled in the load's order. */
 struct cross_memo *cross_memo_new(size_t n);
 void cross_memo_free(struct cross_memo *m);
+/* vs's entry; vs comes after the VirtualServices asked for before. */
 struct xmemo_entry *cross_memo_find(struct cross_memo *m, const void *vs);
-/* Move e (of another memo, which keeps an empty entry) into m. */
+/* Move e (of another memo, which keeps an empty entry) to the end of m. */
 void cross_memo_move(struct cross_memo *m, struct xmemo_entry *e);
-/* Record vs's results: *d is taken (and emptied), the bindings copied. */
+/* Record vs's results at the end of m: *d is taken (and emptied), the
+ * bindings copied. */
 void cross_memo_put(struct cross_memo *m, const void *vs, struct config_diags *d,
                     const struct binding *b, size_t n);
 /* The resources that changed since b's memo, or NULL when every

@@ -208,10 +208,23 @@ static void index_units(struct builder *b)
     qsort(b->by_file, k, sizeof(*b->by_file), unit_file_cmp);
 }
 
+/* Lookups answered by a scan before the units are indexed. */
+#define UNIT_SCANS 8
+
 const struct config_unit *builder_unit_of(struct builder *b, const struct istio_meta *m)
 {
-    /* built on first use: a reload that checks a few VirtualServices again
-     * may not need it */
+    /* a reload that checks a few VirtualServices again, most of them in the
+     * changed files, needs no index */
+    for (size_t i = 0; i < b->n_fresh; i++)
+        if (b->fresh[i]->n_res > 0 && b->fresh[i]->res[0]->pos.file == m->pos.file)
+            return b->fresh[i];
+    if (b->by_file == NULL && b->unit_scans < UNIT_SCANS && b->memo_usable) {
+        b->unit_scans++;
+        for (size_t i = 0; i < b->n_units; i++)
+            if (b->units[i]->n_res > 0 && b->units[i]->res[0]->pos.file == m->pos.file)
+                return b->units[i];
+        return NULL;
+    }
     if (b->by_file == NULL)
         index_units(b);
     uintptr_t key = (uintptr_t)m->pos.file;

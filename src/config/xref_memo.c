@@ -11,15 +11,18 @@
  * make the comparison dearer than the checks: then everything is checked. */
 #include "internal.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xdsd/util.h"
 
+/* The entries in the order of the load's VirtualServices (namespace, name,
+ * position): those of the next load that come from unchanged files are in
+ * the same order, so finding them is a walk, not a search. */
 struct cross_memo {
-    struct xmemo_entry *slots; /* open addressing on the VirtualService's address */
-    size_t cap, n;
+    struct xmemo_entry *items;
+    size_t n, cap;
+    size_t cursor; /* where the walk of the next load has got to */
 };
 
 /* Past this many changed files or names, check everything. */
@@ -28,10 +31,8 @@ struct cross_memo {
 struct cross_memo *cross_memo_new(size_t n)
 {
     struct cross_memo *m = xcalloc(1, sizeof(*m));
-    m->cap = 16;
-    while (m->cap < 2 * n + 2)
-        m->cap *= 2;
-    m->slots = xcalloc(m->cap, sizeof(*m->slots));
+    m->cap = n ? n : 1;
+    m->items = xcalloc(m->cap, sizeof(*m->items));
     return m;
 }
 
@@ -47,44 +48,36 @@ void cross_memo_free(struct cross_memo *m)
 {
     if (m == NULL)
         return;
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->slots[i].vs)
-            entry_release(&m->slots[i]);
-    free(m->slots);
+    for (size_t i = 0; i < m->n; i++)
+        entry_release(&m->items[i]);
+    free(m->items);
     free(m);
-}
-
-static size_t slot_of(const struct cross_memo *m, const void *vs)
-{
-    uintptr_t h = (uintptr_t)vs;
-    h ^= h >> 17;
-    h *= 0x9e3779b97f4a7c15u;
-    size_t i = (size_t)(h >> 20) & (m->cap - 1);
-    while (m->slots[i].vs && m->slots[i].vs != vs)
-        i = (i + 1) & (m->cap - 1);
-    return i;
 }
 
 struct xmemo_entry *cross_memo_find(struct cross_memo *m, const void *vs)
 {
-    struct xmemo_entry *e = &m->slots[slot_of(m, vs)];
-    return e->vs ? e : NULL;
+    for (size_t j = m->cursor; j < m->n; j++)
+        if (m->items[j].vs == vs) {
+            m->cursor = j + 1;
+            return &m->items[j];
+        }
+    return NULL;
 }
 
-/* A slot for vs (not in m yet); m never fills: it is made for all of them. */
-static struct xmemo_entry *slot_for(struct cross_memo *m, const void *vs)
+/* The next entry of m, for vs. */
+static struct xmemo_entry *append(struct cross_memo *m, const void *vs)
 {
-    struct xmemo_entry *e = &m->slots[slot_of(m, vs)];
+    xgrow((void **)&m->items, &m->cap, m->n + 1, sizeof(*m->items));
+    struct xmemo_entry *e = &m->items[m->n++];
+    memset(e, 0, sizeof(*e));
     e->vs = vs;
-    m->n++;
     return e;
 }
 
 void cross_memo_move(struct cross_memo *to, struct xmemo_entry *e)
 {
-    struct xmemo_entry *t = slot_for(to, e->vs);
+    struct xmemo_entry *t = append(to, e->vs);
     *t = *e;
-    /* leave a tombstone the lookups of the old memo still step over */
     memset(&e->diags, 0, sizeof(e->diags));
     e->bindings = NULL;
     e->n_bindings = 0;
@@ -93,7 +86,7 @@ void cross_memo_move(struct cross_memo *to, struct xmemo_entry *e)
 void cross_memo_put(struct cross_memo *m, const void *vs, struct config_diags *d,
                     const struct binding *b, size_t n)
 {
-    struct xmemo_entry *e = slot_for(m, vs);
+    struct xmemo_entry *e = append(m, vs);
     e->diags = *d;
     memset(d, 0, sizeof(*d));
     e->bindings = xcalloc(n ? n : 1, sizeof(*e->bindings));
