@@ -43,6 +43,7 @@ struct xctx {
     struct index se, dr;
     int indexed;    /* se and dr are built */
     size_t scans;   /* lookups left to answer by a scan before building them */
+    size_t name_scans; /* the same for the names of a Gateway or a DestinationRule */
     struct name_indexes gw_hosts, subsets;
 };
 
@@ -287,7 +288,8 @@ static int has_port(const struct service_entry *se, uint32_t port)
 
 static int has_subset(struct xctx *x, const struct destination_rule *dr, const char *name)
 {
-    if (dr->n_subsets < INDEX_MIN) {
+    if (dr->n_subsets < INDEX_MIN || x->name_scans > 0) {
+        x->name_scans -= dr->n_subsets >= INDEX_MIN && x->name_scans > 0;
         for (size_t i = 0; i < dr->n_subsets; i++)
             if (dr->subsets[i].name && strcmp(dr->subsets[i].name, name) == 0)
                 return 1;
@@ -451,7 +453,8 @@ static int gateway_exposes(struct xctx *x, const struct gateway *gw, const char 
     size_t total = 0;
     for (size_t i = 0; i < gw->n_servers && total < INDEX_MIN; i++)
         total += gw->servers[i].n_hosts;
-    if (total < INDEX_MIN || strchr(host, '*')) {
+    if (total < INDEX_MIN || strchr(host, '*') || x->name_scans > 0) {
+        x->name_scans -= total >= INDEX_MIN && x->name_scans > 0;
         for (size_t i = 0; i < gw->n_servers; i++)
             for (size_t j = 0; j < gw->servers[i].n_hosts; j++)
                 if (server_host_exposes(gw, gw->servers[i].hosts[j], host, ns))
@@ -711,7 +714,7 @@ void validate_cross(struct vctx *v)
     struct cross_memo *old = b->memo ? *b->memo : NULL;
     struct cross_memo *memo = b->memo ? cross_memo_new(b->n_vs) : NULL;
     struct xref_changes *changes = old ? xref_changes_new(b) : NULL;
-    x.scans = changes ? MAX_SCANS : 0;
+    x.scans = x.name_scans = changes ? MAX_SCANS : 0;
     struct binding_list bl = {0};
     for (size_t i = 0; i < b->n_vs; i++) {
         const struct virtual_service *vs = b->vs[i];
@@ -728,7 +731,7 @@ void validate_cross(struct vctx *v)
         *b->memo = memo;
         cross_memo_free(old); /* after check_conflicts: the bindings are its */
     }
-    free(changes);
+    xref_changes_free(changes);
     free(bl.items);
     free(x.se.exact);
     free(x.se.wild);

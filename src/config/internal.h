@@ -373,6 +373,7 @@ void cross_memo_put(struct cross_memo *m, const void *vs, struct config_diags *d
  * VirtualService must be checked again. */
 struct xref_changes;
 struct xref_changes *xref_changes_new(const struct builder *b);
+void xref_changes_free(struct xref_changes *c);
 /* Would the checks of vs (from an unchanged file) say what they said? */
 int xref_reusable(const struct xref_changes *c, const struct virtual_service *vs);
 void set_index(struct config_set *s);

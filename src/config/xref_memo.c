@@ -109,23 +109,51 @@ struct gw_name {
 };
 
 struct xref_changes {
-    const char *hosts[MAX_CHANGED]; /* of changed ServiceEntries and DestinationRules */
+    char *hosts[MAX_CHANGED]; /* fully qualified, of changed ServiceEntries and DestinationRules */
     size_t n_hosts;
-    const char *host_ns[MAX_CHANGED]; /* the namespace a short host is relative to */
     struct gw_name gws[MAX_CHANGED];
     size_t n_gws;
     const char *fresh[MAX_CHANGED]; /* file names (by address) of the changed units */
     size_t n_fresh;
 };
 
+/* Is fqdn(h, ns) (crossref.c) the name full? */
+static int fqdn_is(const char *h, const char *ns, const char *full)
+{
+    static const char suffix[] = ".svc.cluster.local";
+    size_t hl = strlen(h), nl = strlen(ns);
+    return strncmp(full, h, hl) == 0 && full[hl] == '.' && strncmp(full + hl + 1, ns, nl) == 0 &&
+           strcmp(full + hl + 1 + nl, suffix) == 0;
+}
+
 static int add_host(struct xref_changes *c, const char *host, const char *ns)
 {
     if (host == NULL)
         return 0;
-    if (host[0] == '*' || c->n_hosts == MAX_CHANGED)
+    if (host[0] == '*')
+        return -1; /* a wildcard could match anything */
+    char *full = strchr(host, '.') ? xstrdup(host) : xasprintf("%s.%s.svc.cluster.local", host, ns);
+    for (size_t i = 0; i < c->n_hosts; i++)
+        if (strcmp(c->hosts[i], full) == 0) {
+            free(full);
+            return 0;
+        }
+    if (c->n_hosts == MAX_CHANGED) {
+        free(full);
         return -1;
-    c->host_ns[c->n_hosts] = ns;
-    c->hosts[c->n_hosts++] = host;
+    }
+    c->hosts[c->n_hosts++] = full;
+    return 0;
+}
+
+static int add_gateway(struct xref_changes *c, const struct istio_meta *m)
+{
+    for (size_t i = 0; i < c->n_gws; i++)
+        if (strcmp(c->gws[i].ns, m->namespace) == 0 && strcmp(c->gws[i].name, m->name) == 0)
+            return 0;
+    if (c->n_gws == MAX_CHANGED)
+        return -1;
+    c->gws[c->n_gws++] = (struct gw_name){m->namespace, m->name};
     return 0;
 }
 
@@ -141,13 +169,20 @@ static int add_unit(struct xref_changes *c, const struct config_unit *u)
         } else if (m->kind == KIND_DESTINATION_RULE) {
             if (add_host(c, ((const struct destination_rule *)m)->host, m->namespace) < 0)
                 return -1;
-        } else if (m->kind == KIND_GATEWAY) {
-            if (c->n_gws == MAX_CHANGED)
-                return -1;
-            c->gws[c->n_gws++] = (struct gw_name){m->namespace, m->name};
+        } else if (m->kind == KIND_GATEWAY && add_gateway(c, m) < 0) {
+            return -1;
         }
     }
     return 0;
+}
+
+void xref_changes_free(struct xref_changes *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < c->n_hosts; i++)
+        free(c->hosts[i]);
+    free(c);
 }
 
 struct xref_changes *xref_changes_new(const struct builder *b)
@@ -166,37 +201,23 @@ struct xref_changes *xref_changes_new(const struct builder *b)
             goto all;
     return c;
 all:
-    free(c);
+    xref_changes_free(c);
     return NULL;
 }
 
-/* Is the fully qualified name of host (relative to ns, as crossref.c makes
- * it) the same as that of other (relative to other_ns)? */
-static int same_fqdn(const char *host, const char *ns, const char *other, const char *other_ns)
-{
-    static const char suffix[] = ".svc.cluster.local";
-    int a_full = strchr(host, '.') || strcmp(host, "*") == 0;
-    int b_full = strchr(other, '.') || strcmp(other, "*") == 0;
-    if (a_full && b_full)
-        return strcmp(host, other) == 0;
-    if (!a_full && !b_full)
-        return strcmp(host, other) == 0 && strcmp(ns, other_ns) == 0;
-    if (a_full) { /* other is short: swap */
-        const char *t = host, *tn = ns;
-        host = other, ns = other_ns, other = t, other_ns = tn;
-    }
-    /* host is short: other must be host.ns.svc.cluster.local */
-    size_t hl = strlen(host), nl = strlen(ns);
-    return strncmp(other, host, hl) == 0 && other[hl] == '.' &&
-           strncmp(other + hl + 1, ns, nl) == 0 && strcmp(other + hl + 1 + nl, suffix) == 0;
-}
-
+/* Is the destination host (relative to ns) one of the changed hosts? */
 static int host_changed(const struct xref_changes *c, const char *host, const char *ns)
 {
-    if (host == NULL || strcmp(host, "*") == 0)
+    if (host == NULL || c->n_hosts == 0 || strcmp(host, "*") == 0)
         return 0;
+    if (strchr(host, '.')) {
+        for (size_t i = 0; i < c->n_hosts; i++)
+            if (strcmp(c->hosts[i], host) == 0)
+                return 1;
+        return 0;
+    }
     for (size_t i = 0; i < c->n_hosts; i++)
-        if (same_fqdn(host, ns, c->hosts[i], c->host_ns[i]))
+        if (fqdn_is(host, ns, c->hosts[i]))
             return 1;
     return 0;
 }
@@ -236,6 +257,8 @@ static int gateway_changed(const struct xref_changes *c, const char *ref, const 
 static int gateways_changed(const struct xref_changes *c, const char *const *refs, size_t n,
                             const char *ns)
 {
+    if (c->n_gws == 0)
+        return 0;
     for (size_t i = 0; i < n; i++)
         if (gateway_changed(c, refs[i], ns))
             return 1;
