@@ -326,6 +326,7 @@ TEST(reload_incremental_rechecks_what_an_unchanged_file_refers_to)
     if (!f.r)
         return;
     uint64_t partial = reloader_partial_count(f.r);
+    char *text;
     inc_put(&f, "team/gw.yaml",
             HEAD "kind: Gateway\nmetadata: {name: egress}\n"
                  "spec:\n  selector: {istio: egressgateway}\n  servers:\n"
@@ -336,6 +337,16 @@ TEST(reload_incremental_rechecks_what_an_unchanged_file_refers_to)
                  "spec:\n  hosts: [svc.example.com]\n  gateways: [egress]\n"
                  "  http:\n  - route:\n    - destination: {host: short, subset: v1}\n");
     put_service(&f, "short.yaml", "short", "short.default.svc.cluster.local");
+    /* the other ways to name the Gateway */
+    inc_put(&f, "vs-slash.yaml",
+            HEAD "kind: VirtualService\nmetadata: {name: via-slash, namespace: x}\n"
+                 "spec:\n  hosts: [svc.example.com]\n  gateways: [default/egress]\n"
+                 "  http:\n  - route:\n    - destination: {host: b.example.com}\n");
+    inc_put(&f, "vs-dots.yaml",
+            HEAD "kind: VirtualService\nmetadata: {name: via-dots, namespace: y}\n"
+                 "spec:\n  hosts: [svc.example.com]\n"
+                 "  gateways: [egress.default.svc.cluster.local]\n"
+                 "  http:\n  - route:\n    - destination: {host: b.example.com}\n");
     CHECK_INT(settle_and_compare(&f), 1);
 
     /* the subset goes away in b.yaml: team/r.yaml is now in error */
@@ -367,6 +378,10 @@ TEST(reload_incremental_rechecks_what_an_unchanged_file_refers_to)
     inc_unlink(&f, "team/gw.yaml");
     CHECK_INT(settle_and_compare(&f), 0);
     CHECK(reloader_rejected(f.r));
+    text = diags_of(reloader_diags(f.r));
+    CHECK(strstr(text, "via-slash: Gateway default/egress not found") != NULL);
+    CHECK(strstr(text, "via-dots: Gateway default/egress not found") != NULL);
+    free(text);
 
     /* a second VirtualService for b.example.com on the mesh, sorting before
      * the one in team/r.yaml: that one is now ignored (a warning on it) */
@@ -380,7 +395,7 @@ TEST(reload_incremental_rechecks_what_an_unchanged_file_refers_to)
                  "spec:\n  hosts: [b.example.com]\n"
                  "  http:\n  - route:\n    - destination: {host: b.example.com}\n");
     CHECK_INT(settle_and_compare(&f), 1);
-    char *text = diags_of(reloader_diags(f.r));
+    text = diags_of(reloader_diags(f.r));
     CHECK(strstr(text, "IST0109") != NULL);
     free(text);
     inc_unlink(&f, "first.yaml");

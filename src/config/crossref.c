@@ -718,9 +718,9 @@ void validate_cross(struct vctx *v)
     struct binding_list bl = {0};
     for (size_t i = 0; i < b->n_vs; i++) {
         const struct virtual_service *vs = b->vs[i];
-        struct xmemo_entry *e = NULL;
-        if (changes && xref_reusable(changes, vs))
-            e = cross_memo_find(old, vs);
+        struct xmemo_entry *e = changes ? cross_memo_find(old, vs) : NULL;
+        if (e && !xref_reusable(changes, e, vs))
+            e = NULL;
         if (e)
             reuse_vs(e, v, &bl, memo);
         else

@@ -352,7 +352,9 @@ struct binding {
 
 /* What validate_cross said about one VirtualService (xref_memo.c). */
 struct xmemo_entry {
-    const void *vs; /* the key: its address in its unit */
+    const void *vs;   /* the key: its address in its unit */
+    const char *file; /* its file name's address (the unit's) */
+    uint64_t deps[2]; /* a Bloom filter of the hosts and gateways it looks up */
     struct config_diags diags;
     struct binding *bindings; /* own copies of the strings */
     size_t n_bindings;
@@ -367,15 +369,17 @@ struct xmemo_entry *cross_memo_find(struct cross_memo *m, const void *vs);
 void cross_memo_move(struct cross_memo *m, struct xmemo_entry *e);
 /* Record vs's results at the end of m: *d is taken (and emptied), the
  * bindings copied. */
-void cross_memo_put(struct cross_memo *m, const void *vs, struct config_diags *d,
-                    const struct binding *b, size_t n);
+void cross_memo_put(struct cross_memo *m, const struct virtual_service *vs,
+                    struct config_diags *d, const struct binding *b, size_t n);
 /* The resources that changed since b's memo, or NULL when every
  * VirtualService must be checked again. */
 struct xref_changes;
 struct xref_changes *xref_changes_new(const struct builder *b);
 void xref_changes_free(struct xref_changes *c);
-/* Would the checks of vs (from an unchanged file) say what they said? */
-int xref_reusable(const struct xref_changes *c, const struct virtual_service *vs);
+/* Would the checks of vs (e: its entry in the last memo) say what they
+ * said? vs is only read when e's filter cannot tell. */
+int xref_reusable(const struct xref_changes *c, const struct xmemo_entry *e,
+                  const struct virtual_service *vs);
 void set_index(struct config_set *s);
 
 /* Small checks shared by validation. */

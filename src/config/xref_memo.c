@@ -11,6 +11,7 @@
  * make the comparison dearer than the checks: then everything is checked. */
 #include "internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,10 +84,14 @@ void cross_memo_move(struct cross_memo *to, struct xmemo_entry *e)
     e->n_bindings = 0;
 }
 
-void cross_memo_put(struct cross_memo *m, const void *vs, struct config_diags *d,
-                    const struct binding *b, size_t n)
+static void entry_summarize(struct xmemo_entry *e, const struct virtual_service *vs);
+static void changes_summarize(struct xref_changes *c);
+
+void cross_memo_put(struct cross_memo *m, const struct virtual_service *vs,
+                    struct config_diags *d, const struct binding *b, size_t n)
 {
     struct xmemo_entry *e = append(m, vs);
+    entry_summarize(e, vs);
     e->diags = *d;
     memset(d, 0, sizeof(*d));
     e->bindings = xcalloc(n ? n : 1, sizeof(*e->bindings));
@@ -115,6 +120,8 @@ struct xref_changes {
     size_t n_gws;
     const char *fresh[MAX_CHANGED]; /* file names (by address) of the changed units */
     size_t n_fresh;
+    uint64_t keys[2 * MAX_CHANGED][2]; /* the filter bits of each host and gateway */
+    size_t n_keys;
 };
 
 /* Is fqdn(h, ns) (crossref.c) the name full? */
@@ -199,35 +206,17 @@ struct xref_changes *xref_changes_new(const struct builder *b)
     for (size_t i = 0; i < b->n_gone; i++)
         if (add_unit(c, b->gone[i]) < 0)
             goto all;
+    changes_summarize(c);
     return c;
 all:
     xref_changes_free(c);
     return NULL;
 }
 
-/* Is the destination host (relative to ns) one of the changed hosts? */
-static int host_changed(const struct xref_changes *c, const char *host, const char *ns)
-{
-    if (host == NULL || c->n_hosts == 0 || strcmp(host, "*") == 0)
-        return 0;
-    if (strchr(host, '.')) {
-        for (size_t i = 0; i < c->n_hosts; i++)
-            if (strcmp(c->hosts[i], host) == 0)
-                return 1;
-        return 0;
-    }
-    for (size_t i = 0; i < c->n_hosts; i++)
-        if (fqdn_is(host, ns, c->hosts[i]))
-            return 1;
-    return 0;
-}
-
 /* Does gateway reference ref (from namespace ns) name gw? The forms are
  * crossref.c's gateway_key(): NAME, NAMESPACE/NAME, NAME.NAMESPACE.svc... */
 static int names_gateway(const char *ref, const char *ns, const struct gw_name *gw)
 {
-    if (strcmp(ref, "mesh") == 0)
-        return 0;
     const char *slash = strchr(ref, '/'), *dot = strchr(ref, '.');
     const char *name = ref, *rns = ns;
     size_t name_len = strlen(ref), ns_len = strlen(ns);
@@ -246,38 +235,41 @@ static int names_gateway(const char *ref, const char *ns, const struct gw_name *
            strlen(gw->ns) == ns_len && strncmp(gw->ns, rns, ns_len) == 0;
 }
 
-static int gateway_changed(const struct xref_changes *c, const char *ref, const char *ns)
-{
-    for (size_t i = 0; i < c->n_gws; i++)
-        if (names_gateway(ref, ns, &c->gws[i]))
-            return 1;
-    return 0;
-}
+/* What a VirtualService looks up: each destination host and each gateway
+ * reference (relative to its namespace). fn returns non-zero to stop. */
+struct ref_visit {
+    int (*host)(struct ref_visit *r, const char *host, const char *ns);
+    int (*gateway)(struct ref_visit *r, const char *ref, const char *ns);
+};
 
-static int gateways_changed(const struct xref_changes *c, const char *const *refs, size_t n,
-                            const char *ns)
+static int visit_gateways(struct ref_visit *r, const char *const *refs, size_t n, const char *ns)
 {
-    if (c->n_gws == 0)
-        return 0;
     for (size_t i = 0; i < n; i++)
-        if (gateway_changed(c, refs[i], ns))
+        if (strcmp(refs[i], "mesh") != 0 && r->gateway(r, refs[i], ns))
             return 1;
     return 0;
 }
 
-static int destinations_changed(const struct xref_changes *c, const struct virtual_service *vs)
+static int visit_host(struct ref_visit *r, const char *host, const char *ns)
+{
+    return host != NULL && strcmp(host, "*") != 0 && r->host(r, host, ns);
+}
+
+static int visit_refs(struct ref_visit *r, const struct virtual_service *vs)
 {
     const char *ns = vs->meta.namespace;
+    if (visit_gateways(r, vs->gateways, vs->n_gateways, ns))
+        return 1;
     for (size_t i = 0; i < vs->n_http; i++) {
-        for (size_t j = 0; j < vs->http[i].n_route; j++)
-            if (host_changed(c, vs->http[i].route[j].destination.host, ns))
+        const struct http_route *h = &vs->http[i];
+        for (size_t j = 0; j < h->n_route; j++)
+            if (visit_host(r, h->route[j].destination.host, ns))
                 return 1;
-        for (size_t j = 0; j < vs->http[i].n_mirrors; j++)
-            if (host_changed(c, vs->http[i].mirrors[j].destination.host, ns))
+        for (size_t j = 0; j < h->n_mirrors; j++)
+            if (visit_host(r, h->mirrors[j].destination.host, ns))
                 return 1;
-        for (size_t j = 0; j < vs->http[i].n_match; j++)
-            if (gateways_changed(c, vs->http[i].match[j].gateways, vs->http[i].match[j].n_gateways,
-                                 ns))
+        for (size_t j = 0; j < h->n_match; j++)
+            if (visit_gateways(r, h->match[j].gateways, h->match[j].n_gateways, ns))
                 return 1;
     }
     const struct l4_route *l4[2] = {vs->tls, vs->tcp};
@@ -285,23 +277,144 @@ static int destinations_changed(const struct xref_changes *c, const struct virtu
     for (int t = 0; t < 2; t++)
         for (size_t i = 0; i < nl4[t]; i++) {
             for (size_t j = 0; j < l4[t][i].n_route; j++)
-                if (host_changed(c, l4[t][i].route[j].destination.host, ns))
+                if (visit_host(r, l4[t][i].route[j].destination.host, ns))
                     return 1;
             for (size_t j = 0; j < l4[t][i].n_match; j++)
-                if (gateways_changed(c, l4[t][i].match[j].gateways, l4[t][i].match[j].n_gateways,
-                                     ns))
+                if (visit_gateways(r, l4[t][i].match[j].gateways, l4[t][i].match[j].n_gateways,
+                                   ns))
                     return 1;
         }
     return 0;
 }
 
-int xref_reusable(const struct xref_changes *c, const struct virtual_service *vs)
+/* ---- the exact answer ---- */
+
+struct changed_visit {
+    struct ref_visit r;
+    const struct xref_changes *c;
+};
+
+static int host_changed(struct ref_visit *r, const char *host, const char *ns)
+{
+    const struct xref_changes *c = ((struct changed_visit *)r)->c;
+    if (strchr(host, '.')) {
+        for (size_t i = 0; i < c->n_hosts; i++)
+            if (strcmp(c->hosts[i], host) == 0)
+                return 1;
+        return 0;
+    }
+    for (size_t i = 0; i < c->n_hosts; i++)
+        if (fqdn_is(host, ns, c->hosts[i]))
+            return 1;
+    return 0;
+}
+
+static int gateway_changed(struct ref_visit *r, const char *ref, const char *ns)
+{
+    const struct xref_changes *c = ((struct changed_visit *)r)->c;
+    for (size_t i = 0; i < c->n_gws; i++)
+        if (names_gateway(ref, ns, &c->gws[i]))
+            return 1;
+    return 0;
+}
+
+/* ---- a summary kept with each entry: a Bloom filter of what it looks up ---- */
+
+/* The two bits of key h in a 128-bit filter. */
+static void key_bits(uint64_t h, uint64_t bits[2])
+{
+    unsigned a = (unsigned)(h & 127), b = (unsigned)((h >> 7) & 127);
+    bits[0] = bits[1] = 0;
+    bits[a >> 6] |= 1ull << (a & 63);
+    bits[b >> 6] |= 1ull << (b & 63);
+}
+
+/* Hash of fqdn(host, ns), made piece by piece. */
+static uint64_t host_key(const char *host, const char *ns)
+{
+    uint64_t h = hash_bytes(HASH_SEED, host, strlen(host));
+    if (strchr(host, '.') || strcmp(host, "*") == 0)
+        return h;
+    h = hash_bytes(h, ".", 1);
+    h = hash_bytes(h, ns, strlen(ns));
+    return hash_bytes(h, ".svc.cluster.local", 18);
+}
+
+/* Hash of "namespace/name" of the Gateway ref names (see names_gateway()). */
+static uint64_t gateway_key_hash(const char *ref, const char *ns)
+{
+    const char *slash = strchr(ref, '/'), *dot = strchr(ref, '.');
+    if (slash)
+        return hash_bytes(HASH_SEED, ref, strlen(ref));
+    uint64_t h;
+    if (dot) {
+        const char *rns = dot + 1, *end = strchr(rns, '.');
+        h = hash_bytes(HASH_SEED, rns, end ? (size_t)(end - rns) : strlen(rns));
+        h = hash_bytes(h, "/", 1);
+        return hash_bytes(h, ref, (size_t)(dot - ref));
+    }
+    h = hash_bytes(HASH_SEED, ns, strlen(ns));
+    h = hash_bytes(h, "/", 1);
+    return hash_bytes(h, ref, strlen(ref));
+}
+
+struct filter_visit {
+    struct ref_visit r;
+    uint64_t *deps;
+};
+
+static int add_host_key(struct ref_visit *r, const char *host, const char *ns)
+{
+    uint64_t bits[2], *deps = ((struct filter_visit *)r)->deps;
+    key_bits(host_key(host, ns), bits);
+    deps[0] |= bits[0], deps[1] |= bits[1];
+    return 0;
+}
+
+static int add_gateway_key(struct ref_visit *r, const char *ref, const char *ns)
+{
+    uint64_t bits[2], *deps = ((struct filter_visit *)r)->deps;
+    key_bits(gateway_key_hash(ref, ns), bits);
+    deps[0] |= bits[0], deps[1] |= bits[1];
+    return 0;
+}
+
+static void entry_summarize(struct xmemo_entry *e, const struct virtual_service *vs)
+{
+    struct filter_visit f = {{add_host_key, add_gateway_key}, e->deps};
+    e->deps[0] = e->deps[1] = 0;
+    e->file = vs->meta.pos.file;
+    visit_refs(&f.r, vs);
+}
+
+/* The filters of the changed keys, once per load. */
+static void changes_summarize(struct xref_changes *c)
+{
+    c->n_keys = 0;
+    for (size_t i = 0; i < c->n_hosts; i++)
+        key_bits(hash_bytes(HASH_SEED, c->hosts[i], strlen(c->hosts[i])), c->keys[c->n_keys++]);
+    for (size_t i = 0; i < c->n_gws; i++) {
+        uint64_t h = hash_bytes(HASH_SEED, c->gws[i].ns, strlen(c->gws[i].ns));
+        h = hash_bytes(h, "/", 1);
+        h = hash_bytes(h, c->gws[i].name, strlen(c->gws[i].name));
+        key_bits(h, c->keys[c->n_keys++]);
+    }
+}
+
+int xref_reusable(const struct xref_changes *c, const struct xmemo_entry *e,
+                  const struct virtual_service *vs)
 {
     if (c == NULL)
         return 0;
     for (size_t i = 0; i < c->n_fresh; i++)
-        if (vs->meta.pos.file == c->fresh[i])
+        if (e->file == c->fresh[i])
             return 0;
-    return !gateways_changed(c, vs->gateways, vs->n_gateways, vs->meta.namespace) &&
-           !destinations_changed(c, vs);
+    int maybe = 0;
+    for (size_t i = 0; i < c->n_keys && !maybe; i++)
+        maybe = (e->deps[0] & c->keys[i][0]) == c->keys[i][0] &&
+                (e->deps[1] & c->keys[i][1]) == c->keys[i][1];
+    if (!maybe) /* the filter has every key vs looks up */
+        return 1;
+    struct changed_visit v = {{host_changed, gateway_changed}, c};
+    return !visit_refs(&v.r, vs);
 }
