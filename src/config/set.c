@@ -102,7 +102,8 @@ static void sort_kind(struct builder *b, enum istio_kind k, struct istio_meta **
             ? merge_kind(b, k, n)
             : NULL;
     if (merged) {
-        memcpy(arr, merged, n * sizeof(*arr));
+        if (n > 0) /* else arr may be NULL */
+            memcpy(arr, merged, n * sizeof(*arr));
         free(merged);
     } else if (n > 1) {
         qsort(arr, n, sizeof(*arr), ptr_cmp);
