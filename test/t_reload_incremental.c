@@ -464,3 +464,41 @@ TEST(reload_incremental_picks_the_rule_a_fresh_load_picks)
     CHECK_INT(settle_and_compare(&f), 0);
     inc_teardown(&f);
 }
+
+/* Many files changed at once: the reload still reads only them, but checks
+ * and sorts everything as a full one does. */
+TEST(reload_incremental_many_files_at_once)
+{
+    struct inc_fixture f;
+    inc_setup(&f);
+    if (!f.r)
+        return;
+    uint64_t partial = reloader_partial_count(f.r);
+    char name[64], host[64];
+    for (int i = 0; i < 80; i++) {
+        snprintf(name, sizeof(name), "team/m%02d.yaml", i);
+        snprintf(host, sizeof(host), "m%02d.example.com", i);
+        put_service(&f, name, name + 5, host);
+    }
+    CHECK_INT(settle_and_compare(&f), 1);
+    for (int i = 0; i < 80; i++) {
+        snprintf(name, sizeof(name), "team/m%02d.yaml", i);
+        snprintf(host, sizeof(host), "m%02d.example.com", i);
+        put_service(&f, name, i % 2 ? "odd" : host, host); /* duplicates, then fixed */
+    }
+    CHECK_INT(settle_and_compare(&f), 0);
+    CHECK(reloader_rejected(f.r));
+    for (int i = 0; i < 80; i++) {
+        snprintf(name, sizeof(name), "team/m%02d.yaml", i);
+        snprintf(host, sizeof(host), "m%02d.example.com", i);
+        char res[16];
+        snprintf(res, sizeof(res), "m%02d", i);
+        put_service(&f, name, res, host);
+    }
+    CHECK_INT(settle_and_compare(&f), 1);
+    put_service(&f, "team/m07.yaml", "m07", "m07b.example.com"); /* and one again */
+    CHECK_INT(settle_and_compare(&f), 1);
+    CHECK(config_find_service(f.current, "m07b.example.com") != NULL);
+    CHECK_INT(reloader_partial_count(f.r) - partial, 4);
+    inc_teardown(&f);
+}

@@ -236,7 +236,7 @@ static void load_changes(struct builder *b, const struct config_cache *c, struct
         if (cmp < 0) {
             const struct cache_file *f = &c->files[i++];
             if (f->unit) {
-                builder_add_cached(b, f->unit);
+                builder_add_carried(b, f->unit);
                 list_add(l, NULL, f->unit);
             } else { /* its error may have gone */
                 struct config_unit *u = add_read(b, l, xstrdup(f->path));

@@ -275,6 +275,7 @@ struct builder {
     /* the resources of each kind in order, kept from load to load (may be
      * NULL); with memo_usable, those of the last load */
     struct sorted_kinds *sorted;
+    int carried; /* units were added without their resources */
 };
 
 /* Every resource of a load, per kind, in (namespace, name, position) order. */
@@ -293,6 +294,9 @@ int builder_add_path(struct builder *b, const char *path);
 int builder_add_file(struct builder *b, const char *path);
 /* Add u, a unit parsed before from a file that has not changed since. */
 void builder_add_cached(struct builder *b, struct config_unit *u);
+/* The same, leaving its resources out of the per-kind arrays: builder_finish
+ * takes them from b->sorted (the last load's), so u must be in it. */
+void builder_add_carried(struct builder *b, struct config_unit *u);
 
 /* The YAML files under a directory, sorted by name (strcmp), as a load
  * reads them. */

@@ -290,6 +290,17 @@ void builder_add_cached(struct builder *b, struct config_unit *u)
     builder_add_unit(b, u);
 }
 
+void builder_add_carried(struct builder *b, struct config_unit *u)
+{
+    builder_hash_file(b, u->path, u->hash);
+    xgrow((void **)&b->units, &b->cap_units, b->n_units + 1, sizeof(*b->units));
+    b->units[b->n_units++] = u;
+    __atomic_add_fetch(&u->refs, 1, __ATOMIC_RELAXED);
+    if (u->parse_diags.n || u->parse_diags.n_errors || u->parse_diags.n_warnings)
+        diags_append(b->diags, &u->parse_diags);
+    b->carried = 1;
+}
+
 void builder_add_buffer(struct builder *b, const char *file, const char *buf, size_t len)
 {
     uint64_t h = hash_bytes(HASH_SEED, buf, len);

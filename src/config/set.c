@@ -57,8 +57,8 @@ static int in_units(const struct istio_meta *m, const struct config_unit *const 
 /* The last load's sorted resources of kind k, without those of the units
  * gone or changed, with those of the changed units inserted in their places:
  * the order qsort would give (ptr_cmp orders distinct resources totally).
- * NULL when that does not make n resources. */
-static struct istio_meta **merge_kind(const struct builder *b, enum istio_kind k, size_t n)
+ * *n: how many. */
+static struct istio_meta **merge_kind(const struct builder *b, enum istio_kind k, size_t *n)
 {
     const struct sorted_kinds *p = b->sorted;
     struct istio_meta **add = NULL;
@@ -71,44 +71,57 @@ static struct istio_meta **merge_kind(const struct builder *b, enum istio_kind k
             }
     if (n_add > 1)
         qsort(add, n_add, sizeof(*add), ptr_cmp);
-    struct istio_meta **out = xcalloc(n ? n : 1, sizeof(*out));
+    struct istio_meta **out = xcalloc(p->n[k] + n_add + 1, sizeof(*out));
     size_t o = 0, a = 0;
     for (size_t i = 0; i < p->n[k]; i++) {
         struct istio_meta *m = p->arr[k][i];
         if (in_units(m, b->gone, b->n_gone) || in_units(m, b->fresh, b->n_fresh))
             continue;
-        while (a < n_add && o < n && ptr_cmp(&add[a], &m) < 0)
+        while (a < n_add && ptr_cmp(&add[a], &m) < 0)
             out[o++] = add[a++];
-        if (o < n)
-            out[o++] = m;
+        out[o++] = m;
     }
-    while (a < n_add && o < n)
+    while (a < n_add)
         out[o++] = add[a++];
     free(add);
-    if (o != n || a != n_add) {
-        free(out);
-        return NULL;
-    }
+    *n = o;
     return out;
 }
 
-/* Sort the resources of kind k (*arr, n of them): by merging into the last
- * load's order when only a few files changed, else afresh. */
-static void sort_kind(struct builder *b, enum istio_kind k, struct istio_meta **arr, size_t n)
+/* Every resource of kind k, unit by unit (for a builder with carried units
+ * that cannot be merged). */
+static void collect_kind(const struct builder *b, enum istio_kind k, struct istio_meta ***arr,
+                         size_t *n, size_t *cap)
 {
-    struct istio_meta **merged =
-        b->sorted && b->memo_usable && b->sorted->arr[k] &&
-                b->n_fresh + b->n_gone <= MEMO_MAX_UNITS
-            ? merge_kind(b, k, n)
-            : NULL;
-    if (merged) {
-        if (n > 0) /* else arr may be NULL */
-            memcpy(arr, merged, n * sizeof(*arr));
-        free(merged);
-    } else if (n > 1) {
-        qsort(arr, n, sizeof(*arr), ptr_cmp);
-    }
+    *n = 0;
+    for (size_t i = 0; i < b->n_units; i++)
+        for (size_t j = 0; j < b->units[i]->n_res; j++)
+            if (b->units[i]->res[j]->kind == k) {
+                xgrow((void **)arr, cap, *n + 1, sizeof(**arr));
+                (*arr)[(*n)++] = b->units[i]->res[j];
+            }
 }
+
+/* Sort the resources of kind k (*arr, *n of them): by merging into the last
+ * load's order when only a few files changed, else afresh. */
+static void sort_kind(struct builder *b, enum istio_kind k, struct istio_meta ***arr, size_t *n,
+                      size_t *cap)
+{
+    if (b->sorted && b->memo_usable && b->sorted->arr[k] &&
+        b->n_fresh + b->n_gone <= MEMO_MAX_UNITS) {
+        free(*arr);
+        *arr = merge_kind(b, k, n);
+        *cap = *n + 1;
+        return;
+    }
+    if (b->carried)
+        collect_kind(b, k, arr, n, cap);
+    if (*n > 1)
+        qsort(*arr, *n, sizeof(**arr), ptr_cmp);
+}
+
+#define SORT_KIND(b, k, arr, n, cap)                                                               \
+    sort_kind((b), (k), (struct istio_meta ***)(void *)&(b)->arr, &(b)->n, &(b)->cap)
 
 static void check_duplicates(struct builder *b, struct istio_meta **arr, size_t n)
 {
@@ -254,10 +267,10 @@ struct config_set *builder_finish(struct builder *b)
 {
     struct config_set *s = b->set;
     builder_check_units(b);
-    sort_kind(b, KIND_SERVICE_ENTRY, (struct istio_meta **)b->se, b->n_se);
-    sort_kind(b, KIND_GATEWAY, (struct istio_meta **)b->gw, b->n_gw);
-    sort_kind(b, KIND_VIRTUAL_SERVICE, (struct istio_meta **)b->vs, b->n_vs);
-    sort_kind(b, KIND_DESTINATION_RULE, (struct istio_meta **)b->dr, b->n_dr);
+    SORT_KIND(b, KIND_SERVICE_ENTRY, se, n_se, cap_se);
+    SORT_KIND(b, KIND_GATEWAY, gw, n_gw, cap_gw);
+    SORT_KIND(b, KIND_VIRTUAL_SERVICE, vs, n_vs, cap_vs);
+    SORT_KIND(b, KIND_DESTINATION_RULE, dr, n_dr, cap_dr);
     check_duplicates(b, (struct istio_meta **)b->se, b->n_se);
     check_duplicates(b, (struct istio_meta **)b->gw, b->n_gw);
     check_duplicates(b, (struct istio_meta **)b->vs, b->n_vs);
