@@ -282,6 +282,7 @@ struct builder {
 struct sorted_kinds {
     struct istio_meta **arr[4];
     size_t n[4];
+    size_t dups[4]; /* duplicates reported among them */
 };
 void sorted_kinds_release(struct sorted_kinds *k);
 

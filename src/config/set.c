@@ -57,8 +57,9 @@ static int in_units(const struct istio_meta *m, const struct config_unit *const 
 /* The last load's sorted resources of kind k, without those of the units
  * gone or changed, with those of the changed units inserted in their places:
  * the order qsort would give (ptr_cmp orders distinct resources totally).
- * *n: how many. */
-static struct istio_meta **merge_kind(const struct builder *b, enum istio_kind k, size_t *n)
+ * *n: how many; *added: where the *n_added inserted ones went (ascending). */
+static struct istio_meta **merge_kind(const struct builder *b, enum istio_kind k, size_t *n,
+                                      size_t **added, size_t *n_added)
 {
     const struct sorted_kinds *p = b->sorted;
     struct istio_meta **add = NULL;
@@ -72,18 +73,25 @@ static struct istio_meta **merge_kind(const struct builder *b, enum istio_kind k
     if (n_add > 1)
         qsort(add, n_add, sizeof(*add), ptr_cmp);
     struct istio_meta **out = xcalloc(p->n[k] + n_add + 1, sizeof(*out));
+    size_t *pos = xcalloc(n_add + 1, sizeof(*pos));
     size_t o = 0, a = 0;
     for (size_t i = 0; i < p->n[k]; i++) {
         struct istio_meta *m = p->arr[k][i];
         if (in_units(m, b->gone, b->n_gone) || in_units(m, b->fresh, b->n_fresh))
             continue;
-        while (a < n_add && ptr_cmp(&add[a], &m) < 0)
+        while (a < n_add && ptr_cmp(&add[a], &m) < 0) {
+            pos[a] = o;
             out[o++] = add[a++];
+        }
         out[o++] = m;
     }
-    while (a < n_add)
+    while (a < n_add) {
+        pos[a] = o;
         out[o++] = add[a++];
+    }
     free(add);
+    *added = pos;
+    *n_added = n_add;
     *n = o;
     return out;
 }
@@ -102,40 +110,77 @@ static void collect_kind(const struct builder *b, enum istio_kind k, struct isti
             }
 }
 
-/* Sort the resources of kind k (*arr, *n of them): by merging into the last
- * load's order when only a few files changed, else afresh. */
-static void sort_kind(struct builder *b, enum istio_kind k, struct istio_meta ***arr, size_t *n,
-                      size_t *cap)
+static void duplicate(struct builder *b, const struct istio_meta *first,
+                      const struct istio_meta *m)
+{
+    diag_add(b->diags, CONFIG_ERROR, m->pos, meta_label(&b->set->arena, m),
+             "duplicate %s %s/%s: also defined at %s:%d:%d", kind_name(m->kind), m->namespace,
+             m->name, first->pos.file, first->pos.line, first->pos.column);
+}
+
+/* Report each resource named like the one before it. Returns how many. */
+static size_t check_duplicates(struct builder *b, struct istio_meta **arr, size_t n)
+{
+    size_t found = 0;
+    for (size_t i = 1; i < n; i++) {
+        const struct istio_meta *first = arr[i - 1];
+        while (i < n && meta_cmp(first, arr[i]) == 0) {
+            duplicate(b, first, arr[i++]);
+            found++;
+        }
+    }
+    return found;
+}
+
+/* The same when the last load had no duplicates of this kind: any there is
+ * now has a resource of a changed file (at one of the n_at positions at) in
+ * it. The same messages, in the same order. */
+static size_t check_duplicates_near(struct builder *b, struct istio_meta **arr, size_t n,
+                                    const size_t *at, size_t n_at)
+{
+    size_t found = 0, done = 0;
+    for (size_t j = 0; j < n_at; j++) {
+        size_t p = at[j], start = p, end = p + 1;
+        if (p < done)
+            continue;
+        while (start > 0 && meta_cmp(arr[start - 1], arr[p]) == 0)
+            start--;
+        while (end < n && meta_cmp(arr[end], arr[p]) == 0)
+            end++;
+        for (size_t i = start + 1; i < end; i++, found++)
+            duplicate(b, arr[start], arr[i]);
+        done = end;
+    }
+    return found;
+}
+
+/* Sort the resources of kind k (*arr, *n of them) and report duplicates:
+ * by merging into the last load's order when only a few files changed,
+ * else afresh. Returns how many duplicates. */
+static size_t sort_kind(struct builder *b, enum istio_kind k, struct istio_meta ***arr, size_t *n,
+                        size_t *cap)
 {
     if (b->sorted && b->memo_usable && b->sorted->arr[k] &&
         b->n_fresh + b->n_gone <= MEMO_MAX_UNITS) {
+        size_t *added, n_added;
         free(*arr);
-        *arr = merge_kind(b, k, n);
+        *arr = merge_kind(b, k, n, &added, &n_added);
         *cap = *n + 1;
-        return;
+        size_t found = b->sorted->dups[k] == 0
+                           ? check_duplicates_near(b, *arr, *n, added, n_added)
+                           : check_duplicates(b, *arr, *n);
+        free(added);
+        return found;
     }
     if (b->carried)
         collect_kind(b, k, arr, n, cap);
     if (*n > 1)
         qsort(*arr, *n, sizeof(**arr), ptr_cmp);
+    return check_duplicates(b, *arr, *n);
 }
 
 #define SORT_KIND(b, k, arr, n, cap)                                                               \
     sort_kind((b), (k), (struct istio_meta ***)(void *)&(b)->arr, &(b)->n, &(b)->cap)
-
-static void check_duplicates(struct builder *b, struct istio_meta **arr, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        const struct istio_meta *first = arr[i - 1], *m = arr[i];
-        while (i < n && meta_cmp(first, arr[i]) == 0) {
-            m = arr[i];
-            diag_add(b->diags, CONFIG_ERROR, m->pos, meta_label(&b->set->arena, m),
-                     "duplicate %s %s/%s: also defined at %s:%d:%d", kind_name(m->kind),
-                     m->namespace, m->name, first->pos.file, first->pos.line, first->pos.column);
-            i++;
-        }
-    }
-}
 
 static int ref_cmp(const void *pa, const void *pb)
 {
@@ -267,14 +312,11 @@ struct config_set *builder_finish(struct builder *b)
 {
     struct config_set *s = b->set;
     builder_check_units(b);
-    SORT_KIND(b, KIND_SERVICE_ENTRY, se, n_se, cap_se);
-    SORT_KIND(b, KIND_GATEWAY, gw, n_gw, cap_gw);
-    SORT_KIND(b, KIND_VIRTUAL_SERVICE, vs, n_vs, cap_vs);
-    SORT_KIND(b, KIND_DESTINATION_RULE, dr, n_dr, cap_dr);
-    check_duplicates(b, (struct istio_meta **)b->se, b->n_se);
-    check_duplicates(b, (struct istio_meta **)b->gw, b->n_gw);
-    check_duplicates(b, (struct istio_meta **)b->vs, b->n_vs);
-    check_duplicates(b, (struct istio_meta **)b->dr, b->n_dr);
+    size_t dups[4];
+    dups[KIND_SERVICE_ENTRY] = SORT_KIND(b, KIND_SERVICE_ENTRY, se, n_se, cap_se);
+    dups[KIND_GATEWAY] = SORT_KIND(b, KIND_GATEWAY, gw, n_gw, cap_gw);
+    dups[KIND_VIRTUAL_SERVICE] = SORT_KIND(b, KIND_VIRTUAL_SERVICE, vs, n_vs, cap_vs);
+    dups[KIND_DESTINATION_RULE] = SORT_KIND(b, KIND_DESTINATION_RULE, dr, n_dr, cap_dr);
     for (size_t i = 0; i < b->n_units; i++)
         diags_append(b->diags, &b->units[i]->check_diags);
     struct vctx v = {b, b->diags, NULL, NULL, NULL};
@@ -303,7 +345,8 @@ struct config_set *builder_finish(struct builder *b)
         *b->sorted = (struct sorted_kinds){{(struct istio_meta **)b->se, (struct istio_meta **)b->gw,
                                             (struct istio_meta **)b->vs,
                                             (struct istio_meta **)b->dr},
-                                           {b->n_se, b->n_gw, b->n_vs, b->n_dr}};
+                                           {b->n_se, b->n_gw, b->n_vs, b->n_dr},
+                                           {dups[0], dups[1], dups[2], dups[3]}};
         return s;
     }
     free(b->se);
