@@ -94,6 +94,22 @@ static char *names_of(const struct config_set *s)
     const struct gateway *gw = config_gateways(s, &n);
     for (size_t i = 0; i < n; i++)
         fprintf(m, "gw %s/%s %s\n", gw[i].meta.namespace, gw[i].meta.name, gw[i].meta.pos.file);
+    /* the lookups by host translation makes, answered by the set's indexes */
+    static const char *const from[] = {"default", "app", "a", "zzz"};
+    size_t n_se, n_dr;
+    config_service_entries(s, &n_se);
+    config_destination_rules(s, &n_dr);
+    for (size_t i = 0; i < n_se; i++)
+        for (size_t j = 0; j < se[i].n_hosts; j++) {
+            const struct service_entry *e = config_find_service(s, se[i].hosts[j]);
+            fprintf(m, "find %s: %s/%s\n", se[i].hosts[j], e ? e->meta.namespace : "-",
+                    e ? e->meta.name : "-");
+        }
+    for (size_t i = 0; i < n_dr; i++)
+        for (size_t j = 0; j < 4 && dr[i].host; j++) {
+            const struct destination_rule *r = config_find_destination_rule(s, dr[i].host, from[j]);
+            fprintf(m, "rule %s from %s: %s\n", dr[i].host, from[j], r ? r->meta.namespace : "-");
+        }
     const struct config_source *src = config_sources(s, &n);
     for (size_t i = 0; i < n; i++)
         fprintf(m, "file %s %zu\n", src[i].name, src[i].len);
@@ -462,6 +478,22 @@ TEST(reload_incremental_picks_the_rule_a_fresh_load_picks)
     free(text);
     inc_unlink(&f, "dr-app.yaml");
     CHECK_INT(settle_and_compare(&f), 0);
+
+    /* valid now: the set's own lookups by host, as rules come and go */
+    inc_put(&f, "vs.yaml",
+            HEAD "kind: VirtualService\nmetadata: {name: v, namespace: app}\n"
+                 "spec:\n  hosts: [h.example.com]\n  http:\n  - route:\n"
+                 "    - destination: {host: h.example.com, port: {number: 82}}\n");
+    CHECK_INT(settle_and_compare(&f), 1);
+    put_se_ns(&f, "se-0.yaml", "0", 82); /* sorts first */
+    put_dr(&f, "dr-app.yaml", "app", "h.example.com", "'.'");
+    CHECK_INT(settle_and_compare(&f), 1);
+    inc_unlink(&f, "se-b.yaml");
+    put_dr(&f, "dr-w2.yaml", "e", "*.com", "'*'");
+    CHECK_INT(settle_and_compare(&f), 1);
+    inc_unlink(&f, "se-0.yaml");
+    inc_unlink(&f, "dr-a.yaml");
+    CHECK_INT(settle_and_compare(&f), 1);
     inc_teardown(&f);
 }
 

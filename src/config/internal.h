@@ -247,6 +247,14 @@ void unit_unref(struct config_unit *u);
 /* Append src's diagnostics (and counts) to dst. */
 void diags_append(struct config_diags *dst, const struct config_diags *src);
 
+/* How a kind's sorted array was merged from the last load's (set.c). */
+struct kind_merge {
+    int merged;
+    size_t *map;   /* last load's index -> this load's, or SIZE_MAX: gone */
+    size_t *added; /* where the changed files' resources went, ascending */
+    size_t n_added;
+};
+
 /* Loading state. Resources live in the arenas of their files' units, whose
  * position tables serve validation; builder_finish copies them into sorted
  * arrays. */
@@ -276,15 +284,38 @@ struct builder {
      * NULL); with memo_usable, those of the last load */
     struct sorted_kinds *sorted;
     int carried; /* units were added without their resources */
+    struct kind_merge merge[4];
+};
+
+/* One host of a ServiceEntry (or DestinationRule) of the set's sorted array,
+ * in the order of the set's lookups by host (host_index.c). */
+struct host_order {
+    const char *host, *ns; /* the unit's strings */
+    size_t idx;            /* in the set's array */
+};
+
+struct host_orders {
+    struct host_order *se, *dr; /* dr: the rules without a wildcard host */
+    size_t n_se, n_dr;
+    int valid;
 };
 
 /* Every resource of a load, per kind, in (namespace, name, position) order. */
 struct sorted_kinds {
     struct istio_meta **arr[4];
     size_t n[4];
-    size_t dups[4]; /* duplicates reported among them */
+    size_t dups[4];            /* duplicates reported among them */
+    struct host_orders hosts; /* of the last load that made a set */
 };
 void sorted_kinds_release(struct sorted_kinds *k);
+void host_orders_release(struct host_orders *h);
+
+/* Build s's lookups by host. With prev valid and both kinds merged, by
+ * merging prev with the changed files' hosts; else by sorting. *out (may be
+ * NULL) receives the new order. */
+void host_index_build(struct config_set *s, const struct host_orders *prev,
+                      const struct kind_merge *se, const struct kind_merge *dr,
+                      struct host_orders *out);
 
 void builder_init(struct builder *b, struct config_diags *diags);
 /* Parse one YAML stream into b. */
@@ -385,7 +416,6 @@ void xref_changes_free(struct xref_changes *c);
  * said? vs is only read when e's filter cannot tell. */
 int xref_reusable(const struct xref_changes *c, const struct xmemo_entry *e,
                   const struct virtual_service *vs);
-void set_index(struct config_set *s);
 
 /* Small checks shared by validation. */
 int is_dns1123_label(const char *s);

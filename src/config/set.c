@@ -3,6 +3,7 @@
  * for every service of every proxy class. */
 #include "internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,11 +38,10 @@ static int ptr_cmp(const void *pa, const void *pb)
 
 void sorted_kinds_release(struct sorted_kinds *k)
 {
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 4; i++)
         free(k->arr[i]);
-        k->arr[i] = NULL;
-        k->n[i] = 0;
-    }
+    host_orders_release(&k->hosts);
+    memset(k, 0, sizeof(*k));
 }
 
 /* Is m a resource of one of the n units (known by their file name's
@@ -57,9 +57,9 @@ static int in_units(const struct istio_meta *m, const struct config_unit *const 
 /* The last load's sorted resources of kind k, without those of the units
  * gone or changed, with those of the changed units inserted in their places:
  * the order qsort would give (ptr_cmp orders distinct resources totally).
- * *n: how many; *added: where the *n_added inserted ones went (ascending). */
+ * *n: how many; *km: where each resource went. */
 static struct istio_meta **merge_kind(const struct builder *b, enum istio_kind k, size_t *n,
-                                      size_t **added, size_t *n_added)
+                                      struct kind_merge *km)
 {
     const struct sorted_kinds *p = b->sorted;
     struct istio_meta **add = NULL;
@@ -74,15 +74,18 @@ static struct istio_meta **merge_kind(const struct builder *b, enum istio_kind k
         qsort(add, n_add, sizeof(*add), ptr_cmp);
     struct istio_meta **out = xcalloc(p->n[k] + n_add + 1, sizeof(*out));
     size_t *pos = xcalloc(n_add + 1, sizeof(*pos));
+    size_t *map = xcalloc(p->n[k] + 1, sizeof(*map));
     size_t o = 0, a = 0;
     for (size_t i = 0; i < p->n[k]; i++) {
         struct istio_meta *m = p->arr[k][i];
+        map[i] = SIZE_MAX;
         if (in_units(m, b->gone, b->n_gone) || in_units(m, b->fresh, b->n_fresh))
             continue;
         while (a < n_add && ptr_cmp(&add[a], &m) < 0) {
             pos[a] = o;
             out[o++] = add[a++];
         }
+        map[i] = o;
         out[o++] = m;
     }
     while (a < n_add) {
@@ -90,8 +93,7 @@ static struct istio_meta **merge_kind(const struct builder *b, enum istio_kind k
         out[o++] = add[a++];
     }
     free(add);
-    *added = pos;
-    *n_added = n_add;
+    *km = (struct kind_merge){1, map, pos, n_add};
     *n = o;
     return out;
 }
@@ -162,15 +164,12 @@ static size_t sort_kind(struct builder *b, enum istio_kind k, struct istio_meta 
 {
     if (b->sorted && b->memo_usable && b->sorted->arr[k] &&
         b->n_fresh + b->n_gone <= MEMO_MAX_UNITS) {
-        size_t *added, n_added;
+        struct kind_merge *km = &b->merge[k];
         free(*arr);
-        *arr = merge_kind(b, k, n, &added, &n_added);
+        *arr = merge_kind(b, k, n, km);
         *cap = *n + 1;
-        size_t found = b->sorted->dups[k] == 0
-                           ? check_duplicates_near(b, *arr, *n, added, n_added)
-                           : check_duplicates(b, *arr, *n);
-        free(added);
-        return found;
+        return b->sorted->dups[k] == 0 ? check_duplicates_near(b, *arr, *n, km->added, km->n_added)
+                                       : check_duplicates(b, *arr, *n);
     }
     if (b->carried)
         collect_kind(b, k, arr, n, cap);
@@ -181,47 +180,6 @@ static size_t sort_kind(struct builder *b, enum istio_kind k, struct istio_meta 
 
 #define SORT_KIND(b, k, arr, n, cap)                                                               \
     sort_kind((b), (k), (struct istio_meta ***)(void *)&(b)->arr, &(b)->n, &(b)->cap)
-
-static int ref_cmp(const void *pa, const void *pb)
-{
-    const struct host_ref *a = pa, *b = pb;
-    int c = strcmp(a->host, b->host);
-    if (c == 0)
-        c = strcmp(a->ns, b->ns);
-    if (c == 0) /* resources are in (namespace, name) order already */
-        c = (a->res > b->res) - (a->res < b->res);
-    return c;
-}
-
-static void index_hosts(struct config_set *s)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < s->n_se; i++)
-        n += s->se[i].n_hosts;
-    s->se_by_host = xcalloc(n ? n : 1, sizeof(*s->se_by_host));
-    for (size_t i = 0; i < s->n_se; i++)
-        for (size_t j = 0; j < s->se[i].n_hosts; j++)
-            s->se_by_host[s->n_se_by_host++] =
-                (struct host_ref){s->se[i].hosts[j], s->se[i].meta.namespace, &s->se[i]};
-    qsort(s->se_by_host, s->n_se_by_host, sizeof(struct host_ref), ref_cmp);
-
-    s->dr_by_host = xcalloc(s->n_dr ? s->n_dr : 1, sizeof(*s->dr_by_host));
-    s->dr_wild = xcalloc(s->n_dr ? s->n_dr : 1, sizeof(*s->dr_wild));
-    for (size_t i = 0; i < s->n_dr; i++) {
-        struct host_ref r = {s->dr[i].host ? s->dr[i].host : "", s->dr[i].meta.namespace,
-                             &s->dr[i]};
-        if (r.host[0] == '*')
-            s->dr_wild[s->n_dr_wild++] = r;
-        else
-            s->dr_by_host[s->n_dr_by_host++] = r;
-    }
-    qsort(s->dr_by_host, s->n_dr_by_host, sizeof(struct host_ref), ref_cmp);
-}
-
-void set_index(struct config_set *s)
-{
-    index_hosts(s);
-}
 
 #define COPY_OUT(s, b, arr, n, type)                                                               \
     do {                                                                                           \
@@ -322,6 +280,7 @@ struct config_set *builder_finish(struct builder *b)
     struct vctx v = {b, b->diags, NULL, NULL, NULL};
     validate_cross(&v);
     diag_sort(b->diags);
+    struct host_orders hosts = {0}; /* stays invalid when no set is made */
     if (b->diags->n_errors == 0) {
         /* resources move into plain sorted arrays; positions are no longer needed */
         COPY_OUT(s, b, se, n_se, struct service_entry);
@@ -332,7 +291,8 @@ struct config_set *builder_finish(struct builder *b)
         s->units = b->units;
         s->n_units = b->n_units;
         set_sources(s);
-        set_index(s);
+        host_index_build(s, b->sorted ? &b->sorted->hosts : NULL, &b->merge[KIND_SERVICE_ENTRY],
+                         &b->merge[KIND_DESTINATION_RULE], b->sorted ? &hosts : NULL);
     } else {
         release_units(b->units, b->n_units);
         arena_release(&s->arena);
@@ -340,13 +300,18 @@ struct config_set *builder_finish(struct builder *b)
         s = NULL;
     }
     free(b->by_file);
+    for (int k = 0; k < 4; k++) {
+        free(b->merge[k].map);
+        free(b->merge[k].added);
+    }
     if (b->sorted) { /* for the next load */
         sorted_kinds_release(b->sorted);
         *b->sorted = (struct sorted_kinds){{(struct istio_meta **)b->se, (struct istio_meta **)b->gw,
                                             (struct istio_meta **)b->vs,
                                             (struct istio_meta **)b->dr},
                                            {b->n_se, b->n_gw, b->n_vs, b->n_dr},
-                                           {dups[0], dups[1], dups[2], dups[3]}};
+                                           {dups[0], dups[1], dups[2], dups[3]},
+                                           hosts};
         return s;
     }
     free(b->se);
