@@ -250,6 +250,7 @@ void diags_append(struct config_diags *dst, const struct config_diags *src);
 /* How a kind's sorted array was merged from the last load's (set.c). */
 struct kind_merge {
     int merged;
+    const char **file; /* of each resource of the sorted array */
     size_t *map;   /* last load's index -> this load's, or SIZE_MAX: gone */
     size_t *added; /* where the changed files' resources went, ascending */
     size_t n_added;
@@ -303,6 +304,7 @@ struct host_orders {
 /* Every resource of a load, per kind, in (namespace, name, position) order. */
 struct sorted_kinds {
     struct istio_meta **arr[4];
+    const char **file[4]; /* each one's file name (its unit's address) */
     size_t n[4];
     size_t dups[4];            /* duplicates reported among them */
     struct host_orders hosts; /* of the last load that made a set */

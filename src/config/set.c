@@ -38,20 +38,36 @@ static int ptr_cmp(const void *pa, const void *pb)
 
 void sorted_kinds_release(struct sorted_kinds *k)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 4; i++) {
         free(k->arr[i]);
+        free(k->file[i]);
+    }
     host_orders_release(&k->hosts);
     memset(k, 0, sizeof(*k));
 }
 
-/* Is m a resource of one of the n units (known by their file name's
- * address, which every position of a unit holds)? */
-static int in_units(const struct istio_meta *m, const struct config_unit *const *u, size_t n)
+/* Is file (by address: every position of a unit holds its file name) one
+ * of the n? */
+static int in_files(const char *file, const char *const *files, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (u[i]->n_res > 0 && u[i]->res[0]->pos.file == m->pos.file)
+        if (files[i] == file)
             return 1;
     return 0;
+}
+
+/* The file names of the units gone or changed (with resources). */
+static const char **changed_files(const struct builder *b, size_t *n)
+{
+    const char **f = xcalloc(b->n_gone + b->n_fresh + 1, sizeof(*f));
+    *n = 0;
+    for (size_t i = 0; i < b->n_gone; i++)
+        if (b->gone[i]->n_res > 0)
+            f[(*n)++] = b->gone[i]->res[0]->pos.file;
+    for (size_t i = 0; i < b->n_fresh; i++)
+        if (b->fresh[i]->n_res > 0)
+            f[(*n)++] = b->fresh[i]->res[0]->pos.file;
+    return f;
 }
 
 /* The last load's sorted resources of kind k, without those of the units
@@ -72,28 +88,35 @@ static struct istio_meta **merge_kind(const struct builder *b, enum istio_kind k
             }
     if (n_add > 1)
         qsort(add, n_add, sizeof(*add), ptr_cmp);
+    size_t n_changed;
+    const char **changed = changed_files(b, &n_changed);
     struct istio_meta **out = xcalloc(p->n[k] + n_add + 1, sizeof(*out));
+    const char **file = xcalloc(p->n[k] + n_add + 1, sizeof(*file));
     size_t *pos = xcalloc(n_add + 1, sizeof(*pos));
     size_t *map = xcalloc(p->n[k] + 1, sizeof(*map));
     size_t o = 0, a = 0;
     for (size_t i = 0; i < p->n[k]; i++) {
-        struct istio_meta *m = p->arr[k][i];
         map[i] = SIZE_MAX;
-        if (in_units(m, b->gone, b->n_gone) || in_units(m, b->fresh, b->n_fresh))
+        if (in_files(p->file[k][i], changed, n_changed))
             continue;
+        struct istio_meta *m = p->arr[k][i];
         while (a < n_add && ptr_cmp(&add[a], &m) < 0) {
             pos[a] = o;
+            file[o] = add[a]->pos.file;
             out[o++] = add[a++];
         }
         map[i] = o;
+        file[o] = p->file[k][i];
         out[o++] = m;
     }
     while (a < n_add) {
         pos[a] = o;
+        file[o] = add[a]->pos.file;
         out[o++] = add[a++];
     }
     free(add);
-    *km = (struct kind_merge){1, map, pos, n_add};
+    free(changed);
+    *km = (struct kind_merge){1, file, map, pos, n_add};
     *n = o;
     return out;
 }
@@ -162,7 +185,7 @@ static size_t check_duplicates_near(struct builder *b, struct istio_meta **arr, 
 static size_t sort_kind(struct builder *b, enum istio_kind k, struct istio_meta ***arr, size_t *n,
                         size_t *cap)
 {
-    if (b->sorted && b->memo_usable && b->sorted->arr[k] &&
+    if (b->sorted && b->memo_usable && b->sorted->arr[k] && b->sorted->file[k] &&
         b->n_fresh + b->n_gone <= MEMO_MAX_UNITS) {
         struct kind_merge *km = &b->merge[k];
         free(*arr);
@@ -175,6 +198,11 @@ static size_t sort_kind(struct builder *b, enum istio_kind k, struct istio_meta 
         collect_kind(b, k, arr, n, cap);
     if (*n > 1)
         qsort(*arr, *n, sizeof(**arr), ptr_cmp);
+    if (b->sorted) { /* the next load's merge_kind() needs them */
+        b->merge[k].file = xcalloc(*n + 1, sizeof(*b->merge[k].file));
+        for (size_t i = 0; i < *n; i++)
+            b->merge[k].file[i] = (*arr)[i]->pos.file;
+    }
     return check_duplicates(b, *arr, *n);
 }
 
@@ -309,6 +337,8 @@ struct config_set *builder_finish(struct builder *b)
         *b->sorted = (struct sorted_kinds){{(struct istio_meta **)b->se, (struct istio_meta **)b->gw,
                                             (struct istio_meta **)b->vs,
                                             (struct istio_meta **)b->dr},
+                                           {b->merge[0].file, b->merge[1].file, b->merge[2].file,
+                                            b->merge[3].file},
                                            {b->n_se, b->n_gw, b->n_vs, b->n_dr},
                                            {dups[0], dups[1], dups[2], dups[3]},
                                            hosts};
