@@ -31,8 +31,8 @@ struct config_cache {
     char *root; /* these are all the YAML files under root; NULL: unknown */
     dev_t dev;  /* root's identity when they were listed */
     ino_t ino;
-    int partial; /* the last load read only the changed files */
-    struct cross_memo *memo; /* validate_cross's results of the last load */
+    int partial;                /* the last load read only the changed files */
+    struct cross_memo *memo;    /* validate_cross's results of the last load */
     struct sorted_kinds sorted; /* the last load's resources in order */
 };
 
@@ -180,8 +180,8 @@ static int listable(const char *root, const char *path)
 
 /* Look at each changed path, sorted and without repeats, into *out.
  * Returns -1 when a full load is needed. */
-static int plan(const struct config_cache *c, const char *dir, const char *const *changed,
-                size_t n, struct change **out, size_t *n_out)
+static int plan(const struct config_cache *c, const char *dir, const char *const *changed, size_t n,
+                struct change **out, size_t *n_out)
 {
     struct stat st;
     char *root = config_root_name(dir);

@@ -108,11 +108,13 @@ void host_index_build(struct config_set *s, const struct host_orders *prev,
 
     s->se_by_host = xcalloc(ls.n ? ls.n : 1, sizeof(*s->se_by_host));
     for (size_t i = 0; i < ls.n; i++)
-        s->se_by_host[i] = (struct host_ref){ls.items[i].host, ls.items[i].ns, &s->se[ls.items[i].idx]};
+        s->se_by_host[i] =
+            (struct host_ref){ls.items[i].host, ls.items[i].ns, &s->se[ls.items[i].idx]};
     s->n_se_by_host = ls.n;
     s->dr_by_host = xcalloc(ld.n ? ld.n : 1, sizeof(*s->dr_by_host));
     for (size_t i = 0; i < ld.n; i++)
-        s->dr_by_host[i] = (struct host_ref){ld.items[i].host, ld.items[i].ns, &s->dr[ld.items[i].idx]};
+        s->dr_by_host[i] =
+            (struct host_ref){ld.items[i].host, ld.items[i].ns, &s->dr[ld.items[i].idx]};
     s->n_dr_by_host = ld.n;
     s->dr_wild = xcalloc(s->n_dr ? s->n_dr : 1, sizeof(*s->dr_wild));
     for (size_t i = 0; i < s->n_dr; i++)

@@ -251,8 +251,8 @@ void diags_append(struct config_diags *dst, const struct config_diags *src);
 struct kind_merge {
     int merged;
     const char **file; /* of each resource of the sorted array */
-    size_t *map;   /* last load's index -> this load's, or SIZE_MAX: gone */
-    size_t *added; /* where the changed files' resources went, ascending */
+    size_t *map;       /* last load's index -> this load's, or SIZE_MAX: gone */
+    size_t *added;     /* where the changed files' resources went, ascending */
     size_t n_added;
 };
 
@@ -277,7 +277,7 @@ struct builder {
     uint64_t hash;
     /* the results of validate_cross to reuse and to keep (may be NULL) */
     struct cross_memo **memo;
-    int memo_usable; /* only the units in fresh and gone changed since *memo */
+    int memo_usable;      /* only the units in fresh and gone changed since *memo */
 #define MEMO_MAX_UNITS 64 /* past this many changed files, redo everything */
     const struct config_unit **fresh, **gone;
     size_t n_fresh, n_gone, cap_fresh, cap_gone;
@@ -306,7 +306,7 @@ struct sorted_kinds {
     struct istio_meta **arr[4];
     const char **file[4]; /* each one's file name (its unit's address) */
     size_t n[4];
-    size_t dups[4];            /* duplicates reported among them */
+    size_t dups[4];           /* duplicates reported among them */
     struct host_orders hosts; /* of the last load that made a set */
 };
 void sorted_kinds_release(struct sorted_kinds *k);
@@ -388,6 +388,10 @@ struct binding {
     struct config_pos pos;
 };
 
+/* Warn about each VirtualService ignored for a host on the mesh because
+ * another comes first (conflicts.c). */
+void check_conflicts(struct vctx *v, const struct binding *bindings, size_t n);
+
 /* What validate_cross said about one VirtualService (xref_memo.c). */
 struct xmemo_entry {
     const void *vs;   /* the key: its address in its unit */
@@ -407,8 +411,8 @@ struct xmemo_entry *cross_memo_find(struct cross_memo *m, const void *vs);
 void cross_memo_move(struct cross_memo *m, struct xmemo_entry *e);
 /* Record vs's results at the end of m: *d is taken (and emptied), the
  * bindings copied. */
-void cross_memo_put(struct cross_memo *m, const struct virtual_service *vs,
-                    struct config_diags *d, const struct binding *b, size_t n);
+void cross_memo_put(struct cross_memo *m, const struct virtual_service *vs, struct config_diags *d,
+                    const struct binding *b, size_t n);
 /* The resources that changed since b's memo, or NULL when every
  * VirtualService must be checked again. */
 struct xref_changes;

@@ -496,8 +496,7 @@ int builder_add_path(struct builder *b, const char *path)
 }
 
 static struct config_set *load_paths(const char *const *paths, size_t npaths,
-                                     struct config_diags *diags, size_t *nfiles,
-                                     size_t *nresources)
+                                     struct config_diags *diags, size_t *nfiles, size_t *nresources)
 {
     struct builder b;
     builder_init(&b, diags);

@@ -30,7 +30,7 @@ struct reloader {
     int rejected;
     uint64_t n_ok, n_rejected;
     uint64_t n_partial; /* loads that read only the changed files */
-    int64_t rearm_at; /* while the directory is gone: when to look for it again */
+    int64_t rearm_at;   /* while the directory is gone: when to look for it again */
 };
 
 /* How often a vanished directory is looked for: inotify cannot tell. */
@@ -127,8 +127,8 @@ static struct config_set *load(struct reloader *r, int full, size_t *nfiles)
         free(changed);
         return config_load_changed(r->dir, r->cache, NULL, 0, &r->diags, nfiles);
     }
-    struct config_set *s = config_load_changed(r->dir, r->cache, (const char *const *)changed, n,
-                                               &r->diags, nfiles);
+    struct config_set *s =
+        config_load_changed(r->dir, r->cache, (const char *const *)changed, n, &r->diags, nfiles);
     if (config_cache_partial(r->cache)) {
         log_debug("reloaded %zu changed files in '%s'", n, r->dir);
         r->n_partial++;

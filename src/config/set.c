@@ -135,8 +135,7 @@ static void collect_kind(const struct builder *b, enum istio_kind k, struct isti
             }
 }
 
-static void duplicate(struct builder *b, const struct istio_meta *first,
-                      const struct istio_meta *m)
+static void duplicate(struct builder *b, const struct istio_meta *first, const struct istio_meta *m)
 {
     diag_add(b->diags, CONFIG_ERROR, m->pos, meta_label(&b->set->arena, m),
              "duplicate %s %s/%s: also defined at %s:%d:%d", kind_name(m->kind), m->namespace,
@@ -334,14 +333,13 @@ struct config_set *builder_finish(struct builder *b)
     }
     if (b->sorted) { /* for the next load */
         sorted_kinds_release(b->sorted);
-        *b->sorted = (struct sorted_kinds){{(struct istio_meta **)b->se, (struct istio_meta **)b->gw,
-                                            (struct istio_meta **)b->vs,
-                                            (struct istio_meta **)b->dr},
-                                           {b->merge[0].file, b->merge[1].file, b->merge[2].file,
-                                            b->merge[3].file},
-                                           {b->n_se, b->n_gw, b->n_vs, b->n_dr},
-                                           {dups[0], dups[1], dups[2], dups[3]},
-                                           hosts};
+        *b->sorted = (struct sorted_kinds){
+            {(struct istio_meta **)b->se, (struct istio_meta **)b->gw, (struct istio_meta **)b->vs,
+             (struct istio_meta **)b->dr},
+            {b->merge[0].file, b->merge[1].file, b->merge[2].file, b->merge[3].file},
+            {b->n_se, b->n_gw, b->n_vs, b->n_dr},
+            {dups[0], dups[1], dups[2], dups[3]},
+            hosts};
         return s;
     }
     free(b->se);

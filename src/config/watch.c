@@ -40,8 +40,8 @@ struct watched_dir {
 
 struct watch {
     int fd;
-    char *dir;   /* without trailing '/', as the loader names it */
-    int root_wd; /* the watch on dir itself, or -1 when dir is gone */
+    char *dir;                /* without trailing '/', as the loader names it */
+    int root_wd;              /* the watch on dir itself, or -1 when dir is gone */
     struct watched_dir *dirs; /* sorted by wd after watch_sync() */
     size_t n_dirs, cap_dirs;
     int incomplete; /* a sub-directory could not be watched */

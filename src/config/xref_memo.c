@@ -87,8 +87,8 @@ void cross_memo_move(struct cross_memo *to, struct xmemo_entry *e)
 static void entry_summarize(struct xmemo_entry *e, const struct virtual_service *vs);
 static void changes_summarize(struct xref_changes *c);
 
-void cross_memo_put(struct cross_memo *m, const struct virtual_service *vs,
-                    struct config_diags *d, const struct binding *b, size_t n)
+void cross_memo_put(struct cross_memo *m, const struct virtual_service *vs, struct config_diags *d,
+                    const struct binding *b, size_t n)
 {
     struct xmemo_entry *e = append(m, vs);
     entry_summarize(e, vs);
@@ -280,8 +280,7 @@ static int visit_refs(struct ref_visit *r, const struct virtual_service *vs)
                 if (visit_host(r, l4[t][i].route[j].destination.host, ns))
                     return 1;
             for (size_t j = 0; j < l4[t][i].n_match; j++)
-                if (visit_gateways(r, l4[t][i].match[j].gateways, l4[t][i].match[j].n_gateways,
-                                   ns))
+                if (visit_gateways(r, l4[t][i].match[j].gateways, l4[t][i].match[j].n_gateways, ns))
                     return 1;
         }
     return 0;
