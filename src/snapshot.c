@@ -38,26 +38,60 @@ const char *xds_type_short(enum xds_type t)
 
 /* ---- views ----------------------------------------------------------------------- */
 
+/* The resources of one type. A list may be shared by the views of
+ * successive snapshots (xds_view_share): it is immutable once finished and
+ * freed with its last view. */
 struct resource_list {
     struct xds_resource *items;
     size_t n, cap;
     size_t bytes;
     char version[17];
+    int finished;
+    atomic_int refs;
+    /* once finished: the response with every resource, and the largest
+     * response with one resource (xds_view_check_size runs per build) */
+    size_t response_bytes, max_single_bytes;
 };
 
 struct xds_view {
-    struct resource_list types[XDS_NTYPES];
+    struct resource_list *types[XDS_NTYPES];
 };
+
+static struct resource_list *list_new(void)
+{
+    struct resource_list *l = xcalloc(1, sizeof(*l));
+    atomic_init(&l->refs, 1);
+    return l;
+}
+
+static void list_unref(struct resource_list *l)
+{
+    if (atomic_fetch_sub_explicit(&l->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    for (size_t i = 0; i < l->n; i++) {
+        free((char *)l->items[i].name);
+        free((uint8_t *)l->items[i].bytes);
+    }
+    free(l->items);
+    free(l);
+}
 
 struct xds_view *xds_view_new(void)
 {
-    return xcalloc(1, sizeof(struct xds_view));
+    struct xds_view *v = xcalloc(1, sizeof(struct xds_view));
+    for (int t = 0; t < XDS_NTYPES; t++)
+        v->types[t] = list_new();
+    return v;
 }
 
 void xds_view_add_hashed(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
                          size_t len, uint64_t hash)
 {
-    struct resource_list *l = &v->types[t];
+    struct resource_list *l = v->types[t];
+    /* a list shared with another view is immutable */
+    if (atomic_load_explicit(&l->refs, memory_order_relaxed) != 1)
+        abort();
+    l->finished = 0;
     xgrow((void **)&l->items, &l->cap, l->n + 1, sizeof(*l->items));
     struct xds_resource *r = &l->items[l->n++];
     r->name = xstrdup(name);
@@ -74,7 +108,15 @@ void xds_view_add_hashed(struct xds_view *v, enum xds_type t, const char *name, 
 
 void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes, size_t len)
 {
-    xds_view_add_hashed(v, t, name, bytes, len, hash_bytes(HASH_SEED, bytes, len));
+    xds_view_add_hashed(v, t, name, bytes, len, hash_block(HASH_SEED, bytes, len));
+}
+
+void xds_view_share(struct xds_view *v, enum xds_type t, const struct xds_view *from)
+{
+    struct resource_list *l = from->types[t];
+    atomic_fetch_add_explicit(&l->refs, 1, memory_order_relaxed);
+    list_unref(v->types[t]);
+    v->types[t] = l;
 }
 
 static int resource_cmp(const void *a, const void *b)
@@ -83,26 +125,34 @@ static int resource_cmp(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+static void list_sizes(struct resource_list *l, enum xds_type t);
+
+static int list_finish(struct resource_list *l, enum xds_type t, char **err)
+{
+    if (l->n > 1)
+        qsort(l->items, l->n, sizeof(*l->items), resource_cmp);
+    uint64_t h = HASH_SEED;
+    for (size_t i = 0; i < l->n; i++) {
+        if (i > 0 && strcmp(l->items[i - 1].name, l->items[i].name) == 0) {
+            if (err)
+                *err = xasprintf("duplicate %s resource '%s'", type_shorts[t], l->items[i].name);
+            return -1;
+        }
+        /* the name's terminating NUL separates names in the hash */
+        h = hash_bytes(h, l->items[i].name, strlen(l->items[i].name) + 1);
+        h = hash_bytes(h, &l->items[i].hash, sizeof(l->items[i].hash));
+    }
+    snprintf(l->version, sizeof(l->version), "%016" PRIx64, h);
+    list_sizes(l, t);
+    l->finished = 1;
+    return 0;
+}
+
 int xds_view_finish(struct xds_view *v, char **err)
 {
-    for (int t = 0; t < XDS_NTYPES; t++) {
-        struct resource_list *l = &v->types[t];
-        if (l->n > 1)
-            qsort(l->items, l->n, sizeof(*l->items), resource_cmp);
-        uint64_t h = HASH_SEED;
-        for (size_t i = 0; i < l->n; i++) {
-            if (i > 0 && strcmp(l->items[i - 1].name, l->items[i].name) == 0) {
-                if (err)
-                    *err =
-                        xasprintf("duplicate %s resource '%s'", type_shorts[t], l->items[i].name);
-                return -1;
-            }
-            /* the name's terminating NUL separates names in the hash */
-            h = hash_bytes(h, l->items[i].name, strlen(l->items[i].name) + 1);
-            h = hash_bytes(h, &l->items[i].hash, sizeof(l->items[i].hash));
-        }
-        snprintf(l->version, sizeof(l->version), "%016" PRIx64, h);
-    }
+    for (int t = 0; t < XDS_NTYPES; t++)
+        if (!v->types[t]->finished && list_finish(v->types[t], (enum xds_type)t, err) != 0)
+            return -1;
     return 0;
 }
 
@@ -110,43 +160,39 @@ void xds_view_free(struct xds_view *v)
 {
     if (v == NULL)
         return;
-    for (int t = 0; t < XDS_NTYPES; t++) {
-        for (size_t i = 0; i < v->types[t].n; i++) {
-            free((char *)v->types[t].items[i].name);
-            free((uint8_t *)v->types[t].items[i].bytes);
-        }
-        free(v->types[t].items);
-    }
+    for (int t = 0; t < XDS_NTYPES; t++)
+        list_unref(v->types[t]);
     free(v);
 }
 
 size_t xds_view_count(const struct xds_view *v, enum xds_type t)
 {
-    return v->types[t].n;
+    return v->types[t]->n;
 }
 
 const struct xds_resource *xds_view_items(const struct xds_view *v, enum xds_type t)
 {
-    return v->types[t].items;
+    return v->types[t]->items;
 }
 
 const struct xds_resource *xds_view_find(const struct xds_view *v, enum xds_type t,
                                          const char *name)
 {
     struct xds_resource key = {.name = name};
-    if (v->types[t].n == 0)
+    const struct resource_list *l = v->types[t];
+    if (l->n == 0)
         return NULL;
-    return bsearch(&key, v->types[t].items, v->types[t].n, sizeof(key), resource_cmp);
+    return bsearch(&key, l->items, l->n, sizeof(key), resource_cmp);
 }
 
 const char *xds_view_version(const struct xds_view *v, enum xds_type t)
 {
-    return v->types[t].version;
+    return v->types[t]->version;
 }
 
 size_t xds_view_bytes(const struct xds_view *v, enum xds_type t)
 {
-    return v->types[t].bytes;
+    return v->types[t]->bytes;
 }
 
 /* Bytes of a protobuf length-delimited field of len bytes (one-byte tag). */
@@ -174,22 +220,35 @@ static size_t envelope_bytes(size_t url)
     return field_bytes(url) + 128;
 }
 
+static void list_sizes(struct resource_list *l, enum xds_type t)
+{
+    size_t url = strlen(type_urls[t]);
+    l->response_bytes = envelope_bytes(url);
+    l->max_single_bytes = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        size_t one = resource_response_bytes(&l->items[i], url);
+        l->response_bytes += one;
+        if (envelope_bytes(url) + one > l->max_single_bytes)
+            l->max_single_bytes = envelope_bytes(url) + one;
+    }
+}
+
 size_t xds_view_response_bytes(const struct xds_view *v, enum xds_type t)
 {
-    const struct resource_list *l = &v->types[t];
-    size_t url = strlen(type_urls[t]);
-    size_t total = envelope_bytes(url);
-    for (size_t i = 0; i < l->n; i++)
-        total += resource_response_bytes(&l->items[i], url);
-    return total;
+    struct resource_list *l = v->types[t];
+    if (!l->finished)
+        list_sizes(l, t);
+    return l->response_bytes;
 }
 
 /* The first resource of type t whose response alone exceeds limit, or NULL. */
 static const struct xds_resource *oversized_resource(const struct xds_view *v, enum xds_type t,
                                                      size_t limit, size_t *bytes)
 {
-    const struct resource_list *l = &v->types[t];
+    const struct resource_list *l = v->types[t];
     size_t url = strlen(type_urls[t]);
+    if (l->finished && l->max_single_bytes <= limit)
+        return NULL;
     for (size_t i = 0; i < l->n; i++) {
         *bytes = envelope_bytes(url) + resource_response_bytes(&l->items[i], url);
         if (*bytes > limit)
@@ -217,7 +276,7 @@ int xds_view_check_size(const struct xds_view *v, size_t limit, int by_name, cha
             if (err)
                 *err = xasprintf("a %s response with its %zu resources would be %zu bytes, "
                                  "over the %zu-byte message limit of xDS clients",
-                                 type_shorts[t], v->types[t].n, n, limit);
+                                 type_shorts[t], v->types[t]->n, n, limit);
             return -1;
         }
     }

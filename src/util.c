@@ -102,6 +102,38 @@ uint64_t hash_bytes(uint64_t seed, const void *buf, size_t len)
     return h;
 }
 
+/* Each 64-bit word is multiplied into the state and rotated, so every input
+ * bit reaches every state bit within a few words; the final avalanche step
+ * spreads the last words' bits too. */
+static uint64_t mix_word(uint64_t h, uint64_t w)
+{
+    w *= 0x9e3779b97f4a7c15ULL;
+    w ^= w >> 32;
+    h ^= w;
+    h = (h << 27) | (h >> 37);
+    return h * 0xff51afd7ed558ccdULL + 0x2545f4914f6cdd1dULL;
+}
+
+uint64_t hash_block(uint64_t seed, const void *buf, size_t len)
+{
+    const unsigned char *p = buf;
+    uint64_t h = seed ^ (len * 0xc4ceb9fe1a85ec53ULL);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = mix_word(h, w);
+    }
+    uint64_t tail = 0;
+    if (len > i)
+        memcpy(&tail, p + i, len - i);
+    h = mix_word(h, tail);
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
+    return h;
+}
+
 /* Units in the order Go's time.ParseDuration knows them (Istio uses it). */
 static const struct {
     const char *unit;

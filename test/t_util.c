@@ -31,6 +31,26 @@ TEST(hash_is_stable)
     /* FNV-1a of "a", a published value: versions must not change between builds */
     CHECK(hash_bytes(HASH_SEED, "a", 1) == 0xaf63dc4c8601ec8cULL);
     CHECK(hash_bytes(HASH_SEED, "", 0) == HASH_SEED);
+    /* hash_block: pinned values, so that versions stay those of earlier builds */
+    CHECK(hash_block(HASH_SEED, "0123456789abcdefXYZ", 19) == 0x2c1a9be7cb417e18ULL);
+    CHECK(hash_block(HASH_SEED, "", 0) == 0x3c78cdf1c7b0fe1cULL);
+}
+
+TEST(hash_block_sees_every_byte)
+{
+    unsigned char buf[64];
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (unsigned char)i;
+    uint64_t h = hash_block(HASH_SEED, buf, sizeof(buf));
+    /* one bit flipped anywhere, or one byte more or less, changes it */
+    for (size_t i = 0; i < sizeof(buf); i++) {
+        buf[i] ^= 0x10;
+        CHECK(hash_block(HASH_SEED, buf, sizeof(buf)) != h);
+        buf[i] ^= 0x10;
+    }
+    CHECK(hash_block(HASH_SEED, buf, sizeof(buf) - 1) != h);
+    unsigned char zeros[16] = {0};
+    CHECK(hash_block(HASH_SEED, zeros, 8) != hash_block(HASH_SEED, zeros, 16));
 }
 
 TEST(xgrow_doubles)

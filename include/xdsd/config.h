@@ -42,6 +42,9 @@ struct istio_meta {
     int64_t generation;    /* metadata.generation, or 0 */
     struct config_pos pos; /* where the document starts */
     struct config_labels labels;
+    /* a hash of the YAML document, positions excluded: resources decoded
+     * from equal documents are equal wherever they stand in their files */
+    uint64_t content_hash;
 };
 
 /* ---- ServiceEntry --------------------------------------------------------------- */

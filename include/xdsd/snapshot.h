@@ -48,6 +48,10 @@ void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t
  * earlier view, whose hash was computed when they were first added). */
 void xds_view_add_hashed(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
                          size_t len, uint64_t hash);
+/* Make v's resources of type t those of from, a finished view (shared, not
+ * copied; what v held of type t is dropped). For a rebuild whose inputs for
+ * that type did not change. */
+void xds_view_share(struct xds_view *v, enum xds_type t, const struct xds_view *from);
 /* Sort by name, compute versions, and reject duplicate names. Returns 0, or -1
  * with a message naming the duplicate in *err (caller frees). */
 int xds_view_finish(struct xds_view *v, char **err);

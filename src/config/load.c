@@ -123,6 +123,21 @@ static void decode_spec(struct dctx *c, struct istio_meta *m, const struct cnode
     }
 }
 
+/* What the decoded resource depends on: node types, scalar texts and
+ * whether they were quoted (a plain 80 is a number), not positions. */
+static uint64_t cnode_hash(uint64_t h, const struct cnode *n)
+{
+    int head[2] = {(int)n->type, n->plain};
+    h = hash_bytes(h, head, sizeof(head));
+    if (n->type == CN_SCALAR)
+        return hash_bytes(h, n->str, strlen(n->str) + 1);
+    size_t count = n->type == CN_MAP ? 2 * n->n : n->type == CN_SEQ ? n->n : 0;
+    h = hash_bytes(h, &count, sizeof(count));
+    for (size_t i = 0; i < count; i++)
+        h = cnode_hash(h, n->items[i]);
+    return h;
+}
+
 static void add_resource(struct config_unit *b, struct dctx *c, const struct cnode *root,
                          enum istio_kind kind)
 {
@@ -138,6 +153,7 @@ static void add_resource(struct config_unit *b, struct dctx *c, const struct cno
     struct istio_meta *m = new_resource(b, kind);
     m->kind = kind;
     m->pos = dc_pos(c, root);
+    m->content_hash = cnode_hash(HASH_SEED, root);
     dc_map(c, md, meta_fields, m, sizeof(*m));
     if (ns == NULL || ns->type != CN_SCALAR || !*ns->str)
         m->namespace = arena_strdup(c->a, "default");

@@ -139,7 +139,7 @@ void pvec_push(struct arena *a, struct pvec *p, void *x)
     p->v[p->n++] = x;
 }
 
-/* ---- string map: open addressing, FNV hash ------------------------------------------ */
+/* ---- string map: open addressing, hash_block ------------------------------------------ */
 
 struct smap_slot {
     const char *key;
@@ -149,7 +149,7 @@ struct smap_slot {
 
 static uint64_t str_hash(const char *s)
 {
-    return hash_bytes(HASH_SEED, s, strlen(s));
+    return hash_block(HASH_SEED, s, strlen(s));
 }
 
 static void *smap_find(const struct smap *m, const char *key, uint64_t h)

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xdsd/util.h"
+
 struct gw_server {
     const struct gateway *gw;
     const struct gateway_server *s;
@@ -127,25 +129,50 @@ static void host_candidates(struct tr_build *b, const struct host_index *ix,
         qsort(out->v, out->n, sizeof(void *), cmp_tag);
 }
 
+/* The VirtualServices bound to gw, in the model's order: found once per
+ * build, not once per server and pass. */
+static const struct pvec *bound_vs(struct tr_build *b, const struct gateway *gw)
+{
+    struct pvec *v = pmap_get(&b->gw_bound, gw);
+    if (v != NULL)
+        return v;
+    v = ar_alloc(b->a, sizeof(*v));
+    for (size_t i = 0; i < b->vs_all.n; i++) {
+        const struct virtual_service *vs = b->vs_all.v[i];
+        if (tr_vs_bound(vs, gw->meta.namespace, gw->meta.name))
+            pvec_push(b->a, v, (void *)vs);
+    }
+    pmap_put(b->a, &b->gw_bound, gw, v);
+    return v;
+}
+
+/* vs (bound to gs's gateway) has a host gs serves. */
 static int vs_matches_server(struct tr_build *b, const struct virtual_service *vs,
                              const struct gw_server *gs, const struct host_index *ix)
 {
-    if (!tr_vs_bound(vs, gs->gw->meta.namespace, gs->gw->meta.name))
-        return 0;
     struct pvec cand = {0};
     for (size_t h = 0; h < vs->n_hosts; h++) {
         const char *host = tr_expand_host(b->a, vs->hosts[h], vs->meta.namespace);
         host_candidates(b, ix, gs->s, host, &cand);
         for (size_t c = 0; c < cand.n; c++)
-            if (vs_server_host(b, vs, gs, h, (uintptr_t)cand.v[c] - 1) != NULL)
+            if (vs_server_host(b, vs, gs, h, (uintptr_t)cand.v[c] - 1) != NULL) {
+                tr_memo_used_vs(b->memo, vs); /* the caller reads its routes */
                 return 1;
+            }
     }
     return 0;
 }
 
+/* One VirtualService's routes for one server, added to a virtual host. */
+struct gw_contrib {
+    const struct virtual_service *vs;
+    const struct gw_server *gs;
+};
+
 struct gw_vhost {
     const char *name;
-    struct pvec domains, routes;
+    struct pvec domains;
+    struct pvec contribs;               /* struct gw_contrib, in route order */
     const struct virtual_service *last; /* the VS whose routes were added last */
     const struct gw_server *last_server;
 };
@@ -175,39 +202,27 @@ static void catch_alls_last(struct arena *a, struct pvec *routes)
         routes->v[n++] = rest.v[i];
 }
 
-/* Virtual hosts of servers: VS hosts x server hosts, named HOST:SERVER_PORT;
- * routes of several VirtualServices on one host are concatenated in
- * (namespace, name) order, the model's, and then catch-alls moved last. */
-static void gateway_route_config(struct tr_build *b, const char *name, struct pvec *servers)
+/* Which VirtualServices add routes to which virtual host, in order: VS
+ * hosts x server hosts, named HOST:SERVER_PORT. */
+static void gateway_vhost_plan(struct tr_build *b, struct pvec *servers, struct pvec *order)
 {
     struct arena *a = b->a;
-    b->from = ar_printf(a, "route configuration '%s'", name);
     struct smap by_name = {0};
-    struct pvec order = {0};
-    int redirect = 0;
-    uint32_t first_port = 0;
     for (size_t i = 0; i < servers->n; i++) {
         const struct gw_server *gs = servers->v[i];
         uint32_t port = gs->s->port.number;
-        first_port = first_port ? first_port : port;
-        redirect |= gs->s->has_tls && gs->s->tls.https_redirect;
         struct host_index ix;
         struct pvec cand = {0};
         host_index_init(b, gs->s, &ix);
-        for (size_t v = 0; v < b->vs_all.n; v++) {
-            const struct virtual_service *vs = b->vs_all.v[v];
-            if (!tr_vs_bound(vs, gs->gw->meta.namespace, gs->gw->meta.name))
-                continue;
+        const struct pvec *bound = bound_vs(b, gs->gw);
+        for (size_t v = 0; v < bound->n; v++) {
+            const struct virtual_service *vs = bound->v[v];
             for (size_t h = 0; h < vs->n_hosts; h++) {
                 host_candidates(b, &ix, gs->s, tr_expand_host(a, vs->hosts[h], vs->meta.namespace),
                                 &cand);
                 for (size_t c = 0; c < cand.n; c++) {
                     const char *host = vs_server_host(b, vs, gs, h, (uintptr_t)cand.v[c] - 1);
                     if (host == NULL)
-                        continue;
-                    struct pvec routes = {0};
-                    tr_vs_routes(b, vs, port, gs->gw->meta.namespace, gs->gw->meta.name, &routes);
-                    if (routes.n == 0)
                         continue;
                     const char *vname = ar_cat(a, host, ":", ar_u32(a, port), NULL);
                     struct gw_vhost *gv = smap_get(&by_name, vname);
@@ -218,32 +233,91 @@ static void gateway_route_config(struct tr_build *b, const char *name, struct pv
                         gv->name = vname;
                         pvec_push(a, &gv->domains, (void *)host);
                         smap_put(a, &by_name, vname, gv);
-                        pvec_push(a, &order, gv);
+                        pvec_push(a, order, gv);
                     }
-                    for (size_t r = 0; r < routes.n; r++)
-                        pvec_push(a, &gv->routes, routes.v[r]);
+                    tr_memo_used_vs(b->memo, vs);
+                    struct gw_contrib *k = ar_alloc(a, sizeof(*k));
+                    k->vs = vs;
+                    k->gs = gs;
+                    pvec_push(a, &gv->contribs, k);
                     gv->last = vs;
                     gv->last_server = gs;
                 }
             }
         }
     }
-    struct pvec vhosts = {0};
+}
+
+/* What a gateway virtual host is made of, for pieces.c. */
+static uint64_t gateway_vhost_key(const struct gw_vhost *gv, int redirect)
+{
+    uint64_t k =
+        tr_key_u64(tr_key_str(tr_key_str(HASH_SEED, "gateway"), gv->name), (uint64_t)redirect);
+    for (size_t i = 0; i < gv->contribs.n; i++) {
+        const struct gw_contrib *c = gv->contribs.v[i];
+        k = tr_key_u64(k, c->vs->meta.content_hash);
+        k = tr_key_u64(k, c->gs->gw->meta.content_hash);
+        k = tr_key_u64(k, (uint64_t)(c->gs->s - c->gs->gw->servers));
+    }
+    return k;
+}
+
+/* The virtual host of gv, or NULL when no VirtualService has a route there.
+ * Routes of several VirtualServices on one host are concatenated in
+ * (namespace, name) order, the model's, and then catch-alls moved last. */
+static VirtualHost *gateway_vhost(struct tr_build *b, const struct gw_vhost *gv, int redirect)
+{
+    struct arena *a = b->a;
+    uint64_t key = gateway_vhost_key(gv, redirect);
+    const struct tr_piece *pc = tr_piece_reuse(b, key);
+    if (pc != NULL)
+        return tr_piece_empty(pc) ? NULL : tr_vhost_from_piece(b, pc);
+    struct pvec routes = {0};
+    for (size_t i = 0; i < gv->contribs.n; i++) {
+        const struct gw_contrib *c = gv->contribs.v[i];
+        tr_vs_routes(b, c->vs, c->gs->s->port.number, c->gs->gw->meta.namespace,
+                     c->gs->gw->meta.name, &routes);
+    }
+    if (routes.n == 0) {
+        tr_piece_record(b, key, NULL, NULL, 0);
+        return NULL;
+    }
+    catch_alls_last(a, &routes);
+    struct pvec domains = gv->domains;
+    VirtualHost *v = tr_vhost(b, gv->name, &domains, &routes);
+    if (redirect)
+        v->require_tls = ENVOY__CONFIG__ROUTE__V3__VIRTUAL_HOST__TLS_REQUIREMENT_TYPE__ALL;
+    tr_vhost_keyed(b, v, key);
+    return v;
+}
+
+static void gateway_route_config(struct tr_build *b, const char *name, struct pvec *servers)
+{
+    struct arena *a = b->a;
+    b->from = ar_printf(a, "route configuration '%s'", name);
+    int redirect = 0;
+    uint32_t first_port = 0;
+    for (size_t i = 0; i < servers->n; i++) {
+        const struct gw_server *gs = servers->v[i];
+        first_port = first_port ? first_port : gs->s->port.number;
+        redirect |= gs->s->has_tls && gs->s->tls.https_redirect;
+    }
+    struct pvec order = {0}, vhosts = {0};
+    gateway_vhost_plan(b, servers, &order);
     for (size_t i = 0; i < order.n; i++) {
-        struct gw_vhost *gv = order.v[i];
-        catch_alls_last(a, &gv->routes);
-        pvec_push(a, &vhosts, tr_vhost(b, gv->name, &gv->domains, &gv->routes));
+        VirtualHost *v = gateway_vhost(b, order.v[i], redirect);
+        if (v != NULL)
+            pvec_push(a, &vhosts, v);
     }
     if (vhosts.n == 0) {
         /* no VirtualService: Envoy answers 404 */
         struct pvec domains = {0}, routes = {0};
         pvec_push(a, &domains, "*");
-        pvec_push(a, &vhosts,
-                  tr_vhost(b, ar_printf(a, "blackhole:%u", first_port), &domains, &routes));
+        VirtualHost *v = tr_vhost(b, ar_printf(a, "blackhole:%u", first_port), &domains, &routes);
+        if (redirect)
+            v->require_tls = ENVOY__CONFIG__ROUTE__V3__VIRTUAL_HOST__TLS_REQUIREMENT_TYPE__ALL;
+        pvec_push(a, &vhosts, v);
     }
-    for (size_t i = 0; redirect && i < vhosts.n; i++)
-        ((VirtualHost *)vhosts.v[i])->require_tls =
-            ENVOY__CONFIG__ROUTE__V3__VIRTUAL_HOST__TLS_REQUIREMENT_TYPE__ALL;
     tr_route_config(b, name, &vhosts, 1);
 }
 
@@ -255,8 +329,9 @@ static void passthrough_chains(struct tr_build *b, struct tr_listener *l,
     uint32_t port = gs->s->port.number;
     struct host_index ix;
     host_index_init(b, gs->s, &ix);
-    for (size_t v = 0; v < b->vs_all.n; v++) {
-        const struct virtual_service *vs = b->vs_all.v[v];
+    const struct pvec *bound = bound_vs(b, gs->gw);
+    for (size_t v = 0; v < bound->n; v++) {
+        const struct virtual_service *vs = bound->v[v];
         if (!vs_matches_server(b, vs, gs, &ix))
             continue;
         for (size_t r = 0; r < vs->n_tls; r++) {
@@ -290,8 +365,9 @@ static NetFilter *tcp_route(struct tr_build *b, const struct gw_server *gs)
     uint32_t port = gs->s->port.number;
     struct host_index ix;
     host_index_init(b, gs->s, &ix);
-    for (size_t v = 0; v < b->vs_all.n; v++) {
-        const struct virtual_service *vs = b->vs_all.v[v];
+    const struct pvec *bound = bound_vs(b, gs->gw);
+    for (size_t v = 0; v < bound->n; v++) {
+        const struct virtual_service *vs = bound->v[v];
         if (!vs_matches_server(b, vs, gs, &ix))
             continue;
         for (size_t r = 0; r < vs->n_tcp; r++) {

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "xdsd/util.h"
+
 #define SVC_SUFFIX ".svc.cluster.local"
 
 /* host, and for HOST.NS.svc.cluster.local the short forms a client in
@@ -86,7 +88,8 @@ static void grpc_routes(struct tr_build *b, struct pvec *routes)
     }
 }
 
-static void service_port(struct tr_build *b, const struct tr_svc *svc, const struct istio_port *p)
+static void service_port_build(struct tr_build *b, const struct tr_svc *svc,
+                               const struct istio_port *p)
 {
     struct arena *a = b->a;
     const char *cluster = tr_cluster_name(a, p->number, NULL, svc->host);
@@ -123,6 +126,29 @@ static void service_port(struct tr_build *b, const struct tr_svc *svc, const str
         a, &vhosts,
         tr_vhost(b, ar_cat(a, svc->host, ":", ar_u32(a, p->number), NULL), &domains, &routes));
     tr_route_config(b, cluster, &vhosts, 0);
+}
+
+/* The listeners and route configuration of one service port, reused whole
+ * when its ServiceEntry and VirtualService are unchanged (pieces.c). */
+static void service_port(struct tr_build *b, const struct tr_svc *svc, const struct istio_port *p)
+{
+    /* no cluster (a DNS service): nothing here, whatever its VirtualService */
+    if (!tr_cluster_exists(b, tr_cluster_name(b->a, p->number, NULL, svc->host)))
+        return;
+    const struct virtual_service *vs = tr_mesh_vs_for(b, svc->host);
+    uint64_t key =
+        tr_key_u64(tr_key_str(tr_key_u64(tr_key_str(HASH_SEED, "grpc"), p->number), svc->host),
+                   svc->se->meta.content_hash);
+    key = tr_key_u64(key, vs ? vs->meta.content_hash : 0);
+    const struct tr_piece *pc = tr_piece_reuse(b, key);
+    if (pc != NULL) {
+        tr_piece_emit(b, pc);
+        return;
+    }
+    size_t mark[XDS_NTYPES];
+    tr_piece_mark(b, mark);
+    service_port_build(b, svc, p);
+    tr_piece_record_emitted(b, key, mark);
 }
 
 void tr_grpc(struct tr_build *b)

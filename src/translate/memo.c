@@ -5,14 +5,13 @@
  * A service's clusters depend on its ServiceEntry, the host, the
  * DestinationRule chosen for it, the class (same class key: same proxy type,
  * namespace, generator) and the options (compared by the caller). Inputs are
- * compared as the structs themselves, byte for byte: a reload that did not
- * touch a file shares that file's decoded memory (config_load_cached), so an
- * unchanged resource has the same scalars and the same pointers; and since
- * the previous snapshot holds its config set while the next one is built,
- * none of that memory can have been reused for something else. Any other
- * difference, padding included, only makes the service be built again. */
+ * compared by the content hash of the YAML documents they were decoded from,
+ * so an edit of a file rebuilds only the services whose documents changed.
+ * The memo's bytes belong to the view built with it; a later view that
+ * shares its Clusters and Endpoints shares the records as well. */
 #include "tr.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,42 +30,131 @@ struct memo_ref {
     char *name, *from;
 };
 
+/* A service's inputs by content (records outlive the config set they were
+ * made from when a later build shares them). */
 struct memo_svc {
     char *host;
-    const struct service_entry *se;    /* in the memo's config set */
-    const struct destination_rule *dr; /* or NULL */
+    uint64_t se_hash, dr_hash; /* dr_hash 0: no DestinationRule */
     size_t first_res, n_res, first_ref, n_ref;
 };
 
-struct tr_memo {
+/* What a build recorded. When a rebuild shares the Clusters and Endpoints of
+ * the previous view (xds_view_share), it shares these records too: they
+ * point into the same lists, which live as long as any view holding them. */
+struct memo_data {
+    atomic_int refs;
     struct memo_svc *svcs; /* sorted by host once finished */
     size_t n_svcs, cap_svcs;
     struct memo_res *res;
     size_t n_res, cap_res;
-    struct memo_ref *refs;
+    struct memo_ref *refs_to;
     size_t n_refs, cap_refs;
-    struct memo_svc *open; /* the service being recorded */
-    size_t n_reused;       /* services replayed from the previous memo */
+};
+
+/* Content hashes (0 stands for an empty slot: a hash of 0 is stored as 1). */
+struct hash_set {
+    uint64_t *v;
+    size_t cap, n;
+};
+
+static void hset_add(struct hash_set *s, uint64_t h)
+{
+    h = h ? h : 1;
+    if (2 * (s->n + 1) > s->cap) {
+        struct hash_set old = *s;
+        s->cap = old.cap ? 2 * old.cap : 64;
+        s->v = xcalloc(s->cap, sizeof(*s->v));
+        s->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.v[i])
+                hset_add(s, old.v[i]);
+        free(old.v);
+    }
+    size_t i = h & (s->cap - 1);
+    for (; s->v[i] != 0; i = (i + 1) & (s->cap - 1))
+        if (s->v[i] == h)
+            return;
+    s->v[i] = h;
+    s->n++;
+}
+
+static int hset_has(const struct hash_set *s, uint64_t h)
+{
+    h = h ? h : 1;
+    if (s->cap == 0)
+        return 0;
+    for (size_t i = h & (s->cap - 1); s->v[i] != 0; i = (i + 1) & (s->cap - 1))
+        if (s->v[i] == h)
+            return 1;
+    return 0;
+}
+
+/* The order of a route configuration's virtual hosts, for tr_memo_rc_order(). */
+struct rc_order {
+    char *name;
+    uint64_t layout;
+    size_t n;
+    uint32_t *order;
+};
+
+struct tr_memo {
+    struct memo_data *d;
+    struct memo_svc *open;       /* the service being recorded */
+    size_t n_reused;             /* services replayed from the previous memo */
+    const struct xds_view *view; /* the view built with this memo */
+    /* the model's arrays the Clusters were made from (alive while the
+     * memo's snapshot is) */
+    const struct service_entry *se;
+    size_t n_se;
+    const struct destination_rule *dr;
+    size_t n_dr;
+    const struct virtual_service *vs;
+    size_t n_vs;
+    const struct gateway *gw;
+    size_t n_gw;
+    struct tr_pieces *pieces; /* virtual hosts, rebuilt or reused by this build */
+    struct hash_set used_vs;  /* the VirtualServices whose content the build read */
+    struct rc_order *orders;  /* of large route configurations */
+    size_t n_orders, cap_orders;
 };
 
 struct tr_memo *tr_memo_new(void)
 {
-    return xcalloc(1, sizeof(struct tr_memo));
+    struct tr_memo *m = xcalloc(1, sizeof(struct tr_memo));
+    m->d = xcalloc(1, sizeof(*m->d));
+    atomic_init(&m->d->refs, 1);
+    m->pieces = tr_pieces_new();
+    return m;
+}
+
+static void data_unref(struct memo_data *d)
+{
+    if (atomic_fetch_sub_explicit(&d->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    for (size_t i = 0; i < d->n_svcs; i++)
+        free(d->svcs[i].host);
+    for (size_t i = 0; i < d->n_refs; i++) {
+        free(d->refs_to[i].name);
+        free(d->refs_to[i].from);
+    }
+    free(d->svcs);
+    free(d->res);
+    free(d->refs_to);
+    free(d);
 }
 
 void tr_memo_free(struct tr_memo *m)
 {
     if (m == NULL)
         return;
-    for (size_t i = 0; i < m->n_svcs; i++)
-        free(m->svcs[i].host);
-    for (size_t i = 0; i < m->n_refs; i++) {
-        free(m->refs[i].name);
-        free(m->refs[i].from);
+    data_unref(m->d);
+    tr_pieces_free(m->pieces);
+    free(m->used_vs.v);
+    for (size_t i = 0; i < m->n_orders; i++) {
+        free(m->orders[i].name);
+        free(m->orders[i].order);
     }
-    free(m->svcs);
-    free(m->res);
-    free(m->refs);
+    free(m->orders);
     free(m);
 }
 
@@ -75,23 +163,31 @@ static int svc_cmp(const void *pa, const void *pb)
     return strcmp(((const struct memo_svc *)pa)->host, ((const struct memo_svc *)pb)->host);
 }
 
-void tr_memo_finish(struct tr_memo *m)
+void tr_memo_finish(struct tr_memo *m, const struct xds_view *v)
 {
-    if (m->n_svcs > 1)
-        qsort(m->svcs, m->n_svcs, sizeof(*m->svcs), svc_cmp);
+    m->view = v;
+    /* shared records were sorted by the build that made them */
+    if (atomic_load(&m->d->refs) == 1 && m->d->n_svcs > 1)
+        qsort(m->d->svcs, m->d->n_svcs, sizeof(*m->d->svcs), svc_cmp);
 }
 
 static const struct memo_svc *memo_find(const struct tr_memo *m, const char *host)
 {
     struct memo_svc key = {.host = (char *)host};
-    return m->n_svcs ? bsearch(&key, m->svcs, m->n_svcs, sizeof(key), svc_cmp) : NULL;
+    const struct memo_data *d = m->d;
+    return d->n_svcs ? bsearch(&key, d->svcs, d->n_svcs, sizeof(key), svc_cmp) : NULL;
 }
 
-static int same_struct(const void *a, const void *b, size_t size)
+/* Resources decoded from equal documents are equal (config.h). */
+static int same_resource(const struct istio_meta *a, const struct istio_meta *b)
 {
-    if (a == NULL || b == NULL)
-        return a == b;
-    return memcmp(a, b, size) == 0;
+    return a->content_hash == b->content_hash;
+}
+
+static uint64_t dr_hash(const struct destination_rule *dr)
+{
+    /* 0 stands for "none"; a real hash of 0 only costs a rebuild */
+    return dr ? dr->meta.content_hash : 0;
 }
 
 void tr_memo_begin(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr)
@@ -99,9 +195,11 @@ void tr_memo_begin(struct tr_build *b, const struct tr_svc *svc, const struct de
     struct tr_memo *m = b->memo;
     if (m == NULL)
         return;
-    xgrow((void **)&m->svcs, &m->cap_svcs, m->n_svcs + 1, sizeof(*m->svcs));
-    struct memo_svc *s = &m->svcs[m->n_svcs++];
-    *s = (struct memo_svc){xstrdup(svc->host), svc->se, dr, m->n_res, 0, m->n_refs, 0};
+    struct memo_data *d = m->d;
+    xgrow((void **)&d->svcs, &d->cap_svcs, d->n_svcs + 1, sizeof(*d->svcs));
+    struct memo_svc *s = &d->svcs[d->n_svcs++];
+    *s = (struct memo_svc){
+        xstrdup(svc->host), svc->se->meta.content_hash, dr_hash(dr), d->n_res, 0, d->n_refs, 0};
     m->open = s;
 }
 
@@ -116,9 +214,10 @@ void tr_memo_emitted(struct tr_build *b, enum xds_type t)
     struct tr_memo *m = b->memo;
     if (m == NULL || m->open == NULL)
         return;
+    struct memo_data *d = m->d;
     const struct xds_resource *r = &xds_view_items(b->view, t)[xds_view_count(b->view, t) - 1];
-    xgrow((void **)&m->res, &m->cap_res, m->n_res + 1, sizeof(*m->res));
-    m->res[m->n_res++] = (struct memo_res){t, r->name, r->bytes, r->len, r->hash};
+    xgrow((void **)&d->res, &d->cap_res, d->n_res + 1, sizeof(*d->res));
+    d->res[d->n_res++] = (struct memo_res){t, r->name, r->bytes, r->len, r->hash};
     m->open->n_res++;
 }
 
@@ -127,34 +226,208 @@ void tr_memo_referred(struct tr_build *b, enum xds_type t, const char *name, con
     struct tr_memo *m = b->memo;
     if (m == NULL || m->open == NULL)
         return;
-    xgrow((void **)&m->refs, &m->cap_refs, m->n_refs + 1, sizeof(*m->refs));
-    m->refs[m->n_refs++] = (struct memo_ref){t, xstrdup(name), xstrdup(from)};
+    struct memo_data *d = m->d;
+    xgrow((void **)&d->refs_to, &d->cap_refs, d->n_refs + 1, sizeof(*d->refs_to));
+    d->refs_to[d->n_refs++] = (struct memo_ref){t, xstrdup(name), xstrdup(from)};
     m->open->n_ref++;
+}
+
+static int same_ses(const struct service_entry *a, size_t na, const struct service_entry *b,
+                    size_t nb)
+{
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (!same_resource(&a[i].meta, &b[i].meta))
+            return 0;
+    return 1;
+}
+
+static int same_drs(const struct destination_rule *a, size_t na, const struct destination_rule *b,
+                    size_t nb)
+{
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (!same_resource(&a[i].meta, &b[i].meta))
+            return 0;
+    return 1;
+}
+
+static int same_gws(const struct gateway *a, size_t na, const struct gateway *b, size_t nb)
+{
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (!same_resource(&a[i].meta, &b[i].meta))
+            return 0;
+    return 1;
+}
+
+/* What decides where a VirtualService applies, not what it routes. */
+static uint64_t vs_shape(const struct virtual_service *vs)
+{
+    uint64_t h = tr_key_str(tr_key_str(HASH_SEED, vs->meta.namespace), vs->meta.name);
+    h = tr_key_u64(h, vs->n_hosts);
+    for (size_t i = 0; i < vs->n_hosts; i++)
+        h = tr_key_str(h, vs->hosts[i]);
+    h = tr_key_u64(h, vs->n_gateways);
+    for (size_t i = 0; i < vs->n_gateways; i++)
+        h = tr_key_str(h, vs->gateways[i]);
+    h = tr_key_u64(h, vs->n_export_to);
+    for (size_t i = 0; i < vs->n_export_to; i++)
+        h = tr_key_str(h, vs->export_to[i]);
+    return h;
+}
+
+/* Every VirtualService is unchanged, or changed only in what it routes and
+ * was not read by the previous build. */
+static int vs_unread_or_same(const struct tr_memo *prev, const struct tr_memo *m)
+{
+    if (prev->n_vs != m->n_vs)
+        return 0;
+    for (size_t i = 0; i < m->n_vs; i++) {
+        const struct virtual_service *a = &prev->vs[i], *b = &m->vs[i];
+        if (same_resource(&a->meta, &b->meta))
+            continue;
+        if (hset_has(&prev->used_vs, a->meta.content_hash) || vs_shape(a) != vs_shape(b))
+            return 0;
+    }
+    return 1;
+}
+
+static void memo_model(struct tr_memo *m, const struct translate_model *model)
+{
+    m->se = model->service_entries;
+    m->n_se = model->n_service_entries;
+    m->dr = model->destination_rules;
+    m->n_dr = model->n_destination_rules;
+    m->vs = model->virtual_services;
+    m->n_vs = model->n_virtual_services;
+    m->gw = model->gateways;
+    m->n_gw = model->n_gateways;
+}
+
+static void inherit_clusters(struct tr_build *b)
+{
+    struct tr_memo *m = b->memo;
+    const struct tr_memo *prev = b->memo_prev;
+    xds_view_share(b->view, XDS_CLUSTER, prev->view);
+    xds_view_share(b->view, XDS_ENDPOINT, prev->view);
+    atomic_fetch_add_explicit(&prev->d->refs, 1, memory_order_relaxed);
+    data_unref(m->d);
+    m->d = prev->d;
+    m->n_reused = prev->d->n_svcs;
+}
+
+int tr_memo_share_view(struct tr_build *b)
+{
+    struct tr_memo *m = b->memo;
+    const struct tr_memo *prev = b->memo_prev;
+    if (m == NULL)
+        return 0;
+    memo_model(m, b->m);
+    if (prev == NULL || prev->view == NULL || !same_ses(prev->se, prev->n_se, m->se, m->n_se) ||
+        !same_drs(prev->dr, prev->n_dr, m->dr, m->n_dr) ||
+        !same_gws(prev->gw, prev->n_gw, m->gw, m->n_gw) || !vs_unread_or_same(prev, m))
+        return 0;
+    inherit_clusters(b);
+    xds_view_share(b->view, XDS_LISTENER, prev->view);
+    xds_view_share(b->view, XDS_ROUTE, prev->view);
+    tr_pieces_inherit(m->pieces, prev->pieces);
+    for (size_t i = 0; i < prev->n_orders; i++) {
+        const struct rc_order *o = &prev->orders[i];
+        tr_memo_rc_record(b, o->name, o->layout, o->n, o->order);
+    }
+    for (size_t i = 0; i < prev->used_vs.cap; i++)
+        if (prev->used_vs.v[i])
+            hset_add(&m->used_vs, prev->used_vs.v[i]);
+    return 1;
+}
+
+int tr_memo_share_clusters(struct tr_build *b)
+{
+    struct tr_memo *m = b->memo;
+    const struct tr_memo *prev = b->memo_prev;
+    if (m == NULL)
+        return 0;
+    /* Clusters and Endpoints read only ServiceEntries, DestinationRules, the
+     * class and the options (the caller compared those) */
+    if (prev == NULL || prev->view == NULL || !same_ses(prev->se, prev->n_se, m->se, m->n_se) ||
+        !same_drs(prev->dr, prev->n_dr, m->dr, m->n_dr))
+        return 0;
+    inherit_clusters(b);
+    return 1;
+}
+
+/* Below this many virtual hosts, sorting them again is cheaper than
+ * remembering the order (a gRPC client has a route configuration per
+ * service, each with one). */
+#define RC_ORDER_MIN 32
+
+void tr_memo_rc_record(struct tr_build *b, const char *name, uint64_t layout, size_t n,
+                       const uint32_t *order)
+{
+    struct tr_memo *m = b->memo;
+    if (m == NULL || n < RC_ORDER_MIN)
+        return;
+    xgrow((void **)&m->orders, &m->cap_orders, m->n_orders + 1, sizeof(*m->orders));
+    struct rc_order *o = &m->orders[m->n_orders++];
+    o->name = xstrdup(name);
+    o->layout = layout;
+    o->n = n;
+    o->order = xmalloc(n * sizeof(*o->order));
+    memcpy(o->order, order, n * sizeof(*o->order));
+}
+
+const uint32_t *tr_memo_rc_order(struct tr_build *b, const char *name, uint64_t layout, size_t n)
+{
+    const struct tr_memo *prev = b->memo_prev;
+    if (prev == NULL || b->memo == NULL || n < RC_ORDER_MIN)
+        return NULL;
+    for (size_t i = 0; i < prev->n_orders; i++) {
+        const struct rc_order *o = &prev->orders[i];
+        if (o->layout == layout && o->n == n && strcmp(o->name, name) == 0) {
+            tr_memo_rc_record(b, name, layout, n, o->order);
+            return o->order;
+        }
+    }
+    return NULL;
+}
+
+void tr_memo_used_vs(struct tr_memo *m, const struct virtual_service *vs)
+{
+    if (m != NULL && vs != NULL)
+        hset_add(&m->used_vs, vs->meta.content_hash);
 }
 
 int tr_memo_replay(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr)
 {
     const struct tr_memo *prev = b->memo_prev;
     const struct memo_svc *s = prev ? memo_find(prev, svc->host) : NULL;
-    if (s == NULL || !same_struct(s->se, svc->se, sizeof(*svc->se)) ||
-        !same_struct(s->dr, dr, sizeof(*dr)))
+    if (s == NULL || s->se_hash != svc->se->meta.content_hash || s->dr_hash != dr_hash(dr))
         return 0;
     if (b->memo == NULL)
         return 0;
     tr_memo_begin(b, svc, dr);
     for (size_t i = 0; i < s->n_res; i++) {
-        const struct memo_res *r = &prev->res[s->first_res + i];
+        const struct memo_res *r = &prev->d->res[s->first_res + i];
         uint8_t *copy = xmalloc(r->len ? r->len : 1);
         memcpy(copy, r->bytes, r->len);
         tr_emit_packed(b, r->type, r->name, copy, r->len, r->hash);
     }
     for (size_t i = 0; i < s->n_ref; i++) {
-        const struct memo_ref *r = &prev->refs[s->first_ref + i];
+        const struct memo_ref *r = &prev->d->refs_to[s->first_ref + i];
         tr_ref(b, r->type, ar_strdup(b->a, r->name), ar_strdup(b->a, r->from));
     }
     tr_memo_end(b);
     b->memo->n_reused++;
     return 1;
+}
+
+struct tr_pieces *tr_memo_pieces(const struct tr_memo *m)
+{
+    return m->pieces;
 }
 
 size_t tr_memo_reused(const struct tr_memo *m)

@@ -246,18 +246,18 @@ int tr_vs_bound(const struct virtual_service *vs, const char *gw_ns, const char 
     return 0;
 }
 
+/* The caller reads the routes of what this returns: it is recorded. */
 const struct virtual_service *tr_mesh_vs_for(const struct tr_build *b, const char *host)
 {
     const struct virtual_service *vs = smap_get(&b->vs_by_host, host);
-    if (vs != NULL)
-        return vs;
-    for (size_t i = 0; i < b->vs_wild.n; i++) {
+    for (size_t i = 0; vs == NULL && i < b->vs_wild.n; i++) {
         const struct virtual_service *w = b->vs_wild.v[i];
-        for (size_t h = 0; h < w->n_hosts; h++)
+        for (size_t h = 0; h < w->n_hosts && vs == NULL; h++)
             if (tr_host_match(w->hosts[h], host))
-                return w;
+                vs = w;
     }
-    return NULL;
+    tr_memo_used_vs(b->memo, vs);
+    return vs;
 }
 
 /* ---- preparing a build ---------------------------------------------------------------- */

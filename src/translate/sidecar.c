@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xdsd/util.h"
+
 /* The capture port: a service port equal to it would be a second listener on
  * 0.0.0.0:15001, which Envoy refuses; such ports get no listener. */
 #define VIRTUAL_OUTBOUND_PORT 15001
@@ -242,19 +244,34 @@ static void http_route_config(struct tr_build *b, uint32_t port, struct pvec *sv
     struct pvec vhosts = {0};
     for (size_t i = 0; i < svcs->n; i++) {
         const struct tr_svc *svc = svcs->v[i];
+        const struct virtual_service *vs = tr_mesh_vs_for(b, svc->host);
+        /* the vhost is made of these (and of what pieces.c says) */
+        uint64_t key =
+            tr_key_u64(tr_key_str(tr_key_u64(tr_key_str(HASH_SEED, "sidecar"), port), svc->host),
+                       svc->se->meta.content_hash);
+        key = tr_key_u64(key, vs ? vs->meta.content_hash : 0);
+        const struct tr_piece *pc = tr_piece_reuse(b, key);
+        if (pc != NULL) {
+            if (!tr_piece_empty(pc))
+                pvec_push(a, &vhosts, tr_vhost_from_piece(b, pc));
+            continue;
+        }
         const char *cluster = tr_cluster_name(a, port, NULL, svc->host);
         struct pvec domains = {0}, routes = {0};
-        const struct virtual_service *vs = tr_mesh_vs_for(b, svc->host);
         if (vs != NULL)
             tr_vs_routes(b, vs, port, NULL, NULL, &routes);
         if (routes.n == 0) {
-            if (!tr_cluster_exists(b, cluster))
+            if (!tr_cluster_exists(b, cluster)) {
+                tr_piece_record(b, key, NULL, NULL, 0);
                 continue;
+            }
             pvec_push(a, &routes, tr_default_route(b, cluster, svc->host, port));
         }
         domains_for(b, svc, &domains);
-        pvec_push(a, &vhosts,
-                  tr_vhost(b, ar_cat(a, svc->host, ":", ar_u32(a, port), NULL), &domains, &routes));
+        VirtualHost *v =
+            tr_vhost(b, ar_cat(a, svc->host, ":", ar_u32(a, port), NULL), &domains, &routes);
+        tr_vhost_keyed(b, v, key);
+        pvec_push(a, &vhosts, v);
     }
     /* VirtualService hosts that are not services: kept on port 80 only; of
      * several VirtualServices for one host the first, as for services */

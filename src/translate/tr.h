@@ -131,6 +131,7 @@ struct tr_build {
     struct pvec vs_wild;    /* mesh-bound VS with a wildcard host */
     struct pvec vs_all;     /* every VS visible to the proxy namespace */
     struct pmap subsets;    /* DestinationRule -> struct smap of its subsets by name */
+    struct pmap gw_bound;   /* Gateway -> struct pvec of the VirtualServices bound to it */
     /* clusters of each service: recorded into memo, reused from memo_prev
      * (both may be NULL; memo.c) */
     struct tr_memo *memo;
@@ -138,6 +139,9 @@ struct tr_build {
     /* output */
     struct xds_view *view;
     struct smap emitted[XDS_NTYPES];
+    int shared[XDS_NTYPES]; /* types taken whole from the previous view */
+    struct pmap vh_piece;   /* VirtualHost made from a piece -> the piece */
+    struct pmap vh_key;     /* VirtualHost to be remembered -> its key (uint64_t *) */
     struct pvec refs;
     const char *from; /* the resource being built, for reference errors */
     char *err;
@@ -154,12 +158,36 @@ struct xds_view *tr_build_view(const struct translate_model *m, const struct tra
                                const struct proxy_identity *id, const struct tr_memo *prev,
                                struct tr_memo *memo, char **err);
 
+/* The label keys some sourceLabels match or DestinationRule workloadSelector
+ * reads (their strings are the model's; free the array), and the class key
+ * of a proxy given them: translate_class_key() without a scan per proxy. */
+const char **tr_label_keys_used(const struct translate_model *m, size_t *n);
+char *tr_class_key(const struct translate_model *m, const char *const *label_keys,
+                   size_t n_label_keys, const struct proxy_identity *id);
+
 /* memo.c */
 struct tr_memo;
 struct tr_memo *tr_memo_new(void);
 void tr_memo_free(struct tr_memo *m);
-/* Done recording (the view built with it is finished). */
-void tr_memo_finish(struct tr_memo *m);
+/* Done recording: v is the finished view built with m. */
+void tr_memo_finish(struct tr_memo *m, const struct xds_view *v);
+/* When the previous build's Clusters and Endpoints cannot differ (the same
+ * ServiceEntries and DestinationRules), share them into b's view, with the
+ * records, and return 1; else 0 (b builds them). */
+int tr_memo_share_clusters(struct tr_build *b);
+/* When nothing the previous build of the class read has changed (the same
+ * ServiceEntries, DestinationRules and Gateways; VirtualServices the same,
+ * or changed only in routes that build never read), share its whole view
+ * and records into b and return 1; else 0. Call it before anything else. */
+int tr_memo_share_view(struct tr_build *b);
+/* The order (positions in the caller's list) the previous build gave the
+ * virtual hosts of route configuration name, when their names and domains
+ * (layout, a hash) were the same and none was trimmed; NULL otherwise. */
+const uint32_t *tr_memo_rc_order(struct tr_build *b, const char *name, uint64_t layout, size_t n);
+void tr_memo_rc_record(struct tr_build *b, const char *name, uint64_t layout, size_t n,
+                       const uint32_t *order);
+/* The build reads vs's routes: a change to them changes its view. */
+void tr_memo_used_vs(struct tr_memo *m, const struct virtual_service *vs);
 /* Recording the resources of one service, between begin and end. */
 void tr_memo_begin(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr);
 void tr_memo_end(struct tr_build *b);
@@ -168,11 +196,44 @@ void tr_memo_referred(struct tr_build *b, enum xds_type t, const char *name, con
 /* Emit what memo_prev recorded for svc when its inputs are the same, and
  * record it again. Returns 1 when it did, 0 when svc must be built. */
 int tr_memo_replay(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr);
+/* The packed virtual hosts m remembers (pieces.c). */
+struct tr_pieces *tr_memo_pieces(const struct tr_memo *m);
 /* How many services a build recording into m reused. */
 size_t tr_memo_reused(const struct tr_memo *m);
 void tr_ref(struct tr_build *b, enum xds_type t, const char *name, const char *from);
 int tr_cluster_exists(const struct tr_build *b, const char *name);
 int tr_check(struct tr_build *b);
+
+/* pieces.c: packed virtual hosts reused across builds of a class */
+struct tr_piece;
+struct tr_pieces;
+struct tr_pieces *tr_pieces_new(void);
+/* dst also holds every piece of src. */
+void tr_pieces_inherit(struct tr_pieces *dst, const struct tr_pieces *src);
+void tr_pieces_free(struct tr_pieces *p);
+/* Keys: a hash of everything a virtual host is made from, chained. */
+uint64_t tr_key_str(uint64_t h, const char *s);
+uint64_t tr_key_u64(uint64_t h, uint64_t v);
+/* The previous build's piece for key, kept for the next build too; NULL
+ * when there is none or when pieces cannot be trusted (ServiceEntries or
+ * DestinationRules changed since). */
+const struct tr_piece *tr_piece_reuse(struct tr_build *b, uint64_t key);
+/* Does the piece say that its inputs make no virtual host? */
+int tr_piece_empty(const struct tr_piece *pc);
+/* Remember v packed as bytes under key (v NULL: no virtual host). */
+void tr_piece_record(struct tr_build *b, uint64_t key, const VirtualHost *v, const uint8_t *bytes,
+                     size_t len);
+const uint8_t *tr_piece_bytes(const struct tr_piece *pc, size_t *len);
+/* A VirtualHost standing for a piece in tr_route_config(): its name and
+ * domains (which the route configuration may still trim) over the bytes. */
+VirtualHost *tr_vhost_from_piece(struct tr_build *b, const struct tr_piece *pc);
+/* Have tr_route_config() remember v under key once packed. */
+void tr_vhost_keyed(struct tr_build *b, VirtualHost *v, uint64_t key);
+/* Pieces that stand for every resource a step emitted: mark the view before
+ * the step, record after it; tr_piece_emit() emits them again. */
+void tr_piece_mark(const struct tr_build *b, size_t mark[XDS_NTYPES]);
+void tr_piece_record_emitted(struct tr_build *b, uint64_t key, const size_t mark[XDS_NTYPES]);
+void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc);
 
 /* model.c */
 void tr_prepare(struct tr_build *b);

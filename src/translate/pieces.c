@@ -1,0 +1,260 @@
+/* pieces.c - packed virtual hosts remembered across builds of one class.
+ *
+ * A route configuration holds a virtual host per service (10,000 services
+ * make an 8 MB RouteConfiguration), and an edit of one VirtualService changes
+ * one of them. Each virtual host is packed on its own, keyed by a hash of
+ * everything it was made from (the caller's choice: host, port, the content
+ * hashes of its ServiceEntry and VirtualServices, the gateway server); the
+ * next build of the class reuses the bytes of every key it meets again.
+ *
+ * Routes also read other services: a destination's port and subsets, and
+ * whether its cluster exists. Those cannot have changed when the build
+ * shares the previous view's Clusters (the same ServiceEntries and
+ * DestinationRules), and only then are pieces reused. The proxy's namespace
+ * and labels and the options are the same within a class's memo. */
+#include "tr.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdsd/util.h"
+
+/* Whole resources, for a piece that stands for what a step emitted. */
+struct piece_res {
+    enum xds_type type;
+    char *name;
+    uint8_t *bytes;
+    size_t len;
+    uint64_t hash;
+};
+
+struct tr_piece {
+    uint64_t key;
+    atomic_int refs;
+    char *name;
+    char **domains;
+    size_t n_domains;
+    uint8_t *bytes; /* the packed VirtualHost; NULL: these inputs make none */
+    size_t len;
+    struct piece_res *res; /* or resources (tr_piece_record_emitted) */
+    size_t n_res;
+};
+
+/* Open addressing on the key; slots hold references. */
+struct tr_pieces {
+    struct tr_piece **slots;
+    size_t cap, n;
+};
+
+struct tr_pieces *tr_pieces_new(void)
+{
+    return xcalloc(1, sizeof(struct tr_pieces));
+}
+
+static void piece_free(struct tr_piece *pc)
+{
+    for (size_t i = 0; i < pc->n_domains; i++)
+        free(pc->domains[i]);
+    free(pc->domains);
+    free(pc->name);
+    free(pc->bytes);
+    for (size_t i = 0; i < pc->n_res; i++) {
+        free(pc->res[i].name);
+        free(pc->res[i].bytes);
+    }
+    free(pc->res);
+    free(pc);
+}
+
+static void piece_unref(struct tr_piece *pc)
+{
+    if (atomic_fetch_sub_explicit(&pc->refs, 1, memory_order_acq_rel) == 1)
+        piece_free(pc);
+}
+
+void tr_pieces_free(struct tr_pieces *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->cap; i++)
+        if (p->slots[i] != NULL)
+            piece_unref(p->slots[i]);
+    free(p->slots);
+    free(p);
+}
+
+static const struct tr_piece *pieces_get(const struct tr_pieces *p, uint64_t key)
+{
+    if (p == NULL || p->n == 0)
+        return NULL;
+    for (size_t i = key & (p->cap - 1);; i = (i + 1) & (p->cap - 1)) {
+        const struct tr_piece *pc = p->slots[i];
+        if (pc == NULL || pc->key == key)
+            return pc;
+    }
+}
+
+static int pieces_put(struct tr_pieces *p, struct tr_piece *pc);
+
+static void pieces_grow(struct tr_pieces *p)
+{
+    struct tr_pieces old = *p;
+    p->cap = old.cap ? old.cap * 2 : 64;
+    p->slots = xcalloc(p->cap, sizeof(*p->slots));
+    p->n = 0;
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.slots[i] != NULL) {
+            pieces_put(p, old.slots[i]);
+            piece_unref(old.slots[i]); /* pieces_put took its own reference */
+        }
+    free(old.slots);
+}
+
+/* Add a reference to pc under its key and return 1, unless the key is there
+ * already (0). */
+static int pieces_put(struct tr_pieces *p, struct tr_piece *pc)
+{
+    if (2 * (p->n + 1) > p->cap)
+        pieces_grow(p);
+    size_t i = pc->key & (p->cap - 1);
+    while (p->slots[i] != NULL) {
+        if (p->slots[i]->key == pc->key)
+            return 0;
+        i = (i + 1) & (p->cap - 1);
+    }
+    atomic_fetch_add_explicit(&pc->refs, 1, memory_order_relaxed);
+    p->slots[i] = pc;
+    p->n++;
+    return 1;
+}
+
+uint64_t tr_key_str(uint64_t h, const char *s)
+{
+    return hash_block(h, s, strlen(s) + 1);
+}
+
+uint64_t tr_key_u64(uint64_t h, uint64_t v)
+{
+    return hash_block(h, &v, sizeof(v));
+}
+
+const struct tr_piece *tr_piece_reuse(struct tr_build *b, uint64_t key)
+{
+    if (!b->shared[XDS_CLUSTER] || b->memo == NULL || b->memo_prev == NULL)
+        return NULL;
+    const struct tr_piece *pc = pieces_get(tr_memo_pieces(b->memo_prev), key);
+    if (pc != NULL)
+        pieces_put(tr_memo_pieces(b->memo), (struct tr_piece *)pc);
+    return pc;
+}
+
+static struct tr_piece *piece_new(uint64_t key, const VirtualHost *v, uint8_t *bytes, size_t len)
+{
+    struct tr_piece *pc = xcalloc(1, sizeof(*pc));
+    pc->key = key;
+    atomic_init(&pc->refs, 0);
+    pc->bytes = bytes;
+    pc->len = len;
+    if (v != NULL) {
+        pc->name = xstrdup(v->name);
+        pc->n_domains = v->n_domains;
+        pc->domains = xcalloc(v->n_domains + 1, sizeof(char *));
+        for (size_t i = 0; i < v->n_domains; i++)
+            pc->domains[i] = xstrdup(v->domains[i]);
+    }
+    return pc;
+}
+
+void tr_piece_record(struct tr_build *b, uint64_t key, const VirtualHost *v, const uint8_t *bytes,
+                     size_t len)
+{
+    if (b->memo == NULL)
+        return;
+    uint8_t *copy = NULL;
+    if (v != NULL) {
+        copy = xmalloc(len ? len : 1);
+        memcpy(copy, bytes, len);
+    }
+    struct tr_piece *pc = piece_new(key, v, copy, len);
+    if (!pieces_put(tr_memo_pieces(b->memo), pc))
+        piece_free(pc); /* the key was there already */
+}
+
+int tr_piece_empty(const struct tr_piece *pc)
+{
+    return pc->bytes == NULL;
+}
+
+VirtualHost *tr_vhost_from_piece(struct tr_build *b, const struct tr_piece *pc)
+{
+    struct arena *a = b->a;
+    VirtualHost *v = NEW(a, VirtualHost);
+    v->name = pc->name;
+    v->n_domains = pc->n_domains;
+    v->domains = ar_alloc(a, (pc->n_domains + 1) * sizeof(char *));
+    memcpy(v->domains, pc->domains, pc->n_domains * sizeof(char *));
+    pmap_put(a, &b->vh_piece, v, (void *)pc);
+    return v;
+}
+
+void tr_vhost_keyed(struct tr_build *b, VirtualHost *v, uint64_t key)
+{
+    uint64_t *box = ar_alloc(b->a, sizeof(*box));
+    *box = key;
+    pmap_put(b->a, &b->vh_key, v, box);
+}
+
+const uint8_t *tr_piece_bytes(const struct tr_piece *pc, size_t *len)
+{
+    *len = pc->len;
+    return pc->bytes;
+}
+
+void tr_piece_mark(const struct tr_build *b, size_t mark[XDS_NTYPES])
+{
+    for (int t = 0; t < XDS_NTYPES; t++)
+        mark[t] = xds_view_count(b->view, (enum xds_type)t);
+}
+
+void tr_piece_record_emitted(struct tr_build *b, uint64_t key, const size_t mark[XDS_NTYPES])
+{
+    if (b->memo == NULL)
+        return;
+    struct tr_piece *pc = piece_new(key, NULL, NULL, 0);
+    size_t n = 0;
+    for (int t = 0; t < XDS_NTYPES; t++)
+        n += xds_view_count(b->view, (enum xds_type)t) - mark[t];
+    pc->res = xcalloc(n + 1, sizeof(*pc->res));
+    for (int t = 0; t < XDS_NTYPES; t++) {
+        const struct xds_resource *items = xds_view_items(b->view, (enum xds_type)t);
+        for (size_t i = mark[t]; i < xds_view_count(b->view, (enum xds_type)t); i++) {
+            struct piece_res *r = &pc->res[pc->n_res++];
+            r->type = (enum xds_type)t;
+            r->name = xstrdup(items[i].name);
+            r->len = items[i].len;
+            r->bytes = xmalloc(r->len ? r->len : 1);
+            memcpy(r->bytes, items[i].bytes, r->len);
+            r->hash = items[i].hash;
+        }
+    }
+    if (!pieces_put(tr_memo_pieces(b->memo), pc))
+        piece_free(pc);
+}
+
+void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc)
+{
+    for (size_t i = 0; i < pc->n_res; i++) {
+        const struct piece_res *r = &pc->res[i];
+        uint8_t *copy = xmalloc(r->len ? r->len : 1);
+        memcpy(copy, r->bytes, r->len);
+        tr_emit_packed(b, r->type, r->name, copy, r->len, r->hash);
+    }
+}
+
+void tr_pieces_inherit(struct tr_pieces *dst, const struct tr_pieces *src)
+{
+    for (size_t i = 0; i < src->cap; i++)
+        if (src->slots[i] != NULL)
+            pieces_put(dst, src->slots[i]);
+}
