@@ -26,7 +26,7 @@ struct cross_memo {
     size_t cursor; /* where the walk of the next load has got to */
 };
 
-/* Past this many changed files or names, check everything. */
+/* Past this many changed hosts or gateways, check everything. */
 #define MAX_CHANGED 64
 
 struct cross_memo *cross_memo_new(size_t n)
@@ -118,7 +118,7 @@ struct xref_changes {
     size_t n_hosts;
     struct gw_name gws[MAX_CHANGED];
     size_t n_gws;
-    const char *fresh[MAX_CHANGED]; /* file names (by address) of the changed units */
+    const char *fresh[MEMO_MAX_UNITS]; /* file names (by address) of the changed units */
     size_t n_fresh;
     uint64_t keys[2 * MAX_CHANGED][2]; /* the filter bits of each host and gateway */
     size_t n_keys;
