@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "xdsd/util.h"
+
 #define DNS_SUFFIX "svc.cluster.local"
 
 int tr_is_http(enum istio_protocol p)
@@ -258,6 +260,28 @@ const struct virtual_service *tr_mesh_vs_for(const struct tr_build *b, const cha
     }
     tr_memo_used_vs(b->memo, vs);
     return vs;
+}
+
+const struct virtual_service *tr_svc_vs(const struct tr_build *b, const struct tr_svc *svc)
+{
+    struct tr_svc *s = (struct tr_svc *)svc; /* the build's own index, filled here */
+    if (!s->vs_known) {
+        s->vs = tr_mesh_vs_for(b, s->host);
+        s->vs_known = 1;
+    }
+    return s->vs;
+}
+
+uint64_t tr_svc_key(const struct tr_build *b, const struct tr_svc *svc, const char *kind,
+                    uint32_t port)
+{
+    struct tr_svc *s = (struct tr_svc *)svc;
+    if (s->host_key == 0)
+        s->host_key = tr_key_str(HASH_SEED, s->host);
+    const struct virtual_service *vs = tr_svc_vs(b, svc);
+    uint64_t k = tr_key_u64(tr_key_u64(tr_key_str(HASH_SEED, kind), port), s->host_key);
+    k = tr_key_u64(k, s->se->meta.content_hash);
+    return tr_key_u64(k, vs ? vs->meta.content_hash : 0);
 }
 
 /* ---- preparing a build ---------------------------------------------------------------- */

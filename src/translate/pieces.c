@@ -37,6 +37,7 @@ struct tr_piece {
     size_t n_domains;
     uint8_t *bytes; /* the packed VirtualHost; NULL: these inputs make none */
     size_t len;
+    uint64_t layout;       /* tr_vhost_layout() of the VirtualHost */
     struct piece_res *res; /* or resources (tr_piece_record_emitted) */
     size_t n_res;
 };
@@ -157,6 +158,7 @@ static struct tr_piece *piece_new(uint64_t key, const VirtualHost *v, uint8_t *b
     pc->bytes = bytes;
     pc->len = len;
     if (v != NULL) {
+        pc->layout = tr_vhost_layout(v);
         pc->name = xstrdup(v->name);
         pc->n_domains = v->n_domains;
         pc->domains = xcalloc(v->n_domains + 1, sizeof(char *));
@@ -203,6 +205,11 @@ void tr_vhost_keyed(struct tr_build *b, VirtualHost *v, uint64_t key)
     uint64_t *box = ar_alloc(b->a, sizeof(*box));
     *box = key;
     pmap_put(b->a, &b->vh_key, v, box);
+}
+
+uint64_t tr_piece_layout(const struct tr_piece *pc)
+{
+    return pc->layout;
 }
 
 const uint8_t *tr_piece_bytes(const struct tr_piece *pc, size_t *len)

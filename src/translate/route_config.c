@@ -123,10 +123,9 @@ static uint8_t *pack_route_config(struct tr_build *b, RouteConfiguration *rc, co
     return out;
 }
 
-/* What dedup and sorting read of a vhost: its name and domains. */
-static uint64_t vhost_layout(uint64_t h, const VirtualHost *v)
+uint64_t tr_vhost_layout(const VirtualHost *v)
 {
-    h = tr_key_str(h, v->name);
+    uint64_t h = tr_key_str(HASH_SEED, v->name);
     for (size_t d = 0; d < v->n_domains; d++)
         h = tr_key_str(h, v->domains[d]);
     return tr_key_u64(h, v->n_domains);
@@ -190,8 +189,10 @@ void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, 
     /* the same names and domains in the same order as in the previous build,
      * where no domain was trimmed: the previous order holds, nothing to trim */
     uint64_t layout = tr_key_str(HASH_SEED, name);
-    for (size_t i = 0; i < vhosts->n; i++)
-        layout = vhost_layout(layout, vhosts->v[i]);
+    for (size_t i = 0; i < vhosts->n; i++) {
+        const struct tr_piece *pc = pmap_get(&b->vh_piece, vhosts->v[i]);
+        layout = tr_key_u64(layout, pc ? tr_piece_layout(pc) : tr_vhost_layout(vhosts->v[i]));
+    }
     const uint32_t *order = tr_memo_rc_order(b, name, layout, vhosts->n);
     struct pvec kept = {0};
     size_t *n_before = NULL;

@@ -94,6 +94,10 @@ uint8_t *pb_pack(const void *msg, size_t *len);
 struct tr_svc {
     const struct service_entry *se;
     const char *host;
+    /* filled on first use by tr_svc_vs() and tr_svc_key() */
+    const struct virtual_service *vs;
+    int vs_known;
+    uint64_t host_key;
 };
 
 /* A reference from one resource to another, for the consistency check. */
@@ -226,6 +230,8 @@ int tr_piece_empty(const struct tr_piece *pc);
 void tr_piece_record(struct tr_build *b, uint64_t key, const VirtualHost *v, const uint8_t *bytes,
                      size_t len);
 const uint8_t *tr_piece_bytes(const struct tr_piece *pc, size_t *len);
+/* tr_vhost_layout() of the piece's VirtualHost, kept with it. */
+uint64_t tr_piece_layout(const struct tr_piece *pc);
 /* A VirtualHost standing for a piece in tr_route_config(): its name and
  * domains (which the route configuration may still trim) over the bytes. */
 VirtualHost *tr_vhost_from_piece(struct tr_build *b, const struct tr_piece *pc);
@@ -260,6 +266,12 @@ int tr_gateway_ref_matches(const char *ref, const char *vs_ns, const char *gw_ns
                            const char *gw_name);
 int tr_vs_bound(const struct virtual_service *vs, const char *gw_ns, const char *gw_name);
 const struct virtual_service *tr_mesh_vs_for(const struct tr_build *b, const char *host);
+/* tr_mesh_vs_for(svc->host), looked up once per build. */
+const struct virtual_service *tr_svc_vs(const struct tr_build *b, const struct tr_svc *svc);
+/* A piece key of kind for svc on port: host, port, its ServiceEntry and
+ * VirtualService (tr_svc_vs) by content. */
+uint64_t tr_svc_key(const struct tr_build *b, const struct tr_svc *svc, const char *kind,
+                    uint32_t port);
 int tr_is_http(enum istio_protocol p);
 int tr_is_h2(enum istio_protocol p);
 int tr_is_cidr(const char *addr);
@@ -330,6 +342,8 @@ const char *tr_dest_existing(struct tr_build *b, const struct destination *d, co
 void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, int ignore_port);
 VirtualHost *tr_vhost(struct tr_build *b, const char *name, struct pvec *domains,
                       struct pvec *routes);
+/* A hash of what the domain dedup and the order read of v: name, domains. */
+uint64_t tr_vhost_layout(const VirtualHost *v);
 
 /* sidecar.c, gateway.c, grpc.c */
 void tr_sidecar(struct tr_build *b);
