@@ -12,6 +12,7 @@
 #include "tr.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,37 +233,23 @@ void tr_memo_referred(struct tr_build *b, enum xds_type t, const char *name, con
     m->open->n_ref++;
 }
 
-static int same_ses(const struct service_entry *a, size_t na, const struct service_entry *b,
-                    size_t nb)
+/* Two arrays of one kind of resource (each element starts with its struct
+ * istio_meta; size is the element's size) hold equal resources. */
+static int same_kind(const void *a, size_t na, const void *b, size_t nb, size_t size)
 {
     if (na != nb)
         return 0;
     for (size_t i = 0; i < na; i++)
-        if (!same_resource(&a[i].meta, &b[i].meta))
+        if (!same_resource((const struct istio_meta *)((const char *)a + i * size),
+                           (const struct istio_meta *)((const char *)b + i * size)))
             return 0;
     return 1;
 }
 
-static int same_drs(const struct destination_rule *a, size_t na, const struct destination_rule *b,
-                    size_t nb)
-{
-    if (na != nb)
-        return 0;
-    for (size_t i = 0; i < na; i++)
-        if (!same_resource(&a[i].meta, &b[i].meta))
-            return 0;
-    return 1;
-}
-
-static int same_gws(const struct gateway *a, size_t na, const struct gateway *b, size_t nb)
-{
-    if (na != nb)
-        return 0;
-    for (size_t i = 0; i < na; i++)
-        if (!same_resource(&a[i].meta, &b[i].meta))
-            return 0;
-    return 1;
-}
+#define SAME_KIND(a, na, b, nb) same_kind(a, na, b, nb, sizeof(*(a)))
+_Static_assert(offsetof(struct service_entry, meta) == 0, "meta first");
+_Static_assert(offsetof(struct destination_rule, meta) == 0, "meta first");
+_Static_assert(offsetof(struct gateway, meta) == 0, "meta first");
 
 /* What decides where a VirtualService applies, not what it routes. */
 static uint64_t vs_shape(const struct virtual_service *vs)
@@ -327,9 +314,9 @@ int tr_memo_share_view(struct tr_build *b)
     if (m == NULL)
         return 0;
     memo_model(m, b->m);
-    if (prev == NULL || prev->view == NULL || !same_ses(prev->se, prev->n_se, m->se, m->n_se) ||
-        !same_drs(prev->dr, prev->n_dr, m->dr, m->n_dr) ||
-        !same_gws(prev->gw, prev->n_gw, m->gw, m->n_gw) || !vs_unread_or_same(prev, m))
+    if (prev == NULL || prev->view == NULL || !SAME_KIND(prev->se, prev->n_se, m->se, m->n_se) ||
+        !SAME_KIND(prev->dr, prev->n_dr, m->dr, m->n_dr) ||
+        !SAME_KIND(prev->gw, prev->n_gw, m->gw, m->n_gw) || !vs_unread_or_same(prev, m))
         return 0;
     inherit_clusters(b);
     xds_view_share(b->view, XDS_LISTENER, prev->view);
@@ -353,8 +340,8 @@ int tr_memo_share_clusters(struct tr_build *b)
         return 0;
     /* Clusters and Endpoints read only ServiceEntries, DestinationRules, the
      * class and the options (the caller compared those) */
-    if (prev == NULL || prev->view == NULL || !same_ses(prev->se, prev->n_se, m->se, m->n_se) ||
-        !same_drs(prev->dr, prev->n_dr, m->dr, m->n_dr))
+    if (prev == NULL || prev->view == NULL || !SAME_KIND(prev->se, prev->n_se, m->se, m->n_se) ||
+        !SAME_KIND(prev->dr, prev->n_dr, m->dr, m->n_dr))
         return 0;
     inherit_clusters(b);
     return 1;
