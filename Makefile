@@ -167,7 +167,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE 
 fuzz: | $(GEN)/.stamp
 	$(Q)if [ -z "$(FUZZ_SRC)" ]; then echo "no fuzz drivers yet"; \
 	else $(MAKE) --no-print-directory $(FUZZ_BINS); fi
-$(ROOT)/fuzz/%: test/fuzz/%.c $(LIB_SRC) $(GEN_C)
+$(ROOT)/fuzz/%: test/fuzz/%.c $(wildcard test/fuzz/*.h) $(LIB_SRC) $(GEN_C)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ     $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(GEN_C) $(LDLIBS)
