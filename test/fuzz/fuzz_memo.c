@@ -19,12 +19,13 @@
  * Each valid version is translated warm from the last valid one's snapshot
  * (snapshot_prepare() or snapshot_warm_from(), as the input chooses; the old
  * snapshot is released before the views are read) and compared, for
- * sidecars in two namespaces, routers a Gateway may select and proxyless
- * gRPC clients, with the views of a fresh snapshot of the same set and of a
- * set parsed again without the cache: same resources, bytes, hashes and
- * type versions. A difference, a failed view build or a sanitizer report is
- * a finding: the driver prints the class, type and resource, the edits and
- * the files, and aborts.
+ * sidecars in two namespaces (three in one that differ in labels), routers
+ * a Gateway may select and one none does, and proxyless gRPC clients, with
+ * the views of a fresh snapshot of the same set and of a set parsed again
+ * without the cache: same resources, bytes, hashes and type versions. A
+ * difference, a failed view build or a sanitizer report is a finding: the
+ * driver prints the class, type and resource, the edits and the files, and
+ * aborts.
  *
  * Input layout: byte 0 the options (bit 0 REGISTRY_ONLY, bit 1
  * snapshot_prepare() rather than snapshot_warm_from()), byte 1 the number of
@@ -298,12 +299,17 @@ struct proxy_case {
     const char *generator;
 };
 
+/* Sidecars in one namespace whose labels differ share a class unless a
+ * sourceLabels match or a workloadSelector reads a label they differ in. */
 static const struct proxy_case proxies[] = {
     {"sidecar~10.0.0.5~sleep-1.default~default.svc.cluster.local", "app=sleep,version=v1", NULL},
+    {"sidecar~10.0.0.6~sleep-2.default~default.svc.cluster.local", "app=sleep,version=v2", NULL},
+    {"sidecar~10.0.0.8~bare-1.default~default.svc.cluster.local", "", NULL},
     {"sidecar~10.0.1.5~web-1.ns1~ns1.svc.cluster.local", "app=web", NULL},
     {"router~127.0.0.1~egw-1.istio-system~istio-system.svc.cluster.local",
      "istio=egressgateway,app=istio-egressgateway", NULL},
     {"router~10.0.2.9~igw-1.ns1~ns1.svc.cluster.local", "istio=ingressgateway", NULL},
+    {"router~10.0.3.9~lonely-1.default~default.svc.cluster.local", "app=lonely", NULL},
     {"sidecar~10.0.0.7~grpc-1.default~default.svc.cluster.local", "app=grpc", "grpc"},
     {"sidecar~10.0.1.7~grpc-2.ns1~ns1.svc.cluster.local", "app=grpc", "grpc"},
 };
