@@ -74,6 +74,7 @@ struct doc {
     int id;    /* the name's number (gw: the name is gw_names[id % 3]) */
     int file;  /* f<file>.yaml holds it */
     int order; /* place in its file: smaller first */
+    int notes; /* comment lines before it: other bytes, same content */
     uint8_t bytes[SLICE];
     size_t used; /* bytes the generator read at the last render */
 };
@@ -154,6 +155,14 @@ static void rendered_release(struct rendered *out)
     memset(out, 0, sizeof(*out));
 }
 
+static void append(struct rendered *out, int f, const char *text, size_t n)
+{
+    out->text[f] = xrealloc(out->text[f], out->len[f] + n + 1);
+    memcpy(out->text[f] + out->len[f], text, n);
+    out->len[f] += n;
+    out->text[f][out->len[f]] = '\0';
+}
+
 static int by_generation(const void *pa, const void *pb)
 {
     const struct doc *a = *(struct doc *const *)pa, *b = *(struct doc *const *)pb;
@@ -198,20 +207,31 @@ static void render(struct spec *s, struct rendered *out)
     memset(out, 0, sizeof(*out));
     for (int i = 0; i < s->n; i++) {
         const struct doc *d = file_order[i];
-        size_t k = (size_t)(d - s->docs), n = end[k] - start[k];
+        size_t k = (size_t)(d - s->docs), n = end[k] - start[k], head = 4; /* "---\n" */
+        char note[32];
         int f = d->file;
-        out->text[f] = xrealloc(out->text[f], out->len[f] + n + 1);
-        memcpy(out->text[f] + out->len[f], g.buf + start[k], n);
-        out->len[f] += n;
-        out->text[f][out->len[f]] = '\0';
+        append(out, f, g.buf + start[k], head);
+        for (int j = 0; j < d->notes; j++)
+            append(out, f, note, (size_t)snprintf(note, sizeof(note), "# note %d\n", j));
+        append(out, f, g.buf + start[k] + head, n - head);
     }
     free(g.buf);
 }
 
 /* ---- edits ------------------------------------------------------------------------- */
 
-enum edit_op { ED_NONE, ED_TWEAK, ED_TWEAK_LATE, ED_ADD, ED_REMOVE, ED_MOVE, ED_REORDER, ED_COPY };
-#define N_OPS 8
+enum edit_op {
+    ED_NONE,
+    ED_TWEAK,
+    ED_TWEAK_LATE,
+    ED_ADD,
+    ED_REMOVE,
+    ED_MOVE,
+    ED_REORDER,
+    ED_COPY,
+    ED_COMMENT,
+    N_OPS
+};
 
 static void doc_name(const struct doc *d, char *buf, size_t n)
 {
@@ -236,6 +256,7 @@ static void apply_edit(struct spec *s, struct reader *ed, struct reader *r, char
         doc_name(d, name, sizeof(name));
     switch (op) {
     case ED_NONE:
+    case N_OPS:
         snprintf(what, n_what, "no change");
         break;
     case ED_TWEAK:
@@ -268,6 +289,10 @@ static void apply_edit(struct spec *s, struct reader *ed, struct reader *r, char
                  b % N_FILES);
         d->file = (int)(b % N_FILES);
         d->order = s->next_order++;
+        break;
+    case ED_COMMENT:
+        snprintf(what, n_what, "comment line before %s in f%d.yaml", name, d->file);
+        d->notes++;
         break;
     case ED_REORDER:
         snprintf(what, n_what, "move %s to the end of f%d.yaml", name, d->file);
@@ -405,6 +430,7 @@ static void finding(const struct run *r, const char *fmt, ...)
     fprintf(stderr, "\n");
     va_end(ap);
     print_run(r);
+    remove_dir(); /* abort() skips atexit */
     abort();
 }
 
