@@ -386,7 +386,6 @@ static void make_dir(void)
             exit(1);
         }
     }
-    atexit(remove_dir);
 }
 
 /* Write the files of this version: unchanged bytes are left to the cache's
@@ -430,7 +429,7 @@ static void finding(const struct run *r, const char *fmt, ...)
     fprintf(stderr, "\n");
     va_end(ap);
     print_run(r);
-    remove_dir(); /* abort() skips atexit */
+    remove_dir();
     abort();
 }
 
@@ -582,7 +581,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         init = 1;
         log_init(LOG_ERROR, LOG_TEXT);
         init_proxies();
-        make_dir();
         if (getenv("FUZZ_MEMO_STATS"))
             atexit(print_stats);
     }
@@ -598,6 +596,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                       "/etc/certs", "cluster.local", 0};
     int prepare = (data[0] >> 1) & 1, n_edits = 1 + data[1] % MAX_EDITS;
     base_spec(&r->spec, &rd);
+    /* a directory per input: libFuzzer ends without running atexit */
+    make_dir();
     struct config_cache *cache = config_cache_new();
     struct snapshot *prev = NULL;
     for (r->version = 0; r->version <= n_edits; r->version++) {
@@ -620,6 +620,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     snapshot_unref(prev);
     config_cache_free(cache);
+    remove_dir();
     rendered_release(&r->files);
     free(r);
     return 0;
