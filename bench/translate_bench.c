@@ -1,6 +1,7 @@
 /* translate_bench.c - translation time and memory, in process.
  *
- *   translate_bench --config-dir DIR [--edit FILE --edit-dst FILE] [--namespaces M]
+ *   translate_bench --config-dir DIR [--edit FILE [--edit2 FILE] --edit-dst FILE]
+ *                   [--namespaces M]
  *
  * Loads DIR (config_load), wraps it in a snapshot (translate_snapshot) and
  * builds the views the bench's proxies ask for: a sidecar in each of M
@@ -15,6 +16,7 @@
 #include <getopt.h>
 #include <malloc.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include "xdsd/config.h"
 #include "xdsd/proxy.h"
@@ -58,6 +60,22 @@ static void proxies_init(struct proxy_set *ps, int namespaces)
 }
 
 /* Build every view; print counts for the first sidecar and the gateway. */
+/* CPU time of the whole process (every thread), in milliseconds. */
+static double cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Pages the process touched for the first time (fresh memory from the kernel). */
+static long minor_faults(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_minflt;
+}
+
 static int build_views(struct snapshot *s, const struct proxy_set *ps, const char *label)
 {
     int failed = 0;
@@ -109,9 +127,57 @@ static int copy_file(const char *src, const char *dst)
     return rc;
 }
 
-/* The edit as xdsd sees it: reloader (debounce 0) -> new set -> new snapshot
- * whose views are rebuilt from the old one's classes. */
-static void bench_edit(const char *dir, const char *edit, const char *dst,
+/* One edit as xdsd sees it: src renamed over dst, the reloader (debounce 0)
+ * returns the new set, and a new snapshot rebuilds the views of old's
+ * classes. Prints a line starting with label; returns the new snapshot and
+ * its set in *set (NULL on failure). */
+static struct snapshot *one_edit(struct reloader *r, const char *src, const char *dst,
+                                 struct snapshot *old, uint64_t gen,
+                                 const struct translate_options *to, const char *label,
+                                 struct config_set **set)
+{
+    char *tmp = xasprintf("%s.tmp", src);
+    struct snapshot *s1 = NULL;
+    *set = NULL;
+    if (copy_file(src, tmp) < 0) {
+        printf("%s error=\"cannot copy %s\"\n", label, src);
+        free(tmp);
+        return NULL;
+    }
+    double t0 = bench_now();
+    if (rename(tmp, dst) < 0) {
+        printf("%s error=\"rename: %s\"\n", label, strerror(errno));
+        free(tmp);
+        return NULL;
+    }
+    free(tmp);
+    struct config_set *set1 = NULL;
+    while (!set1 && bench_now() - t0 < 10000) {
+        set1 = reloader_poll(r, now_ms());
+        if (!set1)
+            usleep(100);
+    }
+    double t1 = bench_now();
+    if (!set1) {
+        printf("%s error=\"no reload within 10 s\"\n", label);
+        return NULL;
+    }
+    double c1 = cpu_ms();
+    long f1 = minor_faults();
+    s1 = translate_snapshot(set1, gen, to);
+    snapshot_warm_from(s1, old);
+    double t2 = bench_now();
+    /* CPU time: the work done, whatever else runs on the machine */
+    printf("%s reload_ms=%.2f retranslate_ms=%.2f total_ms=%.2f retranslate_cpu_ms=%.2f "
+           "retranslate_faults=%ld\n",
+           label, t1 - t0, t2 - t1, t2 - t0, cpu_ms() - c1, minor_faults() - f1);
+    *set = set1;
+    return s1;
+}
+
+/* The edit (and, with edit2, a second one: the steady state, where the
+ * memory of the snapshot before is there to be reused). */
+static void bench_edit(const char *dir, const char *edit, const char *edit2, const char *dst,
                        const struct translate_options *to, const struct proxy_set *ps)
 {
     struct reloader *r = reloader_new(dir, 0, 0);
@@ -125,37 +191,19 @@ static void bench_edit(const char *dir, const char *edit, const char *dst,
     }
     struct snapshot *s0 = translate_snapshot(set0, 1, to);
     build_views(s0, ps, "before-edit");
-    char *tmp = xasprintf("%s.tmp", edit);
-    if (copy_file(edit, tmp) < 0) {
-        printf("edit error=\"cannot copy %s\"\n", edit);
-        goto out;
-    }
-    double t0 = bench_now();
-    if (rename(tmp, dst) < 0) {
-        printf("edit error=\"rename: %s\"\n", strerror(errno));
-        goto out;
-    }
-    struct config_set *set1 = NULL;
-    while (!set1 && bench_now() - t0 < 10000) {
-        set1 = reloader_poll(r, now_ms());
-        if (!set1)
-            usleep(100);
-    }
-    double t1 = bench_now();
-    if (!set1) {
-        printf("edit error=\"no reload within 10 s\"\n");
-        goto out;
-    }
-    struct snapshot *s1 = translate_snapshot(set1, 2, to);
-    snapshot_warm_from(s1, s0);
-    double t2 = bench_now();
-    printf("edit reload_ms=%.2f retranslate_ms=%.2f total_ms=%.2f\n", t1 - t0, t2 - t1, t2 - t0);
-    if (getenv("BENCH_VERSIONS") != NULL)
+    struct config_set *set1;
+    struct snapshot *s1 = one_edit(r, edit, dst, s0, 2, to, "edit", &set1);
+    if (s1 != NULL && getenv("BENCH_VERSIONS") != NULL)
         build_views(s1, ps, "after-edit");
+    if (s1 != NULL && edit2 != NULL) {
+        snapshot_unref(s0);
+        config_unref(set0);
+        s0 = s1;
+        set0 = set1;
+        s1 = one_edit(r, edit2, dst, s0, 3, to, "edit2", &set1);
+    }
     snapshot_unref(s1);
     config_unref(set1);
-out:
-    free(tmp);
     snapshot_unref(s0);
     config_unref(set0);
     reloader_free(r);
@@ -163,10 +211,11 @@ out:
 
 int main(int argc, char **argv)
 {
-    const char *dir = NULL, *edit = NULL, *dst = NULL;
+    const char *dir = NULL, *edit = NULL, *edit2 = NULL, *dst = NULL;
     int namespaces = 10;
     static const struct option lo[] = {{"config-dir", 1, 0, 'c'},
                                        {"edit", 1, 0, 'e'},
+                                       {"edit2", 1, 0, '2'},
                                        {"edit-dst", 1, 0, 'd'},
                                        {"namespaces", 1, 0, 'm'},
                                        {0, 0, 0, 0}};
@@ -178,6 +227,9 @@ int main(int argc, char **argv)
             break;
         case 'e':
             edit = optarg;
+            break;
+        case '2':
+            edit2 = optarg;
             break;
         case 'd':
             dst = optarg;
@@ -192,7 +244,7 @@ int main(int argc, char **argv)
         }
     }
     if (!dir || namespaces < 1) {
-        fprintf(stderr, "usage: translate_bench --config-dir DIR [--edit FILE --edit-dst FILE] "
+        fprintf(stderr, "usage: translate_bench --config-dir DIR [--edit FILE [--edit2 FILE] --edit-dst FILE] "
                         "[--namespaces M]\n");
         return 2;
     }
@@ -225,7 +277,7 @@ int main(int argc, char **argv)
     snapshot_unref(s);
     config_unref(set);
     if (edit && dst)
-        bench_edit(dir, edit, dst, &to, &ps);
+        bench_edit(dir, edit, edit2, dst, &to, &ps);
     for (size_t i = 0; i < ps.n; i++)
         proxy_identity_release(&ps.ids[i]);
     free(ps.ids);

@@ -74,7 +74,7 @@ static const char *const db_yaml =
 static const char *const extra_vs_yaml =
     HEAD "kind: VirtualService\nmetadata: {name: cnn-extra}\n"
          "spec:\n  hosts: [edition.cnn.com]\n  gateways: [istio-egressgateway]\n  http:\n"
-         "  - match: [{headers: {x-canary: {exact: \"1\"}}}]\n    route:\n"
+         "  - match: [{headers: {x-canary: {exact: \"%d\"}}}]\n    route:\n"
          "    - destination: {host: edition.cnn.com, port: {number: 443}}\n"
          "      headers: {request: {set: {x-canary-seen: \"1\"}}}\n";
 
@@ -203,15 +203,17 @@ TEST(translate_memo_rebuild_is_byte_identical)
     }
     /* edits of one file each: the VirtualService's timeout (its file's
      * ServiceEntry and rule are parsed again), then an endpoint */
-    const char *edits[] = {"reviews", "db", "none", "second VS on the gateway", "VS removed"};
-    for (int e = 0; e < 5; e++) {
+    const char *edits[] = {
+        "reviews",   "db", "none", "second VS on the gateway", "gateway-only VS edited",
+        "VS removed"};
+    for (int e = 0; e < 6; e++) {
         if (e == 0)
             write_file(&f, "reviews.yaml", reviews_yaml, 7);
         else if (e == 1)
             write_file(&f, "db.yaml", db_yaml, "10.2.0.9");
-        else if (e == 3)
-            write_file(&f, "extra.yaml", "%s", extra_vs_yaml);
-        else if (e == 4)
+        else if (e == 3 || e == 4)
+            write_file(&f, "extra.yaml", extra_vs_yaml, e);
+        else if (e == 5)
             CHECK(unlink_file(&f, "extra.yaml") == 0);
         struct config_set *s1 = load(&f);
         CHECK(s1 != NULL);
@@ -237,6 +239,15 @@ TEST(translate_memo_rebuild_is_byte_identical)
             if (e == 3 && i == 2)
                 CHECK(
                     strcmp(xds_view_version(warm, XDS_ROUTE), xds_view_version(v0[i], XDS_ROUTE)));
+            /* editing it changes nothing the sidecars and the gRPC client read:
+             * their whole views are the previous ones */
+            if (e == 4) {
+                int all = 1;
+                for (int t = 0; t < XDS_NTYPES; t++)
+                    all &= xds_view_items(warm, (enum xds_type)t) ==
+                           xds_view_items(v0[i], (enum xds_type)t);
+                CHECK_INT(all, i != 2);
+            }
             tr_memo_finish(memo1, warm);
             xds_view_free(full);
             xds_view_free(v0[i]);
@@ -281,5 +292,76 @@ TEST(translate_memo_snapshot_warm_equals_fresh)
     snapshot_unref(old);
     config_unref(s0);
     config_unref(s1);
+    teardown(&f);
+}
+
+/* "many.yaml": 40 hosts on port 80 (a route configuration large enough for
+ * its order to be remembered), a VirtualService on h5 with a timeout, and
+ * when clash is set a second ServiceEntry whose address is h7's too, so a
+ * domain is trimmed from one of their virtual hosts. */
+static void write_many(struct memo_fixture *f, int timeout, int clash)
+{
+    char *hosts = xstrdup("");
+    for (int i = 0; i < 40; i++) {
+        char *next = xasprintf("%s  - h%d.example.com\n", hosts, i);
+        free(hosts);
+        hosts = next;
+    }
+    write_file(f, "many.yaml",
+               HEAD "kind: ServiceEntry\nmetadata: {name: many}\nspec:\n  hosts:\n%s"
+                    "  ports: [{number: 80, name: http, protocol: HTTP}]\n  resolution: DNS\n"
+                    "%s---\n" HEAD "kind: VirtualService\nmetadata: {name: h5}\n"
+                    "spec:\n  hosts: [h5.example.com]\n  http:\n  - timeout: %ds\n"
+                    "    route: [{destination: {host: h5.example.com}}]\n",
+               hosts, clash ? "  addresses: [10.9.9.9]\n" : "", timeout);
+    write_file(f, "clash.yaml",
+               HEAD "kind: ServiceEntry\nmetadata: {name: clash}\nspec:\n"
+                    "  hosts: [zz.example.com]\n  addresses: [10.9.9.9]\n"
+                    "  ports: [{number: 80, name: http, protocol: HTTP}]\n  resolution: DNS\n");
+    free(hosts);
+}
+
+/* Rebuilding a large route configuration in the order the previous build
+ * found, and sorting it afresh when a domain had to be trimmed, both give
+ * what a full build gives. */
+TEST(translate_memo_large_route_configuration)
+{
+    struct memo_fixture f;
+    setup(&f);
+    struct tr_memo *memo0 = tr_memo_new();
+    struct xds_view *v0 = NULL;
+    struct config_set *s0 = NULL;
+    for (int step = 0; step < 5; step++) {
+        /* timeouts 1..5; the shared address from step 2 on */
+        write_many(&f, step + 1, step >= 2);
+        struct config_set *s1 = load(&f);
+        CHECK(s1 != NULL);
+        if (s1 == NULL)
+            break;
+        struct translate_model m1;
+        model_of(s1, &m1);
+        struct tr_memo *memo1 = tr_memo_new();
+        struct xds_view *warm = tr_build_view(&m1, NULL, &f.ids[0], memo0, memo1, NULL);
+        struct xds_view *full = tr_build_view(&m1, NULL, &f.ids[0], NULL, NULL, NULL);
+        if (!same_view(warm, full))
+            printf("# step %d: views differ\n", step);
+        CHECK(same_view(warm, full));
+        tr_memo_finish(memo1, warm);
+        xds_view_free(full);
+        xds_view_free(v0);
+        tr_memo_free(memo0);
+        config_unref(s0);
+        v0 = warm;
+        memo0 = memo1;
+        s0 = s1;
+    }
+    xds_view_free(v0);
+    tr_memo_free(memo0);
+    config_unref(s0);
+    char *p = xasprintf("%s/many.yaml", f.dir), *q = xasprintf("%s/clash.yaml", f.dir);
+    unlink(p);
+    unlink(q);
+    free(p);
+    free(q);
     teardown(&f);
 }

@@ -440,6 +440,14 @@ TEST(translate_class_keys)
     free(ka);
     free(kb);
     free(kc);
+    /* once a sourceLabels match reads "app", it does */
+    struct virtual_service *vs = fx_vs(f, "r", "default", "reviews", NULL);
+    fx_http_match(f, fx_http(f, vs), 0, NULL)->source_labels = fx_labels(f, "app=a");
+    ka = translate_class_key(&f->m, &a);
+    kb = translate_class_key(&f->m, &b);
+    CHECK(strcmp(ka, kb) != 0 && strstr(ka, "|app=a") != NULL);
+    free(ka);
+    free(kb);
     proxy_identity_release(&a);
     proxy_identity_release(&b);
     proxy_identity_release(&c);

@@ -288,6 +288,26 @@ TEST(xds_A1_ack_syncs_and_gets_nothing)
     xds_view_free(v);
 }
 
+/* A client that answers one response twice is as its later answer says. */
+TEST(xds_A2_second_answer_to_one_response_counts)
+{
+    struct xds_view *v = mkview(V1);
+    struct xds_core *s = xds_core_new(0, 1);
+    sotw(s, CDS, "", "", NULL, NULL);
+    CHECK_STR(next(s, v), "cds a b");
+    char sent_ver[64], sent_nonce[64];
+    snprintf(sent_ver, sizeof(sent_ver), "%s", ver);
+    snprintf(sent_nonce, sizeof(sent_nonce), "%s", nonce);
+    sotw(s, CDS, sent_ver, sent_nonce, NULL, NULL);
+    CHECK(xds_core_sync(s, CDS) == SYNC_SYNCED);
+    sotw(s, CDS, sent_ver, sent_nonce, NULL, "rejected after all");
+    CHECK(xds_core_sync(s, CDS) == SYNC_NACKED);
+    sotw(s, CDS, sent_ver, sent_nonce, NULL, NULL);
+    CHECK(xds_core_sync(s, CDS) == SYNC_SYNCED);
+    xds_core_free(s);
+    xds_view_free(v);
+}
+
 TEST(xds_A2_nack_detected_by_error_detail_only)
 {
     struct xds_view *v = mkview(V1);

@@ -522,6 +522,20 @@ void config_cache_free(struct config_cache *c);
  * result is the same as config_load()'s. */
 struct config_set *config_load_cached(const char *dir, struct config_cache *cache,
                                       struct config_diags *diags, size_t *nfiles);
+/* config_load_cached() when only the files in changed (n paths, named the
+ * way the loader names them: dir without trailing '/', then "/sub/x.yaml")
+ * can differ on disk from what the last load through cache saw. Files listed
+ * then and not in changed are not listed, opened or read again; a changed
+ * path is read, added in its place or dropped. The result is config_load()'s.
+ * It is a full load when changed is NULL, or when the cache cannot stand for
+ * the tree (first load, links, unreadable directories, dir replaced, a
+ * changed path that is a link or a directory). */
+struct config_set *config_load_changed(const char *dir, struct config_cache *cache,
+                                       const char *const *changed, size_t n,
+                                       struct config_diags *diags, size_t *nfiles);
+/* Whether the last load through c read only the changed files (1), or the
+ * whole tree (0). */
+int config_cache_partial(const struct config_cache *c);
 
 /* The same from memory: one YAML stream named `name` in messages. */
 struct config_set *config_parse(const char *name, const char *buf, size_t len,

@@ -45,5 +45,8 @@ const struct config_diags *reloader_diags(const struct reloader *r);
 int reloader_rejected(const struct reloader *r);
 /* Number of successful and rejected reloads so far. */
 uint64_t reloader_count(const struct reloader *r, int rejected);
+/* Number of reloads that read only the files the watch named as changed
+ * (the others read the whole tree). */
+uint64_t reloader_partial_count(const struct reloader *r);
 
 #endif

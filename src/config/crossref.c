@@ -41,8 +41,15 @@ struct xctx {
     struct vctx *v;
     struct arena tmp;
     struct index se, dr;
+    int indexed;       /* se and dr are built */
+    size_t scans;      /* lookups left to answer by a scan before building them */
+    size_t name_scans; /* the same for the names of a Gateway or a DestinationRule */
     struct name_indexes gw_hosts, subsets;
 };
+
+/* A reload that checks a few VirtualServices again looks a few hosts up:
+ * scanning for them is quicker than sorting every host. */
+#define MAX_SCANS 16
 
 #define INDEX_MIN 8 /* below this many names a scan is as quick */
 
@@ -159,10 +166,87 @@ static int dr_visible(const struct destination_rule *dr, const char *ns)
     return 0;
 }
 
+/* Is fqdn(h, ns) the name full? (without making it) */
+static int fqdn_is(const char *h, const char *ns, const char *full)
+{
+    static const char suffix[] = ".svc.cluster.local";
+    if (strchr(h, '.') || strcmp(h, "*") == 0)
+        return strcmp(h, full) == 0;
+    size_t hl = strlen(h), nl = strlen(ns);
+    return strncmp(full, h, hl) == 0 && full[hl] == '.' && strncmp(full + hl + 1, ns, nl) == 0 &&
+           strcmp(full + hl + 1 + nl, suffix) == 0;
+}
+
+/* Whether to answer this lookup by a scan; else the indexes are there. */
+static int scan_instead(struct xctx *x)
+{
+    if (x->indexed)
+        return 0;
+    if (x->scans > 0) {
+        x->scans--;
+        return 1;
+    }
+    build_indexes(x);
+    x->indexed = 1;
+    return 0;
+}
+
+/* find_dr() without the index: the same answer, the same order (the index
+ * holds the rules by (host, namespace), then in set order). */
+static const struct destination_rule *scan_dr(struct xctx *x, const char *host, const char *ns)
+{
+    struct builder *b = x->v->b;
+    const struct destination_rule *other = NULL;
+    for (size_t i = 0; i < b->n_dr; i++) {
+        const struct destination_rule *dr = b->dr[i];
+        if (!dr->host || dr->host[0] == '*' || !fqdn_is(dr->host, dr->meta.namespace, host))
+            continue;
+        if (strcmp(dr->meta.namespace, ns) == 0)
+            return dr;
+        if (dr_visible(dr, ns) && (!other || strcmp(dr->meta.namespace, other->meta.namespace) < 0))
+            other = dr;
+    }
+    if (other)
+        return other;
+    for (size_t i = 0; i < b->n_dr; i++) {
+        const struct destination_rule *dr = b->dr[i];
+        if (dr->host && dr->host[0] == '*' &&
+            host_matches(fqdn(x, dr->host, dr->meta.namespace), host) && dr_visible(dr, ns))
+            return dr;
+    }
+    return NULL;
+}
+
+/* find_se() without the index (see scan_dr()). */
+static const struct service_entry *scan_se(struct xctx *x, const char *host)
+{
+    struct builder *b = x->v->b;
+    const struct service_entry *best = NULL;
+    for (size_t i = 0; i < b->n_se; i++) {
+        const struct service_entry *se = b->se[i];
+        for (size_t j = 0; j < se->n_hosts; j++)
+            if (se->hosts[j][0] != '*' && fqdn_is(se->hosts[j], se->meta.namespace, host) &&
+                (!best || strcmp(se->meta.namespace, best->meta.namespace) < 0))
+                best = se;
+    }
+    if (best)
+        return best;
+    for (size_t i = 0; i < b->n_se; i++) {
+        const struct service_entry *se = b->se[i];
+        for (size_t j = 0; j < se->n_hosts; j++)
+            if (se->hosts[j][0] == '*' &&
+                host_matches(fqdn(x, se->hosts[j], se->meta.namespace), host))
+                return se;
+    }
+    return NULL;
+}
+
 /* The DestinationRule that applies to host from namespace ns: same namespace
  * first, then any exported there, then wildcard rules. */
 static const struct destination_rule *find_dr(struct xctx *x, const char *host, const char *ns)
 {
+    if (scan_instead(x))
+        return scan_dr(x, host, ns);
     const struct destination_rule *other = NULL;
     for (size_t i = first_of(&x->dr, host);
          i < x->dr.n_exact && strcmp(x->dr.exact[i].host, host) == 0; i++) {
@@ -182,6 +266,8 @@ static const struct destination_rule *find_dr(struct xctx *x, const char *host, 
 
 static const struct service_entry *find_se(struct xctx *x, const char *host)
 {
+    if (scan_instead(x))
+        return scan_se(x, host);
     size_t i = first_of(&x->se, host);
     if (i < x->se.n_exact && strcmp(x->se.exact[i].host, host) == 0)
         return x->se.exact[i].res;
@@ -201,7 +287,8 @@ static int has_port(const struct service_entry *se, uint32_t port)
 
 static int has_subset(struct xctx *x, const struct destination_rule *dr, const char *name)
 {
-    if (dr->n_subsets < INDEX_MIN) {
+    if (dr->n_subsets < INDEX_MIN || x->name_scans > 0) {
+        x->name_scans -= dr->n_subsets >= INDEX_MIN && x->name_scans > 0;
         for (size_t i = 0; i < dr->n_subsets; i++)
             if (dr->subsets[i].name && strcmp(dr->subsets[i].name, name) == 0)
                 return 1;
@@ -286,6 +373,8 @@ static const char *gateway_key(struct xctx *x, const char *ref, const char *ns)
     return r;
 }
 
+/* The first Gateway (in sorted order) with that key: of duplicates, always
+ * the same one, whatever else the set holds (xref_memo.c relies on it). */
 static const struct gateway *find_gateway(struct builder *b, const char *key)
 {
     const char *slash = strchr(key, '/');
@@ -299,14 +388,18 @@ static const struct gateway *find_gateway(struct builder *b, const char *key)
             c = 1;
         if (c == 0)
             c = strcmp(m->name, slash + 1);
-        if (c == 0)
-            return b->gw[mid];
         if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return NULL;
+    if (lo == b->n_gw)
+        return NULL;
+    const struct istio_meta *m = &b->gw[lo]->meta;
+    if (strncmp(m->namespace, key, nl) != 0 || m->namespace[nl] != '\0' ||
+        strcmp(m->name, slash + 1) != 0)
+        return NULL;
+    return b->gw[lo];
 }
 
 /* Does server host h (as written, maybe "ns/host") of gw expose host to
@@ -359,7 +452,8 @@ static int gateway_exposes(struct xctx *x, const struct gateway *gw, const char 
     size_t total = 0;
     for (size_t i = 0; i < gw->n_servers && total < INDEX_MIN; i++)
         total += gw->servers[i].n_hosts;
-    if (total < INDEX_MIN || strchr(host, '*')) {
+    if (total < INDEX_MIN || strchr(host, '*') || x->name_scans > 0) {
+        x->name_scans -= total >= INDEX_MIN && x->name_scans > 0;
         for (size_t i = 0; i < gw->n_servers; i++)
             for (size_t j = 0; j < gw->servers[i].n_hosts; j++)
                 if (server_host_exposes(gw, gw->servers[i].hosts[j], host, ns))
@@ -385,14 +479,6 @@ static int gateway_exposes(struct xctx *x, const struct gateway *gw, const char 
     }
     return 0;
 }
-
-/* One (gateway, host) pair a VirtualService claims. */
-struct binding {
-    const char *gateway; /* "mesh" or "ns/name" */
-    const char *host;    /* fully qualified */
-    const struct virtual_service *vs;
-    struct config_pos pos;
-};
 
 struct binding_list {
     struct binding *items;
@@ -483,55 +569,37 @@ static void check_gateways(struct xctx *x, const struct virtual_service *vs,
             }
 }
 
-/* Bindings of one (gateway, host) together, each group in the order
- * translation takes its VirtualServices: (namespace, name). */
-static int binding_cmp(const void *pa, const void *pb)
+/* Check vs afresh into its own diagnostics, which go to v's and, with its
+ * bindings, into memo. */
+static void check_vs(struct xctx *x, const struct virtual_service *vs, struct binding_list *bl,
+                     struct cross_memo *memo)
 {
-    const struct binding *a = pa, *b = pb;
-    int c = strcmp(a->gateway, b->gateway);
-    if (c == 0)
-        c = strcmp(a->host, b->host);
-    if (c == 0)
-        c = strcmp(a->vs->meta.namespace, b->vs->meta.namespace);
-    if (c == 0)
-        c = strcmp(a->vs->meta.name, b->vs->meta.name);
-    if (c == 0)
-        c = strcmp(a->pos.file, b->pos.file);
-    if (c == 0)
-        c = a->pos.line - b->pos.line;
-    return c;
+    struct vctx *v = x->v;
+    struct builder *b = v->b;
+    struct config_diags *out = v->diags, own = {0};
+    size_t first = bl->n;
+    v->meta = &vs->meta;
+    v->pos = &builder_unit_of(b, &vs->meta)->pos;
+    v->label = NULL; /* made on the first message (checks.c) */
+    v->diags = memo ? &own : out;
+    check_gateways(x, vs, bl);
+    check_destinations(x, vs);
+    v->diags = out;
+    if (memo) {
+        diags_append(out, &own);
+        cross_memo_put(memo, vs, &own, bl->items + first, bl->n - first);
+    }
 }
 
-/* Several VirtualServices for one host. On a gateway Istio merges their
- * routes, so that is fine. On the mesh only the first in (namespace, name)
- * order applies and the others are ignored, which Istio's analyzer reports as
- * IST0109: a warning on each ignored one, naming the one that applies. */
-static void check_conflicts(struct xctx *x, struct binding_list *bl)
+/* Take vs's results from the last load's memo. */
+static void reuse_vs(struct xmemo_entry *e, struct vctx *v, struct binding_list *bl,
+                     struct cross_memo *memo)
 {
-    if (bl->n > 1)
-        qsort(bl->items, bl->n, sizeof(*bl->items), binding_cmp);
-    const struct binding *first = NULL;
-    for (size_t i = 0; i < bl->n; i++) {
-        const struct binding *b = &bl->items[i];
-        if (first == NULL || strcmp(first->gateway, b->gateway) != 0 ||
-            strcmp(first->host, b->host) != 0) {
-            first = b;
-            continue;
-        }
-        if (strcmp(b->gateway, "mesh") != 0 || b->vs == first->vs)
-            continue;
-        /* the same name twice is already reported as a duplicate */
-        if (strcmp(first->vs->meta.namespace, b->vs->meta.namespace) == 0 &&
-            strcmp(first->vs->meta.name, b->vs->meta.name) == 0)
-            continue;
-        x->v->label = meta_label(&x->v->b->set->arena, &b->vs->meta);
-        vc_warn(x->v, b->pos,
-                "host '%s' on the mesh is also routed by VirtualService %s/%s (%s:%d:%d), "
-                "which comes first in namespace/name order: this VirtualService is ignored "
-                "for it (Istio IST0109)",
-                b->host, first->vs->meta.namespace, first->vs->meta.name, first->pos.file,
-                first->pos.line, first->pos.column);
-    }
+    diags_append(v->diags, &e->diags);
+    xgrow((void **)&bl->items, &bl->cap, bl->n + e->n_bindings, sizeof(*bl->items));
+    memcpy(bl->items + bl->n, e->bindings, e->n_bindings * sizeof(*bl->items));
+    bl->n += e->n_bindings;
+    cross_memo_move(memo, e);
 }
 
 void validate_cross(struct vctx *v)
@@ -540,18 +608,28 @@ void validate_cross(struct vctx *v)
     memset(&x, 0, sizeof(x));
     x.v = v;
     arena_init(&x.tmp);
-    build_indexes(&x);
     struct builder *b = v->b;
+    struct cross_memo *old = b->memo ? *b->memo : NULL;
+    struct cross_memo *memo = b->memo ? cross_memo_new(b->n_vs) : NULL;
+    struct xref_changes *changes = old ? xref_changes_new(b) : NULL;
+    x.scans = x.name_scans = changes ? MAX_SCANS : 0;
     struct binding_list bl = {0};
     for (size_t i = 0; i < b->n_vs; i++) {
         const struct virtual_service *vs = b->vs[i];
-        v->meta = &vs->meta;
-        v->pos = &builder_unit_of(b, &vs->meta)->pos;
-        v->label = NULL; /* made on the first message (checks.c) */
-        check_gateways(&x, vs, &bl);
-        check_destinations(&x, vs);
+        struct xmemo_entry *e = changes ? cross_memo_find(old, vs) : NULL;
+        if (e && !xref_reusable(changes, e, vs))
+            e = NULL;
+        if (e)
+            reuse_vs(e, v, &bl, memo);
+        else
+            check_vs(&x, vs, &bl, memo);
     }
-    check_conflicts(&x, &bl);
+    check_conflicts(v, bl.items, bl.n);
+    if (b->memo) {
+        *b->memo = memo;
+        cross_memo_free(old); /* after check_conflicts: the bindings are its */
+    }
+    xref_changes_free(changes);
     free(bl.items);
     free(x.se.exact);
     free(x.se.wild);

@@ -247,6 +247,15 @@ void unit_unref(struct config_unit *u);
 /* Append src's diagnostics (and counts) to dst. */
 void diags_append(struct config_diags *dst, const struct config_diags *src);
 
+/* How a kind's sorted array was merged from the last load's (set.c). */
+struct kind_merge {
+    int merged;
+    const char **file; /* of each resource of the sorted array */
+    size_t *map;       /* last load's index -> this load's, or SIZE_MAX: gone */
+    size_t *added;     /* where the changed files' resources went, ascending */
+    size_t n_added;
+};
+
 /* Loading state. Resources live in the arenas of their files' units, whose
  * position tables serve validation; builder_finish copies them into sorted
  * arrays. */
@@ -257,7 +266,7 @@ struct builder {
     struct config_unit **units;
     size_t n_units, cap_units;
     struct config_unit **by_file; /* see builder_unit_of() */
-    size_t n_by_file;
+    size_t n_by_file, unit_scans;
     struct service_entry **se;
     struct gateway **gw;
     struct virtual_service **vs;
@@ -266,13 +275,79 @@ struct builder {
     size_t cap_se, cap_gw, cap_vs, cap_dr;
     size_t nfiles;
     uint64_t hash;
+    /* the results of validate_cross to reuse and to keep (may be NULL) */
+    struct cross_memo **memo;
+    int memo_usable;      /* only the units in fresh and gone changed since *memo */
+#define MEMO_MAX_UNITS 64 /* past this many changed files, redo everything */
+    const struct config_unit **fresh, **gone;
+    size_t n_fresh, n_gone, cap_fresh, cap_gone;
+    /* the resources of each kind in order, kept from load to load (may be
+     * NULL); with memo_usable, those of the last load */
+    struct sorted_kinds *sorted;
+    int carried; /* units were added without their resources */
+    struct kind_merge merge[4];
 };
+
+/* One host of a ServiceEntry (or DestinationRule) of the set's sorted array,
+ * in the order of the set's lookups by host (host_index.c). */
+struct host_order {
+    const char *host, *ns; /* the unit's strings */
+    size_t idx;            /* in the set's array */
+};
+
+struct host_orders {
+    struct host_order *se, *dr; /* dr: the rules without a wildcard host */
+    size_t n_se, n_dr;
+    int valid;
+};
+
+/* Every resource of a load, per kind, in (namespace, name, position) order. */
+struct sorted_kinds {
+    struct istio_meta **arr[4];
+    const char **file[4]; /* each one's file name (its unit's address) */
+    size_t n[4];
+    size_t dups[4];           /* duplicates reported among them */
+    struct host_orders hosts; /* of the last load that made a set */
+};
+void sorted_kinds_release(struct sorted_kinds *k);
+void host_orders_release(struct host_orders *h);
+
+/* Build s's lookups by host. With prev valid and both kinds merged, by
+ * merging prev with the changed files' hosts; else by sorting. *out (may be
+ * NULL) receives the new order. */
+void host_index_build(struct config_set *s, const struct host_orders *prev,
+                      const struct kind_merge *se, const struct kind_merge *dr,
+                      struct host_orders *out);
 
 void builder_init(struct builder *b, struct config_diags *diags);
 /* Parse one YAML stream into b. */
 void builder_add_buffer(struct builder *b, const char *file, const char *buf, size_t len);
 /* Add a file, or every *.yaml / *.yml under a directory. -1 when path cannot be read. */
 int builder_add_path(struct builder *b, const char *path);
+/* Read and parse one file (errors name it). -1 when it cannot be read. */
+int builder_add_file(struct builder *b, const char *path);
+/* Add u, a unit parsed before from a file that has not changed since. */
+void builder_add_cached(struct builder *b, struct config_unit *u);
+/* The same, leaving its resources out of the per-kind arrays: builder_finish
+ * takes them from b->sorted (the last load's), so u must be in it. */
+void builder_add_carried(struct builder *b, struct config_unit *u);
+
+/* The YAML files under a directory, sorted by name (strcmp), as a load
+ * reads them. */
+struct tree_listing {
+    char **files;
+    size_t n, cap;
+    int errors; /* directories that could not be read (reported) */
+    int links;  /* symbolic links followed */
+};
+void builder_list_tree(struct builder *b, const char *root, struct tree_listing *l);
+void tree_listing_release(struct tree_listing *l);
+/* dir without trailing '/': the prefix of every path a load names. */
+char *config_root_name(const char *dir);
+/* The unit the cache holds for path when its content has this hash and
+ * length, else NULL (cache.c). */
+struct config_unit *cache_find(const struct config_cache *c, const char *path, uint64_t hash,
+                               size_t len);
 /* Run the per-resource rules on every unit not checked yet. */
 void builder_check_units(struct builder *b);
 /* Validate, index and hand out the set (NULL on any error); releases b. */
@@ -302,9 +377,51 @@ void vc_warn(struct vctx *v, struct config_pos pos, const char *fmt, ...)
 /* Per-resource rules for the resources of one unit, into v->diags. */
 void validate_unit(struct vctx *v, const struct config_unit *u);
 /* The unit a resource of the builder came from. */
-const struct config_unit *builder_unit_of(const struct builder *b, const struct istio_meta *m);
+const struct config_unit *builder_unit_of(struct builder *b, const struct istio_meta *m);
 void validate_cross(struct vctx *v);
-void set_index(struct config_set *s);
+
+/* One (gateway, host) pair a VirtualService claims (crossref.c). */
+struct binding {
+    const char *gateway; /* "mesh" or "ns/name" */
+    const char *host;    /* fully qualified */
+    const struct virtual_service *vs;
+    struct config_pos pos;
+};
+
+/* Warn about each VirtualService ignored for a host on the mesh because
+ * another comes first (conflicts.c). */
+void check_conflicts(struct vctx *v, const struct binding *bindings, size_t n);
+
+/* What validate_cross said about one VirtualService (xref_memo.c). */
+struct xmemo_entry {
+    const void *vs;   /* the key: its address in its unit */
+    const char *file; /* its file name's address (the unit's) */
+    uint64_t deps[2]; /* a Bloom filter of the hosts and gateways it looks up */
+    struct config_diags diags;
+    struct binding *bindings; /* own copies of the strings */
+    size_t n_bindings;
+};
+struct cross_memo;
+/* A memo for about n VirtualServices, filled in the load's order. */
+struct cross_memo *cross_memo_new(size_t n);
+void cross_memo_free(struct cross_memo *m);
+/* vs's entry; vs comes after the VirtualServices asked for before. */
+struct xmemo_entry *cross_memo_find(struct cross_memo *m, const void *vs);
+/* Move e (of another memo, which keeps an empty entry) to the end of m. */
+void cross_memo_move(struct cross_memo *m, struct xmemo_entry *e);
+/* Record vs's results at the end of m: *d is taken (and emptied), the
+ * bindings copied. */
+void cross_memo_put(struct cross_memo *m, const struct virtual_service *vs, struct config_diags *d,
+                    const struct binding *b, size_t n);
+/* The resources that changed since b's memo, or NULL when every
+ * VirtualService must be checked again. */
+struct xref_changes;
+struct xref_changes *xref_changes_new(const struct builder *b);
+void xref_changes_free(struct xref_changes *c);
+/* Would the checks of vs (e: its entry in the last memo) say what they
+ * said? vs is only read when e's filter cannot tell. */
+int xref_reusable(const struct xref_changes *c, const struct xmemo_entry *e,
+                  const struct virtual_service *vs);
 
 /* Small checks shared by validation. */
 int is_dns1123_label(const char *s);

@@ -207,14 +207,6 @@ static void add_document(struct config_unit *b, struct dctx *c, const struct cno
     add_resource(b, c, root, k);
 }
 
-struct config_cache {
-    struct config_unit **units; /* sorted by path */
-    size_t n;
-};
-
-static struct config_unit *cache_find(const struct config_cache *c, const char *path, uint64_t hash,
-                                      size_t len);
-
 void unit_unref(struct config_unit *u)
 {
     if (u == NULL || __atomic_sub_fetch(&u->refs, 1, __ATOMIC_ACQ_REL) != 0)
@@ -300,13 +292,35 @@ static void builder_add_unit(struct builder *b, struct config_unit *u)
 #undef ADD
 }
 
-void builder_add_buffer(struct builder *b, const char *file, const char *buf, size_t len)
+/* The set's hash covers every file's name and content (through h). */
+static void builder_hash_file(struct builder *b, const char *file, uint64_t h)
 {
-    uint64_t h = hash_bytes(HASH_SEED, buf, len);
-    /* the set's hash covers every file's name and content (through h) */
     b->nfiles++;
     b->hash = hash_bytes(b->hash, file, strlen(file) + 1);
     b->hash = hash_bytes(b->hash, &h, sizeof(h));
+}
+
+void builder_add_cached(struct builder *b, struct config_unit *u)
+{
+    builder_hash_file(b, u->path, u->hash);
+    builder_add_unit(b, u);
+}
+
+void builder_add_carried(struct builder *b, struct config_unit *u)
+{
+    builder_hash_file(b, u->path, u->hash);
+    xgrow((void **)&b->units, &b->cap_units, b->n_units + 1, sizeof(*b->units));
+    b->units[b->n_units++] = u;
+    __atomic_add_fetch(&u->refs, 1, __ATOMIC_RELAXED);
+    if (u->parse_diags.n || u->parse_diags.n_errors || u->parse_diags.n_warnings)
+        diags_append(b->diags, &u->parse_diags);
+    b->carried = 1;
+}
+
+void builder_add_buffer(struct builder *b, const char *file, const char *buf, size_t len)
+{
+    uint64_t h = hash_bytes(HASH_SEED, buf, len);
+    builder_hash_file(b, file, h);
     struct config_unit *u = b->cache ? cache_find(b->cache, file, h, len) : NULL;
     if (u != NULL) {
         __atomic_add_fetch(&u->refs, 1, __ATOMIC_RELAXED);
@@ -377,7 +391,7 @@ static int too_large(struct builder *b, const char *path, unsigned long long siz
     return -1;
 }
 
-static int add_file(struct builder *b, const char *path)
+int builder_add_file(struct builder *b, const char *path)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -414,14 +428,14 @@ static int cmp_str(const void *a, const void *b)
 /* Collect the YAML files under dir. Hidden entries are skipped: a ConfigMap
  * volume keeps its real files in "..data" and "..TIMESTAMP" behind visible
  * symlinks, and editors keep their swap and lock files hidden. */
-static void walk(struct builder *b, const char *dir, int depth, char ***files, size_t *n,
-                 size_t *cap)
+static void walk(struct builder *b, const char *dir, int depth, struct tree_listing *l)
 {
     DIR *d = opendir(dir);
     if (d == NULL) {
         /* an unreadable directory is not an empty one: withdrawing every
          * resource it held would be the wrong answer */
         file_error(b, dir, "cannot read directory: %s", strerror(errno));
+        l->errors++;
         return;
     }
     struct dirent *e;
@@ -432,20 +446,48 @@ static void walk(struct builder *b, const char *dir, int depth, char ***files, s
         /* the entry's type saves a stat per file; links are followed */
         int is_dir = e->d_type == DT_DIR, is_reg = e->d_type == DT_REG;
         struct stat st;
-        if ((e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) && stat(path, &st) == 0) {
+        int link = e->d_type == DT_LNK;
+        if (e->d_type == DT_UNKNOWN && lstat(path, &st) == 0)
+            link = S_ISLNK(st.st_mode);
+        if ((link || e->d_type == DT_UNKNOWN) && stat(path, &st) == 0) {
             is_dir = S_ISDIR(st.st_mode);
             is_reg = S_ISREG(st.st_mode);
         }
+        l->links += link;
         if (is_dir && depth < MAX_DIR_DEPTH) {
-            walk(b, path, depth + 1, files, n, cap);
+            walk(b, path, depth + 1, l);
         } else if (is_reg && is_yaml_name(e->d_name)) {
-            xgrow((void **)files, cap, *n + 1, sizeof(**files));
-            (*files)[(*n)++] = path;
+            xgrow((void **)&l->files, &l->cap, l->n + 1, sizeof(*l->files));
+            l->files[l->n++] = path;
             continue;
         }
         free(path);
     }
     closedir(d);
+}
+
+void builder_list_tree(struct builder *b, const char *root, struct tree_listing *l)
+{
+    memset(l, 0, sizeof(*l));
+    walk(b, root, 0, l);
+    if (l->n > 1)
+        qsort(l->files, l->n, sizeof(*l->files), cmp_str);
+}
+
+void tree_listing_release(struct tree_listing *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->files[i]);
+    free(l->files);
+    memset(l, 0, sizeof(*l));
+}
+
+char *config_root_name(const char *dir)
+{
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    return xstrndup(dir, len);
 }
 
 int builder_add_path(struct builder *b, const char *path)
@@ -456,126 +498,42 @@ int builder_add_path(struct builder *b, const char *path)
         return -1;
     }
     if (!S_ISDIR(st.st_mode))
-        return add_file(b, path);
-    char **files = NULL;
-    size_t n = 0, cap = 0;
-    size_t plen = strlen(path);
-    while (plen > 1 && path[plen - 1] == '/')
-        plen--;
-    char *root = xstrndup(path, plen);
-    walk(b, root, 0, &files, &n, &cap);
-    if (n > 1)
-        qsort(files, n, sizeof(*files), cmp_str);
-    int rc = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (add_file(b, files[i]) < 0)
+        return builder_add_file(b, path);
+    char *root = config_root_name(path);
+    struct tree_listing l;
+    builder_list_tree(b, root, &l);
+    int rc = l.errors ? -1 : 0;
+    for (size_t i = 0; i < l.n; i++)
+        if (builder_add_file(b, l.files[i]) < 0)
             rc = -1;
-        free(files[i]);
-    }
-    free(files);
+    tree_listing_release(&l);
     free(root);
     return rc;
 }
 
-/* ---- the cache of parsed files ------------------------------------------------------ */
-
-struct config_cache *config_cache_new(void)
-{
-    return xcalloc(1, sizeof(struct config_cache));
-}
-
-static void cache_clear(struct config_cache *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        unit_unref(c->units[i]);
-    free(c->units);
-    c->units = NULL;
-    c->n = 0;
-}
-
-void config_cache_free(struct config_cache *c)
-{
-    if (c == NULL)
-        return;
-    cache_clear(c);
-    free(c);
-}
-
-static struct config_unit *cache_find(const struct config_cache *c, const char *path, uint64_t hash,
-                                      size_t len)
-{
-    size_t lo = 0, hi = c->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int cmp = strcmp(c->units[mid]->path, path);
-        if (cmp == 0) {
-            struct config_unit *u = c->units[mid];
-            return u->hash == hash && u->len == len ? u : NULL;
-        }
-        if (cmp < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
-static int unit_path_cmp(const void *pa, const void *pb)
-{
-    const struct config_unit *a = *(struct config_unit *const *)pa;
-    const struct config_unit *b = *(struct config_unit *const *)pb;
-    return strcmp(a->path, b->path);
-}
-
-/* The cache now holds the files of this load, and only those: a deleted
- * file's unit goes with it. */
-static void cache_update(struct config_cache *c, const struct builder *b)
-{
-    cache_clear(c);
-    c->units = xcalloc(b->n_units ? b->n_units : 1, sizeof(*c->units));
-    for (size_t i = 0; i < b->n_units; i++) {
-        c->units[i] = b->units[i];
-        __atomic_add_fetch(&c->units[i]->refs, 1, __ATOMIC_RELAXED);
-    }
-    c->n = b->n_units;
-    qsort(c->units, c->n, sizeof(*c->units), unit_path_cmp);
-}
-
 static struct config_set *load_paths(const char *const *paths, size_t npaths,
-                                     struct config_cache *cache, struct config_diags *diags,
-                                     size_t *nfiles, size_t *nresources)
+                                     struct config_diags *diags, size_t *nfiles, size_t *nresources)
 {
     struct builder b;
     builder_init(&b, diags);
-    b.cache = cache;
     for (size_t i = 0; i < npaths; i++)
         builder_add_path(&b, paths[i]);
     if (nfiles)
         *nfiles = b.nfiles;
     if (nresources)
         *nresources = builder_resources(&b);
-    /* per-resource validation is done by builder_finish, into the units */
-    builder_check_units(&b);
-    if (cache != NULL)
-        cache_update(cache, &b);
     return builder_finish(&b);
 }
 
 struct config_set *config_load_paths(const char *const *paths, size_t npaths,
                                      struct config_diags *diags, size_t *nfiles, size_t *nresources)
 {
-    return load_paths(paths, npaths, NULL, diags, nfiles, nresources);
+    return load_paths(paths, npaths, diags, nfiles, nresources);
 }
 
 struct config_set *config_load(const char *dir, struct config_diags *diags, size_t *nfiles)
 {
-    return load_paths(&dir, 1, NULL, diags, nfiles, NULL);
-}
-
-struct config_set *config_load_cached(const char *dir, struct config_cache *cache,
-                                      struct config_diags *diags, size_t *nfiles)
-{
-    return load_paths(&dir, 1, cache, diags, nfiles, NULL);
+    return load_paths(&dir, 1, diags, nfiles, NULL);
 }
 
 struct config_set *config_parse(const char *name, const char *buf, size_t len,

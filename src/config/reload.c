@@ -1,6 +1,7 @@
 /* reload.c - the watched configuration directory: debounce inotify events,
- * reload the whole tree, and hand out a new set only when it is valid and
- * different from the last good one. */
+ * reload (the files the watch names as changed, or the whole tree when it
+ * cannot tell), and hand out a new set only when it is valid and different
+ * from the last good one. */
 #include "xdsd/reload.h"
 
 #include <stdlib.h>
@@ -28,7 +29,8 @@ struct reloader {
     struct config_diags diags;
     int rejected;
     uint64_t n_ok, n_rejected;
-    int64_t rearm_at; /* while the directory is gone: when to look for it again */
+    uint64_t n_partial; /* loads that read only the changed files */
+    int64_t rearm_at;   /* while the directory is gone: when to look for it again */
 };
 
 /* How often a vanished directory is looked for: inotify cannot tell. */
@@ -105,16 +107,36 @@ static void reject(struct reloader *r)
               r->have_good ? "keeping the last good configuration" : "nothing loaded yet");
 }
 
-/* A directory replaced by a file would otherwise load as that one file. */
-static struct config_set *load(struct reloader *r, size_t *nfiles)
+/* Load what changed: the files the watch names, or the whole tree when it
+ * cannot tell (or full). A directory replaced by a file would otherwise
+ * load as that one file. */
+static struct config_set *load(struct reloader *r, int full, size_t *nfiles)
 {
     struct stat st;
     if (r->was_dir && stat(r->dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
         struct config_pos pos = {r->dir, 0, 0};
         diag_add(&r->diags, CONFIG_ERROR, pos, NULL, "no longer a directory");
-        return NULL;
+        return NULL; /* the changes stay with the watch */
     }
-    return config_load_cached(r->dir, r->cache, &r->diags, nfiles);
+    char **changed = NULL;
+    size_t n = 0;
+    if (watch_take_changes(r->watch, &changed, &n) || full) {
+        watch_sync(r->watch);
+        for (size_t i = 0; i < n; i++)
+            free(changed[i]);
+        free(changed);
+        return config_load_changed(r->dir, r->cache, NULL, 0, &r->diags, nfiles);
+    }
+    struct config_set *s =
+        config_load_changed(r->dir, r->cache, (const char *const *)changed, n, &r->diags, nfiles);
+    if (config_cache_partial(r->cache)) {
+        log_debug("reloaded %zu changed files in '%s'", n, r->dir);
+        r->n_partial++;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(changed[i]);
+    free(changed);
+    return s;
 }
 
 /* Make s the last good set, with the next generation number. */
@@ -135,10 +157,9 @@ static void accept(struct reloader *r, struct config_set *s)
 static struct config_set *reload(struct reloader *r, int always)
 {
     r->pending = 0;
-    watch_sync(r->watch);
     config_diags_release(&r->diags);
     size_t nfiles = 0;
-    struct config_set *s = load(r, &nfiles);
+    struct config_set *s = load(r, always, &nfiles);
     if (s == NULL) {
         reject(r);
         return NULL;
@@ -204,6 +225,11 @@ int reloader_rejected(const struct reloader *r)
 uint64_t reloader_count(const struct reloader *r, int rejected)
 {
     return rejected ? r->n_rejected : r->n_ok;
+}
+
+uint64_t reloader_partial_count(const struct reloader *r)
+{
+    return r->n_partial;
 }
 
 void reloader_adopt(struct reloader *r, struct config_set *s)

@@ -3,6 +3,7 @@
  * for every service of every proxy class. */
 #include "internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,62 +36,177 @@ static int ptr_cmp(const void *pa, const void *pb)
     return c ? c : pos_cmp(&a->pos, &b->pos);
 }
 
-static void check_duplicates(struct builder *b, struct istio_meta **arr, size_t n)
+void sorted_kinds_release(struct sorted_kinds *k)
 {
-    if (n > 1)
-        qsort(arr, n, sizeof(*arr), ptr_cmp);
+    for (int i = 0; i < 4; i++) {
+        free(k->arr[i]);
+        free(k->file[i]);
+    }
+    host_orders_release(&k->hosts);
+    memset(k, 0, sizeof(*k));
+}
+
+/* Is file (by address: every position of a unit holds its file name) one
+ * of the n? */
+static int in_files(const char *file, const char *const *files, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (files[i] == file)
+            return 1;
+    return 0;
+}
+
+/* The file names of the units gone or changed (with resources). */
+static const char **changed_files(const struct builder *b, size_t *n)
+{
+    const char **f = xcalloc(b->n_gone + b->n_fresh + 1, sizeof(*f));
+    *n = 0;
+    for (size_t i = 0; i < b->n_gone; i++)
+        if (b->gone[i]->n_res > 0)
+            f[(*n)++] = b->gone[i]->res[0]->pos.file;
+    for (size_t i = 0; i < b->n_fresh; i++)
+        if (b->fresh[i]->n_res > 0)
+            f[(*n)++] = b->fresh[i]->res[0]->pos.file;
+    return f;
+}
+
+/* The last load's sorted resources of kind k, without those of the units
+ * gone or changed, with those of the changed units inserted in their places:
+ * the order qsort would give (ptr_cmp orders distinct resources totally).
+ * *n: how many; *km: where each resource went. */
+static struct istio_meta **merge_kind(const struct builder *b, enum istio_kind k, size_t *n,
+                                      struct kind_merge *km)
+{
+    const struct sorted_kinds *p = b->sorted;
+    struct istio_meta **add = NULL;
+    size_t n_add = 0, cap = 0;
+    for (size_t i = 0; i < b->n_fresh; i++)
+        for (size_t j = 0; j < b->fresh[i]->n_res; j++)
+            if (b->fresh[i]->res[j]->kind == k) {
+                xgrow((void **)&add, &cap, n_add + 1, sizeof(*add));
+                add[n_add++] = b->fresh[i]->res[j];
+            }
+    if (n_add > 1)
+        qsort(add, n_add, sizeof(*add), ptr_cmp);
+    size_t n_changed;
+    const char **changed = changed_files(b, &n_changed);
+    struct istio_meta **out = xcalloc(p->n[k] + n_add + 1, sizeof(*out));
+    const char **file = xcalloc(p->n[k] + n_add + 1, sizeof(*file));
+    size_t *pos = xcalloc(n_add + 1, sizeof(*pos));
+    size_t *map = xcalloc(p->n[k] + 1, sizeof(*map));
+    size_t o = 0, a = 0;
+    for (size_t i = 0; i < p->n[k]; i++) {
+        map[i] = SIZE_MAX;
+        if (in_files(p->file[k][i], changed, n_changed))
+            continue;
+        struct istio_meta *m = p->arr[k][i];
+        while (a < n_add && ptr_cmp(&add[a], &m) < 0) {
+            pos[a] = o;
+            file[o] = add[a]->pos.file;
+            out[o++] = add[a++];
+        }
+        map[i] = o;
+        file[o] = p->file[k][i];
+        out[o++] = m;
+    }
+    while (a < n_add) {
+        pos[a] = o;
+        file[o] = add[a]->pos.file;
+        out[o++] = add[a++];
+    }
+    free(add);
+    free(changed);
+    *km = (struct kind_merge){1, file, map, pos, n_add};
+    *n = o;
+    return out;
+}
+
+/* Every resource of kind k, unit by unit (for a builder with carried units
+ * that cannot be merged). */
+static void collect_kind(const struct builder *b, enum istio_kind k, struct istio_meta ***arr,
+                         size_t *n, size_t *cap)
+{
+    *n = 0;
+    for (size_t i = 0; i < b->n_units; i++)
+        for (size_t j = 0; j < b->units[i]->n_res; j++)
+            if (b->units[i]->res[j]->kind == k) {
+                xgrow((void **)arr, cap, *n + 1, sizeof(**arr));
+                (*arr)[(*n)++] = b->units[i]->res[j];
+            }
+}
+
+static void duplicate(struct builder *b, const struct istio_meta *first, const struct istio_meta *m)
+{
+    diag_add(b->diags, CONFIG_ERROR, m->pos, meta_label(&b->set->arena, m),
+             "duplicate %s %s/%s: also defined at %s:%d:%d", kind_name(m->kind), m->namespace,
+             m->name, first->pos.file, first->pos.line, first->pos.column);
+}
+
+/* Report each resource named like the one before it. Returns how many. */
+static size_t check_duplicates(struct builder *b, struct istio_meta **arr, size_t n)
+{
+    size_t found = 0;
     for (size_t i = 1; i < n; i++) {
-        const struct istio_meta *first = arr[i - 1], *m = arr[i];
+        const struct istio_meta *first = arr[i - 1];
         while (i < n && meta_cmp(first, arr[i]) == 0) {
-            m = arr[i];
-            diag_add(b->diags, CONFIG_ERROR, m->pos, meta_label(&b->set->arena, m),
-                     "duplicate %s %s/%s: also defined at %s:%d:%d", kind_name(m->kind),
-                     m->namespace, m->name, first->pos.file, first->pos.line, first->pos.column);
-            i++;
+            duplicate(b, first, arr[i++]);
+            found++;
         }
     }
+    return found;
 }
 
-static int ref_cmp(const void *pa, const void *pb)
+/* The same when the last load had no duplicates of this kind: any there is
+ * now has a resource of a changed file (at one of the n_at positions at) in
+ * it. The same messages, in the same order. */
+static size_t check_duplicates_near(struct builder *b, struct istio_meta **arr, size_t n,
+                                    const size_t *at, size_t n_at)
 {
-    const struct host_ref *a = pa, *b = pb;
-    int c = strcmp(a->host, b->host);
-    if (c == 0)
-        c = strcmp(a->ns, b->ns);
-    if (c == 0) /* resources are in (namespace, name) order already */
-        c = (a->res > b->res) - (a->res < b->res);
-    return c;
-}
-
-static void index_hosts(struct config_set *s)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < s->n_se; i++)
-        n += s->se[i].n_hosts;
-    s->se_by_host = xcalloc(n ? n : 1, sizeof(*s->se_by_host));
-    for (size_t i = 0; i < s->n_se; i++)
-        for (size_t j = 0; j < s->se[i].n_hosts; j++)
-            s->se_by_host[s->n_se_by_host++] =
-                (struct host_ref){s->se[i].hosts[j], s->se[i].meta.namespace, &s->se[i]};
-    qsort(s->se_by_host, s->n_se_by_host, sizeof(struct host_ref), ref_cmp);
-
-    s->dr_by_host = xcalloc(s->n_dr ? s->n_dr : 1, sizeof(*s->dr_by_host));
-    s->dr_wild = xcalloc(s->n_dr ? s->n_dr : 1, sizeof(*s->dr_wild));
-    for (size_t i = 0; i < s->n_dr; i++) {
-        struct host_ref r = {s->dr[i].host ? s->dr[i].host : "", s->dr[i].meta.namespace,
-                             &s->dr[i]};
-        if (r.host[0] == '*')
-            s->dr_wild[s->n_dr_wild++] = r;
-        else
-            s->dr_by_host[s->n_dr_by_host++] = r;
+    size_t found = 0, done = 0;
+    for (size_t j = 0; j < n_at; j++) {
+        size_t p = at[j], start = p, end = p + 1;
+        if (p < done)
+            continue;
+        while (start > 0 && meta_cmp(arr[start - 1], arr[p]) == 0)
+            start--;
+        while (end < n && meta_cmp(arr[end], arr[p]) == 0)
+            end++;
+        for (size_t i = start + 1; i < end; i++, found++)
+            duplicate(b, arr[start], arr[i]);
+        done = end;
     }
-    qsort(s->dr_by_host, s->n_dr_by_host, sizeof(struct host_ref), ref_cmp);
+    return found;
 }
 
-void set_index(struct config_set *s)
+/* Sort the resources of kind k (*arr, *n of them) and report duplicates:
+ * by merging into the last load's order when only a few files changed,
+ * else afresh. Returns how many duplicates. */
+static size_t sort_kind(struct builder *b, enum istio_kind k, struct istio_meta ***arr, size_t *n,
+                        size_t *cap)
 {
-    index_hosts(s);
+    if (b->sorted && b->memo_usable && b->sorted->arr[k] && b->sorted->file[k] &&
+        b->n_fresh + b->n_gone <= MEMO_MAX_UNITS) {
+        struct kind_merge *km = &b->merge[k];
+        free(*arr);
+        *arr = merge_kind(b, k, n, km);
+        *cap = *n + 1;
+        return b->sorted->dups[k] == 0 ? check_duplicates_near(b, *arr, *n, km->added, km->n_added)
+                                       : check_duplicates(b, *arr, *n);
+    }
+    if (b->carried)
+        collect_kind(b, k, arr, n, cap);
+    if (*n > 1)
+        qsort(*arr, *n, sizeof(**arr), ptr_cmp);
+    if (b->sorted) { /* the next load's merge_kind() needs them */
+        b->merge[k].file = xcalloc(*n + 1, sizeof(*b->merge[k].file));
+        for (size_t i = 0; i < *n; i++)
+            b->merge[k].file[i] = (*arr)[i]->pos.file;
+    }
+    return check_duplicates(b, *arr, *n);
 }
+
+#define SORT_KIND(b, k, arr, n, cap)                                                               \
+    sort_kind((b), (k), (struct istio_meta ***)(void *)&(b)->arr, &(b)->n, &(b)->cap)
 
 #define COPY_OUT(s, b, arr, n, type)                                                               \
     do {                                                                                           \
@@ -136,8 +252,25 @@ static void index_units(struct builder *b)
     qsort(b->by_file, k, sizeof(*b->by_file), unit_file_cmp);
 }
 
-const struct config_unit *builder_unit_of(const struct builder *b, const struct istio_meta *m)
+/* Lookups answered by a scan before the units are indexed. */
+#define UNIT_SCANS 8
+
+const struct config_unit *builder_unit_of(struct builder *b, const struct istio_meta *m)
 {
+    /* a reload that checks a few VirtualServices again, most of them in the
+     * changed files, needs no index */
+    for (size_t i = 0; i < b->n_fresh; i++)
+        if (b->fresh[i]->n_res > 0 && b->fresh[i]->res[0]->pos.file == m->pos.file)
+            return b->fresh[i];
+    if (b->by_file == NULL && b->unit_scans < UNIT_SCANS && b->memo_usable) {
+        b->unit_scans++;
+        for (size_t i = 0; i < b->n_units; i++)
+            if (b->units[i]->n_res > 0 && b->units[i]->res[0]->pos.file == m->pos.file)
+                return b->units[i];
+        return NULL;
+    }
+    if (b->by_file == NULL)
+        index_units(b);
     uintptr_t key = (uintptr_t)m->pos.file;
     size_t lo = 0, hi = b->n_by_file;
     while (lo < hi) {
@@ -164,16 +297,17 @@ struct config_set *builder_finish(struct builder *b)
 {
     struct config_set *s = b->set;
     builder_check_units(b);
-    check_duplicates(b, (struct istio_meta **)b->se, b->n_se);
-    check_duplicates(b, (struct istio_meta **)b->gw, b->n_gw);
-    check_duplicates(b, (struct istio_meta **)b->vs, b->n_vs);
-    check_duplicates(b, (struct istio_meta **)b->dr, b->n_dr);
+    size_t dups[4];
+    dups[KIND_SERVICE_ENTRY] = SORT_KIND(b, KIND_SERVICE_ENTRY, se, n_se, cap_se);
+    dups[KIND_GATEWAY] = SORT_KIND(b, KIND_GATEWAY, gw, n_gw, cap_gw);
+    dups[KIND_VIRTUAL_SERVICE] = SORT_KIND(b, KIND_VIRTUAL_SERVICE, vs, n_vs, cap_vs);
+    dups[KIND_DESTINATION_RULE] = SORT_KIND(b, KIND_DESTINATION_RULE, dr, n_dr, cap_dr);
     for (size_t i = 0; i < b->n_units; i++)
         diags_append(b->diags, &b->units[i]->check_diags);
-    index_units(b);
     struct vctx v = {b, b->diags, NULL, NULL, NULL};
     validate_cross(&v);
     diag_sort(b->diags);
+    struct host_orders hosts = {0}; /* stays invalid when no set is made */
     if (b->diags->n_errors == 0) {
         /* resources move into plain sorted arrays; positions are no longer needed */
         COPY_OUT(s, b, se, n_se, struct service_entry);
@@ -184,7 +318,8 @@ struct config_set *builder_finish(struct builder *b)
         s->units = b->units;
         s->n_units = b->n_units;
         set_sources(s);
-        set_index(s);
+        host_index_build(s, b->sorted ? &b->sorted->hosts : NULL, &b->merge[KIND_SERVICE_ENTRY],
+                         &b->merge[KIND_DESTINATION_RULE], b->sorted ? &hosts : NULL);
     } else {
         release_units(b->units, b->n_units);
         arena_release(&s->arena);
@@ -192,6 +327,21 @@ struct config_set *builder_finish(struct builder *b)
         s = NULL;
     }
     free(b->by_file);
+    for (int k = 0; k < 4; k++) {
+        free(b->merge[k].map);
+        free(b->merge[k].added);
+    }
+    if (b->sorted) { /* for the next load */
+        sorted_kinds_release(b->sorted);
+        *b->sorted = (struct sorted_kinds){
+            {(struct istio_meta **)b->se, (struct istio_meta **)b->gw, (struct istio_meta **)b->vs,
+             (struct istio_meta **)b->dr},
+            {b->merge[0].file, b->merge[1].file, b->merge[2].file, b->merge[3].file},
+            {b->n_se, b->n_gw, b->n_vs, b->n_dr},
+            {dups[0], dups[1], dups[2], dups[3]},
+            hosts};
+        return s;
+    }
     free(b->se);
     free(b->gw);
     free(b->vs);

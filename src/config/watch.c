@@ -1,9 +1,13 @@
 /* watch.c - inotify over a directory tree.
  *
  * inotify is not recursive: every visible sub-directory gets its own watch,
- * added at start, when a directory appears, and before each reload. Events
- * are only counted, never interpreted further: the reload re-reads the whole
- * tree, which is simpler and cannot drift from what is on disk. */
+ * added at start, when a directory appears, and before each full reload.
+ * Events are counted (they start the debounce) and, when that is safe,
+ * attributed to the YAML files they name, so that a reload can read just
+ * those files. Anything else - a directory, a link, a hidden ConfigMap swap,
+ * the root itself, an overflowed queue, a watch that could not be added or
+ * whose directory is not known for sure - means "anything may have changed":
+ * the reload re-reads the whole tree, which cannot drift from the disk. */
 #include "watch.h"
 
 #include <dirent.h>
@@ -22,36 +26,94 @@
     (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_MODIFY |            \
      IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
 #define MAX_DEPTH 32
+/* Past this many changed names a full reload is as quick and simpler. */
+#define MAX_CHANGES 4096
+
+/* The directory a watch descriptor stands for. inotify gives one descriptor
+ * per inode: a directory reached by two paths (a link, a bind mount) is
+ * ambiguous, and its events cannot be attributed. */
+struct watched_dir {
+    int wd;
+    int ambiguous;
+    char *path;
+};
 
 struct watch {
     int fd;
-    char *dir;
-    int root_wd; /* the watch on dir itself, or -1 when dir is gone */
+    char *dir;                /* without trailing '/', as the loader names it */
+    int root_wd;              /* the watch on dir itself, or -1 when dir is gone */
+    struct watched_dir *dirs; /* sorted by wd after watch_sync() */
+    size_t n_dirs, cap_dirs;
+    int incomplete; /* a sub-directory could not be watched */
+    char **changed; /* YAML files named by events since the last take */
+    size_t n_changed, cap_changed;
+    int all; /* anything may have changed */
 };
+
+static void add_dir(struct watch *w, int wd, const char *path)
+{
+    xgrow((void **)&w->dirs, &w->cap_dirs, w->n_dirs + 1, sizeof(*w->dirs));
+    w->dirs[w->n_dirs++] = (struct watched_dir){wd, 0, xstrdup(path)};
+}
 
 static void add_tree(struct watch *w, const char *dir, int depth)
 {
-    if (inotify_add_watch(w->fd, dir, WATCH_MASK) < 0) {
-        if (errno != ENOENT && errno != ENOTDIR)
+    int wd = inotify_add_watch(w->fd, dir, WATCH_MASK);
+    if (wd < 0) {
+        if (errno != ENOENT && errno != ENOTDIR) {
             log_warn("cannot watch '%s'", dir);
+            w->incomplete = 1;
+        }
         return;
     }
+    add_dir(w, wd, dir);
     DIR *d = opendir(dir);
-    if (d == NULL)
+    if (d == NULL) {
+        w->incomplete = 1;
         return;
+    }
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         /* hidden entries (ConfigMap "..2024_..." directories) are reached
          * through the visible symlinks and swapped as a whole */
         if (e->d_name[0] == '.' || depth >= MAX_DEPTH)
             continue;
+        /* the entry's type saves a stat per file; links are followed */
+        if (e->d_type != DT_DIR && e->d_type != DT_LNK && e->d_type != DT_UNKNOWN)
+            continue;
         char *path = xasprintf("%s/%s", dir, e->d_name);
         struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        if (e->d_type == DT_DIR || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
             add_tree(w, path, depth + 1);
         free(path);
     }
     closedir(d);
+}
+
+static void clear_dirs(struct watch *w)
+{
+    for (size_t i = 0; i < w->n_dirs; i++)
+        free(w->dirs[i].path);
+    w->n_dirs = 0;
+}
+
+static int dir_cmp(const void *pa, const void *pb)
+{
+    const struct watched_dir *a = pa, *b = pb;
+    return (a->wd > b->wd) - (a->wd < b->wd);
+}
+
+void watch_sync(struct watch *w)
+{
+    clear_dirs(w);
+    w->incomplete = 0;
+    if (w->root_wd < 0)
+        return;
+    add_tree(w, w->dir, 0);
+    qsort(w->dirs, w->n_dirs, sizeof(*w->dirs), dir_cmp);
+    for (size_t i = 1; i < w->n_dirs; i++)
+        if (w->dirs[i].wd == w->dirs[i - 1].wd)
+            w->dirs[i].ambiguous = w->dirs[i - 1].ambiguous = 1;
 }
 
 struct watch *watch_new(const char *dir)
@@ -63,8 +125,12 @@ struct watch *watch_new(const char *dir)
     }
     struct watch *w = xcalloc(1, sizeof(*w));
     w->fd = fd;
-    w->dir = xstrdup(dir);
-    w->root_wd = inotify_add_watch(fd, dir, WATCH_MASK);
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    w->dir = xstrndup(dir, len);
+    w->all = 1;
+    w->root_wd = inotify_add_watch(fd, w->dir, WATCH_MASK);
     if (w->root_wd < 0 && errno != ENOENT) {
         log_warn("cannot watch '%s'", dir);
         watch_free(w);
@@ -73,7 +139,7 @@ struct watch *watch_new(const char *dir)
     if (w->root_wd < 0)
         log_warnx("'%s' does not exist: waiting for it", dir);
     else
-        add_tree(w, dir, 0);
+        watch_sync(w);
     return w;
 }
 
@@ -87,8 +153,16 @@ int watch_rearm(struct watch *w)
     w->root_wd = inotify_add_watch(w->fd, w->dir, WATCH_MASK);
     if (w->root_wd < 0)
         return -1;
-    add_tree(w, w->dir, 0);
+    w->all = 1;
+    watch_sync(w);
     return 0;
+}
+
+static void clear_changes(struct watch *w)
+{
+    for (size_t i = 0; i < w->n_changed; i++)
+        free(w->changed[i]);
+    w->n_changed = 0;
 }
 
 void watch_free(struct watch *w)
@@ -96,6 +170,10 @@ void watch_free(struct watch *w)
     if (w == NULL)
         return;
     close(w->fd);
+    clear_dirs(w);
+    free(w->dirs);
+    clear_changes(w);
+    free(w->changed);
     free(w->dir);
     free(w);
 }
@@ -105,29 +183,92 @@ int watch_fd(const struct watch *w)
     return w->fd;
 }
 
-void watch_sync(struct watch *w)
+static const struct watched_dir *find_dir(const struct watch *w, int wd)
 {
-    add_tree(w, w->dir, 0);
+    size_t lo = 0, hi = w->n_dirs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->dirs[mid].wd == wd)
+            return w->dirs[mid].ambiguous ? NULL : &w->dirs[mid];
+        if (w->dirs[mid].wd < wd)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
 }
 
-static int relevant(const struct inotify_event *ev)
+static int is_yaml_name(const char *name)
 {
-    if (ev->mask & (IN_Q_OVERFLOW | IN_ISDIR | IN_DELETE_SELF | IN_MOVE_SELF))
-        return 1;
-    if (ev->mask & IN_IGNORED)
-        return 0;
-    if (ev->len == 0)
-        return 1;
-    const char *name = ev->name;
-    if (strcmp(name, "..data") == 0)
-        return 1; /* a ConfigMap update swaps this symlink */
-    if (name[0] == '.')
-        return 0;
     size_t n = strlen(name);
-    /* a plain IN_MODIFY comes before IN_CLOSE_WRITE; both count, the debounce
-     * merges them */
     return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
            (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
+static void note_file(struct watch *w, const char *dir, const char *name)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+    /* a write comes as a run of events on the same file */
+    if (w->n_changed > 0 && strcmp(w->changed[w->n_changed - 1], path) == 0) {
+        free(path);
+        return;
+    }
+    if (w->n_changed >= MAX_CHANGES) {
+        free(path);
+        w->all = 1;
+        return;
+    }
+    xgrow((void **)&w->changed, &w->cap_changed, w->n_changed + 1, sizeof(*w->changed));
+    w->changed[w->n_changed++] = path;
+}
+
+/* An entry that is not a YAML file by name can still matter: a link or a
+ * directory appearing under any name (the loader follows links). */
+static int is_dir_or_link(const char *dir, const char *name)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+    struct stat st;
+    int r = lstat(path, &st) == 0 && (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode));
+    free(path);
+    return r;
+}
+
+/* Record what ev says changed. Returns 1 when it can change the
+ * configuration (the debounce starts), else 0. */
+static int on_event(struct watch *w, const struct inotify_event *ev)
+{
+    if (ev->mask & (IN_Q_OVERFLOW | IN_ISDIR | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
+        w->all = 1;
+        return 1;
+    }
+    if (ev->mask & IN_IGNORED) {
+        w->all = 1; /* a watch went away with its directory: nothing to read yet */
+        return 0;
+    }
+    if (ev->len == 0 || strcmp(ev->name, "..data") == 0) {
+        w->all = 1; /* the directory itself; a ConfigMap update swaps "..data" */
+        return 1;
+    }
+    const char *name = ev->name;
+    if (name[0] == '.')
+        return 0;
+    const struct watched_dir *d = find_dir(w, ev->wd);
+    int yaml = is_yaml_name(name);
+    if (d == NULL) {
+        w->all = 1;
+        return yaml;
+    }
+    /* a plain IN_MODIFY comes before IN_CLOSE_WRITE; both count, the debounce
+     * merges them */
+    if (yaml) {
+        note_file(w, d->path, name);
+        return 1;
+    }
+    if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) && is_dir_or_link(d->path, name)) {
+        w->all = 1;
+        return 1;
+    }
+    return 0;
 }
 
 int watch_drain(struct watch *w)
@@ -145,13 +286,13 @@ int watch_drain(struct watch *w)
         }
         for (char *p = buf; p < buf + len;) {
             const struct inotify_event *ev = (const struct inotify_event *)p;
-            if (relevant(ev))
-                count++;
+            count += on_event(w, ev);
             /* dir itself deleted or moved away: inotify cannot see it come
              * back, the reloader polls for it (watch_rearm) */
             if (ev->wd == w->root_wd && (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))) {
                 inotify_rm_watch(w->fd, w->root_wd);
                 w->root_wd = -1;
+                w->all = 1;
                 count++;
             }
             if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
@@ -165,4 +306,21 @@ int watch_drain(struct watch *w)
     if (new_dirs)
         watch_sync(w);
     return count;
+}
+
+int watch_take_changes(struct watch *w, char ***paths, size_t *n)
+{
+    int all = w->all || w->incomplete || w->root_wd < 0;
+    if (all) {
+        clear_changes(w);
+        *paths = NULL;
+        *n = 0;
+    } else {
+        *paths = w->changed;
+        *n = w->n_changed;
+        w->changed = NULL;
+        w->n_changed = w->cap_changed = 0;
+    }
+    w->all = 0;
+    return all;
 }

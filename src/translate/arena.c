@@ -139,7 +139,7 @@ void pvec_push(struct arena *a, struct pvec *p, void *x)
     p->v[p->n++] = x;
 }
 
-/* ---- string map: open addressing, FNV hash ------------------------------------------ */
+/* ---- string map: open addressing, hash_block ------------------------------------------ */
 
 struct smap_slot {
     const char *key;
@@ -149,7 +149,7 @@ struct smap_slot {
 
 static uint64_t str_hash(const char *s)
 {
-    return hash_bytes(HASH_SEED, s, strlen(s));
+    return hash_block(HASH_SEED, s, strlen(s));
 }
 
 static void *smap_find(const struct smap *m, const char *key, uint64_t h)
@@ -179,20 +179,33 @@ static void smap_insert(struct smap *m, const char *key, void *val, uint64_t h)
     m->n++;
 }
 
+static void smap_grow(struct arena *a, struct smap *m, size_t cap)
+{
+    struct smap old = *m;
+    m->cap = cap;
+    m->slots = ar_alloc(a, m->cap * sizeof(*m->slots));
+    m->n = 0;
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.slots[i].key != NULL)
+            smap_insert(m, old.slots[i].key, old.slots[i].val, old.slots[i].hash);
+}
+
+void smap_reserve(struct arena *a, struct smap *m, size_t n)
+{
+    size_t cap = m->cap ? m->cap : 16;
+    while (2 * n > cap)
+        cap *= 2;
+    if (cap > m->cap)
+        smap_grow(a, m, cap);
+}
+
 int smap_put(struct arena *a, struct smap *m, const char *key, void *val)
 {
     uint64_t h = str_hash(key); /* once for the lookup and the insert */
     if (smap_find(m, key, h) != NULL)
         return 0;
-    if ((m->n + 1) * 2 > m->cap) {
-        struct smap old = *m;
-        m->cap = old.cap ? old.cap * 2 : 16;
-        m->slots = ar_alloc(a, m->cap * sizeof(*m->slots));
-        m->n = 0;
-        for (size_t i = 0; i < old.cap; i++)
-            if (old.slots[i].key != NULL)
-                smap_insert(m, old.slots[i].key, old.slots[i].val, old.slots[i].hash);
-    }
+    if ((m->n + 1) * 2 > m->cap)
+        smap_grow(a, m, m->cap ? m->cap * 2 : 16);
     smap_insert(m, key, val ? val : (void *)key, h);
     return 1;
 }

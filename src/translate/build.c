@@ -84,38 +84,61 @@ static void append(char **buf, size_t *len, size_t *cap, const char *s)
     *len += n;
 }
 
-static int labels_have_key(const struct config_labels *l, const char *key)
+static void add_keys(const char ***keys, size_t *n, size_t *cap, const struct config_labels *l)
 {
-    for (size_t j = 0; j < l->n; j++)
-        if (strcmp(l->items[j].key, key) == 0)
-            return 1;
-    return 0;
+    for (size_t i = 0; i < l->n; i++) {
+        size_t j = 0;
+        while (j < *n && strcmp((*keys)[j], l->items[i].key) != 0)
+            j++;
+        if (j < *n)
+            continue;
+        xgrow((void **)keys, cap, *n + 1, sizeof(**keys));
+        (*keys)[(*n)++] = l->items[i].key;
+    }
 }
 
-static int label_key_used(const struct translate_model *m, const char *key)
+const char **tr_label_keys_used(const struct translate_model *m, size_t *n)
 {
+    const char **keys = NULL;
+    size_t cap = 0;
+    *n = 0;
     for (size_t i = 0; i < m->n_destination_rules; i++)
-        if (m->destination_rules[i].has_workload_selector &&
-            labels_have_key(&m->destination_rules[i].workload_selector, key))
-            return 1;
+        if (m->destination_rules[i].has_workload_selector)
+            add_keys(&keys, n, &cap, &m->destination_rules[i].workload_selector);
     for (size_t i = 0; i < m->n_virtual_services; i++) {
         const struct virtual_service *vs = &m->virtual_services[i];
         for (size_t r = 0; r < vs->n_http; r++)
             for (size_t k = 0; k < vs->http[r].n_match; k++)
-                if (labels_have_key(&vs->http[r].match[k].source_labels, key))
-                    return 1;
+                add_keys(&keys, n, &cap, &vs->http[r].match[k].source_labels);
         const struct l4_route *l4[2] = {vs->tls, vs->tcp};
         size_t n4[2] = {vs->n_tls, vs->n_tcp};
         for (int t = 0; t < 2; t++)
             for (size_t r = 0; r < n4[t]; r++)
                 for (size_t k = 0; k < l4[t][r].n_match; k++)
-                    if (labels_have_key(&l4[t][r].match[k].source_labels, key))
-                        return 1;
+                    add_keys(&keys, n, &cap, &l4[t][r].match[k].source_labels);
     }
+    return keys;
+}
+
+static int key_listed(const char *const *keys, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(keys[i], key) == 0)
+            return 1;
     return 0;
 }
 
 char *translate_class_key(const struct translate_model *m, const struct proxy_identity *id)
+{
+    size_t n;
+    const char **keys = tr_label_keys_used(m, &n);
+    char *key = tr_class_key(m, keys, n, id);
+    free(keys);
+    return key;
+}
+
+char *tr_class_key(const struct translate_model *m, const char *const *label_keys,
+                   size_t n_label_keys, const struct proxy_identity *id)
 {
     char *buf = NULL;
     size_t len = 0, cap = 0;
@@ -146,7 +169,7 @@ char *translate_class_key(const struct translate_model *m, const struct proxy_id
     /* labels matter only where a sourceLabels rule or a DestinationRule's
      * workloadSelector looks at them */
     for (size_t i = 0; i < id->n_labels; i++) {
-        if (!label_key_used(m, id->labels[i].key))
+        if (!key_listed(label_keys, n_label_keys, id->labels[i].key))
             continue;
         char *s = xasprintf("|%s=%s", id->labels[i].key, id->labels[i].value);
         append(&buf, &len, &cap, s);
@@ -176,6 +199,11 @@ struct xds_view *tr_build_view(const struct translate_model *m, const struct tra
         b.o.mesh_certs = "/etc/certs";
     if (b.o.trust_domain == NULL)
         b.o.trust_domain = "cluster.local";
+    if (tr_memo_share_view(&b)) {
+        xds_view_finish(b.view, NULL); /* every type is a finished shared one */
+        arena_free(b.a);
+        return b.view;
+    }
     tr_prepare(&b);
     if (tr_memo_share_clusters(&b))
         b.shared[XDS_CLUSTER] = b.shared[XDS_ENDPOINT] = 1;

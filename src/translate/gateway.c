@@ -129,18 +129,36 @@ static void host_candidates(struct tr_build *b, const struct host_index *ix,
         qsort(out->v, out->n, sizeof(void *), cmp_tag);
 }
 
+/* The VirtualServices bound to gw, in the model's order: found once per
+ * build, not once per server and pass. */
+static const struct pvec *bound_vs(struct tr_build *b, const struct gateway *gw)
+{
+    struct pvec *v = pmap_get(&b->gw_bound, gw);
+    if (v != NULL)
+        return v;
+    v = ar_alloc(b->a, sizeof(*v));
+    for (size_t i = 0; i < b->vs_all.n; i++) {
+        const struct virtual_service *vs = b->vs_all.v[i];
+        if (tr_vs_bound(vs, gw->meta.namespace, gw->meta.name))
+            pvec_push(b->a, v, (void *)vs);
+    }
+    pmap_put(b->a, &b->gw_bound, gw, v);
+    return v;
+}
+
+/* vs (bound to gs's gateway) has a host gs serves. */
 static int vs_matches_server(struct tr_build *b, const struct virtual_service *vs,
                              const struct gw_server *gs, const struct host_index *ix)
 {
-    if (!tr_vs_bound(vs, gs->gw->meta.namespace, gs->gw->meta.name))
-        return 0;
     struct pvec cand = {0};
     for (size_t h = 0; h < vs->n_hosts; h++) {
         const char *host = tr_expand_host(b->a, vs->hosts[h], vs->meta.namespace);
         host_candidates(b, ix, gs->s, host, &cand);
         for (size_t c = 0; c < cand.n; c++)
-            if (vs_server_host(b, vs, gs, h, (uintptr_t)cand.v[c] - 1) != NULL)
+            if (vs_server_host(b, vs, gs, h, (uintptr_t)cand.v[c] - 1) != NULL) {
+                tr_memo_used_vs(b->memo, vs); /* the caller reads its routes */
                 return 1;
+            }
     }
     return 0;
 }
@@ -196,10 +214,9 @@ static void gateway_vhost_plan(struct tr_build *b, struct pvec *servers, struct 
         struct host_index ix;
         struct pvec cand = {0};
         host_index_init(b, gs->s, &ix);
-        for (size_t v = 0; v < b->vs_all.n; v++) {
-            const struct virtual_service *vs = b->vs_all.v[v];
-            if (!tr_vs_bound(vs, gs->gw->meta.namespace, gs->gw->meta.name))
-                continue;
+        const struct pvec *bound = bound_vs(b, gs->gw);
+        for (size_t v = 0; v < bound->n; v++) {
+            const struct virtual_service *vs = bound->v[v];
             for (size_t h = 0; h < vs->n_hosts; h++) {
                 host_candidates(b, &ix, gs->s, tr_expand_host(a, vs->hosts[h], vs->meta.namespace),
                                 &cand);
@@ -218,6 +235,7 @@ static void gateway_vhost_plan(struct tr_build *b, struct pvec *servers, struct 
                         smap_put(a, &by_name, vname, gv);
                         pvec_push(a, order, gv);
                     }
+                    tr_memo_used_vs(b->memo, vs);
                     struct gw_contrib *k = ar_alloc(a, sizeof(*k));
                     k->vs = vs;
                     k->gs = gs;
@@ -311,8 +329,9 @@ static void passthrough_chains(struct tr_build *b, struct tr_listener *l,
     uint32_t port = gs->s->port.number;
     struct host_index ix;
     host_index_init(b, gs->s, &ix);
-    for (size_t v = 0; v < b->vs_all.n; v++) {
-        const struct virtual_service *vs = b->vs_all.v[v];
+    const struct pvec *bound = bound_vs(b, gs->gw);
+    for (size_t v = 0; v < bound->n; v++) {
+        const struct virtual_service *vs = bound->v[v];
         if (!vs_matches_server(b, vs, gs, &ix))
             continue;
         for (size_t r = 0; r < vs->n_tls; r++) {
@@ -346,8 +365,9 @@ static NetFilter *tcp_route(struct tr_build *b, const struct gw_server *gs)
     uint32_t port = gs->s->port.number;
     struct host_index ix;
     host_index_init(b, gs->s, &ix);
-    for (size_t v = 0; v < b->vs_all.n; v++) {
-        const struct virtual_service *vs = b->vs_all.v[v];
+    const struct pvec *bound = bound_vs(b, gs->gw);
+    for (size_t v = 0; v < bound->n; v++) {
+        const struct virtual_service *vs = bound->v[v];
         if (!vs_matches_server(b, vs, gs, &ix))
             continue;
         for (size_t r = 0; r < vs->n_tcp; r++) {

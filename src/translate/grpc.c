@@ -116,7 +116,7 @@ static void service_port_build(struct tr_build *b, const struct tr_svc *svc,
         tr_emit(b, XDS_LISTENER, lname, l);
     }
     b->from = ar_printf(a, "route configuration '%s'", cluster);
-    const struct virtual_service *vs = tr_mesh_vs_for(b, svc->host);
+    const struct virtual_service *vs = tr_svc_vs(b, svc);
     if (vs != NULL)
         tr_vs_routes(b, vs, p->number, NULL, NULL, &routes);
     if (routes.n == 0)
@@ -132,11 +132,10 @@ static void service_port_build(struct tr_build *b, const struct tr_svc *svc,
  * when its ServiceEntry and VirtualService are unchanged (pieces.c). */
 static void service_port(struct tr_build *b, const struct tr_svc *svc, const struct istio_port *p)
 {
-    const struct virtual_service *vs = tr_mesh_vs_for(b, svc->host);
-    uint64_t key =
-        tr_key_u64(tr_key_str(tr_key_u64(tr_key_str(HASH_SEED, "grpc"), p->number), svc->host),
-                   svc->se->meta.content_hash);
-    key = tr_key_u64(key, vs ? vs->meta.content_hash : 0);
+    /* no cluster (a DNS service): nothing here, whatever its VirtualService */
+    if (!tr_cluster_exists(b, tr_cluster_name(b->a, p->number, NULL, svc->host)))
+        return;
+    uint64_t key = tr_svc_key(b, svc, "grpc", p->number);
     const struct tr_piece *pc = tr_piece_reuse(b, key);
     if (pc != NULL) {
         tr_piece_emit(b, pc);

@@ -51,6 +51,52 @@ struct memo_data {
     size_t n_refs, cap_refs;
 };
 
+/* Content hashes (0 stands for an empty slot: a hash of 0 is stored as 1). */
+struct hash_set {
+    uint64_t *v;
+    size_t cap, n;
+};
+
+static void hset_add(struct hash_set *s, uint64_t h)
+{
+    h = h ? h : 1;
+    if (2 * (s->n + 1) > s->cap) {
+        struct hash_set old = *s;
+        s->cap = old.cap ? 2 * old.cap : 64;
+        s->v = xcalloc(s->cap, sizeof(*s->v));
+        s->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.v[i])
+                hset_add(s, old.v[i]);
+        free(old.v);
+    }
+    size_t i = h & (s->cap - 1);
+    for (; s->v[i] != 0; i = (i + 1) & (s->cap - 1))
+        if (s->v[i] == h)
+            return;
+    s->v[i] = h;
+    s->n++;
+}
+
+static int hset_has(const struct hash_set *s, uint64_t h)
+{
+    h = h ? h : 1;
+    if (s->cap == 0)
+        return 0;
+    for (size_t i = h & (s->cap - 1); s->v[i] != 0; i = (i + 1) & (s->cap - 1))
+        if (s->v[i] == h)
+            return 1;
+    return 0;
+}
+
+/* The order of a route configuration's virtual hosts, for tr_memo_rc_order(). */
+struct rc_order {
+    char *name;
+    uint64_t layout;
+    size_t n;
+    uint32_t *order;
+};
+
 struct tr_memo {
     struct memo_data *d;
     struct memo_svc *open;       /* the service being recorded */
@@ -62,7 +108,14 @@ struct tr_memo {
     size_t n_se;
     const struct destination_rule *dr;
     size_t n_dr;
+    const struct virtual_service *vs;
+    size_t n_vs;
+    const struct gateway *gw;
+    size_t n_gw;
     struct tr_pieces *pieces; /* virtual hosts, rebuilt or reused by this build */
+    struct hash_set used_vs;  /* the VirtualServices whose content the build read */
+    struct rc_order *orders;  /* of large route configurations */
+    size_t n_orders, cap_orders;
 };
 
 struct tr_memo *tr_memo_new(void)
@@ -96,6 +149,12 @@ void tr_memo_free(struct tr_memo *m)
         return;
     data_unref(m->d);
     tr_pieces_free(m->pieces);
+    free(m->used_vs.v);
+    for (size_t i = 0; i < m->n_orders; i++) {
+        free(m->orders[i].name);
+        free(m->orders[i].order);
+    }
+    free(m->orders);
     free(m);
 }
 
@@ -195,29 +254,151 @@ static int same_drs(const struct destination_rule *a, size_t na, const struct de
     return 1;
 }
 
-int tr_memo_share_clusters(struct tr_build *b)
+static int same_gws(const struct gateway *a, size_t na, const struct gateway *b, size_t nb)
 {
-    struct tr_memo *m = b->memo;
-    const struct tr_memo *prev = b->memo_prev;
-    if (m == NULL)
+    if (na != nb)
         return 0;
-    const struct translate_model *model = b->m;
+    for (size_t i = 0; i < na; i++)
+        if (!same_resource(&a[i].meta, &b[i].meta))
+            return 0;
+    return 1;
+}
+
+/* What decides where a VirtualService applies, not what it routes. */
+static uint64_t vs_shape(const struct virtual_service *vs)
+{
+    uint64_t h = tr_key_str(tr_key_str(HASH_SEED, vs->meta.namespace), vs->meta.name);
+    h = tr_key_u64(h, vs->n_hosts);
+    for (size_t i = 0; i < vs->n_hosts; i++)
+        h = tr_key_str(h, vs->hosts[i]);
+    h = tr_key_u64(h, vs->n_gateways);
+    for (size_t i = 0; i < vs->n_gateways; i++)
+        h = tr_key_str(h, vs->gateways[i]);
+    h = tr_key_u64(h, vs->n_export_to);
+    for (size_t i = 0; i < vs->n_export_to; i++)
+        h = tr_key_str(h, vs->export_to[i]);
+    return h;
+}
+
+/* Every VirtualService is unchanged, or changed only in what it routes and
+ * was not read by the previous build. */
+static int vs_unread_or_same(const struct tr_memo *prev, const struct tr_memo *m)
+{
+    if (prev->n_vs != m->n_vs)
+        return 0;
+    for (size_t i = 0; i < m->n_vs; i++) {
+        const struct virtual_service *a = &prev->vs[i], *b = &m->vs[i];
+        if (same_resource(&a->meta, &b->meta))
+            continue;
+        if (hset_has(&prev->used_vs, a->meta.content_hash) || vs_shape(a) != vs_shape(b))
+            return 0;
+    }
+    return 1;
+}
+
+static void memo_model(struct tr_memo *m, const struct translate_model *model)
+{
     m->se = model->service_entries;
     m->n_se = model->n_service_entries;
     m->dr = model->destination_rules;
     m->n_dr = model->n_destination_rules;
-    /* Clusters and Endpoints read only ServiceEntries, DestinationRules, the
-     * class and the options (the caller compared those) */
-    if (prev == NULL || prev->view == NULL || !same_ses(prev->se, prev->n_se, m->se, m->n_se) ||
-        !same_drs(prev->dr, prev->n_dr, m->dr, m->n_dr))
-        return 0;
+    m->vs = model->virtual_services;
+    m->n_vs = model->n_virtual_services;
+    m->gw = model->gateways;
+    m->n_gw = model->n_gateways;
+}
+
+static void inherit_clusters(struct tr_build *b)
+{
+    struct tr_memo *m = b->memo;
+    const struct tr_memo *prev = b->memo_prev;
     xds_view_share(b->view, XDS_CLUSTER, prev->view);
     xds_view_share(b->view, XDS_ENDPOINT, prev->view);
     atomic_fetch_add_explicit(&prev->d->refs, 1, memory_order_relaxed);
     data_unref(m->d);
     m->d = prev->d;
     m->n_reused = prev->d->n_svcs;
+}
+
+int tr_memo_share_view(struct tr_build *b)
+{
+    struct tr_memo *m = b->memo;
+    const struct tr_memo *prev = b->memo_prev;
+    if (m == NULL)
+        return 0;
+    memo_model(m, b->m);
+    if (prev == NULL || prev->view == NULL || !same_ses(prev->se, prev->n_se, m->se, m->n_se) ||
+        !same_drs(prev->dr, prev->n_dr, m->dr, m->n_dr) ||
+        !same_gws(prev->gw, prev->n_gw, m->gw, m->n_gw) || !vs_unread_or_same(prev, m))
+        return 0;
+    inherit_clusters(b);
+    xds_view_share(b->view, XDS_LISTENER, prev->view);
+    xds_view_share(b->view, XDS_ROUTE, prev->view);
+    tr_pieces_inherit(m->pieces, prev->pieces);
+    for (size_t i = 0; i < prev->n_orders; i++) {
+        const struct rc_order *o = &prev->orders[i];
+        tr_memo_rc_record(b, o->name, o->layout, o->n, o->order);
+    }
+    for (size_t i = 0; i < prev->used_vs.cap; i++)
+        if (prev->used_vs.v[i])
+            hset_add(&m->used_vs, prev->used_vs.v[i]);
     return 1;
+}
+
+int tr_memo_share_clusters(struct tr_build *b)
+{
+    struct tr_memo *m = b->memo;
+    const struct tr_memo *prev = b->memo_prev;
+    if (m == NULL)
+        return 0;
+    /* Clusters and Endpoints read only ServiceEntries, DestinationRules, the
+     * class and the options (the caller compared those) */
+    if (prev == NULL || prev->view == NULL || !same_ses(prev->se, prev->n_se, m->se, m->n_se) ||
+        !same_drs(prev->dr, prev->n_dr, m->dr, m->n_dr))
+        return 0;
+    inherit_clusters(b);
+    return 1;
+}
+
+/* Below this many virtual hosts, sorting them again is cheaper than
+ * remembering the order (a gRPC client has a route configuration per
+ * service, each with one). */
+#define RC_ORDER_MIN 32
+
+void tr_memo_rc_record(struct tr_build *b, const char *name, uint64_t layout, size_t n,
+                       const uint32_t *order)
+{
+    struct tr_memo *m = b->memo;
+    if (m == NULL || n < RC_ORDER_MIN)
+        return;
+    xgrow((void **)&m->orders, &m->cap_orders, m->n_orders + 1, sizeof(*m->orders));
+    struct rc_order *o = &m->orders[m->n_orders++];
+    o->name = xstrdup(name);
+    o->layout = layout;
+    o->n = n;
+    o->order = xmalloc(n * sizeof(*o->order));
+    memcpy(o->order, order, n * sizeof(*o->order));
+}
+
+const uint32_t *tr_memo_rc_order(struct tr_build *b, const char *name, uint64_t layout, size_t n)
+{
+    const struct tr_memo *prev = b->memo_prev;
+    if (prev == NULL || b->memo == NULL || n < RC_ORDER_MIN)
+        return NULL;
+    for (size_t i = 0; i < prev->n_orders; i++) {
+        const struct rc_order *o = &prev->orders[i];
+        if (o->layout == layout && o->n == n && strcmp(o->name, name) == 0) {
+            tr_memo_rc_record(b, name, layout, n, o->order);
+            return o->order;
+        }
+    }
+    return NULL;
+}
+
+void tr_memo_used_vs(struct tr_memo *m, const struct virtual_service *vs)
+{
+    if (m != NULL && vs != NULL)
+        hset_add(&m->used_vs, vs->meta.content_hash);
 }
 
 int tr_memo_replay(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr)

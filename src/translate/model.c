@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "xdsd/util.h"
+
 #define DNS_SUFFIX "svc.cluster.local"
 
 int tr_is_http(enum istio_protocol p)
@@ -246,18 +248,40 @@ int tr_vs_bound(const struct virtual_service *vs, const char *gw_ns, const char 
     return 0;
 }
 
+/* The caller reads the routes of what this returns: it is recorded. */
 const struct virtual_service *tr_mesh_vs_for(const struct tr_build *b, const char *host)
 {
     const struct virtual_service *vs = smap_get(&b->vs_by_host, host);
-    if (vs != NULL)
-        return vs;
-    for (size_t i = 0; i < b->vs_wild.n; i++) {
+    for (size_t i = 0; vs == NULL && i < b->vs_wild.n; i++) {
         const struct virtual_service *w = b->vs_wild.v[i];
-        for (size_t h = 0; h < w->n_hosts; h++)
+        for (size_t h = 0; h < w->n_hosts && vs == NULL; h++)
             if (tr_host_match(w->hosts[h], host))
-                return w;
+                vs = w;
     }
-    return NULL;
+    tr_memo_used_vs(b->memo, vs);
+    return vs;
+}
+
+const struct virtual_service *tr_svc_vs(const struct tr_build *b, const struct tr_svc *svc)
+{
+    struct tr_svc *s = (struct tr_svc *)svc; /* the build's own index, filled here */
+    if (!s->vs_known) {
+        s->vs = tr_mesh_vs_for(b, s->host);
+        s->vs_known = 1;
+    }
+    return s->vs;
+}
+
+uint64_t tr_svc_key(const struct tr_build *b, const struct tr_svc *svc, const char *kind,
+                    uint32_t port)
+{
+    struct tr_svc *s = (struct tr_svc *)svc;
+    if (s->host_key == 0)
+        s->host_key = tr_key_str(HASH_SEED, s->host);
+    const struct virtual_service *vs = tr_svc_vs(b, svc);
+    uint64_t k = tr_key_u64(tr_key_u64(tr_key_str(HASH_SEED, kind), port), s->host_key);
+    k = tr_key_u64(k, s->se->meta.content_hash);
+    return tr_key_u64(k, vs ? vs->meta.content_hash : 0);
 }
 
 /* ---- preparing a build ---------------------------------------------------------------- */
@@ -269,6 +293,7 @@ static void index_services(struct tr_build *b)
     for (size_t i = 0; i < m->n_service_entries; i++)
         total += m->service_entries[i].n_hosts;
     b->svcs = ar_alloc(b->a, (total ? total : 1) * sizeof(*b->svcs));
+    smap_reserve(b->a, &b->svc_by_host, total);
     for (size_t i = 0; i < m->n_service_entries; i++) {
         const struct service_entry *se = &m->service_entries[i];
         if (!tr_exported(se->export_to, se->n_export_to, se->meta.namespace, b->id->namespace))
@@ -276,12 +301,12 @@ static void index_services(struct tr_build *b)
         for (size_t h = 0; h < se->n_hosts; h++) {
             const char *host = tr_expand_host(b->a, se->hosts[h], se->meta.namespace);
             /* the first ServiceEntry declaring a host owns it */
-            if (smap_get(&b->svc_by_host, host) != NULL)
+            struct tr_svc *s = &b->svcs[b->n_svcs];
+            if (!smap_put(b->a, &b->svc_by_host, host, s))
                 continue;
-            struct tr_svc *s = &b->svcs[b->n_svcs++];
             s->se = se;
             s->host = host;
-            smap_put(b->a, &b->svc_by_host, host, s);
+            b->n_svcs++;
         }
     }
 }
@@ -291,6 +316,7 @@ static void index_rules(struct tr_build *b)
     const struct translate_model *m = b->m;
     /* the first rule to claim a host wins: rules selecting this workload,
      * then the rest of the proxy's namespace, then other namespaces */
+    smap_reserve(b->a, &b->dr_by_host, m->n_destination_rules);
     for (int pass = 0; pass < 3; pass++) {
         for (size_t i = 0; i < m->n_destination_rules; i++) {
             const struct destination_rule *d = &m->destination_rules[i];
@@ -310,6 +336,7 @@ static void index_rules(struct tr_build *b)
                          (void *)d);
         }
     }
+    smap_reserve(b->a, &b->vs_by_host, m->n_virtual_services);
     for (size_t i = 0; i < m->n_virtual_services; i++) {
         const struct virtual_service *vs = &m->virtual_services[i];
         if (!tr_exported(vs->export_to, vs->n_export_to, vs->meta.namespace, b->id->namespace))

@@ -37,6 +37,7 @@ struct tr_piece {
     size_t n_domains;
     uint8_t *bytes; /* the packed VirtualHost; NULL: these inputs make none */
     size_t len;
+    uint64_t layout;       /* tr_vhost_layout() of the VirtualHost */
     struct piece_res *res; /* or resources (tr_piece_record_emitted) */
     size_t n_res;
 };
@@ -131,12 +132,12 @@ static int pieces_put(struct tr_pieces *p, struct tr_piece *pc)
 
 uint64_t tr_key_str(uint64_t h, const char *s)
 {
-    return hash_bytes(h, s, strlen(s) + 1);
+    return hash_block(h, s, strlen(s) + 1);
 }
 
 uint64_t tr_key_u64(uint64_t h, uint64_t v)
 {
-    return hash_bytes(h, &v, sizeof(v));
+    return hash_block(h, &v, sizeof(v));
 }
 
 const struct tr_piece *tr_piece_reuse(struct tr_build *b, uint64_t key)
@@ -157,6 +158,7 @@ static struct tr_piece *piece_new(uint64_t key, const VirtualHost *v, uint8_t *b
     pc->bytes = bytes;
     pc->len = len;
     if (v != NULL) {
+        pc->layout = tr_vhost_layout(v);
         pc->name = xstrdup(v->name);
         pc->n_domains = v->n_domains;
         pc->domains = xcalloc(v->n_domains + 1, sizeof(char *));
@@ -205,6 +207,11 @@ void tr_vhost_keyed(struct tr_build *b, VirtualHost *v, uint64_t key)
     pmap_put(b->a, &b->vh_key, v, box);
 }
 
+uint64_t tr_piece_layout(const struct tr_piece *pc)
+{
+    return pc->layout;
+}
+
 const uint8_t *tr_piece_bytes(const struct tr_piece *pc, size_t *len)
 {
     *len = pc->len;
@@ -250,4 +257,11 @@ void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc)
         memcpy(copy, r->bytes, r->len);
         tr_emit_packed(b, r->type, r->name, copy, r->len, r->hash);
     }
+}
+
+void tr_pieces_inherit(struct tr_pieces *dst, const struct tr_pieces *src)
+{
+    for (size_t i = 0; i < src->cap; i++)
+        if (src->slots[i] != NULL)
+            pieces_put(dst, src->slots[i]);
 }

@@ -77,7 +77,7 @@ static void tls_chains(struct tr_build *b, struct tr_listener *l, const struct t
                        const struct istio_port *p)
 {
     struct arena *a = b->a;
-    const struct virtual_service *vs = tr_mesh_vs_for(b, svc->host);
+    const struct virtual_service *vs = tr_svc_vs(b, svc);
     size_t added = 0;
     for (size_t r = 0; vs != NULL && r < vs->n_tls; r++) {
         const struct l4_route *rule = &vs->tls[r];
@@ -111,7 +111,7 @@ static void tcp_chains(struct tr_build *b, struct tr_listener *l, const struct t
                        const struct istio_port *p)
 {
     struct arena *a = b->a;
-    const struct virtual_service *vs = tr_mesh_vs_for(b, svc->host);
+    const struct virtual_service *vs = tr_svc_vs(b, svc);
     int wildcard = strcmp(l->bind, "0.0.0.0") == 0;
     for (size_t r = 0; vs != NULL && r < vs->n_tcp; r++) {
         const struct l4_route *rule = &vs->tcp[r];
@@ -244,12 +244,8 @@ static void http_route_config(struct tr_build *b, uint32_t port, struct pvec *sv
     struct pvec vhosts = {0};
     for (size_t i = 0; i < svcs->n; i++) {
         const struct tr_svc *svc = svcs->v[i];
-        const struct virtual_service *vs = tr_mesh_vs_for(b, svc->host);
-        /* the vhost is made of these (and of what pieces.c says) */
-        uint64_t key =
-            tr_key_u64(tr_key_str(tr_key_u64(tr_key_str(HASH_SEED, "sidecar"), port), svc->host),
-                       svc->se->meta.content_hash);
-        key = tr_key_u64(key, vs ? vs->meta.content_hash : 0);
+        const struct virtual_service *vs = tr_svc_vs(b, svc);
+        uint64_t key = tr_svc_key(b, svc, "sidecar", port);
         const struct tr_piece *pc = tr_piece_reuse(b, key);
         if (pc != NULL) {
             if (!tr_piece_empty(pc))

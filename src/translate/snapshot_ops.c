@@ -28,12 +28,16 @@ struct tr_ctx {
     struct class_memo *memos;
     size_t n_memos, cap_memos;
     struct tr_ctx *prev; /* during snapshot_prepare() only */
+    /* the label keys class keys look at, found once per snapshot: a class
+     * key is computed for every proxy that connects */
+    const char **label_keys;
+    size_t n_label_keys;
 };
 
 static char *ctx_class_key(void *ctx, const struct proxy_identity *id)
 {
     struct tr_ctx *c = ctx;
-    return translate_class_key(&c->m, id);
+    return tr_class_key(&c->m, c->label_keys, c->n_label_keys, id);
 }
 
 /* The memo of class key in c, or NULL. A memo does not change once added. */
@@ -65,7 +69,7 @@ static int check_size(const struct tr_ctx *c, const struct proxy_identity *id,
 static struct xds_view *ctx_build(void *ctx, const struct proxy_identity *id, char **err)
 {
     struct tr_ctx *c = ctx;
-    char *key = translate_class_key(&c->m, id);
+    char *key = ctx_class_key(c, id);
     const struct tr_memo *prev = c->prev ? find_memo(c->prev, key) : NULL;
     struct tr_memo *memo = tr_memo_new();
     struct xds_view *v = tr_build_view(&c->m, &c->o, id, prev, memo, err);
@@ -114,6 +118,7 @@ static void ctx_free(void *ctx)
         tr_memo_free(c->memos[i].memo);
     }
     free(c->memos);
+    free(c->label_keys);
     pthread_mutex_destroy(&c->lock);
     config_unref(c->cfg);
     free(c->mesh_certs);
@@ -140,6 +145,7 @@ struct snapshot *translate_snapshot(struct config_set *cfg, uint64_t gen,
     m->gateways = config_gateways(cfg, &m->n_gateways);
     m->virtual_services = config_virtual_services(cfg, &m->n_virtual_services);
     m->destination_rules = config_destination_rules(cfg, &m->n_destination_rules);
+    c->label_keys = tr_label_keys_used(m, &c->n_label_keys);
     return snapshot_new(gen, &tr_ops, c);
 }
 

@@ -53,6 +53,8 @@ struct smap {
 void *smap_get(const struct smap *m, const char *key);
 /* Insert key unless present; returns 1 if inserted, 0 if the key was there. */
 int smap_put(struct arena *a, struct smap *m, const char *key, void *val);
+/* Room for n keys without growing (for maps whose size is known ahead). */
+void smap_reserve(struct arena *a, struct smap *m, size_t n);
 
 /* A map keyed by address (keys must outlive the map). put replaces. */
 struct pmap {
@@ -92,6 +94,10 @@ uint8_t *pb_pack(const void *msg, size_t *len);
 struct tr_svc {
     const struct service_entry *se;
     const char *host;
+    /* filled on first use by tr_svc_vs() and tr_svc_key() */
+    const struct virtual_service *vs;
+    int vs_known;
+    uint64_t host_key;
 };
 
 /* A reference from one resource to another, for the consistency check. */
@@ -131,6 +137,7 @@ struct tr_build {
     struct pvec vs_wild;    /* mesh-bound VS with a wildcard host */
     struct pvec vs_all;     /* every VS visible to the proxy namespace */
     struct pmap subsets;    /* DestinationRule -> struct smap of its subsets by name */
+    struct pmap gw_bound;   /* Gateway -> struct pvec of the VirtualServices bound to it */
     /* clusters of each service: recorded into memo, reused from memo_prev
      * (both may be NULL; memo.c) */
     struct tr_memo *memo;
@@ -157,6 +164,13 @@ struct xds_view *tr_build_view(const struct translate_model *m, const struct tra
                                const struct proxy_identity *id, const struct tr_memo *prev,
                                struct tr_memo *memo, char **err);
 
+/* The label keys some sourceLabels match or DestinationRule workloadSelector
+ * reads (their strings are the model's; free the array), and the class key
+ * of a proxy given them: translate_class_key() without a scan per proxy. */
+const char **tr_label_keys_used(const struct translate_model *m, size_t *n);
+char *tr_class_key(const struct translate_model *m, const char *const *label_keys,
+                   size_t n_label_keys, const struct proxy_identity *id);
+
 /* memo.c */
 struct tr_memo;
 struct tr_memo *tr_memo_new(void);
@@ -167,6 +181,19 @@ void tr_memo_finish(struct tr_memo *m, const struct xds_view *v);
  * ServiceEntries and DestinationRules), share them into b's view, with the
  * records, and return 1; else 0 (b builds them). */
 int tr_memo_share_clusters(struct tr_build *b);
+/* When nothing the previous build of the class read has changed (the same
+ * ServiceEntries, DestinationRules and Gateways; VirtualServices the same,
+ * or changed only in routes that build never read), share its whole view
+ * and records into b and return 1; else 0. Call it before anything else. */
+int tr_memo_share_view(struct tr_build *b);
+/* The order (positions in the caller's list) the previous build gave the
+ * virtual hosts of route configuration name, when their names and domains
+ * (layout, a hash) were the same and none was trimmed; NULL otherwise. */
+const uint32_t *tr_memo_rc_order(struct tr_build *b, const char *name, uint64_t layout, size_t n);
+void tr_memo_rc_record(struct tr_build *b, const char *name, uint64_t layout, size_t n,
+                       const uint32_t *order);
+/* The build reads vs's routes: a change to them changes its view. */
+void tr_memo_used_vs(struct tr_memo *m, const struct virtual_service *vs);
 /* Recording the resources of one service, between begin and end. */
 void tr_memo_begin(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr);
 void tr_memo_end(struct tr_build *b);
@@ -187,6 +214,8 @@ int tr_check(struct tr_build *b);
 struct tr_piece;
 struct tr_pieces;
 struct tr_pieces *tr_pieces_new(void);
+/* dst also holds every piece of src. */
+void tr_pieces_inherit(struct tr_pieces *dst, const struct tr_pieces *src);
 void tr_pieces_free(struct tr_pieces *p);
 /* Keys: a hash of everything a virtual host is made from, chained. */
 uint64_t tr_key_str(uint64_t h, const char *s);
@@ -201,6 +230,8 @@ int tr_piece_empty(const struct tr_piece *pc);
 void tr_piece_record(struct tr_build *b, uint64_t key, const VirtualHost *v, const uint8_t *bytes,
                      size_t len);
 const uint8_t *tr_piece_bytes(const struct tr_piece *pc, size_t *len);
+/* tr_vhost_layout() of the piece's VirtualHost, kept with it. */
+uint64_t tr_piece_layout(const struct tr_piece *pc);
 /* A VirtualHost standing for a piece in tr_route_config(): its name and
  * domains (which the route configuration may still trim) over the bytes. */
 VirtualHost *tr_vhost_from_piece(struct tr_build *b, const struct tr_piece *pc);
@@ -235,6 +266,12 @@ int tr_gateway_ref_matches(const char *ref, const char *vs_ns, const char *gw_ns
                            const char *gw_name);
 int tr_vs_bound(const struct virtual_service *vs, const char *gw_ns, const char *gw_name);
 const struct virtual_service *tr_mesh_vs_for(const struct tr_build *b, const char *host);
+/* tr_mesh_vs_for(svc->host), looked up once per build. */
+const struct virtual_service *tr_svc_vs(const struct tr_build *b, const struct tr_svc *svc);
+/* A piece key of kind for svc on port: host, port, its ServiceEntry and
+ * VirtualService (tr_svc_vs) by content. */
+uint64_t tr_svc_key(const struct tr_build *b, const struct tr_svc *svc, const char *kind,
+                    uint32_t port);
 int tr_is_http(enum istio_protocol p);
 int tr_is_h2(enum istio_protocol p);
 int tr_is_cidr(const char *addr);
@@ -290,10 +327,6 @@ int tr_l4_match_applies(const struct tr_build *b, const struct virtual_service *
 int tr_vs_routes(struct tr_build *b, const struct virtual_service *vs, uint32_t port,
                  const char *gw_ns, const char *gw_name, struct pvec *out);
 Route *tr_default_route(struct tr_build *b, const char *cluster, const char *host, uint32_t port);
-/* Emit RouteConfiguration name with vhosts (sorted by name, domains made unique). */
-void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, int ignore_port);
-VirtualHost *tr_vhost(struct tr_build *b, const char *name, struct pvec *domains,
-                      struct pvec *routes);
 /* Cluster of a destination: explicit port, else the service's only port, else
  * listen_port. */
 char *tr_dest_cluster(struct tr_build *b, const struct destination *d, const char *ns,
@@ -303,6 +336,14 @@ char *tr_dest_cluster(struct tr_build *b, const struct destination *d, const cha
  * stays consistent. */
 const char *tr_dest_existing(struct tr_build *b, const struct destination *d, const char *ns,
                              uint32_t listen_port);
+
+/* route_config.c */
+/* Emit RouteConfiguration name with vhosts (sorted by name, domains made unique). */
+void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, int ignore_port);
+VirtualHost *tr_vhost(struct tr_build *b, const char *name, struct pvec *domains,
+                      struct pvec *routes);
+/* A hash of what the domain dedup and the order read of v: name, domains. */
+uint64_t tr_vhost_layout(const VirtualHost *v);
 
 /* sidecar.c, gateway.c, grpc.c */
 void tr_sidecar(struct tr_build *b);

@@ -58,6 +58,7 @@ struct type_state {
     char sent_version[XDS_VERSION_MAX], acked_version[XDS_VERSION_MAX];
     char sent_nonce[XDS_NONCE_MAX], acked_nonce[XDS_NONCE_MAX];
     char nack_nonce[XDS_NONCE_MAX];
+    int last_was_nack; /* a client answering one response twice: the later answer counts */
     char *nack_message;
     int64_t nack_time_ms;
     int64_t sent_stamp;
@@ -295,6 +296,7 @@ static void record_nack(struct type_state *ts, const struct xds_request *r, int6
     free(ts->nack_message);
     ts->nack_message = xstrdup(r->error_message ? r->error_message : "");
     snprintf(ts->nack_nonce, sizeof(ts->nack_nonce), "%s", r->nonce);
+    ts->last_was_nack = 1;
     ts->nack_time_ms = now_wall;
 }
 
@@ -356,6 +358,7 @@ static void sotw_request(struct xds_core *s, int t, const struct xds_request *r,
         res->flags |= XDS_REQ_ACK;
         snprintf(ts->acked_version, sizeof(ts->acked_version), "%s", r->version_info);
         snprintf(ts->acked_nonce, sizeof(ts->acked_nonce), "%s", r->nonce);
+        ts->last_was_nack = 0;
         res->acked_stamp = ts->sent_stamp;
     }
     int grew = sotw_subscribe(ts, t, r);
@@ -453,6 +456,7 @@ static void delta_request(struct xds_core *s, int t, const struct xds_request *r
             res->flags |= XDS_REQ_ACK;
             memcpy(ts->acked_version, ts->sent_version, sizeof(ts->acked_version));
             snprintf(ts->acked_nonce, sizeof(ts->acked_nonce), "%s", r->nonce);
+            ts->last_was_nack = 0;
             res->acked_stamp = ts->sent_stamp;
         }
     }
@@ -720,11 +724,11 @@ enum xds_sync xds_core_sync(const struct xds_core *s, enum xds_type t)
     const struct type_state *ts = &s->t[t];
     if (!ts->sent)
         return SYNC_NOT_SENT;
-    if (strcmp(ts->acked_nonce, ts->sent_nonce) == 0)
-        return SYNC_SYNCED;
-    if (strcmp(ts->nack_nonce, ts->sent_nonce) == 0)
-        return SYNC_NACKED;
-    return SYNC_STALE;
+    int acked = strcmp(ts->acked_nonce, ts->sent_nonce) == 0;
+    int nacked = strcmp(ts->nack_nonce, ts->sent_nonce) == 0;
+    if (acked && nacked)
+        return ts->last_was_nack ? SYNC_NACKED : SYNC_SYNCED;
+    return acked ? SYNC_SYNCED : nacked ? SYNC_NACKED : SYNC_STALE;
 }
 
 /* The report shares the interned names: a reference each, no copy. */

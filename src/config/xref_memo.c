@@ -1,0 +1,419 @@
+/* xref_memo.c - what the checks across resources said about each
+ * VirtualService, kept for the next load of the same directory.
+ *
+ * Those checks look a VirtualService's destinations up among the
+ * ServiceEntries and DestinationRules (by fully qualified host) and its
+ * gateways among the Gateways (by namespace/name); nothing else. So when a
+ * reload changed only a few files, a VirtualService from an unchanged file
+ * whose lookups meet none of the changed resources would get exactly the same
+ * messages and bindings again: they are taken from the memo. A changed
+ * resource with a wildcard host could match anything, and too many changes
+ * make the comparison dearer than the checks: then everything is checked. */
+#include "internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdsd/util.h"
+
+/* The entries in the order of the load's VirtualServices (namespace, name,
+ * position): those of the next load that come from unchanged files are in
+ * the same order, so finding them is a walk, not a search. */
+struct cross_memo {
+    struct xmemo_entry *items;
+    size_t n, cap;
+    size_t cursor; /* where the walk of the next load has got to */
+};
+
+/* Past this many changed hosts or gateways, check everything. */
+#define MAX_CHANGED 64
+
+struct cross_memo *cross_memo_new(size_t n)
+{
+    struct cross_memo *m = xcalloc(1, sizeof(*m));
+    m->cap = n ? n : 1;
+    m->items = xcalloc(m->cap, sizeof(*m->items));
+    return m;
+}
+
+static void entry_release(struct xmemo_entry *e)
+{
+    config_diags_release(&e->diags);
+    for (size_t i = 0; i < e->n_bindings; i++)
+        free((char *)e->bindings[i].host);
+    free(e->bindings);
+}
+
+void cross_memo_free(struct cross_memo *m)
+{
+    if (m == NULL)
+        return;
+    for (size_t i = 0; i < m->n; i++)
+        entry_release(&m->items[i]);
+    free(m->items);
+    free(m);
+}
+
+struct xmemo_entry *cross_memo_find(struct cross_memo *m, const void *vs)
+{
+    for (size_t j = m->cursor; j < m->n; j++)
+        if (m->items[j].vs == vs) {
+            m->cursor = j + 1;
+            return &m->items[j];
+        }
+    return NULL;
+}
+
+/* The next entry of m, for vs. */
+static struct xmemo_entry *append(struct cross_memo *m, const void *vs)
+{
+    xgrow((void **)&m->items, &m->cap, m->n + 1, sizeof(*m->items));
+    struct xmemo_entry *e = &m->items[m->n++];
+    memset(e, 0, sizeof(*e));
+    e->vs = vs;
+    return e;
+}
+
+void cross_memo_move(struct cross_memo *to, struct xmemo_entry *e)
+{
+    struct xmemo_entry *t = append(to, e->vs);
+    *t = *e;
+    memset(&e->diags, 0, sizeof(e->diags));
+    e->bindings = NULL;
+    e->n_bindings = 0;
+}
+
+static void entry_summarize(struct xmemo_entry *e, const struct virtual_service *vs);
+static void changes_summarize(struct xref_changes *c);
+
+void cross_memo_put(struct cross_memo *m, const struct virtual_service *vs, struct config_diags *d,
+                    const struct binding *b, size_t n)
+{
+    struct xmemo_entry *e = append(m, vs);
+    entry_summarize(e, vs);
+    e->diags = *d;
+    memset(d, 0, sizeof(*d));
+    e->bindings = xcalloc(n ? n : 1, sizeof(*e->bindings));
+    e->n_bindings = n;
+    for (size_t i = 0; i < n; i++) {
+        /* the key is the VirtualService's own string, "mesh", or made up:
+         * one allocation holds host and key */
+        size_t hl = strlen(b[i].host) + 1, gl = strlen(b[i].gateway) + 1;
+        char *s = xmalloc(hl + gl);
+        memcpy(s, b[i].host, hl);
+        memcpy(s + hl, b[i].gateway, gl);
+        e->bindings[i] = (struct binding){s + hl, s, b[i].vs, b[i].pos};
+    }
+}
+
+/* ---- what changed ---------------------------------------------------------------- */
+
+struct gw_name {
+    const char *ns, *name;
+};
+
+struct xref_changes {
+    char *hosts[MAX_CHANGED]; /* fully qualified, of changed ServiceEntries and DestinationRules */
+    size_t n_hosts;
+    struct gw_name gws[MAX_CHANGED];
+    size_t n_gws;
+    const char *fresh[MEMO_MAX_UNITS]; /* file names (by address) of the changed units */
+    size_t n_fresh;
+    uint64_t keys[2 * MAX_CHANGED][2]; /* the filter bits of each host and gateway */
+    size_t n_keys;
+};
+
+/* Is fqdn(h, ns) (crossref.c) the name full? */
+static int fqdn_is(const char *h, const char *ns, const char *full)
+{
+    static const char suffix[] = ".svc.cluster.local";
+    size_t hl = strlen(h), nl = strlen(ns);
+    return strncmp(full, h, hl) == 0 && full[hl] == '.' && strncmp(full + hl + 1, ns, nl) == 0 &&
+           strcmp(full + hl + 1 + nl, suffix) == 0;
+}
+
+static int add_host(struct xref_changes *c, const char *host, const char *ns)
+{
+    if (host == NULL)
+        return 0;
+    if (host[0] == '*')
+        return -1; /* a wildcard could match anything */
+    char *full = strchr(host, '.') ? xstrdup(host) : xasprintf("%s.%s.svc.cluster.local", host, ns);
+    for (size_t i = 0; i < c->n_hosts; i++)
+        if (strcmp(c->hosts[i], full) == 0) {
+            free(full);
+            return 0;
+        }
+    if (c->n_hosts == MAX_CHANGED) {
+        free(full);
+        return -1;
+    }
+    c->hosts[c->n_hosts++] = full;
+    return 0;
+}
+
+static int add_gateway(struct xref_changes *c, const struct istio_meta *m)
+{
+    for (size_t i = 0; i < c->n_gws; i++)
+        if (strcmp(c->gws[i].ns, m->namespace) == 0 && strcmp(c->gws[i].name, m->name) == 0)
+            return 0;
+    if (c->n_gws == MAX_CHANGED)
+        return -1;
+    c->gws[c->n_gws++] = (struct gw_name){m->namespace, m->name};
+    return 0;
+}
+
+static int add_unit(struct xref_changes *c, const struct config_unit *u)
+{
+    for (size_t i = 0; i < u->n_res; i++) {
+        const struct istio_meta *m = u->res[i];
+        if (m->kind == KIND_SERVICE_ENTRY) {
+            const struct service_entry *se = (const struct service_entry *)m;
+            for (size_t j = 0; j < se->n_hosts; j++)
+                if (add_host(c, se->hosts[j], m->namespace) < 0)
+                    return -1;
+        } else if (m->kind == KIND_DESTINATION_RULE) {
+            if (add_host(c, ((const struct destination_rule *)m)->host, m->namespace) < 0)
+                return -1;
+        } else if (m->kind == KIND_GATEWAY && add_gateway(c, m) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void xref_changes_free(struct xref_changes *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < c->n_hosts; i++)
+        free(c->hosts[i]);
+    free(c);
+}
+
+struct xref_changes *xref_changes_new(const struct builder *b)
+{
+    if (!b->memo_usable || b->n_fresh + b->n_gone > MEMO_MAX_UNITS)
+        return NULL;
+    struct xref_changes *c = xcalloc(1, sizeof(*c));
+    for (size_t i = 0; i < b->n_fresh; i++) {
+        if (add_unit(c, b->fresh[i]) < 0)
+            goto all;
+        if (b->fresh[i]->n_res > 0)
+            c->fresh[c->n_fresh++] = b->fresh[i]->res[0]->pos.file;
+    }
+    for (size_t i = 0; i < b->n_gone; i++)
+        if (add_unit(c, b->gone[i]) < 0)
+            goto all;
+    changes_summarize(c);
+    return c;
+all:
+    xref_changes_free(c);
+    return NULL;
+}
+
+/* Does gateway reference ref (from namespace ns) name gw? The forms are
+ * crossref.c's gateway_key(): NAME, NAMESPACE/NAME, NAME.NAMESPACE.svc... */
+static int names_gateway(const char *ref, const char *ns, const struct gw_name *gw)
+{
+    const char *slash = strchr(ref, '/'), *dot = strchr(ref, '.');
+    const char *name = ref, *rns = ns;
+    size_t name_len = strlen(ref), ns_len = strlen(ns);
+    if (slash) {
+        rns = ref;
+        ns_len = (size_t)(slash - ref);
+        name = slash + 1;
+        name_len = strlen(name);
+    } else if (dot) {
+        name_len = (size_t)(dot - ref);
+        rns = dot + 1;
+        const char *end = strchr(rns, '.');
+        ns_len = end ? (size_t)(end - rns) : strlen(rns);
+    }
+    return strlen(gw->name) == name_len && strncmp(gw->name, name, name_len) == 0 &&
+           strlen(gw->ns) == ns_len && strncmp(gw->ns, rns, ns_len) == 0;
+}
+
+/* What a VirtualService looks up: each destination host and each gateway
+ * reference (relative to its namespace). fn returns non-zero to stop. */
+struct ref_visit {
+    int (*host)(struct ref_visit *r, const char *host, const char *ns);
+    int (*gateway)(struct ref_visit *r, const char *ref, const char *ns);
+};
+
+static int visit_gateways(struct ref_visit *r, const char *const *refs, size_t n, const char *ns)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(refs[i], "mesh") != 0 && r->gateway(r, refs[i], ns))
+            return 1;
+    return 0;
+}
+
+static int visit_host(struct ref_visit *r, const char *host, const char *ns)
+{
+    return host != NULL && strcmp(host, "*") != 0 && r->host(r, host, ns);
+}
+
+static int visit_refs(struct ref_visit *r, const struct virtual_service *vs)
+{
+    const char *ns = vs->meta.namespace;
+    if (visit_gateways(r, vs->gateways, vs->n_gateways, ns))
+        return 1;
+    for (size_t i = 0; i < vs->n_http; i++) {
+        const struct http_route *h = &vs->http[i];
+        for (size_t j = 0; j < h->n_route; j++)
+            if (visit_host(r, h->route[j].destination.host, ns))
+                return 1;
+        for (size_t j = 0; j < h->n_mirrors; j++)
+            if (visit_host(r, h->mirrors[j].destination.host, ns))
+                return 1;
+        for (size_t j = 0; j < h->n_match; j++)
+            if (visit_gateways(r, h->match[j].gateways, h->match[j].n_gateways, ns))
+                return 1;
+    }
+    const struct l4_route *l4[2] = {vs->tls, vs->tcp};
+    size_t nl4[2] = {vs->n_tls, vs->n_tcp};
+    for (int t = 0; t < 2; t++)
+        for (size_t i = 0; i < nl4[t]; i++) {
+            for (size_t j = 0; j < l4[t][i].n_route; j++)
+                if (visit_host(r, l4[t][i].route[j].destination.host, ns))
+                    return 1;
+            for (size_t j = 0; j < l4[t][i].n_match; j++)
+                if (visit_gateways(r, l4[t][i].match[j].gateways, l4[t][i].match[j].n_gateways, ns))
+                    return 1;
+        }
+    return 0;
+}
+
+/* ---- the exact answer ---- */
+
+struct changed_visit {
+    struct ref_visit r;
+    const struct xref_changes *c;
+};
+
+static int host_changed(struct ref_visit *r, const char *host, const char *ns)
+{
+    const struct xref_changes *c = ((struct changed_visit *)r)->c;
+    if (strchr(host, '.')) {
+        for (size_t i = 0; i < c->n_hosts; i++)
+            if (strcmp(c->hosts[i], host) == 0)
+                return 1;
+        return 0;
+    }
+    for (size_t i = 0; i < c->n_hosts; i++)
+        if (fqdn_is(host, ns, c->hosts[i]))
+            return 1;
+    return 0;
+}
+
+static int gateway_changed(struct ref_visit *r, const char *ref, const char *ns)
+{
+    const struct xref_changes *c = ((struct changed_visit *)r)->c;
+    for (size_t i = 0; i < c->n_gws; i++)
+        if (names_gateway(ref, ns, &c->gws[i]))
+            return 1;
+    return 0;
+}
+
+/* ---- a summary kept with each entry: a Bloom filter of what it looks up ---- */
+
+/* The two bits of key h in a 128-bit filter. */
+static void key_bits(uint64_t h, uint64_t bits[2])
+{
+    unsigned a = (unsigned)(h & 127), b = (unsigned)((h >> 7) & 127);
+    bits[0] = bits[1] = 0;
+    bits[a >> 6] |= 1ull << (a & 63);
+    bits[b >> 6] |= 1ull << (b & 63);
+}
+
+/* Hash of fqdn(host, ns), made piece by piece. */
+static uint64_t host_key(const char *host, const char *ns)
+{
+    uint64_t h = hash_bytes(HASH_SEED, host, strlen(host));
+    if (strchr(host, '.') || strcmp(host, "*") == 0)
+        return h;
+    h = hash_bytes(h, ".", 1);
+    h = hash_bytes(h, ns, strlen(ns));
+    return hash_bytes(h, ".svc.cluster.local", 18);
+}
+
+/* Hash of "namespace/name" of the Gateway ref names (see names_gateway()). */
+static uint64_t gateway_key_hash(const char *ref, const char *ns)
+{
+    const char *slash = strchr(ref, '/'), *dot = strchr(ref, '.');
+    if (slash)
+        return hash_bytes(HASH_SEED, ref, strlen(ref));
+    uint64_t h;
+    if (dot) {
+        const char *rns = dot + 1, *end = strchr(rns, '.');
+        h = hash_bytes(HASH_SEED, rns, end ? (size_t)(end - rns) : strlen(rns));
+        h = hash_bytes(h, "/", 1);
+        return hash_bytes(h, ref, (size_t)(dot - ref));
+    }
+    h = hash_bytes(HASH_SEED, ns, strlen(ns));
+    h = hash_bytes(h, "/", 1);
+    return hash_bytes(h, ref, strlen(ref));
+}
+
+struct filter_visit {
+    struct ref_visit r;
+    uint64_t *deps;
+};
+
+static int add_host_key(struct ref_visit *r, const char *host, const char *ns)
+{
+    uint64_t bits[2], *deps = ((struct filter_visit *)r)->deps;
+    key_bits(host_key(host, ns), bits);
+    deps[0] |= bits[0], deps[1] |= bits[1];
+    return 0;
+}
+
+static int add_gateway_key(struct ref_visit *r, const char *ref, const char *ns)
+{
+    uint64_t bits[2], *deps = ((struct filter_visit *)r)->deps;
+    key_bits(gateway_key_hash(ref, ns), bits);
+    deps[0] |= bits[0], deps[1] |= bits[1];
+    return 0;
+}
+
+static void entry_summarize(struct xmemo_entry *e, const struct virtual_service *vs)
+{
+    struct filter_visit f = {{add_host_key, add_gateway_key}, e->deps};
+    e->deps[0] = e->deps[1] = 0;
+    e->file = vs->meta.pos.file;
+    visit_refs(&f.r, vs);
+}
+
+/* The filters of the changed keys, once per load. */
+static void changes_summarize(struct xref_changes *c)
+{
+    c->n_keys = 0;
+    for (size_t i = 0; i < c->n_hosts; i++)
+        key_bits(hash_bytes(HASH_SEED, c->hosts[i], strlen(c->hosts[i])), c->keys[c->n_keys++]);
+    for (size_t i = 0; i < c->n_gws; i++) {
+        uint64_t h = hash_bytes(HASH_SEED, c->gws[i].ns, strlen(c->gws[i].ns));
+        h = hash_bytes(h, "/", 1);
+        h = hash_bytes(h, c->gws[i].name, strlen(c->gws[i].name));
+        key_bits(h, c->keys[c->n_keys++]);
+    }
+}
+
+int xref_reusable(const struct xref_changes *c, const struct xmemo_entry *e,
+                  const struct virtual_service *vs)
+{
+    if (c == NULL)
+        return 0;
+    for (size_t i = 0; i < c->n_fresh; i++)
+        if (e->file == c->fresh[i])
+            return 0;
+    int maybe = 0;
+    for (size_t i = 0; i < c->n_keys && !maybe; i++)
+        maybe = (e->deps[0] & c->keys[i][0]) == c->keys[i][0] &&
+                (e->deps[1] & c->keys[i][1]) == c->keys[i][1];
+    if (!maybe) /* the filter has every key vs looks up */
+        return 1;
+    struct changed_visit v = {{host_changed, gateway_changed}, c};
+    return !visit_refs(&v.r, vs);
+}
