@@ -12,9 +12,11 @@
  * changed byte of one document's slice (a route's timeout, weight, match or
  * subset, a ServiceEntry's port or endpoint, a Gateway server's host, ...),
  * a document added, removed, copied, moved to another file or to the end of
- * its file, or nothing. Each version is written to a directory under
- * /dev/shm and loaded with config_load_cached() and one cache, as the
- * reloader does: unchanged files keep their decoded resources.
+ * its file, a comment line added to it, or nothing. Each version is written
+ * to a directory under /dev/shm and loaded through one cache, as the
+ * reloader does (config_load_changed() naming the files that changed, or
+ * every file, or config_load_cached() of the whole directory): unchanged
+ * files keep their decoded resources.
  *
  * Each valid version is translated warm from the last valid one's snapshot
  * (snapshot_prepare() or snapshot_warm_from(), as the input chooses; the old
@@ -28,14 +30,15 @@
  * aborts.
  *
  * Input layout: byte 0 the options (bit 0 REGISTRY_ONLY, bit 1
- * snapshot_prepare() rather than snapshot_warm_from()), byte 1 the number of
- * edits, three edits of EDIT_BYTES (first, so that short inputs edit too),
- * then the base: a count per kind, and per document its file and SLICE
- * bytes; documents the edits add read the bytes after those.
+ * snapshot_prepare() rather than snapshot_warm_from(), the rest % 3 how the
+ * files are loaded, LOAD_*), byte 1 the number of edits, three edits of
+ * EDIT_BYTES (first, so that short inputs edit too), then the base: a count
+ * per kind, and per document its file and SLICE bytes; documents the edits
+ * add read the bytes after those.
  *
  * FUZZ_MEMO_PRINT=1 prints each version's files and edits; FUZZ_MEMO_STATS=1
  * prints counts at exit (versions compared, classes whose Clusters were
- * shared with the previous view). */
+ * shared with the previous view, loads that read only the changed files). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -357,14 +360,21 @@ static void init_proxies(void)
 struct run {
     struct spec spec;
     struct rendered files;
+    struct rendered loaded; /* the files at the last load */
+    int load_mode;          /* LOAD_* */
     char edits[MAX_EDITS][160];
     int n_edits;
     int version; /* 0: the base */
     struct translate_options o;
 };
 
+/* How each version is loaded: naming the files that changed (as the
+ * reloader does with what inotify saw), every file as if it changed (a
+ * burst of events), or the whole directory. */
+enum { LOAD_CHANGED, LOAD_ALL_NAMED, LOAD_FULL };
+
 static char dir[64];
-static size_t n_inputs, n_versions, n_compared, n_shared;
+static size_t n_inputs, n_versions, n_compared, n_shared, n_partial;
 
 static void remove_dir(void)
 {
@@ -523,13 +533,38 @@ static void count_shared(struct snapshot *s, struct snapshot *old)
     }
 }
 
+static int same_file(const struct rendered *a, const struct rendered *b, int f)
+{
+    if (a->text[f] == NULL || b->text[f] == NULL)
+        return a->text[f] == b->text[f];
+    return a->len[f] == b->len[f] && memcmp(a->text[f], b->text[f], a->len[f]) == 0;
+}
+
+/* Load the directory through cache as r->load_mode says. */
+static struct config_set *load(struct run *r, struct config_cache *cache, struct config_diags *d)
+{
+    if (r->load_mode == LOAD_FULL)
+        return config_load_cached(dir, cache, d, NULL);
+    char *changed[N_FILES];
+    size_t n = 0;
+    for (int f = 0; f < N_FILES; f++)
+        if (r->load_mode == LOAD_ALL_NAMED || !same_file(&r->files, &r->loaded, f))
+            changed[n++] = xasprintf("%s/f%d.yaml", dir, f);
+    struct config_set *cfg =
+        config_load_changed(dir, cache, (const char *const *)changed, n, d, NULL);
+    n_partial += (size_t)config_cache_partial(cache);
+    for (size_t i = 0; i < n; i++)
+        free(changed[i]);
+    return cfg;
+}
+
 /* Build this version warm from prev (NULL for the base) and check it.
  * Returns its snapshot, or NULL when the configuration is not valid. */
 static struct snapshot *check_version(struct run *r, struct config_cache *cache,
                                       struct snapshot *prev, int prepare)
 {
     struct config_diags d;
-    struct config_set *cfg = config_load_cached(dir, cache, &d, NULL);
+    struct config_set *cfg = load(r, cache, &d);
     if (getenv("FUZZ_MEMO_PRINT") && cfg == NULL)
         config_diags_print(&d, stderr);
     config_diags_release(&d);
@@ -570,8 +605,8 @@ static void print_stats(void)
 {
     fprintf(stderr,
             "fuzz_memo: %zu inputs, %zu valid versions, %zu warm rebuilds compared, "
-            "%zu class builds shared the previous Clusters\n",
-            n_inputs, n_versions, n_compared, n_shared);
+            "%zu class builds shared the previous Clusters, %zu partial loads\n",
+            n_inputs, n_versions, n_compared, n_shared, n_partial);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -595,6 +630,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r->o = (struct translate_options){data[0] & 1 ? OUTBOUND_REGISTRY_ONLY : OUTBOUND_ALLOW_ANY,
                                       "/etc/certs", "cluster.local", 0};
     int prepare = (data[0] >> 1) & 1, n_edits = 1 + data[1] % MAX_EDITS;
+    r->load_mode = (data[0] >> 2) % 3;
     base_spec(&r->spec, &rd);
     /* a directory per input: libFuzzer ends without running atexit */
     make_dir();
@@ -617,11 +653,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct snapshot *s = check_version(r, cache, prev, prepare);
         if (s != NULL)
             prev = s;
+        rendered_release(&r->loaded);
+        r->loaded = r->files;
+        memset(&r->files, 0, sizeof(r->files));
     }
     snapshot_unref(prev);
     config_cache_free(cache);
     remove_dir();
-    rendered_release(&r->files);
+    rendered_release(&r->loaded);
     free(r);
     return 0;
 }
