@@ -1,14 +1,21 @@
-/* memo.c - the clusters and load assignments of each service, remembered
- * per proxy class so that the next snapshot's build of the same class
- * reuses the packed bytes of every service whose inputs did not change.
+/* memo.c - what one build of a proxy class leaves for the next build of the
+ * same class (same class key, same options), so that an edit costs what it
+ * changes:
  *
- * A service's clusters depend on its ServiceEntry, the host, the
- * DestinationRule chosen for it, the class (same class key: same proxy type,
- * namespace, generator) and the options (compared by the caller). Inputs are
- * compared by the content hash of the YAML documents they were decoded from,
- * so an edit of a file rebuilds only the services whose documents changed.
- * The memo's bytes belong to the view built with it; a later view that
- * shares its Clusters and Endpoints shares the records as well. */
+ *   - the clusters and load assignments of each service, reused while its
+ *     ServiceEntry, host and DestinationRule are unchanged, or all of them
+ *     at once (the type lists shared) when no ServiceEntry or
+ *     DestinationRule changed;
+ *   - the VirtualServices the build read, so that a class none of whose
+ *     inputs changed, except routes it never read, keeps its whole view;
+ *   - the order of its large route configurations;
+ *   - its packed virtual hosts (pieces.c).
+ *
+ * Inputs are compared by the content hash of the YAML documents they were
+ * decoded from, never by address: records outlive the config set they were
+ * made from when a later build shares them. Bytes belong to the view built
+ * with the memo; a later view that shares its type lists shares the records
+ * as well. */
 #include "tr.h"
 
 #include <stdatomic.h>
