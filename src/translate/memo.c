@@ -110,16 +110,8 @@ struct tr_memo {
     struct memo_svc *open;       /* the service being recorded */
     size_t n_reused;             /* services replayed from the previous memo */
     const struct xds_view *view; /* the view built with this memo */
-    /* the model's arrays the Clusters were made from (alive while the
-     * memo's snapshot is) */
-    const struct service_entry *se;
-    size_t n_se;
-    const struct destination_rule *dr;
-    size_t n_dr;
-    const struct virtual_service *vs;
-    size_t n_vs;
-    const struct gateway *gw;
-    size_t n_gw;
+    /* the model the build read (its arrays alive while the memo's snapshot is) */
+    struct translate_model model;
     struct tr_pieces *pieces; /* virtual hosts, rebuilt or reused by this build */
     struct hash_set used_vs;  /* the VirtualServices whose content the build read */
     struct rc_order *orders;  /* of large route configurations */
@@ -258,6 +250,17 @@ _Static_assert(offsetof(struct service_entry, meta) == 0, "meta first");
 _Static_assert(offsetof(struct destination_rule, meta) == 0, "meta first");
 _Static_assert(offsetof(struct gateway, meta) == 0, "meta first");
 
+/* The same ServiceEntries and DestinationRules: all that Clusters and
+ * Endpoints read besides the class and the options (the caller compared
+ * those). */
+static int same_cluster_inputs(const struct translate_model *a, const struct translate_model *b)
+{
+    return SAME_KIND(a->service_entries, a->n_service_entries, b->service_entries,
+                     b->n_service_entries) &&
+           SAME_KIND(a->destination_rules, a->n_destination_rules, b->destination_rules,
+                     b->n_destination_rules);
+}
+
 /* What decides where a VirtualService applies, not what it routes. */
 static uint64_t vs_shape(const struct virtual_service *vs)
 {
@@ -278,28 +281,17 @@ static uint64_t vs_shape(const struct virtual_service *vs)
  * was not read by the previous build. */
 static int vs_unread_or_same(const struct tr_memo *prev, const struct tr_memo *m)
 {
-    if (prev->n_vs != m->n_vs)
+    if (prev->model.n_virtual_services != m->model.n_virtual_services)
         return 0;
-    for (size_t i = 0; i < m->n_vs; i++) {
-        const struct virtual_service *a = &prev->vs[i], *b = &m->vs[i];
+    for (size_t i = 0; i < m->model.n_virtual_services; i++) {
+        const struct virtual_service *a = &prev->model.virtual_services[i],
+                                     *b = &m->model.virtual_services[i];
         if (same_resource(&a->meta, &b->meta))
             continue;
         if (hset_has(&prev->used_vs, a->meta.content_hash) || vs_shape(a) != vs_shape(b))
             return 0;
     }
     return 1;
-}
-
-static void memo_model(struct tr_memo *m, const struct translate_model *model)
-{
-    m->se = model->service_entries;
-    m->n_se = model->n_service_entries;
-    m->dr = model->destination_rules;
-    m->n_dr = model->n_destination_rules;
-    m->vs = model->virtual_services;
-    m->n_vs = model->n_virtual_services;
-    m->gw = model->gateways;
-    m->n_gw = model->n_gateways;
 }
 
 static void inherit_clusters(struct tr_build *b)
@@ -320,10 +312,11 @@ int tr_memo_share_view(struct tr_build *b)
     const struct tr_memo *prev = b->memo_prev;
     if (m == NULL)
         return 0;
-    memo_model(m, b->m);
-    if (prev == NULL || prev->view == NULL || !SAME_KIND(prev->se, prev->n_se, m->se, m->n_se) ||
-        !SAME_KIND(prev->dr, prev->n_dr, m->dr, m->n_dr) ||
-        !SAME_KIND(prev->gw, prev->n_gw, m->gw, m->n_gw) || !vs_unread_or_same(prev, m))
+    m->model = *b->m;
+    if (prev == NULL || prev->view == NULL || !same_cluster_inputs(&prev->model, &m->model) ||
+        !SAME_KIND(prev->model.gateways, prev->model.n_gateways, m->model.gateways,
+                   m->model.n_gateways) ||
+        !vs_unread_or_same(prev, m))
         return 0;
     inherit_clusters(b);
     xds_view_share(b->view, XDS_LISTENER, prev->view);
@@ -345,10 +338,7 @@ int tr_memo_share_clusters(struct tr_build *b)
     const struct tr_memo *prev = b->memo_prev;
     if (m == NULL)
         return 0;
-    /* Clusters and Endpoints read only ServiceEntries, DestinationRules, the
-     * class and the options (the caller compared those) */
-    if (prev == NULL || prev->view == NULL || !SAME_KIND(prev->se, prev->n_se, m->se, m->n_se) ||
-        !SAME_KIND(prev->dr, prev->n_dr, m->dr, m->n_dr))
+    if (prev == NULL || prev->view == NULL || !same_cluster_inputs(&prev->model, &m->model))
         return 0;
     inherit_clusters(b);
     return 1;
