@@ -321,19 +321,28 @@ static void gateway_route_config(struct tr_build *b, const char *name, struct pv
     tr_route_config(b, name, &vhosts, 1);
 }
 
+/* The VirtualServices bound to gs's gateway with a host gs serves, in order. */
+static struct pvec server_vs(struct tr_build *b, const struct gw_server *gs)
+{
+    struct host_index ix;
+    host_index_init(b, gs->s, &ix);
+    const struct pvec *bound = bound_vs(b, gs->gw);
+    struct pvec out = {0};
+    for (size_t v = 0; v < bound->n; v++)
+        if (vs_matches_server(b, bound->v[v], gs, &ix))
+            pvec_push(b->a, &out, bound->v[v]);
+    return out;
+}
+
 /* PASSTHROUGH: one SNI chain per applicable tls match of a bound VS. */
 static void passthrough_chains(struct tr_build *b, struct tr_listener *l,
                                const struct gw_server *gs)
 {
     struct arena *a = b->a;
     uint32_t port = gs->s->port.number;
-    struct host_index ix;
-    host_index_init(b, gs->s, &ix);
-    const struct pvec *bound = bound_vs(b, gs->gw);
-    for (size_t v = 0; v < bound->n; v++) {
-        const struct virtual_service *vs = bound->v[v];
-        if (!vs_matches_server(b, vs, gs, &ix))
-            continue;
+    struct pvec served = server_vs(b, gs);
+    for (size_t v = 0; v < served.n; v++) {
+        const struct virtual_service *vs = served.v[v];
         for (size_t r = 0; r < vs->n_tls; r++) {
             const struct l4_route *rule = &vs->tls[r];
             for (size_t k = 0; k < rule->n_match; k++) {
@@ -363,13 +372,9 @@ static void passthrough_chains(struct tr_build *b, struct tr_listener *l,
 static NetFilter *tcp_route(struct tr_build *b, const struct gw_server *gs)
 {
     uint32_t port = gs->s->port.number;
-    struct host_index ix;
-    host_index_init(b, gs->s, &ix);
-    const struct pvec *bound = bound_vs(b, gs->gw);
-    for (size_t v = 0; v < bound->n; v++) {
-        const struct virtual_service *vs = bound->v[v];
-        if (!vs_matches_server(b, vs, gs, &ix))
-            continue;
+    struct pvec served = server_vs(b, gs);
+    for (size_t v = 0; v < served.n; v++) {
+        const struct virtual_service *vs = served.v[v];
         for (size_t r = 0; r < vs->n_tcp; r++) {
             const struct l4_route *rule = &vs->tcp[r];
             int applies = rule->n_match == 0;
