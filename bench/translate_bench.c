@@ -202,6 +202,15 @@ static void bench_edit(const char *dir, const char *edit, const char *edit2, con
         set0 = set1;
         s1 = one_edit(r, edit2, dst, s0, 3, to, "edit2", &set1);
     }
+    /* BENCH_EDIT_REPEAT=N: N more edits, alternating, for a profiler. */
+    const char *rep = getenv("BENCH_EDIT_REPEAT");
+    for (int i = 0; s1 != NULL && edit2 != NULL && rep != NULL && i < atoi(rep); i++) {
+        snapshot_unref(s0);
+        config_unref(set0);
+        s0 = s1;
+        set0 = set1;
+        s1 = one_edit(r, i % 2 ? edit2 : edit, dst, s0, 4 + (uint64_t)i, to, "repeat", &set1);
+    }
     snapshot_unref(s1);
     config_unref(set1);
     snapshot_unref(s0);
