@@ -186,6 +186,25 @@ struct xds_view *translate_build(const struct translate_model *m, const struct t
     return tr_build_view(m, o, id, NULL, NULL, err);
 }
 
+/* What the view holds beyond what tr_memo_share_view() shares: patched from
+ * the previous view of the class when only routes changed, else built. */
+static void build_types(struct tr_build *b)
+{
+    if (tr_patch_view(b))
+        return;
+    tr_prepare(b);
+    if (tr_memo_share_clusters(b))
+        b->shared[XDS_CLUSTER] = b->shared[XDS_ENDPOINT] = 1;
+    else
+        tr_clusters(b);
+    if (b->grpc)
+        tr_grpc(b);
+    else if (b->router)
+        tr_gateway(b);
+    else
+        tr_sidecar(b);
+}
+
 struct xds_view *tr_build_view(const struct translate_model *m, const struct translate_options *o,
                                const struct proxy_identity *id, const struct tr_memo *prev,
                                struct tr_memo *memo, char **err)
@@ -204,17 +223,7 @@ struct xds_view *tr_build_view(const struct translate_model *m, const struct tra
         arena_free(b.a);
         return b.view;
     }
-    tr_prepare(&b);
-    if (tr_memo_share_clusters(&b))
-        b.shared[XDS_CLUSTER] = b.shared[XDS_ENDPOINT] = 1;
-    else
-        tr_clusters(&b);
-    if (b.grpc)
-        tr_grpc(&b);
-    else if (b.router)
-        tr_gateway(&b);
-    else
-        tr_sidecar(&b);
+    build_types(&b);
     int rc = tr_check(&b);
     if (rc == 0 && xds_view_finish(b.view, &b.err) != 0)
         rc = -1;

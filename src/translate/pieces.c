@@ -42,15 +42,25 @@ struct tr_piece {
     size_t n_res;
 };
 
-/* Open addressing on the key; slots hold references. */
+/* Open addressing on the key; slots hold references. A table may stand on
+ * the previous build's (base, kept as it was): a build that reuses nearly
+ * every piece then costs nothing to remember them. */
 struct tr_pieces {
+    atomic_int refs;
     struct tr_piece **slots;
     size_t cap, n;
+    struct tr_pieces *base;
+    int depth; /* tables below this one */
 };
+
+/* Beyond this many tables below, a new one copies them instead. */
+#define PIECES_MAX_DEPTH 4
 
 struct tr_pieces *tr_pieces_new(void)
 {
-    return xcalloc(1, sizeof(struct tr_pieces));
+    struct tr_pieces *p = xcalloc(1, sizeof(struct tr_pieces));
+    atomic_init(&p->refs, 1);
+    return p;
 }
 
 static void piece_free(struct tr_piece *pc)
@@ -76,24 +86,30 @@ static void piece_unref(struct tr_piece *pc)
 
 void tr_pieces_free(struct tr_pieces *p)
 {
-    if (p == NULL)
+    if (p == NULL || atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) != 1)
         return;
     for (size_t i = 0; i < p->cap; i++)
         if (p->slots[i] != NULL)
             piece_unref(p->slots[i]);
     free(p->slots);
+    tr_pieces_free(p->base);
     free(p);
 }
 
 static const struct tr_piece *pieces_get(const struct tr_pieces *p, uint64_t key)
 {
-    if (p == NULL || p->n == 0)
-        return NULL;
-    for (size_t i = key & (p->cap - 1);; i = (i + 1) & (p->cap - 1)) {
-        const struct tr_piece *pc = p->slots[i];
-        if (pc == NULL || pc->key == key)
-            return pc;
+    for (; p != NULL; p = p->base) {
+        if (p->n == 0)
+            continue;
+        for (size_t i = key & (p->cap - 1);; i = (i + 1) & (p->cap - 1)) {
+            const struct tr_piece *pc = p->slots[i];
+            if (pc != NULL && pc->key == key)
+                return pc;
+            if (pc == NULL)
+                break;
+        }
     }
+    return NULL;
 }
 
 static int pieces_put(struct tr_pieces *p, struct tr_piece *pc);
@@ -259,9 +275,21 @@ void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc)
     }
 }
 
+static void copy_slots(struct tr_pieces *dst, const struct tr_pieces *src)
+{
+    for (; src != NULL; src = src->base)
+        for (size_t i = 0; i < src->cap; i++)
+            if (src->slots[i] != NULL)
+                pieces_put(dst, src->slots[i]);
+}
+
 void tr_pieces_inherit(struct tr_pieces *dst, const struct tr_pieces *src)
 {
-    for (size_t i = 0; i < src->cap; i++)
-        if (src->slots[i] != NULL)
-            pieces_put(dst, src->slots[i]);
+    if (dst->n > 0 || dst->base != NULL || src->depth >= PIECES_MAX_DEPTH) {
+        copy_slots(dst, src);
+        return;
+    }
+    atomic_fetch_add_explicit(&((struct tr_pieces *)src)->refs, 1, memory_order_relaxed);
+    dst->base = (struct tr_pieces *)src;
+    dst->depth = src->depth + 1;
 }

@@ -69,6 +69,11 @@ static const uint8_t *vhost_bytes(struct tr_build *b, VirtualHost *v, size_t n_b
     return *owned;
 }
 
+const uint8_t *tr_vhost_packed(struct tr_build *b, VirtualHost *v, size_t *len, uint8_t **owned)
+{
+    return vhost_bytes(b, v, v->n_domains, len, owned);
+}
+
 static size_t put_varint(uint8_t *p, size_t v)
 {
     size_t n = 0;
@@ -80,9 +85,10 @@ static size_t put_varint(uint8_t *p, size_t v)
 
 /* rc packed as protobuf-c would, with each virtual host's bytes packed on
  * its own: field 1 (name), then the field 2 entries, then the fields after
- * (protobuf-c writes fields in number order). */
+ * (protobuf-c writes fields in number order). off[i]: where virtual host i's
+ * field starts, off[n] where the fields after them do. */
 static uint8_t *pack_route_config(struct tr_build *b, RouteConfiguration *rc, const size_t *before,
-                                  size_t *out_len)
+                                  size_t *off, size_t *out_len)
 {
     size_t n = rc->n_virtual_hosts;
     struct {
@@ -109,12 +115,14 @@ static uint8_t *pack_route_config(struct tr_build *b, RouteConfiguration *rc, co
     memcpy(p, h, hlen);
     p += hlen;
     for (size_t i = 0; i < n; i++) {
+        off[i] = (size_t)(p - out);
         *p++ = (2 << 3) | 2; /* field 2, length-delimited */
         p += put_varint(p, vh[i].len);
         memcpy(p, vh[i].bytes, vh[i].len);
         p += vh[i].len;
         free(vh[i].owned);
     }
+    off[n] = (size_t)(p - out);
     memcpy(p, t, tlen);
     p += tlen;
     free(h);
@@ -212,7 +220,11 @@ void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, 
     rc->validate_clusters = pb_bool(a, 0);
     rc->ignore_port_in_host_matching = ignore_port != 0;
     rc->max_direct_response_body_size_bytes = pb_u32(a, 1048576);
-    size_t len;
-    uint8_t *bytes = pack_route_config(b, rc, n_before, &len);
+    size_t len, *off = ar_alloc(a, (kept.n + 1) * sizeof(*off));
+    uint8_t *bytes = pack_route_config(b, rc, n_before, off, &len);
+    int trimmed = kept.n != vhosts->n; /* a virtual host lost every domain */
+    for (size_t i = 0; i < kept.n; i++)
+        trimmed |= rc->virtual_hosts[i]->n_domains != n_before[i];
+    tr_patch_record_rc(b, name, rc->virtual_hosts, kept.n, off, trimmed);
     tr_emit_packed(b, XDS_ROUTE, name, bytes, len, hash_block(HASH_SEED, bytes, len));
 }

@@ -122,6 +122,7 @@ struct tr_build {
     struct translate_options o;
     const struct proxy_identity *id;
     int router, grpc;
+    int lazy; /* no indexes: services and rules looked up on demand (patch.c) */
     /* gateways matched by the proxy's labels, and its own service */
     const struct gateway **gws;
     size_t n_gws;
@@ -148,6 +149,8 @@ struct tr_build {
     int shared[XDS_NTYPES]; /* types taken whole from the previous view */
     struct pmap vh_piece;   /* VirtualHost made from a piece -> the piece */
     struct pmap vh_key;     /* VirtualHost to be remembered -> its key (uint64_t *) */
+    struct pmap vh_recipe;  /* VirtualHost -> the struct tr_recipe it was made by */
+    struct pvec blocking;   /* recipes that made no virtual host in this route config */
     struct pvec refs;
     const char *from; /* the resource being built, for reference errors */
     char *err;
@@ -173,6 +176,7 @@ char *tr_class_key(const struct translate_model *m, const char *const *label_key
 
 /* memo.c */
 struct tr_memo;
+struct tr_rc_patch;
 struct tr_memo *tr_memo_new(void);
 void tr_memo_free(struct tr_memo *m);
 /* Done recording: v is the finished view built with m. */
@@ -192,6 +196,22 @@ int tr_memo_share_view(struct tr_build *b);
 const uint32_t *tr_memo_rc_order(struct tr_build *b, const char *name, uint64_t layout, size_t n);
 void tr_memo_rc_record(struct tr_build *b, const char *name, uint64_t layout, size_t n,
                        const uint32_t *order);
+/* The previous build's model when it read the same ServiceEntries,
+ * DestinationRules and Gateways (only VirtualServices may differ), else NULL. */
+const struct translate_model *tr_memo_prev_model(const struct tr_build *b);
+/* What decides where a VirtualService applies (namespace, name, hosts,
+ * gateways, exportTo), not what it routes, as a hash. */
+uint64_t tr_vs_shape(const struct virtual_service *vs);
+/* Did the build recording into m read vs (by content)? */
+int tr_memo_read_vs(const struct tr_memo *m, const struct virtual_service *vs);
+/* A patch of the previous view starts: its Clusters, Endpoints and Listeners
+ * shared, its records inherited (pieces, orders, VirtualServices read). */
+void tr_memo_patch_begin(struct tr_build *b);
+/* m keeps p (takes the caller's reference); the record of name, or NULL. */
+void tr_memo_add_rc(struct tr_memo *m, struct tr_rc_patch *p);
+struct tr_rc_patch *tr_memo_rc_patch(const struct tr_memo *m, const char *name);
+/* The view built with m (finished), or NULL. */
+const struct xds_view *tr_memo_view(const struct tr_memo *m);
 /* The build reads vs's routes: a change to them changes its view. */
 void tr_memo_used_vs(struct tr_memo *m, const struct virtual_service *vs);
 /* Recording the resources of one service, between begin and end. */
@@ -243,6 +263,49 @@ void tr_piece_mark(const struct tr_build *b, size_t mark[XDS_NTYPES]);
 void tr_piece_record_emitted(struct tr_build *b, uint64_t key, const size_t mark[XDS_NTYPES]);
 void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc);
 
+/* patch.c: what each virtual host of a route configuration was made from,
+ * by position in the model, so that an edit of VirtualServices that leaves
+ * everything else as it was rebuilds only the virtual hosts that read them
+ * and splices them into the previous bytes. */
+enum tr_recipe_kind { TR_VH_SERVICE, TR_VH_VS_HOST, TR_VH_GATEWAY };
+struct tr_recipe {
+    enum tr_recipe_kind kind;
+    uint32_t port;       /* TR_VH_SERVICE, TR_VH_VS_HOST */
+    int redirect;        /* TR_VH_GATEWAY */
+    const char *host;    /* the service's or VirtualService's host; a gateway's domain */
+    const char *name;    /* TR_VH_GATEWAY: the virtual host's name */
+    size_t se;           /* TR_VH_SERVICE: index of its ServiceEntry */
+    size_t n_vs;         /* the VirtualServices read, by index ... */
+    size_t *vs;
+    size_t *gw, *server; /* ... and for TR_VH_GATEWAY the Gateway and server of each */
+};
+/* A recipe reading n_vs VirtualServices (the caller fills them in). */
+struct tr_recipe *tr_recipe_new(struct tr_build *b, enum tr_recipe_kind kind, uint32_t port,
+                                const char *host, size_t n_vs);
+/* r made v (NULL: no virtual host, which no patch can undo); returns v. */
+VirtualHost *tr_recipe_made(struct tr_build *b, const struct tr_recipe *r, VirtualHost *v);
+/* Remember how route configuration name was assembled: its kept virtual
+ * hosts in order and where each one's field starts in the packed bytes
+ * (off[n] is where the fields after them start). */
+void tr_patch_record_rc(struct tr_build *b, const char *name, VirtualHost *const *kept, size_t n,
+                        const size_t *off, int trimmed);
+/* When only what VirtualServices route changed since the previous build of
+ * the class (memo.c decides), rebuild the virtual hosts that read them into
+ * the previous route configurations and share the rest. Returns 1 when the
+ * view is complete, 0 when the class must be built (b is as it was). */
+int tr_patch_view(struct tr_build *b);
+struct tr_rc_patch;
+void tr_rc_patch_unref(struct tr_rc_patch *p);
+void tr_rc_patch_ref(struct tr_rc_patch *p);
+const char *tr_rc_patch_name(const struct tr_rc_patch *p);
+/* sidecar.c, gateway.c: one virtual host, as the builds make it. */
+VirtualHost *tr_sidecar_service_vhost(struct tr_build *b, const struct tr_svc *svc, uint32_t port);
+VirtualHost *tr_sidecar_vs_vhost(struct tr_build *b, const struct virtual_service *vs,
+                                 const char *host, uint32_t port);
+VirtualHost *tr_gateway_vhost_again(struct tr_build *b, const struct tr_recipe *r);
+/* route_config.c: v packed (*owned: the caller frees), remembered as a piece
+ * when the build asked for it. */
+const uint8_t *tr_vhost_packed(struct tr_build *b, VirtualHost *v, size_t *len, uint8_t **owned);
 /* model.c */
 void tr_prepare(struct tr_build *b);
 /* Only what a router's class key needs: matched Gateways, own service. */
