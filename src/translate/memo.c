@@ -119,6 +119,7 @@ struct tr_memo {
     size_t n_orders, cap_orders;
     struct tr_rc_patch **rcs; /* references */
     size_t n_rcs, cap_rcs;
+    int same_but_vs; /* same_but_vs(), once known: 1 yes, -1 no */
 };
 
 struct tr_memo *tr_memo_new(void)
@@ -313,11 +314,16 @@ static void inherit_clusters(struct tr_build *b)
 
 /* The same ServiceEntries, DestinationRules and Gateways as the previous
  * build of the class, which exists. */
-static int same_but_vs(const struct tr_memo *prev, const struct tr_memo *m)
+static int same_but_vs(const struct tr_memo *prev, struct tr_memo *m)
 {
-    return prev != NULL && prev->view != NULL && same_cluster_inputs(&prev->model, &m->model) &&
-           SAME_KIND(prev->model.gateways, prev->model.n_gateways, m->model.gateways,
-                     m->model.n_gateways);
+    if (m->same_but_vs == 0)
+        m->same_but_vs =
+            prev != NULL && prev->view != NULL && same_cluster_inputs(&prev->model, &m->model) &&
+                    SAME_KIND(prev->model.gateways, prev->model.n_gateways, m->model.gateways,
+                              m->model.n_gateways)
+                ? 1
+                : -1;
+    return m->same_but_vs > 0;
 }
 
 /* What a build that keeps the previous one's Clusters takes along besides:
@@ -331,6 +337,13 @@ static void inherit_records(struct tr_build *b)
     for (size_t i = 0; i < prev->n_orders; i++) {
         const struct rc_order *o = &prev->orders[i];
         tr_memo_rc_record(b, o->name, o->layout, o->n, o->order);
+    }
+    if (m->used_vs.n == 0 && prev->used_vs.cap > 0) {
+        /* the same table: copied whole, not rehashed */
+        m->used_vs = prev->used_vs;
+        m->used_vs.v = xmalloc(prev->used_vs.cap * sizeof(*prev->used_vs.v));
+        memcpy(m->used_vs.v, prev->used_vs.v, prev->used_vs.cap * sizeof(*prev->used_vs.v));
+        return;
     }
     for (size_t i = 0; i < prev->used_vs.cap; i++)
         if (prev->used_vs.v[i])

@@ -190,8 +190,17 @@ static const struct destination_rule *find_dr_slow(const struct tr_build *b, con
  * specific wildcard. */
 const struct destination_rule *tr_find_dr(const struct tr_build *b, const char *host)
 {
-    if (b->lazy)
-        return find_dr_slow(b, host);
+    if (b->lazy) {
+        /* found once per host: a sentinel stands for "none" */
+        static const struct destination_rule none;
+        const struct destination_rule *dr = smap_get(&b->dr_by_host, host);
+        if (dr == NULL) {
+            dr = find_dr_slow(b, host);
+            smap_put(b->a, (struct smap *)&b->dr_by_host, ar_strdup(b->a, host),
+                     (void *)(dr ? dr : &none));
+        }
+        return dr == &none ? NULL : dr;
+    }
     const struct destination_rule *dr = smap_get(&b->dr_by_host, host);
     if (dr != NULL)
         return dr;
@@ -206,7 +215,7 @@ const struct subset *tr_find_subset(struct tr_build *b, const struct destination
 {
     if (dr == NULL || name == NULL)
         return NULL;
-    if (dr->n_subsets <= 8) {
+    if (dr->n_subsets <= 8 || b->lazy) { /* lazy: a few lookups, no index */
         for (size_t i = 0; i < dr->n_subsets; i++)
             if (strcmp(dr->subsets[i].name, name) == 0)
                 return &dr->subsets[i];

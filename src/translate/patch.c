@@ -40,6 +40,7 @@ struct tr_rc_patch {
     int trimmed;               /* a domain was dropped: not patchable */
     size_t n;                  /* virtual hosts */
     size_t *off;               /* n + 1: each field's start, then the tail's */
+    uint64_t *vh_hash;         /* n: of each virtual host's bytes (tr_rc_hash) */
     const struct tr_recipe **r; /* n: NULL for a virtual host that reads none */
     size_t *blocking;          /* VirtualServices read by recipes that made nothing */
     size_t n_blocking;
@@ -115,12 +116,13 @@ static struct tr_rc_patch *rc_new(const char *name, size_t n)
     p->name = xstrdup(name);
     p->n = n;
     p->off = xmalloc((n + 1) * sizeof(*p->off));
+    p->vh_hash = xmalloc((n + 1) * sizeof(*p->vh_hash));
     p->r = xcalloc(n + 1, sizeof(*p->r));
     return p;
 }
 
 void tr_patch_record_rc(struct tr_build *b, const char *name, VirtualHost *const *kept, size_t n,
-                        const size_t *off, int trimmed)
+                        const size_t *off, const uint64_t *vh_hash, int trimmed)
 {
     if (b->memo == NULL || b->grpc) {
         b->blocking.n = 0;
@@ -129,6 +131,7 @@ void tr_patch_record_rc(struct tr_build *b, const char *name, VirtualHost *const
     struct tr_rc_patch *p = rc_new(name, n);
     p->trimmed = trimmed;
     memcpy(p->off, off, (n + 1) * sizeof(*off));
+    memcpy(p->vh_hash, vh_hash, n * sizeof(*vh_hash));
     p->rs = xcalloc(1, sizeof(*p->rs));
     atomic_init(&p->rs->refs, 1);
     p->rs->v = xcalloc(n + 1, sizeof(*p->rs->v));
@@ -163,6 +166,7 @@ void tr_rc_patch_unref(struct tr_rc_patch *p)
         return;
     free(p->name);
     free(p->off);
+    free(p->vh_hash);
     free(p->r);
     free(p->blocking);
     store_unref(p->rs);
@@ -320,6 +324,13 @@ static size_t put_varint(uint8_t *p, size_t v)
 static int splice(struct tr_build *s, struct rc_job *j, const unsigned char *changed)
 {
     const struct tr_rc_patch *p = j->rec;
+    struct tr_rc_patch *q = rc_new(p->name, p->n);
+    q->blocking = copy_sizes(p->blocking, p->n_blocking);
+    q->n_blocking = p->n_blocking;
+    memcpy(q->r, p->r, p->n * sizeof(*q->r));
+    memcpy(q->vh_hash, p->vh_hash, p->n * sizeof(*q->vh_hash));
+    q->rs = p->rs;
+    atomic_fetch_add_explicit(&q->rs->refs, 1, memory_order_relaxed);
     struct {
         const uint8_t *bytes;
         size_t len;
@@ -333,45 +344,35 @@ static int splice(struct tr_build *s, struct rc_job *j, const unsigned char *cha
         if (v == NULL) {
             while (i-- > 0)
                 free(nv[i].owned);
+            tr_rc_patch_unref(q);
             return -1;
         }
         nv[i].bytes = tr_vhost_packed(s, v, &nv[i].len, &nv[i].owned);
+        q->vh_hash[i] = hash_block(HASH_SEED, nv[i].bytes, nv[i].len);
         total += 1 + 10 + nv[i].len;
     }
-    struct tr_rc_patch *q = rc_new(p->name, p->n);
-    q->blocking = copy_sizes(p->blocking, p->n_blocking);
-    q->n_blocking = p->n_blocking;
-    memcpy(q->r, p->r, p->n * sizeof(*q->r));
-    q->rs = p->rs;
-    atomic_fetch_add_explicit(&q->rs->refs, 1, memory_order_relaxed);
     uint8_t *out = xmalloc(total + 1), *w = out;
     const uint8_t *in = j->old->bytes;
-    size_t from = 0; /* of the old bytes, copied up to here */
+    size_t from = 0; /* the old bytes are copied up to here */
+    long shift = 0;  /* how far the fields after w moved */
     for (size_t i = 0; i < p->n; i++) {
+        q->off[i] = (size_t)((long)p->off[i] + shift);
         if (nv[i].bytes == NULL)
             continue;
         memcpy(w, in + from, p->off[i] - from);
         w += p->off[i] - from;
         from = p->off[i + 1];
+        uint8_t *field = w;
         *w++ = (2 << 3) | 2; /* field 2, length-delimited */
         w += put_varint(w, nv[i].len);
         memcpy(w, nv[i].bytes, nv[i].len);
         w += nv[i].len;
+        shift += (long)(w - field) - (long)(p->off[i + 1] - p->off[i]);
         free(nv[i].owned);
     }
+    q->off[p->n] = (size_t)((long)p->off[p->n] + shift);
     memcpy(w, in + from, j->old->len - from);
     w += j->old->len - from;
-    /* the new offsets: each field moved by what the rebuilt ones before it grew */
-    long shift = 0;
-    for (size_t i = 0; i <= p->n; i++) {
-        q->off[i] = (size_t)((long)p->off[i] + shift);
-        if (i < p->n && nv[i].bytes != NULL) {
-            size_t oldlen = p->off[i + 1] - p->off[i];
-            uint8_t tmp[10];
-            size_t newlen = 1 + put_varint(tmp, nv[i].len) + nv[i].len;
-            shift += (long)newlen - (long)oldlen;
-        }
-    }
     j->bytes = out;
     j->len = (size_t)(w - out);
     j->new_rec = q;
@@ -459,8 +460,9 @@ int tr_patch_view(struct tr_build *b)
             tr_memo_add_rc(b->memo, j->rec);
             continue;
         }
+        const struct tr_rc_patch *q = j->new_rec;
         tr_emit_packed(b, XDS_ROUTE, j->old->name, j->bytes, j->len,
-                       hash_block(HASH_SEED, j->bytes, j->len));
+                       tr_rc_hash(j->bytes, j->len, q->off, q->vh_hash, q->n));
         tr_memo_add_rc(b->memo, j->new_rec);
     }
     /* the new contents of what the previous build read are read now */

@@ -289,6 +289,8 @@ void tr_pieces_inherit(struct tr_pieces *dst, const struct tr_pieces *src)
         copy_slots(dst, src);
         return;
     }
+    if (src->n == 0 && src->base != NULL)
+        src = src->base; /* an empty table adds nothing to stand on */
     atomic_fetch_add_explicit(&((struct tr_pieces *)src)->refs, 1, memory_order_relaxed);
     dst->base = (struct tr_pieces *)src;
     dst->depth = src->depth + 1;

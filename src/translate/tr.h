@@ -288,7 +288,7 @@ VirtualHost *tr_recipe_made(struct tr_build *b, const struct tr_recipe *r, Virtu
  * hosts in order and where each one's field starts in the packed bytes
  * (off[n] is where the fields after them start). */
 void tr_patch_record_rc(struct tr_build *b, const char *name, VirtualHost *const *kept, size_t n,
-                        const size_t *off, int trimmed);
+                        const size_t *off, const uint64_t *vh_hash, int trimmed);
 /* When only what VirtualServices route changed since the previous build of
  * the class (memo.c decides), rebuild the virtual hosts that read them into
  * the previous route configurations and share the rest. Returns 1 when the
@@ -405,6 +405,11 @@ const char *tr_dest_existing(struct tr_build *b, const struct destination *d, co
 void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, int ignore_port);
 VirtualHost *tr_vhost(struct tr_build *b, const char *name, struct pvec *domains,
                       struct pvec *routes);
+/* A route configuration's hash (its version): of the bytes before and after
+ * its virtual hosts (off as tr_patch_record_rc() has it) and of each virtual
+ * host's hash, so that a patch rehashes only what it rebuilt. */
+uint64_t tr_rc_hash(const uint8_t *bytes, size_t len, const size_t *off, const uint64_t *vh_hash,
+                    size_t n);
 /* A hash of what the domain dedup and the order read of v: name, domains. */
 uint64_t tr_vhost_layout(const VirtualHost *v);
 
