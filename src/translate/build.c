@@ -107,6 +107,8 @@ const char **tr_label_keys_used(const struct translate_model *m, size_t *n)
             add_keys(&keys, n, &cap, &m->destination_rules[i].workload_selector);
     for (size_t i = 0; i < m->n_virtual_services; i++) {
         const struct virtual_service *vs = &m->virtual_services[i];
+        if (!vs->has_source_labels)
+            continue; /* the common case, known without walking its rules */
         for (size_t r = 0; r < vs->n_http; r++)
             for (size_t k = 0; k < vs->http[r].n_match; k++)
                 add_keys(&keys, n, &cap, &vs->http[r].match[k].source_labels);
