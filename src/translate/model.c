@@ -112,6 +112,8 @@ static const struct tr_svc *find_svc_slow(struct tr_build *b, const char *host)
         if (!tr_exported(se->export_to, se->n_export_to, se->meta.namespace, b->id->namespace))
             continue;
         for (size_t h = 0; h < se->n_hosts; h++) {
+            if (se->hosts[h][0] != host[0])
+                continue; /* expanding keeps the first character */
             const char *full = tr_expand_host(b->a, se->hosts[h], se->meta.namespace);
             if (strcmp(full, host) != 0)
                 continue;
@@ -127,8 +129,15 @@ static const struct tr_svc *find_svc_slow(struct tr_build *b, const char *host)
 
 const struct tr_svc *tr_find_svc(const struct tr_build *b, const char *host)
 {
+    /* lazy: found once per host, a sentinel standing for "none" */
+    static const struct tr_svc none;
     const struct tr_svc *s = smap_get(&b->svc_by_host, host);
-    return s != NULL || !b->lazy ? s : find_svc_slow((struct tr_build *)b, host);
+    if (s == NULL && b->lazy) {
+        s = find_svc_slow((struct tr_build *)b, host);
+        if (s == NULL)
+            smap_put(b->a, (struct smap *)&b->svc_by_host, ar_strdup(b->a, host), (void *)&none);
+    }
+    return s == &none ? NULL : s;
 }
 
 /* ---- DestinationRules --------------------------------------------------------------- */
@@ -166,22 +175,27 @@ static const struct destination_rule *best_wildcard(const struct tr_build *b,
 }
 
 /* The rule of host without an index: what index_rules() and the wildcard
- * scan would find. */
+ * scan would find. One pass picks the rules that could apply to host; the
+ * passes' order is applied to those few. */
 static const struct destination_rule *find_dr_slow(const struct tr_build *b, const char *host)
 {
     const struct translate_model *m = b->m;
+    struct pvec cand = {0};
+    for (size_t i = 0; i < m->n_destination_rules; i++) {
+        const struct destination_rule *d = &m->destination_rules[i];
+        if (d->host[0] == '*' ||
+            strcmp(tr_expand_host(b->a, d->host, d->meta.namespace), host) == 0)
+            pvec_push(b->a, &cand, (void *)d);
+    }
     const struct destination_rule *wild = NULL;
     for (int pass = 0; pass < 3; pass++)
-        for (size_t i = 0; i < m->n_destination_rules; i++) {
-            const struct destination_rule *d = &m->destination_rules[i];
+        for (size_t i = 0; i < cand.n; i++) {
+            const struct destination_rule *d = cand.v[i];
             if (!dr_in_pass(b, d, pass))
                 continue;
-            if (d->host[0] != '*') {
-                if (strcmp(tr_expand_host(b->a, d->host, d->meta.namespace), host) == 0)
-                    return d;
-            } else {
-                wild = best_wildcard(b, &d, 1, host, wild);
-            }
+            if (d->host[0] != '*')
+                return d;
+            wild = best_wildcard(b, &d, 1, host, wild);
         }
     return wild;
 }
