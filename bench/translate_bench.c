@@ -257,6 +257,7 @@ int main(int argc, char **argv)
                         "[--namespaces M]\n");
         return 2;
     }
+    malloc_keep_for_reuse(); /* as xdsd serve does */
     struct translate_options to = {OUTBOUND_ALLOW_ANY, NULL, "cluster.local", 0};
     struct proxy_set ps;
     proxies_init(&ps, namespaces);
