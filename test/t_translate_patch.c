@@ -1,0 +1,231 @@
+/* t_translate_patch.c - an edit of VirtualServices' routes patches the
+ * previous views (patch.c): the virtual hosts that read the edited
+ * VirtualServices are rebuilt and spliced into the previous route
+ * configurations. After every edit of a chain, each patched view must be
+ * byte for byte what a full build makes; the edits a patch cannot take (a
+ * virtual host that appears, a tls rule) must be built, and equal too. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../src/translate/tr.h"
+#include "unit.h"
+#include "xdsd/config.h"
+#include "xdsd/proxy.h"
+#include "xdsd/util.h"
+
+#define HEAD "apiVersion: networking.istio.io/v1beta1\n"
+
+/* The guide's egress gateway for edition.cnn.com, plus what exercises each
+ * kind of recipe: a second VirtualService on the gateway's host, a
+ * VirtualService host that is no service, a service whose VirtualService
+ * routes another port, and one that makes no virtual host at all. */
+static const char *const base_yaml =
+    HEAD "kind: ServiceEntry\nmetadata: {name: cnn}\n"
+         "spec:\n  hosts: [edition.cnn.com]\n  ports:\n"
+         "  - {number: 80, name: http-port, protocol: HTTP}\n"
+         "  - {number: 443, name: https, protocol: TLS}\n  resolution: DNS\n"
+         "---\n" HEAD "kind: ServiceEntry\nmetadata: {name: egress, namespace: istio-system}\n"
+         "spec:\n  hosts: [istio-egressgateway.istio-system.svc.cluster.local]\n"
+         "  location: MESH_INTERNAL\n  ports:\n  - {number: 80, name: http, protocol: HTTP}\n"
+         "  resolution: STATIC\n  endpoints:\n  - {address: 10.255.0.1, labels: {istio: "
+         "egressgateway}}\n"
+         "---\n" HEAD "kind: ServiceEntry\nmetadata: {name: reviews}\n"
+         "spec:\n  hosts: [reviews.default.svc.cluster.local]\n  location: MESH_INTERNAL\n"
+         "  ports:\n  - {number: 9080, name: http, protocol: HTTP}\n  resolution: STATIC\n"
+         "  endpoints:\n  - {address: 10.0.0.1}\n"
+         "---\n" HEAD "kind: Gateway\nmetadata: {name: istio-egressgateway}\n"
+         "spec:\n  selector: {istio: egressgateway}\n  servers:\n"
+         "  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [edition.cnn.com]\n"
+         "---\n" HEAD "kind: DestinationRule\nmetadata: {name: egress}\n"
+         "spec:\n  host: istio-egressgateway.istio-system.svc.cluster.local\n"
+         "  subsets:\n  - {name: cnn}\n";
+
+/* The VirtualServices, each with a knob the edits turn. */
+struct knobs {
+    int cnn_timeout;    /* cnn: mesh and gateway routes */
+    int extra_header;   /* cnn-extra: a second VS on the gateway's host */
+    int virt_timeout;   /* virt: a host that is no service (port 80) */
+    int reviews_port;   /* reviews: the port its one route matches */
+    int ghost_port;     /* ghost: no service, routes nothing on 80 unless 80 */
+    int ghost_timeout;
+    int tls_port;       /* cnn's tls rule (a listener reads it) */
+};
+
+static void write_vs(const char *dir, const struct knobs *k)
+{
+    char *p = xasprintf("%s/vs.yaml", dir);
+    FILE *fp = fopen(p, "w");
+    CHECK(fp != NULL);
+    if (fp != NULL) {
+        fprintf(fp,
+                HEAD "kind: VirtualService\nmetadata: {name: cnn}\n"
+                     "spec:\n  hosts: [edition.cnn.com]\n  gateways: [istio-egressgateway, mesh]\n"
+                     "  http:\n"
+                     "  - match: [{gateways: [mesh], port: 80}]\n    timeout: %ds\n    route:\n"
+                     "    - destination: {host: istio-egressgateway.istio-system.svc.cluster.local, "
+                     "subset: cnn, port: {number: 80}}\n"
+                     "  - match: [{gateways: [istio-egressgateway], port: 80}]\n    timeout: %ds\n"
+                     "    route:\n    - destination: {host: edition.cnn.com, port: {number: 80}}\n"
+                     "  tls:\n  - match: [{port: %d, sniHosts: [edition.cnn.com]}]\n"
+                     "    route: [{destination: {host: edition.cnn.com, port: {number: 443}}}]\n",
+                k->cnn_timeout, k->cnn_timeout + 1, k->tls_port);
+        fprintf(fp,
+                "---\n" HEAD "kind: VirtualService\nmetadata: {name: cnn-extra}\n"
+                "spec:\n  hosts: [edition.cnn.com]\n  gateways: [istio-egressgateway]\n  http:\n"
+                "  - match: [{headers: {x-canary: {exact: \"%d\"}}}]\n    route:\n"
+                "    - destination: {host: edition.cnn.com, port: {number: 80}}\n",
+                k->extra_header);
+        fprintf(fp,
+                "---\n" HEAD "kind: VirtualService\nmetadata: {name: virt}\n"
+                "spec:\n  hosts: [virt.example.com]\n  http:\n  - timeout: %ds\n"
+                "    route: [{destination: {host: edition.cnn.com, port: {number: 80}}}]\n",
+                k->virt_timeout);
+        fprintf(fp,
+                "---\n" HEAD "kind: VirtualService\nmetadata: {name: reviews}\n"
+                "spec:\n  hosts: [reviews.default.svc.cluster.local]\n  http:\n"
+                "  - match: [{port: %d}]\n    timeout: 3s\n"
+                "    route: [{destination: {host: reviews.default.svc.cluster.local}}]\n",
+                k->reviews_port);
+        fprintf(fp,
+                "---\n" HEAD "kind: VirtualService\nmetadata: {name: ghost}\n"
+                "spec:\n  hosts: [ghost.example.com]\n  http:\n  - match: [{port: %d}]\n"
+                "    timeout: %ds\n"
+                "    route: [{destination: {host: edition.cnn.com, port: {number: 80}}}]\n",
+                k->ghost_port, k->ghost_timeout);
+        fclose(fp);
+    }
+    free(p);
+}
+
+static int same_view(const struct xds_view *a, const struct xds_view *b)
+{
+    if (a == NULL || b == NULL)
+        return 0;
+    for (int t = 0; t < XDS_NTYPES; t++) {
+        size_t n = xds_view_count(a, (enum xds_type)t);
+        if (n != xds_view_count(b, (enum xds_type)t) ||
+            strcmp(xds_view_version(a, (enum xds_type)t), xds_view_version(b, (enum xds_type)t)))
+            return 0;
+        const struct xds_resource *x = xds_view_items(a, (enum xds_type)t);
+        const struct xds_resource *y = xds_view_items(b, (enum xds_type)t);
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(x[i].name, y[i].name) != 0 || x[i].len != y[i].len ||
+                memcmp(x[i].bytes, y[i].bytes, x[i].len) != 0 || x[i].hash != y[i].hash)
+                return 0;
+    }
+    return 1;
+}
+
+/* A patch shares the previous Listeners and makes new Routes. */
+static int patched(const struct xds_view *now, const struct xds_view *before)
+{
+    return xds_view_items(now, XDS_LISTENER) == xds_view_items(before, XDS_LISTENER) &&
+           xds_view_items(now, XDS_ROUTE) != xds_view_items(before, XDS_ROUTE);
+}
+
+static void model_of(const struct config_set *s, struct translate_model *m)
+{
+    m->service_entries = config_service_entries(s, &m->n_service_entries);
+    m->gateways = config_gateways(s, &m->n_gateways);
+    m->virtual_services = config_virtual_services(s, &m->n_virtual_services);
+    m->destination_rules = config_destination_rules(s, &m->n_destination_rules);
+}
+
+TEST(translate_patch_equals_build_across_a_chain_of_edits)
+{
+    static const struct config_kv gw_labels[] = {{"istio", "egressgateway"}};
+    struct proxy_identity ids[2];
+    proxy_identity_init(&ids[0], "sidecar~10.1.0.1~a.default~default.svc.cluster.local", NULL,
+                        "default", NULL, 0, NULL);
+    proxy_identity_init(&ids[1],
+                        "router~10.255.0.1~egress.istio-system~istio-system.svc.cluster.local",
+                        NULL, "istio-system", gw_labels, 1, NULL);
+    char dir[] = "/tmp/xdsd-patch-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char *base = xasprintf("%s/base.yaml", dir);
+    FILE *fp = fopen(base, "w");
+    if (fp != NULL) {
+        fputs(base_yaml, fp);
+        fclose(fp);
+    }
+    struct config_cache *cache = config_cache_new();
+    struct knobs k = {5, 1, 5, 9999, 9999, 5, 443};
+    /* each step turns one knob; expect: does the sidecar (0) and the
+     * gateway (1) get patched, or built (a change to a view's listeners, or
+     * a virtual host that would appear), or keep the whole view (neither) */
+    static const struct {
+        const char *what;
+        int patched[2];
+    } steps[] = {
+        {"base", {0, 0}},
+        {"cnn timeout", {1, 1}},
+        {"cnn timeout again (a patch of a patch)", {1, 1}},
+        {"cnn-extra header", {0, 1}},
+        {"virt timeout", {1, 0}},
+        {"reviews now routes its own port", {1, 0}},
+        {"reviews routes another port again", {1, 0}},
+        {"ghost now routes port 80: its virtual host appears", {0, 0}},
+        {"ghost edited while it has a virtual host", {1, 0}},
+        {"cnn tls rule: listeners change", {0, 0}},
+        {"cnn timeout after a build", {1, 1}},
+    };
+    struct config_set *s0 = NULL;
+    struct tr_memo *memo0[2] = {NULL, NULL};
+    struct xds_view *v0[2] = {NULL, NULL};
+    for (size_t st = 0; st < ARRAY_LEN(steps); st++) {
+        k.cnn_timeout += st == 1 || st == 2 || st == 10;
+        k.extra_header += st == 3;
+        k.virt_timeout += st == 4;
+        k.reviews_port = st == 5 ? 9080 : st == 6 ? 9999 : k.reviews_port;
+        k.ghost_port = st == 7 ? 80 : k.ghost_port;
+        k.ghost_timeout += st == 8;
+        k.tls_port = st == 9 ? 8443 : k.tls_port;
+        write_vs(dir, &k);
+        struct config_diags d;
+        struct config_set *s1 = config_load_cached(dir, cache, &d, NULL);
+        if (s1 == NULL)
+            config_diags_print(&d, stderr);
+        config_diags_release(&d);
+        CHECK(s1 != NULL);
+        if (s1 == NULL)
+            break;
+        struct translate_model m1;
+        model_of(s1, &m1);
+        for (int i = 0; i < 2; i++) {
+            struct tr_memo *memo1 = tr_memo_new();
+            struct xds_view *warm = tr_build_view(&m1, NULL, &ids[i], memo0[i], memo1, NULL);
+            struct xds_view *full = tr_build_view(&m1, NULL, &ids[i], NULL, NULL, NULL);
+            int same = same_view(warm, full);
+            int p = v0[i] != NULL && warm != NULL && patched(warm, v0[i]);
+            if (!same || p != steps[st].patched[i])
+                printf("# step '%s', proxy %d: same %d, patched %d\n", steps[st].what, i, same,
+                       p);
+            CHECK(same);
+            CHECK_INT(p, steps[st].patched[i]);
+            tr_memo_finish(memo1, warm);
+            xds_view_free(full);
+            xds_view_free(v0[i]);
+            tr_memo_free(memo0[i]);
+            v0[i] = warm;
+            memo0[i] = memo1;
+        }
+        config_unref(s0);
+        s0 = s1;
+    }
+    for (int i = 0; i < 2; i++) {
+        xds_view_free(v0[i]);
+        tr_memo_free(memo0[i]);
+        proxy_identity_release(&ids[i]);
+    }
+    config_unref(s0);
+    config_cache_free(cache);
+    char *vs = xasprintf("%s/vs.yaml", dir);
+    unlink(vs);
+    unlink(base);
+    rmdir(dir);
+    free(vs);
+    free(base);
+}
