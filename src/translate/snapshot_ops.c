@@ -66,10 +66,11 @@ static int check_size(const struct tr_ctx *c, const struct proxy_identity *id,
     return xds_view_check_size(v, limit, id->proxyless_grpc, why);
 }
 
-static struct xds_view *ctx_build(void *ctx, const struct proxy_identity *id, char **err)
+static struct xds_view *ctx_build(void *ctx, const struct proxy_identity *id, const char *class_key,
+                                  char **err)
 {
     struct tr_ctx *c = ctx;
-    char *key = ctx_class_key(c, id);
+    char *key = xstrdup(class_key);
     const struct tr_memo *prev = c->prev ? find_memo(c->prev, key) : NULL;
     struct tr_memo *memo = tr_memo_new();
     struct xds_view *v = tr_build_view(&c->m, &c->o, id, prev, memo, err);
