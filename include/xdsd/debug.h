@@ -42,6 +42,11 @@ struct debug_diag {
     char *message;
 };
 
+/* Memory that copies of a debug_config_info share, freed with the last:
+ * a new one holds size bytes at *data (zeroed), and one reference. */
+struct debug_block;
+struct debug_block *debug_block_new(size_t size, void **data);
+
 /* The configuration state. Every pointer is owned by the struct: release
  * with debug_config_info_release(). */
 struct debug_config_info {
@@ -50,6 +55,11 @@ struct debug_config_info {
     int rejected;                     /* the last load attempt was rejected */
     struct debug_resource *resources; /* of the set being served */
     size_t n_resources;
+    /* when not NULL, resources and their strings live in it, and copies
+     * share them (debug_config_info_fill() makes one: at 10,000 services,
+     * copying 27,000 resources' strings twice per reload cost as much as
+     * the reload) */
+    struct debug_block *resources_block;
     struct debug_diag *diags; /* of the last attempt, errors and warnings */
     size_t n_diags;
     uint64_t reloads_ok, reloads_rejected; /* attempts since start */
