@@ -22,66 +22,45 @@ static const char *or_empty(const char *s)
     return s ? s : "";
 }
 
-static size_t strings_len(const struct istio_meta *m)
+static void unref_set(void *set)
 {
-    return strlen(or_empty(m->namespace)) + strlen(or_empty(m->name)) +
-           strlen(or_empty(m->pos.file)) + 3;
+    config_unref(set);
 }
 
-/* Copy s to *w (advanced past its NUL); returns where it went. */
-static char *put(char **w, const char *s)
+/* r describes the resource of meta m, pointing into its strings. */
+static void describe(struct debug_resource *r, const struct istio_meta *m)
 {
-    size_t n = strlen(s) + 1;
-    char *at = *w;
-    memcpy(at, s, n);
-    *w += n;
-    return at;
+    r->kind = (char *)kind_names[m->kind]; /* borrowed: the block frees nothing inside */
+    r->namespace = (char *)or_empty(m->namespace);
+    r->name = (char *)or_empty(m->name);
+    r->file = (char *)or_empty(m->pos.file);
+    r->line = m->pos.line;
+    r->generation = m->generation;
 }
 
-/* The metas of every resource of set, in kind order. */
-static const struct istio_meta **all_metas(const struct config_set *set, size_t *n)
+/* Every resource of set, in one block that holds a reference to the set
+ * (which never changes) for the strings. */
+static void add_resources(struct debug_config_info *info, const struct config_set *set)
 {
-    size_t nse, ngw, nvs, ndr;
+    size_t nse, ngw, nvs, ndr, k = 0;
     const struct service_entry *se = config_service_entries(set, &nse);
     const struct gateway *gw = config_gateways(set, &ngw);
     const struct virtual_service *vs = config_virtual_services(set, &nvs);
     const struct destination_rule *dr = config_destination_rules(set, &ndr);
-    const struct istio_meta **m = xcalloc(nse + ngw + nvs + ndr + 1, sizeof(*m));
-    *n = 0;
-    for (size_t i = 0; i < nse; i++)
-        m[(*n)++] = &se[i].meta;
-    for (size_t i = 0; i < ngw; i++)
-        m[(*n)++] = &gw[i].meta;
-    for (size_t i = 0; i < nvs; i++)
-        m[(*n)++] = &vs[i].meta;
-    for (size_t i = 0; i < ndr; i++)
-        m[(*n)++] = &dr[i].meta;
-    return m;
-}
-
-/* Every resource and its strings in one block (debug_block_new). */
-static void add_resources(struct debug_config_info *info, const struct config_set *set)
-{
-    size_t n, strings = 0;
-    const struct istio_meta **metas = all_metas(set, &n);
-    for (size_t i = 0; i < n; i++)
-        strings += strings_len(metas[i]);
     void *data;
-    info->resources_block = debug_block_new((n + 1) * sizeof(struct debug_resource) + strings, &data);
+    info->resources_block =
+        debug_block_new((nse + ngw + nvs + ndr + 1) * sizeof(struct debug_resource), &data,
+                        unref_set, config_ref((struct config_set *)set));
     info->resources = data;
-    info->n_resources = n;
-    char *w = (char *)(info->resources + n + 1);
-    for (size_t i = 0; i < n; i++) {
-        const struct istio_meta *m = metas[i];
-        struct debug_resource *r = &info->resources[i];
-        r->kind = (char *)kind_names[m->kind]; /* static: the block frees nothing inside */
-        r->namespace = put(&w, or_empty(m->namespace));
-        r->name = put(&w, or_empty(m->name));
-        r->file = put(&w, or_empty(m->pos.file));
-        r->line = m->pos.line;
-        r->generation = m->generation;
-    }
-    free(metas);
+    for (size_t i = 0; i < nse; i++)
+        describe(&info->resources[k++], &se[i].meta);
+    for (size_t i = 0; i < ngw; i++)
+        describe(&info->resources[k++], &gw[i].meta);
+    for (size_t i = 0; i < nvs; i++)
+        describe(&info->resources[k++], &vs[i].meta);
+    for (size_t i = 0; i < ndr; i++)
+        describe(&info->resources[k++], &dr[i].meta);
+    info->n_resources = k;
 }
 
 void debug_config_info_fill(struct debug_config_info *info, const struct config_set *set,

@@ -291,21 +291,28 @@ static char *dup_or_null(const char *s)
 
 struct debug_block {
     atomic_int refs;
+    void (*release)(void *);
+    void *arg;
     _Alignas(max_align_t) unsigned char data[];
 };
 
-struct debug_block *debug_block_new(size_t size, void **data)
+struct debug_block *debug_block_new(size_t size, void **data, void (*release)(void *), void *arg)
 {
     struct debug_block *b = xcalloc(1, sizeof(*b) + size);
     atomic_init(&b->refs, 1);
+    b->release = release;
+    b->arg = arg;
     *data = b->data;
     return b;
 }
 
 static void block_unref(struct debug_block *b)
 {
-    if (b != NULL && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1)
-        free(b);
+    if (b == NULL || atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    if (b->release != NULL)
+        b->release(b->arg);
+    free(b);
 }
 
 void debug_config_info_copy(struct debug_config_info *dst, const struct debug_config_info *src)
