@@ -369,6 +369,19 @@ int tr_memo_share_view(struct tr_build *b)
     return 1;
 }
 
+int tr_model_same_but_vs(const struct translate_model *a, const struct translate_model *b)
+{
+    return same_cluster_inputs(a, b) &&
+           SAME_KIND(a->gateways, a->n_gateways, b->gateways, b->n_gateways);
+}
+
+void tr_memo_hint_same_inputs(struct tr_memo *m, const struct tr_memo *prev,
+                              const struct translate_model *compared, int same)
+{
+    if (prev != NULL && prev->view != NULL && memcmp(&prev->model, compared, sizeof(*compared)) == 0)
+        m->same_but_vs = same ? 1 : -1;
+}
+
 const struct translate_model *tr_memo_prev_model(const struct tr_build *b)
 {
     const struct tr_memo *prev = b->memo_prev;

@@ -28,6 +28,7 @@ struct tr_ctx {
     struct class_memo *memos;
     size_t n_memos, cap_memos;
     struct tr_ctx *prev; /* during snapshot_prepare() only */
+    int same_inputs_as_prev; /* tr_model_same_but_vs(prev's model, this one's) */
     /* the label keys class keys look at, found once per snapshot: a class
      * key is computed for every proxy that connects */
     const char **label_keys;
@@ -73,6 +74,8 @@ static struct xds_view *ctx_build(void *ctx, const struct proxy_identity *id, co
     char *key = xstrdup(class_key);
     const struct tr_memo *prev = c->prev ? find_memo(c->prev, key) : NULL;
     struct tr_memo *memo = tr_memo_new();
+    if (prev != NULL)
+        tr_memo_hint_same_inputs(memo, prev, &c->prev->m, c->same_inputs_as_prev);
     struct xds_view *v = tr_build_view(&c->m, &c->o, id, prev, memo, err);
     char *why = NULL;
     if (v != NULL && check_size(c, id, v, &why) != 0) {
@@ -109,6 +112,8 @@ static void ctx_warm(void *ctx, void *old_ctx)
 {
     struct tr_ctx *c = ctx, *old = old_ctx;
     c->prev = old != NULL && same_options(c, old) ? old : NULL;
+    /* once per snapshot, not once per class */
+    c->same_inputs_as_prev = c->prev != NULL && tr_model_same_but_vs(&c->prev->m, &c->m);
 }
 
 static void ctx_free(void *ctx)

@@ -196,6 +196,12 @@ int tr_memo_share_view(struct tr_build *b);
 const uint32_t *tr_memo_rc_order(struct tr_build *b, const char *name, uint64_t layout, size_t n);
 void tr_memo_rc_record(struct tr_build *b, const char *name, uint64_t layout, size_t n,
                        const uint32_t *order);
+/* The same ServiceEntries, DestinationRules and Gateways in a and b. */
+int tr_model_same_but_vs(const struct translate_model *a, const struct translate_model *b);
+/* The caller compared the model prev was built from with the one m is for
+ * (same: tr_model_same_but_vs()): m need not compare them again. */
+void tr_memo_hint_same_inputs(struct tr_memo *m, const struct tr_memo *prev,
+                              const struct translate_model *compared, int same);
 /* The previous build's model when it read the same ServiceEntries,
  * DestinationRules and Gateways (only VirtualServices may differ), else NULL. */
 const struct translate_model *tr_memo_prev_model(const struct tr_build *b);
