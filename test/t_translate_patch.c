@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../src/translate/tr.h"
+#include "memo_chain.h"
 #include "unit.h"
 #include "xdsd/config.h"
 #include "xdsd/proxy.h"
@@ -100,38 +100,11 @@ static void write_vs(const char *dir, const struct knobs *k)
     free(p);
 }
 
-static int same_view(const struct xds_view *a, const struct xds_view *b)
-{
-    if (a == NULL || b == NULL)
-        return 0;
-    for (int t = 0; t < XDS_NTYPES; t++) {
-        size_t n = xds_view_count(a, (enum xds_type)t);
-        if (n != xds_view_count(b, (enum xds_type)t) ||
-            strcmp(xds_view_version(a, (enum xds_type)t), xds_view_version(b, (enum xds_type)t)))
-            return 0;
-        const struct xds_resource *x = xds_view_items(a, (enum xds_type)t);
-        const struct xds_resource *y = xds_view_items(b, (enum xds_type)t);
-        for (size_t i = 0; i < n; i++)
-            if (strcmp(x[i].name, y[i].name) != 0 || x[i].len != y[i].len ||
-                memcmp(x[i].bytes, y[i].bytes, x[i].len) != 0 || x[i].hash != y[i].hash)
-                return 0;
-    }
-    return 1;
-}
-
 /* A patch shares the previous Listeners and makes new Routes. */
 static int patched(const struct xds_view *now, const struct xds_view *before)
 {
     return xds_view_items(now, XDS_LISTENER) == xds_view_items(before, XDS_LISTENER) &&
            xds_view_items(now, XDS_ROUTE) != xds_view_items(before, XDS_ROUTE);
-}
-
-static void model_of(const struct config_set *s, struct translate_model *m)
-{
-    m->service_entries = config_service_entries(s, &m->n_service_entries);
-    m->gateways = config_gateways(s, &m->n_gateways);
-    m->virtual_services = config_virtual_services(s, &m->n_virtual_services);
-    m->destination_rules = config_destination_rules(s, &m->n_destination_rules);
 }
 
 TEST(translate_patch_equals_build_across_a_chain_of_edits)
@@ -173,8 +146,7 @@ TEST(translate_patch_equals_build_across_a_chain_of_edits)
         {"cnn timeout after a build", {1, 1}},
     };
     struct config_set *s0 = NULL;
-    struct tr_memo *memo0[2] = {NULL, NULL};
-    struct xds_view *v0[2] = {NULL, NULL};
+    struct memo_link link[2] = {{0}};
     for (size_t st = 0; st < ARRAY_LEN(steps); st++) {
         k.cnn_timeout += st == 1 || st == 2 || st == 10;
         k.extra_header += st == 3;
@@ -195,29 +167,23 @@ TEST(translate_patch_equals_build_across_a_chain_of_edits)
         struct translate_model m1;
         model_of(s1, &m1);
         for (int i = 0; i < 2; i++) {
-            struct tr_memo *memo1 = tr_memo_new();
-            struct xds_view *warm = tr_build_view(&m1, NULL, &ids[i], memo0[i], memo1, NULL);
-            struct xds_view *full = tr_build_view(&m1, NULL, &ids[i], NULL, NULL, NULL);
+            struct tr_memo *memo1;
+            struct xds_view *full, *warm = memo_rebuild(&link[i], &m1, &ids[i], &memo1, &full);
             int same = same_view(warm, full);
-            int p = v0[i] != NULL && warm != NULL && patched(warm, v0[i]);
+            int p = link[i].view != NULL && warm != NULL && patched(warm, link[i].view);
             if (!same || p != steps[st].patched[i])
                 printf("# step '%s', proxy %d: same %d, patched %d\n", steps[st].what, i, same,
                        p);
             CHECK(same);
             CHECK_INT(p, steps[st].patched[i]);
-            tr_memo_finish(memo1, warm);
             xds_view_free(full);
-            xds_view_free(v0[i]);
-            tr_memo_free(memo0[i]);
-            v0[i] = warm;
-            memo0[i] = memo1;
+            memo_advance(&link[i], warm, memo1);
         }
         config_unref(s0);
         s0 = s1;
     }
     for (int i = 0; i < 2; i++) {
-        xds_view_free(v0[i]);
-        tr_memo_free(memo0[i]);
+        memo_link_release(&link[i]);
         proxy_identity_release(&ids[i]);
     }
     config_unref(s0);

@@ -310,15 +310,6 @@ static VirtualHost *rebuild(struct tr_build *s, const struct tr_recipe *r)
     return NULL;
 }
 
-static size_t put_varint(uint8_t *p, size_t v)
-{
-    size_t n = 0;
-    for (; v >= 0x80; v >>= 7)
-        p[n++] = (uint8_t)(v | 0x80);
-    p[n++] = (uint8_t)v;
-    return n;
-}
-
 /* The route configuration with the virtual hosts that read a changed
  * VirtualService made again; -1 when one makes none now. */
 static int splice(struct tr_build *s, struct rc_job *j, const unsigned char *changed)
@@ -362,12 +353,9 @@ static int splice(struct tr_build *s, struct rc_job *j, const unsigned char *cha
         memcpy(w, in + from, p->off[i] - from);
         w += p->off[i] - from;
         from = p->off[i + 1];
-        uint8_t *field = w;
-        *w++ = (2 << 3) | 2; /* field 2, length-delimited */
-        w += put_varint(w, nv[i].len);
-        memcpy(w, nv[i].bytes, nv[i].len);
-        w += nv[i].len;
-        shift += (long)(w - field) - (long)(p->off[i + 1] - p->off[i]);
+        size_t field = tr_put_vhost_field(w, nv[i].bytes, nv[i].len);
+        w += field;
+        shift += (long)field - (long)(p->off[i + 1] - p->off[i]);
         free(nv[i].owned);
     }
     q->off[p->n] = (size_t)((long)p->off[p->n] + shift);

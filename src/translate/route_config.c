@@ -83,6 +83,15 @@ static size_t put_varint(uint8_t *p, size_t v)
     return n;
 }
 
+size_t tr_put_vhost_field(uint8_t *p, const uint8_t *bytes, size_t len)
+{
+    size_t n = 0;
+    p[n++] = (2 << 3) | 2; /* field 2, length-delimited */
+    n += put_varint(p + n, len);
+    memcpy(p + n, bytes, len);
+    return n + len;
+}
+
 /* rc packed as protobuf-c would, with each virtual host's bytes packed on
  * its own: field 1 (name), then the field 2 entries, then the fields after
  * (protobuf-c writes fields in number order). off[i]: where virtual host i's
@@ -118,10 +127,7 @@ static uint8_t *pack_route_config(struct tr_build *b, RouteConfiguration *rc, co
     for (size_t i = 0; i < n; i++) {
         off[i] = (size_t)(p - out);
         vh_hash[i] = hash_block(HASH_SEED, vh[i].bytes, vh[i].len);
-        *p++ = (2 << 3) | 2; /* field 2, length-delimited */
-        p += put_varint(p, vh[i].len);
-        memcpy(p, vh[i].bytes, vh[i].len);
-        p += vh[i].len;
+        p += tr_put_vhost_field(p, vh[i].bytes, vh[i].len);
         free(vh[i].owned);
     }
     off[n] = (size_t)(p - out);

@@ -411,6 +411,9 @@ const char *tr_dest_existing(struct tr_build *b, const struct destination *d, co
 void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, int ignore_port);
 VirtualHost *tr_vhost(struct tr_build *b, const char *name, struct pvec *domains,
                       struct pvec *routes);
+/* Write a RouteConfiguration's virtual_hosts field (tag, length, bytes: at
+ * most 11 + len) at p; returns its length. */
+size_t tr_put_vhost_field(uint8_t *p, const uint8_t *bytes, size_t len);
 /* A route configuration's hash (its version): of the bytes before and after
  * its virtual hosts (off as tr_patch_record_rc() has it) and of each virtual
  * host's hash, so that a patch rehashes only what it rebuilt. */
