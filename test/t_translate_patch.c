@@ -49,6 +49,7 @@ struct knobs {
     int extra_header;   /* cnn-extra: a second VS on the gateway's host */
     int virt_timeout;   /* virt: a host that is no service (port 80) */
     int reviews_port;   /* reviews: the port its one route matches */
+    int reviews_tcp;    /* reviews: a tcp rule too (listeners read it) */
     int ghost_port;     /* ghost: no service, routes nothing on 80 unless 80 */
     int ghost_timeout;
     int tls_port;       /* cnn's tls rule (a listener reads it) */
@@ -87,8 +88,11 @@ static void write_vs(const char *dir, const struct knobs *k)
                 "---\n" HEAD "kind: VirtualService\nmetadata: {name: reviews}\n"
                 "spec:\n  hosts: [reviews.default.svc.cluster.local]\n  http:\n"
                 "  - match: [{port: %d}]\n    timeout: 3s\n"
-                "    route: [{destination: {host: reviews.default.svc.cluster.local}}]\n",
-                k->reviews_port);
+                "    route: [{destination: {host: reviews.default.svc.cluster.local}}]\n%s",
+                k->reviews_port,
+                k->reviews_tcp ? "  tcp:\n  - match: [{port: 9090}]\n"
+                                 "    route: [{destination: {host: reviews.default.svc.cluster.local}}]\n"
+                               : "");
         fprintf(fp,
                 "---\n" HEAD "kind: VirtualService\nmetadata: {name: ghost}\n"
                 "spec:\n  hosts: [ghost.example.com]\n  http:\n  - match: [{port: %d}]\n"
@@ -110,12 +114,14 @@ static int patched(const struct xds_view *now, const struct xds_view *before)
 TEST(translate_patch_equals_build_across_a_chain_of_edits)
 {
     static const struct config_kv gw_labels[] = {{"istio", "egressgateway"}};
-    struct proxy_identity ids[2];
+    struct proxy_identity ids[3];
     proxy_identity_init(&ids[0], "sidecar~10.1.0.1~a.default~default.svc.cluster.local", NULL,
                         "default", NULL, 0, NULL);
     proxy_identity_init(&ids[1],
                         "router~10.255.0.1~egress.istio-system~istio-system.svc.cluster.local",
                         NULL, "istio-system", gw_labels, 1, NULL);
+    proxy_identity_init(&ids[2], "sidecar~10.1.0.3~g.default~default.svc.cluster.local", NULL,
+                        "default", NULL, 0, "grpc");
     char dir[] = "/tmp/xdsd-patch-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
     char *base = xasprintf("%s/base.yaml", dir);
@@ -125,28 +131,31 @@ TEST(translate_patch_equals_build_across_a_chain_of_edits)
         fclose(fp);
     }
     struct config_cache *cache = config_cache_new();
-    struct knobs k = {5, 1, 5, 9999, 9999, 5, 443};
-    /* each step turns one knob; expect: does the sidecar (0) and the
-     * gateway (1) get patched, or built (a change to a view's listeners, or
-     * a virtual host that would appear), or keep the whole view (neither) */
+    struct knobs k = {5, 1, 5, 9999, 0, 9999, 5, 443};
+    /* each step turns one knob; expect: does the sidecar (0), the gateway
+     * (1) and the proxyless gRPC client (2) get patched, or built (a change
+     * to a view's listeners, or a virtual host that would appear), or keep
+     * the whole view (neither) */
     static const struct {
         const char *what;
-        int patched[2];
+        int patched[3];
     } steps[] = {
-        {"base", {0, 0}},
-        {"cnn timeout", {1, 1}},
-        {"cnn timeout again (a patch of a patch)", {1, 1}},
-        {"cnn-extra header", {0, 1}},
-        {"virt timeout", {1, 0}},
-        {"reviews now routes its own port", {1, 0}},
-        {"reviews routes another port again", {1, 0}},
-        {"ghost now routes port 80: its virtual host appears", {0, 0}},
-        {"ghost edited while it has a virtual host", {1, 0}},
-        {"cnn tls rule: listeners change", {0, 0}},
-        {"cnn timeout after a build", {1, 1}},
+        {"base", {0, 0, 0}},
+        {"cnn timeout", {1, 1, 0}}, /* a DNS service: nothing for gRPC clients */
+        {"cnn timeout again (a patch of a patch)", {1, 1, 0}},
+        {"cnn-extra header", {0, 1, 0}},
+        {"virt timeout", {1, 0, 0}},
+        {"reviews now routes its own port", {1, 0, 1}},
+        {"reviews routes another port again", {1, 0, 1}},
+        {"ghost now routes port 80: its virtual host appears", {0, 0, 0}},
+        {"ghost edited while it has a virtual host", {1, 0, 0}},
+        {"cnn tls rule: listeners change", {0, 0, 0}},
+        {"cnn timeout after a build", {1, 1, 0}},
+        {"reviews gains a tcp rule: built, gRPC from its pieces", {0, 0, 0}},
+        {"reviews routes its own port: gRPC patched after that build", {1, 0, 1}},
     };
     struct config_set *s0 = NULL;
-    struct memo_link link[2] = {{0}};
+    struct memo_link link[3] = {{0}};
     for (size_t st = 0; st < ARRAY_LEN(steps); st++) {
         k.cnn_timeout += st == 1 || st == 2 || st == 10;
         k.extra_header += st == 3;
@@ -155,6 +164,8 @@ TEST(translate_patch_equals_build_across_a_chain_of_edits)
         k.ghost_port = st == 7 ? 80 : k.ghost_port;
         k.ghost_timeout += st == 8;
         k.tls_port = st == 9 ? 8443 : k.tls_port;
+        k.reviews_tcp |= st == 11;
+        k.reviews_port = st == 12 ? 9080 : k.reviews_port;
         write_vs(dir, &k);
         struct config_diags d;
         struct config_set *s1 = config_load_cached(dir, cache, &d, NULL);
@@ -166,7 +177,7 @@ TEST(translate_patch_equals_build_across_a_chain_of_edits)
             break;
         struct translate_model m1;
         model_of(s1, &m1);
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < 3; i++) {
             struct tr_memo *memo1;
             struct xds_view *full, *warm = memo_rebuild(&link[i], &m1, &ids[i], &memo1, &full);
             int same = same_view(warm, full);
@@ -182,7 +193,7 @@ TEST(translate_patch_equals_build_across_a_chain_of_edits)
         config_unref(s0);
         s0 = s1;
     }
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         memo_link_release(&link[i]);
         proxy_identity_release(&ids[i]);
     }

@@ -170,9 +170,17 @@ static int svc_cmp(const void *pa, const void *pb)
     return strcmp(((const struct memo_svc *)pa)->host, ((const struct memo_svc *)pb)->host);
 }
 
+static int rc_cmp(const void *a, const void *b)
+{
+    return strcmp(tr_rc_patch_name(*(struct tr_rc_patch *const *)a),
+                  tr_rc_patch_name(*(struct tr_rc_patch *const *)b));
+}
+
 void tr_memo_finish(struct tr_memo *m, const struct xds_view *v)
 {
     m->view = v;
+    if (m->n_rcs > 1)
+        qsort(m->rcs, m->n_rcs, sizeof(*m->rcs), rc_cmp);
     /* shared records were sorted by the build that made them */
     if (atomic_load(&m->d->refs) == 1 && m->d->n_svcs > 1)
         qsort(m->d->svcs, m->d->n_svcs, sizeof(*m->d->svcs), svc_cmp);
@@ -405,12 +413,32 @@ void tr_memo_add_rc(struct tr_memo *m, struct tr_rc_patch *p)
     m->rcs[m->n_rcs++] = p;
 }
 
+/* Records are sorted by name once the memo is finished (a proxyless
+ * client's class has one per service port). */
 struct tr_rc_patch *tr_memo_rc_patch(const struct tr_memo *m, const char *name)
 {
-    for (size_t i = 0; i < m->n_rcs; i++)
-        if (strcmp(tr_rc_patch_name(m->rcs[i]), name) == 0)
-            return m->rcs[i];
+    size_t lo = 0, hi = m->n_rcs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(tr_rc_patch_name(m->rcs[mid]), name);
+        if (c == 0)
+            return m->rcs[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
+}
+
+size_t tr_memo_n_rcs(const struct tr_memo *m)
+{
+    return m->n_rcs;
+}
+
+struct tr_rc_patch *tr_memo_rc_at(const struct tr_memo *m, size_t i)
+{
+    return m->rcs[i];
 }
 
 const struct xds_view *tr_memo_view(const struct tr_memo *m)

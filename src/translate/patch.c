@@ -124,7 +124,7 @@ static struct tr_rc_patch *rc_new(const char *name, size_t n)
 void tr_patch_record_rc(struct tr_build *b, const char *name, VirtualHost *const *kept, size_t n,
                         const size_t *off, const uint64_t *vh_hash, int trimmed)
 {
-    if (b->memo == NULL || b->grpc) {
+    if (b->memo == NULL) {
         b->blocking.n = 0;
         return;
     }
@@ -292,7 +292,8 @@ struct rc_job {
 static VirtualHost *rebuild(struct tr_build *s, const struct tr_recipe *r)
 {
     switch (r->kind) {
-    case TR_VH_SERVICE: {
+    case TR_VH_SERVICE:
+    case TR_VH_GRPC: {
         /* the same ServiceEntries and VirtualService hosts: the same service
          * and VirtualService as when the recipe was written */
         struct tr_svc *svc = ar_alloc(s->a, sizeof(*svc));
@@ -300,7 +301,8 @@ static VirtualHost *rebuild(struct tr_build *s, const struct tr_recipe *r)
         svc->host = r->host;
         svc->vs = r->n_vs ? &s->m->virtual_services[r->vs[0]] : NULL;
         svc->vs_known = 1;
-        return tr_sidecar_service_vhost(s, svc, r->port);
+        return r->kind == TR_VH_GRPC ? tr_grpc_vhost(s, svc, r->port)
+                                     : tr_sidecar_service_vhost(s, svc, r->port);
     }
     case TR_VH_VS_HOST:
         return tr_sidecar_vs_vhost(s, &s->m->virtual_services[r->vs[0]], r->host, r->port);
@@ -408,6 +410,7 @@ static int rebuild_all(struct tr_build *b, const struct xds_view *pv, const unsi
     s.view = (struct xds_view *)pv; /* read only: tr_cluster_exists() */
     s.shared[XDS_CLUSTER] = 1;
     s.router = b->id->type == PROXY_ROUTER;
+    s.grpc = b->id->proxyless_grpc;
     s.lazy = 1; /* a few lookups, not an index of every service */
     for (size_t i = 0; i < n; i++) {
         if (!jobs[i].affected)
@@ -424,7 +427,7 @@ static int rebuild_all(struct tr_build *b, const struct xds_view *pv, const unsi
 int tr_patch_view(struct tr_build *b)
 {
     const struct translate_model *pm = tr_memo_prev_model(b);
-    if (pm == NULL || b->id->proxyless_grpc)
+    if (pm == NULL)
         return 0;
     unsigned char *changed = ar_alloc(b->a, b->m->n_virtual_services + 1);
     if (!vs_changes(pm, b->m, changed))

@@ -40,6 +40,8 @@ struct tr_piece {
     uint64_t layout;       /* tr_vhost_layout() of the VirtualHost */
     struct piece_res *res; /* or resources (tr_piece_record_emitted) */
     size_t n_res;
+    struct tr_rc_patch **rcs; /* and how their route configurations were made */
+    size_t n_rcs;
 };
 
 /* Open addressing on the key; slots hold references. A table may stand on
@@ -75,6 +77,9 @@ static void piece_free(struct tr_piece *pc)
         free(pc->res[i].bytes);
     }
     free(pc->res);
+    for (size_t i = 0; i < pc->n_rcs; i++)
+        tr_rc_patch_unref(pc->rcs[i]);
+    free(pc->rcs);
     free(pc);
 }
 
@@ -234,24 +239,31 @@ const uint8_t *tr_piece_bytes(const struct tr_piece *pc, size_t *len)
     return pc->bytes;
 }
 
-void tr_piece_mark(const struct tr_build *b, size_t mark[XDS_NTYPES])
+void tr_piece_mark(const struct tr_build *b, struct tr_piece_mark *mark)
 {
     for (int t = 0; t < XDS_NTYPES; t++)
-        mark[t] = xds_view_count(b->view, (enum xds_type)t);
+        mark->n[t] = xds_view_count(b->view, (enum xds_type)t);
+    mark->n_rcs = b->memo ? tr_memo_n_rcs(b->memo) : 0;
 }
 
-void tr_piece_record_emitted(struct tr_build *b, uint64_t key, const size_t mark[XDS_NTYPES])
+void tr_piece_record_emitted(struct tr_build *b, uint64_t key, const struct tr_piece_mark *mark)
 {
     if (b->memo == NULL)
         return;
     struct tr_piece *pc = piece_new(key, NULL, NULL, 0);
     size_t n = 0;
     for (int t = 0; t < XDS_NTYPES; t++)
-        n += xds_view_count(b->view, (enum xds_type)t) - mark[t];
+        n += xds_view_count(b->view, (enum xds_type)t) - mark->n[t];
     pc->res = xcalloc(n + 1, sizeof(*pc->res));
+    pc->n_rcs = tr_memo_n_rcs(b->memo) - mark->n_rcs;
+    pc->rcs = xcalloc(pc->n_rcs + 1, sizeof(*pc->rcs));
+    for (size_t i = 0; i < pc->n_rcs; i++) {
+        pc->rcs[i] = tr_memo_rc_at(b->memo, mark->n_rcs + i);
+        tr_rc_patch_ref(pc->rcs[i]);
+    }
     for (int t = 0; t < XDS_NTYPES; t++) {
         const struct xds_resource *items = xds_view_items(b->view, (enum xds_type)t);
-        for (size_t i = mark[t]; i < xds_view_count(b->view, (enum xds_type)t); i++) {
+        for (size_t i = mark->n[t]; i < xds_view_count(b->view, (enum xds_type)t); i++) {
             struct piece_res *r = &pc->res[pc->n_res++];
             r->type = (enum xds_type)t;
             r->name = xstrdup(items[i].name);
@@ -272,6 +284,10 @@ void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc)
         uint8_t *copy = xmalloc(r->len ? r->len : 1);
         memcpy(copy, r->bytes, r->len);
         tr_emit_packed(b, r->type, r->name, copy, r->len, r->hash);
+    }
+    for (size_t i = 0; b->memo != NULL && i < pc->n_rcs; i++) {
+        tr_rc_patch_ref(pc->rcs[i]);
+        tr_memo_add_rc(b->memo, pc->rcs[i]);
     }
 }
 

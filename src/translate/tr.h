@@ -216,6 +216,8 @@ void tr_memo_patch_begin(struct tr_build *b);
 /* m keeps p (takes the caller's reference); the record of name, or NULL. */
 void tr_memo_add_rc(struct tr_memo *m, struct tr_rc_patch *p);
 struct tr_rc_patch *tr_memo_rc_patch(const struct tr_memo *m, const char *name);
+size_t tr_memo_n_rcs(const struct tr_memo *m);
+struct tr_rc_patch *tr_memo_rc_at(const struct tr_memo *m, size_t i);
 /* The view built with m (finished), or NULL. */
 const struct xds_view *tr_memo_view(const struct tr_memo *m);
 /* The build reads vs's routes: a change to them changes its view. */
@@ -265,22 +267,26 @@ VirtualHost *tr_vhost_from_piece(struct tr_build *b, const struct tr_piece *pc);
 void tr_vhost_keyed(struct tr_build *b, VirtualHost *v, uint64_t key);
 /* Pieces that stand for every resource a step emitted: mark the view before
  * the step, record after it; tr_piece_emit() emits them again. */
-void tr_piece_mark(const struct tr_build *b, size_t mark[XDS_NTYPES]);
-void tr_piece_record_emitted(struct tr_build *b, uint64_t key, const size_t mark[XDS_NTYPES]);
+struct tr_piece_mark {
+    size_t n[XDS_NTYPES]; /* resources of each type in the view */
+    size_t n_rcs;         /* route configuration records in the memo */
+};
+void tr_piece_mark(const struct tr_build *b, struct tr_piece_mark *mark);
+void tr_piece_record_emitted(struct tr_build *b, uint64_t key, const struct tr_piece_mark *mark);
 void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc);
 
 /* patch.c: what each virtual host of a route configuration was made from,
  * by position in the model, so that an edit of VirtualServices that leaves
  * everything else as it was rebuilds only the virtual hosts that read them
  * and splices them into the previous bytes. */
-enum tr_recipe_kind { TR_VH_SERVICE, TR_VH_VS_HOST, TR_VH_GATEWAY };
+enum tr_recipe_kind { TR_VH_SERVICE, TR_VH_VS_HOST, TR_VH_GATEWAY, TR_VH_GRPC };
 struct tr_recipe {
     enum tr_recipe_kind kind;
     uint32_t port;       /* TR_VH_SERVICE, TR_VH_VS_HOST */
     int redirect;        /* TR_VH_GATEWAY */
     const char *host;    /* the service's or VirtualService's host; a gateway's domain */
     const char *name;    /* TR_VH_GATEWAY: the virtual host's name */
-    size_t se;           /* TR_VH_SERVICE: index of its ServiceEntry */
+    size_t se;           /* TR_VH_SERVICE, TR_VH_GRPC: index of its ServiceEntry */
     size_t n_vs;         /* the VirtualServices read, by index ... */
     size_t *vs;
     size_t *gw, *server; /* ... and for TR_VH_GATEWAY the Gateway and server of each */
@@ -309,6 +315,9 @@ VirtualHost *tr_sidecar_service_vhost(struct tr_build *b, const struct tr_svc *s
 VirtualHost *tr_sidecar_vs_vhost(struct tr_build *b, const struct virtual_service *vs,
                                  const char *host, uint32_t port);
 VirtualHost *tr_gateway_vhost_again(struct tr_build *b, const struct tr_recipe *r);
+/* grpc.c: the one virtual host of a proxyless client's route configuration
+ * for svc's port. */
+VirtualHost *tr_grpc_vhost(struct tr_build *b, const struct tr_svc *svc, uint32_t port);
 /* route_config.c: v packed (*owned: the caller frees), remembered as a piece
  * when the build asked for it. */
 const uint8_t *tr_vhost_packed(struct tr_build *b, VirtualHost *v, size_t *len, uint8_t **owned);
