@@ -134,13 +134,13 @@ char *translate_class_key(const struct translate_model *m, const struct proxy_id
 {
     size_t n;
     const char **keys = tr_label_keys_used(m, &n);
-    char *key = tr_class_key(m, keys, n, id);
+    char *key = tr_class_key(m, keys, n, id, NULL);
     free(keys);
     return key;
 }
 
 char *tr_class_key(const struct translate_model *m, const char *const *label_keys,
-                   size_t n_label_keys, const struct proxy_identity *id)
+                   size_t n_label_keys, const struct proxy_identity *id, struct tr_own *own)
 {
     char *buf = NULL;
     size_t len = 0, cap = 0;
@@ -152,7 +152,15 @@ char *tr_class_key(const struct translate_model *m, const char *const *label_key
     append(&buf, &len, &cap, id->namespace);
     if (id->type == PROXY_ROUTER && !id->proxyless_grpc) {
         struct tr_build b = {.a = arena_new(), .m = m, .id = id};
-        tr_prepare_router(&b);
+        if (own != NULL && own->known) {
+            tr_match_gateways(&b);
+            b.own_se = own->se;
+            b.own_ep = own->ep;
+        } else {
+            tr_prepare_router(&b);
+            if (own != NULL)
+                *own = (struct tr_own){1, b.own_se, b.own_ep};
+        }
         append(&buf, &len, &cap, "|gw:");
         for (size_t i = 0; i < b.n_gws; i++) {
             char *s =

@@ -466,7 +466,7 @@ static void find_own_service(struct tr_build *b)
     }
 }
 
-static void match_gateways(struct tr_build *b)
+void tr_match_gateways(struct tr_build *b)
 {
     const struct translate_model *m = b->m;
     b->gws = ar_alloc(b->a, (m->n_gateways + 1) * sizeof(*b->gws));
@@ -477,7 +477,7 @@ static void match_gateways(struct tr_build *b)
 
 void tr_prepare_router(struct tr_build *b)
 {
-    match_gateways(b);
+    tr_match_gateways(b);
     find_own_service(b);
 }
 
@@ -488,7 +488,7 @@ void tr_prepare(struct tr_build *b)
     index_services(b);
     index_rules(b);
     if (b->router) {
-        match_gateways(b);
+        tr_match_gateways(b);
         find_own_service(b);
     }
 }

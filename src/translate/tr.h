@@ -171,8 +171,16 @@ struct xds_view *tr_build_view(const struct translate_model *m, const struct tra
  * reads (their strings are the model's; free the array), and the class key
  * of a proxy given them: translate_class_key() without a scan per proxy. */
 const char **tr_label_keys_used(const struct translate_model *m, size_t *n);
+/* A router's own service and endpoint (either may be NULL), once known. */
+struct tr_own {
+    int known;
+    const struct service_entry *se;
+    const struct se_endpoint *ep;
+};
+/* own (may be NULL): a router's own service, used when known, else found
+ * and stored there (a scan of every ServiceEntry). */
 char *tr_class_key(const struct translate_model *m, const char *const *label_keys,
-                   size_t n_label_keys, const struct proxy_identity *id);
+                   size_t n_label_keys, const struct proxy_identity *id, struct tr_own *own);
 
 /* memo.c */
 struct tr_memo;
@@ -325,6 +333,8 @@ const uint8_t *tr_vhost_packed(struct tr_build *b, VirtualHost *v, size_t *len, 
 void tr_prepare(struct tr_build *b);
 /* Only what a router's class key needs: matched Gateways, own service. */
 void tr_prepare_router(struct tr_build *b);
+/* The Gateways whose selector the proxy's labels match (b->gws). */
+void tr_match_gateways(struct tr_build *b);
 int tr_host_match(const char *pattern, const char *host);
 const char *tr_expand_host(struct arena *a, const char *host, const char *ns);
 int tr_exported(const char **export_to, size_t n, const char *res_ns, const char *proxy_ns);
