@@ -2,8 +2,9 @@
  * of a class instead of building it again.
  *
  * A sidecar's or gateway's route configuration holds a virtual host per
- * service: at 10,000 services, building it walks them all even when every
- * virtual host but one is reused. When only what VirtualServices route
+ * service (a proxyless gRPC client has a route configuration per service
+ * port): at 10,000 services, building them walks every service even when
+ * every virtual host but one is reused. When only what VirtualServices route
  * changed (their hosts, gateways, exportTo, tls and tcp rules as before; the
  * same ServiceEntries, DestinationRules and Gateways), nothing but virtual
  * hosts can change: Clusters, Endpoints and Listeners read none of it. Each
