@@ -76,7 +76,8 @@ static char *diags_of(const struct config_diags *d)
     return buf;
 }
 
-/* Every resource of s, kind and name, in the set's order. */
+/* Every resource of s, kind and name (and what it was decoded from, and
+ * where), in the set's order. */
 static char *names_of(const struct config_set *s)
 {
     char *buf = NULL;
@@ -84,16 +85,24 @@ static char *names_of(const struct config_set *s)
     FILE *m = open_memstream(&buf, &len);
     const struct service_entry *se = config_service_entries(s, &n);
     for (size_t i = 0; i < n; i++)
-        fprintf(m, "se %s/%s %s\n", se[i].meta.namespace, se[i].meta.name, se[i].meta.pos.file);
+        fprintf(m, "se %s/%s %s:%d:%d %llx\n", se[i].meta.namespace, se[i].meta.name,
+                se[i].meta.pos.file, se[i].meta.pos.line, se[i].meta.pos.column,
+                (unsigned long long)se[i].meta.content_hash);
     const struct destination_rule *dr = config_destination_rules(s, &n);
     for (size_t i = 0; i < n; i++)
-        fprintf(m, "dr %s/%s %s\n", dr[i].meta.namespace, dr[i].meta.name, dr[i].meta.pos.file);
+        fprintf(m, "dr %s/%s %s:%d:%d %llx\n", dr[i].meta.namespace, dr[i].meta.name,
+                dr[i].meta.pos.file, dr[i].meta.pos.line, dr[i].meta.pos.column,
+                (unsigned long long)dr[i].meta.content_hash);
     const struct virtual_service *vs = config_virtual_services(s, &n);
     for (size_t i = 0; i < n; i++)
-        fprintf(m, "vs %s/%s %s\n", vs[i].meta.namespace, vs[i].meta.name, vs[i].meta.pos.file);
+        fprintf(m, "vs %s/%s %s:%d:%d %llx\n", vs[i].meta.namespace, vs[i].meta.name,
+                vs[i].meta.pos.file, vs[i].meta.pos.line, vs[i].meta.pos.column,
+                (unsigned long long)vs[i].meta.content_hash);
     const struct gateway *gw = config_gateways(s, &n);
     for (size_t i = 0; i < n; i++)
-        fprintf(m, "gw %s/%s %s\n", gw[i].meta.namespace, gw[i].meta.name, gw[i].meta.pos.file);
+        fprintf(m, "gw %s/%s %s:%d:%d %llx\n", gw[i].meta.namespace, gw[i].meta.name,
+                gw[i].meta.pos.file, gw[i].meta.pos.line, gw[i].meta.pos.column,
+                (unsigned long long)gw[i].meta.content_hash);
     /* the lookups by host translation makes, answered by the set's indexes */
     static const char *const from[] = {"default", "app", "a", "zzz"};
     size_t n_se, n_dr;
@@ -532,5 +541,41 @@ TEST(reload_incremental_many_files_at_once)
     CHECK_INT(settle_and_compare(&f), 1);
     CHECK(config_find_service(f.current, "m07b.example.com") != NULL);
     CHECK_INT(reloader_partial_count(f.r) - partial, 4);
+    inc_teardown(&f);
+}
+
+/* The same file edited again and again, its resources keeping their names
+ * and places: each set is made from the one before (or takes over the
+ * arrays of the one before that, once nobody holds it), and every one is
+ * what a fresh load makes, whether or not an older set is still held. */
+TEST(reload_incremental_one_file_edited_again_and_again)
+{
+    struct inc_fixture f;
+    inc_setup(&f);
+    if (!f.r)
+        return;
+    put_se_ns(&f, "se-x.yaml", "x", 80);
+    put_se_ns(&f, "se-y.yaml", "y", 80);
+    CHECK_INT(settle_and_compare(&f), 1);
+    struct config_set *kept = NULL;
+    for (int i = 1; i <= 8; i++) {
+        put_se_ns(&f, "se-x.yaml", "x", 80 + i);
+        if (i % 3 == 0)
+            put_se_ns(&f, "se-y.yaml", "y", 90 + i);
+        CHECK_INT(settle_and_compare(&f), 1);
+        if (i == 3)
+            kept = config_ref(f.current);
+        if (i == 6) {
+            config_unref(kept);
+            kept = NULL;
+        }
+    }
+    size_t n;
+    const struct service_entry *se = config_service_entries(f.current, &n);
+    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(se[i].meta.namespace, "x") == 0 && se[i].n_ports == 1)
+            found = se[i].ports[0].number == 88;
+    CHECK(found);
     inc_teardown(&f);
 }

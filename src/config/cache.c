@@ -33,7 +33,11 @@ struct config_cache {
     ino_t ino;
     int partial;                /* the last load read only the changed files */
     struct cross_memo *memo;    /* validate_cross's results of the last load */
+    struct xref_index *xindex;  /* and its lookups */
     struct sorted_kinds sorted; /* the last load's resources in order */
+    struct config_set *set;     /* the set the last load made, or NULL */
+    struct config_set *older;   /* the one the load before made, if set was made from it */
+    struct kind_patch patch[4]; /* set's arrays against older's */
 };
 
 struct config_cache *config_cache_new(void)
@@ -57,7 +61,12 @@ void config_cache_free(struct config_cache *c)
     files_release(c->files, c->n);
     free(c->root);
     cross_memo_free(c->memo);
+    xref_index_free(c->xindex);
     sorted_kinds_release(&c->sorted);
+    config_unref(c->set);
+    config_unref(c->older);
+    for (int k = 0; k < 4; k++)
+        free(c->patch[k].at);
     free(c);
 }
 
@@ -279,10 +288,21 @@ struct config_set *config_load_changed(const char *dir, struct config_cache *cac
     if (nfiles)
         *nfiles = b.nfiles;
     b.memo = &cache->memo;
+    b.xindex = &cache->xindex;
     b.sorted = &cache->sorted;
     b.memo_usable = cache->partial;
+    b.prev = cache->partial ? cache->set : NULL;
+    b.older = b.prev ? cache->older : NULL;
+    b.patch = cache->patch;
     const struct config_unit **fresh = b.fresh, **gone = b.gone;
     struct config_set *s = builder_finish(&b);
+    /* a set kept for the next load's copies: the arrays of the one before
+     * are taken over once nobody else holds it */
+    config_unref(cache->older);
+    cache->older = s ? cache->set : NULL;
+    if (!s)
+        config_unref(cache->set);
+    cache->set = config_ref(s);
     /* the units of files gone or changed live until the checks are done */
     files_release(cache->files, cache->n);
     cache->files = l.files;

@@ -256,6 +256,13 @@ struct kind_merge {
     size_t n_added;
 };
 
+/* Where a set's array of one kind differs from the one of the set before. */
+struct kind_patch {
+    int same_layout; /* the same resources in the same places, but for: */
+    size_t *at;      /* the places of the changed files' resources, ascending */
+    size_t n_at;
+};
+
 /* Loading state. Resources live in the arenas of their files' units, whose
  * position tables serve validation; builder_finish copies them into sorted
  * arrays. */
@@ -277,14 +284,21 @@ struct builder {
     uint64_t hash;
     /* the results of validate_cross to reuse and to keep (may be NULL) */
     struct cross_memo **memo;
-    int memo_usable;      /* only the units in fresh and gone changed since *memo */
-#define MEMO_MAX_UNITS 64 /* past this many changed files, redo everything */
+    struct xref_index **xindex; /* validate_cross's lookups, kept likewise (may be NULL) */
+    int memo_usable;            /* only the units in fresh and gone changed since *memo */
+#define MEMO_MAX_UNITS 64       /* past this many changed files, redo everything */
     const struct config_unit **fresh, **gone;
     size_t n_fresh, n_gone, cap_fresh, cap_gone;
     /* the resources of each kind in order, kept from load to load (may be
      * NULL); with memo_usable, those of the last load */
     struct sorted_kinds *sorted;
     int carried; /* units were added without their resources */
+    /* the set the last load made, when its sorted arrays are *sorted's */
+    const struct config_set *prev;
+    /* the set the load before made, when prev was made from it; only the
+     * cache holds it, and while no one else does its arrays can be taken */
+    struct config_set *older;
+    struct kind_patch *patch; /* [4]: prev against older; then this load against prev */
     struct kind_merge merge[4];
 };
 
@@ -422,6 +436,55 @@ void xref_changes_free(struct xref_changes *c);
  * said? vs is only read when e's filter cannot tell. */
 int xref_reusable(const struct xref_changes *c, const struct xmemo_entry *e,
                   const struct virtual_service *vs);
+
+/* The lookups of validate_cross, kept from load to load (xref_index.c). */
+struct xref_host {
+    const char *host; /* fully qualified */
+    const char *ns;
+    const void *res;  /* the ServiceEntry or DestinationRule */
+    const char *file; /* res's file name (its unit's address) */
+    char *own;        /* host, when made here from a short name */
+};
+struct xref_hosts {
+    struct xref_host *exact; /* by (host, namespace), then in set order */
+    size_t n_exact, cap_exact;
+    struct xref_host *wild; /* hosts starting with '*', in set order */
+    size_t n_wild, cap_wild;
+};
+/* The names of one Gateway (its servers' hosts) or DestinationRule (its
+ * subsets), sorted, for the few that hold many. */
+struct name_ref {
+    const char *name;
+    size_t idx;
+};
+struct name_index {
+    const void *owner;      /* the resource: its memory is its unit's */
+    struct name_ref *items; /* sorted by name, then idx */
+    size_t n;
+    size_t *wild; /* gateway hosts with a wildcard (or a namespace part), in order */
+    size_t n_wild;
+};
+struct name_indexes {
+    struct name_index *items;
+    size_t n, cap;
+};
+struct xref_index {
+    struct xref_hosts se, dr;
+    int built; /* se and dr hold every host of the load */
+    struct name_indexes gw_hosts, subsets;
+};
+struct xref_index *xref_index_new(void);
+void xref_index_free(struct xref_index *ix);
+/* Every host of b's ServiceEntries and DestinationRules. */
+void xref_index_build(struct xref_index *ix, const struct builder *b);
+/* Bring ix, the last load's, up to b's: drop what the changed files held,
+ * add what they hold now. -1 when the hosts must be built afresh (the
+ * names of unchanged resources are kept all the same). */
+int xref_index_carry(struct xref_index *ix, const struct builder *b);
+/* owner's entry in l, made empty when there is none. */
+struct name_index *xref_names(struct name_indexes *l, const void *owner);
+/* owner's entry in l, or NULL. */
+struct name_index *xref_names_find(const struct name_indexes *l, const void *owner);
 
 /* Small checks shared by validation. */
 int is_dns1123_label(const char *s);
