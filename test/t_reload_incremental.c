@@ -579,3 +579,44 @@ TEST(reload_incremental_one_file_edited_again_and_again)
     CHECK(found);
     inc_teardown(&f);
 }
+
+static void put_vs_host(const struct inc_fixture *f, int i, int host)
+{
+    char *file = xasprintf("vs-%02d.yaml", i);
+    char *y = xasprintf(HEAD "kind: VirtualService\nmetadata: {name: v%02d, namespace: n%d}\n"
+                             "spec:\n  hosts: [h%d.example.com, h%d.example.com]\n"
+                             "  http:\n  - route:\n    - destination: {host: b.example.com}\n",
+                        i, i % 4, host, host + 1);
+    inc_put(f, file, y);
+    free(y);
+    free(file);
+}
+
+/* Many VirtualServices competing for hosts on the mesh, edited and removed
+ * in an order that takes groups apart and brings them together: the
+ * warnings (IST0109) are those of a fresh load every time. */
+TEST(reload_incremental_conflicts_come_and_go)
+{
+    struct inc_fixture f;
+    inc_setup(&f);
+    if (!f.r)
+        return;
+    for (int i = 0; i < 30; i++)
+        put_vs_host(&f, i, i % 7);
+    CHECK_INT(settle_and_compare(&f), 1);
+    char *text = diags_of(reloader_diags(f.r));
+    CHECK(strstr(text, "IST0109") != NULL);
+    free(text);
+    for (int round = 0; round < 6; round++) {
+        for (int i = round; i < 30; i += 5)
+            put_vs_host(&f, i, (i + round) % 9);
+        CHECK_INT(settle_and_compare(&f), 1);
+    }
+    for (int i = 29; i >= 0; i -= 3) {
+        char *name = xasprintf("vs-%02d.yaml", (i * 7) % 30);
+        inc_unlink(&f, name);
+        free(name);
+        CHECK_INT(settle_and_compare(&f), 1);
+    }
+    inc_teardown(&f);
+}

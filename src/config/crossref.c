@@ -485,37 +485,60 @@ static void check_gateways(struct xctx *x, const struct virtual_service *vs,
             }
 }
 
-/* Check vs afresh into its own diagnostics, which go to v's and, with its
- * bindings, into memo. */
-static void check_vs(struct xctx *x, const struct virtual_service *vs, struct binding_list *bl,
-                     struct cross_memo *memo)
+/* Check vs afresh into its own diagnostics, which go with its bindings
+ * into memo. */
+static void check_vs(struct xctx *x, const struct virtual_service *vs, struct cross_memo *memo)
 {
     struct vctx *v = x->v;
     struct builder *b = v->b;
     struct config_diags *out = v->diags, own = {0};
-    size_t first = bl->n;
+    struct binding_list bl = {0};
     v->meta = &vs->meta;
     v->pos = &builder_unit_of(b, &vs->meta)->pos;
     v->label = NULL; /* made on the first message (checks.c) */
-    v->diags = memo ? &own : out;
-    check_gateways(x, vs, bl);
+    v->diags = &own;
+    check_gateways(x, vs, &bl);
     check_destinations(x, vs);
     v->diags = out;
-    if (memo) {
-        diags_append(out, &own);
-        cross_memo_put(memo, vs, &own, bl->items + first, bl->n - first);
-    }
+    cross_memo_put(memo, vs, &own, bl.items, bl.n);
+    free(bl.items);
 }
 
-/* Take vs's results from the last load's memo. */
-static void reuse_vs(struct xmemo_entry *e, struct vctx *v, struct binding_list *bl,
-                     struct cross_memo *memo)
+/* The VirtualServices of units, into *todo. */
+static void add_vs_of(const struct config_unit *const *units, size_t n,
+                      const struct virtual_service ***todo, size_t *n_todo, size_t *cap)
 {
-    diags_append(v->diags, &e->diags);
-    xgrow((void **)&bl->items, &bl->cap, bl->n + e->n_bindings, sizeof(*bl->items));
-    memcpy(bl->items + bl->n, e->bindings, e->n_bindings * sizeof(*bl->items));
-    bl->n += e->n_bindings;
-    cross_memo_move(memo, e);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < units[i]->n_res; j++)
+            if (units[i]->res[j]->kind == KIND_VIRTUAL_SERVICE) {
+                xgrow((void **)todo, cap, *n_todo + 1, sizeof(**todo));
+                (*todo)[(*n_todo)++] = (const struct virtual_service *)units[i]->res[j];
+            }
+}
+
+/* The VirtualServices to check: after a few changes, those of the changed
+ * files and those whose lookups meet the changes (their entries leave the
+ * memo); else every one (the memo starts empty). */
+static const struct virtual_service **to_check(struct builder *b, struct cross_memo *memo,
+                                               const struct xref_changes *changes, size_t *n)
+{
+    const struct virtual_service **todo = NULL;
+    size_t cap = 0;
+    *n = 0;
+    if (changes == NULL) {
+        cross_memo_clear(memo);
+        todo = xcalloc(b->n_vs + 1, sizeof(*todo));
+        memcpy(todo, b->vs, b->n_vs * sizeof(*todo));
+        *n = b->n_vs;
+        return todo;
+    }
+    add_vs_of(b->gone, b->n_gone, &todo, n, &cap);
+    for (size_t i = 0; i < *n; i++)
+        cross_memo_drop(memo, todo[i]);
+    *n = 0;
+    cross_memo_affected(memo, changes, &todo, n, &cap);
+    add_vs_of(b->fresh, b->n_fresh, &todo, n, &cap);
+    return todo;
 }
 
 void validate_cross(struct vctx *v)
@@ -525,31 +548,26 @@ void validate_cross(struct vctx *v)
     x.v = v;
     arena_init(&x.tmp);
     struct builder *b = v->b;
-    struct cross_memo *old = b->memo ? *b->memo : NULL;
-    struct cross_memo *memo = b->memo ? cross_memo_new(b->n_vs) : NULL;
-    struct xref_changes *changes = old ? xref_changes_new(b) : NULL;
+    int kept = b->memo && *b->memo;
+    struct cross_memo *memo = kept ? *b->memo : cross_memo_new();
+    struct xref_changes *changes = kept ? xref_changes_new(b) : NULL;
     x.scans = x.name_scans = changes ? MAX_SCANS : 0;
     /* the last load's lookups, brought up to date, or new ones */
     x.ix = b->xindex && *b->xindex ? *b->xindex : xref_index_new();
     x.indexed = xref_index_carry(x.ix, b) == 0;
-    struct binding_list bl = {0};
-    for (size_t i = 0; i < b->n_vs; i++) {
-        const struct virtual_service *vs = b->vs[i];
-        struct xmemo_entry *e = changes ? cross_memo_find(old, vs) : NULL;
-        if (e && !xref_reusable(changes, e, vs))
-            e = NULL;
-        if (e)
-            reuse_vs(e, v, &bl, memo);
-        else
-            check_vs(&x, vs, &bl, memo);
-    }
-    check_conflicts(v, bl.items, bl.n);
-    if (b->memo) {
+    size_t n;
+    const struct virtual_service **todo = to_check(b, memo, changes, &n);
+    for (size_t i = 0; i < n; i++)
+        check_vs(&x, todo[i], memo);
+    free(todo);
+    /* the findings of every VirtualService, in the order of the set */
+    cross_memo_diags(memo, v->diags);
+    check_conflicts(v, cross_memo_mesh(memo));
+    if (b->memo)
         *b->memo = memo;
-        cross_memo_free(old); /* after check_conflicts: the bindings are its */
-    }
+    else
+        cross_memo_free(memo);
     xref_changes_free(changes);
-    free(bl.items);
     if (b->xindex)
         *b->xindex = x.ix;
     else

@@ -402,40 +402,53 @@ struct binding {
     struct config_pos pos;
 };
 
+/* The bindings on the mesh, grouped by host (conflicts.c). A binding
+ * added stays where it is until removed. */
+struct mesh_hosts;
+struct mesh_hosts *mesh_hosts_new(void);
+void mesh_hosts_free(struct mesh_hosts *m);
+void mesh_hosts_add(struct mesh_hosts *m, const struct binding *b);
+void mesh_hosts_remove(struct mesh_hosts *m, const struct binding *b);
 /* Warn about each VirtualService ignored for a host on the mesh because
- * another comes first (conflicts.c). */
-void check_conflicts(struct vctx *v, const struct binding *bindings, size_t n);
+ * another comes first. */
+void check_conflicts(struct vctx *v, const struct mesh_hosts *m);
 
 /* What validate_cross said about one VirtualService (xref_memo.c). */
 struct xmemo_entry {
-    const void *vs;   /* the key: its address in its unit */
+    const void *vs;   /* the key: its address in its unit; NULL: a free slot */
     const char *file; /* its file name's address (the unit's) */
     uint64_t deps[2]; /* a Bloom filter of the hosts and gateways it looks up */
     struct config_diags diags;
     struct binding *bindings; /* own copies of the strings */
     size_t n_bindings;
 };
+/* Every VirtualService's entry, kept from load to load. */
 struct cross_memo;
-/* A memo for about n VirtualServices, filled in the load's order. */
-struct cross_memo *cross_memo_new(size_t n);
+struct cross_memo *cross_memo_new(void);
 void cross_memo_free(struct cross_memo *m);
-/* vs's entry; vs comes after the VirtualServices asked for before. */
-struct xmemo_entry *cross_memo_find(struct cross_memo *m, const void *vs);
-/* Move e (of another memo, which keeps an empty entry) to the end of m. */
-void cross_memo_move(struct cross_memo *m, struct xmemo_entry *e);
-/* Record vs's results at the end of m: *d is taken (and emptied), the
+/* Forget every entry. */
+void cross_memo_clear(struct cross_memo *m);
+/* Forget vs's entry, if there is one. */
+void cross_memo_drop(struct cross_memo *m, const void *vs);
+/* Record vs's results (vs has no entry): *d is taken (and emptied), the
  * bindings copied. */
 void cross_memo_put(struct cross_memo *m, const struct virtual_service *vs, struct config_diags *d,
                     const struct binding *b, size_t n);
+/* Append every entry's findings to d, in the order of the VirtualServices
+ * in a set. */
+void cross_memo_diags(const struct cross_memo *m, struct config_diags *d);
+/* The entries' bindings on the mesh. */
+const struct mesh_hosts *cross_memo_mesh(const struct cross_memo *m);
 /* The resources that changed since b's memo, or NULL when every
  * VirtualService must be checked again. */
 struct xref_changes;
 struct xref_changes *xref_changes_new(const struct builder *b);
 void xref_changes_free(struct xref_changes *c);
-/* Would the checks of vs (e: its entry in the last memo) say what they
- * said? vs is only read when e's filter cannot tell. */
-int xref_reusable(const struct xref_changes *c, const struct xmemo_entry *e,
-                  const struct virtual_service *vs);
+/* The VirtualServices whose checks might say something else after the
+ * changes c: appended to *out (*n of them, *cap allocated), their entries
+ * dropped. */
+void cross_memo_affected(struct cross_memo *m, const struct xref_changes *c,
+                         const struct virtual_service ***out, size_t *n, size_t *cap);
 
 /* The lookups of validate_cross, kept from load to load (xref_index.c). */
 struct xref_host {
