@@ -601,19 +601,19 @@ TEST(reload_incremental_conflicts_come_and_go)
     inc_setup(&f);
     if (!f.r)
         return;
-    for (int i = 0; i < 30; i++)
-        put_vs_host(&f, i, i % 7);
+    for (int i = 0; i < 120; i++)
+        put_vs_host(&f, i, i % 97);
     CHECK_INT(settle_and_compare(&f), 1);
     char *text = diags_of(reloader_diags(f.r));
     CHECK(strstr(text, "IST0109") != NULL);
     free(text);
     for (int round = 0; round < 6; round++) {
-        for (int i = round; i < 30; i += 5)
-            put_vs_host(&f, i, (i + round) % 9);
+        for (int i = round; i < 120; i += 5)
+            put_vs_host(&f, i, (i * (round + 3)) % 151);
         CHECK_INT(settle_and_compare(&f), 1);
     }
-    for (int i = 29; i >= 0; i -= 3) {
-        char *name = xasprintf("vs-%02d.yaml", (i * 7) % 30);
+    for (int i = 119; i >= 0; i -= 9) {
+        char *name = xasprintf("vs-%02d.yaml", (i * 7) % 120);
         inc_unlink(&f, name);
         free(name);
         CHECK_INT(settle_and_compare(&f), 1);
