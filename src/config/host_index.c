@@ -80,20 +80,16 @@ static struct order_list merge(const struct config_set *s, int se, const struct 
     if (add.n > 1)
         qsort(add.items, add.n, sizeof(*add.items), order_cmp);
     l.cap = n_prev + add.n + 1;
-    l.items = xcalloc(l.cap, sizeof(*l.items));
-    size_t a = 0;
+    l.items = xmalloc(l.cap * sizeof(*l.items));
     for (size_t i = 0; i < n_prev; i++) {
         size_t idx = m->map[prev[i].idx];
         if (idx == SIZE_MAX)
             continue;
-        struct host_order o = prev[i];
-        o.idx = idx;
-        while (a < add.n && order_cmp(&add.items[a], &o) < 0)
-            l.items[l.n++] = add.items[a++];
-        l.items[l.n++] = o;
+        l.items[l.n] = prev[i];
+        l.items[l.n++].idx = idx;
     }
-    while (a < add.n)
-        l.items[l.n++] = add.items[a++];
+    sorted_insert(l.items, l.n, add.items, add.n, sizeof(*l.items), order_cmp);
+    l.n += add.n;
     free(add.items);
     return l;
 }

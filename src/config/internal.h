@@ -69,6 +69,12 @@ void diag_vadd(struct config_diags *d, enum config_severity sev, struct config_p
 /* Sort by file, line, column, keeping insertion order for ties. */
 void diag_sort(struct config_diags *d);
 
+/* Merge add (n_add elements of size bytes, sorted by cmp) into base (n
+ * sorted elements, room for n + n_add), each after the elements equal to
+ * it: a few binary searches and moves of runs, not a comparison each. */
+void sorted_insert(void *base, size_t n, const void *add, size_t n_add, size_t size,
+                   int (*cmp)(const void *, const void *));
+
 /* ---- position table: where each decoded value came from ----------------- */
 
 struct pos_entry {

@@ -90,34 +90,52 @@ static struct istio_meta **merge_kind(const struct builder *b, enum istio_kind k
         qsort(add, n_add, sizeof(*add), ptr_cmp);
     size_t n_changed;
     const char **changed = changed_files(b, &n_changed);
-    struct istio_meta **out = xcalloc(p->n[k] + n_add + 1, sizeof(*out));
-    const char **file = xcalloc(p->n[k] + n_add + 1, sizeof(*file));
+    struct istio_meta **out = xmalloc((p->n[k] + n_add + 1) * sizeof(*out));
+    const char **file = xmalloc((p->n[k] + n_add + 1) * sizeof(*file));
     size_t *pos = xcalloc(n_add + 1, sizeof(*pos));
-    size_t *map = xcalloc(p->n[k] + 1, sizeof(*map));
-    size_t o = 0, a = 0;
+    size_t *map = xmalloc((p->n[k] + 1) * sizeof(*map));
+    /* the resources still there, by their files' addresses (none is read) */
+    size_t o = 0;
     for (size_t i = 0; i < p->n[k]; i++) {
         map[i] = SIZE_MAX;
         if (in_files(p->file[k][i], changed, n_changed))
             continue;
-        struct istio_meta *m = p->arr[k][i];
-        while (a < n_add && ptr_cmp(&add[a], &m) < 0) {
-            pos[a] = o;
-            file[o] = add[a]->pos.file;
-            out[o++] = add[a++];
-        }
         map[i] = o;
         file[o] = p->file[k][i];
-        out[o++] = m;
+        out[o++] = p->arr[k][i];
     }
-    while (a < n_add) {
-        pos[a] = o;
-        file[o] = add[a]->pos.file;
-        out[o++] = add[a++];
+    /* where the changed files' go among them: a binary search each */
+    for (size_t a = 0, lo = 0; a < n_add; a++) {
+        size_t hi = o;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (ptr_cmp(&out[mid], &add[a]) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        pos[a] = lo + a;
+    }
+    /* move the runs between them up, from the end */
+    for (size_t a = n_add, end = o; a-- > 0;) {
+        size_t from = pos[a] - a;
+        memmove(&out[pos[a] + 1], &out[from], (end - from) * sizeof(*out));
+        memmove(&file[pos[a] + 1], &file[from], (end - from) * sizeof(*file));
+        out[pos[a]] = add[a];
+        file[pos[a]] = add[a]->pos.file;
+        end = from;
+    }
+    for (size_t i = 0, a = 0; i < p->n[k]; i++) { /* each one's place after the moves */
+        if (map[i] == SIZE_MAX)
+            continue;
+        while (a < n_add && pos[a] - a <= map[i])
+            a++;
+        map[i] += a;
     }
     free(add);
     free(changed);
     *km = (struct kind_merge){1, file, map, pos, n_add};
-    *n = o;
+    *n = o + n_add;
     return out;
 }
 

@@ -139,29 +139,23 @@ static int in_files(const char *file, const char *const *files, size_t n)
     return 0;
 }
 
-/* Drop the entries of files from a (n of them), then merge add in
- * (sorted by cmp; a's entries move, add's are taken). */
+/* Drop the entries of files from a (n of them; by the file names' addresses,
+ * without reading a host), then merge add in (sorted by cmp; add's entries
+ * are taken). */
 static void merge_entries(struct xref_host **a, size_t *n, size_t *cap, struct xref_host *add,
                           size_t n_add, const char *const *files, size_t n_files,
                           int (*cmp)(const void *, const void *))
 {
-    struct xref_host *out = xcalloc(*n + n_add + 1, sizeof(*out));
-    size_t o = 0, k = 0;
+    size_t o = 0;
     for (size_t i = 0; i < *n; i++) {
-        if (in_files((*a)[i].file, files, n_files)) {
+        if (in_files((*a)[i].file, files, n_files))
             free((*a)[i].own);
-            continue;
-        }
-        while (k < n_add && cmp(&add[k], &(*a)[i]) < 0)
-            out[o++] = add[k++];
-        out[o++] = (*a)[i];
+        else
+            (*a)[o++] = (*a)[i];
     }
-    while (k < n_add)
-        out[o++] = add[k++];
-    free(*a);
-    *a = out;
-    *n = o;
-    *cap = *n + n_add + 1;
+    xgrow((void **)a, cap, o + n_add + 1, sizeof(**a));
+    sorted_insert(*a, o, add, n_add, sizeof(**a), cmp);
+    *n = o + n_add;
 }
 
 static void hosts_carry(struct xref_hosts *h, struct xref_hosts *add, const char *const *files,
