@@ -620,3 +620,53 @@ TEST(reload_incremental_conflicts_come_and_go)
     }
     inc_teardown(&f);
 }
+
+/* A directory of a few hundred files, held in runs that loads share when
+ * none of their files changed: edits in the middle, files added before the
+ * first, between runs and after the last, runs emptied, findings (a warning,
+ * then a parse error) in files that do not change while others do. */
+TEST(reload_incremental_many_files_in_runs)
+{
+    struct inc_fixture f;
+    inc_setup(&f);
+    if (!f.r)
+        return;
+    uint64_t partial = reloader_partial_count(f.r);
+    char name[64], host[64];
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof(name), "s%03d.yaml", i * 2);
+        snprintf(host, sizeof(host), "s%03d.example.com", i * 2);
+        put_service(&f, name, name, host);
+    }
+    inc_put(&f, "s101.yaml", /* a warning: no ports */
+            HEAD
+            "kind: ServiceEntry\nmetadata: {name: noports}\nspec:\n  hosts: [np.example.com]\n");
+    CHECK_INT(settle_and_compare(&f), 1);
+    static const int edits[] = {300, 0, 598, 127, 128, 129, 64, 63};
+    for (size_t e = 0; e < ARRAY_LEN(edits); e++) {
+        snprintf(name, sizeof(name), "s%03d.yaml", edits[e]);
+        snprintf(host, sizeof(host), "e%zu.example.com", e);
+        put_service(&f, name, name, host); /* odd ones are new files */
+        CHECK_INT(settle_and_compare(&f), 1);
+    }
+    put_service(&f, "a.yaml", "first", "first.example.com"); /* before every file */
+    put_service(&f, "z.yaml", "last", "last.example.com");   /* after every file */
+    CHECK_INT(settle_and_compare(&f), 1);
+    for (int i = 100; i < 160; i++) { /* a run emptied, in two loads */
+        snprintf(name, sizeof(name), "s%03d.yaml", i * 2);
+        inc_unlink(&f, name);
+        if (i == 130)
+            CHECK_INT(settle_and_compare(&f), 1);
+    }
+    CHECK_INT(settle_and_compare(&f), 1);
+    inc_put(&f, "s400.yaml", HEAD "kind: ServiceEntry\nmetadata: {name: broken\n");
+    CHECK_INT(settle_and_compare(&f), 0);
+    put_service(&f, "s500.yaml", "s500", "s500b.example.com"); /* the error stays */
+    CHECK_INT(settle_and_compare(&f), 0);
+    put_service(&f, "s400.yaml", "s400", "s400.example.com");
+    CHECK_INT(settle_and_compare(&f), 1);
+    put_service(&f, "s500.yaml", "s500", "s500c.example.com");
+    CHECK_INT(settle_and_compare(&f), 1);
+    CHECK_INT(reloader_partial_count(f.r) - partial, 16);
+    inc_teardown(&f);
+}

@@ -528,7 +528,8 @@ static const struct virtual_service **to_check(struct builder *b, struct cross_m
     if (changes == NULL) {
         cross_memo_clear(memo);
         todo = xcalloc(b->n_vs + 1, sizeof(*todo));
-        memcpy(todo, b->vs, b->n_vs * sizeof(*todo));
+        if (b->n_vs > 0)
+            memcpy(todo, b->vs, b->n_vs * sizeof(*todo));
         *n = b->n_vs;
         return todo;
     }

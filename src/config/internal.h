@@ -203,10 +203,49 @@ struct host_ref {
     const void *res;
 };
 
+/* A file of a load: its parsed unit, or for a file that could not be read
+ * its path (cache.c re-reads it). */
+struct cache_file {
+    char *path;               /* NULL: the unit's */
+    struct config_unit *unit; /* NULL: the file could not be read */
+};
+
+/* A run of the files of a load, in order (file_list.c). Immutable once
+ * sealed: the next load of the directory shares it when none of its files
+ * changed, and so does every set made from those loads, so that a reload
+ * takes one reference per run instead of one per unit. */
+#define CHUNK_FILES 64
+struct file_chunk {
+    int refs;
+    int sealed;                       /* diags is known */
+    int diags;                        /* a unit here has findings (parse or per-resource) */
+    int unread;                       /* a file here could not be read */
+    size_t n;                         /* files */
+    size_t units;                     /* of them with a unit */
+    struct cache_file f[CHUNK_FILES]; /* one reference on each unit */
+};
+struct file_list {
+    struct file_chunk **items;
+    size_t n, cap;
+    int open; /* the last chunk is this list's own, being filled */
+};
+/* Append a file: a unit (the list takes a reference) or, when unit is
+ * NULL, the path of a file that could not be read (taken). */
+void file_list_add(struct file_list *l, char *path, struct config_unit *u);
+/* Append a whole sealed chunk (a reference is taken). */
+void file_list_share(struct file_list *l, struct file_chunk *c);
+void file_list_release(struct file_list *l);
+void file_chunk_unref(struct file_chunk *c);
+/* Seal the chunks not sealed yet (after the per-resource checks). */
+void file_list_seal(struct file_list *l);
+const char *cache_file_path(const struct cache_file *f);
+
 struct config_set {
     int refs;
     uint64_t generation;
+    int hash_known; /* hash is computed (on first use) */
     uint64_t hash;
+    uint64_t content_id; /* see struct builder */
     struct arena arena;
     struct service_entry *se;
     size_t n_se;
@@ -223,11 +262,12 @@ struct config_set {
     size_t n_dr_by_host;
     struct host_ref *dr_wild; /* DestinationRules with a wildcard host */
     size_t n_dr_wild;
-    struct config_unit **units; /* the files the resources live in */
-    size_t n_units;
-    /* the files read (config_sources()): names and bytes are the units' */
+    /* the files the resources live in, in load order */
+    struct file_chunk **chunks;
+    size_t n_chunks;
+    /* the files read (config_sources(), made on first use): names and
+     * bytes are the units' */
     struct config_source *sources;
-    size_t n_sources;
 };
 
 /* One parsed file: its resources (decoded into its own arena, with the
@@ -287,7 +327,10 @@ struct builder {
     size_t n_se, n_gw, n_vs, n_dr;
     size_t cap_se, cap_gw, cap_vs, cap_dr;
     size_t nfiles;
-    uint64_t hash;
+    struct file_list files; /* the load's files, in order */
+    /* a sum of a hash of each unit's name and content: what the reloader
+     * compares to tell a change, kept up to date from the changed files */
+    uint64_t content_id;
     /* the results of validate_cross to reuse and to keep (may be NULL) */
     struct cross_memo **memo;
     struct xref_index **xindex; /* validate_cross's lookups, kept likewise (may be NULL) */
@@ -346,11 +389,14 @@ void builder_add_buffer(struct builder *b, const char *file, const char *buf, si
 int builder_add_path(struct builder *b, const char *path);
 /* Read and parse one file (errors name it). -1 when it cannot be read. */
 int builder_add_file(struct builder *b, const char *path);
-/* Add u, a unit parsed before from a file that has not changed since. */
-void builder_add_cached(struct builder *b, struct config_unit *u);
-/* The same, leaving its resources out of the per-kind arrays: builder_finish
- * takes them from b->sorted (the last load's), so u must be in it. */
+/* Add u, a unit of the last load from a file that has not changed since,
+ * leaving its resources out of the per-kind arrays: builder_finish takes
+ * them from b->sorted (the last load's), so u must be in it. */
 void builder_add_carried(struct builder *b, struct config_unit *u);
+/* The same for every file of c (sealed, without unread files). */
+void builder_add_chunk(struct builder *b, struct file_chunk *c);
+/* What u adds to a content id. */
+uint64_t unit_content_id(const struct config_unit *u);
 
 /* The YAML files under a directory, sorted by name (strcmp), as a load
  * reads them. */

@@ -319,19 +319,29 @@ static void note_patches(struct builder *b, const struct config_set *s)
     }
 }
 
-static void set_sources(struct config_set *s);
+/* Check u once (units are shared from load to load). */
+static void check_unit(struct builder *b, struct config_unit *u)
+{
+    if (u->checked)
+        return;
+    struct vctx v = {b, &u->check_diags, &u->pos, NULL, NULL};
+    validate_unit(&v, u);
+    u->checked = 1;
+    pos_compact(&u->pos);
+}
 
 void builder_check_units(struct builder *b)
 {
-    for (size_t i = 0; i < b->n_units; i++) {
-        struct config_unit *u = b->units[i];
-        if (u->checked)
-            continue;
-        struct vctx v = {b, &u->check_diags, &u->pos, NULL, NULL};
-        validate_unit(&v, u);
-        u->checked = 1;
-        pos_compact(&u->pos);
+    /* units carried from the last load were checked by it */
+    if (b->carried) {
+        for (size_t i = 0; i < b->n_fresh; i++)
+            check_unit(b, (struct config_unit *)b->fresh[i]);
+        file_list_seal(&b->files);
+        return;
     }
+    for (size_t i = 0; i < b->n_units; i++)
+        check_unit(b, b->units[i]);
+    file_list_seal(&b->files);
 }
 
 static int unit_file_cmp(const void *pa, const void *pb)
@@ -389,13 +399,6 @@ const struct config_unit *builder_unit_of(struct builder *b, const struct istio_
     return NULL;
 }
 
-static void release_units(struct config_unit **units, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        unit_unref(units[i]);
-    free(units);
-}
-
 struct config_set *builder_finish(struct builder *b)
 {
     struct config_set *s = b->set;
@@ -405,8 +408,11 @@ struct config_set *builder_finish(struct builder *b)
     dups[KIND_GATEWAY] = SORT_KIND(b, KIND_GATEWAY, gw, n_gw, cap_gw);
     dups[KIND_VIRTUAL_SERVICE] = SORT_KIND(b, KIND_VIRTUAL_SERVICE, vs, n_vs, cap_vs);
     dups[KIND_DESTINATION_RULE] = SORT_KIND(b, KIND_DESTINATION_RULE, dr, n_dr, cap_dr);
-    for (size_t i = 0; i < b->n_units; i++)
-        diags_append(b->diags, &b->units[i]->check_diags);
+    /* the per-resource findings of the units that have some, in order */
+    for (size_t i = 0; i < b->files.n; i++)
+        for (size_t j = 0; b->files.items[i]->diags && j < b->files.items[i]->n; j++)
+            if (b->files.items[i]->f[j].unit)
+                diags_append(b->diags, &b->files.items[i]->f[j].unit->check_diags);
     struct vctx v = {b, b->diags, NULL, NULL, NULL};
     validate_cross(&v);
     diag_sort(b->diags);
@@ -417,21 +423,26 @@ struct config_set *builder_finish(struct builder *b)
         COPY_OUT(s, b, KIND_GATEWAY, gw, n_gw);
         COPY_OUT(s, b, KIND_VIRTUAL_SERVICE, vs, n_vs);
         COPY_OUT(s, b, KIND_DESTINATION_RULE, dr, n_dr);
-        s->hash = b->hash;
-        s->units = b->units;
-        s->n_units = b->n_units;
-        set_sources(s);
+        s->content_id = b->content_id;
+        s->chunks = xcalloc(b->files.n + 1, sizeof(*s->chunks));
+        for (size_t i = 0; i < b->files.n; i++) {
+            s->chunks[i] = b->files.items[i];
+            __atomic_add_fetch(&s->chunks[i]->refs, 1, __ATOMIC_RELAXED);
+        }
+        s->n_chunks = b->files.n;
         host_index_build(s, b->sorted ? &b->sorted->hosts : NULL, &b->merge[KIND_SERVICE_ENTRY],
                          &b->merge[KIND_DESTINATION_RULE], b->sorted ? &hosts : NULL);
         if (b->patch)
             note_patches(b, s);
     } else {
-        release_units(b->units, b->n_units);
         arena_release(&s->arena);
         free(s);
         s = NULL;
     }
     free(b->by_file);
+    free(b->units);
+    if (b->cache == NULL) /* else the cache keeps them */
+        file_list_release(&b->files);
     for (int k = 0; k < 4; k++) {
         free(b->merge[k].map);
         free(b->merge[k].added);
@@ -472,7 +483,9 @@ void config_unref(struct config_set *s)
     free(s->se_by_host);
     free(s->dr_by_host);
     free(s->dr_wild);
-    release_units(s->units, s->n_units);
+    for (size_t i = 0; i < s->n_chunks; i++)
+        file_chunk_unref(s->chunks[i]);
+    free(s->chunks);
     free(s->sources);
     arena_release(&s->arena);
     free(s);
@@ -488,26 +501,52 @@ void config_set_generation(struct config_set *s, uint64_t generation)
     s->generation = generation;
 }
 
+/* Every file's name and content, in order: made on first use, as the
+ * reloader tells a change by the content id. Concurrent first uses make
+ * the same value. */
 uint64_t config_hash(const struct config_set *s)
 {
-    return s->hash;
+    struct config_set *w = (struct config_set *)s;
+    if (__atomic_load_n(&w->hash_known, __ATOMIC_ACQUIRE))
+        return __atomic_load_n(&w->hash, __ATOMIC_RELAXED);
+    uint64_t h = HASH_SEED;
+    for (size_t i = 0; i < s->n_chunks; i++)
+        for (size_t j = 0; j < s->chunks[i]->n; j++) {
+            const struct config_unit *u = s->chunks[i]->f[j].unit;
+            h = hash_bytes(h, u->path, strlen(u->path) + 1);
+            h = hash_bytes(h, &u->hash, sizeof(u->hash));
+        }
+    __atomic_store_n(&w->hash, h, __ATOMIC_RELAXED);
+    __atomic_store_n(&w->hash_known, 1, __ATOMIC_RELEASE);
+    return h;
 }
 
-/* The files, in load order: each unit keeps its file's bytes. */
-static void set_sources(struct config_set *s)
-{
-    s->sources = xcalloc(s->n_units ? s->n_units : 1, sizeof(*s->sources));
-    for (size_t i = 0; i < s->n_units; i++) {
-        const struct config_unit *u = s->units[i];
-        s->sources[i] = (struct config_source){u->path, u->data, u->len};
-    }
-    s->n_sources = s->n_units;
-}
-
+/* The files, in load order (each unit keeps its file's bytes): made on
+ * first use; of concurrent first uses, one array is kept. */
 const struct config_source *config_sources(const struct config_set *s, size_t *n)
 {
-    *n = s->n_sources;
-    return s->sources;
+    struct config_set *w = (struct config_set *)s;
+    struct config_source *src = __atomic_load_n(&w->sources, __ATOMIC_ACQUIRE);
+    size_t count = 0;
+    for (size_t i = 0; i < s->n_chunks; i++)
+        count += s->chunks[i]->n;
+    *n = count;
+    if (src != NULL)
+        return src;
+    src = xcalloc(count + 1, sizeof(*src));
+    size_t k = 0;
+    for (size_t i = 0; i < s->n_chunks; i++)
+        for (size_t j = 0; j < s->chunks[i]->n; j++) {
+            const struct config_unit *u = s->chunks[i]->f[j].unit;
+            src[k++] = (struct config_source){u->path, u->data, u->len};
+        }
+    struct config_source *none = NULL;
+    if (!__atomic_compare_exchange_n(&w->sources, &none, src, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        free(src);
+        src = none;
+    }
+    return src;
 }
 
 const struct service_entry *config_service_entries(const struct config_set *s, size_t *n)
