@@ -361,6 +361,8 @@ struct host_order {
 struct host_orders {
     struct host_order *se, *dr; /* dr: the rules without a wildcard host */
     size_t n_se, n_dr;
+    size_t *wild; /* the rules with one: their places in the set's array, ascending */
+    size_t n_wild;
     int valid;
 };
 
