@@ -248,17 +248,21 @@ static void merge_chunk(struct builder *b, const struct file_chunk *k, struct ch
 static void load_changes(struct builder *b, const struct config_cache *c, struct change *ch,
                          size_t n)
 {
+    if (c->files.n == 0) {
+        merge_chunk(b, &(struct file_chunk){0}, ch, n);
+        return;
+    }
+    /* each change goes to the last chunk whose first file sorts before it
+     * (or the first chunk): a binary search each */
+    size_t *at = xcalloc(n + 1, sizeof(*at));
+    for (size_t j = 0; j < n; j++)
+        at[j] = chunk_of(&c->files, ch[j].path);
     size_t j = 0;
     for (size_t ci = 0; ci < c->files.n; ci++) {
         const struct file_chunk *k = c->files.items[ci];
         size_t end = j;
-        if (ci + 1 == c->files.n) {
-            end = n;
-        } else {
-            const char *next = cache_file_path(&c->files.items[ci + 1]->f[0]);
-            while (end < n && strcmp(ch[end].path, next) < 0)
-                end++;
-        }
+        while (end < n && at[end] == ci)
+            end++;
         if (end == j && !k->unread && k->n >= CHUNK_FILES / 4) {
             builder_add_chunk(b, (struct file_chunk *)k);
             continue;
@@ -266,8 +270,7 @@ static void load_changes(struct builder *b, const struct config_cache *c, struct
         merge_chunk(b, k, ch + j, end - j);
         j = end;
     }
-    if (c->files.n == 0)
-        merge_chunk(b, &(struct file_chunk){0}, ch, n);
+    free(at);
 }
 
 struct config_set *config_load_changed(const char *dir, struct config_cache *cache,
