@@ -3,11 +3,15 @@
  *
  * After a load of a directory the cache holds every YAML file the walk
  * listed, in load order, with its parsed unit (or none when it could not be
- * read). When the watcher can name the files that changed since, the next
- * load starts from that list: unchanged files are neither listed, opened,
- * read nor hashed again; each changed one is looked at (read, added or
- * dropped) and put in its sorted place. The files, their order and so the
- * set, its hash and its diagnostics are those of a full walk. Whatever the
+ * read), in runs of up to 64 (file_list.c). When the watcher can name the
+ * files that changed since, the next load starts from that list: unchanged
+ * files are neither listed, opened, read nor hashed again, and a run none of
+ * whose files changed is taken whole; each changed file is looked at (read,
+ * added or dropped) and put in its sorted place. The files, their order and
+ * so the set, its hash and its diagnostics are those of a full walk. The
+ * cache also keeps what the checks across resources found and looked up
+ * (xref_memo.c, xref_index.c), the resources in order and the last two sets
+ * (set.c), each brought up to date from the changed files. Whatever the
  * list cannot stand for - links (whose targets change unseen), directories
  * that could not be read, a root that is another directory now, a changed
  * name that is not a plain file - makes the load a full one. */

@@ -470,7 +470,6 @@ void check_conflicts(struct vctx *v, const struct mesh_hosts *m);
 /* What validate_cross said about one VirtualService (xref_memo.c). */
 struct xmemo_entry {
     const void *vs;   /* the key: its address in its unit; NULL: a free slot */
-    const char *file; /* its file name's address (the unit's) */
     uint64_t deps[2]; /* a Bloom filter of the hosts and gateways it looks up */
     struct config_diags diags;
     struct binding *bindings; /* own copies of the strings */

@@ -6,9 +6,13 @@
  * gateways among the Gateways (by namespace/name); nothing else. So when a
  * reload changed only a few files, a VirtualService from an unchanged file
  * whose lookups meet none of the changed resources would get exactly the same
- * messages and bindings again: they are taken from the memo. A changed
- * resource with a wildcard host could match anything, and too many changes
- * make the comparison dearer than the checks: then everything is checked. */
+ * messages and bindings again: they stay in the memo, and only the entries
+ * of the changed files' VirtualServices and of those whose lookups meet the
+ * changes are made again. The findings of every entry are the load's, in the
+ * order of the set; the bindings on the mesh stay grouped by host for the
+ * conflicts (conflicts.c). A changed resource with a wildcard host could
+ * match anything, and too many changes make the comparison dearer than the
+ * checks: then the memo is emptied and everything is checked. */
 #include "internal.h"
 
 #include <stdint.h>
@@ -239,8 +243,6 @@ struct xref_changes {
     size_t n_hosts;
     struct gw_name gws[MAX_CHANGED];
     size_t n_gws;
-    const char *fresh[MEMO_MAX_UNITS]; /* file names (by address) of the changed units */
-    size_t n_fresh;
     uint64_t keys[2 * MAX_CHANGED][2]; /* the filter bits of each host and gateway */
     size_t n_keys;
 };
@@ -321,8 +323,6 @@ struct xref_changes *xref_changes_new(const struct builder *b)
     for (size_t i = 0; i < b->n_fresh; i++) {
         if (add_unit(c, b->fresh[i]) < 0)
             goto all;
-        if (b->fresh[i]->n_res > 0)
-            c->fresh[c->n_fresh++] = b->fresh[i]->res[0]->pos.file;
     }
     for (size_t i = 0; i < b->n_gone; i++)
         if (add_unit(c, b->gone[i]) < 0)
@@ -503,7 +503,6 @@ static void entry_summarize(struct xmemo_entry *e, const struct virtual_service 
 {
     struct filter_visit f = {{add_host_key, add_gateway_key}, e->deps};
     e->deps[0] = e->deps[1] = 0;
-    e->file = vs->meta.pos.file;
     visit_refs(&f.r, vs);
 }
 
