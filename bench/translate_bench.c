@@ -1,7 +1,7 @@
 /* translate_bench.c - translation time and memory, in process.
  *
  *   translate_bench --config-dir DIR [--edit FILE [--edit2 FILE] --edit-dst FILE]
- *                   [--namespaces M]
+ *                   [--namespaces M] [--repeat N]
  *
  * Loads DIR (config_load), wraps it in a snapshot (translate_snapshot) and
  * builds the views the bench's proxies ask for: a sidecar in each of M
@@ -9,12 +9,14 @@
  * proxyless gRPC client. Then the one-resource edit, the way xdsd sees it:
  * a reloader on DIR with no debounce, FILE renamed over DIR/EDIT-DST, time
  * until the reloader hands back the new set, and until the new snapshot has
- * rebuilt every view the old one had (snapshot_warm_from). Prints one
+ * rebuilt every view the old one had (snapshot_warm_from); with --repeat N,
+ * N more edits alternating FILE and FILE2 and their medians. Prints one
  * "key=value" line per step; times in ms, memory in kB (heap in use from
  * mallinfo2, and VmRSS). */
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <sys/resource.h>
 
@@ -131,10 +133,14 @@ static int copy_file(const char *src, const char *dst)
  * returns the new set, and a new snapshot rebuilds the views of old's
  * classes. Prints a line starting with label; returns the new snapshot and
  * its set in *set (NULL on failure). */
+struct edit_times {
+    double reload, retranslate, total, cpu;
+};
+
 static struct snapshot *one_edit(struct reloader *r, const char *src, const char *dst,
                                  struct snapshot *old, uint64_t gen,
                                  const struct translate_options *to, const char *label,
-                                 struct config_set **set)
+                                 struct config_set **set, struct edit_times *et)
 {
     char *tmp = xasprintf("%s.tmp", src);
     struct snapshot *s1 = NULL;
@@ -168,18 +174,40 @@ static struct snapshot *one_edit(struct reloader *r, const char *src, const char
     snapshot_warm_from(s1, old);
     double t2 = bench_now();
     /* CPU time: the work done, whatever else runs on the machine */
+    *et = (struct edit_times){t1 - t0, t2 - t1, t2 - t0, cpu_ms() - c1};
     printf("%s reload_ms=%.2f retranslate_ms=%.2f total_ms=%.2f retranslate_cpu_ms=%.2f "
            "retranslate_faults=%ld\n",
-           label, t1 - t0, t2 - t1, t2 - t0, cpu_ms() - c1, minor_faults() - f1);
+           label, et->reload, et->retranslate, et->total, et->cpu, minor_faults() - f1);
     *set = set1;
     return s1;
 }
 
-/* The edit (and, with edit2, a second one: the steady state, where the
- * memory of the snapshot before is there to be reused). */
-static void bench_edit(const char *dir, const char *edit, const char *edit2, const char *dst,
-                       const struct translate_options *to, const struct proxy_set *ps)
+static int cmp_double(const void *a, const void *b)
 {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of field f (a double) over n edit_times. */
+static double median(const struct edit_times *t, size_t n, size_t f)
+{
+    double *v = xcalloc(n + 1, sizeof(*v));
+    for (size_t i = 0; i < n; i++)
+        memcpy(&v[i], (const char *)&t[i] + f, sizeof(double));
+    qsort(v, n, sizeof(*v), cmp_double);
+    double m = n ? v[n / 2] : 0;
+    free(v);
+    return m;
+}
+
+/* The edit (and, with edit2, a second one: the steady state, where the
+ * memory of the snapshot before is there to be reused; then `repeat` more,
+ * alternating, whose medians stand for an edit in a server that has made
+ * many). */
+static void bench_edit(const char *dir, const char *edit, const char *edit2, const char *dst,
+                       int repeat, const struct translate_options *to, const struct proxy_set *ps)
+{
+    struct edit_times et, *times = xcalloc((size_t)repeat + 1, sizeof(*times));
     struct reloader *r = reloader_new(dir, 0, 0);
     if (!r)
         return;
@@ -192,7 +220,7 @@ static void bench_edit(const char *dir, const char *edit, const char *edit2, con
     struct snapshot *s0 = translate_snapshot(set0, 1, to);
     build_views(s0, ps, "before-edit");
     struct config_set *set1;
-    struct snapshot *s1 = one_edit(r, edit, dst, s0, 2, to, "edit", &set1);
+    struct snapshot *s1 = one_edit(r, edit, dst, s0, 2, to, "edit", &set1, &et);
     if (s1 != NULL && getenv("BENCH_VERSIONS") != NULL)
         build_views(s1, ps, "after-edit");
     if (s1 != NULL && edit2 != NULL) {
@@ -200,17 +228,25 @@ static void bench_edit(const char *dir, const char *edit, const char *edit2, con
         config_unref(set0);
         s0 = s1;
         set0 = set1;
-        s1 = one_edit(r, edit2, dst, s0, 3, to, "edit2", &set1);
+        s1 = one_edit(r, edit2, dst, s0, 3, to, "edit2", &set1, &et);
     }
-    /* BENCH_EDIT_REPEAT=N: N more edits, alternating, for a profiler. */
-    const char *rep = getenv("BENCH_EDIT_REPEAT");
-    for (int i = 0; s1 != NULL && edit2 != NULL && rep != NULL && i < atoi(rep); i++) {
+    int done = 0;
+    for (; s1 != NULL && edit2 != NULL && done < repeat; done++) {
         snapshot_unref(s0);
         config_unref(set0);
         s0 = s1;
         set0 = set1;
-        s1 = one_edit(r, i % 2 ? edit2 : edit, dst, s0, 4 + (uint64_t)i, to, "repeat", &set1);
+        s1 = one_edit(r, done % 2 ? edit2 : edit, dst, s0, 4 + (uint64_t)done, to, "repeat",
+                      &set1, &times[done]);
     }
+    if (done > 0)
+        printf("steady edits=%d reload_ms=%.2f retranslate_ms=%.2f total_ms=%.2f "
+               "retranslate_cpu_ms=%.2f\n",
+               done, median(times, (size_t)done, offsetof(struct edit_times, reload)),
+               median(times, (size_t)done, offsetof(struct edit_times, retranslate)),
+               median(times, (size_t)done, offsetof(struct edit_times, total)),
+               median(times, (size_t)done, offsetof(struct edit_times, cpu)));
+    free(times);
     snapshot_unref(s1);
     config_unref(set1);
     snapshot_unref(s0);
@@ -221,12 +257,13 @@ static void bench_edit(const char *dir, const char *edit, const char *edit2, con
 int main(int argc, char **argv)
 {
     const char *dir = NULL, *edit = NULL, *edit2 = NULL, *dst = NULL;
-    int namespaces = 10;
+    int namespaces = 10, repeat = 0;
     static const struct option lo[] = {{"config-dir", 1, 0, 'c'},
                                        {"edit", 1, 0, 'e'},
                                        {"edit2", 1, 0, '2'},
                                        {"edit-dst", 1, 0, 'd'},
                                        {"namespaces", 1, 0, 'm'},
+                                       {"repeat", 1, 0, 'r'},
                                        {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -243,6 +280,9 @@ int main(int argc, char **argv)
         case 'd':
             dst = optarg;
             break;
+        case 'r':
+            repeat = atoi(optarg);
+            break;
         case 'm':
             namespaces = atoi(optarg);
             break;
@@ -254,9 +294,10 @@ int main(int argc, char **argv)
     }
     if (!dir || namespaces < 1) {
         fprintf(stderr, "usage: translate_bench --config-dir DIR [--edit FILE [--edit2 FILE] --edit-dst FILE] "
-                        "[--namespaces M]\n");
+                        "[--namespaces M] [--repeat N]\n");
         return 2;
     }
+    malloc_keep_for_reuse(); /* as xdsd serve does */
     struct translate_options to = {OUTBOUND_ALLOW_ANY, NULL, "cluster.local", 0};
     struct proxy_set ps;
     proxies_init(&ps, namespaces);
@@ -286,7 +327,7 @@ int main(int argc, char **argv)
     snapshot_unref(s);
     config_unref(set);
     if (edit && dst)
-        bench_edit(dir, edit, edit2, dst, &to, &ps);
+        bench_edit(dir, edit, edit2, dst, repeat, &to, &ps);
     for (size_t i = 0; i < ps.n; i++)
         proxy_identity_release(&ps.ids[i]);
     free(ps.ids);

@@ -238,6 +238,7 @@ int cmd_serve(const struct serve_options *o)
         fprintf(stderr, "xdsd serve: no configuration directory: give --config-dir DIR\n");
         return 2;
     }
+    malloc_keep_for_reuse();
     struct serve s = {.o = o};
     s.topts.outbound_policy = o->outbound_policy;
     s.topts.mesh_certs = o->mesh_certs;

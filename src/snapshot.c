@@ -374,7 +374,7 @@ const struct xds_view *snapshot_view(struct snapshot *s, const struct proxy_iden
     if (c == NULL) {
         /* translating under the lock keeps one build per class; builds are
          * short and happen once per class and snapshot */
-        struct xds_view *v = s->ops.build(s->ctx, id, err);
+        struct xds_view *v = s->ops.build(s->ctx, id, key, err);
         if (v == NULL) {
             pthread_mutex_unlock(&s->lock);
             free(key);

@@ -2,6 +2,7 @@
 #include "xdsd/util.h"
 
 #include <ctype.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,19 @@ uint64_t hash_block(uint64_t seed, const void *buf, size_t len)
     h *= 0xc4ceb9fe1a85ec53ULL;
     h ^= h >> 29;
     return h;
+}
+
+void malloc_keep_for_reuse(void)
+{
+    /* A reload frees the views of the last snapshot and builds the next ones,
+     * of much the same sizes. glibc gives freed memory at the top of the heap
+     * back beyond its trim threshold and maps large buffers on their own, so
+     * every other reload faulted its new buffers in again (at 10,000
+     * services about 10 MB, 2,600 page faults, 5 ms of a 10 ms edit). Keep up
+     * to 64 MB free at the top; buffers up to 32 MB (route configurations of
+     * thousands of services) come from the heap and are reused. */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
 }
 
 /* Units in the order Go's time.ParseDuration knows them (Istio uses it). */

@@ -688,3 +688,45 @@ TEST(debug_warns_when_reachable_from_other_hosts)
     debug_server_stop(lo);
     debug_server_stop(any);
 }
+
+/* The server's copy of a filled configuration state shares its resources'
+ * block: it must outlive the original, and each copy of a later state. */
+TEST(debug_configz_from_a_filled_state_after_the_original_is_gone)
+{
+    static const char two[] = "apiVersion: networking.istio.io/v1alpha3\n"
+                              "kind: ServiceEntry\n"
+                              "metadata: {name: cnn, namespace: web}\n"
+                              "spec:\n"
+                              "  hosts: [edition.cnn.com]\n"
+                              "  ports: [{number: 80, name: http-port, protocol: HTTP}]\n"
+                              "  resolution: DNS\n"
+                              "---\n"
+                              "apiVersion: networking.istio.io/v1alpha3\n"
+                              "kind: DestinationRule\n"
+                              "metadata: {name: cnn, namespace: web}\n"
+                              "spec: {host: edition.cnn.com}\n";
+    struct config_diags d = {0};
+    struct config_set *set = config_parse("two.yaml", two, strlen(two), &d);
+    config_diags_release(&d);
+    struct fixture f;
+    if (!CHECK(set != NULL) || !CHECK(start(&f))) {
+        config_unref(set);
+        return;
+    }
+    for (int round = 0; round < 2; round++) {
+        struct debug_config_info info = {0};
+        debug_config_info_fill(&info, set, NULL, 0);
+        debug_server_set_config(f.srv, &info);
+        debug_config_info_release(&info);
+    }
+    config_unref(set);
+    json_t *j = get_json(&f, "/debug/configz", 200);
+    json_t *res = json_object_get(j, "resources");
+    CHECK_INT(json_array_size(res), 2);
+    json_t *dr = json_array_get(res, 1);
+    CHECK_STR(json_string_value(json_object_get(dr, "kind")), "DestinationRule");
+    CHECK_STR(json_string_value(json_object_get(dr, "namespace")), "web");
+    CHECK_STR(json_string_value(json_object_get(dr, "file")), "two.yaml");
+    json_decref(j);
+    debug_server_stop(f.srv);
+}

@@ -59,9 +59,11 @@ static char *ns_key(void *ctx, const struct proxy_identity *id)
     return xstrdup(id->namespace);
 }
 
-static struct xds_view *one_cluster(void *ctx, const struct proxy_identity *id, char **err)
+static struct xds_view *one_cluster(void *ctx, const struct proxy_identity *id, const char *key,
+                                    char **err)
 {
     (void)ctx;
+    (void)key;
     (void)err;
     builds++;
     struct xds_view *v = xds_view_new();

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../src/translate/tr.h"
+#include "memo_chain.h"
 #include "unit.h"
 #include "xdsd/config.h"
 #include "xdsd/proxy.h"
@@ -110,33 +110,6 @@ static int unlink_file(const struct memo_fixture *f, const char *name)
     return rc;
 }
 
-static void model_of(const struct config_set *s, struct translate_model *m)
-{
-    m->service_entries = config_service_entries(s, &m->n_service_entries);
-    m->gateways = config_gateways(s, &m->n_gateways);
-    m->virtual_services = config_virtual_services(s, &m->n_virtual_services);
-    m->destination_rules = config_destination_rules(s, &m->n_destination_rules);
-}
-
-/* Every resource of every type: same names, same bytes. */
-static int same_view(const struct xds_view *a, const struct xds_view *b)
-{
-    if (a == NULL || b == NULL)
-        return 0;
-    for (int t = 0; t < XDS_NTYPES; t++) {
-        size_t n = xds_view_count(a, (enum xds_type)t);
-        if (n != xds_view_count(b, (enum xds_type)t))
-            return 0;
-        const struct xds_resource *x = xds_view_items(a, (enum xds_type)t);
-        const struct xds_resource *y = xds_view_items(b, (enum xds_type)t);
-        for (size_t i = 0; i < n; i++)
-            if (strcmp(x[i].name, y[i].name) != 0 || x[i].len != y[i].len ||
-                memcmp(x[i].bytes, y[i].bytes, x[i].len) != 0 || x[i].hash != y[i].hash)
-                return 0;
-    }
-    return 1;
-}
-
 static void setup(struct memo_fixture *f)
 {
     static const struct config_kv gw_labels[] = {{"istio", "egressgateway"}};
@@ -193,13 +166,12 @@ TEST(translate_memo_rebuild_is_byte_identical)
     }
     struct translate_model m0;
     model_of(s0, &m0);
-    struct tr_memo *memo0[4];
-    struct xds_view *v0[4];
+    struct memo_link link[4] = {{0}};
     for (int i = 0; i < 4; i++) {
-        memo0[i] = tr_memo_new();
-        v0[i] = tr_build_view(&m0, NULL, &f.ids[i], NULL, memo0[i], NULL);
-        CHECK(v0[i] != NULL);
-        tr_memo_finish(memo0[i], v0[i]);
+        struct tr_memo *memo = tr_memo_new();
+        struct xds_view *v = tr_build_view(&m0, NULL, &f.ids[i], NULL, memo, NULL);
+        CHECK(v != NULL);
+        memo_advance(&link[i], v, memo);
     }
     /* edits of one file each: the VirtualService's timeout (its file's
      * ServiceEntry and rule are parsed again), then an endpoint */
@@ -222,9 +194,9 @@ TEST(translate_memo_rebuild_is_byte_identical)
         struct translate_model m1;
         model_of(s1, &m1);
         for (int i = 0; i < 4; i++) {
-            struct tr_memo *memo1 = tr_memo_new();
-            struct xds_view *warm = tr_build_view(&m1, NULL, &f.ids[i], memo0[i], memo1, NULL);
-            struct xds_view *full = tr_build_view(&m1, NULL, &f.ids[i], NULL, NULL, NULL);
+            struct tr_memo *memo1;
+            struct xds_view *full, *warm = memo_rebuild(&link[i], &m1, &f.ids[i], &memo1, &full);
+            const struct xds_view *v0 = link[i].view;
             if (!same_view(warm, full))
                 printf("# edit %s, proxy %s: views differ\n", edits[e], f.ids[i].id);
             CHECK(same_view(warm, full));
@@ -232,36 +204,30 @@ TEST(translate_memo_rebuild_is_byte_identical)
             CHECK(tr_memo_reused(memo1) > 0);
             /* the VirtualService edit changes no Cluster or Endpoint: the
              * rebuilt view holds the previous one's, the endpoint edit not */
-            int shared = xds_view_items(warm, XDS_CLUSTER) == xds_view_items(v0[i], XDS_CLUSTER) &&
-                         xds_view_items(warm, XDS_ENDPOINT) == xds_view_items(v0[i], XDS_ENDPOINT);
+            int shared = xds_view_items(warm, XDS_CLUSTER) == xds_view_items(v0, XDS_CLUSTER) &&
+                         xds_view_items(warm, XDS_ENDPOINT) == xds_view_items(v0, XDS_ENDPOINT);
             CHECK_INT(shared, e != 1);
             /* the second VirtualService changes the gateway's routes */
             if (e == 3 && i == 2)
                 CHECK(
-                    strcmp(xds_view_version(warm, XDS_ROUTE), xds_view_version(v0[i], XDS_ROUTE)));
+                    strcmp(xds_view_version(warm, XDS_ROUTE), xds_view_version(v0, XDS_ROUTE)));
             /* editing it changes nothing the sidecars and the gRPC client read:
              * their whole views are the previous ones */
             if (e == 4) {
                 int all = 1;
                 for (int t = 0; t < XDS_NTYPES; t++)
                     all &= xds_view_items(warm, (enum xds_type)t) ==
-                           xds_view_items(v0[i], (enum xds_type)t);
+                           xds_view_items(v0, (enum xds_type)t);
                 CHECK_INT(all, i != 2);
             }
-            tr_memo_finish(memo1, warm);
             xds_view_free(full);
-            xds_view_free(v0[i]);
-            tr_memo_free(memo0[i]);
-            v0[i] = warm;
-            memo0[i] = memo1;
+            memo_advance(&link[i], warm, memo1);
         }
         config_unref(s0);
         s0 = s1;
     }
-    for (int i = 0; i < 4; i++) {
-        xds_view_free(v0[i]);
-        tr_memo_free(memo0[i]);
-    }
+    for (int i = 0; i < 4; i++)
+        memo_link_release(&link[i]);
     config_unref(s0);
     teardown(&f);
 }
@@ -328,8 +294,7 @@ TEST(translate_memo_large_route_configuration)
 {
     struct memo_fixture f;
     setup(&f);
-    struct tr_memo *memo0 = tr_memo_new();
-    struct xds_view *v0 = NULL;
+    struct memo_link link = {0};
     struct config_set *s0 = NULL;
     for (int step = 0; step < 5; step++) {
         /* timeouts 1..5; the shared address from step 2 on */
@@ -340,23 +305,17 @@ TEST(translate_memo_large_route_configuration)
             break;
         struct translate_model m1;
         model_of(s1, &m1);
-        struct tr_memo *memo1 = tr_memo_new();
-        struct xds_view *warm = tr_build_view(&m1, NULL, &f.ids[0], memo0, memo1, NULL);
-        struct xds_view *full = tr_build_view(&m1, NULL, &f.ids[0], NULL, NULL, NULL);
+        struct tr_memo *memo1;
+        struct xds_view *full, *warm = memo_rebuild(&link, &m1, &f.ids[0], &memo1, &full);
         if (!same_view(warm, full))
             printf("# step %d: views differ\n", step);
         CHECK(same_view(warm, full));
-        tr_memo_finish(memo1, warm);
         xds_view_free(full);
-        xds_view_free(v0);
-        tr_memo_free(memo0);
+        memo_advance(&link, warm, memo1);
         config_unref(s0);
-        v0 = warm;
-        memo0 = memo1;
         s0 = s1;
     }
-    xds_view_free(v0);
-    tr_memo_free(memo0);
+    memo_link_release(&link);
     config_unref(s0);
     char *p = xasprintf("%s/many.yaml", f.dir), *q = xasprintf("%s/clash.yaml", f.dir);
     unlink(p);

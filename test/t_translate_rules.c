@@ -443,6 +443,7 @@ TEST(translate_class_keys)
     /* once a sourceLabels match reads "app", it does */
     struct virtual_service *vs = fx_vs(f, "r", "default", "reviews", NULL);
     fx_http_match(f, fx_http(f, vs), 0, NULL)->source_labels = fx_labels(f, "app=a");
+    vs->has_source_labels = 1; /* as the decoder marks it */
     ka = translate_class_key(&f->m, &a);
     kb = translate_class_key(&f->m, &b);
     CHECK(strcmp(ka, kb) != 0 && strstr(ka, "|app=a") != NULL);

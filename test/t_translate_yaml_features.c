@@ -202,3 +202,64 @@ TEST(translate_yaml_features)
     fx_free(f);
     config_unref(cfg);
 }
+
+/* sourceLabels in an http or a tcp match, as decoded, make proxies that
+ * differ in those labels different classes; other labels do not. */
+TEST(translate_yaml_source_labels_split_classes)
+{
+    static const char yaml[] =
+        "apiVersion: networking.istio.io/v1beta1\n"
+        "kind: VirtualService\n"
+        "metadata: {name: plain, namespace: default}\n"
+        "spec:\n"
+        "  hosts: [a.example.com]\n"
+        "  http: [{route: [{destination: {host: a.example.com}}]}]\n"
+        "---\n"
+        "apiVersion: networking.istio.io/v1beta1\n"
+        "kind: VirtualService\n"
+        "metadata: {name: by-app, namespace: default}\n"
+        "spec:\n"
+        "  hosts: [b.example.com]\n"
+        "  http:\n"
+        "  - match: [{sourceLabels: {app: sleep}}]\n"
+        "    route: [{destination: {host: b.example.com}}]\n"
+        "---\n"
+        "apiVersion: networking.istio.io/v1beta1\n"
+        "kind: VirtualService\n"
+        "metadata: {name: by-tier, namespace: default}\n"
+        "spec:\n"
+        "  hosts: [c.example.com]\n"
+        "  tcp:\n"
+        "  - match: [{port: 5432, sourceLabels: {tier: db}}]\n"
+        "    route: [{destination: {host: c.example.com}}]\n";
+    struct config_diags diags = {0};
+    struct config_set *cfg = config_parse("labels.yaml", yaml, strlen(yaml), &diags);
+    config_diags_release(&diags);
+    CHECK(cfg != NULL);
+    if (cfg == NULL)
+        return;
+    struct translate_model m = {0};
+    model_of(cfg, &m);
+    CHECK(m.n_virtual_services == 3);
+    for (size_t i = 0; i < m.n_virtual_services; i++)
+        CHECK_INT(m.virtual_services[i].has_source_labels,
+                  strcmp(m.virtual_services[i].meta.name, "plain") != 0);
+    const char *labels[] = {"app=sleep,tier=web,v=1", "app=sleep,tier=web,v=2",
+                            "app=other,tier=web", "app=sleep,tier=db"};
+    char *keys[4];
+    for (int i = 0; i < 4; i++) {
+        size_t n = 0;
+        struct config_kv *l = proxy_labels_parse(labels[i], &n);
+        struct proxy_identity p;
+        proxy_identity_init(&p, SLEEP_ID, NULL, NULL, l, n, NULL);
+        proxy_labels_free(l, n);
+        keys[i] = translate_class_key(&m, &p);
+        proxy_identity_release(&p);
+    }
+    CHECK_STR(keys[0], keys[1]); /* v is read by nothing */
+    CHECK(strcmp(keys[0], keys[2]) != 0);
+    CHECK(strcmp(keys[0], keys[3]) != 0);
+    for (int i = 0; i < 4; i++)
+        free(keys[i]);
+    config_unref(cfg);
+}

@@ -347,6 +347,7 @@ struct virtual_service {
     size_t n_tls;
     struct l4_route *tcp;
     size_t n_tcp;
+    int has_source_labels; /* some rule matches sourceLabels (read per proxy class) */
 };
 
 /* ---- DestinationRule ----------------------------------------------------------------- */

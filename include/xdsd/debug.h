@@ -42,6 +42,14 @@ struct debug_diag {
     char *message;
 };
 
+/* Memory that copies of a debug_config_info share, freed with the last:
+ * a new one holds size bytes at *data (zeroed), and one reference; release
+ * (when not NULL) is called with arg when it is freed, for what the bytes
+ * point into. */
+struct debug_block;
+struct debug_block *debug_block_new(size_t size, void **data, void (*release)(void *),
+                                    void *arg);
+
 /* The configuration state. Every pointer is owned by the struct: release
  * with debug_config_info_release(). */
 struct debug_config_info {
@@ -50,6 +58,11 @@ struct debug_config_info {
     int rejected;                     /* the last load attempt was rejected */
     struct debug_resource *resources; /* of the set being served */
     size_t n_resources;
+    /* when not NULL, resources live in it, and copies share them
+     * (debug_config_info_fill() makes one whose strings are the set's: at
+     * 10,000 services, copying 27,000 resources' strings twice per reload
+     * cost as much as the reload) */
+    struct debug_block *resources_block;
     struct debug_diag *diags; /* of the last attempt, errors and warnings */
     size_t n_diags;
     uint64_t reloads_ok, reloads_rejected; /* attempts since start */
@@ -60,7 +73,8 @@ struct debug_config_info {
 };
 
 /* Fill info from the set being served (may be NULL) and the findings of the
- * last attempt (may be NULL); strings are copied. The counters are left as
+ * last attempt (may be NULL); the resources hold a reference to the set, the
+ * findings are copied. The counters are left as
  * they were: set them after; the source is reset to NULL. */
 void debug_config_info_fill(struct debug_config_info *info, const struct config_set *set,
                             const struct config_diags *diags, int rejected);

@@ -91,7 +91,9 @@ int xds_view_check_size(const struct xds_view *v, size_t limit, int by_name, cha
  * thread, never concurrently for the same snapshot. */
 struct snapshot_ops {
     char *(*class_key)(void *ctx, const struct proxy_identity *id);
-    struct xds_view *(*build)(void *ctx, const struct proxy_identity *id, char **err);
+    /* The view of id's class; key is what class_key() returned for id. */
+    struct xds_view *(*build)(void *ctx, const struct proxy_identity *id, const char *key,
+                              char **err);
     void (*free_ctx)(void *ctx);
     /* Optional: snapshot_prepare() calls warm(ctx, old_ctx) before it
      * builds (old_ctx is the older snapshot's, of the same ops, alive until

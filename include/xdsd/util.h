@@ -33,6 +33,10 @@ uint64_t hash_bytes(uint64_t seed, const void *buf, size_t len);
  * hash_bytes. Stable across runs on machines of one byte order. */
 uint64_t hash_block(uint64_t seed, const void *buf, size_t len);
 
+/* Keep freed memory in the process for the next snapshot rather than giving
+ * it back to the kernel (xdsd serve, and the benchmarks that stand for it). */
+void malloc_keep_for_reuse(void);
+
 /* Parse a duration in Istio's form ("1s", "500ms", "1m30s", "1h", "0.5s") into
  * milliseconds. Returns 0 on success, -1 when the text is not a duration. */
 int duration_parse_ms(const char *text, int64_t *out_ms);

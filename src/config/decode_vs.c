@@ -440,7 +440,21 @@ static const struct field vs_fields[] = {
     FEND,
 };
 
+static int l4_source_labels(const struct l4_route *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < r[i].n_match; k++)
+            if (r[i].match[k].source_labels.n > 0)
+                return 1;
+    return 0;
+}
+
 void dec_virtual_service(struct dctx *c, const struct cnode *spec, struct virtual_service *vs)
 {
     dc_map(c, spec, vs_fields, vs, sizeof(*vs));
+    for (size_t r = 0; r < vs->n_http; r++)
+        for (size_t k = 0; k < vs->http[r].n_match; k++)
+            vs->has_source_labels |= vs->http[r].match[k].source_labels.n > 0;
+    vs->has_source_labels |=
+        l4_source_labels(vs->tls, vs->n_tls) || l4_source_labels(vs->tcp, vs->n_tcp);
 }

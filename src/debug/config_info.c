@@ -4,6 +4,7 @@
  * configuration state and without the configuration loader. */
 #include "xdsd/debug.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "xdsd/config.h"
@@ -16,33 +17,50 @@ static const char *const kind_names[] = {
     [KIND_DESTINATION_RULE] = "DestinationRule",
 };
 
-static void add_resource(struct debug_config_info *info, size_t *cap, const struct istio_meta *m)
+static const char *or_empty(const char *s)
 {
-    xgrow((void **)&info->resources, cap, info->n_resources + 1, sizeof(*info->resources));
-    struct debug_resource *r = &info->resources[info->n_resources++];
-    r->kind = xstrdup(kind_names[m->kind]);
-    r->namespace = xstrdup(m->namespace ? m->namespace : "");
-    r->name = xstrdup(m->name ? m->name : "");
-    r->file = xstrdup(m->pos.file ? m->pos.file : "");
+    return s ? s : "";
+}
+
+static void unref_set(void *set)
+{
+    config_unref(set);
+}
+
+/* r describes the resource of meta m, pointing into its strings. */
+static void describe(struct debug_resource *r, const struct istio_meta *m)
+{
+    r->kind = (char *)kind_names[m->kind]; /* borrowed: the block frees nothing inside */
+    r->namespace = (char *)or_empty(m->namespace);
+    r->name = (char *)or_empty(m->name);
+    r->file = (char *)or_empty(m->pos.file);
     r->line = m->pos.line;
     r->generation = m->generation;
 }
 
+/* Every resource of set, in one block that holds a reference to the set
+ * (which never changes) for the strings. */
 static void add_resources(struct debug_config_info *info, const struct config_set *set)
 {
-    size_t cap = 0, n, i;
-    const struct service_entry *se = config_service_entries(set, &n);
-    for (i = 0; i < n; i++)
-        add_resource(info, &cap, &se[i].meta);
-    const struct gateway *gw = config_gateways(set, &n);
-    for (i = 0; i < n; i++)
-        add_resource(info, &cap, &gw[i].meta);
-    const struct virtual_service *vs = config_virtual_services(set, &n);
-    for (i = 0; i < n; i++)
-        add_resource(info, &cap, &vs[i].meta);
-    const struct destination_rule *dr = config_destination_rules(set, &n);
-    for (i = 0; i < n; i++)
-        add_resource(info, &cap, &dr[i].meta);
+    size_t nse, ngw, nvs, ndr, k = 0;
+    const struct service_entry *se = config_service_entries(set, &nse);
+    const struct gateway *gw = config_gateways(set, &ngw);
+    const struct virtual_service *vs = config_virtual_services(set, &nvs);
+    const struct destination_rule *dr = config_destination_rules(set, &ndr);
+    void *data;
+    info->resources_block =
+        debug_block_new((nse + ngw + nvs + ndr + 1) * sizeof(struct debug_resource), &data,
+                        unref_set, config_ref((struct config_set *)set));
+    info->resources = data;
+    for (size_t i = 0; i < nse; i++)
+        describe(&info->resources[k++], &se[i].meta);
+    for (size_t i = 0; i < ngw; i++)
+        describe(&info->resources[k++], &gw[i].meta);
+    for (size_t i = 0; i < nvs; i++)
+        describe(&info->resources[k++], &vs[i].meta);
+    for (size_t i = 0; i < ndr; i++)
+        describe(&info->resources[k++], &dr[i].meta);
+    info->n_resources = k;
 }
 
 void debug_config_info_fill(struct debug_config_info *info, const struct config_set *set,

@@ -6,6 +6,8 @@
 #include "debug_internal.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,11 +289,40 @@ static char *dup_or_null(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
+struct debug_block {
+    atomic_int refs;
+    void (*release)(void *);
+    void *arg;
+    _Alignas(max_align_t) unsigned char data[];
+};
+
+struct debug_block *debug_block_new(size_t size, void **data, void (*release)(void *), void *arg)
+{
+    struct debug_block *b = xcalloc(1, sizeof(*b) + size);
+    atomic_init(&b->refs, 1);
+    b->release = release;
+    b->arg = arg;
+    *data = b->data;
+    return b;
+}
+
+static void block_unref(struct debug_block *b)
+{
+    if (b == NULL || atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    if (b->release != NULL)
+        b->release(b->arg);
+    free(b);
+}
+
 void debug_config_info_copy(struct debug_config_info *dst, const struct debug_config_info *src)
 {
     *dst = *src;
-    dst->resources = xcalloc(src->n_resources + 1, sizeof(*dst->resources));
-    for (size_t i = 0; i < src->n_resources; i++) {
+    if (src->resources_block != NULL)
+        atomic_fetch_add_explicit(&src->resources_block->refs, 1, memory_order_relaxed);
+    else
+        dst->resources = xcalloc(src->n_resources + 1, sizeof(*dst->resources));
+    for (size_t i = 0; src->resources_block == NULL && i < src->n_resources; i++) {
         const struct debug_resource *a = &src->resources[i];
         struct debug_resource *b = &dst->resources[i];
         *b = *a;
@@ -317,7 +348,7 @@ void debug_config_info_release(struct debug_config_info *info)
 {
     if (info == NULL)
         return;
-    for (size_t i = 0; i < info->n_resources; i++) {
+    for (size_t i = 0; info->resources_block == NULL && i < info->n_resources; i++) {
         free(info->resources[i].kind);
         free(info->resources[i].namespace);
         free(info->resources[i].name);
@@ -328,7 +359,10 @@ void debug_config_info_release(struct debug_config_info *info)
         free(info->diags[i].resource);
         free(info->diags[i].message);
     }
-    free(info->resources);
+    if (info->resources_block != NULL)
+        block_unref(info->resources_block);
+    else
+        free(info->resources);
     free(info->diags);
     free(info->source);
     free(info->source_reason);

@@ -107,6 +107,8 @@ const char **tr_label_keys_used(const struct translate_model *m, size_t *n)
             add_keys(&keys, n, &cap, &m->destination_rules[i].workload_selector);
     for (size_t i = 0; i < m->n_virtual_services; i++) {
         const struct virtual_service *vs = &m->virtual_services[i];
+        if (!vs->has_source_labels)
+            continue; /* the common case, known without walking its rules */
         for (size_t r = 0; r < vs->n_http; r++)
             for (size_t k = 0; k < vs->http[r].n_match; k++)
                 add_keys(&keys, n, &cap, &vs->http[r].match[k].source_labels);
@@ -132,13 +134,13 @@ char *translate_class_key(const struct translate_model *m, const struct proxy_id
 {
     size_t n;
     const char **keys = tr_label_keys_used(m, &n);
-    char *key = tr_class_key(m, keys, n, id);
+    char *key = tr_class_key(m, keys, n, id, NULL);
     free(keys);
     return key;
 }
 
 char *tr_class_key(const struct translate_model *m, const char *const *label_keys,
-                   size_t n_label_keys, const struct proxy_identity *id)
+                   size_t n_label_keys, const struct proxy_identity *id, struct tr_own *own)
 {
     char *buf = NULL;
     size_t len = 0, cap = 0;
@@ -150,7 +152,15 @@ char *tr_class_key(const struct translate_model *m, const char *const *label_key
     append(&buf, &len, &cap, id->namespace);
     if (id->type == PROXY_ROUTER && !id->proxyless_grpc) {
         struct tr_build b = {.a = arena_new(), .m = m, .id = id};
-        tr_prepare_router(&b);
+        if (own != NULL && own->known) {
+            tr_match_gateways(&b);
+            b.own_se = own->se;
+            b.own_ep = own->ep;
+        } else {
+            tr_prepare_router(&b);
+            if (own != NULL)
+                *own = (struct tr_own){1, b.own_se, b.own_ep};
+        }
         append(&buf, &len, &cap, "|gw:");
         for (size_t i = 0; i < b.n_gws; i++) {
             char *s =
@@ -186,6 +196,25 @@ struct xds_view *translate_build(const struct translate_model *m, const struct t
     return tr_build_view(m, o, id, NULL, NULL, err);
 }
 
+/* What the view holds beyond what tr_memo_share_view() shares: patched from
+ * the previous view of the class when only routes changed, else built. */
+static void build_types(struct tr_build *b)
+{
+    if (tr_patch_view(b))
+        return;
+    tr_prepare(b);
+    if (tr_memo_share_clusters(b))
+        b->shared[XDS_CLUSTER] = b->shared[XDS_ENDPOINT] = 1;
+    else
+        tr_clusters(b);
+    if (b->grpc)
+        tr_grpc(b);
+    else if (b->router)
+        tr_gateway(b);
+    else
+        tr_sidecar(b);
+}
+
 struct xds_view *tr_build_view(const struct translate_model *m, const struct translate_options *o,
                                const struct proxy_identity *id, const struct tr_memo *prev,
                                struct tr_memo *memo, char **err)
@@ -204,17 +233,7 @@ struct xds_view *tr_build_view(const struct translate_model *m, const struct tra
         arena_free(b.a);
         return b.view;
     }
-    tr_prepare(&b);
-    if (tr_memo_share_clusters(&b))
-        b.shared[XDS_CLUSTER] = b.shared[XDS_ENDPOINT] = 1;
-    else
-        tr_clusters(&b);
-    if (b.grpc)
-        tr_grpc(&b);
-    else if (b.router)
-        tr_gateway(&b);
-    else
-        tr_sidecar(&b);
+    build_types(&b);
     int rc = tr_check(&b);
     if (rc == 0 && xds_view_finish(b.view, &b.err) != 0)
         rc = -1;

@@ -268,10 +268,20 @@ static uint64_t gateway_vhost_key(const struct gw_vhost *gv, int redirect)
 static VirtualHost *gateway_vhost(struct tr_build *b, const struct gw_vhost *gv, int redirect)
 {
     struct arena *a = b->a;
+    struct tr_recipe *r =
+        tr_recipe_new(b, TR_VH_GATEWAY, 0, gv->domains.v[0], gv->contribs.n);
+    r->name = gv->name;
+    r->redirect = redirect;
+    for (size_t i = 0; i < gv->contribs.n; i++) {
+        const struct gw_contrib *c = gv->contribs.v[i];
+        r->vs[i] = (size_t)(c->vs - b->m->virtual_services);
+        r->gw[i] = (size_t)(c->gs->gw - b->m->gateways);
+        r->server[i] = (size_t)(c->gs->s - c->gs->gw->servers);
+    }
     uint64_t key = gateway_vhost_key(gv, redirect);
     const struct tr_piece *pc = tr_piece_reuse(b, key);
     if (pc != NULL)
-        return tr_piece_empty(pc) ? NULL : tr_vhost_from_piece(b, pc);
+        return tr_recipe_made(b, r, tr_piece_empty(pc) ? NULL : tr_vhost_from_piece(b, pc));
     struct pvec routes = {0};
     for (size_t i = 0; i < gv->contribs.n; i++) {
         const struct gw_contrib *c = gv->contribs.v[i];
@@ -280,7 +290,7 @@ static VirtualHost *gateway_vhost(struct tr_build *b, const struct gw_vhost *gv,
     }
     if (routes.n == 0) {
         tr_piece_record(b, key, NULL, NULL, 0);
-        return NULL;
+        return tr_recipe_made(b, r, NULL);
     }
     catch_alls_last(a, &routes);
     struct pvec domains = gv->domains;
@@ -288,7 +298,25 @@ static VirtualHost *gateway_vhost(struct tr_build *b, const struct gw_vhost *gv,
     if (redirect)
         v->require_tls = ENVOY__CONFIG__ROUTE__V3__VIRTUAL_HOST__TLS_REQUIREMENT_TYPE__ALL;
     tr_vhost_keyed(b, v, key);
-    return v;
+    return tr_recipe_made(b, r, v);
+}
+
+VirtualHost *tr_gateway_vhost_again(struct tr_build *b, const struct tr_recipe *r)
+{
+    struct arena *a = b->a;
+    struct gw_vhost *gv = ar_alloc(a, sizeof(*gv));
+    gv->name = r->name;
+    pvec_push(a, &gv->domains, (void *)r->host);
+    for (size_t i = 0; i < r->n_vs; i++) {
+        struct gw_server *gs = ar_alloc(a, sizeof(*gs));
+        gs->gw = &b->m->gateways[r->gw[i]];
+        gs->s = &gs->gw->servers[r->server[i]];
+        struct gw_contrib *c = ar_alloc(a, sizeof(*c));
+        c->vs = &b->m->virtual_services[r->vs[i]];
+        c->gs = gs;
+        pvec_push(a, &gv->contribs, c);
+    }
+    return gateway_vhost(b, gv, r->redirect);
 }
 
 static void gateway_route_config(struct tr_build *b, const char *name, struct pvec *servers)

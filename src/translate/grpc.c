@@ -88,6 +88,31 @@ static void grpc_routes(struct tr_build *b, struct pvec *routes)
     }
 }
 
+VirtualHost *tr_grpc_vhost(struct tr_build *b, const struct tr_svc *svc, uint32_t port)
+{
+    struct arena *a = b->a;
+    const struct virtual_service *vs = tr_svc_vs(b, svc);
+    struct tr_recipe *r = tr_recipe_new(b, TR_VH_GRPC, port, svc->host, vs ? 1 : 0);
+    r->se = (size_t)(svc->se - b->m->service_entries);
+    if (vs != NULL)
+        r->vs[0] = (size_t)(vs - b->m->virtual_services);
+    /* every name a client may dial, bare and with the port */
+    struct pvec names = {0}, domains = {0}, routes = {0};
+    dial_names(b, svc->host, &names);
+    for (size_t i = 0; i < names.n; i++) {
+        pvec_push(a, &domains, names.v[i]);
+        pvec_push(a, &domains, ar_printf(a, "%s:%u", (const char *)names.v[i], port));
+    }
+    if (vs != NULL)
+        tr_vs_routes(b, vs, port, NULL, NULL, &routes);
+    if (routes.n == 0)
+        pvec_push(a, &routes,
+                  tr_default_route(b, tr_cluster_name(a, port, NULL, svc->host), svc->host, port));
+    grpc_routes(b, &routes);
+    return tr_recipe_made(
+        b, r, tr_vhost(b, ar_cat(a, svc->host, ":", ar_u32(a, port), NULL), &domains, &routes));
+}
+
 static void service_port_build(struct tr_build *b, const struct tr_svc *svc,
                                const struct istio_port *p)
 {
@@ -95,7 +120,7 @@ static void service_port_build(struct tr_build *b, const struct tr_svc *svc,
     const char *cluster = tr_cluster_name(a, p->number, NULL, svc->host);
     if (!tr_cluster_exists(b, cluster))
         return;
-    struct pvec names = {0}, domains = {0}, routes = {0}, vhosts = {0};
+    struct pvec names = {0}, vhosts = {0};
     dial_names(b, svc->host, &names);
     const char *vip = "0.0.0.0";
     for (size_t i = 0; i < svc->se->n_addresses; i++)
@@ -105,8 +130,6 @@ static void service_port_build(struct tr_build *b, const struct tr_svc *svc,
         }
     for (size_t i = 0; i < names.n; i++) {
         const char *lname = ar_printf(a, "%s:%u", (const char *)names.v[i], p->number);
-        pvec_push(a, &domains, names.v[i]);
-        pvec_push(a, &domains, (void *)lname);
         Listener *l = NEW(a, Listener);
         l->name = (char *)lname;
         l->address = pb_address(a, vip, p->number);
@@ -116,15 +139,7 @@ static void service_port_build(struct tr_build *b, const struct tr_svc *svc,
         tr_emit(b, XDS_LISTENER, lname, l);
     }
     b->from = ar_printf(a, "route configuration '%s'", cluster);
-    const struct virtual_service *vs = tr_svc_vs(b, svc);
-    if (vs != NULL)
-        tr_vs_routes(b, vs, p->number, NULL, NULL, &routes);
-    if (routes.n == 0)
-        pvec_push(a, &routes, tr_default_route(b, cluster, svc->host, p->number));
-    grpc_routes(b, &routes);
-    pvec_push(
-        a, &vhosts,
-        tr_vhost(b, ar_cat(a, svc->host, ":", ar_u32(a, p->number), NULL), &domains, &routes));
+    pvec_push(a, &vhosts, tr_grpc_vhost(b, svc, p->number));
     tr_route_config(b, cluster, &vhosts, 0);
 }
 
@@ -141,10 +156,10 @@ static void service_port(struct tr_build *b, const struct tr_svc *svc, const str
         tr_piece_emit(b, pc);
         return;
     }
-    size_t mark[XDS_NTYPES];
-    tr_piece_mark(b, mark);
+    struct tr_piece_mark mark;
+    tr_piece_mark(b, &mark);
     service_port_build(b, svc, p);
-    tr_piece_record_emitted(b, key, mark);
+    tr_piece_record_emitted(b, key, &mark);
 }
 
 void tr_grpc(struct tr_build *b)

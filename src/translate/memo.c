@@ -9,7 +9,8 @@
  *   - the VirtualServices the build read, so that a class none of whose
  *     inputs changed, except routes it never read, keeps its whole view;
  *   - the order of its large route configurations;
- *   - its packed virtual hosts (pieces.c).
+ *   - its packed virtual hosts (pieces.c);
+ *   - how each route configuration was assembled (patch.c).
  *
  * Inputs are compared by the content hash of the YAML documents they were
  * decoded from, never by address: records outlive the config set they were
@@ -116,6 +117,9 @@ struct tr_memo {
     struct hash_set used_vs;  /* the VirtualServices whose content the build read */
     struct rc_order *orders;  /* of large route configurations */
     size_t n_orders, cap_orders;
+    struct tr_rc_patch **rcs; /* references */
+    size_t n_rcs, cap_rcs;
+    int same_but_vs; /* same_but_vs(), once known: 1 yes, -1 no */
 };
 
 struct tr_memo *tr_memo_new(void)
@@ -155,6 +159,9 @@ void tr_memo_free(struct tr_memo *m)
         free(m->orders[i].order);
     }
     free(m->orders);
+    for (size_t i = 0; i < m->n_rcs; i++)
+        tr_rc_patch_unref(m->rcs[i]);
+    free(m->rcs);
     free(m);
 }
 
@@ -163,9 +170,17 @@ static int svc_cmp(const void *pa, const void *pb)
     return strcmp(((const struct memo_svc *)pa)->host, ((const struct memo_svc *)pb)->host);
 }
 
+static int rc_cmp(const void *a, const void *b)
+{
+    return strcmp(tr_rc_patch_name(*(struct tr_rc_patch *const *)a),
+                  tr_rc_patch_name(*(struct tr_rc_patch *const *)b));
+}
+
 void tr_memo_finish(struct tr_memo *m, const struct xds_view *v)
 {
     m->view = v;
+    if (m->n_rcs > 1)
+        qsort(m->rcs, m->n_rcs, sizeof(*m->rcs), rc_cmp);
     /* shared records were sorted by the build that made them */
     if (atomic_load(&m->d->refs) == 1 && m->d->n_svcs > 1)
         qsort(m->d->svcs, m->d->n_svcs, sizeof(*m->d->svcs), svc_cmp);
@@ -261,8 +276,7 @@ static int same_cluster_inputs(const struct translate_model *a, const struct tra
                      b->n_destination_rules);
 }
 
-/* What decides where a VirtualService applies, not what it routes. */
-static uint64_t vs_shape(const struct virtual_service *vs)
+uint64_t tr_vs_shape(const struct virtual_service *vs)
 {
     uint64_t h = tr_key_str(tr_key_str(HASH_SEED, vs->meta.namespace), vs->meta.name);
     h = tr_key_u64(h, vs->n_hosts);
@@ -288,7 +302,7 @@ static int vs_unread_or_same(const struct tr_memo *prev, const struct tr_memo *m
                                      *b = &m->model.virtual_services[i];
         if (same_resource(&a->meta, &b->meta))
             continue;
-        if (hset_has(&prev->used_vs, a->meta.content_hash) || vs_shape(a) != vs_shape(b))
+        if (hset_has(&prev->used_vs, a->meta.content_hash) || tr_vs_shape(a) != tr_vs_shape(b))
             return 0;
     }
     return 1;
@@ -306,6 +320,44 @@ static void inherit_clusters(struct tr_build *b)
     m->n_reused = prev->d->n_svcs;
 }
 
+/* The same ServiceEntries, DestinationRules and Gateways as the previous
+ * build of the class, which exists. */
+static int same_but_vs(const struct tr_memo *prev, struct tr_memo *m)
+{
+    if (m->same_but_vs == 0)
+        m->same_but_vs =
+            prev != NULL && prev->view != NULL && same_cluster_inputs(&prev->model, &m->model) &&
+                    SAME_KIND(prev->model.gateways, prev->model.n_gateways, m->model.gateways,
+                              m->model.n_gateways)
+                ? 1
+                : -1;
+    return m->same_but_vs > 0;
+}
+
+/* What a build that keeps the previous one's Clusters takes along besides:
+ * its pieces, route configuration orders and the VirtualServices it read. */
+static void inherit_records(struct tr_build *b)
+{
+    struct tr_memo *m = b->memo;
+    const struct tr_memo *prev = b->memo_prev;
+    inherit_clusters(b);
+    tr_pieces_inherit(m->pieces, prev->pieces);
+    for (size_t i = 0; i < prev->n_orders; i++) {
+        const struct rc_order *o = &prev->orders[i];
+        tr_memo_rc_record(b, o->name, o->layout, o->n, o->order);
+    }
+    if (m->used_vs.n == 0 && prev->used_vs.cap > 0) {
+        /* the same table: copied whole, not rehashed */
+        m->used_vs = prev->used_vs;
+        m->used_vs.v = xmalloc(prev->used_vs.cap * sizeof(*prev->used_vs.v));
+        memcpy(m->used_vs.v, prev->used_vs.v, prev->used_vs.cap * sizeof(*prev->used_vs.v));
+        return;
+    }
+    for (size_t i = 0; i < prev->used_vs.cap; i++)
+        if (prev->used_vs.v[i])
+            hset_add(&m->used_vs, prev->used_vs.v[i]);
+}
+
 int tr_memo_share_view(struct tr_build *b)
 {
     struct tr_memo *m = b->memo;
@@ -313,23 +365,85 @@ int tr_memo_share_view(struct tr_build *b)
     if (m == NULL)
         return 0;
     m->model = *b->m;
-    if (prev == NULL || prev->view == NULL || !same_cluster_inputs(&prev->model, &m->model) ||
-        !SAME_KIND(prev->model.gateways, prev->model.n_gateways, m->model.gateways,
-                   m->model.n_gateways) ||
-        !vs_unread_or_same(prev, m))
+    if (!same_but_vs(prev, m) || !vs_unread_or_same(prev, m))
         return 0;
-    inherit_clusters(b);
+    inherit_records(b);
     xds_view_share(b->view, XDS_LISTENER, prev->view);
     xds_view_share(b->view, XDS_ROUTE, prev->view);
-    tr_pieces_inherit(m->pieces, prev->pieces);
-    for (size_t i = 0; i < prev->n_orders; i++) {
-        const struct rc_order *o = &prev->orders[i];
-        tr_memo_rc_record(b, o->name, o->layout, o->n, o->order);
+    for (size_t i = 0; i < prev->n_rcs; i++) {
+        tr_rc_patch_ref(prev->rcs[i]);
+        tr_memo_add_rc(m, prev->rcs[i]);
     }
-    for (size_t i = 0; i < prev->used_vs.cap; i++)
-        if (prev->used_vs.v[i])
-            hset_add(&m->used_vs, prev->used_vs.v[i]);
     return 1;
+}
+
+int tr_model_same_but_vs(const struct translate_model *a, const struct translate_model *b)
+{
+    return same_cluster_inputs(a, b) &&
+           SAME_KIND(a->gateways, a->n_gateways, b->gateways, b->n_gateways);
+}
+
+void tr_memo_hint_same_inputs(struct tr_memo *m, const struct tr_memo *prev,
+                              const struct translate_model *compared, int same)
+{
+    if (prev != NULL && prev->view != NULL && memcmp(&prev->model, compared, sizeof(*compared)) == 0)
+        m->same_but_vs = same ? 1 : -1;
+}
+
+const struct translate_model *tr_memo_prev_model(const struct tr_build *b)
+{
+    const struct tr_memo *prev = b->memo_prev;
+    return b->memo != NULL && same_but_vs(prev, b->memo) ? &prev->model : NULL;
+}
+
+int tr_memo_read_vs(const struct tr_memo *m, const struct virtual_service *vs)
+{
+    return hset_has(&m->used_vs, vs->meta.content_hash);
+}
+
+void tr_memo_patch_begin(struct tr_build *b)
+{
+    inherit_records(b);
+    xds_view_share(b->view, XDS_LISTENER, b->memo_prev->view);
+}
+
+void tr_memo_add_rc(struct tr_memo *m, struct tr_rc_patch *p)
+{
+    xgrow((void **)&m->rcs, &m->cap_rcs, m->n_rcs + 1, sizeof(*m->rcs));
+    m->rcs[m->n_rcs++] = p;
+}
+
+/* Records are sorted by name once the memo is finished (a proxyless
+ * client's class has one per service port). */
+struct tr_rc_patch *tr_memo_rc_patch(const struct tr_memo *m, const char *name)
+{
+    size_t lo = 0, hi = m->n_rcs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(tr_rc_patch_name(m->rcs[mid]), name);
+        if (c == 0)
+            return m->rcs[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+size_t tr_memo_n_rcs(const struct tr_memo *m)
+{
+    return m->n_rcs;
+}
+
+struct tr_rc_patch *tr_memo_rc_at(const struct tr_memo *m, size_t i)
+{
+    return m->rcs[i];
+}
+
+const struct xds_view *tr_memo_view(const struct tr_memo *m)
+{
+    return m->view;
 }
 
 int tr_memo_share_clusters(struct tr_build *b)

@@ -103,31 +103,123 @@ char *tr_cluster_name(struct arena *a, uint32_t port, const char *subset, const 
     return ar_cat(a, "outbound|", p, "|", subset ? subset : "", "|", host, NULL);
 }
 
+/* The service of host without an index: what index_services() would find. */
+static const struct tr_svc *find_svc_slow(struct tr_build *b, const char *host)
+{
+    const struct translate_model *m = b->m;
+    for (size_t i = 0; i < m->n_service_entries; i++) {
+        const struct service_entry *se = &m->service_entries[i];
+        if (!tr_exported(se->export_to, se->n_export_to, se->meta.namespace, b->id->namespace))
+            continue;
+        for (size_t h = 0; h < se->n_hosts; h++) {
+            if (se->hosts[h][0] != host[0])
+                continue; /* expanding keeps the first character */
+            const char *full = tr_expand_host(b->a, se->hosts[h], se->meta.namespace);
+            if (strcmp(full, host) != 0)
+                continue;
+            struct tr_svc *s = ar_alloc(b->a, sizeof(*s));
+            s->se = se;
+            s->host = full;
+            smap_put(b->a, &b->svc_by_host, full, s);
+            return s;
+        }
+    }
+    return NULL;
+}
+
 const struct tr_svc *tr_find_svc(const struct tr_build *b, const char *host)
 {
-    return smap_get(&b->svc_by_host, host);
+    /* lazy: found once per host, a sentinel standing for "none" */
+    static const struct tr_svc none;
+    const struct tr_svc *s = smap_get(&b->svc_by_host, host);
+    if (s == NULL && b->lazy) {
+        s = find_svc_slow((struct tr_build *)b, host);
+        if (s == NULL)
+            smap_put(b->a, (struct smap *)&b->svc_by_host, ar_strdup(b->a, host), (void *)&none);
+    }
+    return s == &none ? NULL : s;
 }
 
 /* ---- DestinationRules --------------------------------------------------------------- */
+
+/* Rules are looked at in three passes: those selecting this workload, then
+ * the rest of the proxy's namespace, then other namespaces. Is d visible to
+ * the proxy, and looked at in this pass? */
+static int dr_in_pass(const struct tr_build *b, const struct destination_rule *d, int pass)
+{
+    int own = strcmp(d->meta.namespace, b->id->namespace) == 0;
+    int sel = d->has_workload_selector;
+    if ((pass == 0 && !(own && sel)) || (pass == 1 && !(own && !sel)) ||
+        (pass == 2 && (own || sel)))
+        return 0;
+    if (sel && !tr_labels_subset(&d->workload_selector, b->id))
+        return 0;
+    return tr_exported(d->export_to, d->n_export_to, d->meta.namespace, b->id->namespace);
+}
+
+/* Of the wildcard rules (in pass order), the most specific that matches. */
+static const struct destination_rule *best_wildcard(const struct tr_build *b,
+                                                    const struct destination_rule *const *v,
+                                                    size_t n, const char *host,
+                                                    const struct destination_rule *best)
+{
+    size_t best_len = best ? strlen(tr_expand_host(b->a, best->host, best->meta.namespace)) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *h = tr_expand_host(b->a, v[i]->host, v[i]->meta.namespace);
+        if (tr_host_match(h, host) && (best == NULL || strlen(h) > best_len)) {
+            best = v[i];
+            best_len = strlen(h);
+        }
+    }
+    return best;
+}
+
+/* The rule of host without an index: what index_rules() and the wildcard
+ * scan would find. One pass picks the rules that could apply to host; the
+ * passes' order is applied to those few. */
+static const struct destination_rule *find_dr_slow(const struct tr_build *b, const char *host)
+{
+    const struct translate_model *m = b->m;
+    struct pvec cand = {0};
+    for (size_t i = 0; i < m->n_destination_rules; i++) {
+        const struct destination_rule *d = &m->destination_rules[i];
+        if (d->host[0] == '*' ||
+            strcmp(tr_expand_host(b->a, d->host, d->meta.namespace), host) == 0)
+            pvec_push(b->a, &cand, (void *)d);
+    }
+    const struct destination_rule *wild = NULL;
+    for (int pass = 0; pass < 3; pass++)
+        for (size_t i = 0; i < cand.n; i++) {
+            const struct destination_rule *d = cand.v[i];
+            if (!dr_in_pass(b, d, pass))
+                continue;
+            if (d->host[0] != '*')
+                return d;
+            wild = best_wildcard(b, &d, 1, host, wild);
+        }
+    return wild;
+}
 
 /* Exact host first (the proxy's namespace wins, then file order), else the most
  * specific wildcard. */
 const struct destination_rule *tr_find_dr(const struct tr_build *b, const char *host)
 {
+    if (b->lazy) {
+        /* found once per host: a sentinel stands for "none" */
+        static const struct destination_rule none;
+        const struct destination_rule *dr = smap_get(&b->dr_by_host, host);
+        if (dr == NULL) {
+            dr = find_dr_slow(b, host);
+            smap_put(b->a, (struct smap *)&b->dr_by_host, ar_strdup(b->a, host),
+                     (void *)(dr ? dr : &none));
+        }
+        return dr == &none ? NULL : dr;
+    }
     const struct destination_rule *dr = smap_get(&b->dr_by_host, host);
     if (dr != NULL)
         return dr;
-    const struct destination_rule *best = NULL;
-    size_t best_len = 0;
-    for (size_t i = 0; i < b->dr_wild.n; i++) {
-        const struct destination_rule *d = b->dr_wild.v[i];
-        const char *h = tr_expand_host(b->a, d->host, d->meta.namespace);
-        if (tr_host_match(h, host) && (best == NULL || strlen(h) > best_len)) {
-            best = d;
-            best_len = strlen(h);
-        }
-    }
-    return best;
+    return best_wildcard(b, (const struct destination_rule *const *)b->dr_wild.v, b->dr_wild.n,
+                         host, NULL);
 }
 
 /* A rule may hold a subset per service (an egress gateway's rule does):
@@ -137,7 +229,7 @@ const struct subset *tr_find_subset(struct tr_build *b, const struct destination
 {
     if (dr == NULL || name == NULL)
         return NULL;
-    if (dr->n_subsets <= 8) {
+    if (dr->n_subsets <= 8 || b->lazy) { /* lazy: a few lookups, no index */
         for (size_t i = 0; i < dr->n_subsets; i++)
             if (strcmp(dr->subsets[i].name, name) == 0)
                 return &dr->subsets[i];
@@ -320,14 +412,7 @@ static void index_rules(struct tr_build *b)
     for (int pass = 0; pass < 3; pass++) {
         for (size_t i = 0; i < m->n_destination_rules; i++) {
             const struct destination_rule *d = &m->destination_rules[i];
-            int own = strcmp(d->meta.namespace, b->id->namespace) == 0;
-            int sel = d->has_workload_selector;
-            if ((pass == 0 && !(own && sel)) || (pass == 1 && !(own && !sel)) ||
-                (pass == 2 && (own || sel)))
-                continue;
-            if (sel && !tr_labels_subset(&d->workload_selector, b->id))
-                continue;
-            if (!tr_exported(d->export_to, d->n_export_to, d->meta.namespace, b->id->namespace))
+            if (!dr_in_pass(b, d, pass))
                 continue;
             if (d->host[0] == '*')
                 pvec_push(b->a, &b->dr_wild, (void *)d);
@@ -381,7 +466,7 @@ static void find_own_service(struct tr_build *b)
     }
 }
 
-static void match_gateways(struct tr_build *b)
+void tr_match_gateways(struct tr_build *b)
 {
     const struct translate_model *m = b->m;
     b->gws = ar_alloc(b->a, (m->n_gateways + 1) * sizeof(*b->gws));
@@ -392,7 +477,7 @@ static void match_gateways(struct tr_build *b)
 
 void tr_prepare_router(struct tr_build *b)
 {
-    match_gateways(b);
+    tr_match_gateways(b);
     find_own_service(b);
 }
 
@@ -403,7 +488,7 @@ void tr_prepare(struct tr_build *b)
     index_services(b);
     index_rules(b);
     if (b->router) {
-        match_gateways(b);
+        tr_match_gateways(b);
         find_own_service(b);
     }
 }

@@ -40,17 +40,29 @@ struct tr_piece {
     uint64_t layout;       /* tr_vhost_layout() of the VirtualHost */
     struct piece_res *res; /* or resources (tr_piece_record_emitted) */
     size_t n_res;
+    struct tr_rc_patch **rcs; /* and how their route configurations were made */
+    size_t n_rcs;
 };
 
-/* Open addressing on the key; slots hold references. */
+/* Open addressing on the key; slots hold references. A table may stand on
+ * the previous build's (base, kept as it was): a build that reuses nearly
+ * every piece then costs nothing to remember them. */
 struct tr_pieces {
+    atomic_int refs;
     struct tr_piece **slots;
     size_t cap, n;
+    struct tr_pieces *base;
+    int depth; /* tables below this one */
 };
+
+/* Beyond this many tables below, a new one copies them instead. */
+#define PIECES_MAX_DEPTH 4
 
 struct tr_pieces *tr_pieces_new(void)
 {
-    return xcalloc(1, sizeof(struct tr_pieces));
+    struct tr_pieces *p = xcalloc(1, sizeof(struct tr_pieces));
+    atomic_init(&p->refs, 1);
+    return p;
 }
 
 static void piece_free(struct tr_piece *pc)
@@ -65,6 +77,9 @@ static void piece_free(struct tr_piece *pc)
         free(pc->res[i].bytes);
     }
     free(pc->res);
+    for (size_t i = 0; i < pc->n_rcs; i++)
+        tr_rc_patch_unref(pc->rcs[i]);
+    free(pc->rcs);
     free(pc);
 }
 
@@ -76,24 +91,30 @@ static void piece_unref(struct tr_piece *pc)
 
 void tr_pieces_free(struct tr_pieces *p)
 {
-    if (p == NULL)
+    if (p == NULL || atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) != 1)
         return;
     for (size_t i = 0; i < p->cap; i++)
         if (p->slots[i] != NULL)
             piece_unref(p->slots[i]);
     free(p->slots);
+    tr_pieces_free(p->base);
     free(p);
 }
 
 static const struct tr_piece *pieces_get(const struct tr_pieces *p, uint64_t key)
 {
-    if (p == NULL || p->n == 0)
-        return NULL;
-    for (size_t i = key & (p->cap - 1);; i = (i + 1) & (p->cap - 1)) {
-        const struct tr_piece *pc = p->slots[i];
-        if (pc == NULL || pc->key == key)
-            return pc;
+    for (; p != NULL; p = p->base) {
+        if (p->n == 0)
+            continue;
+        for (size_t i = key & (p->cap - 1);; i = (i + 1) & (p->cap - 1)) {
+            const struct tr_piece *pc = p->slots[i];
+            if (pc != NULL && pc->key == key)
+                return pc;
+            if (pc == NULL)
+                break;
+        }
     }
+    return NULL;
 }
 
 static int pieces_put(struct tr_pieces *p, struct tr_piece *pc);
@@ -218,24 +239,31 @@ const uint8_t *tr_piece_bytes(const struct tr_piece *pc, size_t *len)
     return pc->bytes;
 }
 
-void tr_piece_mark(const struct tr_build *b, size_t mark[XDS_NTYPES])
+void tr_piece_mark(const struct tr_build *b, struct tr_piece_mark *mark)
 {
     for (int t = 0; t < XDS_NTYPES; t++)
-        mark[t] = xds_view_count(b->view, (enum xds_type)t);
+        mark->n[t] = xds_view_count(b->view, (enum xds_type)t);
+    mark->n_rcs = b->memo ? tr_memo_n_rcs(b->memo) : 0;
 }
 
-void tr_piece_record_emitted(struct tr_build *b, uint64_t key, const size_t mark[XDS_NTYPES])
+void tr_piece_record_emitted(struct tr_build *b, uint64_t key, const struct tr_piece_mark *mark)
 {
     if (b->memo == NULL)
         return;
     struct tr_piece *pc = piece_new(key, NULL, NULL, 0);
     size_t n = 0;
     for (int t = 0; t < XDS_NTYPES; t++)
-        n += xds_view_count(b->view, (enum xds_type)t) - mark[t];
+        n += xds_view_count(b->view, (enum xds_type)t) - mark->n[t];
     pc->res = xcalloc(n + 1, sizeof(*pc->res));
+    pc->n_rcs = tr_memo_n_rcs(b->memo) - mark->n_rcs;
+    pc->rcs = xcalloc(pc->n_rcs + 1, sizeof(*pc->rcs));
+    for (size_t i = 0; i < pc->n_rcs; i++) {
+        pc->rcs[i] = tr_memo_rc_at(b->memo, mark->n_rcs + i);
+        tr_rc_patch_ref(pc->rcs[i]);
+    }
     for (int t = 0; t < XDS_NTYPES; t++) {
         const struct xds_resource *items = xds_view_items(b->view, (enum xds_type)t);
-        for (size_t i = mark[t]; i < xds_view_count(b->view, (enum xds_type)t); i++) {
+        for (size_t i = mark->n[t]; i < xds_view_count(b->view, (enum xds_type)t); i++) {
             struct piece_res *r = &pc->res[pc->n_res++];
             r->type = (enum xds_type)t;
             r->name = xstrdup(items[i].name);
@@ -257,11 +285,29 @@ void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc)
         memcpy(copy, r->bytes, r->len);
         tr_emit_packed(b, r->type, r->name, copy, r->len, r->hash);
     }
+    for (size_t i = 0; b->memo != NULL && i < pc->n_rcs; i++) {
+        tr_rc_patch_ref(pc->rcs[i]);
+        tr_memo_add_rc(b->memo, pc->rcs[i]);
+    }
+}
+
+static void copy_slots(struct tr_pieces *dst, const struct tr_pieces *src)
+{
+    for (; src != NULL; src = src->base)
+        for (size_t i = 0; i < src->cap; i++)
+            if (src->slots[i] != NULL)
+                pieces_put(dst, src->slots[i]);
 }
 
 void tr_pieces_inherit(struct tr_pieces *dst, const struct tr_pieces *src)
 {
-    for (size_t i = 0; i < src->cap; i++)
-        if (src->slots[i] != NULL)
-            pieces_put(dst, src->slots[i]);
+    if (dst->n > 0 || dst->base != NULL || src->depth >= PIECES_MAX_DEPTH) {
+        copy_slots(dst, src);
+        return;
+    }
+    if (src->n == 0 && src->base != NULL)
+        src = src->base; /* an empty table adds nothing to stand on */
+    atomic_fetch_add_explicit(&((struct tr_pieces *)src)->refs, 1, memory_order_relaxed);
+    dst->base = (struct tr_pieces *)src;
+    dst->depth = src->depth + 1;
 }

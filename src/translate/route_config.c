@@ -69,6 +69,11 @@ static const uint8_t *vhost_bytes(struct tr_build *b, VirtualHost *v, size_t n_b
     return *owned;
 }
 
+const uint8_t *tr_vhost_packed(struct tr_build *b, VirtualHost *v, size_t *len, uint8_t **owned)
+{
+    return vhost_bytes(b, v, v->n_domains, len, owned);
+}
+
 static size_t put_varint(uint8_t *p, size_t v)
 {
     size_t n = 0;
@@ -78,11 +83,22 @@ static size_t put_varint(uint8_t *p, size_t v)
     return n;
 }
 
+size_t tr_put_vhost_field(uint8_t *p, const uint8_t *bytes, size_t len)
+{
+    size_t n = 0;
+    p[n++] = (2 << 3) | 2; /* field 2, length-delimited */
+    n += put_varint(p + n, len);
+    memcpy(p + n, bytes, len);
+    return n + len;
+}
+
 /* rc packed as protobuf-c would, with each virtual host's bytes packed on
  * its own: field 1 (name), then the field 2 entries, then the fields after
- * (protobuf-c writes fields in number order). */
+ * (protobuf-c writes fields in number order). off[i]: where virtual host i's
+ * field starts, off[n] where the fields after them do; vh_hash[i] the hash
+ * of virtual host i's bytes. */
 static uint8_t *pack_route_config(struct tr_build *b, RouteConfiguration *rc, const size_t *before,
-                                  size_t *out_len)
+                                  size_t *off, uint64_t *vh_hash, size_t *out_len)
 {
     size_t n = rc->n_virtual_hosts;
     struct {
@@ -109,18 +125,26 @@ static uint8_t *pack_route_config(struct tr_build *b, RouteConfiguration *rc, co
     memcpy(p, h, hlen);
     p += hlen;
     for (size_t i = 0; i < n; i++) {
-        *p++ = (2 << 3) | 2; /* field 2, length-delimited */
-        p += put_varint(p, vh[i].len);
-        memcpy(p, vh[i].bytes, vh[i].len);
-        p += vh[i].len;
+        off[i] = (size_t)(p - out);
+        vh_hash[i] = hash_block(HASH_SEED, vh[i].bytes, vh[i].len);
+        p += tr_put_vhost_field(p, vh[i].bytes, vh[i].len);
         free(vh[i].owned);
     }
+    off[n] = (size_t)(p - out);
     memcpy(p, t, tlen);
     p += tlen;
     free(h);
     free(t);
     *out_len = (size_t)(p - out);
     return out;
+}
+
+uint64_t tr_rc_hash(const uint8_t *bytes, size_t len, const size_t *off, const uint64_t *vh_hash,
+                    size_t n)
+{
+    uint64_t h = hash_block(HASH_SEED, bytes, off[0]);
+    h = hash_block(h, vh_hash, n * sizeof(*vh_hash));
+    return hash_block(h, bytes + off[n], len - off[n]);
 }
 
 uint64_t tr_vhost_layout(const VirtualHost *v)
@@ -212,7 +236,12 @@ void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, 
     rc->validate_clusters = pb_bool(a, 0);
     rc->ignore_port_in_host_matching = ignore_port != 0;
     rc->max_direct_response_body_size_bytes = pb_u32(a, 1048576);
-    size_t len;
-    uint8_t *bytes = pack_route_config(b, rc, n_before, &len);
-    tr_emit_packed(b, XDS_ROUTE, name, bytes, len, hash_block(HASH_SEED, bytes, len));
+    size_t len, *off = ar_alloc(a, (kept.n + 1) * sizeof(*off));
+    uint64_t *vh_hash = ar_alloc(a, (kept.n + 1) * sizeof(*vh_hash));
+    uint8_t *bytes = pack_route_config(b, rc, n_before, off, vh_hash, &len);
+    int trimmed = kept.n != vhosts->n; /* a virtual host lost every domain */
+    for (size_t i = 0; i < kept.n; i++)
+        trimmed |= rc->virtual_hosts[i]->n_domains != n_before[i];
+    tr_patch_record_rc(b, name, rc->virtual_hosts, kept.n, off, vh_hash, trimmed);
+    tr_emit_packed(b, XDS_ROUTE, name, bytes, len, tr_rc_hash(bytes, len, off, vh_hash, kept.n));
 }

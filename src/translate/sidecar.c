@@ -236,6 +236,55 @@ struct http_port {
     struct pvec svcs;
 };
 
+/* The virtual host of svc on an HTTP port, or NULL when it has none (no
+ * route and no cluster). */
+VirtualHost *tr_sidecar_service_vhost(struct tr_build *b, const struct tr_svc *svc, uint32_t port)
+{
+    struct arena *a = b->a;
+    const struct virtual_service *vs = tr_svc_vs(b, svc);
+    struct tr_recipe *r = tr_recipe_new(b, TR_VH_SERVICE, port, svc->host, vs ? 1 : 0);
+    r->se = (size_t)(svc->se - b->m->service_entries);
+    if (vs != NULL)
+        r->vs[0] = (size_t)(vs - b->m->virtual_services);
+    uint64_t key = tr_svc_key(b, svc, "sidecar", port);
+    const struct tr_piece *pc = tr_piece_reuse(b, key);
+    if (pc != NULL)
+        return tr_recipe_made(b, r, tr_piece_empty(pc) ? NULL : tr_vhost_from_piece(b, pc));
+    const char *cluster = tr_cluster_name(a, port, NULL, svc->host);
+    struct pvec domains = {0}, routes = {0};
+    if (vs != NULL)
+        tr_vs_routes(b, vs, port, NULL, NULL, &routes);
+    if (routes.n == 0) {
+        if (!tr_cluster_exists(b, cluster)) {
+            tr_piece_record(b, key, NULL, NULL, 0);
+            return tr_recipe_made(b, r, NULL);
+        }
+        pvec_push(a, &routes, tr_default_route(b, cluster, svc->host, port));
+    }
+    domains_for(b, svc, &domains);
+    VirtualHost *v =
+        tr_vhost(b, ar_cat(a, svc->host, ":", ar_u32(a, port), NULL), &domains, &routes);
+    tr_vhost_keyed(b, v, key);
+    return tr_recipe_made(b, r, v);
+}
+
+/* The virtual host of a VirtualService host that is no service (port 80
+ * only), or NULL when vs routes nothing there. */
+VirtualHost *tr_sidecar_vs_vhost(struct tr_build *b, const struct virtual_service *vs,
+                                 const char *host, uint32_t port)
+{
+    struct arena *a = b->a;
+    struct tr_recipe *r = tr_recipe_new(b, TR_VH_VS_HOST, port, host, 1);
+    r->vs[0] = (size_t)(vs - b->m->virtual_services);
+    struct pvec domains = {0}, routes = {0};
+    tr_vs_routes(b, vs, port, NULL, NULL, &routes);
+    if (routes.n == 0)
+        return tr_recipe_made(b, r, NULL);
+    pvec_push(a, &domains, (void *)host);
+    return tr_recipe_made(
+        b, r, tr_vhost(b, ar_cat(a, host, ":", ar_u32(a, port), NULL), &domains, &routes));
+}
+
 static void http_route_config(struct tr_build *b, uint32_t port, struct pvec *svcs)
 {
     struct arena *a = b->a;
@@ -243,31 +292,9 @@ static void http_route_config(struct tr_build *b, uint32_t port, struct pvec *sv
     b->from = ar_printf(a, "route configuration '%s'", name);
     struct pvec vhosts = {0};
     for (size_t i = 0; i < svcs->n; i++) {
-        const struct tr_svc *svc = svcs->v[i];
-        const struct virtual_service *vs = tr_svc_vs(b, svc);
-        uint64_t key = tr_svc_key(b, svc, "sidecar", port);
-        const struct tr_piece *pc = tr_piece_reuse(b, key);
-        if (pc != NULL) {
-            if (!tr_piece_empty(pc))
-                pvec_push(a, &vhosts, tr_vhost_from_piece(b, pc));
-            continue;
-        }
-        const char *cluster = tr_cluster_name(a, port, NULL, svc->host);
-        struct pvec domains = {0}, routes = {0};
-        if (vs != NULL)
-            tr_vs_routes(b, vs, port, NULL, NULL, &routes);
-        if (routes.n == 0) {
-            if (!tr_cluster_exists(b, cluster)) {
-                tr_piece_record(b, key, NULL, NULL, 0);
-                continue;
-            }
-            pvec_push(a, &routes, tr_default_route(b, cluster, svc->host, port));
-        }
-        domains_for(b, svc, &domains);
-        VirtualHost *v =
-            tr_vhost(b, ar_cat(a, svc->host, ":", ar_u32(a, port), NULL), &domains, &routes);
-        tr_vhost_keyed(b, v, key);
-        pvec_push(a, &vhosts, v);
+        VirtualHost *v = tr_sidecar_service_vhost(b, svcs->v[i], port);
+        if (v != NULL)
+            pvec_push(a, &vhosts, v);
     }
     /* VirtualService hosts that are not services: kept on port 80 only; of
      * several VirtualServices for one host the first, as for services */
@@ -280,13 +307,9 @@ static void http_route_config(struct tr_build *b, uint32_t port, struct pvec *sv
             const char *host = tr_expand_host(a, vs->hosts[h], vs->meta.namespace);
             if (tr_find_svc(b, host) != NULL || !smap_put(a, &seen, host, NULL))
                 continue;
-            struct pvec domains = {0}, routes = {0};
-            tr_vs_routes(b, vs, port, NULL, NULL, &routes);
-            if (routes.n == 0)
-                continue;
-            pvec_push(a, &domains, (void *)host);
-            pvec_push(a, &vhosts,
-                      tr_vhost(b, ar_cat(a, host, ":", ar_u32(a, port), NULL), &domains, &routes));
+            VirtualHost *v = tr_sidecar_vs_vhost(b, vs, host, port);
+            if (v != NULL)
+                pvec_push(a, &vhosts, v);
         }
     }
     pvec_push(a, &vhosts, catch_all_vhost(b));

@@ -6,6 +6,8 @@
 #include "xdsd/translate.h"
 
 #include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,16 +30,75 @@ struct tr_ctx {
     struct class_memo *memos;
     size_t n_memos, cap_memos;
     struct tr_ctx *prev; /* during snapshot_prepare() only */
+    int same_inputs_as_prev; /* tr_model_same_but_vs(prev's model, this one's) */
     /* the label keys class keys look at, found once per snapshot: a class
      * key is computed for every proxy that connects */
     const char **label_keys;
     size_t n_label_keys;
+    /* routers' own services by address and labels, by position in the
+     * model: finding one scans every ServiceEntry, and a router's class key
+     * needs it at every build and connection. Carried over from the
+     * previous snapshot when its ServiceEntries were the same. */
+    struct own_entry *owns;
+    size_t n_owns, cap_owns;
 };
+
+struct own_entry {
+    char *ident;   /* the proxy's IP and labels */
+    size_t se, ep; /* SIZE_MAX: none */
+};
+
+static char *own_ident(const struct proxy_identity *id)
+{
+    size_t len = strlen(id->ip) + 2, at = 0;
+    for (size_t i = 0; i < id->n_labels; i++)
+        len += strlen(id->labels[i].key) + strlen(id->labels[i].value) + 2;
+    char *s = xmalloc(len);
+    at += (size_t)sprintf(s, "%s|", id->ip);
+    for (size_t i = 0; i < id->n_labels; i++)
+        at += (size_t)sprintf(s + at, "%s=%s,", id->labels[i].key, id->labels[i].value);
+    return s;
+}
+
+/* The cached own service of a router like id, or none (known 0). */
+static struct tr_own own_find(struct tr_ctx *c, const char *ident)
+{
+    struct tr_own own = {0};
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->n_owns && !own.known; i++) {
+        const struct own_entry *e = &c->owns[i];
+        if (strcmp(e->ident, ident) != 0)
+            continue;
+        own.known = 1;
+        own.se = e->se == SIZE_MAX ? NULL : &c->m.service_entries[e->se];
+        own.ep = e->ep == SIZE_MAX ? NULL : &own.se->endpoints[e->ep];
+    }
+    pthread_mutex_unlock(&c->lock);
+    return own;
+}
+
+static void own_add(struct tr_ctx *c, const char *ident, size_t se, size_t ep)
+{
+    pthread_mutex_lock(&c->lock);
+    xgrow((void **)&c->owns, &c->cap_owns, c->n_owns + 1, sizeof(*c->owns));
+    c->owns[c->n_owns++] = (struct own_entry){xstrdup(ident), se, ep};
+    pthread_mutex_unlock(&c->lock);
+}
 
 static char *ctx_class_key(void *ctx, const struct proxy_identity *id)
 {
     struct tr_ctx *c = ctx;
-    return tr_class_key(&c->m, c->label_keys, c->n_label_keys, id);
+    if (id->type != PROXY_ROUTER || id->proxyless_grpc)
+        return tr_class_key(&c->m, c->label_keys, c->n_label_keys, id, NULL);
+    char *ident = own_ident(id);
+    struct tr_own own = own_find(c, ident);
+    int known = own.known;
+    char *key = tr_class_key(&c->m, c->label_keys, c->n_label_keys, id, &own);
+    if (!known)
+        own_add(c, ident, own.se ? (size_t)(own.se - c->m.service_entries) : SIZE_MAX,
+                own.ep ? (size_t)(own.ep - own.se->endpoints) : SIZE_MAX);
+    free(ident);
+    return key;
 }
 
 /* The memo of class key in c, or NULL. A memo does not change once added. */
@@ -66,12 +127,15 @@ static int check_size(const struct tr_ctx *c, const struct proxy_identity *id,
     return xds_view_check_size(v, limit, id->proxyless_grpc, why);
 }
 
-static struct xds_view *ctx_build(void *ctx, const struct proxy_identity *id, char **err)
+static struct xds_view *ctx_build(void *ctx, const struct proxy_identity *id, const char *class_key,
+                                  char **err)
 {
     struct tr_ctx *c = ctx;
-    char *key = ctx_class_key(c, id);
+    char *key = xstrdup(class_key);
     const struct tr_memo *prev = c->prev ? find_memo(c->prev, key) : NULL;
     struct tr_memo *memo = tr_memo_new();
+    if (prev != NULL)
+        tr_memo_hint_same_inputs(memo, prev, &c->prev->m, c->same_inputs_as_prev);
     struct xds_view *v = tr_build_view(&c->m, &c->o, id, prev, memo, err);
     char *why = NULL;
     if (v != NULL && check_size(c, id, v, &why) != 0) {
@@ -108,6 +172,20 @@ static void ctx_warm(void *ctx, void *old_ctx)
 {
     struct tr_ctx *c = ctx, *old = old_ctx;
     c->prev = old != NULL && same_options(c, old) ? old : NULL;
+    /* once per snapshot, not once per class */
+    c->same_inputs_as_prev = c->prev != NULL && tr_model_same_but_vs(&c->prev->m, &c->m);
+    if (!c->same_inputs_as_prev || c->owns != NULL)
+        return;
+    /* the same ServiceEntries: the same own services, by position */
+    pthread_mutex_lock(&old->lock);
+    c->owns = xcalloc(old->n_owns + 1, sizeof(*c->owns));
+    c->cap_owns = old->n_owns + 1;
+    for (size_t i = 0; i < old->n_owns; i++) {
+        c->owns[i] = old->owns[i];
+        c->owns[i].ident = xstrdup(old->owns[i].ident);
+    }
+    c->n_owns = old->n_owns;
+    pthread_mutex_unlock(&old->lock);
 }
 
 static void ctx_free(void *ctx)
@@ -119,6 +197,9 @@ static void ctx_free(void *ctx)
     }
     free(c->memos);
     free(c->label_keys);
+    for (size_t i = 0; i < c->n_owns; i++)
+        free(c->owns[i].ident);
+    free(c->owns);
     pthread_mutex_destroy(&c->lock);
     config_unref(c->cfg);
     free(c->mesh_certs);

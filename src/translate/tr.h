@@ -122,6 +122,7 @@ struct tr_build {
     struct translate_options o;
     const struct proxy_identity *id;
     int router, grpc;
+    int lazy; /* no indexes: services and rules looked up on demand (patch.c) */
     /* gateways matched by the proxy's labels, and its own service */
     const struct gateway **gws;
     size_t n_gws;
@@ -148,6 +149,8 @@ struct tr_build {
     int shared[XDS_NTYPES]; /* types taken whole from the previous view */
     struct pmap vh_piece;   /* VirtualHost made from a piece -> the piece */
     struct pmap vh_key;     /* VirtualHost to be remembered -> its key (uint64_t *) */
+    struct pmap vh_recipe;  /* VirtualHost -> the struct tr_recipe it was made by */
+    struct pvec blocking;   /* recipes that made no virtual host in this route config */
     struct pvec refs;
     const char *from; /* the resource being built, for reference errors */
     char *err;
@@ -168,11 +171,20 @@ struct xds_view *tr_build_view(const struct translate_model *m, const struct tra
  * reads (their strings are the model's; free the array), and the class key
  * of a proxy given them: translate_class_key() without a scan per proxy. */
 const char **tr_label_keys_used(const struct translate_model *m, size_t *n);
+/* A router's own service and endpoint (either may be NULL), once known. */
+struct tr_own {
+    int known;
+    const struct service_entry *se;
+    const struct se_endpoint *ep;
+};
+/* own (may be NULL): a router's own service, used when known, else found
+ * and stored there (a scan of every ServiceEntry). */
 char *tr_class_key(const struct translate_model *m, const char *const *label_keys,
-                   size_t n_label_keys, const struct proxy_identity *id);
+                   size_t n_label_keys, const struct proxy_identity *id, struct tr_own *own);
 
 /* memo.c */
 struct tr_memo;
+struct tr_rc_patch;
 struct tr_memo *tr_memo_new(void);
 void tr_memo_free(struct tr_memo *m);
 /* Done recording: v is the finished view built with m. */
@@ -192,6 +204,30 @@ int tr_memo_share_view(struct tr_build *b);
 const uint32_t *tr_memo_rc_order(struct tr_build *b, const char *name, uint64_t layout, size_t n);
 void tr_memo_rc_record(struct tr_build *b, const char *name, uint64_t layout, size_t n,
                        const uint32_t *order);
+/* The same ServiceEntries, DestinationRules and Gateways in a and b. */
+int tr_model_same_but_vs(const struct translate_model *a, const struct translate_model *b);
+/* The caller compared the model prev was built from with the one m is for
+ * (same: tr_model_same_but_vs()): m need not compare them again. */
+void tr_memo_hint_same_inputs(struct tr_memo *m, const struct tr_memo *prev,
+                              const struct translate_model *compared, int same);
+/* The previous build's model when it read the same ServiceEntries,
+ * DestinationRules and Gateways (only VirtualServices may differ), else NULL. */
+const struct translate_model *tr_memo_prev_model(const struct tr_build *b);
+/* What decides where a VirtualService applies (namespace, name, hosts,
+ * gateways, exportTo), not what it routes, as a hash. */
+uint64_t tr_vs_shape(const struct virtual_service *vs);
+/* Did the build recording into m read vs (by content)? */
+int tr_memo_read_vs(const struct tr_memo *m, const struct virtual_service *vs);
+/* A patch of the previous view starts: its Clusters, Endpoints and Listeners
+ * shared, its records inherited (pieces, orders, VirtualServices read). */
+void tr_memo_patch_begin(struct tr_build *b);
+/* m keeps p (takes the caller's reference); the record of name, or NULL. */
+void tr_memo_add_rc(struct tr_memo *m, struct tr_rc_patch *p);
+struct tr_rc_patch *tr_memo_rc_patch(const struct tr_memo *m, const char *name);
+size_t tr_memo_n_rcs(const struct tr_memo *m);
+struct tr_rc_patch *tr_memo_rc_at(const struct tr_memo *m, size_t i);
+/* The view built with m (finished), or NULL. */
+const struct xds_view *tr_memo_view(const struct tr_memo *m);
 /* The build reads vs's routes: a change to them changes its view. */
 void tr_memo_used_vs(struct tr_memo *m, const struct virtual_service *vs);
 /* Recording the resources of one service, between begin and end. */
@@ -239,14 +275,66 @@ VirtualHost *tr_vhost_from_piece(struct tr_build *b, const struct tr_piece *pc);
 void tr_vhost_keyed(struct tr_build *b, VirtualHost *v, uint64_t key);
 /* Pieces that stand for every resource a step emitted: mark the view before
  * the step, record after it; tr_piece_emit() emits them again. */
-void tr_piece_mark(const struct tr_build *b, size_t mark[XDS_NTYPES]);
-void tr_piece_record_emitted(struct tr_build *b, uint64_t key, const size_t mark[XDS_NTYPES]);
+struct tr_piece_mark {
+    size_t n[XDS_NTYPES]; /* resources of each type in the view */
+    size_t n_rcs;         /* route configuration records in the memo */
+};
+void tr_piece_mark(const struct tr_build *b, struct tr_piece_mark *mark);
+void tr_piece_record_emitted(struct tr_build *b, uint64_t key, const struct tr_piece_mark *mark);
 void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc);
 
+/* patch.c: what each virtual host of a route configuration was made from,
+ * by position in the model, so that an edit of VirtualServices that leaves
+ * everything else as it was rebuilds only the virtual hosts that read them
+ * and splices them into the previous bytes. */
+enum tr_recipe_kind { TR_VH_SERVICE, TR_VH_VS_HOST, TR_VH_GATEWAY, TR_VH_GRPC };
+struct tr_recipe {
+    enum tr_recipe_kind kind;
+    uint32_t port;       /* TR_VH_SERVICE, TR_VH_VS_HOST */
+    int redirect;        /* TR_VH_GATEWAY */
+    const char *host;    /* the service's or VirtualService's host; a gateway's domain */
+    const char *name;    /* TR_VH_GATEWAY: the virtual host's name */
+    size_t se;           /* TR_VH_SERVICE, TR_VH_GRPC: index of its ServiceEntry */
+    size_t n_vs;         /* the VirtualServices read, by index ... */
+    size_t *vs;
+    size_t *gw, *server; /* ... and for TR_VH_GATEWAY the Gateway and server of each */
+};
+/* A recipe reading n_vs VirtualServices (the caller fills them in). */
+struct tr_recipe *tr_recipe_new(struct tr_build *b, enum tr_recipe_kind kind, uint32_t port,
+                                const char *host, size_t n_vs);
+/* r made v (NULL: no virtual host, which no patch can undo); returns v. */
+VirtualHost *tr_recipe_made(struct tr_build *b, const struct tr_recipe *r, VirtualHost *v);
+/* Remember how route configuration name was assembled: its kept virtual
+ * hosts in order and where each one's field starts in the packed bytes
+ * (off[n] is where the fields after them start). */
+void tr_patch_record_rc(struct tr_build *b, const char *name, VirtualHost *const *kept, size_t n,
+                        const size_t *off, const uint64_t *vh_hash, int trimmed);
+/* When only what VirtualServices route changed since the previous build of
+ * the class (memo.c decides), rebuild the virtual hosts that read them into
+ * the previous route configurations and share the rest. Returns 1 when the
+ * view is complete, 0 when the class must be built (b is as it was). */
+int tr_patch_view(struct tr_build *b);
+struct tr_rc_patch;
+void tr_rc_patch_unref(struct tr_rc_patch *p);
+void tr_rc_patch_ref(struct tr_rc_patch *p);
+const char *tr_rc_patch_name(const struct tr_rc_patch *p);
+/* sidecar.c, gateway.c: one virtual host, as the builds make it. */
+VirtualHost *tr_sidecar_service_vhost(struct tr_build *b, const struct tr_svc *svc, uint32_t port);
+VirtualHost *tr_sidecar_vs_vhost(struct tr_build *b, const struct virtual_service *vs,
+                                 const char *host, uint32_t port);
+VirtualHost *tr_gateway_vhost_again(struct tr_build *b, const struct tr_recipe *r);
+/* grpc.c: the one virtual host of a proxyless client's route configuration
+ * for svc's port. */
+VirtualHost *tr_grpc_vhost(struct tr_build *b, const struct tr_svc *svc, uint32_t port);
+/* route_config.c: v packed (*owned: the caller frees), remembered as a piece
+ * when the build asked for it. */
+const uint8_t *tr_vhost_packed(struct tr_build *b, VirtualHost *v, size_t *len, uint8_t **owned);
 /* model.c */
 void tr_prepare(struct tr_build *b);
 /* Only what a router's class key needs: matched Gateways, own service. */
 void tr_prepare_router(struct tr_build *b);
+/* The Gateways whose selector the proxy's labels match (b->gws). */
+void tr_match_gateways(struct tr_build *b);
 int tr_host_match(const char *pattern, const char *host);
 const char *tr_expand_host(struct arena *a, const char *host, const char *ns);
 int tr_exported(const char **export_to, size_t n, const char *res_ns, const char *proxy_ns);
@@ -342,6 +430,14 @@ const char *tr_dest_existing(struct tr_build *b, const struct destination *d, co
 void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, int ignore_port);
 VirtualHost *tr_vhost(struct tr_build *b, const char *name, struct pvec *domains,
                       struct pvec *routes);
+/* Write a RouteConfiguration's virtual_hosts field (tag, length, bytes: at
+ * most 11 + len) at p; returns its length. */
+size_t tr_put_vhost_field(uint8_t *p, const uint8_t *bytes, size_t len);
+/* A route configuration's hash (its version): of the bytes before and after
+ * its virtual hosts (off as tr_patch_record_rc() has it) and of each virtual
+ * host's hash, so that a patch rehashes only what it rebuilt. */
+uint64_t tr_rc_hash(const uint8_t *bytes, size_t len, const size_t *off, const uint64_t *vh_hash,
+                    size_t n);
 /* A hash of what the domain dedup and the order read of v: name, domains. */
 uint64_t tr_vhost_layout(const VirtualHost *v);
 

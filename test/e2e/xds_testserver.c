@@ -105,9 +105,11 @@ static char *class_key(void *ctx, const struct proxy_identity *id)
     return xstrdup("all");
 }
 
-static struct xds_view *build(void *ctx, const struct proxy_identity *id, char **err)
+static struct xds_view *build(void *ctx, const struct proxy_identity *id, const char *key,
+                              char **err)
 {
     (void)id;
+    (void)key;
     const struct model *m = ctx;
     if (m->fail) {
         *err = xstrdup("translation failed (test)");

@@ -38,7 +38,8 @@
  *
  * FUZZ_MEMO_PRINT=1 prints each version's files and edits; FUZZ_MEMO_STATS=1
  * prints counts at exit (versions compared, classes whose Clusters were
- * shared with the previous view, loads that read only the changed files). */
+ * shared with the previous view, classes whose routes were patched,
+ * loads that read only the changed files). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -374,7 +375,7 @@ struct run {
 enum { LOAD_CHANGED, LOAD_ALL_NAMED, LOAD_FULL };
 
 static char dir[64];
-static size_t n_inputs, n_versions, n_compared, n_shared, n_partial;
+static size_t n_inputs, n_versions, n_compared, n_shared, n_patched, n_partial;
 
 static void remove_dir(void)
 {
@@ -521,15 +522,23 @@ static struct config_set *parse_uncached(const struct run *r)
     return cfg;
 }
 
-/* Count the classes whose Clusters the warm build shared with old's view. */
+static int same_list(const struct xds_view *a, const struct xds_view *b, enum xds_type t)
+{
+    return xds_view_count(a, t) && xds_view_items(a, t) == xds_view_items(b, t);
+}
+
+/* Count the classes whose Clusters the warm build shared with old's view,
+ * and those patched (Listeners shared, Routes not: patch.c). */
 static void count_shared(struct snapshot *s, struct snapshot *old)
 {
     for (size_t i = 0; i < N_PROXIES; i++) {
         const struct xds_view *a = snapshot_view(s, &ids[i], NULL, NULL);
         const struct xds_view *b = snapshot_view(old, &ids[i], NULL, NULL);
-        if (a && b && xds_view_count(a, XDS_CLUSTER) &&
-            xds_view_items(a, XDS_CLUSTER) == xds_view_items(b, XDS_CLUSTER))
+        if (a && b && same_list(a, b, XDS_CLUSTER))
             n_shared++;
+        if (a && b && same_list(a, b, XDS_LISTENER) && xds_view_count(a, XDS_ROUTE) &&
+            !same_list(a, b, XDS_ROUTE))
+            n_patched++;
     }
 }
 
@@ -605,8 +614,9 @@ static void print_stats(void)
 {
     fprintf(stderr,
             "fuzz_memo: %zu inputs, %zu valid versions, %zu warm rebuilds compared, "
-            "%zu class builds shared the previous Clusters, %zu partial loads\n",
-            n_inputs, n_versions, n_compared, n_shared, n_partial);
+            "%zu class builds shared the previous Clusters, %zu patched its routes, "
+            "%zu partial loads\n",
+            n_inputs, n_versions, n_compared, n_shared, n_patched, n_partial);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,0 +1,464 @@
+/* patch.c - an edit of VirtualServices' routes, applied to the previous view
+ * of a class instead of building it again.
+ *
+ * A sidecar's or gateway's route configuration holds a virtual host per
+ * service: at 10,000 services, building it walks them all even when every
+ * virtual host but one is reused. When only what VirtualServices route
+ * changed (their hosts, gateways, exportTo, tls and tcp rules as before; the
+ * same ServiceEntries, DestinationRules and Gateways), nothing but virtual
+ * hosts can change: Clusters, Endpoints and Listeners read none of it. Each
+ * route configuration remembers, for each of its virtual hosts, the recipe
+ * that made it (which service or host, which VirtualServices, by position in
+ * the model) and where its field lies in the packed bytes. A patch rebuilds
+ * the virtual hosts whose recipe reads a changed VirtualService with the same
+ * code a build runs, and copies everything else from the previous bytes.
+ *
+ * It gives up, and the class is built, whenever the result could differ from
+ * a build: a recipe that made no virtual host reads a changed VirtualService
+ * (it might make one now), a rebuilt recipe makes none, or the previous
+ * route configuration trimmed a duplicate domain. The unit tests and the
+ * fuzz_memo driver compare patched views with built ones. */
+#include "tr.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdsd/util.h"
+
+/* Recipes outlive the build that made them, and the records of later
+ * patches of the same route configuration share them. */
+struct recipe_store {
+    atomic_int refs;
+    struct tr_recipe *v;
+    size_t n;
+};
+
+struct tr_rc_patch {
+    atomic_int refs;
+    char *name;
+    int trimmed;               /* a domain was dropped: not patchable */
+    size_t n;                  /* virtual hosts */
+    size_t *off;               /* n + 1: each field's start, then the tail's */
+    uint64_t *vh_hash;         /* n: of each virtual host's bytes (tr_rc_hash) */
+    const struct tr_recipe **r; /* n: NULL for a virtual host that reads none */
+    size_t *blocking;          /* VirtualServices read by recipes that made nothing */
+    size_t n_blocking;
+    struct recipe_store *rs;
+};
+
+/* ---- recording ------------------------------------------------------------------------ */
+
+struct tr_recipe *tr_recipe_new(struct tr_build *b, enum tr_recipe_kind kind, uint32_t port,
+                                const char *host, size_t n_vs)
+{
+    struct tr_recipe *r = ar_alloc(b->a, sizeof(*r));
+    r->kind = kind;
+    r->port = port;
+    r->host = host;
+    r->n_vs = n_vs;
+    r->vs = ar_alloc(b->a, (n_vs + 1) * sizeof(size_t));
+    if (kind == TR_VH_GATEWAY) {
+        r->gw = ar_alloc(b->a, (n_vs + 1) * sizeof(size_t));
+        r->server = ar_alloc(b->a, (n_vs + 1) * sizeof(size_t));
+    }
+    return r;
+}
+
+VirtualHost *tr_recipe_made(struct tr_build *b, const struct tr_recipe *r, VirtualHost *v)
+{
+    if (v != NULL)
+        pmap_put(b->a, &b->vh_recipe, v, (void *)r);
+    else if (r->n_vs > 0)
+        pvec_push(b->a, &b->blocking, (void *)r);
+    return v;
+}
+
+static size_t *copy_sizes(const size_t *v, size_t n)
+{
+    if (v == NULL)
+        return NULL;
+    size_t *c = xmalloc((n + 1) * sizeof(*c));
+    memcpy(c, v, n * sizeof(*c));
+    return c;
+}
+
+static void recipe_copy(struct tr_recipe *dst, const struct tr_recipe *src)
+{
+    *dst = *src;
+    dst->host = xstrdup(src->host);
+    dst->name = src->name ? xstrdup(src->name) : NULL;
+    dst->vs = copy_sizes(src->vs, src->n_vs);
+    dst->gw = copy_sizes(src->gw, src->n_vs);
+    dst->server = copy_sizes(src->server, src->n_vs);
+}
+
+static void store_unref(struct recipe_store *rs)
+{
+    if (atomic_fetch_sub_explicit(&rs->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    for (size_t i = 0; i < rs->n; i++) {
+        struct tr_recipe *r = &rs->v[i];
+        free((char *)r->host);
+        free((char *)r->name);
+        free(r->vs);
+        free(r->gw);
+        free(r->server);
+    }
+    free(rs->v);
+    free(rs);
+}
+
+static struct tr_rc_patch *rc_new(const char *name, size_t n)
+{
+    struct tr_rc_patch *p = xcalloc(1, sizeof(*p));
+    atomic_init(&p->refs, 1);
+    p->name = xstrdup(name);
+    p->n = n;
+    p->off = xmalloc((n + 1) * sizeof(*p->off));
+    p->vh_hash = xmalloc((n + 1) * sizeof(*p->vh_hash));
+    p->r = xcalloc(n + 1, sizeof(*p->r));
+    return p;
+}
+
+void tr_patch_record_rc(struct tr_build *b, const char *name, VirtualHost *const *kept, size_t n,
+                        const size_t *off, const uint64_t *vh_hash, int trimmed)
+{
+    if (b->memo == NULL) {
+        b->blocking.n = 0;
+        return;
+    }
+    struct tr_rc_patch *p = rc_new(name, n);
+    p->trimmed = trimmed;
+    memcpy(p->off, off, (n + 1) * sizeof(*off));
+    memcpy(p->vh_hash, vh_hash, n * sizeof(*vh_hash));
+    p->rs = xcalloc(1, sizeof(*p->rs));
+    atomic_init(&p->rs->refs, 1);
+    p->rs->v = xcalloc(n + 1, sizeof(*p->rs->v));
+    for (size_t i = 0; i < n; i++) {
+        const struct tr_recipe *r = pmap_get(&b->vh_recipe, kept[i]);
+        if (r == NULL || r->n_vs == 0)
+            continue;
+        recipe_copy(&p->rs->v[p->rs->n], r);
+        p->r[i] = &p->rs->v[p->rs->n++];
+    }
+    size_t nb = 0;
+    for (size_t i = 0; i < b->blocking.n; i++)
+        nb += ((const struct tr_recipe *)b->blocking.v[i])->n_vs;
+    p->blocking = xmalloc((nb + 1) * sizeof(*p->blocking));
+    for (size_t i = 0; i < b->blocking.n; i++) {
+        const struct tr_recipe *r = b->blocking.v[i];
+        for (size_t k = 0; k < r->n_vs; k++)
+            p->blocking[p->n_blocking++] = r->vs[k];
+    }
+    b->blocking.n = 0;
+    tr_memo_add_rc(b->memo, p);
+}
+
+void tr_rc_patch_ref(struct tr_rc_patch *p)
+{
+    atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+}
+
+void tr_rc_patch_unref(struct tr_rc_patch *p)
+{
+    if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    free(p->name);
+    free(p->off);
+    free(p->vh_hash);
+    free(p->r);
+    free(p->blocking);
+    store_unref(p->rs);
+    free(p);
+}
+
+const char *tr_rc_patch_name(const struct tr_rc_patch *p)
+{
+    return p->name;
+}
+
+/* ---- what changed ------------------------------------------------------------------- */
+
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int same_strv(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (!same_str(a[i], b[i]))
+            return 0;
+    return 1;
+}
+
+static int same_labels(const struct config_labels *a, const struct config_labels *b)
+{
+    if (a->n != b->n)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (!same_str(a->items[i].key, b->items[i].key) ||
+            !same_str(a->items[i].value, b->items[i].value))
+            return 0;
+    return 1;
+}
+
+static int same_header_ops(const struct header_ops *a, const struct header_ops *b)
+{
+    return same_labels(&a->set, &b->set) && same_labels(&a->add, &b->add) &&
+           same_strv(a->remove, a->n_remove, b->remove, b->n_remove);
+}
+
+static int same_destination(const struct route_destination *a, const struct route_destination *b)
+{
+    return same_str(a->destination.host, b->destination.host) &&
+           same_str(a->destination.subset, b->destination.subset) &&
+           a->destination.port == b->destination.port && a->weight == b->weight &&
+           same_header_ops(&a->headers.request, &b->headers.request) &&
+           same_header_ops(&a->headers.response, &b->headers.response);
+}
+
+static int same_l4_match(const struct l4_match *a, const struct l4_match *b)
+{
+    return same_strv(a->sni_hosts, a->n_sni_hosts, b->sni_hosts, b->n_sni_hosts) &&
+           same_strv(a->destination_subnets, a->n_destination_subnets, b->destination_subnets,
+                     b->n_destination_subnets) &&
+           a->port == b->port && same_strv(a->gateways, a->n_gateways, b->gateways, b->n_gateways) &&
+           same_labels(&a->source_labels, &b->source_labels) &&
+           same_str(a->source_namespace, b->source_namespace);
+}
+
+static int same_l4(const struct l4_route *a, size_t na, const struct l4_route *b, size_t nb)
+{
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++) {
+        if (a[i].n_match != b[i].n_match || a[i].n_route != b[i].n_route)
+            return 0;
+        for (size_t k = 0; k < a[i].n_match; k++)
+            if (!same_l4_match(&a[i].match[k], &b[i].match[k]))
+                return 0;
+        for (size_t k = 0; k < a[i].n_route; k++)
+            if (!same_destination(&a[i].route[k], &b[i].route[k]))
+                return 0;
+    }
+    return 1;
+}
+
+/* Which VirtualServices changed (changed[i]), when each changed only in its
+ * http routes; 0 when some other change makes the view a build's work. */
+static int vs_changes(const struct translate_model *pm, const struct translate_model *m,
+                      unsigned char *changed)
+{
+    if (pm->n_virtual_services != m->n_virtual_services)
+        return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < m->n_virtual_services; i++) {
+        const struct virtual_service *a = &pm->virtual_services[i], *c = &m->virtual_services[i];
+        changed[i] = a->meta.content_hash != c->meta.content_hash;
+        if (!changed[i])
+            continue;
+        if (tr_vs_shape(a) != tr_vs_shape(c) || !same_l4(a->tls, a->n_tls, c->tls, c->n_tls) ||
+            !same_l4(a->tcp, a->n_tcp, c->tcp, c->n_tcp))
+            return 0;
+        n++;
+    }
+    return n > 0;
+}
+
+static int reads_changed(const struct tr_recipe *r, const unsigned char *changed)
+{
+    for (size_t k = 0; r != NULL && k < r->n_vs; k++)
+        if (changed[r->vs[k]])
+            return 1;
+    return 0;
+}
+
+/* ---- the patch ---------------------------------------------------------------------- */
+
+/* One route configuration of the previous view, and what replaces it. */
+struct rc_job {
+    const struct xds_resource *old;
+    struct tr_rc_patch *rec;
+    int affected;
+    uint8_t *bytes; /* the patched bytes (affected only) */
+    size_t len;
+    struct tr_rc_patch *new_rec;
+};
+
+static VirtualHost *rebuild(struct tr_build *s, const struct tr_recipe *r)
+{
+    switch (r->kind) {
+    case TR_VH_SERVICE:
+    case TR_VH_GRPC: {
+        /* the same ServiceEntries and VirtualService hosts: the same service
+         * and VirtualService as when the recipe was written */
+        struct tr_svc *svc = ar_alloc(s->a, sizeof(*svc));
+        svc->se = &s->m->service_entries[r->se];
+        svc->host = r->host;
+        svc->vs = r->n_vs ? &s->m->virtual_services[r->vs[0]] : NULL;
+        svc->vs_known = 1;
+        return r->kind == TR_VH_GRPC ? tr_grpc_vhost(s, svc, r->port)
+                                     : tr_sidecar_service_vhost(s, svc, r->port);
+    }
+    case TR_VH_VS_HOST:
+        return tr_sidecar_vs_vhost(s, &s->m->virtual_services[r->vs[0]], r->host, r->port);
+    case TR_VH_GATEWAY:
+        return tr_gateway_vhost_again(s, r);
+    }
+    return NULL;
+}
+
+/* The route configuration with the virtual hosts that read a changed
+ * VirtualService made again; -1 when one makes none now. */
+static int splice(struct tr_build *s, struct rc_job *j, const unsigned char *changed)
+{
+    const struct tr_rc_patch *p = j->rec;
+    struct tr_rc_patch *q = rc_new(p->name, p->n);
+    q->blocking = copy_sizes(p->blocking, p->n_blocking);
+    q->n_blocking = p->n_blocking;
+    memcpy(q->r, p->r, p->n * sizeof(*q->r));
+    memcpy(q->vh_hash, p->vh_hash, p->n * sizeof(*q->vh_hash));
+    q->rs = p->rs;
+    atomic_fetch_add_explicit(&q->rs->refs, 1, memory_order_relaxed);
+    struct {
+        const uint8_t *bytes;
+        size_t len;
+        uint8_t *owned;
+    } *nv = ar_alloc(s->a, (p->n + 1) * sizeof(*nv));
+    size_t total = j->old->len;
+    for (size_t i = 0; i < p->n; i++) {
+        if (!reads_changed(p->r[i], changed))
+            continue;
+        VirtualHost *v = rebuild(s, p->r[i]);
+        if (v == NULL) {
+            while (i-- > 0)
+                free(nv[i].owned);
+            tr_rc_patch_unref(q);
+            return -1;
+        }
+        nv[i].bytes = tr_vhost_packed(s, v, &nv[i].len, &nv[i].owned);
+        q->vh_hash[i] = hash_block(HASH_SEED, nv[i].bytes, nv[i].len);
+        total += 1 + 10 + nv[i].len;
+    }
+    uint8_t *out = xmalloc(total + 1), *w = out;
+    const uint8_t *in = j->old->bytes;
+    size_t from = 0; /* the old bytes are copied up to here */
+    long shift = 0;  /* how far the fields after w moved */
+    for (size_t i = 0; i < p->n; i++) {
+        q->off[i] = (size_t)((long)p->off[i] + shift);
+        if (nv[i].bytes == NULL)
+            continue;
+        memcpy(w, in + from, p->off[i] - from);
+        w += p->off[i] - from;
+        from = p->off[i + 1];
+        size_t field = tr_put_vhost_field(w, nv[i].bytes, nv[i].len);
+        w += field;
+        shift += (long)field - (long)(p->off[i + 1] - p->off[i]);
+        free(nv[i].owned);
+    }
+    q->off[p->n] = (size_t)((long)p->off[p->n] + shift);
+    memcpy(w, in + from, j->old->len - from);
+    w += j->old->len - from;
+    j->bytes = out;
+    j->len = (size_t)(w - out);
+    j->new_rec = q;
+    return 0;
+}
+
+static void drop_jobs(struct rc_job *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(jobs[i].bytes);
+        if (jobs[i].new_rec != NULL)
+            tr_rc_patch_unref(jobs[i].new_rec);
+    }
+}
+
+/* The jobs for every route configuration of the previous view; 0 when one
+ * cannot be patched. */
+static int plan(struct tr_build *b, const struct xds_view *pv, const unsigned char *changed,
+                struct rc_job *jobs, size_t n)
+{
+    const struct xds_resource *items = xds_view_items(pv, XDS_ROUTE);
+    for (size_t i = 0; i < n; i++) {
+        struct rc_job *j = &jobs[i];
+        j->old = &items[i];
+        j->rec = tr_memo_rc_patch(b->memo_prev, items[i].name);
+        if (j->rec == NULL)
+            return 0;
+        for (size_t k = 0; k < j->rec->n_blocking; k++)
+            if (changed[j->rec->blocking[k]])
+                return 0;
+        for (size_t k = 0; k < j->rec->n && !j->affected; k++)
+            j->affected = reads_changed(j->rec->r[k], changed);
+        if (j->affected && j->rec->trimmed)
+            return 0;
+    }
+    return 1;
+}
+
+/* Rebuild what the changed VirtualServices make, in a build of its own that
+ * reads the previous view's Clusters (the same ones) and records nothing. */
+static int rebuild_all(struct tr_build *b, const struct xds_view *pv, const unsigned char *changed,
+                       struct rc_job *jobs, size_t n)
+{
+    struct tr_build s = {.a = b->a, .m = b->m, .o = b->o, .id = b->id};
+    s.view = (struct xds_view *)pv; /* read only: tr_cluster_exists() */
+    s.shared[XDS_CLUSTER] = 1;
+    s.router = b->id->type == PROXY_ROUTER;
+    s.grpc = b->id->proxyless_grpc;
+    s.lazy = 1; /* a few lookups, not an index of every service */
+    for (size_t i = 0; i < n; i++) {
+        if (!jobs[i].affected)
+            continue;
+        s.from = ar_printf(s.a, "route configuration '%s'", jobs[i].old->name);
+        if (splice(&s, &jobs[i], changed) != 0)
+            return 0;
+    }
+    int ok = tr_check(&s) == 0;
+    free(s.err);
+    return ok;
+}
+
+int tr_patch_view(struct tr_build *b)
+{
+    const struct translate_model *pm = tr_memo_prev_model(b);
+    if (pm == NULL)
+        return 0;
+    unsigned char *changed = ar_alloc(b->a, b->m->n_virtual_services + 1);
+    if (!vs_changes(pm, b->m, changed))
+        return 0;
+    const struct xds_view *pv = tr_memo_view(b->memo_prev);
+    size_t n = xds_view_count(pv, XDS_ROUTE);
+    struct rc_job *jobs = ar_alloc(b->a, (n + 1) * sizeof(*jobs));
+    if (!plan(b, pv, changed, jobs, n) || !rebuild_all(b, pv, changed, jobs, n)) {
+        drop_jobs(jobs, n);
+        return 0;
+    }
+    tr_memo_patch_begin(b);
+    b->shared[XDS_CLUSTER] = b->shared[XDS_ENDPOINT] = b->shared[XDS_LISTENER] = 1;
+    for (size_t i = 0; i < n; i++) {
+        struct rc_job *j = &jobs[i];
+        if (!j->affected) {
+            uint8_t *copy = xmalloc(j->old->len + 1);
+            memcpy(copy, j->old->bytes, j->old->len);
+            tr_emit_packed(b, XDS_ROUTE, j->old->name, copy, j->old->len, j->old->hash);
+            tr_rc_patch_ref(j->rec);
+            tr_memo_add_rc(b->memo, j->rec);
+            continue;
+        }
+        const struct tr_rc_patch *q = j->new_rec;
+        tr_emit_packed(b, XDS_ROUTE, j->old->name, j->bytes, j->len,
+                       tr_rc_hash(j->bytes, j->len, q->off, q->vh_hash, q->n));
+        tr_memo_add_rc(b->memo, j->new_rec);
+    }
+    /* the new contents of what the previous build read are read now */
+    for (size_t i = 0; i < b->m->n_virtual_services; i++)
+        if (changed[i] && tr_memo_read_vs(b->memo_prev, &pm->virtual_services[i]))
+            tr_memo_used_vs(b->memo, &b->m->virtual_services[i]);
+    return 1;
+}

@@ -1,0 +1,77 @@
+/* memo_chain.h - warm rebuilds checked against full builds, for the tests of
+ * what translation reuses between snapshots (t_translate_memo.c,
+ * t_translate_patch.c). */
+#ifndef XDSD_TEST_MEMO_CHAIN_H
+#define XDSD_TEST_MEMO_CHAIN_H
+
+#include <string.h>
+
+#include "../src/translate/tr.h"
+#include "xdsd/config.h"
+
+static inline void model_of(const struct config_set *s, struct translate_model *m)
+{
+    m->service_entries = config_service_entries(s, &m->n_service_entries);
+    m->gateways = config_gateways(s, &m->n_gateways);
+    m->virtual_services = config_virtual_services(s, &m->n_virtual_services);
+    m->destination_rules = config_destination_rules(s, &m->n_destination_rules);
+}
+
+/* Every resource of every type: same names, bytes, hashes; same versions. */
+static inline int same_view(const struct xds_view *a, const struct xds_view *b)
+{
+    if (a == NULL || b == NULL)
+        return 0;
+    for (int t = 0; t < XDS_NTYPES; t++) {
+        size_t n = xds_view_count(a, (enum xds_type)t);
+        if (n != xds_view_count(b, (enum xds_type)t) ||
+            strcmp(xds_view_version(a, (enum xds_type)t), xds_view_version(b, (enum xds_type)t)))
+            return 0;
+        const struct xds_resource *x = xds_view_items(a, (enum xds_type)t);
+        const struct xds_resource *y = xds_view_items(b, (enum xds_type)t);
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(x[i].name, y[i].name) != 0 || x[i].len != y[i].len ||
+                memcmp(x[i].bytes, y[i].bytes, x[i].len) != 0 || x[i].hash != y[i].hash)
+                return 0;
+    }
+    return 1;
+}
+
+/* One proxy class through a chain of configurations: its view and memo. */
+struct memo_link {
+    struct tr_memo *memo;
+    struct xds_view *view;
+};
+
+/* Build id's view of m warm from the link (its memo, when it has one) and
+ * from nothing; *full gets the latter (free it). Returns the warm view. */
+static inline struct xds_view *memo_rebuild(const struct memo_link *l,
+                                            const struct translate_model *m,
+                                            const struct proxy_identity *id,
+                                            struct tr_memo **memo, struct xds_view **full)
+{
+    *memo = tr_memo_new();
+    struct xds_view *warm = tr_build_view(m, NULL, id, l->memo, *memo, NULL);
+    *full = tr_build_view(m, NULL, id, NULL, NULL, NULL);
+    return warm;
+}
+
+/* The warm view and its memo become the link's, the old ones are freed. */
+static inline void memo_advance(struct memo_link *l, struct xds_view *warm, struct tr_memo *memo)
+{
+    tr_memo_finish(memo, warm);
+    xds_view_free(l->view);
+    tr_memo_free(l->memo);
+    l->view = warm;
+    l->memo = memo;
+}
+
+static inline void memo_link_release(struct memo_link *l)
+{
+    xds_view_free(l->view);
+    tr_memo_free(l->memo);
+    l->view = NULL;
+    l->memo = NULL;
+}
+
+#endif
