@@ -308,11 +308,16 @@ struct config_set *config_load_changed(const char *dir, struct config_cache *cac
     const struct config_unit **fresh = b.fresh, **gone = b.gone;
     struct config_set *s = builder_finish(&b);
     cache->content_id = b.content_id;
-    /* a set kept for the next load's copies: the arrays of the one before
-     * are taken over once nobody else holds it */
+    /* sets kept for the next load's copies: the arrays of the one before
+     * are taken over once nobody else holds it (a spare copy when this set
+     * was not made from the last) */
     config_unref(cache->older);
-    cache->older = s ? cache->set : NULL;
-    if (!s)
+    cache->older = NULL;
+    if (b.spare != NULL)
+        cache->older = b.spare;
+    else if (s != NULL)
+        cache->older = cache->set;
+    if (cache->older != cache->set)
         config_unref(cache->set);
     cache->set = config_ref(s);
     /* the units of files gone or changed live until the checks are done */

@@ -348,6 +348,7 @@ struct builder {
      * cache holds it, and while no one else does its arrays can be taken */
     struct config_set *older;
     struct kind_patch *patch; /* [4]: prev against older; then this load against prev */
+    struct config_set *spare; /* made for the next load when there is no prev (set.c) */
     struct kind_merge merge[4];
 };
 

@@ -302,7 +302,32 @@ static void *copy_kind(const struct builder *b, enum istio_kind k, void *const *
         (s)->n = (b)->n;                                                                           \
     } while (0)
 
-/* What this load changed in the arrays of the last one, for the next. */
+#define DUP_ARRAY(c, s, arr, n)                                                                    \
+    do {                                                                                           \
+        (c)->arr = xmalloc(((s)->n ? (s)->n : 1) * sizeof(*(s)->arr));                             \
+        memcpy((c)->arr, (s)->arr, (s)->n * sizeof(*(s)->arr));                                    \
+        (c)->n = (s)->n;                                                                           \
+    } while (0)
+
+/* A set holding nothing but copies of s's arrays: what the set before s
+ * would hold if s had been made from it without a change. The next load
+ * takes them over (take_older) instead of copying every resource into new
+ * memory, as the loads after it take over the arrays of their set before. */
+static struct config_set *spare_of(const struct config_set *s)
+{
+    struct config_set *c = xcalloc(1, sizeof(*c));
+    c->refs = 1;
+    arena_init(&c->arena);
+    DUP_ARRAY(c, s, se, n_se);
+    DUP_ARRAY(c, s, gw, n_gw);
+    DUP_ARRAY(c, s, vs, n_vs);
+    DUP_ARRAY(c, s, dr, n_dr);
+    return c;
+}
+
+/* What this load changed in the arrays of the last one, for the next: the
+ * places of the changed files' resources, when the others kept theirs; with
+ * no last set, nothing against a spare copy of this one. */
 static void note_patches(struct builder *b, const struct config_set *s)
 {
     size_t n[4] = {s->n_se, s->n_gw, s->n_vs, s->n_dr};
@@ -310,6 +335,7 @@ static void note_patches(struct builder *b, const struct config_set *s)
         struct kind_patch *p = &b->patch[k];
         free(p->at);
         memset(p, 0, sizeof(*p));
+        p->same_layout = b->prev == NULL; /* with the spare below */
         if (b->prev == NULL || !same_layout(b, (enum istio_kind)k, n[k]))
             continue;
         p->same_layout = 1;
@@ -317,6 +343,8 @@ static void note_patches(struct builder *b, const struct config_set *s)
         p->n_at = b->merge[k].n_added;
         b->merge[k].added = NULL;
     }
+    if (b->prev == NULL)
+        b->spare = spare_of(s);
 }
 
 /* Check u once (units are shared from load to load). */
