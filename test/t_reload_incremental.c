@@ -76,7 +76,8 @@ static char *diags_of(const struct config_diags *d)
     return buf;
 }
 
-/* Every resource of s, kind and name, in the set's order. */
+/* Every resource of s, kind and name (and what it was decoded from, and
+ * where), in the set's order. */
 static char *names_of(const struct config_set *s)
 {
     char *buf = NULL;
@@ -84,16 +85,24 @@ static char *names_of(const struct config_set *s)
     FILE *m = open_memstream(&buf, &len);
     const struct service_entry *se = config_service_entries(s, &n);
     for (size_t i = 0; i < n; i++)
-        fprintf(m, "se %s/%s %s\n", se[i].meta.namespace, se[i].meta.name, se[i].meta.pos.file);
+        fprintf(m, "se %s/%s %s:%d:%d %llx\n", se[i].meta.namespace, se[i].meta.name,
+                se[i].meta.pos.file, se[i].meta.pos.line, se[i].meta.pos.column,
+                (unsigned long long)se[i].meta.content_hash);
     const struct destination_rule *dr = config_destination_rules(s, &n);
     for (size_t i = 0; i < n; i++)
-        fprintf(m, "dr %s/%s %s\n", dr[i].meta.namespace, dr[i].meta.name, dr[i].meta.pos.file);
+        fprintf(m, "dr %s/%s %s:%d:%d %llx\n", dr[i].meta.namespace, dr[i].meta.name,
+                dr[i].meta.pos.file, dr[i].meta.pos.line, dr[i].meta.pos.column,
+                (unsigned long long)dr[i].meta.content_hash);
     const struct virtual_service *vs = config_virtual_services(s, &n);
     for (size_t i = 0; i < n; i++)
-        fprintf(m, "vs %s/%s %s\n", vs[i].meta.namespace, vs[i].meta.name, vs[i].meta.pos.file);
+        fprintf(m, "vs %s/%s %s:%d:%d %llx\n", vs[i].meta.namespace, vs[i].meta.name,
+                vs[i].meta.pos.file, vs[i].meta.pos.line, vs[i].meta.pos.column,
+                (unsigned long long)vs[i].meta.content_hash);
     const struct gateway *gw = config_gateways(s, &n);
     for (size_t i = 0; i < n; i++)
-        fprintf(m, "gw %s/%s %s\n", gw[i].meta.namespace, gw[i].meta.name, gw[i].meta.pos.file);
+        fprintf(m, "gw %s/%s %s:%d:%d %llx\n", gw[i].meta.namespace, gw[i].meta.name,
+                gw[i].meta.pos.file, gw[i].meta.pos.line, gw[i].meta.pos.column,
+                (unsigned long long)gw[i].meta.content_hash);
     /* the lookups by host translation makes, answered by the set's indexes */
     static const char *const from[] = {"default", "app", "a", "zzz"};
     size_t n_se, n_dr;
@@ -532,5 +541,132 @@ TEST(reload_incremental_many_files_at_once)
     CHECK_INT(settle_and_compare(&f), 1);
     CHECK(config_find_service(f.current, "m07b.example.com") != NULL);
     CHECK_INT(reloader_partial_count(f.r) - partial, 4);
+    inc_teardown(&f);
+}
+
+/* The same file edited again and again, its resources keeping their names
+ * and places: each set is made from the one before (or takes over the
+ * arrays of the one before that, once nobody holds it), and every one is
+ * what a fresh load makes, whether or not an older set is still held. */
+TEST(reload_incremental_one_file_edited_again_and_again)
+{
+    struct inc_fixture f;
+    inc_setup(&f);
+    if (!f.r)
+        return;
+    put_se_ns(&f, "se-x.yaml", "x", 80);
+    put_se_ns(&f, "se-y.yaml", "y", 80);
+    CHECK_INT(settle_and_compare(&f), 1);
+    struct config_set *kept = NULL;
+    for (int i = 1; i <= 8; i++) {
+        put_se_ns(&f, "se-x.yaml", "x", 80 + i);
+        if (i % 3 == 0)
+            put_se_ns(&f, "se-y.yaml", "y", 90 + i);
+        CHECK_INT(settle_and_compare(&f), 1);
+        if (i == 3)
+            kept = config_ref(f.current);
+        if (i == 6) {
+            config_unref(kept);
+            kept = NULL;
+        }
+    }
+    size_t n;
+    const struct service_entry *se = config_service_entries(f.current, &n);
+    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(se[i].meta.namespace, "x") == 0 && se[i].n_ports == 1)
+            found = se[i].ports[0].number == 88;
+    CHECK(found);
+    inc_teardown(&f);
+}
+
+static void put_vs_host(const struct inc_fixture *f, int i, int host)
+{
+    char *file = xasprintf("vs-%02d.yaml", i);
+    char *y = xasprintf(HEAD "kind: VirtualService\nmetadata: {name: v%02d, namespace: n%d}\n"
+                             "spec:\n  hosts: [h%d.example.com, h%d.example.com]\n"
+                             "  http:\n  - route:\n    - destination: {host: b.example.com}\n",
+                        i, i % 4, host, host + 1);
+    inc_put(f, file, y);
+    free(y);
+    free(file);
+}
+
+/* Many VirtualServices competing for hosts on the mesh, edited and removed
+ * in an order that takes groups apart and brings them together: the
+ * warnings (IST0109) are those of a fresh load every time. */
+TEST(reload_incremental_conflicts_come_and_go)
+{
+    struct inc_fixture f;
+    inc_setup(&f);
+    if (!f.r)
+        return;
+    for (int i = 0; i < 120; i++)
+        put_vs_host(&f, i, i % 97);
+    CHECK_INT(settle_and_compare(&f), 1);
+    char *text = diags_of(reloader_diags(f.r));
+    CHECK(strstr(text, "IST0109") != NULL);
+    free(text);
+    for (int round = 0; round < 6; round++) {
+        for (int i = round; i < 120; i += 5)
+            put_vs_host(&f, i, (i * (round + 3)) % 151);
+        CHECK_INT(settle_and_compare(&f), 1);
+    }
+    for (int i = 119; i >= 0; i -= 9) {
+        char *name = xasprintf("vs-%02d.yaml", (i * 7) % 120);
+        inc_unlink(&f, name);
+        free(name);
+        CHECK_INT(settle_and_compare(&f), 1);
+    }
+    inc_teardown(&f);
+}
+
+/* A directory of a few hundred files, held in runs that loads share when
+ * none of their files changed: edits in the middle, files added before the
+ * first, between runs and after the last, runs emptied, findings (a warning,
+ * then a parse error) in files that do not change while others do. */
+TEST(reload_incremental_many_files_in_runs)
+{
+    struct inc_fixture f;
+    inc_setup(&f);
+    if (!f.r)
+        return;
+    uint64_t partial = reloader_partial_count(f.r);
+    char name[64], host[64];
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof(name), "s%03d.yaml", i * 2);
+        snprintf(host, sizeof(host), "s%03d.example.com", i * 2);
+        put_service(&f, name, name, host);
+    }
+    inc_put(&f, "s101.yaml", /* a warning: no ports */
+            HEAD
+            "kind: ServiceEntry\nmetadata: {name: noports}\nspec:\n  hosts: [np.example.com]\n");
+    CHECK_INT(settle_and_compare(&f), 1);
+    static const int edits[] = {300, 0, 598, 127, 128, 129, 64, 63};
+    for (size_t e = 0; e < ARRAY_LEN(edits); e++) {
+        snprintf(name, sizeof(name), "s%03d.yaml", edits[e]);
+        snprintf(host, sizeof(host), "e%zu.example.com", e);
+        put_service(&f, name, name, host); /* odd ones are new files */
+        CHECK_INT(settle_and_compare(&f), 1);
+    }
+    put_service(&f, "a.yaml", "first", "first.example.com"); /* before every file */
+    put_service(&f, "z.yaml", "last", "last.example.com");   /* after every file */
+    CHECK_INT(settle_and_compare(&f), 1);
+    for (int i = 100; i < 160; i++) { /* a run emptied, in two loads */
+        snprintf(name, sizeof(name), "s%03d.yaml", i * 2);
+        inc_unlink(&f, name);
+        if (i == 130)
+            CHECK_INT(settle_and_compare(&f), 1);
+    }
+    CHECK_INT(settle_and_compare(&f), 1);
+    inc_put(&f, "s400.yaml", HEAD "kind: ServiceEntry\nmetadata: {name: broken\n");
+    CHECK_INT(settle_and_compare(&f), 0);
+    put_service(&f, "s500.yaml", "s500", "s500b.example.com"); /* the error stays */
+    CHECK_INT(settle_and_compare(&f), 0);
+    put_service(&f, "s400.yaml", "s400", "s400.example.com");
+    CHECK_INT(settle_and_compare(&f), 1);
+    put_service(&f, "s500.yaml", "s500", "s500c.example.com");
+    CHECK_INT(settle_and_compare(&f), 1);
+    CHECK_INT(reloader_partial_count(f.r) - partial, 16);
     inc_teardown(&f);
 }

@@ -3,11 +3,15 @@
  *
  * After a load of a directory the cache holds every YAML file the walk
  * listed, in load order, with its parsed unit (or none when it could not be
- * read). When the watcher can name the files that changed since, the next
- * load starts from that list: unchanged files are neither listed, opened,
- * read nor hashed again; each changed one is looked at (read, added or
- * dropped) and put in its sorted place. The files, their order and so the
- * set, its hash and its diagnostics are those of a full walk. Whatever the
+ * read), in runs of up to 64 (file_list.c). When the watcher can name the
+ * files that changed since, the next load starts from that list: unchanged
+ * files are neither listed, opened, read nor hashed again, and a run none of
+ * whose files changed is taken whole; each changed file is looked at (read,
+ * added or dropped) and put in its sorted place. The files, their order and
+ * so the set, its hash and its diagnostics are those of a full walk. The
+ * cache also keeps what the checks across resources found and looked up
+ * (xref_memo.c, xref_index.c), the resources in order and the last two sets
+ * (set.c), each brought up to date from the changed files. Whatever the
  * list cannot stand for - links (whose targets change unseen), directories
  * that could not be read, a root that is another directory now, a changed
  * name that is not a plain file - makes the load a full one. */
@@ -20,20 +24,19 @@
 
 #include "xdsd/util.h"
 
-struct cache_file {
-    char *path;               /* NULL: the unit's */
-    struct config_unit *unit; /* NULL: the file could not be read */
-};
-
 struct config_cache {
-    struct cache_file *files; /* sorted by path */
-    size_t n;
-    char *root; /* these are all the YAML files under root; NULL: unknown */
-    dev_t dev;  /* root's identity when they were listed */
+    struct file_list files; /* sorted by path */
+    uint64_t content_id;    /* of the last load (struct builder) */
+    char *root;             /* these are all the YAML files under root; NULL: unknown */
+    dev_t dev;              /* root's identity when they were listed */
     ino_t ino;
     int partial;                /* the last load read only the changed files */
     struct cross_memo *memo;    /* validate_cross's results of the last load */
+    struct xref_index *xindex;  /* and its lookups */
     struct sorted_kinds sorted; /* the last load's resources in order */
+    struct config_set *set;     /* the set the last load made, or NULL */
+    struct config_set *older;   /* the one the load before made, if set was made from it */
+    struct kind_patch patch[4]; /* set's arrays against older's */
 };
 
 struct config_cache *config_cache_new(void)
@@ -41,40 +44,48 @@ struct config_cache *config_cache_new(void)
     return xcalloc(1, sizeof(struct config_cache));
 }
 
-static void files_release(struct cache_file *files, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(files[i].path);
-        unit_unref(files[i].unit);
-    }
-    free(files);
-}
-
 void config_cache_free(struct config_cache *c)
 {
     if (c == NULL)
         return;
-    files_release(c->files, c->n);
+    file_list_release(&c->files);
     free(c->root);
     cross_memo_free(c->memo);
+    xref_index_free(c->xindex);
     sorted_kinds_release(&c->sorted);
+    config_unref(c->set);
+    config_unref(c->older);
+    for (int k = 0; k < 4; k++)
+        free(c->patch[k].at);
     free(c);
 }
 
-static const char *file_path(const struct cache_file *f)
+/* The last chunk whose first file sorts at or before path, or 0. */
+static size_t chunk_of(const struct file_list *l, const char *path)
 {
-    return f->path ? f->path : f->unit->path;
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(cache_file_path(&l->items[mid]->f[0]), path) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 ? lo - 1 : 0;
 }
 
 struct config_unit *cache_find(const struct config_cache *c, const char *path, uint64_t hash,
                                size_t len)
 {
-    size_t lo = 0, hi = c->n;
+    if (c->files.n == 0)
+        return NULL;
+    const struct file_chunk *k = c->files.items[chunk_of(&c->files, path)];
+    size_t lo = 0, hi = k->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int cmp = strcmp(file_path(&c->files[mid]), path);
+        int cmp = strcmp(cache_file_path(&k->f[mid]), path);
         if (cmp == 0) {
-            struct config_unit *u = c->files[mid].unit;
+            struct config_unit *u = k->f[mid].unit;
             return u && u->hash == hash && u->len == len ? u : NULL;
         }
         if (cmp < 0)
@@ -85,31 +96,16 @@ struct config_unit *cache_find(const struct config_cache *c, const char *path, u
     return NULL;
 }
 
-/* The files of the load being made, in order; they become the cache's. */
-struct file_list {
-    struct cache_file *files;
-    size_t n, cap;
-};
-
-/* Add path (l's now) and u (l takes a reference). */
-static void list_add(struct file_list *l, char *path, struct config_unit *u)
+/* Read path into b (path is b's now). Returns its unit, or NULL when it
+ * could not be read (then the path is listed, to be read again). */
+static struct config_unit *add_read(struct builder *b, char *path)
 {
-    if (u) {
-        __atomic_add_fetch(&u->refs, 1, __ATOMIC_RELAXED);
+    if (builder_add_file(b, path) == 0) {
         free(path);
-        path = NULL;
+        return b->units[b->n_units - 1];
     }
-    xgrow((void **)&l->files, &l->cap, l->n + 1, sizeof(*l->files));
-    l->files[l->n++] = (struct cache_file){path, u};
-}
-
-/* Read path into b and add it to l (path is l's now). Returns its unit,
- * or NULL when it could not be read. */
-static struct config_unit *add_read(struct builder *b, struct file_list *l, char *path)
-{
-    struct config_unit *u = builder_add_file(b, path) == 0 ? b->units[b->n_units - 1] : NULL;
-    list_add(l, path, u);
-    return u;
+    file_list_add(&b->files, path, NULL);
+    return NULL;
 }
 
 static void push_unit(const struct config_unit ***arr, size_t *n, size_t *cap,
@@ -123,23 +119,20 @@ static void push_unit(const struct config_unit ***arr, size_t *n, size_t *cap,
 
 /* ---- the full load ------------------------------------------------------------------ */
 
-static void load_full(struct builder *b, struct config_cache *c, const char *dir,
-                      struct file_list *l)
+static void load_full(struct builder *b, struct config_cache *c, const char *dir)
 {
     free(c->root);
     c->root = NULL;
     struct stat st;
     if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
         builder_add_path(b, dir); /* one file, or the error */
-        for (size_t i = 0; i < b->n_units; i++)
-            list_add(l, NULL, b->units[i]);
         return;
     }
     char *root = config_root_name(dir);
     struct tree_listing t;
     builder_list_tree(b, root, &t);
     for (size_t i = 0; i < t.n; i++)
-        add_read(b, l, t.files[i]);
+        add_read(b, t.files[i]);
     if (t.errors == 0 && t.links == 0) {
         c->root = root;
         c->dev = st.st_dev;
@@ -147,7 +140,7 @@ static void load_full(struct builder *b, struct config_cache *c, const char *dir
     } else {
         free(root);
     }
-    free(t.files); /* the paths are l's */
+    free(t.files); /* the paths are b's */
 }
 
 /* ---- the load of changed files ------------------------------------------------------ */
@@ -225,39 +218,63 @@ full:
     return -1;
 }
 
-/* The cache's list with the changes merged in, read into b. The old list
- * stays whole (cache_find() reads it) until the caller replaces it. */
-static void load_changes(struct builder *b, const struct config_cache *c, struct change *ch,
-                         size_t n, struct file_list *l)
+/* The files of chunk k merged with the changes ch (those that sort before
+ * the next chunk), read into b. */
+static void merge_chunk(struct builder *b, const struct file_chunk *k, struct change *ch, size_t n)
 {
     size_t i = 0, j = 0;
-    while (i < c->n || j < n) {
-        /* the units of 10,000 files are far apart in memory: ask for the
-         * next ones (and their names, which are hashed) ahead of use */
-        if (i + 16 < c->n)
-            __builtin_prefetch(c->files[i + 16].unit);
-        if (i + 8 < c->n && c->files[i + 8].unit)
-            __builtin_prefetch(c->files[i + 8].unit->path);
-        int cmp = i == c->n ? 1 : j == n ? -1 : strcmp(file_path(&c->files[i]), ch[j].path);
+    while (i < k->n || j < n) {
+        int cmp = i == k->n ? 1 : j == n ? -1 : strcmp(cache_file_path(&k->f[i]), ch[j].path);
         if (cmp < 0) {
-            const struct cache_file *f = &c->files[i++];
+            const struct cache_file *f = &k->f[i++];
             if (f->unit) {
                 builder_add_carried(b, f->unit);
-                list_add(l, NULL, f->unit);
             } else { /* its error may have gone */
-                struct config_unit *u = add_read(b, l, xstrdup(f->path));
+                struct config_unit *u = add_read(b, xstrdup(f->path));
                 push_unit(&b->fresh, &b->n_fresh, &b->cap_fresh, u);
             }
             continue;
         }
         if (cmp == 0)
-            push_unit(&b->gone, &b->n_gone, &b->cap_gone, c->files[i++].unit);
+            push_unit(&b->gone, &b->n_gone, &b->cap_gone, k->f[i++].unit);
         if (ch[j].present)
-            push_unit(&b->fresh, &b->n_fresh, &b->cap_fresh, add_read(b, l, ch[j].path));
+            push_unit(&b->fresh, &b->n_fresh, &b->cap_fresh, add_read(b, ch[j].path));
         else
             free(ch[j].path);
         j++;
     }
+}
+
+/* The cache's list with the changes merged in, read into b: the chunks
+ * where nothing changed are shared whole (unless small: then their files
+ * join a new chunk, so that edits do not leave the list in crumbs). The old
+ * list stays whole (cache_find() reads it) until the caller replaces it. */
+static void load_changes(struct builder *b, const struct config_cache *c, struct change *ch,
+                         size_t n)
+{
+    if (c->files.n == 0) {
+        merge_chunk(b, &(struct file_chunk){0}, ch, n);
+        return;
+    }
+    /* each change goes to the last chunk whose first file sorts before it
+     * (or the first chunk): a binary search each */
+    size_t *at = xcalloc(n + 1, sizeof(*at));
+    for (size_t j = 0; j < n; j++)
+        at[j] = chunk_of(&c->files, ch[j].path);
+    size_t j = 0;
+    for (size_t ci = 0; ci < c->files.n; ci++) {
+        const struct file_chunk *k = c->files.items[ci];
+        size_t end = j;
+        while (end < n && at[end] == ci)
+            end++;
+        if (end == j && !k->unread && k->n >= CHUNK_FILES / 4) {
+            builder_add_chunk(b, (struct file_chunk *)k);
+            continue;
+        }
+        merge_chunk(b, k, ch + j, end - j);
+        j = end;
+    }
+    free(at);
 }
 
 struct config_set *config_load_changed(const char *dir, struct config_cache *cache,
@@ -267,26 +284,45 @@ struct config_set *config_load_changed(const char *dir, struct config_cache *cac
     struct builder b;
     builder_init(&b, diags);
     b.cache = cache;
-    struct file_list l = {NULL, 0, 0};
     struct change *ch = NULL;
     size_t nch = 0;
     cache->partial = changed != NULL && plan(cache, dir, changed, n, &ch, &nch) == 0;
-    if (cache->partial)
-        load_changes(&b, cache, ch, nch, &l);
-    else
-        load_full(&b, cache, dir, &l);
+    if (cache->partial) {
+        b.content_id = cache->content_id;
+        load_changes(&b, cache, ch, nch);
+        for (size_t i = 0; i < b.n_gone; i++)
+            b.content_id -= unit_content_id(b.gone[i]);
+    } else {
+        load_full(&b, cache, dir);
+    }
     free(ch);
     if (nfiles)
         *nfiles = b.nfiles;
     b.memo = &cache->memo;
+    b.xindex = &cache->xindex;
     b.sorted = &cache->sorted;
     b.memo_usable = cache->partial;
+    b.prev = cache->partial ? cache->set : NULL;
+    b.older = b.prev ? cache->older : NULL;
+    b.patch = cache->patch;
     const struct config_unit **fresh = b.fresh, **gone = b.gone;
     struct config_set *s = builder_finish(&b);
+    cache->content_id = b.content_id;
+    /* sets kept for the next load's copies: the arrays of the one before
+     * are taken over once nobody else holds it (a spare copy when this set
+     * was not made from the last) */
+    config_unref(cache->older);
+    cache->older = NULL;
+    if (b.spare != NULL)
+        cache->older = b.spare;
+    else if (s != NULL)
+        cache->older = cache->set;
+    if (cache->older != cache->set)
+        config_unref(cache->set);
+    cache->set = config_ref(s);
     /* the units of files gone or changed live until the checks are done */
-    files_release(cache->files, cache->n);
-    cache->files = l.files;
-    cache->n = l.n;
+    file_list_release(&cache->files);
+    cache->files = b.files;
     free(fresh);
     free(gone);
     return s;

@@ -1,6 +1,11 @@
 /* conflicts.c - VirtualServices competing for one host on the mesh
  * (istioctl analyze's IST0109), from the (gateway, host) bindings that
- * crossref.c collects. */
+ * crossref.c collects.
+ *
+ * The bindings on the mesh are kept grouped by host from load to load (the
+ * memo of xref_memo.c owns the bindings and adds and removes them), so a
+ * reload that checks one VirtualService again regroups its bindings only;
+ * the groups of several are looked at on every load. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -8,9 +13,136 @@
 
 #include "xdsd/util.h"
 
+/* The bindings of one host on the mesh. */
+struct host_group {
+    char *host; /* NULL: a free slot */
+    uint64_t hash;
+    const struct binding **items;
+    size_t n, cap;
+};
+
+struct mesh_hosts {
+    struct host_group *slots; /* open addressing, linear probing */
+    size_t cap, used;
+    size_t n_multi; /* groups of more than one binding */
+};
+
+struct mesh_hosts *mesh_hosts_new(void)
+{
+    struct mesh_hosts *h = xcalloc(1, sizeof(*h));
+    h->cap = 16;
+    h->slots = xcalloc(h->cap, sizeof(*h->slots));
+    return h;
+}
+
+void mesh_hosts_free(struct mesh_hosts *h)
+{
+    if (h == NULL)
+        return;
+    for (size_t i = 0; i < h->cap; i++) {
+        free(h->slots[i].host);
+        free(h->slots[i].items);
+    }
+    free(h->slots);
+    free(h);
+}
+
+static int on_mesh(const struct binding *b)
+{
+    return strcmp(b->gateway, "mesh") == 0;
+}
+
+/* The slot of host (hash h): its group, or the free slot where it goes. */
+static size_t find_slot(const struct mesh_hosts *m, const char *host, uint64_t h)
+{
+    size_t k = (size_t)h & (m->cap - 1);
+    while (m->slots[k].host && (m->slots[k].hash != h || strcmp(m->slots[k].host, host) != 0))
+        k = (k + 1) & (m->cap - 1);
+    return k;
+}
+
+static void grow(struct mesh_hosts *m)
+{
+    struct host_group *old = m->slots;
+    size_t old_cap = m->cap;
+    m->cap *= 2;
+    m->slots = xcalloc(m->cap, sizeof(*m->slots));
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].host)
+            m->slots[find_slot(m, old[i].host, old[i].hash)] = old[i];
+    free(old);
+}
+
+void mesh_hosts_add(struct mesh_hosts *m, const struct binding *b)
+{
+    if (!on_mesh(b))
+        return;
+    if (2 * (m->used + 1) > m->cap)
+        grow(m);
+    uint64_t h = hash_bytes(HASH_SEED, b->host, strlen(b->host));
+    struct host_group *g = &m->slots[find_slot(m, b->host, h)];
+    if (g->host == NULL) {
+        *g = (struct host_group){xstrdup(b->host), h, NULL, 0, 0};
+        m->used++;
+    }
+    xgrow((void **)&g->items, &g->cap, g->n + 1, sizeof(*g->items));
+    g->items[g->n++] = b;
+    m->n_multi += g->n == 2;
+}
+
+/* Empty the slot k, moving back the entries after it that probed past it. */
+static void slot_clear(struct mesh_hosts *m, size_t k)
+{
+    free(m->slots[k].host);
+    free(m->slots[k].items);
+    memset(&m->slots[k], 0, sizeof(m->slots[k]));
+    m->used--;
+    for (size_t j = (k + 1) & (m->cap - 1); m->slots[j].host; j = (j + 1) & (m->cap - 1)) {
+        size_t home = (size_t)m->slots[j].hash & (m->cap - 1);
+        /* the entry at j may move to k when k lies between its home and j */
+        if ((j > k && (home <= k || home > j)) || (j < k && home <= k && home > j)) {
+            m->slots[k] = m->slots[j];
+            memset(&m->slots[j], 0, sizeof(m->slots[j]));
+            k = j;
+        }
+    }
+}
+
+void mesh_hosts_remove(struct mesh_hosts *m, const struct binding *b)
+{
+    if (!on_mesh(b))
+        return;
+    uint64_t h = hash_bytes(HASH_SEED, b->host, strlen(b->host));
+    size_t k = find_slot(m, b->host, h);
+    struct host_group *g = &m->slots[k];
+    for (size_t i = 0; g->host && i < g->n; i++)
+        if (g->items[i] == b) {
+            memmove(&g->items[i], &g->items[i + 1], (g->n - i - 1) * sizeof(*g->items));
+            m->n_multi -= g->n == 2;
+            if (--g->n == 0)
+                slot_clear(m, k);
+            return;
+        }
+}
+
+/* Set order of two VirtualServices: (namespace, name, position). */
+static int vs_order(const struct virtual_service *a, const struct virtual_service *b)
+{
+    int c = strcmp(a->meta.namespace, b->meta.namespace);
+    if (c == 0)
+        c = strcmp(a->meta.name, b->meta.name);
+    if (c == 0)
+        c = strcmp(a->meta.pos.file, b->meta.pos.file);
+    if (c == 0 && a->meta.pos.line != b->meta.pos.line)
+        c = a->meta.pos.line < b->meta.pos.line ? -1 : 1;
+    if (c == 0)
+        c = (a->meta.pos.column > b->meta.pos.column) - (a->meta.pos.column < b->meta.pos.column);
+    return c;
+}
+
 /* The bindings of one host on the mesh in the order translation takes its
  * VirtualServices: (namespace, name), then where; ties in the order the
- * bindings were made (the addresses in the binding list). */
+ * bindings were made (the VirtualServices' order, then each one's list). */
 static int binding_cmp(const void *pa, const void *pb)
 {
     const struct binding *a = *(const struct binding *const *)pa;
@@ -22,33 +154,28 @@ static int binding_cmp(const void *pa, const void *pb)
         c = strcmp(a->pos.file, b->pos.file);
     if (c == 0)
         c = a->pos.line - b->pos.line;
-    if (c == 0)
+    if (c == 0 && a->vs != b->vs)
+        c = vs_order(a->vs, b->vs);
+    if (c == 0) /* one VirtualService's bindings are one array */
         c = (a > b) - (a < b);
     return c;
 }
 
-/* The bindings of one host on the mesh (a chain through next[]). */
-struct host_group {
-    const char *host;
-    size_t first, last, n;
-};
-
 static int group_cmp(const void *pa, const void *pb)
 {
-    return strcmp(((const struct host_group *)pa)->host, ((const struct host_group *)pb)->host);
+    const struct host_group *a = *(const struct host_group *const *)pa;
+    const struct host_group *b = *(const struct host_group *const *)pb;
+    return strcmp(a->host, b->host);
 }
 
 /* Warn about each binding of g after the first (see check_conflicts). */
-static void group_conflicts(struct vctx *v, const struct binding *bindings, const size_t *next,
-                            const struct host_group *g)
+static void group_conflicts(struct vctx *v, const struct host_group *g)
 {
     const struct binding **items = xcalloc(g->n, sizeof(*items));
-    size_t k = 0;
-    for (size_t i = g->first; k < g->n; i = next[i])
-        items[k++] = &bindings[i];
+    memcpy(items, g->items, g->n * sizeof(*items));
     qsort(items, g->n, sizeof(*items), binding_cmp);
     const struct binding *first = items[0];
-    for (k = 1; k < g->n; k++) {
+    for (size_t k = 1; k < g->n; k++) {
         const struct binding *b = items[k];
         /* the same name twice is already reported as a duplicate */
         if (b->vs == first->vs || (strcmp(first->vs->meta.namespace, b->vs->meta.namespace) == 0 &&
@@ -69,42 +196,18 @@ static void group_conflicts(struct vctx *v, const struct binding *bindings, cons
  * routes, so that is fine. On the mesh only the first in (namespace, name)
  * order applies and the others are ignored, which Istio's analyzer reports as
  * IST0109: a warning on each ignored one, naming the one that applies. The
- * mesh's bindings are grouped by host in a hash table; the groups of several
- * are taken in host order. */
-void check_conflicts(struct vctx *v, const struct binding *bindings, size_t n)
+ * groups of several are taken in host order. */
+void check_conflicts(struct vctx *v, const struct mesh_hosts *m)
 {
-    size_t cap = 16;
-    while (cap < 2 * n)
-        cap *= 2;
-    struct host_group *slots = xcalloc(cap, sizeof(*slots));
-    size_t *next = xcalloc(n ? n : 1, sizeof(*next));
-    size_t n_multi = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct binding *b = &bindings[i];
-        if (strcmp(b->gateway, "mesh") != 0)
-            continue;
-        size_t k = (size_t)hash_bytes(HASH_SEED, b->host, strlen(b->host)) & (cap - 1);
-        while (slots[k].host && strcmp(slots[k].host, b->host) != 0)
-            k = (k + 1) & (cap - 1);
-        struct host_group *g = &slots[k];
-        if (g->host == NULL) {
-            *g = (struct host_group){b->host, i, i, 0};
-        } else {
-            next[g->last] = i;
-            g->last = i;
-        }
-        if (++g->n == 2)
-            n_multi++;
-    }
-    struct host_group *multi = xcalloc(n_multi ? n_multi : 1, sizeof(*multi));
-    size_t m = 0;
-    for (size_t k = 0; k < cap; k++)
-        if (slots[k].n > 1)
-            multi[m++] = slots[k];
-    qsort(multi, m, sizeof(*multi), group_cmp);
-    for (size_t i = 0; i < m; i++)
-        group_conflicts(v, bindings, next, &multi[i]);
+    if (m->n_multi == 0)
+        return;
+    const struct host_group **multi = xcalloc(m->n_multi, sizeof(*multi));
+    size_t n = 0;
+    for (size_t k = 0; k < m->cap; k++)
+        if (m->slots[k].n > 1)
+            multi[n++] = &m->slots[k];
+    qsort(multi, n, sizeof(*multi), group_cmp);
+    for (size_t i = 0; i < n; i++)
+        group_conflicts(v, multi[i]);
     free(multi);
-    free(next);
-    free(slots);
 }

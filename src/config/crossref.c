@@ -9,42 +9,13 @@
 
 #include "xdsd/util.h"
 
-struct index {
-    struct host_ref *exact;
-    size_t n_exact, cap_exact;
-    struct host_ref *wild;
-    size_t n_wild, cap_wild;
-};
-
-/* Sorted names, built on first use for the few resources that hold many
- * (the egress gateway's server hosts, its DestinationRule's subsets), so
- * that checking every VirtualService against them is not quadratic. */
-struct name_ref {
-    const char *name;
-    size_t idx;
-};
-
-struct name_index {
-    const void *owner;
-    struct name_ref *items; /* sorted by name, then idx */
-    size_t n;
-    size_t *wild; /* gateway hosts with a wildcard (or a namespace part), in order */
-    size_t n_wild;
-};
-
-struct name_indexes {
-    struct name_index *items;
-    size_t n, cap;
-};
-
 struct xctx {
     struct vctx *v;
     struct arena tmp;
-    struct index se, dr;
-    int indexed;       /* se and dr are built */
-    size_t scans;      /* lookups left to answer by a scan before building them */
-    size_t name_scans; /* the same for the names of a Gateway or a DestinationRule */
-    struct name_indexes gw_hosts, subsets;
+    struct xref_index *ix; /* the lookups: the last load's, carried over, or made here */
+    int indexed;           /* ix's hosts are built */
+    size_t scans;          /* lookups left to answer by a scan before building them */
+    size_t name_scans;     /* the same for the names of a Gateway or a DestinationRule */
 };
 
 /* A reload that checks a few VirtualServices again looks a few hosts up:
@@ -58,27 +29,6 @@ static int name_ref_cmp(const void *pa, const void *pb)
     const struct name_ref *a = pa, *b = pb;
     int c = strcmp(a->name, b->name);
     return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
-}
-
-static struct name_index *name_index_get(struct name_indexes *l, const void *owner)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (l->items[i].owner == owner)
-            return &l->items[i];
-    xgrow((void **)&l->items, &l->cap, l->n + 1, sizeof(*l->items));
-    struct name_index *ix = &l->items[l->n++];
-    memset(ix, 0, sizeof(*ix));
-    ix->owner = owner;
-    return ix;
-}
-
-static void name_indexes_release(struct name_indexes *l)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->items[i].items);
-        free(l->items[i].wild);
-    }
-    free(l->items);
 }
 
 /* First entry named name, or ix->n. */
@@ -107,43 +57,7 @@ static const char *fqdn(struct xctx *x, const char *host, const char *ns)
     return r;
 }
 
-static int ref_cmp(const void *pa, const void *pb)
-{
-    const struct host_ref *a = pa, *b = pb;
-    int c = strcmp(a->host, b->host);
-    return c ? c : strcmp(a->ns, b->ns);
-}
-
-static void index_add(struct index *ix, const char *host, const char *ns, const void *res)
-{
-    struct host_ref r = {host, ns, res};
-    if (host[0] == '*') {
-        xgrow((void **)&ix->wild, &ix->cap_wild, ix->n_wild + 1, sizeof(r));
-        ix->wild[ix->n_wild++] = r;
-    } else {
-        xgrow((void **)&ix->exact, &ix->cap_exact, ix->n_exact + 1, sizeof(r));
-        ix->exact[ix->n_exact++] = r;
-    }
-}
-
-static void build_indexes(struct xctx *x)
-{
-    struct builder *b = x->v->b;
-    for (size_t i = 0; i < b->n_se; i++)
-        for (size_t j = 0; j < b->se[i]->n_hosts; j++)
-            index_add(&x->se, fqdn(x, b->se[i]->hosts[j], b->se[i]->meta.namespace),
-                      b->se[i]->meta.namespace, b->se[i]);
-    for (size_t i = 0; i < b->n_dr; i++)
-        if (b->dr[i]->host)
-            index_add(&x->dr, fqdn(x, b->dr[i]->host, b->dr[i]->meta.namespace),
-                      b->dr[i]->meta.namespace, b->dr[i]);
-    if (x->se.n_exact > 1)
-        qsort(x->se.exact, x->se.n_exact, sizeof(struct host_ref), ref_cmp);
-    if (x->dr.n_exact > 1)
-        qsort(x->dr.exact, x->dr.n_exact, sizeof(struct host_ref), ref_cmp);
-}
-
-static size_t first_of(const struct index *ix, const char *host)
+static size_t first_of(const struct xref_hosts *ix, const char *host)
 {
     size_t lo = 0, hi = ix->n_exact;
     while (lo < hi) {
@@ -186,7 +100,7 @@ static int scan_instead(struct xctx *x)
         x->scans--;
         return 1;
     }
-    build_indexes(x);
+    xref_index_build(x->ix, x->v->b);
     x->indexed = 1;
     return 0;
 }
@@ -248,9 +162,9 @@ static const struct destination_rule *find_dr(struct xctx *x, const char *host, 
     if (scan_instead(x))
         return scan_dr(x, host, ns);
     const struct destination_rule *other = NULL;
-    for (size_t i = first_of(&x->dr, host);
-         i < x->dr.n_exact && strcmp(x->dr.exact[i].host, host) == 0; i++) {
-        const struct destination_rule *dr = x->dr.exact[i].res;
+    for (size_t i = first_of(&x->ix->dr, host);
+         i < x->ix->dr.n_exact && strcmp(x->ix->dr.exact[i].host, host) == 0; i++) {
+        const struct destination_rule *dr = x->ix->dr.exact[i].res;
         if (strcmp(dr->meta.namespace, ns) == 0)
             return dr;
         if (!other && dr_visible(dr, ns))
@@ -258,9 +172,9 @@ static const struct destination_rule *find_dr(struct xctx *x, const char *host, 
     }
     if (other)
         return other;
-    for (size_t i = 0; i < x->dr.n_wild; i++)
-        if (host_matches(x->dr.wild[i].host, host) && dr_visible(x->dr.wild[i].res, ns))
-            return x->dr.wild[i].res;
+    for (size_t i = 0; i < x->ix->dr.n_wild; i++)
+        if (host_matches(x->ix->dr.wild[i].host, host) && dr_visible(x->ix->dr.wild[i].res, ns))
+            return x->ix->dr.wild[i].res;
     return NULL;
 }
 
@@ -268,12 +182,12 @@ static const struct service_entry *find_se(struct xctx *x, const char *host)
 {
     if (scan_instead(x))
         return scan_se(x, host);
-    size_t i = first_of(&x->se, host);
-    if (i < x->se.n_exact && strcmp(x->se.exact[i].host, host) == 0)
-        return x->se.exact[i].res;
-    for (size_t j = 0; j < x->se.n_wild; j++)
-        if (host_matches(x->se.wild[j].host, host))
-            return x->se.wild[j].res;
+    size_t i = first_of(&x->ix->se, host);
+    if (i < x->ix->se.n_exact && strcmp(x->ix->se.exact[i].host, host) == 0)
+        return x->ix->se.exact[i].res;
+    for (size_t j = 0; j < x->ix->se.n_wild; j++)
+        if (host_matches(x->ix->se.wild[j].host, host))
+            return x->ix->se.wild[j].res;
     return NULL;
 }
 
@@ -287,14 +201,15 @@ static int has_port(const struct service_entry *se, uint32_t port)
 
 static int has_subset(struct xctx *x, const struct destination_rule *dr, const char *name)
 {
-    if (dr->n_subsets < INDEX_MIN || x->name_scans > 0) {
+    int kept = dr->n_subsets >= INDEX_MIN && xref_names_find(&x->ix->subsets, dr) != NULL;
+    if (!kept && (dr->n_subsets < INDEX_MIN || x->name_scans > 0)) {
         x->name_scans -= dr->n_subsets >= INDEX_MIN && x->name_scans > 0;
         for (size_t i = 0; i < dr->n_subsets; i++)
             if (dr->subsets[i].name && strcmp(dr->subsets[i].name, name) == 0)
                 return 1;
         return 0;
     }
-    struct name_index *ix = name_index_get(&x->subsets, dr);
+    struct name_index *ix = xref_names(&x->ix->subsets, dr);
     if (ix->items == NULL) {
         ix->items = xcalloc(dr->n_subsets, sizeof(*ix->items));
         for (size_t i = 0; i < dr->n_subsets; i++)
@@ -424,7 +339,7 @@ static int server_host_exposes(const struct gateway *gw, const char *h, const ch
  * namespace part sorted by name; the rest (wildcards, "ns/host") kept apart. */
 static struct name_index *gateway_hosts(struct xctx *x, const struct gateway *gw)
 {
-    struct name_index *ix = name_index_get(&x->gw_hosts, gw);
+    struct name_index *ix = xref_names(&x->ix->gw_hosts, gw);
     if (ix->items != NULL || ix->wild != NULL)
         return ix;
     size_t total = 0;
@@ -452,7 +367,8 @@ static int gateway_exposes(struct xctx *x, const struct gateway *gw, const char 
     size_t total = 0;
     for (size_t i = 0; i < gw->n_servers && total < INDEX_MIN; i++)
         total += gw->servers[i].n_hosts;
-    if (total < INDEX_MIN || strchr(host, '*') || x->name_scans > 0) {
+    int kept = total >= INDEX_MIN && xref_names_find(&x->ix->gw_hosts, gw) != NULL;
+    if (total < INDEX_MIN || strchr(host, '*') || (!kept && x->name_scans > 0)) {
         x->name_scans -= total >= INDEX_MIN && x->name_scans > 0;
         for (size_t i = 0; i < gw->n_servers; i++)
             for (size_t j = 0; j < gw->servers[i].n_hosts; j++)
@@ -569,37 +485,61 @@ static void check_gateways(struct xctx *x, const struct virtual_service *vs,
             }
 }
 
-/* Check vs afresh into its own diagnostics, which go to v's and, with its
- * bindings, into memo. */
-static void check_vs(struct xctx *x, const struct virtual_service *vs, struct binding_list *bl,
-                     struct cross_memo *memo)
+/* Check vs afresh into its own diagnostics, which go with its bindings
+ * into memo. */
+static void check_vs(struct xctx *x, const struct virtual_service *vs, struct cross_memo *memo)
 {
     struct vctx *v = x->v;
     struct builder *b = v->b;
     struct config_diags *out = v->diags, own = {0};
-    size_t first = bl->n;
+    struct binding_list bl = {0};
     v->meta = &vs->meta;
     v->pos = &builder_unit_of(b, &vs->meta)->pos;
     v->label = NULL; /* made on the first message (checks.c) */
-    v->diags = memo ? &own : out;
-    check_gateways(x, vs, bl);
+    v->diags = &own;
+    check_gateways(x, vs, &bl);
     check_destinations(x, vs);
     v->diags = out;
-    if (memo) {
-        diags_append(out, &own);
-        cross_memo_put(memo, vs, &own, bl->items + first, bl->n - first);
-    }
+    cross_memo_put(memo, vs, &own, bl.items, bl.n);
+    free(bl.items);
 }
 
-/* Take vs's results from the last load's memo. */
-static void reuse_vs(struct xmemo_entry *e, struct vctx *v, struct binding_list *bl,
-                     struct cross_memo *memo)
+/* The VirtualServices of units, into *todo. */
+static void add_vs_of(const struct config_unit *const *units, size_t n,
+                      const struct virtual_service ***todo, size_t *n_todo, size_t *cap)
 {
-    diags_append(v->diags, &e->diags);
-    xgrow((void **)&bl->items, &bl->cap, bl->n + e->n_bindings, sizeof(*bl->items));
-    memcpy(bl->items + bl->n, e->bindings, e->n_bindings * sizeof(*bl->items));
-    bl->n += e->n_bindings;
-    cross_memo_move(memo, e);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < units[i]->n_res; j++)
+            if (units[i]->res[j]->kind == KIND_VIRTUAL_SERVICE) {
+                xgrow((void **)todo, cap, *n_todo + 1, sizeof(**todo));
+                (*todo)[(*n_todo)++] = (const struct virtual_service *)units[i]->res[j];
+            }
+}
+
+/* The VirtualServices to check: after a few changes, those of the changed
+ * files and those whose lookups meet the changes (their entries leave the
+ * memo); else every one (the memo starts empty). */
+static const struct virtual_service **to_check(struct builder *b, struct cross_memo *memo,
+                                               const struct xref_changes *changes, size_t *n)
+{
+    const struct virtual_service **todo = NULL;
+    size_t cap = 0;
+    *n = 0;
+    if (changes == NULL) {
+        cross_memo_clear(memo);
+        todo = xcalloc(b->n_vs + 1, sizeof(*todo));
+        if (b->n_vs > 0)
+            memcpy(todo, b->vs, b->n_vs * sizeof(*todo));
+        *n = b->n_vs;
+        return todo;
+    }
+    add_vs_of(b->gone, b->n_gone, &todo, n, &cap);
+    for (size_t i = 0; i < *n; i++)
+        cross_memo_drop(memo, todo[i]);
+    *n = 0;
+    cross_memo_affected(memo, changes, &todo, n, &cap);
+    add_vs_of(b->fresh, b->n_fresh, &todo, n, &cap);
+    return todo;
 }
 
 void validate_cross(struct vctx *v)
@@ -609,33 +549,29 @@ void validate_cross(struct vctx *v)
     x.v = v;
     arena_init(&x.tmp);
     struct builder *b = v->b;
-    struct cross_memo *old = b->memo ? *b->memo : NULL;
-    struct cross_memo *memo = b->memo ? cross_memo_new(b->n_vs) : NULL;
-    struct xref_changes *changes = old ? xref_changes_new(b) : NULL;
+    int kept = b->memo && *b->memo;
+    struct cross_memo *memo = kept ? *b->memo : cross_memo_new();
+    struct xref_changes *changes = kept ? xref_changes_new(b) : NULL;
     x.scans = x.name_scans = changes ? MAX_SCANS : 0;
-    struct binding_list bl = {0};
-    for (size_t i = 0; i < b->n_vs; i++) {
-        const struct virtual_service *vs = b->vs[i];
-        struct xmemo_entry *e = changes ? cross_memo_find(old, vs) : NULL;
-        if (e && !xref_reusable(changes, e, vs))
-            e = NULL;
-        if (e)
-            reuse_vs(e, v, &bl, memo);
-        else
-            check_vs(&x, vs, &bl, memo);
-    }
-    check_conflicts(v, bl.items, bl.n);
-    if (b->memo) {
+    /* the last load's lookups, brought up to date, or new ones */
+    x.ix = b->xindex && *b->xindex ? *b->xindex : xref_index_new();
+    x.indexed = xref_index_carry(x.ix, b) == 0;
+    size_t n;
+    const struct virtual_service **todo = to_check(b, memo, changes, &n);
+    for (size_t i = 0; i < n; i++)
+        check_vs(&x, todo[i], memo);
+    free(todo);
+    /* the findings of every VirtualService, in the order of the set */
+    cross_memo_diags(memo, v->diags);
+    check_conflicts(v, cross_memo_mesh(memo));
+    if (b->memo)
         *b->memo = memo;
-        cross_memo_free(old); /* after check_conflicts: the bindings are its */
-    }
+    else
+        cross_memo_free(memo);
     xref_changes_free(changes);
-    free(bl.items);
-    free(x.se.exact);
-    free(x.se.wild);
-    free(x.dr.exact);
-    free(x.dr.wild);
-    name_indexes_release(&x.gw_hosts);
-    name_indexes_release(&x.subsets);
+    if (b->xindex)
+        *b->xindex = x.ix;
+    else
+        xref_index_free(x.ix);
     arena_release(&x.tmp);
 }

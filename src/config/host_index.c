@@ -15,6 +15,7 @@ void host_orders_release(struct host_orders *h)
 {
     free(h->se);
     free(h->dr);
+    free(h->wild);
     memset(h, 0, sizeof(*h));
 }
 
@@ -80,22 +81,51 @@ static struct order_list merge(const struct config_set *s, int se, const struct 
     if (add.n > 1)
         qsort(add.items, add.n, sizeof(*add.items), order_cmp);
     l.cap = n_prev + add.n + 1;
-    l.items = xcalloc(l.cap, sizeof(*l.items));
-    size_t a = 0;
+    l.items = xmalloc(l.cap * sizeof(*l.items));
     for (size_t i = 0; i < n_prev; i++) {
         size_t idx = m->map[prev[i].idx];
         if (idx == SIZE_MAX)
             continue;
-        struct host_order o = prev[i];
-        o.idx = idx;
-        while (a < add.n && order_cmp(&add.items[a], &o) < 0)
-            l.items[l.n++] = add.items[a++];
-        l.items[l.n++] = o;
+        l.items[l.n] = prev[i];
+        l.items[l.n++].idx = idx;
     }
-    while (a < add.n)
-        l.items[l.n++] = add.items[a++];
+    sorted_insert(l.items, l.n, add.items, add.n, sizeof(*l.items), order_cmp);
+    l.n += add.n;
     free(add.items);
     return l;
+}
+
+static int idx_cmp(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    return (a > b) - (a < b);
+}
+
+/* The places of the rules with a wildcard host: prev's renumbered (the map
+ * keeps their order) with the changed files' merged in; or all of them,
+ * found by reading every rule. */
+static size_t *wild_rules(const struct config_set *s, const struct host_orders *prev,
+                          const struct kind_merge *m, size_t *n)
+{
+    size_t *w = xmalloc((s->n_dr + 1) * sizeof(*w));
+    *n = 0;
+    if (prev == NULL) {
+        for (size_t i = 0; i < s->n_dr; i++)
+            if (dr_host(&s->dr[i])[0] == '*')
+                w[(*n)++] = i;
+        return w;
+    }
+    for (size_t i = 0; i < prev->n_wild; i++)
+        if (m->map[prev->wild[i]] != SIZE_MAX)
+            w[(*n)++] = m->map[prev->wild[i]];
+    size_t *add = xmalloc((m->n_added + 1) * sizeof(*add)), n_add = 0;
+    for (size_t i = 0; i < m->n_added; i++)
+        if (dr_host(&s->dr[m->added[i]])[0] == '*')
+            add[n_add++] = m->added[i];
+    sorted_insert(w, *n, add, n_add, sizeof(*w), idx_cmp);
+    *n += n_add;
+    free(add);
+    return w;
 }
 
 void host_index_build(struct config_set *s, const struct host_orders *prev,
@@ -116,17 +146,20 @@ void host_index_build(struct config_set *s, const struct host_orders *prev,
         s->dr_by_host[i] =
             (struct host_ref){ld.items[i].host, ld.items[i].ns, &s->dr[ld.items[i].idx]};
     s->n_dr_by_host = ld.n;
-    s->dr_wild = xcalloc(s->n_dr ? s->n_dr : 1, sizeof(*s->dr_wild));
-    for (size_t i = 0; i < s->n_dr; i++)
-        if (dr_host(&s->dr[i])[0] == '*')
-            s->dr_wild[s->n_dr_wild++] =
-                (struct host_ref){s->dr[i].host, s->dr[i].meta.namespace, &s->dr[i]};
+    size_t n_wild;
+    size_t *wild = wild_rules(s, merged ? prev : NULL, dr, &n_wild);
+    s->dr_wild = xcalloc(n_wild + 1, sizeof(*s->dr_wild));
+    for (size_t i = 0; i < n_wild; i++) {
+        const struct destination_rule *r = &s->dr[wild[i]];
+        s->dr_wild[s->n_dr_wild++] = (struct host_ref){r->host, r->meta.namespace, r};
+    }
 
     if (out) {
         host_orders_release(out);
-        *out = (struct host_orders){ls.items, ld.items, ls.n, ld.n, 1};
+        *out = (struct host_orders){ls.items, ld.items, ls.n, ld.n, wild, n_wild, 1};
     } else {
         free(ls.items);
         free(ld.items);
+        free(wild);
     }
 }

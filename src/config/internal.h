@@ -69,6 +69,12 @@ void diag_vadd(struct config_diags *d, enum config_severity sev, struct config_p
 /* Sort by file, line, column, keeping insertion order for ties. */
 void diag_sort(struct config_diags *d);
 
+/* Merge add (n_add elements of size bytes, sorted by cmp) into base (n
+ * sorted elements, room for n + n_add), each after the elements equal to
+ * it: a few binary searches and moves of runs, not a comparison each. */
+void sorted_insert(void *base, size_t n, const void *add, size_t n_add, size_t size,
+                   int (*cmp)(const void *, const void *));
+
 /* ---- position table: where each decoded value came from ----------------- */
 
 struct pos_entry {
@@ -197,10 +203,49 @@ struct host_ref {
     const void *res;
 };
 
+/* A file of a load: its parsed unit, or for a file that could not be read
+ * its path (cache.c re-reads it). */
+struct cache_file {
+    char *path;               /* NULL: the unit's */
+    struct config_unit *unit; /* NULL: the file could not be read */
+};
+
+/* A run of the files of a load, in order (file_list.c). Immutable once
+ * sealed: the next load of the directory shares it when none of its files
+ * changed, and so does every set made from those loads, so that a reload
+ * takes one reference per run instead of one per unit. */
+#define CHUNK_FILES 64
+struct file_chunk {
+    int refs;
+    int sealed;                       /* diags is known */
+    int diags;                        /* a unit here has findings (parse or per-resource) */
+    int unread;                       /* a file here could not be read */
+    size_t n;                         /* files */
+    size_t units;                     /* of them with a unit */
+    struct cache_file f[CHUNK_FILES]; /* one reference on each unit */
+};
+struct file_list {
+    struct file_chunk **items;
+    size_t n, cap;
+    int open; /* the last chunk is this list's own, being filled */
+};
+/* Append a file: a unit (the list takes a reference) or, when unit is
+ * NULL, the path of a file that could not be read (taken). */
+void file_list_add(struct file_list *l, char *path, struct config_unit *u);
+/* Append a whole sealed chunk (a reference is taken). */
+void file_list_share(struct file_list *l, struct file_chunk *c);
+void file_list_release(struct file_list *l);
+void file_chunk_unref(struct file_chunk *c);
+/* Seal the chunks not sealed yet (after the per-resource checks). */
+void file_list_seal(struct file_list *l);
+const char *cache_file_path(const struct cache_file *f);
+
 struct config_set {
     int refs;
     uint64_t generation;
+    int hash_known; /* hash is computed (on first use) */
     uint64_t hash;
+    uint64_t content_id; /* see struct builder */
     struct arena arena;
     struct service_entry *se;
     size_t n_se;
@@ -217,11 +262,12 @@ struct config_set {
     size_t n_dr_by_host;
     struct host_ref *dr_wild; /* DestinationRules with a wildcard host */
     size_t n_dr_wild;
-    struct config_unit **units; /* the files the resources live in */
-    size_t n_units;
-    /* the files read (config_sources()): names and bytes are the units' */
+    /* the files the resources live in, in load order */
+    struct file_chunk **chunks;
+    size_t n_chunks;
+    /* the files read (config_sources(), made on first use): names and
+     * bytes are the units' */
     struct config_source *sources;
-    size_t n_sources;
 };
 
 /* One parsed file: its resources (decoded into its own arena, with the
@@ -256,6 +302,13 @@ struct kind_merge {
     size_t n_added;
 };
 
+/* Where a set's array of one kind differs from the one of the set before. */
+struct kind_patch {
+    int same_layout; /* the same resources in the same places, but for: */
+    size_t *at;      /* the places of the changed files' resources, ascending */
+    size_t n_at;
+};
+
 /* Loading state. Resources live in the arenas of their files' units, whose
  * position tables serve validation; builder_finish copies them into sorted
  * arrays. */
@@ -274,17 +327,28 @@ struct builder {
     size_t n_se, n_gw, n_vs, n_dr;
     size_t cap_se, cap_gw, cap_vs, cap_dr;
     size_t nfiles;
-    uint64_t hash;
+    struct file_list files; /* the load's files, in order */
+    /* a sum of a hash of each unit's name and content: what the reloader
+     * compares to tell a change, kept up to date from the changed files */
+    uint64_t content_id;
     /* the results of validate_cross to reuse and to keep (may be NULL) */
     struct cross_memo **memo;
-    int memo_usable;      /* only the units in fresh and gone changed since *memo */
-#define MEMO_MAX_UNITS 64 /* past this many changed files, redo everything */
+    struct xref_index **xindex; /* validate_cross's lookups, kept likewise (may be NULL) */
+    int memo_usable;            /* only the units in fresh and gone changed since *memo */
+#define MEMO_MAX_UNITS 64       /* past this many changed files, redo everything */
     const struct config_unit **fresh, **gone;
     size_t n_fresh, n_gone, cap_fresh, cap_gone;
     /* the resources of each kind in order, kept from load to load (may be
      * NULL); with memo_usable, those of the last load */
     struct sorted_kinds *sorted;
     int carried; /* units were added without their resources */
+    /* the set the last load made, when its sorted arrays are *sorted's */
+    const struct config_set *prev;
+    /* the set the load before made, when prev was made from it; only the
+     * cache holds it, and while no one else does its arrays can be taken */
+    struct config_set *older;
+    struct kind_patch *patch; /* [4]: prev against older; then this load against prev */
+    struct config_set *spare; /* made for the next load when there is no prev (set.c) */
     struct kind_merge merge[4];
 };
 
@@ -298,6 +362,8 @@ struct host_order {
 struct host_orders {
     struct host_order *se, *dr; /* dr: the rules without a wildcard host */
     size_t n_se, n_dr;
+    size_t *wild; /* the rules with one: their places in the set's array, ascending */
+    size_t n_wild;
     int valid;
 };
 
@@ -326,11 +392,14 @@ void builder_add_buffer(struct builder *b, const char *file, const char *buf, si
 int builder_add_path(struct builder *b, const char *path);
 /* Read and parse one file (errors name it). -1 when it cannot be read. */
 int builder_add_file(struct builder *b, const char *path);
-/* Add u, a unit parsed before from a file that has not changed since. */
-void builder_add_cached(struct builder *b, struct config_unit *u);
-/* The same, leaving its resources out of the per-kind arrays: builder_finish
- * takes them from b->sorted (the last load's), so u must be in it. */
+/* Add u, a unit of the last load from a file that has not changed since,
+ * leaving its resources out of the per-kind arrays: builder_finish takes
+ * them from b->sorted (the last load's), so u must be in it. */
 void builder_add_carried(struct builder *b, struct config_unit *u);
+/* The same for every file of c (sealed, without unread files). */
+void builder_add_chunk(struct builder *b, struct file_chunk *c);
+/* What u adds to a content id. */
+uint64_t unit_content_id(const struct config_unit *u);
 
 /* The YAML files under a directory, sorted by name (strcmp), as a load
  * reads them. */
@@ -388,40 +457,101 @@ struct binding {
     struct config_pos pos;
 };
 
+/* The bindings on the mesh, grouped by host (conflicts.c). A binding
+ * added stays where it is until removed. */
+struct mesh_hosts;
+struct mesh_hosts *mesh_hosts_new(void);
+void mesh_hosts_free(struct mesh_hosts *m);
+void mesh_hosts_add(struct mesh_hosts *m, const struct binding *b);
+void mesh_hosts_remove(struct mesh_hosts *m, const struct binding *b);
 /* Warn about each VirtualService ignored for a host on the mesh because
- * another comes first (conflicts.c). */
-void check_conflicts(struct vctx *v, const struct binding *bindings, size_t n);
+ * another comes first. */
+void check_conflicts(struct vctx *v, const struct mesh_hosts *m);
 
 /* What validate_cross said about one VirtualService (xref_memo.c). */
 struct xmemo_entry {
-    const void *vs;   /* the key: its address in its unit */
-    const char *file; /* its file name's address (the unit's) */
+    const void *vs;   /* the key: its address in its unit; NULL: a free slot */
     uint64_t deps[2]; /* a Bloom filter of the hosts and gateways it looks up */
     struct config_diags diags;
     struct binding *bindings; /* own copies of the strings */
     size_t n_bindings;
 };
+/* Every VirtualService's entry, kept from load to load. */
 struct cross_memo;
-/* A memo for about n VirtualServices, filled in the load's order. */
-struct cross_memo *cross_memo_new(size_t n);
+struct cross_memo *cross_memo_new(void);
 void cross_memo_free(struct cross_memo *m);
-/* vs's entry; vs comes after the VirtualServices asked for before. */
-struct xmemo_entry *cross_memo_find(struct cross_memo *m, const void *vs);
-/* Move e (of another memo, which keeps an empty entry) to the end of m. */
-void cross_memo_move(struct cross_memo *m, struct xmemo_entry *e);
-/* Record vs's results at the end of m: *d is taken (and emptied), the
+/* Forget every entry. */
+void cross_memo_clear(struct cross_memo *m);
+/* Forget vs's entry, if there is one. */
+void cross_memo_drop(struct cross_memo *m, const void *vs);
+/* Record vs's results (vs has no entry): *d is taken (and emptied), the
  * bindings copied. */
 void cross_memo_put(struct cross_memo *m, const struct virtual_service *vs, struct config_diags *d,
                     const struct binding *b, size_t n);
+/* Append every entry's findings to d, in the order of the VirtualServices
+ * in a set. */
+void cross_memo_diags(const struct cross_memo *m, struct config_diags *d);
+/* The entries' bindings on the mesh. */
+const struct mesh_hosts *cross_memo_mesh(const struct cross_memo *m);
 /* The resources that changed since b's memo, or NULL when every
  * VirtualService must be checked again. */
 struct xref_changes;
 struct xref_changes *xref_changes_new(const struct builder *b);
 void xref_changes_free(struct xref_changes *c);
-/* Would the checks of vs (e: its entry in the last memo) say what they
- * said? vs is only read when e's filter cannot tell. */
-int xref_reusable(const struct xref_changes *c, const struct xmemo_entry *e,
-                  const struct virtual_service *vs);
+/* The VirtualServices whose checks might say something else after the
+ * changes c: appended to *out (*n of them, *cap allocated), their entries
+ * dropped. */
+void cross_memo_affected(struct cross_memo *m, const struct xref_changes *c,
+                         const struct virtual_service ***out, size_t *n, size_t *cap);
+
+/* The lookups of validate_cross, kept from load to load (xref_index.c). */
+struct xref_host {
+    const char *host; /* fully qualified */
+    const char *ns;
+    const void *res;  /* the ServiceEntry or DestinationRule */
+    const char *file; /* res's file name (its unit's address) */
+    char *own;        /* host, when made here from a short name */
+};
+struct xref_hosts {
+    struct xref_host *exact; /* by (host, namespace), then in set order */
+    size_t n_exact, cap_exact;
+    struct xref_host *wild; /* hosts starting with '*', in set order */
+    size_t n_wild, cap_wild;
+};
+/* The names of one Gateway (its servers' hosts) or DestinationRule (its
+ * subsets), sorted, for the few that hold many. */
+struct name_ref {
+    const char *name;
+    size_t idx;
+};
+struct name_index {
+    const void *owner;      /* the resource: its memory is its unit's */
+    struct name_ref *items; /* sorted by name, then idx */
+    size_t n;
+    size_t *wild; /* gateway hosts with a wildcard (or a namespace part), in order */
+    size_t n_wild;
+};
+struct name_indexes {
+    struct name_index *items;
+    size_t n, cap;
+};
+struct xref_index {
+    struct xref_hosts se, dr;
+    int built; /* se and dr hold every host of the load */
+    struct name_indexes gw_hosts, subsets;
+};
+struct xref_index *xref_index_new(void);
+void xref_index_free(struct xref_index *ix);
+/* Every host of b's ServiceEntries and DestinationRules. */
+void xref_index_build(struct xref_index *ix, const struct builder *b);
+/* Bring ix, the last load's, up to b's: drop what the changed files held,
+ * add what they hold now. -1 when the hosts must be built afresh (the
+ * names of unchanged resources are kept all the same). */
+int xref_index_carry(struct xref_index *ix, const struct builder *b);
+/* owner's entry in l, made empty when there is none. */
+struct name_index *xref_names(struct name_indexes *l, const void *owner);
+/* owner's entry in l, or NULL. */
+struct name_index *xref_names_find(const struct name_indexes *l, const void *owner);
 
 /* Small checks shared by validation. */
 int is_dns1123_label(const char *s);

@@ -43,7 +43,6 @@ void builder_init(struct builder *b, struct config_diags *diags)
     b->set = xcalloc(1, sizeof(*b->set));
     b->set->refs = 1;
     arena_init(&b->set->arena);
-    b->hash = HASH_SEED;
 }
 
 size_t builder_resources(const struct builder *b)
@@ -260,12 +259,22 @@ void diags_append(struct config_diags *dst, const struct config_diags *src)
     dst->n_warnings = warnings + src->n_warnings;
 }
 
-/* Register the resources of u (the builder takes a reference). */
+uint64_t unit_content_id(const struct config_unit *u)
+{
+    uint64_t x =
+        hash_bytes(HASH_SEED, u->path, strlen(u->path)) ^ (u->hash * 0x9e3779b97f4a7c15ULL);
+    x ^= x >> 31;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    return x ^ (x >> 29);
+}
+
+/* Register the resources of u (the file list takes a reference). */
 static void builder_add_unit(struct builder *b, struct config_unit *u)
 {
     xgrow((void **)&b->units, &b->cap_units, b->n_units + 1, sizeof(*b->units));
     b->units[b->n_units++] = u;
-    __atomic_add_fetch(&u->refs, 1, __ATOMIC_RELAXED);
+    file_list_add(&b->files, NULL, u);
+    b->content_id += unit_content_id(u);
     diags_append(b->diags, &u->parse_diags);
 #define ADD(arr, n, cap, type)                                                                     \
     do {                                                                                           \
@@ -292,35 +301,39 @@ static void builder_add_unit(struct builder *b, struct config_unit *u)
 #undef ADD
 }
 
-/* The set's hash covers every file's name and content (through h). */
-static void builder_hash_file(struct builder *b, const char *file, uint64_t h)
+static int has_parse_diags(const struct config_unit *u)
 {
-    b->nfiles++;
-    b->hash = hash_bytes(b->hash, file, strlen(file) + 1);
-    b->hash = hash_bytes(b->hash, &h, sizeof(h));
-}
-
-void builder_add_cached(struct builder *b, struct config_unit *u)
-{
-    builder_hash_file(b, u->path, u->hash);
-    builder_add_unit(b, u);
+    return u->parse_diags.n || u->parse_diags.n_errors || u->parse_diags.n_warnings;
 }
 
 void builder_add_carried(struct builder *b, struct config_unit *u)
 {
-    builder_hash_file(b, u->path, u->hash);
+    b->nfiles++;
     xgrow((void **)&b->units, &b->cap_units, b->n_units + 1, sizeof(*b->units));
     b->units[b->n_units++] = u;
-    __atomic_add_fetch(&u->refs, 1, __ATOMIC_RELAXED);
-    if (u->parse_diags.n || u->parse_diags.n_errors || u->parse_diags.n_warnings)
+    file_list_add(&b->files, NULL, u);
+    if (has_parse_diags(u))
         diags_append(b->diags, &u->parse_diags);
+    b->carried = 1;
+}
+
+void builder_add_chunk(struct builder *b, struct file_chunk *c)
+{
+    b->nfiles += c->units;
+    xgrow((void **)&b->units, &b->cap_units, b->n_units + c->units, sizeof(*b->units));
+    for (size_t i = 0; i < c->n; i++)
+        b->units[b->n_units++] = c->f[i].unit;
+    for (size_t i = 0; c->diags && i < c->n; i++)
+        if (has_parse_diags(c->f[i].unit))
+            diags_append(b->diags, &c->f[i].unit->parse_diags);
+    file_list_share(&b->files, c);
     b->carried = 1;
 }
 
 void builder_add_buffer(struct builder *b, const char *file, const char *buf, size_t len)
 {
     uint64_t h = hash_bytes(HASH_SEED, buf, len);
-    builder_hash_file(b, file, h);
+    b->nfiles++;
     struct config_unit *u = b->cache ? cache_find(b->cache, file, h, len) : NULL;
     if (u != NULL) {
         __atomic_add_fetch(&u->refs, 1, __ATOMIC_RELAXED);

@@ -22,7 +22,7 @@ struct reloader {
     int64_t first_event, last_event;
     int was_dir; /* dir was a directory at start: it must stay one */
     int have_good;
-    uint64_t good_hash;  /* content hash of the last good set */
+    uint64_t good_hash;  /* content id of the last good set (struct builder) */
     uint64_t generation; /* of the last good set */
     int prev_have_good;  /* the good set before the last one, for reloader_refuse() */
     uint64_t prev_hash, prev_generation;
@@ -145,10 +145,10 @@ static void accept(struct reloader *r, struct config_set *s)
     r->prev_have_good = r->have_good;
     r->prev_hash = r->good_hash;
     r->prev_generation = r->generation;
-    if (!r->have_good || config_hash(s) != r->good_hash)
+    if (!r->have_good || s->content_id != r->good_hash)
         r->generation++;
     r->have_good = 1;
-    r->good_hash = config_hash(s);
+    r->good_hash = s->content_id;
     config_set_generation(s, r->generation);
 }
 
@@ -165,7 +165,7 @@ static struct config_set *reload(struct reloader *r, int always)
         return NULL;
     }
     r->rejected = 0;
-    if (r->have_good && config_hash(s) == r->good_hash && !always) {
+    if (r->have_good && s->content_id == r->good_hash && !always) {
         config_unref(s); /* e.g. an editor's temporary file came and went */
         log_debug("configuration in '%s' unchanged", r->dir);
         return NULL;

@@ -90,34 +90,52 @@ static struct istio_meta **merge_kind(const struct builder *b, enum istio_kind k
         qsort(add, n_add, sizeof(*add), ptr_cmp);
     size_t n_changed;
     const char **changed = changed_files(b, &n_changed);
-    struct istio_meta **out = xcalloc(p->n[k] + n_add + 1, sizeof(*out));
-    const char **file = xcalloc(p->n[k] + n_add + 1, sizeof(*file));
+    struct istio_meta **out = xmalloc((p->n[k] + n_add + 1) * sizeof(*out));
+    const char **file = xmalloc((p->n[k] + n_add + 1) * sizeof(*file));
     size_t *pos = xcalloc(n_add + 1, sizeof(*pos));
-    size_t *map = xcalloc(p->n[k] + 1, sizeof(*map));
-    size_t o = 0, a = 0;
+    size_t *map = xmalloc((p->n[k] + 1) * sizeof(*map));
+    /* the resources still there, by their files' addresses (none is read) */
+    size_t o = 0;
     for (size_t i = 0; i < p->n[k]; i++) {
         map[i] = SIZE_MAX;
         if (in_files(p->file[k][i], changed, n_changed))
             continue;
-        struct istio_meta *m = p->arr[k][i];
-        while (a < n_add && ptr_cmp(&add[a], &m) < 0) {
-            pos[a] = o;
-            file[o] = add[a]->pos.file;
-            out[o++] = add[a++];
-        }
         map[i] = o;
         file[o] = p->file[k][i];
-        out[o++] = m;
+        out[o++] = p->arr[k][i];
     }
-    while (a < n_add) {
-        pos[a] = o;
-        file[o] = add[a]->pos.file;
-        out[o++] = add[a++];
+    /* where the changed files' go among them: a binary search each */
+    for (size_t a = 0, lo = 0; a < n_add; a++) {
+        size_t hi = o;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (ptr_cmp(&out[mid], &add[a]) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        pos[a] = lo + a;
+    }
+    /* move the runs between them up, from the end */
+    for (size_t a = n_add, end = o; a-- > 0;) {
+        size_t from = pos[a] - a;
+        memmove(&out[pos[a] + 1], &out[from], (end - from) * sizeof(*out));
+        memmove(&file[pos[a] + 1], &file[from], (end - from) * sizeof(*file));
+        out[pos[a]] = add[a];
+        file[pos[a]] = add[a]->pos.file;
+        end = from;
+    }
+    for (size_t i = 0, a = 0; i < p->n[k]; i++) { /* each one's place after the moves */
+        if (map[i] == SIZE_MAX)
+            continue;
+        while (a < n_add && pos[a] - a <= map[i])
+            a++;
+        map[i] += a;
     }
     free(add);
     free(changed);
     *km = (struct kind_merge){1, file, map, pos, n_add};
-    *n = o;
+    *n = o + n_add;
     return out;
 }
 
@@ -208,27 +226,150 @@ static size_t sort_kind(struct builder *b, enum istio_kind k, struct istio_meta 
 #define SORT_KIND(b, k, arr, n, cap)                                                               \
     sort_kind((b), (k), (struct istio_meta ***)(void *)&(b)->arr, &(b)->n, &(b)->cap)
 
-#define COPY_OUT(s, b, arr, n, type)                                                               \
+/* Does the merge keep every resource of kind k where it was (those of the
+ * changed files excepted)? */
+static int same_layout(const struct builder *b, enum istio_kind k, size_t n)
+{
+    const struct kind_merge *km = &b->merge[k];
+    if (!km->merged || b->sorted->n[k] != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (km->map[i] != i && km->map[i] != SIZE_MAX)
+            return 0;
+    return 1;
+}
+
+/* The array of the set before last, when nobody else holds that set and
+ * the last two loads kept the layout of kind k: its bytes differ from the
+ * new array's only where those loads changed resources. Patched, it is the
+ * new array, without a copy of every resource (megabytes at 10,000 files). */
+static char *take_older(const struct builder *b, enum istio_kind k, char **older_arr, size_t n,
+                        size_t size, const char *prev)
+{
+    const struct kind_patch *p = &b->patch[k];
+    struct config_set *o = b->older;
+    if (o == NULL || *older_arr == NULL || !p->same_layout || !same_layout(b, k, n) ||
+        __atomic_load_n(&o->refs, __ATOMIC_ACQUIRE) != 1)
+        return NULL;
+    char *out = *older_arr;
+    *older_arr = NULL;
+    for (size_t i = 0; i < p->n_at; i++)
+        memcpy(out + p->at[i] * size, prev + p->at[i] * size, size);
+    return out;
+}
+
+/* The set's array of kind k: a copy of each resource (size bytes) of arr.
+ * After a merge with the last load, which made prev (that load's array of
+ * the kind), the resources carried over are copied from prev in runs (the
+ * same bytes in the same order, read in sequence rather than one unit at a
+ * time), or the set before's array is taken over; only the changed files'
+ * resources come from their units. */
+static void *copy_kind(const struct builder *b, enum istio_kind k, void *const *arr, size_t n,
+                       size_t size, const void *prev, size_t n_prev, char **older_arr)
+{
+    const struct kind_merge *km = &b->merge[k];
+    if (prev == NULL || !km->merged || n_prev != b->sorted->n[k]) {
+        char *out = xmalloc(n ? n * size : 1);
+        for (size_t i = 0; i < n; i++)
+            memcpy(out + i * size, arr[i], size);
+        return out;
+    }
+    char *out = take_older(b, k, older_arr, n, size, prev);
+    int copy = out == NULL;
+    if (copy)
+        out = xmalloc(n ? n * size : 1);
+    for (size_t i = 0; copy && i < n_prev;) {
+        size_t to = km->map[i], j = i + 1;
+        if (to == SIZE_MAX) {
+            i++;
+            continue;
+        }
+        while (j < n_prev && km->map[j] == to + (j - i))
+            j++;
+        memcpy(out + to * size, (const char *)prev + i * size, (j - i) * size);
+        i = j;
+    }
+    for (size_t a = 0; a < km->n_added; a++)
+        memcpy(out + km->added[a] * size, arr[km->added[a]], size);
+    return out;
+}
+
+#define COPY_OUT(s, b, k, arr, n)                                                                  \
     do {                                                                                           \
-        (s)->arr = xcalloc((b)->n ? (b)->n : 1, sizeof(type));                                     \
-        for (size_t i_ = 0; i_ < (b)->n; i_++)                                                     \
-            (s)->arr[i_] = *(b)->arr[i_];                                                          \
+        (s)->arr = copy_kind((b), (k), (void *const *)(b)->arr, (b)->n, sizeof(*(s)->arr),         \
+                             (b)->prev ? (b)->prev->arr : NULL, (b)->prev ? (b)->prev->n : 0,      \
+                             (b)->older ? (char **)(void *)&(b)->older->arr : NULL);               \
         (s)->n = (b)->n;                                                                           \
     } while (0)
 
-static void set_sources(struct config_set *s);
+#define DUP_ARRAY(c, s, arr, n)                                                                    \
+    do {                                                                                           \
+        (c)->arr = xmalloc(((s)->n ? (s)->n : 1) * sizeof(*(s)->arr));                             \
+        memcpy((c)->arr, (s)->arr, (s)->n * sizeof(*(s)->arr));                                    \
+        (c)->n = (s)->n;                                                                           \
+    } while (0)
+
+/* A set holding nothing but copies of s's arrays: what the set before s
+ * would hold if s had been made from it without a change. The next load
+ * takes them over (take_older) instead of copying every resource into new
+ * memory, as the loads after it take over the arrays of their set before. */
+static struct config_set *spare_of(const struct config_set *s)
+{
+    struct config_set *c = xcalloc(1, sizeof(*c));
+    c->refs = 1;
+    arena_init(&c->arena);
+    DUP_ARRAY(c, s, se, n_se);
+    DUP_ARRAY(c, s, gw, n_gw);
+    DUP_ARRAY(c, s, vs, n_vs);
+    DUP_ARRAY(c, s, dr, n_dr);
+    return c;
+}
+
+/* What this load changed in the arrays of the last one, for the next: the
+ * places of the changed files' resources, when the others kept theirs; with
+ * no last set, nothing against a spare copy of this one. */
+static void note_patches(struct builder *b, const struct config_set *s)
+{
+    size_t n[4] = {s->n_se, s->n_gw, s->n_vs, s->n_dr};
+    for (int k = 0; k < 4; k++) {
+        struct kind_patch *p = &b->patch[k];
+        free(p->at);
+        memset(p, 0, sizeof(*p));
+        p->same_layout = b->prev == NULL; /* with the spare below */
+        if (b->prev == NULL || !same_layout(b, (enum istio_kind)k, n[k]))
+            continue;
+        p->same_layout = 1;
+        p->at = b->merge[k].added;
+        p->n_at = b->merge[k].n_added;
+        b->merge[k].added = NULL;
+    }
+    if (b->prev == NULL)
+        b->spare = spare_of(s);
+}
+
+/* Check u once (units are shared from load to load). */
+static void check_unit(struct builder *b, struct config_unit *u)
+{
+    if (u->checked)
+        return;
+    struct vctx v = {b, &u->check_diags, &u->pos, NULL, NULL};
+    validate_unit(&v, u);
+    u->checked = 1;
+    pos_compact(&u->pos);
+}
 
 void builder_check_units(struct builder *b)
 {
-    for (size_t i = 0; i < b->n_units; i++) {
-        struct config_unit *u = b->units[i];
-        if (u->checked)
-            continue;
-        struct vctx v = {b, &u->check_diags, &u->pos, NULL, NULL};
-        validate_unit(&v, u);
-        u->checked = 1;
-        pos_compact(&u->pos);
+    /* units carried from the last load were checked by it */
+    if (b->carried) {
+        for (size_t i = 0; i < b->n_fresh; i++)
+            check_unit(b, (struct config_unit *)b->fresh[i]);
+        file_list_seal(&b->files);
+        return;
     }
+    for (size_t i = 0; i < b->n_units; i++)
+        check_unit(b, b->units[i]);
+    file_list_seal(&b->files);
 }
 
 static int unit_file_cmp(const void *pa, const void *pb)
@@ -286,13 +427,6 @@ const struct config_unit *builder_unit_of(struct builder *b, const struct istio_
     return NULL;
 }
 
-static void release_units(struct config_unit **units, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        unit_unref(units[i]);
-    free(units);
-}
-
 struct config_set *builder_finish(struct builder *b)
 {
     struct config_set *s = b->set;
@@ -302,31 +436,41 @@ struct config_set *builder_finish(struct builder *b)
     dups[KIND_GATEWAY] = SORT_KIND(b, KIND_GATEWAY, gw, n_gw, cap_gw);
     dups[KIND_VIRTUAL_SERVICE] = SORT_KIND(b, KIND_VIRTUAL_SERVICE, vs, n_vs, cap_vs);
     dups[KIND_DESTINATION_RULE] = SORT_KIND(b, KIND_DESTINATION_RULE, dr, n_dr, cap_dr);
-    for (size_t i = 0; i < b->n_units; i++)
-        diags_append(b->diags, &b->units[i]->check_diags);
+    /* the per-resource findings of the units that have some, in order */
+    for (size_t i = 0; i < b->files.n; i++)
+        for (size_t j = 0; b->files.items[i]->diags && j < b->files.items[i]->n; j++)
+            if (b->files.items[i]->f[j].unit)
+                diags_append(b->diags, &b->files.items[i]->f[j].unit->check_diags);
     struct vctx v = {b, b->diags, NULL, NULL, NULL};
     validate_cross(&v);
     diag_sort(b->diags);
     struct host_orders hosts = {0}; /* stays invalid when no set is made */
     if (b->diags->n_errors == 0) {
         /* resources move into plain sorted arrays; positions are no longer needed */
-        COPY_OUT(s, b, se, n_se, struct service_entry);
-        COPY_OUT(s, b, gw, n_gw, struct gateway);
-        COPY_OUT(s, b, vs, n_vs, struct virtual_service);
-        COPY_OUT(s, b, dr, n_dr, struct destination_rule);
-        s->hash = b->hash;
-        s->units = b->units;
-        s->n_units = b->n_units;
-        set_sources(s);
+        COPY_OUT(s, b, KIND_SERVICE_ENTRY, se, n_se);
+        COPY_OUT(s, b, KIND_GATEWAY, gw, n_gw);
+        COPY_OUT(s, b, KIND_VIRTUAL_SERVICE, vs, n_vs);
+        COPY_OUT(s, b, KIND_DESTINATION_RULE, dr, n_dr);
+        s->content_id = b->content_id;
+        s->chunks = xcalloc(b->files.n + 1, sizeof(*s->chunks));
+        for (size_t i = 0; i < b->files.n; i++) {
+            s->chunks[i] = b->files.items[i];
+            __atomic_add_fetch(&s->chunks[i]->refs, 1, __ATOMIC_RELAXED);
+        }
+        s->n_chunks = b->files.n;
         host_index_build(s, b->sorted ? &b->sorted->hosts : NULL, &b->merge[KIND_SERVICE_ENTRY],
                          &b->merge[KIND_DESTINATION_RULE], b->sorted ? &hosts : NULL);
+        if (b->patch)
+            note_patches(b, s);
     } else {
-        release_units(b->units, b->n_units);
         arena_release(&s->arena);
         free(s);
         s = NULL;
     }
     free(b->by_file);
+    free(b->units);
+    if (b->cache == NULL) /* else the cache keeps them */
+        file_list_release(&b->files);
     for (int k = 0; k < 4; k++) {
         free(b->merge[k].map);
         free(b->merge[k].added);
@@ -367,7 +511,9 @@ void config_unref(struct config_set *s)
     free(s->se_by_host);
     free(s->dr_by_host);
     free(s->dr_wild);
-    release_units(s->units, s->n_units);
+    for (size_t i = 0; i < s->n_chunks; i++)
+        file_chunk_unref(s->chunks[i]);
+    free(s->chunks);
     free(s->sources);
     arena_release(&s->arena);
     free(s);
@@ -383,26 +529,52 @@ void config_set_generation(struct config_set *s, uint64_t generation)
     s->generation = generation;
 }
 
+/* Every file's name and content, in order: made on first use, as the
+ * reloader tells a change by the content id. Concurrent first uses make
+ * the same value. */
 uint64_t config_hash(const struct config_set *s)
 {
-    return s->hash;
+    struct config_set *w = (struct config_set *)s;
+    if (__atomic_load_n(&w->hash_known, __ATOMIC_ACQUIRE))
+        return __atomic_load_n(&w->hash, __ATOMIC_RELAXED);
+    uint64_t h = HASH_SEED;
+    for (size_t i = 0; i < s->n_chunks; i++)
+        for (size_t j = 0; j < s->chunks[i]->n; j++) {
+            const struct config_unit *u = s->chunks[i]->f[j].unit;
+            h = hash_bytes(h, u->path, strlen(u->path) + 1);
+            h = hash_bytes(h, &u->hash, sizeof(u->hash));
+        }
+    __atomic_store_n(&w->hash, h, __ATOMIC_RELAXED);
+    __atomic_store_n(&w->hash_known, 1, __ATOMIC_RELEASE);
+    return h;
 }
 
-/* The files, in load order: each unit keeps its file's bytes. */
-static void set_sources(struct config_set *s)
-{
-    s->sources = xcalloc(s->n_units ? s->n_units : 1, sizeof(*s->sources));
-    for (size_t i = 0; i < s->n_units; i++) {
-        const struct config_unit *u = s->units[i];
-        s->sources[i] = (struct config_source){u->path, u->data, u->len};
-    }
-    s->n_sources = s->n_units;
-}
-
+/* The files, in load order (each unit keeps its file's bytes): made on
+ * first use; of concurrent first uses, one array is kept. */
 const struct config_source *config_sources(const struct config_set *s, size_t *n)
 {
-    *n = s->n_sources;
-    return s->sources;
+    struct config_set *w = (struct config_set *)s;
+    struct config_source *src = __atomic_load_n(&w->sources, __ATOMIC_ACQUIRE);
+    size_t count = 0;
+    for (size_t i = 0; i < s->n_chunks; i++)
+        count += s->chunks[i]->n;
+    *n = count;
+    if (src != NULL)
+        return src;
+    src = xcalloc(count + 1, sizeof(*src));
+    size_t k = 0;
+    for (size_t i = 0; i < s->n_chunks; i++)
+        for (size_t j = 0; j < s->chunks[i]->n; j++) {
+            const struct config_unit *u = s->chunks[i]->f[j].unit;
+            src[k++] = (struct config_source){u->path, u->data, u->len};
+        }
+    struct config_source *none = NULL;
+    if (!__atomic_compare_exchange_n(&w->sources, &none, src, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        free(src);
+        src = none;
+    }
+    return src;
 }
 
 const struct service_entry *config_service_entries(const struct config_set *s, size_t *n)

@@ -6,9 +6,13 @@
  * gateways among the Gateways (by namespace/name); nothing else. So when a
  * reload changed only a few files, a VirtualService from an unchanged file
  * whose lookups meet none of the changed resources would get exactly the same
- * messages and bindings again: they are taken from the memo. A changed
- * resource with a wildcard host could match anything, and too many changes
- * make the comparison dearer than the checks: then everything is checked. */
+ * messages and bindings again: they stay in the memo, and only the entries
+ * of the changed files' VirtualServices and of those whose lookups meet the
+ * changes are made again. The findings of every entry are the load's, in the
+ * order of the set; the bindings on the mesh stay grouped by host for the
+ * conflicts (conflicts.c). A changed resource with a wildcard host could
+ * match anything, and too many changes make the comparison dearer than the
+ * checks: then the memo is emptied and everything is checked. */
 #include "internal.h"
 
 #include <stdint.h>
@@ -17,32 +21,48 @@
 
 #include "xdsd/util.h"
 
-/* The entries in the order of the load's VirtualServices (namespace, name,
- * position): those of the next load that come from unchanged files are in
- * the same order, so finding them is a walk, not a search. */
+/* The entries in no order (a slot whose vs is NULL is free), found by
+ * their VirtualService's address through a hash table; their Bloom filters
+ * apart, read in one sweep on each reload. */
 struct cross_memo {
     struct xmemo_entry *items;
-    size_t n, cap;
-    size_t cursor; /* where the walk of the next load has got to */
+    uint64_t (*deps)[2]; /* each entry's filter */
+    size_t n, cap;       /* slots used (free ones included) */
+    size_t *free;        /* free slots */
+    size_t n_free, cap_free;
+    size_t *table; /* slot + 1, or 0; open addressing */
+    size_t table_cap, live;
+    size_t with_diags; /* entries with findings */
+    struct mesh_hosts *mesh;
 };
 
 /* Past this many changed hosts or gateways, check everything. */
 #define MAX_CHANGED 64
 
-struct cross_memo *cross_memo_new(size_t n)
+struct cross_memo *cross_memo_new(void)
 {
     struct cross_memo *m = xcalloc(1, sizeof(*m));
-    m->cap = n ? n : 1;
-    m->items = xcalloc(m->cap, sizeof(*m->items));
+    m->table_cap = 16;
+    m->table = xcalloc(m->table_cap, sizeof(*m->table));
+    m->mesh = mesh_hosts_new();
     return m;
 }
 
-static void entry_release(struct xmemo_entry *e)
+static int has_diags(const struct xmemo_entry *e)
 {
+    return e->diags.n > 0 || e->diags.n_errors > 0 || e->diags.n_warnings > 0;
+}
+
+static void entry_release(struct cross_memo *m, struct xmemo_entry *e)
+{
+    for (size_t i = 0; i < e->n_bindings; i++)
+        mesh_hosts_remove(m->mesh, &e->bindings[i]);
+    m->with_diags -= has_diags(e);
     config_diags_release(&e->diags);
     for (size_t i = 0; i < e->n_bindings; i++)
         free((char *)e->bindings[i].host);
     free(e->bindings);
+    memset(e, 0, sizeof(*e));
 }
 
 void cross_memo_free(struct cross_memo *m)
@@ -50,38 +70,101 @@ void cross_memo_free(struct cross_memo *m)
     if (m == NULL)
         return;
     for (size_t i = 0; i < m->n; i++)
-        entry_release(&m->items[i]);
+        if (m->items[i].vs)
+            entry_release(m, &m->items[i]);
+    mesh_hosts_free(m->mesh);
     free(m->items);
+    free(m->deps);
+    free(m->free);
+    free(m->table);
     free(m);
 }
 
-struct xmemo_entry *cross_memo_find(struct cross_memo *m, const void *vs)
+static size_t ptr_hash(const void *p)
 {
-    for (size_t j = m->cursor; j < m->n; j++)
-        if (m->items[j].vs == vs) {
-            m->cursor = j + 1;
-            return &m->items[j];
-        }
-    return NULL;
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x;
 }
 
-/* The next entry of m, for vs. */
+/* The table index of vs, or of the empty place where it would go. */
+static size_t table_find(const struct cross_memo *m, const void *vs)
+{
+    size_t k = ptr_hash(vs) & (m->table_cap - 1);
+    while (m->table[k] && m->items[m->table[k] - 1].vs != vs)
+        k = (k + 1) & (m->table_cap - 1);
+    return k;
+}
+
+static void table_grow(struct cross_memo *m)
+{
+    free(m->table);
+    m->table_cap *= 2;
+    m->table = xcalloc(m->table_cap, sizeof(*m->table));
+    for (size_t i = 0; i < m->n; i++)
+        if (m->items[i].vs)
+            m->table[table_find(m, m->items[i].vs)] = i + 1;
+}
+
+/* Take the entry at table index k out of the table (moving back the ones
+ * after it that probed past it) and free its slot. */
+static void table_remove(struct cross_memo *m, size_t k)
+{
+    size_t slot = m->table[k] - 1;
+    entry_release(m, &m->items[slot]);
+    xgrow((void **)&m->free, &m->cap_free, m->n_free + 1, sizeof(*m->free));
+    m->free[m->n_free++] = slot;
+    m->live--;
+    m->table[k] = 0;
+    size_t mask = m->table_cap - 1;
+    for (size_t j = (k + 1) & mask; m->table[j]; j = (j + 1) & mask) {
+        size_t home = ptr_hash(m->items[m->table[j] - 1].vs) & mask;
+        /* the entry at j moves to k when k lies between its home and j */
+        if ((j > k && (home <= k || home > j)) || (j < k && home <= k && home > j)) {
+            m->table[k] = m->table[j];
+            m->table[j] = 0;
+            k = j;
+        }
+    }
+}
+
+void cross_memo_drop(struct cross_memo *m, const void *vs)
+{
+    size_t k = table_find(m, vs);
+    if (m->table[k])
+        table_remove(m, k);
+}
+
+void cross_memo_clear(struct cross_memo *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->items[i].vs)
+            entry_release(m, &m->items[i]);
+    m->n = m->n_free = m->live = 0;
+    memset(m->table, 0, m->table_cap * sizeof(*m->table));
+}
+
+/* A new entry for vs (not in m yet). */
 static struct xmemo_entry *append(struct cross_memo *m, const void *vs)
 {
-    xgrow((void **)&m->items, &m->cap, m->n + 1, sizeof(*m->items));
-    struct xmemo_entry *e = &m->items[m->n++];
+    if (2 * (m->live + 1) > m->table_cap)
+        table_grow(m);
+    size_t slot;
+    if (m->n_free > 0) {
+        slot = m->free[--m->n_free];
+    } else {
+        xgrow((void **)&m->items, &m->cap, m->n + 1, sizeof(*m->items));
+        m->deps = xrealloc(m->deps, m->cap * sizeof(*m->deps));
+        slot = m->n++;
+    }
+    struct xmemo_entry *e = &m->items[slot];
     memset(e, 0, sizeof(*e));
     e->vs = vs;
+    m->table[table_find(m, vs)] = slot + 1;
+    m->live++;
     return e;
-}
-
-void cross_memo_move(struct cross_memo *to, struct xmemo_entry *e)
-{
-    struct xmemo_entry *t = append(to, e->vs);
-    *t = *e;
-    memset(&e->diags, 0, sizeof(e->diags));
-    e->bindings = NULL;
-    e->n_bindings = 0;
 }
 
 static void entry_summarize(struct xmemo_entry *e, const struct virtual_service *vs);
@@ -92,8 +175,11 @@ void cross_memo_put(struct cross_memo *m, const struct virtual_service *vs, stru
 {
     struct xmemo_entry *e = append(m, vs);
     entry_summarize(e, vs);
+    m->deps[e - m->items][0] = e->deps[0];
+    m->deps[e - m->items][1] = e->deps[1];
     e->diags = *d;
     memset(d, 0, sizeof(*d));
+    m->with_diags += has_diags(e);
     e->bindings = xcalloc(n ? n : 1, sizeof(*e->bindings));
     e->n_bindings = n;
     for (size_t i = 0; i < n; i++) {
@@ -104,7 +190,46 @@ void cross_memo_put(struct cross_memo *m, const struct virtual_service *vs, stru
         memcpy(s, b[i].host, hl);
         memcpy(s + hl, b[i].gateway, gl);
         e->bindings[i] = (struct binding){s + hl, s, b[i].vs, b[i].pos};
+        mesh_hosts_add(m->mesh, &e->bindings[i]);
     }
+}
+
+/* Set order: (namespace, name, position). */
+static int entry_vs_cmp(const void *pa, const void *pb)
+{
+    const struct xmemo_entry *a = *(const struct xmemo_entry *const *)pa;
+    const struct xmemo_entry *b = *(const struct xmemo_entry *const *)pb;
+    const struct istio_meta *x = a->vs, *y = b->vs;
+    int c = strcmp(x->namespace, y->namespace);
+    if (c == 0)
+        c = strcmp(x->name, y->name);
+    if (c == 0)
+        c = strcmp(x->pos.file, y->pos.file);
+    if (c == 0 && x->pos.line != y->pos.line)
+        c = x->pos.line < y->pos.line ? -1 : 1;
+    if (c == 0)
+        c = (x->pos.column > y->pos.column) - (x->pos.column < y->pos.column);
+    return c;
+}
+
+void cross_memo_diags(const struct cross_memo *m, struct config_diags *d)
+{
+    if (m->with_diags == 0)
+        return;
+    const struct xmemo_entry **with = xcalloc(m->with_diags, sizeof(*with));
+    size_t k = 0;
+    for (size_t i = 0; i < m->n; i++)
+        if (m->items[i].vs && has_diags(&m->items[i]))
+            with[k++] = &m->items[i];
+    qsort(with, k, sizeof(*with), entry_vs_cmp); /* the order of a full load's checks */
+    for (size_t i = 0; i < k; i++)
+        diags_append(d, &with[i]->diags);
+    free(with);
+}
+
+const struct mesh_hosts *cross_memo_mesh(const struct cross_memo *m)
+{
+    return m->mesh;
 }
 
 /* ---- what changed ---------------------------------------------------------------- */
@@ -118,8 +243,6 @@ struct xref_changes {
     size_t n_hosts;
     struct gw_name gws[MAX_CHANGED];
     size_t n_gws;
-    const char *fresh[MEMO_MAX_UNITS]; /* file names (by address) of the changed units */
-    size_t n_fresh;
     uint64_t keys[2 * MAX_CHANGED][2]; /* the filter bits of each host and gateway */
     size_t n_keys;
 };
@@ -200,8 +323,6 @@ struct xref_changes *xref_changes_new(const struct builder *b)
     for (size_t i = 0; i < b->n_fresh; i++) {
         if (add_unit(c, b->fresh[i]) < 0)
             goto all;
-        if (b->fresh[i]->n_res > 0)
-            c->fresh[c->n_fresh++] = b->fresh[i]->res[0]->pos.file;
     }
     for (size_t i = 0; i < b->n_gone; i++)
         if (add_unit(c, b->gone[i]) < 0)
@@ -382,7 +503,6 @@ static void entry_summarize(struct xmemo_entry *e, const struct virtual_service 
 {
     struct filter_visit f = {{add_host_key, add_gateway_key}, e->deps};
     e->deps[0] = e->deps[1] = 0;
-    e->file = vs->meta.pos.file;
     visit_refs(&f.r, vs);
 }
 
@@ -400,20 +520,27 @@ static void changes_summarize(struct xref_changes *c)
     }
 }
 
-int xref_reusable(const struct xref_changes *c, const struct xmemo_entry *e,
-                  const struct virtual_service *vs)
+/* Might the checks of the VirtualService whose filter is deps meet the
+ * changes? */
+static int filter_meets(const struct xref_changes *c, const uint64_t deps[2])
 {
-    if (c == NULL)
-        return 0;
-    for (size_t i = 0; i < c->n_fresh; i++)
-        if (e->file == c->fresh[i])
-            return 0;
-    int maybe = 0;
-    for (size_t i = 0; i < c->n_keys && !maybe; i++)
-        maybe = (e->deps[0] & c->keys[i][0]) == c->keys[i][0] &&
-                (e->deps[1] & c->keys[i][1]) == c->keys[i][1];
-    if (!maybe) /* the filter has every key vs looks up */
-        return 1;
+    for (size_t i = 0; i < c->n_keys; i++)
+        if ((deps[0] & c->keys[i][0]) == c->keys[i][0] &&
+            (deps[1] & c->keys[i][1]) == c->keys[i][1])
+            return 1;
+    return 0;
+}
+
+void cross_memo_affected(struct cross_memo *m, const struct xref_changes *c,
+                         const struct virtual_service ***out, size_t *n, size_t *cap)
+{
     struct changed_visit v = {{host_changed, gateway_changed}, c};
-    return !visit_refs(&v.r, vs);
+    for (size_t i = 0; i < m->n; i++) {
+        const struct virtual_service *vs = m->items[i].vs;
+        if (vs == NULL || !filter_meets(c, m->deps[i]) || !visit_refs(&v.r, vs))
+            continue;
+        xgrow((void **)out, cap, *n + 1, sizeof(**out));
+        (*out)[(*n)++] = vs;
+        cross_memo_drop(m, vs);
+    }
 }
