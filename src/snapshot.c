@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,13 +65,41 @@ static struct resource_list *list_new(void)
     return l;
 }
 
+/* Counted bytes: a reference count before them, kept aligned. */
+struct counted_head {
+    atomic_int refs;
+    _Alignas(max_align_t) unsigned char bytes[];
+};
+
+static struct counted_head *head_of(const uint8_t *bytes)
+{
+    return (struct counted_head *)(void *)(bytes - offsetof(struct counted_head, bytes));
+}
+
+uint8_t *xds_bytes_new(size_t len)
+{
+    struct counted_head *h = xmalloc(sizeof(*h) + (len ? len : 1));
+    atomic_init(&h->refs, 1);
+    return h->bytes;
+}
+
+void xds_bytes_unref(uint8_t *bytes)
+{
+    struct counted_head *h = head_of(bytes);
+    if (atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel) == 1)
+        free(h);
+}
+
 static void list_unref(struct resource_list *l)
 {
     if (atomic_fetch_sub_explicit(&l->refs, 1, memory_order_acq_rel) != 1)
         return;
     for (size_t i = 0; i < l->n; i++) {
         free((char *)l->items[i].name);
-        free((uint8_t *)l->items[i].bytes);
+        if (l->items[i].counted)
+            xds_bytes_unref((uint8_t *)l->items[i].bytes);
+        else
+            free((uint8_t *)l->items[i].bytes);
     }
     free(l->items);
     free(l);
@@ -98,12 +127,33 @@ void xds_view_add_hashed(struct xds_view *v, enum xds_type t, const char *name, 
     r->bytes = bytes;
     r->len = len;
     r->hash = hash;
+    r->counted = 0;
     /* "%016" PRIx64 by hand: this runs for every resource of every view */
     static const char hex[] = "0123456789abcdef";
     for (int i = 0; i < 16; i++)
         r->version[i] = hex[(r->hash >> (60 - 4 * i)) & 15];
     r->version[16] = '\0';
     l->bytes += len;
+}
+
+void xds_view_add_counted(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
+                          size_t len, uint64_t hash)
+{
+    xds_view_add_hashed(v, t, name, bytes, len, hash);
+    struct resource_list *l = v->types[t];
+    l->items[l->n - 1].counted = 1;
+}
+
+void xds_view_add_again(struct xds_view *v, enum xds_type t, const struct xds_resource *r)
+{
+    if (!r->counted) {
+        uint8_t *copy = xmalloc(r->len ? r->len : 1);
+        memcpy(copy, r->bytes, r->len);
+        xds_view_add_hashed(v, t, r->name, copy, r->len, r->hash);
+        return;
+    }
+    atomic_fetch_add_explicit(&head_of(r->bytes)->refs, 1, memory_order_relaxed);
+    xds_view_add_counted(v, t, r->name, (uint8_t *)r->bytes, r->len, r->hash);
 }
 
 void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes, size_t len)

@@ -109,3 +109,29 @@ TEST(type_urls_round_trip)
         CHECK(xds_type_from_url(xds_type_url(t)) == t);
     CHECK(xds_type_from_url("type.googleapis.com/envoy.config.core.v3.Node") == -1);
 }
+
+/* A resource added again to a later view shares counted bytes (they outlive
+ * the first view) and copies plain ones; either way the same resource. */
+TEST(view_adds_a_resource_again)
+{
+    struct xds_view *a = xds_view_new();
+    uint8_t *big = xds_bytes_new(5);
+    memcpy(big, "hello", 5);
+    xds_view_add_counted(a, XDS_ROUTE, "80", big, 5, hash_block(HASH_SEED, big, 5));
+    uint8_t *small = malloc(3);
+    memcpy(small, "abc", 3);
+    xds_view_add(a, XDS_ROUTE, "90", small, 3);
+    CHECK(xds_view_finish(a, NULL) == 0);
+    struct xds_view *b = xds_view_new();
+    for (size_t i = 0; i < 2; i++)
+        xds_view_add_again(b, XDS_ROUTE, &xds_view_items(a, XDS_ROUTE)[i]);
+    CHECK(xds_view_finish(b, NULL) == 0);
+    const struct xds_resource *ra = xds_view_items(a, XDS_ROUTE), *rb = xds_view_items(b, XDS_ROUTE);
+    CHECK(rb[0].bytes == ra[0].bytes && rb[0].counted); /* shared */
+    CHECK(rb[1].bytes != ra[1].bytes && !rb[1].counted); /* copied */
+    CHECK_STR(xds_view_version(a, XDS_ROUTE), xds_view_version(b, XDS_ROUTE));
+    xds_view_free(a);
+    rb = xds_view_items(b, XDS_ROUTE);
+    CHECK(memcmp(rb[0].bytes, "hello", 5) == 0 && memcmp(rb[1].bytes, "abc", 3) == 0);
+    xds_view_free(b);
+}

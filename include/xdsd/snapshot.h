@@ -34,6 +34,7 @@ struct xds_resource {
     size_t len;
     uint64_t hash;    /* of the bytes */
     char version[17]; /* the hash in hex: the resource version */
+    int counted;      /* bytes from xds_bytes_new(), shared between views */
 };
 
 /* The resources of one proxy class. Immutable once finished. */
@@ -48,6 +49,19 @@ void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t
  * earlier view, whose hash was computed when they were first added). */
 void xds_view_add_hashed(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
                          size_t len, uint64_t hash);
+/* Bytes that the views of successive snapshots may share one by one (a
+ * large resource that an edit left as it was): len bytes, with one
+ * reference; give them to xds_view_add_counted(), or drop them with
+ * xds_bytes_unref(). */
+uint8_t *xds_bytes_new(size_t len);
+void xds_bytes_unref(uint8_t *bytes);
+/* xds_view_add_hashed() for bytes from xds_bytes_new() (the view takes the
+ * reference). */
+void xds_view_add_counted(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
+                          size_t len, uint64_t hash);
+/* Add r, a resource of another view, again: its bytes are shared when they
+ * are counted, else copied. */
+void xds_view_add_again(struct xds_view *v, enum xds_type t, const struct xds_resource *r);
 /* Make v's resources of type t those of from, a finished view (shared, not
  * copied; what v held of type t is dropped). For a rebuild whose inputs for
  * that type did not change. */

@@ -9,16 +9,43 @@
 #include "xdsd/log.h"
 #include "xdsd/util.h"
 
+/* Is name new to the build? Else the duplicate is the build's error. */
+static int first_of_name(struct tr_build *b, enum xds_type t, const char *name)
+{
+    if (smap_put(b->a, &b->emitted[t], ar_strdup(b->a, name), NULL))
+        return 1;
+    if (b->err == NULL)
+        b->err = xasprintf("duplicate %s resource '%s'", xds_type_short(t), name);
+    return 0;
+}
+
 void tr_emit_packed(struct tr_build *b, enum xds_type t, const char *name, uint8_t *bytes,
                     size_t len, uint64_t hash)
 {
-    if (!smap_put(b->a, &b->emitted[t], ar_strdup(b->a, name), NULL)) {
-        if (b->err == NULL)
-            b->err = xasprintf("duplicate %s resource '%s'", xds_type_short(t), name);
+    if (!first_of_name(b, t, name)) {
         free(bytes);
         return;
     }
     xds_view_add_hashed(b->view, t, name, bytes, len, hash);
+    tr_memo_emitted(b, t);
+}
+
+void tr_emit_counted(struct tr_build *b, enum xds_type t, const char *name, uint8_t *bytes,
+                     size_t len, uint64_t hash)
+{
+    if (!first_of_name(b, t, name)) {
+        xds_bytes_unref(bytes);
+        return;
+    }
+    xds_view_add_counted(b->view, t, name, bytes, len, hash);
+    tr_memo_emitted(b, t);
+}
+
+void tr_emit_again(struct tr_build *b, enum xds_type t, const struct xds_resource *r)
+{
+    if (!first_of_name(b, t, r->name))
+        return;
+    xds_view_add_again(b->view, t, r);
     tr_memo_emitted(b, t);
 }
 

@@ -345,7 +345,7 @@ static int splice(struct tr_build *s, struct rc_job *j, const unsigned char *cha
         q->vh_hash[i] = hash_block(HASH_SEED, nv[i].bytes, nv[i].len);
         total += 1 + 10 + nv[i].len;
     }
-    uint8_t *out = xmalloc(total + 1), *w = out;
+    uint8_t *out = xds_bytes_new(total), *w = out;
     const uint8_t *in = j->old->bytes;
     size_t from = 0; /* the old bytes are copied up to here */
     long shift = 0;  /* how far the fields after w moved */
@@ -373,7 +373,8 @@ static int splice(struct tr_build *s, struct rc_job *j, const unsigned char *cha
 static void drop_jobs(struct rc_job *jobs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        free(jobs[i].bytes);
+        if (jobs[i].bytes != NULL)
+            xds_bytes_unref(jobs[i].bytes);
         if (jobs[i].new_rec != NULL)
             tr_rc_patch_unref(jobs[i].new_rec);
     }
@@ -445,16 +446,14 @@ int tr_patch_view(struct tr_build *b)
     for (size_t i = 0; i < n; i++) {
         struct rc_job *j = &jobs[i];
         if (!j->affected) {
-            uint8_t *copy = xmalloc(j->old->len + 1);
-            memcpy(copy, j->old->bytes, j->old->len);
-            tr_emit_packed(b, XDS_ROUTE, j->old->name, copy, j->old->len, j->old->hash);
+            tr_emit_again(b, XDS_ROUTE, j->old);
             tr_rc_patch_ref(j->rec);
             tr_memo_add_rc(b->memo, j->rec);
             continue;
         }
         const struct tr_rc_patch *q = j->new_rec;
-        tr_emit_packed(b, XDS_ROUTE, j->old->name, j->bytes, j->len,
-                       tr_rc_hash(j->bytes, j->len, q->off, q->vh_hash, q->n));
+        tr_emit_counted(b, XDS_ROUTE, j->old->name, j->bytes, j->len,
+                        tr_rc_hash(j->bytes, j->len, q->off, q->vh_hash, q->n));
         tr_memo_add_rc(b->memo, j->new_rec);
     }
     /* the new contents of what the previous build read are read now */

@@ -121,7 +121,7 @@ static uint8_t *pack_route_config(struct tr_build *b, RouteConfiguration *rc, co
     uint8_t *t = pb_pack(rc, &tlen);
     rc->name = name;
     rc->n_virtual_hosts = n;
-    uint8_t *out = xmalloc(hlen + total + tlen + 1), *p = out;
+    uint8_t *out = xds_bytes_new(hlen + total + tlen), *p = out;
     memcpy(p, h, hlen);
     p += hlen;
     for (size_t i = 0; i < n; i++) {
@@ -243,5 +243,5 @@ void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, 
     for (size_t i = 0; i < kept.n; i++)
         trimmed |= rc->virtual_hosts[i]->n_domains != n_before[i];
     tr_patch_record_rc(b, name, rc->virtual_hosts, kept.n, off, vh_hash, trimmed);
-    tr_emit_packed(b, XDS_ROUTE, name, bytes, len, tr_rc_hash(bytes, len, off, vh_hash, kept.n));
+    tr_emit_counted(b, XDS_ROUTE, name, bytes, len, tr_rc_hash(bytes, len, off, vh_hash, kept.n));
 }

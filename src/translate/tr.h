@@ -161,6 +161,11 @@ void tr_emit(struct tr_build *b, enum xds_type t, const char *name, const void *
 /* Emit bytes already packed (the view takes them) with their hash. */
 void tr_emit_packed(struct tr_build *b, enum xds_type t, const char *name, uint8_t *bytes,
                     size_t len, uint64_t hash);
+/* The same for bytes from xds_bytes_new(), which later views may share. */
+void tr_emit_counted(struct tr_build *b, enum xds_type t, const char *name, uint8_t *bytes,
+                     size_t len, uint64_t hash);
+/* Emit r, a resource of the previous view, again (shared when counted). */
+void tr_emit_again(struct tr_build *b, enum xds_type t, const struct xds_resource *r);
 /* translate_build() recording the clusters of each service into memo, and
  * reusing those of prev where the inputs are the same (either may be NULL). */
 struct xds_view *tr_build_view(const struct translate_model *m, const struct translate_options *o,
