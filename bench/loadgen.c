@@ -43,7 +43,8 @@
  * outstanding on its queue (two per stream here). One queue of 20,000 tags
  * made that scan a tenth of loadgen's CPU in a push. */
 static grpc_completion_queue **cqs;
-static int cur_q; /* the queue pump() takes events from */
+static int cur_q, last_q; /* the queue pump() takes events from; the last that had one */
+enum { QUEUE_STREAMS = 512 }; /* streams on a queue before the next one is used */
 static grpc_channel **chans;
 static struct stream *st;
 static int n_closed;
@@ -88,7 +89,8 @@ static void stream_start(struct stream *s, double now)
 {
     grpc_channel *ch = chans[s->idx % o.conns];
     const char *m = s->flags & F_DELTA ? DELTA_METHOD : SOTW_METHOD;
-    s->call = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS, cqs[s->idx % o.queues],
+    s->call = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS,
+                                       cqs[s->idx / QUEUE_STREAMS % o.queues],
                                        grpc_slice_from_static_string(m), NULL,
                                        gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
     s->t_start = now;
@@ -131,8 +133,8 @@ static void on_status(struct stream *s)
 
 /* Run the completion queues (and slow-reader timers) for up to ms. Each
  * queue is drained without waiting, in turn; only when a whole round found
- * nothing does pump() wait on one queue, for at most a millisecond (I/O for
- * any queue is done by whichever queue polls). */
+ * nothing does pump() wait, on the queue of the last event, for at most a
+ * millisecond (I/O for any queue is done by whichever queue polls). */
 static void pump(double ms)
 {
     double end = bench_now() + ms;
@@ -154,6 +156,7 @@ static void pump(double ms)
             deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
                                     gpr_time_from_micros((int64_t)(wait * 1000), GPR_TIMESPAN));
             empty = 0;
+            cur_q = last_q;
         }
         grpc_event ev = grpc_completion_queue_next(cqs[cur_q], deadline, NULL);
         if (ev.type != GRPC_OP_COMPLETE) {
@@ -162,6 +165,7 @@ static void pump(double ms)
             continue;
         }
         empty = 0;
+        last_q = cur_q;
         struct stream *s = (struct stream *)((uintptr_t)ev.tag & ~(uintptr_t)7);
         switch ((uintptr_t)ev.tag & 7) {
         case TAG_RECV:
@@ -424,6 +428,8 @@ int main(int argc, char **argv)
     if (o.capture)
         mkdir(o.capture, 0755);
     grpc_init();
+    if (o.queues > (o.streams + QUEUE_STREAMS - 1) / QUEUE_STREAMS)
+        o.queues = (o.streams + QUEUE_STREAMS - 1) / QUEUE_STREAMS;
     cqs = xcalloc((size_t)o.queues, sizeof(*cqs));
     for (int q = 0; q < o.queues; q++)
         cqs[q] = grpc_completion_queue_create_for_next(NULL);

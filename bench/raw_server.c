@@ -39,6 +39,7 @@
  * queues, since Debian's gRPC scans a queue's outstanding tags on every
  * completion. */
 #define QUEUES 16
+#define QUEUE_STREAMS 512
 
 enum { TAG_NEW_SOTW, TAG_NEW_DELTA, TAG_RECV, TAG_SEND, TAG_CLOSE, TAG_STATUS };
 
@@ -79,7 +80,6 @@ struct slot {
 
 static grpc_server *server;
 static grpc_completion_queue *cqs[QUEUES];
-static unsigned next_queue;
 static void *method[2];
 static struct rcall **live;
 static size_t n_live, cap_live;
@@ -363,7 +363,7 @@ static void post_slot(struct slot *s)
 {
     grpc_metadata_array_init(&s->md);
     s->call = NULL;
-    grpc_completion_queue *q = cqs[next_queue++ % QUEUES];
+    grpc_completion_queue *q = cqs[n_live / QUEUE_STREAMS % QUEUES];
     grpc_server_request_registered_call(server, method[s->delta], &s->call, &s->deadline, &s->md,
                                         NULL, q, q,
                                         tag_of(s, s->delta ? TAG_NEW_DELTA : TAG_NEW_SOTW));
@@ -590,19 +590,23 @@ int main(int argc, char **argv)
         }
     printf("raw_server listening on %s\n", listen);
     fflush(stdout);
-    /* each queue drained in turn without waiting; a millisecond's wait on
-     * one only when a whole round found nothing (as xdsd's loop) */
-    int q = 0, empty = 0;
+    /* each queue drained in turn without waiting; a millisecond's wait, on
+     * the queue of the last completion, only when a whole round found
+     * nothing (as xdsd's loop) */
+    int q = 0, empty = 0, last_q = 0;
     while (!stop) {
         int wait = empty >= QUEUES;
         gpr_timespec deadline = gpr_inf_past(GPR_CLOCK_MONOTONIC);
-        if (wait)
+        if (wait) {
             deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
                                     gpr_time_from_millis(1, GPR_TIMESPAN));
+            q = last_q;
+        }
         grpc_event ev = grpc_completion_queue_next(cqs[q], deadline, NULL);
         if (ev.type == GRPC_OP_COMPLETE) {
             dispatch(ev);
             empty = 0;
+            last_q = q;
         } else {
             q = (q + 1) % QUEUES;
             empty = wait ? 0 : empty + 1;

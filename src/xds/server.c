@@ -54,7 +54,7 @@ static void post_waiting(struct xds_server *srv, struct waiting *w)
 {
     w->call = NULL;
     grpc_metadata_array_init(&w->md);
-    grpc_completion_queue *q = srv->cqs[srv->next_queue++ % XDS_QUEUES];
+    grpc_completion_queue *q = srv->cqs[srv->n_streams / XDS_QUEUE_STREAMS % XDS_QUEUES];
     grpc_call_error e = grpc_server_request_registered_call(
         srv->server, w->delta ? srv->m_delta : srv->m_sotw, &w->call, &w->deadline, &w->md, NULL,
         q, q, &w->tag);
@@ -561,8 +561,9 @@ static int64_t wait_ms(const struct xds_server *srv)
 }
 
 /* Each queue is drained without waiting, in turn (any queue's poll does the
- * I/O of all); only when a whole round found nothing does the loop block on
- * one queue. Housekeeping follows every completion and every such wait. */
+ * I/O of all); only when a whole round found nothing does the loop block, on
+ * the queue of the last completion. Housekeeping follows every completion
+ * and every such wait. */
 int xds_server_run(struct xds_server *srv)
 {
     int q = 0, empty = 0, shut = 0;
@@ -570,9 +571,12 @@ int xds_server_run(struct xds_server *srv)
     while (shut < XDS_QUEUES) {
         int wait = empty >= XDS_QUEUES - shut;
         gpr_timespec deadline = gpr_inf_past(GPR_CLOCK_MONOTONIC);
-        if (wait)
+        if (wait) {
             deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
                                     gpr_time_from_millis(wait_ms(srv), GPR_TIMESPAN));
+            if (!done[srv->last_queue])
+                q = srv->last_queue;
+        }
         grpc_event ev = grpc_completion_queue_next(srv->cqs[q], deadline, NULL);
         if (ev.type != GRPC_OP_COMPLETE) {
             if (ev.type == GRPC_QUEUE_SHUTDOWN && !done[q]) {
@@ -589,6 +593,7 @@ int xds_server_run(struct xds_server *srv)
                 continue;
         } else {
             empty = 0;
+            srv->last_queue = q;
         }
         pthread_mutex_lock(&srv->lock);
         if (ev.type == GRPC_OP_COMPLETE) {
