@@ -4,14 +4,19 @@
  * and delta), each on its own ADS stream, spread over C HTTP/2 connections
  * (one per proxy by default, as Envoy does). Each subscribes to CDS and LDS
  * (wildcard), then to the EDS and RDS names those responses mention, and
- * ACKs like Envoy (version_info + response_nonce). Optional NACK streams
- * reject every Listener response; slow readers wait before each read.
+ * ACKs like Envoy (version_info + response_nonce), over HTTP/2 set up as
+ * Envoy's (a large window, no BDP or keepalive pings). Optional NACK streams
+ * reject every Listener response; slow readers wait before each read. It
+ * stands in for proxies on other machines, so it is kept cheap: responses
+ * are read where gRPC left them, and the streams spread over several
+ * completion queues.
  *
  * Phases: warm (one stream per proxy class, so the server has built every
  * view), connect (the rest at once), settle, then P pushes: each writes an
  * edited file and renames it into the config directory, and measures for
  * every stream the time from the rename to its last ACK of the new config.
- * With --server-pid, the server's RSS and CPU are sampled at each boundary.
+ * With --server-pid, the server's RSS and CPU are sampled at each boundary;
+ * each push also reports loadgen's own CPU and page faults.
  * Results are "key=value" lines on stdout. All traffic goes to --target.
  * Options are in loadgen_opts.h, one proxy's side of the protocol in
  * proxy_stream.h. */
@@ -354,7 +359,6 @@ static void push(int i)
     fflush(stdout);
     free(v);
     capture_phase = 2;
-
 }
 
 static grpc_arg int_arg(const char *key, int value)

@@ -4,7 +4,7 @@
  * (subscribe to the EDS and RDS names it mentions, ACK or NACK it, note when the
  * proxy has its full config, capture the first bytes, delay a slow reader's next
  * read). Responses are scanned in place by xds_scan.h. Opening streams and
- * running the completion queue stay in loadgen.c, the only includer (each bench
+ * running the completion queues stay in loadgen.c, the only includer (each bench
  * program is its own binary). */
 #ifndef XDSD_BENCH_PROXY_STREAM_H
 #define XDSD_BENCH_PROXY_STREAM_H
