@@ -332,12 +332,13 @@ static void push(int i)
     }
     struct sample b = sample_server();
     getrusage(RUSAGE_SELF, &rb);
-    size_t n = 0, nu = 0;
+    size_t n = 0, nu = 0, responses = 0;
     double *v = xcalloc((size_t)o.streams + 1, sizeof(*v)), first = 1e18;
     for (int k = 0; k < o.streams; k++) {
         if (!eligible(&st[k]) || st[k].closed)
             continue;
         n++;
+        responses += (size_t)st[k].updates;
         if (st[k].updates) {
             v[nu++] = st[k].t_last_ack - t0;
             if (st[k].t_last_ack - t0 < first)
@@ -351,9 +352,9 @@ static void push(int i)
     double p50 = bench_quantile(v, nu, 0.5), p99 = bench_quantile(v, nu, 0.99);
     double mx = nu ? v[nu - 1] : 0;
     printf("push i=%d streams=%zu updated=%zu missing=%zu first_ms=%.1f p50_ms=%.1f "
-           "p99_ms=%.1f max_ms=%.1f server_cpu_s=%.2f loadgen_user_s=%.2f loadgen_sys_s=%.2f "
-           "loadgen_minflt=%ld\n",
-           i + 1, n, nu, n - nu, nu ? first : 0, p50, p99, mx, b.cpu_s - a.cpu_s,
+           "p99_ms=%.1f max_ms=%.1f responses=%zu server_cpu_s=%.2f loadgen_user_s=%.2f "
+           "loadgen_sys_s=%.2f loadgen_minflt=%ld\n",
+           i + 1, n, nu, n - nu, nu ? first : 0, p50, p99, mx, responses, b.cpu_s - a.cpu_s,
            tv_s(rb.ru_utime) - tv_s(ra.ru_utime), tv_s(rb.ru_stime) - tv_s(ra.ru_stime),
            rb.ru_minflt - ra.ru_minflt);
     fflush(stdout);
