@@ -4,19 +4,25 @@
  * and delta), each on its own ADS stream, spread over C HTTP/2 connections
  * (one per proxy by default, as Envoy does). Each subscribes to CDS and LDS
  * (wildcard), then to the EDS and RDS names those responses mention, and
- * ACKs like Envoy (version_info + response_nonce). Optional NACK streams
- * reject every Listener response; slow readers wait before each read.
+ * ACKs like Envoy (version_info + response_nonce), over HTTP/2 set up as
+ * Envoy's (a large window, no BDP or keepalive pings). Optional NACK streams
+ * reject every Listener response; slow readers wait before each read. It
+ * stands in for proxies on other machines, so it is kept cheap: responses
+ * are read where gRPC left them, and the streams spread over several
+ * completion queues.
  *
  * Phases: warm (one stream per proxy class, so the server has built every
  * view), connect (the rest at once), settle, then P pushes: each writes an
  * edited file and renames it into the config directory, and measures for
  * every stream the time from the rename to its last ACK of the new config.
- * With --server-pid, the server's RSS and CPU are sampled at each boundary.
+ * With --server-pid, the server's RSS and CPU are sampled at each boundary;
+ * each push also reports loadgen's own CPU and page faults.
  * Results are "key=value" lines on stdout. All traffic goes to --target.
  * Options are in loadgen_opts.h, one proxy's side of the protocol in
  * proxy_stream.h. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -37,7 +43,13 @@
 #define DELTA_METHOD                                                                               \
     "/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources"
 
-static grpc_completion_queue *cq;
+/* Several completion queues, one thread: Debian builds gRPC without NDEBUG,
+ * and then every completion is looked up by a linear scan of all the tags
+ * outstanding on its queue (two per stream here). One queue of 20,000 tags
+ * made that scan a tenth of loadgen's CPU in a push. */
+static grpc_completion_queue **cqs;
+static int cur_q, last_q; /* the queue pump() takes events from; the last that had one */
+enum { QUEUE_STREAMS = 512 }; /* streams on a queue before the next one is used */
 static grpc_channel **chans;
 static struct stream *st;
 static int n_closed;
@@ -82,7 +94,8 @@ static void stream_start(struct stream *s, double now)
 {
     grpc_channel *ch = chans[s->idx % o.conns];
     const char *m = s->flags & F_DELTA ? DELTA_METHOD : SOTW_METHOD;
-    s->call = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
+    s->call = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS,
+                                       cqs[s->idx / QUEUE_STREAMS % o.queues],
                                        grpc_slice_from_static_string(m), NULL,
                                        gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
     s->t_start = now;
@@ -123,10 +136,14 @@ static void on_status(struct stream *s)
     }
 }
 
-/* Run the completion queue (and slow-reader timers) for up to ms. */
+/* Run the completion queues (and slow-reader timers) for up to ms. Each
+ * queue is drained without waiting, in turn; only when a whole round found
+ * nothing does pump() wait, on the queue of the last event, for at most a
+ * millisecond (I/O for any queue is done by whichever queue polls). */
 static void pump(double ms)
 {
     double end = bench_now() + ms;
+    int empty = 0; /* queues found empty in a row */
     for (;;) {
         double now = bench_now();
         while (slow_head && slow_head->slow_due <= now) {
@@ -138,16 +155,22 @@ static void pump(double ms)
         }
         if (now >= end)
             return;
-        double wait = end - now;
-        if (wait > 5)
-            wait = 5;
-        grpc_event ev = grpc_completion_queue_next(
-            cq,
-            gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
-                         gpr_time_from_micros((int64_t)(wait * 1000), GPR_TIMESPAN)),
-            NULL);
-        if (ev.type != GRPC_OP_COMPLETE)
+        gpr_timespec deadline = gpr_inf_past(GPR_CLOCK_MONOTONIC);
+        if (empty >= o.queues) {
+            double wait = end - now < 1 ? end - now : 1;
+            deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                                    gpr_time_from_micros((int64_t)(wait * 1000), GPR_TIMESPAN));
+            empty = 0;
+            cur_q = last_q;
+        }
+        grpc_event ev = grpc_completion_queue_next(cqs[cur_q], deadline, NULL);
+        if (ev.type != GRPC_OP_COMPLETE) {
+            cur_q = (cur_q + 1) % o.queues;
+            empty++;
             continue;
+        }
+        empty = 0;
+        last_q = cur_q;
         struct stream *s = (struct stream *)((uintptr_t)ev.tag & ~(uintptr_t)7);
         switch ((uintptr_t)ev.tag & 7) {
         case TAG_RECV:
@@ -279,11 +302,18 @@ static double publish(int i)
     return t0;
 }
 
+static double tv_s(struct timeval t)
+{
+    return (double)t.tv_sec + (double)t.tv_usec / 1e6;
+}
+
 static void push(int i)
 {
     for (int k = 0; k < o.streams; k++)
         st[k].updates = 0;
     struct sample a = sample_server();
+    struct rusage ra, rb;
+    getrusage(RUSAGE_SELF, &ra);
     capture_phase = i == 0 ? 1 : 2;
     double t0 = publish(i), end = t0 + o.push_timeout_ms;
     last_event = t0;
@@ -301,12 +331,14 @@ static void push(int i)
             break;
     }
     struct sample b = sample_server();
-    size_t n = 0, nu = 0;
+    getrusage(RUSAGE_SELF, &rb);
+    size_t n = 0, nu = 0, responses = 0;
     double *v = xcalloc((size_t)o.streams + 1, sizeof(*v)), first = 1e18;
     for (int k = 0; k < o.streams; k++) {
         if (!eligible(&st[k]) || st[k].closed)
             continue;
         n++;
+        responses += (size_t)st[k].updates;
         if (st[k].updates) {
             v[nu++] = st[k].t_last_ack - t0;
             if (st[k].t_last_ack - t0 < first)
@@ -320,11 +352,24 @@ static void push(int i)
     double p50 = bench_quantile(v, nu, 0.5), p99 = bench_quantile(v, nu, 0.99);
     double mx = nu ? v[nu - 1] : 0;
     printf("push i=%d streams=%zu updated=%zu missing=%zu first_ms=%.1f p50_ms=%.1f "
-           "p99_ms=%.1f max_ms=%.1f server_cpu_s=%.2f\n",
-           i + 1, n, nu, n - nu, nu ? first : 0, p50, p99, mx, b.cpu_s - a.cpu_s);
+           "p99_ms=%.1f max_ms=%.1f responses=%zu server_cpu_s=%.2f loadgen_user_s=%.2f "
+           "loadgen_sys_s=%.2f loadgen_minflt=%ld\n",
+           i + 1, n, nu, n - nu, nu ? first : 0, p50, p99, mx, responses, b.cpu_s - a.cpu_s,
+           tv_s(rb.ru_utime) - tv_s(ra.ru_utime), tv_s(rb.ru_stime) - tv_s(ra.ru_stime),
+           rb.ru_minflt - ra.ru_minflt);
     fflush(stdout);
     free(v);
     capture_phase = 2;
+}
+
+static grpc_arg int_arg(const char *key, int value)
+{
+    grpc_arg a;
+    memset(&a, 0, sizeof(a));
+    a.type = GRPC_ARG_INTEGER;
+    a.key = (char *)key;
+    a.value.integer = value;
+    return a;
 }
 
 static void make_channels(void)
@@ -332,20 +377,23 @@ static void make_channels(void)
     grpc_channel_credentials *creds = grpc_insecure_credentials_create();
     chans = xcalloc((size_t)o.conns, sizeof(*chans));
     for (int c = 0; c < o.conns; c++) {
-        /* a distinct argument per channel stops gRPC from sharing one
-         * subchannel (one TCP connection) between channels to one target */
-        grpc_arg a[3];
-        memset(a, 0, sizeof(a));
-        a[0].type = GRPC_ARG_INTEGER;
-        a[0].key = "bench.conn_id";
-        a[0].value.integer = c;
-        a[1].type = GRPC_ARG_INTEGER;
-        a[1].key = GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL;
-        a[1].value.integer = 1;
-        a[2].type = GRPC_ARG_INTEGER;
-        a[2].key = GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH;
-        a[2].value.integer = -1;
-        grpc_channel_args args = {3, a};
+        grpc_arg a[] = {
+            /* a distinct argument per channel stops gRPC from sharing one
+             * subchannel (one TCP connection) between channels to one target */
+            int_arg("bench.conn_id", c),
+            int_arg(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1),
+            int_arg(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, -1),
+            /* HTTP/2 as Envoy's ADS client speaks it: a large receive window
+             * (Envoy's default is 256 MiB), so that a response never waits
+             * for a WINDOW_UPDATE, no BDP probing pings and no keepalive pings
+             * (Envoy sends neither by default; gRPC re-arms a keepalive timer
+             * on every read, which Debian's debug build of gRPC makes cost
+             * a walk of a hash bucket of all timers) */
+            int_arg(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, o.window),
+            int_arg(GRPC_ARG_HTTP2_BDP_PROBE, 0),
+            int_arg(GRPC_ARG_KEEPALIVE_TIME_MS, INT_MAX),
+        };
+        grpc_channel_args args = {sizeof(a) / sizeof(a[0]), a};
         chans[c] = grpc_channel_create(o.target, creds, &args);
     }
     grpc_channel_credentials_release(creds);
@@ -385,7 +433,11 @@ int main(int argc, char **argv)
     if (o.capture)
         mkdir(o.capture, 0755);
     grpc_init();
-    cq = grpc_completion_queue_create_for_next(NULL);
+    if (o.queues > (o.streams + QUEUE_STREAMS - 1) / QUEUE_STREAMS)
+        o.queues = (o.streams + QUEUE_STREAMS - 1) / QUEUE_STREAMS;
+    cqs = xcalloc((size_t)o.queues, sizeof(*cqs));
+    for (int q = 0; q < o.queues; q++)
+        cqs[q] = grpc_completion_queue_create_for_next(NULL);
     make_channels();
     st = xcalloc((size_t)o.streams, sizeof(*st));
     int warm = 2 * o.namespaces + 2;

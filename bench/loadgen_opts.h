@@ -12,6 +12,7 @@ struct opts {
     const char *target;
     int streams, conns, delta_pct, gateway_pct, namespaces, nack_pct, slow_pct, slow_ms;
     int server_pid, settle_ms, pushes, quiet_ms, push_timeout_ms, connect_timeout_ms;
+    int window, queues;
     const char *edit_a, *edit_b, *edit_dst, *capture;
 };
 
@@ -27,6 +28,8 @@ static struct opts o = {
     .quiet_ms = 300,
     .push_timeout_ms = 20000,
     .connect_timeout_ms = 180000,
+    .window = 256 << 20,
+    .queues = 32,
 };
 
 static void usage(void)
@@ -36,7 +39,8 @@ static void usage(void)
             "               [--gateway-pct P] [--namespaces M] [--nack-pct P] [--slow-pct P]\n"
             "               [--slow-ms MS] [--server-pid PID] [--settle-ms MS] [--pushes P]\n"
             "               [--edit-a FILE --edit-b FILE --edit-dst FILE] [--quiet-ms MS]\n"
-            "               [--push-timeout-ms MS] [--connect-timeout-ms MS] [--capture DIR]\n");
+            "               [--push-timeout-ms MS] [--connect-timeout-ms MS] [--capture DIR]\n"
+            "               [--window BYTES] [--queues Q]\n");
     exit(2);
 }
 
@@ -52,7 +56,8 @@ static void parse_args(int argc, char **argv)
         {"edit-a", 1, 0, 'A'},          {"edit-b", 1, 0, 'B'},
         {"edit-dst", 1, 0, 'D'},        {"quiet-ms", 1, 0, 'q'},
         {"push-timeout-ms", 1, 0, 'T'}, {"connect-timeout-ms", 1, 0, 'C'},
-        {"capture", 1, 0, 'x'},         {0, 0, 0, 0}};
+        {"capture", 1, 0, 'x'},         {"window", 1, 0, 'W'},
+        {"queues", 1, 0, 'Q'},          {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
@@ -113,6 +118,13 @@ static void parse_args(int argc, char **argv)
         case 'x':
             o.capture = optarg;
             break;
+        case 'W':
+            o.window = atoi(optarg);
+            break;
+        case 'Q':
+            o.queues = atoi(optarg);
+            break;
+
         default:
             usage();
         }
@@ -121,6 +133,8 @@ static void parse_args(int argc, char **argv)
         usage();
     if (o.conns <= 0 || o.conns > o.streams)
         o.conns = o.streams;
+    if (o.queues < 1)
+        o.queues = 1;
 }
 
 #endif

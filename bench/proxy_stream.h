@@ -4,7 +4,7 @@
  * (subscribe to the EDS and RDS names it mentions, ACK or NACK it, note when the
  * proxy has its full config, capture the first bytes, delay a slow reader's next
  * read). Responses are scanned in place by xds_scan.h. Opening streams and
- * running the completion queue stay in loadgen.c, the only includer (each bench
+ * running the completion queues stay in loadgen.c, the only includer (each bench
  * program is its own binary). */
 #ifndef XDSD_BENCH_PROXY_STREAM_H
 #define XDSD_BENCH_PROXY_STREAM_H
@@ -328,10 +328,18 @@ static int same_str(const char *a, struct pbr b)
     return a && strlen(a) == n && (n == 0 || memcmp(a, b.p, n) == 0);
 }
 
-static void capture(struct stream *s, int type, const uint8_t *buf, size_t len)
+/* Whether this stream's responses are saved for the raw server (--capture). */
+static int capturing(const struct stream *s)
 {
-    if (!o.capture || capture_phase > 1 || s->idx > 1)
+    return o.capture && capture_phase <= 1 && s->idx <= 1;
+}
+
+static void capture(struct stream *s, int type, struct pbr msg)
+{
+    if (!capturing(s))
         return;
+    const uint8_t *buf = msg.p;
+    size_t len = (size_t)(msg.end - msg.p);
     char path[512];
     snprintf(path, sizeof(path), "%s/%s-%s-%s-%03d.bin", o.capture,
              s->flags & F_DELTA ? "delta" : "sotw", capture_phase ? "push" : "init",
@@ -344,14 +352,12 @@ static void capture(struct stream *s, int type, const uint8_t *buf, size_t len)
     close(fd);
 }
 
-static void on_sotw(struct stream *s, const uint8_t *buf, size_t len, double now)
+/* A SotW response r; msg, its bytes, only where on_recv says they are needed. */
+static void on_sotw(struct stream *s, const struct rsp *rp, struct pbr msg, double now)
 {
-    struct pbr msg = {buf, buf + len};
-    struct rsp r;
-    if (rsp_scan(msg, &r) < 0)
-        return;
+    struct rsp r = *rp;
     enum xds_type t = (enum xds_type)r.type;
-    capture(s, t, buf, len);
+    capture(s, t, msg);
     struct tstate *ts = &s->ts[t];
     if ((s->flags & F_NACK) && t == XDS_LISTENER) {
         if (same_str(ts->nacked_version, r.version))
@@ -433,14 +439,11 @@ static void delta_apply(struct tstate *ts, enum xds_type t, struct pbr msg)
     ts->n_have = n;
 }
 
-static void on_delta(struct stream *s, const uint8_t *buf, size_t len, double now)
+static void on_delta(struct stream *s, const struct rsp *rp, struct pbr msg, double now)
 {
-    struct pbr msg = {buf, buf + len};
-    struct rsp r;
-    if (rsp_scan(msg, &r) < 0)
-        return;
+    struct rsp r = *rp;
     enum xds_type t = (enum xds_type)r.type;
-    capture(s, t, buf, len);
+    capture(s, t, msg);
     struct tstate *ts = &s->ts[t];
     char *nonce = pb_str(&r.nonce);
     if ((s->flags & F_NACK) && t == XDS_LISTENER) {
@@ -474,21 +477,57 @@ static void start_recv(struct stream *s)
     grpc_call_start_batch(s->call, &op, 1, tag_of(s, TAG_RECV), NULL);
 }
 
+/* Whether handling a response of this type needs its bytes, not only its
+ * top-level fields: Clusters and Listeners name what to subscribe to next. */
+static int needs_body(const struct stream *s, int type)
+{
+    return type == XDS_CLUSTER || type == XDS_LISTENER || capturing(s);
+}
+
+static void handle(struct stream *s, const struct rsp *r, struct pbr msg, double now)
+{
+    if (s->flags & F_DELTA)
+        on_delta(s, r, msg, now);
+    else
+        on_sotw(s, r, msg, now);
+}
+
 static void on_recv(struct stream *s, int ok, double now)
 {
     if (!ok || !s->recv_bb)
         return; /* the status tag reports the end */
+    /* first the top-level fields, read where gRPC left them */
+    struct pbr parts[64];
+    size_t n = 0;
+    int all = 1;
     grpc_byte_buffer_reader rd;
+    grpc_slice *piece;
     grpc_byte_buffer_reader_init(&rd, s->recv_bb);
-    grpc_slice sl = grpc_byte_buffer_reader_readall(&rd);
+    while (all && grpc_byte_buffer_reader_peek(&rd, &piece)) {
+        if (n == sizeof(parts) / sizeof(parts[0])) {
+            all = 0;
+            break;
+        }
+        parts[n].p = GRPC_SLICE_START_PTR(*piece);
+        parts[n].end = parts[n].p + GRPC_SLICE_LENGTH(*piece);
+        n++;
+    }
     grpc_byte_buffer_reader_destroy(&rd);
+    struct rsp r;
+    uint8_t small[3][RSP_SMALL];
+    if (all && rsp_scan_pieces(parts, n, &r, small) == 0 && !needs_body(s, r.type)) {
+        handle(s, &r, (struct pbr){NULL, NULL}, now);
+    } else {
+        grpc_byte_buffer_reader_init(&rd, s->recv_bb);
+        grpc_slice sl = grpc_byte_buffer_reader_readall(&rd);
+        grpc_byte_buffer_reader_destroy(&rd);
+        struct pbr msg = {GRPC_SLICE_START_PTR(sl), GRPC_SLICE_END_PTR(sl)};
+        if (rsp_scan(msg, &r) == 0)
+            handle(s, &r, msg, now);
+        grpc_slice_unref(sl);
+    }
     grpc_byte_buffer_destroy(s->recv_bb);
     s->recv_bb = NULL;
-    if (s->flags & F_DELTA)
-        on_delta(s, GRPC_SLICE_START_PTR(sl), GRPC_SLICE_LENGTH(sl), now);
-    else
-        on_sotw(s, GRPC_SLICE_START_PTR(sl), GRPC_SLICE_LENGTH(sl), now);
-    grpc_slice_unref(sl);
     last_event = now;
     if (s->flags & F_SLOW) {
         s->slow_due = now + o.slow_ms;

@@ -35,6 +35,11 @@
 #define DELTA_METHOD                                                                               \
     "/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources"
 #define PREPOST 64
+/* As xdsd (src/xds/server_int.h): calls spread over several completion
+ * queues, since Debian's gRPC scans a queue's outstanding tags on every
+ * completion. */
+#define QUEUES 16
+#define QUEUE_STREAMS 512
 
 enum { TAG_NEW_SOTW, TAG_NEW_DELTA, TAG_RECV, TAG_SEND, TAG_CLOSE, TAG_STATUS };
 
@@ -74,7 +79,7 @@ struct slot {
 };
 
 static grpc_server *server;
-static grpc_completion_queue *cq;
+static grpc_completion_queue *cqs[QUEUES];
 static void *method[2];
 static struct rcall **live;
 static size_t n_live, cap_live;
@@ -358,8 +363,9 @@ static void post_slot(struct slot *s)
 {
     grpc_metadata_array_init(&s->md);
     s->call = NULL;
+    grpc_completion_queue *q = cqs[n_live / QUEUE_STREAMS % QUEUES];
     grpc_server_request_registered_call(server, method[s->delta], &s->call, &s->deadline, &s->md,
-                                        NULL, cq, cq,
+                                        NULL, q, q,
                                         tag_of(s, s->delta ? TAG_NEW_DELTA : TAG_NEW_SOTW));
 }
 
@@ -558,11 +564,17 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     grpc_init();
-    cq = grpc_completion_queue_create_for_next(NULL);
-    server = grpc_server_create(NULL, NULL);
+    for (int q = 0; q < QUEUES; q++)
+        cqs[q] = grpc_completion_queue_create_for_next(NULL);
+    /* the server arguments of xdsd that bear on a push (src/xds/server.c) */
+    grpc_arg a[] = {{GRPC_ARG_INTEGER, GRPC_ARG_MAX_CONCURRENT_STREAMS, {.integer = 100000}},
+                    {GRPC_ARG_INTEGER, GRPC_ARG_HTTP2_BDP_PROBE, {.integer = 0}}};
+    grpc_channel_args args = {sizeof(a) / sizeof(a[0]), a};
+    server = grpc_server_create(&args, NULL);
     method[0] = grpc_server_register_method(server, SOTW_METHOD, NULL, GRPC_SRM_PAYLOAD_NONE, 0);
     method[1] = grpc_server_register_method(server, DELTA_METHOD, NULL, GRPC_SRM_PAYLOAD_NONE, 0);
-    grpc_server_register_completion_queue(server, cq, NULL);
+    for (int q = 0; q < QUEUES; q++)
+        grpc_server_register_completion_queue(server, cqs[q], NULL);
     grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
     if (!grpc_server_add_http2_port(server, listen, creds)) {
         fprintf(stderr, "raw_server: cannot listen on %s\n", listen);
@@ -578,12 +590,29 @@ int main(int argc, char **argv)
         }
     printf("raw_server listening on %s\n", listen);
     fflush(stdout);
+    /* each queue drained in turn without waiting; a millisecond's wait, on
+     * the queue of the last completion, only when a whole round found
+     * nothing (as xdsd's loop) */
+    int q = 0, empty = 0, last_q = 0;
     while (!stop) {
-        grpc_event ev = grpc_completion_queue_next(
-            cq, gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(1, GPR_TIMESPAN)),
-            NULL);
-        if (ev.type == GRPC_OP_COMPLETE)
+        int wait = empty >= QUEUES;
+        gpr_timespec deadline = gpr_inf_past(GPR_CLOCK_MONOTONIC);
+        if (wait) {
+            deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                                    gpr_time_from_millis(1, GPR_TIMESPAN));
+            q = last_q;
+        }
+        grpc_event ev = grpc_completion_queue_next(cqs[q], deadline, NULL);
+        if (ev.type == GRPC_OP_COMPLETE) {
             dispatch(ev);
+            empty = 0;
+            last_q = q;
+        } else {
+            q = (q + 1) % QUEUES;
+            empty = wait ? 0 : empty + 1;
+            if (!wait)
+                continue;
+        }
         char buf[4096];
         if (ifd >= 0 && read(ifd, buf, sizeof(buf)) > 0)
             push_all();

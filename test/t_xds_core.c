@@ -365,6 +365,30 @@ TEST(xds_A4_names_changed_at_same_version)
     xds_view_free(v);
 }
 
+/* What a push examines after plain ACKs: only changes of what the client
+ * subscribes to now, however its subscription last changed. */
+TEST(xds_A4_push_after_acks_follows_the_subscription)
+{
+    struct xds_view *v = mkview(V1);
+    struct xds_view *b2 = mkview("c:a=1 c:b=1 e:a=1 e:b=2 l:l0=1 r:r0=1 r:r1=1");
+    struct xds_view *a2 = mkview("c:a=1 c:b=1 e:a=2 e:b=2 l:l0=1 r:r0=1 r:r1=1");
+    struct xds_core *s = xds_core_new(0, 1);
+    sotw(s, EDS, "", "", "a b", NULL);
+    CHECK_STR(next(s, v), "eds a b");
+    sotw(s, EDS, ver, nonce, "a b", NULL); /* plain ACK */
+    xds_core_view_changed(s);
+    CHECK_STR(next(s, v), "");
+    sotw(s, EDS, ver, nonce, "a", NULL); /* narrowed in an ACK: no answer */
+    xds_core_view_changed(s);
+    CHECK_STR(next(s, b2), ""); /* b is no longer asked for */
+    xds_core_view_changed(s);
+    CHECK_STR(next(s, a2), "eds a");
+    xds_core_free(s);
+    xds_view_free(v);
+    xds_view_free(b2);
+    xds_view_free(a2);
+}
+
 TEST(xds_A5_nack_never_answered_with_same_version)
 {
     struct xds_view *v = mkview(V1), *same = mkview(V1), *fixed = mkview("c:a=2 c:b=1");

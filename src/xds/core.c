@@ -303,8 +303,9 @@ static void record_nack(struct type_state *ts, const struct xds_request *r, int6
 /* SotW names: "*" is the wildcard; an empty list is the legacy wildcard for
  * LDS/CDS only while no request ever named anything (S1, S2), and for RDS/EDS
  * simply no names (S3). Returns 1 when a name was added or the wildcard
- * appeared, so the subscription grew. */
-static int sotw_subscribe(struct type_state *ts, int t, const struct xds_request *r)
+ * appeared, so the subscription grew; sets *same when it is exactly what it
+ * was. */
+static int sotw_subscribe(struct type_state *ts, int t, const struct xds_request *r, int *same)
 {
     int star = 0, grew = 0;
     struct strset now = {0};
@@ -323,6 +324,8 @@ static int sotw_subscribe(struct type_state *ts, int t, const struct xds_request
         grew = 1;
     for (size_t i = 0; i < now.n && !grew; i++)
         grew = strset_find(&ts->names, now.v[i]) < 0;
+    /* sets of distinct names: equal sizes and nothing new means equal */
+    *same = !grew && (unsigned)wildcard == ts->wildcard && now.n == ts->names.n;
     ts->wildcard = (unsigned)wildcard;
     strset_clear(&ts->names);
     ts->names = now;
@@ -340,8 +343,10 @@ static void sotw_prune(struct type_state *ts)
             held_del_at(&ts->held, i);
 }
 
-static void sotw_request(struct xds_core *s, int t, const struct xds_request *r, int64_t now_wall,
-                         struct xds_req_result *res)
+/* Returns 0 when the request changed nothing an answer depends on (a plain
+ * ACK of the same subscription), else 1. */
+static int sotw_request(struct xds_core *s, int t, const struct xds_request *r, int64_t now_wall,
+                        struct xds_req_result *res)
 {
     struct type_state *ts = &s->t[t];
     /* the first request for a type, or one without a nonce, is always answered
@@ -349,7 +354,7 @@ static void sotw_request(struct xds_core *s, int t, const struct xds_request *r,
     int initial = !ts->requested || r->nonce[0] == '\0';
     if (!initial && strcmp(r->nonce, ts->sent_nonce) != 0) {
         res->flags |= XDS_REQ_STALE; /* A3: the response it answers was superseded */
-        return;
+        return 0;
     }
     if (r->has_error) {
         res->flags |= XDS_REQ_NACK;
@@ -361,7 +366,8 @@ static void sotw_request(struct xds_core *s, int t, const struct xds_request *r,
         ts->last_was_nack = 0;
         res->acked_stamp = ts->sent_stamp;
     }
-    int grew = sotw_subscribe(ts, t, r);
+    int same = 0;
+    int grew = sotw_subscribe(ts, t, r, &same);
     ts->requested = 1;
     if (initial) {
         ts->dirty = ts->force = 1;
@@ -372,6 +378,7 @@ static void sotw_request(struct xds_core *s, int t, const struct xds_request *r,
     }
     if (!full_state(t))
         sotw_prune(ts);
+    return initial || r->has_error || !same;
 }
 
 /* Delta initial_resource_versions: what the client holds from an earlier
@@ -437,8 +444,10 @@ static void delta_subscribe(struct type_state *ts, const struct xds_request *r, 
     }
 }
 
-static void delta_request(struct xds_core *s, int t, const struct xds_request *r, int64_t now_wall,
-                          struct xds_req_result *res)
+/* Returns 0 for a plain ACK (nothing subscribed, unsubscribed or
+ * rejected), else 1. */
+static int delta_request(struct xds_core *s, int t, const struct xds_request *r, int64_t now_wall,
+                         struct xds_req_result *res)
 {
     struct type_state *ts = &s->t[t];
     int first = !ts->requested;
@@ -467,6 +476,7 @@ static void delta_request(struct xds_core *s, int t, const struct xds_request *r
     ts->dirty = 1;
     if (first)
         ts->force = 1;
+    return first || r->has_error || r->n_subscribe || r->n_unsubscribe || r->n_initial;
 }
 
 int xds_core_request(struct xds_core *s, const struct xds_request *r, int64_t now_wall,
@@ -486,12 +496,15 @@ int xds_core_request(struct xds_core *s, const struct xds_request *r, int64_t no
         return 0;
     }
     res->type = t;
-    if (s->delta)
-        delta_request(s, t, r, now_wall, res);
-    else
-        sotw_request(s, t, r, now_wall, res);
+    int changed = s->delta ? delta_request(s, t, r, now_wall, res)
+                           : sotw_request(s, t, r, now_wall, res);
     type_fit(&s->t[t]);
-    s->t[t].seen_ok = 0; /* the subscription or what the client holds changed */
+    /* the subscription or what the client holds changed: examine the type
+     * again at the next view. A plain ACK changes neither, and keeping
+     * seen_ok spares every stream a full look at its (unchanged) types on
+     * the first push after it connected */
+    if (changed)
+        s->t[t].seen_ok = 0;
     return 0;
 }
 

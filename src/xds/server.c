@@ -1,7 +1,8 @@
 /* server.c - the ADS server's imperative shell on gRPC C core.
  *
- * One thread, one completion queue. Each stream keeps batch A (initial
- * metadata + RECV_CLOSE_ON_SERVER) posted for its whole life, one
+ * One thread, XDS_QUEUES completion queues (server_int.h). Each stream
+ * keeps batch A (initial metadata + RECV_CLOSE_ON_SERVER) posted for its
+ * whole life, one
  * RECV_MESSAGE re-armed after each request, and at most one SEND_MESSAGE;
  * what to send is decided by the core (core.c) only when the send slot is
  * free, so a pending response is always the latest. A stream is freed by the
@@ -33,6 +34,8 @@
 
 enum {
     POLL_MS = 10,           /* the loop's wake-up: publish and stop latency */
+    BUSY_POLL_MS = 1,       /* the wake-up while completions keep coming */
+    BUSY_MS = 100,          /* for this long after the last completion */
     SWEEP_MS = 1000,        /* how often stuck sends are looked for */
     SEND_TIMEOUT_MS = 30000 /* default: a send not accepted by then, the peer does not read */
 };
@@ -51,9 +54,10 @@ static void post_waiting(struct xds_server *srv, struct waiting *w)
 {
     w->call = NULL;
     grpc_metadata_array_init(&w->md);
+    grpc_completion_queue *q = srv->cqs[srv->n_streams / XDS_QUEUE_STREAMS % XDS_QUEUES];
     grpc_call_error e = grpc_server_request_registered_call(
         srv->server, w->delta ? srv->m_delta : srv->m_sotw, &w->call, &w->deadline, &w->md, NULL,
-        srv->cq, srv->cq, &w->tag);
+        q, q, &w->tag);
     if (e != GRPC_CALL_OK) {
         log_error("cannot wait for xDS calls: grpc error %d", (int)e);
         grpc_metadata_array_destroy(&w->md);
@@ -72,8 +76,8 @@ static void post_generic(struct xds_server *srv)
     g->done.ptr = g;
     grpc_call_details_init(&g->details);
     grpc_metadata_array_init(&g->md);
-    if (grpc_server_request_call(srv->server, &g->call, &g->details, &g->md, srv->cq, srv->cq,
-                                 &g->tag) != GRPC_CALL_OK) {
+    if (grpc_server_request_call(srv->server, &g->call, &g->details, &g->md, srv->cqs[0],
+                                 srv->cqs[0], &g->tag) != GRPC_CALL_OK) {
         log_error("cannot wait for calls to unknown methods");
         grpc_call_details_destroy(&g->details);
         grpc_metadata_array_destroy(&g->md);
@@ -521,7 +525,7 @@ static void begin_shutdown(struct xds_server *srv)
 {
     srv->shutting_down = 1;
     atomic_store(&srv->listening, 0);
-    grpc_server_shutdown_and_notify(srv->server, srv->cq, &srv->t_shutdown);
+    grpc_server_shutdown_and_notify(srv->server, srv->cqs[0], &srv->t_shutdown);
     grpc_server_cancel_all_calls(srv->server);
 }
 
@@ -543,22 +547,59 @@ static void housekeeping(struct xds_server *srv)
         srv->n_unimplemented == 0 && !srv->cq_shut) {
         grpc_server_destroy(srv->server);
         srv->server = NULL;
-        grpc_completion_queue_shutdown(srv->cq);
+        for (int q = 0; q < XDS_QUEUES; q++)
+            grpc_completion_queue_shutdown(srv->cqs[q]);
         srv->cq_shut = 1;
     }
 }
 
+/* How long the loop may block on one queue: completions landing on the
+ * others meanwhile wait for it, so not long while they keep coming. */
+static int64_t wait_ms(const struct xds_server *srv)
+{
+    return now_ms() - srv->last_event_ms < BUSY_MS ? BUSY_POLL_MS : POLL_MS;
+}
+
+/* Each queue is drained without waiting, in turn (any queue's poll does the
+ * I/O of all); only when a whole round found nothing does the loop block, on
+ * the queue of the last completion. Housekeeping follows every completion
+ * and every such wait. */
 int xds_server_run(struct xds_server *srv)
 {
-    for (;;) {
-        gpr_timespec deadline =
-            gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(POLL_MS, GPR_TIMESPAN));
-        grpc_event ev = grpc_completion_queue_next(srv->cq, deadline, NULL);
-        if (ev.type == GRPC_QUEUE_SHUTDOWN)
-            break;
+    int q = 0, empty = 0, shut = 0;
+    unsigned char done[XDS_QUEUES] = {0};
+    while (shut < XDS_QUEUES) {
+        int wait = empty >= XDS_QUEUES - shut;
+        gpr_timespec deadline = gpr_inf_past(GPR_CLOCK_MONOTONIC);
+        if (wait) {
+            deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                                    gpr_time_from_millis(wait_ms(srv), GPR_TIMESPAN));
+            if (!done[srv->last_queue])
+                q = srv->last_queue;
+        }
+        grpc_event ev = grpc_completion_queue_next(srv->cqs[q], deadline, NULL);
+        if (ev.type != GRPC_OP_COMPLETE) {
+            if (ev.type == GRPC_QUEUE_SHUTDOWN && !done[q]) {
+                done[q] = 1;
+                shut++;
+            }
+            for (int k = 0; k < XDS_QUEUES && shut < XDS_QUEUES; k++) {
+                q = (q + 1) % XDS_QUEUES;
+                if (!done[q])
+                    break;
+            }
+            empty = wait ? 0 : empty + 1;
+            if (!wait)
+                continue;
+        } else {
+            empty = 0;
+            srv->last_queue = q;
+        }
         pthread_mutex_lock(&srv->lock);
-        if (ev.type == GRPC_OP_COMPLETE)
+        if (ev.type == GRPC_OP_COMPLETE) {
+            srv->last_event_ms = now_ms();
             dispatch(srv, ev.tag, ev.success);
+        }
         housekeeping(srv);
         pthread_mutex_unlock(&srv->lock);
     }
@@ -612,6 +653,9 @@ static grpc_channel_args *make_args(const struct serve_options *o, grpc_arg *a)
     a[n++] = int_arg(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 1000);
     a[n++] = int_arg(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
     a[n++] = int_arg(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    /* requests are small: no bandwidth probing (a PING and a timer per
+     * connection) to size a receive window they never fill */
+    a[n++] = int_arg(GRPC_ARG_HTTP2_BDP_PROBE, 0);
     a[n++] = int_arg(GRPC_ARG_MAX_CONCURRENT_STREAMS, 100000);
     /* a second server on the same port must fail, not share it */
     a[n++] = int_arg(GRPC_ARG_ALLOW_REUSEPORT, 0);
@@ -630,11 +674,13 @@ static grpc_channel_args *make_args(const struct serve_options *o, grpc_arg *a)
 static void server_abandon(struct xds_server *srv)
 {
     grpc_server_destroy(srv->server);
-    grpc_completion_queue_shutdown(srv->cq);
-    while (grpc_completion_queue_next(srv->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL).type !=
-           GRPC_QUEUE_SHUTDOWN)
-        ;
-    grpc_completion_queue_destroy(srv->cq);
+    for (int q = 0; q < XDS_QUEUES; q++) {
+        grpc_completion_queue_shutdown(srv->cqs[q]);
+        while (grpc_completion_queue_next(srv->cqs[q], gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL)
+                   .type != GRPC_QUEUE_SHUTDOWN)
+            ;
+        grpc_completion_queue_destroy(srv->cqs[q]);
+    }
     pthread_mutex_destroy(&srv->lock);
     free(srv->trust_domain);
     free(srv);
@@ -677,7 +723,8 @@ struct xds_server *xds_server_new(const struct serve_options *o, int *bound_port
     atomic_init(&srv->listening, 0);
     srv->t_shutdown = (struct tag){TAG_SHUTDOWN, srv};
     srv->send_timeout_ms = SEND_TIMEOUT_MS;
-    srv->cq = grpc_completion_queue_create_for_next(NULL);
+    for (int q = 0; q < XDS_QUEUES; q++)
+        srv->cqs[q] = grpc_completion_queue_create_for_next(NULL);
     grpc_arg a[16];
     grpc_channel_args *args = make_args(o, a);
     srv->server = grpc_server_create(args, NULL);
@@ -686,7 +733,8 @@ struct xds_server *xds_server_new(const struct serve_options *o, int *bound_port
         grpc_server_register_method(srv->server, METHOD_SOTW, NULL, GRPC_SRM_PAYLOAD_NONE, 0);
     srv->m_delta =
         grpc_server_register_method(srv->server, METHOD_DELTA, NULL, GRPC_SRM_PAYLOAD_NONE, 0);
-    grpc_server_register_completion_queue(srv->server, srv->cq, NULL);
+    for (int q = 0; q < XDS_QUEUES; q++)
+        grpc_server_register_completion_queue(srv->server, srv->cqs[q], NULL);
     grpc_server_credentials *creds = xds_server_credentials(o);
     if (creds == NULL) { /* logged */
         server_abandon(srv);
@@ -726,7 +774,8 @@ void xds_server_free(struct xds_server *srv)
     bodies_clear(srv);
     free(srv->last_view_error);
     free(srv->trust_domain);
-    grpc_completion_queue_destroy(srv->cq);
+    for (int q = 0; q < XDS_QUEUES; q++)
+        grpc_completion_queue_destroy(srv->cqs[q]);
     snapshot_unref(srv->snap);
     snapshot_unref(srv->incoming);
     pthread_mutex_destroy(&srv->lock);
