@@ -120,7 +120,13 @@ struct tr_memo {
     struct tr_rc_patch **rcs; /* references */
     size_t n_rcs, cap_rcs;
     int same_but_vs; /* same_but_vs(), once known: 1 yes, -1 no */
+    /* what patches looked up (hosts copied), for the next patch */
+    struct tr_lookup *lookups;
+    size_t n_lookups, cap_lookups;
 };
+
+/* Beyond this many, lookups are not remembered (each is one scan). */
+#define MAX_LOOKUPS 1024
 
 struct tr_memo *tr_memo_new(void)
 {
@@ -162,6 +168,9 @@ void tr_memo_free(struct tr_memo *m)
     for (size_t i = 0; i < m->n_rcs; i++)
         tr_rc_patch_unref(m->rcs[i]);
     free(m->rcs);
+    for (size_t i = 0; i < m->n_lookups; i++)
+        free((char *)m->lookups[i].host);
+    free(m->lookups);
     free(m);
 }
 
@@ -346,6 +355,8 @@ static void inherit_records(struct tr_build *b)
         const struct rc_order *o = &prev->orders[i];
         tr_memo_rc_record(b, o->name, o->layout, o->n, o->order);
     }
+    for (size_t i = 0; i < prev->n_lookups; i++)
+        tr_memo_add_lookup(m, &prev->lookups[i]);
     if (m->used_vs.n == 0 && prev->used_vs.cap > 0) {
         /* the same table: copied whole, not rehashed */
         m->used_vs = prev->used_vs;
@@ -439,6 +450,20 @@ size_t tr_memo_n_rcs(const struct tr_memo *m)
 struct tr_rc_patch *tr_memo_rc_at(const struct tr_memo *m, size_t i)
 {
     return m->rcs[i];
+}
+
+void tr_memo_add_lookup(struct tr_memo *m, const struct tr_lookup *l)
+{
+    if (m->n_lookups >= MAX_LOOKUPS)
+        return;
+    xgrow((void **)&m->lookups, &m->cap_lookups, m->n_lookups + 1, sizeof(*m->lookups));
+    m->lookups[m->n_lookups++] = (struct tr_lookup){xstrdup(l->host), l->is_dr, l->index};
+}
+
+const struct tr_lookup *tr_memo_lookups(const struct tr_memo *m, size_t *n)
+{
+    *n = m->n_lookups;
+    return m->lookups;
 }
 
 const struct xds_view *tr_memo_view(const struct tr_memo *m)

@@ -104,7 +104,7 @@ char *tr_cluster_name(struct arena *a, uint32_t port, const char *subset, const 
 }
 
 /* The service of host without an index: what index_services() would find. */
-static const struct tr_svc *find_svc_slow(struct tr_build *b, const char *host)
+static size_t find_svc_slow(struct tr_build *b, const char *host)
 {
     const struct translate_model *m = b->m;
     for (size_t i = 0; i < m->n_service_entries; i++) {
@@ -114,30 +114,53 @@ static const struct tr_svc *find_svc_slow(struct tr_build *b, const char *host)
         for (size_t h = 0; h < se->n_hosts; h++) {
             if (se->hosts[h][0] != host[0])
                 continue; /* expanding keeps the first character */
-            const char *full = tr_expand_host(b->a, se->hosts[h], se->meta.namespace);
-            if (strcmp(full, host) != 0)
-                continue;
-            struct tr_svc *s = ar_alloc(b->a, sizeof(*s));
-            s->se = se;
-            s->host = full;
-            smap_put(b->a, &b->svc_by_host, full, s);
-            return s;
+            if (strcmp(tr_expand_host(b->a, se->hosts[h], se->meta.namespace), host) == 0)
+                return i;
         }
     }
-    return NULL;
+    return SIZE_MAX;
+}
+
+/* Lazy builds find each host once: these stand for "none" in their maps. */
+static const struct tr_svc no_svc;
+static const struct destination_rule no_dr;
+
+/* A lazy build found host's service or rule (index in the model, SIZE_MAX
+ * none): remember it in the build's map and in its list of lookups. */
+static void lazy_found(struct tr_build *b, const char *host, int is_dr, size_t index)
+{
+    struct tr_lookup *l = ar_alloc(b->a, sizeof(*l));
+    *l = (struct tr_lookup){ar_strdup(b->a, host), is_dr, index};
+    pvec_push(b->a, &b->lookups, l);
+    tr_lazy_known(b, l);
+}
+
+void tr_lazy_known(struct tr_build *b, const struct tr_lookup *l)
+{
+    const struct translate_model *m = b->m;
+    if (l->is_dr) {
+        const void *dr = l->index == SIZE_MAX ? &no_dr : &m->destination_rules[l->index];
+        smap_put(b->a, &b->dr_by_host, l->host, (void *)dr);
+        return;
+    }
+    const void *found = &no_svc;
+    if (l->index != SIZE_MAX) {
+        struct tr_svc *s = ar_alloc(b->a, sizeof(*s));
+        s->se = &m->service_entries[l->index];
+        s->host = l->host;
+        found = s;
+    }
+    smap_put(b->a, &b->svc_by_host, l->host, (void *)found);
 }
 
 const struct tr_svc *tr_find_svc(const struct tr_build *b, const char *host)
 {
-    /* lazy: found once per host, a sentinel standing for "none" */
-    static const struct tr_svc none;
     const struct tr_svc *s = smap_get(&b->svc_by_host, host);
     if (s == NULL && b->lazy) {
-        s = find_svc_slow((struct tr_build *)b, host);
-        if (s == NULL)
-            smap_put(b->a, (struct smap *)&b->svc_by_host, ar_strdup(b->a, host), (void *)&none);
+        lazy_found((struct tr_build *)b, host, 0, find_svc_slow((struct tr_build *)b, host));
+        s = smap_get(&b->svc_by_host, host);
     }
-    return s == &none ? NULL : s;
+    return s == &no_svc ? NULL : s;
 }
 
 /* ---- DestinationRules --------------------------------------------------------------- */
@@ -205,15 +228,13 @@ static const struct destination_rule *find_dr_slow(const struct tr_build *b, con
 const struct destination_rule *tr_find_dr(const struct tr_build *b, const char *host)
 {
     if (b->lazy) {
-        /* found once per host: a sentinel stands for "none" */
-        static const struct destination_rule none;
         const struct destination_rule *dr = smap_get(&b->dr_by_host, host);
         if (dr == NULL) {
             dr = find_dr_slow(b, host);
-            smap_put(b->a, (struct smap *)&b->dr_by_host, ar_strdup(b->a, host),
-                     (void *)(dr ? dr : &none));
+            lazy_found((struct tr_build *)b, host, 1,
+                       dr ? (size_t)(dr - b->m->destination_rules) : SIZE_MAX);
         }
-        return dr == &none ? NULL : dr;
+        return dr == &no_dr ? NULL : dr;
     }
     const struct destination_rule *dr = smap_get(&b->dr_by_host, host);
     if (dr != NULL)

@@ -404,9 +404,11 @@ static int plan(struct tr_build *b, const struct xds_view *pv, const unsigned ch
 }
 
 /* Rebuild what the changed VirtualServices make, in a build of its own that
- * reads the previous view's Clusters (the same ones) and records nothing. */
+ * reads the previous view's Clusters (the same ones) and records nothing but
+ * what it looked up (*found, struct tr_lookup) besides what the previous
+ * patches did. */
 static int rebuild_all(struct tr_build *b, const struct xds_view *pv, const unsigned char *changed,
-                       struct rc_job *jobs, size_t n)
+                       struct rc_job *jobs, size_t n, struct pvec *found)
 {
     struct tr_build s = {.a = b->a, .m = b->m, .o = b->o, .id = b->id};
     s.view = (struct xds_view *)pv; /* read only: tr_cluster_exists() */
@@ -414,6 +416,10 @@ static int rebuild_all(struct tr_build *b, const struct xds_view *pv, const unsi
     s.router = b->id->type == PROXY_ROUTER;
     s.grpc = b->id->proxyless_grpc;
     s.lazy = 1; /* a few lookups, not an index of every service */
+    size_t n_known;
+    const struct tr_lookup *known = tr_memo_lookups(b->memo_prev, &n_known);
+    for (size_t i = 0; i < n_known; i++)
+        tr_lazy_known(&s, &known[i]);
     for (size_t i = 0; i < n; i++) {
         if (!jobs[i].affected)
             continue;
@@ -423,6 +429,7 @@ static int rebuild_all(struct tr_build *b, const struct xds_view *pv, const unsi
     }
     int ok = tr_check(&s) == 0;
     free(s.err);
+    *found = s.lookups;
     return ok;
 }
 
@@ -437,11 +444,14 @@ int tr_patch_view(struct tr_build *b)
     const struct xds_view *pv = tr_memo_view(b->memo_prev);
     size_t n = xds_view_count(pv, XDS_ROUTE);
     struct rc_job *jobs = ar_alloc(b->a, (n + 1) * sizeof(*jobs));
-    if (!plan(b, pv, changed, jobs, n) || !rebuild_all(b, pv, changed, jobs, n)) {
+    struct pvec found = {0};
+    if (!plan(b, pv, changed, jobs, n) || !rebuild_all(b, pv, changed, jobs, n, &found)) {
         drop_jobs(jobs, n);
         return 0;
     }
     tr_memo_patch_begin(b);
+    for (size_t i = 0; i < found.n; i++)
+        tr_memo_add_lookup(b->memo, found.v[i]);
     b->shared[XDS_CLUSTER] = b->shared[XDS_ENDPOINT] = b->shared[XDS_LISTENER] = 1;
     for (size_t i = 0; i < n; i++) {
         struct rc_job *j = &jobs[i];

@@ -123,6 +123,7 @@ struct tr_build {
     const struct proxy_identity *id;
     int router, grpc;
     int lazy; /* no indexes: services and rules looked up on demand (patch.c) */
+    struct pvec lookups; /* lazy: struct tr_lookup, what was looked up */
     /* gateways matched by the proxy's labels, and its own service */
     const struct gateway **gws;
     size_t n_gws;
@@ -190,6 +191,7 @@ char *tr_class_key(const struct translate_model *m, const char *const *label_key
 /* memo.c */
 struct tr_memo;
 struct tr_rc_patch;
+struct tr_lookup;
 struct tr_memo *tr_memo_new(void);
 void tr_memo_free(struct tr_memo *m);
 /* Done recording: v is the finished view built with m. */
@@ -231,6 +233,10 @@ void tr_memo_add_rc(struct tr_memo *m, struct tr_rc_patch *p);
 struct tr_rc_patch *tr_memo_rc_patch(const struct tr_memo *m, const char *name);
 size_t tr_memo_n_rcs(const struct tr_memo *m);
 struct tr_rc_patch *tr_memo_rc_at(const struct tr_memo *m, size_t i);
+/* What patches of the class looked up (tr_lazy_known), kept for the next;
+ * share_view and patches inherit them. */
+void tr_memo_add_lookup(struct tr_memo *m, const struct tr_lookup *l);
+const struct tr_lookup *tr_memo_lookups(const struct tr_memo *m, size_t *n);
 /* The view built with m (finished), or NULL. */
 const struct xds_view *tr_memo_view(const struct tr_memo *m);
 /* The build reads vs's routes: a change to them changes its view. */
@@ -351,6 +357,16 @@ const struct subset *tr_find_subset(struct tr_build *b, const struct destination
 void tr_policy_for(const struct destination_rule *dr, const struct subset *ss, uint32_t port,
                    struct tr_policy *out);
 const struct tr_svc *tr_find_svc(const struct tr_build *b, const char *host);
+/* What a lazy build found for a host: its service (is_dr 0) or rule, by
+ * position in the model, SIZE_MAX for none. Builds of a class over the same
+ * ServiceEntries and DestinationRules find the same. */
+struct tr_lookup {
+    const char *host;
+    int is_dr;
+    size_t index;
+};
+/* Tell a lazy build what an earlier one found. */
+void tr_lazy_known(struct tr_build *b, const struct tr_lookup *l);
 const struct istio_port *tr_se_port(const struct service_entry *se, uint32_t number);
 char *tr_cluster_name(struct arena *a, uint32_t port, const char *subset, const char *host);
 /* Does a VS gateway reference (as written in VS namespace ns) name gateway
