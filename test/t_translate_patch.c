@@ -206,3 +206,108 @@ TEST(translate_patch_equals_build_across_a_chain_of_edits)
     free(vs);
     free(base);
 }
+
+static void write_eps(const char *dir, const char *reviews_ip, int reviews_port, const char *api_ep,
+                      const char *api_version)
+{
+    char *p = xasprintf("%s/eps.yaml", dir);
+    FILE *fp = fopen(p, "w");
+    CHECK(fp != NULL);
+    if (fp != NULL) {
+        fprintf(fp,
+                HEAD "kind: ServiceEntry\nmetadata: {name: reviews}\n"
+                     "spec:\n  hosts: [reviews.default.svc.cluster.local]\n"
+                     "  location: MESH_INTERNAL\n"
+                     "  ports:\n  - {number: %d, name: http, protocol: HTTP}\n"
+                     "  resolution: STATIC\n  endpoints:\n  - {address: %s}\n"
+                     "---\n" HEAD "kind: ServiceEntry\nmetadata: {name: api}\n"
+                     "spec:\n  hosts: [api.example.com]\n"
+                     "  ports:\n  - {number: 80, name: http, protocol: HTTP}\n"
+                     "  resolution: DNS\n  endpoints:\n"
+                     "  - {address: %s, labels: {version: %s}}\n"
+                     "---\n" HEAD "kind: DestinationRule\nmetadata: {name: api}\n"
+                     "spec:\n  host: api.example.com\n  subsets:\n"
+                     "  - {name: v1, labels: {version: v1}}\n"
+                     "---\n" HEAD "kind: VirtualService\nmetadata: {name: api}\n"
+                     "spec:\n  hosts: [api.example.com]\n  http:\n"
+                     "  - route: [{destination: {host: api.example.com, subset: v1}}]\n",
+                reviews_port, reviews_ip, api_ep, api_version);
+        fclose(fp);
+    }
+    free(p);
+}
+
+/* Listeners and Routes kept, Clusters or Endpoints built again. */
+static int routes_kept(const struct xds_view *now, const struct xds_view *before)
+{
+    return xds_view_items(now, XDS_LISTENER) == xds_view_items(before, XDS_LISTENER) &&
+           xds_view_items(now, XDS_ROUTE) == xds_view_items(before, XDS_ROUTE) &&
+           (xds_view_items(now, XDS_CLUSTER) != xds_view_items(before, XDS_CLUSTER) ||
+            xds_view_items(now, XDS_ENDPOINT) != xds_view_items(before, XDS_ENDPOINT));
+}
+
+/* An edit of ServiceEntry endpoints alone keeps the previous Listeners and
+ * Routes, unless it changes which Clusters exist (a DNS subset that loses
+ * its last endpoint is left out, and routes to it go to BlackHoleCluster). */
+TEST(translate_endpoint_edits_keep_listeners_and_routes)
+{
+    struct proxy_identity ids[2];
+    proxy_identity_init(&ids[0], "sidecar~10.1.0.1~a.default~default.svc.cluster.local", NULL,
+                        "default", NULL, 0, NULL);
+    proxy_identity_init(&ids[1], "sidecar~10.1.0.3~g.default~default.svc.cluster.local", NULL,
+                        "default", NULL, 0, "grpc");
+    char dir[] = "/tmp/xdsd-eps-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    struct config_cache *cache = config_cache_new();
+    static const struct {
+        const char *what, *reviews_ip, *api_ep, *api_version;
+        int reviews_port, kept[2];
+    } steps[] = {
+        {"base", "10.0.0.1", "a.example.net", "v1", 9080, {0, 0}},
+        {"a STATIC endpoint moves", "10.0.0.2", "a.example.net", "v1", 9080, {1, 1}},
+        {"a DNS endpoint moves", "10.0.0.2", "b.example.net", "v1", 9080, {1, 1}},
+        {"the DNS subset loses its endpoint", "10.0.0.2", "b.example.net", "v2", 9080, {0, 1}},
+        {"and gets it back", "10.0.0.2", "b.example.net", "v1", 9080, {0, 1}},
+        {"a port changes: not endpoints alone", "10.0.0.2", "b.example.net", "v1", 9081, {0, 0}},
+    };
+    struct config_set *s0 = NULL;
+    struct memo_link link[2] = {{0}};
+    for (size_t st = 0; st < ARRAY_LEN(steps); st++) {
+        write_eps(dir, steps[st].reviews_ip, steps[st].reviews_port, steps[st].api_ep,
+                  steps[st].api_version);
+        struct config_diags d;
+        struct config_set *s1 = config_load_cached(dir, cache, &d, NULL);
+        if (s1 == NULL)
+            config_diags_print(&d, stderr);
+        config_diags_release(&d);
+        if (!CHECK(s1 != NULL))
+            break;
+        struct translate_model m1;
+        model_of(s1, &m1);
+        for (int i = 0; i < 2; i++) {
+            struct tr_memo *memo1;
+            struct xds_view *full, *warm = memo_rebuild(&link[i], &m1, &ids[i], &memo1, &full);
+            int same = same_view(warm, full);
+            int k = link[i].view != NULL && warm != NULL && routes_kept(warm, link[i].view);
+            if (!same || k != steps[st].kept[i])
+                printf("# step '%s', proxy %d: same %d, routes kept %d\n", steps[st].what, i,
+                       same, k);
+            CHECK(same);
+            CHECK_INT(k, steps[st].kept[i]);
+            xds_view_free(full);
+            memo_advance(&link[i], warm, memo1);
+        }
+        config_unref(s0);
+        s0 = s1;
+    }
+    for (int i = 0; i < 2; i++) {
+        memo_link_release(&link[i]);
+        proxy_identity_release(&ids[i]);
+    }
+    config_unref(s0);
+    config_cache_free(cache);
+    char *p = xasprintf("%s/eps.yaml", dir);
+    unlink(p);
+    rmdir(dir);
+    free(p);
+}

@@ -116,6 +116,9 @@ struct service_entry {
     size_t n_export_to;
     const char **subject_alt_names;
     size_t n_subject_alt_names;
+    /* meta.content_hash of the document without spec.endpoints: equal for
+     * two ServiceEntries that differ in their endpoints alone */
+    uint64_t hash_apart_endpoints;
 };
 
 /* ---- Gateway ---------------------------------------------------------------------- */

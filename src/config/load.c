@@ -123,8 +123,9 @@ static void decode_spec(struct dctx *c, struct istio_meta *m, const struct cnode
 }
 
 /* What the decoded resource depends on: node types, scalar texts and
- * whether they were quoted (a plain 80 is a number), not positions. */
-static uint64_t cnode_hash(uint64_t h, const struct cnode *n)
+ * whether they were quoted (a plain 80 is a number), not positions. A map
+ * entry whose value is skip is left out (NULL: nothing is). */
+static uint64_t cnode_hash(uint64_t h, const struct cnode *n, const struct cnode *skip)
 {
     int head[2] = {(int)n->type, n->plain};
     h = hash_bytes(h, head, sizeof(head));
@@ -132,8 +133,13 @@ static uint64_t cnode_hash(uint64_t h, const struct cnode *n)
         return hash_bytes(h, n->str, strlen(n->str) + 1);
     size_t count = n->type == CN_MAP ? 2 * n->n : n->type == CN_SEQ ? n->n : 0;
     h = hash_bytes(h, &count, sizeof(count));
-    for (size_t i = 0; i < count; i++)
-        h = cnode_hash(h, n->items[i]);
+    for (size_t i = 0; i < count; i++) {
+        if (skip != NULL && n->type == CN_MAP && i % 2 == 0 && n->items[i + 1] == skip) {
+            i++;
+            continue;
+        }
+        h = cnode_hash(h, n->items[i], skip);
+    }
     return h;
 }
 
@@ -152,13 +158,18 @@ static void add_resource(struct config_unit *b, struct dctx *c, const struct cno
     struct istio_meta *m = new_resource(b, kind);
     m->kind = kind;
     m->pos = dc_pos(c, root);
-    m->content_hash = cnode_hash(HASH_SEED, root);
+    m->content_hash = cnode_hash(HASH_SEED, root, NULL);
     dc_map(c, md, meta_fields, m, sizeof(*m));
     if (ns == NULL || ns->type != CN_SCALAR || !*ns->str)
         m->namespace = arena_strdup(c->a, "default");
     c->resource = meta_label(c->a, m);
     dc_map(c, root, top_fields, m, sizeof(*m) + 1);
     decode_spec(c, m, cnode_get(root, "spec"));
+    if (kind == KIND_SERVICE_ENTRY) {
+        const struct cnode *eps = cnode_get(cnode_get(root, "spec"), "endpoints");
+        ((struct service_entry *)m)->hash_apart_endpoints =
+            eps ? cnode_hash(HASH_SEED, root, eps) : m->content_hash;
+    }
     c->resource = NULL;
 }
 

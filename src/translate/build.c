@@ -234,6 +234,10 @@ static void build_types(struct tr_build *b)
         b->shared[XDS_CLUSTER] = b->shared[XDS_ENDPOINT] = 1;
     else
         tr_clusters(b);
+    if (tr_memo_share_routes(b)) {
+        b->shared[XDS_LISTENER] = b->shared[XDS_ROUTE] = 1;
+        return;
+    }
     if (b->grpc)
         tr_grpc(b);
     else if (b->router)

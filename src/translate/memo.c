@@ -343,13 +343,13 @@ static int same_but_vs(const struct tr_memo *prev, struct tr_memo *m)
     return m->same_but_vs > 0;
 }
 
-/* What a build that keeps the previous one's Clusters takes along besides:
- * its pieces, route configuration orders and the VirtualServices it read. */
-static void inherit_records(struct tr_build *b)
+/* What a build that keeps the previous one's Listeners or Routes takes
+ * along: its pieces, route configuration orders, lookups and the
+ * VirtualServices it read. */
+static void inherit_reuse(struct tr_build *b)
 {
     struct tr_memo *m = b->memo;
     const struct tr_memo *prev = b->memo_prev;
-    inherit_clusters(b);
     tr_pieces_inherit(m->pieces, prev->pieces);
     for (size_t i = 0; i < prev->n_orders; i++) {
         const struct rc_order *o = &prev->orders[i];
@@ -369,6 +369,26 @@ static void inherit_records(struct tr_build *b)
             hset_add(&m->used_vs, prev->used_vs.v[i]);
 }
 
+/* ... and its Clusters and Endpoints too. */
+static void inherit_records(struct tr_build *b)
+{
+    inherit_clusters(b);
+    inherit_reuse(b);
+}
+
+/* The previous view's Listeners and Routes, with what was recorded of them. */
+static void take_listeners_and_routes(struct tr_build *b)
+{
+    const struct tr_memo *prev = b->memo_prev;
+    inherit_reuse(b);
+    xds_view_share(b->view, XDS_LISTENER, prev->view);
+    xds_view_share(b->view, XDS_ROUTE, prev->view);
+    for (size_t i = 0; i < prev->n_rcs; i++) {
+        tr_rc_patch_ref(prev->rcs[i]);
+        tr_memo_add_rc(b->memo, prev->rcs[i]);
+    }
+}
+
 int tr_memo_share_view(struct tr_build *b)
 {
     struct tr_memo *m = b->memo;
@@ -378,13 +398,8 @@ int tr_memo_share_view(struct tr_build *b)
     m->model = *b->m;
     if (!same_but_vs(prev, m) || !vs_unread_or_same(prev, m))
         return 0;
-    inherit_records(b);
-    xds_view_share(b->view, XDS_LISTENER, prev->view);
-    xds_view_share(b->view, XDS_ROUTE, prev->view);
-    for (size_t i = 0; i < prev->n_rcs; i++) {
-        tr_rc_patch_ref(prev->rcs[i]);
-        tr_memo_add_rc(m, prev->rcs[i]);
-    }
+    inherit_clusters(b);
+    take_listeners_and_routes(b);
     return 1;
 }
 
@@ -399,6 +414,75 @@ void tr_memo_hint_same_inputs(struct tr_memo *m, const struct tr_memo *prev,
 {
     if (prev != NULL && prev->view != NULL && memcmp(&prev->model, compared, sizeof(*compared)) == 0)
         m->same_but_vs = same ? 1 : -1;
+}
+
+/* The record of host in d, which the build recording it has not sorted yet. */
+static const struct memo_svc *record_of(const struct memo_data *d, const char *host)
+{
+    for (size_t i = 0; i < d->n_svcs; i++)
+        if (strcmp(d->svcs[i].host, host) == 0)
+            return &d->svcs[i];
+    return NULL;
+}
+
+/* The build made the same resources (types and names) for se's hosts as
+ * the previous build did. */
+static int same_resources_of(struct tr_build *b, const struct tr_memo *prev,
+                             const struct service_entry *se)
+{
+    for (size_t h = 0; h < se->n_hosts; h++) {
+        const char *host = tr_expand_host(b->a, se->hosts[h], se->meta.namespace);
+        const struct memo_svc *a = memo_find(prev, host), *c = record_of(b->memo->d, host);
+        if (a == NULL || c == NULL) {
+            if (a != c)
+                return 0;
+            continue;
+        }
+        if (a->n_res != c->n_res)
+            return 0;
+        for (size_t i = 0; i < a->n_res; i++) {
+            const struct memo_res *x = &prev->d->res[a->first_res + i],
+                                  *y = &b->memo->d->res[c->first_res + i];
+            if (x->type != y->type || strcmp(x->name, y->name) != 0)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* Only endpoints of ServiceEntries changed, not the router's own service's:
+ * what Listeners and Routes read of ServiceEntries (hosts, ports,
+ * addresses) is the same, and so is which Clusters exist (a DNS cluster or
+ * subset with no endpoint is left out, so that is checked). */
+static int only_endpoints_changed(struct tr_build *b, const struct tr_memo *prev)
+{
+    const struct translate_model *p = &prev->model, *m = b->m;
+    if (!SAME_KIND(p->virtual_services, p->n_virtual_services, m->virtual_services,
+                   m->n_virtual_services) ||
+        !SAME_KIND(p->destination_rules, p->n_destination_rules, m->destination_rules,
+                   m->n_destination_rules) ||
+        !SAME_KIND(p->gateways, p->n_gateways, m->gateways, m->n_gateways) ||
+        p->n_service_entries != m->n_service_entries)
+        return 0;
+    for (size_t i = 0; i < m->n_service_entries; i++) {
+        const struct service_entry *a = &p->service_entries[i], *c = &m->service_entries[i];
+        if (same_resource(&a->meta, &c->meta))
+            continue;
+        if (a->hash_apart_endpoints != c->hash_apart_endpoints || c == b->own_se ||
+            !same_resources_of(b, prev, c))
+            return 0;
+    }
+    return 1;
+}
+
+int tr_memo_share_routes(struct tr_build *b)
+{
+    struct tr_memo *m = b->memo;
+    const struct tr_memo *prev = b->memo_prev;
+    if (m == NULL || prev == NULL || prev->view == NULL || !only_endpoints_changed(b, prev))
+        return 0;
+    take_listeners_and_routes(b);
+    return 1;
 }
 
 const struct translate_model *tr_memo_prev_model(const struct tr_build *b)

@@ -205,6 +205,10 @@ int tr_memo_share_clusters(struct tr_build *b);
  * or changed only in routes that build never read), share its whole view
  * and records into b and return 1; else 0. Call it before anything else. */
 int tr_memo_share_view(struct tr_build *b);
+/* After the Clusters were built: when only endpoints of ServiceEntries
+ * changed and the same Clusters exist, share the previous view's Listeners
+ * and Routes with the records made for them, and return 1; else 0. */
+int tr_memo_share_routes(struct tr_build *b);
 /* The order (positions in the caller's list) the previous build gave the
  * virtual hosts of route configuration name, when their names and domains
  * (layout, a hash) were the same and none was trimmed; NULL otherwise. */
