@@ -180,6 +180,28 @@ static const char *str_or_empty(const char *p)
     return p ? p : "";
 }
 
+/* What SotW and delta requests end alike with: a NACK's error, the node on
+ * the stream's first request, and the sending. err and nb live in the
+ * caller's frame until the message is queued (packed). */
+static void finish_request(struct stream *s, enum xds_type t, int nack, Google__Rpc__Status *err,
+                           struct node_buf *nb, Google__Rpc__Status **error_detail,
+                           Envoy__Config__Core__V3__Node **node, ProtobufCMessage *msg)
+{
+    if (nack) {
+        google__rpc__status__init(err);
+        err->code = 3;
+        err->message = "bench: rejected on purpose";
+        *error_detail = err;
+    }
+    if (!s->sent_node) {
+        node_fill(nb, s);
+        *node = &nb->node;
+        s->sent_node = 1;
+    }
+    s->ts[t].requested = 1;
+    queue_msg(s, msg);
+}
+
 /* A SotW request: subscription (names), ACK/NACK (version, nonce). */
 static void send_sotw(struct stream *s, enum xds_type t, int nack)
 {
@@ -192,19 +214,7 @@ static void send_sotw(struct stream *s, enum xds_type t, int nack)
     rq.response_nonce = (char *)str_or_empty(s->ts[t].nonce);
     rq.resource_names = s->ts[t].sub;
     rq.n_resource_names = s->ts[t].n_sub;
-    if (nack) {
-        google__rpc__status__init(&err);
-        err.code = 3;
-        err.message = "bench: rejected on purpose";
-        rq.error_detail = &err;
-    }
-    if (!s->sent_node) {
-        node_fill(&nb, s);
-        rq.node = &nb.node;
-        s->sent_node = 1;
-    }
-    s->ts[t].requested = 1;
-    queue_msg(s, &rq.base);
+    finish_request(s, t, nack, &err, &nb, &rq.error_detail, &rq.node, &rq.base);
 }
 
 /* A delta request: subscribe/unsubscribe lists, or an ACK/NACK of nonce. */
@@ -221,19 +231,7 @@ static void send_delta(struct stream *s, enum xds_type t, char **sub, size_t n_s
     rq.resource_names_unsubscribe = unsub;
     rq.n_resource_names_unsubscribe = n_unsub;
     rq.response_nonce = (char *)str_or_empty(nonce);
-    if (nack) {
-        google__rpc__status__init(&err);
-        err.code = 3;
-        err.message = "bench: rejected on purpose";
-        rq.error_detail = &err;
-    }
-    if (!s->sent_node) {
-        node_fill(&nb, s);
-        rq.node = &nb.node;
-        s->sent_node = 1;
-    }
-    s->ts[t].requested = 1;
-    queue_msg(s, &rq.base);
+    finish_request(s, t, nack, &err, &nb, &rq.error_detail, &rq.node, &rq.base);
 }
 
 /* ---- receiving ----------------------------------------------------------------------- */

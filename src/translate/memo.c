@@ -335,9 +335,7 @@ static int same_but_vs(const struct tr_memo *prev, struct tr_memo *m)
 {
     if (m->same_but_vs == 0)
         m->same_but_vs =
-            prev != NULL && prev->view != NULL && same_cluster_inputs(&prev->model, &m->model) &&
-                    SAME_KIND(prev->model.gateways, prev->model.n_gateways, m->model.gateways,
-                              m->model.n_gateways)
+            prev != NULL && prev->view != NULL && tr_model_same_but_vs(&prev->model, &m->model)
                 ? 1
                 : -1;
     return m->same_but_vs > 0;
