@@ -1,0 +1,201 @@
+# cases.sh - the real Envoy suite's cases. Sourced by test/envoy/run after
+# lib.sh; each case runs on a network of its own and leaves nothing behind.
+
+GUIDE="http-egress http-egress-mtls tls-origination tls-origination-mtls https-passthrough https-passthrough-mtls"
+CASES=""
+for sc in $GUIDE; do
+    CASES="$CASES $sc/sotw $sc/delta"
+    case $sc in *-mtls) CASES="$CASES $sc/sotw/istio-mutual $sc/delta/istio-mutual" ;; esac
+done
+CASES="$CASES xds-tls/sotw xds-tls/delta bypass/network-policy bypass/registry-only bypass/allow-any"
+CASES="$CASES live-edit/sotw live-edit/delta"
+
+SIDECAR=sleep.default
+GATEWAY=istio-egressgateway.istio-system
+
+# bootstrap FILE HOST API_TYPE [XDS_TLS]: an example bootstrap with this
+# network's addresses (the node's IP, xdsd's address) and the api_type; fails
+# when the example no longer has the line a substitution expects
+bootstrap() {
+    local f=$1 ip
+    ip=$(ip_of "$2")
+    grep -q '~127\.0\.0\.1~' "$f" && grep -q 'INSTANCE_IPS: 127\.0\.0\.1$' "$f" &&
+        grep -q '{address: 127\.0\.0\.1, port_value: 15010}' "$f" && grep -q 'api_type: GRPC$' "$f" || {
+        echo "# $f: the lines the suite substitutes are missing" >&2
+        return 1
+    }
+    sed -e "s/~127\.0\.0\.1~/~$ip~/" -e "s/INSTANCE_IPS: 127\.0\.0\.1\$/INSTANCE_IPS: $ip/" \
+        -e "s/{address: 127\.0\.0\.1, port_value: 15010}/{address: $ISTIOD_IP, port_value: 15010}/" \
+        -e "s/api_type: GRPC\$/api_type: $3/" "$f"
+}
+
+# config_dir SCENARIO [FORM]: the example's watched directory, the gateway's
+# address in place of 127.0.0.1; FORM istio-mutual lays the example's
+# variants/istio-mutual/ files over it
+config_dir() {
+    local d=$T/config
+    rm -rf "$d"
+    cp -r "examples/$1/config" "$d" || return 1
+    grep -q 'address: 127\.0\.0\.1$' "$d/0-egressgateway-service.yaml" || return 1
+    sed -i "s/address: 127\.0\.0\.1\$/address: $EGRESS_IP/" "$d/0-egressgateway-service.yaml"
+    if [ -n "${2:-}" ]; then
+        cp "examples/$1/variants/$2/"*.yaml "$d/" || return 1
+    fi
+    echo "$d"
+}
+
+# mesh_up SCENARIO API [FORM] [XDSD_ARGS...]: network, internet, xdsd and both
+# Envoys, the sidecar capturing; 0 once both Envoys are ready and SYNCED
+mesh_up() {
+    local sc=$1 api=$2 form=${3:-} cfg
+    shift 3
+    net_up && capture_on || { not_ok "network namespaces and iptables could not be set up"; return 1; }
+    cfg=$(config_dir "$sc" "$form") || { not_ok "examples/$sc has no usable config"; return 1; }
+    bootstrap "examples/$sc/envoy/egressgateway.yaml" egress "$api" >"$T/egress.yaml" &&
+        bootstrap "examples/$sc/envoy/sidecar.yaml" sleep "$api" >"$T/sleep.yaml" ||
+        { not_ok "examples/$sc/envoy has no usable bootstrap"; return 1; }
+    [ -n "${BOOT_PATCH:-}" ] && { $BOOT_PATCH "$T/egress.yaml" && $BOOT_PATCH "$T/sleep.yaml" || return 1; }
+    internet_start || { not_ok "internet host did not start" "$(cat "$T/internet.out")"; return 1; }
+    xdsd_start "$cfg" "$@" || { not_ok "xdsd did not become ready" "$(tail -n 5 "$T/xdsd.log")"; return 1; }
+    envoy_start egress "$T/egress.yaml" 0
+    envoy_start sleep "$T/sleep.yaml" "$PROXY_UID"
+    if ! wait_for 20 both_synced; then
+        not_ok "both Envoys ready and SYNCED" "$(nx istiod "$XDSD" status --debug-addr 127.0.0.1:15014)" \
+            "$(grep -hiE 'rejected|error|critical' "$T/egress.err" "$T/sleep.err" | head -n 5)"
+        return 1
+    fi
+    ok "both Envoys ready and SYNCED ($api)"
+}
+
+envoy_ready() { [ "$(admin "$1" /ready)" = LIVE ]; }
+
+# both_synced: each Envoy LIVE, and xdsd's status has both proxies with every
+# type they use SYNCED (a type never used reads NOT SENT)
+both_synced() {
+    envoy_ready egress && envoy_ready sleep || return 1
+    local st
+    st=$(nx istiod "$XDSD" status --debug-addr 127.0.0.1:15014) || return 1
+    echo "$st" | grep "^$SIDECAR " | grep -q SYNCED && echo "$st" | grep "^$GATEWAY " | grep -q SYNCED &&
+        ! echo "$st" | grep -qE 'STALE|NACKED'
+}
+
+# accepted HOST: every xDS update HOST's Envoy got was accepted: no
+# update_rejected anywhere, CDS and LDS (and each RDS route configuration)
+# updated at least once, nothing rejected or deprecated in its log
+accepted() {
+    local h=$1 stats bad
+    stats=$(admin "$h" /stats) || return 1
+    bad=$(echo "$stats" | grep -E '\.update_rejected: [1-9]')
+    [ -z "$bad" ] || { echo "$bad"; return 1; }
+    echo "$stats" | grep -qE '^cluster_manager\.cds\.update_success: [1-9]' || { echo "no CDS update"; return 1; }
+    echo "$stats" | grep -qE '^listener_manager\.lds\.update_success: [1-9]' || { echo "no LDS update"; return 1; }
+    bad=$(echo "$stats" | grep -E '\.rds\..*\.update_success: 0$')
+    [ -z "$bad" ] || { echo "$bad"; return 1; }
+    bad=$(grep -E 'rejected|Deprecated|deprecated|unknown field|\[error\]|\[critical\]' "$T/$h.err")
+    [ -z "$bad" ] || { echo "$bad" | cut -c1-300 | head -n 5; return 1; }
+}
+
+# same_as_xdsd HOST PROXY API: HOST's Envoy holds the names xdsd sent (and,
+# over delta, each resource's version)
+same_as_xdsd() {
+    local h=$1 id
+    id=$(debug /debug/syncz | jq -r --arg p "$2" '.[] | select(.proxy | contains("~" + $p + "~")) | .proxy')
+    [ -n "$id" ] || { echo "xdsd has no proxy $2"; return 1; }
+    admin "$h" '/config_dump?include_eds' >"$T/$h.envoy-dump.json" || return 1
+    debug "/debug/config_dump?proxyID=$(jq -rn --arg s "$id" '$s|@uri')" >"$T/$h.xdsd-dump.json" || return 1
+    python3 test/envoy/dumpcmp.py "$T/$h.envoy-dump.json" "$T/$h.xdsd-dump.json" \
+        $([ "$3" = DELTA_GRPC ] && echo --versions)
+}
+
+# seen FILTER: the internet host recorded a request matching the jq FILTER
+seen() {
+    local got
+    got=$(recorded | jq -c "select($1)")
+    [ -n "$got" ] || { echo "no request with $1 among:"; recorded; return 1; }
+}
+
+# app_get URL [CURL_ARGS...]: the app's request; prints the HTTP status
+app_get() {
+    local url=$1
+    shift
+    app -o /dev/null -w '%{http_code}' "$@" "$url"
+}
+
+gateway_cluster() {
+    case $1 in http-egress*) echo 'outbound|80||edition.cnn.com' ;; *) echo 'outbound|443||edition.cnn.com' ;; esac
+}
+
+# guide_request SCENARIO: the guide's request from the app and what must
+# reach edition.cnn.com
+guide_request() {
+    local sc=$1 code cl
+    cl=$(gateway_cluster "$sc")
+    case $sc in
+    http-egress*)
+        code=$(app_get http://edition.cnn.com/politics)
+        check "app's curl http://edition.cnn.com/politics answers 200" test "$code" = 200
+        check "edition.cnn.com got plain HTTP on 80 from the gateway" \
+            seen ".port == 80 and .tls == false and .peer == \"$EGRESS_IP\" and .request == \"GET /politics HTTP/1.1\""
+        ;;
+    tls-origination*)
+        code=$(app_get http://edition.cnn.com/politics)
+        check "app's curl http://edition.cnn.com/politics answers 200" test "$code" = 200
+        check "edition.cnn.com got TLS (SNI edition.cnn.com) on 443 from the gateway" \
+            seen ".port == 443 and .tls == true and .sni == \"edition.cnn.com\" and .peer == \"$EGRESS_IP\" and .request == \"GET /politics HTTP/1.1\""
+        ;;
+    https-passthrough*)
+        code=$(app_get https://edition.cnn.com/politics --cacert "$T/certs/root-cert.pem")
+        check "app's curl https://edition.cnn.com/politics (its own TLS, test CA) answers 200" test "$code" = 200
+        check "edition.cnn.com got the app's TLS (SNI edition.cnn.com) on 443 from the gateway" \
+            seen ".port == 443 and .tls == true and .sni == \"edition.cnn.com\" and .peer == \"$EGRESS_IP\" and .request == \"GET /politics HTTP/1.1\""
+        ;;
+    esac
+    check "no request reached edition.cnn.com from anywhere but the gateway" \
+        test -z "$(recorded | jq -c "select(.peer != \"$EGRESS_IP\")")"
+    check "gateway access log names $cl" wait_for 5 grep -qF " $cl " "$T/egress.out"
+    check "gateway stat cluster.$cl.upstream_cx_total >= 1" \
+        test "$(stat egress "cluster.$cl.upstream_cx_total")" -ge 1
+}
+
+# mtls_listener_needs_cert PORT: the gateway's mutual TLS listener takes a
+# mesh certificate and refuses a client without one (both from the sleep
+# host, as the sidecar's uid so that no capture is in the way)
+mtls_listener_needs_cert() {
+    local port=$1 with without
+    with=$(hxu sleep "$PROXY_UID" curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+        --cacert /etc/certs/root-cert.pem --cert /etc/certs/cert-chain.pem --key /etc/certs/key.pem \
+        -k --resolve "edition.cnn.com:$port:$EGRESS_IP" "https://edition.cnn.com:$port/politics" 2>&1)
+    without=$(hxu sleep "$PROXY_UID" curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+        -k --resolve "edition.cnn.com:$port:$EGRESS_IP" "https://edition.cnn.com:$port/politics" 2>&1)
+    echo "with a mesh certificate: $with; without: $without"
+    [ "$without" = 000 ] && [ "$with" != 000 ]
+}
+
+scenario_case() {
+    local sc=$1 api=$2 form=${3:-}
+    mesh_up "$sc" "$api" "$form" || return
+    guide_request "$sc"
+    case $sc in
+    http-egress-mtls) mtls_port=8080 ;; *-mtls) mtls_port=8443 ;; *) mtls_port="" ;;
+    esac
+    [ -n "$mtls_port" ] && check "a client without a mesh certificate cannot use the gateway's mutual TLS listener" \
+        mtls_listener_needs_cert "$mtls_port"
+    check "sidecar Envoy accepted every update" accepted sleep
+    check "gateway Envoy accepted every update" accepted egress
+    check "sidecar holds what xdsd sent" same_as_xdsd sleep "$SIDECAR" "$api"
+    check "gateway holds what xdsd sent" same_as_xdsd egress "$GATEWAY" "$api"
+}
+
+run_case() {
+    local c=$1 api
+    CASE=$c
+    case $c in */delta*) api=DELTA_GRPC ;; *) api=GRPC ;; esac
+    case $c in
+    xds-tls/*) xds_tls_case "$api" ;;
+    bypass/*) bypass_case "${c#bypass/}" ;;
+    live-edit/*) live_edit_case "$api" ;;
+    *) scenario_case "${c%%/*}" "$api" "$(echo "$c" | cut -s -d/ -f3)" ;;
+    esac
+    stop_all
+    net_down
+}
