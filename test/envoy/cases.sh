@@ -44,17 +44,17 @@ config_dir() {
     echo "$d"
 }
 
-# mesh_up SCENARIO API [FORM] [XDSD_ARGS...]: network, internet, xdsd and both
-# Envoys, the sidecar capturing; 0 once both Envoys are ready and SYNCED
+# mesh_up SCENARIO API FORM BOOTSTRAP_DIR [XDSD_ARGS...]: network, internet,
+# xdsd and both Envoys (bootstraps from BOOTSTRAP_DIR, else the scenario's),
+# the sidecar capturing; 0 once both Envoys are ready and SYNCED
 mesh_up() {
-    local sc=$1 api=$2 form=${3:-} cfg
-    shift 3
+    local sc=$1 api=$2 form=$3 boot=${4:-examples/$1/envoy} cfg
+    shift 4
     net_up && capture_on || { not_ok "network namespaces and iptables could not be set up"; return 1; }
     cfg=$(config_dir "$sc" "$form") || { not_ok "examples/$sc has no usable config"; return 1; }
-    bootstrap "examples/$sc/envoy/egressgateway.yaml" egress "$api" >"$T/egress.yaml" &&
-        bootstrap "examples/$sc/envoy/sidecar.yaml" sleep "$api" >"$T/sleep.yaml" ||
-        { not_ok "examples/$sc/envoy has no usable bootstrap"; return 1; }
-    [ -n "${BOOT_PATCH:-}" ] && { $BOOT_PATCH "$T/egress.yaml" && $BOOT_PATCH "$T/sleep.yaml" || return 1; }
+    bootstrap "$boot/egressgateway.yaml" egress "$api" >"$T/egress.yaml" &&
+        bootstrap "$boot/sidecar.yaml" sleep "$api" >"$T/sleep.yaml" ||
+        { not_ok "$boot has no usable bootstrap"; return 1; }
     internet_start || { not_ok "internet host did not start" "$(cat "$T/internet.out")"; return 1; }
     xdsd_start "$cfg" "$@" || { not_ok "xdsd did not become ready" "$(tail -n 5 "$T/xdsd.log")"; return 1; }
     envoy_start egress "$T/egress.yaml" 0
@@ -162,10 +162,10 @@ guide_request() {
 # host, as the sidecar's uid so that no capture is in the way)
 mtls_listener_needs_cert() {
     local port=$1 with without
-    with=$(hxu sleep "$PROXY_UID" curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+    with=$(hxu sleep "$PROXY_UID" curl --http1.1 -s -o /dev/null -w '%{http_code}' --max-time 5 \
         --cacert /etc/certs/root-cert.pem --cert /etc/certs/cert-chain.pem --key /etc/certs/key.pem \
         -k --resolve "edition.cnn.com:$port:$EGRESS_IP" "https://edition.cnn.com:$port/politics" 2>&1)
-    without=$(hxu sleep "$PROXY_UID" curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+    without=$(hxu sleep "$PROXY_UID" curl --http1.1 -s -o /dev/null -w '%{http_code}' --max-time 5 \
         -k --resolve "edition.cnn.com:$port:$EGRESS_IP" "https://edition.cnn.com:$port/politics" 2>&1)
     echo "with a mesh certificate: $with; without: $without"
     [ "$without" = 000 ] && [ "$with" != 000 ]
@@ -173,7 +173,7 @@ mtls_listener_needs_cert() {
 
 scenario_case() {
     local sc=$1 api=$2 form=${3:-}
-    mesh_up "$sc" "$api" "$form" || return
+    mesh_up "$sc" "$api" "$form" "" || return
     guide_request "$sc"
     case $sc in
     http-egress-mtls) mtls_port=8080 ;; *-mtls) mtls_port=8443 ;; *) mtls_port="" ;;
@@ -184,6 +184,120 @@ scenario_case() {
     check "gateway Envoy accepted every update" accepted egress
     check "sidecar holds what xdsd sent" same_as_xdsd sleep "$SIDECAR" "$api"
     check "gateway holds what xdsd sent" same_as_xdsd egress "$GATEWAY" "$api"
+}
+
+# xds_tls_case API: the Envoys of examples/xds-tls (mutual TLS to xdsd, each
+# with its mesh identity) against xdsd with --xds-tls-*, on the first scenario
+xds_tls_case() {
+    local api=$1 code
+    mesh_up http-egress "$api" "" examples/xds-tls/envoy --xds-tls-cert /etc/certs/cert-chain.pem \
+        --xds-tls-key /etc/certs/key.pem --xds-tls-ca /etc/certs/root-cert.pem || return
+    guide_request http-egress
+    check "sidecar Envoy accepted every update" accepted sleep
+    check "gateway Envoy accepted every update" accepted egress
+    check "xDS over TLS: a client with a mesh certificate is served, one without is refused" xds_needs_cert
+}
+
+# xds_needs_cert: a gRPC call to xdsd's TLS port from sleep, with and without
+# the sidecar's certificate (a handshake refused reads 000)
+xds_needs_cert() {
+    local url="https://istiod.istio-system.svc:15010/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources"
+    local with without
+    set -- -s -o /dev/null -w '%{http_code}' --max-time 3 --http2 -X POST -H 'content-type: application/grpc' \
+        --resolve "istiod.istio-system.svc:15010:$ISTIOD_IP" --cacert /etc/certs/root-cert.pem
+    with=$(hx sleep curl "$@" --cert /etc/certs/cert-chain.pem --key /etc/certs/key.pem "$url")
+    without=$(hx sleep curl "$@" "$url")
+    echo "with a certificate: $with; without: $without"
+    [ "$with" = 200 ] && [ "$without" = 000 ]
+}
+
+# bypass_case network-policy|registry-only|allow-any: the guide's section 4
+bypass_case() {
+    local code
+    case $1 in
+    network-policy)
+        mesh_up http-egress GRPC "" "" || return
+        code=$(hxu sleep "$PROXY_UID" curl -s -o /dev/null -w '%{http_code}' --max-time 3 \
+            http://edition.cnn.com/politics)
+        check "without the policy a request that skips the sidecar goes straight out (got $code)" \
+            test "$code" = 200
+        check "policy on" policy_on
+        : >"$T/internet.jsonl"
+        code=$(hxu sleep "$PROXY_UID" curl -s -o /dev/null -w '%{http_code}' --max-time 3 \
+            http://edition.cnn.com/politics)
+        check "with the policy a request that skips the sidecar fails (got $code)" test "$code" = 000
+        code=$(app_get http://edition.cnn.com/politics)
+        check "with the policy the same request through sidecar and gateway answers 200 (got $code)" \
+            test "$code" = 200
+        check "edition.cnn.com saw only the gateway" \
+            test "$(recorded | jq -c "select(.peer != \"$EGRESS_IP\")")$(recorded | wc -l)" = 1
+        ;;
+    registry-only)
+        mesh_up http-egress GRPC "" "" --outbound-traffic-policy REGISTRY_ONLY || return
+        code=$(app_get http://unlisted.example.org/)
+        check "REGISTRY_ONLY: a host with no ServiceEntry gets the sidecar's 502 (got $code)" test "$code" = 502
+        check "REGISTRY_ONLY: nothing reached the internet host" test -z "$(recorded)"
+        code=$(app_get http://edition.cnn.com/politics)
+        check "REGISTRY_ONLY: the registered host still answers 200 (got $code)" test "$code" = 200
+        check "sidecar Envoy accepted every update" accepted sleep
+        ;;
+    allow-any)
+        mesh_up http-egress GRPC "" "" --outbound-traffic-policy ALLOW_ANY || return
+        code=$(app_get http://unlisted.example.org/)
+        check "ALLOW_ANY: a host with no ServiceEntry answers 200 (got $code)" test "$code" = 200
+        check "ALLOW_ANY: the request reached the internet host from the sidecar (PassthroughCluster)" \
+            seen ".host == \"unlisted.example.org\" and .peer == \"$SLEEP_IP\""
+        check "sidecar Envoy accepted every update" accepted sleep
+        ;;
+    esac
+}
+
+# now_ms: wall clock in milliseconds
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# live_edit_case API: a VirtualService edit while the app sends requests; the
+# gateway's route gains a request header, which edition.cnn.com then sees
+live_edit_case() {
+    local api=$1 vs=$T/config/3-virtualservice.yaml t0 t1 codes
+    mesh_up http-egress "$api" "" "" || return
+    : >"$T/codes"
+    # 10 requests a second for 3 s, each on a connection of its own
+    (for _ in $(seq 30); do app_get http://edition.cnn.com/politics >>"$T/codes"; echo >>"$T/codes"; sleep 0.1; done) &
+    local traffic=$!
+    sleep 1
+    cp "$vs" "$T/vs.new"
+    printf '    headers:\n      request:\n        set:\n          x-egress-route: v2\n' >>"$T/vs.new"
+    t0=$(now_ms)
+    mv "$T/vs.new" "$vs"
+    if wait_for 10 gateway_has_v2; then
+        t1=$(now_ms)
+        echo "# live edit ($api): file written to the gateway Envoy holding the new route: $((t1 - t0)) ms"
+        ok "the gateway Envoy holds the edited route"
+    else
+        not_ok "the gateway Envoy holds the edited route"
+    fi
+    wait "$traffic"
+    codes=$(grep -c . "$T/codes")
+    check "all $codes requests during the edit answered 200" \
+        test "$(grep -c '^200$' "$T/codes")" -eq 30 -a "$codes" -eq 30
+    check "requests before the edit took the old route" seen '.headers["x-egress-route"] == null'
+    check "requests after the edit took the new route" seen '.headers["x-egress-route"] == "v2"'
+    check "no listener modified or drained on the gateway" listeners_untouched egress
+    check "no listener modified or drained on the sidecar" listeners_untouched sleep
+    check "both SYNCED on the new version" wait_for 5 both_synced
+    check "gateway Envoy accepted every update" accepted egress
+    check "gateway holds what xdsd sent" same_as_xdsd egress "$GATEWAY" "$api"
+}
+
+gateway_has_v2() { admin egress '/config_dump?resource=dynamic_route_configs' | grep -q x-egress-route; }
+
+# listeners_untouched HOST: a route-only change left the listeners alone
+listeners_untouched() {
+    local m d
+    m=$(stat "$1" listener_manager.listener_modified)
+    d=$(stat "$1" listener_manager.total_listeners_draining)
+    echo "listener_modified $m, total_listeners_draining $d"
+    [ "$m" = 0 ] && [ "$d" = 0 ]
 }
 
 run_case() {

@@ -161,10 +161,14 @@ capture_on() {
 }
 
 # policy_on / policy_off: the guide's NetworkPolicy (section 4) for the sleep
-# pod: its traffic reaches only the egress gateway and xdsd
+# pod: what leaves the pod reaches only the egress gateway and xdsd. (The
+# capture's redirect to 127.0.0.1:15001 stays inside the pod, as it does
+# under Kubernetes, where the policy applies outside the pod.)
 policy_on() {
     nx sleep iptables -N EGRESS_POLICY &&
         nx sleep iptables -A EGRESS_POLICY -o lo -j ACCEPT &&
+        nx sleep iptables -A EGRESS_POLICY -d 127.0.0.0/8 -j ACCEPT &&
+        nx sleep iptables -A EGRESS_POLICY -d "$SLEEP_IP" -j ACCEPT &&
         nx sleep iptables -A EGRESS_POLICY -d "$EGRESS_IP" -j ACCEPT &&
         nx sleep iptables -A EGRESS_POLICY -d "$ISTIOD_IP" -j ACCEPT &&
         nx sleep iptables -A EGRESS_POLICY -j REJECT &&
