@@ -484,7 +484,7 @@ struct destination_rule {
 
 enum config_severity { CONFIG_ERROR, CONFIG_WARNING };
 
-/* One finding of loading or validation: FILE:LINE:COLUMN: KIND NS/NAME: message. */
+/* One finding of loading or validation: FILE:LINE:COLUMN: error: KIND NS/NAME: message. */
 struct config_diag {
     enum config_severity severity;
     struct config_pos pos;
@@ -559,11 +559,11 @@ struct config_set *config_parse_sources(const struct config_source *src, size_t 
                                         struct config_diags *diags);
 
 void config_diags_release(struct config_diags *d);
-/* Print "FILE:LINE:COLUMN: RESOURCE: message" lines; a warning reads
- * "FILE:LINE:COLUMN: warning: RESOURCE: message", as compilers print them. */
+/* Print one line per finding, as compilers print them:
+ * "FILE:LINE:COLUMN: error: RESOURCE: message" (or "warning:"). */
 void config_diags_print(const struct config_diags *d, void *file /* FILE* */);
 /* One finding as config_diags_print() prints it, without the newline; a
- * finding about a whole file or directory (line 0) reads "PATH: ...".
+ * finding about a whole file or directory (line 0) reads "PATH: error: ...".
  * The caller frees the string. */
 char *config_diag_format(const struct config_diag *g);
 

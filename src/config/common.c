@@ -165,8 +165,8 @@ char *config_diag_format(const struct config_diag *g)
     char where[32] = "";
     if (g->pos.line > 0)
         snprintf(where, sizeof(where), ":%d:%d", g->pos.line, g->pos.column);
-    return xasprintf("%s%s: %s%s%s%s", g->pos.file, where,
-                     g->severity == CONFIG_WARNING ? "warning: " : "",
+    return xasprintf("%s%s: %s: %s%s%s", g->pos.file, where,
+                     g->severity == CONFIG_WARNING ? "warning" : "error",
                      g->resource ? g->resource : "", g->resource ? ": " : "", g->message);
 }
 
