@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "xdsd/config.h"
 
@@ -401,14 +402,42 @@ void builder_add_chunk(struct builder *b, struct file_chunk *c);
 /* What u adds to a content id. */
 uint64_t unit_content_id(const struct config_unit *u);
 
+/* A file or directory by identity, whatever path reaches it. */
+struct file_id {
+    dev_t dev;
+    ino_t ino;
+};
+/* A map from file_id to an index (tree.c). */
+struct inode_slot {
+    struct file_id id;
+    size_t value;
+    int used;
+};
+struct inode_map {
+    struct inode_slot *slots;
+    size_t n, cap;
+};
+/* The value put for id, or SIZE_MAX. */
+size_t inode_map_get(const struct inode_map *m, struct file_id id);
+/* Map id to value; 0 (and nothing changes) when id is there already. */
+int inode_map_put(struct inode_map *m, struct file_id id, size_t value);
+void inode_map_release(struct inode_map *m);
+
+/* Is name that of a configuration file (*.yaml, *.yml)? */
+int config_is_yaml_name(const char *name);
+
 /* The YAML files under a directory, sorted by name (strcmp), as a load
- * reads them. */
+ * reads them: each real file once, under the first of its paths. */
 struct tree_listing {
     char **files;
+    struct file_id *ids; /* of each file */
     size_t n, cap;
-    int errors; /* directories that could not be read (reported) */
-    int links;  /* symbolic links followed */
+    int errors; /* directories that could not be read, links that lead nowhere (reported) */
+    int links;  /* symbolic links met */
 };
+/* List the tree under root into *l (which the caller releases). Loops,
+ * directories reached twice and files reached by several paths are
+ * warnings; links that lead nowhere and unreadable directories errors. */
 void builder_list_tree(struct builder *b, const char *root, struct tree_listing *l);
 void tree_listing_release(struct tree_listing *l);
 /* dir without trailing '/': the prefix of every path a load names. */

@@ -3,7 +3,6 @@
  * config_load() and config_parse(). */
 #include "internal.h"
 
-#include <dirent.h>
 #include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +16,6 @@
 #include "xdsd/util.h"
 
 #define MAX_FILE_BYTES (64u << 20)
-#define MAX_DIR_DEPTH 32
 
 static const char *const kind_names[] = {"ServiceEntry", "Gateway", "VirtualService",
                                          "DestinationRule"};
@@ -435,83 +433,6 @@ int builder_add_file(struct builder *b, const char *path)
     builder_add_buffer(b, path, buf, len);
     free(buf);
     return 0;
-}
-
-static int is_yaml_name(const char *name)
-{
-    size_t n = strlen(name);
-    return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
-           (n > 4 && strcmp(name + n - 4, ".yml") == 0);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Collect the YAML files under dir. Hidden entries are skipped: a ConfigMap
- * volume keeps its real files in "..data" and "..TIMESTAMP" behind visible
- * symlinks, and editors keep their swap and lock files hidden. */
-static void walk(struct builder *b, const char *dir, int depth, struct tree_listing *l)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL) {
-        /* an unreadable directory is not an empty one: withdrawing every
-         * resource it held would be the wrong answer */
-        file_error(b, dir, "cannot read directory: %s", strerror(errno));
-        l->errors++;
-        return;
-    }
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *path = xasprintf("%s/%s", dir, e->d_name);
-        /* the entry's type saves a stat per file; links are followed */
-        int is_dir = e->d_type == DT_DIR, is_reg = e->d_type == DT_REG;
-        struct stat st;
-        int link = e->d_type == DT_LNK;
-        if (e->d_type == DT_UNKNOWN && lstat(path, &st) == 0)
-            link = S_ISLNK(st.st_mode);
-        if ((link || e->d_type == DT_UNKNOWN) && stat(path, &st) == 0) {
-            is_dir = S_ISDIR(st.st_mode);
-            is_reg = S_ISREG(st.st_mode);
-        }
-        l->links += link;
-        if (is_dir && depth < MAX_DIR_DEPTH) {
-            walk(b, path, depth + 1, l);
-        } else if (is_reg && is_yaml_name(e->d_name)) {
-            xgrow((void **)&l->files, &l->cap, l->n + 1, sizeof(*l->files));
-            l->files[l->n++] = path;
-            continue;
-        }
-        free(path);
-    }
-    closedir(d);
-}
-
-void builder_list_tree(struct builder *b, const char *root, struct tree_listing *l)
-{
-    memset(l, 0, sizeof(*l));
-    walk(b, root, 0, l);
-    if (l->n > 1)
-        qsort(l->files, l->n, sizeof(*l->files), cmp_str);
-}
-
-void tree_listing_release(struct tree_listing *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->files[i]);
-    free(l->files);
-    memset(l, 0, sizeof(*l));
-}
-
-char *config_root_name(const char *dir)
-{
-    size_t len = strlen(dir);
-    while (len > 1 && dir[len - 1] == '/')
-        len--;
-    return xstrndup(dir, len);
 }
 
 int builder_add_path(struct builder *b, const char *path)

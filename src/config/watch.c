@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "xdsd/log.h"
 #include "xdsd/util.h"
 
@@ -56,7 +57,12 @@ static void add_dir(struct watch *w, int wd, const char *path)
     w->dirs[w->n_dirs++] = (struct watched_dir){wd, 0, xstrdup(path)};
 }
 
-static void add_tree(struct watch *w, const char *dir, int depth)
+/* Watch dir and the directories under it. Each directory is read once
+ * (seen holds those read): a link back to a parent would otherwise be
+ * followed MAX_DEPTH levels deep, and two such links make that 2^MAX_DEPTH
+ * paths. A directory reached twice still gets its path recorded, so that
+ * its events are known to be ambiguous. */
+static void add_tree(struct watch *w, const char *dir, int depth, struct inode_map *seen)
 {
     int wd = inotify_add_watch(w->fd, dir, WATCH_MASK);
     if (wd < 0) {
@@ -72,6 +78,11 @@ static void add_tree(struct watch *w, const char *dir, int depth)
         w->incomplete = 1;
         return;
     }
+    struct stat st;
+    if (fstat(dirfd(d), &st) == 0 && !inode_map_put(seen, (struct file_id){st.st_dev, st.st_ino}, 0)) {
+        closedir(d);
+        return;
+    }
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         /* hidden entries (ConfigMap "..2024_..." directories) are reached
@@ -82,9 +93,8 @@ static void add_tree(struct watch *w, const char *dir, int depth)
         if (e->d_type != DT_DIR && e->d_type != DT_LNK && e->d_type != DT_UNKNOWN)
             continue;
         char *path = xasprintf("%s/%s", dir, e->d_name);
-        struct stat st;
         if (e->d_type == DT_DIR || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
-            add_tree(w, path, depth + 1);
+            add_tree(w, path, depth + 1, seen);
         free(path);
     }
     closedir(d);
@@ -109,7 +119,9 @@ void watch_sync(struct watch *w)
     w->incomplete = 0;
     if (w->root_wd < 0)
         return;
-    add_tree(w, w->dir, 0);
+    struct inode_map seen = {0};
+    add_tree(w, w->dir, 0, &seen);
+    inode_map_release(&seen);
     qsort(w->dirs, w->n_dirs, sizeof(*w->dirs), dir_cmp);
     for (size_t i = 1; i < w->n_dirs; i++)
         if (w->dirs[i].wd == w->dirs[i - 1].wd)
@@ -198,13 +210,6 @@ static const struct watched_dir *find_dir(const struct watch *w, int wd)
     return NULL;
 }
 
-static int is_yaml_name(const char *name)
-{
-    size_t n = strlen(name);
-    return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
-           (n > 4 && strcmp(name + n - 4, ".yml") == 0);
-}
-
 static void note_file(struct watch *w, const char *dir, const char *name)
 {
     char *path = xasprintf("%s/%s", dir, name);
@@ -253,7 +258,7 @@ static int on_event(struct watch *w, const struct inotify_event *ev)
     if (name[0] == '.')
         return 0;
     const struct watched_dir *d = find_dir(w, ev->wd);
-    int yaml = is_yaml_name(name);
+    int yaml = config_is_yaml_name(name);
     if (d == NULL) {
         w->all = 1;
         return yaml;
