@@ -315,14 +315,15 @@ TEST(config_directory_walk)
     CHECK(s && config_hash(s) != h1);
     config_unref(s);
     config_diags_release(&d);
-    /* a duplicate across files names both places */
+    /* a duplicate across files names both places: their metadata.name */
     write_file(b, SE_HEAD "metadata: {name: a}\nspec: {hosts: [c.example.com], ports: "
                           "[{number: 80, name: http, protocol: HTTP}]}\n");
     s = config_load(dir, &d, NULL);
     CHECK(s == NULL);
-    char *want = xasprintf("duplicate ServiceEntry default/a: also defined at %s:1:1", a);
+    char *want = xasprintf("duplicate ServiceEntry default/a: also defined at %s:3:18", a);
     CHECK(d.n_errors == 1 && strcmp(d.items[0].message, want) == 0);
     CHECK(d.n_errors == 1 && strcmp(d.items[0].pos.file, b) == 0);
+    CHECK(d.n_errors == 1 && d.items[0].pos.line == 3 && d.items[0].pos.column == 18);
     free(want);
     config_unref(s);
     config_diags_release(&d);

@@ -500,7 +500,7 @@ TEST(rule_duplicate_resource)
         "  hosts: [a.example.com]\n"
         "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
         "  resolution: DNS\n",
-        10, 1, "duplicate ServiceEntry default/se: also defined at t.yaml:1:1"};
+        13, 9, "duplicate ServiceEntry default/se: also defined at t.yaml:4:9"};
     check_rule(&c);
 }
 

@@ -103,7 +103,8 @@ static void reject(struct reloader *r)
     r->rejected = 1;
     r->n_rejected++;
     log_diags(&r->diags);
-    log_warnx("configuration in '%s' rejected: %zu errors; %s", r->dir, r->diags.n_errors,
+    log_warnx("configuration in '%s' rejected: %zu error%s; %s", r->dir, r->diags.n_errors,
+              r->diags.n_errors == 1 ? "" : "s",
               r->have_good ? "keeping the last good configuration" : "nothing loaded yet");
 }
 
@@ -178,9 +179,10 @@ static struct config_set *reload(struct reloader *r, int always)
     config_gateways(s, &n_gw);
     config_virtual_services(s, &n_vs);
     config_destination_rules(s, &n_dr);
-    log_info("configuration generation %llu: %zu files, %zu resources, %zu warnings",
-             (unsigned long long)r->generation, nfiles, n_se + n_gw + n_vs + n_dr,
-             r->diags.n_warnings);
+    size_t n_res = n_se + n_gw + n_vs + n_dr;
+    log_info("configuration generation %llu: %zu file%s, %zu resource%s, %zu warning%s",
+             (unsigned long long)r->generation, nfiles, nfiles == 1 ? "" : "s", n_res,
+             n_res == 1 ? "" : "s", r->diags.n_warnings, r->diags.n_warnings == 1 ? "" : "s");
     return s;
 }
 

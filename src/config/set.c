@@ -153,11 +153,21 @@ static void collect_kind(const struct builder *b, enum istio_kind k, struct isti
             }
 }
 
+/* Where m's metadata.name is written: the place a reader looks for the
+ * name (a resource's own position is where its document starts). */
+static struct config_pos name_pos(struct builder *b, const struct istio_meta *m)
+{
+    const struct config_unit *u = builder_unit_of(b, m);
+    struct config_pos p;
+    return u && pos_get(&u->pos, &m->name, sizeof(m->name), &p) ? p : m->pos;
+}
+
 static void duplicate(struct builder *b, const struct istio_meta *first, const struct istio_meta *m)
 {
-    diag_add(b->diags, CONFIG_ERROR, m->pos, meta_label(&b->set->arena, m),
+    struct config_pos at = name_pos(b, m), other = name_pos(b, first);
+    diag_add(b->diags, CONFIG_ERROR, at, meta_label(&b->set->arena, m),
              "duplicate %s %s/%s: also defined at %s:%d:%d", kind_name(m->kind), m->namespace,
-             m->name, first->pos.file, first->pos.line, first->pos.column);
+             m->name, other.file, other.line, other.column);
 }
 
 /* Report each resource named like the one before it. Returns how many. */
