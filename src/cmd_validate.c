@@ -1,11 +1,13 @@
 /* cmd_validate.c - `xdsd validate PATH...`: load files and directories as
- * one configuration, print every error and warning and a summary line. */
+ * one configuration, print every error and warning (on stderr, as a
+ * compiler does) and a summary line (on stdout). */
 #include "xdsd/commands.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "xdsd/config.h"
 
@@ -14,29 +16,59 @@ static const char *plural(size_t n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
+/* A path that is not there is a wrong command line, not a wrong
+ * configuration: exit 2 before reading anything. */
+static int check_paths(const char *const *paths, int npaths)
+{
+    int stdin_seen = 0;
+    for (int i = 0; i < npaths; i++) {
+        struct stat st;
+        if (strcmp(paths[i], CONFIG_STDIN_PATH) == 0) {
+            if (stdin_seen++) {
+                fprintf(stderr, "xdsd validate: '-' (standard input) given twice\n");
+                return -1;
+            }
+            continue;
+        }
+        if (stat(paths[i], &st) < 0) {
+            int e = errno;
+            char target[4096];
+            ssize_t n = readlink(paths[i], target, sizeof(target) - 1);
+            if (n >= 0) {
+                target[n] = '\0';
+                fprintf(stderr, "xdsd validate: cannot read '%s': symbolic link to '%s': %s\n",
+                        paths[i], target, strerror(e));
+            } else {
+                fprintf(stderr, "xdsd validate: cannot read '%s': %s\n", paths[i], strerror(e));
+            }
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int cmd_validate(const char *const *paths, int npaths)
 {
     if (npaths < 1) {
-        fprintf(stderr, "usage: xdsd validate PATH...\n");
+        fprintf(stderr, "usage: xdsd validate PATH... | -\n");
         return 2;
     }
-    /* a path that is not there is a wrong command line, not a wrong config */
-    for (int i = 0; i < npaths; i++) {
-        struct stat st;
-        if (stat(paths[i], &st) < 0) {
-            fprintf(stderr, "xdsd validate: cannot read '%s': %s\n", paths[i], strerror(errno));
-            return 2;
-        }
-    }
+    if (check_paths(paths, npaths) < 0)
+        return 2;
     struct config_diags d;
-    size_t nfiles = 0, nres = 0;
-    struct config_set *s = config_load_paths(paths, (size_t)npaths, &d, &nfiles, &nres);
-    config_diags_print(&d, stdout);
-    printf("%zu %s, %zu %s, %zu %s, %zu %s\n", nfiles, plural(nfiles, "file", "files"), nres,
-           plural(nres, "resource", "resources"), d.n_errors, plural(d.n_errors, "error", "errors"),
-           d.n_warnings, plural(d.n_warnings, "warning", "warnings"));
+    struct config_paths_report r;
+    struct config_set *s = config_load_paths(paths, (size_t)npaths, &d, &r);
+    for (size_t i = 0; i < r.n_namesakes; i++)
+        fprintf(stderr, "xdsd validate: '%s' is read in place of '%s'\n", r.namesakes[i].file,
+                r.namesakes[i].replaced);
+    config_diags_print(&d, stderr);
+    printf("%zu %s, %zu %s, %zu %s, %zu %s\n", r.nfiles, plural(r.nfiles, "file", "files"),
+           r.nresources, plural(r.nresources, "resource", "resources"), d.n_errors,
+           plural(d.n_errors, "error", "errors"), d.n_warnings,
+           plural(d.n_warnings, "warning", "warnings"));
     int rc = s != NULL ? 0 : 1;
     config_unref(s);
     config_diags_release(&d);
+    config_paths_report_release(&r);
     return rc;
 }

@@ -38,7 +38,13 @@ static const struct command commands[] = {
      "           [--max-connection-age DURATION]\n"
      "           [--log-level debug|info|warn|error] [--log-format text|json]",
      "serve xDS to Envoy and gRPC clients from a watched directory of Istio YAML", run_serve},
-    {"validate", "xdsd validate PATH...",
+    {"validate",
+     "xdsd validate PATH...      files and directories, read as one configuration\n"
+     "       xdsd validate DIR FILE...   FILE replaces its namesake in DIR: the file with the\n"
+     "                                   same path under DIR, else its base name at DIR's top\n"
+     "       xdsd validate [PATH...] -   '-' reads YAML from standard input, named <stdin>\n\n"
+     "findings go to stderr as FILE:LINE:COLUMN: error|warning: KIND NAMESPACE/NAME: message,\n"
+     "the summary to stdout",
      "check Istio YAML files or directories; exit 0 valid, 1 invalid, 2 usage", run_validate},
     {"dump",
      "xdsd dump --config-dir DIR --proxy NODE_ID [--labels k=v,k=v] [--namespace NS]\n"

@@ -509,12 +509,41 @@ struct config_set;
  * single file. nfiles (may be NULL) receives the number of files read. */
 struct config_set *config_load(const char *dir, struct config_diags *diags, size_t *nfiles);
 
-/* The same over several files or directories at once (`xdsd validate`);
- * nresources (may be NULL) receives the number of resources decoded, valid or
- * not. */
+/* A file given to config_load_paths() that was read in place of a file of
+ * a directory given before it. */
+struct config_namesake {
+    char *file;     /* as given */
+    char *replaced; /* the directory's file, as the load names it */
+};
+
+/* What config_load_paths() read. */
+struct config_paths_report {
+    size_t nfiles;     /* files read */
+    size_t nresources; /* resources decoded, valid or not */
+    struct config_namesake *namesakes;
+    size_t n_namesakes;
+};
+
+/* The standard input as a path of config_load_paths(), and its name in
+ * messages. */
+#define CONFIG_STDIN_PATH "-"
+#define CONFIG_STDIN_NAME "<stdin>"
+
+/* Load several files and directories as one configuration (`xdsd
+ * validate`), in the order given. A file given after a directory replaces
+ * its namesake there, and is read in its place: the directory's file that
+ * is the same file, else the one whose path under the directory is the
+ * longest trailing part of the file's path (a file's base name names a
+ * file at the top of the directory). A file with no namesake is added; a
+ * file named twice is read once. CONFIG_STDIN_PATH reads one YAML stream
+ * from standard input as a file named CONFIG_STDIN_NAME (never a
+ * namesake). Findings and the result as config_load(); report (may be
+ * NULL) receives what was read, to release with
+ * config_paths_report_release(). */
 struct config_set *config_load_paths(const char *const *paths, size_t npaths,
-                                     struct config_diags *diags, size_t *nfiles,
-                                     size_t *nresources);
+                                     struct config_diags *diags,
+                                     struct config_paths_report *report);
+void config_paths_report_release(struct config_paths_report *r);
 
 /* Parsed files kept between loads of one directory (the reloader's): a file
  * whose path and content are unchanged is neither parsed nor checked again;

@@ -393,6 +393,8 @@ void builder_add_buffer(struct builder *b, const char *file, const char *buf, si
 int builder_add_path(struct builder *b, const char *path);
 /* Read and parse one file (errors name it). -1 when it cannot be read. */
 int builder_add_file(struct builder *b, const char *path);
+/* The same for standard input, named name in messages (fd 0 is closed). */
+int builder_add_stdin(struct builder *b, const char *name);
 /* Add u, a unit of the last load from a file that has not changed since,
  * leaving its resources out of the per-kind arrays: builder_finish takes
  * them from b->sorted (the last load's), so u must be in it. */
@@ -419,7 +421,8 @@ struct inode_map {
 };
 /* The value put for id, or SIZE_MAX. */
 size_t inode_map_get(const struct inode_map *m, struct file_id id);
-/* Map id to value; 0 (and nothing changes) when id is there already. */
+/* Map id to value: 1 when id is new, 0 when it was there (the value is
+ * replaced). */
 int inode_map_put(struct inode_map *m, struct file_id id, size_t value);
 void inode_map_release(struct inode_map *m);
 

@@ -357,11 +357,8 @@ void builder_add_buffer(struct builder *b, const char *file, const char *buf, si
  * stdio buffer per file, one read for most configuration files. Returns 0;
  * -1 when it cannot be opened, -2 read, -3 when it is too large (*out_len:
  * its size); errno tells why. */
-static int read_file(const char *path, char **out, size_t *out_len)
+static int read_fd(int fd, char **out, size_t *out_len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
     /* refuse a huge file before reading it; the loop below caps a file that
      * grows meanwhile (or a pipe) as well */
     struct stat st;
@@ -395,6 +392,12 @@ static int read_file(const char *path, char **out, size_t *out_len)
     return 0;
 }
 
+static int read_file(const char *path, char **out, size_t *out_len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    return fd < 0 ? -1 : read_fd(fd, out, out_len);
+}
+
 static void file_error(struct builder *b, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void file_error(struct builder *b, const char *path, const char *fmt, ...)
@@ -413,11 +416,10 @@ static int too_large(struct builder *b, const char *path, unsigned long long siz
     return -1;
 }
 
-int builder_add_file(struct builder *b, const char *path)
+/* Add what read_fd() read (rc, its result) to b as path, or the reason
+ * it could not be read. */
+static int add_read(struct builder *b, const char *path, int rc, char *buf, size_t len)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    int rc = read_file(path, &buf, &len);
     if (rc == -1) {
         file_error(b, path, "cannot open: %s", strerror(errno));
         return -1;
@@ -433,6 +435,22 @@ int builder_add_file(struct builder *b, const char *path)
     builder_add_buffer(b, path, buf, len);
     free(buf);
     return 0;
+}
+
+int builder_add_stdin(struct builder *b, const char *name)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = read_fd(STDIN_FILENO, &buf, &len);
+    return add_read(b, name, rc == -1 ? -2 : rc, buf, len);
+}
+
+int builder_add_file(struct builder *b, const char *path)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = read_file(path, &buf, &len);
+    return add_read(b, path, rc, buf, len);
 }
 
 int builder_add_path(struct builder *b, const char *path)
@@ -456,29 +474,14 @@ int builder_add_path(struct builder *b, const char *path)
     return rc;
 }
 
-static struct config_set *load_paths(const char *const *paths, size_t npaths,
-                                     struct config_diags *diags, size_t *nfiles, size_t *nresources)
+struct config_set *config_load(const char *dir, struct config_diags *diags, size_t *nfiles)
 {
     struct builder b;
     builder_init(&b, diags);
-    for (size_t i = 0; i < npaths; i++)
-        builder_add_path(&b, paths[i]);
+    builder_add_path(&b, dir);
     if (nfiles)
         *nfiles = b.nfiles;
-    if (nresources)
-        *nresources = builder_resources(&b);
     return builder_finish(&b);
-}
-
-struct config_set *config_load_paths(const char *const *paths, size_t npaths,
-                                     struct config_diags *diags, size_t *nfiles, size_t *nresources)
-{
-    return load_paths(paths, npaths, diags, nfiles, nresources);
-}
-
-struct config_set *config_load(const char *dir, struct config_diags *diags, size_t *nfiles)
-{
-    return load_paths(&dir, 1, diags, nfiles, NULL);
 }
 
 struct config_set *config_parse(const char *name, const char *buf, size_t len,

@@ -52,8 +52,12 @@ size_t inode_map_get(const struct inode_map *m, struct file_id id)
 
 int inode_map_put(struct inode_map *m, struct file_id id, size_t value)
 {
-    if (inode_map_get(m, id) != SIZE_MAX)
-        return 0;
+    for (size_t k = m->n > 0 ? id_slot(m, id) : 0; m->n > 0 && m->slots[k].used;
+         k = (k + 1) & (m->cap - 1))
+        if (id_eq(m->slots[k].id, id)) {
+            m->slots[k].value = value;
+            return 0;
+        }
     if (2 * (m->n + 1) > m->cap) {
         struct inode_map bigger = {xcalloc(m->cap ? 2 * m->cap : 16, sizeof(*m->slots)), 0,
                                    m->cap ? 2 * m->cap : 16};
