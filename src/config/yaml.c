@@ -302,6 +302,69 @@ static int on_event(struct builder_state *s, const yaml_event_t *e, struct cdoc 
     return 1;
 }
 
+/* libyaml's words for the mistakes people make most, in theirs. */
+static int says(const yaml_parser_t *p, const char *problem)
+{
+    return p->problem && strcmp(p->problem, problem) == 0;
+}
+
+/* What went wrong, in plain words, and where: libyaml's problem mark, or
+ * its context mark when that is where the mistake is (the key that lacks
+ * its ':', the quote that is never closed). The caller frees. */
+static char *yaml_error_text(const yaml_parser_t *p, const char *buf, size_t len, int *line,
+                             int *column)
+{
+    const yaml_mark_t *m = p->context ? &p->context_mark : &p->problem_mark;
+    if (p->problem_mark.line > 0 || p->problem_mark.column > 0)
+        m = &p->problem_mark;
+    const yaml_mark_t *ctx = &p->context_mark;
+    char at = p->problem_mark.index < len ? buf[p->problem_mark.index] : '\0';
+    char *text = NULL;
+    if ((says(p, "found character that cannot start any token") && at == '\t') ||
+        says(p, "found a tab character that violates indentation")) {
+        text = xstrdup("a tab in the indentation: YAML indents with spaces only");
+    } else if (says(p, "found character that cannot start any token") && (at == '@' || at == '`')) {
+        text = xasprintf("'%c' cannot start a plain value: quote the value", at);
+    } else if (says(p, "could not find expected ':'") && p->context) {
+        m = ctx;
+        text = xstrdup("a key without ':' (or a line that is not 'key: value')");
+    } else if (says(p, "did not find expected key") && at == '-') {
+        text = xstrdup("a '-' item where a key was expected: it does not line up with the items "
+                       "of the list above");
+    } else if (says(p, "did not find expected key") && p->context) {
+        text = xasprintf("bad indentation: column %d lines up with no key above (the keys of "
+                         "the mapping at line %d start at column %d)",
+                         (int)p->problem_mark.column + 1, (int)ctx->line + 1,
+                         (int)ctx->column + 1);
+    } else if (says(p, "did not find expected '-' indicator") && p->context) {
+        text = xasprintf("bad indentation: expected a '-' item of the list at line %d, column "
+                         "%d here, or a key further left",
+                         (int)ctx->line + 1, (int)ctx->column + 1);
+    } else if (says(p, "found unknown escape character")) {
+        text = xstrdup("an unknown escape sequence in a double-quoted string: write '\\\\' for "
+                       "a backslash, or use single quotes");
+    } else if (says(p, "mapping values are not allowed in this context")) {
+        text = xstrdup("unexpected ':': this line is indented further than the keys beside it, "
+                       "or a plain value holds ': ' (quote the value)");
+    } else if ((says(p, "did not find expected ',' or ']'") ||
+                says(p, "did not find expected ',' or '}'")) &&
+               p->context) {
+        char open = p->problem[strlen(p->problem) - 2] == ']' ? '[' : '{';
+        text = xasprintf("the '%c' at line %d, column %d is not closed (or a ',' is missing)", open,
+                         (int)ctx->line + 1, (int)ctx->column + 1);
+    } else if (says(p, "found unexpected end of stream") && p->context &&
+               strcmp(p->context, "while scanning a quoted scalar") == 0) {
+        m = ctx;
+        text = xstrdup("a quoted string that is never closed");
+    }
+    if (text == NULL)
+        text = xasprintf("%s%s%s", p->problem ? p->problem : "syntax error", p->context ? " " : "",
+                         p->context ? p->context : "");
+    *line = (int)m->line + 1;
+    *column = (int)m->column + 1;
+    return text;
+}
+
 int cyaml_parse(struct arena *a, const char *file, const char *buf, size_t len, struct cdoc **docs,
                 size_t *ndocs, struct config_diags *d)
 {
@@ -320,12 +383,10 @@ int cyaml_parse(struct arena *a, const char *file, const char *buf, size_t len, 
     for (;;) {
         yaml_event_t e;
         if (!yaml_parser_parse(&p, &e)) {
-            const yaml_mark_t *m = p.context ? &p.context_mark : &p.problem_mark;
-            if (p.problem_mark.line > 0 || p.problem_mark.column > 0)
-                m = &p.problem_mark;
-            st_error(&s, (int)m->line + 1, (int)m->column + 1, "invalid YAML: %s%s%s",
-                     p.problem ? p.problem : "syntax error", p.context ? " " : "",
-                     p.context ? p.context : "");
+            int line, column;
+            char *text = yaml_error_text(&p, buf, len, &line, &column);
+            st_error(&s, line, column, "invalid YAML: %s", text);
+            free(text);
             break;
         }
         int more = on_event(&s, &e, docs, ndocs, &cap, &doc_mark);
