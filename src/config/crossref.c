@@ -16,6 +16,7 @@ struct xctx {
     int indexed;           /* ix's hosts are built */
     size_t scans;          /* lookups left to answer by a scan before building them */
     size_t name_scans;     /* the same for the names of a Gateway or a DestinationRule */
+    unsigned wide;         /* XMEMO_WIDE_*: the VirtualService's findings look at every name */
 };
 
 /* A reload that checks a few VirtualServices again looks a few hosts up:
@@ -221,6 +222,54 @@ static int has_subset(struct xctx *x, const struct destination_rule *dr, const c
     return i < ix->n && strcmp(ix->items[i].name, name) == 0;
 }
 
+/* ": did you mean 'NAME'?" when sg found a close name, else "". */
+static const char *did_you_mean(struct xctx *x, const struct suggest *sg)
+{
+    if (sg->best == NULL)
+        return "";
+    char *s = xasprintf(": did you mean '%s'?", sg->best);
+    const char *r = arena_strdup(&x->tmp, s);
+    free(s);
+    return r;
+}
+
+/* The declared host closest to host (fully qualified), written as its
+ * ServiceEntry writes it (qualified when it is short and of another
+ * namespace than ns). Every host is looked at: the VirtualService is checked
+ * again whenever any changes. */
+static const char *suggest_host(struct xctx *x, const char *written, const char *host,
+                                const char *ns)
+{
+    struct suggest sg;
+    suggest_init(&sg, host, suggest_name_limit(written));
+    x->wide |= XMEMO_WIDE_HOSTS;
+    struct builder *b = x->v->b;
+    for (size_t i = 0; i < b->n_se && sg.limit >= 0; i++) {
+        const struct service_entry *se = b->se[i];
+        for (size_t j = 0; j < se->n_hosts; j++) {
+            const char *h = se->hosts[j];
+            if (h[0] == '*')
+                continue;
+            const char *full = fqdn(x, h, se->meta.namespace);
+            int local = full == h || strcmp(se->meta.namespace, ns) == 0;
+            suggest_offer(&sg, full, local ? h : full, 0);
+        }
+    }
+    return did_you_mean(x, &sg);
+}
+
+/* The subset of dr closest to name. */
+static const char *suggest_subset(struct xctx *x, const struct destination_rule *dr,
+                                  const char *name)
+{
+    struct suggest sg;
+    suggest_init(&sg, name, suggest_name_limit(name));
+    for (size_t i = 0; i < dr->n_subsets && sg.limit >= 0; i++)
+        if (dr->subsets[i].name)
+            suggest_offer(&sg, dr->subsets[i].name, dr->subsets[i].name, 0);
+    return did_you_mean(x, &sg);
+}
+
 static void check_destination(struct xctx *x, const struct virtual_service *vs,
                               const struct destination *d, int http)
 {
@@ -231,7 +280,8 @@ static void check_destination(struct xctx *x, const struct virtual_service *vs,
     const struct service_entry *se = find_se(x, host);
     struct config_pos at = AT2(v, &d->host, d->pos);
     if (se == NULL)
-        vc_warn(v, at, "destination host '%s' is not declared by any ServiceEntry", d->host);
+        vc_warn(v, at, "destination host '%s' is not declared by any ServiceEntry%s", d->host,
+                suggest_host(x, d->host, host, vs->meta.namespace));
     else if (d->port && se->n_ports && !has_port(se, d->port))
         vc_warn(v, AT2(v, &d->port, d->pos), "port %u is not a port of ServiceEntry %s/%s", d->port,
                 se->meta.namespace, se->meta.name);
@@ -248,8 +298,8 @@ static void check_destination(struct xctx *x, const struct virtual_service *vs,
     }
     if (has_subset(x, dr, d->subset))
         return;
-    vc_error(v, sat, "subset '%s' not found in DestinationRule %s/%s (host '%s')", d->subset,
-             dr->meta.namespace, dr->meta.name, dr->host);
+    vc_error(v, sat, "subset '%s' not found in DestinationRule %s/%s (host '%s')%s", d->subset,
+             dr->meta.namespace, dr->meta.name, dr->host, suggest_subset(x, dr, d->subset));
 }
 
 static void check_destinations(struct xctx *x, const struct virtual_service *vs)
@@ -409,6 +459,32 @@ static int listed(const struct virtual_service *vs, const char *ref)
     return vs->n_gateways == 0 && strcmp(ref, "mesh") == 0;
 }
 
+/* The Gateway closest to key ("namespace/name"): by name, one edit more
+ * in another namespace, shown as a VirtualService of ns would write it.
+ * Every Gateway is looked at: the VirtualService is checked again whenever
+ * any changes. */
+static const char *suggest_gateway(struct xctx *x, const char *key, const char *ns)
+{
+    const char *slash = strchr(key, '/');
+    size_t nl = (size_t)(slash - key);
+    struct suggest sg;
+    suggest_init(&sg, slash + 1, suggest_name_limit(slash + 1));
+    x->wide |= XMEMO_WIDE_GATEWAYS;
+    struct builder *b = x->v->b;
+    for (size_t i = 0; i < b->n_gw && sg.limit >= 0; i++) {
+        const struct istio_meta *m = &b->gw[i]->meta;
+        int same_ns = strlen(m->namespace) == nl && strncmp(m->namespace, key, nl) == 0;
+        const char *shown = m->name;
+        if (strcmp(m->namespace, ns) != 0) {
+            char *s = xasprintf("%s/%s", m->namespace, m->name);
+            shown = arena_strdup(&x->tmp, s);
+            free(s);
+        }
+        suggest_offer(&sg, m->name, shown, !same_ns);
+    }
+    return did_you_mean(x, &sg);
+}
+
 /* Check one gateway reference; returns its key, or NULL when it is missing. */
 static const char *check_ref(struct xctx *x, const struct virtual_service *vs, const char *ref,
                              struct config_pos at, const struct gateway **gw)
@@ -424,7 +500,8 @@ static const char *check_ref(struct xctx *x, const struct virtual_service *vs, c
                 ref, key);
     *gw = find_gateway(x->v->b, key);
     if (*gw == NULL) {
-        vc_error(x->v, at, "Gateway %s not found (referenced as '%s')", key, ref);
+        vc_error(x->v, at, "Gateway %s not found (referenced as '%s')%s", key, ref,
+                 suggest_gateway(x, key, vs->meta.namespace));
         return NULL;
     }
     return key;
@@ -497,10 +574,11 @@ static void check_vs(struct xctx *x, const struct virtual_service *vs, struct cr
     v->pos = &builder_unit_of(b, &vs->meta)->pos;
     v->label = NULL; /* made on the first message (checks.c) */
     v->diags = &own;
+    x->wide = 0;
     check_gateways(x, vs, &bl);
     check_destinations(x, vs);
     v->diags = out;
-    cross_memo_put(memo, vs, &own, bl.items, bl.n);
+    cross_memo_put(memo, vs, &own, bl.items, bl.n, x->wide);
     free(bl.items);
 }
 

@@ -94,20 +94,47 @@ static int levenshtein(const char *a, const char *b)
 
 const char *dc_suggest(const char *s, const char *const *names, size_t n)
 {
-    const char *best = NULL;
-    int best_d = INT_MAX;
-    for (size_t i = 0; i < n; i++) {
-        int d = levenshtein(s, names[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = names[i];
-        }
-    }
     /* a suggestion further than a third of the word away only confuses */
     int limit = (int)strlen(s) / 3 + 1;
-    if (limit < 2)
-        limit = 2;
-    return best_d <= limit ? best : NULL;
+    struct suggest sg;
+    suggest_init(&sg, s, limit < 2 ? 2 : limit);
+    for (size_t i = 0; i < n; i++)
+        suggest_offer(&sg, names[i], names[i], 0);
+    return sg.best;
+}
+
+void suggest_init(struct suggest *sg, const char *word, int limit)
+{
+    sg->word = word;
+    sg->len = strlen(word);
+    sg->limit = limit;
+    sg->best = NULL;
+    sg->best_d = INT_MAX;
+}
+
+int suggest_name_limit(const char *word)
+{
+    size_t n = strlen(word);
+    /* "v1" for "v2" would be a guess, not a correction */
+    return n < 3 ? -1 : n < 10 ? 1 : n < 15 ? 2 : 3;
+}
+
+void suggest_offer(struct suggest *sg, const char *name, const char *shown, int extra)
+{
+    size_t n = strlen(name);
+    size_t gap = n > sg->len ? n - sg->len : sg->len - n;
+    /* the distance is at least the difference in length: most names are
+     * ruled out without computing it */
+    if ((int)gap + extra > sg->limit || (int)gap + extra >= sg->best_d)
+        return;
+    int d = levenshtein(sg->word, name);
+    if (d == INT_MAX)
+        return;
+    d += extra;
+    if (d <= sg->limit && d < sg->best_d) {
+        sg->best_d = d;
+        sg->best = shown;
+    }
 }
 
 /* snake_case -> camelCase, into buf; returns buf. */

@@ -186,6 +186,24 @@ int dc_labels(struct dctx *c, const struct cnode *n, struct config_labels *out);
 /* The closest of the names to s by edit distance, or NULL if none is close. */
 const char *dc_suggest(const char *s, const char *const *names, size_t n);
 
+/* "Did you mean": the name closest to a word by edit distance (ignoring
+ * case), among those offered, when it is within a limit. */
+struct suggest {
+    const char *word;
+    size_t len;
+    int limit;
+    const char *best; /* the shown form of the closest name so far, or NULL */
+    int best_d;
+};
+void suggest_init(struct suggest *sg, const char *word, int limit);
+/* The limit for a word that names another resource (a host, a Gateway, a
+ * subset): close for its length; -1 (nothing is close) for a very short
+ * one. */
+int suggest_name_limit(const char *word);
+/* Offer name, shown as shown (kept, not copied), extra edits away besides
+ * its distance to the word. */
+void suggest_offer(struct suggest *sg, const char *name, const char *shown, int extra);
+
 /* Per-kind spec decoders (decode_*.c). */
 void dec_service_entry(struct dctx *c, const struct cnode *spec, struct service_entry *se);
 void dec_gateway(struct dctx *c, const struct cnode *spec, struct gateway *gw);
@@ -501,9 +519,12 @@ void mesh_hosts_remove(struct mesh_hosts *m, const struct binding *b);
 void check_conflicts(struct vctx *v, const struct mesh_hosts *m);
 
 /* What validate_cross said about one VirtualService (xref_memo.c). */
+#define XMEMO_WIDE_HOSTS 1u    /* its findings name the closest of every host */
+#define XMEMO_WIDE_GATEWAYS 2u /* ... of every Gateway */
 struct xmemo_entry {
     const void *vs;   /* the key: its address in its unit; NULL: a free slot */
     uint64_t deps[2]; /* a Bloom filter of the hosts and gateways it looks up */
+    unsigned wide;    /* XMEMO_WIDE_*: it depends on every host or Gateway too */
     struct config_diags diags;
     struct binding *bindings; /* own copies of the strings */
     size_t n_bindings;
@@ -517,9 +538,9 @@ void cross_memo_clear(struct cross_memo *m);
 /* Forget vs's entry, if there is one. */
 void cross_memo_drop(struct cross_memo *m, const void *vs);
 /* Record vs's results (vs has no entry): *d is taken (and emptied), the
- * bindings copied. */
+ * bindings copied; wide as in struct xmemo_entry. */
 void cross_memo_put(struct cross_memo *m, const struct virtual_service *vs, struct config_diags *d,
-                    const struct binding *b, size_t n);
+                    const struct binding *b, size_t n, unsigned wide);
 /* Append every entry's findings to d, in the order of the VirtualServices
  * in a set. */
 void cross_memo_diags(const struct cross_memo *m, struct config_diags *d);

@@ -171,10 +171,13 @@ static void entry_summarize(struct xmemo_entry *e, const struct virtual_service 
 static void changes_summarize(struct xref_changes *c);
 
 void cross_memo_put(struct cross_memo *m, const struct virtual_service *vs, struct config_diags *d,
-                    const struct binding *b, size_t n)
+                    const struct binding *b, size_t n, unsigned wide)
 {
     struct xmemo_entry *e = append(m, vs);
     entry_summarize(e, vs);
+    e->wide = wide;
+    if (wide) /* any change may meet it: the filter lets every one through */
+        e->deps[0] = e->deps[1] = ~0ull;
     m->deps[e - m->items][0] = e->deps[0];
     m->deps[e - m->items][1] = e->deps[1];
     e->diags = *d;
@@ -531,13 +534,23 @@ static int filter_meets(const struct xref_changes *c, const uint64_t deps[2])
     return 0;
 }
 
+/* Do the changes c meet an entry that depends on every host or Gateway
+ * (its "did you mean")? */
+static int wide_meets(const struct xref_changes *c, unsigned wide)
+{
+    return ((wide & XMEMO_WIDE_HOSTS) && c->n_hosts > 0) ||
+           ((wide & XMEMO_WIDE_GATEWAYS) && c->n_gws > 0);
+}
+
 void cross_memo_affected(struct cross_memo *m, const struct xref_changes *c,
                          const struct virtual_service ***out, size_t *n, size_t *cap)
 {
     struct changed_visit v = {{host_changed, gateway_changed}, c};
     for (size_t i = 0; i < m->n; i++) {
         const struct virtual_service *vs = m->items[i].vs;
-        if (vs == NULL || !filter_meets(c, m->deps[i]) || !visit_refs(&v.r, vs))
+        if (vs == NULL || !filter_meets(c, m->deps[i]))
+            continue;
+        if (!wide_meets(c, m->items[i].wide) && !visit_refs(&v.r, vs))
             continue;
         xgrow((void **)out, cap, *n + 1, sizeof(**out));
         (*out)[(*n)++] = vs;
