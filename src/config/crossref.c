@@ -1,6 +1,7 @@
 /* crossref.c - checks across resources: VirtualService references to
  * Gateways, hosts and subsets, and VirtualServices competing for the same
- * host on the same gateway (istioctl analyze's IST0101, IST0109, IST0132). */
+ * host on the same gateway (istioctl analyze's IST0101, IST0109, IST0132);
+ * Gateway selectors that no declared gateway matches (gwselect.c). */
 #include "internal.h"
 
 #include <stdio.h>
@@ -642,6 +643,8 @@ void validate_cross(struct vctx *v)
     /* the findings of every VirtualService, in the order of the set */
     cross_memo_diags(memo, v->diags);
     check_conflicts(v, cross_memo_mesh(memo));
+    check_gateway_selectors(v, cross_memo_selectors(memo),
+                            changes != NULL && !xref_changes_gateways(changes));
     if (b->memo)
         *b->memo = memo;
     else

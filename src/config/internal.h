@@ -551,6 +551,28 @@ const struct mesh_hosts *cross_memo_mesh(const struct cross_memo *m);
 struct xref_changes;
 struct xref_changes *xref_changes_new(const struct builder *b);
 void xref_changes_free(struct xref_changes *c);
+/* Did a Gateway change? */
+int xref_changes_gateways(const struct xref_changes *c);
+
+/* For each Gateway with a selector, how many ServiceEntry endpoints its
+ * selector matches (gwselect.c), kept in the memo from load to load. */
+struct selector_count {
+    const struct gateway *gw;
+    long matches;
+};
+struct selector_memo {
+    struct selector_count *items;
+    size_t n, cap;
+    int valid; /* the counts are those of the last load */
+};
+/* The memo's counts. */
+struct selector_memo *cross_memo_selectors(struct cross_memo *m);
+/* Warn (IST0101) about each Gateway whose selector matches no ServiceEntry
+ * endpoint's labels. With changed_only (no Gateway changed since the last
+ * load), the counts are brought up to date from the builder's gone and
+ * fresh units; else counted afresh. */
+void check_gateway_selectors(struct vctx *v, struct selector_memo *sm, int changed_only);
+void selector_memo_release(struct selector_memo *sm);
 /* The VirtualServices whose checks might say something else after the
  * changes c: appended to *out (*n of them, *cap allocated), their entries
  * dropped. */

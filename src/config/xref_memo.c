@@ -34,6 +34,7 @@ struct cross_memo {
     size_t table_cap, live;
     size_t with_diags; /* entries with findings */
     struct mesh_hosts *mesh;
+    struct selector_memo selectors; /* gwselect.c's */
 };
 
 /* Past this many changed hosts or gateways, check everything. */
@@ -73,6 +74,7 @@ void cross_memo_free(struct cross_memo *m)
         if (m->items[i].vs)
             entry_release(m, &m->items[i]);
     mesh_hosts_free(m->mesh);
+    selector_memo_release(&m->selectors);
     free(m->items);
     free(m->deps);
     free(m->free);
@@ -235,6 +237,11 @@ const struct mesh_hosts *cross_memo_mesh(const struct cross_memo *m)
     return m->mesh;
 }
 
+struct selector_memo *cross_memo_selectors(struct cross_memo *m)
+{
+    return &m->selectors;
+}
+
 /* ---- what changed ---------------------------------------------------------------- */
 
 struct gw_name {
@@ -307,6 +314,11 @@ static int add_unit(struct xref_changes *c, const struct config_unit *u)
         }
     }
     return 0;
+}
+
+int xref_changes_gateways(const struct xref_changes *c)
+{
+    return c->n_gws > 0;
 }
 
 void xref_changes_free(struct xref_changes *c)
