@@ -48,7 +48,9 @@ static const struct command commands[] = {
      "check Istio YAML files or directories; exit 0 valid, 1 invalid, 2 usage", run_validate},
     {"dump",
      "xdsd dump --config-dir DIR --proxy NODE_ID [--labels k=v,k=v] [--namespace NS]\n"
-     "          [--type listeners|routes|clusters|endpoints|all]",
+     "          [--type listeners|routes|clusters|endpoints|all]\n\n"
+     "--labels are the proxy's pod labels, which Gateway selectors match: a gateway proxy\n"
+     "(router~...) that matches no Gateway gets no gateway listeners, and dump warns",
      "print what a proxy would receive, as Envoy's config_dump JSON", run_dump},
     {"status", "xdsd status [--debug-addr HOST:PORT] [PROXY]",
      "show which proxies have which configuration, like istioctl proxy-status", run_status},

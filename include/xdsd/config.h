@@ -622,6 +622,10 @@ const struct service_entry *config_find_service(const struct config_set *s, cons
  * then any exported to it), or NULL. */
 const struct destination_rule *config_find_destination_rule(const struct config_set *s,
                                                             const char *host, const char *ns);
+/* Labels as Kubernetes writes a selector: "k=v,k=v", keys sorted ("" for
+ * none). The caller frees the string. */
+char *config_labels_text(const struct config_labels *labels);
+
 /* The Gateway namespace/name. */
 const struct gateway *config_find_gateway(const struct config_set *s, const char *ns,
                                           const char *name);

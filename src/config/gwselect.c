@@ -67,8 +67,7 @@ static void count_all(struct selector_memo *sm, const struct builder *b)
         count_se(sm, b->se[i], 1);
 }
 
-/* The selector as Kubernetes writes one: "k=v,k=v", keys sorted. */
-static char *selector_text(const struct config_labels *sel)
+char *config_labels_text(const struct config_labels *sel)
 {
     const struct config_kv **kv = xcalloc(sel->n, sizeof(*kv));
     for (size_t i = 0; i < sel->n; i++) {
@@ -106,7 +105,7 @@ void check_gateway_selectors(struct vctx *v, struct selector_memo *sm, int chang
         v->meta = &gw->meta;
         v->pos = &builder_unit_of(b, &gw->meta)->pos;
         v->label = NULL;
-        char *sel = selector_text(&gw->selector);
+        char *sel = config_labels_text(&gw->selector);
         vc_warn(v, AT(v, &gw->selector),
                 "referenced selector not found: \"%s\" (IST0101): no ServiceEntry endpoint "
                 "carries these labels, so no gateway proxy is known to get this Gateway",
