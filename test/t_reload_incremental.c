@@ -670,3 +670,98 @@ TEST(reload_incremental_many_files_in_runs)
     CHECK_INT(reloader_partial_count(f.r) - partial, 16);
     inc_teardown(&f);
 }
+
+/* A "did you mean" names the closest of every host or Gateway, not only
+ * those the VirtualService looks up: a reload of other files that adds or
+ * removes a close name changes the finding of a VirtualService in a file
+ * that did not change, as a fresh load would. */
+TEST(reload_incremental_did_you_mean_follows_every_name)
+{
+    struct inc_fixture f;
+    inc_setup(&f);
+    if (!f.r)
+        return;
+    uint64_t partial = reloader_partial_count(f.r);
+    inc_put(&f, "team/t.yaml",
+            HEAD "kind: VirtualService\nmetadata: {name: typo}\n"
+                 "spec:\n  hosts: [t.example.com]\n  gateways: [egress-gatway]\n"
+                 "  http:\n  - route:\n    - destination: {host: q.example.co}\n");
+    CHECK_INT(settle_and_compare(&f), 0); /* the Gateway is missing */
+    char *text = diags_of(reloader_diags(f.r));
+    CHECK(strstr(text, "did you mean") == NULL);
+    free(text);
+
+    put_service(&f, "q.yaml", "q", "q.example.com"); /* a close host appears */
+    inc_put(&f, "g.yaml",
+            HEAD "kind: Gateway\nmetadata: {name: egress-gateway}\n"
+                 "spec:\n  servers:\n  - port: {number: 80, name: http, protocol: HTTP}\n"
+                 "    hosts: ['*']\n");
+    CHECK_INT(settle_and_compare(&f), 0);
+    text = diags_of(reloader_diags(f.r));
+    CHECK(strstr(text, "did you mean 'q.example.com'?") != NULL);
+    CHECK(strstr(text, "did you mean 'egress-gateway'?") != NULL);
+    free(text);
+
+    inc_unlink(&f, "q.yaml"); /* and goes */
+    inc_rename(&f, "g.yaml", "h.yaml");
+    CHECK_INT(settle_and_compare(&f), 0);
+    put_service(&f, "b.yaml", "b", "q.example.cm"); /* another file holds the closest now */
+    CHECK_INT(settle_and_compare(&f), 0);
+    text = diags_of(reloader_diags(f.r));
+    CHECK(strstr(text, "did you mean 'q.example.cm'?") != NULL);
+    free(text);
+    CHECK(reloader_partial_count(f.r) > partial);
+    inc_teardown(&f);
+}
+
+static void put_gateway_service(const struct inc_fixture *f, const char *file, const char *name,
+                                const char *labels)
+{
+    char *y = xasprintf(HEAD "kind: ServiceEntry\nmetadata: {name: %s, namespace: istio-system}\n"
+                             "spec:\n  hosts: [egw.istio-system.svc.cluster.local]\n"
+                             "  location: MESH_INTERNAL\n  resolution: STATIC\n"
+                             "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
+                             "  endpoints: [{address: 10.0.0.9, labels: {%s}}]\n",
+                        name, labels);
+    inc_put(f, file, y);
+    free(y);
+}
+
+/* A Gateway's selector is matched by the endpoints of every ServiceEntry:
+ * edits of those files alone bring the IST0101 warning and take it away. */
+TEST(reload_incremental_gateway_selector_follows_the_endpoints)
+{
+    struct inc_fixture f;
+    inc_setup(&f);
+    if (!f.r)
+        return;
+    uint64_t partial = reloader_partial_count(f.r);
+    inc_put(&f, "gw.yaml",
+            HEAD "kind: Gateway\nmetadata: {name: egw}\n"
+                 "spec:\n  selector: {istio: egressgateway}\n  servers:\n"
+                 "  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ['*']\n");
+    put_gateway_service(&f, "s.yaml", "egw", "istio: egressgateway, app: egw");
+    CHECK_INT(settle_and_compare(&f), 1);
+    char *text = diags_of(reloader_diags(f.r));
+    CHECK(strstr(text, "IST0101") == NULL);
+    free(text);
+
+    put_gateway_service(&f, "s.yaml", "egw", "istio: egresgateway"); /* a typo */
+    CHECK_INT(settle_and_compare(&f), 1);
+    text = diags_of(reloader_diags(f.r));
+    CHECK(strstr(text, "gw.yaml:5:13: warning: Gateway default/egw: referenced selector not "
+                       "found: \"istio=egressgateway\"") != NULL);
+    free(text);
+
+    put_gateway_service(&f, "s2.yaml", "egw2", "istio: egressgateway"); /* fixed elsewhere */
+    CHECK_INT(settle_and_compare(&f), 1);
+    inc_unlink(&f, "s.yaml");
+    CHECK_INT(settle_and_compare(&f), 1);
+    inc_unlink(&f, "s2.yaml"); /* the last one goes */
+    CHECK_INT(settle_and_compare(&f), 1);
+    text = diags_of(reloader_diags(f.r));
+    CHECK(strstr(text, "IST0101") != NULL);
+    free(text);
+    CHECK(reloader_partial_count(f.r) >= partial + 4);
+    inc_teardown(&f);
+}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "xdsd/util.h"
 
@@ -234,6 +235,21 @@ static const char *did_you_mean(struct xctx *x, const struct suggest *sg)
     return r;
 }
 
+/* Are the first labels of two hosts alike? "b.example.com" is no
+ * correction of "a.example.com", though a single edit away. */
+static int first_labels_alike(const char *a, const char *b)
+{
+    size_t la = strcspn(a, "."), lb = strcspn(b, ".");
+    if (la == lb && strncasecmp(a, b, la) == 0)
+        return 1;
+    char x[64], y[64];
+    if (la >= sizeof(x) || lb >= sizeof(y))
+        return 0;
+    memcpy(x, a, la), x[la] = '\0';
+    memcpy(y, b, lb), y[lb] = '\0';
+    return 2 * config_edit_distance(x, y) < (int)(la > lb ? la : lb);
+}
+
 /* The declared host closest to host (fully qualified), written as its
  * ServiceEntry writes it (qualified when it is short and of another
  * namespace than ns). Every host is looked at: the VirtualService is checked
@@ -253,7 +269,8 @@ static const char *suggest_host(struct xctx *x, const char *written, const char 
                 continue;
             const char *full = fqdn(x, h, se->meta.namespace);
             int local = full == h || strcmp(se->meta.namespace, ns) == 0;
-            suggest_offer(&sg, full, local ? h : full, 0);
+            if (first_labels_alike(host, full))
+                suggest_offer(&sg, full, local ? h : full, 0);
         }
     }
     return did_you_mean(x, &sg);

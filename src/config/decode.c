@@ -103,6 +103,11 @@ const char *dc_suggest(const char *s, const char *const *names, size_t n)
     return sg.best;
 }
 
+int config_edit_distance(const char *a, const char *b)
+{
+    return levenshtein(a, b);
+}
+
 void suggest_init(struct suggest *sg, const char *word, int limit)
 {
     sg->word = word;

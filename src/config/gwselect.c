@@ -107,8 +107,8 @@ void check_gateway_selectors(struct vctx *v, struct selector_memo *sm, int chang
         v->label = NULL;
         char *sel = config_labels_text(&gw->selector);
         vc_warn(v, AT(v, &gw->selector),
-                "referenced selector not found: \"%s\" (IST0101): no ServiceEntry endpoint "
-                "carries these labels, so no gateway proxy is known to get this Gateway",
+                "referenced selector not found: \"%s\": no ServiceEntry endpoint carries "
+                "these labels, so no gateway proxy is known to get this Gateway (Istio IST0101)",
                 sel);
         free(sel);
     }

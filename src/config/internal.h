@@ -196,6 +196,9 @@ struct suggest {
     int best_d;
 };
 void suggest_init(struct suggest *sg, const char *word, int limit);
+/* The edit distance between a and b, ignoring case (INT_MAX past 64
+ * characters). */
+int config_edit_distance(const char *a, const char *b);
 /* The limit for a word that names another resource (a host, a Gateway, a
  * subset): close for its length; -1 (nothing is close) for a very short
  * one. */
