@@ -135,8 +135,7 @@ static void add_arg(struct builder *b, struct inputs *in, const char *path,
 }
 
 struct config_set *config_load_paths(const char *const *paths, size_t npaths,
-                                     struct config_diags *diags,
-                                     struct config_paths_report *report)
+                                     struct config_diags *diags, struct config_paths_report *report)
 {
     struct builder b;
     struct inputs in = {0};

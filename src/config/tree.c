@@ -115,10 +115,10 @@ struct walker {
     size_t n_broken, cap_broken;
 };
 
-static void finding(struct builder *b, enum config_severity sev, const char *path,
-                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void finding(struct builder *b, enum config_severity sev, const char *path,
-                    const char *fmt, ...)
+static void finding(struct builder *b, enum config_severity sev, const char *path, const char *fmt,
+                    ...) __attribute__((format(printf, 4, 5)));
+static void finding(struct builder *b, enum config_severity sev, const char *path, const char *fmt,
+                    ...)
 {
     struct config_pos pos = {path, 0, 0};
     va_list ap;
@@ -178,8 +178,8 @@ static int enter_dir(struct walker *w, const char *path, size_t parent, struct f
         char *target = is_link ? link_text(path) : NULL;
         char *what = target ? xasprintf("symbolic link to '%s': ", target) : xstrdup("");
         if (parent != SIZE_MAX && ancestor(w, parent, id) != SIZE_MAX)
-            finding(w->b, CONFIG_WARNING, path, "%sloops back to '%s', which holds it: not followed",
-                    what, w->dirs[seen].path);
+            finding(w->b, CONFIG_WARNING, path,
+                    "%sloops back to '%s', which holds it: not followed", what, w->dirs[seen].path);
         else
             finding(w->b, CONFIG_WARNING, path,
                     "%sthe directory already read as '%s': not read twice", what,
@@ -366,15 +366,15 @@ static void report_broken(struct walker *w)
             continue; /* a link of a loop already reported */
         char *text = link_text(k->path);
         if (k->err == ENOENT || k->err == ENOTDIR) {
-            finding(w->b, CONFIG_ERROR, k->path, "dangling symbolic link: its target '%s' does not exist",
-                    text);
+            finding(w->b, CONFIG_ERROR, k->path,
+                    "dangling symbolic link: its target '%s' does not exist", text);
         } else if (k->err == ELOOP) {
             char *why = explain_loop(k->path);
             if (why)
                 finding(w->b, CONFIG_ERROR, k->path, "%s", why);
             else
-                finding(w->b, CONFIG_ERROR, k->path,
-                        "cannot follow the symbolic link to '%s': %s", text, strerror(ELOOP));
+                finding(w->b, CONFIG_ERROR, k->path, "cannot follow the symbolic link to '%s': %s",
+                        text, strerror(ELOOP));
             free(why);
             /* the other links of the loop say the same: once is enough */
             for (char *p = xstrdup(k->path); p;) {

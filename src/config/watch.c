@@ -79,7 +79,8 @@ static void add_tree(struct watch *w, const char *dir, int depth, struct inode_m
         return;
     }
     struct stat st;
-    if (fstat(dirfd(d), &st) == 0 && !inode_map_put(seen, (struct file_id){st.st_dev, st.st_ino}, 0)) {
+    if (fstat(dirfd(d), &st) == 0 &&
+        !inode_map_put(seen, (struct file_id){st.st_dev, st.st_ino}, 0)) {
         closedir(d);
         return;
     }

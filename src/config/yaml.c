@@ -334,8 +334,7 @@ static char *yaml_error_text(const yaml_parser_t *p, const char *buf, size_t len
     } else if (says(p, "did not find expected key") && p->context) {
         text = xasprintf("bad indentation: column %d lines up with no key above (the keys of "
                          "the mapping at line %d start at column %d)",
-                         (int)p->problem_mark.column + 1, (int)ctx->line + 1,
-                         (int)ctx->column + 1);
+                         (int)p->problem_mark.column + 1, (int)ctx->line + 1, (int)ctx->column + 1);
     } else if (says(p, "did not find expected '-' indicator") && p->context) {
         text = xasprintf("bad indentation: expected a '-' item of the list at line %d, column "
                          "%d here, or a key further left",
