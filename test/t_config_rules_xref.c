@@ -530,7 +530,8 @@ TEST(rule_x_merge_gateway)
                                "  http:\n"
                                "  - route:\n"
                                "    - destination: {host: a.example.com}\n"
-                               "---\n" /* the gateway's own service: its selector matches */
+                               /* the gateway's own service: its selector matches */
+                               "---\n"
                                "apiVersion: networking.istio.io/v1\n"
                                "kind: ServiceEntry\n"
                                "metadata: {name: egw, namespace: istio-system}\n"
@@ -539,7 +540,8 @@ TEST(rule_x_merge_gateway)
                                "  location: MESH_INTERNAL\n"
                                "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
                                "  resolution: STATIC\n"
-                               "  endpoints: [{address: 10.0.0.9, labels: {istio: egressgateway}}]\n";
+                               "  endpoints:\n"
+                               "  - {address: 10.0.0.9, labels: {istio: egressgateway}}\n";
     struct config_diags d;
     struct config_set *s = config_parse("t.yaml", yaml, strlen(yaml), &d);
     if (!CHECK(s != NULL) || !CHECK(d.n == 0))
