@@ -1,4 +1,4 @@
-# lib.sh - shell helpers of the end-to-end scripts (faults.sh, state.sh,
+# lib.sh - shell helpers of the end-to-end scripts (faults.sh, state.sh, cli_config.sh,
 # secrets.sh): run `xdsd serve` on free ports, read its debug endpoint, count
 # checks. Sourced, not run. Needs curl and jq.
 
