@@ -141,6 +141,7 @@ static void load_full(struct builder *b, struct config_cache *c, const char *dir
         free(root);
     }
     free(t.files); /* the paths are b's */
+    free(t.ids);
 }
 
 /* ---- the load of changed files ------------------------------------------------------ */

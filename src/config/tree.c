@@ -355,6 +355,8 @@ static int broken_cmp(const void *pa, const void *pb)
  * links (named after the first of its links in path order). */
 static void report_broken(struct walker *w)
 {
+    if (w->n_broken == 0)
+        return;
     struct inode_map looped = {0};
     qsort(w->broken, w->n_broken, sizeof(*w->broken), broken_cmp);
     for (size_t i = 0; i < w->n_broken; i++) {
