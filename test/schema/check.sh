@@ -13,7 +13,7 @@
 # upstream descriptor set in $BUILD/schema/upstream.pb for dump-check.sh, and
 # that of the newer files in newer.pb for test/translate/validate.sh. Needs
 # protoc (protobuf-compiler), descriptor.proto (libprotobuf-dev), node, npm,
-# python3 and pip.
+# python3 with venv (for a pip of its own).
 #
 # Prints one TAP line per check and ends with "N passed, M failed"; exits 1 if
 # any check failed.
@@ -88,7 +88,7 @@ done
 [ -r /usr/include/google/protobuf/descriptor.proto ] || missing="$missing descriptor.proto"
 if [ -n "$missing" ]; then
     not_ok "schema: tools present" "missing:$missing" \
-        "install: apt-get install -y protobuf-compiler libprotobuf-dev nodejs npm python3 python3-pip"
+        "install: apt-get install -y protobuf-compiler libprotobuf-dev nodejs npm python3 python3-venv"
     finish
 fi
 ok "schema: tools present (protoc, node, npm, python3)"
@@ -162,8 +162,10 @@ if [ "${#newer[@]}" -gt 0 ]; then
     wheel=$PYPI_DIR/xds_protos-$XDS_PROTOS_VERSION-py3-none-any.whl
     if [ ! -f "$wheel" ]; then
         mkdir -p "$PYPI_DIR"
-        python3 -m pip download --no-deps --only-binary=:all: --disable-pip-version-check \
-            -q -d "$PYPI_DIR" "xds-protos==$XDS_PROTOS_VERSION" >"$BUILD/pypi-download.log" 2>&1
+        # pip of a virtualenv of our own: Debian's python3 has none by itself
+        [ -x "$PYPI_DIR/venv/bin/pip" ] || python3 -m venv "$PYPI_DIR/venv" >"$BUILD/pypi-download.log" 2>&1
+        "$PYPI_DIR/venv/bin/pip" download --no-deps --only-binary=:all: --disable-pip-version-check \
+            -q -d "$PYPI_DIR" "xds-protos==$XDS_PROTOS_VERSION" >>"$BUILD/pypi-download.log" 2>&1
     fi
     # in our order, which puts common/dns/v3 before the dns_cluster that imports it
     if ! python3 "$HERE/wheel-descriptors.py" "$wheel" "${newer[@]}" >"$WORK/newer.pb" \
