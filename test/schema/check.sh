@@ -28,7 +28,7 @@ NPM_DIR=$BUILD/npm
 NODE_MODULES=$NPM_DIR/node_modules
 DEPS=$NODE_MODULES/@grpc/grpc-js-xds/deps
 # The versions this check was written against; override to try others.
-NPM_PACKAGES=${SCHEMA_NPM_PACKAGES:-@grpc/grpc-js-xds@1.14.1 @grpc/grpc-js@1.14.7 js-yaml@5.5.0}
+NPM_PACKAGES=${SCHEMA_NPM_PACKAGES:-$(sh scripts/ensure-npm --list)}
 PYPI_DIR=$BUILD/pypi
 XDS_PROTOS_VERSION=${SCHEMA_XDS_PROTOS_VERSION:-1.85.0}
 
