@@ -4,6 +4,7 @@
 #   make run        build and serve the bundled example
 #   make test       build and run every test suite (then the unit tests under ASan+UBSan)
 #   make bench      run the benchmarks
+#   make examples   what the proxyless gRPC example runs: npm packages, the C xDS client
 #   make fuzz       build the libFuzzer drivers (clang)
 #   make install    install to $(DESTDIR)$(PREFIX)
 #   SANITIZE=address,undefined   build into build/san with sanitizers
@@ -86,7 +87,7 @@ FUZZ_BINS := $(patsubst test/fuzz/%.c,$(ROOT)/fuzz/%,$(FUZZ_SRC))
 DEPS_STAMP := $(ROOT)/.deps-ok
 BUILD_ID := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-.PHONY: all run test unit bench fuzz install clean deps
+.PHONY: all run test unit bench fuzz install clean deps examples
 # keep the objects of test and bench programs between runs
 .SECONDARY:
 all: $(BIN)
@@ -151,6 +152,12 @@ unit: $(UNIT)
 run: $(BIN)
 	$(BIN) serve --config-dir examples/http-egress/config \
 		--xds-listen 127.0.0.1:15010 --debug-listen 127.0.0.1:15014
+
+# examples/grpc-proxyless: the Node clients' npm packages (pinned, into
+# build/npm, as the interop suite uses them) and gRPC C core's xDS client.
+examples: $(BIN) $(O)/test/interop/xds_c_client
+	$(Q)sh scripts/ensure-deps node
+	$(Q)sh scripts/ensure-npm $(ROOT)/npm
 
 # Every suite, then the unit tests again under sanitizers; test/run prints the
 # total "N passed, M failed" as its last line.

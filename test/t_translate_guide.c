@@ -168,7 +168,8 @@ static void check_virtual_outbound(struct fx *f, const struct xds_view *v)
     CHECK_STR(fx_chain_tcp(f, l->filter_chains[1])->cluster, "PassthroughCluster");
 }
 
-/* CNN-DNS: outbound|p||edition.cnn.com, STRICT_DNS to edition.cnn.com:p. */
+/* CNN-DNS: outbound|p||edition.cnn.com, strict DNS (a DnsCluster) to
+ * edition.cnn.com:p. */
 static Cluster *check_cnn_dns(struct fx *f, const struct xds_view *v, uint32_t port)
 {
     char name[64];
@@ -177,10 +178,13 @@ static Cluster *check_cnn_dns(struct fx *f, const struct xds_view *v, uint32_t p
     CHECK(c != NULL);
     if (c == NULL)
         return NULL;
-    CHECK_INT(c->type, ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__STRICT_DNS);
+    DnsCluster *d = fx_dns_cluster(f, c);
+    CHECK(d != NULL);
+    CHECK(d != NULL && !d->all_addresses_in_single_endpoint);
+    CHECK(d != NULL &&
+          d->dns_lookup_family ==
+              ENVOY__EXTENSIONS__CLUSTERS__COMMON__DNS__V3__DNS_LOOKUP_FAMILY__V4_ONLY);
     CHECK_STR(c->alt_stat_name, "");
-    CHECK_INT(c->dns_lookup_family,
-              ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DNS_LOOKUP_FAMILY__V4_ONLY);
     CHECK(c->load_assignment != NULL && c->load_assignment->n_endpoints == 1);
     SocketAddress *sa =
         c->load_assignment->endpoints[0]->lb_endpoints[0]->endpoint->address->socket_address;

@@ -240,6 +240,11 @@ TEST(translate_unknown_destination_goes_to_black_hole)
     fx_free(f);
 }
 
+/* type DNS_STRICT/DNS_LOGICAL: cluster_type envoy.cluster.dns, the DnsCluster
+ * strict or logical (all_addresses_in_single_endpoint) */
+#define DNS_STRICT (-1)
+#define DNS_LOGICAL (-2)
+
 TEST(translate_resolution_types)
 {
     static const struct {
@@ -247,9 +252,10 @@ TEST(translate_resolution_types)
         int router;
         int type;
     } cases[] = {
-        {RESOLUTION_DNS, 0, ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__STRICT_DNS},
-        {RESOLUTION_DNS_ROUND_ROBIN, 0,
-         ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__LOGICAL_DNS},
+        {RESOLUTION_DNS, 0, DNS_STRICT},
+        {RESOLUTION_DNS_ROUND_ROBIN, 0, DNS_LOGICAL},
+        {RESOLUTION_DNS, 1, DNS_STRICT},
+        {RESOLUTION_DNS_ROUND_ROBIN, 1, DNS_LOGICAL},
         {RESOLUTION_STATIC, 0, ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__EDS},
         {RESOLUTION_NONE, 0, ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__ORIGINAL_DST},
         {RESOLUTION_NONE, 1, ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__EDS},
@@ -268,7 +274,16 @@ TEST(translate_resolution_types)
             fx_free(f);
             continue;
         }
-        CHECK_INT(c->type, cases[i].type);
+        if (cases[i].type < 0) {
+            DnsCluster *d = fx_dns_cluster(f, c);
+            CHECK(d != NULL);
+            CHECK(d != NULL &&
+                  d->all_addresses_in_single_endpoint == (cases[i].type == DNS_LOGICAL));
+        } else {
+            CHECK_INT(c->cluster_discovery_type_case,
+                      ENVOY__CONFIG__CLUSTER__V3__CLUSTER__CLUSTER_DISCOVERY_TYPE_TYPE);
+            CHECK_INT(c->type, cases[i].type);
+        }
         if (cases[i].res == RESOLUTION_DNS) /* targetPort honoured */
             CHECK_INT(c->load_assignment->endpoints[0]
                           ->lb_endpoints[0]
@@ -287,6 +302,129 @@ TEST(translate_resolution_types)
                       6432);
         fx_free(f);
     }
+}
+
+/* A top-level field's presence in packed bytes, by a walk of the wire format. */
+static int wire_has_field(const uint8_t *p, size_t len, uint32_t number)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint64_t key = 0, n = 0;
+        for (int shift = 0; i < len && shift < 64; shift += 7) {
+            key |= (uint64_t)(p[i] & 0x7f) << shift;
+            if (!(p[i++] & 0x80))
+                break;
+        }
+        if (key >> 3 == number)
+            return 1;
+        switch (key & 7) {
+        case 0: /* varint */
+            while (i < len && (p[i++] & 0x80))
+                ;
+            break;
+        case 1: /* fixed64 */
+            i += 8;
+            break;
+        case 2: /* length-delimited */
+            for (int shift = 0; i < len && shift < 64; shift += 7) {
+                n |= (uint64_t)(p[i] & 0x7f) << shift;
+                if (!(p[i++] & 0x80))
+                    break;
+            }
+            i += n;
+            break;
+        case 5: /* fixed32 */
+            i += 4;
+            break;
+        default:
+            return -1; /* not a message we could have packed */
+        }
+    }
+    return 0;
+}
+
+/* Envoy 1.40 logs a deprecation warning for each of these Cluster fields it
+ * is sent (numbers from its cluster.proto): none may ever be on the wire.
+ * A DNS service is a DnsCluster cluster_type: the refresh rate, TTL and
+ * lookup family as before, strict or logical. */
+TEST(translate_dns_cluster_has_no_deprecated_field)
+{
+    static const struct {
+        uint32_t number;
+        const char *name;
+    } deprecated[] = {
+        {9, "max_requests_per_connection"},
+        {13, "http_protocol_options"},
+        {14, "http2_protocol_options"},
+        {16, "dns_refresh_rate"},
+        {18, "dns_resolvers"},
+        {26, "protocol_selection"},
+        {29, "common_http_protocol_options"},
+        {39, "respect_dns_ttl"},
+        {44, "dns_failure_refresh_rate"},
+        {45, "use_tcp_for_dns_lookups"},
+        {46, "upstream_http_protocol_options"},
+        {47, "track_timeout_budgets"},
+        {53, "dns_resolution_config"},
+        {58, "dns_jitter"},
+    };
+    struct fx *f = fx_new();
+    struct service_entry *strict =
+        fx_se(f, "cnn", "default", "edition.cnn.com", RESOLUTION_DNS, LOCATION_MESH_EXTERNAL);
+    fx_se_port(strict, 443, "https", PROTO_HTTPS, 0);
+    struct service_entry *logical = fx_se(f, "db", "default", "db.example.com",
+                                          RESOLUTION_DNS_ROUND_ROBIN, LOCATION_MESH_EXTERNAL);
+    fx_se_port(logical, 5432, "tcp", PROTO_TCP, 0);
+    fx_se_endpoint(f, logical, "db1.example.com", NULL, NULL);
+    fx_se_endpoint(f, logical, "db2.example.com", NULL, NULL);
+    const char *ids[] = {SLEEP_ID, EGW_ID};
+    for (size_t k = 0; k < ARRAY_LEN(ids); k++) {
+        struct xds_view *v = fx_build(f, ids[k], NULL, NULL, NULL);
+        CHECK(v != NULL);
+        const struct xds_resource *r = xds_view_items(v, XDS_CLUSTER);
+        for (size_t i = 0; i < xds_view_count(v, XDS_CLUSTER); i++) {
+            /* the walk finds connect_timeout, which every cluster has */
+            CHECK(wire_has_field(r[i].bytes, r[i].len, 4) == 1);
+            for (size_t d = 0; d < ARRAY_LEN(deprecated); d++)
+                if (wire_has_field(r[i].bytes, r[i].len, deprecated[d].number) != 0) {
+                    char m[256];
+                    snprintf(m, sizeof(m), "cluster '%s' carries deprecated field %s (%u)",
+                             r[i].name, deprecated[d].name, deprecated[d].number);
+                    unit_fail(__FILE__, __LINE__, m);
+                }
+        }
+        const struct xds_resource *cnn =
+            xds_view_find(v, XDS_CLUSTER, "outbound|443||edition.cnn.com");
+        CHECK(cnn != NULL && wire_has_field(cnn->bytes, cnn->len, 38) == 1 && /* cluster_type */
+              wire_has_field(cnn->bytes, cnn->len, 33) == 1 &&                /* load_assignment */
+              wire_has_field(cnn->bytes, cnn->len, 2) == 0);                  /* no type */
+        Cluster *c = fx_cluster(f, v, "outbound|443||edition.cnn.com");
+        CHECK(c != NULL && c->base.n_unknown_fields == 0);
+        CHECK(c != NULL && c->dns_lookup_family == 0); /* the DnsCluster's counts */
+        CHECK(c != NULL && c->cluster_type != NULL &&
+              strcmp(c->cluster_type->name, "envoy.cluster.dns") == 0 &&
+              strcmp(c->cluster_type->typed_config->type_url,
+                     "type.googleapis.com/envoy.extensions.clusters.dns.v3.DnsCluster") == 0);
+        DnsCluster *dc = fx_dns_cluster(f, c);
+        CHECK(dc != NULL && dc->base.n_unknown_fields == 0);
+        CHECK(dc != NULL && dc->dns_refresh_rate != NULL && dc->dns_refresh_rate->seconds == 60 &&
+              dc->dns_refresh_rate->nanos == 0);
+        CHECK(dc != NULL && dc->respect_dns_ttl);
+        CHECK(dc != NULL &&
+              dc->dns_lookup_family ==
+                  ENVOY__EXTENSIONS__CLUSTERS__COMMON__DNS__V3__DNS_LOOKUP_FAMILY__V4_ONLY);
+        CHECK(dc != NULL && !dc->all_addresses_in_single_endpoint);
+        CHECK(c != NULL && c->load_assignment != NULL && c->load_assignment->n_endpoints == 1);
+        /* DNS_ROUND_ROBIN: logical DNS, one endpoint of the two */
+        c = fx_cluster(f, v, "outbound|5432||db.example.com");
+        dc = fx_dns_cluster(f, c);
+        CHECK(dc != NULL && dc->all_addresses_in_single_endpoint && dc->respect_dns_ttl &&
+              dc->dns_refresh_rate != NULL && dc->dns_refresh_rate->seconds == 60);
+        CHECK(c != NULL && c->load_assignment->n_endpoints == 1 &&
+              c->load_assignment->endpoints[0]->n_lb_endpoints == 1);
+        CHECK(fx_cla(f, v, "outbound|443||edition.cnn.com") == NULL); /* no EDS */
+    }
+    fx_free(f);
 }
 
 TEST(translate_port_level_settings_replace_the_policy)
@@ -526,6 +664,16 @@ TEST(translate_proxyless_grpc)
                  "default") == 0);
     CHECK(u != NULL && u->common_tls_context->combined_validation_context != NULL);
     CHECK(fx_cluster(f, v, "outbound|443||ext.example.com") == NULL); /* no DNS for gRPC */
+    /* gRPC knows no cluster_type but the aggregate: every cluster has a type */
+    const struct xds_resource *res = xds_view_items(v, XDS_CLUSTER);
+    CHECK(xds_view_count(v, XDS_CLUSTER) == 2); /* reviews and BlackHoleCluster */
+    for (size_t i = 0; i < xds_view_count(v, XDS_CLUSTER); i++) {
+        Cluster *gc = fx_cluster(f, v, res[i].name);
+        CHECK(gc != NULL &&
+              gc->cluster_discovery_type_case ==
+                  ENVOY__CONFIG__CLUSTER__V3__CLUSTER__CLUSTER_DISCOVERY_TYPE_TYPE &&
+              gc->type == ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__EDS);
+    }
     fx_free(f);
 }
 

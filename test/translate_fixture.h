@@ -368,6 +368,17 @@ static inline CLA *fx_cla(struct fx *f, const struct xds_view *v, const char *na
     return fx_decode(f, v, XDS_ENDPOINT, name);
 }
 
+/* The DnsCluster of a DNS cluster (cluster_type "envoy.cluster.dns"), else NULL. */
+static inline DnsCluster *fx_dns_cluster(struct fx *f, const Cluster *c)
+{
+    if (c == NULL ||
+        c->cluster_discovery_type_case !=
+            ENVOY__CONFIG__CLUSTER__V3__CLUSTER__CLUSTER_DISCOVERY_TYPE_CLUSTER_TYPE ||
+        strcmp(c->cluster_type->name, "envoy.cluster.dns") != 0)
+        return NULL;
+    return fx_any(f, c->cluster_type->typed_config, &DnsCluster_desc);
+}
+
 static inline Hcm *fx_chain_hcm(struct fx *f, const FilterChain *c)
 {
     if (c == NULL || c->n_filters != 1)

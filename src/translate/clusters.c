@@ -309,6 +309,34 @@ static void set_type(Cluster *c, int type)
     c->type = type;
 }
 
+/* type and cluster_type share a union: read type only when it is the one set */
+static int has_type(const Cluster *c, int type)
+{
+    return c->cluster_discovery_type_case ==
+               ENVOY__CONFIG__CLUSTER__V3__CLUSTER__CLUSTER_DISCOVERY_TYPE_TYPE &&
+           (int)c->type == type;
+}
+
+/* A DNS cluster is Envoy's DnsCluster extension: the STRICT_DNS and
+ * LOGICAL_DNS types with Cluster's own DNS fields are deprecated, and Envoy
+ * warns about every such cluster. Only Envoys get one: proxyless gRPC knows
+ * no cluster extension but the aggregate, and is never offered a DNS service
+ * (tr_clusters). */
+static void set_dns(struct arena *a, Cluster *c, int logical)
+{
+    DnsCluster *d = NEW(a, DnsCluster);
+    d->dns_refresh_rate = pb_ms(a, DNS_REFRESH_MS);
+    d->respect_dns_ttl = 1;
+    d->dns_lookup_family = ENVOY__EXTENSIONS__CLUSTERS__COMMON__DNS__V3__DNS_LOOKUP_FAMILY__V4_ONLY;
+    d->all_addresses_in_single_endpoint = logical != 0;
+    CustomClusterType *t = NEW(a, CustomClusterType);
+    t->name = "envoy.cluster.dns";
+    t->typed_config = pb_any(a, d);
+    c->cluster_discovery_type_case =
+        ENVOY__CONFIG__CLUSTER__V3__CLUSTER__CLUSTER_DISCOVERY_TYPE_CLUSTER_TYPE;
+    c->cluster_type = t;
+}
+
 static void apply_pool(struct arena *a, Cluster *c, const struct connection_pool *pool)
 {
     c->connect_timeout =
@@ -335,21 +363,18 @@ static void apply_resolution(struct tr_build *b, Cluster *c, const struct tr_svc
     struct arena *a = b->a;
     switch (b->grpc ? RESOLUTION_STATIC : svc->se->resolution) {
     case RESOLUTION_DNS:
-    case RESOLUTION_DNS_ROUND_ROBIN:
-        set_type(c, svc->se->resolution == RESOLUTION_DNS
-                        ? ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__STRICT_DNS
-                        : ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__LOGICAL_DNS);
+    case RESOLUTION_DNS_ROUND_ROBIN: {
+        /* DNS_ROUND_ROBIN is Envoy's logical DNS, DNS its strict DNS */
+        int logical = svc->se->resolution == RESOLUTION_DNS_ROUND_ROBIN;
+        set_dns(a, c, logical);
         c->load_assignment = load_assignment(b, c->name, svc, p, ss, 1);
-        /* LOGICAL_DNS takes exactly one endpoint */
-        if (svc->se->resolution == RESOLUTION_DNS_ROUND_ROBIN &&
-            c->load_assignment->n_endpoints > 0) {
+        /* logical DNS takes exactly one endpoint */
+        if (logical && c->load_assignment->n_endpoints > 0) {
             c->load_assignment->n_endpoints = 1;
             c->load_assignment->endpoints[0]->n_lb_endpoints = 1;
         }
-        c->dns_lookup_family = ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DNS_LOOKUP_FAMILY__V4_ONLY;
-        c->respect_dns_ttl = 1;
-        c->dns_refresh_rate = pb_ms(a, DNS_REFRESH_MS);
         break;
+    }
     case RESOLUTION_NONE:
         if (!b->router) {
             set_type(c, ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__ORIGINAL_DST);
@@ -379,10 +404,11 @@ static void apply_resolution(struct tr_build *b, Cluster *c, const struct tr_svc
     }
 }
 
+/* set_dns() makes the only cluster_type there is */
 static int is_dns(const Cluster *c)
 {
-    return c->type == ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__STRICT_DNS ||
-           c->type == ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__LOGICAL_DNS;
+    return c->cluster_discovery_type_case ==
+           ENVOY__CONFIG__CLUSTER__V3__CLUSTER__CLUSTER_DISCOVERY_TYPE_CLUSTER_TYPE;
 }
 
 /* Auto mTLS (reference §4.6): without a DestinationRule tls, an in-mesh
@@ -432,17 +458,18 @@ static void service_cluster(struct tr_build *b, const struct tr_svc *svc,
     c->common_lb_config = NEW(a, CommonLbConfig);
     apply_pool(a, c, pol.pool);
     apply_lb(a, c, pol.lb);
-    if (c->type != ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__ORIGINAL_DST ||
-        c->cluster_discovery_type_case == 0)
+    /* a PASSTHROUGH load balancer made it ORIGINAL_DST already */
+    if (!has_type(c, ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__ORIGINAL_DST))
         apply_resolution(b, c, svc, p, ss);
+    int original_dst =
+        has_type(c, ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__ORIGINAL_DST);
     apply_outlier(a, c, pol.outlier);
     if (tr_is_http(p->protocol))
         apply_http_options(a, c, p->protocol, pol.pool);
-    if (c->type != ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__ORIGINAL_DST)
+    if (!original_dst)
         c->transport_socket = tr_upstream_tls(b, pol.tls, svc, p->number, ss ? ss->name : NULL,
                                               tr_is_h2(p->protocol), b->grpc);
-    if (!pol.tls->has && !b->grpc &&
-        c->type != ENVOY__CONFIG__CLUSTER__V3__CLUSTER__DISCOVERY_TYPE__ORIGINAL_DST)
+    if (!pol.tls->has && !b->grpc && !original_dst)
         auto_mtls(b, c, svc, p, ss);
     if (b->grpc)
         grpc_trim(a, c, &pol);

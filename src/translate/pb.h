@@ -11,6 +11,7 @@
 #include "envoy/config/listener/v3/listener.pb-c.h"
 #include "envoy/config/route/v3/route.pb-c.h"
 #include "envoy/extensions/access_loggers/file/v3/file.pb-c.h"
+#include "envoy/extensions/clusters/dns/v3/dns_cluster.pb-c.h"
 #include "envoy/extensions/filters/http/cors/v3/cors.pb-c.h"
 #include "envoy/extensions/filters/http/fault/v3/fault.pb-c.h"
 #include "envoy/extensions/filters/http/router/v3/router.pb-c.h"
@@ -113,6 +114,10 @@
 #define LeastRequestLbConfig Envoy__Config__Cluster__V3__Cluster__LeastRequestLbConfig
 #define LeastRequestLbConfig_desc                                                                  \
     envoy__config__cluster__v3__cluster__least_request_lb_config__descriptor
+#define CustomClusterType Envoy__Config__Cluster__V3__Cluster__CustomClusterType
+#define CustomClusterType_desc envoy__config__cluster__v3__cluster__custom_cluster_type__descriptor
+#define DnsCluster Envoy__Extensions__Clusters__Dns__V3__DnsCluster
+#define DnsCluster_desc envoy__extensions__clusters__dns__v3__dns_cluster__descriptor
 #define OriginalDstLbConfig Envoy__Config__Cluster__V3__Cluster__OriginalDstLbConfig
 #define OriginalDstLbConfig_desc                                                                   \
     envoy__config__cluster__v3__cluster__original_dst_lb_config__descriptor

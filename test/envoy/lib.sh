@@ -229,8 +229,9 @@ xdsd_start() {
     wait_for 10 nx istiod curl -sf http://127.0.0.1:15014/ready
 }
 
-# envoy_start HOST BOOTSTRAP [UID]: Envoy on HOST; its stdout (the access log)
-# in $T/HOST.out, its own log in $T/HOST.err
+# envoy_start HOST BOOTSTRAP [UID]: Envoy on HOST, with README's command
+# (`envoy -c BOOTSTRAP --disable-hot-restart`) and a log level and format;
+# its stdout (the access log) in $T/HOST.out, its own log in $T/HOST.err
 envoy_start() {
     local h=$1 boot=$2 uid=${3:-0}
     : >"$T/$h.out"
@@ -241,9 +242,12 @@ envoy_start() {
         --log-format '[%Y-%m-%d %T.%e][%l][%n] %v' >"$T/$h.out" 2>"$T/$h.err" &
 }
 
-# admin HOST PATH: GET from HOST's Envoy admin (127.0.0.1:15000)
+# admin HOST PATH: GET from HOST's Envoy admin, on the bootstraps' ports
+# (the sidecar's 15100, the gateway's 15000)
 admin() {
-    nx "$1" curl -sf --max-time 5 "http://127.0.0.1:15000$2"
+    local port=15000
+    [ "$1" = sleep ] && port=15100
+    nx "$1" curl -sf --max-time 5 "http://127.0.0.1:$port$2"
 }
 
 # stat HOST NAME: one counter or gauge of HOST's Envoy (empty when absent)

@@ -4,6 +4,7 @@
 //
 //   node test/interop/echo.js serve NAME:PORT...     # backends on 127.0.0.1
 //   node test/interop/echo.js call TARGET [N]        # N unary calls, counts who answered
+//   node test/interop/echo.js watch TARGET [PER_SEC] # calls until Ctrl-C, a count line a second
 //
 // The service is one unary method, /interop.Echo/Who, with raw bytes both ways
 // (no protobuf schema, so a C client can call it with any payload): the answer
@@ -155,6 +156,24 @@ async function callMany(client, n, opts = {}) {
     return { counts, results };
 }
 
+// Calls at a steady rate until interrupted, printing each second who
+// answered: the client stays connected, so `xdsd status` can be watched and
+// an edit of the watched directory shows in the next line.
+async function watch(target, perSec) {
+    const client = makeClient(target);
+    process.on('SIGINT', () => process.exit(0));
+    process.on('SIGTERM', () => process.exit(0));
+    for (;;) {
+        const second = Date.now();
+        const { counts } = await callMany(client, perSec, { deadlineMs: 1000 });
+        const line = Object.entries(counts).sort().map(([k, v]) => `${k}: ${v}`).join('  ');
+        console.log(`${new Date().toISOString().slice(11, 19)}  ${line}`);
+        const rest = 1000 - (Date.now() - second);
+        if (rest > 0)
+            await new Promise((r) => setTimeout(r, rest));
+    }
+}
+
 async function cli(argv) {
     const [cmd, ...args] = argv;
     if (cmd === 'serve' && args.length) {
@@ -176,7 +195,10 @@ async function cli(argv) {
         client.close();
         process.exit(Object.keys(counts).some((k) => k.startsWith('error')) ? 1 : 0);
     }
-    process.stderr.write('usage: echo.js serve NAME:PORT... | echo.js call TARGET [N]\n');
+    if (cmd === 'watch' && (args.length === 1 || args.length === 2))
+        return watch(args[0].replace(/^xds:\/\/\//, ''), Number(args[1] || 10));
+    process.stderr.write('usage: echo.js serve NAME:PORT... | echo.js call TARGET [N] | ' +
+        'echo.js watch TARGET [PER_SEC]\n');
     process.exit(2);
 }
 

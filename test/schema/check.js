@@ -83,6 +83,24 @@ function show(v) {
     return v === undefined || v === null || v === '' ? '(none)' : String(v);
 }
 
+// A field's json_name; protoc's default (ToJsonName in descriptor.cc: each
+// '_' dropped, the letter after it capitalised) when the descriptor leaves it
+// out, as those serialized into generated code (the xds-protos wheel) do.
+function jsonName(f) {
+    if (f.json_name)
+        return f.json_name;
+    let out = '', upper = false;
+    for (const c of f.name) {
+        if (c === '_')
+            upper = true;
+        else {
+            out += upper ? c.toUpperCase() : c;
+            upper = false;
+        }
+    }
+    return out;
+}
+
 function compareField(ours, theirs, msg, umsg, f, uf, errs) {
     const where = `${msg.name}.${f.name}`;
     const same = (what, a, b) => {
@@ -94,7 +112,7 @@ function compareField(ours, theirs, msg, umsg, f, uf, errs) {
     same('type_name', f.type_name, uf.type_name);
     same('label', f.label, uf.label);
     same('oneof', oneofOf(msg.desc, f), oneofOf(umsg.desc, uf));
-    same('json_name', f.json_name, uf.json_name);
+    same('json_name', f.json_name, jsonName(uf));
     const om = isMapEntry(ours, f.type_name), um = isMapEntry(theirs, uf.type_name);
     same('map', om, um);
     if (f.proto3_optional)

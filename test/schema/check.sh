@@ -6,8 +6,14 @@
 #
 # BUILD (default build) is the git-ignored build directory. The upstream
 # protos come from the npm package @grpc/grpc-js-xds (its deps/ folder),
-# installed into $BUILD/npm when missing. Needs protoc (protobuf-compiler),
-# descriptor.proto (libprotobuf-dev), node and npm.
+# installed into $BUILD/npm when missing. Files newer than its snapshot of the
+# Envoy API (the DnsCluster extension) come from PyPI's xds-protos, gRPC's
+# protoc-generated Python of the same API, downloaded into $BUILD/pypi when
+# missing: each module carries its file's serialized descriptor. Leaves the
+# upstream descriptor set in $BUILD/schema/upstream.pb for dump-check.sh, and
+# that of the newer files in newer.pb for test/translate/validate.sh. Needs
+# protoc (protobuf-compiler), descriptor.proto (libprotobuf-dev), node, npm,
+# python3 with venv (for a pip of its own).
 #
 # Prints one TAP line per check and ends with "N passed, M failed"; exits 1 if
 # any check failed.
@@ -22,7 +28,9 @@ NPM_DIR=$BUILD/npm
 NODE_MODULES=$NPM_DIR/node_modules
 DEPS=$NODE_MODULES/@grpc/grpc-js-xds/deps
 # The versions this check was written against; override to try others.
-NPM_PACKAGES=${SCHEMA_NPM_PACKAGES:-@grpc/grpc-js-xds@1.14.1 @grpc/grpc-js@1.14.7 js-yaml@5.5.0}
+NPM_PACKAGES=${SCHEMA_NPM_PACKAGES:-$(sh scripts/ensure-npm --list)}
+PYPI_DIR=$BUILD/pypi
+XDS_PROTOS_VERSION=${SCHEMA_XDS_PROTOS_VERSION:-1.85.0}
 
 n=0
 passed=0
@@ -74,16 +82,16 @@ relay() {
 
 # Tools. The Makefile installs them; here we only say what is missing.
 missing=
-for tool in protoc node npm; do
+for tool in protoc node npm python3; do
     command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 [ -r /usr/include/google/protobuf/descriptor.proto ] || missing="$missing descriptor.proto"
 if [ -n "$missing" ]; then
     not_ok "schema: tools present" "missing:$missing" \
-        "install: apt-get install -y protobuf-compiler libprotobuf-dev nodejs npm"
+        "install: apt-get install -y protobuf-compiler libprotobuf-dev nodejs npm python3 python3-venv"
     finish
 fi
-ok "schema: tools present (protoc, node, npm)"
+ok "schema: tools present (protoc, node, npm, python3)"
 
 # Upstream protos, protobufjs and js-yaml, installed once.
 if [ ! -d "$DEPS/envoy-api/envoy" ] || [ ! -f "$NODE_MODULES/protobufjs/package.json" ] ||
@@ -139,23 +147,44 @@ else
     finish
 fi
 
-# Upstream: the same file paths, so every file of ours must exist there.
-absent=()
+# Upstream: the same file paths, so every file of ours must exist there: in
+# the npm snapshot, else (newer files) in the xds-protos wheel.
+in_npm=() newer=()
 for f in "${files[@]}"; do
-    [ -f "$DEPS/envoy-api/$f" ] || [ -f "$DEPS/googleapis/$f" ] || [ -f "$DEPS/xds/$f" ] ||
-        absent+=("$f")
+    if [ -f "$DEPS/envoy-api/$f" ] || [ -f "$DEPS/googleapis/$f" ] || [ -f "$DEPS/xds/$f" ]; then
+        in_npm+=("$f")
+    else
+        newer+=("$f")
+    fi
 done
-if [ "${#absent[@]}" -eq 0 ]; then
-    ok "schema: every proto/ file has an upstream counterpart"
-else
-    not_ok "schema: every proto/ file has an upstream counterpart" \
-        "${absent[@]/%/: no such file upstream}"
-    finish
+: >"$WORK/newer.pb"
+if [ "${#newer[@]}" -gt 0 ]; then
+    wheel=$PYPI_DIR/xds_protos-$XDS_PROTOS_VERSION-py3-none-any.whl
+    if [ ! -f "$wheel" ]; then
+        mkdir -p "$PYPI_DIR"
+        # pip of a virtualenv of our own: Debian's python3 has none by itself
+        [ -x "$PYPI_DIR/venv/bin/pip" ] || python3 -m venv "$PYPI_DIR/venv" >"$BUILD/pypi-download.log" 2>&1
+        "$PYPI_DIR/venv/bin/pip" download --no-deps --only-binary=:all: --disable-pip-version-check \
+            -q -d "$PYPI_DIR" "xds-protos==$XDS_PROTOS_VERSION" >>"$BUILD/pypi-download.log" 2>&1
+    fi
+    # in our order, which puts common/dns/v3 before the dns_cluster that imports it
+    if ! python3 "$HERE/wheel-descriptors.py" "$wheel" "${newer[@]}" >"$WORK/newer.pb" \
+        2>"$WORK/newer.log"; then
+        [ -f "$BUILD/pypi-download.log" ] && cat "$BUILD/pypi-download.log" >>"$WORK/newer.log"
+        not_ok "schema: every proto/ file has an upstream counterpart" \
+            "not in $DEPS: ${newer[*]}" "nor in xds-protos $XDS_PROTOS_VERSION:"
+        comment "$WORK/newer.log"
+        finish
+    fi
 fi
+ok "schema: every proto/ file has an upstream counterpart (${#newer[@]} from xds-protos)"
 upstream_includes=(-I "$WORK/pgv" -I "$DEPS/envoy-api" -I "$DEPS/xds" -I "$DEPS/googleapis"
     -I /usr/include)
-if protoc "${upstream_includes[@]}" --include_imports --descriptor_set_out="$WORK/upstream.pb" \
-    "${files[@]}" >"$WORK/upstream.log" 2>&1; then
+# A FileDescriptorSet is one repeated field: two sets end to end are one set,
+# and the newer files come after the npm ones they import.
+if protoc "${upstream_includes[@]}" --include_imports --descriptor_set_out="$WORK/npm.pb" \
+    "${in_npm[@]}" >"$WORK/upstream.log" 2>&1; then
+    cat "$WORK/npm.pb" "$WORK/newer.pb" >"$WORK/upstream.pb"
     ok "schema: upstream protos compile for the same ${#files[@]} paths"
 else
     not_ok "schema: upstream protos compile for the same ${#files[@]} paths"

@@ -5,24 +5,29 @@
 // protoc-gen-validate rule on the way must hold (required fields, non-empty
 // strings, ranges, defined enums, required oneofs), and so must the checks
 // Envoy makes when it loads a resource (unique domains and filter chain
-// matches, router last, cluster type and LB policy that fit together), and
+// matches, router last, cluster type and LB policy that fit together), no
+// field Envoy deprecates may be set (Envoy logs a warning for each), and
 // every name a resource refers to (RDS, clusters, load assignments) must be
 // in the same view.
 //
-//   node validate.js DEPS DIR
+//   node validate.js DEPS DIR [NEWER.pb]
 //
 // DEPS is the upstream proto tree (@grpc/grpc-js-xds deps/); DIR holds files
-// named <anything>-<cds|eds|lds|rds>-<name>.bin. Prints one TAP line per file
-// and "N passed, M failed"; exits 1 if any failed. Needs protobufjs (NODE_PATH).
+// named <anything>-<cds|eds|lds|rds>-<name>.bin. NEWER.pb is a descriptor set
+// of upstream files newer than DEPS (the DnsCluster extension), written by
+// test/schema/check.sh from xds-protos: their types are added as decoded, but
+// without their protoc-gen-validate rules (custom options a descriptor keeps
+// as unknown fields). Prints one TAP line per file and "N passed, M failed";
+// exits 1 if any failed. Needs protobufjs (NODE_PATH).
 'use strict';
 
 const fs = require('fs');
 const path = require('path');
 const protobuf = require('protobufjs');
 
-const [deps, dir] = process.argv.slice(2);
+const [deps, dir, newer] = process.argv.slice(2);
 if (!deps || !dir) {
-    process.stderr.write('usage: node validate.js DEPS DIR\n');
+    process.stderr.write('usage: node validate.js DEPS DIR [NEWER.pb]\n');
     process.exit(2);
 }
 
@@ -56,6 +61,16 @@ root.loadSync([
     'envoy/extensions/transport_sockets/tls/v3/tls.proto',
     'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
 ], { keepCase: true });
+if (newer) {
+    const descriptor = require('protobufjs/ext/descriptor');
+    const set = descriptor.FileDescriptorSet.decode(fs.readFileSync(newer));
+    for (const file of set.file) {
+        const ns = file.package ? root.define(file.package) : root;
+        const edition = file.syntax === 'proto3' ? 'proto3' : 'proto2';
+        (file.messageType || []).forEach(m => ns.add(protobuf.Type.fromDescriptor(m, edition)));
+        (file.enumType || []).forEach(e => ns.add(protobuf.Enum.fromDescriptor(e, edition)));
+    }
+}
 root.resolveAll();
 
 const TYPES = {
@@ -190,6 +205,10 @@ function walk(where, type, msg, errs) {
         let value = msg[field.name];
         const w = `${where}.${field.name}`;
         const isMsg = field.resolvedType instanceof protobuf.Type;
+        // Envoy logs a warning for each deprecated field it is sent
+        if (field.options && field.options.deprecated && isSet(value) && value !== false &&
+            value !== 0 && value !== '' && !(Array.isArray(value) && value.length === 0))
+            errs.push(`${w}: deprecated field`);
         let rules = rulesOf(field);
         // rules of a oneof member hold only when that member is the one set
         const own = Object.prototype.hasOwnProperty.call(msg, field.name);
@@ -268,13 +287,24 @@ function envoyRules(kind, msg, errs) {
         const T = root.lookupEnum('envoy.config.cluster.v3.Cluster.DiscoveryType').values;
         const L = root.lookupEnum('envoy.config.cluster.v3.Cluster.LbPolicy').values;
         const type = msg.type || 0, lb = msg.lb_policy || 0;
-        if ((type === T.ORIGINAL_DST) !== (lb === L.CLUSTER_PROVIDED))
+        // a cluster_type leaves type unset (0, STATIC)
+        const custom = msg.cluster_type;
+        const dns = custom && custom.name === 'envoy.cluster.dns'
+            ? decodeAny(custom.typed_config) : null;
+        if (custom && !dns)
+            errs.push(`cluster_type '${custom.name}' is not envoy.cluster.dns with a DnsCluster`);
+        if (!custom && (type === T.STRICT_DNS || type === T.LOGICAL_DNS))
+            errs.push('STRICT_DNS/LOGICAL_DNS: a DNS cluster is cluster_type envoy.cluster.dns');
+        // DnsCluster's one PGV rule on what xdsd sets (NEWER.pb carries no rules)
+        if (dns && !(durationNs(dns.dns_refresh_rate) > 1e6))
+            errs.push('DnsCluster.dns_refresh_rate must be over 1ms');
+        if (!custom && (type === T.ORIGINAL_DST) !== (lb === L.CLUSTER_PROVIDED))
             errs.push('ORIGINAL_DST and CLUSTER_PROVIDED go together');
-        if (type === T.EDS && !msg.eds_cluster_config)
+        if (!custom && type === T.EDS && !msg.eds_cluster_config)
             errs.push('EDS cluster without eds_cluster_config');
-        if ((type === T.STRICT_DNS || type === T.LOGICAL_DNS) && !msg.load_assignment)
+        if ((dns || type === T.STRICT_DNS || type === T.LOGICAL_DNS) && !msg.load_assignment)
             errs.push('DNS cluster without load_assignment');
-        if (type === T.LOGICAL_DNS) {
+        if (type === T.LOGICAL_DNS || (dns && dns.all_addresses_in_single_endpoint)) {
             const n = (msg.load_assignment.endpoints || [])
                 .reduce((s, g) => s + (g.lb_endpoints || []).length, 0);
             if (n !== 1)
@@ -364,11 +394,14 @@ for (const file of fs.readdirSync(dir).sort()) {
                 errs.push(`refers to ${k} '${name}', which is not in its view`);
     }
     // Proxyless gRPC reads the combined validation context with a certificate
-    // provider instead of SDS (Istio's shape); gRPC applies no PGV rules, and
-    // Envoy never receives it.
+    // provider instead of SDS (Istio's shape), and the fields Envoy deprecates
+    // (the old certificate provider instances, HeaderMatcher.exact_match...);
+    // gRPC applies no PGV rules and logs no deprecation, and Envoy never
+    // receives these.
     if (file.includes('-grpc-'))
         errs.splice(0, errs.length,
-                    ...errs.filter(e => !e.includes('validation_context_sds_secret_config')));
+                    ...errs.filter(e => !e.includes('validation_context_sds_secret_config') &&
+                                        !e.endsWith(': deprecated field')));
     n++;
     if (errs.length === 0) {
         passed++;
