@@ -145,6 +145,7 @@ static char *link_text(const char *path)
     return xstrdup(buf);
 }
 
+/* Append a file (path taken): files and ids grow together. */
 static void add_file(struct walker *w, char *path, struct file_id id)
 {
     struct tree_listing *l = w->l;
