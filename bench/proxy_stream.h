@@ -116,7 +116,7 @@ static void on_sent(struct stream *s)
     start_send(s);
 }
 
-/* The Node of a stream's first request, in Istio's form (DESIGN.md). */
+/* The Node of a stream's first request, in Istio's form (docs/design.md). */
 struct node_buf {
     Envoy__Config__Core__V3__Node node;
     Google__Protobuf__Struct meta, labels;

@@ -9,7 +9,7 @@ void serve_options_init(struct serve_options *o)
 {
     struct stat st;
     memset(o, 0, sizeof(*o));
-    /* DESIGN.md: the current directory's config/ when present */
+    /* docs/design.md, Defaults: the current directory's config/ when present */
     o->config_dir = stat("config", &st) == 0 && S_ISDIR(st.st_mode) ? "config" : NULL;
     o->xds_listen = "0.0.0.0:15010";
     o->debug_listen = "127.0.0.1:15014";

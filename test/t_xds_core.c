@@ -1,5 +1,5 @@
 /* t_xds_core.c - the xDS protocol core, one test per rule of the checklist in
- * shared/reference/xds-protocol-and-peers.md §1 (named after the rule id). */
+ * docs/xds-protocol.md (named after the rule id). */
 #include "../src/xds/core.h"
 
 #include <stdlib.h>

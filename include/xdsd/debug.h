@@ -1,4 +1,4 @@
-/* debug.h - the debug HTTP endpoint (DESIGN.md "Debug endpoint").
+/* debug.h - the debug HTTP endpoint (docs/istio-to-envoy.md §8).
  *
  * An HTTP server on libmicrohttpd with its own thread. It answers from two
  * sources, both read through copies so that a slow client never holds up the

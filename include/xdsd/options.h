@@ -23,7 +23,7 @@ struct serve_options {
     int64_t max_connection_age_ms; /* 0: connections live forever */
 };
 
-/* Fill o with the defaults of DESIGN.md. */
+/* Fill o with the defaults of docs/design.md. */
 void serve_options_init(struct serve_options *o);
 
 #endif

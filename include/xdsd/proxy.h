@@ -1,6 +1,6 @@
 /* proxy.h - who is asking: the identity a proxy states in its Node.
  *
- * DESIGN.md "Who is asking": node.id in Istio's form
+ * docs/design.md "Proxy identity": node.id in Istio's form
  * TYPE~IP~POD.NAMESPACE~NAMESPACE.svc.cluster.local, node.metadata.LABELS,
  * .NAMESPACE and .GENERATOR. Translation reads only this struct, so the xDS
  * server, `xdsd dump` and tests can all describe a proxy the same way. */

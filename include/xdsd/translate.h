@@ -3,7 +3,7 @@
  * translate_snapshot() wraps a validated config set in a snapshot whose views
  * are computed per proxy class (sidecar per namespace, gateway per set of
  * matched Gateways, proxyless gRPC), following Istio's names and shapes
- * (shared/reference/istio-translation.md). */
+ * (docs/istio-to-envoy.md). */
 #ifndef XDSD_TRANSLATE_H
 #define XDSD_TRANSLATE_H
 

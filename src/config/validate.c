@@ -1,5 +1,5 @@
 /* validate.c - per-resource rules for ServiceEntry, Gateway and
- * DestinationRule, after Istio's validation webhook (reference §9).
+ * DestinationRule, after Istio's validation webhook (docs/istio-to-envoy.md §9).
  * VirtualService rules are in validate_vs.c. Every error is collected. */
 #include "internal.h"
 

@@ -1,4 +1,4 @@
-/* validate_vs.c - VirtualService rules (reference §9.3). */
+/* validate_vs.c - VirtualService rules (docs/istio-to-envoy.md §9.3). */
 #include "internal.h"
 
 #include <ctype.h>

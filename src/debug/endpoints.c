@@ -1,6 +1,6 @@
 /* endpoints.c - the JSON answers of the debug endpoint, built from state copies.
  *
- * Shapes follow istiod's /debug endpoints where one exists (reference §8), so
+ * Shapes follow istiod's /debug endpoints where one exists (docs/istio-to-envoy.md §8), so
  * habits and scripts carry over: the _sent and _acked nonces of syncz, adsz's
  * totalClients/clients, Envoy's ConfigDump for config_dump. */
 #include "debug_internal.h"

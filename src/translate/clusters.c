@@ -411,7 +411,7 @@ static int is_dns(const Cluster *c)
            ENVOY__CONFIG__CLUSTER__V3__CLUSTER__CLUSTER_DISCOVERY_TYPE_CLUSTER_TYPE;
 }
 
-/* Auto mTLS (reference §4.6): without a DestinationRule tls, an in-mesh
+/* Auto mTLS (docs/istio-to-envoy.md §4.6): without a DestinationRule tls, an in-mesh
  * service's endpoints labelled tlsMode=istio get Istio mTLS and the others
  * plaintext, by transport_socket_matches. Only offered when some endpoint is
  * so labelled, since the mTLS socket reads the mesh certificate files. */
@@ -506,7 +506,7 @@ static void grpc_black_hole(struct tr_build *b)
     tr_emit(b, XDS_CLUSTER, bh->name, bh);
 }
 
-/* What proxyless gRPC honours of a cluster (reference §6): round robin or
+/* What proxyless gRPC honours of a cluster (docs/istio-to-envoy.md §6): round robin or
  * least request or ring hash, max_requests, EDS, ISTIO_MUTUAL. */
 static void grpc_trim(struct arena *a, Cluster *c, const struct tr_policy *pol)
 {

@@ -1,4 +1,4 @@
-/* gateway.c - what a gateway (router) receives (reference §3): one listener per
+/* gateway.c - what a gateway (router) receives (docs/istio-to-envoy.md §3): one listener per
  * bound port, servers of every matched Gateway merged by (port, bind); plain
  * HTTP servers share RDS http.PORT, TLS-terminating HTTPS servers get their
  * own chain and RDS https.PORT.NAME.GATEWAY.NAMESPACE, PASSTHROUGH servers

@@ -1,4 +1,4 @@
-/* grpc.c - proxyless gRPC clients (reference §6): an API listener named
+/* grpc.c - proxyless gRPC clients (docs/istio-to-envoy.md §6): an API listener named
  * HOST:PORT for every name a client may dial, whose HCM reads RDS named after
  * the cluster (outbound|PORT||HOST); that route configuration holds the
  * service's virtual host with the VirtualService routes bound to the mesh. */

@@ -1,4 +1,4 @@
-/* routes.c - VirtualService http rules to Envoy routes (reference §5): match
+/* routes.c - VirtualService http rules to Envoy routes (docs/istio-to-envoy.md §5): match
  * kinds, weighted destinations, redirects, direct responses, rewrites,
  * timeouts, retries, faults, mirrors, header edits, CORS; and the
  * RouteConfiguration envelope. */
@@ -152,7 +152,7 @@ static int is_catch_all(const struct http_match *m)
            m->scheme.kind == MATCH_NONE;
 }
 
-/* Static conditions, decided at generation time (reference §5.2). */
+/* Static conditions, decided at generation time (docs/istio-to-envoy.md §5.2). */
 static int match_applies(const struct tr_build *b, const struct virtual_service *vs, uint32_t port,
                          const char **gateways, size_t n_gateways, uint32_t mport,
                          const struct config_labels *src_labels, const char *src_ns,

@@ -1,4 +1,4 @@
-/* sidecar.c - what a sidecar receives for outbound traffic (reference §2):
+/* sidecar.c - what a sidecar receives for outbound traffic (docs/istio-to-envoy.md §2):
  * virtualOutbound on 15001, 0.0.0.0_PORT HTTP listeners with RDS "PORT",
  * SNI / CIDR / VIP matched tcp_proxy listeners for TLS and TCP ports, the
  * PassthroughFilterChain, and the RouteConfigurations of the HTTP ports. */
@@ -182,7 +182,7 @@ static void emit_listener(struct tr_build *b, struct tr_listener *ol)
 
 #define SVC_SUFFIX ".svc.cluster.local"
 
-/* The names a client in the proxy's namespace may use for host (reference §1.4). */
+/* The names a client in the proxy's namespace may use for host (docs/istio-to-envoy.md §1.4). */
 static void domains_for(struct tr_build *b, const struct tr_svc *svc, struct pvec *out)
 {
     struct arena *a = b->a;

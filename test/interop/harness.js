@@ -235,7 +235,7 @@ class Xdsd {
     }
 }
 
-// The syncz check of DESIGN.md: every type this client was sent is ACKed
+// The syncz check of docs/istio-to-envoy.md §8: every type this client was sent is ACKed
 // (status not NACKED), and the client is listed at all.
 async function checkNoNack(x, nodeId, label) {
     const desc = `${label}: no NACK in /debug/syncz for ${nodeId.split('~')[2]}`;
