@@ -8,7 +8,7 @@ for sc in $GUIDE; do
     case $sc in *-mtls) CASES="$CASES $sc/sotw/istio-mutual $sc/delta/istio-mutual" ;; esac
 done
 CASES="$CASES xds-tls/sotw xds-tls/delta bypass/network-policy bypass/registry-only bypass/allow-any"
-CASES="$CASES live-edit/sotw live-edit/delta"
+CASES="$CASES live-edit/sotw live-edit/delta subset-rename/sotw subset-rename/delta"
 
 SIDECAR=sleep.default
 GATEWAY=istio-egressgateway.istio-system
@@ -292,6 +292,54 @@ live_edit_case() {
 
 gateway_has_v2() { admin egress '/config_dump?resource=dynamic_route_configs' | grep -q x-egress-route; }
 
+# subset_rename_case API: O1 make before break under dense traffic. Four
+# reloads, 0.7 s apart, each renaming the DestinationRule subset the sidecar
+# routes to (cnn <-> cnn2) and the VirtualService's subset with it, both
+# files moved in together. The old cluster must outlive the route that used
+# it: every request answers 200 and the sidecar never finds no cluster.
+subset_rename_case() {
+    local api=$1 dr=$T/config/2-gateway-destinationrule.yaml vs=$T/config/3-virtualservice.yaml
+    local from=cnn to=cnn2 codes good i
+    mesh_up http-egress "$api" "" "" || return
+    : >"$T/codes"
+    # requests back to back on one connection, in batches of 100, until told to stop
+    (while [ ! -e "$T/stop" ]; do
+        app -o /dev/null -w '%{http_code}\n' 'http://edition.cnn.com/politics?i=[1-100]' >>"$T/codes"
+    done) &
+    local traffic=$!
+    sleep 0.5
+    for i in 1 2 3 4; do
+        sed "s/^  - name: $from\$/  - name: $to/" "$dr" >"$T/dr.new"
+        sed "s/^        subset: $from\$/        subset: $to/" "$vs" >"$T/vs.new"
+        grep -q "name: $to\$" "$T/dr.new" && grep -q "subset: $to\$" "$T/vs.new" ||
+            { not_ok "reload $i renames subset $from to $to"; break; }
+        mv "$T/dr.new" "$dr" && mv "$T/vs.new" "$vs"
+        sleep 0.7
+        local x=$from
+        from=$to to=$x
+    done
+    sleep 0.5
+    touch "$T/stop"
+    wait "$traffic"
+    rm -f "$T/stop"
+    codes=$(grep -c . "$T/codes")
+    good=$(grep -c '^200$' "$T/codes")
+    echo "# subset rename ($api): $good of $codes requests answered 200"
+    check "all $codes requests during the renames answered 200 ($good did)" \
+        test "$good" -eq "$codes" -a "$codes" -ge 200
+    local nc
+    nc=$(stat sleep http.outbound_0.0.0.0_80.no_cluster)
+    check "sidecar stat http.outbound_0.0.0.0_80.no_cluster is 0 (got $nc)" test "$nc" = 0
+    check "the sidecar routes to the last subset (cnn)" wait_for 5 sidecar_has_cluster \
+        'outbound|80|cnn|istio-egressgateway.istio-system.svc.cluster.local'
+    check "both SYNCED on the new version" wait_for 5 both_synced
+    check "sidecar holds what xdsd sent" wait_for 5 same_as_xdsd sleep "$SIDECAR" "$api"
+    check "gateway holds what xdsd sent" same_as_xdsd egress "$GATEWAY" "$api"
+}
+
+# sidecar_has_cluster NAME: the sidecar's route sends to NAME
+sidecar_has_cluster() { admin sleep '/config_dump?resource=dynamic_route_configs' | grep -qF "\"$1\""; }
+
 # listeners_untouched HOST: a route-only change left the listeners alone
 listeners_untouched() {
     local m d
@@ -309,6 +357,7 @@ run_case() {
     xds-tls/*) xds_tls_case "$api" ;;
     bypass/*) bypass_case "${c#bypass/}" ;;
     live-edit/*) live_edit_case "$api" ;;
+    subset-rename/*) subset_rename_case "$api" ;;
     *) scenario_case "${c%%/*}" "$api" "$(echo "$c" | cut -s -d/ -f3)" ;;
     esac
     stop_all
