@@ -52,6 +52,11 @@ struct type_state {
     unsigned after_cds : 1;       /* EDS: reply once after a CDS push (O3) */
     unsigned seen_ok : 1;         /* seen_key is valid: see xds_core_next */
     uint64_t seen_key;            /* the view's key of this type when last examined */
+    const struct xds_view *seen_view; /* SotW: that view (the shell keeps it while we use it) */
+    /* SotW CDS and EDS during an O1 hold: what the client holds and the view
+     * lost, kept in the responses; they point into views the shell keeps */
+    const struct xds_resource **stale;
+    size_t n_stale;
     struct strset names;          /* explicit subscription, without "*" */
     struct held_list held;        /* SotW: the last response; delta: what the client holds */
     struct strset report_removed; /* delta: unsubscribed under a wildcard, to re-state */
@@ -67,6 +72,8 @@ struct type_state {
 
 struct xds_core {
     int delta;
+    unsigned hold : 1;    /* O1: clusters removed by a push are still held for the client */
+    unsigned release : 1; /* O1: listeners and routes moved on: remove them now */
     uint64_t stream_id, seq;
     struct type_state t[XDS_NTYPES];
 };
@@ -279,6 +286,7 @@ void xds_core_free(struct xds_core *s)
         strset_clear(&s->t[t].names);
         strset_clear(&s->t[t].report_removed);
         held_clear(&s->t[t].held);
+        free(s->t[t].stale);
         free(s->t[t].nack_message);
     }
     free(s);
@@ -587,13 +595,82 @@ static void mark_sent(struct xds_core *s, struct type_state *ts, struct xds_out 
     }
 }
 
+/* O1: whether type t keeps, for now, what the client holds and the view
+ * lost. A push that removes clusters holds them (and then their endpoints)
+ * while the stream has listeners or routes that may still use them. */
+static int keeps_stale(const struct xds_core *s, int t)
+{
+    if (t == XDS_CLUSTER)
+        return !s->release && (s->t[XDS_LISTENER].requested || s->t[XDS_ROUTE].requested);
+    return t == XDS_ENDPOINT && s->hold;
+}
+
+/* The bytes of a resource the client holds: from the last hold, else from
+ * the view this type was last examined at, which held was taken from. */
+static const struct xds_resource *held_bytes(const struct type_state *ts, int t,
+                                             const struct held *e)
+{
+    for (size_t i = 0; i < ts->n_stale; i++)
+        if (ts->stale[i]->hash == e->hash && strcmp(ts->stale[i]->name, e->name) == 0)
+            return ts->stale[i];
+    const struct xds_resource *r =
+        ts->seen_view ? xds_view_find(ts->seen_view, (enum xds_type)t, e->name) : NULL;
+    return r && r->hash == e->hash ? r : NULL;
+}
+
+/* SotW, O1: what the client holds, still subscribes to and v lacks, in name
+ * order, merged into *res; returns how many (0: *res untouched). */
+static size_t sotw_stale(const struct type_state *ts, int t, const struct xds_view *v,
+                         const struct xds_resource ***res, size_t n,
+                         const struct xds_resource ***stale)
+{
+    size_t m = 0;
+    *stale = NULL;
+    for (size_t i = 0; i < ts->held.n; i++) {
+        const struct held *e = &ts->held.v[i];
+        if (ABSENT(*e) || xds_view_find(v, (enum xds_type)t, e->name))
+            continue;
+        if (!ts->wildcard && strset_find(&ts->names, e->name) < 0)
+            continue;
+        const struct xds_resource *r = held_bytes(ts, t, e);
+        if (r == NULL)
+            continue; /* not found: cannot be kept, so it is removed now */
+        if (m == 0)
+            *stale = xmalloc(ts->held.n * sizeof(**stale));
+        (*stale)[m++] = r;
+    }
+    if (m == 0)
+        return 0;
+    const struct xds_resource **all = xmalloc((n + m) * sizeof(*all));
+    size_t i = 0, j = 0, k = 0;
+    while (i < n || j < m)
+        all[k++] = j == m || (i < n && strcmp((*res)[i]->name, (*stale)[j]->name) < 0)
+                       ? (*res)[i++]
+                       : (*stale)[j++];
+    free(*res);
+    *res = all;
+    return m;
+}
+
 static int sotw_next(struct xds_core *s, int t, const struct xds_view *v, int64_t stamp,
                      struct xds_out *out)
 {
     struct type_state *ts = &s->t[t];
-    const struct xds_resource **res;
-    size_t n = covered(ts, t, v, &res);
+    const struct xds_resource **res, **stale = NULL;
+    size_t n = covered(ts, t, v, &res), n_stale = 0;
     uint64_t k = covered_key(ts, t, v, res, n);
+    /* O1: only a change can have removed something (the fast path stops here) */
+    if (ts->sent && keeps_stale(s, t) && k != held_key(&ts->held)) {
+        n_stale = sotw_stale(ts, t, v, &res, n, &stale);
+        n += n_stale;
+        if (n_stale)
+            k = xds_core_set_key(res, n);
+    }
+    if (t == XDS_CLUSTER)
+        s->hold = n_stale > 0;
+    free(ts->stale);
+    ts->stale = stale;
+    ts->n_stale = n_stale;
     char version[XDS_VERSION_MAX];
     hex_version(version, k);
     /* P7: nothing changed for this stream. A5: a NACKed version is not sent
@@ -628,21 +705,32 @@ static int interested(const struct type_state *ts, const char *name)
 /* Delta removed_resources: what the client holds that is gone (D9, D10), named
  * subscriptions that do not exist and were not reported yet (D8), and names
  * unsubscribed under a wildcard that do not exist (D7). */
-static void delta_removed(struct type_state *ts, int t, const struct xds_view *v,
-                          struct strset *removed)
+/* With keep (O1), what the client holds is not removed yet: returns how
+ * many names were held back so. */
+static size_t delta_removed(struct type_state *ts, int t, const struct xds_view *v, int keep,
+                            struct strset *removed)
 {
-    for (size_t i = 0; i < ts->held.n; i++)
-        if (!ABSENT(ts->held.v[i]) && !xds_view_find(v, (enum xds_type)t, ts->held.v[i].name))
+    size_t kept = 0;
+    for (size_t i = 0; i < ts->held.n; i++) {
+        if (ABSENT(ts->held.v[i]) || xds_view_find(v, (enum xds_type)t, ts->held.v[i].name))
+            continue;
+        if (keep)
+            kept++;
+        else
             strset_add(removed, ts->held.v[i].name);
+    }
     for (size_t i = 0; i < ts->names.n; i++) {
         const char *name = ts->names.v[i];
         long h = held_find(&ts->held, name);
+        if (h >= 0 && !ABSENT(ts->held.v[h]) && keep)
+            continue;
         if ((h < 0 || !ABSENT(ts->held.v[h])) && !xds_view_find(v, (enum xds_type)t, name))
             strset_add(removed, name);
     }
     for (size_t i = 0; i < ts->report_removed.n; i++)
         if (!xds_view_find(v, (enum xds_type)t, ts->report_removed.v[i]))
             strset_add(removed, ts->report_removed.v[i]);
+    return kept;
 }
 
 static int delta_next(struct xds_core *s, int t, const struct xds_view *v, int64_t stamp,
@@ -658,7 +746,9 @@ static int delta_next(struct xds_core *s, int t, const struct xds_view *v, int64
             res[m++] = res[i];
     }
     struct strset removed = {0};
-    delta_removed(ts, t, v, &removed);
+    size_t kept = delta_removed(ts, t, v, keeps_stale(s, t), &removed);
+    if (t == XDS_CLUSTER)
+        s->hold = kept > 0;
     strset_clear(&ts->report_removed);
     if (m == 0 && removed.n == 0 && !ts->force) {
         free(res);
@@ -688,11 +778,21 @@ static int delta_next(struct xds_core *s, int t, const struct xds_view *v, int64
     return 1;
 }
 
-int xds_core_next(struct xds_core *s, const struct xds_view *v, int64_t stamp, struct xds_out *out)
+/* O1: Envoy answers a CDS response only once the clusters it added are warm
+ * (cluster_manager_impl.cc, updateClusterCounts): listeners and routes wait
+ * for that answer, else a route may name a cluster still warming (503,
+ * no_cluster). EDS does not wait: warming needs it. */
+static int cds_warming(const struct xds_core *s, int t)
 {
-    memset(out, 0, sizeof(*out));
-    if (v == NULL)
+    const struct type_state *c = &s->t[XDS_CLUSTER];
+    if (t < XDS_LISTENER || !c->requested || !c->sent)
         return 0;
+    return strcmp(c->acked_nonce, c->sent_nonce) != 0 && strcmp(c->nack_nonce, c->sent_nonce) != 0;
+}
+
+static int next_type(struct xds_core *s, const struct xds_view *v, int64_t stamp,
+                     struct xds_out *out)
+{
     /* enum order is push order: CDS, EDS, LDS, RDS (O1) */
     for (int t = 0; t < XDS_NTYPES; t++) {
         struct type_state *ts = &s->t[t];
@@ -701,23 +801,76 @@ int xds_core_next(struct xds_core *s, const struct xds_view *v, int64_t stamp, s
         ts->dirty = 0;
         if (!ts->requested)
             continue;
+        if (cds_warming(s, t)) {
+            ts->dirty = 1; /* examined again once CDS is answered */
+            continue;
+        }
         /* Nothing of this stream's state changed since it was last examined
          * (a request or a CDS push would have cleared seen_ok) and the view
          * holds the same resources of this type: the answer is still that
          * nothing is due. Most of a push is this case, for every stream. */
         uint64_t vk = strtoull(xds_view_version(v, (enum xds_type)t), NULL, 16);
-        if (ts->seen_ok && ts->seen_key == vk && !ts->force && !ts->after_cds)
+        if (ts->seen_ok && ts->seen_key == vk && !ts->force && !ts->after_cds) {
+            ts->seen_view = v; /* the same resources: what was held from the old one is in v */
             continue;
+        }
         int sent = s->delta ? delta_next(s, t, v, stamp, out) : sotw_next(s, t, v, stamp, out);
         /* after a send, examining again at the same view finds nothing due */
         ts->seen_key = vk;
         ts->seen_ok = 1;
+        ts->seen_view = v;
         if (sent) {
             type_fit(ts);
             if (out->type != XDS_ENDPOINT) /* the EDS reply after CDS changed its held set */
                 type_fit(&s->t[XDS_ENDPOINT]);
             return 1;
         }
+    }
+    return 0;
+}
+
+/* O1: the listeners and routes of the stream are examined at the current
+ * view (not dirty: next_type() looked at every type it may send) and their
+ * last responses answered. */
+static int hold_done(const struct xds_core *s)
+{
+    for (int t = XDS_LISTENER; t <= XDS_ROUTE; t++)
+        if (s->t[t].requested && (s->t[t].dirty || xds_core_sync(s, (enum xds_type)t) == SYNC_STALE))
+            return 0;
+    return 1;
+}
+
+int xds_core_next(struct xds_core *s, const struct xds_view *v, int64_t stamp, struct xds_out *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (v == NULL)
+        return 0;
+    if (next_type(s, v, stamp, out))
+        return 1;
+    if (!s->hold || !hold_done(s))
+        return 0;
+    /* O1: nothing uses the removed clusters any more: a CDS (and EDS)
+     * without them. Held only once: release keeps CDS from holding again */
+    s->hold = 0;
+    s->release = 1;
+    for (int t = XDS_CLUSTER; t <= XDS_ENDPOINT; t++)
+        if (s->t[t].requested) {
+            s->t[t].dirty = 1;
+            s->t[t].seen_ok = 0;
+        }
+    int sent = next_type(s, v, stamp, out);
+    s->release = 0;
+    return sent;
+}
+
+int xds_core_uses_old(const struct xds_core *s, const struct xds_view *v)
+{
+    if (s->delta)
+        return 0;
+    for (int t = XDS_CLUSTER; t <= XDS_ENDPOINT; t++) {
+        const struct type_state *ts = &s->t[t];
+        if (ts->n_stale || (ts->dirty && ts->seen_view && ts->seen_view != v))
+            return 1;
     }
     return 0;
 }
@@ -739,9 +892,12 @@ enum xds_sync xds_core_sync(const struct xds_core *s, enum xds_type t)
         return SYNC_NOT_SENT;
     int acked = strcmp(ts->acked_nonce, ts->sent_nonce) == 0;
     int nacked = strcmp(ts->nack_nonce, ts->sent_nonce) == 0;
-    if (acked && nacked)
-        return ts->last_was_nack ? SYNC_NACKED : SYNC_SYNCED;
-    return acked ? SYNC_SYNCED : nacked ? SYNC_NACKED : SYNC_STALE;
+    if (nacked && (!acked || ts->last_was_nack))
+        return SYNC_NACKED;
+    /* O1: clusters (and endpoints) still to be removed are not in sync */
+    if (!acked || (s->hold && (t == XDS_CLUSTER || t == XDS_ENDPOINT)))
+        return SYNC_STALE;
+    return SYNC_SYNCED;
 }
 
 /* The report shares the interned names: a reference each, no copy. */

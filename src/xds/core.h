@@ -92,6 +92,12 @@ int xds_core_pending(const struct xds_core *s);
 int xds_core_next(struct xds_core *s, const struct xds_view *v, int64_t stamp, struct xds_out *out);
 void xds_out_release(struct xds_out *out);
 
+/* Whether the core may still read views older than v (SotW, O1): resources
+ * kept for a pending removal, or a type not yet examined at v. While it
+ * does, the shell keeps every snapshot the stream was on since the last
+ * time this said 0. */
+int xds_core_uses_old(const struct xds_core *s, const struct xds_view *v);
+
 /* Fill st with the state of type t: the name arrays are the caller's, the
  * names in them references to shared strings (intern.h), no copies;
  * release with xds_type_status_release(). */
@@ -100,7 +106,8 @@ void xds_core_type_status(const struct xds_core *s, enum xds_type t, struct xds_
 void xds_type_status_release(struct xds_type_status *st);
 
 /* The sync state of a type: NOT SENT, SYNCED (last response ACKed), NACKED
- * (last response NACKed) or STALE (last response not answered yet). */
+ * (last response NACKed) or STALE (last response not answered yet, or, for
+ * CDS and EDS, a removal held back by O1). */
 enum xds_sync xds_core_sync(const struct xds_core *s, enum xds_type t);
 
 /* The version key of a set of resources, as xds_view_version() computes it

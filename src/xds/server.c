@@ -152,6 +152,9 @@ static void stream_free(struct xds_server *srv, struct stream *st)
     if (st->have_node)
         proxy_identity_release(&st->id);
     snapshot_unref(st->snap);
+    for (size_t i = 0; i < st->n_pins; i++)
+        snapshot_unref(st->pins[i]);
+    free(st->pins);
     free(st->metadata_json);
     free(st->peer);
     free(st->class_key);
@@ -234,12 +237,24 @@ static grpc_byte_buffer *encode(struct xds_server *srv, struct stream *st, const
     return xds_wire_message(b->slice, o->nonce, len);
 }
 
+/* Drop the earlier snapshots once the core is done with them. */
+static void unpin(struct stream *st)
+{
+    if (st->n_pins == 0 || xds_core_uses_old(st->core, st->view))
+        return;
+    for (size_t i = 0; i < st->n_pins; i++)
+        snapshot_unref(st->pins[i]);
+    st->n_pins = 0;
+}
+
 static void try_send(struct xds_server *srv, struct stream *st)
 {
     if (st->send_busy || st->status_sent || st->ended || st->failed || st->half_closed)
         return;
     struct xds_out out;
-    if (!xds_core_next(st->core, st->view, st->stamp, &out))
+    int due = xds_core_next(st->core, st->view, st->stamp, &out);
+    unpin(st);
+    if (!due)
         return;
     int64_t t0 = now_ms();
     size_t len = 0;
@@ -283,7 +298,12 @@ static void adopt(struct xds_server *srv, struct stream *st, struct snapshot *s,
         free(err);
         return;
     }
-    snapshot_unref(st->snap);
+    /* the core may still need the old view (O1): the reference moves to the
+     * pins, and unpin() drops it when the core is done */
+    if (st->snap) {
+        xgrow((void **)&st->pins, &st->cap_pins, st->n_pins + 1, sizeof(*st->pins));
+        st->pins[st->n_pins++] = st->snap;
+    }
     st->snap = snapshot_ref(s);
     st->view = v;
     st->stamp = stamp;

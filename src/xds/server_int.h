@@ -89,6 +89,10 @@ struct stream {
     int64_t connected_at_ms;
     struct snapshot *snap; /* the view below lives as long as this reference */
     const struct xds_view *view;
+    /* the snapshots the stream was on before snap, kept while the core may
+     * still read them (xds_core_uses_old: O1 in SotW); usually none */
+    struct snapshot **pins;
+    size_t n_pins, cap_pins;
     int64_t stamp; /* publish time (monotonic) of snap, 0 for the first one */
 };
 
