@@ -175,6 +175,7 @@ TEST(xds_P5_nonce_unique_per_response)
     CHECK_STR(next(s, v), "cds a b");
     char n1[XDS_NONCE_MAX];
     memcpy(n1, nonce, sizeof(n1));
+    sotw(s, CDS, ver, nonce, NULL, NULL); /* O1: LDS waits for the CDS answer */
     CHECK_STR(next(s, v), "lds l0");
     CHECK(strcmp(n1, nonce) != 0);
     /* another stream's nonces differ too */
@@ -437,6 +438,7 @@ TEST(xds_S1_wildcard_by_star_or_empty)
     struct xds_core *s = xds_core_new(0, 1);
     sotw(s, CDS, "", "", NULL, NULL);
     CHECK_STR(next(s, v), "cds a b");
+    sotw(s, CDS, ver, nonce, NULL, NULL);
     sotw(s, LDS, "", "", "*", NULL);
     CHECK_STR(next(s, v), "lds l0");
     xds_core_free(s);
@@ -785,11 +787,9 @@ TEST(xds_D12_types_are_separate)
     delta(d, CDS, "", "*", NULL, NULL, NULL);
     delta(d, RDS, "", "r0", NULL, NULL, NULL);
     next(d, v);
-    char cn[XDS_NONCE_MAX];
-    memcpy(cn, nonce, sizeof(cn));
+    delta(d, CDS, nonce, NULL, NULL, NULL, NULL);
     next(d, v);
     delta(d, RDS, nonce, NULL, NULL, NULL, "bad route");
-    delta(d, CDS, cn, NULL, NULL, NULL, NULL);
     CHECK(xds_core_sync(d, CDS) == SYNC_SYNCED);
     CHECK(xds_core_sync(d, RDS) == SYNC_NACKED);
     xds_core_free(d);
@@ -807,7 +807,14 @@ TEST(xds_O1_push_order_cds_eds_lds_rds)
     sotw(s, EDS, "", "", "a", NULL);
     sotw(s, CDS, "", "", NULL, NULL);
     CHECK_STR(next(s, v), "cds a b");
+    char cv[XDS_VERSION_MAX], cn[XDS_NONCE_MAX];
+    memcpy(cv, ver, sizeof(cv));
+    memcpy(cn, nonce, sizeof(cn));
     CHECK_STR(next(s, v), "eds a");
+    /* Envoy answers CDS once the new clusters are warm: LDS and RDS wait */
+    CHECK_STR(next(s, v), "");
+    CHECK(xds_core_sync(s, LDS) == SYNC_NOT_SENT);
+    sotw(s, CDS, cv, cn, NULL, NULL);
     CHECK_STR(next(s, v), "lds l0");
     CHECK_STR(next(s, v), "rds r0");
     CHECK_STR(next(s, v), "");
@@ -917,7 +924,169 @@ TEST(xds_O2_new_route_after_its_new_cluster)
     sotw(s, RDS, ver, nonce, "r0", NULL);
     xds_core_view_changed(s);
     CHECK_STR(next(s, w), "cds a b new");
+    CHECK_STR(next(s, w), ""); /* O1: until the new cluster is warm */
+    sotw(s, CDS, ver, nonce, NULL, NULL);
     CHECK_STR(next(s, w), "rds r0");
+    xds_core_free(s);
+    xds_view_free(v);
+    xds_view_free(w);
+}
+
+/* ack: answer the response just taken by next() (SotW), with the names the
+ * client then subscribes to */
+static void ack(struct xds_core *s, int t, const char *names)
+{
+    sotw(s, t, ver, nonce, names, NULL);
+}
+
+TEST(xds_O1_removed_cluster_outlives_its_route_sotw)
+{
+    /* the subset rename: cluster old becomes new, route r0 moves with it */
+    struct xds_view *v = mkview("c:a=1 c:old=1 e:a=1 e:old=1 l:l0=1 r:r0=old"),
+                    *w = mkview("c:a=1 c:new=1 e:a=1 e:new=1 l:l0=1 r:r0=new");
+    struct xds_core *s = xds_core_new(0, 1);
+    sotw(s, CDS, "", "", NULL, NULL);
+    sotw(s, EDS, "", "", "a old", NULL);
+    sotw(s, LDS, "", "", NULL, NULL);
+    sotw(s, RDS, "", "", "r0", NULL);
+    CHECK_STR(next(s, v), "cds a old");
+    char v1[XDS_VERSION_MAX];
+    memcpy(v1, ver, sizeof(v1));
+    ack(s, CDS, NULL);
+    CHECK_STR(next(s, v), "eds a old");
+    ack(s, EDS, "a old");
+    CHECK_STR(next(s, v), "lds l0");
+    ack(s, LDS, NULL);
+    CHECK_STR(next(s, v), "rds r0");
+    ack(s, RDS, "r0");
+    CHECK_STR(next(s, v), "");
+
+    xds_core_view_changed(s);
+    /* the first CDS still carries the old cluster, with the old view's bytes
+     * (v stays alive, as the shell keeps it while the core uses it) */
+    CHECK(xds_core_uses_old(s, w));
+    CHECK_STR(next(s, w), "cds a new old");
+    char v2[XDS_VERSION_MAX], n2[XDS_NONCE_MAX];
+    memcpy(v2, ver, sizeof(v2));
+    memcpy(n2, nonce, sizeof(n2));
+    CHECK(strcmp(v1, v2) != 0);
+    CHECK(xds_core_sync(s, CDS) == SYNC_STALE);
+    CHECK_STR(next(s, w), "eds a old"); /* O3 reply: old endpoints kept */
+    CHECK_STR(next(s, w), "");          /* LDS and RDS wait for the CDS answer */
+    ack(s, EDS, "a new old");           /* the new cluster warms: its endpoints */
+    sotw(s, CDS, v2, n2, NULL, NULL);
+    CHECK_STR(next(s, w), "eds a new old");
+    ack(s, EDS, "a new old");
+    CHECK_STR(next(s, w), "rds r0"); /* LDS unchanged: not sent */
+    CHECK(xds_core_sync(s, CDS) == SYNC_STALE); /* the removal is pending */
+    CHECK(xds_core_uses_old(s, w));
+    CHECK_STR(next(s, w), "");
+    ack(s, RDS, "r0");
+    /* the route moved on: now the set without the old cluster */
+    CHECK_STR(next(s, w), "cds a new");
+    CHECK(strcmp(ver, v2) != 0);
+    CHECK_STR(ver, xds_view_version(w, CDS));
+    ack(s, CDS, NULL);
+    CHECK_STR(next(s, w), "eds a new");
+    ack(s, EDS, "a new");
+    CHECK_STR(next(s, w), "");
+    CHECK(!xds_core_uses_old(s, w));
+    for (int t = 0; t < XDS_NTYPES; t++)
+        CHECK(xds_core_sync(s, (enum xds_type)t) == SYNC_SYNCED);
+    xds_core_free(s);
+    xds_view_free(v);
+    xds_view_free(w);
+}
+
+TEST(xds_O1_removed_cluster_outlives_its_route_delta)
+{
+    struct xds_view *v = mkview("c:a=1 c:old=1 e:a=1 e:old=1 l:l0=1 r:r0=old"),
+                    *w = mkview("c:a=1 c:new=1 e:a=1 e:new=1 l:l0=1 r:r0=new");
+    struct xds_core *d = xds_core_new(1, 1);
+    delta(d, CDS, "", "*", NULL, NULL, NULL);
+    delta(d, EDS, "", "a old", NULL, NULL, NULL);
+    delta(d, LDS, "", "*", NULL, NULL, NULL);
+    delta(d, RDS, "", "r0", NULL, NULL, NULL);
+    CHECK_STR(next(d, v), "cds a old |");
+    delta(d, CDS, nonce, NULL, NULL, NULL, NULL);
+    CHECK_STR(next(d, v), "eds a old |");
+    delta(d, EDS, nonce, NULL, NULL, NULL, NULL);
+    CHECK_STR(next(d, v), "lds l0 |");
+    delta(d, LDS, nonce, NULL, NULL, NULL, NULL);
+    CHECK_STR(next(d, v), "rds r0 |");
+    delta(d, RDS, nonce, NULL, NULL, NULL, NULL);
+
+    xds_core_view_changed(d);
+    CHECK(!xds_core_uses_old(d, w)); /* delta needs no old bytes */
+    /* the new cluster, and no removal yet */
+    CHECK_STR(next(d, w), "cds new |");
+    CHECK_STR(next(d, w), "");
+    delta(d, CDS, nonce, NULL, NULL, NULL, NULL);
+    CHECK(xds_core_sync(d, CDS) == SYNC_STALE);
+    delta(d, EDS, "", "new", NULL, NULL, NULL);
+    CHECK_STR(next(d, w), "eds new |");
+    delta(d, EDS, nonce, NULL, NULL, NULL, NULL);
+    CHECK_STR(next(d, w), "rds r0 |");
+    CHECK_STR(next(d, w), "");
+    delta(d, RDS, nonce, NULL, NULL, NULL, NULL);
+    /* then a response that only removes it, and its endpoints */
+    CHECK_STR(next(d, w), "cds | old");
+    delta(d, CDS, nonce, NULL, NULL, NULL, NULL);
+    CHECK_STR(next(d, w), "eds | old");
+    delta(d, EDS, nonce, NULL, "old", NULL, NULL);
+    CHECK_STR(next(d, w), "");
+    for (int t = 0; t < XDS_NTYPES; t++)
+        CHECK(xds_core_sync(d, (enum xds_type)t) == SYNC_SYNCED);
+    xds_core_free(d);
+    xds_view_free(v);
+    xds_view_free(w);
+}
+
+TEST(xds_O1_removal_not_held_without_listeners_or_routes)
+{
+    struct xds_view *v = mkview("c:a=1 c:old=1 e:a=1 e:old=1"), *w = mkview("c:a=1 e:a=1");
+    /* SotW: nothing may use the cluster, so it goes at once */
+    struct xds_core *s = xds_core_new(0, 1);
+    sotw(s, CDS, "", "", NULL, NULL);
+    CHECK_STR(next(s, v), "cds a old");
+    ack(s, CDS, NULL);
+    xds_core_view_changed(s);
+    CHECK_STR(next(s, w), "cds a");
+    ack(s, CDS, NULL);
+    CHECK(xds_core_sync(s, CDS) == SYNC_SYNCED);
+    CHECK(!xds_core_uses_old(s, w));
+    xds_core_free(s);
+    /* delta */
+    struct xds_core *d = xds_core_new(1, 2);
+    delta(d, CDS, "", "*", NULL, NULL, NULL);
+    CHECK_STR(next(d, v), "cds a old |");
+    delta(d, CDS, nonce, NULL, NULL, NULL, NULL);
+    xds_core_view_changed(d);
+    CHECK_STR(next(d, w), "cds | old");
+    xds_core_free(d);
+    xds_view_free(v);
+    xds_view_free(w);
+}
+
+TEST(xds_O1_removal_after_a_nacked_route)
+{
+    /* the client rejects the new route: the hold still ends (it is answered),
+     * and a new request for RDS is not blocked by the hold */
+    struct xds_view *v = mkview("c:a=1 c:old=1 l:l0=1 r:r0=old"),
+                    *w = mkview("c:a=1 c:new=1 l:l0=1 r:r0=new");
+    struct xds_core *s = xds_core_new(0, 1);
+    sotw(s, CDS, "", "", NULL, NULL);
+    sotw(s, RDS, "", "", "r0", NULL);
+    CHECK_STR(next(s, v), "cds a old");
+    ack(s, CDS, NULL);
+    CHECK_STR(next(s, v), "rds r0");
+    ack(s, RDS, "r0");
+    xds_core_view_changed(s);
+    CHECK_STR(next(s, w), "cds a new old");
+    ack(s, CDS, NULL);
+    CHECK_STR(next(s, w), "rds r0");
+    sotw(s, RDS, ver, nonce, "r0", "bad route");
+    CHECK_STR(next(s, w), "cds a new");
     xds_core_free(s);
     xds_view_free(v);
     xds_view_free(w);
