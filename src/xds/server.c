@@ -310,6 +310,7 @@ static void adopt(struct xds_server *srv, struct stream *st, struct snapshot *s,
     free(st->class_key);
     st->class_key = xstrdup(key ? key : "");
     xds_core_view_changed(st->core);
+    unpin(st);
 }
 
 /* Mutual TLS: the certificate's SPIFFE identity must belong to the trust
