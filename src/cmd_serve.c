@@ -20,6 +20,7 @@
 
 #include "xdsd/config.h"
 #include "xdsd/debug.h"
+#include "xdsd/listen.h"
 #include "xdsd/log.h"
 #include "xdsd/reload.h"
 #include "xdsd/snapshot.h"
@@ -232,12 +233,29 @@ static void initial_load(struct serve *s)
     log_warnx("no valid configuration in '%s' yet: waiting for changes", s->o->config_dir);
 }
 
+/* Say why an address cannot be listened on, in one line naming the flag,
+ * before a library fails on it in its own words. gRPC core prints its error
+ * tree on stderr and gives no errno; libmicrohttpd says "port 0" for an
+ * address it was handed. A plain bind of our own gives errno; silencing gRPC
+ * instead would take its global log function from the whole process. */
+static int check_listen(const char *flag, const char *addr)
+{
+    if (addr == NULL || *addr == '\0' || listen_probe(addr) == 0)
+        return 0;
+    char why[128];
+    log_error("%s %s: %s", flag, addr, lower_first(why, sizeof(why), strerror(errno)));
+    return -1;
+}
+
 int cmd_serve(const struct serve_options *o)
 {
     if (o->config_dir == NULL) {
         fprintf(stderr, "xdsd serve: no configuration directory: give --config-dir DIR\n");
         return 2;
     }
+    if (check_listen("--xds-listen", o->xds_listen) != 0 ||
+        check_listen("--debug-listen", o->debug_listen) != 0)
+        return 1;
     malloc_keep_for_reuse();
     struct serve s = {.o = o};
     s.topts.outbound_policy = o->outbound_policy;
