@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -233,6 +234,28 @@ static void initial_load(struct serve *s)
     log_warnx("no valid configuration in '%s' yet: waiting for changes", s->o->config_dir);
 }
 
+/* A --config-dir that is not there at start is most likely a typo: an error,
+ * unless the operator said it comes later. One that vanishes later is
+ * the reloader's business (the last good configuration keeps serving). */
+static int check_config_dir(const struct serve_options *o)
+{
+    struct stat st;
+    if (stat(o->config_dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return 0;
+        log_error("--config-dir '%s': not a directory", o->config_dir);
+        return -1;
+    }
+    if (errno != ENOENT && errno != ENOTDIR)
+        return 0; /* e.g. unreadable: the reloader reports it, and retries */
+    if (o->allow_missing_config_dir)
+        return 0; /* the reloader says it waits, and looks for it every second */
+    log_error("--config-dir '%s': no such directory (give --allow-missing-config-dir to "
+              "start without it and load it once it appears)",
+              o->config_dir);
+    return -1;
+}
+
 /* Say why an address cannot be listened on, in one line naming the flag,
  * before a library fails on it in its own words. gRPC core prints its error
  * tree on stderr and gives no errno; libmicrohttpd says "port 0" for an
@@ -253,7 +276,7 @@ int cmd_serve(const struct serve_options *o)
         fprintf(stderr, "xdsd serve: no configuration directory: give --config-dir DIR\n");
         return 2;
     }
-    if (check_listen("--xds-listen", o->xds_listen) != 0 ||
+    if (check_config_dir(o) != 0 || check_listen("--xds-listen", o->xds_listen) != 0 ||
         check_listen("--debug-listen", o->debug_listen) != 0)
         return 1;
     malloc_keep_for_reuse();
