@@ -270,6 +270,17 @@ static int check_listen(const char *flag, const char *addr)
     return -1;
 }
 
+/* Plaintext xDS that other hosts can reach hands every proxy's configuration
+ * to any client that asks, as the debug endpoint beyond loopback would. */
+static void warn_plaintext(const struct serve_options *o)
+{
+    if (o->xds_tls_cert == NULL && !listen_is_local(o->xds_listen))
+        log_warnx("xds on %s is plaintext and reachable from other hosts: any client can read "
+                  "every proxy's configuration (give --xds-tls-cert, --xds-tls-key and "
+                  "--xds-tls-ca, or --xds-listen 127.0.0.1:PORT)",
+                  o->xds_listen);
+}
+
 int cmd_serve(const struct serve_options *o)
 {
     if (o->config_dir == NULL) {
@@ -297,6 +308,7 @@ int cmd_serve(const struct serve_options *o)
     s.srv = xds_server_new(o, NULL);
     if (s.srv == NULL)
         goto out_rl;
+    warn_plaintext(o);
     initial_load(&s);
     if (start_debug(&s) != 0)
         goto out_srv;
