@@ -1,8 +1,8 @@
 /* cmd_serve.c - `xdsd serve`: load the directory, translate, serve xDS.
  *
  * Two threads of our own: the main thread runs the xDS server's loop; the
- * config thread waits on the directory watcher and on SIGINT/SIGTERM (a
- * signalfd), builds a snapshot for each new valid configuration set and
+ * config thread waits on the directory watcher and on SIGINT/SIGTERM/SIGHUP
+ * (a signalfd), builds a snapshot for each new valid configuration set and
  * hands it to the server. Translation therefore never runs on the xDS loop,
  * except for a proxy class no earlier snapshot had. */
 #include "xdsd/commands.h"
@@ -107,11 +107,29 @@ static int on_new_config(struct serve *s, struct config_set *cfg)
     return 0;
 }
 
+/* SIGHUP: read the whole directory now, as nginx and HAProxy reload on it. */
+static void on_hangup(struct serve *s)
+{
+    log_info("SIGHUP: re-reading the configuration in '%s'", s->o->config_dir);
+    struct config_set *cfg = reloader_reread(s->rl, now_ms());
+    if (cfg) {
+        on_new_config(s, cfg);
+        config_unref(cfg);
+    } else if (!reloader_rejected(s->rl)) {
+        log_info("configuration in '%s' unchanged", s->o->config_dir);
+    }
+}
+
+/* 1 when the signal says stop. */
 static int on_signal(struct serve *s)
 {
     struct signalfd_siginfo si;
     if (read(s->sigfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
         return 0;
+    if (si.ssi_signo == SIGHUP) {
+        on_hangup(s);
+        return 0;
+    }
     log_info("%s: stopping", strsignal((int)si.ssi_signo));
     xds_server_stop(s->srv);
     return 1;
@@ -175,14 +193,15 @@ static void stop_debug(struct serve *s)
     s->dbg = NULL;
 }
 
-/* SIGINT and SIGTERM arrive on a signalfd; blocked before any thread
- * (gRPC's included) starts, so every thread inherits the mask. */
+/* SIGINT, SIGTERM and SIGHUP arrive on a signalfd; blocked before any
+ * thread (gRPC's included) starts, so every thread inherits the mask. */
 static int block_signals(void)
 {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     signal(SIGPIPE, SIG_IGN);
     if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
         return -1;
