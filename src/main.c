@@ -526,10 +526,12 @@ static int run_version(int argc, char **argv)
 
 static int run_help(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    if (argc < 2) {
         print_overview(stdout);
         return 0;
     }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return show_help("help");
     const struct command *c = find_command(argv[1]);
     if (c == NULL)
         return usage_error("help", "unknown command '%s'", argv[1]);
