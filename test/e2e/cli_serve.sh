@@ -164,6 +164,10 @@ check "--xds-listen 192.0.2.1:0: exit 1, one line, 'cannot assign requested addr
 run serve --config-dir "$T/nope" --xds-listen 127.0.0.1:0 --debug-listen 127.0.0.1:0
 check "missing --config-dir: exit 1, one error line naming it and the way out" \
     failed 1 "error --config-dir '$T/nope': no such directory.*--allow-missing-config-dir"
+run serve --config-dir "$T/nope" --state-dir "$T/state" --xds-listen 127.0.0.1:0 \
+    --debug-listen 127.0.0.1:0
+check "missing --config-dir with --state-dir: exit 1 too (a typo must not serve an old copy)" \
+    failed 1 "error --config-dir '$T/nope': no such directory"
 run serve --config-dir "$GUIDE/01-serviceentry.yaml" --xds-listen 127.0.0.1:0 \
     --debug-listen 127.0.0.1:0
 check "--config-dir naming a file: exit 1, one line, 'not a directory'" \
