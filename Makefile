@@ -1,6 +1,6 @@
 # xdsd - one non-recursive Makefile.
 #
-#   make            build build/xdsd
+#   make            build build/xdsd (one job per core unless -j is given)
 #   make run        build and serve the bundled example
 #   make test       build and run every test suite (then the unit tests under ASan+UBSan)
 #   make bench      run the benchmarks
@@ -23,6 +23,17 @@ SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover
 else
 O := $(ROOT)
 SANFLAGS :=
+endif
+
+# Build in parallel by default, one job per core, unless -j was given: GNU
+# make 4.4 shows a command-line -j in MAKEFLAGS here, and 4.3 lets it win over
+# this line anyway. Only the top-level make: a sub-make shares its jobserver.
+ifeq ($(MAKELEVEL)$(filter -j%,$(MAKEFLAGS)),0)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
+endif
+# `make clean all` must not remove build/ while objects are being written
+ifneq ($(filter clean,$(MAKECMDGOALS)),)
+.NOTPARALLEL:
 endif
 
 ifeq ($(V),1)

@@ -1,8 +1,8 @@
 /* cmd_serve.c - `xdsd serve`: load the directory, translate, serve xDS.
  *
  * Two threads of our own: the main thread runs the xDS server's loop; the
- * config thread waits on the directory watcher and on SIGINT/SIGTERM (a
- * signalfd), builds a snapshot for each new valid configuration set and
+ * config thread waits on the directory watcher and on SIGINT/SIGTERM/SIGHUP
+ * (a signalfd), builds a snapshot for each new valid configuration set and
  * hands it to the server. Translation therefore never runs on the xDS loop,
  * except for a proxy class no earlier snapshot had. */
 #include "xdsd/commands.h"
@@ -15,11 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "xdsd/config.h"
 #include "xdsd/debug.h"
+#include "xdsd/listen.h"
 #include "xdsd/log.h"
 #include "xdsd/reload.h"
 #include "xdsd/snapshot.h"
@@ -105,11 +107,29 @@ static int on_new_config(struct serve *s, struct config_set *cfg)
     return 0;
 }
 
+/* SIGHUP: read the whole directory now, as nginx and HAProxy reload on it. */
+static void on_hangup(struct serve *s)
+{
+    log_info("SIGHUP: re-reading the configuration in '%s'", s->o->config_dir);
+    struct config_set *cfg = reloader_reread(s->rl, now_ms());
+    if (cfg) {
+        on_new_config(s, cfg);
+        config_unref(cfg);
+    } else if (!reloader_rejected(s->rl)) {
+        log_info("configuration in '%s' unchanged", s->o->config_dir);
+    }
+}
+
+/* 1 when the signal says stop. */
 static int on_signal(struct serve *s)
 {
     struct signalfd_siginfo si;
     if (read(s->sigfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
         return 0;
+    if (si.ssi_signo == SIGHUP) {
+        on_hangup(s);
+        return 0;
+    }
     log_info("%s: stopping", strsignal((int)si.ssi_signo));
     xds_server_stop(s->srv);
     return 1;
@@ -173,14 +193,15 @@ static void stop_debug(struct serve *s)
     s->dbg = NULL;
 }
 
-/* SIGINT and SIGTERM arrive on a signalfd; blocked before any thread
- * (gRPC's included) starts, so every thread inherits the mask. */
+/* SIGINT, SIGTERM and SIGHUP arrive on a signalfd; blocked before any
+ * thread (gRPC's included) starts, so every thread inherits the mask. */
 static int block_signals(void)
 {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     signal(SIGPIPE, SIG_IGN);
     if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
         return -1;
@@ -232,12 +253,62 @@ static void initial_load(struct serve *s)
     log_warnx("no valid configuration in '%s' yet: waiting for changes", s->o->config_dir);
 }
 
+/* A --config-dir that is not there at start is most likely a typo: an error,
+ * unless the operator said it comes later. One that vanishes later is
+ * the reloader's business (the last good configuration keeps serving). */
+static int check_config_dir(const struct serve_options *o)
+{
+    struct stat st;
+    if (stat(o->config_dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return 0;
+        log_error("--config-dir '%s': not a directory", o->config_dir);
+        return -1;
+    }
+    if (errno != ENOENT && errno != ENOTDIR)
+        return 0; /* e.g. unreadable: the reloader reports it, and retries */
+    if (o->allow_missing_config_dir)
+        return 0; /* the reloader says it waits, and looks for it every second */
+    log_error("--config-dir '%s': no such directory (give --allow-missing-config-dir to "
+              "start without it and load it once it appears)",
+              o->config_dir);
+    return -1;
+}
+
+/* Say why an address cannot be listened on, in one line naming the flag,
+ * before a library fails on it in its own words. gRPC core prints its error
+ * tree on stderr and gives no errno; libmicrohttpd says "port 0" for an
+ * address it was handed. A plain bind of our own gives errno; silencing gRPC
+ * instead would take its global log function from the whole process. */
+static int check_listen(const char *flag, const char *addr)
+{
+    if (addr == NULL || *addr == '\0' || listen_probe(addr) == 0)
+        return 0;
+    char why[128];
+    log_error("%s %s: %s", flag, addr, lower_first(why, sizeof(why), strerror(errno)));
+    return -1;
+}
+
+/* Plaintext xDS that other hosts can reach hands every proxy's configuration
+ * to any client that asks, as the debug endpoint beyond loopback would. */
+static void warn_plaintext(const struct serve_options *o)
+{
+    if (o->xds_tls_cert == NULL && !listen_is_local(o->xds_listen))
+        log_warnx("xds on %s is plaintext and reachable from other hosts: any client can read "
+                  "every proxy's configuration (give --xds-tls-cert, --xds-tls-key and "
+                  "--xds-tls-ca, or --xds-listen 127.0.0.1:PORT)",
+                  o->xds_listen);
+}
+
 int cmd_serve(const struct serve_options *o)
 {
     if (o->config_dir == NULL) {
         fprintf(stderr, "xdsd serve: no configuration directory: give --config-dir DIR\n");
         return 2;
     }
+    if (check_config_dir(o) != 0 || check_listen("--xds-listen", o->xds_listen) != 0 ||
+        check_listen("--debug-listen", o->debug_listen) != 0)
+        return 1;
     malloc_keep_for_reuse();
     struct serve s = {.o = o};
     s.topts.outbound_policy = o->outbound_policy;
@@ -256,6 +327,7 @@ int cmd_serve(const struct serve_options *o)
     s.srv = xds_server_new(o, NULL);
     if (s.srv == NULL)
         goto out_rl;
+    warn_plaintext(o);
     initial_load(&s);
     if (start_debug(&s) != 0)
         goto out_srv;

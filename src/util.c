@@ -156,6 +156,23 @@ static const struct {
     {"ns", 1e-6}, {"us", 1e-3}, {"µs", 1e-3}, {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000},
 };
 
+/* A decimal number at p, digits with at most one '.', as Go's ParseDuration
+ * reads it (strtod alone would also take "0x10", "1e3" and "inf"): the end
+ * of the number with its value in *v, or NULL. */
+static const char *scan_decimal(const char *p, double *v)
+{
+    char num[32];
+    size_t n = 0, digits = 0, dots = 0;
+    for (; isdigit((unsigned char)p[n]) || (p[n] == '.' && dots++ == 0); n++)
+        digits += isdigit((unsigned char)p[n]) != 0;
+    if (digits == 0 || n >= sizeof(num)) /* 31 digits are beyond any duration anyway */
+        return NULL;
+    memcpy(num, p, n);
+    num[n] = '\0';
+    *v = strtod(num, NULL);
+    return p + n;
+}
+
 int duration_parse_ms(const char *text, int64_t *out_ms)
 {
     const char *p = text;
@@ -167,13 +184,10 @@ int duration_parse_ms(const char *text, int64_t *out_ms)
         return 0;
     }
     while (*p) {
-        if (!isdigit((unsigned char)*p) && *p != '.')
+        double v;
+        p = scan_decimal(p, &v);
+        if (p == NULL)
             return -1;
-        char *end;
-        double v = strtod(p, &end);
-        if (end == p)
-            return -1;
-        p = end;
         size_t best = 0, best_len = 0;
         for (size_t i = 0; i < ARRAY_LEN(duration_units); i++) {
             size_t ul = strlen(duration_units[i].unit);
@@ -189,7 +203,15 @@ int duration_parse_ms(const char *text, int64_t *out_ms)
         p += best_len;
     }
     if (total > 9.2e15)
-        return -1;
+        return -2;
     *out_ms = (int64_t)(total + 0.5);
     return 0;
+}
+
+const char *lower_first(char *buf, size_t size, const char *msg)
+{
+    snprintf(buf, size, "%s", msg);
+    if (size > 0)
+        buf[0] = (char)tolower((unsigned char)buf[0]);
+    return buf;
 }

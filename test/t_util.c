@@ -14,6 +14,8 @@ TEST(duration_parses_istio_forms)
     CHECK(duration_parse_ms("1h", &ms) == 0 && ms == 3600000);
     CHECK(duration_parse_ms("0.5s", &ms) == 0 && ms == 500);
     CHECK(duration_parse_ms("0", &ms) == 0 && ms == 0);
+    CHECK(duration_parse_ms(".5s", &ms) == 0 && ms == 500);
+    CHECK(duration_parse_ms("1.5m", &ms) == 0 && ms == 90000);
 }
 
 TEST(duration_rejects_garbage)
@@ -24,6 +26,15 @@ TEST(duration_rejects_garbage)
     CHECK(duration_parse_ms("1x", &ms) == -1);
     CHECK(duration_parse_ms("-1s", &ms) == -1);
     CHECK(duration_parse_ms("s", &ms) == -1);
+    /* numbers strtod reads and Go's time.ParseDuration does not */
+    CHECK(duration_parse_ms("0x10s", &ms) == -1);
+    CHECK(duration_parse_ms("1e3ms", &ms) == -1);
+    CHECK(duration_parse_ms("infs", &ms) == -1);
+    CHECK(duration_parse_ms(" 1s", &ms) == -1);
+    CHECK(duration_parse_ms("1..5s", &ms) == -1);
+    CHECK(duration_parse_ms(".s", &ms) == -1);
+    /* beyond int64 milliseconds */
+    CHECK(duration_parse_ms("99999999999999999999h", &ms) == -2);
 }
 
 TEST(hash_is_stable)

@@ -1,4 +1,5 @@
-/* options.h - the settings of `xdsd serve`, as parsed from the command line. */
+/* options.h - the settings of `xdsd serve`, as parsed from the command line,
+ * and the checks of their values. */
 #ifndef XDSD_OPTIONS_H
 #define XDSD_OPTIONS_H
 
@@ -7,10 +8,11 @@
 enum outbound_policy { OUTBOUND_ALLOW_ANY, OUTBOUND_REGISTRY_ONLY };
 
 struct serve_options {
-    const char *config_dir;   /* watched directory of Istio YAML */
-    const char *xds_listen;   /* HOST:PORT of the ADS server */
-    const char *debug_listen; /* HOST:PORT of the debug HTTP endpoint */
-    int64_t debounce_ms;      /* quiet time before a reload */
+    const char *config_dir;       /* watched directory of Istio YAML */
+    int allow_missing_config_dir; /* start even when config_dir does not exist yet */
+    const char *xds_listen;       /* HOST:PORT of the ADS server */
+    const char *debug_listen;     /* HOST:PORT of the debug HTTP endpoint, "": none */
+    int64_t debounce_ms;          /* quiet time before a reload */
     enum outbound_policy outbound_policy;
     const char *mesh_certs;   /* directory with cert-chain.pem, key.pem, root-cert.pem */
     const char *trust_domain; /* SPIFFE trust domain */
@@ -23,7 +25,27 @@ struct serve_options {
     int64_t max_connection_age_ms; /* 0: connections live forever */
 };
 
+/* Upper bounds of the numeric flags. A debounce beyond an hour is a typo; gRPC
+ * takes the connection age as an int of milliseconds (24.8 days) and message
+ * sizes as an int of bytes, and protobuf messages end at 2 GiB anyway. */
+#define SERVE_MAX_DEBOUNCE_MS (3600 * 1000LL)
+#define SERVE_MAX_DEBOUNCE_TEXT "1h"
+#define SERVE_MAX_CONNECTION_AGE_MS 2147483647LL
+#define SERVE_MAX_CONNECTION_AGE_TEXT "596h"
+#define SERVE_MAX_BYTES 2147483647LL
+
 /* Fill o with the defaults of docs/design.md. */
 void serve_options_init(struct serve_options *o);
+
+/* A count of bytes from 1 to max: decimal digits only (no sign, space or
+ * suffix). Returns NULL and sets *out, or a heap string saying why not
+ * ("too large: at most N"), for a usage error that quotes text. */
+char *option_bytes(const char *text, int64_t max, int64_t *out);
+
+/* A duration in Istio's form (duration_parse_ms(): "100ms", "1m30s", "0") of
+ * at most max_ms, which max_text spells. Returns NULL and sets *out_ms, or a
+ * heap string saying why not ("no unit: give e.g. 5ms or 5s"), for a usage
+ * error that quotes text. */
+char *option_duration(const char *text, int64_t max_ms, const char *max_text, int64_t *out_ms);
 
 #endif

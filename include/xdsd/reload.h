@@ -31,6 +31,11 @@ struct config_set *reloader_poll(struct reloader *r, int64_t now);
  * except that an unchanged content still returns the set. */
 struct config_set *reloader_load_now(struct reloader *r);
 
+/* Read the whole tree now, pending events or not (SIGHUP: for a change the
+ * watch cannot see, such as a file system without inotify). Same return as
+ * reloader_poll: NULL when rejected or unchanged. */
+struct config_set *reloader_reread(struct reloader *r, int64_t now);
+
 /* Serve s, loaded elsewhere (the state directory), as the last good set: it
  * gets the next generation number and later reloads are compared with it. */
 void reloader_adopt(struct reloader *r, struct config_set *s);

@@ -38,8 +38,13 @@ uint64_t hash_block(uint64_t seed, const void *buf, size_t len);
 void malloc_keep_for_reuse(void);
 
 /* Parse a duration in Istio's form ("1s", "500ms", "1m30s", "1h", "0.5s") into
- * milliseconds. Returns 0 on success, -1 when the text is not a duration. */
+ * milliseconds. Returns 0 on success, -1 when the text is not a duration, -2
+ * when it is one beyond int64 milliseconds. */
 int duration_parse_ms(const char *text, int64_t *out_ms);
+
+/* msg (strerror's, gai_strerror's) into buf with its first letter in lower
+ * case, as xdsd's own messages are ("address already in use"). Returns buf. */
+const char *lower_first(char *buf, size_t size, const char *msg);
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -153,14 +153,14 @@ static void accept(struct reloader *r, struct config_set *s)
     config_set_generation(s, r->generation);
 }
 
-/* Load the tree. Returns the new set, or NULL when rejected (or unchanged and
- * !always). */
-static struct config_set *reload(struct reloader *r, int always)
+/* Load the tree (all of it when full). Returns the new set, or NULL when
+ * rejected (or unchanged and !always). */
+static struct config_set *reload(struct reloader *r, int full, int always)
 {
     r->pending = 0;
     config_diags_release(&r->diags);
     size_t nfiles = 0;
-    struct config_set *s = load(r, always, &nfiles);
+    struct config_set *s = load(r, full, &nfiles);
     if (s == NULL) {
         reject(r);
         return NULL;
@@ -205,13 +205,23 @@ struct config_set *reloader_poll(struct reloader *r, int64_t now)
     }
     if (!r->pending || now < deadline(r))
         return NULL;
-    return reload(r, 0);
+    return reload(r, 0, 0);
 }
 
 struct config_set *reloader_load_now(struct reloader *r)
 {
     watch_drain(r->watch);
-    return reload(r, 1);
+    return reload(r, 1, 1);
+}
+
+struct config_set *reloader_reread(struct reloader *r, int64_t now)
+{
+    watch_drain(r->watch);
+    if (watch_lost(r->watch) && watch_rearm(r->watch) == 0) {
+        r->rearm_at = now + REARM_MS;
+        log_info("'%s' is back", r->dir);
+    }
+    return reload(r, 1, 0);
 }
 
 const struct config_diags *reloader_diags(const struct reloader *r)

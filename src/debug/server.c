@@ -7,6 +7,7 @@
 #include "xdsd/debug.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -18,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "debug_internal.h"
+#include "xdsd/listen.h"
 #include "xdsd/log.h"
 #include "xdsd/pbjson.h"
 #include "xdsd/util.h"
@@ -312,47 +314,18 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- start and stop ---------------------------------------------------------------------- */
 
-/* Resolve "HOST:PORT" ("[v6]:PORT", ":PORT" for every address) into *ss. */
-static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
-{
-    const char *colon = strrchr(listen, ':');
-    if (colon == NULL || colon[1] == '\0')
-        return -1;
-    char *host = xstrndup(listen, (size_t)(colon - listen));
-    if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-        memmove(host, host + 1, strlen(host));
-        host[strlen(host) - 1] = '\0';
-    }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC,
-                             .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-    struct addrinfo *res = NULL;
-    int rc = getaddrinfo(*host ? host : NULL, colon + 1, &hints, &res);
-    free(host);
-    if (rc != 0 || res == NULL)
-        return -1;
-    memcpy(ss, res->ai_addr, res->ai_addrlen);
-    *len = res->ai_addrlen;
-    freeaddrinfo(res);
-    return 0;
-}
-
-static int is_loopback(const struct sockaddr_storage *ss)
-{
-    if (ss->ss_family == AF_INET)
-        return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
-    if (ss->ss_family == AF_INET6)
-        return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
-    return 0;
-}
-
 struct debug_server *debug_server_start(const char *listen, const struct debug_sources *src,
                                         int *bound_port)
 {
+    /* our own socket, not libmicrohttpd's: a failed bind then has its errno,
+     * where libmicrohttpd would log "Failed to bind to port 0" */
     struct sockaddr_storage ss;
-    socklen_t sslen;
-    if (parse_listen(listen, &ss, &sslen) < 0) {
-        log_warnx("debug endpoint: '%s' is not a HOST:PORT address", listen);
+    int fd = listen_open(listen, &ss);
+    if (fd < 0) {
+        char why[128];
+        log_error("debug endpoint: cannot listen on %s: %s", listen,
+                  errno == EINVAL ? "not a HOST:PORT address"
+                                  : lower_first(why, sizeof(why), strerror(errno)));
         return NULL;
     }
     struct debug_server *s = xcalloc(1, sizeof(*s));
@@ -364,20 +337,22 @@ struct debug_server *debug_server_start(const char *listen, const struct debug_s
         flags |= MHD_USE_IPv6;
     s->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)MEMORY_LIMIT, MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_END);
     if (s->mhd == NULL) {
-        log_warnx("debug endpoint: cannot listen on %s", listen);
+        /* fd is left open: whether libmicrohttpd closed it on failure is not
+         * documented, and closing a reused descriptor would be worse */
+        log_error("debug endpoint: cannot start on %s", listen);
         pthread_mutex_destroy(&s->lock);
         free(s);
         return NULL;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
-    int port = info ? info->port : 0;
+    int port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                              : ((struct sockaddr_in *)&ss)->sin_port);
     if (bound_port)
         *bound_port = port;
-    if (!is_loopback(&ss))
+    if (!listen_is_local(listen))
         log_warnx("debug endpoint on %s is reachable from other hosts and has no "
                   "authentication: it shows every proxy's configuration",
                   listen);

@@ -10,6 +10,7 @@
 #include "xdsd/xds_server.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <grpc/support/alloc.h>
@@ -24,6 +25,7 @@
 #include "identity.h"
 #include "server_int.h"
 #include "wire.h"
+#include "xdsd/listen.h"
 #include "xdsd/log.h"
 #include "xdsd/util.h"
 
@@ -766,7 +768,13 @@ struct xds_server *xds_server_new(const struct serve_options *o, int *bound_port
     int port = grpc_server_add_http2_port(srv->server, o->xds_listen, creds);
     grpc_server_credentials_release(creds);
     if (port == 0 || srv->m_sotw == NULL || srv->m_delta == NULL) {
-        log_error("cannot listen for xDS on %s", o->xds_listen);
+        /* `xdsd serve` bind-tests the address first (listen_probe) to say why
+         * in one line; here it was taken in between, or by a test's caller:
+         * gRPC gives no errno, so ask the same test for the reason */
+        char why[128] = "see gRPC's message above";
+        if (listen_probe(o->xds_listen) < 0)
+            lower_first(why, sizeof(why), strerror(errno));
+        log_error("--xds-listen %s: %s", o->xds_listen, why);
         server_abandon(srv);
         return NULL;
     }

@@ -83,8 +83,10 @@ check "broken again: the newest saved copy is served" \
 stop
 
 # ---- 6. no directory at all: the saved copy, until the directory appears
+# (a missing directory at start is an error unless the operator says it
+# comes later: cli_serve.sh)
 mv "$D" "$D.away"
-start sixth "$D" --state-dir "$S"
+start sixth "$D" --state-dir "$S" --allow-missing-config-dir
 wait_for 10 '[ "$(configz .loaded)" = true ]'
 check "missing directory: the saved copy is served" \
     [ "$(configz .source)" = state-dir -a "$(configz '.resources | length')" = $((NRES + 1)) ]
