@@ -4,6 +4,7 @@
  * from the last good one. */
 #include "xdsd/reload.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -89,13 +90,58 @@ int64_t reloader_timeout_ms(const struct reloader *r, int64_t now)
     return left;
 }
 
+/* One finding on a line of its own, at error or warn level as it is one,
+ * and in JSON also as fields: "VirtualService default/foo" becomes kind,
+ * namespace and name. */
+static void log_diag(const struct config_diag *g)
+{
+    char kind[64] = "", ns[256] = "";
+    const char *name = "";
+    const char *sp = g->resource ? strchr(g->resource, ' ') : NULL;
+    const char *slash = sp ? strchr(sp + 1, '/') : NULL;
+    if (slash != NULL) {
+        snprintf(kind, sizeof(kind), "%.*s", (int)(sp - g->resource), g->resource);
+        snprintf(ns, sizeof(ns), "%.*s", (int)(slash - sp - 1), sp + 1);
+        name = slash + 1;
+    }
+    int warning = g->severity == CONFIG_WARNING;
+    struct log_field f[] = {
+        LOG_STR("file", g->pos.file),     LOG_NUM("line", g->pos.line),
+        LOG_NUM("column", g->pos.column), LOG_STR("kind", kind),
+        LOG_STR("namespace", ns),         LOG_STR("name", name),
+        LOG_STR("message", g->message),   LOG_STR("severity", warning ? "warning" : "error"),
+    };
+    char *line = config_diag_format(g);
+    log_fields(warning ? LOG_WARN : LOG_ERROR, f, ARRAY_LEN(f), "%s", line);
+    free(line);
+}
+
 static void log_diags(const struct config_diags *d)
 {
-    for (size_t i = 0; i < d->n; i++) {
-        char *line = config_diag_format(&d->items[i]);
-        log_warnx("%s", line);
-        free(line);
-    }
+    for (size_t i = 0; i < d->n; i++)
+        log_diag(&d->items[i]);
+}
+
+static const char *plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
+/* The line that sums up a rejected attempt, after its findings. */
+static void log_rejected(const struct reloader *r)
+{
+    size_t ne = r->diags.n_errors, nw = r->diags.n_warnings;
+    struct log_field f[] = {LOG_STR("dir", r->dir), LOG_NUM("errors", ne), LOG_NUM("warnings", nw),
+                            LOG_NUM("generation", r->have_good ? r->generation : 0)};
+    if (r->have_good)
+        log_fields(LOG_ERROR, f, ARRAY_LEN(f),
+                   "configuration in '%s' rejected: %zu error%s, %zu warning%s; still serving "
+                   "generation %llu",
+                   r->dir, ne, plural(ne), nw, plural(nw), (unsigned long long)r->generation);
+    else
+        log_fields(LOG_ERROR, f, ARRAY_LEN(f),
+                   "configuration in '%s' rejected: %zu error%s, %zu warning%s; nothing served yet",
+                   r->dir, ne, plural(ne), nw, plural(nw));
 }
 
 static void reject(struct reloader *r)
@@ -103,9 +149,7 @@ static void reject(struct reloader *r)
     r->rejected = 1;
     r->n_rejected++;
     log_diags(&r->diags);
-    log_warnx("configuration in '%s' rejected: %zu error%s; %s", r->dir, r->diags.n_errors,
-              r->diags.n_errors == 1 ? "" : "s",
-              r->have_good ? "keeping the last good configuration" : "nothing loaded yet");
+    log_rejected(r);
 }
 
 /* Load what changed: the files the watch names, or the whole tree when it
@@ -153,11 +197,46 @@ static void accept(struct reloader *r, struct config_set *s)
     config_set_generation(s, r->generation);
 }
 
+/* The line that says a valid set was loaded: at info, and after a rejected
+ * attempt as the recovery it is. */
+static void log_loaded(const struct reloader *r, const struct config_set *s, size_t nfiles,
+                       int again)
+{
+    size_t n_se, n_gw, n_vs, n_dr;
+    config_service_entries(s, &n_se);
+    config_gateways(s, &n_gw);
+    config_virtual_services(s, &n_vs);
+    config_destination_rules(s, &n_dr);
+    size_t nres = n_se + n_gw + n_vs + n_dr, nw = r->diags.n_warnings;
+    struct log_field f[] = {LOG_STR("dir", r->dir), LOG_NUM("generation", r->generation),
+                            LOG_NUM("files", nfiles), LOG_NUM("resources", nres),
+                            LOG_NUM("warnings", nw)};
+    log_fields(LOG_INFO, f, ARRAY_LEN(f),
+               "configuration %sgeneration %llu: %zu file%s, %zu resource%s, %zu warning%s",
+               again ? "accepted again: " : "", (unsigned long long)r->generation, nfiles,
+               plural(nfiles), nres, plural(nres), nw, plural(nw));
+}
+
+/* A valid set with the content of the last good one: nothing to publish.
+ * News only when it ends a run of rejected attempts (an edit undone). */
+static void log_unchanged(const struct reloader *r, int again)
+{
+    if (!again) {
+        log_debug("configuration in '%s' unchanged", r->dir); /* e.g. an editor's temporary file */
+        return;
+    }
+    struct log_field f[] = {LOG_STR("dir", r->dir), LOG_NUM("generation", r->generation)};
+    log_fields(LOG_INFO, f, ARRAY_LEN(f),
+               "configuration accepted again: generation %llu, the last good one, unchanged",
+               (unsigned long long)r->generation);
+}
+
 /* Load the tree (all of it when full). Returns the new set, or NULL when
  * rejected (or unchanged and !always). */
 static struct config_set *reload(struct reloader *r, int full, int always)
 {
     r->pending = 0;
+    int again = r->rejected;
     config_diags_release(&r->diags);
     size_t nfiles = 0;
     struct config_set *s = load(r, full, &nfiles);
@@ -167,22 +246,14 @@ static struct config_set *reload(struct reloader *r, int full, int always)
     }
     r->rejected = 0;
     if (r->have_good && s->content_id == r->good_hash && !always) {
-        config_unref(s); /* e.g. an editor's temporary file came and went */
-        log_debug("configuration in '%s' unchanged", r->dir);
+        config_unref(s);
+        log_unchanged(r, again);
         return NULL;
     }
     log_diags(&r->diags);
     accept(r, s);
     r->n_ok++;
-    size_t n_se, n_gw, n_vs, n_dr;
-    config_service_entries(s, &n_se);
-    config_gateways(s, &n_gw);
-    config_virtual_services(s, &n_vs);
-    config_destination_rules(s, &n_dr);
-    size_t n_res = n_se + n_gw + n_vs + n_dr;
-    log_info("configuration generation %llu: %zu file%s, %zu resource%s, %zu warning%s",
-             (unsigned long long)r->generation, nfiles, nfiles == 1 ? "" : "s", n_res,
-             n_res == 1 ? "" : "s", r->diags.n_warnings, r->diags.n_warnings == 1 ? "" : "s");
+    log_loaded(r, s, nfiles, again);
     return s;
 }
 
