@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "events.h"
 #include "identity.h"
 #include "server_int.h"
 #include "wire.h"
@@ -147,6 +148,7 @@ static void stream_free(struct xds_server *srv, struct stream *st)
     if (st->next)
         st->next->prev = st->prev;
     srv->n_streams--;
+    xds_events_disconnect(srv, st);
     log_debug("xds stream %llu closed (%s)", (unsigned long long)st->connection_id,
               st->have_node ? st->id.id : "no node");
     grpc_call_unref(st->call);
@@ -256,8 +258,12 @@ static void try_send(struct xds_server *srv, struct stream *st)
     struct xds_out out;
     int due = xds_core_next(st->core, st->view, st->stamp, &out);
     unpin(st);
-    if (!due)
+    if (!due) {
+        /* a type held back until CDS is answered (O1) is still to come */
+        if (!xds_core_pending(st->core))
+            xds_events_push_settle(srv, st);
         return;
+    }
     int64_t t0 = now_ms();
     size_t len = 0;
     st->send_bb = encode(srv, st, &out, &len);
@@ -273,6 +279,7 @@ static void try_send(struct xds_server *srv, struct stream *st)
         st->send_busy = 1;
         st->send_started_ms = t0;
         srv->counters.pushes[out.type]++;
+        xds_events_push_sent(srv, st, out.type);
         srv->counters.bytes_sent += len;
         histogram_add(srv->counters.push_time_buckets, &srv->counters.push_time_count,
                       &srv->counters.push_time_sum, (double)(now_ms() - t0) / 1000.0);
@@ -280,11 +287,11 @@ static void try_send(struct xds_server *srv, struct stream *st)
     xds_out_release(&out);
 }
 
-/* Point the stream at the view of snapshot s for its proxy. */
-static void adopt(struct xds_server *srv, struct stream *st, struct snapshot *s, int64_t stamp)
+/* Point the stream at the view of snapshot s for its proxy; 0 when it did. */
+static int adopt(struct xds_server *srv, struct stream *st, struct snapshot *s, int64_t stamp)
 {
     if (s == NULL || !st->have_node)
-        return;
+        return -1;
     const char *key = NULL;
     char *err = NULL;
     const struct xds_view *v = snapshot_view(s, &st->id, &key, &err);
@@ -298,7 +305,7 @@ static void adopt(struct xds_server *srv, struct stream *st, struct snapshot *s,
             srv->last_view_error = xstrdup(msg);
         }
         free(err);
-        return;
+        return -1;
     }
     /* the core may still need the old view (O1): the reference moves to the
      * pins, and unpin() drops it when the core is done */
@@ -313,6 +320,7 @@ static void adopt(struct xds_server *srv, struct stream *st, struct snapshot *s,
     st->class_key = xstrdup(key ? key : "");
     xds_core_view_changed(st->core);
     unpin(st);
+    return 0;
 }
 
 /* Mutual TLS: the certificate's SPIFFE identity must belong to the trust
@@ -347,8 +355,7 @@ static int take_node(struct xds_server *srv, struct stream *st, struct xds_wire_
     st->have_node = 1;
     if (srv->trust_domain && authorize(srv, st) != 0)
         return -1;
-    log_debug("xds stream %llu: proxy %s (%s)", (unsigned long long)st->connection_id, st->id.id,
-              st->delta ? "delta" : "sotw");
+    xds_events_connect(srv, st);
     adopt(srv, st, srv->snap, 0);
     return 0;
 }
@@ -358,8 +365,7 @@ static void count_request(struct xds_server *srv, struct stream *st,
 {
     if (res->flags & XDS_REQ_NACK) {
         srv->counters.rejects[res->type]++;
-        log_warnx("proxy %s rejected %s (nonce %s): %s", st->id.id,
-                  xds_type_short((enum xds_type)res->type), r->nonce, r->error_message);
+        xds_events_nack(srv, st, res->type, r);
     }
     if ((res->flags & XDS_REQ_STALE))
         srv->counters.expired_nonce++;
@@ -524,10 +530,13 @@ static void take_incoming(struct xds_server *srv)
     srv->snap_ms = srv->incoming_ms;
     srv->incoming = NULL;
     bodies_clear(srv);
+    xds_events_push_begin(srv);
     for (struct stream *st = srv->streams; st; st = st->next) {
-        adopt(srv, st, srv->snap, srv->snap_ms);
+        if (adopt(srv, st, srv->snap, srv->snap_ms) == 0)
+            xds_events_push_join(srv, st);
         try_send(srv, st);
     }
+    xds_events_push_opened(srv);
 }
 
 /* Streams whose send has not been accepted for too long do not read: close
@@ -624,8 +633,10 @@ int xds_server_run(struct xds_server *srv)
             dispatch(srv, ev.tag, ev.success);
         }
         housekeeping(srv);
+        xds_events_tick(srv, 0);
         pthread_mutex_unlock(&srv->lock);
     }
+    xds_events_tick(srv, 1);
     log_info("xds server stopped");
     return 0;
 }
@@ -746,6 +757,7 @@ struct xds_server *xds_server_new(const struct serve_options *o, int *bound_port
     atomic_init(&srv->listening, 0);
     srv->t_shutdown = (struct tag){TAG_SHUTDOWN, srv};
     srv->send_timeout_ms = SEND_TIMEOUT_MS;
+    xds_events_init(srv);
     for (int q = 0; q < XDS_QUEUES; q++)
         srv->cqs[q] = grpc_completion_queue_create_for_next(NULL);
     grpc_arg a[16];

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 
 #include "core.h"
+#include "xdsd/log.h"
 #include "xdsd/xds_server.h"
 
 /* request_registered_call kept posted per method: a burst of connections
@@ -79,6 +80,8 @@ struct stream {
     unsigned recv_armed : 1, send_busy : 1, half_closed : 1, status_sent : 1;
     unsigned ended : 1;  /* batch A completed: the call is over */
     unsigned failed : 1; /* cancelled by us or a send failed: no more ops */
+    unsigned logged : 1; /* its connect was logged: so will be its disconnect */
+    unsigned push_owed : 1, push_sent : 1; /* struct push_log: not settled; sent something */
     grpc_byte_buffer *recv_bb, *send_bb;
     int64_t send_started_ms;
     struct xds_core *core;
@@ -94,6 +97,19 @@ struct stream {
     struct snapshot **pins;
     size_t n_pins, cap_pins;
     int64_t stamp; /* publish time (monotonic) of snap, 0 for the first one */
+};
+
+/* The push of one snapshot, followed until every stream that moved to it
+ * has nothing left to send (or is gone), for its one log line. */
+struct push_log {
+    int active;
+    int opening; /* streams are still joining: owed == 0 does not end it */
+    uint64_t generation;
+    int64_t started_ms; /* when the snapshot was published (monotonic) */
+    size_t owed;        /* streams with push_owed set */
+    size_t streams;     /* streams that moved to the snapshot */
+    size_t proxies;     /* of those, streams that were sent something */
+    unsigned types;     /* bit 1 << enum xds_type of each type sent */
 };
 
 struct xds_server {
@@ -127,6 +143,9 @@ struct xds_server {
     char *trust_domain;
     struct body bodies[XDS_BODY_CACHE];
     size_t n_bodies;
+    struct push_log push;
+    /* info lines of the loop: at most a few per second of each kind */
+    struct log_limit log_connects, log_disconnects, log_nacks;
 };
 
 /* Credentials for the xDS port: mutual TLS when the three xds_tls_* options
