@@ -274,6 +274,10 @@ TEST(debug_configz_lists_resources_and_findings)
     json_t *res = json_array_get(json_object_get(j, "resources"), 0);
     CHECK_STR(json_string_value(json_object_get(res, "kind")), "ServiceEntry");
     CHECK_STR(json_string_value(json_object_get(res, "file")), "se.yaml");
+    CHECK_INT(json_integer_value(json_object_get(res, "line")), 1);
+    CHECK_INT(json_integer_value(json_object_get(res, "column")), 2);
+    /* the only generation is the set's: metadata.generation is no news */
+    CHECK(json_object_get(res, "generation") == NULL);
     json_t *e = json_array_get(json_object_get(j, "errors"), 0);
     CHECK_STR(json_string_value(json_object_get(e, "file")), "vs.yaml");
     CHECK_INT(json_integer_value(json_object_get(e, "line")), 4);
@@ -632,6 +636,7 @@ TEST(debug_config_info_from_a_loaded_set)
     CHECK_STR(info.resources[0].name, "cnn");
     CHECK_STR(info.resources[0].file, "se.yaml");
     CHECK_INT(info.resources[0].line, 1);
+    CHECK_INT(info.resources[0].column, 1);
     config_diags_release(&d);
 
     /* a rejected reload: the set served stays, the errors are the new ones */

@@ -29,8 +29,7 @@ struct debug_resource {
     char *namespace;
     char *name;
     char *file;
-    int line;
-    int64_t generation; /* metadata.generation */
+    int line, column; /* where its document starts */
 };
 
 /* One finding of the last load attempt. */

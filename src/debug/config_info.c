@@ -35,7 +35,7 @@ static void describe(struct debug_resource *r, const struct istio_meta *m)
     r->name = (char *)or_empty(m->name);
     r->file = (char *)or_empty(m->pos.file);
     r->line = m->pos.line;
-    r->generation = m->generation;
+    r->column = m->pos.column;
 }
 
 /* Every resource of set, in one block that holds a reference to the set

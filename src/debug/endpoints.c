@@ -100,7 +100,7 @@ json_t *debug_configz_json(const struct debug_config_info *c)
         set_str(o, "name", r->name);
         set_str(o, "file", r->file);
         json_object_set_new(o, "line", json_integer(r->line));
-        json_object_set_new(o, "generation", json_integer(r->generation));
+        json_object_set_new(o, "column", json_integer(r->column));
         json_array_append_new(res, o);
     }
     for (size_t i = 0; i < c->n_diags; i++)
