@@ -1,8 +1,10 @@
 /* cmd_status.c - `xdsd status`: istioctl proxy-status against the debug endpoint.
  *
- * Reads /debug/syncz and prints one line per connected proxy with the sync
- * state of each type, or for one proxy the detail of each type and its last
- * NACK: which proxy rejected which configuration, and why. */
+ * Reads /debug/configz for a header line (what is served, from where, how
+ * the last reload went) and /debug/syncz, and prints one line per connected
+ * proxy with the sync state of each type, or for one proxy the detail of
+ * each type and its last NACK: which proxy rejected which configuration, and
+ * why. With -o json, both answers in one object for scripts. */
 #include "xdsd/commands.h"
 
 #include <jansson.h>
@@ -89,18 +91,11 @@ static void print_table(json_t *proxies)
     free(rows);
 }
 
+static json_t *find_proxy(json_t *proxies, const char *want);
+
 static int print_proxy(json_t *proxies, const char *want)
 {
-    json_t *found = NULL, *p;
-    size_t i;
-    json_array_foreach(proxies, i, p)
-    {
-        char *name = proxy_name(str(p, "proxy"));
-        /* a reconnected proxy may be listed twice: the last stream is the live one */
-        if (strcmp(str(p, "proxy"), want) == 0 || strcmp(name, want) == 0)
-            found = p;
-        free(name);
-    }
+    json_t *found = find_proxy(proxies, want);
     if (found == NULL)
         return -1;
     printf("Proxy:      %s\nConnection: %s\nType:       %s\n\n", str(found, "proxy"),
@@ -131,34 +126,146 @@ static int print_proxy(json_t *proxies, const char *want)
     return 0;
 }
 
-int cmd_status(const char *addr, const char *proxy)
+/* The server's answer at path as JSON, or NULL after a one-line message. */
+static json_t *fetch(const char *addr, const char *path, int (*shape)(const json_t *))
 {
     struct http_reply rep;
     char *err = NULL;
-    if (http_get(addr, "/debug/syncz", TIMEOUT_MS, &rep, &err) < 0) {
+    if (http_get(addr, path, TIMEOUT_MS, &rep, &err) < 0) {
         fprintf(stderr, "xdsd status: %s (is `xdsd serve` running with --debug-listen %s?)\n", err,
                 addr);
         free(err);
-        return 1;
+        return NULL;
     }
     json_error_t jerr;
-    json_t *proxies = rep.status == 200 ? json_loads(rep.body, 0, &jerr) : NULL;
-    if (!json_is_array(proxies)) {
-        fprintf(stderr, "xdsd status: unexpected answer from %s/debug/syncz (HTTP %d)\n", addr,
-                rep.status);
-        json_decref(proxies);
-        http_reply_release(&rep);
-        return 1;
+    json_t *j = rep.status == 200 ? json_loads(rep.body, 0, &jerr) : NULL;
+    if (j == NULL || !shape(j)) {
+        fprintf(stderr,
+                "xdsd status: unexpected answer from %s%s (HTTP %d): not xdsd's debug "
+                "endpoint?\n",
+                addr, path, rep.status);
+        json_decref(j);
+        j = NULL;
     }
     http_reply_release(&rep);
+    return j;
+}
+
+static int is_array(const json_t *j)
+{
+    return json_is_array(j);
+}
+
+static int is_object(const json_t *j)
+{
+    return json_is_object(j);
+}
+
+static const char *plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
+/* The line above the table: what the server serves and how its last
+ * reload went, so that an empty table is not mistaken for a healthy one. */
+static void print_header(const char *addr, json_t *configz)
+{
+    size_t ne = json_array_size(json_object_get(configz, "errors"));
+    size_t nw = json_array_size(json_object_get(configz, "warnings"));
+    printf("xdsd %s: ", addr);
+    if (json_is_true(json_object_get(configz, "loaded")))
+        printf("serving generation %lld from %s",
+               (long long)json_integer_value(json_object_get(configz, "generation")),
+               str(configz, "source"));
+    else
+        printf("no configuration loaded");
+    printf("; last reload %s: %zu error%s, %zu warning%s\n",
+           json_is_true(json_object_get(configz, "rejected")) ? "rejected" : "accepted", ne,
+           plural(ne), nw, plural(nw));
+}
+
+/* configz without the lists: what `-o json` says about the configuration. */
+static json_t *config_summary(json_t *configz)
+{
+    static const char *const kept[] = {"loaded",   "generation", "source",  "source_reason",
+                                       "rejected", "reloads",    "revision"};
+    json_t *c = json_object();
+    for (size_t i = 0; i < ARRAY_LEN(kept); i++) {
+        json_t *v = json_object_get(configz, kept[i]);
+        if (v != NULL)
+            json_object_set(c, kept[i], v);
+    }
+    static const char *const counted[] = {"resources", "errors", "warnings"};
+    for (size_t i = 0; i < ARRAY_LEN(counted); i++)
+        json_object_set_new(
+            c, counted[i],
+            json_integer((json_int_t)json_array_size(json_object_get(configz, counted[i]))));
+    return c;
+}
+
+/* The live stream of PROXY (node id or POD.NAMESPACE), or NULL: a proxy
+ * that reconnected may be listed twice, and the last is the live one. */
+static json_t *find_proxy(json_t *proxies, const char *want)
+{
+    json_t *found = NULL, *p;
+    size_t i;
+    json_array_foreach(proxies, i, p)
+    {
+        char *name = proxy_name(str(p, "proxy"));
+        if (strcmp(str(p, "proxy"), want) == 0 || strcmp(name, want) == 0)
+            found = p;
+        free(name);
+    }
+    return found;
+}
+
+static int print_json(const char *addr, json_t *configz, json_t *proxies, const char *proxy)
+{
+    json_t *list = proxies;
+    if (proxy != NULL) {
+        json_t *p = find_proxy(proxies, proxy);
+        if (p == NULL)
+            return -1;
+        list = json_array();
+        json_array_append(list, p);
+    } else {
+        json_incref(list);
+    }
+    json_t *out = json_object();
+    json_object_set_new(out, "debug_addr", json_string(addr));
+    json_object_set_new(out, "config", config_summary(configz));
+    json_object_set_new(out, "proxies", list);
+    char *text = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    printf("%s\n", text ? text : "{}");
+    free(text);
+    json_decref(out);
+    return 0;
+}
+
+int cmd_status(const char *addr, const char *proxy, enum status_output output)
+{
+    json_t *configz = fetch(addr, "/debug/configz", is_object);
+    json_t *proxies = configz ? fetch(addr, "/debug/syncz", is_array) : NULL;
+    if (proxies == NULL) {
+        json_decref(configz);
+        return 1;
+    }
     int rc = 0;
-    if (proxy == NULL) {
-        print_table(proxies);
-    } else if (print_proxy(proxies, proxy) < 0) {
+    if (output == STATUS_JSON) {
+        rc = print_json(addr, configz, proxies, proxy);
+    } else {
+        print_header(addr, configz);
+        if (proxy == NULL)
+            print_table(proxies);
+        else
+            rc = print_proxy(proxies, proxy);
+    }
+    if (rc < 0) {
         fprintf(stderr, "xdsd status: proxy '%s' is not connected to the server at %s\n", proxy,
                 addr);
         rc = 1;
     }
+    json_decref(configz);
     json_decref(proxies);
     return rc;
 }

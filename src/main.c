@@ -44,6 +44,7 @@ enum {
     OPT_TYPE,
     OPT_DEBUG_ADDR,
     OPT_HELP = 'h',
+    OPT_OUTPUT = 'o',
 };
 
 /* A flag of a command: what getopt_long needs and what --help prints. */
@@ -119,6 +120,8 @@ static const struct flag dump_flags[] = {
 static const struct flag status_flags[] = {
     {"debug-addr", "HOST:PORT", OPT_DEBUG_ADDR, "127.0.0.1:15014",
      "debug endpoint of the xdsd to ask (its --debug-listen)"},
+    {"output", "table|json", OPT_OUTPUT, "table",
+     "a header line and a row per proxy, or one JSON object (also -o)"},
     {FLAG_HELP},
 };
 
@@ -182,7 +185,7 @@ static const struct command commands[] = {
      "proxy (router~...) that matches no Gateway gets no gateway listeners, and dump\n"
      "warns.",
      FLAGS(dump_flags), run_dump},
-    {"status", "xdsd status [--debug-addr HOST:PORT] [PROXY]",
+    {"status", "xdsd status [--debug-addr HOST:PORT] [-o table|json] [PROXY]",
      "show which proxies have which configuration, like istioctl proxy-status",
      "PROXY: a node id, POD.NAMESPACE or a unique prefix of either; default: all",
      FLAGS(status_flags), run_status},
@@ -490,8 +493,9 @@ static int run_status(int argc, char **argv)
     struct option opts[MAX_FLAGS];
     long_options(c, opts);
     const char *addr = "127.0.0.1:15014";
+    enum status_output output = STATUS_TABLE;
     int ch;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         char *host = NULL, *why = NULL;
         int port;
         switch (ch) {
@@ -503,6 +507,12 @@ static int run_status(int argc, char **argv)
                 return bad_value("status", "debug-addr", optarg, why);
             addr = optarg;
             break;
+        case OPT_OUTPUT:
+            if (strcmp(optarg, "json") == 0)
+                output = STATUS_JSON;
+            else if (strcmp(optarg, "table") != 0)
+                return bad_value("status", "output", optarg, xstrdup("not table or json"));
+            break;
         case OPT_HELP:
             return show_help("status");
         default:
@@ -511,7 +521,7 @@ static int run_status(int argc, char **argv)
     }
     if (argc - optind > 1)
         return usage_error("status", "unexpected argument '%s'", argv[optind + 1]);
-    return cmd_status(addr, optind < argc ? argv[optind] : NULL);
+    return cmd_status(addr, optind < argc ? argv[optind] : NULL, output);
 }
 
 static int run_version(int argc, char **argv)

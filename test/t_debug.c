@@ -573,7 +573,7 @@ static int status_output(const char *addr, const char *proxy, char *buf, size_t 
     fflush(stdout);
     int saved = dup(1);
     dup2(fd, 1);
-    int rc = cmd_status(addr, proxy);
+    int rc = cmd_status(addr, proxy, STATUS_TABLE);
     fflush(stdout);
     dup2(saved, 1);
     close(saved);
@@ -592,7 +592,12 @@ TEST(status_command_prints_proxy_status_table)
         return;
     char out[8192];
     CHECK_INT(status_output(f.addr, NULL, out, sizeof(out)), 0);
-    CHECK(strncmp(out, "NAME", 4) == 0);
+    /* the header line, then the table as it always was */
+    char head[256];
+    snprintf(head, sizeof(head),
+             "xdsd %s: no configuration loaded; last reload accepted: 0 errors, 0 warnings\nNAME",
+             f.addr);
+    CHECK(strncmp(out, head, strlen(head)) == 0);
     CHECK(strstr(out, "CDS        LDS        EDS        RDS        VERSION\n") != NULL);
     const char *sleep = strstr(out, "\nsleep-abc.default ");
     CHECK(sleep != NULL);
@@ -604,6 +609,13 @@ TEST(status_command_prints_proxy_status_table)
     CHECK(strstr(out, "Last NACK of LDS (nonce 1-3, 2025-11-29T20:00:01.000Z):\n  " NACK_TEXT) !=
           NULL);
     CHECK_INT(status_output(f.addr, "nobody.default", out, sizeof(out)), 1);
+    set_config(f.srv, 1);
+    CHECK_INT(status_output(f.addr, NULL, out, sizeof(out)), 0);
+    snprintf(head, sizeof(head),
+             "xdsd %s: serving generation 3 from config-dir; last reload rejected: 1 error, "
+             "1 warning\nNAME",
+             f.addr);
+    CHECK(strncmp(out, head, strlen(head)) == 0);
     debug_server_stop(f.srv);
     /* nothing listening any more */
     CHECK_INT(status_output(f.addr, NULL, out, sizeof(out)), 1);

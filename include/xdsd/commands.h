@@ -22,7 +22,14 @@ struct dump_request {
 /* Print the config_dump JSON a proxy would receive from o->config_dir. */
 int cmd_dump(const struct serve_options *o, const struct dump_request *d);
 
-/* Print the sync table of a running server's debug endpoint at addr. */
-int cmd_status(const char *addr, const char *proxy);
+enum status_output { STATUS_TABLE, STATUS_JSON };
+
+/* Print what a running server's debug endpoint at addr reports: a header
+ * line (generation, source, last reload) and the sync table of every proxy,
+ * or the detail of one (proxy: node id or POD.NAMESPACE, else NULL); with
+ * STATUS_JSON one object, {"debug_addr", "config" (configz without its
+ * lists, which are counted), "proxies" (syncz)}. Returns 1 with a one-line
+ * message when the server cannot be reached or the proxy is not connected. */
+int cmd_status(const char *addr, const char *proxy, enum status_output output);
 
 #endif

@@ -262,7 +262,7 @@ static char *status_output(const char *addr, const char *proxy)
     fflush(stdout);
     int saved = dup(1);
     dup2(fd, 1);
-    cmd_status(addr, proxy);
+    cmd_status(addr, proxy, STATUS_TABLE);
     fflush(stdout);
     dup2(saved, 1);
     close(saved);
