@@ -91,7 +91,21 @@ static void print_table(json_t *proxies)
     free(rows);
 }
 
-static json_t *find_proxy(json_t *proxies, const char *want);
+/* The live stream of PROXY (node id or POD.NAMESPACE), or NULL: a proxy
+ * that reconnected may be listed twice, and the last is the live one. */
+static json_t *find_proxy(json_t *proxies, const char *want)
+{
+    json_t *found = NULL, *p;
+    size_t i;
+    json_array_foreach(proxies, i, p)
+    {
+        char *name = proxy_name(str(p, "proxy"));
+        if (strcmp(str(p, "proxy"), want) == 0 || strcmp(name, want) == 0)
+            found = p;
+        free(name);
+    }
+    return found;
+}
 
 static int print_proxy(json_t *proxies, const char *want)
 {
@@ -201,22 +215,6 @@ static json_t *config_summary(json_t *configz)
             c, counted[i],
             json_integer((json_int_t)json_array_size(json_object_get(configz, counted[i]))));
     return c;
-}
-
-/* The live stream of PROXY (node id or POD.NAMESPACE), or NULL: a proxy
- * that reconnected may be listed twice, and the last is the live one. */
-static json_t *find_proxy(json_t *proxies, const char *want)
-{
-    json_t *found = NULL, *p;
-    size_t i;
-    json_array_foreach(proxies, i, p)
-    {
-        char *name = proxy_name(str(p, "proxy"));
-        if (strcmp(str(p, "proxy"), want) == 0 || strcmp(name, want) == 0)
-            found = p;
-        free(name);
-    }
-    return found;
 }
 
 static int print_json(const char *addr, json_t *configz, json_t *proxies, const char *proxy)

@@ -1,6 +1,7 @@
 # lib.sh - shell helpers of the end-to-end scripts (faults.sh, state.sh,
-# secrets.sh, cli_config.sh, cli_serve.sh): run `xdsd serve` on free ports,
-# read its debug endpoint, count checks. Sourced, not run. Needs curl and jq.
+# secrets.sh, cli_config.sh, cli_serve.sh, cli_logs.sh): run `xdsd serve` on
+# free ports, read its debug endpoint, count checks. Sourced, not run. Needs
+# curl and jq.
 
 BUILD=${BUILD:-build}
 XDSD=${XDSD:-$BUILD/xdsd}
