@@ -81,7 +81,8 @@ struct stream {
     unsigned ended : 1;  /* batch A completed: the call is over */
     unsigned failed : 1; /* cancelled by us or a send failed: no more ops */
     unsigned logged : 1; /* its connect was logged: so will be its disconnect */
-    unsigned push_owed : 1, push_sent : 1; /* struct push_log: not settled; sent something */
+    /* the push in progress (struct push_log): not settled yet; was sent something */
+    unsigned push_owed : 1, push_sent : 1;
     grpc_byte_buffer *recv_bb, *send_bb;
     int64_t send_started_ms;
     struct xds_core *core;
