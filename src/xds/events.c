@@ -4,9 +4,12 @@
  * Each kind has a limit of LINES_PER_SECOND; past it one summary line a
  * second says how many were left out. A push is followed from the publish
  * of its snapshot until every stream that moved to it has nothing left to
- * send, and then gets one line: generation, types sent, proxies reached,
- * time taken. What this costs the loop: a few flag tests per send, and the
- * formatting of at most a few dozen lines a second. */
+ * send, now or after an ACK it waits for (O1: listeners wait for the CDS
+ * answer), and then gets one line: generation, types sent, proxies reached,
+ * time taken; or, when a newer snapshot comes first or a stream is still
+ * not done after PUSH_WAIT_MS, the same with how many streams were left.
+ * What this costs the loop: a few tests per send, and the formatting of at
+ * most a few dozen lines a second. */
 #include "events.h"
 
 #include <limits.h>
@@ -16,6 +19,8 @@
 #include "xdsd/util.h"
 
 #define LINES_PER_SECOND 20
+/* a push some stream has not finished by then is logged as it stands */
+#define PUSH_WAIT_MS 10000
 
 /* as `xdsd status` names the types */
 static const char *const type_names[XDS_NTYPES] = {
@@ -27,14 +32,6 @@ void xds_events_init(struct xds_server *srv)
     srv->log_disconnects =
         (struct log_limit)LOG_LIMIT_INIT("disconnects", LOG_INFO, LINES_PER_SECOND);
     srv->log_nacks = (struct log_limit)LOG_LIMIT_INIT("NACKs", LOG_WARN, LINES_PER_SECOND);
-}
-
-void xds_events_tick(struct xds_server *srv, int final)
-{
-    int64_t now = final ? INT64_MAX : now_ms();
-    log_limit_flush(&srv->log_connects, now);
-    log_limit_flush(&srv->log_disconnects, now);
-    log_limit_flush(&srv->log_nacks, now);
 }
 
 /* ---- connects and disconnects ------------------------------------------------------------ */
@@ -114,40 +111,48 @@ static void type_list(unsigned types, char *out, size_t size)
         snprintf(out, size, "nothing");
 }
 
-static void log_push(const struct push_log *p, const char *end_note)
+/* The push's line: over (every stream settled), superseded by a newer
+ * snapshot, or still waiting on some stream after PUSH_WAIT_MS. */
+static void log_push(const struct push_log *p, uint64_t superseded_by)
 {
-    char types[64];
+    char types[64], end[96];
     type_list(p->types, types, sizeof(types));
     long long ms = (long long)(now_ms() - p->started_ms);
+    if (p->owed == 0)
+        snprintf(end, sizeof(end), " in %lld ms", ms);
+    else if (superseded_by)
+        snprintf(end, sizeof(end), ", superseded by generation %llu after %lld ms with %zu to go",
+                 (unsigned long long)superseded_by, ms, p->owed);
+    else
+        snprintf(end, sizeof(end), ", %zu still to go after %lld ms", p->owed, ms);
     struct log_field f[] = {LOG_STR("event", "push"),       LOG_NUM("generation", p->generation),
                             LOG_STR("types", types),        LOG_NUM("proxies", p->proxies),
                             LOG_NUM("streams", p->streams), LOG_NUM("ms", ms),
                             LOG_NUM("pending", p->owed)};
-    if (p->proxies == 0)
+    if (p->proxies == 0 && p->owed == 0)
         log_fields(LOG_INFO, f, ARRAY_LEN(f),
-                   "push of generation %llu: nothing changed for the %zu connected proxies%s",
-                   (unsigned long long)p->generation, p->streams, end_note);
+                   "push of generation %llu: nothing changed for the %zu connected proxies",
+                   (unsigned long long)p->generation, p->streams);
     else
-        log_fields(LOG_INFO, f, ARRAY_LEN(f),
-                   "push of generation %llu: %s to %zu of %zu proxies "
-                   "in %lld ms%s",
-                   (unsigned long long)p->generation, types, p->proxies, p->streams, ms, end_note);
+        log_fields(LOG_INFO, f, ARRAY_LEN(f), "push of generation %llu: %s to %zu of %zu proxies%s",
+                   (unsigned long long)p->generation, types, p->proxies, p->streams, end);
+}
+
+/* Streams that join a push remember its sequence number: a stream of an
+ * earlier push (superseded, or given up on) settles nothing. */
+static int owes(const struct xds_server *srv, const struct stream *st)
+{
+    return srv->push.active && st->push_seq == srv->push.seq;
 }
 
 void xds_events_push_begin(struct xds_server *srv)
 {
     struct push_log *p = &srv->push;
-    if (p->active) {
-        char note[96];
-        snprintf(note, sizeof(note), " (superseded by generation %llu, %zu still sending)",
-                 (unsigned long long)snapshot_generation(srv->snap), p->owed);
-        log_push(p, note);
-    }
-    /* a stream of the old push that does not join this one must not
-     * settle it */
-    for (struct stream *st = srv->streams; p->active && st; st = st->next)
-        st->push_owed = 0;
+    if (p->active)
+        log_push(p, snapshot_generation(srv->snap));
+    uint32_t seq = p->seq + 1 ? p->seq + 1 : 1; /* 0: owes nothing */
     memset(p, 0, sizeof(*p));
+    p->seq = seq;
     p->active = 1;
     p->opening = 1;
     p->generation = snapshot_generation(srv->snap);
@@ -156,7 +161,7 @@ void xds_events_push_begin(struct xds_server *srv)
 
 void xds_events_push_join(struct xds_server *srv, struct stream *st)
 {
-    st->push_owed = 1;
+    st->push_seq = srv->push.seq;
     st->push_sent = 0;
     srv->push.owed++;
     srv->push.streams++;
@@ -168,7 +173,7 @@ static void push_done(struct xds_server *srv)
     struct push_log *p = &srv->push;
     p->active = 0;
     if (p->streams > 0)
-        log_push(p, "");
+        log_push(p, 0);
     else
         log_debug("generation %llu published with no proxy connected",
                   (unsigned long long)p->generation);
@@ -183,7 +188,7 @@ void xds_events_push_opened(struct xds_server *srv)
 
 void xds_events_push_sent(struct xds_server *srv, struct stream *st, enum xds_type t)
 {
-    if (!st->push_owed)
+    if (!owes(srv, st))
         return;
     srv->push.types |= 1u << t;
     if (!st->push_sent) {
@@ -194,10 +199,29 @@ void xds_events_push_sent(struct xds_server *srv, struct stream *st, enum xds_ty
 
 void xds_events_push_settle(struct xds_server *srv, struct stream *st)
 {
-    if (!st->push_owed)
-        return;
-    st->push_owed = 0;
-    struct push_log *p = &srv->push;
-    if (--p->owed == 0 && !p->opening)
+    int was = owes(srv, st);
+    st->push_seq = 0;
+    if (was && --srv->push.owed == 0 && !srv->push.opening)
         push_done(srv);
+}
+
+/* A stream that never answers (a proxy stuck, or one that does not read)
+ * would hold the line back until it goes away: say what is known. */
+static void push_give_up(struct xds_server *srv, int64_t now)
+{
+    struct push_log *p = &srv->push;
+    if (p->active && !p->opening && now - p->started_ms >= PUSH_WAIT_MS) {
+        log_push(p, 0);
+        p->active = 0;
+    }
+}
+
+void xds_events_tick(struct xds_server *srv, int final)
+{
+    int64_t now = final ? INT64_MAX : now_ms();
+    if (!final)
+        push_give_up(srv, now);
+    log_limit_flush(&srv->log_connects, now);
+    log_limit_flush(&srv->log_disconnects, now);
+    log_limit_flush(&srv->log_nacks, now);
 }

@@ -81,8 +81,10 @@ struct stream {
     unsigned ended : 1;  /* batch A completed: the call is over */
     unsigned failed : 1; /* cancelled by us or a send failed: no more ops */
     unsigned logged : 1; /* its connect was logged: so will be its disconnect */
-    /* the push in progress (struct push_log): not settled yet; was sent something */
-    unsigned push_owed : 1, push_sent : 1;
+    /* the push (struct push_log) it has not finished, or 0; whether that
+     * push sent it anything */
+    uint32_t push_seq;
+    unsigned push_sent : 1;
     grpc_byte_buffer *recv_bb, *send_bb;
     int64_t send_started_ms;
     struct xds_core *core;
@@ -103,11 +105,12 @@ struct stream {
 /* The push of one snapshot, followed until every stream that moved to it
  * has nothing left to send (or is gone), for its one log line. */
 struct push_log {
+    uint32_t seq; /* of this push, never 0 */
     int active;
     int opening; /* streams are still joining: owed == 0 does not end it */
     uint64_t generation;
     int64_t started_ms; /* when the snapshot was published (monotonic) */
-    size_t owed;        /* streams with push_owed set */
+    size_t owed;        /* streams whose push_seq is this push's */
     size_t streams;     /* streams that moved to the snapshot */
     size_t proxies;     /* of those, streams that were sent something */
     unsigned types;     /* bit 1 << enum xds_type of each type sent */
