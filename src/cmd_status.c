@@ -91,27 +91,59 @@ static void print_table(json_t *proxies)
     free(rows);
 }
 
-/* The live stream of PROXY (node id or POD.NAMESPACE), or NULL: a proxy
- * that reconnected may be listed twice, and the last is the live one. */
-static json_t *find_proxy(json_t *proxies, const char *want)
+/* Whether stream p is proxy want: its node id or POD.NAMESPACE, or (prefix)
+ * the start of either. */
+static int names(json_t *p, const char *want, int prefix)
+{
+    const char *id = str(p, "proxy");
+    char *name = proxy_name(id);
+    size_t n = prefix ? strlen(want) : (size_t)-1;
+    int yes = strncmp(id, want, n) == 0 || strncmp(name, want, n) == 0;
+    free(name);
+    return yes;
+}
+
+/* The live stream of PROXY (DESIGN.md: a node id, POD.NAMESPACE or a
+ * unique prefix), or NULL after a one-line message. A proxy that
+ * reconnected may be listed twice: the last stream is the live one. */
+static json_t *find_proxy(json_t *proxies, const char *want, const char *addr)
 {
     json_t *found = NULL, *p;
     size_t i;
     json_array_foreach(proxies, i, p)
     {
-        char *name = proxy_name(str(p, "proxy"));
-        if (strcmp(str(p, "proxy"), want) == 0 || strcmp(name, want) == 0)
+        if (names(p, want, 0))
             found = p;
-        free(name);
     }
-    return found;
+    if (found != NULL)
+        return found;
+    const char *first = NULL;
+    int several = 0;
+    json_array_foreach(proxies, i, p)
+    {
+        if (!names(p, want, 1))
+            continue;
+        first = first ? first : str(p, "proxy");
+        if (strcmp(first, str(p, "proxy")) == 0)
+            found = p;
+        else
+            several = 1;
+    }
+    if (found != NULL && !several)
+        return found;
+    if (found == NULL)
+        fprintf(stderr, "xdsd status: proxy '%s' is not connected to the server at %s\n", want,
+                addr);
+    else
+        fprintf(stderr,
+                "xdsd status: '%s' starts the names of several connected proxies: give "
+                "more of one\n",
+                want);
+    return NULL;
 }
 
-static int print_proxy(json_t *proxies, const char *want)
+static void print_proxy(json_t *found)
 {
-    json_t *found = find_proxy(proxies, want);
-    if (found == NULL)
-        return -1;
     printf("Proxy:      %s\nConnection: %s\nType:       %s\n\n", str(found, "proxy"),
            str(found, "connection_id"), str(found, "proxy_type"));
     printf("%-5s %-10s %-18s %-18s %-24s %s\n", "TYPE", "STATUS", "SENT VERSION", "ACKED VERSION",
@@ -137,7 +169,6 @@ static int print_proxy(json_t *proxies, const char *want)
     }
     if (nacks == 0)
         printf("\nNo NACK from this proxy.\n");
-    return 0;
 }
 
 /* The server's answer at path as JSON, or NULL after a one-line message. */
@@ -217,15 +248,14 @@ static json_t *config_summary(json_t *configz)
     return c;
 }
 
-static int print_json(const char *addr, json_t *configz, json_t *proxies, const char *proxy)
+/* One object: where it asked, the configuration, and the proxies (all,
+ * or the one given). */
+static void print_json(const char *addr, json_t *configz, json_t *proxies, json_t *one)
 {
     json_t *list = proxies;
-    if (proxy != NULL) {
-        json_t *p = find_proxy(proxies, proxy);
-        if (p == NULL)
-            return -1;
+    if (one != NULL) {
         list = json_array();
-        json_array_append(list, p);
+        json_array_append(list, one);
     } else {
         json_incref(list);
     }
@@ -237,7 +267,6 @@ static int print_json(const char *addr, json_t *configz, json_t *proxies, const 
     printf("%s\n", text ? text : "{}");
     free(text);
     json_decref(out);
-    return 0;
 }
 
 int cmd_status(const char *addr, const char *proxy, enum status_output output)
@@ -249,19 +278,17 @@ int cmd_status(const char *addr, const char *proxy, enum status_output output)
         return 1;
     }
     int rc = 0;
-    if (output == STATUS_JSON) {
-        rc = print_json(addr, configz, proxies, proxy);
+    json_t *one = proxy ? find_proxy(proxies, proxy, addr) : NULL;
+    if (proxy != NULL && one == NULL) {
+        rc = 1;
+    } else if (output == STATUS_JSON) {
+        print_json(addr, configz, proxies, one);
     } else {
         print_header(addr, configz);
-        if (proxy == NULL)
-            print_table(proxies);
+        if (one != NULL)
+            print_proxy(one);
         else
-            rc = print_proxy(proxies, proxy);
-    }
-    if (rc < 0) {
-        fprintf(stderr, "xdsd status: proxy '%s' is not connected to the server at %s\n", proxy,
-                addr);
-        rc = 1;
+            print_table(proxies);
     }
     json_decref(configz);
     json_decref(proxies);

@@ -142,6 +142,12 @@ wait_for 10 'grep -q "^lds" "$T/stuck.out"'
 printf 'apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: tcp}\nspec: {hosts: [tcp.example.com], addresses: [240.0.0.9], ports: [{number: 8088, name: tcp, protocol: TCP}], resolution: DNS}\n' >"$D/tcp.yaml"
 check "push with a proxy that does not answer: logged after 10 s with the count still to go" \
     wait_for 15 'grep -qE " info push of generation 3: CDS, LDS to 4 of 4 proxies, 1 still to go after 1[0-9]{4} ms$" "$LOG"'
+status stuck
+check "status PROXY: a unique prefix of POD.NAMESPACE names the proxy" \
+    [ "$SRC" = 0 -a "$(sed -n 2p "$SOUT")" = "Proxy:      sidecar~10.0.0.3~stuck.default~default.svc.cluster.local" ]
+status "sidecar~10.0.0."
+check "status PROXY: a prefix of two proxies' ids is refused, exit 1, one line" \
+    [ "$SRC" = 1 -a ! -s "$SOUT" -a "$(grep -c "starts the names of several connected proxies" "$SERR")" = 1 -a "$(wc -l <"$SERR")" = 1 ]
 end "$CPID3"
 wait "$CPID3" 2>/dev/null
 CPID3=0
