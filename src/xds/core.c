@@ -790,6 +790,19 @@ static int cds_warming(const struct xds_core *s, int t)
     return strcmp(c->acked_nonce, c->sent_nonce) != 0 && strcmp(c->nack_nonce, c->sent_nonce) != 0;
 }
 
+int xds_core_holds_removal(const struct xds_core *s)
+{
+    return s->hold;
+}
+
+int xds_core_awaits_cds(const struct xds_core *s)
+{
+    for (int t = XDS_LISTENER; t < XDS_NTYPES; t++)
+        if (s->t[t].dirty && s->t[t].requested && cds_warming(s, t))
+            return 1;
+    return 0;
+}
+
 static int next_type(struct xds_core *s, const struct xds_view *v, int64_t stamp,
                      struct xds_out *out)
 {

@@ -86,6 +86,14 @@ void xds_core_view_changed(struct xds_core *s);
 /* Whether any type may have something to send. */
 int xds_core_pending(const struct xds_core *s);
 
+/* Whether a type is due but held back until the client answers the last
+ * CDS response (O1): pending, yet nothing to send until that answer. */
+int xds_core_awaits_cds(const struct xds_core *s);
+
+/* Whether clusters a push removed are still kept for the client (O1): CDS
+ * and EDS read STALE, not SYNCED, until they are gone. */
+int xds_core_holds_removal(const struct xds_core *s);
+
 /* Build the next response against v into *out and record it as sent; stamp
  * is remembered to report convergence when it is ACKed. Returns 1 when *out
  * holds a response (release it with xds_out_release), 0 when nothing is due. */
