@@ -155,7 +155,7 @@ guide_request() {
         test -z "$(recorded | jq -c "select(.peer != \"$EGRESS_IP\")")"
     check "gateway access log names $cl" wait_for 5 grep -qF " $cl " "$T/egress.out"
     check "gateway stat cluster.$cl.upstream_cx_total >= 1" \
-        test "$(stat egress "cluster.$cl.upstream_cx_total")" -ge 1
+        test "$(envoy_stat egress "cluster.$cl.upstream_cx_total")" -ge 1
 }
 
 # mtls_listener_needs_cert PORT: the gateway's mutual TLS listener takes a
@@ -328,7 +328,7 @@ subset_rename_case() {
     check "all $codes requests during the renames answered 200 ($good did)" \
         test "$good" -eq "$codes" -a "$codes" -ge 200
     local nc
-    nc=$(stat sleep http.outbound_0.0.0.0_80.no_cluster)
+    nc=$(envoy_stat sleep http.outbound_0.0.0.0_80.no_cluster)
     check "sidecar stat http.outbound_0.0.0.0_80.no_cluster is 0 (got $nc)" test "$nc" = 0
     check "the sidecar routes to the last subset (cnn)" wait_for 5 sidecar_has_cluster \
         'outbound|80|cnn|istio-egressgateway.istio-system.svc.cluster.local'
@@ -343,8 +343,8 @@ sidecar_has_cluster() { admin sleep '/config_dump?resource=dynamic_route_configs
 # listeners_untouched HOST: a route-only change left the listeners alone
 listeners_untouched() {
     local m d
-    m=$(stat "$1" listener_manager.listener_modified)
-    d=$(stat "$1" listener_manager.total_listeners_draining)
+    m=$(envoy_stat "$1" listener_manager.listener_modified)
+    d=$(envoy_stat "$1" listener_manager.total_listeners_draining)
     echo "listener_modified $m, total_listeners_draining $d"
     [ "$m" = 0 ] && [ "$d" = 0 ]
 }

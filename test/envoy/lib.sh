@@ -250,8 +250,8 @@ admin() {
     nx "$1" curl -sf --max-time 5 "http://127.0.0.1:$port$2"
 }
 
-# stat HOST NAME: one counter or gauge of HOST's Envoy (empty when absent)
-stat() {
+# envoy_stat HOST NAME: one counter or gauge of HOST's Envoy (empty when absent)
+envoy_stat() {
     admin "$1" "/stats?filter=^$(printf '%s' "$2" | sed 's/[.|]/\\&/g')\$" |
         sed -n "s/^[^:]*: //p" | head -n 1
 }
