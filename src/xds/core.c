@@ -595,6 +595,19 @@ static void mark_sent(struct xds_core *s, struct type_state *ts, struct xds_out 
     }
 }
 
+/* O1: CDS decides whether removed clusters are still held. A hold that ends
+ * here, not through the release in xds_core_next() (say, the client stopped
+ * asking for the clusters), leaves endpoints EDS kept for it: EDS must be
+ * examined again so that they are removed too. */
+static void set_hold(struct xds_core *s, int on)
+{
+    if (s->hold && !on && s->t[XDS_ENDPOINT].requested) {
+        s->t[XDS_ENDPOINT].dirty = 1;
+        s->t[XDS_ENDPOINT].seen_ok = 0;
+    }
+    s->hold = on;
+}
+
 /* O1: whether type t keeps, for now, what the client holds and the view
  * lost. A push that removes clusters holds them (and then their endpoints)
  * while the stream has listeners or routes that may still use them. */
@@ -667,7 +680,7 @@ static int sotw_next(struct xds_core *s, int t, const struct xds_view *v, int64_
             k = xds_core_set_key(res, n);
     }
     if (t == XDS_CLUSTER)
-        s->hold = n_stale > 0;
+        set_hold(s, n_stale > 0);
     free(ts->stale);
     ts->stale = stale;
     ts->n_stale = n_stale;
@@ -748,7 +761,7 @@ static int delta_next(struct xds_core *s, int t, const struct xds_view *v, int64
     struct strset removed = {0};
     size_t kept = delta_removed(ts, t, v, keeps_stale(s, t), &removed);
     if (t == XDS_CLUSTER)
-        s->hold = kept > 0;
+        set_hold(s, kept > 0);
     strset_clear(&ts->report_removed);
     if (m == 0 && removed.n == 0 && !ts->force) {
         free(res);
