@@ -218,13 +218,14 @@ internet_start() {
     wait_for 10 grep -q listening "$T/internet.out"
 }
 
-# xdsd_start CONFIG_DIR [ARGS...]: xdsd serve on istiod
+# xdsd_start CONFIG_DIR [ARGS...]: xdsd serve on istiod, with a short
+# debounce (XDSD_DEBOUNCE; bench/envoy-edit uses the default 100ms)
 xdsd_start() {
     local dir=$1
     shift
     : >"$T/xdsd.log"
     hx istiod "$XDSD" serve --config-dir "$dir" --xds-listen 0.0.0.0:15010 \
-        --debug-listen 127.0.0.1:15014 --debounce 20ms "$@" >"$T/xdsd.log" 2>&1 &
+        --debug-listen 127.0.0.1:15014 --debounce "${XDSD_DEBOUNCE:-20ms}" "$@" >"$T/xdsd.log" 2>&1 &
     XDSD_PID=$!
     wait_for 10 nx istiod curl -sf http://127.0.0.1:15014/ready
 }
