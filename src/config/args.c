@@ -7,13 +7,15 @@
  * reference to the rest of the directory would fail. So a file given after a
  * directory stands in for its namesake there, read in its place, and "-"
  * reads an edit that is not a file yet from standard input. */
-#include "internal.h"
+#include "build.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "diag.h"
+#include "tree.h"
 #include "xdsd/util.h"
 
 struct input {
@@ -52,7 +54,7 @@ static void add_dir(struct builder *b, struct inputs *in, const char *path)
 {
     char *root = config_root_name(path);
     struct tree_listing l;
-    builder_list_tree(b, root, &l);
+    tree_list(b->diags, root, &l);
     for (size_t i = 0; i < l.n; i++) {
         if (same_file(in, l.ids[i]) != NULL) {
             free(l.files[i]); /* named before: read once */

@@ -15,13 +15,14 @@
  * list cannot stand for - links (whose targets change unseen), directories
  * that could not be read, a root that is another directory now, a changed
  * name that is not a plain file - makes the load a full one. */
-#include "internal.h"
+#include "build.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tree.h"
 #include "xdsd/util.h"
 
 struct config_cache {
@@ -60,42 +61,6 @@ void config_cache_free(struct config_cache *c)
     free(c);
 }
 
-/* The last chunk whose first file sorts at or before path, or 0. */
-static size_t chunk_of(const struct file_list *l, const char *path)
-{
-    size_t lo = 0, hi = l->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(cache_file_path(&l->items[mid]->f[0]), path) <= 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo > 0 ? lo - 1 : 0;
-}
-
-struct config_unit *cache_find(const struct config_cache *c, const char *path, uint64_t hash,
-                               size_t len)
-{
-    if (c->files.n == 0)
-        return NULL;
-    const struct file_chunk *k = c->files.items[chunk_of(&c->files, path)];
-    size_t lo = 0, hi = k->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int cmp = strcmp(cache_file_path(&k->f[mid]), path);
-        if (cmp == 0) {
-            struct config_unit *u = k->f[mid].unit;
-            return u && u->hash == hash && u->len == len ? u : NULL;
-        }
-        if (cmp < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 /* Read path into b (path is b's now). Returns its unit, or NULL when it
  * could not be read (then the path is listed, to be read again). */
 static struct config_unit *add_read(struct builder *b, char *path)
@@ -130,7 +95,7 @@ static void load_full(struct builder *b, struct config_cache *c, const char *dir
     }
     char *root = config_root_name(dir);
     struct tree_listing t;
-    builder_list_tree(b, root, &t);
+    tree_list(b->diags, root, &t);
     for (size_t i = 0; i < t.n; i++)
         add_read(b, t.files[i]);
     if (t.errors == 0 && t.links == 0) {
@@ -249,7 +214,7 @@ static void merge_chunk(struct builder *b, const struct file_chunk *k, struct ch
 /* The cache's list with the changes merged in, read into b: the chunks
  * where nothing changed are shared whole (unless small: then their files
  * join a new chunk, so that edits do not leave the list in crumbs). The old
- * list stays whole (cache_find() reads it) until the caller replaces it. */
+ * list stays whole (file_list_find() reads it) until the caller replaces it. */
 static void load_changes(struct builder *b, const struct config_cache *c, struct change *ch,
                          size_t n)
 {
@@ -261,7 +226,7 @@ static void load_changes(struct builder *b, const struct config_cache *c, struct
      * (or the first chunk): a binary search each */
     size_t *at = xcalloc(n + 1, sizeof(*at));
     for (size_t j = 0; j < n; j++)
-        at[j] = chunk_of(&c->files, ch[j].path);
+        at[j] = file_list_chunk_of(&c->files, ch[j].path);
     size_t j = 0;
     for (size_t ci = 0; ci < c->files.n; ci++) {
         const struct file_chunk *k = c->files.items[ci];
@@ -284,7 +249,7 @@ struct config_set *config_load_changed(const char *dir, struct config_cache *cac
 {
     struct builder b;
     builder_init(&b, diags);
-    b.cache = cache;
+    b.reuse = &cache->files;
     struct change *ch = NULL;
     size_t nch = 0;
     cache->partial = changed != NULL && plan(cache, dir, changed, n, &ch, &nch) == 0;

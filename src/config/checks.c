@@ -1,11 +1,15 @@
 /* checks.c - small predicates on names and addresses, and the validation
- * context helpers shared by validate*.c and crossref.c. */
-#include "internal.h"
+ * context helpers shared by validate*.c, crossref.c, conflicts.c and
+ * gwselect.c. */
+#include "checks.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "build.h"
+#include "diag.h"
 
 int is_dns1123_label(const char *s)
 {
@@ -83,6 +87,13 @@ int host_matches(const char *pattern, const char *host)
     /* "*.example.com" matches "a.example.com" and the narrower "*.b.example.com" */
     size_t pl = strlen(pattern + 1), hl = strlen(host);
     return hl > pl && strcmp(host + hl - pl, pattern + 1) == 0;
+}
+
+void validate_export_to(struct vctx *v, const char *const *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(e[i], ".") != 0 && strcmp(e[i], "*") != 0 && !is_dns1123_label(e[i]))
+            vc_error(v, AT(v, &e[i]), "exportTo: '%s' is not '.', '*' or a namespace", e[i]);
 }
 
 struct config_pos vc_at(const struct vctx *v, const void *addr, size_t size,

@@ -6,11 +6,12 @@
  * memo of xref_memo.c owns the bindings and adds and removes them), so a
  * reload that checks one VirtualService again regroups its bindings only;
  * the groups of several are looked at on every load. */
-#include "internal.h"
+#include "validate.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "xdsd/util.h"
 
 /* The bindings of one host on the mesh. */

@@ -2,13 +2,15 @@
  * Gateways, hosts and subsets, and VirtualServices competing for the same
  * host on the same gateway (istioctl analyze's IST0101, IST0109, IST0132);
  * Gateway selectors that no declared gateway matches (gwselect.c). */
-#include "internal.h"
+#include "validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "decode.h"
+#include "diag.h"
 #include "xdsd/util.h"
 
 struct xctx {

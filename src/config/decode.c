@@ -4,7 +4,7 @@
  * dc_map walks a mapping, accepts the camelCase and snake_case spelling of
  * each name, converts scalars, records every value's position for validation
  * and reports unknown fields with the nearest known name. */
-#include "internal.h"
+#include "decode.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "xdsd/util.h"
 
 struct config_pos dc_pos(const struct dctx *c, const struct cnode *n)

@@ -1,5 +1,5 @@
 /* decode_dr.c - DestinationRule spec and traffic policies. */
-#include "internal.h"
+#include "decode.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* decode_gw.c - Gateway spec. */
-#include "internal.h"
+#include "decode.h"
 
 #include <string.h>
 

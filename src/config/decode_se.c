@@ -1,5 +1,5 @@
 /* decode_se.c - ServiceEntry spec, and the port shape shared with Gateway. */
-#include "internal.h"
+#include "decode.h"
 
 #include <stdlib.h>
 #include <string.h>

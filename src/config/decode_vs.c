@@ -1,5 +1,5 @@
 /* decode_vs.c - VirtualService spec: http, tls and tcp rules. */
-#include "internal.h"
+#include "decode.h"
 
 #include <string.h>
 

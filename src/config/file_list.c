@@ -5,11 +5,12 @@
  * and dropping a reference on every unit (each in its own corner of memory)
  * for every reload costs as much as the rest of a one-file reload; sharing
  * the runs in which no file changed costs one reference per 64 files. */
-#include "internal.h"
+#include "reuse.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit.h"
 #include "xdsd/util.h"
 
 const char *cache_file_path(const struct cache_file *f)
@@ -81,4 +82,39 @@ void file_list_seal(struct file_list *l)
         c->sealed = 1;
     }
     l->open = 0;
+}
+
+size_t file_list_chunk_of(const struct file_list *l, const char *path)
+{
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(cache_file_path(&l->items[mid]->f[0]), path) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 ? lo - 1 : 0;
+}
+
+struct config_unit *file_list_find(const struct file_list *l, const char *path, uint64_t hash,
+                                   size_t len)
+{
+    if (l->n == 0)
+        return NULL;
+    const struct file_chunk *k = l->items[file_list_chunk_of(l, path)];
+    size_t lo = 0, hi = k->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(cache_file_path(&k->f[mid]), path);
+        if (cmp == 0) {
+            struct config_unit *u = k->f[mid].unit;
+            return u && u->hash == hash && u->len == len ? u : NULL;
+        }
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
 }

@@ -11,7 +11,7 @@
  * Gateway with a selector the number of matching endpoints is kept from
  * load to load, and a reload that changed a few files and no Gateway counts
  * the endpoints of those files out (as they were) and in (as they are). */
-#include "internal.h"
+#include "validate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -115,10 +115,4 @@ void check_gateway_selectors(struct vctx *v, struct selector_memo *sm, int chang
     v->meta = NULL;
     v->pos = NULL;
     v->label = NULL;
-}
-
-void selector_memo_release(struct selector_memo *sm)
-{
-    free(sm->items);
-    memset(sm, 0, sizeof(*sm));
 }

@@ -3,7 +3,7 @@
  * wildcard rules apart. A partial reload merges the last load's order (kept
  * with the parsed files) with the hosts of the changed files instead of
  * sorting every host again; the result is the same array. */
-#include "internal.h"
+#include "build.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -9,7 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "internal.h"
+#include "build.h"
+#include "diag.h"
 #include "watch.h"
 #include "xdsd/log.h"
 #include "xdsd/util.h"

@@ -1,12 +1,14 @@
 /* set.c - the finished configuration set: duplicate detection, sorting,
  * reference counting and the indexes behind the lookups translation makes
  * for every service of every proxy class. */
-#include "internal.h"
+#include "build.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
+#include "validate.h" /* host_matches, until it has a home of its own */
 #include "xdsd/util.h"
 
 static int pos_cmp(const struct config_pos *a, const struct config_pos *b)
@@ -357,31 +359,6 @@ static void note_patches(struct builder *b, const struct config_set *s)
         b->spare = spare_of(s);
 }
 
-/* Check u once (units are shared from load to load). */
-static void check_unit(struct builder *b, struct config_unit *u)
-{
-    if (u->checked)
-        return;
-    struct vctx v = {b, &u->check_diags, &u->pos, NULL, NULL};
-    validate_unit(&v, u);
-    u->checked = 1;
-    pos_compact(&u->pos);
-}
-
-void builder_check_units(struct builder *b)
-{
-    /* units carried from the last load were checked by it */
-    if (b->carried) {
-        for (size_t i = 0; i < b->n_fresh; i++)
-            check_unit(b, (struct config_unit *)b->fresh[i]);
-        file_list_seal(&b->files);
-        return;
-    }
-    for (size_t i = 0; i < b->n_units; i++)
-        check_unit(b, b->units[i]);
-    file_list_seal(&b->files);
-}
-
 static int unit_file_cmp(const void *pa, const void *pb)
 {
     const struct config_unit *a = *(struct config_unit *const *)pa;
@@ -437,49 +414,40 @@ const struct config_unit *builder_unit_of(struct builder *b, const struct istio_
     return NULL;
 }
 
-struct config_set *builder_finish(struct builder *b)
+void builder_sort(struct builder *b, size_t dups[4])
 {
-    struct config_set *s = b->set;
-    builder_check_units(b);
-    size_t dups[4];
     dups[KIND_SERVICE_ENTRY] = SORT_KIND(b, KIND_SERVICE_ENTRY, se, n_se, cap_se);
     dups[KIND_GATEWAY] = SORT_KIND(b, KIND_GATEWAY, gw, n_gw, cap_gw);
     dups[KIND_VIRTUAL_SERVICE] = SORT_KIND(b, KIND_VIRTUAL_SERVICE, vs, n_vs, cap_vs);
     dups[KIND_DESTINATION_RULE] = SORT_KIND(b, KIND_DESTINATION_RULE, dr, n_dr, cap_dr);
-    /* the per-resource findings of the units that have some, in order */
-    for (size_t i = 0; i < b->files.n; i++)
-        for (size_t j = 0; b->files.items[i]->diags && j < b->files.items[i]->n; j++)
-            if (b->files.items[i]->f[j].unit)
-                diags_append(b->diags, &b->files.items[i]->f[j].unit->check_diags);
-    struct vctx v = {b, b->diags, NULL, NULL, NULL};
-    validate_cross(&v);
-    diag_sort(b->diags);
-    struct host_orders hosts = {0}; /* stays invalid when no set is made */
-    if (b->diags->n_errors == 0) {
-        /* resources move into plain sorted arrays; positions are no longer needed */
-        COPY_OUT(s, b, KIND_SERVICE_ENTRY, se, n_se);
-        COPY_OUT(s, b, KIND_GATEWAY, gw, n_gw);
-        COPY_OUT(s, b, KIND_VIRTUAL_SERVICE, vs, n_vs);
-        COPY_OUT(s, b, KIND_DESTINATION_RULE, dr, n_dr);
-        s->content_id = b->content_id;
-        s->chunks = xcalloc(b->files.n + 1, sizeof(*s->chunks));
-        for (size_t i = 0; i < b->files.n; i++) {
-            s->chunks[i] = b->files.items[i];
-            __atomic_add_fetch(&s->chunks[i]->refs, 1, __ATOMIC_RELAXED);
-        }
-        s->n_chunks = b->files.n;
-        host_index_build(s, b->sorted ? &b->sorted->hosts : NULL, &b->merge[KIND_SERVICE_ENTRY],
-                         &b->merge[KIND_DESTINATION_RULE], b->sorted ? &hosts : NULL);
-        if (b->patch)
-            note_patches(b, s);
-    } else {
-        arena_release(&s->arena);
-        free(s);
-        s = NULL;
+}
+
+void builder_fill_set(struct builder *b)
+{
+    struct config_set *s = b->set;
+    /* resources move into plain sorted arrays; positions are no longer needed */
+    COPY_OUT(s, b, KIND_SERVICE_ENTRY, se, n_se);
+    COPY_OUT(s, b, KIND_GATEWAY, gw, n_gw);
+    COPY_OUT(s, b, KIND_VIRTUAL_SERVICE, vs, n_vs);
+    COPY_OUT(s, b, KIND_DESTINATION_RULE, dr, n_dr);
+    s->content_id = b->content_id;
+    s->chunks = xcalloc(b->files.n + 1, sizeof(*s->chunks));
+    for (size_t i = 0; i < b->files.n; i++) {
+        s->chunks[i] = b->files.items[i];
+        __atomic_add_fetch(&s->chunks[i]->refs, 1, __ATOMIC_RELAXED);
     }
+    s->n_chunks = b->files.n;
+    host_index_build(s, b->sorted ? &b->sorted->hosts : NULL, &b->merge[KIND_SERVICE_ENTRY],
+                     &b->merge[KIND_DESTINATION_RULE], b->sorted ? &b->hosts : NULL);
+    if (b->patch)
+        note_patches(b, s);
+}
+
+void builder_release(struct builder *b, const size_t dups[4])
+{
     free(b->by_file);
     free(b->units);
-    if (b->cache == NULL) /* else the cache keeps them */
+    if (b->reuse == NULL) /* else the cache keeps them */
         file_list_release(&b->files);
     for (int k = 0; k < 4; k++) {
         free(b->merge[k].map);
@@ -493,14 +461,14 @@ struct config_set *builder_finish(struct builder *b)
             {b->merge[0].file, b->merge[1].file, b->merge[2].file, b->merge[3].file},
             {b->n_se, b->n_gw, b->n_vs, b->n_dr},
             {dups[0], dups[1], dups[2], dups[3]},
-            hosts};
-        return s;
+            b->hosts};
+        return;
     }
+    host_orders_release(&b->hosts);
     free(b->se);
     free(b->gw);
     free(b->vs);
     free(b->dr);
-    return s;
 }
 
 struct config_set *config_ref(struct config_set *s)

@@ -9,7 +9,7 @@
  * the tree, not on the order readdir() returns entries in. A YAML-named link
  * that leads nowhere is an error: treating it as a deleted file would
  * withdraw what the file held. */
-#include "internal.h"
+#include "tree.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "xdsd/util.h"
 
 #define MAX_DIR_DEPTH 32
@@ -104,7 +105,7 @@ struct broken_link {
 };
 
 struct walker {
-    struct builder *b;
+    struct config_diags *diags;
     struct tree_listing *l;
     struct walked_dir *dirs;
     size_t n_dirs, cap_dirs;
@@ -115,15 +116,15 @@ struct walker {
     size_t n_broken, cap_broken;
 };
 
-static void finding(struct builder *b, enum config_severity sev, const char *path, const char *fmt,
-                    ...) __attribute__((format(printf, 4, 5)));
-static void finding(struct builder *b, enum config_severity sev, const char *path, const char *fmt,
-                    ...)
+static void finding(struct config_diags *d, enum config_severity sev, const char *path,
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void finding(struct config_diags *d, enum config_severity sev, const char *path,
+                    const char *fmt, ...)
 {
     struct config_pos pos = {path, 0, 0};
     va_list ap;
     va_start(ap, fmt);
-    diag_vadd(b->diags, sev, pos, NULL, fmt, ap);
+    diag_vadd(d, sev, pos, NULL, fmt, ap);
     va_end(ap);
 }
 
@@ -179,10 +180,10 @@ static int enter_dir(struct walker *w, const char *path, size_t parent, struct f
         char *target = is_link ? link_text(path) : NULL;
         char *what = target ? xasprintf("symbolic link to '%s': ", target) : xstrdup("");
         if (parent != SIZE_MAX && ancestor(w, parent, id) != SIZE_MAX)
-            finding(w->b, CONFIG_WARNING, path,
+            finding(w->diags, CONFIG_WARNING, path,
                     "%sloops back to '%s', which holds it: not followed", what, w->dirs[seen].path);
         else
-            finding(w->b, CONFIG_WARNING, path,
+            finding(w->diags, CONFIG_WARNING, path,
                     "%sthe directory already read as '%s': not read twice", what,
                     w->dirs[seen].path);
         free(what);
@@ -264,7 +265,7 @@ static void walk_dir(struct walker *w, const char *path, size_t parent, int dept
     if (d == NULL || fstat(dirfd(d), &st) < 0) {
         /* an unreadable directory is not an empty one: withdrawing every
          * resource it held would be the wrong answer */
-        finding(w->b, CONFIG_ERROR, path, "cannot read directory: %s", strerror(errno));
+        finding(w->diags, CONFIG_ERROR, path, "cannot read directory: %s", strerror(errno));
         w->l->errors++;
         if (d)
             closedir(d);
@@ -369,15 +370,15 @@ static void report_broken(struct walker *w)
             continue; /* a link of a loop already reported */
         char *text = link_text(k->path);
         if (k->err == ENOENT || k->err == ENOTDIR) {
-            finding(w->b, CONFIG_ERROR, k->path,
+            finding(w->diags, CONFIG_ERROR, k->path,
                     "dangling symbolic link: its target '%s' does not exist", text);
         } else if (k->err == ELOOP) {
             char *why = explain_loop(k->path);
             if (why)
-                finding(w->b, CONFIG_ERROR, k->path, "%s", why);
+                finding(w->diags, CONFIG_ERROR, k->path, "%s", why);
             else
-                finding(w->b, CONFIG_ERROR, k->path, "cannot follow the symbolic link to '%s': %s",
-                        text, strerror(ELOOP));
+                finding(w->diags, CONFIG_ERROR, k->path,
+                        "cannot follow the symbolic link to '%s': %s", text, strerror(ELOOP));
             free(why);
             /* the other links of the loop say the same: once is enough */
             for (char *p = xstrdup(k->path); p;) {
@@ -392,7 +393,7 @@ static void report_broken(struct walker *w)
                 p = t;
             }
         } else {
-            finding(w->b, CONFIG_ERROR, k->path, "cannot follow the symbolic link to '%s': %s",
+            finding(w->diags, CONFIG_ERROR, k->path, "cannot follow the symbolic link to '%s': %s",
                     text, strerror(k->err));
         }
         free(text);
@@ -412,7 +413,7 @@ static int listed_cmp(const void *pa, const void *pb)
 
 /* Sort the files by path; of several paths to one file (through links) the
  * first is read and the others are named in a warning. */
-static void sort_and_dedup(struct builder *b, struct tree_listing *l)
+static void sort_and_dedup(struct config_diags *d, struct tree_listing *l)
 {
     if (l->n < 2)
         return;
@@ -426,7 +427,7 @@ static void sort_and_dedup(struct builder *b, struct tree_listing *l)
         /* without links no file has two paths (bind mounts aside) */
         size_t seen = l->links ? inode_map_get(&first, f[i].id) : SIZE_MAX;
         if (seen != SIZE_MAX) {
-            finding(b, CONFIG_WARNING, f[i].path, "the same file as '%s': read once, as '%s'",
+            finding(d, CONFIG_WARNING, f[i].path, "the same file as '%s': read once, as '%s'",
                     l->files[seen], l->files[seen]);
             free(f[i].path);
             continue;
@@ -441,14 +442,14 @@ static void sort_and_dedup(struct builder *b, struct tree_listing *l)
     free(f);
 }
 
-void builder_list_tree(struct builder *b, const char *root, struct tree_listing *l)
+void tree_list(struct config_diags *d, const char *root, struct tree_listing *l)
 {
     memset(l, 0, sizeof(*l));
-    struct walker w = {.b = b, .l = l};
+    struct walker w = {.diags = d, .l = l};
     walk_dir(&w, root, SIZE_MAX, 0, 0);
     follow_links(&w);
     report_broken(&w);
-    sort_and_dedup(b, l);
+    sort_and_dedup(d, l);
     for (size_t i = 0; i < w.n_dirs; i++)
         free(w.dirs[i].path);
     free(w.dirs);

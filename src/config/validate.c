@@ -1,15 +1,14 @@
 /* validate.c - per-resource rules for ServiceEntry, Gateway and
  * DestinationRule, after Istio's validation webhook (docs/istio-to-envoy.md §9).
  * VirtualService rules are in validate_vs.c. Every error is collected. */
-#include "internal.h"
+#include "validate.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
+#include "validate_vs.h"
 #include "xdsd/util.h"
-
-void validate_virtual_service(struct vctx *v, const struct virtual_service *vs);
-void validate_export_to(struct vctx *v, const char *const *e, size_t n);
 
 static int given(struct vctx *v, const void *addr, size_t size)
 {
@@ -41,13 +40,6 @@ static void begin(struct vctx *v, const struct istio_meta *m)
     /* a Gateway name is further restricted to a label, checked with it */
     if (m->kind != KIND_GATEWAY && !is_dns1123_subdomain(m->name))
         vc_error(v, AT(v, &m->name), "name '%s' is not a valid DNS-1123 subdomain", m->name);
-}
-
-void validate_export_to(struct vctx *v, const char *const *e, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(e[i], ".") != 0 && strcmp(e[i], "*") != 0 && !is_dns1123_label(e[i]))
-            vc_error(v, AT(v, &e[i]), "exportTo: '%s' is not '.', '*' or a namespace", e[i]);
 }
 
 /* ---- ServiceEntry ---------------------------------------------------------- */

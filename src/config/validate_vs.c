@@ -1,11 +1,8 @@
 /* validate_vs.c - VirtualService rules (docs/istio-to-envoy.md §9.3). */
-#include "internal.h"
+#include "validate_vs.h"
 
 #include <ctype.h>
 #include <string.h>
-
-void validate_virtual_service(struct vctx *v, const struct virtual_service *vs);
-void validate_export_to(struct vctx *v, const char *const *e, size_t n);
 
 #define MAX_REGEX 1024
 

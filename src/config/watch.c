@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "tree.h"
 #include "xdsd/log.h"
 #include "xdsd/util.h"
 

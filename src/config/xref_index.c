@@ -8,11 +8,12 @@
  * changed are dropped, those of their new resources merged in. Entries whose
  * (host, namespace) are equal keep the order of the set's resources, so the
  * index is the one a fresh load builds, and lookups give the same answers. */
-#include "internal.h"
+#include "reuse.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "build.h"
 #include "xdsd/util.h"
 
 struct xref_index *xref_index_new(void)

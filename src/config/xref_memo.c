@@ -13,13 +13,26 @@
  * conflicts (conflicts.c). A changed resource with a wildcard host could
  * match anything, and too many changes make the comparison dearer than the
  * checks: then the memo is emptied and everything is checked. */
-#include "internal.h"
+#include "reuse.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "build.h"
+#include "diag.h"
+#include "validate.h"
 #include "xdsd/util.h"
+
+/* What validate_cross said about one VirtualService. */
+struct xmemo_entry {
+    const void *vs;   /* the key: its address in its unit; NULL: a free slot */
+    uint64_t deps[2]; /* a Bloom filter of the hosts and gateways it looks up */
+    unsigned wide;    /* XMEMO_WIDE_*: it depends on every host or Gateway too */
+    struct config_diags diags;
+    struct binding *bindings; /* own copies of the strings */
+    size_t n_bindings;
+};
 
 /* The entries in no order (a slot whose vs is NULL is free), found by
  * their VirtualService's address through a hash table; their Bloom filters
@@ -39,6 +52,12 @@ struct cross_memo {
 
 /* Past this many changed hosts or gateways, check everything. */
 #define MAX_CHANGED 64
+
+static void selector_memo_release(struct selector_memo *sm)
+{
+    free(sm->items);
+    memset(sm, 0, sizeof(*sm));
+}
 
 struct cross_memo *cross_memo_new(void)
 {

@@ -5,12 +5,13 @@
  * (a DAG), so the tree stays small; each node carries its expanded weight and
  * a document whose expansion passes CYAML_MAX_NODES is refused, which stops
  * "billion laughs" inputs before the decoders walk them. */
-#include "internal.h"
+#include "yaml.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
+#include "diag.h"
 #include "xdsd/util.h"
 
 #define MAX_DEPTH 256
