@@ -82,16 +82,6 @@ int main(int argc, char **argv)
         config_service_entries(s, &a), config_gateways(s, &b);
         config_virtual_services(s, &c), config_destination_rules(s, &e);
         nres = a + b + c + e;
-        /* the lookups translation makes, once per service */
-        int64_t t2 = now_ms();
-        const struct service_entry *se = config_service_entries(s, &a);
-        for (size_t i = 0; i < a; i++) {
-            config_find_service(s, se[i].hosts[0]);
-            config_find_destination_rule(s, se[i].hosts[0], "ns-0");
-        }
-        int64_t t3 = now_ms();
-        if (run == 0)
-            printf("lookups: %zu services x 2 lookups in %lld ms\n", a, (long long)(t3 - t2));
         if (t1 - t0 < best)
             best = (double)(t1 - t0);
         config_unref(s);

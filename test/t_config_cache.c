@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config_scan.h"
 #include "unit.h"
 #include "xdsd/config.h"
 #include "xdsd/util.h"
@@ -119,8 +120,8 @@ TEST(config_cache_agrees_with_a_fresh_load)
     struct config_set *s2 = load_both(&f, &t2);
     CHECK(s2 != NULL);
     CHECK_STR(t2, t1);
-    const struct service_entry *e1 = s1 ? config_find_service(s1, "ext.example.com") : NULL;
-    const struct service_entry *e2 = s2 ? config_find_service(s2, "ext.example.com") : NULL;
+    const struct service_entry *e1 = s1 ? scan_service(s1, "ext.example.com") : NULL;
+    const struct service_entry *e2 = s2 ? scan_service(s2, "ext.example.com") : NULL;
     CHECK(e1 && e2 && e1->hosts == e2->hosts); /* same decoded file */
 
     /* a cross-resource error in an edited file rejects the set; the checks

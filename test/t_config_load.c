@@ -1,11 +1,12 @@
 /* t_config_load.c - file shapes, field spellings, positions, directory
- * loading, the guide's scenarios and the lookups translation uses. */
+ * loading, the guide's scenarios, reference counts and generations. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_scan.h"
 #include "unit.h"
 #include "xdsd/config.h"
 #include "xdsd/util.h"
@@ -65,11 +66,11 @@ TEST(config_list_is_unpacked)
     struct config_set *s = parse(y, &d);
     CHECK(s != NULL);
     if (s) {
-        const struct gateway *gw = config_find_gateway(s, "istio-system", "gw");
+        const struct gateway *gw = scan_gateway(s, "istio-system", "gw");
         CHECK(gw != NULL);
         CHECK(gw && gw->n_servers == 1 && gw->servers[0].port.protocol == PROTO_HTTP);
         CHECK_STR(gw ? gw->selector.items[0].value : NULL, "egressgateway");
-        CHECK(config_find_destination_rule(s, "a.example.com", "default") != NULL);
+        CHECK(scan_rule(s, "a.example.com") != NULL);
     }
     config_unref(s);
     config_diags_release(&d);
@@ -88,7 +89,7 @@ TEST(config_anchors_aliases_and_merge_keys)
     struct config_set *s = parse(y, &d);
     CHECK(s != NULL);
     if (s) {
-        const struct service_entry *se = config_find_service(s, "b.example.com");
+        const struct service_entry *se = scan_service(s, "b.example.com");
         CHECK(se != NULL);
         CHECK(se && se->n_ports == 2);
         if (se && se->n_ports == 2) {
@@ -157,12 +158,11 @@ TEST(config_camel_and_snake_case)
                 size_t n;
                 const struct virtual_service *vs = config_virtual_services(s, &n);
                 CHECK(vs[0].n_export_to == 1 && vs[0].tls[0].match[0].n_sni_hosts == 1);
-                const struct destination_rule *dr =
-                    config_find_destination_rule(s, "a.example.com", "default");
+                const struct destination_rule *dr = scan_rule(s, "a.example.com");
                 CHECK(dr && dr->traffic_policy.n_port_level_settings == 1);
                 CHECK(dr && dr->traffic_policy.port_level_settings[0].port == 443);
                 CHECK(dr && dr->traffic_policy.port_level_settings[0].tls.n_subject_alt_names);
-                const struct service_entry *se = config_find_service(s, "a.example.com");
+                const struct service_entry *se = scan_service(s, "a.example.com");
                 CHECK(se && se->has_workload_selector && se->workload_selector.n == 1);
             }
             config_unref(s);
@@ -254,13 +254,13 @@ TEST(config_guide_scenarios_load)
         CHECK(nfiles >= 3);
         if (s) {
             const struct service_entry *egw =
-                config_find_service(s, "istio-egressgateway.istio-system.svc.cluster.local");
+                scan_service(s, "istio-egressgateway.istio-system.svc.cluster.local");
             CHECK(egw && egw->location == LOCATION_MESH_INTERNAL);
-            CHECK(config_find_gateway(s, "default", "istio-egressgateway") != NULL);
-            const struct destination_rule *dr = config_find_destination_rule(
-                s, "istio-egressgateway.istio-system.svc.cluster.local", "default");
+            CHECK(scan_gateway(s, "default", "istio-egressgateway") != NULL);
+            const struct destination_rule *dr =
+                scan_rule(s, "istio-egressgateway.istio-system.svc.cluster.local");
             CHECK(dr && dr->n_subsets == 1 && strcmp(dr->subsets[0].name, "cnn") == 0);
-            CHECK(config_find_service(s, "edition.cnn.com") != NULL);
+            CHECK(scan_service(s, "edition.cnn.com") != NULL);
             CHECK(config_hash(s) != 0);
         }
         config_unref(s);
@@ -347,34 +347,15 @@ TEST(config_empty_directory_is_valid)
     rmdir(dir);
 }
 
-TEST(config_lookups)
+TEST(config_ref_and_generation)
 {
-    const char *y =
-        SE_HEAD "metadata: {name: z, namespace: b}\nspec: {hosts: [x.example.com], resolution: "
-                "NONE}\n---\n" SE_HEAD "metadata: {name: y, namespace: a}\nspec: {hosts: "
-                "[x.example.com, w.example.com], resolution: NONE}\n"
-                "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\n"
-                "metadata: {name: d1, namespace: ns1}\nspec: {host: x.example.com, exportTo: [.]}\n"
-                "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\n"
-                "metadata: {name: d2, namespace: ns2}\nspec: {host: x.example.com}\n"
-                "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\n"
-                "metadata: {name: d3, namespace: ns3}\nspec: {host: '*.example.com'}\n";
+    const char *y = SE_HEAD "metadata: {name: z, namespace: b}\nspec: {hosts: [x.example.com], "
+                            "resolution: NONE}\n";
     struct config_diags d;
     struct config_set *s = parse(y, &d);
     CHECK(s != NULL);
     if (!s)
         return;
-    const struct service_entry *se = config_find_service(s, "x.example.com");
-    CHECK(se && strcmp(se->meta.namespace, "a") == 0); /* first by namespace/name */
-    CHECK(config_find_service(s, "nope.example.com") == NULL);
-    const struct destination_rule *dr = config_find_destination_rule(s, "x.example.com", "ns1");
-    CHECK(dr && strcmp(dr->meta.name, "d1") == 0); /* same namespace first */
-    dr = config_find_destination_rule(s, "x.example.com", "other");
-    CHECK(dr && strcmp(dr->meta.name, "d2") == 0); /* d1 is not exported */
-    dr = config_find_destination_rule(s, "w.example.com", "other");
-    CHECK(dr && strcmp(dr->meta.name, "d3") == 0); /* wildcard */
-    CHECK(config_find_destination_rule(s, "w.other.org", "x") == NULL);
-    CHECK(config_find_gateway(s, "a", "y") == NULL);
     CHECK(config_ref(s) == s);
     config_unref(s);
     config_set_generation(s, 7);

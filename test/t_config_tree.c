@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_scan.h"
 #include "unit.h"
 #include "xdsd/config.h"
 #include "xdsd/util.h"
@@ -217,7 +218,7 @@ TEST(paths_a_file_after_a_directory_replaces_its_namesake)
         CHECK(strstr(r.namesakes[1].file, "edit/team/b.yaml") != NULL);
         free(a), free(b);
     }
-    const struct service_entry *se = s ? config_find_service(s, "b.example.com") : NULL;
+    const struct service_entry *se = s ? scan_service(s, "b.example.com") : NULL;
     CHECK(se && strstr(se->meta.pos.file, "/edit/team/b.yaml") != NULL);
     config_unref(s);
     config_diags_release(&d);

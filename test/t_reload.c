@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_scan.h"
 #include "unit.h"
 #include "xdsd/log.h"
 #include "xdsd/reload.h"
@@ -84,7 +85,7 @@ static size_t count_se(const struct fixture *f)
 
 static int has_host(const struct fixture *f, const char *host)
 {
-    return f->current && config_find_service(f->current, host) != NULL;
+    return f->current && scan_service(f->current, host) != NULL;
 }
 
 static void setup(struct fixture *f)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_scan.h"
 #include "unit.h"
 #include "xdsd/log.h"
 #include "xdsd/reload.h"
@@ -103,22 +104,6 @@ static char *names_of(const struct config_set *s)
         fprintf(m, "gw %s/%s %s:%d:%d %llx\n", gw[i].meta.namespace, gw[i].meta.name,
                 gw[i].meta.pos.file, gw[i].meta.pos.line, gw[i].meta.pos.column,
                 (unsigned long long)gw[i].meta.content_hash);
-    /* the lookups by host translation makes, answered by the set's indexes */
-    static const char *const from[] = {"default", "app", "a", "zzz"};
-    size_t n_se, n_dr;
-    config_service_entries(s, &n_se);
-    config_destination_rules(s, &n_dr);
-    for (size_t i = 0; i < n_se; i++)
-        for (size_t j = 0; j < se[i].n_hosts; j++) {
-            const struct service_entry *e = config_find_service(s, se[i].hosts[j]);
-            fprintf(m, "find %s: %s/%s\n", se[i].hosts[j], e ? e->meta.namespace : "-",
-                    e ? e->meta.name : "-");
-        }
-    for (size_t i = 0; i < n_dr; i++)
-        for (size_t j = 0; j < 4 && dr[i].host; j++) {
-            const struct destination_rule *r = config_find_destination_rule(s, dr[i].host, from[j]);
-            fprintf(m, "rule %s from %s: %s\n", dr[i].host, from[j], r ? r->meta.namespace : "-");
-        }
     const struct config_source *src = config_sources(s, &n);
     for (size_t i = 0; i < n; i++)
         fprintf(m, "file %s %zu\n", src[i].name, src[i].len);
@@ -217,7 +202,7 @@ TEST(reload_incremental_agrees_with_a_fresh_load)
     put_service(&f, "b.yaml", "b", "b2.example.com"); /* modify */
     put_route(&f, "team/r.yaml", "b2.example.com", "v1");
     CHECK_INT(settle_and_compare(&f), 1);
-    CHECK(config_find_service(f.current, "b2.example.com") != NULL);
+    CHECK(scan_service(f.current, "b2.example.com") != NULL);
 
     put_service(&f, "a.yaml", "a", "a.example.com"); /* create: sorts first */
     put_service(&f, "team/z.yaml", "z", "z.example.com");
@@ -225,17 +210,17 @@ TEST(reload_incremental_agrees_with_a_fresh_load)
 
     inc_unlink(&f, "d.yml"); /* delete */
     CHECK_INT(settle_and_compare(&f), 1);
-    CHECK(config_find_service(f.current, "d.example.com") == NULL);
+    CHECK(scan_service(f.current, "d.example.com") == NULL);
 
     char *out = xasprintf("%s/c.yaml", f.outside); /* rename in */
     put_service(&f, out, "c", "c.example.com");
     inc_rename(&f, out, "team/c.yaml");
     CHECK_INT(settle_and_compare(&f), 1);
-    CHECK(config_find_service(f.current, "c.example.com") != NULL);
+    CHECK(scan_service(f.current, "c.example.com") != NULL);
 
     inc_rename(&f, "team/m.yaml", out); /* rename out */
     CHECK_INT(settle_and_compare(&f), 1);
-    CHECK(config_find_service(f.current, "m.example.com") == NULL);
+    CHECK(scan_service(f.current, "m.example.com") == NULL);
 
     inc_rename(&f, "team/z.yaml", "y.yaml"); /* rename within: same resources */
     CHECK_INT(settle_and_compare(&f), 1);
@@ -292,7 +277,7 @@ TEST(reload_incremental_unreadable_file_and_its_repair)
     CHECK_INT(settle_and_compare(&f), 0);
     CHECK(chmod(b, 0644) == 0);
     CHECK_INT(settle_and_compare(&f), 1);
-    CHECK(config_find_service(f.current, "d2.example.com") != NULL);
+    CHECK(scan_service(f.current, "d2.example.com") != NULL);
     free(b);
     inc_teardown(&f);
 }
@@ -309,7 +294,7 @@ TEST(reload_incremental_falls_back_to_a_full_reload)
     CHECK(mkdir(sub, 0755) == 0);
     put_service(&f, "new/n.yaml", "n", "n.example.com");
     CHECK_INT(settle_and_compare(&f), 1);
-    CHECK(config_find_service(f.current, "n.example.com") != NULL);
+    CHECK(scan_service(f.current, "n.example.com") != NULL);
 
     /* a link: its target can change without an event in the tree, so
      * from now on every reload is a full one */
@@ -318,19 +303,19 @@ TEST(reload_incremental_falls_back_to_a_full_reload)
     char *link = inc_path(&f, "l.yaml");
     CHECK(symlink(target, link) == 0);
     CHECK_INT(settle_and_compare(&f), 1);
-    CHECK(config_find_service(f.current, "l.example.com") != NULL);
+    CHECK(scan_service(f.current, "l.example.com") != NULL);
     put_service(&f, target, "l", "l2.example.com"); /* not seen by inotify */
     put_service(&f, "b.yaml", "b", "b4.example.com");
     put_route(&f, "team/r.yaml", "b4.example.com", "v1");
     CHECK_INT(settle_and_compare(&f), 1);
-    CHECK(config_find_service(f.current, "l2.example.com") != NULL);
+    CHECK(scan_service(f.current, "l2.example.com") != NULL);
 
     /* the directory removed (and its files with it) */
     CHECK(unlink(link) == 0);
     inc_unlink(&f, "new/n.yaml");
     CHECK(rmdir(sub) == 0);
     CHECK_INT(settle_and_compare(&f), 1);
-    CHECK(config_find_service(f.current, "n.example.com") == NULL);
+    CHECK(scan_service(f.current, "n.example.com") == NULL);
     CHECK(reloader_partial_count(f.r) == partial); /* none of these was partial */
 
     put_service(&f, "b.yaml", "b", "b5.example.com"); /* no link left: partial again */
@@ -488,7 +473,7 @@ TEST(reload_incremental_picks_the_rule_a_fresh_load_picks)
     inc_unlink(&f, "dr-app.yaml");
     CHECK_INT(settle_and_compare(&f), 0);
 
-    /* valid now: the set's own lookups by host, as rules come and go */
+    /* valid now: the set, as rules for its host come and go */
     inc_put(&f, "vs.yaml",
             HEAD "kind: VirtualService\nmetadata: {name: v, namespace: app}\n"
                  "spec:\n  hosts: [h.example.com]\n  http:\n  - route:\n"
@@ -539,7 +524,7 @@ TEST(reload_incremental_many_files_at_once)
     CHECK_INT(settle_and_compare(&f), 1);
     put_service(&f, "team/m07.yaml", "m07", "m07b.example.com"); /* and one again */
     CHECK_INT(settle_and_compare(&f), 1);
-    CHECK(config_find_service(f.current, "m07b.example.com") != NULL);
+    CHECK(scan_service(f.current, "m07b.example.com") != NULL);
     CHECK_INT(reloader_partial_count(f.r) - partial, 4);
     inc_teardown(&f);
 }

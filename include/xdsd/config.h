@@ -615,19 +615,8 @@ const struct gateway *config_gateways(const struct config_set *s, size_t *n);
 const struct virtual_service *config_virtual_services(const struct config_set *s, size_t *n);
 const struct destination_rule *config_destination_rules(const struct config_set *s, size_t *n);
 
-/* Lookups translation needs. Each returns NULL when nothing matches. */
-/* The ServiceEntry declaring host exactly (first by namespace/name order). */
-const struct service_entry *config_find_service(const struct config_set *s, const char *host);
-/* The DestinationRule for host as seen from namespace ns (same-namespace first,
- * then any exported to it), or NULL. */
-const struct destination_rule *config_find_destination_rule(const struct config_set *s,
-                                                            const char *host, const char *ns);
 /* Labels as Kubernetes writes a selector: "k=v,k=v", keys sorted ("" for
  * none). The caller frees the string. */
 char *config_labels_text(const struct config_labels *labels);
-
-/* The Gateway namespace/name. */
-const struct gateway *config_find_gateway(const struct config_set *s, const char *ns,
-                                          const char *name);
 
 #endif

@@ -1,6 +1,6 @@
 /* build.h - building the set: the loading state (struct builder) that takes
  * in the files of a load (builder.c), and the steps that make a set of its
- * resources (set.c, host_index.c). load.c runs them, with validation, in
+ * resources (set.c). load.c runs them, with validation, in
  * builder_finish(). */
 #ifndef XDSD_CONFIG_BUILD_H
 #define XDSD_CONFIG_BUILD_H
@@ -13,11 +13,6 @@
 #include "unit.h"
 #include "xdsd/config.h"
 
-struct host_ref {
-    const char *host;
-    const char *ns;
-    const void *res;
-};
 
 struct config_set {
     int refs;
@@ -34,13 +29,6 @@ struct config_set {
     size_t n_vs;
     struct destination_rule *dr;
     size_t n_dr;
-    /* indexes (set.c) */
-    struct host_ref *se_by_host;
-    size_t n_se_by_host;
-    struct host_ref *dr_by_host;
-    size_t n_dr_by_host;
-    struct host_ref *dr_wild; /* DestinationRules with a wildcard host */
-    size_t n_dr_wild;
     /* the files the resources live in, in load order */
     struct file_chunk **chunks;
     size_t n_chunks;
@@ -63,21 +51,6 @@ struct kind_patch {
     int same_layout; /* the same resources in the same places, but for: */
     size_t *at;      /* the places of the changed files' resources, ascending */
     size_t n_at;
-};
-
-/* One host of a ServiceEntry (or DestinationRule) of the set's sorted array,
- * in the order of the set's lookups by host (host_index.c). */
-struct host_order {
-    const char *host, *ns; /* the unit's strings */
-    size_t idx;            /* in the set's array */
-};
-
-struct host_orders {
-    struct host_order *se, *dr; /* dr: the rules without a wildcard host */
-    size_t n_se, n_dr;
-    size_t *wild; /* the rules with one: their places in the set's array, ascending */
-    size_t n_wild;
-    int valid;
 };
 
 /* Loading state. Resources live in the arenas of their files' units, whose
@@ -123,7 +96,6 @@ struct builder {
     struct kind_patch *patch; /* [4]: prev against older; then this load against prev */
     struct config_set *spare; /* made for the next load when there is no prev (set.c) */
     struct kind_merge merge[4];
-    struct host_orders hosts; /* the new set's, for the next load (with sorted) */
 };
 
 /* Every resource of a load, per kind, in (namespace, name, position) order. */
@@ -132,18 +104,9 @@ struct sorted_kinds {
     const char **file[4]; /* each one's file name (its unit's address) */
     size_t n[4];
     size_t dups[4];           /* duplicates reported among them */
-    struct host_orders hosts; /* of the last load that made a set */
 };
 /* Free the arrays (k is empty again). */
 void sorted_kinds_release(struct sorted_kinds *k);
-void host_orders_release(struct host_orders *h);
-
-/* Build s's lookups by host. With prev valid and both kinds merged, by
- * merging prev with the changed files' hosts; else by sorting. *out (may be
- * NULL) receives the new order. */
-void host_index_build(struct config_set *s, const struct host_orders *prev,
-                      const struct kind_merge *se, const struct kind_merge *dr,
-                      struct host_orders *out);
 
 /* ---- the builder takes in files (builder.c) ------------------------------ */
 
@@ -173,8 +136,7 @@ size_t builder_resources(const struct builder *b);
 void builder_sort(struct builder *b, size_t dups[4]);
 /* The unit a resource of the builder came from. */
 const struct config_unit *builder_unit_of(struct builder *b, const struct istio_meta *m);
-/* Move the sorted resources into b->set, with its indexes; b->set is
- * complete. */
+/* Move the sorted resources into b->set; b->set is complete. */
 void builder_fill_set(struct builder *b);
 /* Free what b holds but the set (and, for a directory's cache, keep the
  * sorted arrays for the next load); dups as builder_sort() gave them. */

@@ -1,6 +1,6 @@
-/* set.c - the finished configuration set: duplicate detection, sorting,
- * reference counting and the indexes behind the lookups translation makes
- * for every service of every proxy class. */
+/* set.c - the finished configuration set: the resources of each kind
+ * sorted (merged into the last load's order after a few changes), duplicate
+ * detection, the arrays copied out, reference counting and the accessors. */
 #include "build.h"
 
 #include <stdint.h>
@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "diag.h"
-#include "validate.h" /* host_matches, until it has a home of its own */
 #include "xdsd/util.h"
 
 static int pos_cmp(const struct config_pos *a, const struct config_pos *b)
@@ -44,7 +43,6 @@ void sorted_kinds_release(struct sorted_kinds *k)
         free(k->arr[i]);
         free(k->file[i]);
     }
-    host_orders_release(&k->hosts);
     memset(k, 0, sizeof(*k));
 }
 
@@ -437,8 +435,6 @@ void builder_fill_set(struct builder *b)
         __atomic_add_fetch(&s->chunks[i]->refs, 1, __ATOMIC_RELAXED);
     }
     s->n_chunks = b->files.n;
-    host_index_build(s, b->sorted ? &b->sorted->hosts : NULL, &b->merge[KIND_SERVICE_ENTRY],
-                     &b->merge[KIND_DESTINATION_RULE], b->sorted ? &b->hosts : NULL);
     if (b->patch)
         note_patches(b, s);
 }
@@ -460,11 +456,9 @@ void builder_release(struct builder *b, const size_t dups[4])
              (struct istio_meta **)b->dr},
             {b->merge[0].file, b->merge[1].file, b->merge[2].file, b->merge[3].file},
             {b->n_se, b->n_gw, b->n_vs, b->n_dr},
-            {dups[0], dups[1], dups[2], dups[3]},
-            b->hosts};
+            {dups[0], dups[1], dups[2], dups[3]}};
         return;
     }
-    host_orders_release(&b->hosts);
     free(b->se);
     free(b->gw);
     free(b->vs);
@@ -486,9 +480,6 @@ void config_unref(struct config_set *s)
     free(s->gw);
     free(s->vs);
     free(s->dr);
-    free(s->se_by_host);
-    free(s->dr_by_host);
-    free(s->dr_wild);
     for (size_t i = 0; i < s->n_chunks; i++)
         file_chunk_unref(s->chunks[i]);
     free(s->chunks);
@@ -577,100 +568,4 @@ const struct destination_rule *config_destination_rules(const struct config_set 
 {
     *n = s->n_dr;
     return s->dr;
-}
-
-/* First index in refs[0..n) whose host is >= host (and ns >= ns when given). */
-static size_t lower_bound(const struct host_ref *refs, size_t n, const char *host, const char *ns)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(refs[mid].host, host);
-        if (c == 0 && ns)
-            c = strcmp(refs[mid].ns, ns);
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-const struct service_entry *config_find_service(const struct config_set *s, const char *host)
-{
-    size_t i = lower_bound(s->se_by_host, s->n_se_by_host, host, NULL);
-    if (i < s->n_se_by_host && strcmp(s->se_by_host[i].host, host) == 0)
-        return s->se_by_host[i].res;
-    return NULL;
-}
-
-/* exportTo: empty or "*" is everywhere, "." the rule's own namespace. */
-static int exported_to(const struct destination_rule *dr, const char *ns)
-{
-    if (dr->n_export_to == 0)
-        return 1;
-    for (size_t i = 0; i < dr->n_export_to; i++) {
-        const char *e = dr->export_to[i];
-        if (strcmp(e, "*") == 0 || strcmp(e, ns) == 0 ||
-            (strcmp(e, ".") == 0 && strcmp(dr->meta.namespace, ns) == 0))
-            return 1;
-    }
-    return 0;
-}
-
-static const struct destination_rule *pick(const struct host_ref *refs, size_t from, size_t n,
-                                           const char *host, const char *ns)
-{
-    for (size_t i = from; i < n && strcmp(refs[i].host, host) == 0; i++)
-        if (strcmp(refs[i].ns, ns) == 0)
-            return refs[i].res;
-    for (size_t i = from; i < n && strcmp(refs[i].host, host) == 0; i++)
-        if (exported_to(refs[i].res, ns))
-            return refs[i].res;
-    return NULL;
-}
-
-const struct destination_rule *config_find_destination_rule(const struct config_set *s,
-                                                            const char *host, const char *ns)
-{
-    size_t i = lower_bound(s->dr_by_host, s->n_dr_by_host, host, NULL);
-    const struct destination_rule *dr = pick(s->dr_by_host, i, s->n_dr_by_host, host, ns);
-    if (dr)
-        return dr;
-    /* no rule names the host exactly: the most specific wildcard rule */
-    const struct destination_rule *best = NULL;
-    size_t best_len = 0;
-    for (size_t j = 0; j < s->n_dr_wild; j++) {
-        const struct destination_rule *w = s->dr_wild[j].res;
-        size_t len = strlen(w->host);
-        if (!host_matches(w->host, host) || !exported_to(w, ns))
-            continue;
-        int better = best == NULL || len > best_len ||
-                     (len == best_len && strcmp(w->meta.namespace, ns) == 0 &&
-                      strcmp(best->meta.namespace, ns) != 0);
-        if (better) {
-            best = w;
-            best_len = len;
-        }
-    }
-    return best;
-}
-
-const struct gateway *config_find_gateway(const struct config_set *s, const char *ns,
-                                          const char *name)
-{
-    size_t lo = 0, hi = s->n_gw;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(s->gw[mid].meta.namespace, ns);
-        if (c == 0)
-            c = strcmp(s->gw[mid].meta.name, name);
-        if (c == 0)
-            return &s->gw[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
 }
