@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common.h"
 #include "reuse.h"
 #include "unit.h"
+#include "xdsd/arena.h"
 #include "xdsd/config.h"
 
 

@@ -6,10 +6,10 @@
 
 #include <stddef.h>
 
-#include "common.h"
 #include "pos.h"
-#include "xdsd/config.h"
 #include "yaml.h"
+#include "xdsd/arena.h"
+#include "xdsd/config.h"
 
 struct dctx {
     struct arena *a; /* the set's arena: decoded values live here */

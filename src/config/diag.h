@@ -5,7 +5,7 @@
 
 #include <stdarg.h>
 
-#include "common.h"
+#include "xdsd/arena.h"
 #include "xdsd/config.h"
 
 /* Diagnostics kept per load; past this they are only counted. */

@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common.h"
 #include "pos.h"
+#include "xdsd/arena.h"
 #include "xdsd/config.h"
 
 /* A unit depends on the file's bytes alone, so a reload reuses it while the

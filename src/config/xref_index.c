@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "build.h"
+#include "xdsd/sorted.h"
 #include "xdsd/util.h"
 
 struct xref_index *xref_index_new(void)

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "common.h"
+#include "xdsd/arena.h"
 #include "xdsd/config.h"
 
 enum cnode_type { CN_NULL, CN_SCALAR, CN_MAP, CN_SEQ };
