@@ -8,8 +8,7 @@
 #include "xdsd/config.h"
 
 /* The first ServiceEntry (by namespace/name) that lists host, or NULL. */
-static inline const struct service_entry *scan_service(const struct config_set *s,
-                                                       const char *host)
+static inline const struct service_entry *scan_service(const struct config_set *s, const char *host)
 {
     size_t n;
     const struct service_entry *se = config_service_entries(s, &n);
@@ -21,8 +20,7 @@ static inline const struct service_entry *scan_service(const struct config_set *
 }
 
 /* The first DestinationRule (by namespace/name) whose host is host, or NULL. */
-static inline const struct destination_rule *scan_rule(const struct config_set *s,
-                                                       const char *host)
+static inline const struct destination_rule *scan_rule(const struct config_set *s, const char *host)
 {
     size_t n;
     const struct destination_rule *dr = config_destination_rules(s, &n);

@@ -13,7 +13,6 @@
 #include "xdsd/arena.h"
 #include "xdsd/config.h"
 
-
 struct config_set {
     int refs;
     uint64_t generation;
@@ -103,7 +102,7 @@ struct sorted_kinds {
     struct istio_meta **arr[4];
     const char **file[4]; /* each one's file name (its unit's address) */
     size_t n[4];
-    size_t dups[4];           /* duplicates reported among them */
+    size_t dups[4]; /* duplicates reported among them */
 };
 /* Free the arrays (k is empty again). */
 void sorted_kinds_release(struct sorted_kinds *k);

@@ -10,6 +10,7 @@
 
 #include "build.h"
 #include "diag.h"
+#include "xdsd/host.h"
 
 int is_dns1123_label(const char *s)
 {
@@ -78,15 +79,13 @@ int is_cidr(const char *s)
     return inet_pton(AF_INET6, ip, buf) == 1 && bits <= 128;
 }
 
-int host_matches(const char *pattern, const char *host)
+int fqdn_is(const char *h, const char *ns, const char *full)
 {
-    if (strcmp(pattern, "*") == 0 || strcmp(pattern, host) == 0)
-        return 1;
-    if (pattern[0] != '*')
-        return 0;
-    /* "*.example.com" matches "a.example.com" and the narrower "*.b.example.com" */
-    size_t pl = strlen(pattern + 1), hl = strlen(host);
-    return hl > pl && strcmp(host + hl - pl, pattern + 1) == 0;
+    if (strchr(h, '.') || strcmp(h, "*") == 0)
+        return strcmp(h, full) == 0;
+    size_t hl = strlen(h), nl = strlen(ns);
+    return strncmp(full, h, hl) == 0 && full[hl] == '.' && strncmp(full + hl + 1, ns, nl) == 0 &&
+           strcmp(full + hl + 1 + nl, "." HOST_SERVICE_DOMAIN) == 0;
 }
 
 void validate_export_to(struct vctx *v, const char *const *e, size_t n)

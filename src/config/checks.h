@@ -40,7 +40,8 @@ int is_dns1123_label(const char *s);
 int is_fqdn_or_wildcard(const char *s);
 int is_ip(const char *s);
 int is_cidr(const char *s);
-/* Istio host matching: pattern may be "*" or "*.suffix". */
-int host_matches(const char *pattern, const char *host);
+/* Is host_fqdn(h, ns) the name full? Without making it, for the scans
+ * that compare every host of a load. */
+int fqdn_is(const char *h, const char *ns, const char *full);
 
 #endif

@@ -11,6 +11,8 @@
 
 #include "decode.h"
 #include "diag.h"
+#include "xdsd/host.h"
+#include "xdsd/sorted.h"
 #include "xdsd/util.h"
 
 struct xctx {
@@ -36,64 +38,34 @@ static int name_ref_cmp(const void *pa, const void *pb)
     return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
 }
 
+static int name_key_cmp(const void *name, const void *elem)
+{
+    return strcmp(name, ((const struct name_ref *)elem)->name);
+}
+
 /* First entry named name, or ix->n. */
 static size_t name_first(const struct name_index *ix, const char *name)
 {
-    size_t lo = 0, hi = ix->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(ix->items[mid].name, name) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return lower_bound(name, ix->items, ix->n, sizeof(*ix->items), name_key_cmp);
 }
 
-/* Short names are relative to a namespace: "reviews" in "default" is
- * "reviews.default.svc.cluster.local", as Istio resolves them. */
-static const char *fqdn(struct xctx *x, const char *host, const char *ns)
+static int host_key_cmp(const void *host, const void *elem)
 {
-    if (strchr(host, '.') || strcmp(host, "*") == 0)
-        return host;
-    char *s = xasprintf("%s.%s.svc.cluster.local", host, ns);
-    const char *r = arena_strdup(&x->tmp, s);
-    free(s);
-    return r;
+    return strcmp(host, ((const struct xref_host *)elem)->host);
 }
 
+/* The first exact entry for host, or ix->n_exact. */
 static size_t first_of(const struct xref_hosts *ix, const char *host)
 {
-    size_t lo = 0, hi = ix->n_exact;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(ix->exact[mid].host, host) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return lower_bound(host, ix->exact, ix->n_exact, sizeof(*ix->exact), host_key_cmp);
 }
 
+/* Istio keeps a DestinationRule in force in its own namespace whatever its
+ * exportTo says; elsewhere exportTo decides. */
 static int dr_visible(const struct destination_rule *dr, const char *ns)
 {
-    if (dr->n_export_to == 0 || strcmp(dr->meta.namespace, ns) == 0)
-        return 1;
-    for (size_t i = 0; i < dr->n_export_to; i++)
-        if (strcmp(dr->export_to[i], "*") == 0 || strcmp(dr->export_to[i], ns) == 0)
-            return 1;
-    return 0;
-}
-
-/* Is fqdn(h, ns) the name full? (without making it) */
-static int fqdn_is(const char *h, const char *ns, const char *full)
-{
-    static const char suffix[] = ".svc.cluster.local";
-    if (strchr(h, '.') || strcmp(h, "*") == 0)
-        return strcmp(h, full) == 0;
-    size_t hl = strlen(h), nl = strlen(ns);
-    return strncmp(full, h, hl) == 0 && full[hl] == '.' && strncmp(full + hl + 1, ns, nl) == 0 &&
-           strcmp(full + hl + 1 + nl, suffix) == 0;
+    return strcmp(dr->meta.namespace, ns) == 0 ||
+           host_exported(dr->export_to, dr->n_export_to, dr->meta.namespace, ns);
 }
 
 /* Whether to answer this lookup by a scan; else the indexes are there. */
@@ -130,7 +102,8 @@ static const struct destination_rule *scan_dr(struct xctx *x, const char *host, 
     for (size_t i = 0; i < b->n_dr; i++) {
         const struct destination_rule *dr = b->dr[i];
         if (dr->host && dr->host[0] == '*' &&
-            host_matches(fqdn(x, dr->host, dr->meta.namespace), host) && dr_visible(dr, ns))
+            host_match(host_fqdn(&x->tmp, dr->host, dr->meta.namespace), host) &&
+            dr_visible(dr, ns))
             return dr;
     }
     return NULL;
@@ -154,7 +127,7 @@ static const struct service_entry *scan_se(struct xctx *x, const char *host)
         const struct service_entry *se = b->se[i];
         for (size_t j = 0; j < se->n_hosts; j++)
             if (se->hosts[j][0] == '*' &&
-                host_matches(fqdn(x, se->hosts[j], se->meta.namespace), host))
+                host_match(host_fqdn(&x->tmp, se->hosts[j], se->meta.namespace), host))
                 return se;
     }
     return NULL;
@@ -178,7 +151,7 @@ static const struct destination_rule *find_dr(struct xctx *x, const char *host, 
     if (other)
         return other;
     for (size_t i = 0; i < x->ix->dr.n_wild; i++)
-        if (host_matches(x->ix->dr.wild[i].host, host) && dr_visible(x->ix->dr.wild[i].res, ns))
+        if (host_match(x->ix->dr.wild[i].host, host) && dr_visible(x->ix->dr.wild[i].res, ns))
             return x->ix->dr.wild[i].res;
     return NULL;
 }
@@ -191,7 +164,7 @@ static const struct service_entry *find_se(struct xctx *x, const char *host)
     if (i < x->ix->se.n_exact && strcmp(x->ix->se.exact[i].host, host) == 0)
         return x->ix->se.exact[i].res;
     for (size_t j = 0; j < x->ix->se.n_wild; j++)
-        if (host_matches(x->ix->se.wild[j].host, host))
+        if (host_match(x->ix->se.wild[j].host, host))
             return x->ix->se.wild[j].res;
     return NULL;
 }
@@ -229,12 +202,7 @@ static int has_subset(struct xctx *x, const struct destination_rule *dr, const c
 /* ": did you mean 'NAME'?" when sg found a close name, else "". */
 static const char *did_you_mean(struct xctx *x, const struct suggest *sg)
 {
-    if (sg->best == NULL)
-        return "";
-    char *s = xasprintf(": did you mean '%s'?", sg->best);
-    const char *r = arena_strdup(&x->tmp, s);
-    free(s);
-    return r;
+    return sg->best ? arena_printf(&x->tmp, ": did you mean '%s'?", sg->best) : "";
 }
 
 /* Are the first labels of two hosts alike? "b.example.com" is no
@@ -269,7 +237,7 @@ static const char *suggest_host(struct xctx *x, const char *written, const char 
             const char *h = se->hosts[j];
             if (h[0] == '*')
                 continue;
-            const char *full = fqdn(x, h, se->meta.namespace);
+            const char *full = host_fqdn(&x->tmp, h, se->meta.namespace);
             int local = full == h || strcmp(se->meta.namespace, ns) == 0;
             if (first_labels_alike(host, full))
                 suggest_offer(&sg, full, local ? h : full, 0);
@@ -296,7 +264,7 @@ static void check_destination(struct xctx *x, const struct virtual_service *vs,
     struct vctx *v = x->v;
     if (d->host == NULL || strcmp(d->host, "*") == 0)
         return;
-    const char *host = fqdn(x, d->host, vs->meta.namespace);
+    const char *host = host_fqdn(&x->tmp, d->host, vs->meta.namespace);
     const struct service_entry *se = find_se(x, host);
     struct config_pos at = AT2(v, &d->host, d->pos);
     if (se == NULL)
@@ -345,46 +313,31 @@ static const char *gateway_key(struct xctx *x, const char *ref, const char *ns)
     if (strcmp(ref, "mesh") == 0 || strchr(ref, '/'))
         return ref;
     const char *dot = strchr(ref, '.');
-    char *s;
-    if (dot) {
-        const char *ns_start = dot + 1, *ns_end = strchr(ns_start, '.');
-        size_t nl = ns_end ? (size_t)(ns_end - ns_start) : strlen(ns_start);
-        s = xasprintf("%.*s/%.*s", (int)nl, ns_start, (int)(dot - ref), ref);
-    } else {
-        s = xasprintf("%s/%s", ns, ref);
-    }
-    const char *r = arena_strdup(&x->tmp, s);
-    free(s);
-    return r;
+    if (dot == NULL)
+        return arena_cat(&x->tmp, ns, "/", ref, NULL);
+    const char *ns_start = dot + 1, *ns_end = strchr(ns_start, '.');
+    size_t nl = ns_end ? (size_t)(ns_end - ns_start) : strlen(ns_start);
+    return arena_printf(&x->tmp, "%.*s/%.*s", (int)nl, ns_start, (int)(dot - ref), ref);
+}
+
+/* A key "namespace/name" against a Gateway of the builder's sorted array. */
+static int gateway_key_cmp(const void *key, const void *elem)
+{
+    const char *k = key, *slash = strchr(k, '/');
+    const struct istio_meta *m = &(*(struct gateway *const *)elem)->meta;
+    size_t nl = (size_t)(slash - k);
+    int c = strncmp(k, m->namespace, nl);
+    if (c == 0 && m->namespace[nl] != '\0')
+        c = -1; /* the key's namespace is a prefix of the Gateway's */
+    return c ? c : strcmp(slash + 1, m->name);
 }
 
 /* The first Gateway (in sorted order) with that key: of duplicates, always
  * the same one, whatever else the set holds (xref_memo.c relies on it). */
 static const struct gateway *find_gateway(struct builder *b, const char *key)
 {
-    const char *slash = strchr(key, '/');
-    size_t nl = (size_t)(slash - key);
-    size_t lo = 0, hi = b->n_gw;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const struct istio_meta *m = &b->gw[mid]->meta;
-        int c = strncmp(m->namespace, key, nl);
-        if (c == 0 && m->namespace[nl] != '\0')
-            c = 1;
-        if (c == 0)
-            c = strcmp(m->name, slash + 1);
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == b->n_gw)
-        return NULL;
-    const struct istio_meta *m = &b->gw[lo]->meta;
-    if (strncmp(m->namespace, key, nl) != 0 || m->namespace[nl] != '\0' ||
-        strcmp(m->name, slash + 1) != 0)
-        return NULL;
-    return b->gw[lo];
+    struct gateway **gw = sorted_find(key, b->gw, b->n_gw, sizeof(*b->gw), gateway_key_cmp);
+    return gw ? *gw : NULL;
 }
 
 /* Does server host h (as written, maybe "ns/host") of gw expose host to
@@ -402,7 +355,7 @@ static int server_host_exposes(const struct gateway *gw, const char *h, const ch
             return 0;
         h = slash + 1;
     }
-    return host_matches(h, host) || host_matches(host, h);
+    return host_overlap(h, host);
 }
 
 /* Every host of every server of gw, indexed: exact hosts written without a
@@ -495,11 +448,8 @@ static const char *suggest_gateway(struct xctx *x, const char *key, const char *
         const struct istio_meta *m = &b->gw[i]->meta;
         int same_ns = strlen(m->namespace) == nl && strncmp(m->namespace, key, nl) == 0;
         const char *shown = m->name;
-        if (strcmp(m->namespace, ns) != 0) {
-            char *s = xasprintf("%s/%s", m->namespace, m->name);
-            shown = arena_strdup(&x->tmp, s);
-            free(s);
-        }
+        if (strcmp(m->namespace, ns) != 0)
+            shown = arena_cat(&x->tmp, m->namespace, "/", m->name, NULL);
         suggest_offer(&sg, m->name, shown, !same_ns);
     }
     return did_you_mean(x, &sg);
@@ -546,8 +496,8 @@ static void check_gateways(struct xctx *x, const struct virtual_service *vs,
                 vc_warn(v, hat, "host '%s' is not exposed by any server of Gateway %s",
                         vs->hosts[h], key);
             xgrow((void **)&bl->items, &bl->cap, bl->n + 1, sizeof(*bl->items));
-            bl->items[bl->n++] =
-                (struct binding){key, fqdn(x, vs->hosts[h], vs->meta.namespace), vs, hat};
+            bl->items[bl->n++] = (struct binding){
+                key, host_fqdn(&x->tmp, vs->hosts[h], vs->meta.namespace), vs, hat};
         }
     }
     /* gateways named in matches must exist and be bound at the top */

@@ -133,10 +133,7 @@ const char *kind_name(enum istio_kind k)
 
 const char *meta_label(struct arena *a, const struct istio_meta *m)
 {
-    char *s = xasprintf("%s %s/%s", kind_names[m->kind], m->namespace, m->name);
-    const char *r = arena_strdup(a, s);
-    free(s);
-    return r;
+    return arena_cat(a, kind_names[m->kind], " ", m->namespace, "/", m->name, NULL);
 }
 
 int kind_parse(const char *s, enum istio_kind *out)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "unit.h"
+#include "xdsd/sorted.h"
 #include "xdsd/util.h"
 
 const char *cache_file_path(const struct cache_file *f)
@@ -84,17 +85,23 @@ void file_list_seal(struct file_list *l)
     l->open = 0;
 }
 
+/* A path against the first file of a chunk, a chunk that starts with it
+ * counting as before it: lower_bound() then finds the first chunk after. */
+static int chunk_key_cmp(const void *path, const void *elem)
+{
+    const struct file_chunk *c = *(struct file_chunk *const *)elem;
+    return strcmp(path, cache_file_path(&c->f[0])) >= 0 ? 1 : -1;
+}
+
 size_t file_list_chunk_of(const struct file_list *l, const char *path)
 {
-    size_t lo = 0, hi = l->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(cache_file_path(&l->items[mid]->f[0]), path) <= 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo > 0 ? lo - 1 : 0;
+    size_t after = lower_bound(path, l->items, l->n, sizeof(*l->items), chunk_key_cmp);
+    return after > 0 ? after - 1 : 0;
+}
+
+static int file_key_cmp(const void *path, const void *elem)
+{
+    return strcmp(path, cache_file_path(elem));
 }
 
 struct config_unit *file_list_find(const struct file_list *l, const char *path, uint64_t hash,
@@ -103,18 +110,7 @@ struct config_unit *file_list_find(const struct file_list *l, const char *path, 
     if (l->n == 0)
         return NULL;
     const struct file_chunk *k = l->items[file_list_chunk_of(l, path)];
-    size_t lo = 0, hi = k->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int cmp = strcmp(cache_file_path(&k->f[mid]), path);
-        if (cmp == 0) {
-            struct config_unit *u = k->f[mid].unit;
-            return u && u->hash == hash && u->len == len ? u : NULL;
-        }
-        if (cmp < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    const struct cache_file *f = sorted_find(path, k->f, k->n, sizeof(k->f[0]), file_key_cmp);
+    struct config_unit *u = f ? f->unit : NULL;
+    return u && u->hash == hash && u->len == len ? u : NULL;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xdsd/sorted.h"
 #include "xdsd/util.h"
 
 static size_t pos_slot(const struct pos_table *t, const void *addr, size_t size)
@@ -74,7 +75,7 @@ static int pos_get_sorted(const struct pos_table *t, const void *addr, size_t si
                           struct config_pos *out)
 {
     struct pos_short key = {addr, (uint32_t)size, 0, 0};
-    const struct pos_short *e = bsearch(&key, t->sorted, t->n, sizeof(key), short_cmp);
+    const struct pos_short *e = sorted_find(&key, t->sorted, t->n, sizeof(key), short_cmp);
     if (e == NULL)
         return 0;
     *out = (struct config_pos){t->file, e->line, e->column};

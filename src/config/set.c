@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "xdsd/sorted.h"
 #include "xdsd/util.h"
 
 static int pos_cmp(const struct config_pos *a, const struct config_pos *b)
@@ -104,16 +105,10 @@ static struct istio_meta **merge_kind(const struct builder *b, enum istio_kind k
         file[o] = p->file[k][i];
         out[o++] = p->arr[k][i];
     }
-    /* where the changed files' go among them: a binary search each */
+    /* where the changed files' go among them: a binary search each, from
+     * where the one before went (add is sorted) */
     for (size_t a = 0, lo = 0; a < n_add; a++) {
-        size_t hi = o;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (ptr_cmp(&out[mid], &add[a]) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+        lo += lower_bound(&add[a], out + lo, o - lo, sizeof(*out), ptr_cmp);
         pos[a] = lo + a;
     }
     /* move the runs between them up, from the end */
@@ -365,6 +360,14 @@ static int unit_file_cmp(const void *pa, const void *pb)
     return (x > y) - (x < y);
 }
 
+/* A file name (by address) against a unit of b->by_file. */
+static int unit_file_key_cmp(const void *file, const void *elem)
+{
+    uintptr_t x = (uintptr_t)file;
+    uintptr_t y = (uintptr_t)(*(struct config_unit *const *)elem)->res[0]->pos.file;
+    return (x > y) - (x < y);
+}
+
 /* Units with resources, sorted by the address of their file name (which
  * every position of a unit points to): builder_unit_of() searches them. */
 static void index_units(struct builder *b)
@@ -397,19 +400,9 @@ const struct config_unit *builder_unit_of(struct builder *b, const struct istio_
     }
     if (b->by_file == NULL)
         index_units(b);
-    uintptr_t key = (uintptr_t)m->pos.file;
-    size_t lo = 0, hi = b->n_by_file;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        uintptr_t f = (uintptr_t)b->by_file[mid]->res[0]->pos.file;
-        if (f == key)
-            return b->by_file[mid];
-        if (f < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    struct config_unit **u =
+        sorted_find(m->pos.file, b->by_file, b->n_by_file, sizeof(*b->by_file), unit_file_key_cmp);
+    return u ? *u : NULL;
 }
 
 void builder_sort(struct builder *b, size_t dups[4])

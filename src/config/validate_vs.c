@@ -4,6 +4,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "xdsd/host.h"
+
 #define MAX_REGEX 1024
 
 static int given(struct vctx *v, const void *addr, size_t size)
@@ -57,7 +59,7 @@ static void vs_hosts(struct vctx *v, const struct virtual_service *vs)
         for (size_t j = 0; j < i; j++) {
             if (strcmp(vs->hosts[j], h) == 0)
                 vc_error(v, at, "duplicate host '%s'", h);
-            else if (host_matches(vs->hosts[j], h) || host_matches(h, vs->hosts[j]))
+            else if (host_overlap(vs->hosts[j], h))
                 vc_error(v, at, "host '%s' overlaps with host '%s'", h, vs->hosts[j]);
         }
     }
@@ -247,7 +249,7 @@ static void check_http(struct vctx *v, const struct virtual_service *vs)
 static int sni_in_hosts(const struct virtual_service *vs, const char *sni)
 {
     for (size_t i = 0; i < vs->n_hosts; i++)
-        if (host_matches(vs->hosts[i], sni))
+        if (host_match(vs->hosts[i], sni))
             return 1;
     return 0;
 }

@@ -21,6 +21,7 @@
 
 #include "tree.h"
 #include "xdsd/log.h"
+#include "xdsd/sorted.h"
 #include "xdsd/util.h"
 
 #define WATCH_MASK                                                                                 \
@@ -196,19 +197,17 @@ int watch_fd(const struct watch *w)
     return w->fd;
 }
 
+static int wd_key_cmp(const void *key, const void *elem)
+{
+    int a = *(const int *)key, b = ((const struct watched_dir *)elem)->wd;
+    return (a > b) - (a < b);
+}
+
 static const struct watched_dir *find_dir(const struct watch *w, int wd)
 {
-    size_t lo = 0, hi = w->n_dirs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (w->dirs[mid].wd == wd)
-            return w->dirs[mid].ambiguous ? NULL : &w->dirs[mid];
-        if (w->dirs[mid].wd < wd)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    const struct watched_dir *d =
+        sorted_find(&wd, w->dirs, w->n_dirs, sizeof(*w->dirs), wd_key_cmp);
+    return d && !d->ambiguous ? d : NULL;
 }
 
 static void note_file(struct watch *w, const char *dir, const char *name)

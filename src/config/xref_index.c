@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "build.h"
+#include "xdsd/host.h"
 #include "xdsd/sorted.h"
 #include "xdsd/util.h"
 
@@ -88,7 +89,7 @@ static void host_add(struct xref_hosts *h, const char *host, const struct istio_
 {
     struct xref_host e = {host, m->namespace, m, m->pos.file, NULL};
     if (!strchr(host, '.') && strcmp(host, "*") != 0) /* short: relative to the namespace */
-        e.host = e.own = xasprintf("%s.%s.svc.cluster.local", host, m->namespace);
+        e.host = e.own = xasprintf("%s.%s." HOST_SERVICE_DOMAIN, host, m->namespace);
     if (e.host[0] == '*') {
         xgrow((void **)&h->wild, &h->cap_wild, h->n_wild + 1, sizeof(e));
         h->wild[h->n_wild++] = e;

@@ -22,6 +22,7 @@
 #include "build.h"
 #include "diag.h"
 #include "validate.h"
+#include "xdsd/host.h"
 #include "xdsd/util.h"
 
 /* What validate_cross said about one VirtualService. */
@@ -276,22 +277,14 @@ struct xref_changes {
     size_t n_keys;
 };
 
-/* Is fqdn(h, ns) (crossref.c) the name full? */
-static int fqdn_is(const char *h, const char *ns, const char *full)
-{
-    static const char suffix[] = ".svc.cluster.local";
-    size_t hl = strlen(h), nl = strlen(ns);
-    return strncmp(full, h, hl) == 0 && full[hl] == '.' && strncmp(full + hl + 1, ns, nl) == 0 &&
-           strcmp(full + hl + 1 + nl, suffix) == 0;
-}
-
 static int add_host(struct xref_changes *c, const char *host, const char *ns)
 {
     if (host == NULL)
         return 0;
     if (host[0] == '*')
         return -1; /* a wildcard could match anything */
-    char *full = strchr(host, '.') ? xstrdup(host) : xasprintf("%s.%s.svc.cluster.local", host, ns);
+    char *full =
+        strchr(host, '.') ? xstrdup(host) : xasprintf("%s.%s." HOST_SERVICE_DOMAIN, host, ns);
     for (size_t i = 0; i < c->n_hosts; i++)
         if (strcmp(c->hosts[i], full) == 0) {
             free(full);
@@ -491,7 +484,7 @@ static uint64_t host_key(const char *host, const char *ns)
         return h;
     h = hash_bytes(h, ".", 1);
     h = hash_bytes(h, ns, strlen(ns));
-    return hash_bytes(h, ".svc.cluster.local", 18);
+    return hash_bytes(h, "." HOST_SERVICE_DOMAIN, sizeof(HOST_SERVICE_DOMAIN));
 }
 
 /* Hash of "namespace/name" of the Gateway ref names (see names_gateway()). */
