@@ -12,39 +12,45 @@
 #include <string.h>
 
 #include "diag.h"
+#include "xdsd/map.h"
 #include "xdsd/util.h"
 
 /* The bindings of one host on the mesh. */
 struct host_group {
-    char *host; /* NULL: a free slot */
-    uint64_t hash;
+    char *host; /* the key in the map */
     const struct binding **items;
     size_t n, cap;
 };
 
 struct mesh_hosts {
-    struct host_group *slots; /* open addressing, linear probing */
-    size_t cap, used;
-    size_t n_multi; /* groups of more than one binding */
+    struct map groups; /* host -> struct host_group */
+    size_t n_multi;    /* groups of more than one binding */
 };
 
 struct mesh_hosts *mesh_hosts_new(void)
 {
     struct mesh_hosts *h = xcalloc(1, sizeof(*h));
-    h->cap = 16;
-    h->slots = xcalloc(h->cap, sizeof(*h->slots));
+    map_init_str(&h->groups, NULL);
     return h;
+}
+
+static void group_free(struct host_group *g)
+{
+    free(g->host);
+    free(g->items);
+    free(g);
 }
 
 void mesh_hosts_free(struct mesh_hosts *h)
 {
     if (h == NULL)
         return;
-    for (size_t i = 0; i < h->cap; i++) {
-        free(h->slots[i].host);
-        free(h->slots[i].items);
-    }
-    free(h->slots);
+    size_t pos = 0;
+    const void *key;
+    void *g;
+    while (map_next(&h->groups, &pos, &key, &g))
+        group_free(g);
+    map_release(&h->groups);
     free(h);
 }
 
@@ -53,75 +59,34 @@ static int on_mesh(const struct binding *b)
     return strcmp(b->gateway, "mesh") == 0;
 }
 
-/* The slot of host (hash h): its group, or the free slot where it goes. */
-static size_t find_slot(const struct mesh_hosts *m, const char *host, uint64_t h)
-{
-    size_t k = (size_t)h & (m->cap - 1);
-    while (m->slots[k].host && (m->slots[k].hash != h || strcmp(m->slots[k].host, host) != 0))
-        k = (k + 1) & (m->cap - 1);
-    return k;
-}
-
-static void grow(struct mesh_hosts *m)
-{
-    struct host_group *old = m->slots;
-    size_t old_cap = m->cap;
-    m->cap *= 2;
-    m->slots = xcalloc(m->cap, sizeof(*m->slots));
-    for (size_t i = 0; i < old_cap; i++)
-        if (old[i].host)
-            m->slots[find_slot(m, old[i].host, old[i].hash)] = old[i];
-    free(old);
-}
-
 void mesh_hosts_add(struct mesh_hosts *m, const struct binding *b)
 {
     if (!on_mesh(b))
         return;
-    if (2 * (m->used + 1) > m->cap)
-        grow(m);
-    uint64_t h = hash_bytes(HASH_SEED, b->host, strlen(b->host));
-    struct host_group *g = &m->slots[find_slot(m, b->host, h)];
-    if (g->host == NULL) {
-        *g = (struct host_group){xstrdup(b->host), h, NULL, 0, 0};
-        m->used++;
+    struct host_group *g = map_get(&m->groups, b->host);
+    if (g == NULL) {
+        g = xcalloc(1, sizeof(*g));
+        g->host = xstrdup(b->host);
+        map_add(&m->groups, g->host, g);
     }
     xgrow((void **)&g->items, &g->cap, g->n + 1, sizeof(*g->items));
     g->items[g->n++] = b;
     m->n_multi += g->n == 2;
 }
 
-/* Empty the slot k, moving back the entries after it that probed past it. */
-static void slot_clear(struct mesh_hosts *m, size_t k)
-{
-    free(m->slots[k].host);
-    free(m->slots[k].items);
-    memset(&m->slots[k], 0, sizeof(m->slots[k]));
-    m->used--;
-    for (size_t j = (k + 1) & (m->cap - 1); m->slots[j].host; j = (j + 1) & (m->cap - 1)) {
-        size_t home = (size_t)m->slots[j].hash & (m->cap - 1);
-        /* the entry at j may move to k when k lies between its home and j */
-        if ((j > k && (home <= k || home > j)) || (j < k && home <= k && home > j)) {
-            m->slots[k] = m->slots[j];
-            memset(&m->slots[j], 0, sizeof(m->slots[j]));
-            k = j;
-        }
-    }
-}
-
 void mesh_hosts_remove(struct mesh_hosts *m, const struct binding *b)
 {
     if (!on_mesh(b))
         return;
-    uint64_t h = hash_bytes(HASH_SEED, b->host, strlen(b->host));
-    size_t k = find_slot(m, b->host, h);
-    struct host_group *g = &m->slots[k];
-    for (size_t i = 0; g->host && i < g->n; i++)
+    struct host_group *g = map_get(&m->groups, b->host);
+    for (size_t i = 0; g && i < g->n; i++)
         if (g->items[i] == b) {
             memmove(&g->items[i], &g->items[i + 1], (g->n - i - 1) * sizeof(*g->items));
             m->n_multi -= g->n == 2;
-            if (--g->n == 0)
-                slot_clear(m, k);
+            if (--g->n == 0) {
+                map_del(&m->groups, g->host);
+                group_free(g);
+            }
             return;
         }
 }
@@ -203,10 +168,12 @@ void check_conflicts(struct vctx *v, const struct mesh_hosts *m)
     if (m->n_multi == 0)
         return;
     const struct host_group **multi = xcalloc(m->n_multi, sizeof(*multi));
-    size_t n = 0;
-    for (size_t k = 0; k < m->cap; k++)
-        if (m->slots[k].n > 1)
-            multi[n++] = &m->slots[k];
+    size_t n = 0, pos = 0;
+    const void *key;
+    void *g;
+    while (map_next(&m->groups, &pos, &key, &g))
+        if (((const struct host_group *)g)->n > 1)
+            multi[n++] = g;
     qsort(multi, n, sizeof(*multi), group_cmp);
     for (size_t i = 0; i < n; i++)
         group_conflicts(v, multi[i]);

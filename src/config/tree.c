@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "xdsd/arena.h"
+#include "xdsd/map.h"
 #include "xdsd/util.h"
 
 #define MAX_DIR_DEPTH 32
@@ -29,56 +31,43 @@
 
 /* ---- (device, inode) -> index --------------------------------------------------------- */
 
-static size_t id_slot(const struct inode_map *m, struct file_id id)
-{
-    uint64_t h = ((uint64_t)id.ino * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)id.dev;
-    h ^= h >> 31;
-    return (size_t)h & (m->cap - 1);
-}
-
 static int id_eq(struct file_id a, struct file_id b)
 {
     return a.dev == b.dev && a.ino == b.ino;
 }
 
+/* The ids are hashed and compared as bytes. */
+_Static_assert(sizeof(struct file_id) == sizeof(dev_t) + sizeof(ino_t), "file_id has padding");
+
 size_t inode_map_get(const struct inode_map *m, struct file_id id)
 {
-    if (m->n == 0)
-        return SIZE_MAX;
-    for (size_t k = id_slot(m, id); m->slots[k].used; k = (k + 1) & (m->cap - 1))
-        if (id_eq(m->slots[k].id, id))
-            return m->slots[k].value;
-    return SIZE_MAX;
+    /* values are stored plus one: an absent id reads as SIZE_MAX */
+    return m->ready ? (size_t)(uintptr_t)map_get(&m->ids, &id) - 1 : SIZE_MAX;
 }
 
 int inode_map_put(struct inode_map *m, struct file_id id, size_t value)
 {
-    for (size_t k = m->n > 0 ? id_slot(m, id) : 0; m->n > 0 && m->slots[k].used;
-         k = (k + 1) & (m->cap - 1))
-        if (id_eq(m->slots[k].id, id)) {
-            m->slots[k].value = value;
-            return 0;
-        }
-    if (2 * (m->n + 1) > m->cap) {
-        struct inode_map bigger = {xcalloc(m->cap ? 2 * m->cap : 16, sizeof(*m->slots)), 0,
-                                   m->cap ? 2 * m->cap : 16};
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->slots[i].used)
-                inode_map_put(&bigger, m->slots[i].id, m->slots[i].value);
-        free(m->slots);
-        *m = bigger;
+    if (!m->ready) {
+        map_init_bytes(&m->ids, NULL, sizeof(id));
+        m->ready = 1;
     }
-    size_t k = id_slot(m, id);
-    while (m->slots[k].used)
-        k = (k + 1) & (m->cap - 1);
-    m->slots[k] = (struct inode_slot){id, value, 1};
-    m->n++;
+    void *v = (void *)(uintptr_t)(value + 1);
+    struct map_slot *slot = map_find(&m->ids, &id);
+    if (slot != NULL) {
+        slot->val = v;
+        return 0;
+    }
+    /* the map keeps keys by address: each id is copied into the arena */
+    struct file_id *key = arena_alloc(&m->keys, sizeof(*key));
+    *key = id;
+    map_add(&m->ids, key, v);
     return 1;
 }
 
 void inode_map_release(struct inode_map *m)
 {
-    free(m->slots);
+    map_release(&m->ids);
+    arena_release(&m->keys);
     memset(m, 0, sizeof(*m));
 }
 

@@ -6,22 +6,20 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "xdsd/arena.h"
 #include "xdsd/config.h"
+#include "xdsd/map.h"
 
 /* A file or directory by identity, whatever path reaches it. */
 struct file_id {
     dev_t dev;
     ino_t ino;
 };
-/* A map from file_id to an index. */
-struct inode_slot {
-    struct file_id id;
-    size_t value;
-    int used;
-};
+/* A map from file_id to an index; all zero is an empty map. */
 struct inode_map {
-    struct inode_slot *slots;
-    size_t n, cap;
+    struct map ids;    /* file_id (in keys) -> index + 1 */
+    struct arena keys; /* the ids, which the map keeps by address */
+    int ready;         /* ids is initialised */
 };
 /* The value put for id, or SIZE_MAX. */
 size_t inode_map_get(const struct inode_map *m, struct file_id id);

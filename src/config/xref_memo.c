@@ -23,6 +23,7 @@
 #include "diag.h"
 #include "validate.h"
 #include "xdsd/host.h"
+#include "xdsd/map.h"
 #include "xdsd/util.h"
 
 /* What validate_cross said about one VirtualService. */
@@ -36,16 +37,15 @@ struct xmemo_entry {
 };
 
 /* The entries in no order (a slot whose vs is NULL is free), found by
- * their VirtualService's address through a hash table; their Bloom filters
- * apart, read in one sweep on each reload. */
+ * their VirtualService's address through a map; their Bloom filters apart,
+ * read in one sweep on each reload. */
 struct cross_memo {
     struct xmemo_entry *items;
     uint64_t (*deps)[2]; /* each entry's filter */
     size_t n, cap;       /* slots used (free ones included) */
     size_t *free;        /* free slots */
     size_t n_free, cap_free;
-    size_t *table; /* slot + 1, or 0; open addressing */
-    size_t table_cap, live;
+    struct map by_vs;  /* VirtualService -> its slot + 1 */
     size_t with_diags; /* entries with findings */
     struct mesh_hosts *mesh;
     struct selector_memo selectors; /* gwselect.c's */
@@ -63,8 +63,7 @@ static void selector_memo_release(struct selector_memo *sm)
 struct cross_memo *cross_memo_new(void)
 {
     struct cross_memo *m = xcalloc(1, sizeof(*m));
-    m->table_cap = 16;
-    m->table = xcalloc(m->table_cap, sizeof(*m->table));
+    map_init_ptr(&m->by_vs, NULL);
     m->mesh = mesh_hosts_new();
     return m;
 }
@@ -98,65 +97,23 @@ void cross_memo_free(struct cross_memo *m)
     free(m->items);
     free(m->deps);
     free(m->free);
-    free(m->table);
+    map_release(&m->by_vs);
     free(m);
 }
 
-static size_t ptr_hash(const void *p)
+/* Free the slot of an entry taken out of the map. */
+static void slot_free(struct cross_memo *m, size_t slot)
 {
-    uint64_t x = (uint64_t)(uintptr_t)p;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return (size_t)x;
-}
-
-/* The table index of vs, or of the empty place where it would go. */
-static size_t table_find(const struct cross_memo *m, const void *vs)
-{
-    size_t k = ptr_hash(vs) & (m->table_cap - 1);
-    while (m->table[k] && m->items[m->table[k] - 1].vs != vs)
-        k = (k + 1) & (m->table_cap - 1);
-    return k;
-}
-
-static void table_grow(struct cross_memo *m)
-{
-    free(m->table);
-    m->table_cap *= 2;
-    m->table = xcalloc(m->table_cap, sizeof(*m->table));
-    for (size_t i = 0; i < m->n; i++)
-        if (m->items[i].vs)
-            m->table[table_find(m, m->items[i].vs)] = i + 1;
-}
-
-/* Take the entry at table index k out of the table (moving back the ones
- * after it that probed past it) and free its slot. */
-static void table_remove(struct cross_memo *m, size_t k)
-{
-    size_t slot = m->table[k] - 1;
     entry_release(m, &m->items[slot]);
     xgrow((void **)&m->free, &m->cap_free, m->n_free + 1, sizeof(*m->free));
     m->free[m->n_free++] = slot;
-    m->live--;
-    m->table[k] = 0;
-    size_t mask = m->table_cap - 1;
-    for (size_t j = (k + 1) & mask; m->table[j]; j = (j + 1) & mask) {
-        size_t home = ptr_hash(m->items[m->table[j] - 1].vs) & mask;
-        /* the entry at j moves to k when k lies between its home and j */
-        if ((j > k && (home <= k || home > j)) || (j < k && home <= k && home > j)) {
-            m->table[k] = m->table[j];
-            m->table[j] = 0;
-            k = j;
-        }
-    }
 }
 
 void cross_memo_drop(struct cross_memo *m, const void *vs)
 {
-    size_t k = table_find(m, vs);
-    if (m->table[k])
-        table_remove(m, k);
+    uintptr_t slot = (uintptr_t)map_del(&m->by_vs, vs);
+    if (slot)
+        slot_free(m, slot - 1);
 }
 
 void cross_memo_clear(struct cross_memo *m)
@@ -164,15 +121,13 @@ void cross_memo_clear(struct cross_memo *m)
     for (size_t i = 0; i < m->n; i++)
         if (m->items[i].vs)
             entry_release(m, &m->items[i]);
-    m->n = m->n_free = m->live = 0;
-    memset(m->table, 0, m->table_cap * sizeof(*m->table));
+    m->n = m->n_free = 0;
+    map_release(&m->by_vs);
 }
 
 /* A new entry for vs (not in m yet). */
 static struct xmemo_entry *append(struct cross_memo *m, const void *vs)
 {
-    if (2 * (m->live + 1) > m->table_cap)
-        table_grow(m);
     size_t slot;
     if (m->n_free > 0) {
         slot = m->free[--m->n_free];
@@ -184,8 +139,7 @@ static struct xmemo_entry *append(struct cross_memo *m, const void *vs)
     struct xmemo_entry *e = &m->items[slot];
     memset(e, 0, sizeof(*e));
     e->vs = vs;
-    m->table[table_find(m, vs)] = slot + 1;
-    m->live++;
+    map_put(&m->by_vs, vs, (void *)(uintptr_t)(slot + 1));
     return e;
 }
 
