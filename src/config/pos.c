@@ -1,5 +1,11 @@
 /* pos.c - the position table: open addressing on the address while a file
- * is decoded, a sorted array of short entries after. */
+ * is decoded, a sorted array of short entries after.
+ *
+ * Not the base's struct map: every decoded value puts an entry, so this is
+ * the hottest table of a load, and its (address, size) keys live in the
+ * slots themselves. A struct map keeps keys by address, so each entry would
+ * need a home of its own and a byte-key hash; measured on bench/config_load
+ * (10,000 resources), that costs 3 to 5% more CPU per load. */
 #include "pos.h"
 
 #include <stdlib.h>
