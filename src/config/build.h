@@ -130,6 +130,10 @@ size_t builder_resources(const struct builder *b);
 
 /* ---- the set (set.c) ---------------------------------------------------- */
 
+/* The set's order of resources: (namespace, name), then where each is
+ * written (file, line, column), which tells any two apart. */
+int meta_order(const struct istio_meta *a, const struct istio_meta *b);
+
 /* Sort each kind's resources (merging into the last load's order when only
  * a few files changed) and report duplicates; dups[k]: how many of kind k. */
 void builder_sort(struct builder *b, size_t dups[4]);

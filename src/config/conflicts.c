@@ -91,21 +91,6 @@ void mesh_hosts_remove(struct mesh_hosts *m, const struct binding *b)
         }
 }
 
-/* Set order of two VirtualServices: (namespace, name, position). */
-static int vs_order(const struct virtual_service *a, const struct virtual_service *b)
-{
-    int c = strcmp(a->meta.namespace, b->meta.namespace);
-    if (c == 0)
-        c = strcmp(a->meta.name, b->meta.name);
-    if (c == 0)
-        c = strcmp(a->meta.pos.file, b->meta.pos.file);
-    if (c == 0 && a->meta.pos.line != b->meta.pos.line)
-        c = a->meta.pos.line < b->meta.pos.line ? -1 : 1;
-    if (c == 0)
-        c = (a->meta.pos.column > b->meta.pos.column) - (a->meta.pos.column < b->meta.pos.column);
-    return c;
-}
-
 /* The bindings of one host on the mesh in the order translation takes its
  * VirtualServices: (namespace, name), then where; ties in the order the
  * bindings were made (the VirtualServices' order, then each one's list). */
@@ -121,7 +106,7 @@ static int binding_cmp(const void *pa, const void *pb)
     if (c == 0)
         c = a->pos.line - b->pos.line;
     if (c == 0 && a->vs != b->vs)
-        c = vs_order(a->vs, b->vs);
+        c = meta_order(&a->vs->meta, &b->vs->meta);
     if (c == 0) /* one VirtualService's bindings are one array */
         c = (a > b) - (a < b);
     return c;

@@ -11,16 +11,6 @@
 #include "xdsd/sorted.h"
 #include "xdsd/util.h"
 
-static int pos_cmp(const struct config_pos *a, const struct config_pos *b)
-{
-    int c = strcmp(a->file, b->file);
-    if (c)
-        return c;
-    if (a->line != b->line)
-        return a->line < b->line ? -1 : 1;
-    return a->column < b->column ? -1 : a->column > b->column;
-}
-
 static int meta_cmp(const struct istio_meta *a, const struct istio_meta *b)
 {
     int c = strcmp(a->namespace, b->namespace);
@@ -29,13 +19,22 @@ static int meta_cmp(const struct istio_meta *a, const struct istio_meta *b)
     return c;
 }
 
+int meta_order(const struct istio_meta *a, const struct istio_meta *b)
+{
+    int c = meta_cmp(a, b);
+    if (c == 0)
+        c = strcmp(a->pos.file, b->pos.file);
+    if (c == 0 && a->pos.line != b->pos.line)
+        c = a->pos.line < b->pos.line ? -1 : 1;
+    if (c == 0)
+        c = (a->pos.column > b->pos.column) - (a->pos.column < b->pos.column);
+    return c;
+}
+
 /* Every resource kind starts with its istio_meta, so one comparison serves. */
 static int ptr_cmp(const void *pa, const void *pb)
 {
-    const struct istio_meta *a = *(const struct istio_meta *const *)pa;
-    const struct istio_meta *b = *(const struct istio_meta *const *)pb;
-    int c = meta_cmp(a, b);
-    return c ? c : pos_cmp(&a->pos, &b->pos);
+    return meta_order(*(const struct istio_meta *const *)pa, *(const struct istio_meta *const *)pb);
 }
 
 void sorted_kinds_release(struct sorted_kinds *k)

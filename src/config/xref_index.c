@@ -55,21 +55,6 @@ void xref_index_free(struct xref_index *ix)
     free(ix);
 }
 
-/* Set order: (namespace, name, position), as set.c sorts resources. */
-static int meta_order(const struct istio_meta *a, const struct istio_meta *b)
-{
-    int c = strcmp(a->namespace, b->namespace);
-    if (c == 0)
-        c = strcmp(a->name, b->name);
-    if (c == 0)
-        c = strcmp(a->pos.file, b->pos.file);
-    if (c == 0 && a->pos.line != b->pos.line)
-        c = a->pos.line < b->pos.line ? -1 : 1;
-    if (c == 0)
-        c = (a->pos.column > b->pos.column) - (a->pos.column < b->pos.column);
-    return c;
-}
-
 static int exact_cmp(const void *pa, const void *pb)
 {
     const struct xref_host *a = pa, *b = pb;

@@ -178,17 +178,7 @@ static int entry_vs_cmp(const void *pa, const void *pb)
 {
     const struct xmemo_entry *a = *(const struct xmemo_entry *const *)pa;
     const struct xmemo_entry *b = *(const struct xmemo_entry *const *)pb;
-    const struct istio_meta *x = a->vs, *y = b->vs;
-    int c = strcmp(x->namespace, y->namespace);
-    if (c == 0)
-        c = strcmp(x->name, y->name);
-    if (c == 0)
-        c = strcmp(x->pos.file, y->pos.file);
-    if (c == 0 && x->pos.line != y->pos.line)
-        c = x->pos.line < y->pos.line ? -1 : 1;
-    if (c == 0)
-        c = (x->pos.column > y->pos.column) - (x->pos.column < y->pos.column);
-    return c;
+    return meta_order(a->vs, b->vs);
 }
 
 void cross_memo_diags(const struct cross_memo *m, struct config_diags *d)
