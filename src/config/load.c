@@ -1,8 +1,18 @@
-/* load.c - a load from end to end: the files into the builder
- * (builder.c), the per-resource rules on each unit, the resources sorted
- * (set.c), the checks across them (crossref.c), and the set made when
- * nothing is wrong. config_load() and config_parse() are its entry points;
- * cache.c enters it for the reloads of a directory. */
+/* load.c - a load from end to end. config_load() and config_parse() are
+ * its entry points; cache.c enters it for the reloads of a directory,
+ * args.c for `xdsd validate`. The steps, each in its own file:
+ *
+ *   read files     builder.c (tree.c lists a directory)
+ *   YAML           yaml.c: a tree of nodes with their positions
+ *   decode         unit.c: the envelope of each document; decode*.c: its
+ *                  spec, each value's position kept (pos.c)
+ *   build the set  set.c: each kind sorted, duplicates reported
+ *   validate       validate.c, validate_vs.c: each resource (once per
+ *                  unit); crossref.c, conflicts.c, gwselect.c: across them
+ *   the set        set.c, made when nothing is wrong
+ *
+ * Findings go through diag.c at every step. What a reload reuses (the
+ * parsed files, what the checks across resources found) is behind reuse.h. */
 #include "build.h"
 
 #include <string.h>
