@@ -1,7 +1,8 @@
 /* core_int.h - the state of one stream's protocol, shared by the files of
- * the core (private to src/xds): core.c (requests and responses of every
- * type, status), core_sotw.c and core_delta.c (the two protocols) and
- * core_hold.c (make before break, O1). */
+ * the core (private to src/xds), from the top down: core.c (a request to its
+ * protocol, the type to send next, status), core_sotw.c and core_delta.c (the
+ * two protocols), core_hold.c (make before break, O1) and core_state.c (what
+ * they all share). */
 #ifndef XDSD_XDS_CORE_INT_H
 #define XDSD_XDS_CORE_INT_H
 
@@ -47,7 +48,7 @@ struct xds_core {
     struct type_state t[XDS_NTYPES];
 };
 
-/* ---- core.c: what both protocols share */
+/* ---- core_state.c: what the others share */
 
 /* Remember a NACK of type ts: its message, nonce and time. */
 void xds_core_record_nack(struct type_state *ts, const struct xds_request *r, int64_t now_wall);
