@@ -5,23 +5,25 @@
 #include <string.h>
 
 #include "intern.h"
+#include "xdsd/sorted.h"
 #include "xdsd/util.h"
+
+/* lower_bound() comparisons: a name against a set's entry, a held entry */
+static int cmp_name(const void *key, const void *elem)
+{
+    return strcmp(key, *(char *const *)elem);
+}
+
+static int cmp_held(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct held *)elem)->name);
+}
 
 /* Index of name in the set, or -(insertion point) - 1. */
 long xds_strset_find(const struct strset *s, const char *name)
 {
-    size_t lo = 0, hi = s->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(s->v[mid], name);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -(long)lo - 1;
+    size_t i = lower_bound(name, s->v, s->n, sizeof(*s->v), cmp_name);
+    return i < s->n && strcmp(s->v[i], name) == 0 ? (long)i : -(long)i - 1;
 }
 
 /* Returns 1 when name was added, 0 when it was there already. */
@@ -73,18 +75,8 @@ void xds_strset_clear(struct strset *s)
 
 long xds_held_find(const struct held_list *h, const char *name)
 {
-    size_t lo = 0, hi = h->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(h->v[mid].name, name);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -(long)lo - 1;
+    size_t i = lower_bound(name, h->v, h->n, sizeof(*h->v), cmp_held);
+    return i < h->n && strcmp(h->v[i].name, name) == 0 ? (long)i : -(long)i - 1;
 }
 
 void xds_held_set(struct held_list *h, const char *name, uint64_t hash, int absent)
