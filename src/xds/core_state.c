@@ -25,6 +25,8 @@ void xds_core_hex_version(char out[XDS_VERSION_MAX], uint64_t k)
     snprintf(out, XDS_VERSION_MAX, "%016" PRIx64, k);
 }
 
+/* ---- requests --------------------------------------------------------------------- */
+
 void xds_core_record_nack(struct type_state *ts, const struct xds_request *r, int64_t now_wall)
 {
     free(ts->nack_message);
