@@ -74,7 +74,7 @@ GEN_C := $(GEN_PB_C) $(GEN)/pb_registry.c
 GEN_OBJ := $(patsubst $(GEN)/%.c,$(O)/obj/gen/%.o,$(GEN_C))
 
 # --- our code -----------------------------------------------------------------
-LIB_SRC := $(filter-out src/main.c,$(shell find src -name '*.c' | LC_ALL=C sort))
+LIB_SRC := $(filter-out src/cmd/main.c,$(shell find src -name '*.c' | LC_ALL=C sort))
 LIB_OBJ := $(patsubst %.c,$(O)/obj/%.o,$(LIB_SRC))
 LIB := $(O)/libxdsd.a
 BIN := $(O)/xdsd
@@ -134,7 +134,7 @@ $(LIB): $(LIB_OBJ) $(GEN_OBJ)
 	@echo "  AR       $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(O)/obj/src/main.o $(LIB)
+$(BIN): $(O)/obj/src/cmd/main.o $(LIB)
 	@echo "  LD       $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 

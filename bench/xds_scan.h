@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xdsd/map.h"
 #include "xdsd/snapshot.h"
 #include "xdsd/util.h"
 
@@ -28,8 +29,10 @@ struct rinfo {
     size_t n_deps;
 };
 
-static struct rinfo **cache;
-static size_t cache_cap, cache_n;
+/* Every rinfo by its key (the map's key points at ri->key); set up by the
+ * first cache_put(). */
+static struct map cache;
+static int cache_ready;
 
 /* ---- protobuf wire scanning ---------------------------------------------------------- */
 
@@ -167,36 +170,16 @@ static void scan_resource(struct rinfo *ri, enum xds_type type, struct pbr r)
 
 static struct rinfo *cache_find(uint64_t key)
 {
-    if (!cache_cap)
-        return NULL;
-    for (size_t j = key & (cache_cap - 1); cache[j]; j = (j + 1) & (cache_cap - 1))
-        if (cache[j]->key == key)
-            return cache[j];
-    return NULL;
+    return cache_ready ? map_get(&cache, &key) : NULL;
 }
 
 static void cache_put(struct rinfo *ri)
 {
-    if (cache_n * 2 >= cache_cap) {
-        size_t ncap = cache_cap ? cache_cap * 2 : 4096;
-        struct rinfo **nc = xcalloc(ncap, sizeof(*nc));
-        for (size_t i = 0; i < cache_cap; i++) {
-            if (!cache[i])
-                continue;
-            size_t j = cache[i]->key & (ncap - 1);
-            while (nc[j])
-                j = (j + 1) & (ncap - 1);
-            nc[j] = cache[i];
-        }
-        free(cache);
-        cache = nc;
-        cache_cap = ncap;
+    if (!cache_ready) {
+        map_init_bytes(&cache, NULL, sizeof(ri->key));
+        cache_ready = 1;
     }
-    size_t j = ri->key & (cache_cap - 1);
-    while (cache[j])
-        j = (j + 1) & (cache_cap - 1);
-    cache[j] = ri;
-    cache_n++;
+    map_add(&cache, &ri->key, ri);
 }
 
 static uint64_t key_of(enum xds_type type, struct pbr a, struct pbr b)

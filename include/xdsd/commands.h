@@ -1,5 +1,6 @@
 /* commands.h - the commands of the xdsd binary, after their options are
- * parsed. Each returns the process exit code: 0 success, 1 failure, 2 usage. */
+ * parsed. Each returns the process exit code: 0 success, 1 failure, 2 usage.
+ * Also the defaults of `xdsd serve` and the checks of its flags' values. */
 #ifndef XDSD_COMMANDS_H
 #define XDSD_COMMANDS_H
 
@@ -31,5 +32,21 @@ enum status_output { STATUS_TABLE, STATUS_JSON };
  * lists, which are counted), "proxies" (syncz)}. Returns 1 with a one-line
  * message when the server cannot be reached or the proxy is not connected. */
 int cmd_status(const char *addr, const char *proxy, enum status_output output);
+
+/* ---- options (src/cmd/options.c) */
+
+/* Fill o with the defaults of docs/design.md. */
+void serve_options_init(struct serve_options *o);
+
+/* A count of bytes from 1 to max: decimal digits only (no sign, space or
+ * suffix). Returns NULL and sets *out, or a heap string saying why not
+ * ("too large: at most N"), for a usage error that quotes text. */
+char *option_bytes(const char *text, int64_t max, int64_t *out);
+
+/* A duration in Istio's form (duration_parse_ms(): "100ms", "1m30s", "0") of
+ * at most max_ms, which max_text spells. Returns NULL and sets *out_ms, or a
+ * heap string saying why not ("no unit: give e.g. 5ms or 5s"), for a usage
+ * error that quotes text. */
+char *option_duration(const char *text, int64_t max_ms, const char *max_text, int64_t *out_ms);
 
 #endif

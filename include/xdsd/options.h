@@ -1,5 +1,8 @@
-/* options.h - the settings of `xdsd serve`, as parsed from the command line,
- * and the checks of their values. */
+/* options.h - the settings of `xdsd serve`, as the modules receive them.
+ *
+ * Data only: the command line (src/cmd/) fills them, with the defaults and
+ * checks that commands.h declares; translation and the xDS server read
+ * them, and depend on nothing of the command line for it. */
 #ifndef XDSD_OPTIONS_H
 #define XDSD_OPTIONS_H
 
@@ -33,19 +36,5 @@ struct serve_options {
 #define SERVE_MAX_CONNECTION_AGE_MS 2147483647LL
 #define SERVE_MAX_CONNECTION_AGE_TEXT "596h"
 #define SERVE_MAX_BYTES 2147483647LL
-
-/* Fill o with the defaults of docs/design.md. */
-void serve_options_init(struct serve_options *o);
-
-/* A count of bytes from 1 to max: decimal digits only (no sign, space or
- * suffix). Returns NULL and sets *out, or a heap string saying why not
- * ("too large: at most N"), for a usage error that quotes text. */
-char *option_bytes(const char *text, int64_t max, int64_t *out);
-
-/* A duration in Istio's form (duration_parse_ms(): "100ms", "1m30s", "0") of
- * at most max_ms, which max_text spells. Returns NULL and sets *out_ms, or a
- * heap string saying why not ("no unit: give e.g. 5ms or 5s"), for a usage
- * error that quotes text. */
-char *option_duration(const char *text, int64_t max_ms, const char *max_text, int64_t *out_ms);
 
 #endif

@@ -7,58 +7,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xdsd/map.h"
 #include "xdsd/util.h"
 
 struct istr {
-    struct istr *next; /* in its bucket */
-    uint32_t hash;
     uint32_t refs;
     char s[];
 };
 
+/* The map's key is the entry's own copy of the name, its value the entry;
+ * set up by the first xds_intern(), under the lock. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct istr **buckets;
-static size_t n_buckets, count;
+static struct map names;
+static int names_ready;
 
 static struct istr *of(const char *s)
 {
     return (struct istr *)(void *)(s - offsetof(struct istr, s));
 }
 
-static void rehash(size_t want)
-{
-    struct istr **nb = xcalloc(want, sizeof(*nb));
-    for (size_t i = 0; i < n_buckets; i++) {
-        for (struct istr *e = buckets[i], *next; e; e = next) {
-            next = e->next;
-            e->next = nb[e->hash & (want - 1)];
-            nb[e->hash & (want - 1)] = e;
-        }
-    }
-    free(buckets);
-    buckets = nb;
-    n_buckets = want;
-}
-
 const char *xds_intern(const char *s)
 {
-    size_t len = strlen(s);
-    uint32_t h = (uint32_t)hash_bytes(HASH_SEED, s, len);
     pthread_mutex_lock(&lock);
-    if (n_buckets == 0)
-        rehash(1024);
-    struct istr *e = buckets[h & (n_buckets - 1)];
-    while (e && (e->hash != h || strcmp(e->s, s) != 0))
-        e = e->next;
+    if (!names_ready) {
+        map_init_str(&names, NULL);
+        names_ready = 1;
+    }
+    struct istr *e = map_get(&names, s);
     if (e == NULL) {
+        size_t len = strlen(s);
         e = xmalloc(sizeof(*e) + len + 1);
-        e->hash = h;
         e->refs = 0;
         memcpy(e->s, s, len + 1);
-        e->next = buckets[h & (n_buckets - 1)];
-        buckets[h & (n_buckets - 1)] = e;
-        if (++count > n_buckets)
-            rehash(n_buckets * 2);
+        map_add(&names, e->s, e);
     }
     e->refs++;
     pthread_mutex_unlock(&lock);
@@ -79,12 +60,8 @@ static void put_locked(const char *s)
     struct istr *e = of(s);
     if (--e->refs > 0)
         return;
-    struct istr **p = &buckets[e->hash & (n_buckets - 1)];
-    while (*p != e)
-        p = &(*p)->next;
-    *p = e->next;
+    map_del(&names, e->s);
     free(e);
-    count--;
 }
 
 void xds_intern_put(const char *s)
@@ -109,7 +86,7 @@ void xds_intern_put_many(const char *const *v, size_t n)
 size_t xds_intern_count(void)
 {
     pthread_mutex_lock(&lock);
-    size_t n = count;
+    size_t n = map_count(&names);
     pthread_mutex_unlock(&lock);
     return n;
 }

@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "xdsd/commands.h"
 #include "xdsd/log.h"
-#include "xdsd/options.h"
 #include "xdsd/snapshot.h"
 #include "xdsd/util.h"
 #include "xdsd/xds_server.h"
@@ -149,7 +149,7 @@ static int type_of(const char *s)
     }
 }
 
-static void cmd_set(int t, const char *name, const char *content, size_t pad)
+static void on_set(int t, const char *name, const char *content, size_t pad)
 {
     for (size_t i = 0; i < model.n; i++)
         if (model.v[i].type == t && strcmp(model.v[i].name, name) == 0) {
@@ -162,7 +162,7 @@ static void cmd_set(int t, const char *name, const char *content, size_t pad)
     model.v[model.n++] = (struct entry){t, xstrdup(name), xstrdup(content), pad};
 }
 
-static void cmd_del(int t, const char *name)
+static void on_del(int t, const char *name)
 {
     for (size_t i = 0; i < model.n; i++)
         if (model.v[i].type == t && strcmp(model.v[i].name, name) == 0) {
@@ -173,7 +173,7 @@ static void cmd_del(int t, const char *name)
         }
 }
 
-static void cmd_status(void)
+static void on_status(void)
 {
     struct xds_status_report *r = xds_server_status(srv);
     size_t synced = 0, nacked = 0;
@@ -212,11 +212,11 @@ static void handle(char *line)
         char *t = strtok_r(NULL, " \n", &save), *name = strtok_r(NULL, " \n", &save);
         char *content = strtok_r(NULL, " \n", &save), *pad = strtok_r(NULL, " \n", &save);
         if (t && name)
-            cmd_set(type_of(t), name, content ? content : "", pad ? (size_t)atol(pad) : 0);
+            on_set(type_of(t), name, content ? content : "", pad ? (size_t)atol(pad) : 0);
     } else if (strcmp(cmd, "del") == 0) {
         char *t = strtok_r(NULL, " \n", &save), *name = strtok_r(NULL, " \n", &save);
         if (t && name)
-            cmd_del(type_of(t), name);
+            on_del(type_of(t), name);
     } else if (strcmp(cmd, "publish") == 0) {
         struct snapshot *s = snapshot_new(++generation, &ops, model_copy(&model));
         xds_server_publish(srv, s);
@@ -230,7 +230,7 @@ static void handle(char *line)
         if (ms)
             xds_server_set_send_timeout(srv, atol(ms));
     } else if (strcmp(cmd, "status") == 0) {
-        cmd_status();
+        on_status();
     }
 }
 

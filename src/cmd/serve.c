@@ -1,4 +1,4 @@
-/* cmd_serve.c - `xdsd serve`: load the directory, translate, serve xDS.
+/* serve.c - `xdsd serve`: load the directory, translate, serve xDS.
  *
  * Two threads of our own: the main thread runs the xDS server's loop; the
  * config thread waits on the directory watcher and on SIGINT/SIGTERM/SIGHUP

@@ -1,4 +1,4 @@
-/* cmd_validate.c - `xdsd validate PATH...`: load files and directories as
+/* validate.c - `xdsd validate PATH...`: load files and directories as
  * one configuration, print every error and warning (on stderr, as a
  * compiler does) and a summary line (on stdout). */
 #include "xdsd/commands.h"

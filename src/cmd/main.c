@@ -279,6 +279,18 @@ static int show_help(const char *cmd)
     return 0;
 }
 
+/* What no command's switch takes itself: --help, or an option that
+ * getopt_long has already complained about. */
+static int help_or_bad(const char *cmd, int ch)
+{
+    return ch == OPT_HELP ? show_help(cmd) : bad_option(cmd);
+}
+
+static int unexpected(const char *cmd, const char *arg)
+{
+    return usage_error(cmd, "unexpected argument '%s'", arg);
+}
+
 /* --outbound-traffic-policy, as serve and dump both take it. */
 static int outbound_policy_parse(const char *word, enum outbound_policy *out)
 {
@@ -289,6 +301,41 @@ static int outbound_policy_parse(const char *word, enum outbound_policy *out)
     else
         return -1;
     return 0;
+}
+
+/* The flags of serve (and dump) that store their text as it is: 1 when id
+ * is one of them. getopt_long returns only the ids of the command's own
+ * table, so dump never sees serve's others. */
+static int serve_text(int id, const char *arg, struct serve_options *o)
+{
+    const char **field = NULL;
+    switch (id) {
+    case OPT_CONFIG_DIR:
+        field = &o->config_dir;
+        break;
+    case OPT_MESH_CERTS:
+        field = &o->mesh_certs;
+        break;
+    case OPT_TRUST_DOMAIN:
+        field = &o->trust_domain;
+        break;
+    case OPT_STATE_DIR:
+        field = &o->state_dir;
+        break;
+    case OPT_TLS_CERT:
+        field = &o->xds_tls_cert;
+        break;
+    case OPT_TLS_KEY:
+        field = &o->xds_tls_key;
+        break;
+    case OPT_TLS_CA:
+        field = &o->xds_tls_ca;
+        break;
+    default:
+        return 0;
+    }
+    *field = arg;
+    return 1;
 }
 
 /* The flags of serve that take values which need checking (sizes, durations,
@@ -350,30 +397,11 @@ static int run_serve(int argc, char **argv)
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         char *why = NULL;
+        if (serve_text(ch, optarg, &o))
+            continue;
         switch (ch) {
-        case OPT_CONFIG_DIR:
-            o.config_dir = optarg;
-            break;
         case OPT_ALLOW_MISSING:
             o.allow_missing_config_dir = 1;
-            break;
-        case OPT_MESH_CERTS:
-            o.mesh_certs = optarg;
-            break;
-        case OPT_TRUST_DOMAIN:
-            o.trust_domain = optarg;
-            break;
-        case OPT_STATE_DIR:
-            o.state_dir = optarg;
-            break;
-        case OPT_TLS_CERT:
-            o.xds_tls_cert = optarg;
-            break;
-        case OPT_TLS_KEY:
-            o.xds_tls_key = optarg;
-            break;
-        case OPT_TLS_CA:
-            o.xds_tls_ca = optarg;
             break;
         case OPT_XDS_LISTEN:
         case OPT_DEBUG_LISTEN:
@@ -388,14 +416,12 @@ static int run_serve(int argc, char **argv)
             if (why)
                 return bad_value("serve", flag_name(c, ch), optarg, why);
             break;
-        case OPT_HELP:
-            return show_help("serve");
         default:
-            return bad_option("serve");
+            return help_or_bad("serve", ch);
         }
     }
     if (optind < argc)
-        return usage_error("serve", "unexpected argument '%s'", argv[optind]);
+        return unexpected("serve", argv[optind]);
     int tls = !!o.xds_tls_cert + !!o.xds_tls_key + !!o.xds_tls_ca;
     if (tls != 0 && tls != 3)
         return usage_error("serve", "--xds-tls-cert, --xds-tls-key and --xds-tls-ca go together");
@@ -410,9 +436,7 @@ static int run_validate(int argc, char **argv)
     long_options(c, opts);
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (ch == OPT_HELP)
-            return show_help("validate");
-        return bad_option("validate");
+        return help_or_bad("validate", ch);
     }
     if (optind >= argc)
         return usage_error("validate", "no PATH given");
@@ -438,10 +462,9 @@ static int run_dump(int argc, char **argv)
     serve_options_init(&o);
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (serve_text(ch, optarg, &o))
+            continue;
         switch (ch) {
-        case OPT_CONFIG_DIR:
-            o.config_dir = optarg;
-            break;
         case OPT_PROXY:
             d.proxy = optarg;
             break;
@@ -461,25 +484,15 @@ static int run_dump(int argc, char **argv)
             break;
         case OPT_OUTBOUND:
             if (outbound_policy_parse(optarg, &o.outbound_policy) < 0)
-                return usage_error("dump",
-                                   "--outbound-traffic-policy '%s': not ALLOW_ANY or "
-                                   "REGISTRY_ONLY",
-                                   optarg);
+                return bad_value("dump", flag_name(c, ch), optarg,
+                                 xstrdup("not ALLOW_ANY or REGISTRY_ONLY"));
             break;
-        case OPT_MESH_CERTS:
-            o.mesh_certs = optarg;
-            break;
-        case OPT_TRUST_DOMAIN:
-            o.trust_domain = optarg;
-            break;
-        case OPT_HELP:
-            return show_help("dump");
         default:
-            return bad_option("dump");
+            return help_or_bad("dump", ch);
         }
     }
     if (optind < argc)
-        return usage_error("dump", "unexpected argument '%s'", argv[optind]);
+        return unexpected("dump", argv[optind]);
     if (o.config_dir == NULL)
         return usage_error("dump", "--config-dir is required");
     if (d.proxy == NULL)
@@ -513,14 +526,12 @@ static int run_status(int argc, char **argv)
             else if (strcmp(optarg, "table") != 0)
                 return bad_value("status", "output", optarg, xstrdup("not table or json"));
             break;
-        case OPT_HELP:
-            return show_help("status");
         default:
-            return bad_option("status");
+            return help_or_bad("status", ch);
         }
     }
     if (argc - optind > 1)
-        return usage_error("status", "unexpected argument '%s'", argv[optind + 1]);
+        return unexpected("status", argv[optind + 1]);
     return cmd_status(addr, optind < argc ? argv[optind] : NULL, output);
 }
 
@@ -529,7 +540,7 @@ static int run_version(int argc, char **argv)
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
         return show_help("version");
     if (argc > 1)
-        return usage_error("version", "unexpected argument '%s'", argv[1]);
+        return unexpected("version", argv[1]);
     printf("xdsd %s (build %s)\n", xdsd_version(), xdsd_build());
     return 0;
 }

@@ -1,4 +1,4 @@
-/* cmd_status.c - `xdsd status`: istioctl proxy-status against the debug endpoint.
+/* status.c - `xdsd status`: istioctl proxy-status against the debug endpoint.
  *
  * Reads /debug/configz for a header line (what is served, from where, how
  * the last reload went) and /debug/syncz, and prints one line per connected

@@ -1,5 +1,5 @@
-/* options.c - defaults of `xdsd serve`, and the checks of numeric flags. */
-#include "xdsd/options.h"
+/* options.c - defaults of `xdsd serve`, and the checks of numeric flags (commands.h). */
+#include "xdsd/commands.h"
 
 #include <string.h>
 #include <sys/stat.h>

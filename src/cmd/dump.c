@@ -1,4 +1,4 @@
-/* cmd_dump.c - `xdsd dump`: what a proxy would receive, as Envoy's config_dump JSON.
+/* dump.c - `xdsd dump`: what a proxy would receive, as Envoy's config_dump JSON.
  *
  * The same path as serving: load and validate the directory, translate it
  * into a snapshot, take the view of the proxy's class, and print it through

@@ -1,0 +1,89 @@
+/* sets.h - the sorted sets a stream keeps (private to src/xds): the names it
+ * subscribes to, and what the client holds of each resource.
+ *
+ * Both are arrays in name order, searched by bisection: a stream keeps them
+ * for its whole life and there are thousands of streams, so they are as
+ * small as an array can be (the fit functions give back the slack). Names
+ * are interned (intern.h): shared between streams, never written through. */
+#ifndef XDSD_XDS_SETS_H
+#define XDSD_XDS_SETS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "xdsd/snapshot.h"
+#include "xdsd/util.h"
+
+/* A sorted set of interned names. Zero is the empty set. */
+struct strset {
+    char **v;
+    size_t n, cap;
+};
+
+/* What the client holds of one resource, as far as we know: the hash of the
+ * bytes we sent, or HELD_ABSENT when we told it the resource does not exist.
+ * The name is interned. 24 bytes, as each stream keeps one per resource it
+ * was sent: a resource whose bytes hash to HELD_ABSENT would pass for absent,
+ * which is as likely as two contents sharing a version, and versions already
+ * take that to never happen. */
+struct held {
+    const char *name;
+    uint64_t hash;
+    uint32_t sent_seq; /* delta: the response that last carried it */
+    uint8_t nacked;    /* delta: that response was NACKed */
+    uint8_t resend;    /* delta: send again though unchanged (after a CDS push) */
+};
+
+#define HELD_ABSENT 0
+#define ABSENT(e) ((e).hash == HELD_ABSENT)
+
+/* What the client holds, in name order. Zero is the empty list. */
+struct held_list {
+    struct held *v;
+    size_t n, cap;
+    /* xds_held_key() of the list, kept because each push compares it with
+     * the view of every stream: valid while key_ok */
+    uint64_t key;
+    int key_ok;
+};
+
+/* Index of name in s, or -(insertion point) - 1. */
+long xds_strset_find(const struct strset *s, const char *name);
+/* Add a reference to name; returns 1 when it was added, 0 when it was there. */
+int xds_strset_add(struct strset *s, const char *name);
+/* Drop name; returns 1 when it was there, else 0. */
+int xds_strset_del(struct strset *s, const char *name);
+/* Drop every name and the array: s is empty again. */
+void xds_strset_clear(struct strset *s);
+/* Give back the slack of the array. */
+void xds_strset_fit(struct strset *s);
+
+/* Index of name in h, or -(insertion point) - 1. */
+long xds_held_find(const struct held_list *h, const char *name);
+/* Record that the client holds name with hash (or, with absent, that it was
+ * told name does not exist); clears the entry's delta marks. */
+void xds_held_set(struct held_list *h, const char *name, uint64_t hash, int absent);
+/* Forget entry i. */
+void xds_held_del_at(struct held_list *h, size_t i);
+/* Forget name, if held. */
+void xds_held_del(struct held_list *h, const char *name);
+/* Forget everything: h is empty again. */
+void xds_held_clear(struct held_list *h);
+/* Make h exactly res[0..n) (in name order, distinct), in one allocation. */
+void xds_held_replace(struct held_list *h, const struct xds_resource *const *res, size_t n);
+/* The version key of what the client holds (present resources only), as
+ * xds_core_set_key() computes it; cached in h. */
+uint64_t xds_held_key(struct held_list *h);
+/* Give back the slack of the array. */
+void xds_held_fit(struct held_list *h);
+
+/* One resource added to a version key: the same chaining as
+ * xds_view_finish, so a full set's key is the view's version. */
+static inline uint64_t xds_key_add(uint64_t k, const char *name, uint64_t hash)
+{
+    k = hash_bytes(k, name, strlen(name) + 1);
+    return hash_bytes(k, &hash, sizeof(hash));
+}
+
+#endif
