@@ -60,129 +60,106 @@ static void picked_release(struct picked *p)
     free(p->anys);
 }
 
-/* Encode msg as the value of an Any of admin type `type`. */
-static json_t *admin_any(const ProtobufCMessage *msg, const char *type)
+/* Where one type's resources sit in its admin dump: the dump message's
+ * repeated field that lists them, the field of a list item (or, for
+ * listeners, of the item's active_state) that holds the resource as an Any,
+ * and the item's version_info beside it. The four dumps differ only in these
+ * names, so one function fills any of them through protobuf-c's descriptors. */
+struct dump_shape {
+    enum xds_type type;
+    const ProtobufCMessageDescriptor *dump;
+    const char *list;     /* "dynamic_active_clusters" */
+    const char *state;    /* listeners: "active_state", which holds the resource; else NULL */
+    const char *resource; /* "cluster" */
+};
+
+/* Envoy's order: its config trackers sorted by name. */
+static const struct dump_shape shapes[] = {
+    {XDS_CLUSTER, &envoy__admin__v3__clusters_config_dump__descriptor, "dynamic_active_clusters",
+     NULL, "cluster"},
+    {XDS_ENDPOINT, &envoy__admin__v3__endpoints_config_dump__descriptor,
+     "dynamic_endpoint_configs", NULL, "endpoint_config"},
+    {XDS_LISTENER, &envoy__admin__v3__listeners_config_dump__descriptor, "dynamic_listeners",
+     "active_state", "listener"},
+    {XDS_ROUTE, &envoy__admin__v3__routes_config_dump__descriptor, "dynamic_route_configs", NULL,
+     "route_config"},
+};
+
+static const ProtobufCFieldDescriptor *field_of(const ProtobufCMessageDescriptor *d,
+                                                const char *name)
 {
-    json_t *j = pbjson_encode(msg, PBJSON_PROTO_NAMES);
-    char *url = xasprintf(ADMIN_URL "%s", type);
+    return protobuf_c_message_descriptor_get_field_by_name(d, name);
+}
+
+/* Set a pointer field (string, message or repeated array) of msg. */
+static void set_ptr(void *msg, const ProtobufCFieldDescriptor *f, const void *value)
+{
+    memcpy((char *)msg + f->offset, &value, sizeof(value));
+}
+
+/* A zeroed array of n messages of type d, each initialised. */
+static char *new_messages(const ProtobufCMessageDescriptor *d, size_t n)
+{
+    char *v = xcalloc(n ? n : 1, d->sizeof_message);
+    for (size_t i = 0; i < n; i++)
+        protobuf_c_message_init(d, v + i * d->sizeof_message);
+    return v;
+}
+
+static json_t *dump_json(const struct picked *p, const struct dump_shape *s)
+{
+    const ProtobufCFieldDescriptor *list = field_of(s->dump, s->list);
+    const ProtobufCMessageDescriptor *item_d = list->descriptor;
+    const ProtobufCFieldDescriptor *state = s->state ? field_of(item_d, s->state) : NULL;
+    const ProtobufCMessageDescriptor *holder_d = state ? state->descriptor : item_d;
+    const ProtobufCFieldDescriptor *version = field_of(holder_d, "version_info");
+    const ProtobufCFieldDescriptor *resource = field_of(holder_d, s->resource);
+
+    char *dump = new_messages(s->dump, 1);
+    char *items = new_messages(item_d, p->n);
+    char *holders = state ? new_messages(holder_d, p->n) : items;
+    void **ptrs = xcalloc(p->n + 1, sizeof(*ptrs));
+    for (size_t i = 0; i < p->n; i++) {
+        ptrs[i] = items + i * item_d->sizeof_message;
+        void *holder = holders + i * holder_d->sizeof_message;
+        if (state != NULL) {
+            set_ptr(ptrs[i], state, holder);
+            set_ptr(ptrs[i], field_of(item_d, "name"), p->items[i]->name);
+        }
+        set_ptr(holder, version, p->versions[i]);
+        set_ptr(holder, resource, &p->anys[i]);
+    }
+    const ProtobufCFieldDescriptor *type_version = field_of(s->dump, "version_info");
+    if (type_version != NULL) /* clusters and listeners have one */
+        set_ptr(dump, type_version, p->type_version);
+    *(size_t *)(dump + list->quantifier_offset) = p->n;
+    set_ptr(dump, list, ptrs);
+
+    json_t *j = pbjson_encode((const ProtobufCMessage *)dump, PBJSON_PROTO_NAMES);
+    char *url = xasprintf(ADMIN_URL "%s", s->dump->short_name);
     json_object_set_new(j, "@type", json_string(url));
     free(url);
-    return j;
-}
-
-static json_t *clusters_dump(const struct picked *p)
-{
-    Envoy__Admin__V3__ClustersConfigDump d = ENVOY__ADMIN__V3__CLUSTERS_CONFIG_DUMP__INIT;
-    Envoy__Admin__V3__ClustersConfigDump__DynamicCluster *items = xcalloc(p->n + 1, sizeof(*items));
-    Envoy__Admin__V3__ClustersConfigDump__DynamicCluster **ptrs = xcalloc(p->n + 1, sizeof(*ptrs));
-    d.version_info = (char *)p->type_version;
-    for (size_t i = 0; i < p->n; i++) {
-        envoy__admin__v3__clusters_config_dump__dynamic_cluster__init(&items[i]);
-        items[i].version_info = (char *)p->versions[i];
-        items[i].cluster = &p->anys[i];
-        ptrs[i] = &items[i];
-    }
-    d.n_dynamic_active_clusters = p->n;
-    d.dynamic_active_clusters = ptrs;
-    json_t *j = admin_any(&d.base, "ClustersConfigDump");
     free(ptrs);
+    if (holders != items)
+        free(holders);
     free(items);
-    return j;
-}
-
-static json_t *endpoints_dump(const struct picked *p)
-{
-    Envoy__Admin__V3__EndpointsConfigDump d = ENVOY__ADMIN__V3__ENDPOINTS_CONFIG_DUMP__INIT;
-    Envoy__Admin__V3__EndpointsConfigDump__DynamicEndpointConfig *items =
-        xcalloc(p->n + 1, sizeof(*items));
-    Envoy__Admin__V3__EndpointsConfigDump__DynamicEndpointConfig **ptrs =
-        xcalloc(p->n + 1, sizeof(*ptrs));
-    for (size_t i = 0; i < p->n; i++) {
-        envoy__admin__v3__endpoints_config_dump__dynamic_endpoint_config__init(&items[i]);
-        items[i].version_info = (char *)p->versions[i];
-        items[i].endpoint_config = &p->anys[i];
-        ptrs[i] = &items[i];
-    }
-    d.n_dynamic_endpoint_configs = p->n;
-    d.dynamic_endpoint_configs = ptrs;
-    json_t *j = admin_any(&d.base, "EndpointsConfigDump");
-    free(ptrs);
-    free(items);
-    return j;
-}
-
-static json_t *listeners_dump(const struct picked *p)
-{
-    Envoy__Admin__V3__ListenersConfigDump d = ENVOY__ADMIN__V3__LISTENERS_CONFIG_DUMP__INIT;
-    Envoy__Admin__V3__ListenersConfigDump__DynamicListener *items =
-        xcalloc(p->n + 1, sizeof(*items));
-    Envoy__Admin__V3__ListenersConfigDump__DynamicListenerState *states =
-        xcalloc(p->n + 1, sizeof(*states));
-    Envoy__Admin__V3__ListenersConfigDump__DynamicListener **ptrs =
-        xcalloc(p->n + 1, sizeof(*ptrs));
-    d.version_info = (char *)p->type_version;
-    for (size_t i = 0; i < p->n; i++) {
-        envoy__admin__v3__listeners_config_dump__dynamic_listener__init(&items[i]);
-        envoy__admin__v3__listeners_config_dump__dynamic_listener_state__init(&states[i]);
-        states[i].version_info = (char *)p->versions[i];
-        states[i].listener = &p->anys[i];
-        items[i].name = (char *)p->items[i]->name;
-        items[i].active_state = &states[i];
-        ptrs[i] = &items[i];
-    }
-    d.n_dynamic_listeners = p->n;
-    d.dynamic_listeners = ptrs;
-    json_t *j = admin_any(&d.base, "ListenersConfigDump");
-    free(ptrs);
-    free(states);
-    free(items);
-    return j;
-}
-
-static json_t *routes_dump(const struct picked *p)
-{
-    Envoy__Admin__V3__RoutesConfigDump d = ENVOY__ADMIN__V3__ROUTES_CONFIG_DUMP__INIT;
-    Envoy__Admin__V3__RoutesConfigDump__DynamicRouteConfig *items =
-        xcalloc(p->n + 1, sizeof(*items));
-    Envoy__Admin__V3__RoutesConfigDump__DynamicRouteConfig **ptrs =
-        xcalloc(p->n + 1, sizeof(*ptrs));
-    for (size_t i = 0; i < p->n; i++) {
-        envoy__admin__v3__routes_config_dump__dynamic_route_config__init(&items[i]);
-        items[i].version_info = (char *)p->versions[i];
-        items[i].route_config = &p->anys[i];
-        ptrs[i] = &items[i];
-    }
-    d.n_dynamic_route_configs = p->n;
-    d.dynamic_route_configs = ptrs;
-    json_t *j = admin_any(&d.base, "RoutesConfigDump");
-    free(ptrs);
-    free(items);
+    free(dump);
     return j;
 }
 
 json_t *config_dump_json(const struct xds_view *v, const struct config_dump_filter *f)
 {
     static const struct config_dump_filter all;
-    /* Envoy's order: its config trackers sorted by name */
-    static const struct {
-        enum xds_type type;
-        json_t *(*dump)(const struct picked *p);
-    } order[] = {
-        {XDS_CLUSTER, clusters_dump},
-        {XDS_ENDPOINT, endpoints_dump},
-        {XDS_LISTENER, listeners_dump},
-        {XDS_ROUTE, routes_dump},
-    };
     if (f == NULL)
         f = &all;
     json_t *configs = json_array();
-    for (size_t i = 0; i < ARRAY_LEN(order); i++) {
-        enum xds_type t = order[i].type;
+    for (size_t i = 0; i < ARRAY_LEN(shapes); i++) {
+        enum xds_type t = shapes[i].type;
         if (f->types != 0 && !(f->types & (1u << t)))
             continue;
         struct picked p;
         pick(&p, v, t, f);
-        json_array_append_new(configs, order[i].dump(&p));
+        json_array_append_new(configs, dump_json(&p, &shapes[i]));
         picked_release(&p);
     }
     json_t *root = json_object();
