@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/translate/tr.h"
+#include "../src/translate/build.h"
 #include "xdsd/util.h"
 
 #define FX_CAP 16

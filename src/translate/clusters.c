@@ -2,7 +2,7 @@
  * and DestinationRule subset, BlackHoleCluster, PassthroughCluster, and the
  * ClusterLoadAssignment of every EDS cluster. No alt_stat_name: Envoy's stats
  * carry the cluster name verbatim. */
-#include "tr.h"
+#include "seam.h"
 
 #include <string.h>
 
@@ -552,6 +552,20 @@ static void special_clusters(struct tr_build *b)
     tr_emit(b, XDS_CLUSTER, pt->name, pt);
 }
 
+/* The clusters of svc: one per port and one per port and subset of dr. */
+static void service_clusters(struct tr_build *b, const struct tr_svc *svc,
+                             const struct destination_rule *dr)
+{
+    for (size_t p = 0; p < svc->se->n_ports; p++) {
+        const struct istio_port *port = &svc->se->ports[p];
+        if (port->protocol == PROTO_UDP)
+            continue;
+        service_cluster(b, svc, port, dr, NULL);
+        for (size_t s = 0; dr != NULL && s < dr->n_subsets; s++)
+            service_cluster(b, svc, port, dr, &dr->subsets[s]);
+    }
+}
+
 void tr_clusters(struct tr_build *b)
 {
     special_clusters(b);
@@ -561,20 +575,8 @@ void tr_clusters(struct tr_build *b)
          * resolve by DNS or pass through are not offered */
         if (b->grpc && (svc->se->resolution != RESOLUTION_STATIC || strchr(svc->host, '*')))
             continue;
-        const struct destination_rule *dr = tr_find_dr(b, svc->host);
-        /* a service's clusters depend on nothing else: the previous
-         * snapshot's bytes serve while its inputs are unchanged */
-        if (tr_memo_replay(b, svc, dr))
-            continue;
-        tr_memo_begin(b, svc, dr);
-        for (size_t p = 0; p < svc->se->n_ports; p++) {
-            const struct istio_port *port = &svc->se->ports[p];
-            if (port->protocol == PROTO_UDP)
-                continue;
-            service_cluster(b, svc, port, dr, NULL);
-            for (size_t s = 0; dr != NULL && s < dr->n_subsets; s++)
-                service_cluster(b, svc, port, dr, &dr->subsets[s]);
-        }
-        tr_memo_end(b);
+        /* a service's clusters depend on nothing else: an earlier build's
+         * bytes serve while its inputs are unchanged */
+        tr_seam_clusters(b, svc, tr_find_dr(b, svc->host), service_clusters);
     }
 }

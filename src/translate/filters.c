@@ -1,7 +1,7 @@
 /* filters.c - the pieces every listener is made of: HTTP connection manager,
  * tcp_proxy, access log, listener filters, SNI matches. Only filters that
  * stock Envoy knows: no istio.* extension is ever emitted. */
-#include "tr.h"
+#include "build.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * own chain and RDS https.PORT.NAME.GATEWAY.NAMESPACE, PASSTHROUGH servers
  * SNI chains from tls rules, TCP and terminated TLS servers tcp_proxy chains
  * from tcp rules. */
-#include "tr.h"
+#include "seam.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -156,7 +156,7 @@ static int vs_matches_server(struct tr_build *b, const struct virtual_service *v
         host_candidates(b, ix, gs->s, host, &cand);
         for (size_t c = 0; c < cand.n; c++)
             if (vs_server_host(b, vs, gs, h, (uintptr_t)cand.v[c] - 1) != NULL) {
-                tr_memo_used_vs(b->memo, vs); /* the caller reads its routes */
+                tr_seam_read_vs(b, vs); /* the caller reads its routes */
                 return 1;
             }
     }
@@ -235,7 +235,7 @@ static void gateway_vhost_plan(struct tr_build *b, struct pvec *servers, struct 
                         smap_put(a, &by_name, vname, gv);
                         pvec_push(a, order, gv);
                     }
-                    tr_memo_used_vs(b->memo, vs);
+                    tr_seam_read_vs(b, vs);
                     struct gw_contrib *k = ar_alloc(a, sizeof(*k));
                     k->vs = vs;
                     k->gs = gs;
@@ -248,26 +248,33 @@ static void gateway_vhost_plan(struct tr_build *b, struct pvec *servers, struct 
     }
 }
 
-/* What a gateway virtual host is made of, for pieces.c. */
-static uint64_t gateway_vhost_key(const struct gw_vhost *gv, int redirect)
-{
-    uint64_t k =
-        tr_key_u64(tr_key_str(tr_key_str(HASH_SEED, "gateway"), gv->name), (uint64_t)redirect);
-    for (size_t i = 0; i < gv->contribs.n; i++) {
-        const struct gw_contrib *c = gv->contribs.v[i];
-        k = tr_key_u64(k, c->vs->meta.content_hash);
-        k = tr_key_u64(k, c->gs->gw->meta.content_hash);
-        k = tr_key_u64(k, (uint64_t)(c->gs->s - c->gs->gw->servers));
-    }
-    return k;
-}
-
-/* The virtual host of gv, or NULL when no VirtualService has a route there.
- * Routes of several VirtualServices on one host are concatenated in
- * (namespace, name) order, the model's, and then catch-alls moved last. */
-static VirtualHost *gateway_vhost(struct tr_build *b, const struct gw_vhost *gv, int redirect)
+/* The virtual host of a recipe of kind TR_VH_GATEWAY, or NULL when no
+ * VirtualService has a route there. Routes of several VirtualServices on
+ * one host are concatenated in (namespace, name) order, the model's, and
+ * then catch-alls moved last. */
+VirtualHost *tr_gateway_vhost(struct tr_build *b, const struct tr_recipe *r)
 {
     struct arena *a = b->a;
+    struct pvec domains = {0}, routes = {0};
+    for (size_t i = 0; i < r->n_vs; i++) {
+        const struct gateway *gw = &b->m->gateways[r->gw[i]];
+        tr_vs_routes(b, &b->m->virtual_services[r->vs[i]], gw->servers[r->server[i]].port.number,
+                     gw->meta.namespace, gw->meta.name, &routes);
+    }
+    if (routes.n == 0)
+        return NULL;
+    catch_alls_last(a, &routes);
+    pvec_push(a, &domains, (void *)r->host);
+    VirtualHost *v = tr_vhost(b, r->name, &domains, &routes);
+    if (r->redirect)
+        v->require_tls = ENVOY__CONFIG__ROUTE__V3__VIRTUAL_HOST__TLS_REQUIREMENT_TYPE__ALL;
+    return v;
+}
+
+/* gv's virtual host, made from what its recipe names: the VirtualServices
+ * and the Gateway servers they come through, by position in the model. */
+static VirtualHost *gateway_vhost(struct tr_build *b, const struct gw_vhost *gv, int redirect)
+{
     struct tr_recipe *r =
         tr_recipe_new(b, TR_VH_GATEWAY, 0, gv->domains.v[0], gv->contribs.n);
     r->name = gv->name;
@@ -278,45 +285,7 @@ static VirtualHost *gateway_vhost(struct tr_build *b, const struct gw_vhost *gv,
         r->gw[i] = (size_t)(c->gs->gw - b->m->gateways);
         r->server[i] = (size_t)(c->gs->s - c->gs->gw->servers);
     }
-    uint64_t key = gateway_vhost_key(gv, redirect);
-    const struct tr_piece *pc = tr_piece_reuse(b, key);
-    if (pc != NULL)
-        return tr_recipe_made(b, r, tr_piece_empty(pc) ? NULL : tr_vhost_from_piece(b, pc));
-    struct pvec routes = {0};
-    for (size_t i = 0; i < gv->contribs.n; i++) {
-        const struct gw_contrib *c = gv->contribs.v[i];
-        tr_vs_routes(b, c->vs, c->gs->s->port.number, c->gs->gw->meta.namespace,
-                     c->gs->gw->meta.name, &routes);
-    }
-    if (routes.n == 0) {
-        tr_piece_record(b, key, NULL, NULL, 0);
-        return tr_recipe_made(b, r, NULL);
-    }
-    catch_alls_last(a, &routes);
-    struct pvec domains = gv->domains;
-    VirtualHost *v = tr_vhost(b, gv->name, &domains, &routes);
-    if (redirect)
-        v->require_tls = ENVOY__CONFIG__ROUTE__V3__VIRTUAL_HOST__TLS_REQUIREMENT_TYPE__ALL;
-    tr_vhost_keyed(b, v, key);
-    return tr_recipe_made(b, r, v);
-}
-
-VirtualHost *tr_gateway_vhost_again(struct tr_build *b, const struct tr_recipe *r)
-{
-    struct arena *a = b->a;
-    struct gw_vhost *gv = ar_alloc(a, sizeof(*gv));
-    gv->name = r->name;
-    pvec_push(a, &gv->domains, (void *)r->host);
-    for (size_t i = 0; i < r->n_vs; i++) {
-        struct gw_server *gs = ar_alloc(a, sizeof(*gs));
-        gs->gw = &b->m->gateways[r->gw[i]];
-        gs->s = &gs->gw->servers[r->server[i]];
-        struct gw_contrib *c = ar_alloc(a, sizeof(*c));
-        c->vs = &b->m->virtual_services[r->vs[i]];
-        c->gs = gs;
-        pvec_push(a, &gv->contribs, c);
-    }
-    return gateway_vhost(b, gv, r->redirect);
+    return tr_seam_vhost(b, r, tr_gateway_vhost);
 }
 
 static void gateway_route_config(struct tr_build *b, const char *name, struct pvec *servers)

@@ -1,6 +1,6 @@
 /* model.c - questions about the Istio model: visibility, host matching,
  * DestinationRule lookup and policy resolution, gateway binding. */
-#include "tr.h"
+#include "seam.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -371,7 +371,7 @@ const struct virtual_service *tr_mesh_vs_for(const struct tr_build *b, const cha
             if (tr_host_match(w->hosts[h], host))
                 vs = w;
     }
-    tr_memo_used_vs(b->memo, vs);
+    tr_seam_read_vs(b, vs);
     return vs;
 }
 
@@ -385,16 +385,16 @@ const struct virtual_service *tr_svc_vs(const struct tr_build *b, const struct t
     return s->vs;
 }
 
-uint64_t tr_svc_key(const struct tr_build *b, const struct tr_svc *svc, const char *kind,
-                    uint32_t port)
+const struct tr_svc *tr_recipe_svc(struct tr_build *b, const struct tr_recipe *r)
 {
-    struct tr_svc *s = (struct tr_svc *)svc;
-    if (s->host_key == 0)
-        s->host_key = tr_key_str(HASH_SEED, s->host);
-    const struct virtual_service *vs = tr_svc_vs(b, svc);
-    uint64_t k = tr_key_u64(tr_key_u64(tr_key_str(HASH_SEED, kind), port), s->host_key);
-    k = tr_key_u64(k, s->se->meta.content_hash);
-    return tr_key_u64(k, vs ? vs->meta.content_hash : 0);
+    /* the same ServiceEntries and VirtualService hosts as when the recipe
+     * was written: the same service and VirtualService */
+    struct tr_svc *svc = ar_alloc(b->a, sizeof(*svc));
+    svc->se = &b->m->service_entries[r->se];
+    svc->host = r->host;
+    svc->vs = r->n_vs ? &b->m->virtual_services[r->vs[0]] : NULL;
+    svc->vs_known = 1;
+    return svc;
 }
 
 /* ---- preparing a build ---------------------------------------------------------------- */

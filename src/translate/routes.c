@@ -2,7 +2,7 @@
  * kinds, weighted destinations, redirects, direct responses, rewrites,
  * timeouts, retries, faults, mirrors, header edits, CORS; and the
  * RouteConfiguration envelope. */
-#include "tr.h"
+#include "seam.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -718,7 +718,7 @@ static Route *translate_route(struct tr_build *b, const struct virtual_service *
 int tr_vs_routes(struct tr_build *b, const struct virtual_service *vs, uint32_t port,
                  const char *gw_ns, const char *gw_name, struct pvec *out)
 {
-    tr_memo_used_vs(b->memo, vs);
+    tr_seam_read_vs(b, vs);
     for (size_t i = 0; i < vs->n_http; i++) {
         const struct http_route *hr = &vs->http[i];
         if (hr->n_match == 0) {

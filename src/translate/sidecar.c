@@ -2,7 +2,7 @@
  * virtualOutbound on 15001, 0.0.0.0_PORT HTTP listeners with RDS "PORT",
  * SNI / CIDR / VIP matched tcp_proxy listeners for TLS and TCP ports, the
  * PassthroughFilterChain, and the RouteConfigurations of the HTTP ports. */
-#include "tr.h"
+#include "seam.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,53 +236,57 @@ struct http_port {
     struct pvec svcs;
 };
 
-/* The virtual host of svc on an HTTP port, or NULL when it has none (no
- * route and no cluster). */
-VirtualHost *tr_sidecar_service_vhost(struct tr_build *b, const struct tr_svc *svc, uint32_t port)
+/* The virtual host of a service on an HTTP port (TR_VH_SERVICE), or NULL
+ * when it has none (no route and no cluster). */
+VirtualHost *tr_sidecar_service_vhost(struct tr_build *b, const struct tr_recipe *r)
 {
     struct arena *a = b->a;
+    const struct tr_svc *svc = tr_recipe_svc(b, r);
+    uint32_t port = r->port;
+    const char *cluster = tr_cluster_name(a, port, NULL, svc->host);
+    struct pvec domains = {0}, routes = {0};
+    if (svc->vs != NULL)
+        tr_vs_routes(b, svc->vs, port, NULL, NULL, &routes);
+    if (routes.n == 0) {
+        if (!tr_cluster_exists(b, cluster))
+            return NULL;
+        pvec_push(a, &routes, tr_default_route(b, cluster, svc->host, port));
+    }
+    domains_for(b, svc, &domains);
+    return tr_vhost(b, ar_cat(a, svc->host, ":", ar_u32(a, port), NULL), &domains, &routes);
+}
+
+/* The virtual host of a VirtualService host that is no service
+ * (TR_VH_VS_HOST, port 80 only), or NULL when the VirtualService routes
+ * nothing there. */
+VirtualHost *tr_sidecar_vs_vhost(struct tr_build *b, const struct tr_recipe *r)
+{
+    struct arena *a = b->a;
+    struct pvec domains = {0}, routes = {0};
+    tr_vs_routes(b, &b->m->virtual_services[r->vs[0]], r->port, NULL, NULL, &routes);
+    if (routes.n == 0)
+        return NULL;
+    pvec_push(a, &domains, (void *)r->host);
+    return tr_vhost(b, ar_cat(a, r->host, ":", ar_u32(a, r->port), NULL), &domains, &routes);
+}
+
+/* svc's virtual host on port, made from what the recipe names. */
+static VirtualHost *service_vhost(struct tr_build *b, const struct tr_svc *svc, uint32_t port)
+{
     const struct virtual_service *vs = tr_svc_vs(b, svc);
     struct tr_recipe *r = tr_recipe_new(b, TR_VH_SERVICE, port, svc->host, vs ? 1 : 0);
     r->se = (size_t)(svc->se - b->m->service_entries);
     if (vs != NULL)
         r->vs[0] = (size_t)(vs - b->m->virtual_services);
-    uint64_t key = tr_svc_key(b, svc, "sidecar", port);
-    const struct tr_piece *pc = tr_piece_reuse(b, key);
-    if (pc != NULL)
-        return tr_recipe_made(b, r, tr_piece_empty(pc) ? NULL : tr_vhost_from_piece(b, pc));
-    const char *cluster = tr_cluster_name(a, port, NULL, svc->host);
-    struct pvec domains = {0}, routes = {0};
-    if (vs != NULL)
-        tr_vs_routes(b, vs, port, NULL, NULL, &routes);
-    if (routes.n == 0) {
-        if (!tr_cluster_exists(b, cluster)) {
-            tr_piece_record(b, key, NULL, NULL, 0);
-            return tr_recipe_made(b, r, NULL);
-        }
-        pvec_push(a, &routes, tr_default_route(b, cluster, svc->host, port));
-    }
-    domains_for(b, svc, &domains);
-    VirtualHost *v =
-        tr_vhost(b, ar_cat(a, svc->host, ":", ar_u32(a, port), NULL), &domains, &routes);
-    tr_vhost_keyed(b, v, key);
-    return tr_recipe_made(b, r, v);
+    return tr_seam_vhost(b, r, tr_sidecar_service_vhost);
 }
 
-/* The virtual host of a VirtualService host that is no service (port 80
- * only), or NULL when vs routes nothing there. */
-VirtualHost *tr_sidecar_vs_vhost(struct tr_build *b, const struct virtual_service *vs,
-                                 const char *host, uint32_t port)
+static VirtualHost *vs_host_vhost(struct tr_build *b, const struct virtual_service *vs,
+                                  const char *host, uint32_t port)
 {
-    struct arena *a = b->a;
     struct tr_recipe *r = tr_recipe_new(b, TR_VH_VS_HOST, port, host, 1);
     r->vs[0] = (size_t)(vs - b->m->virtual_services);
-    struct pvec domains = {0}, routes = {0};
-    tr_vs_routes(b, vs, port, NULL, NULL, &routes);
-    if (routes.n == 0)
-        return tr_recipe_made(b, r, NULL);
-    pvec_push(a, &domains, (void *)host);
-    return tr_recipe_made(
-        b, r, tr_vhost(b, ar_cat(a, host, ":", ar_u32(a, port), NULL), &domains, &routes));
+    return tr_seam_vhost(b, r, tr_sidecar_vs_vhost);
 }
 
 static void http_route_config(struct tr_build *b, uint32_t port, struct pvec *svcs)
@@ -292,7 +296,7 @@ static void http_route_config(struct tr_build *b, uint32_t port, struct pvec *sv
     b->from = ar_printf(a, "route configuration '%s'", name);
     struct pvec vhosts = {0};
     for (size_t i = 0; i < svcs->n; i++) {
-        VirtualHost *v = tr_sidecar_service_vhost(b, svcs->v[i], port);
+        VirtualHost *v = service_vhost(b, svcs->v[i], port);
         if (v != NULL)
             pvec_push(a, &vhosts, v);
     }
@@ -307,7 +311,7 @@ static void http_route_config(struct tr_build *b, uint32_t port, struct pvec *sv
             const char *host = tr_expand_host(a, vs->hosts[h], vs->meta.namespace);
             if (tr_find_svc(b, host) != NULL || !smap_put(a, &seen, host, NULL))
                 continue;
-            VirtualHost *v = tr_sidecar_vs_vhost(b, vs, host, port);
+            VirtualHost *v = vs_host_vhost(b, vs, host, port);
             if (v != NULL)
                 pvec_push(a, &vhosts, v);
         }

@@ -5,7 +5,7 @@
  * Envoy has no pilot-agent serving SDS: ISTIO_MUTUAL reads the mesh
  * certificates from --mesh-certs. Proxyless gRPC names the certificate
  * provider instance "default" of its bootstrap instead. */
-#include "tr.h"
+#include "build.h"
 
 #include <string.h>
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tr.h"
+#include "reuse.h"
 #include "xdsd/util.h"
 
 /* What the build of one class recorded (memo.c), for the next snapshot. */
@@ -136,7 +136,7 @@ static struct xds_view *ctx_build(void *ctx, const struct proxy_identity *id, co
     struct tr_memo *memo = tr_memo_new();
     if (prev != NULL)
         tr_memo_hint_same_inputs(memo, prev, &c->prev->m, c->same_inputs_as_prev);
-    struct xds_view *v = tr_build_view(&c->m, &c->o, id, prev, memo, err);
+    struct xds_view *v = tr_reuse_build(tr_build_steps(), &c->m, &c->o, id, prev, memo, err);
     char *why = NULL;
     if (v != NULL && check_size(c, id, v, &why) != 0) {
         if (err)
