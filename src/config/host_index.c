@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xdsd/sorted.h"
 #include "xdsd/util.h"
 
 void host_orders_release(struct host_orders *h)

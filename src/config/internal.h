@@ -9,23 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "xdsd/arena.h"
 #include "xdsd/config.h"
-
-/* ---- arena: bump allocation in chunks, freed all at once ---------------- */
-
-struct arena_chunk;
-struct arena {
-    struct arena_chunk *head;
-    size_t used; /* bytes used in head */
-    size_t cap;  /* bytes available in head */
-};
-
-void arena_init(struct arena *a);
-void arena_release(struct arena *a);
-/* Zeroed, aligned memory that lives as long as the arena. */
-void *arena_alloc(struct arena *a, size_t size);
-char *arena_strdup(struct arena *a, const char *s);
-char *arena_strndup(struct arena *a, const char *s, size_t n);
 
 /* ---- positioned YAML nodes (private to the loader) ---------------------- */
 
@@ -69,12 +54,6 @@ void diag_vadd(struct config_diags *d, enum config_severity sev, struct config_p
                const char *resource, const char *fmt, va_list ap);
 /* Sort by file, line, column, keeping insertion order for ties. */
 void diag_sort(struct config_diags *d);
-
-/* Merge add (n_add elements of size bytes, sorted by cmp) into base (n
- * sorted elements, room for n + n_add), each after the elements equal to
- * it: a few binary searches and moves of runs, not a comparison each. */
-void sorted_insert(void *base, size_t n, const void *add, size_t n_add, size_t size,
-                   int (*cmp)(const void *, const void *));
 
 /* ---- position table: where each decoded value came from ----------------- */
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xdsd/sorted.h"
 #include "xdsd/util.h"
 
 struct xref_index *xref_index_new(void)

@@ -1,4 +1,4 @@
-/* arena.c - the build arena and the small containers kept in it. */
+/* arena.c - small containers for the build arena. */
 #include "mem.h"
 
 #include <stdarg.h>
@@ -7,107 +7,6 @@
 #include <string.h>
 
 #include "xdsd/util.h"
-
-#define CHUNK_SIZE (64 * 1024)
-
-struct chunk {
-    struct chunk *next;
-    size_t used, size;
-    _Alignas(16) unsigned char data[];
-};
-
-struct arena {
-    struct chunk *head;
-};
-
-struct arena *arena_new(void)
-{
-    return xcalloc(1, sizeof(struct arena));
-}
-
-void arena_free(struct arena *a)
-{
-    if (a == NULL)
-        return;
-    struct chunk *c = a->head;
-    while (c != NULL) {
-        struct chunk *next = c->next;
-        free(c);
-        c = next;
-    }
-    free(a);
-}
-
-void *ar_alloc(struct arena *a, size_t size)
-{
-    size = (size + 15) & ~(size_t)15;
-    struct chunk *c = a->head;
-    if (c == NULL || c->size - c->used < size) {
-        size_t want = size > CHUNK_SIZE / 4 ? size : CHUNK_SIZE;
-        struct chunk *n = xmalloc(sizeof(*n) + want);
-        n->used = 0;
-        n->size = want;
-        /* big blocks go behind the current chunk so its free space is kept */
-        if (c != NULL && want != CHUNK_SIZE) {
-            n->next = c->next;
-            c->next = n;
-        } else {
-            n->next = c;
-            a->head = n;
-        }
-        c = n;
-    }
-    void *p = c->data + c->used;
-    c->used += size;
-    memset(p, 0, size);
-    return p;
-}
-
-char *ar_strdup(struct arena *a, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = ar_alloc(a, n);
-    memcpy(p, s, n);
-    return p;
-}
-
-char *ar_printf(struct arena *a, const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    char *p = ar_alloc(a, (size_t)n + 1);
-    if ((size_t)n < sizeof(buf)) {
-        memcpy(p, buf, (size_t)n + 1);
-    } else {
-        va_start(ap, fmt);
-        vsnprintf(p, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
-    return p;
-}
-
-char *ar_cat(struct arena *a, ...)
-{
-    va_list ap;
-    size_t n = 0;
-    va_start(ap, a);
-    for (const char *s = va_arg(ap, const char *); s != NULL; s = va_arg(ap, const char *))
-        n += strlen(s);
-    va_end(ap);
-    char *p = ar_alloc(a, n + 1), *q = p;
-    va_start(ap, a);
-    for (const char *s = va_arg(ap, const char *); s != NULL; s = va_arg(ap, const char *)) {
-        size_t l = strlen(s);
-        memcpy(q, s, l);
-        q += l;
-    }
-    va_end(ap);
-    *q = '\0';
-    return p;
-}
 
 char *ar_u32(struct arena *a, uint32_t v)
 {

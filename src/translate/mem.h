@@ -8,18 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct arena;
+#include "xdsd/arena.h"
 
-/* An empty arena (aborts on out-of-memory); arena_free(NULL) is a no-op. */
-struct arena *arena_new(void);
-void arena_free(struct arena *a);
-/* Zeroed memory that lives as long as the arena. */
-void *ar_alloc(struct arena *a, size_t size);
-char *ar_strdup(struct arena *a, const char *s);
-char *ar_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The strings up to a NULL, concatenated: what ar_printf does for "%s%s",
- * without the formatting cost on paths run for every resource. */
-char *ar_cat(struct arena *a, ...) __attribute__((sentinel));
+/* The build arena is include/xdsd/arena.h's; these short names are its. */
+#define ar_alloc arena_alloc
+#define ar_strdup arena_strdup
+#define ar_printf arena_printf
+#define ar_cat arena_cat
 /* v in decimal. */
 char *ar_u32(struct arena *a, uint32_t v);
 
