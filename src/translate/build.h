@@ -18,6 +18,7 @@
 
 #include "mem.h"
 #include "pb.h"
+#include "xdsd/host.h"
 #include "xdsd/config.h"
 #include "xdsd/proxy.h"
 #include "xdsd/snapshot.h"
@@ -58,7 +59,7 @@ struct tr_build {
     struct translate_options o;
     const struct proxy_identity *id;
     int router, grpc;
-    int lazy; /* no indexes: services and rules looked up on demand */
+    int lazy;            /* no indexes: services and rules looked up on demand */
     struct pvec lookups; /* lazy: struct tr_lookup, what was looked up */
     /* gateways matched by the proxy's labels, and its own service */
     const struct gateway **gws;
@@ -68,18 +69,18 @@ struct tr_build {
     /* visible services and indexes */
     struct tr_svc *svcs;
     size_t n_svcs;
-    struct smap svc_by_host;
-    struct smap dr_by_host;
+    struct map svc_by_host;
+    struct map dr_by_host;
     struct pvec dr_wild;
-    struct smap vs_by_host; /* mesh-bound VS per exact host */
-    struct pvec vs_wild;    /* mesh-bound VS with a wildcard host */
-    struct pvec vs_all;     /* every VS visible to the proxy namespace */
-    struct pmap subsets;    /* DestinationRule -> struct smap of its subsets by name */
-    struct pmap gw_bound;   /* Gateway -> struct pvec of the VirtualServices bound to it */
+    struct map vs_by_host; /* mesh-bound VS per exact host */
+    struct pvec vs_wild;   /* mesh-bound VS with a wildcard host */
+    struct pvec vs_all;    /* every VS visible to the proxy namespace */
+    struct map subsets;    /* DestinationRule -> struct map of its subsets by name */
+    struct map gw_bound;   /* Gateway -> struct pvec of the VirtualServices bound to it */
     /* output */
     struct xds_view *view;
-    struct smap emitted[XDS_NTYPES];
-    int shared[XDS_NTYPES]; /* types taken whole from an earlier view */
+    struct map emitted[XDS_NTYPES]; /* names emitted, by type */
+    int shared[XDS_NTYPES];         /* types taken whole from an earlier view */
     struct pvec refs;
     const char *from; /* the resource being built, for reference errors */
     char *err;
@@ -94,6 +95,8 @@ struct tr_build {
  * empty view and a new arena. */
 void tr_build_start(struct tr_build *b, const struct translate_model *m,
                     const struct translate_options *o, const struct proxy_identity *id);
+/* The maps of a build set up over its arena (tr_build_start() does it). */
+void tr_build_init_maps(struct tr_build *b);
 /* Check and finish b's view and free the arena: the view, or NULL with the
  * reason logged and in *err (caller frees; err may be NULL). */
 struct xds_view *tr_build_finish(struct tr_build *b, char **err);
@@ -139,9 +142,6 @@ void tr_prepare(struct tr_build *b);
 void tr_prepare_router(struct tr_build *b);
 /* The Gateways whose selector the proxy's labels match (b->gws). */
 void tr_match_gateways(struct tr_build *b);
-int tr_host_match(const char *pattern, const char *host);
-const char *tr_expand_host(struct arena *a, const char *host, const char *ns);
-int tr_exported(const char **export_to, size_t n, const char *res_ns, const char *proxy_ns);
 int tr_labels_subset(const struct config_labels *sel, const struct proxy_identity *id);
 int tr_labels_match(const struct config_labels *sel, const struct config_labels *labels);
 const struct destination_rule *tr_find_dr(const struct tr_build *b, const char *host);
@@ -215,10 +215,10 @@ struct tr_listener {
     int http;
     int sni; /* some chain needs the tls_inspector */
     struct pvec chains;
-    struct smap keys;
+    struct map keys;
     FilterChain *match_all;
 };
-struct tr_listener *tr_get_listener(struct tr_build *b, struct smap *ls, struct pvec *order,
+struct tr_listener *tr_get_listener(struct tr_build *b, struct map *ls, struct pvec *order,
                                     const char *bind, uint32_t port);
 void tr_add_chain(struct tr_build *b, struct tr_listener *l, FilterChain *c);
 FilterChain *tr_chain(struct tr_build *b, const char *name, FilterChainMatch *m, NetFilter *f);

@@ -84,6 +84,7 @@ char *tr_class_key(const struct translate_model *m, const char *const *label_key
     append(&buf, &len, &cap, id->namespace);
     if (id->type == PROXY_ROUTER && !id->proxyless_grpc) {
         struct tr_build b = {.a = arena_new(), .m = m, .id = id};
+        tr_build_init_maps(&b);
         if (own != NULL && own->known) {
             tr_match_gateways(&b);
             b.own_se = own->se;

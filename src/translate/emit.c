@@ -20,6 +20,18 @@ void tr_build_start(struct tr_build *b, const struct translate_model *m,
         b->o.mesh_certs = "/etc/certs";
     if (b->o.trust_domain == NULL)
         b->o.trust_domain = "cluster.local";
+    tr_build_init_maps(b);
+}
+
+void tr_build_init_maps(struct tr_build *b)
+{
+    map_init_str(&b->svc_by_host, b->a);
+    map_init_str(&b->dr_by_host, b->a);
+    map_init_str(&b->vs_by_host, b->a);
+    map_init_ptr(&b->subsets, b->a);
+    map_init_ptr(&b->gw_bound, b->a);
+    for (int t = 0; t < XDS_NTYPES; t++)
+        map_init_str(&b->emitted[t], b->a);
 }
 
 struct xds_view *tr_build_finish(struct tr_build *b, char **err)
@@ -45,7 +57,7 @@ struct xds_view *tr_build_finish(struct tr_build *b, char **err)
 /* Is name new to the build? Else the duplicate is the build's error. */
 static int first_of_name(struct tr_build *b, enum xds_type t, const char *name)
 {
-    if (smap_put(b->a, &b->emitted[t], ar_strdup(b->a, name), NULL))
+    if (map_add(&b->emitted[t], arena_strdup(b->a, name), NULL))
         return 1;
     if (b->err == NULL)
         b->err = xasprintf("duplicate %s resource '%s'", xds_type_short(t), name);
@@ -81,7 +93,7 @@ void tr_emit_again(struct tr_build *b, enum xds_type t, const struct xds_resourc
 
 void tr_emit(struct tr_build *b, enum xds_type t, const char *name, const void *msg)
 {
-    if (smap_get(&b->emitted[t], name) != NULL) {
+    if (map_find(&b->emitted[t], name) != NULL) {
         if (b->err == NULL)
             b->err = xasprintf("duplicate %s resource '%s'", xds_type_short(t), name);
         return;
@@ -93,7 +105,7 @@ void tr_emit(struct tr_build *b, enum xds_type t, const char *name, const void *
 
 void tr_ref(struct tr_build *b, enum xds_type t, const char *name, const char *from)
 {
-    struct tr_ref *r = ar_alloc(b->a, sizeof(*r));
+    struct tr_ref *r = arena_alloc(b->a, sizeof(*r));
     r->type = t;
     r->name = name;
     r->from = from;
@@ -105,7 +117,7 @@ static int in_view(const struct tr_build *b, enum xds_type t, const char *name)
 {
     if (b->shared[t])
         return xds_view_find(b->view, t, name) != NULL;
-    return smap_get(&b->emitted[t], name) != NULL;
+    return map_find(&b->emitted[t], name) != NULL;
 }
 
 int tr_cluster_exists(const struct tr_build *b, const char *name)

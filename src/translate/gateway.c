@@ -61,9 +61,9 @@ static const char *intersect(const char *vs_host, const char *vs_ns, const char 
         }
         server_host = slash + 1;
     }
-    if (tr_host_match(server_host, vs_host))
+    if (host_match(server_host, vs_host))
         return vs_host;
-    if (tr_host_match(vs_host, server_host))
+    if (host_match(vs_host, server_host))
         return server_host;
     return NULL;
 }
@@ -71,7 +71,7 @@ static const char *intersect(const char *vs_host, const char *vs_ns, const char 
 static const char *vs_server_host(struct tr_build *b, const struct virtual_service *vs,
                                   const struct gw_server *gs, size_t vh, size_t sh)
 {
-    const char *h = tr_expand_host(b->a, vs->hosts[vh], vs->meta.namespace);
+    const char *h = host_fqdn(b->a, vs->hosts[vh], vs->meta.namespace);
     return intersect(h, vs->meta.namespace, gs->s->hosts[sh], gs->gw->meta.namespace);
 }
 
@@ -79,7 +79,7 @@ static const char *vs_server_host(struct tr_build *b, const struct virtual_servi
  * pair would be quadratic in the number of services. An exact VS host can
  * only meet the server hosts equal to it (bare) and the wildcard ones. */
 struct host_index {
-    struct smap exact; /* bare host -> struct pvec of server host indexes + 1 */
+    struct map exact;  /* bare host -> struct pvec of server host indexes + 1 */
     struct pvec wild;  /* indexes + 1 of server hosts with a wildcard */
 };
 
@@ -87,6 +87,7 @@ static void host_index_init(struct tr_build *b, const struct gateway_server *s,
                             struct host_index *ix)
 {
     memset(ix, 0, sizeof(*ix));
+    map_init_str(&ix->exact, b->a);
     for (size_t i = 0; i < s->n_hosts; i++) {
         const char *h = bare_host(s->hosts[i]);
         void *tag = (void *)(uintptr_t)(i + 1);
@@ -94,10 +95,10 @@ static void host_index_init(struct tr_build *b, const struct gateway_server *s,
             pvec_push(b->a, &ix->wild, tag);
             continue;
         }
-        struct pvec *v = smap_get(&ix->exact, h);
+        struct pvec *v = map_get(&ix->exact, h);
         if (v == NULL) {
-            v = ar_alloc(b->a, sizeof(*v));
-            smap_put(b->a, &ix->exact, h, v);
+            v = arena_alloc(b->a, sizeof(*v));
+            map_add(&ix->exact, h, v);
         }
         pvec_push(b->a, v, tag);
     }
@@ -120,7 +121,7 @@ static void host_candidates(struct tr_build *b, const struct host_index *ix,
             pvec_push(b->a, out, (void *)(uintptr_t)(i + 1));
         return;
     }
-    const struct pvec *v = smap_get(&ix->exact, vs_host);
+    const struct pvec *v = map_get(&ix->exact, vs_host);
     for (size_t i = 0; v != NULL && i < v->n; i++)
         pvec_push(b->a, out, v->v[i]);
     for (size_t i = 0; i < ix->wild.n; i++)
@@ -133,16 +134,16 @@ static void host_candidates(struct tr_build *b, const struct host_index *ix,
  * build, not once per server and pass. */
 static const struct pvec *bound_vs(struct tr_build *b, const struct gateway *gw)
 {
-    struct pvec *v = pmap_get(&b->gw_bound, gw);
+    struct pvec *v = map_get(&b->gw_bound, gw);
     if (v != NULL)
         return v;
-    v = ar_alloc(b->a, sizeof(*v));
+    v = arena_alloc(b->a, sizeof(*v));
     for (size_t i = 0; i < b->vs_all.n; i++) {
         const struct virtual_service *vs = b->vs_all.v[i];
         if (tr_vs_bound(vs, gw->meta.namespace, gw->meta.name))
             pvec_push(b->a, v, (void *)vs);
     }
-    pmap_put(b->a, &b->gw_bound, gw, v);
+    map_put(&b->gw_bound, gw, v);
     return v;
 }
 
@@ -152,7 +153,7 @@ static int vs_matches_server(struct tr_build *b, const struct virtual_service *v
 {
     struct pvec cand = {0};
     for (size_t h = 0; h < vs->n_hosts; h++) {
-        const char *host = tr_expand_host(b->a, vs->hosts[h], vs->meta.namespace);
+        const char *host = host_fqdn(b->a, vs->hosts[h], vs->meta.namespace);
         host_candidates(b, ix, gs->s, host, &cand);
         for (size_t c = 0; c < cand.n; c++)
             if (vs_server_host(b, vs, gs, h, (uintptr_t)cand.v[c] - 1) != NULL) {
@@ -207,7 +208,8 @@ static void catch_alls_last(struct arena *a, struct pvec *routes)
 static void gateway_vhost_plan(struct tr_build *b, struct pvec *servers, struct pvec *order)
 {
     struct arena *a = b->a;
-    struct smap by_name = {0};
+    struct map by_name;
+    map_init_str(&by_name, a);
     for (size_t i = 0; i < servers->n; i++) {
         const struct gw_server *gs = servers->v[i];
         uint32_t port = gs->s->port.number;
@@ -218,25 +220,25 @@ static void gateway_vhost_plan(struct tr_build *b, struct pvec *servers, struct 
         for (size_t v = 0; v < bound->n; v++) {
             const struct virtual_service *vs = bound->v[v];
             for (size_t h = 0; h < vs->n_hosts; h++) {
-                host_candidates(b, &ix, gs->s, tr_expand_host(a, vs->hosts[h], vs->meta.namespace),
+                host_candidates(b, &ix, gs->s, host_fqdn(a, vs->hosts[h], vs->meta.namespace),
                                 &cand);
                 for (size_t c = 0; c < cand.n; c++) {
                     const char *host = vs_server_host(b, vs, gs, h, (uintptr_t)cand.v[c] - 1);
                     if (host == NULL)
                         continue;
-                    const char *vname = ar_cat(a, host, ":", ar_u32(a, port), NULL);
-                    struct gw_vhost *gv = smap_get(&by_name, vname);
+                    const char *vname = arena_cat(a, host, ":", ar_u32(a, port), NULL);
+                    struct gw_vhost *gv = map_get(&by_name, vname);
                     if (gv != NULL && gv->last == vs && gv->last_server == gs)
                         continue; /* two hosts of one VS meet here: its routes once */
                     if (gv == NULL) {
-                        gv = ar_alloc(a, sizeof(*gv));
+                        gv = arena_alloc(a, sizeof(*gv));
                         gv->name = vname;
                         pvec_push(a, &gv->domains, (void *)host);
-                        smap_put(a, &by_name, vname, gv);
+                        map_add(&by_name, vname, gv);
                         pvec_push(a, order, gv);
                     }
                     tr_seam_read_vs(b, vs);
-                    struct gw_contrib *k = ar_alloc(a, sizeof(*k));
+                    struct gw_contrib *k = arena_alloc(a, sizeof(*k));
                     k->vs = vs;
                     k->gs = gs;
                     pvec_push(a, &gv->contribs, k);
@@ -291,7 +293,7 @@ static VirtualHost *gateway_vhost(struct tr_build *b, const struct gw_vhost *gv,
 static void gateway_route_config(struct tr_build *b, const char *name, struct pvec *servers)
 {
     struct arena *a = b->a;
-    b->from = ar_printf(a, "route configuration '%s'", name);
+    b->from = arena_printf(a, "route configuration '%s'", name);
     int redirect = 0;
     uint32_t first_port = 0;
     for (size_t i = 0; i < servers->n; i++) {
@@ -310,7 +312,8 @@ static void gateway_route_config(struct tr_build *b, const char *name, struct pv
         /* no VirtualService: Envoy answers 404 */
         struct pvec domains = {0}, routes = {0};
         pvec_push(a, &domains, "*");
-        VirtualHost *v = tr_vhost(b, ar_printf(a, "blackhole:%u", first_port), &domains, &routes);
+        VirtualHost *v =
+            tr_vhost(b, arena_printf(a, "blackhole:%u", first_port), &domains, &routes);
         if (redirect)
             v->require_tls = ENVOY__CONFIG__ROUTE__V3__VIRTUAL_HOST__TLS_REQUIREMENT_TYPE__ALL;
         pvec_push(a, &vhosts, v);
@@ -387,7 +390,7 @@ static NetFilter *tcp_route(struct tr_build *b, const struct gw_server *gs)
 
 static FilterChainMatch *server_sni(struct tr_build *b, const struct gateway_server *s)
 {
-    const char **names = ar_alloc(b->a, (s->n_hosts + 1) * sizeof(*names));
+    const char **names = arena_alloc(b->a, (s->n_hosts + 1) * sizeof(*names));
     for (size_t i = 0; i < s->n_hosts; i++)
         names[i] = bare_host(s->hosts[i]);
     FilterChainMatch *m = tr_sni_match(b, names, s->n_hosts);
@@ -403,9 +406,9 @@ static void https_chain(struct tr_build *b, struct tr_listener *l, struct gw_ser
     if (ts == NULL)
         return;
     const char *rds =
-        ar_printf(a, "https.%u.%s.%s.%s", s->port.number, s->port.name ? s->port.name : "",
-                  gs->gw->meta.name, gs->gw->meta.namespace);
-    const char *stat = s->name ? s->name : ar_printf(a, "outbound_%s", l->name);
+        arena_printf(a, "https.%u.%s.%s.%s", s->port.number, s->port.name ? s->port.name : "",
+                     gs->gw->meta.name, gs->gw->meta.namespace);
+    const char *stat = s->name ? s->name : arena_printf(a, "outbound_%s", l->name);
     size_t refs = b->refs.n;
     FilterChain *c = tr_chain(b, NULL, server_sni(b, s), tr_hcm(b, rds, stat, 1, b->from));
     c->transport_socket = ts;
@@ -420,7 +423,7 @@ static void https_chain(struct tr_build *b, struct tr_listener *l, struct gw_ser
     struct pvec one = {0};
     pvec_push(a, &one, gs);
     gateway_route_config(b, rds, &one);
-    b->from = ar_printf(a, "listener '%s'", l->name);
+    b->from = arena_printf(a, "listener '%s'", l->name);
 }
 
 static void add_server(struct tr_build *b, struct gw_group *g, struct gw_server *gs)
@@ -459,15 +462,15 @@ static void emit_gateway_listener(struct tr_build *b, struct gw_group *g)
 {
     struct arena *a = b->a;
     struct tr_listener *ol = g->l;
-    b->from = ar_printf(a, "listener '%s'", ol->name);
+    b->from = arena_printf(a, "listener '%s'", ol->name);
     if (g->http.n > 0) {
         int bound = strcmp(ol->bind, "0.0.0.0") != 0;
-        const char *rds = bound ? ar_printf(a, "http.%u.%s", ol->port, ol->bind)
-                                : ar_printf(a, "http.%u", ol->port);
-        NetFilter *hcm = tr_hcm(b, rds, ar_printf(a, "outbound_%s", ol->name), 1, b->from);
+        const char *rds = bound ? arena_printf(a, "http.%u.%s", ol->port, ol->bind)
+                                : arena_printf(a, "http.%u", ol->port);
+        NetFilter *hcm = tr_hcm(b, rds, arena_printf(a, "outbound_%s", ol->name), 1, b->from);
         tr_add_chain(b, ol, tr_chain(b, NULL, NULL, hcm));
         gateway_route_config(b, rds, &g->http);
-        b->from = ar_printf(a, "listener '%s'", ol->name);
+        b->from = arena_printf(a, "listener '%s'", ol->name);
     }
     if (ol->chains.n == 0)
         return; /* nothing routable on this port */
@@ -478,7 +481,7 @@ static void emit_gateway_listener(struct tr_build *b, struct gw_group *g)
     PV_SET(l->filter_chains, l->n_filter_chains, &ol->chains);
     if (ol->sni) {
         l->n_listener_filters = 1;
-        l->listener_filters = ar_alloc(a, sizeof(*l->listener_filters));
+        l->listener_filters = arena_alloc(a, sizeof(*l->listener_filters));
         l->listener_filters[0] = tr_listener_filter(b, 1);
     }
     tr_emit(b, XDS_LISTENER, l->name, l);
@@ -487,7 +490,9 @@ static void emit_gateway_listener(struct tr_build *b, struct gw_group *g)
 void tr_gateway(struct tr_build *b)
 {
     struct arena *a = b->a;
-    struct smap ls = {0}, groups = {0};
+    struct map ls, groups;
+    map_init_str(&ls, a);
+    map_init_str(&groups, a);
     struct pvec order = {0}, gorder = {0};
     for (size_t g = 0; g < b->n_gws; g++) {
         const struct gateway *gw = b->gws[g];
@@ -496,17 +501,17 @@ void tr_gateway(struct tr_build *b)
             const char *bind = s->bind ? s->bind : "0.0.0.0";
             struct tr_listener *l =
                 tr_get_listener(b, &ls, &order, bind, listen_port(b, s->port.number));
-            struct gw_group *grp = smap_get(&groups, l->name);
+            struct gw_group *grp = map_get(&groups, l->name);
             if (grp == NULL) {
-                grp = ar_alloc(a, sizeof(*grp));
+                grp = arena_alloc(a, sizeof(*grp));
                 grp->l = l;
-                smap_put(a, &groups, l->name, grp);
+                map_add(&groups, l->name, grp);
                 pvec_push(a, &gorder, grp);
             }
-            struct gw_server *gs = ar_alloc(a, sizeof(*gs));
+            struct gw_server *gs = arena_alloc(a, sizeof(*gs));
             gs->gw = gw;
             gs->s = s;
-            b->from = ar_printf(a, "listener '%s'", l->name);
+            b->from = arena_printf(a, "listener '%s'", l->name);
             add_server(b, grp, gs);
         }
     }

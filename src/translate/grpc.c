@@ -8,7 +8,7 @@
 
 #include "xdsd/util.h"
 
-#define SVC_SUFFIX ".svc.cluster.local"
+#define SVC_SUFFIX "." HOST_SERVICE_DOMAIN
 
 /* host, and for HOST.NS.svc.cluster.local the short forms a client in
  * the proxy's namespace may dial. */
@@ -24,10 +24,10 @@ static void dial_names(struct tr_build *b, const char *host, struct pvec *out)
     size_t nl = (size_t)(dot - host), nsl = lh - ls - (size_t)(ns - host);
     if (nsl == 0 || memchr(ns, '.', nsl) != NULL)
         return;
-    pvec_push(a, out, ar_printf(a, "%.*s", (int)(nl + 1 + nsl), host));
-    pvec_push(a, out, ar_printf(a, "%.*s.svc", (int)(nl + 1 + nsl), host));
+    pvec_push(a, out, arena_printf(a, "%.*s", (int)(nl + 1 + nsl), host));
+    pvec_push(a, out, arena_printf(a, "%.*s.svc", (int)(nl + 1 + nsl), host));
     if (nsl == strlen(b->id->namespace) && strncmp(ns, b->id->namespace, nsl) == 0)
-        pvec_push(a, out, ar_printf(a, "%.*s", (int)nl, host));
+        pvec_push(a, out, arena_printf(a, "%.*s", (int)nl, host));
 }
 
 /* gRPC C core before 1.53 (Debian 12 ships 1.51) knows only the deprecated
@@ -100,7 +100,7 @@ VirtualHost *tr_grpc_vhost(struct tr_build *b, const struct tr_recipe *r)
     dial_names(b, svc->host, &names);
     for (size_t i = 0; i < names.n; i++) {
         pvec_push(a, &domains, names.v[i]);
-        pvec_push(a, &domains, ar_printf(a, "%s:%u", (const char *)names.v[i], port));
+        pvec_push(a, &domains, arena_printf(a, "%s:%u", (const char *)names.v[i], port));
     }
     if (svc->vs != NULL)
         tr_vs_routes(b, svc->vs, port, NULL, NULL, &routes);
@@ -108,7 +108,7 @@ VirtualHost *tr_grpc_vhost(struct tr_build *b, const struct tr_recipe *r)
         pvec_push(a, &routes,
                   tr_default_route(b, tr_cluster_name(a, port, NULL, svc->host), svc->host, port));
     grpc_routes(b, &routes);
-    return tr_vhost(b, ar_cat(a, svc->host, ":", ar_u32(a, port), NULL), &domains, &routes);
+    return tr_vhost(b, arena_cat(a, svc->host, ":", ar_u32(a, port), NULL), &domains, &routes);
 }
 
 static VirtualHost *service_vhost(struct tr_build *b, const struct tr_svc *svc, uint32_t port)
@@ -137,16 +137,16 @@ static void service_port_build(struct tr_build *b, const struct tr_svc *svc,
             break;
         }
     for (size_t i = 0; i < names.n; i++) {
-        const char *lname = ar_printf(a, "%s:%u", (const char *)names.v[i], p->number);
+        const char *lname = arena_printf(a, "%s:%u", (const char *)names.v[i], p->number);
         Listener *l = NEW(a, Listener);
         l->name = (char *)lname;
         l->address = pb_address(a, vip, p->number);
         l->api_listener = NEW(a, ApiListener);
         l->api_listener->api_listener =
-            tr_hcm_any(b, cluster, ar_printf(a, "listener '%s'", lname));
+            tr_hcm_any(b, cluster, arena_printf(a, "listener '%s'", lname));
         tr_emit(b, XDS_LISTENER, lname, l);
     }
-    b->from = ar_printf(a, "route configuration '%s'", cluster);
+    b->from = arena_printf(a, "route configuration '%s'", cluster);
     pvec_push(a, &vhosts, service_vhost(b, svc, p->number));
     tr_route_config(b, cluster, &vhosts, 0);
 }

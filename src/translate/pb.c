@@ -10,7 +10,7 @@
 
 void *tr_msg(struct arena *a, const ProtobufCMessageDescriptor *d)
 {
-    void *m = ar_alloc(a, d->sizeof_message);
+    void *m = arena_alloc(a, d->sizeof_message);
     protobuf_c_message_init(d, m);
     return m;
 }
@@ -29,9 +29,9 @@ Any *pb_any(struct arena *a, const void *msg)
 {
     const ProtobufCMessage *m = msg;
     Any *any = NEW(a, Any);
-    any->type_url = ar_cat(a, "type.googleapis.com/", m->descriptor->name, NULL);
+    any->type_url = arena_cat(a, "type.googleapis.com/", m->descriptor->name, NULL);
     size_t n = protobuf_c_message_get_packed_size(m);
-    any->value.data = ar_alloc(a, n ? n : 1);
+    any->value.data = arena_alloc(a, n ? n : 1);
     any->value.len = protobuf_c_message_pack(m, any->value.data);
     return any;
 }
@@ -63,7 +63,7 @@ Address *pb_address(struct arena *a, const char *ip, uint32_t port)
     Address *addr = NEW(a, Address);
     if (strncmp(ip, "unix://", 7) == 0) {
         Pipe *p = NEW(a, Pipe);
-        p->path = ar_strdup(a, ip + 7);
+        p->path = arena_strdup(a, ip + 7);
         addr->address_case = ENVOY__CONFIG__CORE__V3__ADDRESS__ADDRESS_PIPE;
         addr->pipe = p;
         return addr;
@@ -124,7 +124,7 @@ static Struct *meta_struct(struct arena *a, Metadata **m, const char *filter)
     MetadataEntry *e = NEW(a, MetadataEntry);
     e->key = (char *)filter;
     e->value = NEW(a, Struct);
-    MetadataEntry **v = ar_alloc(a, (md->n_filter_metadata + 1) * sizeof(*v));
+    MetadataEntry **v = arena_alloc(a, (md->n_filter_metadata + 1) * sizeof(*v));
     if (md->n_filter_metadata)
         memcpy(v, md->filter_metadata, md->n_filter_metadata * sizeof(*v));
     v[md->n_filter_metadata++] = e;
@@ -137,7 +137,7 @@ static void struct_add(struct arena *a, Struct *s, const char *key, Value *val)
     StructEntry *e = NEW(a, StructEntry);
     e->key = (char *)key;
     e->value = val;
-    StructEntry **v = ar_alloc(a, (s->n_fields + 1) * sizeof(*v));
+    StructEntry **v = arena_alloc(a, (s->n_fields + 1) * sizeof(*v));
     if (s->n_fields)
         memcpy(v, s->fields, s->n_fields * sizeof(*v));
     v[s->n_fields++] = e;

@@ -64,11 +64,11 @@ static uint8_t *pack_route_config(struct tr_build *b, RouteConfiguration *rc, co
         const uint8_t *bytes;
         size_t len;
         uint8_t *owned;
-    } *vh = ar_alloc(b->a, (n + 1) * sizeof(*vh));
+    } *vh = arena_alloc(b->a, (n + 1) * sizeof(*vh));
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
-        vh[i].bytes = tr_seam_vhost_bytes(b, rc->virtual_hosts[i], before[i], &vh[i].len,
-                                          &vh[i].owned);
+        vh[i].bytes =
+            tr_seam_vhost_bytes(b, rc->virtual_hosts[i], before[i], &vh[i].len, &vh[i].owned);
         total += 1 + 10 + vh[i].len;
     }
     RouteConfiguration head = ENVOY__CONFIG__ROUTE__V3__ROUTE_CONFIGURATION__INIT;
@@ -123,17 +123,18 @@ static int cmp_vh_pos(const void *x, const void *y)
 static void dedup_and_sort(struct tr_build *b, struct pvec *vhosts, struct tr_rc_order *out)
 {
     struct arena *a = b->a;
-    struct smap seen = {0};
+    struct map seen;
+    map_init_str(&seen, a);
     size_t n = vhosts->n, n_kept = 0;
-    struct vh_pos *pos = ar_alloc(a, (n + 1) * sizeof(*pos));
-    size_t *before = ar_alloc(a, (n + 1) * sizeof(*before));
+    struct vh_pos *pos = arena_alloc(a, (n + 1) * sizeof(*pos));
+    size_t *before = arena_alloc(a, (n + 1) * sizeof(*before));
     int trimmed = 0;
     for (size_t i = 0; i < n; i++) {
         VirtualHost *v = vhosts->v[i];
         size_t k = 0;
         before[i] = v->n_domains;
         for (size_t d = 0; d < v->n_domains; d++)
-            if (smap_put(a, &seen, v->domains[d], NULL))
+            if (map_add(&seen, v->domains[d], NULL))
                 v->domains[k++] = v->domains[d];
         trimmed |= k != v->n_domains;
         v->n_domains = k;
@@ -142,10 +143,10 @@ static void dedup_and_sort(struct tr_build *b, struct pvec *vhosts, struct tr_rc
     }
     if (n_kept > 1)
         qsort(pos, n_kept, sizeof(*pos), cmp_vh_pos);
-    uint32_t *order = trimmed ? NULL : ar_alloc(a, (n + 1) * sizeof(*order));
+    uint32_t *order = trimmed ? NULL : arena_alloc(a, (n + 1) * sizeof(*order));
     out->kept = (struct pvec){0};
     out->order = order;
-    out->n_before = ar_alloc(a, (n_kept + 1) * sizeof(*out->n_before));
+    out->n_before = arena_alloc(a, (n_kept + 1) * sizeof(*out->n_before));
     for (size_t i = 0; i < n_kept; i++) {
         pvec_push(a, &out->kept, pos[i].v);
         out->n_before[i] = before[pos[i].at];
@@ -166,8 +167,8 @@ void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, 
     rc->validate_clusters = pb_bool(a, 0);
     rc->ignore_port_in_host_matching = ignore_port != 0;
     rc->max_direct_response_body_size_bytes = pb_u32(a, 1048576);
-    size_t len, *off = ar_alloc(a, (kept.n + 1) * sizeof(*off));
-    uint64_t *vh_hash = ar_alloc(a, (kept.n + 1) * sizeof(*vh_hash));
+    size_t len, *off = arena_alloc(a, (kept.n + 1) * sizeof(*off));
+    uint64_t *vh_hash = arena_alloc(a, (kept.n + 1) * sizeof(*vh_hash));
     uint8_t *bytes = pack_route_config(b, rc, ord.n_before, off, vh_hash, &len);
     int trimmed = kept.n != vhosts->n; /* a virtual host lost every domain */
     for (size_t i = 0; i < kept.n; i++)

@@ -7,15 +7,15 @@
 struct tr_recipe *tr_recipe_new(struct tr_build *b, enum tr_recipe_kind kind, uint32_t port,
                                 const char *host, size_t n_vs)
 {
-    struct tr_recipe *r = ar_alloc(b->a, sizeof(*r));
+    struct tr_recipe *r = arena_alloc(b->a, sizeof(*r));
     r->kind = kind;
     r->port = port;
     r->host = host;
     r->n_vs = n_vs;
-    r->vs = ar_alloc(b->a, (n_vs + 1) * sizeof(size_t));
+    r->vs = arena_alloc(b->a, (n_vs + 1) * sizeof(size_t));
     if (kind == TR_VH_GATEWAY) {
-        r->gw = ar_alloc(b->a, (n_vs + 1) * sizeof(size_t));
-        r->server = ar_alloc(b->a, (n_vs + 1) * sizeof(size_t));
+        r->gw = arena_alloc(b->a, (n_vs + 1) * sizeof(size_t));
+        r->server = arena_alloc(b->a, (n_vs + 1) * sizeof(size_t));
     }
     return r;
 }
@@ -40,8 +40,8 @@ VirtualHost *tr_seam_vhost(struct tr_build *b, const struct tr_recipe *r, tr_vho
     return b->ops != NULL ? b->ops->vhost(b, r, make) : make(b, r);
 }
 
-void tr_seam_service_port(struct tr_build *b, const struct tr_svc *svc,
-                          const struct istio_port *p, tr_port_maker make)
+void tr_seam_service_port(struct tr_build *b, const struct tr_svc *svc, const struct istio_port *p,
+                          tr_port_maker make)
 {
     if (b->ops != NULL)
         b->ops->service_port(b, svc, p, make);
@@ -49,8 +49,8 @@ void tr_seam_service_port(struct tr_build *b, const struct tr_svc *svc,
         make(b, svc, p);
 }
 
-void tr_seam_rc_order(struct tr_build *b, const char *name, struct pvec *vhosts,
-                      tr_rc_sorter sort, struct tr_rc_order *out)
+void tr_seam_rc_order(struct tr_build *b, const char *name, struct pvec *vhosts, tr_rc_sorter sort,
+                      struct tr_rc_order *out)
 {
     if (b->ops != NULL)
         b->ops->rc_order(b, name, vhosts, sort, out);
@@ -58,8 +58,8 @@ void tr_seam_rc_order(struct tr_build *b, const char *name, struct pvec *vhosts,
         sort(b, vhosts, out);
 }
 
-const uint8_t *tr_seam_vhost_bytes(struct tr_build *b, VirtualHost *v, size_t n_before,
-                                   size_t *len, uint8_t **owned)
+const uint8_t *tr_seam_vhost_bytes(struct tr_build *b, VirtualHost *v, size_t n_before, size_t *len,
+                                   uint8_t **owned)
 {
     if (b->ops != NULL)
         return b->ops->vhost_bytes(b, v, n_before, len, owned);

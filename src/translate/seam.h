@@ -18,12 +18,12 @@
 enum tr_recipe_kind { TR_VH_SERVICE, TR_VH_VS_HOST, TR_VH_GATEWAY, TR_VH_GRPC, TR_VH_KINDS };
 struct tr_recipe {
     enum tr_recipe_kind kind;
-    uint32_t port;       /* TR_VH_SERVICE, TR_VH_VS_HOST, TR_VH_GRPC */
-    int redirect;        /* TR_VH_GATEWAY */
-    const char *host;    /* the service's or VirtualService's host; a gateway's domain */
-    const char *name;    /* TR_VH_GATEWAY: the virtual host's name */
-    size_t se;           /* TR_VH_SERVICE, TR_VH_GRPC: index of its ServiceEntry */
-    size_t n_vs;         /* the VirtualServices read, by index ... */
+    uint32_t port;    /* TR_VH_SERVICE, TR_VH_VS_HOST, TR_VH_GRPC */
+    int redirect;     /* TR_VH_GATEWAY */
+    const char *host; /* the service's or VirtualService's host; a gateway's domain */
+    const char *name; /* TR_VH_GATEWAY: the virtual host's name */
+    size_t se;        /* TR_VH_SERVICE, TR_VH_GRPC: index of its ServiceEntry */
+    size_t n_vs;      /* the VirtualServices read, by index ... */
     size_t *vs;
     size_t *gw, *server; /* ... and for TR_VH_GATEWAY the Gateway and server of each */
 };
@@ -43,8 +43,8 @@ typedef void (*tr_port_maker)(struct tr_build *b, const struct tr_svc *svc,
 
 /* A route configuration's virtual hosts as Envoy gets them. */
 struct tr_rc_order {
-    struct pvec kept;  /* in order, each with domains no earlier one has */
-    size_t *n_before;  /* the domains kept[i] had before duplicates were dropped */
+    struct pvec kept;      /* in order, each with domains no earlier one has */
+    size_t *n_before;      /* the domains kept[i] had before duplicates were dropped */
     const uint32_t *order; /* kept[i]'s position in the caller's list; NULL when a
                           domain was dropped */
 };
@@ -61,8 +61,8 @@ struct tr_reuse_ops {
                          tr_port_maker make);
     void (*rc_order)(struct tr_build *b, const char *name, struct pvec *vhosts, tr_rc_sorter sort,
                      struct tr_rc_order *out);
-    const uint8_t *(*vhost_bytes)(struct tr_build *b, VirtualHost *v, size_t n_before,
-                                  size_t *len, uint8_t **owned);
+    const uint8_t *(*vhost_bytes)(struct tr_build *b, VirtualHost *v, size_t n_before, size_t *len,
+                                  uint8_t **owned);
     void (*rc_done)(struct tr_build *b, const char *name, VirtualHost *const *kept, size_t n,
                     const size_t *off, const uint64_t *vh_hash, int trimmed);
 };
@@ -80,16 +80,16 @@ void tr_seam_read_vs(const struct tr_build *b, const struct virtual_service *vs)
 VirtualHost *tr_seam_vhost(struct tr_build *b, const struct tr_recipe *r, tr_vhost_maker make);
 /* A proxyless client's service port: make(b, svc, p), or what an earlier
  * build emitted for the same inputs. */
-void tr_seam_service_port(struct tr_build *b, const struct tr_svc *svc,
-                          const struct istio_port *p, tr_port_maker make);
+void tr_seam_service_port(struct tr_build *b, const struct tr_svc *svc, const struct istio_port *p,
+                          tr_port_maker make);
 /* Route configuration name's virtual hosts in order: sort(b, vhosts, out),
  * or the order an earlier build found for the same names and domains. */
-void tr_seam_rc_order(struct tr_build *b, const char *name, struct pvec *vhosts,
-                      tr_rc_sorter sort, struct tr_rc_order *out);
+void tr_seam_rc_order(struct tr_build *b, const char *name, struct pvec *vhosts, tr_rc_sorter sort,
+                      struct tr_rc_order *out);
 /* v packed (*owned: the caller frees), or an earlier build's bytes of it.
  * n_before: the domains v had before duplicates were dropped. */
-const uint8_t *tr_seam_vhost_bytes(struct tr_build *b, VirtualHost *v, size_t n_before,
-                                   size_t *len, uint8_t **owned);
+const uint8_t *tr_seam_vhost_bytes(struct tr_build *b, VirtualHost *v, size_t n_before, size_t *len,
+                                   uint8_t **owned);
 /* Route configuration name was packed: kept its virtual hosts, off[i] where
  * each one's field starts (off[n]: the fields after them), vh_hash[i] the
  * hash of its bytes; trimmed: a domain was dropped. */

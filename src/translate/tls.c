@@ -22,7 +22,7 @@ static TlsParameters *tls_params(struct arena *a, enum tls_version min, enum tls
 static void set_alpn(struct arena *a, CommonTlsContext *c, const char *const *alpn, size_t n)
 {
     c->n_alpn_protocols = n;
-    c->alpn_protocols = ar_alloc(a, n * sizeof(char *));
+    c->alpn_protocols = arena_alloc(a, n * sizeof(char *));
     for (size_t i = 0; i < n; i++)
         c->alpn_protocols[i] = (char *)alpn[i];
 }
@@ -33,7 +33,7 @@ static void set_cert_files(struct arena *a, CommonTlsContext *c, const char *cha
     t->certificate_chain = pb_file(a, chain);
     t->private_key = pb_file(a, key);
     c->n_tls_certificates = 1;
-    c->tls_certificates = ar_alloc(a, sizeof(*c->tls_certificates));
+    c->tls_certificates = arena_alloc(a, sizeof(*c->tls_certificates));
     c->tls_certificates[0] = t;
 }
 
@@ -41,7 +41,7 @@ static void set_cert_files(struct arena *a, CommonTlsContext *c, const char *cha
 static void set_sans(struct arena *a, ValidationContext *v, struct pvec *sans)
 {
     v->n_match_typed_subject_alt_names = sans->n;
-    v->match_typed_subject_alt_names = ar_alloc(a, (sans->n + 1) * sizeof(SanMatcher *));
+    v->match_typed_subject_alt_names = arena_alloc(a, (sans->n + 1) * sizeof(SanMatcher *));
     for (size_t i = 0; i < sans->n; i++) {
         SanMatcher *m = NEW(a, SanMatcher);
         const char *s = sans->v[i];
@@ -95,8 +95,8 @@ static void upstream_sans(struct tr_build *b, const struct client_tls *tls,
         const char *sa = svc->se->endpoints[i].service_account;
         if (sa != NULL && sa[0] != '\0')
             push_unique(b->a, out,
-                        ar_printf(b->a, "spiffe://%s/ns/%s/sa/%s", b->o.trust_domain,
-                                  svc->se->meta.namespace, sa));
+                        arena_printf(b->a, "spiffe://%s/ns/%s/sa/%s", b->o.trust_domain,
+                                     svc->se->meta.namespace, sa));
     }
 }
 
@@ -142,7 +142,7 @@ static void grpc_certs(struct tr_build *b, CommonTlsContext *c, struct pvec *san
 
 static const char *mesh_file(struct tr_build *b, const char *name)
 {
-    return ar_printf(b->a, "%s/%s", b->o.mesh_certs, name);
+    return arena_printf(b->a, "%s/%s", b->o.mesh_certs, name);
 }
 
 TransportSocket *tr_upstream_tls(struct tr_build *b, const struct client_tls *tls,
@@ -162,8 +162,9 @@ TransportSocket *tr_upstream_tls(struct tr_build *b, const struct client_tls *tl
     struct pvec sans = {0};
     if (tls->mode == CLIENT_TLS_ISTIO_MUTUAL) {
         upstream_sans(b, tls, svc, 1, &sans);
-        u->sni = tls->sni ? (char *)tls->sni
-                          : ar_printf(a, "outbound_.%u_.%s_.%s", port, subset ? subset : "", host);
+        u->sni = tls->sni
+                     ? (char *)tls->sni
+                     : arena_printf(a, "outbound_.%u_.%s_.%s", port, subset ? subset : "", host);
         if (proxyless) {
             grpc_certs(b, c, &sans);
             return socket_of(a, u);

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "xdsd/sorted.h"
+
 struct memo_res {
     enum xds_type type;
     const char *name;     /* the view's copy */
@@ -193,7 +195,7 @@ static const struct memo_svc *memo_find(const struct tr_memo *m, const char *hos
 {
     struct memo_svc key = {.host = (char *)host};
     const struct memo_data *d = m->d;
-    return d->n_svcs ? bsearch(&key, d->svcs, d->n_svcs, sizeof(key), svc_cmp) : NULL;
+    return sorted_find(&key, d->svcs, d->n_svcs, sizeof(key), svc_cmp);
 }
 
 /* Resources decoded from equal documents are equal (config.h). */
@@ -222,8 +224,8 @@ void tr_memo_record_service(struct tr_build *b, const struct tr_svc *svc,
         for (size_t i = mark->n[t]; i < n; i++) {
             const struct xds_resource *r = &items[i];
             xgrow((void **)&d->res, &d->cap_res, d->n_res + 1, sizeof(*d->res));
-            d->res[d->n_res++] = (struct memo_res){(enum xds_type)t, r->name, r->bytes, r->len,
-                                                   r->hash};
+            d->res[d->n_res++] =
+                (struct memo_res){(enum xds_type)t, r->name, r->bytes, r->len, r->hash};
             s->n_res++;
         }
     }
@@ -389,7 +391,8 @@ int tr_model_same_but_vs(const struct translate_model *a, const struct translate
 void tr_memo_hint_same_inputs(struct tr_memo *m, const struct tr_memo *prev,
                               const struct translate_model *compared, int same)
 {
-    if (prev != NULL && prev->view != NULL && memcmp(&prev->model, compared, sizeof(*compared)) == 0)
+    if (prev != NULL && prev->view != NULL &&
+        memcmp(&prev->model, compared, sizeof(*compared)) == 0)
         m->same_but_vs = same ? 1 : -1;
 }
 
@@ -408,7 +411,7 @@ static int same_resources_of(struct tr_build *b, const struct tr_memo *prev,
                              const struct service_entry *se)
 {
     for (size_t h = 0; h < se->n_hosts; h++) {
-        const char *host = tr_expand_host(b->a, se->hosts[h], se->meta.namespace);
+        const char *host = host_fqdn(b->a, se->hosts[h], se->meta.namespace);
         const struct memo_svc *a = memo_find(prev, host), *c = record_of(b->reuse->memo->d, host);
         if (a == NULL || c == NULL) {
             if (a != c)
@@ -487,20 +490,16 @@ void tr_memo_add_rc(struct tr_memo *m, struct tr_rc_patch *p)
 
 /* Records are sorted by name once the memo is finished (a proxyless
  * client's class has one per service port). */
+static int rc_name_cmp(const void *name, const void *elem)
+{
+    return strcmp(name, (*(struct tr_rc_patch *const *)elem)->name);
+}
+
 struct tr_rc_patch *tr_memo_rc_patch(const struct tr_memo *m, const char *name)
 {
-    size_t lo = 0, hi = m->n_rcs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(m->rcs[mid]->name, name);
-        if (c == 0)
-            return m->rcs[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    struct tr_rc_patch *const *p =
+        sorted_find(name, m->rcs, m->n_rcs, sizeof(*m->rcs), rc_name_cmp);
+    return p != NULL ? *p : NULL;
 }
 
 struct tr_rc_patch *const *tr_memo_rcs(const struct tr_memo *m, size_t *n)
@@ -590,7 +589,7 @@ int tr_memo_replay(struct tr_build *b, const struct tr_svc *svc, const struct de
     }
     for (size_t i = 0; i < s->n_ref; i++) {
         const struct memo_ref *r = &prev->d->refs_to[s->first_ref + i];
-        tr_ref(b, r->type, ar_strdup(b->a, r->name), ar_strdup(b->a, r->from));
+        tr_ref(b, r->type, arena_strdup(b->a, r->name), arena_strdup(b->a, r->from));
     }
     b->reuse->memo->n_reused++;
     return 1;

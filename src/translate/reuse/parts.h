@@ -16,14 +16,14 @@ struct tr_pieces;
 
 /* The reuse state of one build (b->reuse), on the driver's stack. */
 struct tr_reuse {
-    struct tr_memo *memo;             /* what this build records into */
-    const struct tr_memo *prev;       /* the previous build of the class, or NULL */
-    struct tr_pieces *pieces;         /* memo's pieces */
+    struct tr_memo *memo;                /* what this build records into */
+    const struct tr_memo *prev;          /* the previous build of the class, or NULL */
+    struct tr_pieces *pieces;            /* memo's pieces */
     const struct tr_pieces *prev_pieces; /* prev's, or NULL */
-    struct pmap vh_piece;  /* VirtualHost made from a piece -> the piece */
-    struct pmap vh_key;    /* VirtualHost to be remembered -> its key (uint64_t *) */
-    struct pmap vh_recipe; /* VirtualHost -> the struct tr_recipe it was made by */
-    struct pvec blocking;  /* recipes that made no virtual host in this route config */
+    struct map vh_piece;                 /* VirtualHost made from a piece -> the piece */
+    struct map vh_key;                   /* VirtualHost to be remembered -> its key (uint64_t *) */
+    struct map vh_recipe;                /* VirtualHost -> the struct tr_recipe it was made by */
+    struct pvec blocking; /* recipes that made no virtual host in this route config */
 };
 
 /* Where a build's output stood before a step, to find what the step added. */
@@ -73,9 +73,9 @@ struct tr_rc_patch {
 /* The record of route configuration name (a reference): kept[i]'s recipe
  * r[i] (NULL: none), off and vh_hash as tr_seam_rc_done() has them, and
  * blocking, the recipes of the configuration that made no virtual host. */
-struct tr_rc_patch *tr_rc_patch_record(const char *name, const struct tr_recipe *const *r,
-                                       size_t n, const size_t *off, const uint64_t *vh_hash,
-                                       int trimmed, const struct pvec *blocking);
+struct tr_rc_patch *tr_rc_patch_record(const char *name, const struct tr_recipe *const *r, size_t n,
+                                       const size_t *off, const uint64_t *vh_hash, int trimmed,
+                                       const struct pvec *blocking);
 /* A new record with p's name, recipes (shared), hashes and blocking list,
  * for a patch of p to fill in the offsets and rebuilt hashes. */
 struct tr_rc_patch *tr_rc_patch_copy(const struct tr_rc_patch *p);
@@ -92,8 +92,8 @@ void tr_pieces_inherit(struct tr_pieces *dst, const struct tr_pieces *src);
 const struct tr_piece *tr_pieces_take(struct tr_pieces *cur, const struct tr_pieces *prev,
                                       uint64_t key);
 /* Remember v packed as bytes under key (v NULL: these inputs make none). */
-void tr_piece_record(struct tr_pieces *p, uint64_t key, const VirtualHost *v,
-                     const uint8_t *bytes, size_t len);
+void tr_piece_record(struct tr_pieces *p, uint64_t key, const VirtualHost *v, const uint8_t *bytes,
+                     size_t len);
 /* Remember, under key, every resource b emitted since mark and the route
  * configuration records rcs made for them. */
 void tr_piece_record_emitted(struct tr_pieces *p, uint64_t key, const struct tr_build *b,

@@ -72,7 +72,8 @@ static int same_l4_match(const struct l4_match *a, const struct l4_match *b)
     return same_strv(a->sni_hosts, a->n_sni_hosts, b->sni_hosts, b->n_sni_hosts) &&
            same_strv(a->destination_subnets, a->n_destination_subnets, b->destination_subnets,
                      b->n_destination_subnets) &&
-           a->port == b->port && same_strv(a->gateways, a->n_gateways, b->gateways, b->n_gateways) &&
+           a->port == b->port &&
+           same_strv(a->gateways, a->n_gateways, b->gateways, b->n_gateways) &&
            same_labels(&a->source_labels, &b->source_labels) &&
            same_str(a->source_namespace, b->source_namespace);
 }
@@ -146,7 +147,7 @@ static int splice(struct tr_build *s, const struct tr_steps *steps, struct rc_jo
         const uint8_t *bytes;
         size_t len;
         uint8_t *owned;
-    } *nv = ar_alloc(s->a, (p->n + 1) * sizeof(*nv));
+    } *nv = arena_alloc(s->a, (p->n + 1) * sizeof(*nv));
     size_t total = j->old->len;
     for (size_t i = 0; i < p->n; i++) {
         if (!reads_changed(p->r[i], changed))
@@ -229,6 +230,7 @@ static int rebuild_all(struct tr_build *b, const struct tr_steps *steps, const s
                        struct pvec *found)
 {
     struct tr_build s = {.a = b->a, .m = b->m, .o = b->o, .id = b->id};
+    tr_build_init_maps(&s);
     s.view = (struct xds_view *)pv; /* read only: tr_cluster_exists() */
     s.shared[XDS_CLUSTER] = 1;
     s.router = b->id->type == PROXY_ROUTER;
@@ -241,7 +243,7 @@ static int rebuild_all(struct tr_build *b, const struct tr_steps *steps, const s
     for (size_t i = 0; i < n; i++) {
         if (!jobs[i].affected)
             continue;
-        s.from = ar_printf(s.a, "route configuration '%s'", jobs[i].old->name);
+        s.from = arena_printf(s.a, "route configuration '%s'", jobs[i].old->name);
         if (splice(&s, steps, &jobs[i], changed) != 0)
             return 0;
     }
@@ -256,13 +258,13 @@ int tr_patch_view(struct tr_build *b, const struct tr_steps *steps)
     const struct translate_model *pm = tr_memo_prev_model(b);
     if (pm == NULL)
         return 0;
-    unsigned char *changed = ar_alloc(b->a, b->m->n_virtual_services + 1);
+    unsigned char *changed = arena_alloc(b->a, b->m->n_virtual_services + 1);
     if (!vs_changes(pm, b->m, changed))
         return 0;
     const struct tr_reuse *u = b->reuse;
     const struct xds_view *pv = tr_memo_view(u->prev);
     size_t n = xds_view_count(pv, XDS_ROUTE);
-    struct rc_job *jobs = ar_alloc(b->a, (n + 1) * sizeof(*jobs));
+    struct rc_job *jobs = arena_alloc(b->a, (n + 1) * sizeof(*jobs));
     struct pvec found = {0};
     if (!plan(b, pv, changed, jobs, n) || !rebuild_all(b, steps, pv, changed, jobs, n, &found)) {
         drop_jobs(jobs, n);

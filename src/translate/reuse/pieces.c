@@ -183,8 +183,8 @@ static struct tr_piece *piece_new(uint64_t key, const VirtualHost *v, uint8_t *b
     return pc;
 }
 
-void tr_piece_record(struct tr_pieces *p, uint64_t key, const VirtualHost *v,
-                     const uint8_t *bytes, size_t len)
+void tr_piece_record(struct tr_pieces *p, uint64_t key, const VirtualHost *v, const uint8_t *bytes,
+                     size_t len)
 {
     uint8_t *copy = NULL;
     if (v != NULL) {
@@ -206,7 +206,7 @@ VirtualHost *tr_piece_vhost(struct arena *a, const struct tr_piece *pc)
     VirtualHost *v = NEW(a, VirtualHost);
     v->name = pc->name;
     v->n_domains = pc->n_domains;
-    v->domains = ar_alloc(a, (pc->n_domains + 1) * sizeof(char *));
+    v->domains = arena_alloc(a, (pc->n_domains + 1) * sizeof(char *));
     memcpy(v->domains, pc->domains, pc->n_domains * sizeof(char *));
     return v;
 }

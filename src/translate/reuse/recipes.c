@@ -53,9 +53,9 @@ static struct tr_rc_patch *rc_new(const char *name, size_t n)
     return p;
 }
 
-struct tr_rc_patch *tr_rc_patch_record(const char *name, const struct tr_recipe *const *r,
-                                       size_t n, const size_t *off, const uint64_t *vh_hash,
-                                       int trimmed, const struct pvec *blocking)
+struct tr_rc_patch *tr_rc_patch_record(const char *name, const struct tr_recipe *const *r, size_t n,
+                                       const size_t *off, const uint64_t *vh_hash, int trimmed,
+                                       const struct pvec *blocking)
 {
     struct tr_rc_patch *p = rc_new(name, n);
     p->trimmed = trimmed;

@@ -36,8 +36,8 @@ static void op_read_vs(const struct tr_build *b, const struct virtual_service *v
 static uint64_t service_key(const char *kind, uint32_t port, const char *host,
                             const struct service_entry *se, const struct virtual_service *vs)
 {
-    uint64_t k = tr_key_u64(tr_key_u64(tr_key_str(HASH_SEED, kind), port),
-                            tr_key_str(HASH_SEED, host));
+    uint64_t k =
+        tr_key_u64(tr_key_u64(tr_key_str(HASH_SEED, kind), port), tr_key_str(HASH_SEED, host));
     k = tr_key_u64(k, se->meta.content_hash);
     return tr_key_u64(k, vs ? vs->meta.content_hash : 0);
 }
@@ -82,20 +82,20 @@ static VirtualHost *op_vhost(struct tr_build *b, const struct tr_recipe *r, tr_v
     if (pc != NULL) {
         v = tr_piece_empty(pc) ? NULL : tr_piece_vhost(b->a, pc);
         if (v != NULL)
-            pmap_put(b->a, &u->vh_piece, v, (void *)pc);
+            map_put(&u->vh_piece, v, (void *)pc);
     } else {
         v = make(b, r);
         if (key != 0 && v == NULL) {
             tr_piece_record(u->pieces, key, NULL, NULL, 0);
         } else if (key != 0) {
-            uint64_t *box = ar_alloc(b->a, sizeof(*box));
+            uint64_t *box = arena_alloc(b->a, sizeof(*box));
             *box = key;
-            pmap_put(b->a, &u->vh_key, v, box); /* recorded once packed */
+            map_put(&u->vh_key, v, box); /* recorded once packed */
         }
     }
     /* a recipe that made nothing reads VirtualServices a patch cannot undo */
     if (v != NULL)
-        pmap_put(b->a, &u->vh_recipe, v, (void *)r);
+        map_put(&u->vh_recipe, v, (void *)r);
     else if (r->n_vs > 0)
         pvec_push(b->a, &u->blocking, (void *)r);
     return v;
@@ -138,7 +138,7 @@ static void op_rc_order(struct tr_build *b, const char *name, struct pvec *vhost
     }
     uint64_t layout = tr_key_str(HASH_SEED, name);
     for (size_t i = 0; i < vhosts->n; i++) {
-        const struct tr_piece *pc = pmap_get(&u->vh_piece, vhosts->v[i]);
+        const struct tr_piece *pc = map_get(&u->vh_piece, vhosts->v[i]);
         layout = tr_key_u64(layout, pc ? tr_piece_layout(pc) : tr_vhost_layout(vhosts->v[i]));
     }
     const uint32_t *order = tr_memo_rc_order(b, name, layout, vhosts->n);
@@ -150,7 +150,7 @@ static void op_rc_order(struct tr_build *b, const char *name, struct pvec *vhost
     }
     out->kept = (struct pvec){0};
     out->order = order;
-    out->n_before = ar_alloc(b->a, (vhosts->n + 1) * sizeof(*out->n_before));
+    out->n_before = arena_alloc(b->a, (vhosts->n + 1) * sizeof(*out->n_before));
     for (size_t i = 0; i < vhosts->n; i++) {
         pvec_push(b->a, &out->kept, vhosts->v[order[i]]);
         out->n_before[i] = ((VirtualHost *)out->kept.v[i])->n_domains;
@@ -164,12 +164,12 @@ static const uint8_t *op_vhost_bytes(struct tr_build *b, VirtualHost *v, size_t 
                                      size_t *len, uint8_t **owned)
 {
     struct tr_reuse *u = b->reuse;
-    const struct tr_piece *pc = pmap_get(&u->vh_piece, v);
+    const struct tr_piece *pc = map_get(&u->vh_piece, v);
     *owned = NULL;
     if (pc != NULL && v->n_domains == n_before)
         return tr_piece_bytes(pc, len);
     *owned = pc ? tr_piece_repack(pc, v, len) : pb_pack(v, len);
-    const uint64_t *key = pmap_get(&u->vh_key, v);
+    const uint64_t *key = map_get(&u->vh_key, v);
     if (key != NULL && v->n_domains == n_before)
         tr_piece_record(u->pieces, *key, v, *owned, *len);
     return *owned;
@@ -179,9 +179,9 @@ static void op_rc_done(struct tr_build *b, const char *name, VirtualHost *const 
                        const size_t *off, const uint64_t *vh_hash, int trimmed)
 {
     struct tr_reuse *u = b->reuse;
-    const struct tr_recipe **r = ar_alloc(b->a, (n + 1) * sizeof(*r));
+    const struct tr_recipe **r = arena_alloc(b->a, (n + 1) * sizeof(*r));
     for (size_t i = 0; i < n; i++)
-        r[i] = pmap_get(&u->vh_recipe, kept[i]);
+        r[i] = map_get(&u->vh_recipe, kept[i]);
     tr_memo_add_rc(u->memo, tr_rc_patch_record(name, r, n, off, vh_hash, trimmed, &u->blocking));
     u->blocking.n = 0;
 }
@@ -214,9 +214,8 @@ static void build_types(struct tr_build *b, const struct tr_steps *steps)
 }
 
 struct xds_view *tr_reuse_build(const struct tr_steps *steps, const struct translate_model *m,
-                                const struct translate_options *o,
-                                const struct proxy_identity *id, const struct tr_memo *prev,
-                                struct tr_memo *memo, char **err)
+                                const struct translate_options *o, const struct proxy_identity *id,
+                                const struct tr_memo *prev, struct tr_memo *memo, char **err)
 {
     struct tr_build b;
     tr_build_start(&b, m, o, id);
@@ -229,6 +228,9 @@ struct xds_view *tr_reuse_build(const struct tr_steps *steps, const struct trans
     struct tr_reuse u = {.memo = memo, .prev = prev, .pieces = tr_memo_pieces(memo)};
     if (prev != NULL)
         u.prev_pieces = tr_memo_pieces(prev);
+    map_init_ptr(&u.vh_piece, b.a);
+    map_init_ptr(&u.vh_key, b.a);
+    map_init_ptr(&u.vh_recipe, b.a);
     b.ops = &ops;
     b.reuse = &u;
     if (tr_memo_share_view(&b)) {

@@ -37,8 +37,7 @@ size_t tr_memo_reused(const struct tr_memo *m);
  * reusing what prev recorded where the inputs are the same (prev may be
  * NULL; memo NULL: a plain build). */
 struct xds_view *tr_reuse_build(const struct tr_steps *steps, const struct translate_model *m,
-                                const struct translate_options *o,
-                                const struct proxy_identity *id, const struct tr_memo *prev,
-                                struct tr_memo *memo, char **err);
+                                const struct translate_options *o, const struct proxy_identity *id,
+                                const struct tr_memo *prev, struct tr_memo *memo, char **err);
 
 #endif

@@ -29,7 +29,7 @@ struct tr_ctx {
                              while a newer one reads them */
     struct class_memo *memos;
     size_t n_memos, cap_memos;
-    struct tr_ctx *prev; /* during snapshot_prepare() only */
+    struct tr_ctx *prev;     /* during snapshot_prepare() only */
     int same_inputs_as_prev; /* tr_model_same_but_vs(prev's model, this one's) */
     /* the label keys class keys look at, found once per snapshot: a class
      * key is computed for every proxy that connects */
