@@ -51,7 +51,8 @@ static inline struct xds_view *memo_rebuild(const struct memo_link *l,
                                             struct tr_memo **memo, struct xds_view **full)
 {
     *memo = tr_memo_new();
-    struct xds_view *warm = tr_reuse_build(tr_build_steps(), m, NULL, id, l->memo, *memo, NULL);
+    struct xds_view *warm =
+        tr_reuse_build(tr_build_steps(), m, NULL, id, l->memo, *memo, NULL, NULL);
     *full = translate_build(m, NULL, id, NULL);
     return warm;
 }

@@ -49,6 +49,14 @@ struct tr_policy {
     const struct destination_rule *dr; /* which rule, or NULL */
 };
 
+/* What the configuration asks that translation cannot give, about one
+ * resource: a warning of the configuration, collected once per generation
+ * (translate_findings()), never logged from inside a build. */
+struct tr_finding {
+    const struct istio_meta *meta; /* the resource that asks it */
+    const char *message;
+};
+
 struct tr_reuse_ops;
 struct tr_reuse;
 struct tr_recipe;
@@ -82,7 +90,8 @@ struct tr_build {
     struct map emitted[XDS_NTYPES]; /* names emitted, by type */
     int shared[XDS_NTYPES];         /* types taken whole from an earlier view */
     struct pvec refs;
-    const char *from; /* the resource being built, for reference errors */
+    struct pvec findings; /* struct tr_finding, in the arena */
+    const char *from;     /* the resource being built, for reference errors */
     char *err;
     /* reuse across builds (seam.h): NULL in a plain build */
     const struct tr_reuse_ops *ops;
@@ -116,6 +125,31 @@ void tr_ref(struct tr_build *b, enum xds_type t, const char *name, const char *f
 int tr_cluster_exists(const struct tr_build *b, const char *name);
 /* Every reference resolves in the view (0), else -1 with b->err set. */
 int tr_check(struct tr_build *b);
+
+/* ---- findings (findings.c) ----------------------------------------------------------- */
+
+/* meta's resource asks what the view cannot carry: a finding of the build. */
+void tr_finding(struct tr_build *b, const struct istio_meta *meta, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Findings kept beyond one build, each (resource, message) once. */
+struct tr_found {
+    const struct istio_meta *meta; /* the model's: borrowed */
+    char *message;
+    char *key; /* resource and message, for the map */
+};
+struct tr_findings {
+    struct tr_found *v;
+    size_t n, cap;
+    struct map seen; /* key -> 1 */
+};
+void tr_findings_init(struct tr_findings *f);
+void tr_findings_release(struct tr_findings *f);
+/* Add one unless an equal one is there: 1 when added. */
+int tr_findings_add(struct tr_findings *f, const struct istio_meta *meta, const char *message);
+/* Add b's findings to f; returns how many were new. */
+size_t tr_build_findings(const struct tr_build *b, struct tr_findings *f);
+/* f as configuration warnings, appended to d in file order. */
+void tr_findings_diags(const struct tr_findings *f, struct config_diags *d);
 
 /* ---- class keys (class.c) ------------------------------------------------------------ */
 
@@ -170,6 +204,9 @@ int tr_vs_bound(const struct virtual_service *vs, const char *gw_ns, const char 
 const struct virtual_service *tr_mesh_vs_for(const struct tr_build *b, const char *host);
 /* tr_mesh_vs_for(svc->host), looked up once per build. */
 const struct virtual_service *tr_svc_vs(const struct tr_build *b, const struct tr_svc *svc);
+/* The resource of kind named ns/name in m, or NULL. */
+const struct istio_meta *tr_model_meta(const struct translate_model *m, enum istio_kind kind,
+                                       const char *ns, const char *name);
 /* The service a recipe of a service's virtual host names (its ServiceEntry,
  * host and VirtualService, by position in the model). */
 const struct tr_svc *tr_recipe_svc(struct tr_build *b, const struct tr_recipe *r);
@@ -181,10 +218,12 @@ int tr_is_cidr(const char *addr);
 
 /* Every service's clusters and load assignments, and the special clusters. */
 void tr_clusters(struct tr_build *b);
+/* owner: the resource the TLS settings come from (NULL: none), for findings. */
 TransportSocket *tr_upstream_tls(struct tr_build *b, const struct client_tls *tls,
-                                 const struct tr_svc *svc, uint32_t port, const char *subset,
-                                 int h2, int proxyless);
-TransportSocket *tr_downstream_tls(struct tr_build *b, const struct server_tls *tls, int tcp);
+                                 const struct istio_meta *owner, const struct tr_svc *svc,
+                                 uint32_t port, const char *subset, int h2, int proxyless);
+TransportSocket *tr_downstream_tls(struct tr_build *b, const struct server_tls *tls,
+                                   const struct istio_meta *owner, int tcp);
 
 /* ---- filters.c ------------------------------------------------------------------- */
 
@@ -240,8 +279,8 @@ char *tr_dest_cluster(struct tr_build *b, const struct destination *d, const cha
 /* The same, or BlackHoleCluster when no such cluster exists (unknown host or
  * subset): traffic fails as Envoy fails it for a missing cluster, but the view
  * stays consistent. */
-const char *tr_dest_existing(struct tr_build *b, const struct destination *d, const char *ns,
-                             uint32_t listen_port);
+const char *tr_dest_existing(struct tr_build *b, const struct destination *d,
+                             const struct virtual_service *vs, uint32_t listen_port);
 
 /* ---- route_config.c -------------------------------------------------------------- */
 

@@ -432,8 +432,8 @@ static void auto_mtls(struct tr_build *b, Cluster *c, const struct tr_svc *svc,
     SocketMatch *on = NEW(a, SocketMatch);
     on->name = "tlsMode-istio";
     on->match = pb_struct_str(a, "tlsMode", "istio");
-    on->transport_socket =
-        tr_upstream_tls(b, &istio, svc, p->number, ss ? ss->name : NULL, tr_is_h2(p->protocol), 0);
+    on->transport_socket = tr_upstream_tls(b, &istio, NULL, svc, p->number, ss ? ss->name : NULL,
+                                           tr_is_h2(p->protocol), 0);
     SocketMatch *off = NEW(a, SocketMatch);
     off->name = "tlsMode-disabled";
     off->match = pb_struct_str(a, NULL, NULL);
@@ -469,8 +469,9 @@ static void service_cluster(struct tr_build *b, const struct tr_svc *svc,
     if (tr_is_http(p->protocol))
         apply_http_options(a, c, p->protocol, pol.pool);
     if (!original_dst)
-        c->transport_socket = tr_upstream_tls(b, pol.tls, svc, p->number, ss ? ss->name : NULL,
-                                              tr_is_h2(p->protocol), b->grpc);
+        c->transport_socket =
+            tr_upstream_tls(b, pol.tls, pol.dr ? &pol.dr->meta : NULL, svc, p->number,
+                            ss ? ss->name : NULL, tr_is_h2(p->protocol), b->grpc);
     if (!pol.tls->has && !b->grpc && !original_dst)
         auto_mtls(b, c, svc, p, ss);
     if (b->grpc)

@@ -144,7 +144,7 @@ NetFilter *tr_tcp_proxy(struct tr_build *b, const struct route_destination *rout
     for (size_t i = 0; i < n; i++) {
         if (n > 1 && route[i].weight == 0)
             continue;
-        const char *c = tr_dest_existing(b, &route[i].destination, vs->meta.namespace, listen_port);
+        const char *c = tr_dest_existing(b, &route[i].destination, vs, listen_port);
         TcpClusterWeight *w = NEW(a, TcpClusterWeight);
         w->name = (char *)c;
         w->weight = route[i].weight > 0 ? (uint32_t)route[i].weight : 1;

@@ -402,7 +402,7 @@ static void https_chain(struct tr_build *b, struct tr_listener *l, struct gw_ser
 {
     struct arena *a = b->a;
     const struct gateway_server *s = gs->s;
-    TransportSocket *ts = tr_downstream_tls(b, &s->tls, 0);
+    TransportSocket *ts = tr_downstream_tls(b, &s->tls, &gs->gw->meta, 0);
     if (ts == NULL)
         return;
     const char *rds =
@@ -440,7 +440,7 @@ static void add_server(struct tr_build *b, struct gw_group *g, struct gw_server 
             https_chain(b, g->l, gs);
         } else {
             NetFilter *f = tcp_route(b, gs);
-            TransportSocket *ts = f ? tr_downstream_tls(b, &s->tls, 1) : NULL;
+            TransportSocket *ts = f ? tr_downstream_tls(b, &s->tls, &gs->gw->meta, 1) : NULL;
             if (ts == NULL)
                 return;
             FilterChain *c = tr_chain(b, NULL, server_sni(b, s), f);

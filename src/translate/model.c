@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "xdsd/sorted.h"
 #include "xdsd/util.h"
 
 int tr_is_http(enum istio_protocol p)
@@ -345,6 +346,48 @@ const struct virtual_service *tr_svc_vs(const struct tr_build *b, const struct t
         s->vs_known = 1;
     }
     return s->vs;
+}
+
+struct meta_key {
+    const char *ns, *name;
+};
+
+static int meta_key_cmp(const void *key, const void *elem)
+{
+    const struct meta_key *k = key;
+    const struct istio_meta *m = elem;
+    int c = strcmp(k->ns, m->namespace);
+    return c != 0 ? c : strcmp(k->name, m->name);
+}
+
+const struct istio_meta *tr_model_meta(const struct translate_model *m, enum istio_kind kind,
+                                       const char *ns, const char *name)
+{
+    const void *base = NULL;
+    size_t n = 0, size = 0;
+    switch (kind) {
+    case KIND_SERVICE_ENTRY:
+        base = m->service_entries, n = m->n_service_entries, size = sizeof(*m->service_entries);
+        break;
+    case KIND_GATEWAY:
+        base = m->gateways, n = m->n_gateways, size = sizeof(*m->gateways);
+        break;
+    case KIND_VIRTUAL_SERVICE:
+        base = m->virtual_services, n = m->n_virtual_services, size = sizeof(*m->virtual_services);
+        break;
+    case KIND_DESTINATION_RULE:
+        base = m->destination_rules, n = m->n_destination_rules,
+        size = sizeof(*m->destination_rules);
+        break;
+    }
+    /* every resource starts with its meta; a config set's arrays are in
+     * (namespace, name) order, a hand-made model's need not be */
+    const struct meta_key key = {ns, name};
+    const struct istio_meta *found = sorted_find(&key, base, n, size, meta_key_cmp);
+    for (size_t i = 0; found == NULL && i < n; i++)
+        if (meta_key_cmp(&key, (const char *)base + i * size) == 0)
+            found = (const struct istio_meta *)((const char *)base + i * size);
+    return found;
 }
 
 const struct tr_svc *tr_recipe_svc(struct tr_build *b, const struct tr_recipe *r)

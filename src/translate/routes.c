@@ -24,14 +24,15 @@ char *tr_dest_cluster(struct tr_build *b, const struct destination *d, const cha
     return tr_cluster_name(b->a, port, d->subset, host);
 }
 
-const char *tr_dest_existing(struct tr_build *b, const struct destination *d, const char *ns,
-                             uint32_t listen_port)
+const char *tr_dest_existing(struct tr_build *b, const struct destination *d,
+                             const struct virtual_service *vs, uint32_t listen_port)
 {
-    char *name = tr_dest_cluster(b, d, ns, listen_port);
+    char *name = tr_dest_cluster(b, d, vs->meta.namespace, listen_port);
     if (tr_cluster_exists(b, name))
         return name;
-    log_warnx("no cluster %s for destination %s: its traffic goes to BlackHoleCluster", name,
-              d->host);
+    tr_finding(b, &vs->meta,
+               "no cluster %s for destination %s: its traffic goes to BlackHoleCluster", name,
+               d->host);
     return "BlackHoleCluster";
 }
 
@@ -533,7 +534,7 @@ static void single_destination(struct tr_build *b, const struct virtual_service 
 {
     struct arena *a = b->a;
     act->cluster_specifier_case = ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__CLUSTER_SPECIFIER_CLUSTER;
-    act->cluster = (char *)tr_dest_existing(b, &rd->destination, vs->meta.namespace, port);
+    act->cluster = (char *)tr_dest_existing(b, &rd->destination, vs, port);
     tr_ref(b, XDS_CLUSTER, act->cluster, b->from);
     HashPolicy *hp = hash_policy(b, &rd->destination, vs->meta.namespace, port);
     if (hp != NULL) {
@@ -550,7 +551,7 @@ static ClusterWeight *cluster_weight(struct tr_build *b, const struct virtual_se
 {
     struct arena *a = b->a;
     ClusterWeight *w = NEW(a, ClusterWeight);
-    w->name = (char *)tr_dest_existing(b, &rd->destination, vs->meta.namespace, port);
+    w->name = (char *)tr_dest_existing(b, &rd->destination, vs, port);
     tr_ref(b, XDS_CLUSTER, w->name, b->from);
     /* raw weights: Envoy sums them (unset counts as 1) */
     w->weight = pb_u32(a, rd->weight > 0 ? (uint32_t)rd->weight : 1);
@@ -605,7 +606,7 @@ static void mirrors(struct tr_build *b, const struct virtual_service *vs,
             continue;
         char *c = tr_dest_cluster(b, &m->destination, vs->meta.namespace, port);
         if (!tr_cluster_exists(b, c)) {
-            log_warnx("mirror to %s: no such cluster, mirror dropped", c);
+            tr_finding(b, &vs->meta, "mirror to %s: no such cluster, mirror dropped", c);
             continue;
         }
         MirrorPolicy *p = NEW(a, MirrorPolicy);

@@ -146,8 +146,8 @@ static const char *mesh_file(struct tr_build *b, const char *name)
 }
 
 TransportSocket *tr_upstream_tls(struct tr_build *b, const struct client_tls *tls,
-                                 const struct tr_svc *svc, uint32_t port, const char *subset,
-                                 int h2, int proxyless)
+                                 const struct istio_meta *owner, const struct tr_svc *svc,
+                                 uint32_t port, const char *subset, int h2, int proxyless)
 {
     struct arena *a = b->a;
     if (tls == NULL || !tls->has || tls->mode == CLIENT_TLS_DISABLE)
@@ -180,8 +180,8 @@ TransportSocket *tr_upstream_tls(struct tr_build *b, const struct client_tls *tl
     }
     /* SIMPLE / MUTUAL: TLS origination towards the host */
     u->sni = (char *)(tls->sni ? tls->sni : host);
-    if (tls->credential_name != NULL)
-        log_warnx("DestinationRule for %s: credentialName needs SDS, not supported", host);
+    if (tls->credential_name != NULL && owner != NULL)
+        tr_finding(b, owner, "credentialName for %s needs SDS, not supported", host);
     if (tls->mode == CLIENT_TLS_MUTUAL && tls->client_certificate && tls->private_key)
         set_cert_files(a, c, tls->client_certificate, tls->private_key);
     if (tls->ca_certificates != NULL && !tls->insecure_skip_verify) {
@@ -200,7 +200,8 @@ TransportSocket *tr_upstream_tls(struct tr_build *b, const struct client_tls *tl
 
 /* A Gateway server terminating TLS. tcp: a TLS (not HTTPS) server. NULL when
  * the mode needs no context (PASSTHROUGH) or cannot be expressed. */
-TransportSocket *tr_downstream_tls(struct tr_build *b, const struct server_tls *tls, int tcp)
+TransportSocket *tr_downstream_tls(struct tr_build *b, const struct server_tls *tls,
+                                   const struct istio_meta *owner, int tcp)
 {
     struct arena *a = b->a;
     DownstreamTlsContext *d = NEW(a, DownstreamTlsContext);
@@ -221,7 +222,7 @@ TransportSocket *tr_downstream_tls(struct tr_build *b, const struct server_tls *
     case SERVER_TLS_MUTUAL:
     case SERVER_TLS_OPTIONAL_MUTUAL:
         if (tls->server_certificate == NULL || tls->private_key == NULL) {
-            log_warnx("gateway server with credentialName needs SDS, not supported: skipped");
+            tr_finding(b, owner, "server with credentialName needs SDS, not supported: skipped");
             return NULL;
         }
         set_cert_files(a, c, tls->server_certificate, tls->private_key);

@@ -43,6 +43,19 @@ struct memo_svc {
     char *host;
     uint64_t se_hash, dr_hash; /* dr_hash 0: no DestinationRule */
     size_t first_res, n_res, first_ref, n_ref;
+    int found; /* made findings: made again each time, never replayed */
+};
+
+/* A finding kept for a later build, which names its resource in its own
+ * model (the same resource, unchanged: the build shares what made it). */
+struct memo_finding {
+    enum istio_kind kind;
+    char *ns, *name, *message;
+};
+
+struct findings_list {
+    struct memo_finding *v;
+    size_t n, cap;
 };
 
 /* What a build recorded. When a rebuild shares the Clusters and Endpoints of
@@ -56,6 +69,7 @@ struct memo_data {
     size_t n_res, cap_res;
     struct memo_ref *refs_to;
     size_t n_refs, cap_refs;
+    struct findings_list found; /* of the Clusters and Endpoints */
 };
 
 /* Content hashes (0 stands for an empty slot: a hash of 0 is stored as 1). */
@@ -120,6 +134,7 @@ struct tr_memo {
     /* what patches looked up (hosts copied), for the next patch */
     struct tr_lookup *lookups;
     size_t n_lookups, cap_lookups;
+    struct findings_list route_found; /* of the Listeners and Routes */
 };
 
 /* Beyond this many, lookups are not remembered (each is one scan). */
@@ -132,6 +147,50 @@ struct tr_memo *tr_memo_new(void)
     atomic_init(&m->d->refs, 1);
     m->pieces = tr_pieces_new();
     return m;
+}
+
+static void findings_add(struct findings_list *l, const struct istio_meta *meta,
+                         const char *message)
+{
+    xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+    l->v[l->n++] = (struct memo_finding){meta->kind, xstrdup(meta->namespace), xstrdup(meta->name),
+                                         xstrdup(message)};
+}
+
+static void findings_free(struct findings_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].ns);
+        free(l->v[i].name);
+        free(l->v[i].message);
+    }
+    free(l->v);
+}
+
+/* The findings of l made again in b, about b's model's resources. */
+static void findings_again(struct tr_build *b, const struct findings_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const struct memo_finding *f = &l->v[i];
+        const struct istio_meta *meta = tr_model_meta(b->m, f->kind, f->ns, f->name);
+        if (meta != NULL)
+            tr_finding(b, meta, "%s", f->message);
+    }
+}
+
+void tr_memo_keep_findings(struct tr_build *b, int routes, size_t from)
+{
+    struct tr_memo *m = b->reuse->memo;
+    struct findings_list *l = routes ? &m->route_found : &m->d->found;
+    for (size_t i = from; i < b->findings.n; i++) {
+        const struct tr_finding *f = b->findings.v[i];
+        findings_add(l, f->meta, f->message);
+    }
+}
+
+size_t tr_memo_n_route_findings(const struct tr_memo *m)
+{
+    return m->route_found.n;
 }
 
 static void data_unref(struct memo_data *d)
@@ -147,6 +206,7 @@ static void data_unref(struct memo_data *d)
     free(d->svcs);
     free(d->res);
     free(d->refs_to);
+    findings_free(&d->found);
     free(d);
 }
 
@@ -168,6 +228,7 @@ void tr_memo_free(struct tr_memo *m)
     for (size_t i = 0; i < m->n_lookups; i++)
         free((char *)m->lookups[i].host);
     free(m->lookups);
+    findings_free(&m->route_found);
     free(m);
 }
 
@@ -216,8 +277,14 @@ void tr_memo_record_service(struct tr_build *b, const struct tr_svc *svc,
     struct memo_data *d = b->reuse->memo->d;
     xgrow((void **)&d->svcs, &d->cap_svcs, d->n_svcs + 1, sizeof(*d->svcs));
     struct memo_svc *s = &d->svcs[d->n_svcs++];
-    *s = (struct memo_svc){
-        xstrdup(svc->host), svc->se->meta.content_hash, dr_hash(dr), d->n_res, 0, d->n_refs, 0};
+    *s = (struct memo_svc){xstrdup(svc->host),
+                           svc->se->meta.content_hash,
+                           dr_hash(dr),
+                           d->n_res,
+                           0,
+                           d->n_refs,
+                           0,
+                           b->findings.n > mark->n_findings};
     for (int t = 0; t < XDS_NTYPES; t++) {
         const struct xds_resource *items = xds_view_items(b->view, (enum xds_type)t);
         size_t n = xds_view_count(b->view, (enum xds_type)t);
@@ -308,6 +375,7 @@ static void inherit_clusters(struct tr_build *b)
     data_unref(m->d);
     m->d = prev->d;
     m->n_reused = prev->d->n_svcs;
+    findings_again(b, &m->d->found);
 }
 
 /* The same ServiceEntries, DestinationRules and Gateways as the previous
@@ -366,6 +434,9 @@ static void take_listeners_and_routes(struct tr_build *b)
         tr_rc_patch_ref(prev->rcs[i]);
         tr_memo_add_rc(b->reuse->memo, prev->rcs[i]);
     }
+    size_t from = b->findings.n;
+    findings_again(b, &prev->route_found);
+    tr_memo_keep_findings(b, 1, from);
 }
 
 int tr_memo_share_view(struct tr_build *b)
@@ -579,7 +650,8 @@ int tr_memo_replay(struct tr_build *b, const struct tr_svc *svc, const struct de
 {
     const struct tr_memo *prev = b->reuse->prev;
     const struct memo_svc *s = prev ? memo_find(prev, svc->host) : NULL;
-    if (s == NULL || s->se_hash != svc->se->meta.content_hash || s->dr_hash != dr_hash(dr))
+    if (s == NULL || s->found || s->se_hash != svc->se->meta.content_hash ||
+        s->dr_hash != dr_hash(dr))
         return 0;
     for (size_t i = 0; i < s->n_res; i++) {
         const struct memo_res *r = &prev->d->res[s->first_res + i];

@@ -30,6 +30,7 @@ struct tr_reuse {
 struct tr_mark {
     size_t n[XDS_NTYPES]; /* resources of each type in the view */
     size_t n_refs;        /* references made */
+    size_t n_findings;    /* findings made */
     size_t n_rcs;         /* route configuration records in the memo */
 };
 void tr_mark(const struct tr_build *b, struct tr_mark *mark);
@@ -173,6 +174,12 @@ int tr_memo_replay(struct tr_build *b, const struct tr_svc *svc, const struct de
 /* Record the resources and references b made for svc since mark. */
 void tr_memo_record_service(struct tr_build *b, const struct tr_svc *svc,
                             const struct destination_rule *dr, const struct tr_mark *mark);
+/* The findings b made since from (an index in b->findings), kept with the
+ * Clusters (routes 0) or the Listeners and Routes (routes 1) the step made:
+ * a build that shares those takes them along. */
+void tr_memo_keep_findings(struct tr_build *b, int routes, size_t from);
+/* How many findings m keeps with its Listeners and Routes. */
+size_t tr_memo_n_route_findings(const struct tr_memo *m);
 /* The packed virtual hosts m remembers. */
 struct tr_pieces *tr_memo_pieces(const struct tr_memo *m);
 

@@ -247,7 +247,7 @@ static int rebuild_all(struct tr_build *b, const struct tr_steps *steps, const s
         if (splice(&s, steps, &jobs[i], changed) != 0)
             return 0;
     }
-    int ok = tr_check(&s) == 0;
+    int ok = tr_check(&s) == 0 && s.findings.n == 0;
     free(s.err);
     *found = s.lookups;
     return ok;
@@ -256,7 +256,8 @@ static int rebuild_all(struct tr_build *b, const struct tr_steps *steps, const s
 int tr_patch_view(struct tr_build *b, const struct tr_steps *steps)
 {
     const struct translate_model *pm = tr_memo_prev_model(b);
-    if (pm == NULL)
+    /* a patch keeps no findings: what made some is built (and finds them) */
+    if (pm == NULL || tr_memo_n_route_findings(b->reuse->prev) > 0)
         return 0;
     unsigned char *changed = arena_alloc(b->a, b->m->n_virtual_services + 1);
     if (!vs_changes(pm, b->m, changed))

@@ -11,6 +11,7 @@ void tr_mark(const struct tr_build *b, struct tr_mark *mark)
     for (int t = 0; t < XDS_NTYPES; t++)
         mark->n[t] = xds_view_count(b->view, (enum xds_type)t);
     mark->n_refs = b->refs.n;
+    mark->n_findings = b->findings.n;
     mark->n_rcs = 0;
     tr_memo_rcs(b->reuse->memo, &mark->n_rcs);
 }
@@ -84,7 +85,10 @@ static VirtualHost *op_vhost(struct tr_build *b, const struct tr_recipe *r, tr_v
         if (v != NULL)
             map_put(&u->vh_piece, v, (void *)pc);
     } else {
+        size_t n_findings = b->findings.n;
         v = make(b, r);
+        if (b->findings.n > n_findings)
+            key = 0; /* made again each time, so that its findings are made again */
         if (key != 0 && v == NULL) {
             tr_piece_record(u->pieces, key, NULL, NULL, 0);
         } else if (key != 0) {
@@ -120,6 +124,8 @@ static void op_service_port(struct tr_build *b, const struct tr_svc *svc,
     struct tr_mark mark;
     tr_mark(b, &mark);
     make(b, svc, p);
+    if (b->findings.n > mark.n_findings)
+        return; /* made again each time, so that its findings are made again */
     size_t n;
     struct tr_rc_patch *const *rcs = tr_memo_rcs(u->memo, &n);
     tr_piece_record_emitted(u->pieces, key, b, &mark, rcs + mark.n_rcs, n - mark.n_rcs);
@@ -203,19 +209,26 @@ static void build_types(struct tr_build *b, const struct tr_steps *steps)
     if (tr_patch_view(b, steps))
         return;
     steps->prepare(b);
-    if (tr_memo_share_clusters(b))
+    size_t from = b->findings.n;
+    if (tr_memo_share_clusters(b)) {
         b->shared[XDS_CLUSTER] = b->shared[XDS_ENDPOINT] = 1;
-    else
+    } else {
         steps->clusters(b);
-    if (tr_memo_share_routes(b))
+        tr_memo_keep_findings(b, 0, from);
+    }
+    from = b->findings.n;
+    if (tr_memo_share_routes(b)) {
         b->shared[XDS_LISTENER] = b->shared[XDS_ROUTE] = 1;
-    else
+    } else {
         steps->proxy(b);
+        tr_memo_keep_findings(b, 1, from);
+    }
 }
 
 struct xds_view *tr_reuse_build(const struct tr_steps *steps, const struct translate_model *m,
                                 const struct translate_options *o, const struct proxy_identity *id,
-                                const struct tr_memo *prev, struct tr_memo *memo, char **err)
+                                const struct tr_memo *prev, struct tr_memo *memo,
+                                struct tr_findings *found, char **err)
 {
     struct tr_build b;
     tr_build_start(&b, m, o, id);
@@ -223,6 +236,8 @@ struct xds_view *tr_reuse_build(const struct tr_steps *steps, const struct trans
         steps->prepare(&b);
         steps->clusters(&b);
         steps->proxy(&b);
+        if (found != NULL)
+            tr_build_findings(&b, found);
         return tr_build_finish(&b, err);
     }
     struct tr_reuse u = {.memo = memo, .prev = prev, .pieces = tr_memo_pieces(memo)};
@@ -234,10 +249,14 @@ struct xds_view *tr_reuse_build(const struct tr_steps *steps, const struct trans
     b.ops = &ops;
     b.reuse = &u;
     if (tr_memo_share_view(&b)) {
+        if (found != NULL)
+            tr_build_findings(&b, found);
         xds_view_finish(b.view, NULL); /* every type is a finished shared one */
         arena_free(b.a);
         return b.view;
     }
     build_types(&b, steps);
+    if (found != NULL)
+        tr_build_findings(&b, found);
     return tr_build_finish(&b, err);
 }

@@ -35,9 +35,11 @@ size_t tr_memo_reused(const struct tr_memo *m);
 
 /* translate_build() with steps (tr_build_steps()), recording into memo and
  * reusing what prev recorded where the inputs are the same (prev may be
- * NULL; memo NULL: a plain build). */
+ * NULL; memo NULL: a plain build). The view's findings, those of reused
+ * parts included, are added to found (may be NULL). */
 struct xds_view *tr_reuse_build(const struct tr_steps *steps, const struct translate_model *m,
                                 const struct translate_options *o, const struct proxy_identity *id,
-                                const struct tr_memo *prev, struct tr_memo *memo, char **err);
+                                const struct tr_memo *prev, struct tr_memo *memo,
+                                struct tr_findings *found, char **err);
 
 #endif
