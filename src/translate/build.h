@@ -59,6 +59,10 @@ struct tr_finding {
 
 struct tr_reuse_ops;
 struct tr_reuse;
+/* What a virtual host is made from (seam.h), by the kind of virtual host:
+ * a sidecar's for a service or a VirtualService host, a gateway's, a
+ * proxyless client's. */
+enum tr_recipe_kind { TR_VH_SERVICE, TR_VH_VS_HOST, TR_VH_GATEWAY, TR_VH_GRPC, TR_VH_KINDS };
 struct tr_recipe;
 
 struct tr_build {
@@ -207,6 +211,10 @@ const struct virtual_service *tr_svc_vs(const struct tr_build *b, const struct t
 /* The resource of kind named ns/name in m, or NULL. */
 const struct istio_meta *tr_model_meta(const struct translate_model *m, enum istio_kind kind,
                                        const char *ns, const char *name);
+/* The recipe of svc's virtual host on port (TR_VH_SERVICE or TR_VH_GRPC):
+ * its ServiceEntry and VirtualService (tr_svc_vs), by position. */
+struct tr_recipe *tr_recipe_of_svc(struct tr_build *b, enum tr_recipe_kind kind,
+                                   const struct tr_svc *svc, uint32_t port);
 /* The service a recipe of a service's virtual host names (its ServiceEntry,
  * host and VirtualService, by position in the model). */
 const struct tr_svc *tr_recipe_svc(struct tr_build *b, const struct tr_recipe *r);

@@ -113,12 +113,7 @@ VirtualHost *tr_grpc_vhost(struct tr_build *b, const struct tr_recipe *r)
 
 static VirtualHost *service_vhost(struct tr_build *b, const struct tr_svc *svc, uint32_t port)
 {
-    const struct virtual_service *vs = tr_svc_vs(b, svc);
-    struct tr_recipe *r = tr_recipe_new(b, TR_VH_GRPC, port, svc->host, vs ? 1 : 0);
-    r->se = (size_t)(svc->se - b->m->service_entries);
-    if (vs != NULL)
-        r->vs[0] = (size_t)(vs - b->m->virtual_services);
-    return tr_seam_vhost(b, r, tr_grpc_vhost);
+    return tr_seam_vhost(b, tr_recipe_of_svc(b, TR_VH_GRPC, svc, port), tr_grpc_vhost);
 }
 
 static void service_port_build(struct tr_build *b, const struct tr_svc *svc,

@@ -390,6 +390,17 @@ const struct istio_meta *tr_model_meta(const struct translate_model *m, enum ist
     return found;
 }
 
+struct tr_recipe *tr_recipe_of_svc(struct tr_build *b, enum tr_recipe_kind kind,
+                                   const struct tr_svc *svc, uint32_t port)
+{
+    const struct virtual_service *vs = tr_svc_vs(b, svc);
+    struct tr_recipe *r = tr_recipe_new(b, kind, port, svc->host, vs ? 1 : 0);
+    r->se = (size_t)(svc->se - b->m->service_entries);
+    if (vs != NULL)
+        r->vs[0] = (size_t)(vs - b->m->virtual_services);
+    return r;
+}
+
 const struct tr_svc *tr_recipe_svc(struct tr_build *b, const struct tr_recipe *r)
 {
     /* the same ServiceEntries and VirtualService hosts as when the recipe

@@ -15,7 +15,6 @@
 /* What a virtual host was made from, by position in the model, so that it
  * can be made again from a later model whose only change is in what
  * VirtualServices route. */
-enum tr_recipe_kind { TR_VH_SERVICE, TR_VH_VS_HOST, TR_VH_GATEWAY, TR_VH_GRPC, TR_VH_KINDS };
 struct tr_recipe {
     enum tr_recipe_kind kind;
     uint32_t port;    /* TR_VH_SERVICE, TR_VH_VS_HOST, TR_VH_GRPC */

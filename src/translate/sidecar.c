@@ -270,15 +270,10 @@ VirtualHost *tr_sidecar_vs_vhost(struct tr_build *b, const struct tr_recipe *r)
     return tr_vhost(b, arena_cat(a, r->host, ":", ar_u32(a, r->port), NULL), &domains, &routes);
 }
 
-/* svc's virtual host on port, made from what the recipe names. */
 static VirtualHost *service_vhost(struct tr_build *b, const struct tr_svc *svc, uint32_t port)
 {
-    const struct virtual_service *vs = tr_svc_vs(b, svc);
-    struct tr_recipe *r = tr_recipe_new(b, TR_VH_SERVICE, port, svc->host, vs ? 1 : 0);
-    r->se = (size_t)(svc->se - b->m->service_entries);
-    if (vs != NULL)
-        r->vs[0] = (size_t)(vs - b->m->virtual_services);
-    return tr_seam_vhost(b, r, tr_sidecar_service_vhost);
+    return tr_seam_vhost(b, tr_recipe_of_svc(b, TR_VH_SERVICE, svc, port),
+                         tr_sidecar_service_vhost);
 }
 
 static VirtualHost *vs_host_vhost(struct tr_build *b, const struct virtual_service *vs,

@@ -41,13 +41,12 @@ struct tr_piece {
     size_t n_rcs;
 };
 
-/* Open addressing on the key; slots hold references. A table may stand on
- * the previous build's (base, kept as it was): a build that reuses nearly
- * every piece then costs nothing to remember them. */
+/* Pieces by key, each held by a reference. A table may stand on the
+ * previous build's (base, kept as it was): a build that reuses nearly every
+ * piece then costs nothing to remember them. */
 struct tr_pieces {
     atomic_int refs;
-    struct tr_piece **slots;
-    size_t cap, n;
+    struct map by_key; /* &piece->key (8 bytes, by content) -> the piece */
     struct tr_pieces *base;
     int depth; /* tables below this one */
 };
@@ -59,6 +58,7 @@ struct tr_pieces *tr_pieces_new(void)
 {
     struct tr_pieces *p = xcalloc(1, sizeof(struct tr_pieces));
     atomic_init(&p->refs, 1);
+    map_init_bytes(&p->by_key, NULL, sizeof(uint64_t));
     return p;
 }
 
@@ -90,10 +90,12 @@ void tr_pieces_free(struct tr_pieces *p)
 {
     if (p == NULL || atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) != 1)
         return;
-    for (size_t i = 0; i < p->cap; i++)
-        if (p->slots[i] != NULL)
-            piece_unref(p->slots[i]);
-    free(p->slots);
+    size_t pos = 0;
+    const void *key;
+    void *pc;
+    while (map_next(&p->by_key, &pos, &key, &pc))
+        piece_unref(pc);
+    map_release(&p->by_key);
     tr_pieces_free(p->base);
     free(p);
 }
@@ -101,50 +103,20 @@ void tr_pieces_free(struct tr_pieces *p)
 static const struct tr_piece *pieces_get(const struct tr_pieces *p, uint64_t key)
 {
     for (; p != NULL; p = p->base) {
-        if (p->n == 0)
-            continue;
-        for (size_t i = key & (p->cap - 1);; i = (i + 1) & (p->cap - 1)) {
-            const struct tr_piece *pc = p->slots[i];
-            if (pc != NULL && pc->key == key)
-                return pc;
-            if (pc == NULL)
-                break;
-        }
+        const struct tr_piece *pc = map_get(&p->by_key, &key);
+        if (pc != NULL)
+            return pc;
     }
     return NULL;
-}
-
-static int pieces_put(struct tr_pieces *p, struct tr_piece *pc);
-
-static void pieces_grow(struct tr_pieces *p)
-{
-    struct tr_pieces old = *p;
-    p->cap = old.cap ? old.cap * 2 : 64;
-    p->slots = xcalloc(p->cap, sizeof(*p->slots));
-    p->n = 0;
-    for (size_t i = 0; i < old.cap; i++)
-        if (old.slots[i] != NULL) {
-            pieces_put(p, old.slots[i]);
-            piece_unref(old.slots[i]); /* pieces_put took its own reference */
-        }
-    free(old.slots);
 }
 
 /* Add a reference to pc under its key and return 1, unless the key is there
  * already (0). */
 static int pieces_put(struct tr_pieces *p, struct tr_piece *pc)
 {
-    if (2 * (p->n + 1) > p->cap)
-        pieces_grow(p);
-    size_t i = pc->key & (p->cap - 1);
-    while (p->slots[i] != NULL) {
-        if (p->slots[i]->key == pc->key)
-            return 0;
-        i = (i + 1) & (p->cap - 1);
-    }
+    if (!map_add(&p->by_key, &pc->key, pc))
+        return 0;
     atomic_fetch_add_explicit(&pc->refs, 1, memory_order_relaxed);
-    p->slots[i] = pc;
-    p->n++;
     return 1;
 }
 
@@ -284,19 +256,22 @@ void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc, struct tr_rc_p
 
 static void copy_slots(struct tr_pieces *dst, const struct tr_pieces *src)
 {
-    for (; src != NULL; src = src->base)
-        for (size_t i = 0; i < src->cap; i++)
-            if (src->slots[i] != NULL)
-                pieces_put(dst, src->slots[i]);
+    for (; src != NULL; src = src->base) {
+        size_t pos = 0;
+        const void *key;
+        void *pc;
+        while (map_next(&src->by_key, &pos, &key, &pc))
+            pieces_put(dst, pc);
+    }
 }
 
 void tr_pieces_inherit(struct tr_pieces *dst, const struct tr_pieces *src)
 {
-    if (dst->n > 0 || dst->base != NULL || src->depth >= PIECES_MAX_DEPTH) {
+    if (map_count(&dst->by_key) > 0 || dst->base != NULL || src->depth >= PIECES_MAX_DEPTH) {
         copy_slots(dst, src);
         return;
     }
-    if (src->n == 0 && src->base != NULL)
+    if (map_count(&src->by_key) == 0 && src->base != NULL)
         src = src->base; /* an empty table adds nothing to stand on */
     atomic_fetch_add_explicit(&((struct tr_pieces *)src)->refs, 1, memory_order_relaxed);
     dst->base = (struct tr_pieces *)src;
