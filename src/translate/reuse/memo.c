@@ -72,7 +72,11 @@ struct memo_data {
     struct findings_list found; /* of the Clusters and Endpoints */
 };
 
-/* Content hashes (0 stands for an empty slot: a hash of 0 is stored as 1). */
+/* Content hashes (0 stands for an empty slot: a hash of 0 is stored as 1).
+ * Not xdsd/map.h: its keys are pointers to keys stored elsewhere, and this
+ * set is copied whole (one memcpy, inherit_reuse) by every build that
+ * shares or patches the previous view, the path of every edit; a map would
+ * need a store for the values and a rehash of each on every copy. */
 struct hash_set {
     uint64_t *v;
     size_t cap, n;

@@ -256,6 +256,10 @@ void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc, struct tr_rc_p
 
 static void copy_slots(struct tr_pieces *dst, const struct tr_pieces *src)
 {
+    size_t n = map_count(&dst->by_key);
+    for (const struct tr_pieces *s = src; s != NULL; s = s->base)
+        n += map_count(&s->by_key);
+    map_reserve(&dst->by_key, n); /* one table, not one per doubling */
     for (; src != NULL; src = src->base) {
         size_t pos = 0;
         const void *key;
