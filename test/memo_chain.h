@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "../src/translate/tr.h"
+#include "../src/translate/reuse/reuse.h"
 #include "xdsd/config.h"
 
 static inline void model_of(const struct config_set *s, struct translate_model *m)
@@ -51,8 +51,9 @@ static inline struct xds_view *memo_rebuild(const struct memo_link *l,
                                             struct tr_memo **memo, struct xds_view **full)
 {
     *memo = tr_memo_new();
-    struct xds_view *warm = tr_build_view(m, NULL, id, l->memo, *memo, NULL);
-    *full = tr_build_view(m, NULL, id, NULL, NULL, NULL);
+    struct xds_view *warm =
+        tr_reuse_build(tr_build_steps(), m, NULL, id, l->memo, *memo, NULL, NULL);
+    *full = translate_build(m, NULL, id, NULL);
     return warm;
 }
 

@@ -169,7 +169,8 @@ TEST(translate_memo_rebuild_is_byte_identical)
     struct memo_link link[4] = {{0}};
     for (int i = 0; i < 4; i++) {
         struct tr_memo *memo = tr_memo_new();
-        struct xds_view *v = tr_build_view(&m0, NULL, &f.ids[i], NULL, memo, NULL);
+        struct xds_view *v =
+            tr_reuse_build(tr_build_steps(), &m0, NULL, &f.ids[i], NULL, memo, NULL, NULL);
         CHECK(v != NULL);
         memo_advance(&link[i], v, memo);
     }

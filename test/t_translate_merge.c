@@ -142,7 +142,7 @@ static const char *route_names(struct fx *f, const VirtualHost *vh)
         return "(no virtual host)";
     const char *out = "";
     for (size_t i = 0; i < vh->n_routes; i++)
-        out = ar_printf(f->a, "%s%s%s", out, i ? "," : "", vh->routes[i]->name);
+        out = arena_printf(f->a, "%s%s%s", out, i ? "," : "", vh->routes[i]->name);
     return out;
 }
 

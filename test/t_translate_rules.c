@@ -597,6 +597,7 @@ TEST(translate_consistency_check_names_the_violation)
 {
     struct fx *f = fx_new();
     struct tr_build b = {.a = f->a, .view = xds_view_new()};
+    tr_build_init_maps(&b);
     Cluster *c = NEW(f->a, Cluster);
     c->name = "x";
     tr_emit(&b, XDS_CLUSTER, "x", c);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/translate/tr.h"
+#include "../src/translate/build.h"
 #include "xdsd/util.h"
 
 #define FX_CAP 16
@@ -55,7 +55,7 @@ static inline void fx_free(struct fx *f)
 
 static inline void *fx_cap(struct fx *f, size_t size)
 {
-    return ar_alloc(f->a, FX_CAP * size);
+    return arena_alloc(f->a, FX_CAP * size);
 }
 
 static inline struct config_labels fx_labels(struct fx *f, const char *text)
@@ -64,7 +64,7 @@ static inline struct config_labels fx_labels(struct fx *f, const char *text)
     if (text == NULL || text[0] == '\0')
         return l;
     l.items = fx_cap(f, sizeof(*l.items));
-    char *s = ar_strdup(f->a, text), *save = NULL;
+    char *s = arena_strdup(f->a, text), *save = NULL;
     for (char *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(t, '=');
         *eq = '\0';
@@ -80,7 +80,7 @@ static inline const char **fx_strs(struct fx *f, const char *text, size_t *n)
     *n = 0;
     if (text == NULL || text[0] == '\0')
         return v;
-    char *s = ar_strdup(f->a, text), *save = NULL;
+    char *s = arena_strdup(f->a, text), *save = NULL;
     for (char *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save))
         v[(*n)++] = t;
     return v;

@@ -591,6 +591,9 @@ void config_diags_release(struct config_diags *d);
 /* Print one line per finding, as compilers print them:
  * "FILE:LINE:COLUMN: error: RESOURCE: message" (or "warning:"). */
 void config_diags_print(const struct config_diags *d, void *file /* FILE* */);
+/* Log one line per finding, as a reload logs those of its load (error or
+ * warn level; in JSON with the resource's kind, namespace and name). */
+void config_diags_log(const struct config_diags *d);
 /* One finding as config_diags_print() prints it, without the newline; a
  * finding about a whole file or directory (line 0) reads "PATH: error: ...".
  * The caller frees the string. */

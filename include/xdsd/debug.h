@@ -78,6 +78,9 @@ struct debug_config_info {
 void debug_config_info_fill(struct debug_config_info *info, const struct config_set *set,
                             const struct config_diags *diags, int rejected);
 void debug_config_info_release(struct debug_config_info *info);
+/* More findings (copied) after those of the last attempt: the translation's
+ * of the set being served (translate_findings()). */
+void debug_config_info_add_diags(struct debug_config_info *info, const struct config_diags *diags);
 
 /* Where the server reads the xDS state. status returns a fresh copy that
  * status_free releases; status NULL means no xDS server (/ready answers 503).

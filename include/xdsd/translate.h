@@ -61,6 +61,13 @@ struct snapshot *translate_snapshot(struct config_set *cfg, uint64_t gen,
 struct proxy_identity *translate_probe_proxies(const struct config_set *cfg, size_t *n);
 void translate_probe_proxies_free(struct proxy_identity *ids, size_t n);
 
+/* What the views of snapshot s (made by translate_snapshot()) built so far
+ * cannot carry of what the configuration asks (a destination with no
+ * cluster, credentialName without SDS...): warnings about the resources
+ * that ask it, each once however many proxy classes met it, appended to
+ * *diags in file order (release with config_diags_release()). */
+void translate_findings(const struct snapshot *s, struct config_diags *diags);
+
 /* The config set a snapshot made by translate_snapshot() reads. */
 struct config_set *translate_config(const struct snapshot *s);
 

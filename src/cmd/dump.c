@@ -170,6 +170,10 @@ int cmd_dump(const struct serve_options *o, const struct dump_request *d)
     proxy_identity_init(&id, d->proxy, NULL, d->namespace, labels, n_labels, NULL);
     explain_gateways(set, &id, d->labels);
     int rc = print_dump(snap, &id, types);
+    struct config_diags found = {0};
+    translate_findings(snap, &found);
+    config_diags_print(&found, stderr);
+    config_diags_release(&found);
     proxy_identity_release(&id);
     snapshot_unref(snap);
     config_unref(set);

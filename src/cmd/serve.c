@@ -54,6 +54,12 @@ static void note_config(struct serve *s)
     memset(&info, 0, sizeof(info));
     debug_config_info_fill(&info, s->current ? translate_config(s->current) : NULL,
                            reloader_diags(s->rl), reloader_rejected(s->rl));
+    if (s->current != NULL && !reloader_rejected(s->rl)) {
+        struct config_diags found = {0};
+        translate_findings(s->current, &found); /* of the set the reload made */
+        debug_config_info_add_diags(&info, &found);
+        config_diags_release(&found);
+    }
     info.reloads_ok = reloader_count(s->rl, 0);
     info.reloads_rejected = reloader_count(s->rl, 1);
     info.source = xstrdup(s->saved_reason ? "state-dir" : "config-dir");
@@ -79,6 +85,10 @@ static int publish(struct serve *s, struct config_set *cfg, char **err)
         snapshot_unref(snap);
         return -1;
     }
+    struct config_diags found = {0};
+    translate_findings(snap, &found); /* once per generation, as the load's own */
+    config_diags_log(&found);
+    config_diags_release(&found);
     snapshot_unref(s->current);
     s->current = snapshot_ref(snap);
     xds_server_publish(s->srv, snap);

@@ -5,11 +5,15 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "xdsd/config.h"
+#include "xdsd/proxy.h"
+#include "xdsd/snapshot.h"
+#include "xdsd/translate.h"
 
 static const char *plural(size_t n, const char *one, const char *many)
 {
@@ -47,6 +51,22 @@ static int check_paths(const char *const *paths, int npaths)
     return 0;
 }
 
+/* What translation cannot carry of s is about the configuration too: the
+ * proxies it most likely serves are translated (as at publish) and the
+ * findings added to d. */
+static void translation_findings(struct config_set *s, struct config_diags *d)
+{
+    struct snapshot *snap = translate_snapshot(s, 1, NULL);
+    size_t n;
+    struct proxy_identity *probes = translate_probe_proxies(s, &n);
+    char *err = NULL;
+    snapshot_prepare(snap, NULL, probes, n, &err); /* a failure is logged where it happens */
+    free(err);
+    translate_probe_proxies_free(probes, n);
+    translate_findings(snap, d);
+    snapshot_unref(snap);
+}
+
 int cmd_validate(const char *const *paths, int npaths)
 {
     if (npaths < 1) {
@@ -58,6 +78,8 @@ int cmd_validate(const char *const *paths, int npaths)
     struct config_diags d;
     struct config_paths_report r;
     struct config_set *s = config_load_paths(paths, (size_t)npaths, &d, &r);
+    if (s != NULL)
+        translation_findings(s, &d);
     for (size_t i = 0; i < r.n_namesakes; i++)
         fprintf(stderr, "xdsd validate: '%s' is read in place of '%s'\n", r.namesakes[i].file,
                 r.namesakes[i].replaced);

@@ -296,6 +296,11 @@ struct config_set *reloader_reread(struct reloader *r, int64_t now)
     return reload(r, 1, 0);
 }
 
+void config_diags_log(const struct config_diags *d)
+{
+    log_diags(d);
+}
+
 const struct config_diags *reloader_diags(const struct reloader *r)
 {
     return &r->diags;

@@ -76,18 +76,22 @@ void debug_config_info_fill(struct debug_config_info *info, const struct config_
         info->generation = config_generation(set);
         add_resources(info, set);
     }
-    if (diags && diags->n) {
-        info->diags = xcalloc(diags->n, sizeof(*info->diags));
-        for (size_t i = 0; i < diags->n; i++) {
-            const struct config_diag *d = &diags->items[i];
-            struct debug_diag *o = &info->diags[i];
-            o->warning = d->severity == CONFIG_WARNING;
-            o->file = xstrdup(d->pos.file ? d->pos.file : "");
-            o->line = d->pos.line;
-            o->column = d->pos.column;
-            o->resource = d->resource ? xstrdup(d->resource) : NULL;
-            o->message = xstrdup(d->message ? d->message : "");
-        }
-        info->n_diags = diags->n;
+    debug_config_info_add_diags(info, diags);
+}
+
+void debug_config_info_add_diags(struct debug_config_info *info, const struct config_diags *diags)
+{
+    if (diags == NULL || diags->n == 0)
+        return;
+    info->diags = xrealloc(info->diags, (info->n_diags + diags->n) * sizeof(*info->diags));
+    for (size_t i = 0; i < diags->n; i++) {
+        const struct config_diag *d = &diags->items[i];
+        struct debug_diag *o = &info->diags[info->n_diags++];
+        o->warning = d->severity == CONFIG_WARNING;
+        o->file = xstrdup(d->pos.file ? d->pos.file : "");
+        o->line = d->pos.line;
+        o->column = d->pos.column;
+        o->resource = d->resource ? xstrdup(d->resource) : NULL;
+        o->message = xstrdup(d->message ? d->message : "");
     }
 }

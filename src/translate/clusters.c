@@ -2,7 +2,7 @@
  * and DestinationRule subset, BlackHoleCluster, PassthroughCluster, and the
  * ClusterLoadAssignment of every EDS cluster. No alt_stat_name: Envoy's stats
  * carry the cluster name verbatim. */
-#include "tr.h"
+#include "seam.h"
 
 #include <string.h>
 
@@ -50,7 +50,7 @@ static Locality *locality(struct arena *a, const char *text)
     Locality *l = NEW(a, Locality);
     if (text == NULL)
         return l;
-    char *s = ar_strdup(a, text);
+    char *s = arena_strdup(a, text);
     char *parts[3] = {s, NULL, NULL};
     for (int i = 1; i < 3 && parts[i - 1] != NULL; i++) {
         char *slash = strchr(parts[i - 1], '/');
@@ -91,10 +91,11 @@ static CLA *load_assignment(struct tr_build *b, const char *name, const struct t
     CLA *cla = NEW(a, CLA);
     cla->cluster_name = (char *)name;
     struct pvec groups = {0};
-    struct smap by_loc = {0};
+    struct map by_loc;
+    map_init_str(&by_loc, a);
     const struct service_entry *se = svc->se;
     if (dns && se->n_endpoints == 0 && strchr(svc->host, '*') == NULL) {
-        struct loc_group *lg = ar_alloc(a, sizeof(*lg));
+        struct loc_group *lg = arena_alloc(a, sizeof(*lg));
         lg->g = NEW(a, LocalityLbEndpoints);
         lg->g->load_balancing_weight = pb_u32(a, 0);
         pvec_push(a, &lg->eps, lb_endpoint(a, svc->host, endpoint_port(NULL, p), 1));
@@ -105,13 +106,13 @@ static CLA *load_assignment(struct tr_build *b, const char *name, const struct t
         if (ss != NULL && !tr_labels_match(&ss->labels, &ep->labels))
             continue;
         const char *key = ep->locality ? ep->locality : "";
-        struct loc_group *lg = smap_get(&by_loc, key);
+        struct loc_group *lg = map_get(&by_loc, key);
         if (lg == NULL) {
-            lg = ar_alloc(a, sizeof(*lg));
+            lg = arena_alloc(a, sizeof(*lg));
             lg->g = NEW(a, LocalityLbEndpoints);
             lg->g->locality = locality(a, ep->locality);
             lg->g->load_balancing_weight = pb_u32(a, 0);
-            smap_put(a, &by_loc, key, lg);
+            map_add(&by_loc, key, lg);
             pvec_push(a, &groups, lg);
         }
         LbEndpoint *le = lb_endpoint(a, ep->address, endpoint_port(ep, p), ep->weight);
@@ -120,7 +121,7 @@ static CLA *load_assignment(struct tr_build *b, const char *name, const struct t
         pvec_push(a, &lg->eps, le);
     }
     cla->n_endpoints = groups.n;
-    cla->endpoints = ar_alloc(a, (groups.n + 1) * sizeof(*cla->endpoints));
+    cla->endpoints = arena_alloc(a, (groups.n + 1) * sizeof(*cla->endpoints));
     for (size_t i = 0; i < groups.n; i++)
         cla->endpoints[i] = finish_group(groups.v[i]);
     return cla;
@@ -148,7 +149,7 @@ static CircuitBreakers *breakers(struct arena *a, const struct connection_pool *
     t->track_remaining = 1;
     CircuitBreakers *cb = NEW(a, CircuitBreakers);
     cb->n_thresholds = 1;
-    cb->thresholds = ar_alloc(a, sizeof(*cb->thresholds));
+    cb->thresholds = arena_alloc(a, sizeof(*cb->thresholds));
     cb->thresholds[0] = t;
     return cb;
 }
@@ -298,7 +299,8 @@ static void apply_http_options(struct arena *a, Cluster *c, enum istio_protocol 
     e->key = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
     e->value = pb_any(a, o);
     c->n_typed_extension_protocol_options = 1;
-    c->typed_extension_protocol_options = ar_alloc(a, sizeof(*c->typed_extension_protocol_options));
+    c->typed_extension_protocol_options =
+        arena_alloc(a, sizeof(*c->typed_extension_protocol_options));
     c->typed_extension_protocol_options[0] = e;
 }
 
@@ -398,7 +400,7 @@ static void apply_resolution(struct tr_build *b, Cluster *c, const struct tr_svc
         e->service_name = c->name;
         c->eds_cluster_config = e;
         tr_emit(b, XDS_ENDPOINT, c->name, load_assignment(b, c->name, svc, p, ss, 0));
-        tr_ref(b, XDS_ENDPOINT, c->name, ar_cat(a, "cluster '", c->name, "'", NULL));
+        tr_ref(b, XDS_ENDPOINT, c->name, arena_cat(a, "cluster '", c->name, "'", NULL));
         break;
     }
     }
@@ -430,8 +432,8 @@ static void auto_mtls(struct tr_build *b, Cluster *c, const struct tr_svc *svc,
     SocketMatch *on = NEW(a, SocketMatch);
     on->name = "tlsMode-istio";
     on->match = pb_struct_str(a, "tlsMode", "istio");
-    on->transport_socket =
-        tr_upstream_tls(b, &istio, svc, p->number, ss ? ss->name : NULL, tr_is_h2(p->protocol), 0);
+    on->transport_socket = tr_upstream_tls(b, &istio, NULL, svc, p->number, ss ? ss->name : NULL,
+                                           tr_is_h2(p->protocol), 0);
     SocketMatch *off = NEW(a, SocketMatch);
     off->name = "tlsMode-disabled";
     off->match = pb_struct_str(a, NULL, NULL);
@@ -441,7 +443,7 @@ static void auto_mtls(struct tr_build *b, Cluster *c, const struct tr_svc *svc,
     raw->typed_config = pb_any(a, NEW(a, RawBuffer));
     off->transport_socket = raw;
     c->n_transport_socket_matches = 2;
-    c->transport_socket_matches = ar_alloc(a, 2 * sizeof(*c->transport_socket_matches));
+    c->transport_socket_matches = arena_alloc(a, 2 * sizeof(*c->transport_socket_matches));
     c->transport_socket_matches[0] = on;
     c->transport_socket_matches[1] = off;
 }
@@ -467,8 +469,9 @@ static void service_cluster(struct tr_build *b, const struct tr_svc *svc,
     if (tr_is_http(p->protocol))
         apply_http_options(a, c, p->protocol, pol.pool);
     if (!original_dst)
-        c->transport_socket = tr_upstream_tls(b, pol.tls, svc, p->number, ss ? ss->name : NULL,
-                                              tr_is_h2(p->protocol), b->grpc);
+        c->transport_socket =
+            tr_upstream_tls(b, pol.tls, pol.dr ? &pol.dr->meta : NULL, svc, p->number,
+                            ss ? ss->name : NULL, tr_is_h2(p->protocol), b->grpc);
     if (!pol.tls->has && !b->grpc && !original_dst)
         auto_mtls(b, c, svc, p, ss);
     if (b->grpc)
@@ -482,8 +485,8 @@ static void service_cluster(struct tr_build *b, const struct tr_svc *svc,
         pb_meta_str(a, &c->metadata, "istio", "subset", ss->name);
     if (dr != NULL)
         pb_meta_str(a, &c->metadata, "istio", "config",
-                    ar_cat(a, "/apis/networking.istio.io/v1alpha3/namespaces/", dr->meta.namespace,
-                           "/destination-rule/", dr->meta.name, NULL));
+                    arena_cat(a, "/apis/networking.istio.io/v1alpha3/namespaces/",
+                              dr->meta.namespace, "/destination-rule/", dr->meta.name, NULL));
     tr_emit(b, XDS_CLUSTER, c->name, c);
 }
 
@@ -524,7 +527,7 @@ static void grpc_trim(struct arena *a, Cluster *c, const struct tr_policy *pol)
         t->max_requests = pb_u32(a, (uint32_t)pol->pool->http2_max_requests);
         c->circuit_breakers = NEW(a, CircuitBreakers);
         c->circuit_breakers->n_thresholds = 1;
-        c->circuit_breakers->thresholds = ar_alloc(a, sizeof(Thresholds *));
+        c->circuit_breakers->thresholds = arena_alloc(a, sizeof(Thresholds *));
         c->circuit_breakers->thresholds[0] = t;
     }
 }
@@ -552,6 +555,20 @@ static void special_clusters(struct tr_build *b)
     tr_emit(b, XDS_CLUSTER, pt->name, pt);
 }
 
+/* The clusters of svc: one per port and one per port and subset of dr. */
+static void service_clusters(struct tr_build *b, const struct tr_svc *svc,
+                             const struct destination_rule *dr)
+{
+    for (size_t p = 0; p < svc->se->n_ports; p++) {
+        const struct istio_port *port = &svc->se->ports[p];
+        if (port->protocol == PROTO_UDP)
+            continue;
+        service_cluster(b, svc, port, dr, NULL);
+        for (size_t s = 0; dr != NULL && s < dr->n_subsets; s++)
+            service_cluster(b, svc, port, dr, &dr->subsets[s]);
+    }
+}
+
 void tr_clusters(struct tr_build *b)
 {
     special_clusters(b);
@@ -561,20 +578,8 @@ void tr_clusters(struct tr_build *b)
          * resolve by DNS or pass through are not offered */
         if (b->grpc && (svc->se->resolution != RESOLUTION_STATIC || strchr(svc->host, '*')))
             continue;
-        const struct destination_rule *dr = tr_find_dr(b, svc->host);
-        /* a service's clusters depend on nothing else: the previous
-         * snapshot's bytes serve while its inputs are unchanged */
-        if (tr_memo_replay(b, svc, dr))
-            continue;
-        tr_memo_begin(b, svc, dr);
-        for (size_t p = 0; p < svc->se->n_ports; p++) {
-            const struct istio_port *port = &svc->se->ports[p];
-            if (port->protocol == PROTO_UDP)
-                continue;
-            service_cluster(b, svc, port, dr, NULL);
-            for (size_t s = 0; dr != NULL && s < dr->n_subsets; s++)
-                service_cluster(b, svc, port, dr, &dr->subsets[s]);
-        }
-        tr_memo_end(b);
+        /* a service's clusters depend on nothing else: an earlier build's
+         * bytes serve while its inputs are unchanged */
+        tr_seam_clusters(b, svc, tr_find_dr(b, svc->host), service_clusters);
     }
 }

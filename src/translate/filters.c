@@ -1,7 +1,7 @@
 /* filters.c - the pieces every listener is made of: HTTP connection manager,
  * tcp_proxy, access log, listener filters, SNI matches. Only filters that
  * stock Envoy knows: no istio.* extension is ever emitted. */
-#include "tr.h"
+#include "build.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +62,7 @@ static NetFilter *net_filter(struct arena *a, const char *name, const void *cfg)
 static void one_log(struct tr_build *b, size_t *n, AccessLog ***v)
 {
     *n = 1;
-    *v = ar_alloc(b->a, sizeof(**v));
+    *v = arena_alloc(b->a, sizeof(**v));
     (*v)[0] = tr_access_log(b);
 }
 
@@ -79,7 +79,7 @@ static Hcm *hcm_message(struct tr_build *b, const char *rds, const char *stat_pr
         ENVOY__EXTENSIONS__FILTERS__NETWORK__HTTP_CONNECTION_MANAGER__V3__HTTP_CONNECTION_MANAGER__ROUTE_SPECIFIER_RDS;
     h->rds = r;
     size_t n = 0;
-    h->http_filters = ar_alloc(a, 3 * sizeof(*h->http_filters));
+    h->http_filters = arena_alloc(a, 3 * sizeof(*h->http_filters));
     h->http_filters[n++] = http_filter(a, "envoy.filters.http.fault", NEW(a, FaultFilter));
     if (kind != 2)
         h->http_filters[n++] = http_filter(a, "envoy.filters.http.cors", NEW(a, CorsFilter));
@@ -92,7 +92,7 @@ static Hcm *hcm_message(struct tr_build *b, const char *rds, const char *stat_pr
     HcmUpgrade *ws = NEW(a, HcmUpgrade);
     ws->upgrade_type = "websocket";
     h->n_upgrade_configs = 1;
-    h->upgrade_configs = ar_alloc(a, sizeof(*h->upgrade_configs));
+    h->upgrade_configs = arena_alloc(a, sizeof(*h->upgrade_configs));
     h->upgrade_configs[0] = ws;
     h->stream_idle_timeout = pb_ms(a, 0);
     h->normalize_path = pb_bool(a, 1);
@@ -144,7 +144,7 @@ NetFilter *tr_tcp_proxy(struct tr_build *b, const struct route_destination *rout
     for (size_t i = 0; i < n; i++) {
         if (n > 1 && route[i].weight == 0)
             continue;
-        const char *c = tr_dest_existing(b, &route[i].destination, vs->meta.namespace, listen_port);
+        const char *c = tr_dest_existing(b, &route[i].destination, vs, listen_port);
         TcpClusterWeight *w = NEW(a, TcpClusterWeight);
         w->name = (char *)c;
         w->weight = route[i].weight > 0 ? (uint32_t)route[i].weight : 1;
@@ -155,7 +155,7 @@ NetFilter *tr_tcp_proxy(struct tr_build *b, const struct route_destination *rout
     if (ws.n <= 1)
         return tr_tcp_proxy_to(b, single ? single : "BlackHoleCluster", from);
     TcpProxy *t = NEW(a, TcpProxy);
-    t->stat_prefix = ar_printf(a, "%s.%s", vs->meta.name, vs->meta.namespace);
+    t->stat_prefix = arena_printf(a, "%s.%s", vs->meta.name, vs->meta.namespace);
     TcpWeighted *wc = NEW(a, TcpWeighted);
     PV_SET(wc->clusters, wc->n_clusters, &ws);
     t->cluster_specifier_case =
@@ -188,7 +188,7 @@ static int cmp_str(const void *x, const void *y)
 FilterChainMatch *tr_sni_match(struct tr_build *b, const char *const *names, size_t n)
 {
     FilterChainMatch *m = NEW(b->a, FilterChainMatch);
-    char **v = ar_alloc(b->a, (n + 1) * sizeof(*v));
+    char **v = arena_alloc(b->a, (n + 1) * sizeof(*v));
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (strcmp(names[i], "*") == 0)
@@ -212,23 +212,24 @@ FilterChain *tr_chain(struct tr_build *b, const char *name, FilterChainMatch *m,
     c->name = (char *)name;
     c->filter_chain_match = m;
     c->n_filters = 1;
-    c->filters = ar_alloc(b->a, sizeof(*c->filters));
+    c->filters = arena_alloc(b->a, sizeof(*c->filters));
     c->filters[0] = f;
     return c;
 }
 
-struct tr_listener *tr_get_listener(struct tr_build *b, struct smap *ls, struct pvec *order,
+struct tr_listener *tr_get_listener(struct tr_build *b, struct map *ls, struct pvec *order,
                                     const char *bind, uint32_t port)
 {
-    const char *name = ar_printf(b->a, "%s_%u", bind, port);
-    struct tr_listener *l = smap_get(ls, name);
+    const char *name = arena_printf(b->a, "%s_%u", bind, port);
+    struct tr_listener *l = map_get(ls, name);
     if (l != NULL)
         return l;
-    l = ar_alloc(b->a, sizeof(*l));
+    l = arena_alloc(b->a, sizeof(*l));
     l->name = name;
     l->bind = bind;
     l->port = port;
-    smap_put(b->a, ls, name, l);
+    map_init_str(&l->keys, b->a);
+    map_add(ls, name, l);
     pvec_push(b->a, order, l);
     return l;
 }
@@ -237,19 +238,20 @@ static const char *match_key(struct arena *a, const FilterChainMatch *m)
 {
     if (m == NULL)
         return "";
-    char *k = ar_printf(a, "%s|", m->transport_protocol ? m->transport_protocol : "");
+    char *k = arena_printf(a, "%s|", m->transport_protocol ? m->transport_protocol : "");
     for (size_t i = 0; i < m->n_server_names; i++)
-        k = ar_printf(a, "%s%s,", k, m->server_names[i]);
+        k = arena_printf(a, "%s%s,", k, m->server_names[i]);
     for (size_t i = 0; i < m->n_prefix_ranges; i++)
-        k = ar_printf(a, "%s|%s/%u", k, m->prefix_ranges[i]->address_prefix,
-                      m->prefix_ranges[i]->prefix_len ? m->prefix_ranges[i]->prefix_len->value : 0);
+        k = arena_printf(a, "%s|%s/%u", k, m->prefix_ranges[i]->address_prefix,
+                         m->prefix_ranges[i]->prefix_len ? m->prefix_ranges[i]->prefix_len->value
+                                                         : 0);
     return k;
 }
 
 /* Add a chain unless one with the same match is there (Istio keeps the first). */
 void tr_add_chain(struct tr_build *b, struct tr_listener *l, FilterChain *c)
 {
-    if (!smap_put(b->a, &l->keys, match_key(b->a, c->filter_chain_match), NULL))
+    if (!map_add(&l->keys, match_key(b->a, c->filter_chain_match), NULL))
         return;
     if ((c->filter_chain_match && c->filter_chain_match->n_server_names > 0) ||
         c->transport_socket != NULL)

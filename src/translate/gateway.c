@@ -4,7 +4,7 @@
  * own chain and RDS https.PORT.NAME.GATEWAY.NAMESPACE, PASSTHROUGH servers
  * SNI chains from tls rules, TCP and terminated TLS servers tcp_proxy chains
  * from tcp rules. */
-#include "tr.h"
+#include "seam.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -61,9 +61,9 @@ static const char *intersect(const char *vs_host, const char *vs_ns, const char 
         }
         server_host = slash + 1;
     }
-    if (tr_host_match(server_host, vs_host))
+    if (host_match(server_host, vs_host))
         return vs_host;
-    if (tr_host_match(vs_host, server_host))
+    if (host_match(vs_host, server_host))
         return server_host;
     return NULL;
 }
@@ -71,7 +71,7 @@ static const char *intersect(const char *vs_host, const char *vs_ns, const char 
 static const char *vs_server_host(struct tr_build *b, const struct virtual_service *vs,
                                   const struct gw_server *gs, size_t vh, size_t sh)
 {
-    const char *h = tr_expand_host(b->a, vs->hosts[vh], vs->meta.namespace);
+    const char *h = host_fqdn(b->a, vs->hosts[vh], vs->meta.namespace);
     return intersect(h, vs->meta.namespace, gs->s->hosts[sh], gs->gw->meta.namespace);
 }
 
@@ -79,7 +79,7 @@ static const char *vs_server_host(struct tr_build *b, const struct virtual_servi
  * pair would be quadratic in the number of services. An exact VS host can
  * only meet the server hosts equal to it (bare) and the wildcard ones. */
 struct host_index {
-    struct smap exact; /* bare host -> struct pvec of server host indexes + 1 */
+    struct map exact;  /* bare host -> struct pvec of server host indexes + 1 */
     struct pvec wild;  /* indexes + 1 of server hosts with a wildcard */
 };
 
@@ -87,6 +87,7 @@ static void host_index_init(struct tr_build *b, const struct gateway_server *s,
                             struct host_index *ix)
 {
     memset(ix, 0, sizeof(*ix));
+    map_init_str(&ix->exact, b->a);
     for (size_t i = 0; i < s->n_hosts; i++) {
         const char *h = bare_host(s->hosts[i]);
         void *tag = (void *)(uintptr_t)(i + 1);
@@ -94,10 +95,10 @@ static void host_index_init(struct tr_build *b, const struct gateway_server *s,
             pvec_push(b->a, &ix->wild, tag);
             continue;
         }
-        struct pvec *v = smap_get(&ix->exact, h);
+        struct pvec *v = map_get(&ix->exact, h);
         if (v == NULL) {
-            v = ar_alloc(b->a, sizeof(*v));
-            smap_put(b->a, &ix->exact, h, v);
+            v = arena_alloc(b->a, sizeof(*v));
+            map_add(&ix->exact, h, v);
         }
         pvec_push(b->a, v, tag);
     }
@@ -120,7 +121,7 @@ static void host_candidates(struct tr_build *b, const struct host_index *ix,
             pvec_push(b->a, out, (void *)(uintptr_t)(i + 1));
         return;
     }
-    const struct pvec *v = smap_get(&ix->exact, vs_host);
+    const struct pvec *v = map_get(&ix->exact, vs_host);
     for (size_t i = 0; v != NULL && i < v->n; i++)
         pvec_push(b->a, out, v->v[i]);
     for (size_t i = 0; i < ix->wild.n; i++)
@@ -133,16 +134,16 @@ static void host_candidates(struct tr_build *b, const struct host_index *ix,
  * build, not once per server and pass. */
 static const struct pvec *bound_vs(struct tr_build *b, const struct gateway *gw)
 {
-    struct pvec *v = pmap_get(&b->gw_bound, gw);
+    struct pvec *v = map_get(&b->gw_bound, gw);
     if (v != NULL)
         return v;
-    v = ar_alloc(b->a, sizeof(*v));
+    v = arena_alloc(b->a, sizeof(*v));
     for (size_t i = 0; i < b->vs_all.n; i++) {
         const struct virtual_service *vs = b->vs_all.v[i];
         if (tr_vs_bound(vs, gw->meta.namespace, gw->meta.name))
             pvec_push(b->a, v, (void *)vs);
     }
-    pmap_put(b->a, &b->gw_bound, gw, v);
+    map_put(&b->gw_bound, gw, v);
     return v;
 }
 
@@ -152,11 +153,11 @@ static int vs_matches_server(struct tr_build *b, const struct virtual_service *v
 {
     struct pvec cand = {0};
     for (size_t h = 0; h < vs->n_hosts; h++) {
-        const char *host = tr_expand_host(b->a, vs->hosts[h], vs->meta.namespace);
+        const char *host = host_fqdn(b->a, vs->hosts[h], vs->meta.namespace);
         host_candidates(b, ix, gs->s, host, &cand);
         for (size_t c = 0; c < cand.n; c++)
             if (vs_server_host(b, vs, gs, h, (uintptr_t)cand.v[c] - 1) != NULL) {
-                tr_memo_used_vs(b->memo, vs); /* the caller reads its routes */
+                tr_seam_read_vs(b, vs); /* the caller reads its routes */
                 return 1;
             }
     }
@@ -207,7 +208,8 @@ static void catch_alls_last(struct arena *a, struct pvec *routes)
 static void gateway_vhost_plan(struct tr_build *b, struct pvec *servers, struct pvec *order)
 {
     struct arena *a = b->a;
-    struct smap by_name = {0};
+    struct map by_name;
+    map_init_str(&by_name, a);
     for (size_t i = 0; i < servers->n; i++) {
         const struct gw_server *gs = servers->v[i];
         uint32_t port = gs->s->port.number;
@@ -218,25 +220,25 @@ static void gateway_vhost_plan(struct tr_build *b, struct pvec *servers, struct 
         for (size_t v = 0; v < bound->n; v++) {
             const struct virtual_service *vs = bound->v[v];
             for (size_t h = 0; h < vs->n_hosts; h++) {
-                host_candidates(b, &ix, gs->s, tr_expand_host(a, vs->hosts[h], vs->meta.namespace),
+                host_candidates(b, &ix, gs->s, host_fqdn(a, vs->hosts[h], vs->meta.namespace),
                                 &cand);
                 for (size_t c = 0; c < cand.n; c++) {
                     const char *host = vs_server_host(b, vs, gs, h, (uintptr_t)cand.v[c] - 1);
                     if (host == NULL)
                         continue;
-                    const char *vname = ar_cat(a, host, ":", ar_u32(a, port), NULL);
-                    struct gw_vhost *gv = smap_get(&by_name, vname);
+                    const char *vname = arena_cat(a, host, ":", ar_u32(a, port), NULL);
+                    struct gw_vhost *gv = map_get(&by_name, vname);
                     if (gv != NULL && gv->last == vs && gv->last_server == gs)
                         continue; /* two hosts of one VS meet here: its routes once */
                     if (gv == NULL) {
-                        gv = ar_alloc(a, sizeof(*gv));
+                        gv = arena_alloc(a, sizeof(*gv));
                         gv->name = vname;
                         pvec_push(a, &gv->domains, (void *)host);
-                        smap_put(a, &by_name, vname, gv);
+                        map_add(&by_name, vname, gv);
                         pvec_push(a, order, gv);
                     }
-                    tr_memo_used_vs(b->memo, vs);
-                    struct gw_contrib *k = ar_alloc(a, sizeof(*k));
+                    tr_seam_read_vs(b, vs);
+                    struct gw_contrib *k = arena_alloc(a, sizeof(*k));
                     k->vs = vs;
                     k->gs = gs;
                     pvec_push(a, &gv->contribs, k);
@@ -248,26 +250,33 @@ static void gateway_vhost_plan(struct tr_build *b, struct pvec *servers, struct 
     }
 }
 
-/* What a gateway virtual host is made of, for pieces.c. */
-static uint64_t gateway_vhost_key(const struct gw_vhost *gv, int redirect)
-{
-    uint64_t k =
-        tr_key_u64(tr_key_str(tr_key_str(HASH_SEED, "gateway"), gv->name), (uint64_t)redirect);
-    for (size_t i = 0; i < gv->contribs.n; i++) {
-        const struct gw_contrib *c = gv->contribs.v[i];
-        k = tr_key_u64(k, c->vs->meta.content_hash);
-        k = tr_key_u64(k, c->gs->gw->meta.content_hash);
-        k = tr_key_u64(k, (uint64_t)(c->gs->s - c->gs->gw->servers));
-    }
-    return k;
-}
-
-/* The virtual host of gv, or NULL when no VirtualService has a route there.
- * Routes of several VirtualServices on one host are concatenated in
- * (namespace, name) order, the model's, and then catch-alls moved last. */
-static VirtualHost *gateway_vhost(struct tr_build *b, const struct gw_vhost *gv, int redirect)
+/* The virtual host of a recipe of kind TR_VH_GATEWAY, or NULL when no
+ * VirtualService has a route there. Routes of several VirtualServices on
+ * one host are concatenated in (namespace, name) order, the model's, and
+ * then catch-alls moved last. */
+VirtualHost *tr_gateway_vhost(struct tr_build *b, const struct tr_recipe *r)
 {
     struct arena *a = b->a;
+    struct pvec domains = {0}, routes = {0};
+    for (size_t i = 0; i < r->n_vs; i++) {
+        const struct gateway *gw = &b->m->gateways[r->gw[i]];
+        tr_vs_routes(b, &b->m->virtual_services[r->vs[i]], gw->servers[r->server[i]].port.number,
+                     gw->meta.namespace, gw->meta.name, &routes);
+    }
+    if (routes.n == 0)
+        return NULL;
+    catch_alls_last(a, &routes);
+    pvec_push(a, &domains, (void *)r->host);
+    VirtualHost *v = tr_vhost(b, r->name, &domains, &routes);
+    if (r->redirect)
+        v->require_tls = ENVOY__CONFIG__ROUTE__V3__VIRTUAL_HOST__TLS_REQUIREMENT_TYPE__ALL;
+    return v;
+}
+
+/* gv's virtual host, made from what its recipe names: the VirtualServices
+ * and the Gateway servers they come through, by position in the model. */
+static VirtualHost *gateway_vhost(struct tr_build *b, const struct gw_vhost *gv, int redirect)
+{
     struct tr_recipe *r =
         tr_recipe_new(b, TR_VH_GATEWAY, 0, gv->domains.v[0], gv->contribs.n);
     r->name = gv->name;
@@ -278,51 +287,13 @@ static VirtualHost *gateway_vhost(struct tr_build *b, const struct gw_vhost *gv,
         r->gw[i] = (size_t)(c->gs->gw - b->m->gateways);
         r->server[i] = (size_t)(c->gs->s - c->gs->gw->servers);
     }
-    uint64_t key = gateway_vhost_key(gv, redirect);
-    const struct tr_piece *pc = tr_piece_reuse(b, key);
-    if (pc != NULL)
-        return tr_recipe_made(b, r, tr_piece_empty(pc) ? NULL : tr_vhost_from_piece(b, pc));
-    struct pvec routes = {0};
-    for (size_t i = 0; i < gv->contribs.n; i++) {
-        const struct gw_contrib *c = gv->contribs.v[i];
-        tr_vs_routes(b, c->vs, c->gs->s->port.number, c->gs->gw->meta.namespace,
-                     c->gs->gw->meta.name, &routes);
-    }
-    if (routes.n == 0) {
-        tr_piece_record(b, key, NULL, NULL, 0);
-        return tr_recipe_made(b, r, NULL);
-    }
-    catch_alls_last(a, &routes);
-    struct pvec domains = gv->domains;
-    VirtualHost *v = tr_vhost(b, gv->name, &domains, &routes);
-    if (redirect)
-        v->require_tls = ENVOY__CONFIG__ROUTE__V3__VIRTUAL_HOST__TLS_REQUIREMENT_TYPE__ALL;
-    tr_vhost_keyed(b, v, key);
-    return tr_recipe_made(b, r, v);
-}
-
-VirtualHost *tr_gateway_vhost_again(struct tr_build *b, const struct tr_recipe *r)
-{
-    struct arena *a = b->a;
-    struct gw_vhost *gv = ar_alloc(a, sizeof(*gv));
-    gv->name = r->name;
-    pvec_push(a, &gv->domains, (void *)r->host);
-    for (size_t i = 0; i < r->n_vs; i++) {
-        struct gw_server *gs = ar_alloc(a, sizeof(*gs));
-        gs->gw = &b->m->gateways[r->gw[i]];
-        gs->s = &gs->gw->servers[r->server[i]];
-        struct gw_contrib *c = ar_alloc(a, sizeof(*c));
-        c->vs = &b->m->virtual_services[r->vs[i]];
-        c->gs = gs;
-        pvec_push(a, &gv->contribs, c);
-    }
-    return gateway_vhost(b, gv, r->redirect);
+    return tr_seam_vhost(b, r, tr_gateway_vhost);
 }
 
 static void gateway_route_config(struct tr_build *b, const char *name, struct pvec *servers)
 {
     struct arena *a = b->a;
-    b->from = ar_printf(a, "route configuration '%s'", name);
+    b->from = arena_printf(a, "route configuration '%s'", name);
     int redirect = 0;
     uint32_t first_port = 0;
     for (size_t i = 0; i < servers->n; i++) {
@@ -341,7 +312,8 @@ static void gateway_route_config(struct tr_build *b, const char *name, struct pv
         /* no VirtualService: Envoy answers 404 */
         struct pvec domains = {0}, routes = {0};
         pvec_push(a, &domains, "*");
-        VirtualHost *v = tr_vhost(b, ar_printf(a, "blackhole:%u", first_port), &domains, &routes);
+        VirtualHost *v =
+            tr_vhost(b, arena_printf(a, "blackhole:%u", first_port), &domains, &routes);
         if (redirect)
             v->require_tls = ENVOY__CONFIG__ROUTE__V3__VIRTUAL_HOST__TLS_REQUIREMENT_TYPE__ALL;
         pvec_push(a, &vhosts, v);
@@ -418,7 +390,7 @@ static NetFilter *tcp_route(struct tr_build *b, const struct gw_server *gs)
 
 static FilterChainMatch *server_sni(struct tr_build *b, const struct gateway_server *s)
 {
-    const char **names = ar_alloc(b->a, (s->n_hosts + 1) * sizeof(*names));
+    const char **names = arena_alloc(b->a, (s->n_hosts + 1) * sizeof(*names));
     for (size_t i = 0; i < s->n_hosts; i++)
         names[i] = bare_host(s->hosts[i]);
     FilterChainMatch *m = tr_sni_match(b, names, s->n_hosts);
@@ -430,13 +402,13 @@ static void https_chain(struct tr_build *b, struct tr_listener *l, struct gw_ser
 {
     struct arena *a = b->a;
     const struct gateway_server *s = gs->s;
-    TransportSocket *ts = tr_downstream_tls(b, &s->tls, 0);
+    TransportSocket *ts = tr_downstream_tls(b, &s->tls, &gs->gw->meta, 0);
     if (ts == NULL)
         return;
     const char *rds =
-        ar_printf(a, "https.%u.%s.%s.%s", s->port.number, s->port.name ? s->port.name : "",
-                  gs->gw->meta.name, gs->gw->meta.namespace);
-    const char *stat = s->name ? s->name : ar_printf(a, "outbound_%s", l->name);
+        arena_printf(a, "https.%u.%s.%s.%s", s->port.number, s->port.name ? s->port.name : "",
+                     gs->gw->meta.name, gs->gw->meta.namespace);
+    const char *stat = s->name ? s->name : arena_printf(a, "outbound_%s", l->name);
     size_t refs = b->refs.n;
     FilterChain *c = tr_chain(b, NULL, server_sni(b, s), tr_hcm(b, rds, stat, 1, b->from));
     c->transport_socket = ts;
@@ -451,7 +423,7 @@ static void https_chain(struct tr_build *b, struct tr_listener *l, struct gw_ser
     struct pvec one = {0};
     pvec_push(a, &one, gs);
     gateway_route_config(b, rds, &one);
-    b->from = ar_printf(a, "listener '%s'", l->name);
+    b->from = arena_printf(a, "listener '%s'", l->name);
 }
 
 static void add_server(struct tr_build *b, struct gw_group *g, struct gw_server *gs)
@@ -468,7 +440,7 @@ static void add_server(struct tr_build *b, struct gw_group *g, struct gw_server 
             https_chain(b, g->l, gs);
         } else {
             NetFilter *f = tcp_route(b, gs);
-            TransportSocket *ts = f ? tr_downstream_tls(b, &s->tls, 1) : NULL;
+            TransportSocket *ts = f ? tr_downstream_tls(b, &s->tls, &gs->gw->meta, 1) : NULL;
             if (ts == NULL)
                 return;
             FilterChain *c = tr_chain(b, NULL, server_sni(b, s), f);
@@ -490,15 +462,15 @@ static void emit_gateway_listener(struct tr_build *b, struct gw_group *g)
 {
     struct arena *a = b->a;
     struct tr_listener *ol = g->l;
-    b->from = ar_printf(a, "listener '%s'", ol->name);
+    b->from = arena_printf(a, "listener '%s'", ol->name);
     if (g->http.n > 0) {
         int bound = strcmp(ol->bind, "0.0.0.0") != 0;
-        const char *rds = bound ? ar_printf(a, "http.%u.%s", ol->port, ol->bind)
-                                : ar_printf(a, "http.%u", ol->port);
-        NetFilter *hcm = tr_hcm(b, rds, ar_printf(a, "outbound_%s", ol->name), 1, b->from);
+        const char *rds = bound ? arena_printf(a, "http.%u.%s", ol->port, ol->bind)
+                                : arena_printf(a, "http.%u", ol->port);
+        NetFilter *hcm = tr_hcm(b, rds, arena_printf(a, "outbound_%s", ol->name), 1, b->from);
         tr_add_chain(b, ol, tr_chain(b, NULL, NULL, hcm));
         gateway_route_config(b, rds, &g->http);
-        b->from = ar_printf(a, "listener '%s'", ol->name);
+        b->from = arena_printf(a, "listener '%s'", ol->name);
     }
     if (ol->chains.n == 0)
         return; /* nothing routable on this port */
@@ -509,7 +481,7 @@ static void emit_gateway_listener(struct tr_build *b, struct gw_group *g)
     PV_SET(l->filter_chains, l->n_filter_chains, &ol->chains);
     if (ol->sni) {
         l->n_listener_filters = 1;
-        l->listener_filters = ar_alloc(a, sizeof(*l->listener_filters));
+        l->listener_filters = arena_alloc(a, sizeof(*l->listener_filters));
         l->listener_filters[0] = tr_listener_filter(b, 1);
     }
     tr_emit(b, XDS_LISTENER, l->name, l);
@@ -518,7 +490,9 @@ static void emit_gateway_listener(struct tr_build *b, struct gw_group *g)
 void tr_gateway(struct tr_build *b)
 {
     struct arena *a = b->a;
-    struct smap ls = {0}, groups = {0};
+    struct map ls, groups;
+    map_init_str(&ls, a);
+    map_init_str(&groups, a);
     struct pvec order = {0}, gorder = {0};
     for (size_t g = 0; g < b->n_gws; g++) {
         const struct gateway *gw = b->gws[g];
@@ -527,17 +501,17 @@ void tr_gateway(struct tr_build *b)
             const char *bind = s->bind ? s->bind : "0.0.0.0";
             struct tr_listener *l =
                 tr_get_listener(b, &ls, &order, bind, listen_port(b, s->port.number));
-            struct gw_group *grp = smap_get(&groups, l->name);
+            struct gw_group *grp = map_get(&groups, l->name);
             if (grp == NULL) {
-                grp = ar_alloc(a, sizeof(*grp));
+                grp = arena_alloc(a, sizeof(*grp));
                 grp->l = l;
-                smap_put(a, &groups, l->name, grp);
+                map_add(&groups, l->name, grp);
                 pvec_push(a, &gorder, grp);
             }
-            struct gw_server *gs = ar_alloc(a, sizeof(*gs));
+            struct gw_server *gs = arena_alloc(a, sizeof(*gs));
             gs->gw = gw;
             gs->s = s;
-            b->from = ar_printf(a, "listener '%s'", l->name);
+            b->from = arena_printf(a, "listener '%s'", l->name);
             add_server(b, grp, gs);
         }
     }

@@ -2,13 +2,13 @@
  * HOST:PORT for every name a client may dial, whose HCM reads RDS named after
  * the cluster (outbound|PORT||HOST); that route configuration holds the
  * service's virtual host with the VirtualService routes bound to the mesh. */
-#include "tr.h"
+#include "seam.h"
 
 #include <string.h>
 
 #include "xdsd/util.h"
 
-#define SVC_SUFFIX ".svc.cluster.local"
+#define SVC_SUFFIX "." HOST_SERVICE_DOMAIN
 
 /* host, and for HOST.NS.svc.cluster.local the short forms a client in
  * the proxy's namespace may dial. */
@@ -24,10 +24,10 @@ static void dial_names(struct tr_build *b, const char *host, struct pvec *out)
     size_t nl = (size_t)(dot - host), nsl = lh - ls - (size_t)(ns - host);
     if (nsl == 0 || memchr(ns, '.', nsl) != NULL)
         return;
-    pvec_push(a, out, ar_printf(a, "%.*s", (int)(nl + 1 + nsl), host));
-    pvec_push(a, out, ar_printf(a, "%.*s.svc", (int)(nl + 1 + nsl), host));
+    pvec_push(a, out, arena_printf(a, "%.*s", (int)(nl + 1 + nsl), host));
+    pvec_push(a, out, arena_printf(a, "%.*s.svc", (int)(nl + 1 + nsl), host));
     if (nsl == strlen(b->id->namespace) && strncmp(ns, b->id->namespace, nsl) == 0)
-        pvec_push(a, out, ar_printf(a, "%.*s", (int)nl, host));
+        pvec_push(a, out, arena_printf(a, "%.*s", (int)nl, host));
 }
 
 /* gRPC C core before 1.53 (Debian 12 ships 1.51) knows only the deprecated
@@ -88,29 +88,32 @@ static void grpc_routes(struct tr_build *b, struct pvec *routes)
     }
 }
 
-VirtualHost *tr_grpc_vhost(struct tr_build *b, const struct tr_svc *svc, uint32_t port)
+/* The one virtual host of a proxyless client's route configuration for a
+ * service port (TR_VH_GRPC). */
+VirtualHost *tr_grpc_vhost(struct tr_build *b, const struct tr_recipe *r)
 {
     struct arena *a = b->a;
-    const struct virtual_service *vs = tr_svc_vs(b, svc);
-    struct tr_recipe *r = tr_recipe_new(b, TR_VH_GRPC, port, svc->host, vs ? 1 : 0);
-    r->se = (size_t)(svc->se - b->m->service_entries);
-    if (vs != NULL)
-        r->vs[0] = (size_t)(vs - b->m->virtual_services);
+    const struct tr_svc *svc = tr_recipe_svc(b, r);
+    uint32_t port = r->port;
     /* every name a client may dial, bare and with the port */
     struct pvec names = {0}, domains = {0}, routes = {0};
     dial_names(b, svc->host, &names);
     for (size_t i = 0; i < names.n; i++) {
         pvec_push(a, &domains, names.v[i]);
-        pvec_push(a, &domains, ar_printf(a, "%s:%u", (const char *)names.v[i], port));
+        pvec_push(a, &domains, arena_printf(a, "%s:%u", (const char *)names.v[i], port));
     }
-    if (vs != NULL)
-        tr_vs_routes(b, vs, port, NULL, NULL, &routes);
+    if (svc->vs != NULL)
+        tr_vs_routes(b, svc->vs, port, NULL, NULL, &routes);
     if (routes.n == 0)
         pvec_push(a, &routes,
                   tr_default_route(b, tr_cluster_name(a, port, NULL, svc->host), svc->host, port));
     grpc_routes(b, &routes);
-    return tr_recipe_made(
-        b, r, tr_vhost(b, ar_cat(a, svc->host, ":", ar_u32(a, port), NULL), &domains, &routes));
+    return tr_vhost(b, arena_cat(a, svc->host, ":", ar_u32(a, port), NULL), &domains, &routes);
+}
+
+static VirtualHost *service_vhost(struct tr_build *b, const struct tr_svc *svc, uint32_t port)
+{
+    return tr_seam_vhost(b, tr_recipe_of_svc(b, TR_VH_GRPC, svc, port), tr_grpc_vhost);
 }
 
 static void service_port_build(struct tr_build *b, const struct tr_svc *svc,
@@ -129,37 +132,29 @@ static void service_port_build(struct tr_build *b, const struct tr_svc *svc,
             break;
         }
     for (size_t i = 0; i < names.n; i++) {
-        const char *lname = ar_printf(a, "%s:%u", (const char *)names.v[i], p->number);
+        const char *lname = arena_printf(a, "%s:%u", (const char *)names.v[i], p->number);
         Listener *l = NEW(a, Listener);
         l->name = (char *)lname;
         l->address = pb_address(a, vip, p->number);
         l->api_listener = NEW(a, ApiListener);
         l->api_listener->api_listener =
-            tr_hcm_any(b, cluster, ar_printf(a, "listener '%s'", lname));
+            tr_hcm_any(b, cluster, arena_printf(a, "listener '%s'", lname));
         tr_emit(b, XDS_LISTENER, lname, l);
     }
-    b->from = ar_printf(a, "route configuration '%s'", cluster);
-    pvec_push(a, &vhosts, tr_grpc_vhost(b, svc, p->number));
+    b->from = arena_printf(a, "route configuration '%s'", cluster);
+    pvec_push(a, &vhosts, service_vhost(b, svc, p->number));
     tr_route_config(b, cluster, &vhosts, 0);
 }
 
-/* The listeners and route configuration of one service port, reused whole
- * when its ServiceEntry and VirtualService are unchanged (pieces.c). */
+/* The listeners and route configuration of one service port, which an
+ * earlier build's may stand for when its ServiceEntry and VirtualService
+ * are unchanged. */
 static void service_port(struct tr_build *b, const struct tr_svc *svc, const struct istio_port *p)
 {
     /* no cluster (a DNS service): nothing here, whatever its VirtualService */
     if (!tr_cluster_exists(b, tr_cluster_name(b->a, p->number, NULL, svc->host)))
         return;
-    uint64_t key = tr_svc_key(b, svc, "grpc", p->number);
-    const struct tr_piece *pc = tr_piece_reuse(b, key);
-    if (pc != NULL) {
-        tr_piece_emit(b, pc);
-        return;
-    }
-    struct tr_piece_mark mark;
-    tr_piece_mark(b, &mark);
-    service_port_build(b, svc, p);
-    tr_piece_record_emitted(b, key, &mark);
+    tr_seam_service_port(b, svc, p, service_port_build);
 }
 
 void tr_grpc(struct tr_build *b)

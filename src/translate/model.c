@@ -1,13 +1,12 @@
 /* model.c - questions about the Istio model: visibility, host matching,
  * DestinationRule lookup and policy resolution, gateway binding. */
-#include "tr.h"
+#include "seam.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "xdsd/sorted.h"
 #include "xdsd/util.h"
-
-#define DNS_SUFFIX "svc.cluster.local"
 
 int tr_is_http(enum istio_protocol p)
 {
@@ -23,42 +22,6 @@ int tr_is_h2(enum istio_protocol p)
 int tr_is_cidr(const char *addr)
 {
     return strchr(addr, '/') != NULL;
-}
-
-/* "*" matches everything, "*.x.com" matches any name ending in ".x.com"
- * (and a narrower wildcard), else exact. */
-int tr_host_match(const char *pattern, const char *host)
-{
-    if (strcmp(pattern, "*") == 0)
-        return 1;
-    if (pattern[0] == '*' && pattern[1] == '.') {
-        const char *suffix = pattern + 1;
-        size_t ls = strlen(suffix), lh = strlen(host);
-        return lh > ls && strcmp(host + lh - ls, suffix) == 0;
-    }
-    return strcmp(pattern, host) == 0;
-}
-
-/* Short names ("reviews") are names in the resource's namespace. */
-const char *tr_expand_host(struct arena *a, const char *host, const char *ns)
-{
-    if (strchr(host, '.') != NULL || strcmp(host, "*") == 0)
-        return host;
-    return ar_cat(a, host, ".", ns, "." DNS_SUFFIX, NULL);
-}
-
-int tr_exported(const char **export_to, size_t n, const char *res_ns, const char *proxy_ns)
-{
-    if (n == 0)
-        return 1;
-    for (size_t i = 0; i < n; i++) {
-        const char *e = export_to[i];
-        if (strcmp(e, "*") == 0 || strcmp(e, proxy_ns) == 0)
-            return 1;
-        if (strcmp(e, ".") == 0 && strcmp(res_ns, proxy_ns) == 0)
-            return 1;
-    }
-    return 0;
 }
 
 int tr_labels_subset(const struct config_labels *sel, const struct proxy_identity *id)
@@ -100,7 +63,7 @@ char *tr_cluster_name(struct arena *a, uint32_t port, const char *subset, const 
     do
         *--p = (char)('0' + port % 10);
     while ((port /= 10) != 0);
-    return ar_cat(a, "outbound|", p, "|", subset ? subset : "", "|", host, NULL);
+    return arena_cat(a, "outbound|", p, "|", subset ? subset : "", "|", host, NULL);
 }
 
 /* The service of host without an index: what index_services() would find. */
@@ -109,12 +72,12 @@ static size_t find_svc_slow(struct tr_build *b, const char *host)
     const struct translate_model *m = b->m;
     for (size_t i = 0; i < m->n_service_entries; i++) {
         const struct service_entry *se = &m->service_entries[i];
-        if (!tr_exported(se->export_to, se->n_export_to, se->meta.namespace, b->id->namespace))
+        if (!host_exported(se->export_to, se->n_export_to, se->meta.namespace, b->id->namespace))
             continue;
         for (size_t h = 0; h < se->n_hosts; h++) {
             if (se->hosts[h][0] != host[0])
                 continue; /* expanding keeps the first character */
-            if (strcmp(tr_expand_host(b->a, se->hosts[h], se->meta.namespace), host) == 0)
+            if (strcmp(host_fqdn(b->a, se->hosts[h], se->meta.namespace), host) == 0)
                 return i;
         }
     }
@@ -129,8 +92,8 @@ static const struct destination_rule no_dr;
  * none): remember it in the build's map and in its list of lookups. */
 static void lazy_found(struct tr_build *b, const char *host, int is_dr, size_t index)
 {
-    struct tr_lookup *l = ar_alloc(b->a, sizeof(*l));
-    *l = (struct tr_lookup){ar_strdup(b->a, host), is_dr, index};
+    struct tr_lookup *l = arena_alloc(b->a, sizeof(*l));
+    *l = (struct tr_lookup){arena_strdup(b->a, host), is_dr, index};
     pvec_push(b->a, &b->lookups, l);
     tr_lazy_known(b, l);
 }
@@ -140,25 +103,25 @@ void tr_lazy_known(struct tr_build *b, const struct tr_lookup *l)
     const struct translate_model *m = b->m;
     if (l->is_dr) {
         const void *dr = l->index == SIZE_MAX ? &no_dr : &m->destination_rules[l->index];
-        smap_put(b->a, &b->dr_by_host, l->host, (void *)dr);
+        map_add(&b->dr_by_host, l->host, (void *)dr);
         return;
     }
     const void *found = &no_svc;
     if (l->index != SIZE_MAX) {
-        struct tr_svc *s = ar_alloc(b->a, sizeof(*s));
+        struct tr_svc *s = arena_alloc(b->a, sizeof(*s));
         s->se = &m->service_entries[l->index];
         s->host = l->host;
         found = s;
     }
-    smap_put(b->a, &b->svc_by_host, l->host, (void *)found);
+    map_add(&b->svc_by_host, l->host, (void *)found);
 }
 
 const struct tr_svc *tr_find_svc(const struct tr_build *b, const char *host)
 {
-    const struct tr_svc *s = smap_get(&b->svc_by_host, host);
+    const struct tr_svc *s = map_get(&b->svc_by_host, host);
     if (s == NULL && b->lazy) {
         lazy_found((struct tr_build *)b, host, 0, find_svc_slow((struct tr_build *)b, host));
-        s = smap_get(&b->svc_by_host, host);
+        s = map_get(&b->svc_by_host, host);
     }
     return s == &no_svc ? NULL : s;
 }
@@ -177,7 +140,7 @@ static int dr_in_pass(const struct tr_build *b, const struct destination_rule *d
         return 0;
     if (sel && !tr_labels_subset(&d->workload_selector, b->id))
         return 0;
-    return tr_exported(d->export_to, d->n_export_to, d->meta.namespace, b->id->namespace);
+    return host_exported(d->export_to, d->n_export_to, d->meta.namespace, b->id->namespace);
 }
 
 /* Of the wildcard rules (in pass order), the most specific that matches. */
@@ -186,10 +149,10 @@ static const struct destination_rule *best_wildcard(const struct tr_build *b,
                                                     size_t n, const char *host,
                                                     const struct destination_rule *best)
 {
-    size_t best_len = best ? strlen(tr_expand_host(b->a, best->host, best->meta.namespace)) : 0;
+    size_t best_len = best ? strlen(host_fqdn(b->a, best->host, best->meta.namespace)) : 0;
     for (size_t i = 0; i < n; i++) {
-        const char *h = tr_expand_host(b->a, v[i]->host, v[i]->meta.namespace);
-        if (tr_host_match(h, host) && (best == NULL || strlen(h) > best_len)) {
+        const char *h = host_fqdn(b->a, v[i]->host, v[i]->meta.namespace);
+        if (host_match(h, host) && (best == NULL || strlen(h) > best_len)) {
             best = v[i];
             best_len = strlen(h);
         }
@@ -206,8 +169,7 @@ static const struct destination_rule *find_dr_slow(const struct tr_build *b, con
     struct pvec cand = {0};
     for (size_t i = 0; i < m->n_destination_rules; i++) {
         const struct destination_rule *d = &m->destination_rules[i];
-        if (d->host[0] == '*' ||
-            strcmp(tr_expand_host(b->a, d->host, d->meta.namespace), host) == 0)
+        if (d->host[0] == '*' || strcmp(host_fqdn(b->a, d->host, d->meta.namespace), host) == 0)
             pvec_push(b->a, &cand, (void *)d);
     }
     const struct destination_rule *wild = NULL;
@@ -228,7 +190,7 @@ static const struct destination_rule *find_dr_slow(const struct tr_build *b, con
 const struct destination_rule *tr_find_dr(const struct tr_build *b, const char *host)
 {
     if (b->lazy) {
-        const struct destination_rule *dr = smap_get(&b->dr_by_host, host);
+        const struct destination_rule *dr = map_get(&b->dr_by_host, host);
         if (dr == NULL) {
             dr = find_dr_slow(b, host);
             lazy_found((struct tr_build *)b, host, 1,
@@ -236,7 +198,7 @@ const struct destination_rule *tr_find_dr(const struct tr_build *b, const char *
         }
         return dr == &no_dr ? NULL : dr;
     }
-    const struct destination_rule *dr = smap_get(&b->dr_by_host, host);
+    const struct destination_rule *dr = map_get(&b->dr_by_host, host);
     if (dr != NULL)
         return dr;
     return best_wildcard(b, (const struct destination_rule *const *)b->dr_wild.v, b->dr_wild.n,
@@ -256,15 +218,16 @@ const struct subset *tr_find_subset(struct tr_build *b, const struct destination
                 return &dr->subsets[i];
         return NULL;
     }
-    struct smap *ix = pmap_get(&b->subsets, dr);
+    struct map *ix = map_get(&b->subsets, dr);
     if (ix == NULL) {
-        ix = ar_alloc(b->a, sizeof(*ix));
-        /* smap_put keeps the first of equal names, as the scan above does */
+        ix = arena_alloc(b->a, sizeof(*ix));
+        map_init_str(ix, b->a);
+        /* map_add keeps the first of equal names, as the scan above does */
         for (size_t i = 0; i < dr->n_subsets; i++)
-            smap_put(b->a, ix, dr->subsets[i].name, (void *)&dr->subsets[i]);
-        pmap_put(b->a, &b->subsets, dr, ix);
+            map_add(ix, dr->subsets[i].name, (void *)&dr->subsets[i]);
+        map_put(&b->subsets, dr, ix);
     }
-    return smap_get(ix, name);
+    return map_get(ix, name);
 }
 
 static const struct port_traffic_policy *port_entry(const struct traffic_policy *tp, uint32_t port)
@@ -364,14 +327,14 @@ int tr_vs_bound(const struct virtual_service *vs, const char *gw_ns, const char 
 /* The caller reads the routes of what this returns: it is recorded. */
 const struct virtual_service *tr_mesh_vs_for(const struct tr_build *b, const char *host)
 {
-    const struct virtual_service *vs = smap_get(&b->vs_by_host, host);
+    const struct virtual_service *vs = map_get(&b->vs_by_host, host);
     for (size_t i = 0; vs == NULL && i < b->vs_wild.n; i++) {
         const struct virtual_service *w = b->vs_wild.v[i];
         for (size_t h = 0; h < w->n_hosts && vs == NULL; h++)
-            if (tr_host_match(w->hosts[h], host))
+            if (host_match(w->hosts[h], host))
                 vs = w;
     }
-    tr_memo_used_vs(b->memo, vs);
+    tr_seam_read_vs(b, vs);
     return vs;
 }
 
@@ -385,16 +348,69 @@ const struct virtual_service *tr_svc_vs(const struct tr_build *b, const struct t
     return s->vs;
 }
 
-uint64_t tr_svc_key(const struct tr_build *b, const struct tr_svc *svc, const char *kind,
-                    uint32_t port)
+struct meta_key {
+    const char *ns, *name;
+};
+
+static int meta_key_cmp(const void *key, const void *elem)
 {
-    struct tr_svc *s = (struct tr_svc *)svc;
-    if (s->host_key == 0)
-        s->host_key = tr_key_str(HASH_SEED, s->host);
+    const struct meta_key *k = key;
+    const struct istio_meta *m = elem;
+    int c = strcmp(k->ns, m->namespace);
+    return c != 0 ? c : strcmp(k->name, m->name);
+}
+
+const struct istio_meta *tr_model_meta(const struct translate_model *m, enum istio_kind kind,
+                                       const char *ns, const char *name)
+{
+    const void *base = NULL;
+    size_t n = 0, size = 0;
+    switch (kind) {
+    case KIND_SERVICE_ENTRY:
+        base = m->service_entries, n = m->n_service_entries, size = sizeof(*m->service_entries);
+        break;
+    case KIND_GATEWAY:
+        base = m->gateways, n = m->n_gateways, size = sizeof(*m->gateways);
+        break;
+    case KIND_VIRTUAL_SERVICE:
+        base = m->virtual_services, n = m->n_virtual_services, size = sizeof(*m->virtual_services);
+        break;
+    case KIND_DESTINATION_RULE:
+        base = m->destination_rules, n = m->n_destination_rules,
+        size = sizeof(*m->destination_rules);
+        break;
+    }
+    /* every resource starts with its meta; a config set's arrays are in
+     * (namespace, name) order, a hand-made model's need not be */
+    const struct meta_key key = {ns, name};
+    const struct istio_meta *found = sorted_find(&key, base, n, size, meta_key_cmp);
+    for (size_t i = 0; found == NULL && i < n; i++)
+        if (meta_key_cmp(&key, (const char *)base + i * size) == 0)
+            found = (const struct istio_meta *)((const char *)base + i * size);
+    return found;
+}
+
+struct tr_recipe *tr_recipe_of_svc(struct tr_build *b, enum tr_recipe_kind kind,
+                                   const struct tr_svc *svc, uint32_t port)
+{
     const struct virtual_service *vs = tr_svc_vs(b, svc);
-    uint64_t k = tr_key_u64(tr_key_u64(tr_key_str(HASH_SEED, kind), port), s->host_key);
-    k = tr_key_u64(k, s->se->meta.content_hash);
-    return tr_key_u64(k, vs ? vs->meta.content_hash : 0);
+    struct tr_recipe *r = tr_recipe_new(b, kind, port, svc->host, vs ? 1 : 0);
+    r->se = (size_t)(svc->se - b->m->service_entries);
+    if (vs != NULL)
+        r->vs[0] = (size_t)(vs - b->m->virtual_services);
+    return r;
+}
+
+const struct tr_svc *tr_recipe_svc(struct tr_build *b, const struct tr_recipe *r)
+{
+    /* the same ServiceEntries and VirtualService hosts as when the recipe
+     * was written: the same service and VirtualService */
+    struct tr_svc *svc = arena_alloc(b->a, sizeof(*svc));
+    svc->se = &b->m->service_entries[r->se];
+    svc->host = r->host;
+    svc->vs = r->n_vs ? &b->m->virtual_services[r->vs[0]] : NULL;
+    svc->vs_known = 1;
+    return svc;
 }
 
 /* ---- preparing a build ---------------------------------------------------------------- */
@@ -405,17 +421,17 @@ static void index_services(struct tr_build *b)
     size_t total = 0;
     for (size_t i = 0; i < m->n_service_entries; i++)
         total += m->service_entries[i].n_hosts;
-    b->svcs = ar_alloc(b->a, (total ? total : 1) * sizeof(*b->svcs));
-    smap_reserve(b->a, &b->svc_by_host, total);
+    b->svcs = arena_alloc(b->a, (total ? total : 1) * sizeof(*b->svcs));
+    map_reserve(&b->svc_by_host, total);
     for (size_t i = 0; i < m->n_service_entries; i++) {
         const struct service_entry *se = &m->service_entries[i];
-        if (!tr_exported(se->export_to, se->n_export_to, se->meta.namespace, b->id->namespace))
+        if (!host_exported(se->export_to, se->n_export_to, se->meta.namespace, b->id->namespace))
             continue;
         for (size_t h = 0; h < se->n_hosts; h++) {
-            const char *host = tr_expand_host(b->a, se->hosts[h], se->meta.namespace);
+            const char *host = host_fqdn(b->a, se->hosts[h], se->meta.namespace);
             /* the first ServiceEntry declaring a host owns it */
             struct tr_svc *s = &b->svcs[b->n_svcs];
-            if (!smap_put(b->a, &b->svc_by_host, host, s))
+            if (!map_add(&b->svc_by_host, host, s))
                 continue;
             s->se = se;
             s->host = host;
@@ -429,7 +445,7 @@ static void index_rules(struct tr_build *b)
     const struct translate_model *m = b->m;
     /* the first rule to claim a host wins: rules selecting this workload,
      * then the rest of the proxy's namespace, then other namespaces */
-    smap_reserve(b->a, &b->dr_by_host, m->n_destination_rules);
+    map_reserve(&b->dr_by_host, m->n_destination_rules);
     for (int pass = 0; pass < 3; pass++) {
         for (size_t i = 0; i < m->n_destination_rules; i++) {
             const struct destination_rule *d = &m->destination_rules[i];
@@ -438,24 +454,23 @@ static void index_rules(struct tr_build *b)
             if (d->host[0] == '*')
                 pvec_push(b->a, &b->dr_wild, (void *)d);
             else
-                smap_put(b->a, &b->dr_by_host, tr_expand_host(b->a, d->host, d->meta.namespace),
-                         (void *)d);
+                map_add(&b->dr_by_host, host_fqdn(b->a, d->host, d->meta.namespace), (void *)d);
         }
     }
-    smap_reserve(b->a, &b->vs_by_host, m->n_virtual_services);
+    map_reserve(&b->vs_by_host, m->n_virtual_services);
     for (size_t i = 0; i < m->n_virtual_services; i++) {
         const struct virtual_service *vs = &m->virtual_services[i];
-        if (!tr_exported(vs->export_to, vs->n_export_to, vs->meta.namespace, b->id->namespace))
+        if (!host_exported(vs->export_to, vs->n_export_to, vs->meta.namespace, b->id->namespace))
             continue;
         pvec_push(b->a, &b->vs_all, (void *)vs);
         if (!tr_vs_bound(vs, NULL, NULL))
             continue;
         for (size_t h = 0; h < vs->n_hosts; h++) {
-            const char *host = tr_expand_host(b->a, vs->hosts[h], vs->meta.namespace);
+            const char *host = host_fqdn(b->a, vs->hosts[h], vs->meta.namespace);
             if (host[0] == '*')
                 pvec_push(b->a, &b->vs_wild, (void *)vs);
             else
-                smap_put(b->a, &b->vs_by_host, host, (void *)vs);
+                map_add(&b->vs_by_host, host, (void *)vs);
         }
     }
 }
@@ -490,7 +505,7 @@ static void find_own_service(struct tr_build *b)
 void tr_match_gateways(struct tr_build *b)
 {
     const struct translate_model *m = b->m;
-    b->gws = ar_alloc(b->a, (m->n_gateways + 1) * sizeof(*b->gws));
+    b->gws = arena_alloc(b->a, (m->n_gateways + 1) * sizeof(*b->gws));
     for (size_t i = 0; i < m->n_gateways; i++)
         if (tr_labels_subset(&m->gateways[i].selector, b->id))
             b->gws[b->n_gws++] = &m->gateways[i];

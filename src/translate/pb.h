@@ -1,4 +1,5 @@
-/* pb.h - short names for the generated protobuf-c types translation builds.
+/* pb.h - short names for the generated protobuf-c types translation builds,
+ * and helpers for the messages every builder writes the same way (pb.c).
  *
  * protoc-c names are 60-100 characters long (Envoy__Config__Cluster__V3__Cluster);
  * these macros keep the builders readable. NEW(a, Cluster) allocates and
@@ -23,6 +24,7 @@
 #include "envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.pb-c.h"
 #include "envoy/extensions/transport_sockets/tls/v3/tls.pb-c.h"
 #include "envoy/extensions/upstreams/http/v3/http_protocol_options.pb-c.h"
+#include "mem.h"
 
 /* NEW(a, T): a zero-initialised message of alias T (needs T##_desc). */
 #define NEW(a, T) ((T *)tr_msg((a), &T##_desc))
@@ -301,5 +303,31 @@
 #define HeaderMatcher_desc envoy__config__route__v3__header_matcher__descriptor
 #define QueryMatcher Envoy__Config__Route__V3__QueryParameterMatcher
 #define QueryMatcher_desc envoy__config__route__v3__query_parameter_matcher__descriptor
+
+/* ---- helpers (pb.c); messages live in the arena a ---------------------------------- */
+
+/* A message of descriptor d, initialised to its defaults. */
+void *tr_msg(struct arena *a, const ProtobufCMessageDescriptor *d);
+/* m packed into an Any with type_url "type.googleapis.com/<full name>". */
+Any *pb_any(struct arena *a, const void *msg);
+Duration *pb_ms(struct arena *a, int64_t ms);
+BoolValue *pb_bool(struct arena *a, int v);
+UInt32Value *pb_u32(struct arena *a, uint32_t v);
+/* A socket address (or a pipe for "unix://PATH"). */
+Address *pb_address(struct arena *a, const char *ip, uint32_t port);
+/* ads {} with initial_fetch_timeout 0s and resource_api_version V3. */
+ConfigSource *pb_ads(struct arena *a);
+DataSource *pb_file(struct arena *a, const char *path);
+StringMatcher *pb_exact(struct arena *a, const char *s);
+FractionalPercent *pb_fraction(struct arena *a, double percent);
+/* metadata.filter_metadata[filter] = {key: value...}; adds to *m (created on
+ * first use). pb_meta_bool makes value a JSON bool. */
+void pb_meta_str(struct arena *a, Metadata **m, const char *filter, const char *key,
+                 const char *value);
+void pb_meta_bool(struct arena *a, Metadata **m, const char *filter, const char *key, int value);
+/* A Struct {key: value} (an empty one when key is NULL). */
+Struct *pb_struct_str(struct arena *a, const char *key, const char *value);
+/* Pack a message into malloc'd bytes (the caller frees them). */
+uint8_t *pb_pack(const void *msg, size_t *len);
 
 #endif

@@ -1,8 +1,8 @@
 /* route_config.c - RouteConfigurations from virtual hosts: Envoy's rule of
  * one domain per route configuration, the order (by name, catch-all last),
- * and the packing, each virtual host packed on its own so that pieces.c can
- * remember it and the next build can reuse its bytes. */
-#include "tr.h"
+ * and the packing, each virtual host packed on its own so that a later
+ * build may reuse its bytes (seam.h). */
+#include "seam.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,47 +31,6 @@ static int cmp_vhost(const void *x, const void *y)
     if (ca != cb)
         return ca - cb;
     return strcmp(a->name, b->name);
-}
-
-/* A VirtualHost made from a piece whose domains the route configuration
- * trimmed: the piece's bytes with the domains it keeps. */
-static uint8_t *repack_trimmed(const struct tr_piece *pc, const VirtualHost *v, size_t *len)
-{
-    size_t n;
-    const uint8_t *bytes = tr_piece_bytes(pc, &n);
-    VirtualHost *u = envoy__config__route__v3__virtual_host__unpack(NULL, n, bytes);
-    if (u == NULL)
-        abort(); /* our own bytes: cannot happen */
-    char **domains = u->domains;
-    size_t n_domains = u->n_domains;
-    u->domains = v->domains;
-    u->n_domains = v->n_domains;
-    uint8_t *out = pb_pack(u, len);
-    u->domains = domains;
-    u->n_domains = n_domains;
-    envoy__config__route__v3__virtual_host__free_unpacked(u, NULL);
-    return out;
-}
-
-/* The packed bytes of a kept virtual host (*owned: the caller frees them),
- * remembered as a piece when the build asked for it and nothing was trimmed. */
-static const uint8_t *vhost_bytes(struct tr_build *b, VirtualHost *v, size_t n_before, size_t *len,
-                                  uint8_t **owned)
-{
-    const struct tr_piece *pc = pmap_get(&b->vh_piece, v);
-    *owned = NULL;
-    if (pc != NULL && v->n_domains == n_before)
-        return tr_piece_bytes(pc, len);
-    *owned = pc ? repack_trimmed(pc, v, len) : pb_pack(v, len);
-    const uint64_t *key = pmap_get(&b->vh_key, v);
-    if (key != NULL && v->n_domains == n_before)
-        tr_piece_record(b, *key, v, *owned, *len);
-    return *owned;
-}
-
-const uint8_t *tr_vhost_packed(struct tr_build *b, VirtualHost *v, size_t *len, uint8_t **owned)
-{
-    return vhost_bytes(b, v, v->n_domains, len, owned);
 }
 
 static size_t put_varint(uint8_t *p, size_t v)
@@ -105,10 +64,11 @@ static uint8_t *pack_route_config(struct tr_build *b, RouteConfiguration *rc, co
         const uint8_t *bytes;
         size_t len;
         uint8_t *owned;
-    } *vh = ar_alloc(b->a, (n + 1) * sizeof(*vh));
+    } *vh = arena_alloc(b->a, (n + 1) * sizeof(*vh));
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
-        vh[i].bytes = vhost_bytes(b, rc->virtual_hosts[i], before[i], &vh[i].len, &vh[i].owned);
+        vh[i].bytes =
+            tr_seam_vhost_bytes(b, rc->virtual_hosts[i], before[i], &vh[i].len, &vh[i].owned);
         total += 1 + 10 + vh[i].len;
     }
     RouteConfiguration head = ENVOY__CONFIG__ROUTE__V3__ROUTE_CONFIGURATION__INIT;
@@ -147,14 +107,6 @@ uint64_t tr_rc_hash(const uint8_t *bytes, size_t len, const size_t *off, const u
     return hash_block(h, bytes + off[n], len - off[n]);
 }
 
-uint64_t tr_vhost_layout(const VirtualHost *v)
-{
-    uint64_t h = tr_key_str(HASH_SEED, v->name);
-    for (size_t d = 0; d < v->n_domains; d++)
-        h = tr_key_str(h, v->domains[d]);
-    return tr_key_u64(h, v->n_domains);
-}
-
 struct vh_pos {
     VirtualHost *v;
     uint32_t at; /* in the caller's order */
@@ -167,24 +119,22 @@ static int cmp_vh_pos(const void *x, const void *y)
 }
 
 /* Envoy rejects a domain named twice: the first vhost (in the caller's
- * priority order) keeps it. Then vhosts sorted, catch-all last. Returns the
- * kept vhosts; *order their positions in vhosts when none was trimmed
- * (else NULL), and n_before[i] the domains kept[i] had before. */
-static struct pvec dedup_and_sort(struct tr_build *b, struct pvec *vhosts, uint32_t **order,
-                                  size_t **n_before)
+ * priority order) keeps it. Then vhosts sorted, catch-all last. */
+static void dedup_and_sort(struct tr_build *b, struct pvec *vhosts, struct tr_rc_order *out)
 {
     struct arena *a = b->a;
-    struct smap seen = {0};
+    struct map seen;
+    map_init_str(&seen, a);
     size_t n = vhosts->n, n_kept = 0;
-    struct vh_pos *pos = ar_alloc(a, (n + 1) * sizeof(*pos));
-    size_t *before = ar_alloc(a, (n + 1) * sizeof(*before));
+    struct vh_pos *pos = arena_alloc(a, (n + 1) * sizeof(*pos));
+    size_t *before = arena_alloc(a, (n + 1) * sizeof(*before));
     int trimmed = 0;
     for (size_t i = 0; i < n; i++) {
         VirtualHost *v = vhosts->v[i];
         size_t k = 0;
         before[i] = v->n_domains;
         for (size_t d = 0; d < v->n_domains; d++)
-            if (smap_put(a, &seen, v->domains[d], NULL))
+            if (map_add(&seen, v->domains[d], NULL))
                 v->domains[k++] = v->domains[d];
         trimmed |= k != v->n_domains;
         v->n_domains = k;
@@ -193,16 +143,16 @@ static struct pvec dedup_and_sort(struct tr_build *b, struct pvec *vhosts, uint3
     }
     if (n_kept > 1)
         qsort(pos, n_kept, sizeof(*pos), cmp_vh_pos);
-    struct pvec kept = {0};
-    *order = trimmed ? NULL : ar_alloc(a, (n + 1) * sizeof(**order));
-    *n_before = ar_alloc(a, (n_kept + 1) * sizeof(**n_before));
+    uint32_t *order = trimmed ? NULL : arena_alloc(a, (n + 1) * sizeof(*order));
+    out->kept = (struct pvec){0};
+    out->order = order;
+    out->n_before = arena_alloc(a, (n_kept + 1) * sizeof(*out->n_before));
     for (size_t i = 0; i < n_kept; i++) {
-        pvec_push(a, &kept, pos[i].v);
-        (*n_before)[i] = before[pos[i].at];
-        if (*order)
-            (*order)[i] = pos[i].at;
+        pvec_push(a, &out->kept, pos[i].v);
+        out->n_before[i] = before[pos[i].at];
+        if (order)
+            order[i] = pos[i].at;
     }
-    return kept;
 }
 
 void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, int ignore_port)
@@ -210,38 +160,19 @@ void tr_route_config(struct tr_build *b, const char *name, struct pvec *vhosts, 
     struct arena *a = b->a;
     RouteConfiguration *rc = NEW(a, RouteConfiguration);
     rc->name = (char *)name;
-    /* the same names and domains in the same order as in the previous build,
-     * where no domain was trimmed: the previous order holds, nothing to trim */
-    uint64_t layout = tr_key_str(HASH_SEED, name);
-    for (size_t i = 0; i < vhosts->n; i++) {
-        const struct tr_piece *pc = pmap_get(&b->vh_piece, vhosts->v[i]);
-        layout = tr_key_u64(layout, pc ? tr_piece_layout(pc) : tr_vhost_layout(vhosts->v[i]));
-    }
-    const uint32_t *order = tr_memo_rc_order(b, name, layout, vhosts->n);
-    struct pvec kept = {0};
-    size_t *n_before = NULL;
-    if (order != NULL) {
-        n_before = ar_alloc(a, (vhosts->n + 1) * sizeof(*n_before));
-        for (size_t i = 0; i < vhosts->n; i++) {
-            pvec_push(a, &kept, vhosts->v[order[i]]);
-            n_before[i] = ((VirtualHost *)kept.v[i])->n_domains;
-        }
-    } else {
-        uint32_t *fresh = NULL;
-        kept = dedup_and_sort(b, vhosts, &fresh, &n_before);
-        if (fresh != NULL)
-            tr_memo_rc_record(b, name, layout, vhosts->n, fresh);
-    }
+    struct tr_rc_order ord;
+    tr_seam_rc_order(b, name, vhosts, dedup_and_sort, &ord);
+    struct pvec kept = ord.kept;
     PV_SET(rc->virtual_hosts, rc->n_virtual_hosts, &kept);
     rc->validate_clusters = pb_bool(a, 0);
     rc->ignore_port_in_host_matching = ignore_port != 0;
     rc->max_direct_response_body_size_bytes = pb_u32(a, 1048576);
-    size_t len, *off = ar_alloc(a, (kept.n + 1) * sizeof(*off));
-    uint64_t *vh_hash = ar_alloc(a, (kept.n + 1) * sizeof(*vh_hash));
-    uint8_t *bytes = pack_route_config(b, rc, n_before, off, vh_hash, &len);
+    size_t len, *off = arena_alloc(a, (kept.n + 1) * sizeof(*off));
+    uint64_t *vh_hash = arena_alloc(a, (kept.n + 1) * sizeof(*vh_hash));
+    uint8_t *bytes = pack_route_config(b, rc, ord.n_before, off, vh_hash, &len);
     int trimmed = kept.n != vhosts->n; /* a virtual host lost every domain */
     for (size_t i = 0; i < kept.n; i++)
-        trimmed |= rc->virtual_hosts[i]->n_domains != n_before[i];
-    tr_patch_record_rc(b, name, rc->virtual_hosts, kept.n, off, vh_hash, trimmed);
+        trimmed |= rc->virtual_hosts[i]->n_domains != ord.n_before[i];
+    tr_seam_rc_done(b, name, rc->virtual_hosts, kept.n, off, vh_hash, trimmed);
     tr_emit_counted(b, XDS_ROUTE, name, bytes, len, tr_rc_hash(bytes, len, off, vh_hash, kept.n));
 }

@@ -2,7 +2,7 @@
  * kinds, weighted destinations, redirects, direct responses, rewrites,
  * timeouts, retries, faults, mirrors, header edits, CORS; and the
  * RouteConfiguration envelope. */
-#include "tr.h"
+#include "seam.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +15,7 @@
 char *tr_dest_cluster(struct tr_build *b, const struct destination *d, const char *ns,
                       uint32_t listen_port)
 {
-    const char *host = tr_expand_host(b->a, d->host, ns);
+    const char *host = host_fqdn(b->a, d->host, ns);
     uint32_t port = d->port;
     if (port == 0) {
         const struct tr_svc *svc = tr_find_svc(b, host);
@@ -24,14 +24,15 @@ char *tr_dest_cluster(struct tr_build *b, const struct destination *d, const cha
     return tr_cluster_name(b->a, port, d->subset, host);
 }
 
-const char *tr_dest_existing(struct tr_build *b, const struct destination *d, const char *ns,
-                             uint32_t listen_port)
+const char *tr_dest_existing(struct tr_build *b, const struct destination *d,
+                             const struct virtual_service *vs, uint32_t listen_port)
 {
-    char *name = tr_dest_cluster(b, d, ns, listen_port);
+    char *name = tr_dest_cluster(b, d, vs->meta.namespace, listen_port);
     if (tr_cluster_exists(b, name))
         return name;
-    log_warnx("no cluster %s for destination %s: its traffic goes to BlackHoleCluster", name,
-              d->host);
+    tr_finding(b, &vs->meta,
+               "no cluster %s for destination %s: its traffic goes to BlackHoleCluster", name,
+               d->host);
     return "BlackHoleCluster";
 }
 
@@ -121,7 +122,7 @@ static RouteMatch *route_match(struct arena *a, const struct http_match *m)
     PV_SET(r->headers, r->n_headers, &hs);
     if (m->n_query_params > 0) {
         r->n_query_parameters = m->n_query_params;
-        r->query_parameters = ar_alloc(a, m->n_query_params * sizeof(QueryMatcher *));
+        r->query_parameters = arena_alloc(a, m->n_query_params * sizeof(QueryMatcher *));
         for (size_t i = 0; i < m->n_query_params; i++) {
             QueryMatcher *q = NEW(a, QueryMatcher);
             q->name = (char *)m->query_params[i].name;
@@ -236,12 +237,12 @@ static RetryPolicy *retry_policy(struct arena *a, const struct http_route *r)
     p->num_retries =
         pb_u32(a, r->has_retries && r->retries.attempts > 0 ? (uint32_t)r->retries.attempts : 2);
     p->retry_on = RETRY_ON;
-    uint32_t *codes = ar_alloc(a, 64 * sizeof(uint32_t));
+    uint32_t *codes = arena_alloc(a, 64 * sizeof(uint32_t));
     size_t n_codes = 0;
     if (r->has_retries && r->retries.retry_on != NULL) {
         /* numeric entries are status codes; they need retriable-status-codes */
-        char *on = ar_strdup(a, r->retries.retry_on), *save = NULL;
-        char *kept = ar_alloc(a, strlen(on) + 32);
+        char *on = arena_strdup(a, r->retries.retry_on), *save = NULL;
+        char *kept = arena_alloc(a, strlen(on) + 32);
         int want_codes = 0;
         for (char *t = strtok_r(on, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
             while (*t == ' ')
@@ -274,7 +275,7 @@ static RetryPolicy *retry_policy(struct arena *a, const struct http_route *r)
         ENVOY__CONFIG__ROUTE__V3__RETRY_POLICY__RETRY_HOST_PREDICATE__CONFIG_TYPE_TYPED_CONFIG;
     hp->typed_config = pb_any(a, NEW(a, PreviousHosts));
     p->n_retry_host_predicate = 1;
-    p->retry_host_predicate = ar_alloc(a, sizeof(*p->retry_host_predicate));
+    p->retry_host_predicate = arena_alloc(a, sizeof(*p->retry_host_predicate));
     p->retry_host_predicate[0] = hp;
     p->host_selection_retry_max_attempts = 5;
     return p;
@@ -335,7 +336,7 @@ static char *join(struct arena *a, const char **v, size_t n)
     size_t len = 1;
     for (size_t i = 0; i < n; i++)
         len += strlen(v[i]) + 1;
-    char *s = ar_alloc(a, len);
+    char *s = arena_alloc(a, len);
     for (size_t i = 0; i < n; i++) {
         if (i)
             strcat(s, ",");
@@ -348,14 +349,15 @@ static CorsPolicy *cors(struct arena *a, const struct cors_policy *c)
 {
     CorsPolicy *p = NEW(a, CorsPolicy);
     p->n_allow_origin_string_match = c->n_allow_origins;
-    p->allow_origin_string_match = ar_alloc(a, (c->n_allow_origins + 1) * sizeof(StringMatcher *));
+    p->allow_origin_string_match =
+        arena_alloc(a, (c->n_allow_origins + 1) * sizeof(StringMatcher *));
     for (size_t i = 0; i < c->n_allow_origins; i++)
         p->allow_origin_string_match[i] = string_matcher(a, &c->allow_origins[i]);
     p->allow_methods = join(a, c->allow_methods, c->n_allow_methods);
     p->allow_headers = join(a, c->allow_headers, c->n_allow_headers);
     p->expose_headers = join(a, c->expose_headers, c->n_expose_headers);
     if (c->max_age_ms >= 0)
-        p->max_age = ar_printf(a, "%lld", (long long)(c->max_age_ms / 1000));
+        p->max_age = arena_printf(a, "%lld", (long long)(c->max_age_ms / 1000));
     if (c->allow_credentials >= 0)
         p->allow_credentials = pb_bool(a, c->allow_credentials);
     RuntimeFractionalPercent *on = NEW(a, RuntimeFractionalPercent);
@@ -369,7 +371,7 @@ static void per_filter(struct arena *a, Route *r, const char *name, const void *
     RouteFilterEntry *e = NEW(a, RouteFilterEntry);
     e->key = (char *)name;
     e->value = pb_any(a, cfg);
-    RouteFilterEntry **v = ar_alloc(a, (r->n_typed_per_filter_config + 1) * sizeof(*v));
+    RouteFilterEntry **v = arena_alloc(a, (r->n_typed_per_filter_config + 1) * sizeof(*v));
     if (r->n_typed_per_filter_config)
         memcpy(v, r->typed_per_filter_config, r->n_typed_per_filter_config * sizeof(*v));
     v[r->n_typed_per_filter_config++] = e;
@@ -441,7 +443,7 @@ static DirectResponse *direct_response(struct arena *a, const struct http_direct
         r->body = s;
     } else if (d->body_bytes != NULL) {
         size_t n = strlen(d->body_bytes), k = 0;
-        uint8_t *out = ar_alloc(a, n + 1);
+        uint8_t *out = arena_alloc(a, n + 1);
         uint32_t acc = 0;
         int bits = 0;
         for (size_t i = 0; i < n; i++) {
@@ -481,7 +483,7 @@ static HashPolicy *hash_policy(struct tr_build *b, const struct destination *d, 
                                uint32_t port)
 {
     struct arena *a = b->a;
-    const char *host = tr_expand_host(a, d->host, ns);
+    const char *host = host_fqdn(a, d->host, ns);
     const struct destination_rule *dr = tr_find_dr(b, host);
     if (dr == NULL)
         return NULL;
@@ -532,12 +534,12 @@ static void single_destination(struct tr_build *b, const struct virtual_service 
 {
     struct arena *a = b->a;
     act->cluster_specifier_case = ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__CLUSTER_SPECIFIER_CLUSTER;
-    act->cluster = (char *)tr_dest_existing(b, &rd->destination, vs->meta.namespace, port);
+    act->cluster = (char *)tr_dest_existing(b, &rd->destination, vs, port);
     tr_ref(b, XDS_CLUSTER, act->cluster, b->from);
     HashPolicy *hp = hash_policy(b, &rd->destination, vs->meta.namespace, port);
     if (hp != NULL) {
         act->n_hash_policy = 1;
-        act->hash_policy = ar_alloc(a, sizeof(*act->hash_policy));
+        act->hash_policy = arena_alloc(a, sizeof(*act->hash_policy));
         act->hash_policy[0] = hp;
     }
     /* the destination's header edits join the route's own */
@@ -549,7 +551,7 @@ static ClusterWeight *cluster_weight(struct tr_build *b, const struct virtual_se
 {
     struct arena *a = b->a;
     ClusterWeight *w = NEW(a, ClusterWeight);
-    w->name = (char *)tr_dest_existing(b, &rd->destination, vs->meta.namespace, port);
+    w->name = (char *)tr_dest_existing(b, &rd->destination, vs, port);
     tr_ref(b, XDS_CLUSTER, w->name, b->from);
     /* raw weights: Envoy sums them (unset counts as 1) */
     w->weight = pb_u32(a, rd->weight > 0 ? (uint32_t)rd->weight : 1);
@@ -604,7 +606,7 @@ static void mirrors(struct tr_build *b, const struct virtual_service *vs,
             continue;
         char *c = tr_dest_cluster(b, &m->destination, vs->meta.namespace, port);
         if (!tr_cluster_exists(b, c)) {
-            log_warnx("mirror to %s: no such cluster, mirror dropped", c);
+            tr_finding(b, &vs->meta, "mirror to %s: no such cluster, mirror dropped", c);
             continue;
         }
         MirrorPolicy *p = NEW(a, MirrorPolicy);
@@ -665,14 +667,14 @@ static Decorator *decorator(struct tr_build *b, const struct virtual_service *vs
         path = m->uri.value;
     if (hr->n_route == 1) {
         const struct destination *dst = &hr->route[0].destination;
-        const char *host = tr_expand_host(b->a, dst->host, vs->meta.namespace);
+        const char *host = host_fqdn(b->a, dst->host, vs->meta.namespace);
         const struct tr_svc *svc = tr_find_svc(b, host);
         uint32_t p = dst->port                      ? dst->port
                      : svc && svc->se->n_ports == 1 ? svc->se->ports[0].number
                                                     : port;
-        d->operation = ar_cat(b->a, host, ":", ar_u32(b->a, p), path, NULL);
+        d->operation = arena_cat(b->a, host, ":", ar_u32(b->a, p), path, NULL);
     } else {
-        d->operation = ar_cat(b->a, vs->meta.name, ":", ar_u32(b->a, port), path, NULL);
+        d->operation = arena_cat(b->a, vs->meta.name, ":", ar_u32(b->a, port), path, NULL);
     }
     return d;
 }
@@ -684,13 +686,13 @@ static Route *translate_route(struct tr_build *b, const struct virtual_service *
     struct arena *a = b->a;
     Route *r = NEW(a, Route);
     if (hr->name && m && m->name)
-        r->name = ar_printf(a, "%s.%s", hr->name, m->name);
+        r->name = arena_printf(a, "%s.%s", hr->name, m->name);
     else if (hr->name)
         r->name = (char *)hr->name;
     r->match = route_match(a, m);
     pb_meta_str(a, &r->metadata, "istio", "config",
-                ar_cat(a, "/apis/networking.istio.io/v1alpha3/namespaces/", vs->meta.namespace,
-                       "/virtual-service/", vs->meta.name, NULL));
+                arena_cat(a, "/apis/networking.istio.io/v1alpha3/namespaces/", vs->meta.namespace,
+                          "/virtual-service/", vs->meta.name, NULL));
     struct header_edit e = {0};
     header_edit(a, &hr->headers, &e);
     if (hr->has_redirect) {
@@ -718,7 +720,7 @@ static Route *translate_route(struct tr_build *b, const struct virtual_service *
 int tr_vs_routes(struct tr_build *b, const struct virtual_service *vs, uint32_t port,
                  const char *gw_ns, const char *gw_name, struct pvec *out)
 {
-    tr_memo_used_vs(b->memo, vs);
+    tr_seam_read_vs(b, vs);
     for (size_t i = 0; i < vs->n_http; i++) {
         const struct http_route *hr = &vs->http[i];
         if (hr->n_match == 0) {
@@ -755,12 +757,12 @@ Route *tr_default_route(struct tr_build *b, const char *cluster, const char *hos
         HashPolicy *hp = hash_policy(b, &d, "", port);
         if (hp != NULL) {
             act->n_hash_policy = 1;
-            act->hash_policy = ar_alloc(a, sizeof(*act->hash_policy));
+            act->hash_policy = arena_alloc(a, sizeof(*act->hash_policy));
             act->hash_policy[0] = hp;
             act->retry_policy->n_retry_host_predicate = 0;
         }
         r->decorator = NEW(a, Decorator);
-        r->decorator->operation = ar_cat(a, host, ":", ar_u32(a, port), "/*", NULL);
+        r->decorator->operation = arena_cat(a, host, ":", ar_u32(a, port), "/*", NULL);
     }
     r->action_case = ENVOY__CONFIG__ROUTE__V3__ROUTE__ACTION_ROUTE;
     r->route = act;

@@ -2,7 +2,7 @@
  * virtualOutbound on 15001, 0.0.0.0_PORT HTTP listeners with RDS "PORT",
  * SNI / CIDR / VIP matched tcp_proxy listeners for TLS and TCP ports, the
  * PassthroughFilterChain, and the RouteConfigurations of the HTTP ports. */
-#include "tr.h"
+#include "seam.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +33,7 @@ static void virtual_outbound(struct tr_build *b)
     FilterChainMatch *self = NEW(a, FilterChainMatch);
     self->destination_port = pb_u32(a, VIRTUAL_OUTBOUND_PORT);
     l->n_filter_chains = 2;
-    l->filter_chains = ar_alloc(a, 2 * sizeof(*l->filter_chains));
+    l->filter_chains = arena_alloc(a, 2 * sizeof(*l->filter_chains));
     l->filter_chains[0] = tr_chain(b, "virtualOutbound-blackhole", self,
                                    tr_tcp_proxy_to(b, "BlackHoleCluster", b->from));
     l->filter_chains[1] = tr_chain(b, "virtualOutbound-catchall-tcp", NULL,
@@ -47,7 +47,7 @@ static CidrRange *cidr(struct arena *a, const char *text)
     const char *slash = strchr(text, '/');
     uint32_t len = strchr(text, ':') ? 128 : 32;
     if (slash != NULL) {
-        r->address_prefix = ar_printf(a, "%.*s", (int)(slash - text), text);
+        r->address_prefix = arena_printf(a, "%.*s", (int)(slash - text), text);
         len = (uint32_t)strtoul(slash + 1, NULL, 10);
     } else {
         r->address_prefix = (char *)text;
@@ -59,7 +59,7 @@ static CidrRange *cidr(struct arena *a, const char *text)
 static void set_ranges(struct arena *a, FilterChainMatch *m, const char **v, size_t n)
 {
     m->n_prefix_ranges = n;
-    m->prefix_ranges = ar_alloc(a, (n + 1) * sizeof(CidrRange *));
+    m->prefix_ranges = arena_alloc(a, (n + 1) * sizeof(CidrRange *));
     for (size_t i = 0; i < n; i++)
         m->prefix_ranges[i] = cidr(a, v[i]);
 }
@@ -180,7 +180,7 @@ static void emit_listener(struct tr_build *b, struct tr_listener *ol)
 
 /* ---- RDS of an HTTP port ---------------------------------------------------------------- */
 
-#define SVC_SUFFIX ".svc.cluster.local"
+#define SVC_SUFFIX "." HOST_SERVICE_DOMAIN
 
 /* The names a client in the proxy's namespace may use for host (docs/istio-to-envoy.md §1.4). */
 static void domains_for(struct tr_build *b, const struct tr_svc *svc, struct pvec *out)
@@ -194,14 +194,14 @@ static void domains_for(struct tr_build *b, const struct tr_svc *svc, struct pve
         const char *ns = dot + 1;
         size_t nl = (size_t)(dot - h), nsl = lh - ls - (size_t)(ns - h);
         if (nsl == strlen(b->id->namespace) && strncmp(ns, b->id->namespace, nsl) == 0)
-            pvec_push(a, out, ar_printf(a, "%.*s", (int)nl, h));
+            pvec_push(a, out, arena_printf(a, "%.*s", (int)nl, h));
         if (nsl > 0 && memchr(ns, '.', nsl) == NULL) {
-            pvec_push(a, out, ar_printf(a, "%.*s", (int)(nl + 1 + nsl), h));
-            pvec_push(a, out, ar_printf(a, "%.*s.svc", (int)(nl + 1 + nsl), h));
+            pvec_push(a, out, arena_printf(a, "%.*s", (int)(nl + 1 + nsl), h));
+            pvec_push(a, out, arena_printf(a, "%.*s.svc", (int)(nl + 1 + nsl), h));
         }
     }
     if (h[0] != '*')
-        pvec_push(a, out, ar_printf(a, "%s.", h));
+        pvec_push(a, out, arena_printf(a, "%s.", h));
     for (size_t i = 0; i < svc->se->n_addresses; i++)
         if (!tr_is_cidr(svc->se->addresses[i]))
             pvec_push(a, out, (void *)svc->se->addresses[i]);
@@ -236,78 +236,78 @@ struct http_port {
     struct pvec svcs;
 };
 
-/* The virtual host of svc on an HTTP port, or NULL when it has none (no
- * route and no cluster). */
-VirtualHost *tr_sidecar_service_vhost(struct tr_build *b, const struct tr_svc *svc, uint32_t port)
+/* The virtual host of a service on an HTTP port (TR_VH_SERVICE), or NULL
+ * when it has none (no route and no cluster). */
+VirtualHost *tr_sidecar_service_vhost(struct tr_build *b, const struct tr_recipe *r)
 {
     struct arena *a = b->a;
-    const struct virtual_service *vs = tr_svc_vs(b, svc);
-    struct tr_recipe *r = tr_recipe_new(b, TR_VH_SERVICE, port, svc->host, vs ? 1 : 0);
-    r->se = (size_t)(svc->se - b->m->service_entries);
-    if (vs != NULL)
-        r->vs[0] = (size_t)(vs - b->m->virtual_services);
-    uint64_t key = tr_svc_key(b, svc, "sidecar", port);
-    const struct tr_piece *pc = tr_piece_reuse(b, key);
-    if (pc != NULL)
-        return tr_recipe_made(b, r, tr_piece_empty(pc) ? NULL : tr_vhost_from_piece(b, pc));
+    const struct tr_svc *svc = tr_recipe_svc(b, r);
+    uint32_t port = r->port;
     const char *cluster = tr_cluster_name(a, port, NULL, svc->host);
     struct pvec domains = {0}, routes = {0};
-    if (vs != NULL)
-        tr_vs_routes(b, vs, port, NULL, NULL, &routes);
+    if (svc->vs != NULL)
+        tr_vs_routes(b, svc->vs, port, NULL, NULL, &routes);
     if (routes.n == 0) {
-        if (!tr_cluster_exists(b, cluster)) {
-            tr_piece_record(b, key, NULL, NULL, 0);
-            return tr_recipe_made(b, r, NULL);
-        }
+        if (!tr_cluster_exists(b, cluster))
+            return NULL;
         pvec_push(a, &routes, tr_default_route(b, cluster, svc->host, port));
     }
     domains_for(b, svc, &domains);
-    VirtualHost *v =
-        tr_vhost(b, ar_cat(a, svc->host, ":", ar_u32(a, port), NULL), &domains, &routes);
-    tr_vhost_keyed(b, v, key);
-    return tr_recipe_made(b, r, v);
+    return tr_vhost(b, arena_cat(a, svc->host, ":", ar_u32(a, port), NULL), &domains, &routes);
 }
 
-/* The virtual host of a VirtualService host that is no service (port 80
- * only), or NULL when vs routes nothing there. */
-VirtualHost *tr_sidecar_vs_vhost(struct tr_build *b, const struct virtual_service *vs,
-                                 const char *host, uint32_t port)
+/* The virtual host of a VirtualService host that is no service
+ * (TR_VH_VS_HOST, port 80 only), or NULL when the VirtualService routes
+ * nothing there. */
+VirtualHost *tr_sidecar_vs_vhost(struct tr_build *b, const struct tr_recipe *r)
 {
     struct arena *a = b->a;
+    struct pvec domains = {0}, routes = {0};
+    tr_vs_routes(b, &b->m->virtual_services[r->vs[0]], r->port, NULL, NULL, &routes);
+    if (routes.n == 0)
+        return NULL;
+    pvec_push(a, &domains, (void *)r->host);
+    return tr_vhost(b, arena_cat(a, r->host, ":", ar_u32(a, r->port), NULL), &domains, &routes);
+}
+
+static VirtualHost *service_vhost(struct tr_build *b, const struct tr_svc *svc, uint32_t port)
+{
+    return tr_seam_vhost(b, tr_recipe_of_svc(b, TR_VH_SERVICE, svc, port),
+                         tr_sidecar_service_vhost);
+}
+
+static VirtualHost *vs_host_vhost(struct tr_build *b, const struct virtual_service *vs,
+                                  const char *host, uint32_t port)
+{
     struct tr_recipe *r = tr_recipe_new(b, TR_VH_VS_HOST, port, host, 1);
     r->vs[0] = (size_t)(vs - b->m->virtual_services);
-    struct pvec domains = {0}, routes = {0};
-    tr_vs_routes(b, vs, port, NULL, NULL, &routes);
-    if (routes.n == 0)
-        return tr_recipe_made(b, r, NULL);
-    pvec_push(a, &domains, (void *)host);
-    return tr_recipe_made(
-        b, r, tr_vhost(b, ar_cat(a, host, ":", ar_u32(a, port), NULL), &domains, &routes));
+    return tr_seam_vhost(b, r, tr_sidecar_vs_vhost);
 }
 
 static void http_route_config(struct tr_build *b, uint32_t port, struct pvec *svcs)
 {
     struct arena *a = b->a;
     const char *name = ar_u32(a, port);
-    b->from = ar_printf(a, "route configuration '%s'", name);
+    b->from = arena_printf(a, "route configuration '%s'", name);
     struct pvec vhosts = {0};
     for (size_t i = 0; i < svcs->n; i++) {
-        VirtualHost *v = tr_sidecar_service_vhost(b, svcs->v[i], port);
+        VirtualHost *v = service_vhost(b, svcs->v[i], port);
         if (v != NULL)
             pvec_push(a, &vhosts, v);
     }
     /* VirtualService hosts that are not services: kept on port 80 only; of
      * several VirtualServices for one host the first, as for services */
-    struct smap seen = {0};
+    struct map seen;
+    map_init_str(&seen, a);
     for (size_t i = 0; port == 80 && i < b->vs_all.n; i++) {
         const struct virtual_service *vs = b->vs_all.v[i];
         if (!tr_vs_bound(vs, NULL, NULL))
             continue;
         for (size_t h = 0; h < vs->n_hosts; h++) {
-            const char *host = tr_expand_host(a, vs->hosts[h], vs->meta.namespace);
-            if (tr_find_svc(b, host) != NULL || !smap_put(a, &seen, host, NULL))
+            const char *host = host_fqdn(a, vs->hosts[h], vs->meta.namespace);
+            if (tr_find_svc(b, host) != NULL || !map_add(&seen, host, NULL))
                 continue;
-            VirtualHost *v = tr_sidecar_vs_vhost(b, vs, host, port);
+            VirtualHost *v = vs_host_vhost(b, vs, host, port);
             if (v != NULL)
                 pvec_push(a, &vhosts, v);
         }
@@ -322,12 +322,12 @@ static void http_listener(struct tr_build *b, struct tr_listener *l)
     FilterChainMatch *m = NEW(a, FilterChainMatch);
     m->transport_protocol = "raw_buffer";
     m->n_application_protocols = 2;
-    m->application_protocols = ar_alloc(a, 2 * sizeof(char *));
+    m->application_protocols = arena_alloc(a, 2 * sizeof(char *));
     m->application_protocols[0] = "http/1.1";
     m->application_protocols[1] = "h2c";
     const char *rds = ar_u32(a, l->port);
-    NetFilter *hcm = tr_hcm(b, rds, ar_printf(a, "outbound_%s", l->name), 0,
-                            ar_printf(a, "listener '%s'", l->name));
+    NetFilter *hcm = tr_hcm(b, rds, arena_printf(a, "outbound_%s", l->name), 0,
+                            arena_printf(a, "listener '%s'", l->name));
     tr_add_chain(b, l, tr_chain(b, NULL, m, hcm));
 }
 
@@ -335,7 +335,9 @@ void tr_sidecar(struct tr_build *b)
 {
     struct arena *a = b->a;
     virtual_outbound(b);
-    struct smap ls = {0}, http_ports = {0};
+    struct map ls, http_ports;
+    map_init_str(&ls, a);
+    map_init_str(&http_ports, a);
     struct pvec order = {0}, ports = {0};
     /* HTTP ports first: their listener is always the wildcard one */
     for (size_t i = 0; i < b->n_svcs; i++) {
@@ -345,15 +347,15 @@ void tr_sidecar(struct tr_build *b)
             if (!tr_is_http(port->protocol) || port->number == VIRTUAL_OUTBOUND_PORT)
                 continue;
             const char *key = ar_u32(a, port->number);
-            struct http_port *hp = smap_get(&http_ports, key);
+            struct http_port *hp = map_get(&http_ports, key);
             if (hp == NULL) {
-                hp = ar_alloc(a, sizeof(*hp));
+                hp = arena_alloc(a, sizeof(*hp));
                 hp->port = port->number;
-                smap_put(a, &http_ports, key, hp);
+                map_add(&http_ports, key, hp);
                 pvec_push(a, &ports, hp);
                 struct tr_listener *l = tr_get_listener(b, &ls, &order, "0.0.0.0", port->number);
                 l->http = 1;
-                b->from = ar_printf(a, "listener '%s'", l->name);
+                b->from = arena_printf(a, "listener '%s'", l->name);
                 http_listener(b, l);
             }
             pvec_push(a, &hp->svcs, (void *)svc);
@@ -370,7 +372,7 @@ void tr_sidecar(struct tr_build *b)
              * service's TCP chain for whatever is not HTTP */
             const char *bind = port->protocol == PROTO_UNSET ? "0.0.0.0" : service_bind(svc->se);
             struct tr_listener *l = tr_get_listener(b, &ls, &order, bind, port->number);
-            b->from = ar_printf(a, "listener '%s'", l->name);
+            b->from = arena_printf(a, "listener '%s'", l->name);
             if (port->protocol == PROTO_TLS || port->protocol == PROTO_HTTPS)
                 tls_chains(b, l, svc, port);
             else
@@ -379,7 +381,7 @@ void tr_sidecar(struct tr_build *b)
     }
     for (size_t i = 0; i < order.n; i++) {
         struct tr_listener *l = order.v[i];
-        b->from = ar_printf(a, "listener '%s'", l->name);
+        b->from = arena_printf(a, "listener '%s'", l->name);
         if (l->chains.n > 0)
             emit_listener(b, l);
     }

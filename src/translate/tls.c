@@ -5,7 +5,7 @@
  * Envoy has no pilot-agent serving SDS: ISTIO_MUTUAL reads the mesh
  * certificates from --mesh-certs. Proxyless gRPC names the certificate
  * provider instance "default" of its bootstrap instead. */
-#include "tr.h"
+#include "build.h"
 
 #include <string.h>
 
@@ -22,7 +22,7 @@ static TlsParameters *tls_params(struct arena *a, enum tls_version min, enum tls
 static void set_alpn(struct arena *a, CommonTlsContext *c, const char *const *alpn, size_t n)
 {
     c->n_alpn_protocols = n;
-    c->alpn_protocols = ar_alloc(a, n * sizeof(char *));
+    c->alpn_protocols = arena_alloc(a, n * sizeof(char *));
     for (size_t i = 0; i < n; i++)
         c->alpn_protocols[i] = (char *)alpn[i];
 }
@@ -33,7 +33,7 @@ static void set_cert_files(struct arena *a, CommonTlsContext *c, const char *cha
     t->certificate_chain = pb_file(a, chain);
     t->private_key = pb_file(a, key);
     c->n_tls_certificates = 1;
-    c->tls_certificates = ar_alloc(a, sizeof(*c->tls_certificates));
+    c->tls_certificates = arena_alloc(a, sizeof(*c->tls_certificates));
     c->tls_certificates[0] = t;
 }
 
@@ -41,7 +41,7 @@ static void set_cert_files(struct arena *a, CommonTlsContext *c, const char *cha
 static void set_sans(struct arena *a, ValidationContext *v, struct pvec *sans)
 {
     v->n_match_typed_subject_alt_names = sans->n;
-    v->match_typed_subject_alt_names = ar_alloc(a, (sans->n + 1) * sizeof(SanMatcher *));
+    v->match_typed_subject_alt_names = arena_alloc(a, (sans->n + 1) * sizeof(SanMatcher *));
     for (size_t i = 0; i < sans->n; i++) {
         SanMatcher *m = NEW(a, SanMatcher);
         const char *s = sans->v[i];
@@ -95,8 +95,8 @@ static void upstream_sans(struct tr_build *b, const struct client_tls *tls,
         const char *sa = svc->se->endpoints[i].service_account;
         if (sa != NULL && sa[0] != '\0')
             push_unique(b->a, out,
-                        ar_printf(b->a, "spiffe://%s/ns/%s/sa/%s", b->o.trust_domain,
-                                  svc->se->meta.namespace, sa));
+                        arena_printf(b->a, "spiffe://%s/ns/%s/sa/%s", b->o.trust_domain,
+                                     svc->se->meta.namespace, sa));
     }
 }
 
@@ -142,12 +142,12 @@ static void grpc_certs(struct tr_build *b, CommonTlsContext *c, struct pvec *san
 
 static const char *mesh_file(struct tr_build *b, const char *name)
 {
-    return ar_printf(b->a, "%s/%s", b->o.mesh_certs, name);
+    return arena_printf(b->a, "%s/%s", b->o.mesh_certs, name);
 }
 
 TransportSocket *tr_upstream_tls(struct tr_build *b, const struct client_tls *tls,
-                                 const struct tr_svc *svc, uint32_t port, const char *subset,
-                                 int h2, int proxyless)
+                                 const struct istio_meta *owner, const struct tr_svc *svc,
+                                 uint32_t port, const char *subset, int h2, int proxyless)
 {
     struct arena *a = b->a;
     if (tls == NULL || !tls->has || tls->mode == CLIENT_TLS_DISABLE)
@@ -162,8 +162,9 @@ TransportSocket *tr_upstream_tls(struct tr_build *b, const struct client_tls *tl
     struct pvec sans = {0};
     if (tls->mode == CLIENT_TLS_ISTIO_MUTUAL) {
         upstream_sans(b, tls, svc, 1, &sans);
-        u->sni = tls->sni ? (char *)tls->sni
-                          : ar_printf(a, "outbound_.%u_.%s_.%s", port, subset ? subset : "", host);
+        u->sni = tls->sni
+                     ? (char *)tls->sni
+                     : arena_printf(a, "outbound_.%u_.%s_.%s", port, subset ? subset : "", host);
         if (proxyless) {
             grpc_certs(b, c, &sans);
             return socket_of(a, u);
@@ -179,8 +180,8 @@ TransportSocket *tr_upstream_tls(struct tr_build *b, const struct client_tls *tl
     }
     /* SIMPLE / MUTUAL: TLS origination towards the host */
     u->sni = (char *)(tls->sni ? tls->sni : host);
-    if (tls->credential_name != NULL)
-        log_warnx("DestinationRule for %s: credentialName needs SDS, not supported", host);
+    if (tls->credential_name != NULL && owner != NULL)
+        tr_finding(b, owner, "credentialName for %s needs SDS, not supported", host);
     if (tls->mode == CLIENT_TLS_MUTUAL && tls->client_certificate && tls->private_key)
         set_cert_files(a, c, tls->client_certificate, tls->private_key);
     if (tls->ca_certificates != NULL && !tls->insecure_skip_verify) {
@@ -199,7 +200,8 @@ TransportSocket *tr_upstream_tls(struct tr_build *b, const struct client_tls *tl
 
 /* A Gateway server terminating TLS. tcp: a TLS (not HTTPS) server. NULL when
  * the mode needs no context (PASSTHROUGH) or cannot be expressed. */
-TransportSocket *tr_downstream_tls(struct tr_build *b, const struct server_tls *tls, int tcp)
+TransportSocket *tr_downstream_tls(struct tr_build *b, const struct server_tls *tls,
+                                   const struct istio_meta *owner, int tcp)
 {
     struct arena *a = b->a;
     DownstreamTlsContext *d = NEW(a, DownstreamTlsContext);
@@ -220,7 +222,7 @@ TransportSocket *tr_downstream_tls(struct tr_build *b, const struct server_tls *
     case SERVER_TLS_MUTUAL:
     case SERVER_TLS_OPTIONAL_MUTUAL:
         if (tls->server_certificate == NULL || tls->private_key == NULL) {
-            log_warnx("gateway server with credentialName needs SDS, not supported: skipped");
+            tr_finding(b, owner, "server with credentialName needs SDS, not supported: skipped");
             return NULL;
         }
         set_cert_files(a, c, tls->server_certificate, tls->private_key);

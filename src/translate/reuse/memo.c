@@ -10,21 +10,19 @@
  *     inputs changed, except routes it never read, keeps its whole view;
  *   - the order of its large route configurations;
  *   - its packed virtual hosts (pieces.c);
- *   - how each route configuration was assembled (patch.c).
+ *   - how each route configuration was assembled (recipes.c, for patch.c).
  *
  * Inputs are compared by the content hash of the YAML documents they were
  * decoded from, never by address: records outlive the config set they were
  * made from when a later build shares them. Bytes belong to the view built
  * with the memo; a later view that shares its type lists shares the records
  * as well. */
-#include "tr.h"
+#include "parts.h"
 
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "xdsd/util.h"
+#include "xdsd/sorted.h"
 
 struct memo_res {
     enum xds_type type;
@@ -45,6 +43,19 @@ struct memo_svc {
     char *host;
     uint64_t se_hash, dr_hash; /* dr_hash 0: no DestinationRule */
     size_t first_res, n_res, first_ref, n_ref;
+    int found; /* made findings: made again each time, never replayed */
+};
+
+/* A finding kept for a later build, which names its resource in its own
+ * model (the same resource, unchanged: the build shares what made it). */
+struct memo_finding {
+    enum istio_kind kind;
+    char *ns, *name, *message;
+};
+
+struct findings_list {
+    struct memo_finding *v;
+    size_t n, cap;
 };
 
 /* What a build recorded. When a rebuild shares the Clusters and Endpoints of
@@ -58,9 +69,14 @@ struct memo_data {
     size_t n_res, cap_res;
     struct memo_ref *refs_to;
     size_t n_refs, cap_refs;
+    struct findings_list found; /* of the Clusters and Endpoints */
 };
 
-/* Content hashes (0 stands for an empty slot: a hash of 0 is stored as 1). */
+/* Content hashes (0 stands for an empty slot: a hash of 0 is stored as 1).
+ * Not xdsd/map.h: its keys are pointers to keys stored elsewhere, and this
+ * set is copied whole (one memcpy, inherit_reuse) by every build that
+ * shares or patches the previous view, the path of every edit; a map would
+ * need a store for the values and a rehash of each on every copy. */
 struct hash_set {
     uint64_t *v;
     size_t cap, n;
@@ -108,7 +124,6 @@ struct rc_order {
 
 struct tr_memo {
     struct memo_data *d;
-    struct memo_svc *open;       /* the service being recorded */
     size_t n_reused;             /* services replayed from the previous memo */
     const struct xds_view *view; /* the view built with this memo */
     /* the model the build read (its arrays alive while the memo's snapshot is) */
@@ -123,6 +138,7 @@ struct tr_memo {
     /* what patches looked up (hosts copied), for the next patch */
     struct tr_lookup *lookups;
     size_t n_lookups, cap_lookups;
+    struct findings_list route_found; /* of the Listeners and Routes */
 };
 
 /* Beyond this many, lookups are not remembered (each is one scan). */
@@ -135,6 +151,50 @@ struct tr_memo *tr_memo_new(void)
     atomic_init(&m->d->refs, 1);
     m->pieces = tr_pieces_new();
     return m;
+}
+
+static void findings_add(struct findings_list *l, const struct istio_meta *meta,
+                         const char *message)
+{
+    xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+    l->v[l->n++] = (struct memo_finding){meta->kind, xstrdup(meta->namespace), xstrdup(meta->name),
+                                         xstrdup(message)};
+}
+
+static void findings_free(struct findings_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].ns);
+        free(l->v[i].name);
+        free(l->v[i].message);
+    }
+    free(l->v);
+}
+
+/* The findings of l made again in b, about b's model's resources. */
+static void findings_again(struct tr_build *b, const struct findings_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const struct memo_finding *f = &l->v[i];
+        const struct istio_meta *meta = tr_model_meta(b->m, f->kind, f->ns, f->name);
+        if (meta != NULL)
+            tr_finding(b, meta, "%s", f->message);
+    }
+}
+
+void tr_memo_keep_findings(struct tr_build *b, int routes, size_t from)
+{
+    struct tr_memo *m = b->reuse->memo;
+    struct findings_list *l = routes ? &m->route_found : &m->d->found;
+    for (size_t i = from; i < b->findings.n; i++) {
+        const struct tr_finding *f = b->findings.v[i];
+        findings_add(l, f->meta, f->message);
+    }
+}
+
+size_t tr_memo_n_route_findings(const struct tr_memo *m)
+{
+    return m->route_found.n;
 }
 
 static void data_unref(struct memo_data *d)
@@ -150,6 +210,7 @@ static void data_unref(struct memo_data *d)
     free(d->svcs);
     free(d->res);
     free(d->refs_to);
+    findings_free(&d->found);
     free(d);
 }
 
@@ -171,6 +232,7 @@ void tr_memo_free(struct tr_memo *m)
     for (size_t i = 0; i < m->n_lookups; i++)
         free((char *)m->lookups[i].host);
     free(m->lookups);
+    findings_free(&m->route_found);
     free(m);
 }
 
@@ -181,8 +243,7 @@ static int svc_cmp(const void *pa, const void *pb)
 
 static int rc_cmp(const void *a, const void *b)
 {
-    return strcmp(tr_rc_patch_name(*(struct tr_rc_patch *const *)a),
-                  tr_rc_patch_name(*(struct tr_rc_patch *const *)b));
+    return strcmp((*(struct tr_rc_patch *const *)a)->name, (*(struct tr_rc_patch *const *)b)->name);
 }
 
 void tr_memo_finish(struct tr_memo *m, const struct xds_view *v)
@@ -199,7 +260,7 @@ static const struct memo_svc *memo_find(const struct tr_memo *m, const char *hos
 {
     struct memo_svc key = {.host = (char *)host};
     const struct memo_data *d = m->d;
-    return d->n_svcs ? bsearch(&key, d->svcs, d->n_svcs, sizeof(key), svc_cmp) : NULL;
+    return sorted_find(&key, d->svcs, d->n_svcs, sizeof(key), svc_cmp);
 }
 
 /* Resources decoded from equal documents are equal (config.h). */
@@ -214,46 +275,37 @@ static uint64_t dr_hash(const struct destination_rule *dr)
     return dr ? dr->meta.content_hash : 0;
 }
 
-void tr_memo_begin(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr)
+void tr_memo_record_service(struct tr_build *b, const struct tr_svc *svc,
+                            const struct destination_rule *dr, const struct tr_mark *mark)
 {
-    struct tr_memo *m = b->memo;
-    if (m == NULL)
-        return;
-    struct memo_data *d = m->d;
+    struct memo_data *d = b->reuse->memo->d;
     xgrow((void **)&d->svcs, &d->cap_svcs, d->n_svcs + 1, sizeof(*d->svcs));
     struct memo_svc *s = &d->svcs[d->n_svcs++];
-    *s = (struct memo_svc){
-        xstrdup(svc->host), svc->se->meta.content_hash, dr_hash(dr), d->n_res, 0, d->n_refs, 0};
-    m->open = s;
-}
-
-void tr_memo_end(struct tr_build *b)
-{
-    if (b->memo != NULL)
-        b->memo->open = NULL;
-}
-
-void tr_memo_emitted(struct tr_build *b, enum xds_type t)
-{
-    struct tr_memo *m = b->memo;
-    if (m == NULL || m->open == NULL)
-        return;
-    struct memo_data *d = m->d;
-    const struct xds_resource *r = &xds_view_items(b->view, t)[xds_view_count(b->view, t) - 1];
-    xgrow((void **)&d->res, &d->cap_res, d->n_res + 1, sizeof(*d->res));
-    d->res[d->n_res++] = (struct memo_res){t, r->name, r->bytes, r->len, r->hash};
-    m->open->n_res++;
-}
-
-void tr_memo_referred(struct tr_build *b, enum xds_type t, const char *name, const char *from)
-{
-    struct tr_memo *m = b->memo;
-    if (m == NULL || m->open == NULL)
-        return;
-    struct memo_data *d = m->d;
-    xgrow((void **)&d->refs_to, &d->cap_refs, d->n_refs + 1, sizeof(*d->refs_to));
-    d->refs_to[d->n_refs++] = (struct memo_ref){t, xstrdup(name), xstrdup(from)};
-    m->open->n_ref++;
+    *s = (struct memo_svc){xstrdup(svc->host),
+                           svc->se->meta.content_hash,
+                           dr_hash(dr),
+                           d->n_res,
+                           0,
+                           d->n_refs,
+                           0,
+                           b->findings.n > mark->n_findings};
+    for (int t = 0; t < XDS_NTYPES; t++) {
+        const struct xds_resource *items = xds_view_items(b->view, (enum xds_type)t);
+        size_t n = xds_view_count(b->view, (enum xds_type)t);
+        for (size_t i = mark->n[t]; i < n; i++) {
+            const struct xds_resource *r = &items[i];
+            xgrow((void **)&d->res, &d->cap_res, d->n_res + 1, sizeof(*d->res));
+            d->res[d->n_res++] =
+                (struct memo_res){(enum xds_type)t, r->name, r->bytes, r->len, r->hash};
+            s->n_res++;
+        }
+    }
+    for (size_t i = mark->n_refs; i < b->refs.n; i++) {
+        const struct tr_ref *r = b->refs.v[i];
+        xgrow((void **)&d->refs_to, &d->cap_refs, d->n_refs + 1, sizeof(*d->refs_to));
+        d->refs_to[d->n_refs++] = (struct memo_ref){r->type, xstrdup(r->name), xstrdup(r->from)};
+        s->n_ref++;
+    }
 }
 
 /* Two arrays of one kind of resource (each element starts with its struct
@@ -319,14 +371,15 @@ static int vs_unread_or_same(const struct tr_memo *prev, const struct tr_memo *m
 
 static void inherit_clusters(struct tr_build *b)
 {
-    struct tr_memo *m = b->memo;
-    const struct tr_memo *prev = b->memo_prev;
+    struct tr_memo *m = b->reuse->memo;
+    const struct tr_memo *prev = b->reuse->prev;
     xds_view_share(b->view, XDS_CLUSTER, prev->view);
     xds_view_share(b->view, XDS_ENDPOINT, prev->view);
     atomic_fetch_add_explicit(&prev->d->refs, 1, memory_order_relaxed);
     data_unref(m->d);
     m->d = prev->d;
     m->n_reused = prev->d->n_svcs;
+    findings_again(b, &m->d->found);
 }
 
 /* The same ServiceEntries, DestinationRules and Gateways as the previous
@@ -346,8 +399,8 @@ static int same_but_vs(const struct tr_memo *prev, struct tr_memo *m)
  * VirtualServices it read. */
 static void inherit_reuse(struct tr_build *b)
 {
-    struct tr_memo *m = b->memo;
-    const struct tr_memo *prev = b->memo_prev;
+    struct tr_memo *m = b->reuse->memo;
+    const struct tr_memo *prev = b->reuse->prev;
     tr_pieces_inherit(m->pieces, prev->pieces);
     for (size_t i = 0; i < prev->n_orders; i++) {
         const struct rc_order *o = &prev->orders[i];
@@ -377,20 +430,23 @@ static void inherit_records(struct tr_build *b)
 /* The previous view's Listeners and Routes, with what was recorded of them. */
 static void take_listeners_and_routes(struct tr_build *b)
 {
-    const struct tr_memo *prev = b->memo_prev;
+    const struct tr_memo *prev = b->reuse->prev;
     inherit_reuse(b);
     xds_view_share(b->view, XDS_LISTENER, prev->view);
     xds_view_share(b->view, XDS_ROUTE, prev->view);
     for (size_t i = 0; i < prev->n_rcs; i++) {
         tr_rc_patch_ref(prev->rcs[i]);
-        tr_memo_add_rc(b->memo, prev->rcs[i]);
+        tr_memo_add_rc(b->reuse->memo, prev->rcs[i]);
     }
+    size_t from = b->findings.n;
+    findings_again(b, &prev->route_found);
+    tr_memo_keep_findings(b, 1, from);
 }
 
 int tr_memo_share_view(struct tr_build *b)
 {
-    struct tr_memo *m = b->memo;
-    const struct tr_memo *prev = b->memo_prev;
+    struct tr_memo *m = b->reuse->memo;
+    const struct tr_memo *prev = b->reuse->prev;
     if (m == NULL)
         return 0;
     m->model = *b->m;
@@ -410,7 +466,8 @@ int tr_model_same_but_vs(const struct translate_model *a, const struct translate
 void tr_memo_hint_same_inputs(struct tr_memo *m, const struct tr_memo *prev,
                               const struct translate_model *compared, int same)
 {
-    if (prev != NULL && prev->view != NULL && memcmp(&prev->model, compared, sizeof(*compared)) == 0)
+    if (prev != NULL && prev->view != NULL &&
+        memcmp(&prev->model, compared, sizeof(*compared)) == 0)
         m->same_but_vs = same ? 1 : -1;
 }
 
@@ -429,8 +486,8 @@ static int same_resources_of(struct tr_build *b, const struct tr_memo *prev,
                              const struct service_entry *se)
 {
     for (size_t h = 0; h < se->n_hosts; h++) {
-        const char *host = tr_expand_host(b->a, se->hosts[h], se->meta.namespace);
-        const struct memo_svc *a = memo_find(prev, host), *c = record_of(b->memo->d, host);
+        const char *host = host_fqdn(b->a, se->hosts[h], se->meta.namespace);
+        const struct memo_svc *a = memo_find(prev, host), *c = record_of(b->reuse->memo->d, host);
         if (a == NULL || c == NULL) {
             if (a != c)
                 return 0;
@@ -440,7 +497,7 @@ static int same_resources_of(struct tr_build *b, const struct tr_memo *prev,
             return 0;
         for (size_t i = 0; i < a->n_res; i++) {
             const struct memo_res *x = &prev->d->res[a->first_res + i],
-                                  *y = &b->memo->d->res[c->first_res + i];
+                                  *y = &b->reuse->memo->d->res[c->first_res + i];
             if (x->type != y->type || strcmp(x->name, y->name) != 0)
                 return 0;
         }
@@ -475,8 +532,8 @@ static int only_endpoints_changed(struct tr_build *b, const struct tr_memo *prev
 
 int tr_memo_share_routes(struct tr_build *b)
 {
-    struct tr_memo *m = b->memo;
-    const struct tr_memo *prev = b->memo_prev;
+    struct tr_memo *m = b->reuse->memo;
+    const struct tr_memo *prev = b->reuse->prev;
     if (m == NULL || prev == NULL || prev->view == NULL || !only_endpoints_changed(b, prev))
         return 0;
     take_listeners_and_routes(b);
@@ -485,8 +542,8 @@ int tr_memo_share_routes(struct tr_build *b)
 
 const struct translate_model *tr_memo_prev_model(const struct tr_build *b)
 {
-    const struct tr_memo *prev = b->memo_prev;
-    return b->memo != NULL && same_but_vs(prev, b->memo) ? &prev->model : NULL;
+    const struct tr_memo *prev = b->reuse->prev;
+    return b->reuse->memo != NULL && same_but_vs(prev, b->reuse->memo) ? &prev->model : NULL;
 }
 
 int tr_memo_read_vs(const struct tr_memo *m, const struct virtual_service *vs)
@@ -497,7 +554,7 @@ int tr_memo_read_vs(const struct tr_memo *m, const struct virtual_service *vs)
 void tr_memo_patch_begin(struct tr_build *b)
 {
     inherit_records(b);
-    xds_view_share(b->view, XDS_LISTENER, b->memo_prev->view);
+    xds_view_share(b->view, XDS_LISTENER, b->reuse->prev->view);
 }
 
 void tr_memo_add_rc(struct tr_memo *m, struct tr_rc_patch *p)
@@ -508,30 +565,22 @@ void tr_memo_add_rc(struct tr_memo *m, struct tr_rc_patch *p)
 
 /* Records are sorted by name once the memo is finished (a proxyless
  * client's class has one per service port). */
+static int rc_name_cmp(const void *name, const void *elem)
+{
+    return strcmp(name, (*(struct tr_rc_patch *const *)elem)->name);
+}
+
 struct tr_rc_patch *tr_memo_rc_patch(const struct tr_memo *m, const char *name)
 {
-    size_t lo = 0, hi = m->n_rcs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(tr_rc_patch_name(m->rcs[mid]), name);
-        if (c == 0)
-            return m->rcs[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    struct tr_rc_patch *const *p =
+        sorted_find(name, m->rcs, m->n_rcs, sizeof(*m->rcs), rc_name_cmp);
+    return p != NULL ? *p : NULL;
 }
 
-size_t tr_memo_n_rcs(const struct tr_memo *m)
+struct tr_rc_patch *const *tr_memo_rcs(const struct tr_memo *m, size_t *n)
 {
-    return m->n_rcs;
-}
-
-struct tr_rc_patch *tr_memo_rc_at(const struct tr_memo *m, size_t i)
-{
-    return m->rcs[i];
+    *n = m->n_rcs;
+    return m->rcs;
 }
 
 void tr_memo_add_lookup(struct tr_memo *m, const struct tr_lookup *l)
@@ -555,8 +604,8 @@ const struct xds_view *tr_memo_view(const struct tr_memo *m)
 
 int tr_memo_share_clusters(struct tr_build *b)
 {
-    struct tr_memo *m = b->memo;
-    const struct tr_memo *prev = b->memo_prev;
+    struct tr_memo *m = b->reuse->memo;
+    const struct tr_memo *prev = b->reuse->prev;
     if (m == NULL)
         return 0;
     if (prev == NULL || prev->view == NULL || !same_cluster_inputs(&prev->model, &m->model))
@@ -565,16 +614,11 @@ int tr_memo_share_clusters(struct tr_build *b)
     return 1;
 }
 
-/* Below this many virtual hosts, sorting them again is cheaper than
- * remembering the order (a gRPC client has a route configuration per
- * service, each with one). */
-#define RC_ORDER_MIN 32
-
 void tr_memo_rc_record(struct tr_build *b, const char *name, uint64_t layout, size_t n,
                        const uint32_t *order)
 {
-    struct tr_memo *m = b->memo;
-    if (m == NULL || n < RC_ORDER_MIN)
+    struct tr_memo *m = b->reuse->memo;
+    if (m == NULL || n < TR_RC_ORDER_MIN)
         return;
     xgrow((void **)&m->orders, &m->cap_orders, m->n_orders + 1, sizeof(*m->orders));
     struct rc_order *o = &m->orders[m->n_orders++];
@@ -587,8 +631,8 @@ void tr_memo_rc_record(struct tr_build *b, const char *name, uint64_t layout, si
 
 const uint32_t *tr_memo_rc_order(struct tr_build *b, const char *name, uint64_t layout, size_t n)
 {
-    const struct tr_memo *prev = b->memo_prev;
-    if (prev == NULL || b->memo == NULL || n < RC_ORDER_MIN)
+    const struct tr_memo *prev = b->reuse->prev;
+    if (prev == NULL || b->reuse->memo == NULL || n < TR_RC_ORDER_MIN)
         return NULL;
     for (size_t i = 0; i < prev->n_orders; i++) {
         const struct rc_order *o = &prev->orders[i];
@@ -608,13 +652,11 @@ void tr_memo_used_vs(struct tr_memo *m, const struct virtual_service *vs)
 
 int tr_memo_replay(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr)
 {
-    const struct tr_memo *prev = b->memo_prev;
+    const struct tr_memo *prev = b->reuse->prev;
     const struct memo_svc *s = prev ? memo_find(prev, svc->host) : NULL;
-    if (s == NULL || s->se_hash != svc->se->meta.content_hash || s->dr_hash != dr_hash(dr))
+    if (s == NULL || s->found || s->se_hash != svc->se->meta.content_hash ||
+        s->dr_hash != dr_hash(dr))
         return 0;
-    if (b->memo == NULL)
-        return 0;
-    tr_memo_begin(b, svc, dr);
     for (size_t i = 0; i < s->n_res; i++) {
         const struct memo_res *r = &prev->d->res[s->first_res + i];
         uint8_t *copy = xmalloc(r->len ? r->len : 1);
@@ -623,10 +665,9 @@ int tr_memo_replay(struct tr_build *b, const struct tr_svc *svc, const struct de
     }
     for (size_t i = 0; i < s->n_ref; i++) {
         const struct memo_ref *r = &prev->d->refs_to[s->first_ref + i];
-        tr_ref(b, r->type, ar_strdup(b->a, r->name), ar_strdup(b->a, r->from));
+        tr_ref(b, r->type, arena_strdup(b->a, r->name), arena_strdup(b->a, r->from));
     }
-    tr_memo_end(b);
-    b->memo->n_reused++;
+    b->reuse->memo->n_reused++;
     return 1;
 }
 

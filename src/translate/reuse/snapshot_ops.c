@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tr.h"
+#include "reuse.h"
 #include "xdsd/util.h"
 
 /* What the build of one class recorded (memo.c), for the next snapshot. */
@@ -29,7 +29,7 @@ struct tr_ctx {
                              while a newer one reads them */
     struct class_memo *memos;
     size_t n_memos, cap_memos;
-    struct tr_ctx *prev; /* during snapshot_prepare() only */
+    struct tr_ctx *prev;     /* during snapshot_prepare() only */
     int same_inputs_as_prev; /* tr_model_same_but_vs(prev's model, this one's) */
     /* the label keys class keys look at, found once per snapshot: a class
      * key is computed for every proxy that connects */
@@ -41,6 +41,8 @@ struct tr_ctx {
      * previous snapshot when its ServiceEntries were the same. */
     struct own_entry *owns;
     size_t n_owns, cap_owns;
+    /* what the builds of this generation found, each once (guarded by lock) */
+    struct tr_findings findings;
 };
 
 struct own_entry {
@@ -136,7 +138,10 @@ static struct xds_view *ctx_build(void *ctx, const struct proxy_identity *id, co
     struct tr_memo *memo = tr_memo_new();
     if (prev != NULL)
         tr_memo_hint_same_inputs(memo, prev, &c->prev->m, c->same_inputs_as_prev);
-    struct xds_view *v = tr_build_view(&c->m, &c->o, id, prev, memo, err);
+    struct tr_findings found;
+    tr_findings_init(&found);
+    struct xds_view *v =
+        tr_reuse_build(tr_build_steps(), &c->m, &c->o, id, prev, memo, &found, err);
     char *why = NULL;
     if (v != NULL && check_size(c, id, v, &why) != 0) {
         if (err)
@@ -146,6 +151,7 @@ static struct xds_view *ctx_build(void *ctx, const struct proxy_identity *id, co
         v = NULL;
     }
     if (v == NULL) {
+        tr_findings_release(&found);
         tr_memo_free(memo);
         free(key);
         return NULL;
@@ -154,7 +160,10 @@ static struct xds_view *ctx_build(void *ctx, const struct proxy_identity *id, co
     pthread_mutex_lock(&c->lock);
     xgrow((void **)&c->memos, &c->cap_memos, c->n_memos + 1, sizeof(*c->memos));
     c->memos[c->n_memos++] = (struct class_memo){key, memo};
+    for (size_t i = 0; i < found.n; i++)
+        tr_findings_add(&c->findings, found.v[i].meta, found.v[i].message);
     pthread_mutex_unlock(&c->lock);
+    tr_findings_release(&found);
     return v;
 }
 
@@ -200,6 +209,7 @@ static void ctx_free(void *ctx)
     for (size_t i = 0; i < c->n_owns; i++)
         free(c->owns[i].ident);
     free(c->owns);
+    tr_findings_release(&c->findings);
     pthread_mutex_destroy(&c->lock);
     config_unref(c->cfg);
     free(c->mesh_certs);
@@ -215,6 +225,7 @@ struct snapshot *translate_snapshot(struct config_set *cfg, uint64_t gen,
     struct tr_ctx *c = xcalloc(1, sizeof(*c));
     c->cfg = config_ref(cfg);
     pthread_mutex_init(&c->lock, NULL);
+    tr_findings_init(&c->findings);
     if (o != NULL)
         c->o = *o;
     c->mesh_certs = xstrdup(c->o.mesh_certs ? c->o.mesh_certs : "/etc/certs");
@@ -228,6 +239,14 @@ struct snapshot *translate_snapshot(struct config_set *cfg, uint64_t gen,
     m->destination_rules = config_destination_rules(cfg, &m->n_destination_rules);
     c->label_keys = tr_label_keys_used(m, &c->n_label_keys);
     return snapshot_new(gen, &tr_ops, c);
+}
+
+void translate_findings(const struct snapshot *s, struct config_diags *diags)
+{
+    struct tr_ctx *c = snapshot_ctx(s);
+    pthread_mutex_lock(&c->lock);
+    tr_findings_diags(&c->findings, diags);
+    pthread_mutex_unlock(&c->lock);
 }
 
 struct config_set *translate_config(const struct snapshot *s)

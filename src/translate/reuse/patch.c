@@ -11,173 +11,18 @@
  * route configuration remembers, for each of its virtual hosts, the recipe
  * that made it (which service or host, which VirtualServices, by position in
  * the model) and where its field lies in the packed bytes. A patch rebuilds
- * the virtual hosts whose recipe reads a changed VirtualService with the same
- * code a build runs, and copies everything else from the previous bytes.
+ * the virtual hosts whose recipe reads a changed VirtualService with the
+ * makers a build hands it (struct tr_steps), and copies everything else
+ * from the previous bytes (recipes.c records them).
  *
  * It gives up, and the class is built, whenever the result could differ from
  * a build: a recipe that made no virtual host reads a changed VirtualService
  * (it might make one now), a rebuilt recipe makes none, or the previous
  * route configuration trimmed a duplicate domain. The unit tests and the
  * fuzz_memo driver compare patched views with built ones. */
-#include "tr.h"
+#include "parts.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
-#include <string.h>
-
-#include "xdsd/util.h"
-
-/* Recipes outlive the build that made them, and the records of later
- * patches of the same route configuration share them. */
-struct recipe_store {
-    atomic_int refs;
-    struct tr_recipe *v;
-    size_t n;
-};
-
-struct tr_rc_patch {
-    atomic_int refs;
-    char *name;
-    int trimmed;               /* a domain was dropped: not patchable */
-    size_t n;                  /* virtual hosts */
-    size_t *off;               /* n + 1: each field's start, then the tail's */
-    uint64_t *vh_hash;         /* n: of each virtual host's bytes (tr_rc_hash) */
-    const struct tr_recipe **r; /* n: NULL for a virtual host that reads none */
-    size_t *blocking;          /* VirtualServices read by recipes that made nothing */
-    size_t n_blocking;
-    struct recipe_store *rs;
-};
-
-/* ---- recording ------------------------------------------------------------------------ */
-
-struct tr_recipe *tr_recipe_new(struct tr_build *b, enum tr_recipe_kind kind, uint32_t port,
-                                const char *host, size_t n_vs)
-{
-    struct tr_recipe *r = ar_alloc(b->a, sizeof(*r));
-    r->kind = kind;
-    r->port = port;
-    r->host = host;
-    r->n_vs = n_vs;
-    r->vs = ar_alloc(b->a, (n_vs + 1) * sizeof(size_t));
-    if (kind == TR_VH_GATEWAY) {
-        r->gw = ar_alloc(b->a, (n_vs + 1) * sizeof(size_t));
-        r->server = ar_alloc(b->a, (n_vs + 1) * sizeof(size_t));
-    }
-    return r;
-}
-
-VirtualHost *tr_recipe_made(struct tr_build *b, const struct tr_recipe *r, VirtualHost *v)
-{
-    if (v != NULL)
-        pmap_put(b->a, &b->vh_recipe, v, (void *)r);
-    else if (r->n_vs > 0)
-        pvec_push(b->a, &b->blocking, (void *)r);
-    return v;
-}
-
-static size_t *copy_sizes(const size_t *v, size_t n)
-{
-    if (v == NULL)
-        return NULL;
-    size_t *c = xmalloc((n + 1) * sizeof(*c));
-    memcpy(c, v, n * sizeof(*c));
-    return c;
-}
-
-static void recipe_copy(struct tr_recipe *dst, const struct tr_recipe *src)
-{
-    *dst = *src;
-    dst->host = xstrdup(src->host);
-    dst->name = src->name ? xstrdup(src->name) : NULL;
-    dst->vs = copy_sizes(src->vs, src->n_vs);
-    dst->gw = copy_sizes(src->gw, src->n_vs);
-    dst->server = copy_sizes(src->server, src->n_vs);
-}
-
-static void store_unref(struct recipe_store *rs)
-{
-    if (atomic_fetch_sub_explicit(&rs->refs, 1, memory_order_acq_rel) != 1)
-        return;
-    for (size_t i = 0; i < rs->n; i++) {
-        struct tr_recipe *r = &rs->v[i];
-        free((char *)r->host);
-        free((char *)r->name);
-        free(r->vs);
-        free(r->gw);
-        free(r->server);
-    }
-    free(rs->v);
-    free(rs);
-}
-
-static struct tr_rc_patch *rc_new(const char *name, size_t n)
-{
-    struct tr_rc_patch *p = xcalloc(1, sizeof(*p));
-    atomic_init(&p->refs, 1);
-    p->name = xstrdup(name);
-    p->n = n;
-    p->off = xmalloc((n + 1) * sizeof(*p->off));
-    p->vh_hash = xmalloc((n + 1) * sizeof(*p->vh_hash));
-    p->r = xcalloc(n + 1, sizeof(*p->r));
-    return p;
-}
-
-void tr_patch_record_rc(struct tr_build *b, const char *name, VirtualHost *const *kept, size_t n,
-                        const size_t *off, const uint64_t *vh_hash, int trimmed)
-{
-    if (b->memo == NULL) {
-        b->blocking.n = 0;
-        return;
-    }
-    struct tr_rc_patch *p = rc_new(name, n);
-    p->trimmed = trimmed;
-    memcpy(p->off, off, (n + 1) * sizeof(*off));
-    memcpy(p->vh_hash, vh_hash, n * sizeof(*vh_hash));
-    p->rs = xcalloc(1, sizeof(*p->rs));
-    atomic_init(&p->rs->refs, 1);
-    p->rs->v = xcalloc(n + 1, sizeof(*p->rs->v));
-    for (size_t i = 0; i < n; i++) {
-        const struct tr_recipe *r = pmap_get(&b->vh_recipe, kept[i]);
-        if (r == NULL || r->n_vs == 0)
-            continue;
-        recipe_copy(&p->rs->v[p->rs->n], r);
-        p->r[i] = &p->rs->v[p->rs->n++];
-    }
-    size_t nb = 0;
-    for (size_t i = 0; i < b->blocking.n; i++)
-        nb += ((const struct tr_recipe *)b->blocking.v[i])->n_vs;
-    p->blocking = xmalloc((nb + 1) * sizeof(*p->blocking));
-    for (size_t i = 0; i < b->blocking.n; i++) {
-        const struct tr_recipe *r = b->blocking.v[i];
-        for (size_t k = 0; k < r->n_vs; k++)
-            p->blocking[p->n_blocking++] = r->vs[k];
-    }
-    b->blocking.n = 0;
-    tr_memo_add_rc(b->memo, p);
-}
-
-void tr_rc_patch_ref(struct tr_rc_patch *p)
-{
-    atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
-}
-
-void tr_rc_patch_unref(struct tr_rc_patch *p)
-{
-    if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) != 1)
-        return;
-    free(p->name);
-    free(p->off);
-    free(p->vh_hash);
-    free(p->r);
-    free(p->blocking);
-    store_unref(p->rs);
-    free(p);
-}
-
-const char *tr_rc_patch_name(const struct tr_rc_patch *p)
-{
-    return p->name;
-}
 
 /* ---- what changed ------------------------------------------------------------------- */
 
@@ -227,7 +72,8 @@ static int same_l4_match(const struct l4_match *a, const struct l4_match *b)
     return same_strv(a->sni_hosts, a->n_sni_hosts, b->sni_hosts, b->n_sni_hosts) &&
            same_strv(a->destination_subnets, a->n_destination_subnets, b->destination_subnets,
                      b->n_destination_subnets) &&
-           a->port == b->port && same_strv(a->gateways, a->n_gateways, b->gateways, b->n_gateways) &&
+           a->port == b->port &&
+           same_strv(a->gateways, a->n_gateways, b->gateways, b->n_gateways) &&
            same_labels(&a->source_labels, &b->source_labels) &&
            same_str(a->source_namespace, b->source_namespace);
 }
@@ -290,58 +136,30 @@ struct rc_job {
     struct tr_rc_patch *new_rec;
 };
 
-static VirtualHost *rebuild(struct tr_build *s, const struct tr_recipe *r)
-{
-    switch (r->kind) {
-    case TR_VH_SERVICE:
-    case TR_VH_GRPC: {
-        /* the same ServiceEntries and VirtualService hosts: the same service
-         * and VirtualService as when the recipe was written */
-        struct tr_svc *svc = ar_alloc(s->a, sizeof(*svc));
-        svc->se = &s->m->service_entries[r->se];
-        svc->host = r->host;
-        svc->vs = r->n_vs ? &s->m->virtual_services[r->vs[0]] : NULL;
-        svc->vs_known = 1;
-        return r->kind == TR_VH_GRPC ? tr_grpc_vhost(s, svc, r->port)
-                                     : tr_sidecar_service_vhost(s, svc, r->port);
-    }
-    case TR_VH_VS_HOST:
-        return tr_sidecar_vs_vhost(s, &s->m->virtual_services[r->vs[0]], r->host, r->port);
-    case TR_VH_GATEWAY:
-        return tr_gateway_vhost_again(s, r);
-    }
-    return NULL;
-}
-
 /* The route configuration with the virtual hosts that read a changed
  * VirtualService made again; -1 when one makes none now. */
-static int splice(struct tr_build *s, struct rc_job *j, const unsigned char *changed)
+static int splice(struct tr_build *s, const struct tr_steps *steps, struct rc_job *j,
+                  const unsigned char *changed)
 {
     const struct tr_rc_patch *p = j->rec;
-    struct tr_rc_patch *q = rc_new(p->name, p->n);
-    q->blocking = copy_sizes(p->blocking, p->n_blocking);
-    q->n_blocking = p->n_blocking;
-    memcpy(q->r, p->r, p->n * sizeof(*q->r));
-    memcpy(q->vh_hash, p->vh_hash, p->n * sizeof(*q->vh_hash));
-    q->rs = p->rs;
-    atomic_fetch_add_explicit(&q->rs->refs, 1, memory_order_relaxed);
+    struct tr_rc_patch *q = tr_rc_patch_copy(p);
     struct {
         const uint8_t *bytes;
         size_t len;
         uint8_t *owned;
-    } *nv = ar_alloc(s->a, (p->n + 1) * sizeof(*nv));
+    } *nv = arena_alloc(s->a, (p->n + 1) * sizeof(*nv));
     size_t total = j->old->len;
     for (size_t i = 0; i < p->n; i++) {
         if (!reads_changed(p->r[i], changed))
             continue;
-        VirtualHost *v = rebuild(s, p->r[i]);
+        VirtualHost *v = steps->vhost[p->r[i]->kind](s, p->r[i]);
         if (v == NULL) {
             while (i-- > 0)
                 free(nv[i].owned);
             tr_rc_patch_unref(q);
             return -1;
         }
-        nv[i].bytes = tr_vhost_packed(s, v, &nv[i].len, &nv[i].owned);
+        nv[i].bytes = tr_seam_vhost_bytes(s, v, v->n_domains, &nv[i].len, &nv[i].owned);
         q->vh_hash[i] = hash_block(HASH_SEED, nv[i].bytes, nv[i].len);
         total += 1 + 10 + nv[i].len;
     }
@@ -389,7 +207,7 @@ static int plan(struct tr_build *b, const struct xds_view *pv, const unsigned ch
     for (size_t i = 0; i < n; i++) {
         struct rc_job *j = &jobs[i];
         j->old = &items[i];
-        j->rec = tr_memo_rc_patch(b->memo_prev, items[i].name);
+        j->rec = tr_memo_rc_patch(b->reuse->prev, items[i].name);
         if (j->rec == NULL)
             return 0;
         for (size_t k = 0; k < j->rec->n_blocking; k++)
@@ -407,68 +225,72 @@ static int plan(struct tr_build *b, const struct xds_view *pv, const unsigned ch
  * reads the previous view's Clusters (the same ones) and records nothing but
  * what it looked up (*found, struct tr_lookup) besides what the previous
  * patches did. */
-static int rebuild_all(struct tr_build *b, const struct xds_view *pv, const unsigned char *changed,
-                       struct rc_job *jobs, size_t n, struct pvec *found)
+static int rebuild_all(struct tr_build *b, const struct tr_steps *steps, const struct xds_view *pv,
+                       const unsigned char *changed, struct rc_job *jobs, size_t n,
+                       struct pvec *found)
 {
     struct tr_build s = {.a = b->a, .m = b->m, .o = b->o, .id = b->id};
+    tr_build_init_maps(&s);
     s.view = (struct xds_view *)pv; /* read only: tr_cluster_exists() */
     s.shared[XDS_CLUSTER] = 1;
     s.router = b->id->type == PROXY_ROUTER;
     s.grpc = b->id->proxyless_grpc;
     s.lazy = 1; /* a few lookups, not an index of every service */
     size_t n_known;
-    const struct tr_lookup *known = tr_memo_lookups(b->memo_prev, &n_known);
+    const struct tr_lookup *known = tr_memo_lookups(b->reuse->prev, &n_known);
     for (size_t i = 0; i < n_known; i++)
         tr_lazy_known(&s, &known[i]);
     for (size_t i = 0; i < n; i++) {
         if (!jobs[i].affected)
             continue;
-        s.from = ar_printf(s.a, "route configuration '%s'", jobs[i].old->name);
-        if (splice(&s, &jobs[i], changed) != 0)
+        s.from = arena_printf(s.a, "route configuration '%s'", jobs[i].old->name);
+        if (splice(&s, steps, &jobs[i], changed) != 0)
             return 0;
     }
-    int ok = tr_check(&s) == 0;
+    int ok = tr_check(&s) == 0 && s.findings.n == 0;
     free(s.err);
     *found = s.lookups;
     return ok;
 }
 
-int tr_patch_view(struct tr_build *b)
+int tr_patch_view(struct tr_build *b, const struct tr_steps *steps)
 {
     const struct translate_model *pm = tr_memo_prev_model(b);
-    if (pm == NULL)
+    /* a patch keeps no findings: what made some is built (and finds them) */
+    if (pm == NULL || tr_memo_n_route_findings(b->reuse->prev) > 0)
         return 0;
-    unsigned char *changed = ar_alloc(b->a, b->m->n_virtual_services + 1);
+    unsigned char *changed = arena_alloc(b->a, b->m->n_virtual_services + 1);
     if (!vs_changes(pm, b->m, changed))
         return 0;
-    const struct xds_view *pv = tr_memo_view(b->memo_prev);
+    const struct tr_reuse *u = b->reuse;
+    const struct xds_view *pv = tr_memo_view(u->prev);
     size_t n = xds_view_count(pv, XDS_ROUTE);
-    struct rc_job *jobs = ar_alloc(b->a, (n + 1) * sizeof(*jobs));
+    struct rc_job *jobs = arena_alloc(b->a, (n + 1) * sizeof(*jobs));
     struct pvec found = {0};
-    if (!plan(b, pv, changed, jobs, n) || !rebuild_all(b, pv, changed, jobs, n, &found)) {
+    if (!plan(b, pv, changed, jobs, n) || !rebuild_all(b, steps, pv, changed, jobs, n, &found)) {
         drop_jobs(jobs, n);
         return 0;
     }
     tr_memo_patch_begin(b);
     for (size_t i = 0; i < found.n; i++)
-        tr_memo_add_lookup(b->memo, found.v[i]);
+        tr_memo_add_lookup(u->memo, found.v[i]);
     b->shared[XDS_CLUSTER] = b->shared[XDS_ENDPOINT] = b->shared[XDS_LISTENER] = 1;
     for (size_t i = 0; i < n; i++) {
         struct rc_job *j = &jobs[i];
         if (!j->affected) {
             tr_emit_again(b, XDS_ROUTE, j->old);
             tr_rc_patch_ref(j->rec);
-            tr_memo_add_rc(b->memo, j->rec);
+            tr_memo_add_rc(u->memo, j->rec);
             continue;
         }
         const struct tr_rc_patch *q = j->new_rec;
         tr_emit_counted(b, XDS_ROUTE, j->old->name, j->bytes, j->len,
                         tr_rc_hash(j->bytes, j->len, q->off, q->vh_hash, q->n));
-        tr_memo_add_rc(b->memo, j->new_rec);
+        tr_memo_add_rc(u->memo, j->new_rec);
     }
     /* the new contents of what the previous build read are read now */
     for (size_t i = 0; i < b->m->n_virtual_services; i++)
-        if (changed[i] && tr_memo_read_vs(b->memo_prev, &pm->virtual_services[i]))
-            tr_memo_used_vs(b->memo, &b->m->virtual_services[i]);
+        if (changed[i] && tr_memo_read_vs(u->prev, &pm->virtual_services[i]))
+            tr_memo_used_vs(u->memo, &b->m->virtual_services[i]);
     return 1;
 }

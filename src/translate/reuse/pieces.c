@@ -5,20 +5,17 @@
  * one of them. Each virtual host is packed on its own, keyed by a hash of
  * everything it was made from (the caller's choice: host, port, the content
  * hashes of its ServiceEntry and VirtualServices, the gateway server); the
- * next build of the class reuses the bytes of every key it meets again.
+ * next build of the class reuses the bytes of every key it meets again
+ * (reuse.c computes the keys from the recipes of seam.h).
  *
  * Routes also read other services: a destination's port and subsets, and
  * whether its cluster exists. Those cannot have changed when the build
  * shares the previous view's Clusters (the same ServiceEntries and
  * DestinationRules), and only then are pieces reused. The proxy's namespace
  * and labels and the options are the same within a class's memo. */
-#include "tr.h"
+#include "parts.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
-#include <string.h>
-
-#include "xdsd/util.h"
 
 /* Whole resources, for a piece that stands for what a step emitted. */
 struct piece_res {
@@ -44,13 +41,12 @@ struct tr_piece {
     size_t n_rcs;
 };
 
-/* Open addressing on the key; slots hold references. A table may stand on
- * the previous build's (base, kept as it was): a build that reuses nearly
- * every piece then costs nothing to remember them. */
+/* Pieces by key, each held by a reference. A table may stand on the
+ * previous build's (base, kept as it was): a build that reuses nearly every
+ * piece then costs nothing to remember them. */
 struct tr_pieces {
     atomic_int refs;
-    struct tr_piece **slots;
-    size_t cap, n;
+    struct map by_key; /* &piece->key (8 bytes, by content) -> the piece */
     struct tr_pieces *base;
     int depth; /* tables below this one */
 };
@@ -62,6 +58,7 @@ struct tr_pieces *tr_pieces_new(void)
 {
     struct tr_pieces *p = xcalloc(1, sizeof(struct tr_pieces));
     atomic_init(&p->refs, 1);
+    map_init_bytes(&p->by_key, NULL, sizeof(uint64_t));
     return p;
 }
 
@@ -93,10 +90,12 @@ void tr_pieces_free(struct tr_pieces *p)
 {
     if (p == NULL || atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) != 1)
         return;
-    for (size_t i = 0; i < p->cap; i++)
-        if (p->slots[i] != NULL)
-            piece_unref(p->slots[i]);
-    free(p->slots);
+    size_t pos = 0;
+    const void *key;
+    void *pc;
+    while (map_next(&p->by_key, &pos, &key, &pc))
+        piece_unref(pc);
+    map_release(&p->by_key);
     tr_pieces_free(p->base);
     free(p);
 }
@@ -104,71 +103,38 @@ void tr_pieces_free(struct tr_pieces *p)
 static const struct tr_piece *pieces_get(const struct tr_pieces *p, uint64_t key)
 {
     for (; p != NULL; p = p->base) {
-        if (p->n == 0)
-            continue;
-        for (size_t i = key & (p->cap - 1);; i = (i + 1) & (p->cap - 1)) {
-            const struct tr_piece *pc = p->slots[i];
-            if (pc != NULL && pc->key == key)
-                return pc;
-            if (pc == NULL)
-                break;
-        }
+        const struct tr_piece *pc = map_get(&p->by_key, &key);
+        if (pc != NULL)
+            return pc;
     }
     return NULL;
-}
-
-static int pieces_put(struct tr_pieces *p, struct tr_piece *pc);
-
-static void pieces_grow(struct tr_pieces *p)
-{
-    struct tr_pieces old = *p;
-    p->cap = old.cap ? old.cap * 2 : 64;
-    p->slots = xcalloc(p->cap, sizeof(*p->slots));
-    p->n = 0;
-    for (size_t i = 0; i < old.cap; i++)
-        if (old.slots[i] != NULL) {
-            pieces_put(p, old.slots[i]);
-            piece_unref(old.slots[i]); /* pieces_put took its own reference */
-        }
-    free(old.slots);
 }
 
 /* Add a reference to pc under its key and return 1, unless the key is there
  * already (0). */
 static int pieces_put(struct tr_pieces *p, struct tr_piece *pc)
 {
-    if (2 * (p->n + 1) > p->cap)
-        pieces_grow(p);
-    size_t i = pc->key & (p->cap - 1);
-    while (p->slots[i] != NULL) {
-        if (p->slots[i]->key == pc->key)
-            return 0;
-        i = (i + 1) & (p->cap - 1);
-    }
+    if (!map_add(&p->by_key, &pc->key, pc))
+        return 0;
     atomic_fetch_add_explicit(&pc->refs, 1, memory_order_relaxed);
-    p->slots[i] = pc;
-    p->n++;
     return 1;
 }
 
-uint64_t tr_key_str(uint64_t h, const char *s)
+const struct tr_piece *tr_pieces_take(struct tr_pieces *cur, const struct tr_pieces *prev,
+                                      uint64_t key)
 {
-    return hash_block(h, s, strlen(s) + 1);
-}
-
-uint64_t tr_key_u64(uint64_t h, uint64_t v)
-{
-    return hash_block(h, &v, sizeof(v));
-}
-
-const struct tr_piece *tr_piece_reuse(struct tr_build *b, uint64_t key)
-{
-    if (!b->shared[XDS_CLUSTER] || b->memo == NULL || b->memo_prev == NULL)
-        return NULL;
-    const struct tr_piece *pc = pieces_get(tr_memo_pieces(b->memo_prev), key);
+    const struct tr_piece *pc = pieces_get(prev, key);
     if (pc != NULL)
-        pieces_put(tr_memo_pieces(b->memo), (struct tr_piece *)pc);
+        pieces_put(cur, (struct tr_piece *)pc);
     return pc;
+}
+
+uint64_t tr_vhost_layout(const VirtualHost *v)
+{
+    uint64_t h = tr_key_str(HASH_SEED, v->name);
+    for (size_t d = 0; d < v->n_domains; d++)
+        h = tr_key_str(h, v->domains[d]);
+    return tr_key_u64(h, v->n_domains);
 }
 
 static struct tr_piece *piece_new(uint64_t key, const VirtualHost *v, uint8_t *bytes, size_t len)
@@ -189,18 +155,16 @@ static struct tr_piece *piece_new(uint64_t key, const VirtualHost *v, uint8_t *b
     return pc;
 }
 
-void tr_piece_record(struct tr_build *b, uint64_t key, const VirtualHost *v, const uint8_t *bytes,
+void tr_piece_record(struct tr_pieces *p, uint64_t key, const VirtualHost *v, const uint8_t *bytes,
                      size_t len)
 {
-    if (b->memo == NULL)
-        return;
     uint8_t *copy = NULL;
     if (v != NULL) {
         copy = xmalloc(len ? len : 1);
         memcpy(copy, bytes, len);
     }
     struct tr_piece *pc = piece_new(key, v, copy, len);
-    if (!pieces_put(tr_memo_pieces(b->memo), pc))
+    if (!pieces_put(p, pc))
         piece_free(pc); /* the key was there already */
 }
 
@@ -209,23 +173,30 @@ int tr_piece_empty(const struct tr_piece *pc)
     return pc->bytes == NULL;
 }
 
-VirtualHost *tr_vhost_from_piece(struct tr_build *b, const struct tr_piece *pc)
+VirtualHost *tr_piece_vhost(struct arena *a, const struct tr_piece *pc)
 {
-    struct arena *a = b->a;
     VirtualHost *v = NEW(a, VirtualHost);
     v->name = pc->name;
     v->n_domains = pc->n_domains;
-    v->domains = ar_alloc(a, (pc->n_domains + 1) * sizeof(char *));
+    v->domains = arena_alloc(a, (pc->n_domains + 1) * sizeof(char *));
     memcpy(v->domains, pc->domains, pc->n_domains * sizeof(char *));
-    pmap_put(a, &b->vh_piece, v, (void *)pc);
     return v;
 }
 
-void tr_vhost_keyed(struct tr_build *b, VirtualHost *v, uint64_t key)
+uint8_t *tr_piece_repack(const struct tr_piece *pc, const VirtualHost *v, size_t *len)
 {
-    uint64_t *box = ar_alloc(b->a, sizeof(*box));
-    *box = key;
-    pmap_put(b->a, &b->vh_key, v, box);
+    VirtualHost *u = envoy__config__route__v3__virtual_host__unpack(NULL, pc->len, pc->bytes);
+    if (u == NULL)
+        abort(); /* our own bytes: cannot happen */
+    char **domains = u->domains;
+    size_t n_domains = u->n_domains;
+    u->domains = v->domains;
+    u->n_domains = v->n_domains;
+    uint8_t *out = pb_pack(u, len);
+    u->domains = domains;
+    u->n_domains = n_domains;
+    envoy__config__route__v3__virtual_host__free_unpacked(u, NULL);
+    return out;
 }
 
 uint64_t tr_piece_layout(const struct tr_piece *pc)
@@ -239,26 +210,19 @@ const uint8_t *tr_piece_bytes(const struct tr_piece *pc, size_t *len)
     return pc->bytes;
 }
 
-void tr_piece_mark(const struct tr_build *b, struct tr_piece_mark *mark)
+void tr_piece_record_emitted(struct tr_pieces *p, uint64_t key, const struct tr_build *b,
+                             const struct tr_mark *mark, struct tr_rc_patch *const *rcs,
+                             size_t n_rcs)
 {
-    for (int t = 0; t < XDS_NTYPES; t++)
-        mark->n[t] = xds_view_count(b->view, (enum xds_type)t);
-    mark->n_rcs = b->memo ? tr_memo_n_rcs(b->memo) : 0;
-}
-
-void tr_piece_record_emitted(struct tr_build *b, uint64_t key, const struct tr_piece_mark *mark)
-{
-    if (b->memo == NULL)
-        return;
     struct tr_piece *pc = piece_new(key, NULL, NULL, 0);
     size_t n = 0;
     for (int t = 0; t < XDS_NTYPES; t++)
         n += xds_view_count(b->view, (enum xds_type)t) - mark->n[t];
     pc->res = xcalloc(n + 1, sizeof(*pc->res));
-    pc->n_rcs = tr_memo_n_rcs(b->memo) - mark->n_rcs;
+    pc->n_rcs = n_rcs;
     pc->rcs = xcalloc(pc->n_rcs + 1, sizeof(*pc->rcs));
     for (size_t i = 0; i < pc->n_rcs; i++) {
-        pc->rcs[i] = tr_memo_rc_at(b->memo, mark->n_rcs + i);
+        pc->rcs[i] = rcs[i];
         tr_rc_patch_ref(pc->rcs[i]);
     }
     for (int t = 0; t < XDS_NTYPES; t++) {
@@ -273,11 +237,12 @@ void tr_piece_record_emitted(struct tr_build *b, uint64_t key, const struct tr_p
             r->hash = items[i].hash;
         }
     }
-    if (!pieces_put(tr_memo_pieces(b->memo), pc))
+    if (!pieces_put(p, pc))
         piece_free(pc);
 }
 
-void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc)
+void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc, struct tr_rc_patch *const **rcs,
+                   size_t *n_rcs)
 {
     for (size_t i = 0; i < pc->n_res; i++) {
         const struct piece_res *r = &pc->res[i];
@@ -285,27 +250,32 @@ void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc)
         memcpy(copy, r->bytes, r->len);
         tr_emit_packed(b, r->type, r->name, copy, r->len, r->hash);
     }
-    for (size_t i = 0; b->memo != NULL && i < pc->n_rcs; i++) {
-        tr_rc_patch_ref(pc->rcs[i]);
-        tr_memo_add_rc(b->memo, pc->rcs[i]);
-    }
+    *rcs = pc->rcs;
+    *n_rcs = pc->n_rcs;
 }
 
 static void copy_slots(struct tr_pieces *dst, const struct tr_pieces *src)
 {
-    for (; src != NULL; src = src->base)
-        for (size_t i = 0; i < src->cap; i++)
-            if (src->slots[i] != NULL)
-                pieces_put(dst, src->slots[i]);
+    size_t n = map_count(&dst->by_key);
+    for (const struct tr_pieces *s = src; s != NULL; s = s->base)
+        n += map_count(&s->by_key);
+    map_reserve(&dst->by_key, n); /* one table, not one per doubling */
+    for (; src != NULL; src = src->base) {
+        size_t pos = 0;
+        const void *key;
+        void *pc;
+        while (map_next(&src->by_key, &pos, &key, &pc))
+            pieces_put(dst, pc);
+    }
 }
 
 void tr_pieces_inherit(struct tr_pieces *dst, const struct tr_pieces *src)
 {
-    if (dst->n > 0 || dst->base != NULL || src->depth >= PIECES_MAX_DEPTH) {
+    if (map_count(&dst->by_key) > 0 || dst->base != NULL || src->depth >= PIECES_MAX_DEPTH) {
         copy_slots(dst, src);
         return;
     }
-    if (src->n == 0 && src->base != NULL)
+    if (map_count(&src->by_key) == 0 && src->base != NULL)
         src = src->base; /* an empty table adds nothing to stand on */
     atomic_fetch_add_explicit(&((struct tr_pieces *)src)->refs, 1, memory_order_relaxed);
     dst->base = (struct tr_pieces *)src;

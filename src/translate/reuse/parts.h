@@ -1,0 +1,195 @@
+/* parts.h - the parts of the reuse layer, for one another: the memo of a
+ * build (memo.c), its packed virtual hosts (pieces.c), the records of how
+ * route configurations were assembled (recipes.c) and the patch that
+ * replays them (patch.c). Outside reuse/, reuse.h is all there is. */
+#ifndef XDSD_TRANSLATE_REUSE_PARTS_H
+#define XDSD_TRANSLATE_REUSE_PARTS_H
+
+#include <stdatomic.h>
+#include <string.h>
+
+#include "reuse.h"
+#include "xdsd/util.h"
+
+struct tr_piece;
+struct tr_pieces;
+
+/* The reuse state of one build (b->reuse), on the driver's stack. */
+struct tr_reuse {
+    struct tr_memo *memo;                /* what this build records into */
+    const struct tr_memo *prev;          /* the previous build of the class, or NULL */
+    struct tr_pieces *pieces;            /* memo's pieces */
+    const struct tr_pieces *prev_pieces; /* prev's, or NULL */
+    struct map vh_piece;                 /* VirtualHost made from a piece -> the piece */
+    struct map vh_key;                   /* VirtualHost to be remembered -> its key (uint64_t *) */
+    struct map vh_recipe;                /* VirtualHost -> the struct tr_recipe it was made by */
+    struct pvec blocking; /* recipes that made no virtual host in this route config */
+};
+
+/* Where a build's output stood before a step, to find what the step added. */
+struct tr_mark {
+    size_t n[XDS_NTYPES]; /* resources of each type in the view */
+    size_t n_refs;        /* references made */
+    size_t n_findings;    /* findings made */
+    size_t n_rcs;         /* route configuration records in the memo */
+};
+void tr_mark(const struct tr_build *b, struct tr_mark *mark);
+
+/* Keys: a hash of everything a piece of output is made from, chained. */
+static inline uint64_t tr_key_str(uint64_t h, const char *s)
+{
+    return hash_block(h, s, strlen(s) + 1);
+}
+
+static inline uint64_t tr_key_u64(uint64_t h, uint64_t v)
+{
+    return hash_block(h, &v, sizeof(v));
+}
+
+/* ---- recipes.c: how a route configuration was assembled ------------------------------ */
+
+/* Recipes outlive the build that made them, and the records of later
+ * patches of the same route configuration share them. */
+struct tr_recipe_store {
+    atomic_int refs;
+    struct tr_recipe *v;
+    size_t n;
+};
+
+/* A route configuration's record: its virtual hosts in order, where each
+ * one's field lies in the packed bytes and the recipe that made it. */
+struct tr_rc_patch {
+    atomic_int refs;
+    char *name;
+    int trimmed;                /* a domain was dropped: not patchable */
+    size_t n;                   /* virtual hosts */
+    size_t *off;                /* n + 1: each field's start, then the tail's */
+    uint64_t *vh_hash;          /* n: of each virtual host's bytes (tr_rc_hash) */
+    const struct tr_recipe **r; /* n: NULL for a virtual host that reads none */
+    size_t *blocking;           /* VirtualServices read by recipes that made nothing */
+    size_t n_blocking;
+    struct tr_recipe_store *rs;
+};
+
+/* The record of route configuration name (a reference): kept[i]'s recipe
+ * r[i] (NULL: none), off and vh_hash as tr_seam_rc_done() has them, and
+ * blocking, the recipes of the configuration that made no virtual host. */
+struct tr_rc_patch *tr_rc_patch_record(const char *name, const struct tr_recipe *const *r, size_t n,
+                                       const size_t *off, const uint64_t *vh_hash, int trimmed,
+                                       const struct pvec *blocking);
+/* A new record with p's name, recipes (shared), hashes and blocking list,
+ * for a patch of p to fill in the offsets and rebuilt hashes. */
+struct tr_rc_patch *tr_rc_patch_copy(const struct tr_rc_patch *p);
+void tr_rc_patch_ref(struct tr_rc_patch *p);
+void tr_rc_patch_unref(struct tr_rc_patch *p);
+
+/* ---- pieces.c: packed virtual hosts reused across builds of a class ------------------ */
+
+struct tr_pieces *tr_pieces_new(void);
+void tr_pieces_free(struct tr_pieces *p);
+/* dst also holds every piece of src. */
+void tr_pieces_inherit(struct tr_pieces *dst, const struct tr_pieces *src);
+/* prev's piece for key (NULL: none), kept in cur for the next build too. */
+const struct tr_piece *tr_pieces_take(struct tr_pieces *cur, const struct tr_pieces *prev,
+                                      uint64_t key);
+/* Remember v packed as bytes under key (v NULL: these inputs make none). */
+void tr_piece_record(struct tr_pieces *p, uint64_t key, const VirtualHost *v, const uint8_t *bytes,
+                     size_t len);
+/* Remember, under key, every resource b emitted since mark and the route
+ * configuration records rcs made for them. */
+void tr_piece_record_emitted(struct tr_pieces *p, uint64_t key, const struct tr_build *b,
+                             const struct tr_mark *mark, struct tr_rc_patch *const *rcs,
+                             size_t n_rcs);
+/* Emit the resources of a piece of tr_piece_record_emitted() again; its
+ * records in *rcs. */
+void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc, struct tr_rc_patch *const **rcs,
+                   size_t *n_rcs);
+/* Does the piece say that its inputs make no virtual host? */
+int tr_piece_empty(const struct tr_piece *pc);
+const uint8_t *tr_piece_bytes(const struct tr_piece *pc, size_t *len);
+/* tr_vhost_layout() of the piece's VirtualHost, kept with it. */
+uint64_t tr_piece_layout(const struct tr_piece *pc);
+/* A VirtualHost standing for the piece in a route configuration: its name
+ * and domains (which the configuration may still trim) over the bytes. */
+VirtualHost *tr_piece_vhost(struct arena *a, const struct tr_piece *pc);
+/* The piece's bytes with v's domains, for a v whose domains were trimmed
+ * (malloc'd). */
+uint8_t *tr_piece_repack(const struct tr_piece *pc, const VirtualHost *v, size_t *len);
+/* A hash of what the domain dedup and the order read of v: name, domains. */
+uint64_t tr_vhost_layout(const VirtualHost *v);
+
+/* ---- memo.c: what a build recorded ---------------------------------------------------- */
+
+/* Below this many virtual hosts, sorting them again is cheaper than
+ * remembering the order (a gRPC client has a route configuration per
+ * service, each with one). */
+#define TR_RC_ORDER_MIN 32
+
+/* When the previous build's Clusters and Endpoints cannot differ (the same
+ * ServiceEntries and DestinationRules), share them into b's view, with the
+ * records, and return 1; else 0 (b builds them). */
+int tr_memo_share_clusters(struct tr_build *b);
+/* When nothing the previous build of the class read has changed (the same
+ * ServiceEntries, DestinationRules and Gateways; VirtualServices the same,
+ * or changed only in routes that build never read), share its whole view
+ * and records into b and return 1; else 0. Call it before anything else. */
+int tr_memo_share_view(struct tr_build *b);
+/* After the Clusters were built: when only endpoints of ServiceEntries
+ * changed and the same Clusters exist, share the previous view's Listeners
+ * and Routes with the records made for them, and return 1; else 0. */
+int tr_memo_share_routes(struct tr_build *b);
+/* The order (positions in the caller's list) the previous build gave the
+ * virtual hosts of route configuration name, when their names and domains
+ * (layout, a hash) were the same and none was trimmed; NULL otherwise. */
+const uint32_t *tr_memo_rc_order(struct tr_build *b, const char *name, uint64_t layout, size_t n);
+void tr_memo_rc_record(struct tr_build *b, const char *name, uint64_t layout, size_t n,
+                       const uint32_t *order);
+/* The model of the previous build when it had the same ServiceEntries,
+ * DestinationRules and Gateways (a patch's start), else NULL. */
+const struct translate_model *tr_memo_prev_model(const struct tr_build *b);
+/* What decides where a VirtualService applies (namespace, name, hosts,
+ * gateways, exportTo), not what it routes, as a hash. */
+uint64_t tr_vs_shape(const struct virtual_service *vs);
+/* Did the build recording into m read vs (by content)? */
+int tr_memo_read_vs(const struct tr_memo *m, const struct virtual_service *vs);
+/* The build reads vs's routes: a change to them changes its view. */
+void tr_memo_used_vs(struct tr_memo *m, const struct virtual_service *vs);
+/* A patch of the previous view starts: its Clusters, Endpoints and Listeners
+ * shared, its records inherited (pieces, orders, VirtualServices read). */
+void tr_memo_patch_begin(struct tr_build *b);
+/* m keeps p (takes the caller's reference); the record of name, or NULL. */
+void tr_memo_add_rc(struct tr_memo *m, struct tr_rc_patch *p);
+struct tr_rc_patch *tr_memo_rc_patch(const struct tr_memo *m, const char *name);
+/* The records m holds, in the order added (sorted once finished). */
+struct tr_rc_patch *const *tr_memo_rcs(const struct tr_memo *m, size_t *n);
+/* What patches of the class looked up (tr_lazy_known), kept for the next;
+ * share_view and patches inherit them. */
+void tr_memo_add_lookup(struct tr_memo *m, const struct tr_lookup *l);
+const struct tr_lookup *tr_memo_lookups(const struct tr_memo *m, size_t *n);
+/* The view built with m (finished), or NULL. */
+const struct xds_view *tr_memo_view(const struct tr_memo *m);
+/* Emit what the previous build recorded for svc when its inputs are the
+ * same, and return 1; 0 when svc must be built. */
+int tr_memo_replay(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr);
+/* Record the resources and references b made for svc since mark. */
+void tr_memo_record_service(struct tr_build *b, const struct tr_svc *svc,
+                            const struct destination_rule *dr, const struct tr_mark *mark);
+/* The findings b made since from (an index in b->findings), kept with the
+ * Clusters (routes 0) or the Listeners and Routes (routes 1) the step made:
+ * a build that shares those takes them along. */
+void tr_memo_keep_findings(struct tr_build *b, int routes, size_t from);
+/* How many findings m keeps with its Listeners and Routes. */
+size_t tr_memo_n_route_findings(const struct tr_memo *m);
+/* The packed virtual hosts m remembers. */
+struct tr_pieces *tr_memo_pieces(const struct tr_memo *m);
+
+/* ---- patch.c -------------------------------------------------------------------------- */
+
+/* When only what VirtualServices route changed since the previous build of
+ * the class, rebuild the virtual hosts that read them (with steps' makers)
+ * into the previous route configurations and share the rest. Returns 1
+ * when the view is complete, 0 when the class must be built (b is as it
+ * was). */
+int tr_patch_view(struct tr_build *b, const struct tr_steps *steps);
+
+#endif
