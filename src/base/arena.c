@@ -73,7 +73,7 @@ static void *alloc_slow(struct arena *a, size_t size)
 
 void *arena_alloc(struct arena *a, size_t size)
 {
-    const size_t align = sizeof(max_align_t);
+    const size_t align = _Alignof(max_align_t);
     size = size == 0 ? align : (size + align - 1) & ~(align - 1);
     void *p;
     if (a->head != NULL && a->cap - a->used >= size) {
