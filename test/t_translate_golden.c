@@ -4,7 +4,7 @@
  * test/data/translate/<scenario>.<proxy>.json.
  *
  * XDSD_UPDATE_GOLDEN=1 rewrites the files from the current output; review
- * every change by hand against docs/istio-to-envoy.md §10 before committing it. */
+ * every change by hand against docs/egress-scenarios.md before committing it. */
 #include <jansson.h>
 #include <stdlib.h>
 

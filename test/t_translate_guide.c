@@ -1,4 +1,4 @@
-/* t_translate_guide.c - the guide's six scenarios (docs/istio-to-envoy.md §10): what the
+/* t_translate_guide.c - the guide's six scenarios (docs/egress-scenarios.md): what the
  * sleep sidecar and the egress gateway receive. */
 #include "translate_fixture.h"
 #include "unit.h"

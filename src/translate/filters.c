@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Istio's default text access log format, field for field (docs/istio-to-envoy.md §10.7).
+/* Istio's default text access log format, field for field (docs/egress-scenarios.md §7).
  * %UPSTREAM_CLUSTER% prints the raw cluster name since clusters have no
  * alt_stat_name, and unlike %UPSTREAM_CLUSTER_RAW% every Envoy knows it. */
 static const char ACCESS_LOG_FORMAT[] =
