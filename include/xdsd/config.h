@@ -34,6 +34,9 @@ struct config_labels {
 
 enum istio_kind { KIND_SERVICE_ENTRY, KIND_GATEWAY, KIND_VIRTUAL_SERVICE, KIND_DESTINATION_RULE };
 
+/* The kind's name as Istio writes it: "VirtualService" for KIND_VIRTUAL_SERVICE. */
+const char *config_kind_name(enum istio_kind k);
+
 /* What every resource has: identity and origin. */
 struct istio_meta {
     enum istio_kind kind;

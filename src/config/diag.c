@@ -126,7 +126,7 @@ void diags_append(struct config_diags *dst, const struct config_diags *src)
 static const char *const kind_names[] = {"ServiceEntry", "Gateway", "VirtualService",
                                          "DestinationRule"};
 
-const char *kind_name(enum istio_kind k)
+const char *config_kind_name(enum istio_kind k)
 {
     return kind_names[k];
 }

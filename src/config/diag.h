@@ -22,8 +22,6 @@ void diag_sort(struct config_diags *d);
 /* Append src's diagnostics (and counts) to dst. */
 void diags_append(struct config_diags *dst, const struct config_diags *src);
 
-/* "VirtualService" for KIND_VIRTUAL_SERVICE, and so on. */
-const char *kind_name(enum istio_kind k);
 /* -1 when s names no kind xdsd reads. */
 int kind_parse(const char *s, enum istio_kind *out);
 /* Label for messages, in a: "VirtualService ns/name". */

@@ -160,7 +160,7 @@ static void duplicate(struct builder *b, const struct istio_meta *first, const s
 {
     struct config_pos at = name_pos(b, m), other = name_pos(b, first);
     diag_add(b->diags, CONFIG_ERROR, at, meta_label(&b->set->arena, m),
-             "duplicate %s %s/%s: also defined at %s:%d:%d", kind_name(m->kind), m->namespace,
+             "duplicate %s %s/%s: also defined at %s:%d:%d", config_kind_name(m->kind), m->namespace,
              m->name, other.file, other.line, other.column);
 }
 

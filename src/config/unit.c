@@ -104,7 +104,7 @@ static void add_resource(struct config_unit *b, struct dctx *c, const struct cno
     if (md == NULL || md->type != CN_MAP || name == NULL || name->type != CN_SCALAR ||
         !*name->str) {
         dc_error(c, md && md->type == CN_MAP ? md : root, "%s: metadata.name is required",
-                 kind_name(kind));
+                 config_kind_name(kind));
         return;
     }
     struct istio_meta *m = new_resource(b, kind);

@@ -10,13 +10,6 @@
 #include "xdsd/config.h"
 #include "xdsd/util.h"
 
-static const char *const kind_names[] = {
-    [KIND_SERVICE_ENTRY] = "ServiceEntry",
-    [KIND_GATEWAY] = "Gateway",
-    [KIND_VIRTUAL_SERVICE] = "VirtualService",
-    [KIND_DESTINATION_RULE] = "DestinationRule",
-};
-
 static const char *or_empty(const char *s)
 {
     return s ? s : "";
@@ -30,7 +23,7 @@ static void unref_set(void *set)
 /* r describes the resource of meta m, pointing into its strings. */
 static void describe(struct debug_resource *r, const struct istio_meta *m)
 {
-    r->kind = (char *)kind_names[m->kind]; /* borrowed: the block frees nothing inside */
+    r->kind = (char *)config_kind_name(m->kind); /* borrowed: the block frees nothing inside */
     r->namespace = (char *)or_empty(m->namespace);
     r->name = (char *)or_empty(m->name);
     r->file = (char *)or_empty(m->pos.file);

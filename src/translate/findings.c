@@ -65,13 +65,6 @@ size_t tr_build_findings(const struct tr_build *b, struct tr_findings *f)
     return added;
 }
 
-static const char *const kind_names[] = {
-    [KIND_SERVICE_ENTRY] = "ServiceEntry",
-    [KIND_GATEWAY] = "Gateway",
-    [KIND_VIRTUAL_SERVICE] = "VirtualService",
-    [KIND_DESTINATION_RULE] = "DestinationRule",
-};
-
 static int pos_cmp(const void *x, const void *y)
 {
     const struct config_diag *a = x, *b = y;
@@ -95,7 +88,7 @@ void tr_findings_diags(const struct tr_findings *f, struct config_diags *d)
         g->severity = CONFIG_WARNING;
         g->pos = m->pos;
         g->pos.file = xstrdup(m->pos.file ? m->pos.file : "");
-        g->resource = xasprintf("%s %s/%s", kind_names[m->kind], m->namespace, m->name);
+        g->resource = xasprintf("%s %s/%s", config_kind_name(m->kind), m->namespace, m->name);
         g->message = xstrdup(f->v[i].message);
         d->n_warnings++;
     }
