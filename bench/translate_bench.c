@@ -17,7 +17,7 @@
  * With --edit-kinds EDIR (confgen's edit directory), the same for each kind
  * of edit in EDIR/KIND/ (a.yaml, b.yaml, and dst naming the file of DIR they
  * replace, put back afterwards), each after a full translation of its own,
- * and one line per kind: "edit_kind kind=KIND" with the full translation's,
+ * and one line per kind: "edit_kind_KIND" with the full translation's,
  * the first edit's and the steady edits' re-translation times (CPU, the work
  * done whatever else runs on the machine) and each edit's as a percentage of
  * the full translation. */
@@ -301,7 +301,7 @@ static void bench_edit_kinds(const char *dir, const char *edir, int repeat,
         char *name = read_line(dstf);
         free(dstf);
         if (name == NULL) {
-            printf("edit_kind kind=%s error=\"no edit of this kind\"\n", kinds[i]);
+            printf("edit_kind_%s error=\"no edit of this kind\"\n", kinds[i]);
             continue;
         }
         char *dst = xasprintf("%s/%s", dir, name), *orig = xasprintf("%s.orig", dst);
@@ -309,14 +309,14 @@ static void bench_edit_kinds(const char *dir, const char *edir, int repeat,
         char *b = xasprintf("%s/%s/b.yaml", edir, kinds[i]);
         struct edit_result res;
         if (copy_file(dst, orig) < 0) {
-            printf("edit_kind kind=%s error=\"cannot copy %s\"\n", kinds[i], dst);
+            printf("edit_kind_%s error=\"cannot copy %s\"\n", kinds[i], dst);
         } else {
             printf("kind %s\n", kinds[i]);
             bench_edit(dir, a, b, dst, repeat, to, ps, &res);
             if (rename(orig, dst) < 0)
-                printf("edit_kind kind=%s error=\"cannot restore %s\"\n", kinds[i], dst);
+                printf("edit_kind_%s error=\"cannot restore %s\"\n", kinds[i], dst);
             double full = res.full > 0 ? res.full : 1;
-            printf("edit_kind kind=%s full_cpu_ms=%.1f first_cpu_ms=%.2f steady_cpu_ms=%.2f "
+            printf("edit_kind_%s full_cpu_ms=%.1f first_cpu_ms=%.2f steady_cpu_ms=%.2f "
                    "first_pct=%.2f steady_pct=%.2f\n",
                    kinds[i], res.full, res.first, res.steady, 100 * res.first / full,
                    100 * res.steady / full);
