@@ -30,6 +30,8 @@ struct knobs {
     int lb;          /* dr: svc-0's load balancer (0, 1, 2) */
     int subset_v3;   /* dr: svc-3 gains subset v3 */
     int tls;         /* dr: svc-1 originates TLS on 80 */
+    int tls_mode;    /* dr: svc-0's TLS mode (0 SIMPLE, 1 DISABLE) */
+    int hash;        /* dr: svc-0 hashes consistently (routes read that) */
     int gw_server;   /* gw: a third server on 8080 + n - 1 (0: none) */
     int gw_host;     /* gw: the 80 server drops svc-1's host */
 };
@@ -54,7 +56,7 @@ static void put(const char *dir, const char *name, const char *fmt, ...)
 static void put_external(const char *dir, int i, int tls, const struct knobs *k)
 {
     static const char *const lbs[] = {"ROUND_ROBIN", "LEAST_REQUEST", "RANDOM"};
-    char name[32], timeout[32] = "", hosts[128], ports[160] = "", dr[512] = "";
+    char name[32], timeout[32] = "", hosts[128], ports[160] = "", dr[512] = "", lb[96];
     snprintf(name, sizeof(name), "svc-%d.yaml", i);
     if (i == 0 && k->timeout)
         snprintf(timeout, sizeof(timeout), "    timeout: %ds\n", k->timeout);
@@ -66,13 +68,17 @@ static void put_external(const char *dir, int i, int tls, const struct knobs *k)
         strcat(ports, "  - {number: 443, name: http-tls, protocol: HTTP}\n");
     if (i == 1 && k->extra_port)
         strcat(ports, "  - {number: 8080, name: http-alt, protocol: HTTP}\n");
+    if (i == 0 && k->hash)
+        snprintf(lb, sizeof(lb), "{consistentHash: {httpHeaderName: x-user-%d}}", k->hash);
+    else
+        snprintf(lb, sizeof(lb), "{simple: %s}", lbs[i == 0 ? k->lb : 0]);
     if (tls || (i == 1 && k->tls))
         snprintf(dr, sizeof(dr),
                  "---\n" HEAD "kind: DestinationRule\nmetadata: {name: tls-svc-%d}\n"
                  "spec:\n  host: www.svc-%d.example.com\n  trafficPolicy:\n"
-                 "    loadBalancer: {simple: %s}\n    portLevelSettings:\n"
-                 "    - port: {number: %d}\n      tls: {mode: SIMPLE}\n",
-                 i, i, lbs[i == 0 ? k->lb : 0], tls ? 443 : 80);
+                 "    loadBalancer: %s\n    portLevelSettings:\n"
+                 "    - port: {number: %d}\n      tls: {mode: %s}\n",
+                 i, i, lb, tls ? 443 : 80, i == 0 && k->tls_mode ? "DISABLE" : "SIMPLE");
     put(dir, name,
         HEAD "kind: ServiceEntry\nmetadata: {name: svc-%d}\n"
              "spec:\n  hosts: %s\n  ports:\n  - {number: 80, name: http, protocol: HTTP}\n%s"
@@ -146,6 +152,15 @@ static void put_all(const char *dir, const struct knobs *k)
     put_internal(dir, 4, k);
 }
 
+/* A patch of clusters makes new Clusters and Endpoints and shares the
+ * previous Listeners and Routes. */
+static int clusters_patched(const struct xds_view *now, const struct xds_view *before)
+{
+    return xds_view_items(now, XDS_LISTENER) == xds_view_items(before, XDS_LISTENER) &&
+           xds_view_items(now, XDS_ROUTE) == xds_view_items(before, XDS_ROUTE) &&
+           xds_view_items(now, XDS_CLUSTER) != xds_view_items(before, XDS_CLUSTER);
+}
+
 TEST(translate_every_kind_of_edit_equals_a_full_translation)
 {
     static const struct config_kv gw_labels[] = {{"istio", "egressgateway"}};
@@ -164,27 +179,33 @@ TEST(translate_every_kind_of_edit_equals_a_full_translation)
     static const struct {
         const char *what;
         struct knobs k;
+        int clusters_patched; /* expected of every class (patch_clusters.c) */
     } steps[] = {
-        {"base", {0}},
-        {"vs: a timeout", {.timeout = 5}},
-        {"vs: another", {.timeout = 7}},
-        {"se endpoints: an address", {.timeout = 7, .endpoint = 200}},
-        {"se endpoints: another", {.timeout = 7, .endpoint = 201}},
-        {"se endpoints: back", {.timeout = 7, .endpoint = 200}},
-        {"se hosts: one more", {.endpoint = 200, .extra_host = 1}},
-        {"se hosts: another", {.endpoint = 200, .extra_host = 2}},
-        {"se ports: one more", {.endpoint = 200, .extra_host = 2, .extra_port = 1}},
-        {"se ports: back", {.endpoint = 200, .extra_host = 2}},
-        {"dr: load balancer", {.endpoint = 200, .lb = 1}},
-        {"dr: another", {.endpoint = 200, .lb = 2}},
-        {"dr: a subset", {.endpoint = 200, .lb = 2, .subset_v3 = 1}},
-        {"dr: tls", {.endpoint = 200, .lb = 2, .subset_v3 = 1, .tls = 1}},
-        {"dr: no tls", {.endpoint = 200, .lb = 2, .subset_v3 = 1}},
-        {"se endpoints after a dr edit", {.endpoint = 202, .lb = 2, .subset_v3 = 1}},
-        {"gw: a server", {.endpoint = 202, .lb = 2, .gw_server = 1}},
-        {"gw: another", {.endpoint = 202, .lb = 2, .gw_server = 2}},
-        {"gw: a server's hosts", {.endpoint = 202, .lb = 2, .gw_server = 2, .gw_host = 1}},
-        {"vs after all that", {.endpoint = 202, .lb = 2, .gw_host = 1, .timeout = 9}},
+        {"base", {0}, 0},
+        {"vs: a timeout", {.timeout = 5}, 0},
+        {"vs: another", {.timeout = 7}, 0},
+        {"se endpoints: an address", {.timeout = 7, .endpoint = 200}, 1},
+        {"se endpoints: another", {.timeout = 7, .endpoint = 201}, 1},
+        {"se endpoints: back", {.timeout = 7, .endpoint = 200}, 1},
+        {"se hosts: one more", {.endpoint = 200, .extra_host = 1}, 0},
+        {"se hosts: another", {.endpoint = 200, .extra_host = 2}, 0},
+        {"se ports: one more", {.endpoint = 200, .extra_host = 2, .extra_port = 1}, 0},
+        {"se ports: back", {.endpoint = 200, .extra_host = 2}, 0},
+        {"se hosts: back", {.endpoint = 200}, 0},
+        {"dr: load balancer", {.endpoint = 200, .lb = 1}, 1},
+        {"dr: another", {.endpoint = 200, .lb = 2}, 1},
+        {"dr: a subset", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 0},
+        {"dr: tls", {.endpoint = 200, .lb = 2, .subset_v3 = 1, .tls = 1}, 0},
+        {"dr: no tls", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 0},
+        {"dr: tls mode", {.endpoint = 200, .lb = 2, .subset_v3 = 1, .tls_mode = 1}, 1},
+        {"dr: consistent hash", {.endpoint = 200, .subset_v3 = 1, .hash = 1}, 0},
+        {"dr: another hash", {.endpoint = 200, .subset_v3 = 1, .hash = 2}, 0},
+        {"dr: no hash", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 0},
+        {"se endpoints after a dr edit", {.endpoint = 202, .lb = 2, .subset_v3 = 1}, 1},
+        {"gw: a server", {.endpoint = 202, .lb = 2, .gw_server = 1}, 0},
+        {"gw: another", {.endpoint = 202, .lb = 2, .gw_server = 2}, 0},
+        {"gw: a server's hosts", {.endpoint = 202, .lb = 2, .gw_server = 2, .gw_host = 1}, 0},
+        {"vs after all that", {.endpoint = 202, .lb = 2, .gw_host = 1, .timeout = 9}, 0},
     };
     struct config_set *s0 = NULL;
     struct memo_link link[3] = {{0}};
@@ -204,9 +225,12 @@ TEST(translate_every_kind_of_edit_equals_a_full_translation)
             struct tr_memo *memo1;
             struct xds_view *full, *warm = memo_rebuild(&link[i], &m1, &ids[i], &memo1, &full);
             int same = same_view(warm, full);
-            if (!same)
-                printf("# step '%s', proxy %d: the views differ\n", steps[st].what, i);
+            int p = link[i].view != NULL && warm != NULL && clusters_patched(warm, link[i].view);
+            if (!same || p != steps[st].clusters_patched)
+                printf("# step '%s', proxy %d: same %d, clusters patched %d\n", steps[st].what,
+                       i, same, p);
             CHECK(same);
+            CHECK_INT(p, steps[st].clusters_patched);
             /* every class has clusters and routes to compare */
             CHECK(full != NULL && xds_view_count(full, XDS_CLUSTER) > 3 &&
                   xds_view_count(full, XDS_ROUTE) > 0);
