@@ -383,15 +383,21 @@ static void inherit_clusters(struct tr_build *b)
     findings_again(b, &m->d->found);
 }
 
-/* The same ServiceEntries, DestinationRules and Gateways as the previous
- * build of the class, which exists. */
-static int same_but_vs(const struct tr_memo *prev, struct tr_memo *m)
+/* The same ServiceEntries, DestinationRules and, for a router, Gateways as
+ * the previous build of the class, which exists: all it reads besides
+ * VirtualServices (only a router reads Gateways, model.c: so an edit of a
+ * Gateway leaves sidecars and proxyless clients their views). */
+static int same_but_vs(const struct tr_memo *prev, struct tr_memo *m,
+                       const struct proxy_identity *id)
 {
-    if (m->same_but_vs == 0)
-        m->same_but_vs =
-            prev != NULL && prev->view != NULL && tr_model_same_but_vs(&prev->model, &m->model)
-                ? 1
-                : -1;
+    if (m->same_but_vs == 0) {
+        int same = prev != NULL && prev->view != NULL;
+        if (same && id->type == PROXY_ROUTER)
+            same = tr_model_same_but_vs(&prev->model, &m->model);
+        else if (same)
+            same = same_cluster_inputs(&prev->model, &m->model);
+        m->same_but_vs = same ? 1 : -1;
+    }
     return m->same_but_vs > 0;
 }
 
@@ -451,7 +457,7 @@ int tr_memo_share_view(struct tr_build *b)
     if (m == NULL)
         return 0;
     m->model = *b->m;
-    if (!same_but_vs(prev, m) || !vs_unread_or_same(prev, m))
+    if (!same_but_vs(prev, m, b->id) || !vs_unread_or_same(prev, m))
         return 0;
     inherit_clusters(b);
     take_listeners_and_routes(b);
@@ -467,9 +473,10 @@ int tr_model_same_but_vs(const struct translate_model *a, const struct translate
 void tr_memo_hint_same_inputs(struct tr_memo *m, const struct tr_memo *prev,
                               const struct translate_model *compared, int same)
 {
-    if (prev != NULL && prev->view != NULL &&
+    /* not the same: perhaps only in Gateways, which only routers read */
+    if (same && prev != NULL && prev->view != NULL &&
         memcmp(&prev->model, compared, sizeof(*compared)) == 0)
-        m->same_but_vs = same ? 1 : -1;
+        m->same_but_vs = 1;
 }
 
 /* The record of host in d, which the build recording it has not sorted yet. */
@@ -544,7 +551,7 @@ int tr_memo_share_routes(struct tr_build *b)
 const struct translate_model *tr_memo_prev_model(const struct tr_build *b)
 {
     const struct tr_memo *prev = b->reuse->prev;
-    return b->reuse->memo != NULL && same_but_vs(prev, b->reuse->memo) ? &prev->model : NULL;
+    return b->reuse->memo != NULL && same_but_vs(prev, b->reuse->memo, b->id) ? &prev->model : NULL;
 }
 
 int tr_memo_read_vs(const struct tr_memo *m, const struct virtual_service *vs)

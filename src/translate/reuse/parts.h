@@ -147,8 +147,9 @@ uint64_t tr_vhost_layout(const VirtualHost *v);
  * records, and return 1; else 0 (b builds them). */
 int tr_memo_share_clusters(struct tr_build *b);
 /* When nothing the previous build of the class read has changed (the same
- * ServiceEntries, DestinationRules and Gateways; VirtualServices the same,
- * or changed only in routes that build never read), share its whole view
+ * ServiceEntries, DestinationRules and, for a router, Gateways;
+ * VirtualServices the same, or changed only in routes that build never
+ * read), share its whole view
  * and records into b and return 1; else 0. Call it before anything else. */
 int tr_memo_share_view(struct tr_build *b);
 /* After the Clusters were built: when only endpoints of ServiceEntries
@@ -162,7 +163,7 @@ const uint32_t *tr_memo_rc_order(struct tr_build *b, const char *name, uint64_t 
 void tr_memo_rc_record(struct tr_build *b, const char *name, uint64_t layout, size_t n,
                        const uint32_t *order);
 /* The model of the previous build when it had the same ServiceEntries,
- * DestinationRules and Gateways (a patch's start), else NULL. */
+ * DestinationRules and, for a router, Gateways (a patch's start), else NULL. */
 const struct translate_model *tr_memo_prev_model(const struct tr_build *b);
 /* What decides where a VirtualService applies (namespace, name, hosts,
  * gateways, exportTo), not what it routes, as a hash. */
