@@ -16,7 +16,17 @@
  *   - a mesh-internal STATIC service with v1/v2 subsets and a weighted split.
  * Service 0 is always of the first shape. EDIR/a.yaml and EDIR/b.yaml are
  * service 0's file with a route timeout added (5s, 7s): the one-resource
- * edit the push benchmark renames into DIR. */
+ * edit the push benchmark renames into DIR.
+ *
+ * One edit of each kind of resource, for the translation benchmark: in
+ * EDIR/KIND/, a.yaml and b.yaml (two edits to alternate) and dst (the name,
+ * in DIR, of the file they replace), for KIND
+ *   vs            service 0's VirtualService: a route timeout (as above);
+ *   se_endpoints  the first internal service's ServiceEntry: its first
+ *                 endpoint's address;
+ *   se_hosts      service 0's ServiceEntry: a second host;
+ *   dr            service 0's DestinationRule: its load balancer;
+ *   gw            the Gateway: a third server, on port 8080 or 8081. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
@@ -78,9 +88,9 @@ static FILE *open_out(const char *dir, const char *name)
     return f;
 }
 
-static void write_gateway(const char *dir, int k, const enum shape *shapes)
+/* extra_port: a third server on that port (0: none), for the edit. */
+static void write_gateway(FILE *f, int k, const enum shape *shapes, int extra_port)
 {
-    FILE *f = open_out(dir, "gateway.yaml");
     char host[128];
     fprintf(f, "apiVersion: networking.istio.io/v1alpha3\nkind: ServiceEntry\n"
                "metadata:\n  name: istio-egressgateway\n  namespace: istio-system\n"
@@ -105,26 +115,41 @@ static void write_gateway(const char *dir, int k, const enum shape *shapes)
                 fprintf(f, "    - %s\n", host);
             }
     }
+    if (extra_port)
+        fprintf(f,
+                "  - port:\n      number: %d\n      name: http-alt\n      protocol: HTTP\n"
+                "    hosts:\n    - \"*\"\n",
+                extra_port);
     fprintf(f, "---\napiVersion: networking.istio.io/v1alpha3\nkind: DestinationRule\n"
                "metadata:\n  name: egressgateway-for-services\n"
                "spec:\n  host: " GW_HOST "\n  subsets:\n");
     for (int i = 0; i < k; i++)
         if (shape_of(i, shapes) != INTERNAL)
             fprintf(f, "  - name: svc-%d\n", i);
-    fclose(f);
 }
 
-static void write_external(FILE *f, int i, enum shape s, const char *timeout)
+/* What an edit changes in a service's file (all zero: as generated). */
+struct variant {
+    const char *timeout;    /* the routes' timeout */
+    const char *extra_host; /* a second host of the ServiceEntry */
+    const char *lb;         /* the DestinationRule's load balancer */
+    int endpoint;           /* the first endpoint's last octet, instead of 1 */
+};
+
+static void write_external(FILE *f, int i, enum shape s, const struct variant *v)
 {
     char host[128];
+    const char *timeout = v->timeout;
     host_of(host, sizeof(host), i, s);
     int tls = s == TLS_ORIGINATION;
     fprintf(f,
             "apiVersion: networking.istio.io/v1alpha3\nkind: ServiceEntry\n"
             "metadata:\n  name: svc-%d\n"
-            "spec:\n  hosts:\n  - %s\n  ports:\n"
-            "  - number: 80\n    name: http-port\n    protocol: HTTP\n",
+            "spec:\n  hosts:\n  - %s\n",
             i, host);
+    if (v->extra_host)
+        fprintf(f, "  - %s\n", v->extra_host);
+    fprintf(f, "  ports:\n  - number: 80\n    name: http-port\n    protocol: HTTP\n");
     if (tls)
         fprintf(f, "  - number: 443\n    name: http-port-for-tls-origination\n"
                    "    protocol: HTTP\n");
@@ -153,12 +178,12 @@ static void write_external(FILE *f, int i, enum shape s, const char *timeout)
                 "---\napiVersion: networking.istio.io/v1alpha3\nkind: DestinationRule\n"
                 "metadata:\n  name: originate-tls-for-svc-%d\n"
                 "spec:\n  host: %s\n  trafficPolicy:\n    loadBalancer:\n"
-                "      simple: ROUND_ROBIN\n    portLevelSettings:\n    - port:\n"
+                "      simple: %s\n    portLevelSettings:\n    - port:\n"
                 "        number: 443\n      tls:\n        mode: SIMPLE\n",
-                i, host);
+                i, host, v->lb ? v->lb : "ROUND_ROBIN");
 }
 
-static void write_internal(FILE *f, int i)
+static void write_internal(FILE *f, int i, const struct variant *v)
 {
     char host[128];
     host_of(host, sizeof(host), i, INTERNAL);
@@ -172,7 +197,7 @@ static void write_internal(FILE *f, int i)
             i, host);
     for (int e = 0; e < n_ep; e++)
         fprintf(f, "  - address: 10.%d.%d.%d\n    labels:\n      version: v%d\n", (i >> 8) & 255,
-                i & 255, e + 1, e % 2 + 1);
+                i & 255, e == 0 && v->endpoint ? v->endpoint : e + 1, e % 2 + 1);
     fprintf(f,
             "---\napiVersion: networking.istio.io/v1alpha3\nkind: VirtualService\n"
             "metadata:\n  name: svc-%d\n"
@@ -188,6 +213,69 @@ static void write_internal(FILE *f, int i)
             "  - name: v1\n    labels:\n      version: v1\n"
             "  - name: v2\n    labels:\n      version: v2\n",
             i, host);
+}
+
+/* EDIR/KIND/dst: the file of DIR that the edits of KIND replace. */
+static void write_dst(const char *dir, const char *name)
+{
+    FILE *f = open_out(dir, "dst");
+    fprintf(f, "%s\n", name);
+    fclose(f);
+}
+
+/* Service 0's file in EDIR/KIND/NAME with variant v. */
+static void write_service0(const char *edit, const char *kind, const char *name,
+                           const struct variant *v)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s/%s", edit, kind);
+    mkdir_p(dir);
+    FILE *f = open_out(dir, name);
+    write_external(f, 0, TLS_ORIGINATION, v);
+    fclose(f);
+    write_dst(dir, "svc-00000.yaml");
+}
+
+static void write_edits(const char *edit, int k, const enum shape *shapes, int internal,
+                        uint64_t internal_rng)
+{
+    char dir[4096], name[64];
+    mkdir_p(edit);
+    FILE *f = open_out(edit, "a.yaml");
+    write_external(f, 0, TLS_ORIGINATION, &(struct variant){.timeout = "5s"});
+    fclose(f);
+    f = open_out(edit, "b.yaml");
+    write_external(f, 0, TLS_ORIGINATION, &(struct variant){.timeout = "7s"});
+    fclose(f);
+    write_service0(edit, "vs", "a.yaml", &(struct variant){.timeout = "5s"});
+    write_service0(edit, "vs", "b.yaml", &(struct variant){.timeout = "7s"});
+    write_service0(edit, "se_hosts", "a.yaml",
+                   &(struct variant){.extra_host = "alt-a.svc-0.example.com"});
+    write_service0(edit, "se_hosts", "b.yaml",
+                   &(struct variant){.extra_host = "alt-b.svc-0.example.com"});
+    write_service0(edit, "dr", "a.yaml", &(struct variant){.lb = "LEAST_REQUEST"});
+    write_service0(edit, "dr", "b.yaml", &(struct variant){.lb = "RANDOM"});
+    if (internal >= 0) {
+        /* the same draws as when the service was written */
+        snprintf(dir, sizeof(dir), "%s/se_endpoints", edit);
+        mkdir_p(dir);
+        for (int e = 0; e < 2; e++) {
+            rng_state = internal_rng;
+            f = open_out(dir, e ? "b.yaml" : "a.yaml");
+            write_internal(f, internal, &(struct variant){.endpoint = 200 + e});
+            fclose(f);
+        }
+        snprintf(name, sizeof(name), "svc-%05d.yaml", internal);
+        write_dst(dir, name);
+    }
+    snprintf(dir, sizeof(dir), "%s/gw", edit);
+    mkdir_p(dir);
+    for (int e = 0; e < 2; e++) {
+        f = open_out(dir, e ? "b.yaml" : "a.yaml");
+        write_gateway(f, k, shapes, 8080 + e);
+        fclose(f);
+    }
+    write_dst(dir, "gateway.yaml");
 }
 
 int main(int argc, char **argv)
@@ -232,26 +320,28 @@ int main(int argc, char **argv)
         uint32_t r = rnd() % 4;
         shapes[i] = r < 2 ? TLS_ORIGINATION : r == 2 ? PLAIN_HTTP : INTERNAL;
     }
-    write_gateway(out, k, shapes);
+    FILE *f = open_out(out, "gateway.yaml");
+    write_gateway(f, k, shapes, 0);
+    fclose(f);
+    static const struct variant none = {0};
+    int internal = -1; /* the first internal service, and the generator's state before it */
+    uint64_t internal_rng = 0;
     for (int i = 0; i < k; i++) {
         char name[64];
         snprintf(name, sizeof(name), "svc-%05d.yaml", i);
-        FILE *f = open_out(out, name);
+        f = open_out(out, name);
+        if (shape_of(i, shapes) == INTERNAL && internal < 0) {
+            internal = i;
+            internal_rng = rng_state;
+        }
         if (shape_of(i, shapes) == INTERNAL)
-            write_internal(f, i);
+            write_internal(f, i, &none);
         else
-            write_external(f, i, shape_of(i, shapes), NULL);
+            write_external(f, i, shape_of(i, shapes), &none);
         fclose(f);
     }
-    if (edit) {
-        mkdir_p(edit);
-        FILE *f = open_out(edit, "a.yaml");
-        write_external(f, 0, TLS_ORIGINATION, "5s");
-        fclose(f);
-        f = open_out(edit, "b.yaml");
-        write_external(f, 0, TLS_ORIGINATION, "7s");
-        fclose(f);
-    }
+    if (edit)
+        write_edits(edit, k, shapes, internal, internal_rng);
     free(shapes);
     return 0;
 }

@@ -1,7 +1,7 @@
 /* translate_bench.c - translation time and memory, in process.
  *
  *   translate_bench --config-dir DIR [--edit FILE [--edit2 FILE] --edit-dst FILE]
- *                   [--namespaces M] [--repeat N]
+ *                   [--edit-kinds EDIR] [--namespaces M] [--repeat N]
  *
  * Loads DIR (config_load), wraps it in a snapshot (translate_snapshot) and
  * builds the views the bench's proxies ask for: a sidecar in each of M
@@ -12,7 +12,15 @@
  * rebuilt every view the old one had (snapshot_warm_from); with --repeat N,
  * N more edits alternating FILE and FILE2 and their medians. Prints one
  * "key=value" line per step; times in ms, memory in kB (heap in use from
- * mallinfo2, and VmRSS). */
+ * mallinfo2, and VmRSS).
+ *
+ * With --edit-kinds EDIR (confgen's edit directory), the same for each kind
+ * of edit in EDIR/KIND/ (a.yaml, b.yaml, and dst naming the file of DIR they
+ * replace, put back afterwards), each after a full translation of its own,
+ * and one line per kind: "edit_kind_KIND" with the full translation's,
+ * the first edit's and the steady edits' re-translation times (CPU, the work
+ * done whatever else runs on the machine) and each edit's as a percentage of
+ * the full translation. */
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
@@ -204,23 +212,37 @@ static double median(const struct edit_times *t, size_t n, size_t f)
  * memory of the snapshot before is there to be reused; then `repeat` more,
  * alternating, whose medians stand for an edit in a server that has made
  * many). */
+/* What bench_edit() measured (CPU ms; 0: not measured). */
+struct edit_result {
+    double full, first, steady;
+};
+
 static void bench_edit(const char *dir, const char *edit, const char *edit2, const char *dst,
-                       int repeat, const struct translate_options *to, const struct proxy_set *ps)
+                       int repeat, const struct translate_options *to, const struct proxy_set *ps,
+                       struct edit_result *res)
 {
     struct edit_times et, *times = xcalloc((size_t)repeat + 1, sizeof(*times));
     struct reloader *r = reloader_new(dir, 0, 0);
-    if (!r)
+    *res = (struct edit_result){0};
+    if (!r) {
+        free(times);
         return;
+    }
     struct config_set *set0 = reloader_load_now(r);
     if (!set0) {
         printf("edit error=\"initial load failed\"\n");
+        free(times);
         reloader_free(r);
         return;
     }
+    double c0 = cpu_ms();
     struct snapshot *s0 = translate_snapshot(set0, 1, to);
     build_views(s0, ps, "before-edit");
+    res->full = cpu_ms() - c0;
     struct config_set *set1;
     struct snapshot *s1 = one_edit(r, edit, dst, s0, 2, to, "edit", &set1, &et);
+    if (s1 != NULL)
+        res->first = et.cpu;
     if (s1 != NULL && getenv("BENCH_VERSIONS") != NULL)
         build_views(s1, ps, "after-edit");
     if (s1 != NULL && edit2 != NULL) {
@@ -240,6 +262,8 @@ static void bench_edit(const char *dir, const char *edit, const char *edit2, con
                       &set1, &times[done]);
     }
     if (done > 0)
+        res->steady = median(times, (size_t)done, offsetof(struct edit_times, cpu));
+    if (done > 0)
         printf("steady edits=%d reload_ms=%.2f retranslate_ms=%.2f total_ms=%.2f "
                "retranslate_cpu_ms=%.2f\n",
                done, median(times, (size_t)done, offsetof(struct edit_times, reload)),
@@ -254,14 +278,66 @@ static void bench_edit(const char *dir, const char *edit, const char *edit2, con
     reloader_free(r);
 }
 
+static char *read_line(const char *path)
+{
+    char buf[256];
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return NULL;
+    char *line = fgets(buf, sizeof(buf), f) ? xstrdup(buf) : NULL;
+    fclose(f);
+    if (line != NULL)
+        line[strcspn(line, "\n")] = '\0';
+    return line;
+}
+
+/* Each kind of edit confgen wrote into edir, on dir, one after another. */
+static void bench_edit_kinds(const char *dir, const char *edir, int repeat,
+                             const struct translate_options *to, const struct proxy_set *ps)
+{
+    static const char *const kinds[] = {"vs", "se_endpoints", "se_hosts", "dr", "gw"};
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        char *dstf = xasprintf("%s/%s/dst", edir, kinds[i]);
+        char *name = read_line(dstf);
+        free(dstf);
+        if (name == NULL) {
+            printf("edit_kind_%s error=\"no edit of this kind\"\n", kinds[i]);
+            continue;
+        }
+        char *dst = xasprintf("%s/%s", dir, name), *orig = xasprintf("%s.orig", dst);
+        char *a = xasprintf("%s/%s/a.yaml", edir, kinds[i]);
+        char *b = xasprintf("%s/%s/b.yaml", edir, kinds[i]);
+        struct edit_result res;
+        if (copy_file(dst, orig) < 0) {
+            printf("edit_kind_%s error=\"cannot copy %s\"\n", kinds[i], dst);
+        } else {
+            printf("kind %s\n", kinds[i]);
+            bench_edit(dir, a, b, dst, repeat, to, ps, &res);
+            if (rename(orig, dst) < 0)
+                printf("edit_kind_%s error=\"cannot restore %s\"\n", kinds[i], dst);
+            double full = res.full > 0 ? res.full : 1;
+            printf("edit_kind_%s full_cpu_ms=%.1f first_cpu_ms=%.2f steady_cpu_ms=%.2f "
+                   "first_pct=%.2f steady_pct=%.2f\n",
+                   kinds[i], res.full, res.first, res.steady, 100 * res.first / full,
+                   100 * res.steady / full);
+        }
+        free(name);
+        free(dst);
+        free(orig);
+        free(a);
+        free(b);
+    }
+}
+
 int main(int argc, char **argv)
 {
-    const char *dir = NULL, *edit = NULL, *edit2 = NULL, *dst = NULL;
+    const char *dir = NULL, *edit = NULL, *edit2 = NULL, *dst = NULL, *kinds = NULL;
     int namespaces = 10, repeat = 0;
     static const struct option lo[] = {{"config-dir", 1, 0, 'c'},
                                        {"edit", 1, 0, 'e'},
                                        {"edit2", 1, 0, '2'},
                                        {"edit-dst", 1, 0, 'd'},
+                                       {"edit-kinds", 1, 0, 'k'},
                                        {"namespaces", 1, 0, 'm'},
                                        {"repeat", 1, 0, 'r'},
                                        {0, 0, 0, 0}};
@@ -280,6 +356,9 @@ int main(int argc, char **argv)
         case 'd':
             dst = optarg;
             break;
+        case 'k':
+            kinds = optarg;
+            break;
         case 'r':
             repeat = atoi(optarg);
             break;
@@ -294,7 +373,7 @@ int main(int argc, char **argv)
     }
     if (!dir || namespaces < 1) {
         fprintf(stderr, "usage: translate_bench --config-dir DIR [--edit FILE [--edit2 FILE] --edit-dst FILE] "
-                        "[--namespaces M] [--repeat N]\n");
+                        "[--edit-kinds EDIR] [--namespaces M] [--repeat N]\n");
         return 2;
     }
     malloc_keep_for_reuse(); /* as xdsd serve does */
@@ -326,8 +405,12 @@ int main(int argc, char **argv)
            failed, h2 - h1, r2 - r0);
     snapshot_unref(s);
     config_unref(set);
-    if (edit && dst)
-        bench_edit(dir, edit, edit2, dst, repeat, &to, &ps);
+    if (edit && dst) {
+        struct edit_result res;
+        bench_edit(dir, edit, edit2, dst, repeat, &to, &ps, &res);
+    }
+    if (kinds)
+        bench_edit_kinds(dir, kinds, repeat, &to, &ps);
     for (size_t i = 0; i < ps.n; i++)
         proxy_identity_release(&ps.ids[i]);
     free(ps.ids);

@@ -226,6 +226,10 @@ int tr_is_cidr(const char *addr);
 
 /* Every service's clusters and load assignments, and the special clusters. */
 void tr_clusters(struct tr_build *b);
+/* The clusters of svc, whose rule is dr (may be NULL): one per port and one
+ * per port and subset of dr, each with its load assignment. */
+void tr_service_clusters(struct tr_build *b, const struct tr_svc *svc,
+                         const struct destination_rule *dr);
 /* owner: the resource the TLS settings come from (NULL: none), for findings. */
 TransportSocket *tr_upstream_tls(struct tr_build *b, const struct client_tls *tls,
                                  const struct istio_meta *owner, const struct tr_svc *svc,

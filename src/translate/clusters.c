@@ -555,9 +555,8 @@ static void special_clusters(struct tr_build *b)
     tr_emit(b, XDS_CLUSTER, pt->name, pt);
 }
 
-/* The clusters of svc: one per port and one per port and subset of dr. */
-static void service_clusters(struct tr_build *b, const struct tr_svc *svc,
-                             const struct destination_rule *dr)
+void tr_service_clusters(struct tr_build *b, const struct tr_svc *svc,
+                         const struct destination_rule *dr)
 {
     for (size_t p = 0; p < svc->se->n_ports; p++) {
         const struct istio_port *port = &svc->se->ports[p];
@@ -580,6 +579,6 @@ void tr_clusters(struct tr_build *b)
             continue;
         /* a service's clusters depend on nothing else: an earlier build's
          * bytes serve while its inputs are unchanged */
-        tr_seam_clusters(b, svc, tr_find_dr(b, svc->host), service_clusters);
+        tr_seam_clusters(b, svc, tr_find_dr(b, svc->host), tr_service_clusters);
     }
 }

@@ -102,6 +102,7 @@ struct tr_steps {
     void (*clusters)(struct tr_build *b); /* Clusters and Endpoints */
     void (*proxy)(struct tr_build *b);    /* Listeners and Routes of the proxy's kind */
     tr_vhost_maker vhost[TR_VH_KINDS];    /* a virtual host again, by recipe kind */
+    tr_clusters_maker service_clusters;   /* one service's clusters again */
 };
 const struct tr_steps *tr_build_steps(void);
 

@@ -25,6 +25,7 @@ static const struct tr_steps steps = {
             [TR_VH_GATEWAY] = tr_gateway_vhost,
             [TR_VH_GRPC] = tr_grpc_vhost,
         },
+    .service_clusters = tr_service_clusters,
 };
 
 const struct tr_steps *tr_build_steps(void)

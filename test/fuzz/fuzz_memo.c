@@ -39,7 +39,8 @@
  * FUZZ_MEMO_PRINT=1 prints each version's files and edits; FUZZ_MEMO_STATS=1
  * prints counts at exit (versions compared, classes whose Clusters were
  * shared with the previous view, classes whose routes were patched,
- * loads that read only the changed files). */
+ * classes whose clusters were patched, loads that read only the changed
+ * files). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -376,6 +377,7 @@ enum { LOAD_CHANGED, LOAD_ALL_NAMED, LOAD_FULL };
 
 static char dir[64];
 static size_t n_inputs, n_versions, n_compared, n_shared, n_patched, n_partial;
+static size_t n_clusters_patched;
 
 static void remove_dir(void)
 {
@@ -528,7 +530,9 @@ static int same_list(const struct xds_view *a, const struct xds_view *b, enum xd
 }
 
 /* Count the classes whose Clusters the warm build shared with old's view,
- * and those patched (Listeners shared, Routes not: patch.c). */
+ * those patched (Listeners shared, Routes not: patch.c) and those whose
+ * Clusters were made again alone (Listeners and Routes shared, Clusters
+ * not: patch_clusters.c, or memo.c when only endpoints changed). */
 static void count_shared(struct snapshot *s, struct snapshot *old)
 {
     for (size_t i = 0; i < N_PROXIES; i++) {
@@ -539,6 +543,9 @@ static void count_shared(struct snapshot *s, struct snapshot *old)
         if (a && b && same_list(a, b, XDS_LISTENER) && xds_view_count(a, XDS_ROUTE) &&
             !same_list(a, b, XDS_ROUTE))
             n_patched++;
+        if (a && b && same_list(a, b, XDS_LISTENER) && same_list(a, b, XDS_ROUTE) &&
+            !same_list(a, b, XDS_CLUSTER))
+            n_clusters_patched++;
     }
 }
 
@@ -615,8 +622,8 @@ static void print_stats(void)
     fprintf(stderr,
             "fuzz_memo: %zu inputs, %zu valid versions, %zu warm rebuilds compared, "
             "%zu class builds shared the previous Clusters, %zu patched its routes, "
-            "%zu partial loads\n",
-            n_inputs, n_versions, n_compared, n_shared, n_patched, n_partial);
+            "%zu patched its clusters, %zu partial loads\n",
+            n_inputs, n_versions, n_compared, n_shared, n_patched, n_clusters_patched, n_partial);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -19,6 +19,7 @@
  * as well. */
 #include "parts.h"
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
 
@@ -382,15 +383,21 @@ static void inherit_clusters(struct tr_build *b)
     findings_again(b, &m->d->found);
 }
 
-/* The same ServiceEntries, DestinationRules and Gateways as the previous
- * build of the class, which exists. */
-static int same_but_vs(const struct tr_memo *prev, struct tr_memo *m)
+/* The same ServiceEntries, DestinationRules and, for a router, Gateways as
+ * the previous build of the class, which exists: all it reads besides
+ * VirtualServices (only a router reads Gateways, model.c: so an edit of a
+ * Gateway leaves sidecars and proxyless clients their views). */
+static int same_but_vs(const struct tr_memo *prev, struct tr_memo *m,
+                       const struct proxy_identity *id)
 {
-    if (m->same_but_vs == 0)
-        m->same_but_vs =
-            prev != NULL && prev->view != NULL && tr_model_same_but_vs(&prev->model, &m->model)
-                ? 1
-                : -1;
+    if (m->same_but_vs == 0) {
+        int same = prev != NULL && prev->view != NULL;
+        if (same && id->type == PROXY_ROUTER)
+            same = tr_model_same_but_vs(&prev->model, &m->model);
+        else if (same)
+            same = same_cluster_inputs(&prev->model, &m->model);
+        m->same_but_vs = same ? 1 : -1;
+    }
     return m->same_but_vs > 0;
 }
 
@@ -450,7 +457,7 @@ int tr_memo_share_view(struct tr_build *b)
     if (m == NULL)
         return 0;
     m->model = *b->m;
-    if (!same_but_vs(prev, m) || !vs_unread_or_same(prev, m))
+    if (!same_but_vs(prev, m, b->id) || !vs_unread_or_same(prev, m))
         return 0;
     inherit_clusters(b);
     take_listeners_and_routes(b);
@@ -466,9 +473,10 @@ int tr_model_same_but_vs(const struct translate_model *a, const struct translate
 void tr_memo_hint_same_inputs(struct tr_memo *m, const struct tr_memo *prev,
                               const struct translate_model *compared, int same)
 {
-    if (prev != NULL && prev->view != NULL &&
+    /* not the same: perhaps only in Gateways, which only routers read */
+    if (same && prev != NULL && prev->view != NULL &&
         memcmp(&prev->model, compared, sizeof(*compared)) == 0)
-        m->same_but_vs = same ? 1 : -1;
+        m->same_but_vs = 1;
 }
 
 /* The record of host in d, which the build recording it has not sorted yet. */
@@ -543,7 +551,7 @@ int tr_memo_share_routes(struct tr_build *b)
 const struct translate_model *tr_memo_prev_model(const struct tr_build *b)
 {
     const struct tr_memo *prev = b->reuse->prev;
-    return b->reuse->memo != NULL && same_but_vs(prev, b->reuse->memo) ? &prev->model : NULL;
+    return b->reuse->memo != NULL && same_but_vs(prev, b->reuse->memo, b->id) ? &prev->model : NULL;
 }
 
 int tr_memo_read_vs(const struct tr_memo *m, const struct virtual_service *vs)
@@ -679,4 +687,128 @@ struct tr_pieces *tr_memo_pieces(const struct tr_memo *m)
 size_t tr_memo_reused(const struct tr_memo *m)
 {
     return m->n_reused;
+}
+
+/* ---- a patch of some services' clusters (patch_clusters.c) ------------------------------ */
+
+const struct translate_model *tr_memo_model(const struct tr_memo *m)
+{
+    return &m->model;
+}
+
+int tr_memo_no_findings(const struct tr_memo *m)
+{
+    if (m->d->found.n > 0 || m->route_found.n > 0)
+        return 0;
+    for (size_t i = 0; i < m->d->n_svcs; i++)
+        if (m->d->svcs[i].found)
+            return 0;
+    return 1;
+}
+
+int tr_memo_has_service(const struct tr_memo *m, const char *host)
+{
+    return memo_find(m, host) != NULL;
+}
+
+/* made[i] has the types and names prev recorded for its host. */
+static int same_names(const struct tr_memo *prev, const struct tr_made *made)
+{
+    const struct memo_svc *s = memo_find(prev, made->host);
+    if (s == NULL || s->n_res != made->n_res)
+        return 0;
+    for (size_t i = 0; i < s->n_res; i++) {
+        const struct memo_res *r = &prev->d->res[s->first_res + i];
+        if (r->type != made->type[i] || strcmp(r->name, made->res[i]->name) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Add r to v with counted bytes, which later patches share instead of
+ * copying them. Names are unique: they were in the previous view. */
+static void add_counted(struct xds_view *v, enum xds_type t, const struct xds_resource *r)
+{
+    if (r->counted) {
+        xds_view_add_again(v, t, r);
+        return;
+    }
+    uint8_t *copy = xds_bytes_new(r->len);
+    memcpy(copy, r->bytes, r->len);
+    xds_view_add_counted(v, t, r->name, copy, r->len, r->hash);
+}
+
+int tr_memo_splice_services(struct tr_build *b, const struct tr_made *made, size_t n)
+{
+    struct tr_memo *m = b->reuse->memo;
+    const struct tr_memo *prev = b->reuse->prev;
+    const struct memo_data *pd = prev->d;
+    for (size_t i = 0; i < n; i++)
+        if (!same_names(prev, &made[i]))
+            return 0;
+    /* by type and position in the previous list: the resource made again */
+    static const enum xds_type types[] = {XDS_CLUSTER, XDS_ENDPOINT};
+    const struct xds_resource **repl[XDS_NTYPES] = {0};
+    for (size_t k = 0; k < 2; k++)
+        repl[types[k]] = arena_alloc(b->a, (xds_view_count(prev->view, types[k]) + 1) *
+                                               sizeof(*repl[0]));
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < made[i].n_res; k++) {
+            enum xds_type t = made[i].type[k];
+            const struct xds_resource *was = xds_view_find(prev->view, t, made[i].res[k]->name);
+            if (was == NULL || repl[t] == NULL)
+                return 0; /* recorded, so not expected */
+            repl[t][was - xds_view_items(prev->view, t)] = made[i].res[k];
+        }
+    /* the Clusters and Endpoints, in the same order: made's in place, the
+     * rest as they were; at maps each previous one (by its name, the view's
+     * copy that records point to) to its position in both lists */
+    struct map at;
+    map_init_ptr(&at, b->a);
+    const struct xds_resource *now[XDS_NTYPES] = {0};
+    for (size_t k = 0; k < 2; k++) {
+        enum xds_type t = types[k];
+        const struct xds_resource *items = xds_view_items(prev->view, t);
+        size_t count = xds_view_count(prev->view, t);
+        for (size_t i = 0; i < count; i++) {
+            add_counted(b->view, t, repl[t][i] ? repl[t][i] : &items[i]);
+            map_put(&at, items[i].name, (void *)(uintptr_t)(i + 1));
+        }
+        now[t] = xds_view_items(b->view, t);
+    }
+    /* the records: made's for its services, with every resource where it
+     * lies now */
+    struct memo_data *d = m->d;
+    assert(d->n_svcs == 0 && d->n_res == 0 && d->n_refs == 0);
+    for (size_t i = 0; i < pd->n_svcs; i++) {
+        const struct memo_svc *ps = &pd->svcs[i];
+        const struct tr_made *mk = NULL;
+        for (size_t j = 0; j < n && mk == NULL; j++)
+            if (strcmp(made[j].host, ps->host) == 0)
+                mk = &made[j];
+        xgrow((void **)&d->svcs, &d->cap_svcs, d->n_svcs + 1, sizeof(*d->svcs));
+        struct memo_svc *s = &d->svcs[d->n_svcs++];
+        *s = (struct memo_svc){xstrdup(ps->host), mk ? mk->se_hash : ps->se_hash,
+                               mk ? mk->dr_hash : ps->dr_hash, d->n_res, ps->n_res, d->n_refs,
+                               mk ? mk->n_refs : ps->n_ref, 0};
+        xgrow((void **)&d->res, &d->cap_res, d->n_res + ps->n_res, sizeof(*d->res));
+        for (size_t k = 0; k < ps->n_res; k++) {
+            const struct memo_res *pr = &pd->res[ps->first_res + k];
+            uintptr_t pos = (uintptr_t)map_get(&at, pr->name);
+            assert(pos > 0 && (pr->type == XDS_CLUSTER || pr->type == XDS_ENDPOINT));
+            const struct xds_resource *r = &now[pr->type][pos - 1];
+            d->res[d->n_res++] = (struct memo_res){pr->type, r->name, r->bytes, r->len, r->hash};
+        }
+        xgrow((void **)&d->refs_to, &d->cap_refs, d->n_refs + s->n_ref, sizeof(*d->refs_to));
+        for (size_t k = 0; k < s->n_ref; k++) {
+            struct memo_ref r = pd->refs_to[ps->first_ref + k];
+            if (mk != NULL)
+                r = (struct memo_ref){mk->refs[k]->type, (char *)mk->refs[k]->name,
+                                      (char *)mk->refs[k]->from};
+            d->refs_to[d->n_refs++] = (struct memo_ref){r.type, xstrdup(r.name), xstrdup(r.from)};
+        }
+    }
+    m->n_reused = pd->n_svcs - n;
+    take_listeners_and_routes(b);
+    return 1;
 }

@@ -46,6 +46,23 @@ static inline uint64_t tr_key_u64(uint64_t h, uint64_t v)
     return hash_block(h, &v, sizeof(v));
 }
 
+/* Two strings (either may be NULL) or two label lists are equal. */
+static inline int tr_same_str(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static inline int tr_same_labels(const struct config_labels *a, const struct config_labels *b)
+{
+    if (a->n != b->n)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (!tr_same_str(a->items[i].key, b->items[i].key) ||
+            !tr_same_str(a->items[i].value, b->items[i].value))
+            return 0;
+    return 1;
+}
+
 /* ---- recipes.c: how a route configuration was assembled ------------------------------ */
 
 /* Recipes outlive the build that made them, and the records of later
@@ -130,8 +147,9 @@ uint64_t tr_vhost_layout(const VirtualHost *v);
  * records, and return 1; else 0 (b builds them). */
 int tr_memo_share_clusters(struct tr_build *b);
 /* When nothing the previous build of the class read has changed (the same
- * ServiceEntries, DestinationRules and Gateways; VirtualServices the same,
- * or changed only in routes that build never read), share its whole view
+ * ServiceEntries, DestinationRules and, for a router, Gateways;
+ * VirtualServices the same, or changed only in routes that build never
+ * read), share its whole view
  * and records into b and return 1; else 0. Call it before anything else. */
 int tr_memo_share_view(struct tr_build *b);
 /* After the Clusters were built: when only endpoints of ServiceEntries
@@ -145,7 +163,7 @@ const uint32_t *tr_memo_rc_order(struct tr_build *b, const char *name, uint64_t 
 void tr_memo_rc_record(struct tr_build *b, const char *name, uint64_t layout, size_t n,
                        const uint32_t *order);
 /* The model of the previous build when it had the same ServiceEntries,
- * DestinationRules and Gateways (a patch's start), else NULL. */
+ * DestinationRules and, for a router, Gateways (a patch's start), else NULL. */
 const struct translate_model *tr_memo_prev_model(const struct tr_build *b);
 /* What decides where a VirtualService applies (namespace, name, hosts,
  * gateways, exportTo), not what it routes, as a hash. */
@@ -183,6 +201,33 @@ size_t tr_memo_n_route_findings(const struct tr_memo *m);
 /* The packed virtual hosts m remembers. */
 struct tr_pieces *tr_memo_pieces(const struct tr_memo *m);
 
+/* What a build made again for one service (patch_clusters.c): its
+ * resources, in the order tr_memo_record_service() records them, and the
+ * references they make. */
+struct tr_made {
+    const char *host;
+    uint64_t se_hash, dr_hash; /* dr_hash 0: no DestinationRule */
+    const struct xds_resource *const *res; /* n_res, each of type type[i] */
+    const enum xds_type *type;
+    size_t n_res;
+    const struct tr_ref *const *refs;
+    size_t n_refs;
+};
+
+/* The model the build recording into m read. */
+const struct translate_model *tr_memo_model(const struct tr_memo *m);
+/* The previous build recorded no findings of its own (a patch makes none). */
+int tr_memo_no_findings(const struct tr_memo *m);
+/* Did the previous build record resources for host? */
+int tr_memo_has_service(const struct tr_memo *m, const char *host);
+/* The previous view with the resources of the services in made (n) made
+ * again and the rest shared: its Clusters and Endpoints with made's in place
+ * of what the previous build recorded for those services, which must be of
+ * the same types and names, and its Listeners and Routes as they were.
+ * Returns 1 when the view is complete, 0 when the names differ (b is as it
+ * was). */
+int tr_memo_splice_services(struct tr_build *b, const struct tr_made *made, size_t n);
+
 /* ---- patch.c -------------------------------------------------------------------------- */
 
 /* When only what VirtualServices route changed since the previous build of
@@ -191,5 +236,14 @@ struct tr_pieces *tr_memo_pieces(const struct tr_memo *m);
  * when the view is complete, 0 when the class must be built (b is as it
  * was). */
 int tr_patch_view(struct tr_build *b, const struct tr_steps *steps);
+
+/* ---- patch_clusters.c ------------------------------------------------------------------ */
+
+/* When only the endpoints of a few ServiceEntries, or what a few
+ * DestinationRules of exact hosts set for clusters alone, changed since the
+ * previous build of the class, make again the clusters of the services they
+ * read (with steps' maker) and share everything else. Returns 1 when the
+ * view is complete, 0 when the class must be built (b is as it was). */
+int tr_patch_clusters(struct tr_build *b, const struct tr_steps *steps);
 
 #endif

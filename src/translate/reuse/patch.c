@@ -26,42 +26,26 @@
 
 /* ---- what changed ------------------------------------------------------------------- */
 
-static int same_str(const char *a, const char *b)
-{
-    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
 static int same_strv(const char *const *a, size_t na, const char *const *b, size_t nb)
 {
     if (na != nb)
         return 0;
     for (size_t i = 0; i < na; i++)
-        if (!same_str(a[i], b[i]))
-            return 0;
-    return 1;
-}
-
-static int same_labels(const struct config_labels *a, const struct config_labels *b)
-{
-    if (a->n != b->n)
-        return 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (!same_str(a->items[i].key, b->items[i].key) ||
-            !same_str(a->items[i].value, b->items[i].value))
+        if (!tr_same_str(a[i], b[i]))
             return 0;
     return 1;
 }
 
 static int same_header_ops(const struct header_ops *a, const struct header_ops *b)
 {
-    return same_labels(&a->set, &b->set) && same_labels(&a->add, &b->add) &&
+    return tr_same_labels(&a->set, &b->set) && tr_same_labels(&a->add, &b->add) &&
            same_strv(a->remove, a->n_remove, b->remove, b->n_remove);
 }
 
 static int same_destination(const struct route_destination *a, const struct route_destination *b)
 {
-    return same_str(a->destination.host, b->destination.host) &&
-           same_str(a->destination.subset, b->destination.subset) &&
+    return tr_same_str(a->destination.host, b->destination.host) &&
+           tr_same_str(a->destination.subset, b->destination.subset) &&
            a->destination.port == b->destination.port && a->weight == b->weight &&
            same_header_ops(&a->headers.request, &b->headers.request) &&
            same_header_ops(&a->headers.response, &b->headers.response);
@@ -74,8 +58,8 @@ static int same_l4_match(const struct l4_match *a, const struct l4_match *b)
                      b->n_destination_subnets) &&
            a->port == b->port &&
            same_strv(a->gateways, a->n_gateways, b->gateways, b->n_gateways) &&
-           same_labels(&a->source_labels, &b->source_labels) &&
-           same_str(a->source_namespace, b->source_namespace);
+           tr_same_labels(&a->source_labels, &b->source_labels) &&
+           tr_same_str(a->source_namespace, b->source_namespace);
 }
 
 static int same_l4(const struct l4_route *a, size_t na, const struct l4_route *b, size_t nb)

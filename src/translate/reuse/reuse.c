@@ -203,10 +203,11 @@ static const struct tr_reuse_ops ops = {
 };
 
 /* What the view holds beyond what tr_memo_share_view() shares: patched from
- * the previous view of the class when only routes changed, else built. */
+ * the previous view of the class when only routes, or only what some
+ * services' clusters read, changed, else built. */
 static void build_types(struct tr_build *b, const struct tr_steps *steps)
 {
-    if (tr_patch_view(b, steps))
+    if (tr_patch_view(b, steps) || tr_patch_clusters(b, steps))
         return;
     steps->prepare(b);
     size_t from = b->findings.n;

@@ -1,0 +1,229 @@
+/* patch_clusters.c - an edit of a ServiceEntry's endpoints or of what a
+ * DestinationRule sets for clusters, applied to the previous view of a class
+ * instead of building it again.
+ *
+ * A service's clusters and load assignments read its ServiceEntry, its host
+ * and the DestinationRule that applies to it, nothing else (clusters.c). At
+ * 10,000 services, a build walks every one of them even when all but one
+ * are replayed from the previous build (memo.c). When the only change since
+ * the previous build is in the endpoints of a few ServiceEntries, or in a
+ * few DestinationRules of exact hosts whose subsets and consistent hashing
+ * stay as they were, the services those read are the only ones whose
+ * clusters can differ: a patch makes them again (with the maker a build
+ * hands it, struct tr_steps) in a build of its own, and puts them in place
+ * of the previous ones in the previous lists.
+ *
+ * Listeners and Routes read of a ServiceEntry what its endpoints leave as
+ * they were (its hosts, ports, addresses: hash_apart_endpoints), of a
+ * DestinationRule its subsets and consistent hashing, and of the Clusters
+ * which ones exist; a router also reads its own service's endpoints. A
+ * patch keeps them only when all of these are the same: the services made
+ * again must make clusters of the same names as before, and a ServiceEntry
+ * that is or was the router's own service is built. Anything else, and
+ * anything that makes a finding, is built. The unit tests compare patched
+ * views with built ones. */
+#include "parts.h"
+
+#include <stdlib.h>
+
+/* Beyond this many changed resources, a build costs little more. */
+#define MAX_CHANGED 16
+
+/* Does a policy of dr hash consistently (routes read that)? */
+static int tp_hashes(const struct traffic_policy *tp)
+{
+    if (!tp->has)
+        return 0;
+    if (tp->load_balancer.has_consistent_hash)
+        return 1;
+    for (size_t i = 0; i < tp->n_port_level_settings; i++)
+        if (tp->port_level_settings[i].load_balancer.has_consistent_hash)
+            return 1;
+    return 0;
+}
+
+static int dr_hashes(const struct destination_rule *dr)
+{
+    if (tp_hashes(&dr->traffic_policy))
+        return 1;
+    for (size_t i = 0; i < dr->n_subsets; i++)
+        if (tp_hashes(&dr->subsets[i].traffic_policy))
+            return 1;
+    return 0;
+}
+
+/* a and c (two versions of one rule) apply to the same services of the same
+ * proxies, of an exact host, and differ only in what clusters read. */
+static int dr_clusters_only(const struct destination_rule *a, const struct destination_rule *c)
+{
+    if (!tr_same_str(a->meta.namespace, c->meta.namespace) || !tr_same_str(a->meta.name, c->meta.name) ||
+        !tr_same_str(a->host, c->host) || strchr(c->host, '*') != NULL ||
+        a->n_export_to != c->n_export_to || a->has_workload_selector != c->has_workload_selector ||
+        !tr_same_labels(&a->workload_selector, &c->workload_selector) ||
+        a->n_subsets != c->n_subsets || dr_hashes(a) || dr_hashes(c))
+        return 0;
+    for (size_t i = 0; i < a->n_export_to; i++)
+        if (!tr_same_str(a->export_to[i], c->export_to[i]))
+            return 0;
+    for (size_t i = 0; i < a->n_subsets; i++)
+        if (!tr_same_str(a->subsets[i].name, c->subsets[i].name))
+            return 0;
+    return 1;
+}
+
+/* Could se be the router id's own service (model.c's find_own_service)? */
+static int may_own(const struct service_entry *se, const struct proxy_identity *id)
+{
+    if (id->type != PROXY_ROUTER || se->location != LOCATION_MESH_INTERNAL)
+        return 0;
+    for (size_t e = 0; e < se->n_endpoints; e++) {
+        const struct se_endpoint *ep = &se->endpoints[e];
+        if ((id->ip[0] != '\0' && strcmp(ep->address, id->ip) == 0) ||
+            (ep->labels.n > 0 && tr_labels_subset(&ep->labels, id)))
+            return 1;
+    }
+    return se->has_workload_selector && se->workload_selector.n > 0 &&
+           tr_labels_subset(&se->workload_selector, id);
+}
+
+/* The hosts whose clusters may differ from the previous build's (*n), or
+ * NULL when the change is not one a patch takes. */
+static const char **changed_hosts(struct tr_build *b, const struct translate_model *pm,
+                                  size_t *n)
+{
+    const struct translate_model *m = b->m;
+    *n = 0;
+    if (pm->n_service_entries != m->n_service_entries ||
+        pm->n_destination_rules != m->n_destination_rules ||
+        pm->n_virtual_services != m->n_virtual_services || pm->n_gateways != m->n_gateways)
+        return NULL;
+    for (size_t i = 0; i < m->n_virtual_services; i++)
+        if (pm->virtual_services[i].meta.content_hash != m->virtual_services[i].meta.content_hash)
+            return NULL;
+    for (size_t i = 0; i < m->n_gateways; i++)
+        if (pm->gateways[i].meta.content_hash != m->gateways[i].meta.content_hash)
+            return NULL;
+    const char **hosts = arena_alloc(b->a, (MAX_CHANGED + 1) * sizeof(*hosts));
+    size_t changed = 0;
+    for (size_t i = 0; i < m->n_service_entries; i++) {
+        const struct service_entry *a = &pm->service_entries[i], *c = &m->service_entries[i];
+        if (a->meta.content_hash == c->meta.content_hash)
+            continue;
+        if (++changed > MAX_CHANGED || a->hash_apart_endpoints != c->hash_apart_endpoints ||
+            may_own(a, b->id) || may_own(c, b->id))
+            return NULL;
+        for (size_t h = 0; h < c->n_hosts; h++) {
+            if (*n >= MAX_CHANGED)
+                return NULL;
+            hosts[(*n)++] = host_fqdn(b->a, c->hosts[h], c->meta.namespace);
+        }
+    }
+    for (size_t i = 0; i < m->n_destination_rules; i++) {
+        const struct destination_rule *a = &pm->destination_rules[i],
+                                      *c = &m->destination_rules[i];
+        if (a->meta.content_hash == c->meta.content_hash)
+            continue;
+        if (++changed > MAX_CHANGED || *n >= MAX_CHANGED || !dr_clusters_only(a, c))
+            return NULL;
+        hosts[(*n)++] = host_fqdn(b->a, c->host, c->meta.namespace);
+    }
+    return changed > 0 ? hosts : NULL;
+}
+
+/* Where in s the resources and references made for one service lie. */
+struct span {
+    size_t n0[XDS_NTYPES], n1[XDS_NTYPES], r0, r1;
+};
+
+/* made[i] over span[i], once s is complete (its lists no longer move). */
+static void point(struct tr_build *s, const struct span *sp, struct tr_made *mk)
+{
+    size_t total = 0;
+    for (int t = 0; t < XDS_NTYPES; t++)
+        total += sp->n1[t] - sp->n0[t];
+    const struct xds_resource **res = arena_alloc(s->a, (total + 1) * sizeof(*res));
+    enum xds_type *type = arena_alloc(s->a, (total + 1) * sizeof(*type));
+    mk->res = res;
+    mk->type = type;
+    mk->n_res = 0;
+    for (int t = 0; t < XDS_NTYPES; t++) {
+        const struct xds_resource *items = xds_view_items(s->view, (enum xds_type)t);
+        for (size_t k = sp->n0[t]; k < sp->n1[t]; k++) {
+            res[mk->n_res] = &items[k];
+            type[mk->n_res++] = (enum xds_type)t;
+        }
+    }
+    mk->refs = (const struct tr_ref *const *)s->refs.v + sp->r0;
+    mk->n_refs = sp->r1 - sp->r0;
+}
+
+/* Make again, in s, the clusters of each service of hosts the proxy sees
+ * (made[*n_made]); 0 when one cannot be taken. */
+static int remake(struct tr_build *s, const struct tr_steps *steps, const struct tr_memo *prev,
+                  const char **hosts, size_t n, struct tr_made *made, size_t *n_made)
+{
+    struct span *spans = arena_alloc(s->a, (n + 1) * sizeof(*spans));
+    *n_made = 0;
+    for (size_t i = 0; i < n; i++) {
+        int seen = 0;
+        for (size_t j = 0; j < i; j++)
+            seen |= strcmp(hosts[j], hosts[i]) == 0;
+        if (seen)
+            continue;
+        const struct tr_svc *svc = tr_find_svc(s, hosts[i]);
+        /* as tr_clusters(): what proxyless clients are not offered */
+        if (svc != NULL && s->grpc &&
+            (svc->se->resolution != RESOLUTION_STATIC || strchr(svc->host, '*')))
+            svc = NULL;
+        if (svc == NULL) {
+            if (tr_memo_has_service(prev, hosts[i]))
+                return 0;
+            continue;
+        }
+        const struct destination_rule *dr = tr_find_dr(s, svc->host);
+        struct span *sp = &spans[*n_made];
+        sp->r0 = s->refs.n;
+        for (int t = 0; t < XDS_NTYPES; t++)
+            sp->n0[t] = xds_view_count(s->view, (enum xds_type)t);
+        steps->service_clusters(s, svc, dr);
+        if (s->err != NULL || s->findings.n > 0)
+            return 0;
+        sp->r1 = s->refs.n;
+        for (int t = 0; t < XDS_NTYPES; t++)
+            sp->n1[t] = xds_view_count(s->view, (enum xds_type)t);
+        made[(*n_made)++] = (struct tr_made){.host = svc->host,
+                                             .se_hash = svc->se->meta.content_hash,
+                                             .dr_hash = dr ? dr->meta.content_hash : 0};
+    }
+    for (size_t i = 0; i < *n_made; i++)
+        point(s, &spans[i], &made[i]);
+    return 1;
+}
+
+int tr_patch_clusters(struct tr_build *b, const struct tr_steps *steps)
+{
+    const struct tr_memo *prev = b->reuse->prev;
+    if (prev == NULL || tr_memo_view(prev) == NULL || !tr_memo_no_findings(prev))
+        return 0;
+    size_t n_hosts;
+    const char **hosts = changed_hosts(b, tr_memo_model(prev), &n_hosts);
+    if (hosts == NULL)
+        return 0;
+    /* a build of its own, with a few lookups instead of indexes */
+    struct tr_build s = {.a = b->a, .m = b->m, .o = b->o, .id = b->id};
+    tr_build_init_maps(&s);
+    s.view = xds_view_new();
+    s.router = b->id->type == PROXY_ROUTER;
+    s.grpc = b->id->proxyless_grpc;
+    s.lazy = 1;
+    struct tr_made *made = arena_alloc(b->a, (n_hosts + 1) * sizeof(*made));
+    size_t n_made;
+    /* made's resources point into s.view: it is freed only after the splice */
+    int ok = remake(&s, steps, prev, hosts, n_hosts, made, &n_made) && tr_check(&s) == 0 &&
+             tr_memo_splice_services(b, made, n_made);
+    free(s.err);
+    xds_view_free(s.view);
+    if (ok)
+        b->shared[XDS_LISTENER] = b->shared[XDS_ROUTE] = 1;
+    return ok;
+}
