@@ -73,8 +73,11 @@ func loadCapture(dir string) (sets, error) {
 	// in lexical order, and sequence numbers are zero-padded: later wins
 	for _, path := range names {
 		f := strings.Split(filepath.Base(path), "-")
+		if len(f) < 4 {
+			continue
+		}
 		url, ok := shorts[f[2]]
-		if len(f) < 4 || !ok {
+		if !ok {
 			continue
 		}
 		phase := 0
@@ -106,8 +109,8 @@ func loadCapture(dir string) (sets, error) {
 }
 
 // snapshots hands out the next snapshot on each trigger: the init set, the
-// push set, the init set... Types the two sets share keep version v1; the
-// others take the snapshot's sequence number.
+// push set, the init set... Types the push set does not hold keep version
+// v1; the others take the snapshot's sequence number.
 type snapshots struct {
 	sets sets
 	n    int
