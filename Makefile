@@ -177,6 +177,7 @@ test: $(BIN) $(UNIT) $(E2E_BINS) $(INTEROP_C_BINS)
 	$(Q)BUILD=$(ROOT) SAN_BUILD=$(ROOT)/san sh test/run
 
 bench: $(BIN) $(BENCH_BINS)
+	$(Q)sh bench/peers/build $(O)/bench $(ROOT)/go
 	$(Q)if [ -x bench/run ]; then BUILD=$(O) sh bench/run; else echo "no benchmarks yet"; fi
 
 # libFuzzer drivers need clang; each links the library built with the same flags.
@@ -197,4 +198,5 @@ install: $(BIN)
 clean:
 	rm -rf $(ROOT)
 
--include $(shell find $(ROOT) -name '*.d' 2>/dev/null)
+# (not into the Go caches of the peers' benchmark, whose directories may end in .d)
+-include $(shell find $(ROOT) -path $(ROOT)/go -prune -o -name '*.d' -type f -print 2>/dev/null)
