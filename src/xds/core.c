@@ -190,6 +190,12 @@ void xds_core_type_status(const struct xds_core *s, enum xds_type t, struct xds_
     memcpy(st->nack_nonce, ts->nack_nonce, sizeof(st->nack_nonce));
     st->nack_time_ms = ts->nack_time_ms;
     st->sent_names = xmalloc((ts->held.n ? ts->held.n : 1) * sizeof(char *));
+    if (ts->held.shared) {
+        /* a view's list: its names are not interned, so the report interns them */
+        for (size_t i = 0; i < ts->held.n; i++)
+            st->sent_names[st->n_sent_names++] = (char *)xds_intern(xds_held_name(&ts->held, i));
+        return;
+    }
     for (size_t i = 0; i < ts->held.n; i++)
         if (!ABSENT(ts->held.v[i]))
             st->sent_names[st->n_sent_names++] = (char *)ts->held.v[i].name;

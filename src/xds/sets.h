@@ -38,9 +38,18 @@ struct held {
 #define HELD_ABSENT 0
 #define ABSENT(e) ((e).hash == HELD_ABSENT)
 
-/* What the client holds, in name order. Zero is the empty list. */
+/* What the client holds, in name order. Zero is the empty list.
+ *
+ * A SotW stream that was sent every resource of a type holds exactly the
+ * view's list of that type: it then keeps a reference to that list (shared,
+ * items pointing into it) and no entries of its own, so that ten thousand
+ * streams in sync cost one list. Any change to the entries copies them first
+ * (xds_held_set, xds_held_del_at...); read entries through xds_held_name()
+ * and xds_held_hash(), which see both forms. */
 struct held_list {
-    struct held *v;
+    struct held *v;                /* own entries; NULL while shared */
+    const struct xds_list *shared; /* or a reference to a view's list */
+    const struct xds_resource *items; /* its resources */
     size_t n, cap;
     /* xds_held_key() of the list, kept because each push compares it with
      * the view of every stream: valid while key_ok */
@@ -59,6 +68,17 @@ void xds_strset_clear(struct strset *s);
 /* Give back the slack of the array. */
 void xds_strset_fit(struct strset *s);
 
+/* Entry i's name and hash, in either form. */
+static inline const char *xds_held_name(const struct held_list *h, size_t i)
+{
+    return h->shared ? h->items[i].name : h->v[i].name;
+}
+
+static inline uint64_t xds_held_hash(const struct held_list *h, size_t i)
+{
+    return h->shared ? h->items[i].hash : h->v[i].hash;
+}
+
 /* Index of name in h, or -(insertion point) - 1. */
 long xds_held_find(const struct held_list *h, const char *name);
 /* Record that the client holds name with hash (or, with absent, that it was
@@ -72,6 +92,11 @@ void xds_held_del(struct held_list *h, const char *name);
 void xds_held_clear(struct held_list *h);
 /* Make h exactly res[0..n) (in name order, distinct), in one allocation. */
 void xds_held_replace(struct held_list *h, const struct xds_resource *const *res, size_t n);
+/* Make h exactly the resources of l, sharing l (a reference) instead of copying. */
+void xds_held_share(struct held_list *h, const struct xds_list *l);
+/* Give h entries of its own (a copy of the shared list), before changing
+ * them one by one; nothing when they are its own already. */
+void xds_held_own(struct held_list *h);
 /* The version key of what the client holds (present resources only), as
  * xds_core_set_key() computes it; cached in h. */
 uint64_t xds_held_key(struct held_list *h);
