@@ -72,3 +72,29 @@ TEST(xds_held_share_replaces_and_is_replaced)
     xds_held_clear(&h);
     xds_view_free(v);
 }
+
+TEST(xds_strset_share_reads_finds_and_copies_on_change)
+{
+    struct xds_view *v = three_clusters();
+    size_t interned = xds_intern_count();
+    struct strset s = {0};
+    xds_strset_add(&s, "q");
+    xds_strset_share(&s, xds_view_list(v, XDS_CLUSTER));
+    xds_view_free(v);
+    CHECK(s.shared != NULL && s.v == NULL);
+    CHECK_INT(s.n, 3);
+    CHECK_INT(xds_intern_count(), interned);
+    CHECK_STR(xds_strset_name(&s, 2), "c");
+    CHECK(xds_strset_find(&s, "b") == 1);
+    CHECK(xds_strset_find(&s, "q") == -4);
+    CHECK(xds_strset_add(&s, "b") == 0); /* there: no copy needed, but harmless */
+    CHECK(xds_strset_del(&s, "zz") == 0);
+    CHECK(xds_strset_add(&s, "d") == 1);
+    CHECK(s.shared == NULL);
+    CHECK_INT(s.n, 4);
+    CHECK_STR(xds_strset_name(&s, 3), "d");
+    CHECK(xds_strset_del(&s, "a") == 1);
+    CHECK_STR(xds_strset_name(&s, 0), "b");
+    xds_strset_clear(&s);
+    CHECK_INT(xds_intern_count(), interned);
+}

@@ -179,7 +179,14 @@ void xds_core_type_status(const struct xds_core *s, enum xds_type t, struct xds_
     memset(st, 0, sizeof(*st));
     st->requested = ts->requested;
     st->wildcard = ts->wildcard;
-    st->names = ref_names(ts->names.v, ts->names.n);
+    if (ts->names.shared) {
+        /* a view's list: its names are not interned, so the report interns them */
+        st->names = xmalloc((ts->names.n ? ts->names.n : 1) * sizeof(char *));
+        for (size_t i = 0; i < ts->names.n; i++)
+            st->names[i] = (char *)xds_intern(xds_strset_name(&ts->names, i));
+    } else {
+        st->names = ref_names(ts->names.v, ts->names.n);
+    }
     st->n_names = ts->names.n;
     memcpy(st->sent_version, ts->sent_version, sizeof(st->sent_version));
     memcpy(st->acked_version, ts->acked_version, sizeof(st->acked_version));

@@ -140,10 +140,14 @@ int xds_core_sotw_next(struct xds_core *s, int t, const struct xds_view *v, int6
     }
     /* every resource of the type, as the view has them (covered ones are
      * distinct): keep the view's list, not a copy; else copy */
-    if (n_stale == 0 && n == xds_view_count(v, (enum xds_type)t))
+    if (n_stale == 0 && n == xds_view_count(v, (enum xds_type)t)) {
         xds_held_share(&ts->held, xds_view_list(v, (enum xds_type)t));
-    else
+        /* the names subscribed are those of the view's list: the same */
+        if (!ts->wildcard && ts->names.n == n && ts->names.shared == NULL)
+            xds_strset_share(&ts->names, xds_view_list(v, (enum xds_type)t));
+    } else {
         xds_held_replace(&ts->held, res, n);
+    }
     ts->held.key = k;
     ts->held.key_ok = 1;
     out->type = (enum xds_type)t;

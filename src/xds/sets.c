@@ -19,16 +19,57 @@ static int cmp_held(const void *key, const void *elem)
     return strcmp(key, ((const struct held *)elem)->name);
 }
 
+static int cmp_resource(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct xds_resource *)elem)->name);
+}
+
+const char *xds_strset_name(const struct strset *s, size_t i)
+{
+    size_t n;
+    return s->shared ? xds_list_items(s->shared, &n)[i].name : s->v[i];
+}
+
 /* Index of name in the set, or -(insertion point) - 1. */
 long xds_strset_find(const struct strset *s, const char *name)
 {
-    size_t i = lower_bound(name, s->v, s->n, sizeof(*s->v), cmp_name);
-    return i < s->n && strcmp(s->v[i], name) == 0 ? (long)i : -(long)i - 1;
+    size_t n, i;
+    if (s->shared)
+        i = lower_bound(name, xds_list_items(s->shared, &n), s->n, sizeof(struct xds_resource),
+                        cmp_resource);
+    else
+        i = lower_bound(name, s->v, s->n, sizeof(*s->v), cmp_name);
+    return i < s->n && strcmp(xds_strset_name(s, i), name) == 0 ? (long)i : -(long)i - 1;
+}
+
+/* Copy on change: the shared list's names become interned entries. */
+static void strset_own(struct strset *s)
+{
+    if (s->shared == NULL)
+        return;
+    size_t n;
+    const struct xds_resource *items = xds_list_items(s->shared, &n);
+    char **v = s->n ? xmalloc(s->n * sizeof(*v)) : NULL;
+    for (size_t i = 0; i < s->n; i++)
+        v[i] = (char *)xds_intern(items[i].name);
+    xds_list_unref(s->shared);
+    s->shared = NULL;
+    s->v = v;
+    s->cap = s->n;
+}
+
+void xds_strset_share(struct strset *s, const struct xds_list *l)
+{
+    xds_list_ref(l);
+    xds_strset_clear(s);
+    s->shared = l;
+    xds_list_items(l, &s->n);
 }
 
 /* Returns 1 when name was added, 0 when it was there already. */
 int xds_strset_add(struct strset *s, const char *name)
 {
+    strset_own(s);
     long i = xds_strset_find(s, name);
     if (i >= 0)
         return 0;
@@ -45,6 +86,7 @@ int xds_strset_del(struct strset *s, const char *name)
     long i = xds_strset_find(s, name);
     if (i < 0)
         return 0;
+    strset_own(s);
     xds_intern_put(s->v[i]);
     memmove(&s->v[i], &s->v[i + 1], (s->n - (size_t)i - 1) * sizeof(*s->v));
     s->n--;
@@ -68,14 +110,12 @@ static void fit(void **arr, size_t *cap, size_t n, size_t elem)
 
 void xds_strset_clear(struct strset *s)
 {
-    xds_intern_put_many((const char *const *)s->v, s->n);
+    if (s->shared)
+        xds_list_unref(s->shared);
+    else
+        xds_intern_put_many((const char *const *)s->v, s->n);
     free(s->v);
     memset(s, 0, sizeof(*s));
-}
-
-static int cmp_resource(const void *key, const void *elem)
-{
-    return strcmp(key, ((const struct xds_resource *)elem)->name);
 }
 
 long xds_held_find(const struct held_list *h, const char *name)
@@ -183,7 +223,8 @@ uint64_t xds_held_key(struct held_list *h)
 
 void xds_strset_fit(struct strset *s)
 {
-    fit((void **)&s->v, &s->cap, s->n, sizeof(*s->v));
+    if (s->shared == NULL)
+        fit((void **)&s->v, &s->cap, s->n, sizeof(*s->v));
 }
 
 void xds_held_fit(struct held_list *h)

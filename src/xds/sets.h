@@ -15,9 +15,15 @@
 #include "xdsd/snapshot.h"
 #include "xdsd/util.h"
 
-/* A sorted set of interned names. Zero is the empty set. */
+/* A sorted set of interned names. Zero is the empty set.
+ *
+ * A SotW stream that subscribes to exactly the names of a view's list of a
+ * type (the endpoints of every cluster it was sent) keeps a reference to the
+ * list instead (shared, v NULL); a change copies first, as for held_list.
+ * Read names through xds_strset_name(). */
 struct strset {
     char **v;
+    const struct xds_list *shared;
     size_t n, cap;
 };
 
@@ -57,6 +63,10 @@ struct held_list {
     int key_ok;
 };
 
+/* Name i of s, in either form. */
+const char *xds_strset_name(const struct strset *s, size_t i);
+/* Make s exactly the names of l, sharing l (a reference) instead of copying. */
+void xds_strset_share(struct strset *s, const struct xds_list *l);
 /* Index of name in s, or -(insertion point) - 1. */
 long xds_strset_find(const struct strset *s, const char *name);
 /* Add a reference to name; returns 1 when it was added, 0 when it was there. */
