@@ -40,12 +40,12 @@ static struct opts o = {
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: loadgen [--target HOST:PORT[,HOST:PORT...]] [--streams N] [--conns C] [--delta-pct P]\n"
-            "               [--gateway-pct P] [--namespaces M] [--nack-pct P] [--slow-pct P]\n"
-            "               [--slow-ms MS] [--server-pid PID] [--settle-ms MS] [--pushes P]\n"
-            "               [--edit-a FILE --edit-b FILE --edit-dst FILE] [--quiet-ms MS]\n"
-            "               [--push-timeout-ms MS] [--connect-timeout-ms MS] [--capture DIR]\n"
-            "               [--window BYTES] [--queues Q] [--linger-ms MS]\n");
+            "usage: loadgen [--target HOST:PORT[,HOST:PORT...]] [--streams N] [--conns C]\n"
+            "               [--delta-pct P] [--gateway-pct P] [--namespaces M] [--nack-pct P]\n"
+            "               [--slow-pct P] [--slow-ms MS] [--server-pid PID] [--settle-ms MS]\n"
+            "               [--pushes P] [--edit-a FILE --edit-b FILE --edit-dst FILE]\n"
+            "               [--quiet-ms MS] [--push-timeout-ms MS] [--connect-timeout-ms MS]\n"
+            "               [--capture DIR] [--window BYTES] [--queues Q] [--linger-ms MS]\n");
     exit(2);
 }
 

@@ -34,8 +34,8 @@ int xds_core_keeps_stale(const struct xds_core *s, int t)
 
 /* The bytes of a resource the client holds: from the last hold, else from
  * the view this type was last examined at, which held was taken from. */
-static const struct xds_resource *held_bytes(const struct type_state *ts, int t,
-                                             const char *name, uint64_t hash)
+static const struct xds_resource *held_bytes(const struct type_state *ts, int t, const char *name,
+                                             uint64_t hash)
 {
     for (size_t i = 0; i < ts->n_stale; i++)
         if (ts->stale[i]->hash == hash && strcmp(ts->stale[i]->name, name) == 0)

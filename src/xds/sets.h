@@ -53,8 +53,8 @@ struct held {
  * (xds_held_set, xds_held_del_at...); read entries through xds_held_name()
  * and xds_held_hash(), which see both forms. */
 struct held_list {
-    struct held *v;                /* own entries; NULL while shared */
-    const struct xds_list *shared; /* or a reference to a view's list */
+    struct held *v;                   /* own entries; NULL while shared */
+    const struct xds_list *shared;    /* or a reference to a view's list */
     const struct xds_resource *items; /* its resources */
     size_t n, cap;
     /* xds_held_key() of the list, kept because each push compares it with
