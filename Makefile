@@ -4,6 +4,7 @@
 #   make run        build and serve the bundled example
 #   make test       build and run every test suite (then the unit tests under ASan+UBSan)
 #   make bench      run the benchmarks
+#   make bench-large  50,000 streams against xdsd and the raw server
 #   make examples   what the proxyless gRPC example runs: npm packages, the C xDS client
 #   make fuzz       build the libFuzzer drivers (clang)
 #   make install    install to $(DESTDIR)$(PREFIX)
@@ -98,7 +99,7 @@ FUZZ_BINS := $(patsubst test/fuzz/%.c,$(ROOT)/fuzz/%,$(FUZZ_SRC))
 DEPS_STAMP := $(ROOT)/.deps-ok
 BUILD_ID := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-.PHONY: all run test unit bench fuzz install clean deps examples
+.PHONY: all run test unit bench bench-large fuzz install clean deps examples
 # keep the objects of test and bench programs between runs
 .SECONDARY:
 all: $(BIN)
@@ -179,6 +180,11 @@ test: $(BIN) $(UNIT) $(E2E_BINS) $(INTEROP_C_BINS)
 bench: $(BIN) $(BENCH_BINS)
 	$(Q)sh bench/peers/build $(O)/bench $(ROOT)/go
 	$(Q)if [ -x bench/run ]; then BUILD=$(O) sh bench/run; else echo "no benchmarks yet"; fi
+
+# 50,000 streams on their own connections, xdsd and the raw server (BENCH_LARGE=N for another
+# count); about 10 GB of memory for the servers and loadgen, and several minutes.
+bench-large: $(BIN) $(BENCH_BINS)
+	$(Q)BUILD=$(O) BENCH_LARGE=$${BENCH_LARGE:-50000} sh bench/run
 
 # libFuzzer drivers need clang; each links the library built with the same flags.
 FUZZ_CC := clang

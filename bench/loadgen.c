@@ -17,7 +17,8 @@
  * every stream the time from the rename to its last ACK of the new config.
  * With --server-pid, the server's RSS and CPU are sampled at each boundary;
  * each push also reports loadgen's own CPU and page faults.
- * Results are "key=value" lines on stdout. All traffic goes to --target.
+ * Results are "key=value" lines on stdout. All traffic goes to --target
+ * (connection c to the c-th address of a list, in turn).
  * Options are in loadgen_opts.h, one proxy's side of the protocol in
  * proxy_stream.h. */
 #include <dlfcn.h>
@@ -394,7 +395,7 @@ static void make_channels(void)
             int_arg(GRPC_ARG_KEEPALIVE_TIME_MS, INT_MAX),
         };
         grpc_channel_args args = {sizeof(a) / sizeof(a[0]), a};
-        chans[c] = grpc_channel_create(o.target, creds, &args);
+        chans[c] = grpc_channel_create(o.targets[c % o.n_targets], creds, &args);
     }
     grpc_channel_credentials_release(creds);
 }
@@ -496,6 +497,10 @@ int main(int argc, char **argv)
         printf("error %s\n", first_error);
     printf("done closed=%d loadgen_cpu_s=%.2f\n", n_closed, bench_cpu_s(0));
     fflush(stdout);
+    /* the streams stay open a while, so that the harness can read the
+     * server's view of them after every measurement */
+    if (o.linger_ms > 0)
+        pump(o.linger_ms);
     /* thousands of channels take seconds to tear down, and the kernel closes
      * their sockets anyway */
     _exit(0);

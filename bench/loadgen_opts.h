@@ -7,12 +7,17 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct opts {
     const char *target;
+    /* --target may list several addresses, comma-separated: connection c
+     * goes to targets[c % n_targets] (past one address's port range) */
+    char **targets;
+    int n_targets;
     int streams, conns, delta_pct, gateway_pct, namespaces, nack_pct, slow_pct, slow_ms;
     int server_pid, settle_ms, pushes, quiet_ms, push_timeout_ms, connect_timeout_ms;
-    int window, queues;
+    int window, queues, linger_ms;
     const char *edit_a, *edit_b, *edit_dst, *capture;
 };
 
@@ -35,13 +40,26 @@ static struct opts o = {
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: loadgen [--target HOST:PORT] [--streams N] [--conns C] [--delta-pct P]\n"
-            "               [--gateway-pct P] [--namespaces M] [--nack-pct P] [--slow-pct P]\n"
-            "               [--slow-ms MS] [--server-pid PID] [--settle-ms MS] [--pushes P]\n"
-            "               [--edit-a FILE --edit-b FILE --edit-dst FILE] [--quiet-ms MS]\n"
-            "               [--push-timeout-ms MS] [--connect-timeout-ms MS] [--capture DIR]\n"
-            "               [--window BYTES] [--queues Q]\n");
+            "usage: loadgen [--target HOST:PORT[,HOST:PORT...]] [--streams N] [--conns C]\n"
+            "               [--delta-pct P] [--gateway-pct P] [--namespaces M] [--nack-pct P]\n"
+            "               [--slow-pct P] [--slow-ms MS] [--server-pid PID] [--settle-ms MS]\n"
+            "               [--pushes P] [--edit-a FILE --edit-b FILE --edit-dst FILE]\n"
+            "               [--quiet-ms MS] [--push-timeout-ms MS] [--connect-timeout-ms MS]\n"
+            "               [--capture DIR] [--window BYTES] [--queues Q] [--linger-ms MS]\n");
     exit(2);
+}
+
+/* o.target split at commas into o.targets. */
+static void split_targets(void)
+{
+    char *copy = strdup(o.target), *save = NULL;
+    if (copy == NULL)
+        exit(1);
+    o.targets = calloc(strlen(copy) / 2 + 2, sizeof(*o.targets));
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        o.targets[o.n_targets++] = t;
+    if (o.n_targets == 0)
+        usage();
 }
 
 static void parse_args(int argc, char **argv)
@@ -57,7 +75,8 @@ static void parse_args(int argc, char **argv)
         {"edit-dst", 1, 0, 'D'},        {"quiet-ms", 1, 0, 'q'},
         {"push-timeout-ms", 1, 0, 'T'}, {"connect-timeout-ms", 1, 0, 'C'},
         {"capture", 1, 0, 'x'},         {"window", 1, 0, 'W'},
-        {"queues", 1, 0, 'Q'},          {0, 0, 0, 0}};
+        {"queues", 1, 0, 'Q'},          {"linger-ms", 1, 0, 'L'},
+        {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
@@ -124,6 +143,9 @@ static void parse_args(int argc, char **argv)
         case 'Q':
             o.queues = atoi(optarg);
             break;
+        case 'L':
+            o.linger_ms = atoi(optarg);
+            break;
 
         default:
             usage();
@@ -135,6 +157,7 @@ static void parse_args(int argc, char **argv)
         o.conns = o.streams;
     if (o.queues < 1)
         o.queues = 1;
+    split_targets();
 }
 
 #endif

@@ -41,8 +41,8 @@ const char *xds_type_short(enum xds_type t)
 
 /* The resources of one type. A list may be shared by the views of
  * successive snapshots (xds_view_share): it is immutable once finished and
- * freed with its last view. */
-struct resource_list {
+ * freed with its last reference (a view, or a stream that was sent it). */
+struct xds_list {
     struct xds_resource *items;
     size_t n, cap;
     size_t bytes;
@@ -55,12 +55,12 @@ struct resource_list {
 };
 
 struct xds_view {
-    struct resource_list *types[XDS_NTYPES];
+    struct xds_list *types[XDS_NTYPES];
 };
 
-static struct resource_list *list_new(void)
+static struct xds_list *list_new(void)
 {
-    struct resource_list *l = xcalloc(1, sizeof(*l));
+    struct xds_list *l = xcalloc(1, sizeof(*l));
     atomic_init(&l->refs, 1);
     return l;
 }
@@ -90,7 +90,7 @@ void xds_bytes_unref(uint8_t *bytes)
         free(h);
 }
 
-static void list_unref(struct resource_list *l)
+static void list_unref(struct xds_list *l)
 {
     if (atomic_fetch_sub_explicit(&l->refs, 1, memory_order_acq_rel) != 1)
         return;
@@ -105,6 +105,29 @@ static void list_unref(struct resource_list *l)
     free(l);
 }
 
+const struct xds_list *xds_view_list(const struct xds_view *v, enum xds_type t)
+{
+    return v->types[t];
+}
+
+void xds_list_ref(const struct xds_list *l)
+{
+    /* the count is not part of the list's value: const lists are counted */
+    atomic_fetch_add_explicit(&((struct xds_list *)l)->refs, 1, memory_order_relaxed);
+}
+
+void xds_list_unref(const struct xds_list *l)
+{
+    if (l)
+        list_unref((struct xds_list *)l);
+}
+
+const struct xds_resource *xds_list_items(const struct xds_list *l, size_t *n)
+{
+    *n = l->n;
+    return l->items;
+}
+
 struct xds_view *xds_view_new(void)
 {
     struct xds_view *v = xcalloc(1, sizeof(struct xds_view));
@@ -116,7 +139,7 @@ struct xds_view *xds_view_new(void)
 void xds_view_add_hashed(struct xds_view *v, enum xds_type t, const char *name, uint8_t *bytes,
                          size_t len, uint64_t hash)
 {
-    struct resource_list *l = v->types[t];
+    struct xds_list *l = v->types[t];
     /* a list shared with another view is immutable */
     if (atomic_load_explicit(&l->refs, memory_order_relaxed) != 1)
         abort();
@@ -140,7 +163,7 @@ void xds_view_add_counted(struct xds_view *v, enum xds_type t, const char *name,
                           size_t len, uint64_t hash)
 {
     xds_view_add_hashed(v, t, name, bytes, len, hash);
-    struct resource_list *l = v->types[t];
+    struct xds_list *l = v->types[t];
     l->items[l->n - 1].counted = 1;
 }
 
@@ -163,7 +186,7 @@ void xds_view_add(struct xds_view *v, enum xds_type t, const char *name, uint8_t
 
 void xds_view_share(struct xds_view *v, enum xds_type t, const struct xds_view *from)
 {
-    struct resource_list *l = from->types[t];
+    struct xds_list *l = from->types[t];
     atomic_fetch_add_explicit(&l->refs, 1, memory_order_relaxed);
     list_unref(v->types[t]);
     v->types[t] = l;
@@ -175,9 +198,9 @@ static int resource_cmp(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-static void list_sizes(struct resource_list *l, enum xds_type t);
+static void list_sizes(struct xds_list *l, enum xds_type t);
 
-static int list_finish(struct resource_list *l, enum xds_type t, char **err)
+static int list_finish(struct xds_list *l, enum xds_type t, char **err)
 {
     if (l->n > 1)
         qsort(l->items, l->n, sizeof(*l->items), resource_cmp);
@@ -229,7 +252,7 @@ const struct xds_resource *xds_view_find(const struct xds_view *v, enum xds_type
                                          const char *name)
 {
     struct xds_resource key = {.name = name};
-    const struct resource_list *l = v->types[t];
+    const struct xds_list *l = v->types[t];
     if (l->n == 0)
         return NULL;
     return bsearch(&key, l->items, l->n, sizeof(key), resource_cmp);
@@ -270,7 +293,7 @@ static size_t envelope_bytes(size_t url)
     return field_bytes(url) + 128;
 }
 
-static void list_sizes(struct resource_list *l, enum xds_type t)
+static void list_sizes(struct xds_list *l, enum xds_type t)
 {
     size_t url = strlen(type_urls[t]);
     l->response_bytes = envelope_bytes(url);
@@ -285,7 +308,7 @@ static void list_sizes(struct resource_list *l, enum xds_type t)
 
 size_t xds_view_response_bytes(const struct xds_view *v, enum xds_type t)
 {
-    struct resource_list *l = v->types[t];
+    struct xds_list *l = v->types[t];
     if (!l->finished)
         list_sizes(l, t);
     return l->response_bytes;
@@ -295,7 +318,7 @@ size_t xds_view_response_bytes(const struct xds_view *v, enum xds_type t)
 static const struct xds_resource *oversized_resource(const struct xds_view *v, enum xds_type t,
                                                      size_t limit, size_t *bytes)
 {
-    const struct resource_list *l = v->types[t];
+    const struct xds_list *l = v->types[t];
     size_t url = strlen(type_urls[t]);
     if (l->finished && l->max_single_bytes <= limit)
         return NULL;

@@ -71,6 +71,19 @@ void xds_view_share(struct xds_view *v, enum xds_type t, const struct xds_view *
 int xds_view_finish(struct xds_view *v, char **err);
 void xds_view_free(struct xds_view *v);
 
+/* The resources of one type of a finished view, as one immutable,
+ * reference-counted list that views of successive snapshots may share: a
+ * stream that was sent all of them keeps a reference, not a copy. */
+struct xds_list;
+/* The list of type t of the finished view v (borrowed: xds_list_ref() keeps it). */
+const struct xds_list *xds_view_list(const struct xds_view *v, enum xds_type t);
+/* Another reference to l; drop it with xds_list_unref(). */
+void xds_list_ref(const struct xds_list *l);
+/* Drop a reference (NULL is ignored); the last one frees the list. */
+void xds_list_unref(const struct xds_list *l);
+/* The resources of l, sorted by name; *n gets how many. */
+const struct xds_resource *xds_list_items(const struct xds_list *l, size_t *n);
+
 /* Reading a finished view. items are sorted by name. */
 size_t xds_view_count(const struct xds_view *v, enum xds_type t);
 const struct xds_resource *xds_view_items(const struct xds_view *v, enum xds_type t);

@@ -179,7 +179,14 @@ void xds_core_type_status(const struct xds_core *s, enum xds_type t, struct xds_
     memset(st, 0, sizeof(*st));
     st->requested = ts->requested;
     st->wildcard = ts->wildcard;
-    st->names = ref_names(ts->names.v, ts->names.n);
+    if (ts->names.shared) {
+        /* a view's list: its names are not interned, so the report interns them */
+        st->names = xmalloc((ts->names.n ? ts->names.n : 1) * sizeof(char *));
+        for (size_t i = 0; i < ts->names.n; i++)
+            st->names[i] = (char *)xds_intern(xds_strset_name(&ts->names, i));
+    } else {
+        st->names = ref_names(ts->names.v, ts->names.n);
+    }
     st->n_names = ts->names.n;
     memcpy(st->sent_version, ts->sent_version, sizeof(st->sent_version));
     memcpy(st->acked_version, ts->acked_version, sizeof(st->acked_version));
@@ -190,6 +197,12 @@ void xds_core_type_status(const struct xds_core *s, enum xds_type t, struct xds_
     memcpy(st->nack_nonce, ts->nack_nonce, sizeof(st->nack_nonce));
     st->nack_time_ms = ts->nack_time_ms;
     st->sent_names = xmalloc((ts->held.n ? ts->held.n : 1) * sizeof(char *));
+    if (ts->held.shared) {
+        /* a view's list: its names are not interned, so the report interns them */
+        for (size_t i = 0; i < ts->held.n; i++)
+            st->sent_names[st->n_sent_names++] = (char *)xds_intern(xds_held_name(&ts->held, i));
+        return;
+    }
     for (size_t i = 0; i < ts->held.n; i++)
         if (!ABSENT(ts->held.v[i]))
             st->sent_names[st->n_sent_names++] = (char *)ts->held.v[i].name;

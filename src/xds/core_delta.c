@@ -130,7 +130,7 @@ static size_t delta_removed(struct type_state *ts, int t, const struct xds_view 
             xds_strset_add(removed, ts->held.v[i].name);
     }
     for (size_t i = 0; i < ts->names.n; i++) {
-        const char *name = ts->names.v[i];
+        const char *name = xds_strset_name(&ts->names, i);
         long h = xds_held_find(&ts->held, name);
         if (h >= 0 && !ABSENT(ts->held.v[h]) && keep)
             continue;

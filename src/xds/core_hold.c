@@ -34,15 +34,15 @@ int xds_core_keeps_stale(const struct xds_core *s, int t)
 
 /* The bytes of a resource the client holds: from the last hold, else from
  * the view this type was last examined at, which held was taken from. */
-static const struct xds_resource *held_bytes(const struct type_state *ts, int t,
-                                             const struct held *e)
+static const struct xds_resource *held_bytes(const struct type_state *ts, int t, const char *name,
+                                             uint64_t hash)
 {
     for (size_t i = 0; i < ts->n_stale; i++)
-        if (ts->stale[i]->hash == e->hash && strcmp(ts->stale[i]->name, e->name) == 0)
+        if (ts->stale[i]->hash == hash && strcmp(ts->stale[i]->name, name) == 0)
             return ts->stale[i];
     const struct xds_resource *r =
-        ts->seen_view ? xds_view_find(ts->seen_view, (enum xds_type)t, e->name) : NULL;
-    return r && r->hash == e->hash ? r : NULL;
+        ts->seen_view ? xds_view_find(ts->seen_view, (enum xds_type)t, name) : NULL;
+    return r && r->hash == hash ? r : NULL;
 }
 
 /* SotW, O1: what the client holds, still subscribes to and v lacks, in name
@@ -54,12 +54,13 @@ size_t xds_core_sotw_stale(const struct type_state *ts, int t, const struct xds_
     size_t m = 0;
     *stale = NULL;
     for (size_t i = 0; i < ts->held.n; i++) {
-        const struct held *e = &ts->held.v[i];
-        if (ABSENT(*e) || xds_view_find(v, (enum xds_type)t, e->name))
+        const char *name = xds_held_name(&ts->held, i);
+        uint64_t hash = xds_held_hash(&ts->held, i);
+        if (hash == HELD_ABSENT || xds_view_find(v, (enum xds_type)t, name))
             continue;
-        if (!ts->wildcard && xds_strset_find(&ts->names, e->name) < 0)
+        if (!ts->wildcard && xds_strset_find(&ts->names, name) < 0)
             continue;
-        const struct xds_resource *r = held_bytes(ts, t, e);
+        const struct xds_resource *r = held_bytes(ts, t, name, hash);
         if (r == NULL)
             continue; /* not found: cannot be kept, so it is removed now */
         if (m == 0)

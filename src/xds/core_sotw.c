@@ -63,7 +63,7 @@ static void sotw_prune(struct type_state *ts)
     if (ts->wildcard)
         return;
     for (size_t i = ts->held.n; i-- > 0;)
-        if (xds_strset_find(&ts->names, ts->held.v[i].name) < 0)
+        if (xds_strset_find(&ts->names, xds_held_name(&ts->held, i)) < 0)
             xds_held_del_at(&ts->held, i);
 }
 
@@ -138,7 +138,16 @@ int xds_core_sotw_next(struct xds_core *s, int t, const struct xds_view *v, int6
         free(res);
         return 0;
     }
-    xds_held_replace(&ts->held, res, n);
+    /* every resource of the type, as the view has them (covered ones are
+     * distinct): keep the view's list, not a copy; else copy */
+    if (n_stale == 0 && n == xds_view_count(v, (enum xds_type)t)) {
+        xds_held_share(&ts->held, xds_view_list(v, (enum xds_type)t));
+        /* the names subscribed are those of the view's list: the same */
+        if (!ts->wildcard && ts->names.n == n && ts->names.shared == NULL)
+            xds_strset_share(&ts->names, xds_view_list(v, (enum xds_type)t));
+    } else {
+        xds_held_replace(&ts->held, res, n);
+    }
     ts->held.key = k;
     ts->held.key_ok = 1;
     out->type = (enum xds_type)t;

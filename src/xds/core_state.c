@@ -55,7 +55,8 @@ size_t xds_core_covered(const struct type_state *ts, int t, const struct xds_vie
     }
     *out = xcalloc(ts->names.n ? ts->names.n : 1, sizeof(**out));
     for (size_t i = 0; i < ts->names.n; i++) {
-        const struct xds_resource *r = xds_view_find(v, (enum xds_type)t, ts->names.v[i]);
+        const struct xds_resource *r =
+            xds_view_find(v, (enum xds_type)t, xds_strset_name(&ts->names, i));
         if (r)
             (*out)[n++] = r;
     }

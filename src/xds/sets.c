@@ -19,16 +19,57 @@ static int cmp_held(const void *key, const void *elem)
     return strcmp(key, ((const struct held *)elem)->name);
 }
 
+static int cmp_resource(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct xds_resource *)elem)->name);
+}
+
+const char *xds_strset_name(const struct strset *s, size_t i)
+{
+    size_t n;
+    return s->shared ? xds_list_items(s->shared, &n)[i].name : s->v[i];
+}
+
 /* Index of name in the set, or -(insertion point) - 1. */
 long xds_strset_find(const struct strset *s, const char *name)
 {
-    size_t i = lower_bound(name, s->v, s->n, sizeof(*s->v), cmp_name);
-    return i < s->n && strcmp(s->v[i], name) == 0 ? (long)i : -(long)i - 1;
+    size_t n, i;
+    if (s->shared)
+        i = lower_bound(name, xds_list_items(s->shared, &n), s->n, sizeof(struct xds_resource),
+                        cmp_resource);
+    else
+        i = lower_bound(name, s->v, s->n, sizeof(*s->v), cmp_name);
+    return i < s->n && strcmp(xds_strset_name(s, i), name) == 0 ? (long)i : -(long)i - 1;
+}
+
+/* Copy on change: the shared list's names become interned entries. */
+static void strset_own(struct strset *s)
+{
+    if (s->shared == NULL)
+        return;
+    size_t n;
+    const struct xds_resource *items = xds_list_items(s->shared, &n);
+    char **v = s->n ? xmalloc(s->n * sizeof(*v)) : NULL;
+    for (size_t i = 0; i < s->n; i++)
+        v[i] = (char *)xds_intern(items[i].name);
+    xds_list_unref(s->shared);
+    s->shared = NULL;
+    s->v = v;
+    s->cap = s->n;
+}
+
+void xds_strset_share(struct strset *s, const struct xds_list *l)
+{
+    xds_list_ref(l);
+    xds_strset_clear(s);
+    s->shared = l;
+    xds_list_items(l, &s->n);
 }
 
 /* Returns 1 when name was added, 0 when it was there already. */
 int xds_strset_add(struct strset *s, const char *name)
 {
+    strset_own(s);
     long i = xds_strset_find(s, name);
     if (i >= 0)
         return 0;
@@ -45,6 +86,7 @@ int xds_strset_del(struct strset *s, const char *name)
     long i = xds_strset_find(s, name);
     if (i < 0)
         return 0;
+    strset_own(s);
     xds_intern_put(s->v[i]);
     memmove(&s->v[i], &s->v[i + 1], (s->n - (size_t)i - 1) * sizeof(*s->v));
     s->n--;
@@ -68,19 +110,47 @@ static void fit(void **arr, size_t *cap, size_t n, size_t elem)
 
 void xds_strset_clear(struct strset *s)
 {
-    xds_intern_put_many((const char *const *)s->v, s->n);
+    if (s->shared)
+        xds_list_unref(s->shared);
+    else
+        xds_intern_put_many((const char *const *)s->v, s->n);
     free(s->v);
     memset(s, 0, sizeof(*s));
 }
 
 long xds_held_find(const struct held_list *h, const char *name)
 {
-    size_t i = lower_bound(name, h->v, h->n, sizeof(*h->v), cmp_held);
-    return i < h->n && strcmp(h->v[i].name, name) == 0 ? (long)i : -(long)i - 1;
+    size_t i = h->shared ? lower_bound(name, h->items, h->n, sizeof(*h->items), cmp_resource)
+                         : lower_bound(name, h->v, h->n, sizeof(*h->v), cmp_held);
+    return i < h->n && strcmp(xds_held_name(h, i), name) == 0 ? (long)i : -(long)i - 1;
+}
+
+/* Copy on change: the shared list's names become interned entries. */
+void xds_held_own(struct held_list *h)
+{
+    if (h->shared == NULL)
+        return;
+    struct held *v = h->n ? xmalloc(h->n * sizeof(*v)) : NULL;
+    for (size_t i = 0; i < h->n; i++)
+        v[i] = (struct held){.name = xds_intern(h->items[i].name), .hash = h->items[i].hash};
+    xds_list_unref(h->shared);
+    h->shared = NULL;
+    h->items = NULL;
+    h->v = v;
+    h->cap = h->n;
+}
+
+void xds_held_share(struct held_list *h, const struct xds_list *l)
+{
+    xds_list_ref(l);
+    xds_held_clear(h);
+    h->shared = l;
+    h->items = xds_list_items(l, &h->n);
 }
 
 void xds_held_set(struct held_list *h, const char *name, uint64_t hash, int absent)
 {
+    xds_held_own(h);
     long i = xds_held_find(h, name);
     if (i < 0) {
         size_t at = (size_t)(-i - 1);
@@ -99,6 +169,7 @@ void xds_held_set(struct held_list *h, const char *name, uint64_t hash, int abse
 
 void xds_held_del_at(struct held_list *h, size_t i)
 {
+    xds_held_own(h);
     xds_intern_put(h->v[i].name);
     memmove(&h->v[i], &h->v[i + 1], (h->n - i - 1) * sizeof(*h->v));
     h->n--;
@@ -114,8 +185,11 @@ void xds_held_del(struct held_list *h, const char *name)
 
 void xds_held_clear(struct held_list *h)
 {
-    for (size_t i = 0; i < h->n; i++)
-        xds_intern_put(h->v[i].name);
+    if (h->shared)
+        xds_list_unref(h->shared);
+    else
+        for (size_t i = 0; i < h->n; i++)
+            xds_intern_put(h->v[i].name);
     free(h->v);
     memset(h, 0, sizeof(*h));
 }
@@ -140,8 +214,8 @@ uint64_t xds_held_key(struct held_list *h)
         return h->key;
     uint64_t k = HASH_SEED;
     for (size_t i = 0; i < h->n; i++)
-        if (!ABSENT(h->v[i]))
-            k = xds_key_add(k, h->v[i].name, h->v[i].hash);
+        if (h->shared || !ABSENT(h->v[i]))
+            k = xds_key_add(k, xds_held_name(h, i), xds_held_hash(h, i));
     h->key = k;
     h->key_ok = 1;
     return k;
@@ -149,10 +223,12 @@ uint64_t xds_held_key(struct held_list *h)
 
 void xds_strset_fit(struct strset *s)
 {
-    fit((void **)&s->v, &s->cap, s->n, sizeof(*s->v));
+    if (s->shared == NULL)
+        fit((void **)&s->v, &s->cap, s->n, sizeof(*s->v));
 }
 
 void xds_held_fit(struct held_list *h)
 {
-    fit((void **)&h->v, &h->cap, h->n, sizeof(*h->v));
+    if (h->shared == NULL)
+        fit((void **)&h->v, &h->cap, h->n, sizeof(*h->v));
 }

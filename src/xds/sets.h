@@ -15,9 +15,15 @@
 #include "xdsd/snapshot.h"
 #include "xdsd/util.h"
 
-/* A sorted set of interned names. Zero is the empty set. */
+/* A sorted set of interned names. Zero is the empty set.
+ *
+ * A SotW stream that subscribes to exactly the names of a view's list of a
+ * type (the endpoints of every cluster it was sent) keeps a reference to the
+ * list instead (shared, v NULL); a change copies first, as for held_list.
+ * Read names through xds_strset_name(). */
 struct strset {
     char **v;
+    const struct xds_list *shared;
     size_t n, cap;
 };
 
@@ -38,9 +44,18 @@ struct held {
 #define HELD_ABSENT 0
 #define ABSENT(e) ((e).hash == HELD_ABSENT)
 
-/* What the client holds, in name order. Zero is the empty list. */
+/* What the client holds, in name order. Zero is the empty list.
+ *
+ * A SotW stream that was sent every resource of a type holds exactly the
+ * view's list of that type: it then keeps a reference to that list (shared,
+ * items pointing into it) and no entries of its own, so that ten thousand
+ * streams in sync cost one list. Any change to the entries copies them first
+ * (xds_held_set, xds_held_del_at...); read entries through xds_held_name()
+ * and xds_held_hash(), which see both forms. */
 struct held_list {
-    struct held *v;
+    struct held *v;                   /* own entries; NULL while shared */
+    const struct xds_list *shared;    /* or a reference to a view's list */
+    const struct xds_resource *items; /* its resources */
     size_t n, cap;
     /* xds_held_key() of the list, kept because each push compares it with
      * the view of every stream: valid while key_ok */
@@ -48,6 +63,10 @@ struct held_list {
     int key_ok;
 };
 
+/* Name i of s, in either form. */
+const char *xds_strset_name(const struct strset *s, size_t i);
+/* Make s exactly the names of l, sharing l (a reference) instead of copying. */
+void xds_strset_share(struct strset *s, const struct xds_list *l);
 /* Index of name in s, or -(insertion point) - 1. */
 long xds_strset_find(const struct strset *s, const char *name);
 /* Add a reference to name; returns 1 when it was added, 0 when it was there. */
@@ -58,6 +77,17 @@ int xds_strset_del(struct strset *s, const char *name);
 void xds_strset_clear(struct strset *s);
 /* Give back the slack of the array. */
 void xds_strset_fit(struct strset *s);
+
+/* Entry i's name and hash, in either form. */
+static inline const char *xds_held_name(const struct held_list *h, size_t i)
+{
+    return h->shared ? h->items[i].name : h->v[i].name;
+}
+
+static inline uint64_t xds_held_hash(const struct held_list *h, size_t i)
+{
+    return h->shared ? h->items[i].hash : h->v[i].hash;
+}
 
 /* Index of name in h, or -(insertion point) - 1. */
 long xds_held_find(const struct held_list *h, const char *name);
@@ -72,6 +102,11 @@ void xds_held_del(struct held_list *h, const char *name);
 void xds_held_clear(struct held_list *h);
 /* Make h exactly res[0..n) (in name order, distinct), in one allocation. */
 void xds_held_replace(struct held_list *h, const struct xds_resource *const *res, size_t n);
+/* Make h exactly the resources of l, sharing l (a reference) instead of copying. */
+void xds_held_share(struct held_list *h, const struct xds_list *l);
+/* Give h entries of its own (a copy of the shared list), before changing
+ * them one by one; nothing when they are its own already. */
+void xds_held_own(struct held_list *h);
 /* The version key of what the client holds (present resources only), as
  * xds_core_set_key() computes it; cached in h. */
 uint64_t xds_held_key(struct held_list *h);
