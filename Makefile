@@ -188,7 +188,8 @@ bench-large: $(BIN) $(BENCH_BINS)
 	$(Q)BUILD=$(O) BENCH_LARGE=$${BENCH_LARGE:-50000} sh bench/run
 
 # How each cost grows with the services and the streams (BENCH_GROWTH_K, BENCH_GROWTH_N,
-# BENCH_GROWTH_RUNS); bench-large at each stream count, so as long as three of those.
+# BENCH_GROWTH_RUNS): translate_bench at each size, bench-large at each stream count
+# (about 4 minutes here, and a few GB of memory).
 bench-growth: $(BIN) $(BENCH_BINS)
 	$(Q)BUILD=$(O) sh bench/growth
 
