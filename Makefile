@@ -5,6 +5,7 @@
 #   make test       build and run every test suite (then the unit tests under ASan+UBSan)
 #   make bench      run the benchmarks
 #   make bench-large  50,000 streams against xdsd and the raw server
+#   make bench-growth  cost at 1,000, 10,000 and 50,000 services and 1,000 to 18,000 streams
 #   make examples   what the proxyless gRPC example runs: npm packages, the C xDS client
 #   make fuzz       build the libFuzzer drivers (clang)
 #   make install    install to $(DESTDIR)$(PREFIX)
@@ -99,7 +100,7 @@ FUZZ_BINS := $(patsubst test/fuzz/%.c,$(ROOT)/fuzz/%,$(FUZZ_SRC))
 DEPS_STAMP := $(ROOT)/.deps-ok
 BUILD_ID := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-.PHONY: all run test unit bench bench-large fuzz install clean deps examples
+.PHONY: all run test unit bench bench-large bench-growth fuzz install clean deps examples
 # keep the objects of test and bench programs between runs
 .SECONDARY:
 all: $(BIN)
@@ -185,6 +186,12 @@ bench: $(BIN) $(BENCH_BINS)
 # count); about 10 GB of memory for the servers and loadgen, and several minutes.
 bench-large: $(BIN) $(BENCH_BINS)
 	$(Q)BUILD=$(O) BENCH_LARGE=$${BENCH_LARGE:-50000} sh bench/run
+
+# How each cost grows with the services and the streams (BENCH_GROWTH_K, BENCH_GROWTH_N,
+# BENCH_GROWTH_RUNS): translate_bench at each size, bench-large at each stream count
+# (about 4 minutes here, and a few GB of memory).
+bench-growth: $(BIN) $(BENCH_BINS)
+	$(Q)BUILD=$(O) sh bench/growth
 
 # libFuzzer drivers need clang; each links the library built with the same flags.
 FUZZ_CC := clang

@@ -2,6 +2,7 @@
  *
  *   translate_bench --config-dir DIR [--edit FILE [--edit2 FILE] --edit-dst FILE]
  *                   [--edit-kinds EDIR] [--namespaces M] [--repeat N]
+ *                   [--max-response-bytes N]
  *
  * Loads DIR (config_load), wraps it in a snapshot (translate_snapshot) and
  * builds the views the bench's proxies ask for: a sidecar in each of M
@@ -20,7 +21,11 @@
  * and one line per kind: "edit_kind_KIND" with the full translation's,
  * the first edit's and the steady edits' re-translation times (CPU, the work
  * done whatever else runs on the machine) and each edit's as a percentage of
- * the full translation. */
+ * the full translation.
+ *
+ * --max-response-bytes N: the limit a view's response must fit in, as serve's
+ * option of that name (default 64 MiB); bench/growth raises it, since at
+ * 50,000 services a sidecar's Cluster response is larger. */
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
@@ -333,6 +338,7 @@ int main(int argc, char **argv)
 {
     const char *dir = NULL, *edit = NULL, *edit2 = NULL, *dst = NULL, *kinds = NULL;
     int namespaces = 10, repeat = 0;
+    size_t max_response = 0; /* 0: xdsd's default, as serve without the option */
     static const struct option lo[] = {{"config-dir", 1, 0, 'c'},
                                        {"edit", 1, 0, 'e'},
                                        {"edit2", 1, 0, '2'},
@@ -340,6 +346,7 @@ int main(int argc, char **argv)
                                        {"edit-kinds", 1, 0, 'k'},
                                        {"namespaces", 1, 0, 'm'},
                                        {"repeat", 1, 0, 'r'},
+                                       {"max-response-bytes", 1, 0, 'x'},
                                        {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -362,6 +369,9 @@ int main(int argc, char **argv)
         case 'r':
             repeat = atoi(optarg);
             break;
+        case 'x':
+            max_response = (size_t)strtoull(optarg, NULL, 10);
+            break;
         case 'm':
             namespaces = atoi(optarg);
             break;
@@ -373,11 +383,14 @@ int main(int argc, char **argv)
     }
     if (!dir || namespaces < 1) {
         fprintf(stderr, "usage: translate_bench --config-dir DIR [--edit FILE [--edit2 FILE] --edit-dst FILE] "
-                        "[--edit-kinds EDIR] [--namespaces M] [--repeat N]\n");
+                        "[--edit-kinds EDIR] [--namespaces M] [--repeat N]\n"
+                        "       [--max-response-bytes N]\n");
         return 2;
     }
     malloc_keep_for_reuse(); /* as xdsd serve does */
-    struct translate_options to = {OUTBOUND_ALLOW_ANY, NULL, "cluster.local", 0};
+    /* a larger limit, as `serve --max-response-bytes` would set it: at 50,000
+     * services a sidecar's Cluster response is over the 64 MiB default */
+    struct translate_options to = {OUTBOUND_ALLOW_ANY, NULL, "cluster.local", max_response};
     struct proxy_set ps;
     proxies_init(&ps, namespaces);
 
