@@ -4,10 +4,12 @@
 #ifndef XDSD_TEST_MEMO_CHAIN_H
 #define XDSD_TEST_MEMO_CHAIN_H
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../src/translate/reuse/reuse.h"
 #include "xdsd/config.h"
+#include "xdsd/proxy.h"
 
 static inline void model_of(const struct config_set *s, struct translate_model *m)
 {
@@ -35,6 +37,33 @@ static inline int same_view(const struct xds_view *a, const struct xds_view *b)
                 return 0;
     }
     return 1;
+}
+
+/* The directory loaded through cache; its findings are printed when it is
+ * refused (NULL), so that a failing chain says why. */
+static inline struct config_set *memo_chain_load(const char *dir, struct config_cache *cache)
+{
+    struct config_diags d;
+    struct config_set *s = config_load_cached(dir, cache, &d, NULL);
+    if (s == NULL)
+        config_diags_print(&d, stderr);
+    config_diags_release(&d);
+    return s;
+}
+
+/* The three proxy classes the chains follow: a sidecar in default, the
+ * egress gateway (istio=egressgateway) and a proxyless gRPC client.
+ * Release each with proxy_identity_release(). */
+static inline void memo_chain_proxies(struct proxy_identity ids[3])
+{
+    static const struct config_kv gw_labels[] = {{"istio", "egressgateway"}};
+    proxy_identity_init(&ids[0], "sidecar~10.1.0.1~a.default~default.svc.cluster.local", NULL,
+                        "default", NULL, 0, NULL);
+    proxy_identity_init(&ids[1],
+                        "router~10.255.0.1~egress.istio-system~istio-system.svc.cluster.local",
+                        NULL, "istio-system", gw_labels, 1, NULL);
+    proxy_identity_init(&ids[2], "sidecar~10.1.0.3~g.default~default.svc.cluster.local", NULL,
+                        "default", NULL, 0, "grpc");
 }
 
 /* One proxy class through a chain of configurations: its view and memo. */

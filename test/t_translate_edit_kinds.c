@@ -163,15 +163,8 @@ static int clusters_patched(const struct xds_view *now, const struct xds_view *b
 
 TEST(translate_every_kind_of_edit_equals_a_full_translation)
 {
-    static const struct config_kv gw_labels[] = {{"istio", "egressgateway"}};
     struct proxy_identity ids[3];
-    proxy_identity_init(&ids[0], "sidecar~10.1.0.1~a.default~default.svc.cluster.local", NULL,
-                        "default", NULL, 0, NULL);
-    proxy_identity_init(&ids[1],
-                        "router~10.255.0.1~egress.istio-system~istio-system.svc.cluster.local",
-                        NULL, "istio-system", gw_labels, 1, NULL);
-    proxy_identity_init(&ids[2], "sidecar~10.1.0.3~g.default~default.svc.cluster.local", NULL,
-                        "default", NULL, 0, "grpc");
+    memo_chain_proxies(ids);
     char dir[] = "/tmp/xdsd-edit-kinds-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
     struct config_cache *cache = config_cache_new();
@@ -213,11 +206,7 @@ TEST(translate_every_kind_of_edit_equals_a_full_translation)
     struct memo_link link[3] = {{0}};
     for (size_t st = 0; st < ARRAY_LEN(steps); st++) {
         put_all(dir, &steps[st].k);
-        struct config_diags d;
-        struct config_set *s1 = config_load_cached(dir, cache, &d, NULL);
-        if (s1 == NULL)
-            config_diags_print(&d, stderr);
-        config_diags_release(&d);
+        struct config_set *s1 = memo_chain_load(dir, cache);
         CHECK(s1 != NULL);
         if (s1 == NULL)
             break;

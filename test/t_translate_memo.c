@@ -146,12 +146,7 @@ static void teardown(struct memo_fixture *f)
 
 static struct config_set *load(struct memo_fixture *f)
 {
-    struct config_diags d;
-    struct config_set *s = config_load_cached(f->dir, f->cache, &d, NULL);
-    if (s == NULL)
-        config_diags_print(&d, stderr);
-    config_diags_release(&d);
-    return s;
+    return memo_chain_load(f->dir, f->cache);
 }
 
 TEST(translate_memo_rebuild_is_byte_identical)

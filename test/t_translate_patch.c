@@ -113,15 +113,8 @@ static int patched(const struct xds_view *now, const struct xds_view *before)
 
 TEST(translate_patch_equals_build_across_a_chain_of_edits)
 {
-    static const struct config_kv gw_labels[] = {{"istio", "egressgateway"}};
     struct proxy_identity ids[3];
-    proxy_identity_init(&ids[0], "sidecar~10.1.0.1~a.default~default.svc.cluster.local", NULL,
-                        "default", NULL, 0, NULL);
-    proxy_identity_init(&ids[1],
-                        "router~10.255.0.1~egress.istio-system~istio-system.svc.cluster.local",
-                        NULL, "istio-system", gw_labels, 1, NULL);
-    proxy_identity_init(&ids[2], "sidecar~10.1.0.3~g.default~default.svc.cluster.local", NULL,
-                        "default", NULL, 0, "grpc");
+    memo_chain_proxies(ids);
     char dir[] = "/tmp/xdsd-patch-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
     char *base = xasprintf("%s/base.yaml", dir);
@@ -167,11 +160,7 @@ TEST(translate_patch_equals_build_across_a_chain_of_edits)
         k.reviews_tcp |= st == 11;
         k.reviews_port = st == 12 ? 9080 : k.reviews_port;
         write_vs(dir, &k);
-        struct config_diags d;
-        struct config_set *s1 = config_load_cached(dir, cache, &d, NULL);
-        if (s1 == NULL)
-            config_diags_print(&d, stderr);
-        config_diags_release(&d);
+        struct config_set *s1 = memo_chain_load(dir, cache);
         CHECK(s1 != NULL);
         if (s1 == NULL)
             break;
@@ -275,11 +264,7 @@ TEST(translate_endpoint_edits_keep_listeners_and_routes)
     for (size_t st = 0; st < ARRAY_LEN(steps); st++) {
         write_eps(dir, steps[st].reviews_ip, steps[st].reviews_port, steps[st].api_ep,
                   steps[st].api_version);
-        struct config_diags d;
-        struct config_set *s1 = config_load_cached(dir, cache, &d, NULL);
-        if (s1 == NULL)
-            config_diags_print(&d, stderr);
-        config_diags_release(&d);
+        struct config_set *s1 = memo_chain_load(dir, cache);
         if (!CHECK(s1 != NULL))
             break;
         struct translate_model m1;

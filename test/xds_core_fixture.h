@@ -136,6 +136,7 @@ static inline const char *next(struct xds_core *s, const struct xds_view *v)
     return outbuf;
 }
 
-static const char *V1 = "c:a=1 c:b=1 e:a=1 e:b=1 l:l0=1 r:r0=1 r:r1=1";
+/* The view most core tests start from. */
+static const char *V1 __attribute__((unused)) = "c:a=1 c:b=1 e:a=1 e:b=1 l:l0=1 r:r0=1 r:r1=1";
 
 #endif
