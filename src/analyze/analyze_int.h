@@ -28,8 +28,8 @@ struct actx {
 
 /* Add a finding of code about the resource of meta at pos (meta->pos when
  * pos.file is NULL). */
-void an_add(struct actx *a, const char *code, const struct istio_meta *meta,
-            struct config_pos pos, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void an_add(struct actx *a, const char *code, const struct istio_meta *meta, struct config_pos pos,
+            const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Does have hold every label of want (an empty want: yes)? */
 int an_labels_have(const struct config_kv *have, size_t nhave, const struct config_labels *want);

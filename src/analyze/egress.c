@@ -248,8 +248,8 @@ static int is_mesh_root(struct actx *a, const char *path)
 
 static const char *server_mode_name(const struct gateway_server *s)
 {
-    static const char *const names[] = {"plain text", "PASSTHROUGH",  "SIMPLE",
-                                        "MUTUAL",     "AUTO_PASSTHROUGH", "ISTIO_MUTUAL",
+    static const char *const names[] = {"plain text",     "PASSTHROUGH",      "SIMPLE",
+                                        "MUTUAL",         "AUTO_PASSTHROUGH", "ISTIO_MUTUAL",
                                         "OPTIONAL_MUTUAL"};
     return s->has_tls ? names[s->tls.mode] : names[0];
 }
@@ -404,7 +404,8 @@ static void bypass(struct actx *a, const struct via *v)
     }
 }
 
-/* ---- XDS1006: REGISTRY_ONLY and a host nobody declares ---------------------------------------- */
+/* ---- XDS1006: REGISTRY_ONLY and a host nobody declares ----------------------------------------
+ */
 
 /* Does vs route anything a sidecar blocks for a host with no ServiceEntry?
  * Such a host has a route on port 80 alone (Istio's rule, and ours): TLS and

@@ -32,8 +32,8 @@ void analyze_options_init(struct analyze_options *o)
     o->trust_domain = "cluster.local";
 }
 
-void an_add(struct actx *a, const char *code, const struct istio_meta *meta,
-            struct config_pos pos, const char *fmt, ...)
+void an_add(struct actx *a, const char *code, const struct istio_meta *meta, struct config_pos pos,
+            const char *fmt, ...)
 {
     const struct analyze_code *c = analyze_code_find(code);
     if (c == NULL)
@@ -180,8 +180,8 @@ void analyze_findings_release(struct analyze_findings *f)
 char *analyze_finding_text(const struct analyze_finding *g)
 {
     const char *lvl = analyze_level_name(g->level);
-    char *where = g->line > 0 ? xasprintf("%s:%d:%d", g->file, g->line, g->column)
-                              : xstrdup(g->file);
+    char *where =
+        g->line > 0 ? xasprintf("%s:%d:%d", g->file, g->line, g->column) : xstrdup(g->file);
     char *s;
     if (*g->kind)
         s = xasprintf("%s [%s] (%s %s/%s %s) %s", lvl, g->code, g->kind, g->namespace, g->name,

@@ -61,8 +61,7 @@ int an_host_declared(struct actx *a, const char *host, const char *ns)
     const char *full = host_fqdn(&a->tmp, host, ns);
     for (size_t i = 0; i < a->nse; i++)
         for (size_t h = 0; h < a->se[i].n_hosts; h++)
-            if (host_overlap(host_fqdn(&a->tmp, a->se[i].hosts[h], a->se[i].meta.namespace),
-                             full))
+            if (host_overlap(host_fqdn(&a->tmp, a->se[i].hosts[h], a->se[i].meta.namespace), full))
                 return 1;
     return 0;
 }

@@ -100,11 +100,11 @@ static const struct diag_code {
     int anywhere; /* 0: the message starts with text */
     const char *code;
 } diag_codes[] = {
-    {"Gateway ", 0, "IST0101"},        /* crossref.c: Gateway NS/NAME not found */
-    {"subset '", 0, "IST0101"},        /* crossref.c: subset not found */
+    {"Gateway ", 0, "IST0101"},           /* crossref.c: Gateway NS/NAME not found */
+    {"subset '", 0, "IST0101"},           /* crossref.c: subset not found */
     {"destination host '", 0, "IST0101"}, /* crossref.c: not declared by any ServiceEntry */
-    {"port ", 0, "IST0101"},           /* crossref.c: port N is not a port of ServiceEntry */
-    {"(Istio IST0109)", 1, "IST0109"}, /* conflicts.c */
+    {"port ", 0, "IST0101"},              /* crossref.c: port N is not a port of ServiceEntry */
+    {"(Istio IST0109)", 1, "IST0109"},    /* conflicts.c */
     {"has several ports: give destination.port", 1, "IST0112"}, /* crossref.c */
     {"is not exposed by any server of Gateway", 1, "IST0132"},  /* crossref.c */
     {"the entry has no addresses", 1, "IST0134"},               /* validate.c */

@@ -55,8 +55,7 @@ static int offline(const struct analyze_request *r)
     for (int i = 0; i < r->npaths; i++) {
         struct stat st;
         if (strcmp(r->paths[i], CONFIG_STDIN_PATH) != 0 && stat(r->paths[i], &st) < 0) {
-            fprintf(stderr, "xdsd analyze: cannot read '%s': %s\n", r->paths[i],
-                    strerror(errno));
+            fprintf(stderr, "xdsd analyze: cannot read '%s': %s\n", r->paths[i], strerror(errno));
             return 2;
         }
     }
@@ -138,8 +137,8 @@ static int live(const struct analyze_request *r)
         fprintf(stderr, "xdsd analyze: the xdsd at %s has no /debug/analyzez (older version?)\n",
                 r->debug_addr);
     } else if (rep.status != 200) {
-        fprintf(stderr, "xdsd analyze: the xdsd at %s answered %d: %s", r->debug_addr,
-                rep.status, rep.body);
+        fprintf(stderr, "xdsd analyze: the xdsd at %s answered %d: %s", r->debug_addr, rep.status,
+                rep.body);
     } else if (analyze_findings_parse(rep.body, &f, &err) < 0) {
         fprintf(stderr, "xdsd analyze: unexpected answer from %s: %s\n", r->debug_addr, err);
         free(err);
