@@ -137,8 +137,8 @@ static int live(const struct analyze_request *r)
         fprintf(stderr, "xdsd analyze: the xdsd at %s has no /debug/analyzez (older version?)\n",
                 r->debug_addr);
     } else if (rep.status != 200) {
-        fprintf(stderr, "xdsd analyze: the xdsd at %s answered %d: %s", r->debug_addr, rep.status,
-                rep.body);
+        fprintf(stderr, "xdsd analyze: the xdsd at %s answered %d: %.*s\n", r->debug_addr,
+                rep.status, (int)strcspn(rep.body, "\n"), rep.body);
     } else if (analyze_findings_parse(rep.body, &f, &err) < 0) {
         fprintf(stderr, "xdsd analyze: unexpected answer from %s: %s\n", r->debug_addr, err);
         free(err);
