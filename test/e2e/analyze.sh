@@ -99,6 +99,11 @@ cond "--outbound-traffic-policy REGISTRY_ONLY: XDS1006, exit 1" \
     '[ "$RC" = 1 ] && out_has "^Error \[XDS1006\] \(VirtualService default/api "'
 rm "$T/warn/tcp.yaml"
 
+cat examples/tls-origination/config/*.yaml | sed 's/^apiVersion/---\napiVersion/' >"$T/all.yaml"
+a - <"$T/all.yaml"
+cond "'-' reads standard input, named <stdin>" \
+    '[ "$RC" = 1 ] && out_has "^Error \[IST0129\] \(DestinationRule default/originate-tls-for-edition-cnn-com <stdin>:[0-9]+:[0-9]+\)"'
+
 # usage
 a
 cond "no PATH: exit 2" '[ "$RC" = 2 ] && err_has "no PATH given"'
@@ -163,6 +168,15 @@ if start live "$T/live"; then
     cond "xdsd stops cleanly after being analyzed" '[ "$RC" = 0 ]'
 else
     nok "xdsd serve did not start"
+fi
+
+if start missing "$T/not-yet" --allow-missing-config-dir; then
+    a --live --debug-addr "127.0.0.1:$DBG"
+    cond "--live before a configuration is loaded: exit 1, the server's answer in one line" \
+        '[ "$RC" = 1 ] && err_has "answered 503: .*no configuration loaded" && [ "$(wc -l <"$T/err")" = 1 ]'
+    stop
+else
+    nok "xdsd serve --allow-missing-config-dir did not start"
 fi
 
 if start registry "$T/warn" --outbound-traffic-policy REGISTRY_ONLY; then
