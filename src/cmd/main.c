@@ -135,7 +135,7 @@ static const struct flag analyze_flags[] = {
     {"debug-addr", "HOST:PORT", OPT_DEBUG_ADDR, "127.0.0.1:15014",
      "with --live: debug endpoint of the xdsd to ask (its --debug-listen)"},
     {"output", "text|json", OPT_OUTPUT, "text",
-     "a line per finding as istioctl analyze prints it, or a JSON array (also -o)"},
+     "a line per finding, as istioctl analyze prints them, or a JSON array (-o)"},
     {"fail-on", "error|warning|never", OPT_FAIL_ON, "error",
      "exit 1 when a finding is of this level or above"},
     {FLAG_OUTBOUND},
@@ -197,9 +197,9 @@ static const struct command commands[] = {
     {"analyze",
      "xdsd analyze PATH... | --live [--debug-addr HOST:PORT]\n"
      "             [-o text|json] [--fail-on error|warning|never]\n"
-     "             [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY] [--mesh-certs DIR]\n"
-     "             [--trust-domain DOMAIN]",
-     "find misconfigurations, like istioctl analyze (Istio's IST codes and xdsd's egress ones)",
+     "             [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY]\n"
+     "             [--mesh-certs DIR] [--trust-domain DOMAIN]",
+     "find misconfigurations, as istioctl analyze does (IST and XDS codes)",
      "PATH: files and directories read as one configuration, as `xdsd validate` reads\n"
      "them; a configuration that does not load gets validate's errors on stderr too.\n"
      "Findings go to stdout: LEVEL [CODE] (KIND NAMESPACE/NAME FILE:LINE:COL) message.\n"
