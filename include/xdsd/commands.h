@@ -12,6 +12,31 @@ int cmd_serve(const struct serve_options *o);
 /* Validate files or directories of Istio YAML; print errors and a summary. */
 int cmd_validate(const char *const *paths, int npaths);
 
+/* Add to d what translation cannot carry of s (the findings of `xdsd
+ * validate` after loading): the proxies s most likely serves are
+ * translated as at publish. */
+struct config_set;
+struct config_diags;
+void cmd_translation_findings(struct config_set *s, struct config_diags *d);
+
+/* What `xdsd analyze` is asked for (src/cmd/analyze.c). */
+struct analyze_request {
+    const char *const *paths; /* offline: files and directories */
+    int npaths;
+    int live;               /* ask the server at debug_addr instead */
+    const char *debug_addr; /* HOST:PORT */
+    int json;               /* -o json */
+    int fail_never;         /* --fail-on never */
+    int fail_on;            /* enum analyze_level: the least level that fails */
+    /* the settings given on the command line (NULL: not given) */
+    const char *outbound, *mesh_certs, *trust_domain;
+};
+
+/* Print the findings of `xdsd analyze`: exit 0, 1 when a finding reaches
+ * --fail-on or the configuration does not load or the server cannot be
+ * asked, 2 for a path that is not there. */
+int cmd_analyze(const struct analyze_request *r);
+
 /* What `xdsd dump` is asked for. */
 struct dump_request {
     const char *proxy;     /* node id */

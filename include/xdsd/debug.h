@@ -20,6 +20,8 @@
 
 #include "xdsd/xds_server.h"
 
+struct serve_options;
+
 struct config_set;
 struct config_diags;
 
@@ -62,6 +64,9 @@ struct debug_config_info {
      * 10,000 services, copying 27,000 resources' strings twice per reload
      * cost as much as the reload) */
     struct debug_block *resources_block;
+    /* the set being served, borrowed: resources_block holds its reference
+     * (NULL when the resources were made by hand) */
+    const struct config_set *set;
     struct debug_diag *diags; /* of the last attempt, errors and warnings */
     size_t n_diags;
     uint64_t reloads_ok, reloads_rejected; /* attempts since start */
@@ -110,6 +115,11 @@ struct debug_server *debug_server_start(const char *listen, const struct debug_s
                                         int *bound_port);
 /* Stop serving (waits for the thread) and free. NULL is a no-op. */
 void debug_server_stop(struct debug_server *s);
+
+/* The settings of `xdsd serve` that /debug/analyzez analyzes with (outbound
+ * policy, mesh certificates, trust domain); o must outlive the server. Call
+ * before requests come (NULL, the default: the defaults of docs/design.md). */
+void debug_server_set_serve_options(struct debug_server *s, const struct serve_options *o);
 
 /* Publish the configuration state; the server keeps a copy. Thread-safe. */
 void debug_server_set_config(struct debug_server *s, const struct debug_config_info *info);

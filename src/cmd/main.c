@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xdsd/analyze.h"
 #include "xdsd/commands.h"
 #include "xdsd/listen.h"
 #include "xdsd/log.h"
@@ -43,6 +44,9 @@ enum {
     OPT_NAMESPACE,
     OPT_TYPE,
     OPT_DEBUG_ADDR,
+    /* analyze */
+    OPT_LIVE,
+    OPT_FAIL_ON,
     OPT_HELP = 'h',
     OPT_OUTPUT = 'o',
 };
@@ -125,6 +129,21 @@ static const struct flag status_flags[] = {
     {FLAG_HELP},
 };
 
+static const struct flag analyze_flags[] = {
+    {"live", NULL, OPT_LIVE, "off, PATH... offline",
+     "ask a running xdsd: its current configuration and its connected proxies"},
+    {"debug-addr", "HOST:PORT", OPT_DEBUG_ADDR, "127.0.0.1:15014",
+     "with --live: debug endpoint of the xdsd to ask (its --debug-listen)"},
+    {"output", "text|json", OPT_OUTPUT, "text",
+     "a line per finding, as istioctl analyze prints them, or a JSON array (-o)"},
+    {"fail-on", "error|warning|never", OPT_FAIL_ON, "error",
+     "exit 1 when a finding is of this level or above"},
+    {FLAG_OUTBOUND},
+    {FLAG_MESH_CERTS},
+    {FLAG_TRUST_DOMAIN},
+    {FLAG_HELP},
+};
+
 static const struct flag version_flags[] = {{FLAG_HELP}};
 static const struct flag help_flags[] = {{FLAG_HELP}};
 
@@ -141,6 +160,7 @@ struct command {
 static int run_serve(int argc, char **argv);
 static int run_validate(int argc, char **argv);
 static int run_dump(int argc, char **argv);
+static int run_analyze(int argc, char **argv);
 static int run_status(int argc, char **argv);
 static int run_version(int argc, char **argv);
 static int run_help(int argc, char **argv);
@@ -174,6 +194,18 @@ static const struct command commands[] = {
      "standard input, named <stdin>. Findings go to stderr as FILE:LINE:COLUMN:\n"
      "error|warning: KIND NAMESPACE/NAME: message; the summary to stdout.",
      FLAGS(validate_flags), run_validate},
+    {"analyze",
+     "xdsd analyze PATH... | --live [--debug-addr HOST:PORT]\n"
+     "             [-o text|json] [--fail-on error|warning|never]\n"
+     "             [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY]\n"
+     "             [--mesh-certs DIR] [--trust-domain DOMAIN]",
+     "find misconfigurations, as istioctl analyze does (IST and XDS codes)",
+     "PATH: files and directories read as one configuration, as `xdsd validate` reads\n"
+     "them; a configuration that does not load gets validate's errors on stderr too.\n"
+     "Findings go to stdout: LEVEL [CODE] (KIND NAMESPACE/NAME FILE:LINE:COL) message.\n"
+     "Exit 0, 1 when a finding reaches --fail-on or nothing loads, 2 usage.\n"
+     "docs/analyze.md lists every code.",
+     FLAGS(analyze_flags), run_analyze},
     {"dump",
      "xdsd dump --config-dir DIR --proxy NODE_ID\n"
      "          [--labels k=v,k=v] [--namespace NS]\n"
@@ -441,6 +473,77 @@ static int run_validate(int argc, char **argv)
     if (optind >= argc)
         return usage_error("validate", "no PATH given");
     return cmd_validate((const char *const *)argv + optind, argc - optind);
+}
+
+/* One flag of analyze: -1 to go on, else the exit code (--help, a usage error). */
+static int analyze_flag(const struct command *c, int ch, struct analyze_request *r)
+{
+    enum analyze_level lvl;
+    enum outbound_policy pol;
+    switch (ch) {
+    case OPT_LIVE:
+        r->live = 1;
+        return -1;
+    case OPT_DEBUG_ADDR: {
+        char *host = NULL;
+        int port;
+        char *why = hostport_split(optarg, 1, &host, &port);
+        free(host);
+        if (why)
+            return bad_value("analyze", "debug-addr", optarg, why);
+        r->debug_addr = optarg;
+        return -1;
+    }
+    case OPT_OUTPUT:
+        if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
+            return bad_value("analyze", "output", optarg, xstrdup("not text or json"));
+        r->json = strcmp(optarg, "json") == 0;
+        return -1;
+    case OPT_FAIL_ON:
+        if (strcmp(optarg, "never") == 0)
+            r->fail_never = 1;
+        else if ((strcmp(optarg, "error") == 0 || strcmp(optarg, "warning") == 0) &&
+                 analyze_level_parse(optarg, &lvl) == 0)
+            r->fail_on = (int)lvl, r->fail_never = 0;
+        else
+            return bad_value("analyze", "fail-on", optarg,
+                             xstrdup("not error, warning or never"));
+        return -1;
+    case OPT_OUTBOUND:
+        if (outbound_policy_parse(optarg, &pol) < 0)
+            return bad_value("analyze", flag_name(c, ch), optarg,
+                             xstrdup("not ALLOW_ANY or REGISTRY_ONLY"));
+        r->outbound = optarg;
+        return -1;
+    case OPT_MESH_CERTS:
+        r->mesh_certs = optarg;
+        return -1;
+    case OPT_TRUST_DOMAIN:
+        r->trust_domain = optarg;
+        return -1;
+    }
+    return help_or_bad("analyze", ch);
+}
+
+static int run_analyze(int argc, char **argv)
+{
+    const struct command *c = find_command("analyze");
+    struct option opts[MAX_FLAGS];
+    long_options(c, opts);
+    struct analyze_request r = {.debug_addr = "127.0.0.1:15014", .fail_on = ANALYZE_ERROR};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        int rc = analyze_flag(c, ch, &r);
+        if (rc >= 0)
+            return rc;
+    }
+    r.paths = (const char *const *)argv + optind;
+    r.npaths = argc - optind;
+    if (r.live && r.npaths > 0)
+        return usage_error("analyze", "--live takes no PATH: '%s'", argv[optind]);
+    if (!r.live && r.npaths == 0)
+        return usage_error("analyze", "no PATH given (or --live to ask a running xdsd)");
+    return cmd_analyze(&r);
 }
 
 static int dump_type_ok(const char *t)

@@ -193,6 +193,7 @@ static int start_debug(struct serve *s)
     s->dbg = debug_server_start(s->o->debug_listen, &src, NULL);
     if (s->dbg == NULL)
         return -1;
+    debug_server_set_serve_options(s->dbg, s->o);
     note_config(s);
     return 0;
 }

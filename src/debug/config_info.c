@@ -45,6 +45,7 @@ static void add_resources(struct debug_config_info *info, const struct config_se
         debug_block_new((nse + ngw + nvs + ndr + 1) * sizeof(struct debug_resource), &data,
                         unref_set, config_ref((struct config_set *)set));
     info->resources = data;
+    info->set = set;
     for (size_t i = 0; i < nse; i++)
         describe(&info->resources[k++], &se[i].meta);
     for (size_t i = 0; i < ngw; i++)

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "debug_internal.h"
+#include "xdsd/debug_analyze.h"
 #include "xdsd/listen.h"
 #include "xdsd/log.h"
 #include "xdsd/pbjson.h"
@@ -39,6 +40,7 @@ struct debug_server {
     struct debug_sources src;
     pthread_mutex_t lock; /* guards config */
     struct debug_config_info config;
+    const struct serve_options *serve; /* for /debug/analyzez, or NULL; guarded by lock */
 };
 
 /* One answer: status, content type and a heap body. */
@@ -187,6 +189,24 @@ static void on_metrics(struct request *rq, struct reply *rep)
     drop_status(rq->srv, r);
 }
 
+/* /debug/analyzez: `xdsd analyze --live` (src/debug/analyze.c) */
+static void on_analyzez(struct request *rq, struct reply *rep)
+{
+    struct xds_status_report *r = take_status(rq->srv);
+    struct debug_config_info c;
+    copy_config(rq->srv, &c);
+    pthread_mutex_lock(&rq->srv->lock);
+    const struct serve_options *serve = rq->srv->serve;
+    pthread_mutex_unlock(&rq->srv->lock);
+    int status;
+    char *body = debug_analyzez(&c, r, serve, query(rq, "outbound_traffic_policy"),
+                                query(rq, "mesh_certs"), query(rq, "trust_domain"), rq->pretty,
+                                &status);
+    reply_text(rep, (unsigned)status, CT_JSON, body);
+    debug_config_info_release(&c);
+    drop_status(rq->srv, r);
+}
+
 static void on_index(struct request *rq, struct reply *rep);
 
 static const struct route {
@@ -202,6 +222,7 @@ static const struct route {
     {"/debug/configz", on_configz, "loaded resources, errors and warnings"},
     {"/debug/syncz", on_syncz, "per proxy and type: sent, acked, NACKed"},
     {"/debug/adsz", on_adsz, "connected proxies and their subscriptions (?proxyID=)"},
+    {"/debug/analyzez", on_analyzez, "xdsd analyze --live: findings on the served set"},
     {"/debug/config_dump", on_config_dump, "what a proxy was last sent (?proxyID=)"},
 };
 
@@ -368,6 +389,13 @@ void debug_server_stop(struct debug_server *s)
     debug_config_info_release(&s->config);
     pthread_mutex_destroy(&s->lock);
     free(s);
+}
+
+void debug_server_set_serve_options(struct debug_server *s, const struct serve_options *o)
+{
+    pthread_mutex_lock(&s->lock);
+    s->serve = o;
+    pthread_mutex_unlock(&s->lock);
 }
 
 void debug_server_set_config(struct debug_server *s, const struct debug_config_info *info)

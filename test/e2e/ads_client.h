@@ -339,10 +339,57 @@ static void split_free(char **v, size_t n)
     free(v);
 }
 
+/* node.metadata.LABELS from $ADS_CLIENT_LABELS ("k=v k=v"), built once and
+ * kept for the process: a gateway proxy that Gateway selectors match. NULL
+ * when the variable is not set. */
+static Google__Protobuf__Struct *env_labels_metadata(void)
+{
+    static Google__Protobuf__Struct top = GOOGLE__PROTOBUF__STRUCT__INIT,
+                                    labels = GOOGLE__PROTOBUF__STRUCT__INIT;
+    static Google__Protobuf__Struct__FieldsEntry top_entry =
+        GOOGLE__PROTOBUF__STRUCT__FIELDS_ENTRY__INIT;
+    static Google__Protobuf__Struct__FieldsEntry *top_entries[1];
+    static Google__Protobuf__Value top_value = GOOGLE__PROTOBUF__VALUE__INIT;
+    static int made;
+    const char *env = getenv("ADS_CLIENT_LABELS");
+    if (env == NULL || *env == '\0')
+        return NULL;
+    if (!made) {
+        made = 1;
+        size_t n;
+        char **kv = split(env, &n);
+        labels.fields = xcalloc(n + 1, sizeof(*labels.fields));
+        for (size_t i = 0; i < n; i++) {
+            char *eq = strchr(kv[i], '=');
+            if (eq == NULL)
+                continue;
+            *eq = '\0';
+            Google__Protobuf__Struct__FieldsEntry *e = xcalloc(1, sizeof(*e));
+            Google__Protobuf__Value *v = xcalloc(1, sizeof(*v));
+            google__protobuf__struct__fields_entry__init(e);
+            google__protobuf__value__init(v);
+            e->key = kv[i];
+            v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_STRING_VALUE;
+            v->string_value = eq + 1;
+            e->value = v;
+            labels.fields[labels.n_fields++] = e;
+        }
+        top_value.kind_case = GOOGLE__PROTOBUF__VALUE__KIND_STRUCT_VALUE;
+        top_value.struct_value = &labels;
+        top_entry.key = "LABELS";
+        top_entry.value = &top_value;
+        top_entries[0] = &top_entry;
+        top.fields = top_entries;
+        top.n_fields = 1;
+    }
+    return &top;
+}
+
 static Envoy__Config__Core__V3__Node node_of(const char *id)
 {
     Envoy__Config__Core__V3__Node n = ENVOY__CONFIG__CORE__V3__NODE__INIT;
     n.id = (char *)id;
+    n.metadata = env_labels_metadata();
     return n;
 }
 

@@ -11,6 +11,8 @@
  *
  * FAULT_CLIENT_NACK=TEXT: stream 0 answers each Listener response with a NACK
  * whose message is TEXT (may span lines) instead of an ACK.
+ * ADS_CLIENT_LABELS="k=v k=v": the node's metadata LABELS (a gateway proxy that a
+ * Gateway's selector matches).
  * FAULT_CLIENT_DELTA=1: the streams are incremental (delta) ADS, as the
  * gateway "router~10.0.0.2~gw.istio-system~istio-system.svc.cluster.local". */
 #pragma GCC diagnostic ignored "-Wunused-function"
