@@ -90,7 +90,6 @@
         s.warnings.length + ' warning' + (s.warnings.length === 1 ? '' : 's')]),
       el('dt', {text: 'Resources'}), el('dd', {text: String(s.resources)}),
       el('dt', {text: 'Reloads'}), el('dd', {text: s.reloads_ok + ' accepted, ' + s.reloads_rejected + ' rejected'})]);
-    var mins = Math.min(5, Math.max(1, Math.ceil((Date.now() - opened) / 60000)));
     var counts = [['Pushes', 'pushes'], ['NACKs', 'nacks'], ['Rejected reloads', 'rejected']].map(function (c) {
       return el('tr', null, [el('th', {scope: 'row', text: c[0]}),
         el('td', {text: String(since(60000, c[1]))}), el('td', {text: String(since(300000, c[1]))}),
@@ -108,7 +107,7 @@
       el('h2', {text: 'Activity'}),
       el('table', {'class': 'counts', id: 'activity'}, [
         el('thead', null, [el('tr', null, [el('th', {text: ''}), el('th', {text: 'last minute'}),
-          el('th', {text: 'last ' + mins + ' min'}), el('th', {text: 'since start'})])]),
+          el('th', {text: 'last 5 minutes'}), el('th', {text: 'since xdsd started'})])]),
         el('tbody', null, counts)]),
       el('p', {'class': 'empty', text: 'Minutes counted while this page is open (since ' + new Date(opened).toLocaleTimeString() + ').'})];
   }
