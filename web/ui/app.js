@@ -244,6 +244,15 @@
     return e;
   }
 
+  function kindOf(id) {
+    var k = id.split(':')[0];
+    return COL[k] !== undefined ? COL[k] : 2;
+  }
+
+  function span(e) {
+    return kindOf(e.to) - kindOf(e.from);
+  }
+
   function edgeWords(e) {
     return (e.bypass ? 'BYPASS ' : '') + e.port + ' ' + e.tls;
   }
@@ -261,10 +270,13 @@
     d.nodes.forEach(function (n) { cols[COL[n.kind] !== undefined ? COL[n.kind] : 2].push(n); });
     var W = 250, H = 40, GAPX = 170, GAPY = 30, TOP = 40;
     var rows = Math.max(1, cols[0].length, cols[1].length, cols[2].length);
-    var width = 3 * W + 2 * GAPX + 20, height = TOP + rows * (H + GAPY) + 10;
+    // edges that skip a column run in lanes below the boxes, not through them
+    var lanes = d.edges.filter(function (e) { return span(e) > 1; }).length;
+    var width = 3 * W + 2 * GAPX + 20, bottom = TOP + rows * (H + GAPY), height = bottom + lanes * 24 + 10;
+    var lane = 0;
     var g = [svg('title', {id: 'egress-title', text: 'Egress paths: sidecars, egress gateways, external hosts'}),
       svg('defs', null, [svg('marker', {id: 'arrow', viewBox: '0 0 10 10', refX: '10', refY: '5',
-        markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse'}, [svg('path', {d: 'M0,0 L10,5 L0,10 z', style: 'fill:#4a5560;stroke:none'})])])];
+        markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse'}, [svg('path', {d: 'M0,0 L10,5 L0,10 z', 'class': 'tip'})])])];
     ['Sidecars', 'Egress gateways', 'External hosts'].forEach(function (t, i) {
       g.push(svg('text', {x: String(10 + i * (W + GAPX)), y: '20', 'font-weight': 'bold', text: t}));
     });
@@ -282,11 +294,21 @@
       var a = pos[e.from], b = pos[e.to];
       if (!a || !b) return;
       var x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2, mx = (x1 + x2) / 2;
-      var label = edgeWords(e);
+      var dpath, lx, ly;
+      if (span(e) > 1) {
+        var ly2 = bottom + (lane++) * 24;
+        dpath = 'M' + x1 + ',' + y1 + ' C' + (x1 + 50) + ',' + y1 + ' ' + (x1 + 30) + ',' + ly2 + ' ' + (x1 + 80) + ',' + ly2 +
+          ' L' + (x2 - 80) + ',' + ly2 + ' C' + (x2 - 30) + ',' + ly2 + ' ' + (x2 - 50) + ',' + y2 + ' ' + x2 + ',' + y2;
+        lx = mx - 60;
+        ly = ly2 - 5;
+      } else {
+        dpath = 'M' + x1 + ',' + y1 + ' C' + mx + ',' + y1 + ' ' + mx + ',' + y2 + ' ' + x2 + ',' + y2;
+        lx = x1 + 10;
+        ly = y1 - 6;
+      }
       g.push(svg('g', {'class': 'edge' + (e.bypass ? ' bypass' : ''), 'data-from': e.from, 'data-to': e.to}, [
-        svg('path', {d: 'M' + x1 + ',' + y1 + ' C' + mx + ',' + y1 + ' ' + mx + ',' + y2 + ' ' + x2 + ',' + y2,
-          'marker-end': 'url(#arrow)'}),
-        svg('text', {x: String(mx - 60), y: String((y1 + y2) / 2 - 6), text: label})]));
+        svg('path', {d: dpath, 'marker-end': 'url(#arrow)'}),
+        svg('text', {x: String(lx), y: String(ly), text: edgeWords(e)})]));
     });
     out.push(svg('svg', {'class': 'map', id: 'egress-map', role: 'img', 'aria-labelledby': 'egress-title',
       viewBox: '0 0 ' + width + ' ' + height, width: String(width), height: String(height)}, g));
