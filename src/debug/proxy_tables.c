@@ -114,20 +114,18 @@ static void clusters(const json_t *dump, const struct proxy_tables_filter *f, js
     {
         const json_t *c = json_object_get(e, "cluster");
         const char *name = str(c, "name");
-        /* Istio's names: DIRECTION|PORT|SUBSET|FQDN */
+        /* Istio's names: DIRECTION|PORT|SUBSET|FQDN; any other is shown whole */
         char dir[32] = "", port[16] = "", subset[256] = "", fqdn[512], dr[512];
         snprintf(fqdn, sizeof(fqdn), "%s", name);
-        if (sscanf(name, "%31[^|]|%15[^|]|", dir, port) == 2) {
-            const char *p = strchr(strchr(name, '|') + 1, '|') + 1;
-            const char *q = strchr(p, '|');
-            if (q) {
-                snprintf(subset, sizeof(subset), "%.*s", (int)(q - p), p);
-                snprintf(fqdn, sizeof(fqdn), "%s", q + 1);
-            } else {
-                dir[0] = port[0] = '\0';
-            }
-        } else {
-            dir[0] = port[0] = '\0';
+        const char *b1 = strchr(name, '|');
+        const char *b2 = b1 ? strchr(b1 + 1, '|') : NULL;
+        const char *b3 = b2 ? strchr(b2 + 1, '|') : NULL;
+        if (b3 && strchr(b3 + 1, '|') == NULL && b2 - b1 - 1 > 0 &&
+            strspn(b1 + 1, "0123456789") == (size_t)(b2 - b1 - 1)) {
+            snprintf(dir, sizeof(dir), "%.*s", (int)(b1 - name), name);
+            snprintf(port, sizeof(port), "%.*s", (int)(b2 - b1 - 1), b1 + 1);
+            snprintf(subset, sizeof(subset), "%.*s", (int)(b3 - b2 - 1), b2 + 1);
+            snprintf(fqdn, sizeof(fqdn), "%s", b3 + 1);
         }
         if (!name_ok(f, name, fqdn) || !port_ok(f, (unsigned)atoi(port)))
             continue;
