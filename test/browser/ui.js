@@ -89,7 +89,12 @@ async function main() {
   const page = ctx.pages()[0] || await ctx.newPage();
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
-  const shot = (name) => page.screenshot({path: path.join(SHOTS, name + '.png')});
+  // the page down to the end of its content, at most 900 pixels
+  const shot = async (name) => {
+    const h = await page.evaluate(() => Math.ceil(document.querySelector('main').getBoundingClientRect().bottom) + 16);
+    await page.screenshot({path: path.join(SHOTS, name + '.png'), fullPage: true,
+      clip: {x: 0, y: 0, width: 1280, height: Math.min(h, 900)}});
+  };
 
   await attempt('the page loads and shows the configuration served', async () => {
     const resp = await page.goto(base + '/ui');
