@@ -207,7 +207,7 @@ static const struct command commands[] = {
      "                 [--debug-addr HOST:PORT] [-o table|json|yaml] [--name N] [--port P]",
      "show what a connected proxy was sent, like istioctl proxy-config",
      "PROXY: a node id, POD.NAMESPACE or a unique prefix of either. Secrets show\n"
-     "names, fingerprints and dates, never keys.",
+     "names, serial numbers and validity dates, never keys.",
      FLAGS(proxy_config_flags), run_proxy_config},
     {"version", "xdsd version", "print the version", NULL, FLAGS(version_flags), run_version},
     {"help", "xdsd help [COMMAND]", "describe a command", NULL, FLAGS(help_flags), run_help},
@@ -227,8 +227,11 @@ static void print_overview(FILE *f)
             "xdsd %s - an Envoy xDS control plane for Istio networking YAML\n\n"
             "usage: xdsd COMMAND [OPTIONS]\n\ncommands:\n",
             xdsd_version());
+    int width = 0; /* the longest name's */
     for (size_t i = 0; i < ARRAY_LEN(commands); i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+        width = (int)strlen(commands[i].name) > width ? (int)strlen(commands[i].name) : width;
+    for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+        fprintf(f, "  %-*s %s\n", width, commands[i].name, commands[i].summary);
     fprintf(f, "\nrun 'xdsd help COMMAND' or 'xdsd COMMAND --help' for a command's options\n");
 }
 

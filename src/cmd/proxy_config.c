@@ -294,21 +294,54 @@ static char *query_escape(const char *id)
 
 /* ---- the command ------------------------------------------------------------------------- */
 
-static json_t *secrets_of(const char *addr, const char *id, const struct proxy_tables_filter *f,
-                          int *failed)
+/* /debug/secretz for proxy id: its array, or NULL when the server has none
+ * (404: no SDS, so no secrets) or failed (*failed set, message printed). */
+static json_t *fetch_secretz(const char *addr, const char *id, int *failed)
 {
     char *q = query_escape(id);
     char *path = xasprintf("/debug/secretz?proxyID=%s", q);
     free(q);
     json_t *secretz = NULL;
-    /* a server without SDS has no such path: then the proxy has no secrets */
     if (fetch(addr, path, 1, &secretz) < 0)
         *failed = 1;
     free(path);
-    json_t *t = proxy_tables_secrets(json_is_array(secretz) ? secretz : NULL, f,
-                                     (int64_t)time(NULL));
+    if (!json_is_array(secretz)) {
+        json_decref(secretz);
+        return NULL;
+    }
+    return secretz;
+}
+
+static json_t *secrets_table(const char *addr, const char *id,
+                             const struct proxy_tables_filter *f, int *failed)
+{
+    json_t *secretz = fetch_secretz(addr, id, failed);
+    json_t *t = proxy_tables_secrets(secretz, f, (int64_t)time(NULL));
     json_decref(secretz);
     return t;
+}
+
+/* The secrets f keeps, with only the fields the table knows: whatever else
+ * a server might add, nothing that could be a key is printed. */
+static json_t *secrets_data(const char *addr, const char *id, const struct proxy_tables_filter *f,
+                            int *failed)
+{
+    static const char *const fields[] = {"name",   "type",      "fingerprint_sha256", "serial",
+                                         "status", "not_after", "not_before"};
+    json_t *secretz = fetch_secretz(addr, id, failed), *out = json_array(), *s;
+    size_t i;
+    json_array_foreach(secretz, i, s)
+    {
+        if (f->name && strcmp(f->name, str(s, "name")) != 0)
+            continue;
+        json_t *o = json_object();
+        for (size_t k = 0; k < ARRAY_LEN(fields); k++)
+            if (json_object_get(s, fields[k]))
+                json_object_set(o, fields[k], json_object_get(s, fields[k]));
+        json_array_append_new(out, o);
+    }
+    json_decref(secretz);
+    return out;
 }
 
 int cmd_proxy_config(const struct proxy_config_request *req)
@@ -338,9 +371,7 @@ int cmd_proxy_config(const struct proxy_config_request *req)
         if (all) {
             data = json_incref(dump);
         } else if (strcmp(req->type, "secrets") == 0) {
-            json_t *t = secrets_of(addr, id, &f, &failed);
-            data = json_incref(json_object_get(t, "rows"));
-            json_decref(t);
+            data = secrets_data(addr, id, &f, &failed);
         } else {
             data = proxy_tables_resources(dump, req->type, &f);
         }
@@ -352,7 +383,7 @@ int cmd_proxy_config(const struct proxy_config_request *req)
             if (!all && strcmp(req->type, all_types[i]) != 0)
                 continue;
             json_t *t = strcmp(all_types[i], "secrets") == 0
-                            ? secrets_of(addr, id, &f, &failed)
+                            ? secrets_table(addr, id, &f, &failed)
                             : proxy_tables_build(dump, all_types[i], &f);
             if (!first)
                 printf("\n");

@@ -76,6 +76,9 @@ if get "/debug/secretz?proxyID=$SLEEP" >/dev/null 2>&1; then
 else
     cond "secrets: 'no secrets' when the server has no /debug/secretz" \
         '[ "$RC" = 0 ] && [ "$OUT" = "no secrets" ]'
+    pc secrets sleep.default -o json
+    cond "secrets -o json: an empty list when the server has no /debug/secretz" \
+        '[ "$RC" = 0 ] && [ "$(printf "%s" "$OUT" | jq -c .)" = "[]" ]'
 fi
 
 pc all sleep.default
