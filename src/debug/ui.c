@@ -13,7 +13,6 @@
 
 #include "debug_internal.h"
 #include "ui_page.h"
-#include "xdsd/pbjson.h"
 #include "xdsd/proxy_tables.h"
 #include "xdsd/snapshot.h"
 #include "xdsd/util.h"
@@ -107,23 +106,60 @@ json_t *debug_uiz_json(const struct xds_status_report *r, const struct debug_con
     return j;
 }
 
+/* FNV-1a, 64 bits, over len bytes (a string with its NUL, so that "ab","c"
+ * and "a","bc" differ). */
+static uint64_t fnv(uint64_t h, const void *p, size_t len)
+{
+    for (const unsigned char *b = p; len--; b++)
+        h = (h ^ *b) * 1099511628211ull;
+    return h;
+}
+
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+    return s ? fnv(h, s, strlen(s) + 1) : fnv(h, "", 1);
+}
+
+/* A hash of everything debug_uiz_json shows, computed without building it:
+ * the page polls twice a second and most polls find nothing new. Findings
+ * change only with a load attempt, which the reload counters count. */
+static uint64_t uiz_stamp(const struct xds_status_report *r, const struct debug_config_info *c)
+{
+    uint64_t h = 1469598103934665603ull;
+    int64_t n[] = {c->loaded, (int64_t)c->generation, c->rejected, (int64_t)c->n_resources,
+                   (int64_t)c->reloads_ok, (int64_t)c->reloads_rejected, (int64_t)c->n_diags};
+    h = fnv(h, n, sizeof(n));
+    h = fnv_str(fnv_str(h, c->source), c->source_reason);
+    for (int t = 0; r && t < XDS_NTYPES; t++) {
+        h = fnv(h, &r->counters.pushes[t], sizeof(r->counters.pushes[t]));
+        h = fnv(h, &r->counters.rejects[t], sizeof(r->counters.rejects[t]));
+    }
+    for (size_t i = 0; r && i < r->n_streams; i++) {
+        const struct xds_stream_status *s = &r->streams[i];
+        h = fnv(h, &s->connection_id, sizeof(s->connection_id));
+        h = fnv_str(h, s->node_id);
+        for (int t = 0; t < XDS_NTYPES; t++) {
+            const struct xds_type_status *ts = &s->types[t];
+            h = fnv(h, &ts->sync, sizeof(ts->sync));
+            h = fnv_str(fnv_str(h, ts->sent_version), ts->acked_version);
+            h = fnv(h, &ts->nack_time_ms, sizeof(ts->nack_time_ms));
+        }
+    }
+    return h;
+}
+
 char *debug_uiz_text(const struct xds_status_report *r, const struct debug_config_info *c,
                      const char *since)
 {
-    json_t *j = debug_uiz_json(r, c);
-    char *body = pbjson_dumps(j, 0);
-    json_decref(j);
-    /* FNV-1a of the answer: the page polls often and redraws only on change */
-    uint64_t h = 1469598103934665603ull;
-    for (const unsigned char *p = (const unsigned char *)body; *p; p++)
-        h = (h ^ *p) * 1099511628211ull;
     char stamp[17];
-    snprintf(stamp, sizeof(stamp), "%016llx", (unsigned long long)h);
-    char *out;
+    snprintf(stamp, sizeof(stamp), "%016llx", (unsigned long long)uiz_stamp(r, c));
     if (since && strcmp(since, stamp) == 0)
-        out = xasprintf("{\"stamp\":\"%s\",\"unchanged\":true}", stamp);
-    else
-        out = xasprintf("{\"stamp\":\"%s\",\"state\":%s}", stamp, body);
+        return xasprintf("{\"stamp\":\"%s\",\"unchanged\":true}", stamp);
+    json_t *j = debug_uiz_json(r, c);
+    /* compact and unsorted: the page reads it, people read /debug/configz */
+    char *body = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    char *out = xasprintf("{\"stamp\":\"%s\",\"state\":%s}", stamp, body ? body : "null");
     free(body);
     return out;
 }
