@@ -59,7 +59,8 @@ TEST(proxy_tables_clusters)
     CHECK_STR(json_string_value(json_array_get(json_object_get(t, "columns"), 5)),
               "DESTINATION RULE");
     CHECK_INT(nrows(t), 4);
-    CHECK_STR(row(t, 0), "reviews.default.svc.cluster.local | 443 | v1 | outbound | EDS | reviews.prod");
+    CHECK_STR(row(t, 0),
+              "reviews.default.svc.cluster.local | 443 | v1 | outbound | EDS | reviews.prod");
     CHECK_STR(row(t, 1), "BlackHoleCluster | - | - | - | STATIC | -");
     CHECK_STR(row(t, 2), "a|b | - | - | - | STATIC | -");
     CHECK_STR(row(t, 3), "api.example.com | 80 | - | outbound | LOGICAL_DNS | -");

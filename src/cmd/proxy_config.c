@@ -47,9 +47,8 @@ static int fetch(const char *addr, const char *path, int missing_ok, json_t **ou
     char *err = NULL;
     *out = NULL;
     if (http_get(addr, path, TIMEOUT_MS, &rep, &err) < 0) {
-        fprintf(stderr,
-                "xdsd proxy-config: %s (is `xdsd serve` running with --debug-listen %s?)\n", err,
-                addr);
+        fprintf(stderr, "xdsd proxy-config: %s (is `xdsd serve` running with --debug-listen %s?)\n",
+                err, addr);
         free(err);
         return -1;
     }
@@ -106,8 +105,8 @@ static char *resolve(json_t *proxies, const char *want, const char *addr)
     if (total == 1)
         return xstrdup(ids[0]);
     if (total == 0) {
-        fprintf(stderr, "xdsd proxy-config: no proxy '%s' is connected to the server at %s",
-                want, addr);
+        fprintf(stderr, "xdsd proxy-config: no proxy '%s' is connected to the server at %s", want,
+                addr);
         n = 0;
         json_array_foreach(proxies, i, p)
         {
@@ -123,8 +122,8 @@ static char *resolve(json_t *proxies, const char *want, const char *addr)
         total = n;
         n = n < MAX_CANDIDATES ? n : MAX_CANDIDATES;
     } else {
-        fprintf(stderr, "xdsd proxy-config: '%s' names %zu connected proxies; give one of:\n",
-                want, total);
+        fprintf(stderr, "xdsd proxy-config: '%s' names %zu connected proxies; give one of:\n", want,
+                total);
     }
     for (size_t k = 0; k < n; k++)
         fprintf(stderr, "  %s\n", ids[k]);
@@ -312,8 +311,8 @@ static json_t *fetch_secretz(const char *addr, const char *id, int *failed)
     return secretz;
 }
 
-static json_t *secrets_table(const char *addr, const char *id,
-                             const struct proxy_tables_filter *f, int *failed)
+static json_t *secrets_table(const char *addr, const char *id, const struct proxy_tables_filter *f,
+                             int *failed)
 {
     json_t *secretz = fetch_secretz(addr, id, failed);
     json_t *t = proxy_tables_secrets(secretz, f, (int64_t)time(NULL));

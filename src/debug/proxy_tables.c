@@ -108,9 +108,8 @@ static void clusters(const json_t *dump, const struct proxy_tables_filter *f, js
 {
     size_t i;
     const json_t *e;
-    json_array_foreach(json_object_get(section(dump, "ClustersConfigDump"),
-                                       "dynamic_active_clusters"),
-                       i, e)
+    json_array_foreach(
+        json_object_get(section(dump, "ClustersConfigDump"), "dynamic_active_clusters"), i, e)
     {
         const json_t *c = json_object_get(e, "cluster");
         const char *name = str(c, "name");
@@ -196,7 +195,8 @@ static void chain_destination(const json_t *chain, char *out, size_t cap)
             return;
         }
         if (json_object_get(tc, "route_config")) {
-            snprintf(out, cap, "Inline Route: %s", str(json_object_get(tc, "route_config"), "name"));
+            snprintf(out, cap, "Inline Route: %s",
+                     str(json_object_get(tc, "route_config"), "name"));
             return;
         }
         if (*str(tc, "cluster")) {
@@ -325,8 +325,7 @@ static void routes(const json_t *dump, const struct proxy_tables_filter *f, json
                 istio_ref(json_object_get(r, "metadata"), vs, sizeof(vs));
                 if (*vs == '\0' && json_object_get(r, "direct_response"))
                     snprintf(vs, sizeof(vs), "%lld",
-                             (long long)json_integer_value(
-                                 PATH(r, "direct_response", "status")));
+                             (long long)json_integer_value(PATH(r, "direct_response", "status")));
                 const char *cells[] = {name, str(vh, "name"), dom, match, vs};
                 row_add(t, ARRAY_LEN(cells), cells);
             }
@@ -369,13 +368,12 @@ static void endpoints(const json_t *dump, const struct proxy_tables_filter *f, j
 {
     size_t i;
     const json_t *e;
-    json_array_foreach(json_object_get(section(dump, "EndpointsConfigDump"),
-                                       "dynamic_endpoint_configs"),
-                       i, e) assignment(json_object_get(e, "endpoint_config"), f, t);
+    json_array_foreach(
+        json_object_get(section(dump, "EndpointsConfigDump"), "dynamic_endpoint_configs"), i, e)
+        assignment(json_object_get(e, "endpoint_config"), f, t);
     /* DNS and static clusters carry theirs inline */
-    json_array_foreach(json_object_get(section(dump, "ClustersConfigDump"),
-                                       "dynamic_active_clusters"),
-                       i, e)
+    json_array_foreach(
+        json_object_get(section(dump, "ClustersConfigDump"), "dynamic_active_clusters"), i, e)
     {
         const json_t *cla = PATH(e, "cluster", "load_assignment");
         if (cla)
@@ -439,7 +437,7 @@ static int64_t rfc3339(const char *s)
 json_t *proxy_tables_secrets(const json_t *secretz, const struct proxy_tables_filter *f,
                              int64_t now_s)
 {
-    static const char *const columns[] = {"RESOURCE NAME", "TYPE",      "STATUS",    "VALID CERT",
+    static const char *const columns[] = {"RESOURCE NAME", "TYPE",      "STATUS",     "VALID CERT",
                                           "SERIAL NUMBER", "NOT AFTER", "NOT BEFORE", NULL};
     json_t *t = table_new("secrets", columns);
     size_t i;
@@ -450,9 +448,8 @@ json_t *proxy_tables_secrets(const json_t *secretz, const struct proxy_tables_fi
             continue;
         int64_t nb = rfc3339(str(s, "not_before")), na = rfc3339(str(s, "not_after"));
         const char *valid = nb < 0 || na < 0 ? "-" : nb <= now_s && now_s <= na ? "true" : "false";
-        const char *cells[] = {str(s, "name"),   str(s, "type"),      str(s, "status"),
-                               valid,            str(s, "serial"),    str(s, "not_after"),
-                               str(s, "not_before")};
+        const char *cells[] = {str(s, "name"),   str(s, "type"),      str(s, "status"),    valid,
+                               str(s, "serial"), str(s, "not_after"), str(s, "not_before")};
         row_add(t, ARRAY_LEN(cells), cells);
     }
     return t;

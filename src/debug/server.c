@@ -190,7 +190,6 @@ static void on_metrics(struct request *rq, struct reply *rep)
     drop_status(rq->srv, r);
 }
 
-
 /* the dashboard's (below the table: one of them reads the table) */
 static void on_ui_asset(struct request *rq, struct reply *rep);
 static void on_uiz(struct request *rq, struct reply *rep);
@@ -233,7 +232,7 @@ static void on_index(struct request *rq, struct reply *rep)
     reply_json(rep, rq, MHD_HTTP_OK, a);
 }
 
-/* ---- the dashboard: its page, its state and a proxy's tables (ui.c) --------------------------- */
+/* ---- the dashboard: its page, its state and a proxy's tables (ui.c) ---------------------- */
 
 static const struct route *find_route(const char *url);
 

@@ -21,8 +21,8 @@
 static const struct {
     const char *label;
     enum xds_type type;
-} type_labels[] = {{"CDS", XDS_CLUSTER}, {"LDS", XDS_LISTENER}, {"EDS", XDS_ENDPOINT},
-                   {"RDS", XDS_ROUTE}};
+} type_labels[] = {
+    {"CDS", XDS_CLUSTER}, {"LDS", XDS_LISTENER}, {"EDS", XDS_ENDPOINT}, {"RDS", XDS_ROUTE}};
 
 static void set_str(json_t *o, const char *key, const char *v)
 {
@@ -52,9 +52,10 @@ static json_t *proxy_json(const struct xds_stream_status *s)
     json_t *p = json_object(), *types = json_object();
     set_str(p, "id", s->node_id);
     set_str(p, "pod", s->id.pod);
-    set_str(p, "type", s->id.proxyless_grpc          ? "proxyless"
-                       : s->id.type == PROXY_ROUTER ? "router"
-                                                     : "sidecar");
+    set_str(p, "type",
+            s->id.proxyless_grpc         ? "proxyless"
+            : s->id.type == PROXY_ROUTER ? "router"
+                                         : "sidecar");
     set_str(p, "namespace", s->id.namespace);
     set_str(p, "protocol", s->delta ? "delta" : "sotw");
     set_str(p, "address", s->peer);
@@ -126,8 +127,13 @@ static uint64_t fnv_str(uint64_t h, const char *s)
 static uint64_t uiz_stamp(const struct xds_status_report *r, const struct debug_config_info *c)
 {
     uint64_t h = 1469598103934665603ull;
-    int64_t n[] = {c->loaded, (int64_t)c->generation, c->rejected, (int64_t)c->n_resources,
-                   (int64_t)c->reloads_ok, (int64_t)c->reloads_rejected, (int64_t)c->n_diags};
+    int64_t n[] = {c->loaded,
+                   (int64_t)c->generation,
+                   c->rejected,
+                   (int64_t)c->n_resources,
+                   (int64_t)c->reloads_ok,
+                   (int64_t)c->reloads_rejected,
+                   (int64_t)c->n_diags};
     h = fnv(h, n, sizeof(n));
     h = fnv_str(fnv_str(h, c->source), c->source_reason);
     for (int t = 0; r && t < XDS_NTYPES; t++) {
