@@ -4,7 +4,7 @@
 # real ADS clients (sub_client: every type, ACKed): istioctl's tables, the
 # forms of PROXY (node id, POD.NAMESPACE, unique prefix; ambiguous and
 # unknown ones list the candidates), --name and --port, JSON and YAML, and
-# /debug/proxy_config, which the dashboard reads.
+# what the dashboard reads: /debug/proxy_config, /debug/uiz and its stamp.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . test/e2e/lib.sh
@@ -147,8 +147,20 @@ cond "/debug/proxy_config: 400 for a bad type, 404 for an unknown proxy" \
     '[ "$(curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:$DBG/debug/proxy_config?proxyID=sleep.default&type=x")" = 400 ] &&
      [ "$(curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:$DBG/debug/proxy_config?proxyID=nosuch&type=all")" = 404 ]'
 
-end $C1 $C2
-C1=0 C2=0
+S=$(get /debug/uiz | jq -r .stamp)
+cond "/debug/uiz: both proxies' states, and only the stamp when nothing changed" \
+    '[ "$(get "/debug/uiz?since=x" | jq "[.state.proxies[].types[].status] | map(select(. == \"SYNCED\")) | length")" = 8 ] &&
+     [ "$(get "/debug/uiz?since=$S" | jq -c .)" = "{\"stamp\":\"$S\",\"unchanged\":true}" ]'
+end $C2
+C2=0
+cond "/debug/uiz: a new stamp once a proxy leaves" \
+    'wait_for 10 "[ \"\$(get /debug/uiz | jq -r .stamp)\" != \"$S\" ]" && [ "$(get /debug/uiz | jq ".state.proxies | length")" = 1 ]'
+H=$(curl -sI "http://127.0.0.1:$DBG/ui")
+cond "/ui: HTML, with a policy that allows nothing inline or from elsewhere" \
+    'printf "%s" "$H" | grep -qi "^content-type: text/html" && printf "%s" "$H" | grep -qi "^content-security-policy: default-src .self.;"'
+
+end $C1
+C1=0
 stop
 cond "xdsd exits 0 on SIGTERM" '[ "$RC" = 0 ]'
 PID=0

@@ -365,6 +365,8 @@
   }
 
   function poll() {
+    // a hidden tab asks nothing: each answer copies every proxy's state
+    if (document.hidden) { setTimeout(poll, POLL_MS); return; }
     get('/debug/uiz?since=' + stamp).then(function (j) {
       live.className = '';
       live.textContent = 'live, updated ' + new Date().toLocaleTimeString();
