@@ -148,10 +148,26 @@ async function main() {
     if (reached) await page.keyboard.press('Enter');
     await page.waitForSelector('#proxy-rows tr.nack', {timeout: WAIT});
     const shown = await page.textContent('#proxy-rows tr.nack');
+    // the rows were redrawn: the keyboard focus is still on the button pressed
+    const kept = await page.evaluate(() => document.activeElement.getAttribute('aria-expanded'));
     await shot('proxies');
-    ok(title === NACK_TEXT && reached && shown.includes('LDS NACK') && shown.includes(NACK_TEXT),
+    ok(title === NACK_TEXT && reached && kept === 'true' && shown.includes('LDS NACK') && shown.includes(NACK_TEXT),
       'a client that NACKs turns its row NACKED; the message on hover and, by keyboard, on Enter',
-      `title=${title} keyboard=${reached} shown=${shown}`);
+      `title=${title} keyboard=${reached} focus=${kept} shown=${shown}`);
+  });
+
+  await attempt('sorting by keyboard', async () => {
+    const first = () => page.getAttribute('#proxy-rows tr[data-id]', 'data-id');
+    await page.focus('[data-focus="sort|namespace"]');
+    await page.keyboard.press('Enter');
+    const up = await first();
+    const upSort = await page.getAttribute('#proxies th:nth-child(3)', 'aria-sort');
+    await page.keyboard.press('Enter');
+    const down = await first();
+    const downSort = await page.getAttribute('#proxies th:nth-child(3)', 'aria-sort');
+    ok(up === SIDECAR && upSort === 'ascending' && down === GATEWAY && downSort === 'descending',
+      'sorting by keyboard: Enter on NAMESPACE sorts up, again down, the focus staying on it',
+      `${up} ${upSort} ${down} ${downSort}`);
   });
 
   await attempt('the filter keeps the rows that match', async () => {

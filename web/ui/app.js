@@ -33,6 +33,20 @@
     return e;
   }
 
+  // Redraws replace elements: the one with the keyboard focus gets it back
+  // through its data-focus name.
+  function keepFocus(redraw) {
+    var a = document.activeElement;
+    var key = a && a.getAttribute ? a.getAttribute('data-focus') : null;
+    redraw();
+    if (!key) return;
+    var e = document.querySelector('[data-focus="' + CSS.escape(key) + '"]');
+    if (e && e !== document.activeElement) {
+      e.focus();
+      if (e.setSelectionRange) e.setSelectionRange(e.value.length, e.value.length);
+    }
+  }
+
   function get(path) {
     return fetch(path, {cache: 'no-store'}).then(function (r) {
       if (r.status === 404) return null;
@@ -125,11 +139,15 @@
     var info = p.types[t], key = p.id + '|' + t;
     if (info.status !== 'NACKED') return statusCell(info.status);
     return el('button', {'class': 'st st-NACKED', title: info.nack || '', 'aria-expanded': openNacks[key] ? 'true' : 'false',
-      'aria-label': t + ' NACKED: show the message',
+      'aria-label': t + ' NACKED: show the message', 'data-focus': 'nack|' + key,
       on: {click: function () { openNacks[key] = !openNacks[key]; drawProxyRows(); }}}, ['NACKED']);
   }
 
   function drawProxyRows() {
+    keepFocus(proxyRows);
+  }
+
+  function proxyRows() {
     var body = document.getElementById('proxy-rows');
     if (!body) return;
     var f = filterText.toLowerCase();
@@ -165,13 +183,13 @@
     var heads = COLUMNS.map(function (c) {
       var on = sort.key === c[0];
       return el('th', {scope: 'col', 'aria-sort': on ? (sort.dir > 0 ? 'ascending' : 'descending') : 'none'}, [
-        el('button', {on: {click: function () {
+        el('button', {'data-focus': 'sort|' + c[0], on: {click: function () {
           sort = {key: c[0], dir: on ? -sort.dir : 1};
           draw();
         }}}, [c[1] + (on ? (sort.dir > 0 ? ' ▲' : ' ▼') : '')])]);
     });
     var input = el('input', {type: 'search', id: 'filter', placeholder: 'node id, namespace, NACKED…',
-      'aria-label': 'Filter proxies', value: filterText,
+      'aria-label': 'Filter proxies', value: filterText, 'data-focus': 'filter',
       on: {input: function (e) { filterText = e.target.value; drawProxyRows(); }}});
     return [
       el('h2', {text: 'Proxies'}),
@@ -337,26 +355,23 @@
   // ---- drawing and polling ----------------------------------------------------------------
 
   function draw() {
-    if (!state) return;
+    if (state) keepFocus(drawView);
+  }
+
+  function drawView() {
     var r = route();
     ['overview', 'proxies', 'egress'].forEach(function (v) {
       var a = document.getElementById('nav-' + v);
       if (v === r.view || (v === 'proxies' && r.view === 'proxy')) a.setAttribute('aria-current', 'page');
       else a.removeAttribute('aria-current');
     });
-    var focused = document.activeElement && document.activeElement.id;
     var kids;
     if (r.view === 'proxies') kids = proxies();
     else if (r.view === 'proxy') kids = proxyPage(r.id);
     else if (r.view === 'egress') { loadEgress(); kids = egressMap(); }
     else kids = overview();
     main.replaceChildren.apply(main, kids);
-    if (r.view === 'proxies') drawProxyRows();
-    if (focused === 'filter') {
-      var f = document.getElementById('filter');
-      f.focus();
-      f.setSelectionRange(f.value.length, f.value.length);
-    }
+    if (r.view === 'proxies') proxyRows();
   }
 
   function sample() {
