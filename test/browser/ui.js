@@ -178,6 +178,17 @@ async function main() {
     ok(id === GATEWAY, 'the filter keeps the rows that match', id);
   });
 
+  await attempt('a node id with markup in it shows as text', async () => {
+    // any xDS client picks its own node id: the page must never parse it
+    const odd = 'sidecar~10.0.0.8~<b id="injected">x</b>.default~default.svc.cluster.local';
+    client(odd);
+    const link = '#proxy-rows tr[data-id="' + odd.replace(/"/g, '\\"') + '"] a';
+    await page.waitForSelector(link, {timeout: WAIT});
+    const text = await page.textContent(link);
+    const injected = await page.$('#injected');
+    ok(text === odd && injected === null, 'a node id with markup in it shows as text, nothing of it parsed', text);
+  });
+
   await attempt("a proxy's page shows its proxy-config tables", async () => {
     await page.click(`#proxy-rows tr[data-id="${SIDECAR}"] a`);
     await page.waitForSelector('#table-clusters', {timeout: WAIT});
