@@ -130,6 +130,15 @@ $(O)/obj/%.o: %.c | $(GEN)/.stamp
 	@echo "  CC       $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The dashboard's page (web/ui/) as C strings, which src/debug/ui.c includes.
+UI_FILES := web/ui/index.html web/ui/app.js web/ui/style.css
+$(GEN)/ui_page.h: $(UI_FILES) scripts/gen-ui-page
+	@mkdir -p $(GEN)
+	@echo "  GEN      $@"
+	$(Q)sh scripts/gen-ui-page web/ui > $@.tmp && mv $@.tmp $@
+$(O)/obj/src/debug/ui.o: $(GEN)/ui_page.h
+fuzz: | $(GEN)/ui_page.h
+
 $(O)/obj/src/version.o: ALL_CFLAGS += -DXDSD_VERSION='"$(VERSION)"' -DXDSD_BUILD='"$(BUILD_ID)"'
 
 $(LIB): $(LIB_OBJ) $(GEN_OBJ)

@@ -58,6 +58,25 @@ enum status_output { STATUS_TABLE, STATUS_JSON };
  * message when the server cannot be reached or the proxy is not connected. */
 int cmd_status(const char *addr, const char *proxy, enum status_output output);
 
+/* ---- proxy-config (src/cmd/proxy_config.c) */
+
+enum proxy_config_output { PROXY_CONFIG_TABLE, PROXY_CONFIG_JSON, PROXY_CONFIG_YAML };
+
+/* What `xdsd proxy-config` is asked for. */
+struct proxy_config_request {
+    const char *addr;  /* debug endpoint, HOST:PORT */
+    const char *type;  /* clusters|listeners|routes|endpoints|secrets|all */
+    const char *proxy; /* node id, POD.NAMESPACE or a unique prefix of either */
+    const char *name;  /* or NULL: keep rows of this resource name only */
+    unsigned port;     /* or 0: keep rows of this port only */
+    enum proxy_config_output output;
+};
+
+/* Print what a connected proxy was last sent, as istioctl proxy-config's
+ * tables or as the resources in JSON/YAML. Returns 1 with a message when the
+ * server cannot be reached or PROXY names no proxy or several (listed). */
+int cmd_proxy_config(const struct proxy_config_request *req);
+
 /* ---- options (src/cmd/options.c) */
 
 /* Fill o with the defaults of docs/design.md. */

@@ -11,7 +11,9 @@
  *     debug server's own lock).
  *
  * Paths: /ready, /version, /debug/configz, /debug/syncz, /debug/adsz,
- * /debug/config_dump?proxyID=ID, /metrics. JSON endpoints take ?pretty. */
+ * /debug/config_dump?proxyID=ID, /metrics. JSON endpoints take ?pretty.
+ * The dashboard (src/debug/ui.c): /ui and its files, /debug/uiz,
+ * /debug/proxy_config?proxyID=ID&type=T. */
 #ifndef XDSD_DEBUG_H
 #define XDSD_DEBUG_H
 

@@ -47,6 +47,8 @@ enum {
     /* analyze */
     OPT_LIVE,
     OPT_FAIL_ON,
+    OPT_PC_NAME,
+    OPT_PC_PORT,
     OPT_HELP = 'h',
     OPT_OUTPUT = 'o',
 };
@@ -144,6 +146,16 @@ static const struct flag analyze_flags[] = {
     {FLAG_HELP},
 };
 
+static const struct flag proxy_config_flags[] = {
+    {"debug-addr", "HOST:PORT", OPT_DEBUG_ADDR, "127.0.0.1:15014",
+     "debug endpoint of the xdsd to ask (its --debug-listen)"},
+    {"output", "table|json|yaml", OPT_OUTPUT, "table",
+     "istioctl's summary tables, or the resources themselves (also -o)"},
+    {"name", "N", OPT_PC_NAME, "any", "only the resource of this name (a cluster's FQDN too)"},
+    {"port", "P", OPT_PC_PORT, "any", "only this port (routes: the route configuration P)"},
+    {FLAG_HELP},
+};
+
 static const struct flag version_flags[] = {{FLAG_HELP}};
 static const struct flag help_flags[] = {{FLAG_HELP}};
 
@@ -162,6 +174,7 @@ static int run_validate(int argc, char **argv);
 static int run_dump(int argc, char **argv);
 static int run_analyze(int argc, char **argv);
 static int run_status(int argc, char **argv);
+static int run_proxy_config(int argc, char **argv);
 static int run_version(int argc, char **argv);
 static int run_help(int argc, char **argv);
 
@@ -221,6 +234,13 @@ static const struct command commands[] = {
      "show which proxies have which configuration, like istioctl proxy-status",
      "PROXY: a node id, POD.NAMESPACE or a unique prefix of either; default: all",
      FLAGS(status_flags), run_status},
+    {"proxy-config",
+     "xdsd proxy-config clusters|listeners|routes|endpoints|secrets|all PROXY\n"
+     "                 [--debug-addr HOST:PORT] [-o table|json|yaml] [--name N] [--port P]",
+     "show what a connected proxy was sent, like istioctl proxy-config",
+     "PROXY: a node id, POD.NAMESPACE or a unique prefix of either. Secrets show\n"
+     "names, serial numbers and validity dates, never keys.",
+     FLAGS(proxy_config_flags), run_proxy_config},
     {"version", "xdsd version", "print the version", NULL, FLAGS(version_flags), run_version},
     {"help", "xdsd help [COMMAND]", "describe a command", NULL, FLAGS(help_flags), run_help},
 };
@@ -239,8 +259,11 @@ static void print_overview(FILE *f)
             "xdsd %s - an Envoy xDS control plane for Istio networking YAML\n\n"
             "usage: xdsd COMMAND [OPTIONS]\n\ncommands:\n",
             xdsd_version());
+    int width = 0; /* the longest name's */
     for (size_t i = 0; i < ARRAY_LEN(commands); i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+        width = (int)strlen(commands[i].name) > width ? (int)strlen(commands[i].name) : width;
+    for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+        fprintf(f, "  %-*s %s\n", width, commands[i].name, commands[i].summary);
     fprintf(f, "\nrun 'xdsd help COMMAND' or 'xdsd COMMAND --help' for a command's options\n");
 }
 
@@ -636,6 +659,58 @@ static int run_status(int argc, char **argv)
     if (argc - optind > 1)
         return unexpected("status", argv[optind + 1]);
     return cmd_status(addr, optind < argc ? argv[optind] : NULL, output);
+}
+
+static int run_proxy_config(int argc, char **argv)
+{
+    const struct command *c = find_command("proxy-config");
+    struct option opts[MAX_FLAGS];
+    long_options(c, opts);
+    struct proxy_config_request r = {.addr = "127.0.0.1:15014"};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        char *host = NULL, *why = NULL, *end = NULL;
+        int port;
+        long p;
+        switch (ch) {
+        case OPT_DEBUG_ADDR:
+            why = hostport_split(optarg, 1, &host, &port);
+            free(host);
+            if (why)
+                return bad_value("proxy-config", "debug-addr", optarg, why);
+            r.addr = optarg;
+            break;
+        case OPT_OUTPUT:
+            if (strcmp(optarg, "json") == 0)
+                r.output = PROXY_CONFIG_JSON;
+            else if (strcmp(optarg, "yaml") == 0)
+                r.output = PROXY_CONFIG_YAML;
+            else if (strcmp(optarg, "table") != 0)
+                return bad_value("proxy-config", "output", optarg,
+                                 xstrdup("not table, json or yaml"));
+            break;
+        case OPT_PC_NAME:
+            r.name = optarg;
+            break;
+        case OPT_PC_PORT:
+            p = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || p < 1 || p > 65535)
+                return bad_value("proxy-config", "port", optarg,
+                                 xstrdup("not a port from 1 to 65535"));
+            r.port = (unsigned)p;
+            break;
+        default:
+            return help_or_bad("proxy-config", ch);
+        }
+    }
+    if (argc - optind < 2)
+        return usage_error("proxy-config", "give the type and the proxy: xdsd proxy-config "
+                                           "clusters|listeners|routes|endpoints|secrets|all PROXY");
+    if (argc - optind > 2)
+        return unexpected("proxy-config", argv[optind + 2]);
+    r.type = argv[optind];
+    r.proxy = argv[optind + 1];
+    return cmd_proxy_config(&r);
 }
 
 static int run_version(int argc, char **argv)

@@ -30,4 +30,21 @@ char *debug_metrics_text(const struct xds_status_report *r, const struct debug_c
 /* Deep copy of src into dst. */
 void debug_config_info_copy(struct debug_config_info *dst, const struct debug_config_info *src);
 
+/* ---- the dashboard (ui.c) */
+struct proxy_tables_filter;
+/* /debug/uiz: configuration state, push and NACK counts and every stream's
+ * sync state per type, for the page; r may be NULL. */
+json_t *debug_uiz_json(const struct xds_status_report *r, const struct debug_config_info *c);
+/* {"stamp": S, "state": debug_uiz_json} as text, or only the stamp and
+ * "unchanged": true when since (may be NULL) is S. Caller frees. */
+char *debug_uiz_text(const struct xds_status_report *r, const struct debug_config_info *c,
+                     const char *since);
+/* {"proxy", "tables": [...]}: stream s's proxy_tables of type (or "all");
+ * secretz: /debug/secretz's answer for it, or NULL. */
+json_t *debug_proxy_config_json(const struct xds_stream_status *s, const char *type,
+                                const struct proxy_tables_filter *f, const json_t *secretz);
+/* The page's file at path ("/ui", "/ui/app.js", "/ui/style.css") and its
+ * content type, or NULL. Static storage. */
+const char *debug_ui_asset(const char *path, const char **type);
+
 #endif

@@ -23,6 +23,7 @@
 #include "xdsd/listen.h"
 #include "xdsd/log.h"
 #include "xdsd/pbjson.h"
+#include "xdsd/proxy_tables.h"
 #include "xdsd/util.h"
 
 #define CT_JSON "application/json"
@@ -49,12 +50,14 @@ struct reply {
     const char *type;
     char *body;
     const char *allow; /* Allow header for 405 */
+    const char *csp;   /* Content-Security-Policy header, for the dashboard's page */
 };
 
 struct request {
     struct debug_server *srv;
     struct MHD_Connection *conn;
     int pretty;
+    const char *url;
 };
 
 /* ---- answers ----------------------------------------------------------------------------- */
@@ -206,6 +209,10 @@ static void on_analyzez(struct request *rq, struct reply *rep)
     debug_config_info_release(&c);
     drop_status(rq->srv, r);
 }
+/* the dashboard's (below the table: one of them reads the table) */
+static void on_ui_asset(struct request *rq, struct reply *rep);
+static void on_uiz(struct request *rq, struct reply *rep);
+static void on_proxy_config(struct request *rq, struct reply *rep);
 
 static void on_index(struct request *rq, struct reply *rep);
 
@@ -224,6 +231,13 @@ static const struct route {
     {"/debug/adsz", on_adsz, "connected proxies and their subscriptions (?proxyID=)"},
     {"/debug/analyzez", on_analyzez, "xdsd analyze --live: findings on the served set"},
     {"/debug/config_dump", on_config_dump, "what a proxy was last sent (?proxyID=)"},
+    /* the dashboard */
+    {"/ui", on_ui_asset, "the dashboard (HTML)"},
+    {"/ui/app.js", on_ui_asset, "the dashboard's script"},
+    {"/ui/style.css", on_ui_asset, "the dashboard's style"},
+    {"/debug/uiz", on_uiz, "the dashboard's state: configuration, counts, proxies (?since=)"},
+    {"/debug/proxy_config", on_proxy_config,
+     "a proxy's proxy-config tables (?proxyID=&type=&name=&port=)"},
 };
 
 static void on_index(struct request *rq, struct reply *rep)
@@ -236,6 +250,70 @@ static void on_index(struct request *rq, struct reply *rep)
         json_array_append_new(a, o);
     }
     reply_json(rep, rq, MHD_HTTP_OK, a);
+}
+
+/* ---- the dashboard: its page, its state and a proxy's tables (ui.c) ---------------------- */
+
+static const struct route *find_route(const char *url);
+
+static void on_ui_asset(struct request *rq, struct reply *rep)
+{
+    const char *type = NULL;
+    const char *body = debug_ui_asset(rq->url, &type);
+    reply_text(rep, MHD_HTTP_OK, type, xstrdup(body));
+    /* everything the page loads comes from here; nothing inline, nothing remote */
+    rep->csp = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'";
+}
+
+static void on_uiz(struct request *rq, struct reply *rep)
+{
+    struct xds_status_report *r = take_status(rq->srv);
+    struct debug_config_info c;
+    copy_config(rq->srv, &c);
+    reply_text(rep, MHD_HTTP_OK, CT_JSON, debug_uiz_text(r, &c, query(rq, "since")));
+    debug_config_info_release(&c);
+    drop_status(rq->srv, r);
+}
+
+static void on_proxy_config(struct request *rq, struct reply *rep)
+{
+    const char *id = query(rq, "proxyID"), *type = query(rq, "type");
+    const char *name = query(rq, "name"), *port = query(rq, "port");
+    if (id == NULL || *id == '\0') {
+        reply_error(rep, rq, MHD_HTTP_BAD_REQUEST,
+                    "give the proxy: /debug/proxy_config?proxyID=NODE_ID&type=TYPE");
+        return;
+    }
+    type = type && *type ? type : "all";
+    if (strcmp(type, "all") != 0 && !proxy_tables_type_ok(type)) {
+        reply_error(rep, rq, MHD_HTTP_BAD_REQUEST,
+                    "type: clusters, listeners, routes, endpoints, secrets or all");
+        return;
+    }
+    struct proxy_tables_filter f = {name && *name ? name : NULL,
+                                    port ? (unsigned)strtoul(port, NULL, 10) : 0};
+    /* secrets from /debug/secretz when this build has it, same query */
+    json_t *secretz = NULL;
+    const struct route *sr = find_route("/debug/secretz");
+    if (sr != NULL) {
+        struct reply srep = {0};
+        sr->handle(rq, &srep);
+        if (srep.status == MHD_HTTP_OK && srep.body)
+            secretz = json_loads(srep.body, 0, NULL);
+        free(srep.body);
+    }
+    struct xds_status_report *r = take_status(rq->srv);
+    const struct xds_stream_status *s = debug_find_stream(r, id);
+    if (s == NULL) {
+        char *m = xasprintf("proxy '%s' is not connected to this xdsd", id);
+        reply_error(rep, rq, MHD_HTTP_NOT_FOUND, m);
+        free(m);
+    } else {
+        reply_json(rep, rq, MHD_HTTP_OK,
+                   debug_proxy_config_json(s, type, &f, json_is_array(secretz) ? secretz : NULL));
+    }
+    json_decref(secretz);
+    drop_status(rq->srv, r);
 }
 
 /* ---- libmicrohttpd glue ------------------------------------------------------------------ */
@@ -264,6 +342,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply *rep
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (rep->allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rep->allow);
+    if (rep->csp)
+        MHD_add_response_header(resp, "Content-Security-Policy", rep->csp);
     enum MHD_Result ret = MHD_queue_response(conn, rep->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -293,7 +373,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     static int started;
     (void)version;
     (void)upload_data;
-    struct request rq = {.srv = cls, .conn = conn};
+    struct request rq = {.srv = cls, .conn = conn, .url = url};
     struct reply rep = {0};
     if (*con_cls == NULL) {
         *con_cls = &started;
