@@ -43,6 +43,9 @@ enum {
     OPT_NAMESPACE,
     OPT_TYPE,
     OPT_DEBUG_ADDR,
+    /* simulate */
+    OPT_ACCESS_LOG_FORMAT,
+    OPT_HEADER = 'H',
     OPT_HELP = 'h',
     OPT_OUTPUT = 'o',
 };
@@ -117,6 +120,19 @@ static const struct flag dump_flags[] = {
     {FLAG_HELP},
 };
 
+static const struct flag simulate_flags[] = {
+    {"config-dir", "DIR", OPT_CONFIG_DIR, "config/ when it exists", "directory of Istio YAML"},
+    {"proxy", "NODE_ID", OPT_PROXY, "none, required",
+     "node id of the proxy the request starts at, e.g. sidecar~10.0.0.1~sleep.default~default.svc.cluster.local"},
+    {"labels", "k=v,k=v", OPT_LABELS, "none", "the proxy's labels"},
+    {"header", "'Name: value'", OPT_HEADER, "none", "a request header, repeatable (also -H)"},
+    {"output", "text|json", OPT_OUTPUT, "text", "a block per hop, or one JSON object (also -o)"},
+    {FLAG_OUTBOUND},
+    {FLAG_MESH_CERTS},
+    {FLAG_TRUST_DOMAIN},
+    {FLAG_HELP},
+};
+
 static const struct flag status_flags[] = {
     {"debug-addr", "HOST:PORT", OPT_DEBUG_ADDR, "127.0.0.1:15014",
      "debug endpoint of the xdsd to ask (its --debug-listen)"},
@@ -142,6 +158,7 @@ static int run_serve(int argc, char **argv);
 static int run_validate(int argc, char **argv);
 static int run_dump(int argc, char **argv);
 static int run_status(int argc, char **argv);
+static int run_simulate(int argc, char **argv);
 static int run_version(int argc, char **argv);
 static int run_help(int argc, char **argv);
 
@@ -185,6 +202,17 @@ static const struct command commands[] = {
      "proxy (router~...) that matches no Gateway gets no gateway listeners, and dump\n"
      "warns.",
      FLAGS(dump_flags), run_dump},
+    {"simulate",
+     "xdsd simulate --config-dir DIR --proxy NODE_ID [--labels k=v,k=v]\n"
+     "              [-H 'Name: value']... [-o text|json]\n"
+     "              [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY] [--mesh-certs DIR]\n"
+     "              [--trust-domain DOMAIN] REQUEST",
+     "show where a request goes, hop by hop, on the Envoy configuration proxies receive",
+     "REQUEST: http://HOST[:PORT]/PATH, https://HOST[:PORT]/PATH (the app speaks TLS:\n"
+     "matched by SNI) or tcp://ADDR:PORT. Each hop names the listener, filter chain,\n"
+     "route configuration, virtual host, route and cluster Envoy picks, and the TLS of\n"
+     "the connection to the next hop (plain, ISTIO_MUTUAL, originated, passthrough).",
+     FLAGS(simulate_flags), run_simulate},
     {"status", "xdsd status [--debug-addr HOST:PORT] [-o table|json] [PROXY]",
      "show which proxies have which configuration, like istioctl proxy-status",
      "PROXY: a node id, POD.NAMESPACE or a unique prefix of either; default: all",
@@ -533,6 +561,59 @@ static int run_status(int argc, char **argv)
     if (argc - optind > 1)
         return unexpected("status", argv[optind + 1]);
     return cmd_status(addr, optind < argc ? argv[optind] : NULL, output);
+}
+
+static int run_simulate(int argc, char **argv)
+{
+    const struct command *c = find_command("simulate");
+    struct option opts[MAX_FLAGS];
+    long_options(c, opts);
+    struct simulate_request sr = {0};
+    const char *headers[64];
+    struct serve_options o;
+    serve_options_init(&o);
+    int ch;
+    while ((ch = getopt_long(argc, argv, "hH:o:", opts, NULL)) != -1) {
+        if (serve_text(ch, optarg, &o))
+            continue;
+        switch (ch) {
+        case OPT_PROXY:
+            sr.proxy = optarg;
+            break;
+        case OPT_LABELS:
+            sr.labels = optarg;
+            break;
+        case OPT_HEADER:
+            if (sr.n_headers == ARRAY_LEN(headers))
+                return usage_error("simulate", "more than %zu -H", ARRAY_LEN(headers));
+            headers[sr.n_headers++] = optarg;
+            break;
+        case OPT_OUTPUT:
+            if (strcmp(optarg, "json") == 0)
+                sr.json = 1;
+            else if (strcmp(optarg, "text") != 0)
+                return bad_value("simulate", "output", optarg, xstrdup("not text or json"));
+            break;
+        case OPT_OUTBOUND:
+            if (outbound_policy_parse(optarg, &o.outbound_policy) < 0)
+                return bad_value("simulate", flag_name(c, ch), optarg,
+                                 xstrdup("not ALLOW_ANY or REGISTRY_ONLY"));
+            break;
+        default:
+            return help_or_bad("simulate", ch);
+        }
+    }
+    if (optind >= argc)
+        return usage_error("simulate", "no REQUEST given");
+    if (argc - optind > 1)
+        return unexpected("simulate", argv[optind + 1]);
+    if (o.config_dir == NULL)
+        return usage_error("simulate", "--config-dir is required");
+    if (sr.proxy == NULL)
+        return usage_error("simulate", "--proxy is required");
+    sr.request = argv[optind];
+    sr.headers = headers;
+    return cmd_simulate(&o, &sr);
 }
 
 static int run_version(int argc, char **argv)
