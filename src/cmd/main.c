@@ -100,6 +100,8 @@ static const struct flag serve_flags[] = {
      ")"},
     {"log-level", "debug|info|warn|error", OPT_LOG_LEVEL, "info", "least severe lines logged"},
     {"log-format", "text|json", OPT_LOG_FORMAT, "text", "format of the log lines on stderr"},
+    {"access-log-format", "FORMAT", OPT_ACCESS_LOG_FORMAT, "Istio's text format",
+     "the proxies' access log line, in Envoy's format (Istio's meshConfig.accessLogFormat)"},
     {FLAG_HELP},
 };
 
@@ -174,7 +176,8 @@ static const struct command commands[] = {
      "           [--xds-tls-cert FILE --xds-tls-key FILE --xds-tls-ca FILE]\n"
      "           [--max-recv-bytes N] [--max-response-bytes N]\n"
      "           [--max-connection-age DURATION]\n"
-     "           [--log-level debug|info|warn|error] [--log-format text|json]",
+     "           [--log-level debug|info|warn|error] [--log-format text|json]\n"
+     "           [--access-log-format FORMAT]",
      "serve xDS to Envoy and gRPC clients from a watched directory of Istio YAML",
      "DURATION: 100ms, 30s, 1m30s, 1h or 0. SIGHUP re-reads the configuration now;\n"
      "SIGINT and SIGTERM stop, exit 0. Without --xds-tls-* the xDS port is plaintext:\n"
@@ -358,6 +361,9 @@ static int serve_text(int id, const char *arg, struct serve_options *o)
         break;
     case OPT_TLS_CA:
         field = &o->xds_tls_ca;
+        break;
+    case OPT_ACCESS_LOG_FORMAT:
+        field = &o->access_log_format;
         break;
     default:
         return 0;

@@ -325,6 +325,7 @@ int cmd_serve(const struct serve_options *o)
     s.topts.mesh_certs = o->mesh_certs;
     s.topts.trust_domain = o->trust_domain;
     s.topts.max_response_bytes = (size_t)o->max_response_bytes;
+    s.topts.access_log_format = o->access_log_format;
     int rc = 1;
     s.sigfd = block_signals();
     if (s.sigfd < 0)
