@@ -82,7 +82,7 @@ simulate_case() {
         sim_request http://edition.cnn.com/politics
         ;;
     variants)
-        cp test/envoy/simulate-variants.yaml "$T/config/4-variants.yaml"
+        cp test/data/config/simulate/variants.yaml "$T/config/4-variants.yaml"
         if ! wait_for 10 sim_sidecar_has 'outbound|8080||unlisted.example.org'; then
             not_ok "the sidecar got the variants' configuration"
             return
