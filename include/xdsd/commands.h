@@ -33,10 +33,13 @@ struct simulate_request {
     const char **headers; /* -H lines "Name: value" */
     size_t n_headers;
     int json; /* -o json */
+    const char *debug_addr; /* --live: the running server's debug endpoint, else NULL */
 };
 
-/* Walk s->request from s->proxy over the configuration of o->config_dir and
- * print each hop (src/simulate/); 1 when the configuration is invalid. */
+/* Walk s->request from s->proxy over the configuration of o->config_dir, or
+ * with s->debug_addr on a running server, and print each hop
+ * (src/simulate/); 1 when the configuration is invalid or the server
+ * cannot answer. */
 int cmd_simulate(const struct serve_options *o, const struct simulate_request *s);
 
 enum status_output { STATUS_TABLE, STATUS_JSON };

@@ -111,6 +111,10 @@ struct debug_server *debug_server_start(const char *listen, const struct debug_s
 /* Stop serving (waits for the thread) and free. NULL is a no-op. */
 void debug_server_stop(struct debug_server *s);
 
+/* Publish the snapshot being served (the server takes its own reference;
+ * NULL drops it), for /debug/egressz. Thread-safe; s may be NULL. */
+void debug_server_set_snapshot(struct debug_server *s, struct snapshot *snap);
+
 /* Publish the configuration state; the server keeps a copy. Thread-safe. */
 void debug_server_set_config(struct debug_server *s, const struct debug_config_info *info);
 

@@ -89,8 +89,10 @@ void sim_result_release(struct sim_result *res);
 
 /* The result as JSON ({"request", "hops": [...], "destination"}), new reference. */
 json_t *sim_result_json(const struct sim_request *r, const struct sim_result *res);
-/* The result as text, one line per hop plus a path line, into a heap string. */
-char *sim_result_text(const struct sim_request *r, const struct sim_result *res);
+/* The text of a result's JSON (from sim_result_json(), here or from a
+ * running server's /debug/simulate): a block per hop and the path line, in
+ * a heap string. */
+char *sim_json_text(const json_t *j);
 
 /* The egress map (/debug/egressz) of cfg over views from view(): for each
  * sidecar namespace in namespaces (n) and each MESH_EXTERNAL host:port, the

@@ -45,6 +45,7 @@ enum {
     OPT_DEBUG_ADDR,
     /* simulate */
     OPT_ACCESS_LOG_FORMAT,
+    OPT_LIVE,
     OPT_HEADER = 'H',
     OPT_HELP = 'h',
     OPT_OUTPUT = 'o',
@@ -127,6 +128,10 @@ static const struct flag simulate_flags[] = {
     {"proxy", "NODE_ID", OPT_PROXY, "none, required",
      "node id of the proxy the request starts at, e.g. sidecar~10.0.0.1~sleep.default~default.svc.cluster.local"},
     {"labels", "k=v,k=v", OPT_LABELS, "none", "the proxy's labels"},
+    {"live", NULL, OPT_LIVE, "off",
+     "ask a running xdsd: the proxy must be connected; walks what it was last sent"},
+    {"debug-addr", "HOST:PORT", OPT_DEBUG_ADDR, "127.0.0.1:15014",
+     "with --live: debug endpoint of the xdsd to ask (its --debug-listen)"},
     {"header", "'Name: value'", OPT_HEADER, "none", "a request header, repeatable (also -H)"},
     {"output", "text|json", OPT_OUTPUT, "text", "a block per hop, or one JSON object (also -o)"},
     {FLAG_OUTBOUND},
@@ -206,7 +211,8 @@ static const struct command commands[] = {
      "warns.",
      FLAGS(dump_flags), run_dump},
     {"simulate",
-     "xdsd simulate --config-dir DIR --proxy NODE_ID [--labels k=v,k=v]\n"
+     "xdsd simulate (--config-dir DIR | --live [--debug-addr HOST:PORT])\n"
+     "              --proxy NODE_ID [--labels k=v,k=v]\n"
      "              [-H 'Name: value']... [-o text|json]\n"
      "              [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY] [--mesh-certs DIR]\n"
      "              [--trust-domain DOMAIN] REQUEST",
@@ -576,6 +582,8 @@ static int run_simulate(int argc, char **argv)
     long_options(c, opts);
     struct simulate_request sr = {0};
     const char *headers[64];
+    const char *addr = "127.0.0.1:15014";
+    int live = 0;
     struct serve_options o;
     serve_options_init(&o);
     int ch;
@@ -589,6 +597,19 @@ static int run_simulate(int argc, char **argv)
         case OPT_LABELS:
             sr.labels = optarg;
             break;
+        case OPT_LIVE:
+            live = 1;
+            break;
+        case OPT_DEBUG_ADDR: {
+            char *host = NULL;
+            int port;
+            char *why = hostport_split(optarg, 1, &host, &port);
+            free(host);
+            if (why)
+                return bad_value("simulate", "debug-addr", optarg, why);
+            addr = optarg;
+            break;
+        }
         case OPT_HEADER:
             if (sr.n_headers == ARRAY_LEN(headers))
                 return usage_error("simulate", "more than %zu -H", ARRAY_LEN(headers));
@@ -613,8 +634,10 @@ static int run_simulate(int argc, char **argv)
         return usage_error("simulate", "no REQUEST given");
     if (argc - optind > 1)
         return unexpected("simulate", argv[optind + 1]);
-    if (o.config_dir == NULL)
-        return usage_error("simulate", "--config-dir is required");
+    if (live)
+        sr.debug_addr = addr;
+    else if (o.config_dir == NULL)
+        return usage_error("simulate", "--config-dir or --live is required");
     if (sr.proxy == NULL)
         return usage_error("simulate", "--proxy is required");
     sr.request = argv[optind];

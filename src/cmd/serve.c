@@ -66,6 +66,7 @@ static void note_config(struct serve *s)
     info.source_reason = s->saved_reason ? xstrdup(s->saved_reason) : NULL;
     debug_server_set_config(s->dbg, &info);
     debug_config_info_release(&info);
+    debug_server_set_snapshot(s->dbg, s->current);
 }
 
 /* Translate a valid set and publish it, unless the view of a proxy class

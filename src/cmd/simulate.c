@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "xdsd/config.h"
+#include "xdsd/httpget.h"
 #include "xdsd/pbjson.h"
 #include "xdsd/proxy.h"
 #include "xdsd/simulate.h"
@@ -22,6 +23,13 @@ static const struct xds_view *snapshot_view_of(void *ctx, const struct proxy_ide
                                                char **err)
 {
     return snapshot_view(ctx, id, NULL, err);
+}
+
+static void print_result(const json_t *j, int json)
+{
+    char *text = json ? pbjson_dumps(j, 1) : sim_json_text(j);
+    fputs(text, stdout);
+    free(text);
 }
 
 /* Walk and print; 0, or 1 when a view could not be built. */
@@ -36,23 +44,78 @@ static int walk_print(struct snapshot *snap, struct config_set *set,
                 err ? err : "unknown error");
         free(err);
     }
-    if (json) {
-        json_t *j = sim_result_json(r, &res);
-        char *text = pbjson_dumps(j, 1);
-        fputs(text, stdout);
-        free(text);
-        json_decref(j);
-    } else {
-        char *text = sim_result_text(r, &res);
-        fputs(text, stdout);
-        free(text);
-    }
+    json_t *j = sim_result_json(r, &res);
+    print_result(j, json);
+    json_decref(j);
     sim_result_release(&res);
     return rc < 0 ? 1 : 0;
 }
 
+/* s with every byte but unreserved ones percent-encoded, for a query (heap). */
+static char *query_escape(const char *s)
+{
+    char *out = xmalloc(strlen(s) * 3 + 1), *p = out;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            strchr("-._~", c))
+            *p++ = (char)c;
+        else
+            p += sprintf(p, "%%%02X", c);
+    }
+    *p = '\0';
+    return out;
+}
+
+/* --live: the running server walks the request from the connected proxy,
+ * on the snapshot that proxy was last sent (/debug/simulate). */
+static int simulate_live(const struct simulate_request *s)
+{
+    char *id = query_escape(s->proxy), *req = query_escape(s->request);
+    char *path = xasprintf("/debug/simulate?proxyID=%s&request=%s", id, req);
+    free(id);
+    free(req);
+    for (size_t i = 0; i < s->n_headers; i++) {
+        char *h = query_escape(s->headers[i]);
+        char *t = xasprintf("%s&header=%s", path, h);
+        free(h);
+        free(path);
+        path = t;
+    }
+    struct http_reply rep;
+    char *err = NULL;
+    int rc = http_get(s->debug_addr, path, 10000, &rep, &err);
+    free(path);
+    if (rc < 0) {
+        fprintf(stderr, "xdsd simulate: cannot reach the debug endpoint at %s: %s\n",
+                s->debug_addr, err);
+        free(err);
+        return 1;
+    }
+    json_error_t jerr;
+    json_t *j = json_loads(rep.body, 0, &jerr);
+    rc = 1;
+    if (j == NULL)
+        fprintf(stderr, "xdsd simulate: %s answered what is not JSON: %s\n", s->debug_addr,
+                jerr.text);
+    else if (rep.status != 200)
+        fprintf(stderr, "xdsd simulate: %s: %s\n", s->debug_addr,
+                json_string_value(json_object_get(j, "error")) ? json_string_value(
+                                                                     json_object_get(j, "error"))
+                                                               : rep.body);
+    else {
+        print_result(j, s->json);
+        rc = 0;
+    }
+    json_decref(j);
+    http_reply_release(&rep);
+    return rc;
+}
+
 int cmd_simulate(const struct serve_options *o, const struct simulate_request *s)
 {
+    if (s->debug_addr)
+        return simulate_live(s);
     struct sim_request r;
     char *why = NULL;
     if (sim_request_parse(s->request, &r, &why) < 0) {

@@ -72,48 +72,62 @@ static void add(char **out, const char *fmt, const char *a, const char *b)
     *out = n;
 }
 
-char *sim_result_text(const struct sim_request *r, const struct sim_result *res)
+static const char *get(const json_t *o, const char *key)
 {
-    char *out = xasprintf("%s\n", r->text);
-    for (size_t i = 0; i < res->n_hops; i++) {
-        const struct sim_hop *h = &res->hops[i];
-        char num[32];
-        snprintf(num, sizeof(num), "%zu", i + 1);
-        add(&out, "%s. %s ", num, h->kind);
-        add(&out, "%s%s\n", h->proxy, "");
-        if (h->listener)
-            add(&out, "   listener       %s%s\n", h->listener, "");
-        if (h->filter_chain) {
+    return json_string_value(json_object_get(o, key));
+}
+
+/* One hop's block: the names of each stage it reached. */
+static void hop_text(char **out, size_t i, const json_t *h)
+{
+    static const char *const stages[][2] = {
+        {"listener", "listener"},         {"route_config", "route config"},
+        {"virtual_host", "virtual host"}, {"route", "route"},
+    };
+    char num[32];
+    snprintf(num, sizeof(num), "%zu", i + 1);
+    add(out, "%s. %s ", num, get(h, "kind"));
+    add(out, "%s%s\n", get(h, "proxy"), "");
+    for (size_t s = 0; s < sizeof(stages) / sizeof(stages[0]); s++) {
+        const char *v = get(h, stages[s][0]);
+        if (s == 1 && get(h, "filter_chain")) {
             char idx[32];
-            if (h->filter_chain_index >= 0)
-                snprintf(idx, sizeof(idx), "#%d", h->filter_chain_index);
-            else
-                snprintf(idx, sizeof(idx), "default");
-            add(&out, "   filter chain   %s%s", *h->filter_chain ? h->filter_chain : idx, "");
-            if (h->sni && *h->sni)
-                add(&out, " (SNI %s)%s", h->sni, "");
-            add(&out, "%s%s\n", "", "");
+            json_int_t k = json_integer_value(json_object_get(h, "filter_chain_index"));
+            snprintf(idx, sizeof(idx), k >= 0 ? "#%lld" : "default", (long long)k);
+            const char *fc = get(h, "filter_chain");
+            add(out, "   %-14s %s", "filter chain", *fc ? fc : idx);
+            const char *sni = get(h, "sni");
+            if (sni && *sni)
+                add(out, " (SNI %s)%s", sni, "");
+            add(out, "%s%s\n", "", "");
         }
-        if (h->route_config)
-            add(&out, "   route config   %s%s\n", h->route_config, "");
-        if (h->virtual_host)
-            add(&out, "   virtual host   %s%s\n", h->virtual_host, "");
-        if (h->route)
-            add(&out, "   route          %s%s\n", *h->route ? h->route : "(unnamed)", "");
-        for (size_t k = 0; k < h->n_branches; k++) {
-            char w[32];
-            snprintf(w, sizeof(w), "%u", h->branches[k].weight);
-            add(&out, "   weighted       %s weight %s\n", h->branches[k].cluster, w);
-        }
-        if (h->cluster)
-            add(&out, "   cluster        %s%s\n", h->cluster, "");
-        if (h->upstream)
-            add(&out, "   upstream       %s (%s)\n", h->upstream, h->tls ? h->tls : "plain");
-        if (h->outcome)
-            add(&out, "   => %s: %s\n", h->outcome, h->why ? h->why : "");
+        if (v)
+            add(out, "   %-14s %s\n", stages[s][1], *v ? v : "(unnamed)");
     }
-    char *p = path_line(res);
-    add(&out, "path: %s%s\n", p, "");
-    free(p);
+    size_t k;
+    json_t *b;
+    json_array_foreach(json_object_get(h, "branches"), k, b)
+    {
+        char w[32];
+        snprintf(w, sizeof(w), "%lld", (long long)json_integer_value(json_object_get(b, "weight")));
+        add(out, "   weighted       %s weight %s\n", get(b, "cluster"), w);
+    }
+    if (get(h, "cluster"))
+        add(out, "   cluster        %s%s\n", get(h, "cluster"), "");
+    if (get(h, "upstream"))
+        add(out, "   upstream       %s (%s)\n", get(h, "upstream"),
+            get(h, "tls") ? get(h, "tls") : "plain");
+    if (get(h, "outcome"))
+        add(out, "   => %s: %s\n", get(h, "outcome"), get(h, "why") ? get(h, "why") : "");
+}
+
+char *sim_json_text(const json_t *j)
+{
+    char *out = xasprintf("%s\n", get(j, "request") ? get(j, "request") : "");
+    size_t i;
+    json_t *h;
+    json_array_foreach(json_object_get(j, "hops"), i, h)
+        hop_text(&out, i, h);
+    add(&out, "path: %s%s\n", get(j, "path") ? get(j, "path") : "", "");
     return out;
 }
