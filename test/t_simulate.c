@@ -240,3 +240,92 @@ TEST(simulate_request_parse)
     CHECK(sim_request_parse("http://x:99999/", &r, &err) < 0);
     free(err);
 }
+
+/* Copy the files of each directory under test data into one new temporary
+ * directory (heap path; remove with drop_dir()). */
+static char *merge_dirs(const char *const *dirs, size_t n)
+{
+    char tmpl[] = "/tmp/xdsd-t-simulate.XXXXXX";
+    if (mkdtemp(tmpl) == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        char *cmd = xasprintf("cp %s/config/%s/*.yaml %s/", unit_data_dir(), dirs[i], tmpl);
+        int rc = system(cmd);
+        free(cmd);
+        if (rc != 0)
+            return NULL;
+    }
+    return xstrdup(tmpl);
+}
+
+static void drop_dir(char *dir)
+{
+    char *cmd = xasprintf("rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        unit_fail(__FILE__, __LINE__, "cannot remove the temporary directory");
+    free(cmd);
+    free(dir);
+}
+
+/* The edge of map from -> to for request, or NULL. */
+static json_t *edge(json_t *map, const char *from, const char *to, const char *request)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(map, "edges"), i, e)
+    {
+        if (strcmp(json_string_value(json_object_get(e, "from")), from) == 0 &&
+            strcmp(json_string_value(json_object_get(e, "to")), to) == 0 &&
+            strcmp(json_string_value(json_object_get(e, "request")), request) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* The egress map: HTTP to edition.cnn.com through the gateway; HTTP to
+ * unlisted.example.org straight out, a bypass beside it; HTTPS straight out
+ * with no HTTPS host through a gateway, so no bypass. */
+TEST(simulate_egress_map)
+{
+    static const char *const dirs[] = {"guide/http-egress", "simulate"};
+    char *dir = merge_dirs(dirs, 2);
+    if (!CHECK(dir != NULL))
+        return;
+    struct config_diags diags = {0};
+    struct config_set *cfg = config_load(dir, &diags, NULL);
+    config_diags_release(&diags);
+    drop_dir(dir);
+    if (!CHECK(cfg != NULL))
+        return;
+    struct translate_options o = {.outbound_policy = OUTBOUND_ALLOW_ANY};
+    struct snapshot *s = translate_snapshot(cfg, 7, &o);
+    static const char *const ns[] = {"default"};
+    json_t *map = sim_egress_map(view_of, s, cfg, ns, 1, 7);
+    CHECK_INT(json_integer_value(json_object_get(map, "generation")), 7);
+    json_t *e = edge(map, "sidecar:default", "gateway:istio-system/istio-egressgateway",
+                     "http://edition.cnn.com:80/");
+    if (CHECK(e != NULL)) {
+        CHECK_INT(json_integer_value(json_object_get(e, "port")), 8080);
+        CHECK_STR(json_string_value(json_object_get(e, "tls")), "plain");
+        CHECK(json_is_false(json_object_get(e, "bypass")));
+    }
+    CHECK(edge(map, "gateway:istio-system/istio-egressgateway", "external:edition.cnn.com:80",
+               "http://edition.cnn.com:80/") != NULL);
+    e = edge(map, "sidecar:default", "external:unlisted.example.org:80",
+             "http://unlisted.example.org:80/");
+    if (CHECK(e != NULL))
+        CHECK(json_is_true(json_object_get(e, "bypass")));
+    e = edge(map, "sidecar:default", "external:edition.cnn.com:443", "https://edition.cnn.com:443/");
+    if (CHECK(e != NULL)) {
+        CHECK_STR(json_string_value(json_object_get(e, "tls")), "passthrough");
+        CHECK(json_is_false(json_object_get(e, "bypass")));
+    }
+    size_t i, gateways = 0;
+    json_t *n;
+    json_array_foreach(json_object_get(map, "nodes"), i, n)
+        gateways += strcmp(json_string_value(json_object_get(n, "kind")), "gateway") == 0;
+    CHECK_INT(gateways, 1);
+    json_decref(map);
+    snapshot_unref(s);
+    config_unref(cfg);
+}

@@ -42,6 +42,30 @@ sim_request() {
     else
         not_ok "simulate $url ${curl_args[*]}: each hop as Envoy logged it" "$(sim_compare "$s0" "$e0")"
     fi
+    # the running server walks the same request from the connected sidecar
+    nx istiod "$XDSD" simulate --live --debug-addr 127.0.0.1:15014 --proxy "$SIDECAR" -o json \
+        "${sim_args[@]}" >"$T/sim-live.json" 2>&1
+    check "simulate --live $url: the same walk on what the sidecar was sent" \
+        sim_same "$T/sim.json" "$T/sim-live.json"
+}
+
+sim_same() {
+    diff <(jq -S 'del(.generation)' "$1") \
+        <(jq -S 'del(.generation)' "$2" 2>&1 || cat "$2")
+}
+
+# sim_egressz: every request of the egress map from the sidecars'
+# namespace, sent and checked as above, and its edges agree with the walk
+# (a gateway hop exactly when simulate has one)
+sim_egressz() {
+    local map u via hops
+    map=$(debug /debug/egressz) || { not_ok "/debug/egressz answers"; return; }
+    for u in $(echo "$map" | jq -r '[.edges[] | select(.from == "sidecar:default") | .request] | unique[]'); do
+        case $u in https://*) sim_request "$u" -- -k ;; *) sim_request "$u" ;; esac
+        via=$(echo "$map" | jq --arg u "$u" '[.edges[] | select(.request == $u and (.to | startswith("gateway:")))] | length')
+        hops=$(jq '.hops | length' "$T/sim.json")
+        check "/debug/egressz $u: $via gateway hop(s), as simulate walks it ($hops hops)" test "$via" -eq "$((hops - 1))"
+    done
 }
 
 sim_compare() {
@@ -68,6 +92,7 @@ simulate_case() {
         sim_request http://unlisted.example.org/
         sim_request http://edition.cnn.com:8081/
         sim_request https://edition.cnn.com/ -- --cacert "$T/certs/root-cert.pem"
+        sim_egressz
         ;;
     http-egress-mtls | tls-origination | tls-origination-mtls)
         sim_request http://edition.cnn.com/politics
@@ -91,6 +116,7 @@ simulate_case() {
         sim_request -H 'x-variant: port-8080' http://unlisted.example.org/ -- -H 'x-variant: port-8080'
         sim_request http://unlisted.example.org:8080/
         sim_request http://edition.cnn.com/politics
+        sim_egressz
         ;;
     esac
     check "sidecar Envoy accepted every update" accepted sleep
