@@ -119,6 +119,8 @@ static void hop_text(char **out, size_t i, const json_t *h)
             get(h, "tls") ? get(h, "tls") : "plain");
     if (get(h, "outcome"))
         add(out, "   => %s: %s\n", get(h, "outcome"), get(h, "why") ? get(h, "why") : "");
+    else if (get(h, "why"))
+        add(out, "   (%s)%s\n", get(h, "why"), "");
 }
 
 char *sim_json_text(const json_t *j)

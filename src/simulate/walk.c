@@ -327,6 +327,8 @@ static int one_hop(struct sim_msgs *m, const struct xds_view *v, const struct co
         /* out as it came: to the address the app connected to */
         h->upstream = xasprintf("%s:%u", r->host, r->port);
         h->tls = xstrdup(b->app_tls ? "passthrough" : "plain");
+        h->why = xstrdup("PassthroughCluster: out to the address the app connected to; no "
+                         "ServiceEntry took it and the outbound traffic policy is ALLOW_ANY");
         out->destination = xasprintf("%s:%u", r->host, r->port);
         return 0;
     }
