@@ -315,15 +315,16 @@ TEST(simulate_egress_map)
              "http://unlisted.example.org:80/");
     if (CHECK(e != NULL))
         CHECK(json_is_true(json_object_get(e, "bypass")));
-    e = edge(map, "sidecar:default", "external:edition.cnn.com:443", "https://edition.cnn.com:443/");
+    e = edge(map, "sidecar:default", "external:edition.cnn.com:443",
+             "https://edition.cnn.com:443/");
     if (CHECK(e != NULL)) {
         CHECK_STR(json_string_value(json_object_get(e, "tls")), "passthrough");
         CHECK(json_is_false(json_object_get(e, "bypass")));
     }
     size_t i, gateways = 0;
     json_t *n;
-    json_array_foreach(json_object_get(map, "nodes"), i, n)
-        gateways += strcmp(json_string_value(json_object_get(n, "kind")), "gateway") == 0;
+    json_array_foreach(json_object_get(map, "nodes"), i, n) gateways +=
+        strcmp(json_string_value(json_object_get(n, "kind")), "gateway") == 0;
     CHECK_INT(gateways, 1);
     json_decref(map);
     snapshot_unref(s);

@@ -28,7 +28,7 @@ struct sim_request {
     enum sim_scheme scheme;
     char *host; /* name or IP literal */
     uint32_t port;
-    char *path;          /* "/" when none; NULL for tcp:// */
+    char *path;                /* "/" when none; NULL for tcp:// */
     struct config_kv *headers; /* -H 'Name: value', names lower-cased, owned */
     size_t n_headers;
     char *text; /* the request as given */
@@ -53,18 +53,18 @@ struct sim_hop {
     char *proxy; /* node id */
     char *kind;  /* "sidecar" or "gateway" */
     char *listener;
-    char *filter_chain; /* its name, "" when unnamed */
+    char *filter_chain;     /* its name, "" when unnamed */
     int filter_chain_index; /* -1: the default filter chain or none */
     char *sni;              /* the server name the proxy saw, "" none */
     char *transport;        /* "tls" or "raw_buffer" */
     char *route_config, *virtual_host, *route;
-    char *cluster; /* the chosen (heaviest) branch */
+    char *cluster;               /* the chosen (heaviest) branch */
     struct sim_branch *branches; /* n > 1: a weighted split */
     size_t n_branches;
-    char *upstream;    /* endpoint ADDR:PORT, DNS name:PORT, or "" */
-    char *tls;         /* connection to the next hop: plain|ISTIO_MUTUAL|originated|passthrough */
-    char *outcome;     /* NULL: forwarded; else what Envoy answers ("404 NR", "connection reset") */
-    char *why;         /* a sentence, set with outcome or for notable turns */
+    char *upstream; /* endpoint ADDR:PORT, DNS name:PORT, or "" */
+    char *tls;      /* connection to the next hop: plain|ISTIO_MUTUAL|originated|passthrough */
+    char *outcome;  /* NULL: forwarded; else what Envoy answers ("404 NR", "connection reset") */
+    char *why;      /* a sentence, set with outcome or for notable turns */
 };
 
 /* The whole path of one request. */
@@ -83,8 +83,8 @@ typedef const struct xds_view *(*sim_view_fn)(void *ctx, const struct proxy_iden
  * gateway endpoint. Fills *out (release with sim_result_release()); returns
  * 0, or -1 with *err when a view could not be had. */
 int sim_walk(sim_view_fn view, void *ctx, const struct config_set *cfg,
-             const struct proxy_identity *id, const struct sim_request *r,
-             struct sim_result *out, char **err);
+             const struct proxy_identity *id, const struct sim_request *r, struct sim_result *out,
+             char **err);
 void sim_result_release(struct sim_result *res);
 
 /* The result as JSON ({"request", "hops": [...], "destination"}), new reference. */

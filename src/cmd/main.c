@@ -126,7 +126,7 @@ static const struct flag dump_flags[] = {
 static const struct flag simulate_flags[] = {
     {"config-dir", "DIR", OPT_CONFIG_DIR, "config/ when it exists", "directory of Istio YAML"},
     {"proxy", "NODE_ID", OPT_PROXY, "none, required",
-     "node id of the proxy the request starts at, e.g. sidecar~10.0.0.1~sleep.default~default.svc.cluster.local"},
+     "where the request starts: sidecar~IP~POD.NS~NS.svc.cluster.local, or router~..."},
     {"labels", "k=v,k=v", OPT_LABELS, "none", "the proxy's labels"},
     {"live", NULL, OPT_LIVE, "off",
      "ask a running xdsd: the proxy must be connected; walks what it was last sent"},

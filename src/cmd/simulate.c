@@ -87,8 +87,8 @@ static int simulate_live(const struct simulate_request *s)
     int rc = http_get(s->debug_addr, path, 10000, &rep, &err);
     free(path);
     if (rc < 0) {
-        fprintf(stderr, "xdsd simulate: cannot reach the debug endpoint at %s: %s\n",
-                s->debug_addr, err);
+        fprintf(stderr, "xdsd simulate: cannot reach the debug endpoint at %s: %s\n", s->debug_addr,
+                err);
         free(err);
         return 1;
     }
@@ -100,9 +100,9 @@ static int simulate_live(const struct simulate_request *s)
                 jerr.text);
     else if (rep.status != 200)
         fprintf(stderr, "xdsd simulate: %s: %s\n", s->debug_addr,
-                json_string_value(json_object_get(j, "error")) ? json_string_value(
-                                                                     json_object_get(j, "error"))
-                                                               : rep.body);
+                json_string_value(json_object_get(j, "error"))
+                    ? json_string_value(json_object_get(j, "error"))
+                    : rep.body);
     else {
         print_result(j, s->json);
         rc = 0;

@@ -70,8 +70,8 @@ json_t *debug_simulate_json(const struct xds_status_report *r, const char *proxy
     *status = 400;
     if (s == NULL || s->snapshot == NULL) {
         *status = 404;
-        return json_pack("{s:s+}", "error", s ? "nothing was sent yet to " : "not connected: ",
-                         proxy);
+        return json_pack("{s:s+}", "error",
+                         s ? "nothing was sent yet to " : "not connected: ", proxy);
     }
     struct sim_request req;
     if (sim_request_parse(request, &req, &err) < 0) {
@@ -95,7 +95,8 @@ json_t *debug_simulate_json(const struct xds_status_report *r, const char *proxy
     } else {
         *status = 200;
         j = sim_result_json(&req, &res);
-        json_object_set_new(j, "generation", json_integer((json_int_t)snapshot_generation(s->snapshot)));
+        json_object_set_new(j, "generation",
+                            json_integer((json_int_t)snapshot_generation(s->snapshot)));
     }
     free(err);
     sim_result_release(&res);

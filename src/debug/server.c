@@ -249,7 +249,8 @@ static const struct route {
     {"/debug/syncz", on_syncz, "per proxy and type: sent, acked, NACKed"},
     {"/debug/adsz", on_adsz, "connected proxies and their subscriptions (?proxyID=)"},
     {"/debug/config_dump", on_config_dump, "what a proxy was last sent (?proxyID=)"},
-    {"/debug/egressz", on_egressz, "the egress map: each sidecar namespace's path to each external host"},
+    {"/debug/egressz", on_egressz,
+     "the egress map: each sidecar namespace's path to each external host"},
     {"/debug/simulate", on_simulate, "where a request from a proxy goes (?proxyID=&request=)"},
 };
 

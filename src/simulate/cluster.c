@@ -47,8 +47,8 @@ static void add_endpoints(const CLA *cla, struct sim_endpoint **out, size_t *n, 
                 continue;
             const SocketAddress *sa = lb->endpoint->address->socket_address;
             xgrow((void **)out, cap, *n + 1, sizeof(**out));
-            (*out)[(*n)++] = (struct sim_endpoint){sa->address, sa->port_value,
-                                                   istio_tls_label(lb)};
+            (*out)[(*n)++] =
+                (struct sim_endpoint){sa->address, sa->port_value, istio_tls_label(lb)};
         }
 }
 
@@ -60,10 +60,10 @@ struct sim_endpoint *sim_endpoints(struct sim_msgs *m, const struct xds_view *v,
     *n = 0;
     add_endpoints(cl->load_assignment, &out, n, &cap);
     if (cl->eds_cluster_config != NULL) {
-        const char *name = cl->eds_cluster_config->service_name &&
-                                   *cl->eds_cluster_config->service_name
-                               ? cl->eds_cluster_config->service_name
-                               : cl->name;
+        const char *name =
+            cl->eds_cluster_config->service_name && *cl->eds_cluster_config->service_name
+                ? cl->eds_cluster_config->service_name
+                : cl->name;
         const struct xds_resource *r = xds_view_find(v, XDS_ENDPOINT, name);
         if (r)
             add_endpoints(sim_unpack(m, &CLA_desc, r->bytes, r->len), &out, n, &cap);

@@ -78,10 +78,10 @@ static void add_path(struct map *m, const char *ns_node, const struct sim_reques
             break; /* it ends here: no edge leaves */
         }
         add_node(m, to, kind, label);
-        json_array_append_new(
-            m->edges, json_pack("{s:s,s:s,s:I,s:s,s:b,s:s}", "from", from, "to", to, "port",
-                                (json_int_t)port_of(h->upstream), "tls",
-                                h->tls ? h->tls : "plain", "bypass", 0, "request", r->text));
+        json_array_append_new(m->edges, json_pack("{s:s,s:s,s:I,s:s,s:b,s:s}", "from", from, "to",
+                                                  to, "port", (json_int_t)port_of(h->upstream),
+                                                  "tls", h->tls ? h->tls : "plain", "bypass", 0,
+                                                  "request", r->text));
         free(label);
         free(from);
         from = to;
@@ -91,8 +91,9 @@ static void add_path(struct map *m, const char *ns_node, const struct sim_reques
 
 static const char *scheme_of(const char *request)
 {
-    return strncmp(request, "https", 5) == 0 ? "https" : strncmp(request, "http", 4) == 0 ? "http"
-                                                                                         : "tcp";
+    return strncmp(request, "https", 5) == 0  ? "https"
+           : strncmp(request, "http", 4) == 0 ? "http"
+                                              : "tcp";
 }
 
 /* Mark each sidecar -> external edge whose namespace sends another

@@ -10,12 +10,13 @@
 static json_t *hop_json(const struct sim_hop *h)
 {
     json_t *o = json_object();
-    const char *keys[] = {"proxy", "kind", "listener", "filter_chain", "sni", "transport",
-                          "route_config", "virtual_host", "route", "cluster", "upstream", "tls",
-                          "outcome", "why"};
-    const char *vals[] = {h->proxy, h->kind, h->listener, h->filter_chain, h->sni,
-                          h->transport, h->route_config, h->virtual_host, h->route, h->cluster,
-                          h->upstream, h->tls, h->outcome, h->why};
+    const char *keys[] = {"proxy",     "kind",         "listener",     "filter_chain", "sni",
+                          "transport", "route_config", "virtual_host", "route",        "cluster",
+                          "upstream",  "tls",          "outcome",      "why"};
+    const char *vals[] = {h->proxy,   h->kind,      h->listener,     h->filter_chain,
+                          h->sni,     h->transport, h->route_config, h->virtual_host,
+                          h->route,   h->cluster,   h->upstream,     h->tls,
+                          h->outcome, h->why};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         json_object_set_new(o, keys[i], vals[i] ? json_string(vals[i]) : json_null());
     json_object_set_new(o, "filter_chain_index", json_integer(h->filter_chain_index));
@@ -39,7 +40,7 @@ static char *path_line(const struct sim_result *res)
         p = t;
     }
     const struct sim_hop *last = res->n_hops ? &res->hops[res->n_hops - 1] : NULL;
-    const char *end = res->destination ? res->destination
+    const char *end = res->destination        ? res->destination
                       : last && last->outcome ? last->outcome
                                               : NULL;
     if (end) {
@@ -81,8 +82,10 @@ static const char *get(const json_t *o, const char *key)
 static void hop_text(char **out, size_t i, const json_t *h)
 {
     static const char *const stages[][2] = {
-        {"listener", "listener"},         {"route_config", "route config"},
-        {"virtual_host", "virtual host"}, {"route", "route"},
+        {"listener", "listener"},
+        {"route_config", "route config"},
+        {"virtual_host", "virtual host"},
+        {"route", "route"},
     };
     char num[32];
     snprintf(num, sizeof(num), "%zu", i + 1);
@@ -128,8 +131,7 @@ char *sim_json_text(const json_t *j)
     char *out = xasprintf("%s\n", get(j, "request") ? get(j, "request") : "");
     size_t i;
     json_t *h;
-    json_array_foreach(json_object_get(j, "hops"), i, h)
-        hop_text(&out, i, h);
+    json_array_foreach(json_object_get(j, "hops"), i, h) hop_text(&out, i, h);
     add(&out, "path: %s%s\n", get(j, "path") ? get(j, "path") : "", "");
     return out;
 }

@@ -128,8 +128,9 @@ static int header_ok(const HeaderMatcher *h, const struct sim_request *r)
         break;
     }
     /* an absent header fails even an inverted matcher, as in Envoy */
-    if (v == NULL && h->header_match_specifier_case !=
-                         ENVOY__CONFIG__ROUTE__V3__HEADER_MATCHER__HEADER_MATCH_SPECIFIER_PRESENT_MATCH)
+    if (v == NULL &&
+        h->header_match_specifier_case !=
+            ENVOY__CONFIG__ROUTE__V3__HEADER_MATCHER__HEADER_MATCH_SPECIFIER_PRESENT_MATCH)
         return 0;
     return h->invert_match ? !hit : hit;
 }
@@ -172,8 +173,7 @@ static char *query_value(const char *path, const char *name)
     while (q) {
         q++;
         if (strncmp(q, name, ln) == 0 && (q[ln] == '=' || q[ln] == '&' || q[ln] == '\0'))
-            return q[ln] == '=' ? xstrndup(q + ln + 1, strcspn(q + ln + 1, "&"))
-                                : xstrdup("");
+            return q[ln] == '=' ? xstrndup(q + ln + 1, strcspn(q + ln + 1, "&")) : xstrdup("");
         q = strchr(q, '&');
     }
     return NULL;

@@ -30,13 +30,13 @@ void sim_msgs_release(struct sim_msgs *m);
 
 /* A connection as it reaches a proxy. */
 struct sim_conn {
-    const char *dst_ip;   /* NULL: a name only (matches wildcard addresses) */
+    const char *dst_ip; /* NULL: a name only (matches wildcard addresses) */
     uint32_t dst_port;
-    int tls;              /* the bytes start with a TLS ClientHello */
-    const char *sni;      /* NULL: none */
+    int tls;                 /* the bytes start with a TLS ClientHello */
+    const char *sni;         /* NULL: none */
     const char *const *alpn; /* the client's ALPN (TLS) */
     size_t n_alpn;
-    int http;             /* plaintext HTTP/1.1 (what http_inspector detects) */
+    int http; /* plaintext HTTP/1.1 (what http_inspector detects) */
 };
 
 /* Listener and filter chain (listener.c). */

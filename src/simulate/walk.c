@@ -23,12 +23,12 @@
 
 /* The bytes on one connection. */
 struct layers {
-    int wrapped;             /* a proxy's TLS around the app's bytes */
-    const char *sni;         /* of the wrapping TLS */
-    char **alpn;             /* of the wrapping TLS */
+    int wrapped;     /* a proxy's TLS around the app's bytes */
+    const char *sni; /* of the wrapping TLS */
+    char **alpn;     /* of the wrapping TLS */
     size_t n_alpn;
-    int app_tls;             /* the app's bytes are TLS (https://) */
-    int app_http;            /* under everything, HTTP */
+    int app_tls;  /* the app's bytes are TLS (https://) */
+    int app_http; /* under everything, HTTP */
 };
 
 static const char *const APP_ALPN[] = {"h2", "http/1.1"};
@@ -64,7 +64,7 @@ static struct sim_hop *new_hop(struct sim_result *out, const struct proxy_identi
 }
 
 __attribute__((format(printf, 3, 4))) static void stop(struct sim_hop *h, const char *outcome,
-                                                      const char *fmt, ...)
+                                                       const char *fmt, ...)
 {
     va_list ap;
     char *why = NULL;
@@ -152,7 +152,8 @@ static int http_hop(struct sim_msgs *m, const struct xds_view *v, const Hcm *hcm
         return -1;
     }
     const Envoy__Config__Route__V3__RouteAction *a = rt->route;
-    if (a->cluster_specifier_case == ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__CLUSTER_SPECIFIER_CLUSTER) {
+    if (a->cluster_specifier_case ==
+        ENVOY__CONFIG__ROUTE__V3__ROUTE_ACTION__CLUSTER_SPECIFIER_CLUSTER) {
         set_branches(h, a->cluster, 0, NULL, NULL);
         return 0;
     }
@@ -198,8 +199,7 @@ static void tcp_hop(const TcpProxy *t, struct sim_hop *h)
 /* The gateway proxy at address, as the configuration declares it: a
  * ServiceEntry endpoint there whose labels some Gateway selects. Fills id
  * (release it) and returns 1, else 0. */
-static int gateway_at(const struct config_set *cfg, const char *address,
-                      struct proxy_identity *id)
+static int gateway_at(const struct config_set *cfg, const char *address, struct proxy_identity *id)
 {
     size_t nse = 0, ngw = 0;
     const struct service_entry *se = config_service_entries(cfg, &nse);
@@ -252,9 +252,8 @@ static int is_ip(const char *s)
  * gateway put in *next, 0 when it ended. */
 static int one_hop(struct sim_msgs *m, const struct xds_view *v, const struct config_set *cfg,
                    const struct sim_request *r, struct sim_hop *h, struct layers *b,
-                   const char *dst_ip, uint32_t dst_port, int captured,
-                   struct proxy_identity *next, char **next_ip, uint32_t *next_port,
-                   struct sim_result *out)
+                   const char *dst_ip, uint32_t dst_port, int captured, struct proxy_identity *next,
+                   char **next_ip, uint32_t *next_port, struct sim_result *out)
 {
     struct sim_conn c;
     conn_of(b, r, dst_ip, dst_port, &c);
@@ -277,9 +276,9 @@ static int one_hop(struct sim_msgs *m, const struct xds_view *v, const struct co
     h->filter_chain = sim_str(fc->name);
     h->filter_chain_index = idx;
     DownstreamTlsContext *dtls =
-        fc->transport_socket ? sim_unpack_any(m, &DownstreamTlsContext_desc,
-                                              fc->transport_socket->typed_config)
-                             : NULL;
+        fc->transport_socket
+            ? sim_unpack_any(m, &DownstreamTlsContext_desc, fc->transport_socket->typed_config)
+            : NULL;
     h->sni = sim_str((tls_insp || dtls) && c.tls ? c.sni : NULL);
     if (dtls && !c.tls) {
         stop(h, "connection reset", "filter chain of listener %s expects TLS, the client sent none",
@@ -346,8 +345,9 @@ static int one_hop(struct sim_msgs *m, const struct xds_view *v, const struct co
     h->upstream = xasprintf("%s:%u", ep.address, ep.port);
     UpstreamTlsContext *utls = sim_upstream_tls(m, cl, &ep);
     int gw = gateway_at(cfg, ep.address, next);
-    h->tls = xstrdup(utls ? (gw ? "ISTIO_MUTUAL" : "originated")
-                          : b->wrapped || b->app_tls ? "passthrough" : "plain");
+    h->tls = xstrdup(utls                       ? (gw ? "ISTIO_MUTUAL" : "originated")
+                     : b->wrapped || b->app_tls ? "passthrough"
+                                                : "plain");
     if (utls) {
         b->wrapped = 1;
         b->sni = utls->sni && *utls->sni ? utls->sni : NULL;
@@ -365,8 +365,8 @@ static int one_hop(struct sim_msgs *m, const struct xds_view *v, const struct co
 }
 
 int sim_walk(sim_view_fn view, void *ctx, const struct config_set *cfg,
-             const struct proxy_identity *id, const struct sim_request *r,
-             struct sim_result *out, char **err)
+             const struct proxy_identity *id, const struct sim_request *r, struct sim_result *out,
+             char **err)
 {
     memset(out, 0, sizeof(*out));
     struct sim_msgs m = {0};
@@ -386,8 +386,8 @@ int sim_walk(sim_view_fn view, void *ctx, const struct config_set *cfg,
         struct sim_hop *h = new_hop(out, &cur);
         char *next_ip = NULL;
         int captured = i == 0 && cur.type == PROXY_SIDECAR;
-        int more = one_hop(&m, v, cfg, r, h, &b, *ip ? ip : NULL, port, captured, &next,
-                           &next_ip, &port, out);
+        int more = one_hop(&m, v, cfg, r, h, &b, *ip ? ip : NULL, port, captured, &next, &next_ip,
+                           &port, out);
         proxy_identity_release(&cur);
         if (!more) {
             memset(&cur, 0, sizeof(cur));
@@ -408,9 +408,10 @@ void sim_result_release(struct sim_result *res)
 {
     for (size_t i = 0; i < res->n_hops; i++) {
         struct sim_hop *h = &res->hops[i];
-        char **s[] = {&h->proxy, &h->kind, &h->listener, &h->filter_chain, &h->sni,
-                      &h->transport, &h->route_config, &h->virtual_host, &h->route, &h->cluster,
-                      &h->upstream, &h->tls, &h->outcome, &h->why};
+        char **s[] = {&h->proxy,   &h->kind,      &h->listener,     &h->filter_chain,
+                      &h->sni,     &h->transport, &h->route_config, &h->virtual_host,
+                      &h->route,   &h->cluster,   &h->upstream,     &h->tls,
+                      &h->outcome, &h->why};
         for (size_t k = 0; k < sizeof(s) / sizeof(s[0]); k++)
             free(*s[k]);
         for (size_t k = 0; k < h->n_branches; k++)
