@@ -102,7 +102,7 @@ static const struct flag serve_flags[] = {
     {"log-level", "debug|info|warn|error", OPT_LOG_LEVEL, "info", "least severe lines logged"},
     {"log-format", "text|json", OPT_LOG_FORMAT, "text", "format of the log lines on stderr"},
     {"access-log-format", "FORMAT", OPT_ACCESS_LOG_FORMAT, "Istio's text format",
-     "the proxies' access log line, in Envoy's format (Istio's meshConfig.accessLogFormat)"},
+     "access log line in Envoy's format (Istio's meshConfig.accessLogFormat)"},
     {FLAG_HELP},
 };
 
@@ -126,10 +126,10 @@ static const struct flag dump_flags[] = {
 static const struct flag simulate_flags[] = {
     {"config-dir", "DIR", OPT_CONFIG_DIR, "config/ when it exists", "directory of Istio YAML"},
     {"proxy", "NODE_ID", OPT_PROXY, "none, required",
-     "where the request starts: sidecar~IP~POD.NS~NS.svc.cluster.local, or router~..."},
+     "node id where the request starts (sidecar~IP~POD.NS~NS.svc.cluster.local)"},
     {"labels", "k=v,k=v", OPT_LABELS, "none", "the proxy's labels"},
     {"live", NULL, OPT_LIVE, "off",
-     "ask a running xdsd: the proxy must be connected; walks what it was last sent"},
+     "ask a running xdsd: walk what the (connected) proxy was last sent"},
     {"debug-addr", "HOST:PORT", OPT_DEBUG_ADDR, "127.0.0.1:15014",
      "with --live: debug endpoint of the xdsd to ask (its --debug-listen)"},
     {"header", "'Name: value'", OPT_HEADER, "none", "a request header, repeatable (also -H)"},
@@ -214,9 +214,9 @@ static const struct command commands[] = {
      "xdsd simulate (--config-dir DIR | --live [--debug-addr HOST:PORT])\n"
      "              --proxy NODE_ID [--labels k=v,k=v]\n"
      "              [-H 'Name: value']... [-o text|json]\n"
-     "              [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY] [--mesh-certs DIR]\n"
-     "              [--trust-domain DOMAIN] REQUEST",
-     "show where a request goes, hop by hop, on the Envoy configuration proxies receive",
+     "              [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY]\n"
+     "              [--mesh-certs DIR] [--trust-domain DOMAIN] REQUEST",
+     "where a request goes, hop by hop, in the Envoy config proxies receive",
      "REQUEST: http://HOST[:PORT]/PATH, https://HOST[:PORT]/PATH (the app speaks TLS:\n"
      "matched by SNI) or tcp://ADDR:PORT. Each hop names the listener, filter chain,\n"
      "route configuration, virtual host, route and cluster Envoy picks, and the TLS of\n"
