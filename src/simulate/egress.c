@@ -6,19 +6,19 @@
  * An edge straight from sidecars to an external host is a bypass when, from
  * the same namespace, another external host of the same kind of request
  * (http, https, tcp) goes through a gateway: the guide's section 4 concern. */
-#include "xdsd/simulate.h"
+#include "sim.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "xdsd/util.h"
 
-struct map {
+struct egress {
     json_t *nodes, *edges;
     json_t *seen; /* node id -> true */
 };
 
-static void add_node(struct map *m, const char *id, const char *kind, const char *label)
+static void add_node(struct egress *m, const char *id, const char *kind, const char *label)
 {
     if (json_object_get(m->seen, id))
         return;
@@ -59,7 +59,7 @@ static uint32_t port_of(const char *hostport)
     return c ? (uint32_t)strtoul(c + 1, NULL, 10) : 0;
 }
 
-static void add_path(struct map *m, const char *ns_node, const struct sim_request *r,
+static void add_path(struct egress *m, const char *ns_node, const struct sim_request *r,
                      const struct sim_result *res)
 {
     char *from = xstrdup(ns_node);
@@ -97,11 +97,25 @@ static const char *scheme_of(const char *request)
 }
 
 /* Mark each sidecar -> external edge whose namespace sends another
- * request of its scheme through a gateway. */
-static void mark_bypass(struct map *m)
+ * request of its scheme through a gateway. A request leaves the sidecar by
+ * one edge, so any gateway edge of that namespace and scheme is another
+ * request's. */
+static void mark_bypass(struct egress *m)
 {
-    size_t i, j;
-    json_t *e, *f;
+    json_t *via = json_object(); /* "FROM SCHEME" of every sidecar -> gateway edge */
+    size_t i;
+    json_t *e;
+    json_array_foreach(m->edges, i, e)
+    {
+        const char *from = json_string_value(json_object_get(e, "from"));
+        const char *to = json_string_value(json_object_get(e, "to"));
+        const char *req = json_string_value(json_object_get(e, "request"));
+        if (strncmp(from, "sidecar:", 8) == 0 && strncmp(to, "gateway:", 8) == 0) {
+            char *key = xasprintf("%s %s", from, scheme_of(req));
+            json_object_set_new(via, key, json_true());
+            free(key);
+        }
+    }
     json_array_foreach(m->edges, i, e)
     {
         const char *from = json_string_value(json_object_get(e, "from"));
@@ -109,18 +123,12 @@ static void mark_bypass(struct map *m)
         const char *req = json_string_value(json_object_get(e, "request"));
         if (strncmp(from, "sidecar:", 8) != 0 || strncmp(to, "external:", 9) != 0)
             continue;
-        json_array_foreach(m->edges, j, f)
-        {
-            const char *ff = json_string_value(json_object_get(f, "from"));
-            const char *ft = json_string_value(json_object_get(f, "to"));
-            const char *fr = json_string_value(json_object_get(f, "request"));
-            if (strcmp(ff, from) == 0 && strncmp(ft, "gateway:", 8) == 0 &&
-                strcmp(scheme_of(fr), scheme_of(req)) == 0 && strcmp(fr, req) != 0) {
-                json_object_set_new(e, "bypass", json_true());
-                break;
-            }
-        }
+        char *key = xasprintf("%s %s", from, scheme_of(req));
+        if (json_object_get(via, key))
+            json_object_set_new(e, "bypass", json_true());
+        free(key);
     }
+    json_decref(via);
 }
 
 /* The request a client of this port would send, or NULL (UDP). */
@@ -146,7 +154,9 @@ static char *request_for(const char *host, const struct istio_port *p)
 json_t *sim_egress_map(sim_view_fn view, void *ctx, const struct config_set *cfg,
                        const char *const *namespaces, size_t n, uint64_t generation)
 {
-    struct map m = {json_array(), json_array(), json_object()};
+    struct egress m = {json_array(), json_array(), json_object()};
+    struct sim_msgs msgs; /* shared by every walk: each resource decoded once */
+    sim_msgs_init(&msgs);
     size_t nse = 0;
     const struct service_entry *se = config_service_entries(cfg, &nse);
     for (size_t k = 0; k < n; k++) {
@@ -170,7 +180,7 @@ json_t *sim_egress_map(sim_view_fn view, void *ctx, const struct config_set *cfg
                     char *err = NULL;
                     struct sim_result res;
                     if (url && sim_request_parse(url, &r, &err) == 0) {
-                        if (sim_walk(view, ctx, cfg, &id, &r, &res, &err) == 0)
+                        if (sim_walk_in(&msgs, view, ctx, cfg, &id, &r, &res, &err) == 0)
                             add_path(&m, node, &r, &res);
                         sim_result_release(&res);
                         sim_request_release(&r);
@@ -184,6 +194,7 @@ json_t *sim_egress_map(sim_view_fn view, void *ctx, const struct config_set *cfg
         free(node_id);
         free(node);
     }
+    sim_msgs_release(&msgs);
     mark_bypass(&m);
     json_decref(m.seen);
     return json_pack("{s:I,s:o,s:o}", "generation", (json_int_t)generation, "nodes", m.nodes,

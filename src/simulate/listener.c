@@ -13,14 +13,26 @@
 
 #include "xdsd/util.h"
 
+void sim_msgs_init(struct sim_msgs *m)
+{
+    memset(m, 0, sizeof(*m));
+    map_init_ptr(&m->by_bytes, NULL);
+}
+
 void *sim_unpack(struct sim_msgs *m, const ProtobufCMessageDescriptor *desc, const uint8_t *bytes,
                  size_t len)
 {
-    ProtobufCMessage *msg = protobuf_c_message_unpack(desc, NULL, len, bytes);
+    /* the same bytes always hold the same type: a resource, or an Any's value */
+    ProtobufCMessage *msg = len ? map_get(&m->by_bytes, bytes) : NULL;
+    if (msg != NULL)
+        return msg->descriptor == desc ? msg : NULL;
+    msg = protobuf_c_message_unpack(desc, NULL, len, bytes);
     if (msg == NULL)
         return NULL;
     xgrow((void **)&m->v, &m->cap, m->n + 1, sizeof(*m->v));
     m->v[m->n++] = msg;
+    if (len)
+        map_put(&m->by_bytes, bytes, msg);
     return msg;
 }
 
@@ -40,6 +52,7 @@ void sim_msgs_release(struct sim_msgs *m)
     for (size_t i = 0; i < m->n; i++)
         protobuf_c_message_free_unpacked(m->v[i], NULL);
     free(m->v);
+    map_release(&m->by_bytes);
     memset(m, 0, sizeof(*m));
 }
 

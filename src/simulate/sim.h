@@ -11,22 +11,33 @@
 #include <stdint.h>
 
 #include "../translate/pb.h"
+#include "xdsd/map.h"
 #include "xdsd/simulate.h"
 
 #define RouteConfig RouteConfiguration
 #define RouteConfig_desc RouteConfiguration_desc
 
-/* Every message decoded during one walk, freed together. */
+/* Every message decoded during one walk (or the walks of one egress map),
+ * freed together; the same bytes are decoded once (by their address: the
+ * views outlive the walks). */
 struct sim_msgs {
     ProtobufCMessage **v;
     size_t n, cap;
+    struct map by_bytes; /* bytes -> decoded message */
 };
 /* Decode len bytes as a message of desc, kept in m; NULL when they do not decode. */
 void *sim_unpack(struct sim_msgs *m, const ProtobufCMessageDescriptor *desc, const uint8_t *bytes,
                  size_t len);
 /* Decode the Any's value when it holds a message of desc, else NULL. */
 void *sim_unpack_any(struct sim_msgs *m, const ProtobufCMessageDescriptor *desc, const Any *any);
+void sim_msgs_init(struct sim_msgs *m);
 void sim_msgs_release(struct sim_msgs *m);
+
+/* sim_walk() with the decoded messages kept in m, for many walks over the
+ * same views. */
+int sim_walk_in(struct sim_msgs *m, sim_view_fn view, void *ctx, const struct config_set *cfg,
+                const struct proxy_identity *id, const struct sim_request *r,
+                struct sim_result *out, char **err);
 
 /* A connection as it reaches a proxy. */
 struct sim_conn {

@@ -368,8 +368,18 @@ int sim_walk(sim_view_fn view, void *ctx, const struct config_set *cfg,
              const struct proxy_identity *id, const struct sim_request *r, struct sim_result *out,
              char **err)
 {
+    struct sim_msgs m;
+    sim_msgs_init(&m);
+    int rc = sim_walk_in(&m, view, ctx, cfg, id, r, out, err);
+    sim_msgs_release(&m);
+    return rc;
+}
+
+int sim_walk_in(struct sim_msgs *m, sim_view_fn view, void *ctx, const struct config_set *cfg,
+                const struct proxy_identity *id, const struct sim_request *r,
+                struct sim_result *out, char **err)
+{
     memset(out, 0, sizeof(*out));
-    struct sim_msgs m = {0};
     struct layers b = {.app_tls = r->scheme == SIM_HTTPS, .app_http = r->scheme != SIM_TCP};
     struct proxy_identity cur, next;
     proxy_identity_init(&cur, id->id, id->type == PROXY_ROUTER ? "router" : "sidecar",
@@ -386,7 +396,7 @@ int sim_walk(sim_view_fn view, void *ctx, const struct config_set *cfg,
         struct sim_hop *h = new_hop(out, &cur);
         char *next_ip = NULL;
         int captured = i == 0 && cur.type == PROXY_SIDECAR;
-        int more = one_hop(&m, v, cfg, r, h, &b, *ip ? ip : NULL, port, captured, &next, &next_ip,
+        int more = one_hop(m, v, cfg, r, h, &b, *ip ? ip : NULL, port, captured, &next, &next_ip,
                            &port, out);
         proxy_identity_release(&cur);
         if (!more) {
@@ -400,7 +410,6 @@ int sim_walk(sim_view_fn view, void *ctx, const struct config_set *cfg,
     if (cur.id)
         proxy_identity_release(&cur);
     free(ip);
-    sim_msgs_release(&m);
     return rc;
 }
 
