@@ -4,6 +4,8 @@
 #ifndef XDSD_COMMANDS_H
 #define XDSD_COMMANDS_H
 
+#include <stddef.h>
+
 #include "xdsd/options.h"
 
 /* Serve xDS until SIGINT/SIGTERM. */
@@ -47,6 +49,23 @@ struct dump_request {
 
 /* Print the config_dump JSON a proxy would receive from o->config_dir. */
 int cmd_dump(const struct serve_options *o, const struct dump_request *d);
+
+/* What `xdsd simulate` is asked for. */
+struct simulate_request {
+    const char *proxy;   /* node id */
+    const char *labels;  /* "k=v,k=v" or NULL */
+    const char *request; /* http://HOST[:PORT]/PATH, https://..., tcp://ADDR:PORT */
+    const char **headers; /* -H lines "Name: value" */
+    size_t n_headers;
+    int json; /* -o json */
+    const char *debug_addr; /* --live: the running server's debug endpoint, else NULL */
+};
+
+/* Walk s->request from s->proxy over the configuration of o->config_dir, or
+ * with s->debug_addr on a running server, and print each hop
+ * (src/simulate/); 1 when the configuration is invalid or the server
+ * cannot answer. */
+int cmd_simulate(const struct serve_options *o, const struct simulate_request *s);
 
 enum status_output { STATUS_TABLE, STATUS_JSON };
 

@@ -123,6 +123,10 @@ void debug_server_stop(struct debug_server *s);
  * before requests come (NULL, the default: the defaults of docs/design.md). */
 void debug_server_set_serve_options(struct debug_server *s, const struct serve_options *o);
 
+/* Publish the snapshot being served (the server takes its own reference;
+ * NULL drops it), for /debug/egressz. Thread-safe; s may be NULL. */
+void debug_server_set_snapshot(struct debug_server *s, struct snapshot *snap);
+
 /* Publish the configuration state; the server keeps a copy. Thread-safe. */
 void debug_server_set_config(struct debug_server *s, const struct debug_config_info *info);
 

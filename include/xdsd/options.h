@@ -26,6 +26,7 @@ struct serve_options {
     int64_t max_recv_bytes;        /* largest request accepted */
     int64_t max_response_bytes;    /* largest response an Envoy is sent */
     int64_t max_connection_age_ms; /* 0: connections live forever */
+    const char *access_log_format; /* Envoy's access log text format, NULL: Istio's */
 };
 
 /* Upper bounds of the numeric flags. A debounce beyond an hour is a typo; gRPC

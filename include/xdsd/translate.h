@@ -19,6 +19,7 @@ struct translate_options {
     const char *mesh_certs;   /* directory of cert-chain.pem, key.pem, root-cert.pem */
     const char *trust_domain; /* SPIFFE trust domain, "cluster.local" */
     size_t max_response_bytes; /* views needing a larger response are refused; 0: default */
+    const char *access_log_format; /* meshConfig.accessLogFormat; NULL: Istio's default */
 };
 
 /* The configuration translation reads, as plain arrays in (namespace, name)

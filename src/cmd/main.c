@@ -49,6 +49,9 @@ enum {
     OPT_FAIL_ON,
     OPT_PC_NAME,
     OPT_PC_PORT,
+    /* simulate */
+    OPT_ACCESS_LOG_FORMAT,
+    OPT_HEADER = 'H',
     OPT_HELP = 'h',
     OPT_OUTPUT = 'o',
 };
@@ -103,6 +106,8 @@ static const struct flag serve_flags[] = {
      ")"},
     {"log-level", "debug|info|warn|error", OPT_LOG_LEVEL, "info", "least severe lines logged"},
     {"log-format", "text|json", OPT_LOG_FORMAT, "text", "format of the log lines on stderr"},
+    {"access-log-format", "FORMAT", OPT_ACCESS_LOG_FORMAT, "Istio's text format",
+     "access log line in Envoy's format (Istio's meshConfig.accessLogFormat)"},
     {FLAG_HELP},
 };
 
@@ -117,6 +122,23 @@ static const struct flag dump_flags[] = {
     {"namespace", "NS", OPT_NAMESPACE, "the node id's", "the proxy's namespace"},
     {"type", "listeners|routes|clusters|endpoints|all", OPT_TYPE, "all",
      "which resources to print"},
+    {FLAG_OUTBOUND},
+    {FLAG_MESH_CERTS},
+    {FLAG_TRUST_DOMAIN},
+    {FLAG_HELP},
+};
+
+static const struct flag simulate_flags[] = {
+    {"config-dir", "DIR", OPT_CONFIG_DIR, "config/ when it exists", "directory of Istio YAML"},
+    {"proxy", "NODE_ID", OPT_PROXY, "none, required",
+     "node id where the request starts (sidecar~IP~POD.NS~NS.svc.cluster.local)"},
+    {"labels", "k=v,k=v", OPT_LABELS, "none", "the proxy's labels"},
+    {"live", NULL, OPT_LIVE, "off",
+     "ask a running xdsd: walk what the (connected) proxy was last sent"},
+    {"debug-addr", "HOST:PORT", OPT_DEBUG_ADDR, "127.0.0.1:15014",
+     "with --live: debug endpoint of the xdsd to ask (its --debug-listen)"},
+    {"header", "'Name: value'", OPT_HEADER, "none", "a request header, repeatable (also -H)"},
+    {"output", "text|json", OPT_OUTPUT, "text", "a block per hop, or one JSON object (also -o)"},
     {FLAG_OUTBOUND},
     {FLAG_MESH_CERTS},
     {FLAG_TRUST_DOMAIN},
@@ -175,6 +197,7 @@ static int run_dump(int argc, char **argv);
 static int run_analyze(int argc, char **argv);
 static int run_status(int argc, char **argv);
 static int run_proxy_config(int argc, char **argv);
+static int run_simulate(int argc, char **argv);
 static int run_version(int argc, char **argv);
 static int run_help(int argc, char **argv);
 
@@ -190,7 +213,8 @@ static const struct command commands[] = {
      "           [--xds-tls-cert FILE --xds-tls-key FILE --xds-tls-ca FILE]\n"
      "           [--max-recv-bytes N] [--max-response-bytes N]\n"
      "           [--max-connection-age DURATION]\n"
-     "           [--log-level debug|info|warn|error] [--log-format text|json]",
+     "           [--log-level debug|info|warn|error] [--log-format text|json]\n"
+     "           [--access-log-format FORMAT]",
      "serve xDS to Envoy and gRPC clients from a watched directory of Istio YAML",
      "DURATION: 100ms, 30s, 1m30s, 1h or 0. SIGHUP re-reads the configuration now;\n"
      "SIGINT and SIGTERM stop, exit 0. Without --xds-tls-* the xDS port is plaintext:\n"
@@ -230,6 +254,18 @@ static const struct command commands[] = {
      "proxy (router~...) that matches no Gateway gets no gateway listeners, and dump\n"
      "warns.",
      FLAGS(dump_flags), run_dump},
+    {"simulate",
+     "xdsd simulate (--config-dir DIR | --live [--debug-addr HOST:PORT])\n"
+     "              --proxy NODE_ID [--labels k=v,k=v]\n"
+     "              [-H 'Name: value']... [-o text|json]\n"
+     "              [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY]\n"
+     "              [--mesh-certs DIR] [--trust-domain DOMAIN] REQUEST",
+     "where a request goes, hop by hop, in the Envoy config proxies receive",
+     "REQUEST: http://HOST[:PORT]/PATH, https://HOST[:PORT]/PATH (the app speaks TLS:\n"
+     "matched by SNI) or tcp://ADDR:PORT. Each hop names the listener, filter chain,\n"
+     "route configuration, virtual host, route and cluster Envoy picks, and the TLS of\n"
+     "the connection to the next hop (plain, ISTIO_MUTUAL, originated, passthrough).",
+     FLAGS(simulate_flags), run_simulate},
     {"status", "xdsd status [--debug-addr HOST:PORT] [-o table|json] [PROXY]",
      "show which proxies have which configuration, like istioctl proxy-status",
      "PROXY: a node id, POD.NAMESPACE or a unique prefix of either; default: all",
@@ -385,6 +421,9 @@ static int serve_text(int id, const char *arg, struct serve_options *o)
         break;
     case OPT_TLS_CA:
         field = &o->xds_tls_ca;
+        break;
+    case OPT_ACCESS_LOG_FORMAT:
+        field = &o->access_log_format;
         break;
     default:
         return 0;
@@ -711,6 +750,76 @@ static int run_proxy_config(int argc, char **argv)
     r.type = argv[optind];
     r.proxy = argv[optind + 1];
     return cmd_proxy_config(&r);
+}
+
+static int run_simulate(int argc, char **argv)
+{
+    const struct command *c = find_command("simulate");
+    struct option opts[MAX_FLAGS];
+    long_options(c, opts);
+    struct simulate_request sr = {0};
+    const char *headers[64];
+    const char *addr = "127.0.0.1:15014";
+    int live = 0;
+    struct serve_options o;
+    serve_options_init(&o);
+    int ch;
+    while ((ch = getopt_long(argc, argv, "hH:o:", opts, NULL)) != -1) {
+        if (serve_text(ch, optarg, &o))
+            continue;
+        switch (ch) {
+        case OPT_PROXY:
+            sr.proxy = optarg;
+            break;
+        case OPT_LABELS:
+            sr.labels = optarg;
+            break;
+        case OPT_LIVE:
+            live = 1;
+            break;
+        case OPT_DEBUG_ADDR: {
+            char *host = NULL;
+            int port;
+            char *why = hostport_split(optarg, 1, &host, &port);
+            free(host);
+            if (why)
+                return bad_value("simulate", "debug-addr", optarg, why);
+            addr = optarg;
+            break;
+        }
+        case OPT_HEADER:
+            if (sr.n_headers == ARRAY_LEN(headers))
+                return usage_error("simulate", "more than %zu -H", ARRAY_LEN(headers));
+            headers[sr.n_headers++] = optarg;
+            break;
+        case OPT_OUTPUT:
+            if (strcmp(optarg, "json") == 0)
+                sr.json = 1;
+            else if (strcmp(optarg, "text") != 0)
+                return bad_value("simulate", "output", optarg, xstrdup("not text or json"));
+            break;
+        case OPT_OUTBOUND:
+            if (outbound_policy_parse(optarg, &o.outbound_policy) < 0)
+                return bad_value("simulate", flag_name(c, ch), optarg,
+                                 xstrdup("not ALLOW_ANY or REGISTRY_ONLY"));
+            break;
+        default:
+            return help_or_bad("simulate", ch);
+        }
+    }
+    if (optind >= argc)
+        return usage_error("simulate", "no REQUEST given");
+    if (argc - optind > 1)
+        return unexpected("simulate", argv[optind + 1]);
+    if (live)
+        sr.debug_addr = addr;
+    else if (o.config_dir == NULL)
+        return usage_error("simulate", "--config-dir or --live is required");
+    if (sr.proxy == NULL)
+        return usage_error("simulate", "--proxy is required");
+    sr.request = argv[optind];
+    sr.headers = headers;
+    return cmd_simulate(&o, &sr);
 }
 
 static int run_version(int argc, char **argv)

@@ -66,6 +66,7 @@ static void note_config(struct serve *s)
     info.source_reason = s->saved_reason ? xstrdup(s->saved_reason) : NULL;
     debug_server_set_config(s->dbg, &info);
     debug_config_info_release(&info);
+    debug_server_set_snapshot(s->dbg, s->current);
 }
 
 /* Translate a valid set and publish it, unless the view of a proxy class
@@ -326,6 +327,7 @@ int cmd_serve(const struct serve_options *o)
     s.topts.mesh_certs = o->mesh_certs;
     s.topts.trust_domain = o->trust_domain;
     s.topts.max_response_bytes = (size_t)o->max_response_bytes;
+    s.topts.access_log_format = o->access_log_format;
     int rc = 1;
     s.sigfd = block_signals();
     if (s.sigfd < 0)

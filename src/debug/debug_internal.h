@@ -27,6 +27,16 @@ json_t *debug_stream_config_dump(const struct xds_stream_status *s);
 char *debug_metrics_text(const struct xds_status_report *r, const struct debug_config_info *c,
                          const double *bounds);
 
+/* The egress map of snap (may be NULL: an empty map) for the sidecar
+ * namespaces of r's proxies and of snap's configuration (egressz.c). */
+json_t *debug_egressz_json(struct snapshot *snap, const struct xds_status_report *r);
+/* The walk of request (with n_headers "Name: value" lines) from the
+ * connected proxy, on what it was last sent; *status 200, or 400/404/500
+ * with {"error"}. */
+json_t *debug_simulate_json(const struct xds_status_report *r, const char *proxy,
+                            const char *request, const char *const *headers, size_t n_headers,
+                            unsigned *status);
+
 /* Deep copy of src into dst. */
 void debug_config_info_copy(struct debug_config_info *dst, const struct debug_config_info *src);
 

@@ -39,9 +39,10 @@
 struct debug_server {
     struct MHD_Daemon *mhd;
     struct debug_sources src;
-    pthread_mutex_t lock; /* guards config */
+    pthread_mutex_t lock; /* guards config and snap */
     struct debug_config_info config;
     const struct serve_options *serve; /* for /debug/analyzez, or NULL; guarded by lock */
+    struct snapshot *snap; /* being served, for the egress map */
 };
 
 /* One answer: status, content type and a heap body. */
@@ -213,6 +214,50 @@ static void on_analyzez(struct request *rq, struct reply *rep)
 static void on_ui_asset(struct request *rq, struct reply *rep);
 static void on_uiz(struct request *rq, struct reply *rep);
 static void on_proxy_config(struct request *rq, struct reply *rep);
+static void on_egressz(struct request *rq, struct reply *rep)
+{
+    pthread_mutex_lock(&rq->srv->lock);
+    struct snapshot *snap = rq->srv->snap ? snapshot_ref(rq->srv->snap) : NULL;
+    pthread_mutex_unlock(&rq->srv->lock);
+    struct xds_status_report *r = take_status(rq->srv);
+    reply_json(rep, rq, MHD_HTTP_OK, debug_egressz_json(snap, r));
+    drop_status(rq->srv, r);
+    if (snap)
+        snapshot_unref(snap);
+}
+
+struct header_list {
+    const char *v[64];
+    size_t n;
+};
+
+static enum MHD_Result find_headers(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    struct header_list *h = cls;
+    (void)kind;
+    if (strcmp(key, "header") == 0 && value && h->n < ARRAY_LEN(h->v))
+        h->v[h->n++] = value;
+    return MHD_YES;
+}
+
+static void on_simulate(struct request *rq, struct reply *rep)
+{
+    const char *id = query(rq, "proxyID"), *req = query(rq, "request");
+    if (id == NULL || *id == '\0' || req == NULL || *req == '\0') {
+        reply_error(rep, rq, MHD_HTTP_BAD_REQUEST,
+                    "give the proxy and request: /debug/simulate?proxyID=ID&request=URL"
+                    "[&header=NAME:VALUE]");
+        return;
+    }
+    struct header_list h = {.n = 0};
+    MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, find_headers, &h);
+    struct xds_status_report *r = take_status(rq->srv);
+    unsigned status = 200;
+    json_t *j = debug_simulate_json(r, id, req, h.v, h.n, &status);
+    reply_json(rep, rq, status, j);
+    drop_status(rq->srv, r);
+}
 
 static void on_index(struct request *rq, struct reply *rep);
 
@@ -238,6 +283,9 @@ static const struct route {
     {"/debug/uiz", on_uiz, "the dashboard's state: configuration, counts, proxies (?since=)"},
     {"/debug/proxy_config", on_proxy_config,
      "a proxy's proxy-config tables (?proxyID=&type=&name=&port=)"},
+    {"/debug/egressz", on_egressz,
+     "the egress map: each sidecar namespace's path to each external host"},
+    {"/debug/simulate", on_simulate, "where a request from a proxy goes (?proxyID=&request=)"},
 };
 
 static void on_index(struct request *rq, struct reply *rep)
@@ -467,6 +515,8 @@ void debug_server_stop(struct debug_server *s)
         return;
     MHD_stop_daemon(s->mhd);
     debug_config_info_release(&s->config);
+    if (s->snap)
+        snapshot_unref(s->snap);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
@@ -476,6 +526,19 @@ void debug_server_set_serve_options(struct debug_server *s, const struct serve_o
     pthread_mutex_lock(&s->lock);
     s->serve = o;
     pthread_mutex_unlock(&s->lock);
+}
+
+void debug_server_set_snapshot(struct debug_server *s, struct snapshot *snap)
+{
+    if (s == NULL)
+        return;
+    struct snapshot *ref = snap ? snapshot_ref(snap) : NULL, *old;
+    pthread_mutex_lock(&s->lock);
+    old = s->snap;
+    s->snap = ref;
+    pthread_mutex_unlock(&s->lock);
+    if (old)
+        snapshot_unref(old);
 }
 
 void debug_server_set_config(struct debug_server *s, const struct debug_config_info *info)

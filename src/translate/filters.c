@@ -26,7 +26,9 @@ AccessLog *tr_access_log(struct tr_build *b)
     FormatString *fs = NEW(a, FormatString);
     DataSource *src = NEW(a, DataSource);
     src->specifier_case = ENVOY__CONFIG__CORE__V3__DATA_SOURCE__SPECIFIER_INLINE_STRING;
-    src->inline_string = (char *)ACCESS_LOG_FORMAT;
+    /* as Istio's meshConfig.accessLogFormat: the user's format, one line per entry */
+    const char *fmt = b->o.access_log_format;
+    src->inline_string = fmt && *fmt ? arena_printf(a, "%s\n", fmt) : (char *)ACCESS_LOG_FORMAT;
     fs->format_case =
         ENVOY__CONFIG__CORE__V3__SUBSTITUTION_FORMAT_STRING__FORMAT_TEXT_FORMAT_SOURCE;
     fs->text_format_source = src;

@@ -273,7 +273,7 @@ unknown_flags() {
 }
 
 XDSD_ABS=$(cd "$(dirname "$XDSD")" && pwd)/$(basename "$XDSD")
-for cmd in serve validate dump status version help; do
+for cmd in serve validate dump status simulate version help; do
     "$XDSD" help "$cmd" >"$T/help" 2>&1
     rc=$?
     "$XDSD" "$cmd" --help >"$T/help2" 2>&1

@@ -48,8 +48,11 @@ static const struct proxy_case proxies[] = {
 
 static void check_views(struct config_set *cfg, int registry_only)
 {
-    struct translate_options o = {registry_only ? OUTBOUND_REGISTRY_ONLY : OUTBOUND_ALLOW_ANY,
-                                  "/etc/certs", "cluster.local", 0};
+    struct translate_options o = {
+        .outbound_policy = registry_only ? OUTBOUND_REGISTRY_ONLY : OUTBOUND_ALLOW_ANY,
+        .mesh_certs = "/etc/certs",
+        .trust_domain = "cluster.local",
+    };
     struct snapshot *s = translate_snapshot(cfg, 1, &o);
     for (size_t i = 0; i < sizeof(proxies) / sizeof(proxies[0]); i++) {
         size_t n = 0;
