@@ -12,6 +12,12 @@ int cmd_serve(const struct serve_options *o);
 /* Validate files or directories of Istio YAML; print errors and a summary. */
 int cmd_validate(const char *const *paths, int npaths);
 
+struct config_set;
+struct config_diags;
+/* Add to d what translating s for the proxies it most likely serves finds
+ * (validate's last step, and apply's). */
+void cmd_translation_findings(struct config_set *s, struct config_diags *d);
+
 /* What `xdsd dump` is asked for. */
 struct dump_request {
     const char *proxy;     /* node id */
@@ -32,6 +38,23 @@ enum status_output { STATUS_TABLE, STATUS_JSON };
  * lists, which are counted), "proxies" (syncz)}. Returns 1 with a one-line
  * message when the server cannot be reached or the proxy is not connected. */
 int cmd_status(const char *addr, const char *proxy, enum status_output output);
+
+/* ---- configuration in etcd (src/cmd/apply.c, src/cmd/get.c) */
+
+/* Validate the files (FILE, DIR or "-") with the content of etcd at one
+ * revision, then write them in one transaction guarded by that revision
+ * (retried once when another writer came first); print a line per
+ * resource: created, configured or unchanged. */
+int cmd_apply(const struct etcd_options *o, const char *const *files, int nfiles);
+/* Print the resources in etcd (kind and NAMESPACE/NAME narrow it down)
+ * as a table, their YAML or JSON (output: "table", "yaml", "json"). */
+int cmd_get(const struct etcd_options *o, const char *kind, const char *nsname,
+            const char *output);
+/* The kind as a key names it ("VirtualService") for word in any case, or
+ * NULL when xdsd keeps no such kind. */
+const char *cmd_etcd_kind(const char *word);
+/* Remove one resource, if what remains still validates. */
+int cmd_delete(const struct etcd_options *o, const char *kind, const char *nsname);
 
 /* ---- options (src/cmd/options.c) */
 

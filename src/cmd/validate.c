@@ -54,7 +54,7 @@ static int check_paths(const char *const *paths, int npaths)
 /* What translation cannot carry of s is about the configuration too: the
  * proxies it most likely serves are translated (as at publish) and the
  * findings added to d. */
-static void translation_findings(struct config_set *s, struct config_diags *d)
+void cmd_translation_findings(struct config_set *s, struct config_diags *d)
 {
     struct snapshot *snap = translate_snapshot(s, 1, NULL);
     size_t n;
@@ -79,7 +79,7 @@ int cmd_validate(const char *const *paths, int npaths)
     struct config_paths_report r;
     struct config_set *s = config_load_paths(paths, (size_t)npaths, &d, &r);
     if (s != NULL)
-        translation_findings(s, &d);
+        cmd_translation_findings(s, &d);
     for (size_t i = 0; i < r.n_namesakes; i++)
         fprintf(stderr, "xdsd validate: '%s' is read in place of '%s'\n", r.namesakes[i].file,
                 r.namesakes[i].replaced);
