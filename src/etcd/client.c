@@ -356,7 +356,11 @@ int etcd_call(struct etcd_client *c, const char *method, const ProtobufCMessage 
             continue;
         }
         if (!try_another(st) || tries + 1 == c->n_endpoints) {
-            *err = xasprintf("etcd %s: %s", etcd_client_endpoint(c), msg);
+            if (try_another(st) && c->n_endpoints > 1)
+                *err = xasprintf("etcd: none of the %zu members answers (the last, %s: %s)",
+                                 c->n_endpoints, etcd_client_endpoint(c), msg);
+            else
+                *err = xasprintf("etcd %s: %s", etcd_client_endpoint(c), msg);
             free(msg);
             if (try_another(st))
                 etcd_client_rotate(c);
