@@ -301,8 +301,7 @@ static grpc_status_code call_once(struct etcd_client *c, const char *method,
     return status;
 }
 
-/* Get a token for user and password (when given). */
-static int authenticate(struct etcd_client *c, char **err)
+int etcd_authenticate(struct etcd_client *c, char **err)
 {
     free(c->token);
     c->token = NULL;
@@ -336,7 +335,7 @@ int etcd_call(struct etcd_client *c, const char *method, const ProtobufCMessage 
 {
     int reauth = 1;
     for (size_t tries = 0; tries < c->n_endpoints;) {
-        if (c->user && c->token == NULL && authenticate(c, err) != 0) {
+        if (c->user && c->token == NULL && etcd_authenticate(c, err) != 0) {
             /* an unreachable member fails authentication too */
             free(*err);
             *err = NULL;

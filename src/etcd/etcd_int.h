@@ -43,6 +43,9 @@ ProtobufCMessage *etcd_unpack(const ProtobufCMessageDescriptor *d, grpc_byte_buf
  * (free with protobuf_c_message_free_unpacked), or -1 with *err. */
 int etcd_call(struct etcd_client *c, const char *method, const ProtobufCMessage *req,
               const ProtobufCMessageDescriptor *rd, ProtobufCMessage **resp, char **err);
+/* A new token for the user and password given (the old one may have
+ * expired). Returns 0, or -1 with *err. */
+int etcd_authenticate(struct etcd_client *c, char **err);
 /* kv copied into o. */
 void etcd_kv_copy(struct etcd_kv *o, const Mvccpb__KeyValue *kv);
 /* The end of the range of every key that starts with key (heap). */

@@ -76,6 +76,10 @@ void etcd_watch_stop(struct etcd_client *c)
 int etcd_watch_start(struct etcd_client *c, int64_t start, char **err)
 {
     etcd_watch_stop(c);
+    /* a token is checked when a stream opens: a fresh one for each, as
+     * the last may have expired while the stream was up */
+    if (c->user && etcd_authenticate(c, err) != 0)
+        return -1;
     struct etcd_watch *w = xcalloc(1, sizeof(*w));
     w->cq = grpc_completion_queue_create_for_pluck(NULL);
     w->details = grpc_empty_slice();
