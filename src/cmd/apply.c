@@ -129,26 +129,26 @@ static int collect(struct apply *a)
     return 0;
 }
 
-/* Refuse what etcd would refuse, naming its limit and the flag that raises it. */
-static int check_limits(const struct apply *a, const struct etcd_write *w)
+/* etcd refused the transaction for its size: say which limit and the flag
+ * that raises it (etcd refuses it whole, so nothing was written). 1 when
+ * err was that. */
+static int over_limit(const struct etcd_write *w, size_t bytes, const char *err)
 {
-    size_t ops = w->n_puts + w->n_deletes, cmps = w->n_guard + 1;
-    if (ops > ETCD_MAX_TXN_OPS || cmps > ETCD_MAX_TXN_OPS) {
+    if (strstr(err, "too many operations")) {
         fprintf(stderr,
-                "xdsd apply: %zu resources to write exceed etcd's default limit of %d operations "
-                "per transaction (etcd's --max-txn-ops); nothing written: apply fewer files at a "
-                "time, or start etcd with a larger --max-txn-ops\n",
-                ops, ETCD_MAX_TXN_OPS);
-        return -1;
+                "xdsd apply: %zu resources to write in one transaction: over etcd's limit of "
+                "operations per transaction (its --max-txn-ops, %d by default); nothing written: "
+                "apply fewer files at a time, or start etcd with a larger --max-txn-ops\n",
+                w->n_puts, ETCD_MAX_TXN_OPS);
+        return 1;
     }
-    size_t bytes = etcd_txn_size(a->c, w);
-    if (bytes > ETCD_MAX_REQUEST_BYTES) {
+    if (strstr(err, "request is too large") || strstr(err, "larger than max")) {
         fprintf(stderr,
-                "xdsd apply: the transaction is %zu bytes, over etcd's default limit of %d bytes "
-                "per request, 1.5 MiB (etcd's --max-request-bytes); nothing written: apply fewer "
+                "xdsd apply: the transaction is %zu bytes: over etcd's limit per request (its "
+                "--max-request-bytes, %d, 1.5 MiB, by default); nothing written: apply fewer "
                 "files at a time, or start etcd with a larger --max-request-bytes\n",
                 bytes, ETCD_MAX_REQUEST_BYTES);
-        return -1;
+        return 1;
     }
     return 0;
 }
@@ -167,8 +167,7 @@ static int attempt(struct apply *a)
     }
     int rc = -1;
     struct etcd_kv *puts = xcalloc(a->n_ch + 1, sizeof(*puts));
-    struct etcd_kv *guard = xcalloc(a->n_ch + 1, sizeof(*guard));
-    struct etcd_write w = {puts, 0, NULL, 0, guard, 0, rev};
+    struct etcd_write w = {puts, 0, NULL, 0, NULL, 0, rev};
     if (validate(&now, a, NULL) != 0)
         goto out;
     for (size_t i = 0; i < a->n_ch; i++) {
@@ -180,23 +179,22 @@ static int attempt(struct apply *a)
         }
         c->verdict = old ? "configured" : "created";
         puts[w.n_puts++] = (struct etcd_kv){c->key, (char *)c->value, c->len, 0};
-        guard[w.n_guard++] = (struct etcd_kv){c->key, NULL, 0, old ? old->mod_revision : 0};
     }
+    /* the prefix guard alone (no write under it after R) covers every key:
+     * per-key guards would count against etcd's operations limit too */
     if (w.n_puts == 0) {
         rc = 1;
         goto out;
     }
-    if (check_limits(a, &w) != 0)
-        goto out;
     int64_t after = 0;
     rc = etcd_txn(a->c, &w, &after, &err);
     if (rc < 0) {
-        fprintf(stderr, "xdsd apply: %s; nothing known to be written\n", err);
+        if (!over_limit(&w, etcd_txn_size(a->c, &w), err))
+            fprintf(stderr, "xdsd apply: %s; nothing known to be written\n", err);
         free(err);
     }
 out:
     free(puts);
-    free(guard);
     etcd_kvs_release(&now);
     return rc;
 }
