@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "xdsd/config_mem.h"
 #include "xdsd/log.h"
 #include "xdsd/sorted.h"
 #include "xdsd/util.h"
@@ -24,6 +25,7 @@ enum phase { NEED_LIST, NEED_WATCH, WATCHING };
 struct etcd_source {
     struct etcd_client *c;
     struct etcd_kvs kvs; /* sorted by key: the content at revision */
+    struct config_mem *mem; /* the values parsed at the last reload */
     int64_t revision;    /* of kvs */
     enum phase phase;
     int64_t retry_at, backoff_ms;
@@ -43,6 +45,7 @@ struct etcd_source *etcd_source_new(const struct etcd_options *o, char **err)
         return NULL;
     struct etcd_source *s = xcalloc(1, sizeof(*s));
     s->c = c;
+    s->mem = config_mem_new();
     s->backoff_ms = BACKOFF_MIN_MS;
     return s;
 }
@@ -53,6 +56,7 @@ void etcd_source_free(struct etcd_source *s)
         return;
     etcd_client_free(s->c);
     etcd_kvs_release(&s->kvs);
+    config_mem_free(s->mem);
     config_diags_release(&s->diags);
     free(s->error);
     free(s);
@@ -124,6 +128,7 @@ static int cmp_kv(const void *a, const void *b)
 static struct config_set *reload(struct etcd_source *s, int always)
 {
     int again = s->rejected;
+    int64_t t0 = now_ms();
     config_diags_release(&s->diags);
     struct config_source *src = xcalloc(s->kvs.n + 1, sizeof(*src));
     for (size_t i = 0; i < s->kvs.n; i++) {
@@ -131,7 +136,8 @@ static struct config_set *reload(struct etcd_source *s, int always)
         src[i].data = s->kvs.items[i].value;
         src[i].len = s->kvs.items[i].value_len;
     }
-    struct config_set *set = config_parse_sources(src, s->kvs.n, &s->diags);
+    /* only the values that changed are parsed and checked again */
+    struct config_set *set = config_mem_load(s->mem, src, s->kvs.n, &s->diags);
     for (size_t i = 0; i < s->kvs.n; i++)
         free((char *)src[i].name);
     free(src);
@@ -160,7 +166,8 @@ static struct config_set *reload(struct etcd_source *s, int always)
     s->good_revision = s->revision;
     config_set_generation(set, (uint64_t)s->revision);
     s->n_ok++;
-    log_info("configuration in etcd at revision %lld: %zu keys", (long long)s->revision, s->kvs.n);
+    log_info("configuration in etcd at revision %lld: %zu keys, loaded in %lld ms",
+             (long long)s->revision, s->kvs.n, (long long)(now_ms() - t0));
     return set;
 }
 
