@@ -97,9 +97,9 @@ void etcd_events_release(struct etcd_events *e);
  * Returns 0 or -1 with *err. A watch already open is closed first. */
 int etcd_watch_start(struct etcd_client *c, int64_t start, char **err);
 /* Wait up to timeout_ms for the next batch. Returns 1 with *out filled
- * (with no events when etcd just confirmed the watch), 0 on timeout, -1 when the watch ended (*err says why; *compacted receives the
- * oldest revision still kept when the start revision was compacted, else 0):
- * start another, after a relist when compacted. */
+ * (with no events when etcd just confirmed the watch), 0 on timeout, -1 when the watch ended (*err
+ * says why; *compacted receives the oldest revision still kept when the start revision was
+ * compacted, else 0): start another, after a relist when compacted. */
 int etcd_watch_next(struct etcd_client *c, int timeout_ms, struct etcd_events *out,
                     int64_t *compacted, char **err);
 /* Close the watch stream, if any. */

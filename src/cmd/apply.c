@@ -66,7 +66,8 @@ static int replaced(const struct apply *a, const char *key)
 }
 
 /* Validate etcd's content at its revision with a's files in place of the
- * keys they replace, or without the key drop: 0 valid (warnings printed), -1 invalid (everything printed). */
+ * keys they replace, or without the key drop: 0 valid (warnings printed), -1 invalid (everything
+ * printed). */
 static int validate(const struct etcd_kvs *now, const struct apply *a, const char *drop)
 {
     size_t n = 0;
@@ -108,8 +109,9 @@ static int collect(struct apply *a)
             const struct config_doc *d = &a->docs[f][i];
             const char *kind = d->kind ? cmd_etcd_kind(d->kind) : NULL;
             if (d->kind && strcmp(d->kind, "List") == 0) {
-                fprintf(stderr, "%s:%d:1: error: a List cannot be applied: give each resource "
-                                "as its own document\n",
+                fprintf(stderr,
+                        "%s:%d:1: error: a List cannot be applied: give each resource "
+                        "as its own document\n",
                         a->in[f].name, d->line);
                 return -1;
             }
@@ -307,8 +309,8 @@ int cmd_delete(const struct etcd_options *o, const char *kind, const char *nsnam
         free(err);
         return 2;
     }
-    char *key = xasprintf("%s/%.*s/%s/%s", etcd_client_prefix(c), (int)(slash - nsname), nsname,
-                          k, slash + 1);
+    char *key = xasprintf("%s/%.*s/%s/%s", etcd_client_prefix(c), (int)(slash - nsname), nsname, k,
+                          slash + 1);
     char *what = xasprintf("%s %s", k, nsname);
     int rc = delete_once(c, key, what);
     if (rc == 0) {

@@ -46,8 +46,9 @@ static int wanted(const struct key_parts *k, const char *kind, const char *nsnam
 int cmd_get(const struct etcd_options *o, const char *kind, const char *nsname, const char *output)
 {
     if (kind && cmd_etcd_kind(kind) == NULL) {
-        fprintf(stderr, "xdsd get: unknown kind '%s' (one of ServiceEntry, Gateway, "
-                        "VirtualService, DestinationRule, Sidecar, WorkloadEntry)\n",
+        fprintf(stderr,
+                "xdsd get: unknown kind '%s' (one of ServiceEntry, Gateway, "
+                "VirtualService, DestinationRule, Sidecar, WorkloadEntry)\n",
                 kind);
         return 2;
     }

@@ -237,16 +237,15 @@ ProtobufCMessage *etcd_unpack(const ProtobufCMessageDescriptor *d, grpc_byte_buf
 /* One call on the current member. Returns the gRPC status; *msg gets its
  * details (heap) when not OK. */
 static grpc_status_code call_once(struct etcd_client *c, const char *method,
-                                  const ProtobufCMessage *req,
-                                  const ProtobufCMessageDescriptor *rd, ProtobufCMessage **resp,
-                                  char **msg)
+                                  const ProtobufCMessage *req, const ProtobufCMessageDescriptor *rd,
+                                  ProtobufCMessage **resp, char **msg)
 {
     grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
     gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_REALTIME),
                                          gpr_time_from_millis(CALL_DEADLINE_MS, GPR_TIMESPAN));
-    grpc_call *call = grpc_channel_create_call(etcd_channel(c), NULL, GRPC_PROPAGATE_DEFAULTS, cq,
-                                               grpc_slice_from_static_string(method), NULL,
-                                               deadline, NULL);
+    grpc_call *call =
+        grpc_channel_create_call(etcd_channel(c), NULL, GRPC_PROPAGATE_DEFAULTS, cq,
+                                 grpc_slice_from_static_string(method), NULL, deadline, NULL);
     grpc_metadata md[2];
     size_t nmd;
     etcd_metadata(c, md, &nmd, 0);
@@ -405,8 +404,8 @@ char *etcd_range_end(const char *key)
 }
 
 /* One page of the range [from, end) at revision rev (0: now), appended to out. */
-static int list_page(struct etcd_client *c, ProtobufCBinaryData from, const char *end,
-                     int64_t *rev, struct etcd_kvs *out, ProtobufCBinaryData *next, char **err)
+static int list_page(struct etcd_client *c, ProtobufCBinaryData from, const char *end, int64_t *rev,
+                     struct etcd_kvs *out, ProtobufCBinaryData *next, char **err)
 {
     Etcdserverpb__RangeRequest req = ETCDSERVERPB__RANGE_REQUEST__INIT;
     req.key = from;
@@ -415,8 +414,8 @@ static int list_page(struct etcd_client *c, ProtobufCBinaryData from, const char
     req.limit = PAGE_KEYS;
     req.revision = *rev;
     ProtobufCMessage *m = NULL;
-    if (etcd_call(c, "/etcdserverpb.KV/Range", &req.base,
-                  &etcdserverpb__range_response__descriptor, &m, err) != 0)
+    if (etcd_call(c, "/etcdserverpb.KV/Range", &req.base, &etcdserverpb__range_response__descriptor,
+                  &m, err) != 0)
         return -1;
     Etcdserverpb__RangeResponse *r = (Etcdserverpb__RangeResponse *)m;
     if (*rev == 0 && r->header)

@@ -25,8 +25,8 @@ struct etcd_client {
     int tls;
     char *ca_pem, *cert_pem, *key_pem;
     char *user, *password, *token;
-    grpc_channel *ch;          /* to endpoints[cur], made on first use */
-    struct etcd_watch *watch;  /* the open watch stream, or NULL */
+    grpc_channel *ch;         /* to endpoints[cur], made on first use */
+    struct etcd_watch *watch; /* the open watch stream, or NULL */
     int grpc_up;
 };
 

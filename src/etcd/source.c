@@ -24,9 +24,9 @@ enum phase { NEED_LIST, NEED_WATCH, WATCHING };
 
 struct etcd_source {
     struct etcd_client *c;
-    struct etcd_kvs kvs; /* sorted by key: the content at revision */
+    struct etcd_kvs kvs;    /* sorted by key: the content at revision */
     struct config_mem *mem; /* the values parsed at the last reload */
-    int64_t revision;    /* of kvs */
+    int64_t revision;       /* of kvs */
     enum phase phase;
     int64_t retry_at, backoff_ms;
     char *error; /* why etcd cannot be read now */
@@ -147,7 +147,8 @@ static struct config_set *reload(struct etcd_source *s, int always)
         s->n_rejected++;
         log_error("configuration in etcd at revision %lld rejected: %zu errors; %s",
                   (long long)s->revision, s->diags.n_errors,
-                  s->have_good ? "still serving the last good configuration" : "nothing served yet");
+                  s->have_good ? "still serving the last good configuration"
+                               : "nothing served yet");
         return NULL;
     }
     s->rejected = 0;

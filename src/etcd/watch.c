@@ -55,14 +55,14 @@ void etcd_watch_stop(struct etcd_client *c)
     if (w->recv_pending)
         grpc_completion_queue_pluck(w->cq, &w->t_recv, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
     if (w->status_pending)
-        grpc_completion_queue_pluck(w->cq, &w->t_status, gpr_inf_future(GPR_CLOCK_REALTIME),
-                                    NULL);
+        grpc_completion_queue_pluck(w->cq, &w->t_status, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
     if (w->recv)
         grpc_byte_buffer_destroy(w->recv);
     grpc_call_unref(w->call);
     grpc_completion_queue_shutdown(w->cq);
-    while (grpc_completion_queue_pluck(w->cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL)
-               .type != GRPC_QUEUE_SHUTDOWN)
+    while (
+        grpc_completion_queue_pluck(w->cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
+        GRPC_QUEUE_SHUTDOWN)
         ;
     grpc_completion_queue_destroy(w->cq);
     grpc_metadata_array_destroy(&w->imd);
@@ -155,8 +155,8 @@ static char *ended(struct etcd_client *c)
         w->status_pending = 0;
     }
     char *d = grpc_slice_to_c_string(w->details);
-    char *msg = xasprintf("etcd %s: watch ended: %s", etcd_client_endpoint(c),
-                          *d ? d : "stream closed");
+    char *msg =
+        xasprintf("etcd %s: watch ended: %s", etcd_client_endpoint(c), *d ? d : "stream closed");
     gpr_free(d);
     return msg;
 }
