@@ -190,7 +190,8 @@ static int run_help(int argc, char **argv);
 
 static const struct command commands[] = {
     {"serve",
-     "xdsd serve [--config-dir DIR [--allow-missing-config-dir]]\n"
+     "xdsd serve [--config-dir DIR [--allow-missing-config-dir] |\n"
+     "            --config-source etcd://HOST:PORT[,HOST:PORT...]/PREFIX [--etcd-*]]\n"
      "           [--xds-listen HOST:PORT] [--debug-listen HOST:PORT]\n"
      "           [--debounce DURATION] [--state-dir DIR]\n"
      "           [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY]\n"
@@ -199,7 +200,7 @@ static const struct command commands[] = {
      "           [--max-recv-bytes N] [--max-response-bytes N]\n"
      "           [--max-connection-age DURATION]\n"
      "           [--log-level debug|info|warn|error] [--log-format text|json]",
-     "serve xDS to Envoy and gRPC clients from a watched directory of Istio YAML",
+     "serve xDS to Envoy and gRPC clients from Istio YAML in a watched directory or etcd",
      "DURATION: 100ms, 30s, 1m30s, 1h or 0. SIGHUP re-reads the configuration now;\n"
      "SIGINT and SIGTERM stop, exit 0. Without --xds-tls-* the xDS port is plaintext:\n"
      "any client that reaches it can read every proxy's configuration.",

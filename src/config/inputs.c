@@ -33,8 +33,10 @@ static void add(struct config_source **out, size_t *n, size_t *cap, const char *
     int in = strcmp(name, CONFIG_STDIN_PATH) == 0;
     FILE *f = in ? stdin : fopen(name, "rb");
     if (f == NULL) {
+        char why[128];
         struct config_pos pos = {name, 0, 0};
-        diag_add(d, CONFIG_ERROR, pos, NULL, "cannot read: %s", strerror(errno));
+        diag_add(d, CONFIG_ERROR, pos, NULL, "cannot read: %s",
+                 lower_first(why, sizeof(why), strerror(errno)));
         return;
     }
     xgrow((void **)out, cap, *n + 1, sizeof(**out));
