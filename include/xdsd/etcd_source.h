@@ -39,6 +39,9 @@ int64_t etcd_source_revision(const struct etcd_source *s);
 const char *etcd_source_endpoint(const struct etcd_source *s);
 /* Why etcd cannot be read now, or NULL while it can. */
 const char *etcd_source_error(const struct etcd_source *s);
+/* Serve set, loaded elsewhere (the --state-dir copy), as the last good set:
+ * a later read of the same content from etcd is no change. */
+void etcd_source_adopt(struct etcd_source *s, struct config_set *set);
 /* The set the last step returned could not be published: report message
  * as the error of that attempt, and compare later ones with the set before. */
 void etcd_source_refuse(struct etcd_source *s, const char *message);

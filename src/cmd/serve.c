@@ -61,6 +61,7 @@ static void note_etcd(struct serve *s, struct debug_config_info *info)
     info->reloads_ok = etcd_source_count(s->es, 0);
     info->reloads_rejected = etcd_source_count(s->es, 1);
     info->source = xstrdup("etcd");
+    info->source_reason = s->saved_reason ? xstrdup(s->saved_reason) : NULL;
     info->revision = etcd_source_revision(s->es);
     info->source_endpoint = xstrdup(etcd_source_endpoint(s->es));
     const char *err = etcd_source_error(s->es);
@@ -192,13 +193,21 @@ static void *etcd_thread(struct serve *s)
         const char *err_before = etcd_source_error(s->es);
         uint64_t before = etcd_source_count(s->es, 0) + etcd_source_count(s->es, 1);
         struct config_set *cfg = etcd_source_step(s->es, 200);
+        /* news for the debug endpoint: a load, or a change of reachability */
+        int news = cfg != NULL || err_before != etcd_source_error(s->es) ||
+                   before != etcd_source_count(s->es, 0) + etcd_source_count(s->es, 1);
         if (cfg) {
             on_new_config(s, cfg);
             config_unref(cfg);
         }
-        /* news for the debug endpoint: a load, or a change of reachability */
-        if (cfg || before != etcd_source_count(s->es, 0) + etcd_source_count(s->es, 1) ||
-            err_before != etcd_source_error(s->es))
+        if (s->saved_reason && etcd_source_error(s->es) == NULL && !etcd_source_rejected(s->es) &&
+            etcd_source_revision(s->es) > 0) {
+            /* etcd read and valid again, if unchanged from the saved copy */
+            free(s->saved_reason);
+            s->saved_reason = NULL;
+            news = 1;
+        }
+        if (news)
             note_config(s);
     }
 }
@@ -292,7 +301,10 @@ static int load_saved(struct serve *s)
         free(err);
         return -1;
     }
-    reloader_adopt(s->rl, cfg);
+    if (s->es)
+        etcd_source_adopt(s->es, cfg);
+    else
+        reloader_adopt(s->rl, cfg);
     if (publish(s, cfg, &err) != 0) {
         log_error("the saved configuration in '%s' cannot be served: %s", s->o->state_dir, err);
         free(err);
@@ -303,10 +315,19 @@ static int load_saved(struct serve *s)
     time_t t = (time_t)(saved_ms / 1000);
     struct tm tm;
     strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-    const struct config_diags *d = reloader_diags(s->rl);
-    s->saved_reason = xasprintf("the configuration directory '%s' is invalid (%zu errors): serving "
-                                "the last good configuration, saved in '%s/%s' at %s",
-                                s->o->config_dir, d->n_errors, s->o->state_dir, STATE_FILE, when);
+    if (s->es) {
+        const char *why = etcd_source_error(s->es);
+        s->saved_reason = xasprintf("no valid configuration from etcd (%s): serving the last good "
+                                    "configuration, saved in '%s/%s' at %s",
+                                    why ? why : "its content is invalid", s->o->state_dir,
+                                    STATE_FILE, when);
+    } else {
+        const struct config_diags *d = reloader_diags(s->rl);
+        s->saved_reason = xasprintf(
+            "the configuration directory '%s' is invalid (%zu errors): serving "
+            "the last good configuration, saved in '%s/%s' at %s",
+            s->o->config_dir, d->n_errors, s->o->state_dir, STATE_FILE, when);
+    }
     log_error("%s", s->saved_reason);
     config_unref(cfg);
     return 0;
@@ -317,11 +338,10 @@ static void initial_load(struct serve *s)
     if (s->es) {
         /* one try at start: if etcd is not there, the config thread goes on */
         struct config_set *cfg = etcd_source_step(s->es, 0);
-        if (cfg)
-            on_new_config(s, cfg);
-        else
-            log_warnx("no valid configuration in etcd yet: waiting for it");
+        int ok = cfg != NULL && on_new_config(s, cfg) == 0;
         config_unref(cfg);
+        if (!ok && !(s->o->state_dir && load_saved(s) == 0))
+            log_warnx("no valid configuration in etcd yet: waiting for it");
         return;
     }
     struct config_set *cfg = reloader_load_now(s->rl);

@@ -153,6 +153,7 @@ static struct config_set *reload(struct etcd_source *s, int always)
     }
     s->rejected = 0;
     if (s->have_good && config_hash(set) == s->good_hash && !always) {
+        s->good_revision = s->revision; /* the content served is that of this revision too */
         if (again)
             log_info("configuration in etcd accepted again at revision %lld, unchanged",
                      (long long)s->revision);
@@ -285,6 +286,13 @@ const char *etcd_source_endpoint(const struct etcd_source *s)
 const char *etcd_source_error(const struct etcd_source *s)
 {
     return s->error;
+}
+
+void etcd_source_adopt(struct etcd_source *s, struct config_set *set)
+{
+    s->have_good = 1;
+    s->good_hash = config_hash(set);
+    s->good_revision = 0; /* not read from etcd: no revision */
 }
 
 void etcd_source_refuse(struct etcd_source *s, const char *message)
