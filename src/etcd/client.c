@@ -175,12 +175,22 @@ grpc_channel *etcd_channel(struct etcd_client *c)
 {
     if (c->ch)
         return c->ch;
-    grpc_arg a[1];
+    grpc_arg a[3];
     memset(a, 0, sizeof(a));
     a[0].type = GRPC_ARG_INTEGER;
     a[0].key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH;
     a[0].value.integer = -1; /* a watch response holds a whole transaction */
-    grpc_channel_args args = {1, a};
+    /* a member that vanishes without closing the connection (a cut cable)
+     * would leave the watch silent for ever: pings find it within 15 s.
+     * etcd accepts one every 5 s (its --grpc-keepalive-min-time), and only
+     * while a call is open (the watch is) */
+    a[1].type = GRPC_ARG_INTEGER;
+    a[1].key = (char *)GRPC_ARG_KEEPALIVE_TIME_MS;
+    a[1].value.integer = 10000;
+    a[2].type = GRPC_ARG_INTEGER;
+    a[2].key = (char *)GRPC_ARG_KEEPALIVE_TIMEOUT_MS;
+    a[2].value.integer = 5000;
+    grpc_channel_args args = {3, a};
     grpc_channel_credentials *creds;
     if (c->tls) {
         grpc_ssl_pem_key_cert_pair pair = {c->key_pem, c->cert_pem};
