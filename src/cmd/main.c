@@ -78,7 +78,7 @@ struct flag {
 /* configuration in etcd: serve, apply, get and delete take these */
 #define FLAGS_ETCD                                                                                 \
     {"config-source", "etcd://HOST:PORT[,HOST:PORT...]/PREFIX", OPT_CONFIG_SOURCE, "none",        \
-     "read the configuration from etcd, one resource per key PREFIX/NAMESPACE/KIND/NAME"},         \
+     "the configuration in etcd: one resource per key PREFIX/NAMESPACE/KIND/NAME"},                \
         {"etcd-cacert", "FILE", OPT_ETCD_CACERT, "none, plaintext",                                \
          "TLS to etcd: the CA of the members' certificates"},                                      \
         {"etcd-cert", "FILE", OPT_ETCD_CERT, "none", "TLS client certificate for etcd"},           \
@@ -191,7 +191,9 @@ static int run_help(int argc, char **argv);
 static const struct command commands[] = {
     {"serve",
      "xdsd serve [--config-dir DIR [--allow-missing-config-dir] |\n"
-     "            --config-source etcd://HOST:PORT[,HOST:PORT...]/PREFIX [--etcd-*]]\n"
+     "            --config-source etcd://HOST:PORT[,HOST:PORT...]/PREFIX\n"
+     "            [--etcd-cacert FILE --etcd-cert FILE --etcd-key FILE]\n"
+     "            [--etcd-user USER --etcd-password-file FILE]]\n"
      "           [--xds-listen HOST:PORT] [--debug-listen HOST:PORT]\n"
      "           [--debounce DURATION] [--state-dir DIR]\n"
      "           [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY]\n"
@@ -200,7 +202,7 @@ static const struct command commands[] = {
      "           [--max-recv-bytes N] [--max-response-bytes N]\n"
      "           [--max-connection-age DURATION]\n"
      "           [--log-level debug|info|warn|error] [--log-format text|json]",
-     "serve xDS to Envoy and gRPC clients from Istio YAML in a watched directory or etcd",
+     "serve xDS to Envoy and gRPC clients from a watched directory or etcd",
      "DURATION: 100ms, 30s, 1m30s, 1h or 0. SIGHUP re-reads the configuration now;\n"
      "SIGINT and SIGTERM stop, exit 0. Without --xds-tls-* the xDS port is plaintext:\n"
      "any client that reaches it can read every proxy's configuration.",
@@ -231,14 +233,18 @@ static const struct command commands[] = {
      "show which proxies have which configuration, like istioctl proxy-status",
      "PROXY: a node id, POD.NAMESPACE or a unique prefix of either; default: all",
      FLAGS(status_flags), run_status},
-    {"apply", "xdsd apply -f FILE|DIR|- ... --config-source etcd://HOST:PORT/PREFIX",
-     "write Istio YAML into etcd, validated with what is there, in one transaction",
+    {"apply",
+     "xdsd apply -f FILE|DIR|- ...\n"
+     "           --config-source etcd://HOST:PORT/PREFIX",
+     "write Istio YAML into etcd, validated whole, in one transaction",
      "Every resource goes to the key PREFIX/NAMESPACE/KIND/NAME. The whole resulting\n"
      "configuration is validated as `xdsd validate` would; any error writes nothing.",
      FLAGS(apply_flags), run_apply},
-    {"get", "xdsd get [KIND [NAMESPACE/NAME]] [-o table|yaml|json] --config-source etcd://...",
+    {"get",
+     "xdsd get [KIND [NAMESPACE/NAME]] [-o table|yaml|json]\n"
+     "         --config-source etcd://HOST:PORT/PREFIX",
      "list or print the resources kept in etcd", NULL, FLAGS(get_flags), run_get},
-    {"delete", "xdsd delete KIND NAMESPACE/NAME --config-source etcd://...",
+    {"delete", "xdsd delete KIND NAMESPACE/NAME --config-source etcd://HOST:PORT/PREFIX",
      "remove a resource from etcd, if what remains is valid", NULL, FLAGS(delete_flags),
      run_delete},
     {"version", "xdsd version", "print the version", NULL, FLAGS(version_flags), run_version},

@@ -48,6 +48,7 @@ static void identify(const char *file, const char *buf, struct config_doc *d)
     }
     if (d->namespace == NULL)
         d->namespace = xstrdup("default");
+    free(docs); /* the array is on the heap, the nodes in the arena */
     config_diags_release(&diags);
     arena_release(&a);
 }
