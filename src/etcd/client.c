@@ -343,14 +343,17 @@ int etcd_call(struct etcd_client *c, const char *method, const ProtobufCMessage 
               const ProtobufCMessageDescriptor *rd, ProtobufCMessage **resp, char **err)
 {
     int reauth = 1;
+    char *auth_err = NULL; /* the last member's refusal, if all refuse */
     for (size_t tries = 0; tries < c->n_endpoints;) {
-        if (c->user && c->token == NULL && etcd_authenticate(c, err) != 0) {
-            /* an unreachable member fails authentication too */
-            free(*err);
-            *err = NULL;
-            etcd_client_rotate(c);
-            tries++;
-            continue;
+        if (c->user && c->token == NULL) {
+            free(auth_err);
+            auth_err = NULL;
+            if (etcd_authenticate(c, &auth_err) != 0) {
+                /* an unreachable member fails authentication too */
+                etcd_client_rotate(c);
+                tries++;
+                continue;
+            }
         }
         char *msg = NULL;
         grpc_status_code st = call_once(c, method, req, rd, resp, &msg);
@@ -363,6 +366,8 @@ int etcd_call(struct etcd_client *c, const char *method, const ProtobufCMessage 
             c->token = NULL;
             continue;
         }
+        free(auth_err);
+        auth_err = NULL;
         if (!try_another(st) || tries + 1 == c->n_endpoints) {
             if (try_another(st) && c->n_endpoints > 1)
                 *err = xasprintf("etcd: none of the %zu members answers (the last, %s: %s)",
@@ -379,7 +384,7 @@ int etcd_call(struct etcd_client *c, const char *method, const ProtobufCMessage 
         etcd_client_rotate(c);
         tries++;
     }
-    *err = xasprintf("etcd: no member answers (authentication as '%s')", c->user ? c->user : "");
+    *err = auth_err ? auth_err : xstrdup("etcd: no member answers");
     return -1;
 }
 
