@@ -19,6 +19,9 @@ struct opts {
     int server_pid, settle_ms, pushes, quiet_ms, push_timeout_ms, connect_timeout_ms;
     int window, queues, linger_ms;
     const char *edit_a, *edit_b, *edit_dst, *capture;
+    /* instead of renaming over edit_dst, run this command with %s replaced
+     * by the edit's file (bench/etcd: `xdsd apply -f %s`) */
+    const char *edit_cmd;
 };
 
 static struct opts o = {
@@ -45,7 +48,8 @@ static void usage(void)
             "               [--slow-pct P] [--slow-ms MS] [--server-pid PID] [--settle-ms MS]\n"
             "               [--pushes P] [--edit-a FILE --edit-b FILE --edit-dst FILE]\n"
             "               [--quiet-ms MS] [--push-timeout-ms MS] [--connect-timeout-ms MS]\n"
-            "               [--capture DIR] [--window BYTES] [--queues Q] [--linger-ms MS]\n");
+            "               [--capture DIR] [--window BYTES] [--queues Q] [--linger-ms MS]\n"
+            "               [--edit-cmd 'COMMAND %%s' (in place of --edit-dst)]\n");
     exit(2);
 }
 
@@ -76,7 +80,7 @@ static void parse_args(int argc, char **argv)
         {"push-timeout-ms", 1, 0, 'T'}, {"connect-timeout-ms", 1, 0, 'C'},
         {"capture", 1, 0, 'x'},         {"window", 1, 0, 'W'},
         {"queues", 1, 0, 'Q'},          {"linger-ms", 1, 0, 'L'},
-        {0, 0, 0, 0}};
+        {"edit-cmd", 1, 0, 'E'},        {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
@@ -146,12 +150,15 @@ static void parse_args(int argc, char **argv)
         case 'L':
             o.linger_ms = atoi(optarg);
             break;
+        case 'E':
+            o.edit_cmd = optarg;
+            break;
 
         default:
             usage();
         }
     }
-    if (o.streams < 1 || o.namespaces < 1 || (o.pushes && (!o.edit_a || !o.edit_b || !o.edit_dst)))
+    if (o.streams < 1 || o.namespaces < 1 || (o.pushes && (!o.edit_a || !o.edit_b || !(o.edit_dst || o.edit_cmd))))
         usage();
     if (o.conns <= 0 || o.conns > o.streams)
         o.conns = o.streams;

@@ -96,6 +96,23 @@ struct proxy_config_request {
  * server cannot be reached or PROXY names no proxy or several (listed). */
 int cmd_proxy_config(const struct proxy_config_request *req);
 
+/* ---- configuration in etcd (src/cmd/apply.c, src/cmd/get.c) */
+
+/* Validate the files (FILE, DIR or "-") with the content of etcd at one
+ * revision, then write them in one transaction guarded by that revision
+ * (retried once when another writer came first); print a line per
+ * resource: created, configured or unchanged. */
+int cmd_apply(const struct etcd_options *o, const char *const *files, int nfiles);
+/* Print the resources in etcd (kind and NAMESPACE/NAME narrow it down)
+ * as a table, their YAML or JSON (output: "table", "yaml", "json"). */
+int cmd_get(const struct etcd_options *o, const char *kind, const char *nsname,
+            const char *output);
+/* The kind as a key names it ("VirtualService") for word in any case, or
+ * NULL when xdsd keeps no such kind. */
+const char *cmd_etcd_kind(const char *word);
+/* Remove one resource, if what remains still validates. */
+int cmd_delete(const struct etcd_options *o, const char *kind, const char *nsname);
+
 /* ---- options (src/cmd/options.c) */
 
 /* Fill o with the defaults of docs/design.md. */

@@ -76,6 +76,11 @@ struct debug_config_info {
      * "state-dir" (the copy saved by an earlier run), and why */
     char *source;
     char *source_reason;
+    /* etcd: the revision the set served was read at, the member in use and,
+     * while etcd cannot be read, why (else NULL) */
+    int64_t revision;
+    char *source_endpoint;
+    char *source_error;
 };
 
 /* Fill info from the set being served (may be NULL) and the findings of the

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "xdsd/etcd.h"
+
 enum outbound_policy { OUTBOUND_ALLOW_ANY, OUTBOUND_REGISTRY_ONLY };
 
 struct serve_options {
@@ -27,6 +29,7 @@ struct serve_options {
     int64_t max_response_bytes;    /* largest response an Envoy is sent */
     int64_t max_connection_age_ms; /* 0: connections live forever */
     const char *access_log_format; /* Envoy's access log text format, NULL: Istio's */
+    struct etcd_options etcd;      /* etcd.url set: the configuration is in etcd */
 };
 
 /* Upper bounds of the numeric flags. A debounce beyond an hour is a typo; gRPC

@@ -52,6 +52,14 @@ enum {
     /* simulate */
     OPT_ACCESS_LOG_FORMAT,
     OPT_HEADER = 'H',
+    /* configuration in etcd */
+    OPT_CONFIG_SOURCE,
+    OPT_ETCD_CACERT,
+    OPT_ETCD_CERT,
+    OPT_ETCD_KEY,
+    OPT_ETCD_USER,
+    OPT_ETCD_PASSWORD_FILE,
+    OPT_FILE = 'f',
     OPT_HELP = 'h',
     OPT_OUTPUT = 'o',
 };
@@ -76,12 +84,24 @@ struct flag {
 #define FLAG_TRUST_DOMAIN                                                                          \
     "trust-domain", "DOMAIN", OPT_TRUST_DOMAIN, "cluster.local",                                   \
         "SPIFFE trust domain of the mesh's identities"
+/* configuration in etcd: serve, apply, get and delete take these */
+#define FLAGS_ETCD                                                                                 \
+    {"config-source", "etcd://HOST:PORT[,HOST:PORT...]/PREFIX", OPT_CONFIG_SOURCE, "none",        \
+     "the configuration in etcd: one resource per key PREFIX/NAMESPACE/KIND/NAME"},                \
+        {"etcd-cacert", "FILE", OPT_ETCD_CACERT, "none, plaintext",                                \
+         "TLS to etcd: the CA of the members' certificates"},                                      \
+        {"etcd-cert", "FILE", OPT_ETCD_CERT, "none", "TLS client certificate for etcd"},           \
+        {"etcd-key", "FILE", OPT_ETCD_KEY, "none", "private key of --etcd-cert"},                  \
+        {"etcd-user", "USER", OPT_ETCD_USER, "none", "etcd user to authenticate as"},              \
+        {"etcd-password-file", "FILE", OPT_ETCD_PASSWORD_FILE, "none",                             \
+         "the etcd user's password: the first line of FILE"}
 
 static const struct flag serve_flags[] = {
     {"config-dir", "DIR", OPT_CONFIG_DIR, "config/ when it exists",
      "directory of Istio YAML, watched: edits are served without a restart"},
     {"allow-missing-config-dir", NULL, OPT_ALLOW_MISSING, "off",
      "start without DIR and load it once it appears; else DIR must exist"},
+    FLAGS_ETCD,
     {"xds-listen", "HOST:PORT", OPT_XDS_LISTEN, "0.0.0.0:15010, every interface, plaintext",
      "address of the ADS gRPC server; port 0: any free one"},
     {"debug-listen", "HOST:PORT", OPT_DEBUG_LISTEN, "127.0.0.1:15014",
@@ -178,6 +198,24 @@ static const struct flag proxy_config_flags[] = {
     {FLAG_HELP},
 };
 
+static const struct flag apply_flags[] = {
+    {"filename", "FILE|DIR|-", OPT_FILE, "none, required", "YAML to apply (also -f; repeatable)"},
+    FLAGS_ETCD,
+    {FLAG_HELP},
+};
+
+static const struct flag get_flags[] = {
+    {"output", "table|yaml|json", OPT_OUTPUT, "table",
+     "a row per resource, or the stored YAML, or JSON (also -o)"},
+    FLAGS_ETCD,
+    {FLAG_HELP},
+};
+
+static const struct flag delete_flags[] = {
+    FLAGS_ETCD,
+    {FLAG_HELP},
+};
+
 static const struct flag version_flags[] = {{FLAG_HELP}};
 static const struct flag help_flags[] = {{FLAG_HELP}};
 
@@ -198,6 +236,9 @@ static int run_analyze(int argc, char **argv);
 static int run_status(int argc, char **argv);
 static int run_proxy_config(int argc, char **argv);
 static int run_simulate(int argc, char **argv);
+static int run_apply(int argc, char **argv);
+static int run_get(int argc, char **argv);
+static int run_delete(int argc, char **argv);
 static int run_version(int argc, char **argv);
 static int run_help(int argc, char **argv);
 
@@ -205,7 +246,10 @@ static int run_help(int argc, char **argv);
 
 static const struct command commands[] = {
     {"serve",
-     "xdsd serve [--config-dir DIR [--allow-missing-config-dir]]\n"
+     "xdsd serve [--config-dir DIR [--allow-missing-config-dir] |\n"
+     "            --config-source etcd://HOST:PORT[,HOST:PORT...]/PREFIX\n"
+     "            [--etcd-cacert FILE --etcd-cert FILE --etcd-key FILE]\n"
+     "            [--etcd-user USER --etcd-password-file FILE]]\n"
      "           [--xds-listen HOST:PORT] [--debug-listen HOST:PORT]\n"
      "           [--debounce DURATION] [--state-dir DIR]\n"
      "           [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY]\n"
@@ -215,7 +259,7 @@ static const struct command commands[] = {
      "           [--max-connection-age DURATION]\n"
      "           [--log-level debug|info|warn|error] [--log-format text|json]\n"
      "           [--access-log-format FORMAT]",
-     "serve xDS to Envoy and gRPC clients from a watched directory of Istio YAML",
+     "serve xDS to Envoy and gRPC clients from a watched directory or etcd",
      "DURATION: 100ms, 30s, 1m30s, 1h or 0. SIGHUP re-reads the configuration now;\n"
      "SIGINT and SIGTERM stop, exit 0. Without --xds-tls-* the xDS port is plaintext:\n"
      "any client that reaches it can read every proxy's configuration.",
@@ -277,6 +321,20 @@ static const struct command commands[] = {
      "PROXY: a node id, POD.NAMESPACE or a unique prefix of either. Secrets show\n"
      "names, serial numbers and validity dates, never keys.",
      FLAGS(proxy_config_flags), run_proxy_config},
+    {"apply",
+     "xdsd apply -f FILE|DIR|- ...\n"
+     "           --config-source etcd://HOST:PORT/PREFIX",
+     "write Istio YAML into etcd, validated whole, in one transaction",
+     "Every resource goes to the key PREFIX/NAMESPACE/KIND/NAME. The whole resulting\n"
+     "configuration is validated as `xdsd validate` would; any error writes nothing.",
+     FLAGS(apply_flags), run_apply},
+    {"get",
+     "xdsd get [KIND [NAMESPACE/NAME]] [-o table|yaml|json]\n"
+     "         --config-source etcd://HOST:PORT/PREFIX",
+     "list or print the resources kept in etcd", NULL, FLAGS(get_flags), run_get},
+    {"delete", "xdsd delete KIND NAMESPACE/NAME --config-source etcd://HOST:PORT/PREFIX",
+     "remove a resource from etcd, if what remains is valid", NULL, FLAGS(delete_flags),
+     run_delete},
     {"version", "xdsd version", "print the version", NULL, FLAGS(version_flags), run_version},
     {"help", "xdsd help [COMMAND]", "describe a command", NULL, FLAGS(help_flags), run_help},
 };
@@ -425,6 +483,24 @@ static int serve_text(int id, const char *arg, struct serve_options *o)
     case OPT_ACCESS_LOG_FORMAT:
         field = &o->access_log_format;
         break;
+    case OPT_CONFIG_SOURCE:
+        field = &o->etcd.url;
+        break;
+    case OPT_ETCD_CACERT:
+        field = &o->etcd.cacert;
+        break;
+    case OPT_ETCD_CERT:
+        field = &o->etcd.cert;
+        break;
+    case OPT_ETCD_KEY:
+        field = &o->etcd.key;
+        break;
+    case OPT_ETCD_USER:
+        field = &o->etcd.user;
+        break;
+    case OPT_ETCD_PASSWORD_FILE:
+        field = &o->etcd.password_file;
+        break;
     default:
         return 0;
     }
@@ -488,6 +564,7 @@ static int run_serve(int argc, char **argv)
     enum log_level level = LOG_INFO;
     enum log_format format = LOG_TEXT;
     serve_options_init(&o);
+    const char *config_dir_default = o.config_dir;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         char *why = NULL;
@@ -516,6 +593,8 @@ static int run_serve(int argc, char **argv)
     }
     if (optind < argc)
         return unexpected("serve", argv[optind]);
+    if (o.etcd.url && o.config_dir != config_dir_default)
+        return usage_error("serve", "--config-dir and --config-source: give one or the other");
     int tls = !!o.xds_tls_cert + !!o.xds_tls_key + !!o.xds_tls_ca;
     if (tls != 0 && tls != 3)
         return usage_error("serve", "--xds-tls-cert, --xds-tls-key and --xds-tls-ca go together");
@@ -820,6 +899,76 @@ static int run_simulate(int argc, char **argv)
     sr.request = argv[optind];
     sr.headers = headers;
     return cmd_simulate(&o, &sr);
+}
+
+/* apply, get and delete: their flags into o and *out_files, *output. */
+static int etcd_command_args(const char *cmd, int argc, char **argv, struct serve_options *o,
+                             const char ***files, int *nfiles, const char **output)
+{
+    const struct command *c = find_command(cmd);
+    struct option opts[MAX_FLAGS];
+    long_options(c, opts);
+    int ch;
+    while ((ch = getopt_long(argc, argv, "hf:o:", opts, NULL)) != -1) {
+        if (ch != OPT_CONFIG_DIR && serve_text(ch, optarg, o))
+            continue;
+        if (ch == OPT_FILE && files) {
+            *files = xrealloc(*files, (size_t)(*nfiles + 1) * sizeof(**files));
+            (*files)[(*nfiles)++] = optarg;
+        } else if (ch == OPT_OUTPUT && output) {
+            if (strcmp(optarg, "table") && strcmp(optarg, "yaml") && strcmp(optarg, "json"))
+                return bad_value(cmd, "output", optarg, xstrdup("not table, yaml or json"));
+            *output = optarg;
+        } else {
+            return help_or_bad(cmd, ch);
+        }
+    }
+    if (o->etcd.url == NULL)
+        return usage_error(cmd, "--config-source etcd://HOST:PORT/PREFIX is required");
+    return -1;
+}
+
+static int run_apply(int argc, char **argv)
+{
+    struct serve_options o;
+    serve_options_init(&o);
+    const char **files = NULL;
+    int nfiles = 0;
+    int rc = etcd_command_args("apply", argc, argv, &o, &files, &nfiles, NULL);
+    if (rc < 0 && nfiles == 0)
+        rc = usage_error("apply", "no -f FILE|DIR|- given");
+    if (rc < 0 && optind < argc)
+        rc = unexpected("apply", argv[optind]);
+    if (rc < 0)
+        rc = cmd_apply(&o.etcd, files, nfiles);
+    free(files);
+    return rc;
+}
+
+static int run_get(int argc, char **argv)
+{
+    struct serve_options o;
+    serve_options_init(&o);
+    const char *output = "table";
+    int rc = etcd_command_args("get", argc, argv, &o, NULL, NULL, &output);
+    if (rc >= 0)
+        return rc;
+    if (argc - optind > 2)
+        return unexpected("get", argv[optind + 2]);
+    return cmd_get(&o.etcd, optind < argc ? argv[optind] : NULL,
+                   optind + 1 < argc ? argv[optind + 1] : NULL, output);
+}
+
+static int run_delete(int argc, char **argv)
+{
+    struct serve_options o;
+    serve_options_init(&o);
+    int rc = etcd_command_args("delete", argc, argv, &o, NULL, NULL, NULL);
+    if (rc >= 0)
+        return rc;
+    if (argc - optind != 2)
+        return usage_error("delete", "give KIND NAMESPACE/NAME");
+    return cmd_delete(&o.etcd, argv[optind], argv[optind + 1]);
 }
 
 static int run_version(int argc, char **argv)

@@ -21,6 +21,7 @@
 
 #include "xdsd/config.h"
 #include "xdsd/debug.h"
+#include "xdsd/etcd_source.h"
 #include "xdsd/listen.h"
 #include "xdsd/log.h"
 #include "xdsd/reload.h"
@@ -38,11 +39,36 @@ struct serve {
     struct translate_options topts;
     struct xds_server *srv;
     struct reloader *rl;
+    struct etcd_source *es; /* --config-source etcd://: instead of rl */
     struct snapshot *current; /* the last snapshot published, to warm the next */
     struct debug_server *dbg;
     int sigfd;
     char *saved_reason; /* serving the --state-dir copy: why; NULL: the directory */
 };
+
+/* note_config() for a configuration in etcd: the same, and the revision,
+ * the member in use and why etcd cannot be read, if it cannot. */
+static void note_etcd(struct serve *s, struct debug_config_info *info)
+{
+    debug_config_info_fill(info, s->current ? translate_config(s->current) : NULL,
+                           etcd_source_diags(s->es), etcd_source_rejected(s->es));
+    if (s->current != NULL && !etcd_source_rejected(s->es)) {
+        struct config_diags found = {0};
+        translate_findings(s->current, &found);
+        debug_config_info_add_diags(info, &found);
+        config_diags_release(&found);
+    }
+    info->reloads_ok = etcd_source_count(s->es, 0);
+    info->reloads_rejected = etcd_source_count(s->es, 1);
+    info->source = xstrdup("etcd");
+    info->source_reason = s->saved_reason ? xstrdup(s->saved_reason) : NULL;
+    info->revision = etcd_source_revision(s->es);
+    info->source_endpoint = xstrdup(etcd_source_endpoint(s->es));
+    const char *err = etcd_source_error(s->es);
+    info->source_error = err ? xstrdup(err) : NULL;
+    debug_server_set_config(s->dbg, info);
+    debug_config_info_release(info);
+}
 
 /* Tell the debug endpoint what is served and how the last load attempt went
  * (called on the config thread, and once before it starts). */
@@ -52,6 +78,10 @@ static void note_config(struct serve *s)
         return;
     struct debug_config_info info;
     memset(&info, 0, sizeof(info));
+    if (s->es) {
+        note_etcd(s, &info);
+        return;
+    }
     debug_config_info_fill(&info, s->current ? translate_config(s->current) : NULL,
                            reloader_diags(s->rl), reloader_rejected(s->rl));
     if (s->current != NULL && !reloader_rejected(s->rl)) {
@@ -106,7 +136,10 @@ static int on_new_config(struct serve *s, struct config_set *cfg)
         log_error("configuration generation %llu %s; %s",
                   (unsigned long long)config_generation(cfg), msg,
                   s->current ? "keeping the last good configuration" : "nothing served yet");
-        reloader_refuse(s->rl, msg);
+        if (s->es)
+            etcd_source_refuse(s->es, msg);
+        else
+            reloader_refuse(s->rl, msg);
         free(msg);
         free(err);
         return -1;
@@ -121,6 +154,10 @@ static int on_new_config(struct serve *s, struct config_set *cfg)
 /* SIGHUP: read the whole directory now, as nginx and HAProxy reload on it. */
 static void on_hangup(struct serve *s)
 {
+    if (s->es) {
+        log_info("SIGHUP: the configuration in etcd is watched, nothing to re-read");
+        return;
+    }
     log_info("SIGHUP: re-reading the configuration in '%s'", s->o->config_dir);
     struct config_set *cfg = reloader_reread(s->rl, now_ms());
     if (cfg) {
@@ -146,9 +183,41 @@ static int on_signal(struct serve *s)
     return 1;
 }
 
+/* The config thread with etcd: read the watch for a short while, then
+ * look at the signals; the source waits out its own backoffs. */
+static void *etcd_thread(struct serve *s)
+{
+    for (;;) {
+        struct pollfd p = {s->sigfd, POLLIN, 0};
+        if (poll(&p, 1, 0) > 0 && (p.revents & POLLIN) && on_signal(s))
+            return NULL;
+        const char *err_before = etcd_source_error(s->es);
+        uint64_t before = etcd_source_count(s->es, 0) + etcd_source_count(s->es, 1);
+        struct config_set *cfg = etcd_source_step(s->es, 200);
+        /* news for the debug endpoint: a load, or a change of reachability */
+        int news = cfg != NULL || err_before != etcd_source_error(s->es) ||
+                   before != etcd_source_count(s->es, 0) + etcd_source_count(s->es, 1);
+        if (cfg) {
+            on_new_config(s, cfg);
+            config_unref(cfg);
+        }
+        if (s->saved_reason && etcd_source_error(s->es) == NULL && !etcd_source_rejected(s->es) &&
+            etcd_source_revision(s->es) > 0) {
+            /* etcd read and valid again, if unchanged from the saved copy */
+            free(s->saved_reason);
+            s->saved_reason = NULL;
+            news = 1;
+        }
+        if (news)
+            note_config(s);
+    }
+}
+
 static void *config_thread(void *arg)
 {
     struct serve *s = arg;
+    if (s->es)
+        return etcd_thread(s);
     for (;;) {
         int64_t wait = reloader_timeout_ms(s->rl, now_ms());
         struct pollfd p[2] = {{reloader_fd(s->rl), POLLIN, 0}, {s->sigfd, POLLIN, 0}};
@@ -234,7 +303,10 @@ static int load_saved(struct serve *s)
         free(err);
         return -1;
     }
-    reloader_adopt(s->rl, cfg);
+    if (s->es)
+        etcd_source_adopt(s->es, cfg);
+    else
+        reloader_adopt(s->rl, cfg);
     if (publish(s, cfg, &err) != 0) {
         log_error("the saved configuration in '%s' cannot be served: %s", s->o->state_dir, err);
         free(err);
@@ -245,10 +317,19 @@ static int load_saved(struct serve *s)
     time_t t = (time_t)(saved_ms / 1000);
     struct tm tm;
     strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-    const struct config_diags *d = reloader_diags(s->rl);
-    s->saved_reason = xasprintf("the configuration directory '%s' is invalid (%zu errors): serving "
-                                "the last good configuration, saved in '%s/%s' at %s",
-                                s->o->config_dir, d->n_errors, s->o->state_dir, STATE_FILE, when);
+    if (s->es) {
+        const char *why = etcd_source_error(s->es);
+        s->saved_reason = xasprintf("no valid configuration from etcd (%s): serving the last good "
+                                    "configuration, saved in '%s/%s' at %s",
+                                    why ? why : "its content is invalid", s->o->state_dir,
+                                    STATE_FILE, when);
+    } else {
+        const struct config_diags *d = reloader_diags(s->rl);
+        s->saved_reason = xasprintf(
+            "the configuration directory '%s' is invalid (%zu errors): serving "
+            "the last good configuration, saved in '%s/%s' at %s",
+            s->o->config_dir, d->n_errors, s->o->state_dir, STATE_FILE, when);
+    }
     log_error("%s", s->saved_reason);
     config_unref(cfg);
     return 0;
@@ -256,6 +337,15 @@ static int load_saved(struct serve *s)
 
 static void initial_load(struct serve *s)
 {
+    if (s->es) {
+        /* one try at start: if etcd is not there, the config thread goes on */
+        struct config_set *cfg = etcd_source_step(s->es, 0);
+        int ok = cfg != NULL && on_new_config(s, cfg) == 0;
+        config_unref(cfg);
+        if (!ok && !(s->o->state_dir && load_saved(s) == 0))
+            log_warnx("no valid configuration in etcd yet: waiting for it");
+        return;
+    }
     struct config_set *cfg = reloader_load_now(s->rl);
     int ok = cfg != NULL && on_new_config(s, cfg) == 0;
     config_unref(cfg);
@@ -314,11 +404,11 @@ static void warn_plaintext(const struct serve_options *o)
 
 int cmd_serve(const struct serve_options *o)
 {
-    if (o->config_dir == NULL) {
+    if (o->config_dir == NULL && o->etcd.url == NULL) {
         fprintf(stderr, "xdsd serve: no configuration directory: give --config-dir DIR\n");
         return 2;
     }
-    if (check_config_dir(o) != 0 || check_listen("--xds-listen", o->xds_listen) != 0 ||
+    if ((o->etcd.url == NULL && check_config_dir(o) != 0) || check_listen("--xds-listen", o->xds_listen) != 0 ||
         check_listen("--debug-listen", o->debug_listen) != 0)
         return 1;
     malloc_keep_for_reuse();
@@ -334,9 +424,19 @@ int cmd_serve(const struct serve_options *o)
         return 1;
     int64_t max_delay =
         o->debounce_ms * 10 > MAX_DEBOUNCE_MS ? o->debounce_ms * 10 : MAX_DEBOUNCE_MS;
-    s.rl = reloader_new(o->config_dir, o->debounce_ms, max_delay);
-    if (s.rl == NULL)
-        goto out_sig;
+    if (o->etcd.url) {
+        char *err = NULL;
+        s.es = etcd_source_new(&o->etcd, &err);
+        if (s.es == NULL) {
+            log_error("--config-source: %s", err);
+            free(err);
+            goto out_sig;
+        }
+    } else {
+        s.rl = reloader_new(o->config_dir, o->debounce_ms, max_delay);
+        if (s.rl == NULL)
+            goto out_sig;
+    }
     s.srv = xds_server_new(o, NULL);
     if (s.srv == NULL)
         goto out_rl;
@@ -359,6 +459,7 @@ out_srv:
     free(s.saved_reason);
 out_rl:
     reloader_free(s.rl);
+    etcd_source_free(s.es);
 out_sig:
     close(s.sigfd);
     return rc;

@@ -92,6 +92,13 @@ json_t *debug_configz_json(const struct debug_config_info *c)
     set_str(j, "source", c->source ? c->source : "config-dir");
     if (c->source_reason)
         set_str(j, "source_reason", c->source_reason);
+    if (c->revision)
+        json_object_set_new(j, "revision", json_integer((json_int_t)c->revision));
+    if (c->source_endpoint)
+        set_str(j, "endpoint", c->source_endpoint);
+    if (c->source && strcmp(c->source, "etcd") == 0)
+        json_object_set_new(j, "last_error",
+                            c->source_error ? json_string(c->source_error) : json_null());
     for (size_t i = 0; i < c->n_resources; i++) {
         const struct debug_resource *r = &c->resources[i];
         json_t *o = json_object();
@@ -342,6 +349,8 @@ void debug_config_info_copy(struct debug_config_info *dst, const struct debug_co
     }
     dst->source = dup_or_null(src->source);
     dst->source_reason = dup_or_null(src->source_reason);
+    dst->source_endpoint = dup_or_null(src->source_endpoint);
+    dst->source_error = dup_or_null(src->source_error);
 }
 
 void debug_config_info_release(struct debug_config_info *info)
@@ -366,5 +375,7 @@ void debug_config_info_release(struct debug_config_info *info)
     free(info->diags);
     free(info->source);
     free(info->source_reason);
+    free(info->source_endpoint);
+    free(info->source_error);
     memset(info, 0, sizeof(*info));
 }

@@ -156,6 +156,12 @@ static void config_metrics(struct text *t, const struct debug_config_info *c)
     emit(t, "xdsd_config_generation %" PRIu64 "\n", c->generation);
     family(t, "xdsd_config_resources", "gauge", "Istio resources in the configuration served.");
     emit(t, "xdsd_config_resources %zu\n", c->n_resources);
+    if (c->source == NULL || strcmp(c->source, "etcd") != 0)
+        return;
+    family(t, "xdsd_etcd_revision", "gauge", "etcd revision of the configuration served.");
+    emit(t, "xdsd_etcd_revision %lld\n", (long long)c->revision);
+    family(t, "xdsd_etcd_connected", "gauge", "1 while etcd can be read, 0 while it cannot.");
+    emit(t, "xdsd_etcd_connected %d\n", c->source_error ? 0 : 1);
 }
 
 static void process_metrics(struct text *t)

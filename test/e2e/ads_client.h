@@ -268,6 +268,9 @@ struct ads {
     grpc_status_code status;
     grpc_slice details;
     char t_start, t_recv, t_send, t_status; /* their addresses are the tags */
+    int keep_raw;   /* keep each response's bytes in raw (replica_client.c) */
+    uint8_t *raw;
+    size_t raw_len;
 };
 
 static struct ads *ads_open_method(const char *method, int delta)
@@ -609,6 +612,11 @@ static int ads_recv(struct ads *a, int timeout_ms, struct resp *r)
     grpc_byte_buffer_reader_destroy(&rd);
     grpc_byte_buffer_destroy(a->rbb);
     a->rbb = NULL;
+    if (a->keep_raw) {
+        a->raw_len = GRPC_SLICE_LENGTH(all);
+        a->raw = xrealloc(a->raw, a->raw_len + 1);
+        memcpy(a->raw, GRPC_SLICE_START_PTR(all), a->raw_len);
+    }
     if (a->delta)
         decode_delta(GRPC_SLICE_START_PTR(all), GRPC_SLICE_LENGTH(all), r);
     else
@@ -658,6 +666,7 @@ static void ads_close(struct ads *a)
         GRPC_QUEUE_SHUTDOWN)
         ;
     grpc_completion_queue_destroy(a->cq);
+    free(a->raw);
     free(a);
 }
 

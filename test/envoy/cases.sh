@@ -9,6 +9,7 @@ for sc in $GUIDE; do
 done
 CASES="$CASES xds-tls/sotw xds-tls/delta bypass/network-policy bypass/registry-only bypass/allow-any"
 CASES="$CASES live-edit/sotw live-edit/delta subset-rename/sotw subset-rename/delta"
+CASES="$CASES etcd-failover/sotw etcd-failover/delta" # etcd_case.sh
 
 SIDECAR=sleep.default
 GATEWAY=istio-egressgateway.istio-system
@@ -359,8 +360,11 @@ run_case() {
     live-edit/*) live_edit_case "$api" ;;
     subset-rename/*) subset_rename_case "$api" ;;
     simulate/*) simulate_case "${c#simulate/}" ;;
+    etcd-failover/*) etcd_failover_case "$api" ;;
     *) scenario_case "${c%%/*}" "$api" "$(echo "$c" | cut -s -d/ -f3)" ;;
     esac
     stop_all
     net_down
 }
+
+. test/envoy/etcd_case.sh

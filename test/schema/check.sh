@@ -111,6 +111,34 @@ if [ ! -d "$DEPS/envoy-api/envoy" ]; then
 fi
 ok "schema: upstream protos in $DEPS"
 
+# etcd's protos, for proto/etcd/: the npm package etcd3 ships them as etcd
+# has them, except that it spells enum values in CamelCase (Equal, NotEqual,
+# Put) where etcd writes EQUAL, NOT_EQUAL, PUT, and imports "./kv.proto".
+# Both spelled back into a copy, so that the names compare too; its HTTP
+# gateway options (whose proto it does not ship) are left out.
+ETCD3_VERSION=${SCHEMA_ETCD3_VERSION:-1.1.2}
+ETCD_NPM=$BUILD/npm-etcd3
+ETCD_UP=$BUILD/etcd-upstream # beside WORK, which is made afresh below
+if [ ! -f "$ETCD_NPM/node_modules/etcd3/proto/rpc.proto" ] &&
+    ! npm install --prefix "$ETCD_NPM" --no-audit --no-fund --ignore-scripts --loglevel=error \
+        "etcd3@$ETCD3_VERSION" >"$BUILD/npm-etcd3.log" 2>&1; then
+    not_ok "schema: npm install etcd3@$ETCD3_VERSION" "see $BUILD/npm-etcd3.log:"
+    comment "$BUILD/npm-etcd3.log"
+    finish
+fi
+mkdir -p "$ETCD_UP/etcd"
+for f in kv auth rpc; do
+    perl -pe 'if (/^\s*enum \w+\s*\{/) { $e = 1 } elsif ($e && /^\s*\}/) { $e = 0 }
+        elsif ($e && /^(\s*)(\w+)(\s*=.*)$/s) {
+            my ($in, $name, $rest) = ($1, $2, $3);
+            $_ = $in . uc(join("_", $name =~ m{[A-Z][a-z0-9]*}g)) . $rest;
+        }
+        s{import "\./}{import "etcd/};
+        if (/option \(google\.api\.http\)/) { $o = 1 } if ($o) { $o = 0 if /\};/; $_ = "" }' \
+        "$ETCD_NPM/node_modules/etcd3/proto/$f.proto" >"$ETCD_UP/etcd/$f.proto"
+done
+ok "schema: etcd's protos from etcd3@$ETCD3_VERSION"
+
 rm -rf "$WORK"
 mkdir -p "$WORK/pgv/validate"
 
@@ -151,7 +179,9 @@ fi
 # the npm snapshot, else (newer files) in the xds-protos wheel.
 in_npm=() newer=()
 for f in "${files[@]}"; do
-    if [ -f "$DEPS/envoy-api/$f" ] || [ -f "$DEPS/googleapis/$f" ] || [ -f "$DEPS/xds/$f" ]; then
+    if [ -f "$ETCD_UP/$f" ]; then
+        in_npm+=("$f") # etcd's, compiled from $ETCD_UP with the others
+    elif [ -f "$DEPS/envoy-api/$f" ] || [ -f "$DEPS/googleapis/$f" ] || [ -f "$DEPS/xds/$f" ]; then
         in_npm+=("$f")
     else
         newer+=("$f")
@@ -179,7 +209,7 @@ if [ "${#newer[@]}" -gt 0 ]; then
 fi
 ok "schema: every proto/ file has an upstream counterpart (${#newer[@]} from xds-protos)"
 upstream_includes=(-I "$WORK/pgv" -I "$DEPS/envoy-api" -I "$DEPS/xds" -I "$DEPS/googleapis"
-    -I /usr/include)
+    -I "$ETCD_UP" -I /usr/include)
 # A FileDescriptorSet is one repeated field: two sets end to end are one set,
 # and the newer files come after the npm ones they import.
 if protoc "${upstream_includes[@]}" --include_imports --descriptor_set_out="$WORK/npm.pb" \
