@@ -17,61 +17,7 @@
 #include "xdsd/util.h"
 #include "xdsd/version.h"
 
-/* Exit codes of every command: 0 success, 1 failure (invalid config, server
- * error), 2 usage. */
-enum { EXIT_USAGE = 2 };
-
-enum {
-    OPT_CONFIG_DIR = 256,
-    OPT_ALLOW_MISSING,
-    OPT_XDS_LISTEN,
-    OPT_DEBUG_LISTEN,
-    OPT_DEBOUNCE,
-    OPT_OUTBOUND,
-    OPT_MESH_CERTS,
-    OPT_TRUST_DOMAIN,
-    OPT_STATE_DIR,
-    OPT_TLS_CERT,
-    OPT_TLS_KEY,
-    OPT_TLS_CA,
-    OPT_MAX_RECV,
-    OPT_MAX_RESPONSE,
-    OPT_MAX_AGE,
-    OPT_LOG_LEVEL,
-    OPT_LOG_FORMAT,
-    OPT_PROXY,
-    OPT_LABELS,
-    OPT_NAMESPACE,
-    OPT_TYPE,
-    OPT_DEBUG_ADDR,
-    /* analyze */
-    OPT_LIVE,
-    OPT_FAIL_ON,
-    OPT_PC_NAME,
-    OPT_PC_PORT,
-    /* simulate */
-    OPT_ACCESS_LOG_FORMAT,
-    OPT_HEADER = 'H',
-    /* configuration in etcd */
-    OPT_CONFIG_SOURCE,
-    OPT_ETCD_CACERT,
-    OPT_ETCD_CERT,
-    OPT_ETCD_KEY,
-    OPT_ETCD_USER,
-    OPT_ETCD_PASSWORD_FILE,
-    OPT_FILE = 'f',
-    OPT_HELP = 'h',
-    OPT_OUTPUT = 'o',
-};
-
-/* A flag of a command: what getopt_long needs and what --help prints. */
-struct flag {
-    const char *name;    /* without the leading "--" */
-    const char *arg;     /* its argument as --help shows it; NULL: takes none */
-    int id;              /* what getopt_long returns for it */
-    const char *deflt;   /* the default as --help shows it; NULL: none */
-    const char *meaning; /* one line */
-};
+#include "cli.h"
 
 /* Flags more than one command takes (the fields of a struct flag). */
 #define FLAG_HELP "help", NULL, OPT_HELP, NULL, "print this help (also -h)"
@@ -219,26 +165,10 @@ static const struct flag delete_flags[] = {
 static const struct flag version_flags[] = {{FLAG_HELP}};
 static const struct flag help_flags[] = {{FLAG_HELP}};
 
-struct command {
-    const char *name;
-    const char *usage;
-    const char *summary;
-    const char *operands; /* what the words after the flags are, or NULL */
-    const struct flag *flags;
-    size_t n_flags;
-    int (*run)(int argc, char **argv);
-};
-
 static int run_serve(int argc, char **argv);
 static int run_validate(int argc, char **argv);
 static int run_dump(int argc, char **argv);
-static int run_analyze(int argc, char **argv);
 static int run_status(int argc, char **argv);
-static int run_proxy_config(int argc, char **argv);
-static int run_simulate(int argc, char **argv);
-static int run_apply(int argc, char **argv);
-static int run_get(int argc, char **argv);
-static int run_delete(int argc, char **argv);
 static int run_version(int argc, char **argv);
 static int run_help(int argc, char **argv);
 
@@ -286,7 +216,7 @@ static const struct command commands[] = {
      "Findings go to stdout: LEVEL [CODE] (KIND NAMESPACE/NAME FILE:LINE:COL) message.\n"
      "Exit 0, 1 when a finding reaches --fail-on or nothing loads, 2 usage.\n"
      "docs/analyze.md lists every code.",
-     FLAGS(analyze_flags), run_analyze},
+     FLAGS(analyze_flags), cli_run_analyze},
     {"dump",
      "xdsd dump --config-dir DIR --proxy NODE_ID\n"
      "          [--labels k=v,k=v] [--namespace NS]\n"
@@ -309,7 +239,7 @@ static const struct command commands[] = {
      "matched by SNI) or tcp://ADDR:PORT. Each hop names the listener, filter chain,\n"
      "route configuration, virtual host, route and cluster Envoy picks, and the TLS of\n"
      "the connection to the next hop (plain, ISTIO_MUTUAL, originated, passthrough).",
-     FLAGS(simulate_flags), run_simulate},
+     FLAGS(simulate_flags), cli_run_simulate},
     {"status", "xdsd status [--debug-addr HOST:PORT] [-o table|json] [PROXY]",
      "show which proxies have which configuration, like istioctl proxy-status",
      "PROXY: a node id, POD.NAMESPACE or a unique prefix of either; default: all",
@@ -320,26 +250,26 @@ static const struct command commands[] = {
      "show what a connected proxy was sent, like istioctl proxy-config",
      "PROXY: a node id, POD.NAMESPACE or a unique prefix of either. Secrets show\n"
      "names, serial numbers and validity dates, never keys.",
-     FLAGS(proxy_config_flags), run_proxy_config},
+     FLAGS(proxy_config_flags), cli_run_proxy_config},
     {"apply",
      "xdsd apply -f FILE|DIR|- ...\n"
      "           --config-source etcd://HOST:PORT/PREFIX",
      "write Istio YAML into etcd, validated whole, in one transaction",
      "Every resource goes to the key PREFIX/NAMESPACE/KIND/NAME. The whole resulting\n"
      "configuration is validated as `xdsd validate` would; any error writes nothing.",
-     FLAGS(apply_flags), run_apply},
+     FLAGS(apply_flags), cli_run_apply},
     {"get",
      "xdsd get [KIND [NAMESPACE/NAME]] [-o table|yaml|json]\n"
      "         --config-source etcd://HOST:PORT/PREFIX",
-     "list or print the resources kept in etcd", NULL, FLAGS(get_flags), run_get},
+     "list or print the resources kept in etcd", NULL, FLAGS(get_flags), cli_run_get},
     {"delete", "xdsd delete KIND NAMESPACE/NAME --config-source etcd://HOST:PORT/PREFIX",
      "remove a resource from etcd, if what remains is valid", NULL, FLAGS(delete_flags),
-     run_delete},
+     cli_run_delete},
     {"version", "xdsd version", "print the version", NULL, FLAGS(version_flags), run_version},
     {"help", "xdsd help [COMMAND]", "describe a command", NULL, FLAGS(help_flags), run_help},
 };
 
-static const struct command *find_command(const char *name)
+const struct command *cli_find_command(const char *name)
 {
     for (size_t i = 0; i < ARRAY_LEN(commands); i++)
         if (strcmp(commands[i].name, name) == 0)
@@ -380,11 +310,8 @@ static void print_usage(const struct command *c, FILE *f)
         fprintf(f, "\n%s\n", c->operands);
 }
 
-/* The most flags a command has, for getopt_long's table on the stack. */
-enum { MAX_FLAGS = 32 };
-
 /* Fill o (MAX_FLAGS entries) with getopt_long's table of c's flags. */
-static void long_options(const struct command *c, struct option *o)
+void cli_long_options(const struct command *c, struct option *o)
 {
     assert(c->n_flags < MAX_FLAGS);
     for (size_t i = 0; i < c->n_flags; i++)
@@ -395,7 +322,7 @@ static void long_options(const struct command *c, struct option *o)
 
 /* Reports a usage error the way every command does: one line that names the
  * flag or word at fault, a pointer to --help, exit 2. */
-__attribute__((format(printf, 2, 3))) static int usage_error(const char *cmd, const char *fmt, ...)
+int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -408,9 +335,9 @@ __attribute__((format(printf, 2, 3))) static int usage_error(const char *cmd, co
 
 /* A check of a flag's value said why not (a heap string, freed here): a
  * usage error that names the flag and quotes the value. */
-static int bad_value(const char *cmd, const char *flag, const char *value, char *why)
+int cli_bad_value(const char *cmd, const char *flag, const char *value, char *why)
 {
-    usage_error(cmd, "--%s '%s': %s", flag, value, why);
+    cli_usage_error(cmd, "--%s '%s': %s", flag, value, why);
     free(why);
     return EXIT_USAGE;
 }
@@ -424,24 +351,24 @@ static int bad_option(const char *cmd)
 
 static int show_help(const char *cmd)
 {
-    print_usage(find_command(cmd), stdout);
+    print_usage(cli_find_command(cmd), stdout);
     return 0;
 }
 
 /* What no command's switch takes itself: --help, or an option that
  * getopt_long has already complained about. */
-static int help_or_bad(const char *cmd, int ch)
+int cli_help_or_bad(const char *cmd, int ch)
 {
     return ch == OPT_HELP ? show_help(cmd) : bad_option(cmd);
 }
 
-static int unexpected(const char *cmd, const char *arg)
+int cli_unexpected(const char *cmd, const char *arg)
 {
-    return usage_error(cmd, "unexpected argument '%s'", arg);
+    return cli_usage_error(cmd, "unexpected argument '%s'", arg);
 }
 
 /* --outbound-traffic-policy, as serve and dump both take it. */
-static int outbound_policy_parse(const char *word, enum outbound_policy *out)
+int cli_outbound_policy_parse(const char *word, enum outbound_policy *out)
 {
     if (strcmp(word, "ALLOW_ANY") == 0)
         *out = OUTBOUND_ALLOW_ANY;
@@ -455,7 +382,7 @@ static int outbound_policy_parse(const char *word, enum outbound_policy *out)
 /* The flags of serve (and dump) that store their text as it is: 1 when id
  * is one of them. getopt_long returns only the ids of the command's own
  * table, so dump never sees serve's others. */
-static int serve_text(int id, const char *arg, struct serve_options *o)
+int cli_serve_text(int id, const char *arg, struct serve_options *o)
 {
     const char **field = NULL;
     switch (id) {
@@ -531,7 +458,7 @@ static char *serve_value(int id, const char *arg, struct serve_options *o, enum 
     case OPT_MAX_RESPONSE:
         return option_bytes(arg, SERVE_MAX_BYTES, &o->max_response_bytes);
     case OPT_OUTBOUND:
-        if (outbound_policy_parse(arg, &o->outbound_policy) < 0)
+        if (cli_outbound_policy_parse(arg, &o->outbound_policy) < 0)
             return xasprintf("not ALLOW_ANY or REGISTRY_ONLY");
         return NULL;
     case OPT_LOG_LEVEL:
@@ -547,7 +474,7 @@ static char *serve_value(int id, const char *arg, struct serve_options *o, enum 
 }
 
 /* The name of the flag with this id, for messages. */
-static const char *flag_name(const struct command *c, int id)
+const char *cli_flag_name(const struct command *c, int id)
 {
     for (size_t i = 0; i < c->n_flags; i++)
         if (c->flags[i].id == id)
@@ -557,9 +484,9 @@ static const char *flag_name(const struct command *c, int id)
 
 static int run_serve(int argc, char **argv)
 {
-    const struct command *c = find_command("serve");
+    const struct command *c = cli_find_command("serve");
     struct option opts[MAX_FLAGS];
-    long_options(c, opts);
+    cli_long_options(c, opts);
     struct serve_options o;
     enum log_level level = LOG_INFO;
     enum log_format format = LOG_TEXT;
@@ -568,7 +495,7 @@ static int run_serve(int argc, char **argv)
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         char *why = NULL;
-        if (serve_text(ch, optarg, &o))
+        if (cli_serve_text(ch, optarg, &o))
             continue;
         switch (ch) {
         case OPT_ALLOW_MISSING:
@@ -585,106 +512,35 @@ static int run_serve(int argc, char **argv)
         case OPT_LOG_FORMAT:
             why = serve_value(ch, optarg, &o, &level, &format);
             if (why)
-                return bad_value("serve", flag_name(c, ch), optarg, why);
+                return cli_bad_value("serve", cli_flag_name(c, ch), optarg, why);
             break;
         default:
-            return help_or_bad("serve", ch);
+            return cli_help_or_bad("serve", ch);
         }
     }
     if (optind < argc)
-        return unexpected("serve", argv[optind]);
+        return cli_unexpected("serve", argv[optind]);
     if (o.etcd.url && o.config_dir != config_dir_default)
-        return usage_error("serve", "--config-dir and --config-source: give one or the other");
+        return cli_usage_error("serve", "--config-dir and --config-source: give one or the other");
     int tls = !!o.xds_tls_cert + !!o.xds_tls_key + !!o.xds_tls_ca;
     if (tls != 0 && tls != 3)
-        return usage_error("serve", "--xds-tls-cert, --xds-tls-key and --xds-tls-ca go together");
+        return cli_usage_error("serve", "--xds-tls-cert, --xds-tls-key and --xds-tls-ca go together");
     log_init(level, format);
     return cmd_serve(&o);
 }
 
 static int run_validate(int argc, char **argv)
 {
-    const struct command *c = find_command("validate");
+    const struct command *c = cli_find_command("validate");
     struct option opts[MAX_FLAGS];
-    long_options(c, opts);
+    cli_long_options(c, opts);
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        return help_or_bad("validate", ch);
+        return cli_help_or_bad("validate", ch);
     }
     if (optind >= argc)
-        return usage_error("validate", "no PATH given");
+        return cli_usage_error("validate", "no PATH given");
     return cmd_validate((const char *const *)argv + optind, argc - optind);
-}
-
-/* One flag of analyze: -1 to go on, else the exit code (--help, a usage error). */
-static int analyze_flag(const struct command *c, int ch, struct analyze_request *r)
-{
-    enum analyze_level lvl;
-    enum outbound_policy pol;
-    switch (ch) {
-    case OPT_LIVE:
-        r->live = 1;
-        return -1;
-    case OPT_DEBUG_ADDR: {
-        char *host = NULL;
-        int port;
-        char *why = hostport_split(optarg, 1, &host, &port);
-        free(host);
-        if (why)
-            return bad_value("analyze", "debug-addr", optarg, why);
-        r->debug_addr = optarg;
-        return -1;
-    }
-    case OPT_OUTPUT:
-        if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-            return bad_value("analyze", "output", optarg, xstrdup("not text or json"));
-        r->json = strcmp(optarg, "json") == 0;
-        return -1;
-    case OPT_FAIL_ON:
-        if (strcmp(optarg, "never") == 0)
-            r->fail_never = 1;
-        else if ((strcmp(optarg, "error") == 0 || strcmp(optarg, "warning") == 0) &&
-                 analyze_level_parse(optarg, &lvl) == 0)
-            r->fail_on = (int)lvl, r->fail_never = 0;
-        else
-            return bad_value("analyze", "fail-on", optarg,
-                             xstrdup("not error, warning or never"));
-        return -1;
-    case OPT_OUTBOUND:
-        if (outbound_policy_parse(optarg, &pol) < 0)
-            return bad_value("analyze", flag_name(c, ch), optarg,
-                             xstrdup("not ALLOW_ANY or REGISTRY_ONLY"));
-        r->outbound = optarg;
-        return -1;
-    case OPT_MESH_CERTS:
-        r->mesh_certs = optarg;
-        return -1;
-    case OPT_TRUST_DOMAIN:
-        r->trust_domain = optarg;
-        return -1;
-    }
-    return help_or_bad("analyze", ch);
-}
-
-static int run_analyze(int argc, char **argv)
-{
-    const struct command *c = find_command("analyze");
-    struct option opts[MAX_FLAGS];
-    long_options(c, opts);
-    struct analyze_request r = {.debug_addr = "127.0.0.1:15014", .fail_on = ANALYZE_ERROR};
-    int ch;
-    while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        int rc = analyze_flag(c, ch, &r);
-        if (rc >= 0)
-            return rc;
-    }
-    r.paths = (const char *const *)argv + optind;
-    r.npaths = argc - optind;
-    if (r.live && r.npaths > 0)
-        return usage_error("analyze", "--live takes no PATH: '%s'", argv[optind]);
-    if (!r.live && r.npaths == 0)
-        return usage_error("analyze", "no PATH given (or --live to ask a running xdsd)");
-    return cmd_analyze(&r);
 }
 
 static int dump_type_ok(const char *t)
@@ -698,15 +554,15 @@ static int dump_type_ok(const char *t)
 
 static int run_dump(int argc, char **argv)
 {
-    const struct command *c = find_command("dump");
+    const struct command *c = cli_find_command("dump");
     struct option opts[MAX_FLAGS];
-    long_options(c, opts);
+    cli_long_options(c, opts);
     struct dump_request d = {.type = "all"};
     struct serve_options o;
     serve_options_init(&o);
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (serve_text(ch, optarg, &o))
+        if (cli_serve_text(ch, optarg, &o))
             continue;
         switch (ch) {
         case OPT_PROXY:
@@ -720,35 +576,35 @@ static int run_dump(int argc, char **argv)
             break;
         case OPT_TYPE:
             if (!dump_type_ok(optarg))
-                return usage_error("dump",
+                return cli_usage_error("dump",
                                    "--type '%s': not listeners, routes, clusters, endpoints or "
                                    "all",
                                    optarg);
             d.type = optarg;
             break;
         case OPT_OUTBOUND:
-            if (outbound_policy_parse(optarg, &o.outbound_policy) < 0)
-                return bad_value("dump", flag_name(c, ch), optarg,
+            if (cli_outbound_policy_parse(optarg, &o.outbound_policy) < 0)
+                return cli_bad_value("dump", cli_flag_name(c, ch), optarg,
                                  xstrdup("not ALLOW_ANY or REGISTRY_ONLY"));
             break;
         default:
-            return help_or_bad("dump", ch);
+            return cli_help_or_bad("dump", ch);
         }
     }
     if (optind < argc)
-        return unexpected("dump", argv[optind]);
+        return cli_unexpected("dump", argv[optind]);
     if (o.config_dir == NULL)
-        return usage_error("dump", "--config-dir is required");
+        return cli_usage_error("dump", "--config-dir is required");
     if (d.proxy == NULL)
-        return usage_error("dump", "--proxy is required");
+        return cli_usage_error("dump", "--proxy is required");
     return cmd_dump(&o, &d);
 }
 
 static int run_status(int argc, char **argv)
 {
-    const struct command *c = find_command("status");
+    const struct command *c = cli_find_command("status");
     struct option opts[MAX_FLAGS];
-    long_options(c, opts);
+    cli_long_options(c, opts);
     const char *addr = "127.0.0.1:15014";
     enum status_output output = STATUS_TABLE;
     int ch;
@@ -761,214 +617,22 @@ static int run_status(int argc, char **argv)
             why = hostport_split(optarg, 1, &host, &port);
             free(host);
             if (why)
-                return bad_value("status", "debug-addr", optarg, why);
+                return cli_bad_value("status", "debug-addr", optarg, why);
             addr = optarg;
             break;
         case OPT_OUTPUT:
             if (strcmp(optarg, "json") == 0)
                 output = STATUS_JSON;
             else if (strcmp(optarg, "table") != 0)
-                return bad_value("status", "output", optarg, xstrdup("not table or json"));
+                return cli_bad_value("status", "output", optarg, xstrdup("not table or json"));
             break;
         default:
-            return help_or_bad("status", ch);
+            return cli_help_or_bad("status", ch);
         }
     }
     if (argc - optind > 1)
-        return unexpected("status", argv[optind + 1]);
+        return cli_unexpected("status", argv[optind + 1]);
     return cmd_status(addr, optind < argc ? argv[optind] : NULL, output);
-}
-
-static int run_proxy_config(int argc, char **argv)
-{
-    const struct command *c = find_command("proxy-config");
-    struct option opts[MAX_FLAGS];
-    long_options(c, opts);
-    struct proxy_config_request r = {.addr = "127.0.0.1:15014"};
-    int ch;
-    while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        char *host = NULL, *why = NULL, *end = NULL;
-        int port;
-        long p;
-        switch (ch) {
-        case OPT_DEBUG_ADDR:
-            why = hostport_split(optarg, 1, &host, &port);
-            free(host);
-            if (why)
-                return bad_value("proxy-config", "debug-addr", optarg, why);
-            r.addr = optarg;
-            break;
-        case OPT_OUTPUT:
-            if (strcmp(optarg, "json") == 0)
-                r.output = PROXY_CONFIG_JSON;
-            else if (strcmp(optarg, "yaml") == 0)
-                r.output = PROXY_CONFIG_YAML;
-            else if (strcmp(optarg, "table") != 0)
-                return bad_value("proxy-config", "output", optarg,
-                                 xstrdup("not table, json or yaml"));
-            break;
-        case OPT_PC_NAME:
-            r.name = optarg;
-            break;
-        case OPT_PC_PORT:
-            p = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || p < 1 || p > 65535)
-                return bad_value("proxy-config", "port", optarg,
-                                 xstrdup("not a port from 1 to 65535"));
-            r.port = (unsigned)p;
-            break;
-        default:
-            return help_or_bad("proxy-config", ch);
-        }
-    }
-    if (argc - optind < 2)
-        return usage_error("proxy-config", "give the type and the proxy: xdsd proxy-config "
-                                           "clusters|listeners|routes|endpoints|secrets|all PROXY");
-    if (argc - optind > 2)
-        return unexpected("proxy-config", argv[optind + 2]);
-    r.type = argv[optind];
-    r.proxy = argv[optind + 1];
-    return cmd_proxy_config(&r);
-}
-
-static int run_simulate(int argc, char **argv)
-{
-    const struct command *c = find_command("simulate");
-    struct option opts[MAX_FLAGS];
-    long_options(c, opts);
-    struct simulate_request sr = {0};
-    const char *headers[64];
-    const char *addr = "127.0.0.1:15014";
-    int live = 0;
-    struct serve_options o;
-    serve_options_init(&o);
-    int ch;
-    while ((ch = getopt_long(argc, argv, "hH:o:", opts, NULL)) != -1) {
-        if (serve_text(ch, optarg, &o))
-            continue;
-        switch (ch) {
-        case OPT_PROXY:
-            sr.proxy = optarg;
-            break;
-        case OPT_LABELS:
-            sr.labels = optarg;
-            break;
-        case OPT_LIVE:
-            live = 1;
-            break;
-        case OPT_DEBUG_ADDR: {
-            char *host = NULL;
-            int port;
-            char *why = hostport_split(optarg, 1, &host, &port);
-            free(host);
-            if (why)
-                return bad_value("simulate", "debug-addr", optarg, why);
-            addr = optarg;
-            break;
-        }
-        case OPT_HEADER:
-            if (sr.n_headers == ARRAY_LEN(headers))
-                return usage_error("simulate", "more than %zu -H", ARRAY_LEN(headers));
-            headers[sr.n_headers++] = optarg;
-            break;
-        case OPT_OUTPUT:
-            if (strcmp(optarg, "json") == 0)
-                sr.json = 1;
-            else if (strcmp(optarg, "text") != 0)
-                return bad_value("simulate", "output", optarg, xstrdup("not text or json"));
-            break;
-        case OPT_OUTBOUND:
-            if (outbound_policy_parse(optarg, &o.outbound_policy) < 0)
-                return bad_value("simulate", flag_name(c, ch), optarg,
-                                 xstrdup("not ALLOW_ANY or REGISTRY_ONLY"));
-            break;
-        default:
-            return help_or_bad("simulate", ch);
-        }
-    }
-    if (optind >= argc)
-        return usage_error("simulate", "no REQUEST given");
-    if (argc - optind > 1)
-        return unexpected("simulate", argv[optind + 1]);
-    if (live)
-        sr.debug_addr = addr;
-    else if (o.config_dir == NULL)
-        return usage_error("simulate", "--config-dir or --live is required");
-    if (sr.proxy == NULL)
-        return usage_error("simulate", "--proxy is required");
-    sr.request = argv[optind];
-    sr.headers = headers;
-    return cmd_simulate(&o, &sr);
-}
-
-/* apply, get and delete: their flags into o and *out_files, *output. */
-static int etcd_command_args(const char *cmd, int argc, char **argv, struct serve_options *o,
-                             const char ***files, int *nfiles, const char **output)
-{
-    const struct command *c = find_command(cmd);
-    struct option opts[MAX_FLAGS];
-    long_options(c, opts);
-    int ch;
-    while ((ch = getopt_long(argc, argv, "hf:o:", opts, NULL)) != -1) {
-        if (ch != OPT_CONFIG_DIR && serve_text(ch, optarg, o))
-            continue;
-        if (ch == OPT_FILE && files) {
-            *files = xrealloc(*files, (size_t)(*nfiles + 1) * sizeof(**files));
-            (*files)[(*nfiles)++] = optarg;
-        } else if (ch == OPT_OUTPUT && output) {
-            if (strcmp(optarg, "table") && strcmp(optarg, "yaml") && strcmp(optarg, "json"))
-                return bad_value(cmd, "output", optarg, xstrdup("not table, yaml or json"));
-            *output = optarg;
-        } else {
-            return help_or_bad(cmd, ch);
-        }
-    }
-    if (o->etcd.url == NULL)
-        return usage_error(cmd, "--config-source etcd://HOST:PORT/PREFIX is required");
-    return -1;
-}
-
-static int run_apply(int argc, char **argv)
-{
-    struct serve_options o;
-    serve_options_init(&o);
-    const char **files = NULL;
-    int nfiles = 0;
-    int rc = etcd_command_args("apply", argc, argv, &o, &files, &nfiles, NULL);
-    if (rc < 0 && nfiles == 0)
-        rc = usage_error("apply", "no -f FILE|DIR|- given");
-    if (rc < 0 && optind < argc)
-        rc = unexpected("apply", argv[optind]);
-    if (rc < 0)
-        rc = cmd_apply(&o.etcd, files, nfiles);
-    free(files);
-    return rc;
-}
-
-static int run_get(int argc, char **argv)
-{
-    struct serve_options o;
-    serve_options_init(&o);
-    const char *output = "table";
-    int rc = etcd_command_args("get", argc, argv, &o, NULL, NULL, &output);
-    if (rc >= 0)
-        return rc;
-    if (argc - optind > 2)
-        return unexpected("get", argv[optind + 2]);
-    return cmd_get(&o.etcd, optind < argc ? argv[optind] : NULL,
-                   optind + 1 < argc ? argv[optind + 1] : NULL, output);
-}
-
-static int run_delete(int argc, char **argv)
-{
-    struct serve_options o;
-    serve_options_init(&o);
-    int rc = etcd_command_args("delete", argc, argv, &o, NULL, NULL, NULL);
-    if (rc >= 0)
-        return rc;
-    if (argc - optind != 2)
-        return usage_error("delete", "give KIND NAMESPACE/NAME");
-    return cmd_delete(&o.etcd, argv[optind], argv[optind + 1]);
 }
 
 static int run_version(int argc, char **argv)
@@ -976,7 +640,7 @@ static int run_version(int argc, char **argv)
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
         return show_help("version");
     if (argc > 1)
-        return unexpected("version", argv[1]);
+        return cli_unexpected("version", argv[1]);
     printf("xdsd %s (build %s)\n", xdsd_version(), xdsd_build());
     return 0;
 }
@@ -989,9 +653,9 @@ static int run_help(int argc, char **argv)
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
         return show_help("help");
-    const struct command *c = find_command(argv[1]);
+    const struct command *c = cli_find_command(argv[1]);
     if (c == NULL)
-        return usage_error("help", "unknown command '%s'", argv[1]);
+        return cli_usage_error("help", "unknown command '%s'", argv[1]);
     print_usage(c, stdout);
     return 0;
 }
@@ -1008,7 +672,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--version") == 0)
         return run_version(1, argv + 1);
-    const struct command *c = find_command(argv[1]);
+    const struct command *c = cli_find_command(argv[1]);
     if (c == NULL) {
         fprintf(stderr, "xdsd: unknown command '%s'\nrun 'xdsd help' for the list\n", argv[1]);
         return EXIT_USAGE;
