@@ -451,8 +451,7 @@ void builder_release(struct builder *b, const size_t dups[CONFIG_NKINDS])
         sorted_kinds_release(b->sorted);
         *b->sorted = (struct sorted_kinds){
             {(struct istio_meta **)b->se, (struct istio_meta **)b->gw, (struct istio_meta **)b->vs,
-             (struct istio_meta **)b->dr, (struct istio_meta **)b->sc,
-             (struct istio_meta **)b->we},
+             (struct istio_meta **)b->dr, (struct istio_meta **)b->sc, (struct istio_meta **)b->we},
             {b->merge[0].file, b->merge[1].file, b->merge[2].file, b->merge[3].file,
              b->merge[4].file, b->merge[5].file},
             {b->n_se, b->n_gw, b->n_vs, b->n_dr, b->n_sc, b->n_we},

@@ -75,8 +75,7 @@ static void check_egress(struct vctx *v, const struct sidecar *sc)
             vc_error(v, e->port.pos, "egress port number is required");
         for (size_t j = 0; j < i; j++) {
             const struct sidecar_egress *o = &sc->egress[j];
-            if (o->has_port && o->port.number == e->port.number &&
-                same_bind(o->bind, e->bind))
+            if (o->has_port && o->port.number == e->port.number && same_bind(o->bind, e->bind))
                 vc_error(v, e->port.pos, "egress port %u is already used by another listener",
                          e->port.number);
         }
@@ -86,7 +85,8 @@ static void check_egress(struct vctx *v, const struct sidecar *sc)
 void validate_sidecar(struct vctx *v, const struct sidecar *sc)
 {
     if (sc->has_workload_selector && sc->workload_selector.n == 0)
-        vc_error(v, vc_at(v, &sc->workload_selector, sizeof(sc->workload_selector) + 1, v->meta->pos),
+        vc_error(v,
+                 vc_at(v, &sc->workload_selector, sizeof(sc->workload_selector) + 1, v->meta->pos),
                  "workloadSelector must have at least one label");
     if (sc->n_egress == 0 && !sc->has_ingress && sc->outbound_mode == SIDECAR_OUTBOUND_UNSET &&
         !sc->has_egress_proxy)
@@ -103,8 +103,7 @@ void validate_sidecar(struct vctx *v, const struct sidecar *sc)
     if (p->host == NULL)
         vc_error(v, p->pos, "egressProxy.host is required");
     else if (!is_fqdn_or_wildcard(p->host) || strchr(p->host, '*') != NULL)
-        vc_error(v, AT2(v, &p->host, p->pos), "egressProxy.host '%s' must be a host name",
-                 p->host);
+        vc_error(v, AT2(v, &p->host, p->pos), "egressProxy.host '%s' must be a host name", p->host);
     if (p->port == 0)
         vc_error(v, p->pos, "egressProxy.port.number is required");
 }
@@ -126,8 +125,7 @@ void validate_workload_entry(struct vctx *v, const struct workload_entry *we)
         vc_error(v, AT2(v, &e->address, e->pos),
                  "address '%s' is not an IP address, a host name or a unix:// path", e->address);
     else if (strchr(e->address, '*') != NULL)
-        vc_error(v, AT2(v, &e->address, e->pos), "address '%s' must not be a wildcard",
-                 e->address);
+        vc_error(v, AT2(v, &e->address, e->pos), "address '%s' must not be a wildcard", e->address);
 }
 
 /* ---- across Sidecars ------------------------------------------------------------ */
@@ -164,8 +162,8 @@ static int selectors_overlap(const struct builder *b, const struct sidecar *x,
         return 1;
     for (size_t i = 0; i < b->n_we; i++) {
         const struct workload_entry *w = b->we[i];
-        if (strcmp(w->meta.namespace, x->meta.namespace) == 0 &&
-            labels_within(a, &w->ep.labels) && labels_within(c, &w->ep.labels))
+        if (strcmp(w->meta.namespace, x->meta.namespace) == 0 && labels_within(a, &w->ep.labels) &&
+            labels_within(c, &w->ep.labels))
             return 1;
     }
     for (size_t i = 0; i < b->n_se; i++) {

@@ -427,8 +427,8 @@ static void auto_mtls(struct tr_build *b, Cluster *c, const struct tr_svc *svc,
     const struct se_endpoint **eps = tr_se_endpoints(b, se, &n_eps);
     int labelled = 0;
     for (size_t i = 0; i < n_eps && !labelled; i++)
-        labelled = istio_tls_mode(eps[i]) &&
-                   (ss == NULL || tr_labels_match(&ss->labels, &eps[i]->labels));
+        labelled =
+            istio_tls_mode(eps[i]) && (ss == NULL || tr_labels_match(&ss->labels, &eps[i]->labels));
     if (!labelled || se->location != LOCATION_MESH_INTERNAL)
         return;
     static const struct client_tls istio = {.has = 1, .mode = CLIENT_TLS_ISTIO_MUTUAL};

@@ -384,8 +384,7 @@ const struct istio_meta *tr_model_meta(const struct translate_model *m, enum ist
         base = m->sidecars, n = m->n_sidecars, size = sizeof(*m->sidecars);
         break;
     case KIND_WORKLOAD_ENTRY:
-        base = m->workload_entries, n = m->n_workload_entries,
-        size = sizeof(*m->workload_entries);
+        base = m->workload_entries, n = m->n_workload_entries, size = sizeof(*m->workload_entries);
         break;
     }
     /* every resource starts with its meta; a config set's arrays are in

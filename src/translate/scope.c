@@ -48,8 +48,7 @@ const struct sidecar *tr_scope(const struct tr_build *b)
 }
 
 /* Does "NS/NAME" take host of namespace ns, for a proxy in namespace own? */
-static int egress_host_takes(const char *entry, const char *own, const char *ns,
-                             const char *host)
+static int egress_host_takes(const char *entry, const char *own, const char *ns, const char *host)
 {
     const char *slash = strchr(entry, '/');
     if (slash == NULL)
