@@ -358,6 +358,7 @@ run_case() {
     bypass/*) bypass_case "${c#bypass/}" ;;
     live-edit/*) live_edit_case "$api" ;;
     subset-rename/*) subset_rename_case "$api" ;;
+    sidecar/*) sidecar_case "${c#sidecar/}" ;;
     *) scenario_case "${c%%/*}" "$api" "$(echo "$c" | cut -s -d/ -f3)" ;;
     esac
     stop_all
