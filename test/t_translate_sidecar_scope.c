@@ -236,6 +236,63 @@ TEST(sidecar_outbound_policy_and_egress_proxy)
     fx_free(f);
 }
 
+/* The gateway whose own service an egressProxy names forwards what arrives
+ * on that port: TLS by SNI, HTTP by Host, through one forward proxy cluster. */
+TEST(egress_proxy_gateway_forwards)
+{
+    struct fx *f = fx_new();
+    struct config_set *s =
+        parse(SIDECAR("default", "default",
+                      "spec:\n  outboundTrafficPolicy:\n"
+                      "    egressProxy: {host: " GW_HOST ", port: {number: 443}}\n"));
+    struct config_set *none = parse("");
+    CHECK(s != NULL && none != NULL);
+    struct translate_model m;
+    model_of(s, &m);
+    struct config_labels l = fx_labels(f, "istio=egressgateway");
+    struct proxy_identity id;
+    proxy_identity_init(&id, "router~10.255.0.1~egw.istio-system~istio-system.svc.cluster.local",
+                        NULL, "istio-system", l.items, l.n, NULL);
+    struct xds_view *v = translate_build(&m, &f->o, &id, NULL);
+    CHECK(v != NULL);
+    Cluster *c = fx_cluster(f, v, "EgressForwardProxyCluster");
+    CHECK(c != NULL && c->cluster_type != NULL &&
+          strcmp(c->cluster_type->name, "envoy.clusters.dynamic_forward_proxy") == 0);
+    Listener *ln = fx_listener(f, v, "0.0.0.0_443");
+    CHECK(ln != NULL && ln->n_filter_chains == 2 &&
+          fx_has_listener_filter(ln, "envoy.filters.listener.tls_inspector"));
+    if (ln != NULL && ln->n_filter_chains == 2) {
+        FilterChain *tls = ln->filter_chains[0], *http = ln->filter_chains[1];
+        CHECK(tls->filter_chain_match != NULL &&
+              strcmp(tls->filter_chain_match->transport_protocol, "tls") == 0);
+        CHECK(tls->n_filters == 2 &&
+              strcmp(tls->filters[0]->name, "envoy.filters.network.sni_dynamic_forward_proxy") ==
+                  0);
+        if (tls->n_filters == 2) {
+            TcpProxy *t = fx_any(f, tls->filters[1]->typed_config, &TcpProxy_desc);
+            CHECK(t != NULL && strcmp(t->cluster, "EgressForwardProxyCluster") == 0 &&
+                  t->n_access_log == 1);
+        }
+        Hcm *h = fx_chain_hcm(f, http);
+        CHECK(h != NULL && h->n_http_filters == 2 && h->n_access_log == 1 &&
+              strcmp(h->http_filters[0]->name, "envoy.filters.http.dynamic_forward_proxy") == 0);
+        CHECK(h != NULL && h->route_config != NULL &&
+              strcmp(fx_route_cluster(h->route_config->virtual_hosts[0], 0),
+                     "EgressForwardProxyCluster") == 0);
+    }
+    /* no egressProxy naming the gateway: neither */
+    model_of(none, &m);
+    struct xds_view *v0 = translate_build(&m, &f->o, &id, NULL);
+    CHECK(v0 != NULL && xds_view_find(v0, XDS_CLUSTER, "EgressForwardProxyCluster") == NULL &&
+          xds_view_find(v0, XDS_LISTENER, "0.0.0.0_443") == NULL);
+    xds_view_free(v);
+    xds_view_free(v0);
+    proxy_identity_release(&id);
+    config_unref(s);
+    config_unref(none);
+    fx_free(f);
+}
+
 TEST(sidecar_egress_bind)
 {
     struct fx *f = fx_new();

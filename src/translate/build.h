@@ -202,6 +202,12 @@ enum outbound_policy tr_outbound_policy(const struct tr_build *b);
 const char *tr_catch_all_cluster(const struct tr_build *b);
 /* The bind address an egress listener of the scope gives port, or NULL. */
 const char *tr_scope_bind(const struct tr_build *b, uint32_t port);
+/* A gateway whose own service some Sidecar's egressProxy names: the
+ * dynamic forward proxy cluster (clusters step), and a listener per named
+ * port on its target port (listener names in taken are Gateway servers'),
+ * which forwards TLS by SNI and HTTP by Host (egress_proxy.c). */
+void tr_egress_proxy_cluster(struct tr_build *b);
+void tr_egress_proxy_listeners(struct tr_build *b, const struct map *taken);
 /* The endpoints of se (*n of them): its own, then, with a workloadSelector,
  * the WorkloadEntries of its namespace whose labels it selects, in the
  * model's order. In b's arena. */

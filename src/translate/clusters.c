@@ -584,4 +584,5 @@ void tr_clusters(struct tr_build *b)
          * bytes serve while its inputs are unchanged */
         tr_seam_clusters(b, svc, tr_find_dr(b, svc->host), tr_service_clusters);
     }
+    tr_egress_proxy_cluster(b);
 }

@@ -90,6 +90,59 @@ clusters_as_xdsd() {
     [ -n "$a" ] && [ "$a" = "$b" ] || { diff <(echo "$a") <(echo "$b"); return 1; }
 }
 
+# gateway_listens PORT: the gateway Envoy has a listener on PORT
+gateway_listens() { admin egress /listeners | grep -q "0.0.0.0:$1\$"; }
+
+# the gateway's access log has a line with both words
+gateway_logged() { grep -F "$1" "$T/egress.out" | grep -qF "$2"; }
+
+sidecar_egress_proxy_case() {
+    local code
+    mesh_up http-egress GRPC "" "" || return
+    code=$(app_get http://unlisted.example.org/before)
+    check "without a Sidecar a host no ServiceEntry declares goes straight out (got $code)" \
+        seen ".host == \"unlisted.example.org\" and .peer == \"$SLEEP_IP\""
+    : >"$T/internet.jsonl"
+    put_yaml 6-sidecar.yaml <<'EOF_YAML'
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: default}
+spec:
+  outboundTrafficPolicy:
+    mode: ALLOW_ANY
+    egressProxy:
+      host: istio-egressgateway.istio-system.svc.cluster.local
+      port: {number: 443}
+EOF_YAML
+    check "the gateway Envoy listens on the egressProxy port's target port 8443" \
+        wait_for 10 gateway_listens 8443
+    check "both SYNCED with the egressProxy" wait_for 5 both_synced
+    code=$(app_get http://unlisted.example.org/via-gateway)
+    check "app's curl http://unlisted.example.org/via-gateway answers 200 (got $code)" test "$code" = 200
+    check "unlisted.example.org got the HTTP request on 80 from the gateway" \
+        seen ".port == 80 and .tls == false and .host == \"unlisted.example.org\" and .peer == \"$EGRESS_IP\" and .request == \"GET /via-gateway HTTP/1.1\""
+    code=$(app_get https://unlisted.example.org/tls-via-gateway -k)
+    check "app's curl https://unlisted.example.org (its own TLS) answers 200 (got $code)" test "$code" = 200
+    check "unlisted.example.org got the app's TLS (SNI unlisted.example.org) on 443 from the gateway" \
+        seen ".port == 443 and .tls == true and .sni == \"unlisted.example.org\" and .peer == \"$EGRESS_IP\" and .request == \"GET /tls-via-gateway HTTP/1.1\""
+    check "nothing reached the internet host from the sleep host" \
+        test -z "$(recorded | jq -c "select(.peer != \"$EGRESS_IP\")")"
+    # (Envoy writes its access log out every 10 s at the latest)
+    check "gateway access log names the HTTP request's host and the forward proxy cluster" \
+        wait_for 15 gateway_logged '"unlisted.example.org"' EgressForwardProxyCluster
+    check "gateway access log names the TLS connection's server name" \
+        wait_for 15 gateway_logged ' unlisted.example.org ' EgressForwardProxyCluster
+    code=$(app_get http://edition.cnn.com/politics)
+    check "the declared edition.cnn.com still answers 200 through its route (got $code)" test "$code" = 200
+    check "edition.cnn.com got it from the gateway" \
+        seen ".host == \"edition.cnn.com\" and .peer == \"$EGRESS_IP\" and .request == \"GET /politics HTTP/1.1\""
+    check "gateway access log names outbound|80||edition.cnn.com for it" \
+        wait_for 15 gateway_logged '/politics' ' outbound|80||edition.cnn.com '
+    check "sidecar Envoy accepted every update" accepted sleep
+    check "gateway Envoy accepted every update" accepted egress
+    check "gateway holds what xdsd sent" same_as_xdsd egress "$GATEWAY" GRPC
+}
+
 sidecar_case() {
     case $1 in
     scope) sidecar_scope_case ;;
