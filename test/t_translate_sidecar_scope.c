@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "memo_chain.h"
+#include "xdsd/debug.h"
 #include "translate_fixture.h"
 #include "unit.h"
 
@@ -473,4 +474,26 @@ TEST(sidecar_and_workload_entry_edits_equal_a_full_translation)
     drop(dir, "sidecar.yaml");
     drop(dir, "we.yaml");
     rmdir(dir);
+}
+
+/* /debug/configz lists Sidecars and WorkloadEntries with the other kinds. */
+TEST(configz_lists_sidecars_and_workload_entries)
+{
+    struct config_set *s =
+        parse(SIDECAR("default", "default", "spec: {egress: [{hosts: ['./*']}]}\n"));
+    CHECK(s != NULL);
+    if (s == NULL)
+        return;
+    struct debug_config_info info = {0};
+    debug_config_info_fill(&info, s, NULL, 0);
+    int sc = 0, we = 0;
+    for (size_t i = 0; i < info.n_resources; i++) {
+        sc += strcmp(info.resources[i].kind, "Sidecar") == 0;
+        we += strcmp(info.resources[i].kind, "WorkloadEntry") == 0 &&
+              strcmp(info.resources[i].name, "httpbin-x") == 0;
+    }
+    CHECK_INT(sc, 1);
+    CHECK_INT(we, 1);
+    debug_config_info_release(&info);
+    config_unref(s);
 }
