@@ -43,9 +43,9 @@ static void add_resources(struct debug_config_info *info, const struct config_se
     const struct sidecar *sc = config_sidecars(set, &nsc);
     const struct workload_entry *we = config_workload_entries(set, &nwe);
     void *data;
-    info->resources_block = debug_block_new(
-        (nse + ngw + nvs + ndr + nsc + nwe + 1) * sizeof(struct debug_resource), &data, unref_set,
-        config_ref((struct config_set *)set));
+    info->resources_block =
+        debug_block_new((nse + ngw + nvs + ndr + nsc + nwe + 1) * sizeof(struct debug_resource),
+                        &data, unref_set, config_ref((struct config_set *)set));
     info->resources = data;
     for (size_t i = 0; i < nse; i++)
         describe(&info->resources[k++], &se[i].meta);
