@@ -682,20 +682,13 @@ static void e2e_xdsd_file_edit_one_push_per_affected_type(void)
 
 /* A WorkloadEntry edited: the Endpoints of the service selecting it are
  * pushed, and nothing else. */
-static const char *we_service = "apiVersion: networking.istio.io/v1\n"
-                                "kind: ServiceEntry\n"
-                                "metadata: {name: e2e-vm}\n"
-                                "spec:\n"
-                                "  hosts: [e2e-vm.default.svc.cluster.local]\n"
-                                "  location: MESH_INTERNAL\n"
-                                "  ports: [{number: 8000, name: http, protocol: HTTP}]\n"
-                                "  resolution: STATIC\n"
-                                "  workloadSelector: {labels: {app: e2e-vm}}\n"
-                                "---\n"
-                                "apiVersion: networking.istio.io/v1\n"
-                                "kind: WorkloadEntry\n"
-                                "metadata: {name: e2e-vm-1}\n"
-                                "spec: {address: 10.77.0.1, labels: {app: e2e-vm}}\n";
+static const char *we_service =
+    "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: e2e-vm}\nspec:\n"
+    "  hosts: [e2e-vm.default.svc.cluster.local]\n  location: MESH_INTERNAL\n"
+    "  ports: [{number: 8000, name: http, protocol: HTTP}]\n  resolution: STATIC\n"
+    "  workloadSelector: {labels: {app: e2e-vm}}\n---\n"
+    "apiVersion: networking.istio.io/v1\nkind: WorkloadEntry\nmetadata: {name: e2e-vm-1}\n"
+    "spec: {address: 10.77.0.1, labels: {app: e2e-vm}}\n";
 
 static void e2e_xdsd_workload_entry_edit_pushes_only_endpoints(void)
 {
