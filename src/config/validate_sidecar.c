@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode.h"
 #include "diag.h"
 #include "xdsd/host.h"
 #include "xdsd/util.h"
@@ -193,6 +194,24 @@ static const struct service_entry *declared(struct vctx *v, const char *host, co
     return NULL;
 }
 
+/* The visible service host closest to host, for "did you mean", or NULL. */
+static const char *suggest_host(struct vctx *v, const char *host, const char *ns, struct arena *a)
+{
+    struct builder *b = v->b;
+    struct suggest sg;
+    suggest_init(&sg, host, suggest_name_limit(host));
+    for (size_t i = 0; i < b->n_se; i++) {
+        const struct service_entry *se = b->se[i];
+        if (!host_exported(se->export_to, se->n_export_to, se->meta.namespace, ns))
+            continue;
+        for (size_t h = 0; h < se->n_hosts; h++) {
+            const char *full = host_fqdn(a, se->hosts[h], se->meta.namespace);
+            suggest_offer(&sg, full, full, 0);
+        }
+    }
+    return sg.best;
+}
+
 static void check_egress_proxy(struct vctx *v, const struct sidecar *sc)
 {
     const struct egress_proxy *p = &sc->egress_proxy;
@@ -201,10 +220,12 @@ static void check_egress_proxy(struct vctx *v, const struct sidecar *sc)
     const char *host = host_fqdn(&tmp, p->host, sc->meta.namespace);
     const struct service_entry *se = declared(v, host, sc->meta.namespace);
     if (se == NULL) {
+        const char *near = suggest_host(v, host, sc->meta.namespace, &tmp);
         vc_error(v, AT2(v, &p->host, p->pos),
-                 "egressProxy.host '%s' is no service visible in namespace %s: declare it "
-                 "with a ServiceEntry (the egress gateway's own service)",
-                 p->host, sc->meta.namespace);
+                 "egressProxy.host '%s' is no service visible in namespace %s%s%s%s", p->host,
+                 sc->meta.namespace, near ? " (did you mean '" : "", near ? near : "",
+                 near ? "'?)"
+                      : ": declare it with a ServiceEntry (the egress gateway's own service)");
     } else if (p->port != 0) {
         size_t i = 0;
         while (i < se->n_ports && se->ports[i].number != p->port)
