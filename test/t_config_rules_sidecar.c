@@ -309,3 +309,33 @@ TEST(rule_we_port)
                                        4, 41, "expected a port number"};
     check_rule(&c);
 }
+
+TEST(rule_sidecar_egress_proxy_subset)
+{
+#define EGW_DR                                                                                     \
+    "apiVersion: networking.istio.io/v1\n"                                                         \
+    "kind: DestinationRule\n"                                                                      \
+    "metadata: {name: egw, namespace: istio-system}\n"                                             \
+    "spec:\n"                                                                                      \
+    "  host: istio-egressgateway.istio-system.svc.cluster.local\n"                                 \
+    "  subsets: [{name: egress}]\n"                                                                \
+    "---\n"
+    static const struct rule_case c = {
+        EGW_SE EGW_DR SC_HEAD "metadata: {name: default}\n"
+                              "spec:\n"
+                              "  outboundTrafficPolicy:\n"
+                              "    egressProxy:\n"
+                              "      host: istio-egressgateway.istio-system.svc.cluster.local\n"
+                              "      subset: egress\n"
+                              "      port: {number: 443}\n",
+        EGW_SE EGW_DR SC_HEAD "metadata: {name: default}\n"
+                              "spec:\n"
+                              "  outboundTrafficPolicy:\n"
+                              "    egressProxy:\n"
+                              "      host: istio-egressgateway.istio-system.svc.cluster.local\n"
+                              "      subset: egres\n"
+                              "      port: {number: 443}\n",
+        25, 15, "egressProxy.subset 'egres' is no subset"};
+#undef EGW_DR
+    check_rule(&c);
+}

@@ -212,6 +212,20 @@ static const char *suggest_host(struct vctx *v, const char *host, const char *ns
     return sg.best;
 }
 
+/* Some DestinationRule for host (a full name) defines the subset. */
+static int has_subset(const struct builder *b, const char *host, const char *subset)
+{
+    for (size_t i = 0; i < b->n_dr; i++) {
+        const struct destination_rule *dr = b->dr[i];
+        if (dr->host == NULL || !fqdn_is(dr->host, dr->meta.namespace, host))
+            continue;
+        for (size_t s = 0; s < dr->n_subsets; s++)
+            if (dr->subsets[s].name != NULL && strcmp(dr->subsets[s].name, subset) == 0)
+                return 1;
+    }
+    return 0;
+}
+
 static void check_egress_proxy(struct vctx *v, const struct sidecar *sc)
 {
     const struct egress_proxy *p = &sc->egress_proxy;
@@ -226,7 +240,12 @@ static void check_egress_proxy(struct vctx *v, const struct sidecar *sc)
                  sc->meta.namespace, near ? " (did you mean '" : "", near ? near : "",
                  near ? "'?)"
                       : ": declare it with a ServiceEntry (the egress gateway's own service)");
-    } else if (p->port != 0) {
+    } else if (p->subset != NULL && !has_subset(v->b, host, p->subset)) {
+        vc_error(v, AT2(v, &p->subset, p->pos),
+                 "egressProxy.subset '%s' is no subset of a DestinationRule for '%s'", p->subset,
+                 p->host);
+    }
+    if (se != NULL && p->port != 0) {
         size_t i = 0;
         while (i < se->n_ports && se->ports[i].number != p->port)
             i++;
