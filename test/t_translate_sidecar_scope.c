@@ -313,6 +313,33 @@ TEST(sidecar_egress_bind)
     fx_free(f);
 }
 
+/* An egress listener with a port decides what that port's listener
+ * carries; the one without a port decides the other ports; clusters are
+ * those of every egress listener together. */
+TEST(sidecar_egress_port_hosts)
+{
+    struct fx *f = fx_new();
+    struct config_set *s = parse(SIDECAR("default", "default",
+                                         "spec:\n  egress:\n"
+                                         "  - port: {number: 8000, name: http, protocol: HTTP}\n"
+                                         "    hosts: ['./*']\n"
+                                         "  - hosts: ['istio-system/*']\n"));
+    CHECK(s != NULL);
+    struct xds_view *v = view_of(f, s, "default", "");
+    CHECK(has_cluster(v, "outbound|80||edition.cnn.com") &&
+          has_cluster(v, "outbound|8000||" HTTPBIN));
+    CHECK(has_cluster(v, "outbound|80||" GW_HOST));
+    VirtualHost *gw = fx_vhost(fx_routes(f, v, "80"), GW_HOST ":80");
+    VirtualHost *cnn = fx_vhost(fx_routes(f, v, "80"), "edition.cnn.com:80");
+    CHECK(gw != NULL && cnn == NULL);
+    CHECK(fx_vhost(fx_routes(f, v, "8000"), HTTPBIN ":8000") != NULL);
+    /* edition.cnn.com's TLS port 443: only the gateway's chain there */
+    Listener *l443 = fx_listener(f, v, "0.0.0.0_443");
+    CHECK(l443 != NULL && fx_sni_chain(l443, "edition.cnn.com") == NULL);
+    config_unref(s);
+    fx_free(f);
+}
+
 TEST(workload_entries_are_endpoints)
 {
     struct fx *f = fx_new();

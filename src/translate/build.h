@@ -194,6 +194,11 @@ const struct sidecar *tr_scope(const struct tr_build *b);
  * scope's egressProxy). Without a Sidecar, or with one without egress
  * listeners, everything is visible. */
 int tr_scope_sees(const struct tr_build *b, const char *ns, const char *host);
+/* Whether b's listener on port carries host (of namespace ns): the hosts
+ * of the scope's egress listener for that port, else of its egress listener
+ * without a port, take it (none: the port has no listener for it). Without
+ * a Sidecar, or one without egress listeners, every visible service. */
+int tr_scope_port_sees(const struct tr_build *b, uint32_t port, const char *ns, const char *host);
 /* The outbound traffic policy of b's proxy: its Sidecar's, else the mesh's. */
 enum outbound_policy tr_outbound_policy(const struct tr_build *b);
 /* The cluster unknown destinations go to: the scope's egressProxy

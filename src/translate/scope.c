@@ -85,6 +85,26 @@ int tr_scope_sees(const struct tr_build *b, const char *ns, const char *host)
     return is_egress_proxy(b, sc, host);
 }
 
+int tr_scope_port_sees(const struct tr_build *b, uint32_t port, const char *ns, const char *host)
+{
+    const struct sidecar *sc = tr_scope(b);
+    if (sc == NULL || sc->n_egress == 0)
+        return 1;
+    const struct sidecar_egress *e = NULL, *rest = NULL;
+    for (size_t i = 0; i < sc->n_egress && e == NULL; i++) {
+        if (sc->egress[i].has_port && sc->egress[i].port.number == port)
+            e = &sc->egress[i];
+        else if (!sc->egress[i].has_port && rest == NULL)
+            rest = &sc->egress[i];
+    }
+    if (e == NULL)
+        e = rest;
+    for (size_t h = 0; e != NULL && h < e->n_hosts; h++)
+        if (egress_host_takes(e->hosts[h], b->id->namespace, ns, host))
+            return 1;
+    return 0;
+}
+
 enum outbound_policy tr_outbound_policy(const struct tr_build *b)
 {
     const struct sidecar *sc = tr_scope(b);

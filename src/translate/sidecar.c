@@ -338,7 +338,8 @@ void tr_sidecar(struct tr_build *b)
         const struct tr_svc *svc = &b->svcs[i];
         for (size_t p = 0; p < svc->se->n_ports; p++) {
             const struct istio_port *port = &svc->se->ports[p];
-            if (!tr_is_http(port->protocol) || port->number == VIRTUAL_OUTBOUND_PORT)
+            if (!tr_is_http(port->protocol) || port->number == VIRTUAL_OUTBOUND_PORT ||
+                !tr_scope_port_sees(b, port->number, svc->se->meta.namespace, svc->host))
                 continue;
             const char *key = ar_u32(a, port->number);
             struct http_port *hp = map_get(&http_ports, key);
@@ -362,7 +363,8 @@ void tr_sidecar(struct tr_build *b)
         for (size_t p = 0; p < svc->se->n_ports; p++) {
             const struct istio_port *port = &svc->se->ports[p];
             if ((tr_is_http(port->protocol) && port->protocol != PROTO_UNSET) ||
-                port->protocol == PROTO_UDP || port->number == VIRTUAL_OUTBOUND_PORT)
+                port->protocol == PROTO_UDP || port->number == VIRTUAL_OUTBOUND_PORT ||
+                !tr_scope_port_sees(b, port->number, svc->se->meta.namespace, svc->host))
                 continue;
             /* an unnamed port sniffs: its wildcard HTTP listener also gets the
              * service's TCP chain for whatever is not HTTP */
