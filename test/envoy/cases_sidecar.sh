@@ -103,17 +103,8 @@ sidecar_egress_proxy_case() {
     check "without a Sidecar a host no ServiceEntry declares goes straight out (got $code)" \
         seen ".host == \"unlisted.example.org\" and .peer == \"$SLEEP_IP\""
     : >"$T/internet.jsonl"
-    put_yaml 6-sidecar.yaml <<'EOF_YAML'
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: default, namespace: default}
-spec:
-  outboundTrafficPolicy:
-    mode: ALLOW_ANY
-    egressProxy:
-      host: istio-egressgateway.istio-system.svc.cluster.local
-      port: {number: 443}
-EOF_YAML
+    # the example's Sidecar (examples/http-egress/README.md)
+    put_yaml 6-sidecar.yaml <examples/http-egress/variants/egress-proxy/6-sidecar.yaml
     check "the gateway Envoy listens on the egressProxy port's target port 8443" \
         wait_for 10 gateway_listens 8443
     check "both SYNCED with the egressProxy" wait_for 5 both_synced
