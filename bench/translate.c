@@ -169,7 +169,7 @@ static void run(const struct translate_model *m, const char *what, const char *i
 int main(void)
 {
     log_init(LOG_ERROR, LOG_TEXT);
-    struct translate_model m;
+    struct translate_model m = {0};
     int64_t t0 = now_ms();
     build_model(&m);
     printf("model: %d ServiceEntries, %d VirtualServices, %d DestinationRules (built in %lld ms)\n",

@@ -17,6 +17,8 @@ static inline void model_of(const struct config_set *s, struct translate_model *
     m->gateways = config_gateways(s, &m->n_gateways);
     m->virtual_services = config_virtual_services(s, &m->n_virtual_services);
     m->destination_rules = config_destination_rules(s, &m->n_destination_rules);
+    m->sidecars = config_sidecars(s, &m->n_sidecars);
+    m->workload_entries = config_workload_entries(s, &m->n_workload_entries);
 }
 
 /* Every resource of every type: same names, bytes, hashes; same versions. */

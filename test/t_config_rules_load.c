@@ -34,14 +34,14 @@ TEST(rule_kind)
                                        "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
                                        "  resolution: DNS\n",
                                        "apiVersion: networking.istio.io/v1\n"
-                                       "kind: Sidecar\n"
+                                       "kind: EnvoyFilter\n"
                                        "metadata:\n"
                                        "  name: se\n"
                                        "spec:\n"
                                        "  hosts: [a.example.com]\n"
                                        "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
                                        "  resolution: DNS\n",
-                                       2, 7, "unsupported kind 'Sidecar'"};
+                                       2, 7, "unsupported kind 'EnvoyFilter'"};
     check_rule(&c);
 }
 

@@ -136,6 +136,8 @@ static void model_of(struct config_set *cfg, struct translate_model *m)
     m->gateways = config_gateways(cfg, &m->n_gateways);
     m->virtual_services = config_virtual_services(cfg, &m->n_virtual_services);
     m->destination_rules = config_destination_rules(cfg, &m->n_destination_rules);
+    m->sidecars = config_sidecars(cfg, &m->n_sidecars);
+    m->workload_entries = config_workload_entries(cfg, &m->n_workload_entries);
 }
 
 TEST(translate_yaml_features)

@@ -1,9 +1,10 @@
 /* config.h - the typed Istio networking model loaded from YAML.
  *
- * A config set holds every ServiceEntry, Gateway, VirtualService and
- * DestinationRule of one configuration directory. It is immutable once built
- * and shared by reference count: the watcher builds a new set on each reload,
- * translation reads it, and it is freed when the last holder lets go.
+ * A config set holds every ServiceEntry, Gateway, VirtualService,
+ * DestinationRule, Sidecar and WorkloadEntry of one configuration
+ * directory. It is immutable once built and shared by reference count: the
+ * watcher builds a new set on each reload, translation reads it, and it is
+ * freed when the last holder lets go.
  *
  * Every string and array inside belongs to the set (one arena); readers never
  * free them. Optional scalars have a `has_` flag or a sentinel documented on
@@ -32,7 +33,16 @@ struct config_labels {
     size_t n;
 };
 
-enum istio_kind { KIND_SERVICE_ENTRY, KIND_GATEWAY, KIND_VIRTUAL_SERVICE, KIND_DESTINATION_RULE };
+enum istio_kind {
+    KIND_SERVICE_ENTRY,
+    KIND_GATEWAY,
+    KIND_VIRTUAL_SERVICE,
+    KIND_DESTINATION_RULE,
+    KIND_SIDECAR,
+    KIND_WORKLOAD_ENTRY,
+};
+/* How many kinds there are: the size of per-kind tables. */
+#define CONFIG_NKINDS 6
 
 /* The kind's name as Istio writes it: "VirtualService" for KIND_VIRTUAL_SERVICE. */
 const char *config_kind_name(enum istio_kind k);
@@ -483,6 +493,50 @@ struct destination_rule {
     int has_workload_selector;
 };
 
+/* ---- Sidecar ------------------------------------------------------------------------- */
+
+/* One egress listener of a Sidecar: the services it lets the proxy see. */
+struct sidecar_egress {
+    int has_port;
+    struct istio_port port; /* has_port: the listener is this port only */
+    const char *bind;       /* NULL: as the service's listener binds */
+    const char **hosts;     /* "ns/host": ns is a namespace, "." (the Sidecar's own), "*" or "~" */
+    size_t n_hosts;
+    struct config_pos pos;
+};
+
+enum sidecar_outbound { SIDECAR_OUTBOUND_UNSET, SIDECAR_REGISTRY_ONLY, SIDECAR_ALLOW_ANY };
+
+/* outboundTrafficPolicy.egressProxy: where unknown destinations go. */
+struct egress_proxy {
+    const char *host;
+    const char *subset;
+    uint32_t port; /* port.number, 0: not given */
+    struct config_pos pos;
+};
+
+struct sidecar {
+    struct istio_meta meta;
+    struct config_labels workload_selector;
+    int has_workload_selector; /* 0: namespace-wide */
+    struct sidecar_egress *egress;
+    size_t n_egress;
+    enum sidecar_outbound outbound_mode; /* SIDECAR_OUTBOUND_UNSET: the mesh's */
+    int has_egress_proxy;
+    struct egress_proxy egress_proxy;
+    int has_ingress; /* ingress listeners were given (not translated) */
+};
+
+/* ---- WorkloadEntry ----------------------------------------------------------------- */
+
+/* A workload outside the ServiceEntry that selects it by labels
+ * (ServiceEntry.workloadSelector, same namespace). Its spec is the shape of
+ * a ServiceEntry endpoint; ep.labels are the workload's labels. */
+struct workload_entry {
+    struct istio_meta meta;
+    struct se_endpoint ep;
+};
+
 /* ---- the set ------------------------------------------------------------------------- */
 
 enum config_severity { CONFIG_ERROR, CONFIG_WARNING };
@@ -620,6 +674,8 @@ const struct service_entry *config_service_entries(const struct config_set *s, s
 const struct gateway *config_gateways(const struct config_set *s, size_t *n);
 const struct virtual_service *config_virtual_services(const struct config_set *s, size_t *n);
 const struct destination_rule *config_destination_rules(const struct config_set *s, size_t *n);
+const struct sidecar *config_sidecars(const struct config_set *s, size_t *n);
+const struct workload_entry *config_workload_entries(const struct config_set *s, size_t *n);
 
 /* Labels as Kubernetes writes a selector: "k=v,k=v", keys sorted ("" for
  * none). The caller frees the string. */

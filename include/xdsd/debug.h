@@ -29,7 +29,7 @@ struct config_diags;
 
 /* One loaded resource, for /debug/configz. */
 struct debug_resource {
-    char *kind; /* "ServiceEntry", "Gateway", "VirtualService", "DestinationRule" */
+    char *kind; /* "ServiceEntry", "Gateway", ... (config_kind_name()) */
     char *namespace;
     char *name;
     char *file;

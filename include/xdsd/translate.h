@@ -34,11 +34,16 @@ struct translate_model {
     size_t n_virtual_services;
     const struct destination_rule *destination_rules;
     size_t n_destination_rules;
+    const struct sidecar *sidecars;
+    size_t n_sidecars;
+    const struct workload_entry *workload_entries;
+    size_t n_workload_entries;
 };
 
 /* The class key of a proxy (heap string): its type, namespace, the sorted
- * names of the Gateways it matches (with its own gateway service), the labels
- * that sourceLabels rules look at, and the generator. Equal keys, equal views. */
+ * names of the Gateways it matches (with its own gateway service), the
+ * Sidecar resource that scopes it, the labels that sourceLabels rules look
+ * at, and the generator. Equal keys, equal views. */
 char *translate_class_key(const struct translate_model *m, const struct proxy_identity *id);
 
 /* Translate m for proxy id: a finished view that passed the consistency check,

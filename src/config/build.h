@@ -28,6 +28,10 @@ struct config_set {
     size_t n_vs;
     struct destination_rule *dr;
     size_t n_dr;
+    struct sidecar *sc;
+    size_t n_sc;
+    struct workload_entry *we;
+    size_t n_we;
     /* the files the resources live in, in load order */
     struct file_chunk **chunks;
     size_t n_chunks;
@@ -69,8 +73,10 @@ struct builder {
     struct gateway **gw;
     struct virtual_service **vs;
     struct destination_rule **dr;
-    size_t n_se, n_gw, n_vs, n_dr;
-    size_t cap_se, cap_gw, cap_vs, cap_dr;
+    struct sidecar **sc;
+    struct workload_entry **we;
+    size_t n_se, n_gw, n_vs, n_dr, n_sc, n_we;
+    size_t cap_se, cap_gw, cap_vs, cap_dr, cap_sc, cap_we;
     size_t nfiles;
     struct file_list files; /* the load's files, in order */
     /* a sum of a hash of each unit's name and content: what the reloader
@@ -92,17 +98,17 @@ struct builder {
     /* the set the load before made, when prev was made from it; only the
      * cache holds it, and while no one else does its arrays can be taken */
     struct config_set *older;
-    struct kind_patch *patch; /* [4]: prev against older; then this load against prev */
+    struct kind_patch *patch; /* per kind: prev against older; then this load against prev */
     struct config_set *spare; /* made for the next load when there is no prev (set.c) */
-    struct kind_merge merge[4];
+    struct kind_merge merge[CONFIG_NKINDS];
 };
 
 /* Every resource of a load, per kind, in (namespace, name, position) order. */
 struct sorted_kinds {
-    struct istio_meta **arr[4];
-    const char **file[4]; /* each one's file name (its unit's address) */
-    size_t n[4];
-    size_t dups[4]; /* duplicates reported among them */
+    struct istio_meta **arr[CONFIG_NKINDS];
+    const char **file[CONFIG_NKINDS]; /* each one's file name (its unit's address) */
+    size_t n[CONFIG_NKINDS];
+    size_t dups[CONFIG_NKINDS]; /* duplicates reported among them */
 };
 /* Free the arrays (k is empty again). */
 void sorted_kinds_release(struct sorted_kinds *k);
@@ -136,14 +142,14 @@ int meta_order(const struct istio_meta *a, const struct istio_meta *b);
 
 /* Sort each kind's resources (merging into the last load's order when only
  * a few files changed) and report duplicates; dups[k]: how many of kind k. */
-void builder_sort(struct builder *b, size_t dups[4]);
+void builder_sort(struct builder *b, size_t dups[CONFIG_NKINDS]);
 /* The unit a resource of the builder came from. */
 const struct config_unit *builder_unit_of(struct builder *b, const struct istio_meta *m);
 /* Move the sorted resources into b->set; b->set is complete. */
 void builder_fill_set(struct builder *b);
 /* Free what b holds but the set (and, for a directory's cache, keep the
  * sorted arrays for the next load); dups as builder_sort() gave them. */
-void builder_release(struct builder *b, const size_t dups[4]);
+void builder_release(struct builder *b, const size_t dups[CONFIG_NKINDS]);
 
 /* Validate, index and hand out the set (NULL on any error); releases b
  * (load.c). */

@@ -31,7 +31,7 @@ void builder_init(struct builder *b, struct config_diags *diags)
 
 size_t builder_resources(const struct builder *b)
 {
-    return b->n_se + b->n_gw + b->n_vs + b->n_dr;
+    return b->n_se + b->n_gw + b->n_vs + b->n_dr + b->n_sc + b->n_we;
 }
 
 /* Register the resources of u (the file list takes a reference). */
@@ -61,6 +61,12 @@ static void builder_add_unit(struct builder *b, struct config_unit *u)
             break;
         case KIND_DESTINATION_RULE:
             ADD(dr, n_dr, cap_dr, struct destination_rule);
+            break;
+        case KIND_SIDECAR:
+            ADD(sc, n_sc, cap_sc, struct sidecar);
+            break;
+        case KIND_WORKLOAD_ENTRY:
+            ADD(we, n_we, cap_we, struct workload_entry);
             break;
         }
     }

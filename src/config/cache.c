@@ -37,7 +37,7 @@ struct config_cache {
     struct sorted_kinds sorted; /* the last load's resources in order */
     struct config_set *set;     /* the set the last load made, or NULL */
     struct config_set *older;   /* the one the load before made, if set was made from it */
-    struct kind_patch patch[4]; /* set's arrays against older's */
+    struct kind_patch patch[CONFIG_NKINDS]; /* set's arrays against older's */
 };
 
 struct config_cache *config_cache_new(void)
@@ -56,7 +56,7 @@ void config_cache_free(struct config_cache *c)
     sorted_kinds_release(&c->sorted);
     config_unref(c->set);
     config_unref(c->older);
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < CONFIG_NKINDS; k++)
         free(c->patch[k].at);
     free(c);
 }

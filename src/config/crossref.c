@@ -614,6 +614,7 @@ void validate_cross(struct vctx *v)
     check_conflicts(v, cross_memo_mesh(memo));
     check_gateway_selectors(v, cross_memo_selectors(memo),
                             changes != NULL && !xref_changes_gateways(changes));
+    check_sidecars(v);
     if (b->memo)
         *b->memo = memo;
     else

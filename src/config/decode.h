@@ -119,6 +119,13 @@ void dec_service_entry(struct dctx *c, const struct cnode *spec, struct service_
 void dec_gateway(struct dctx *c, const struct cnode *spec, struct gateway *gw);
 void dec_virtual_service(struct dctx *c, const struct cnode *spec, struct virtual_service *vs);
 void dec_destination_rule(struct dctx *c, const struct cnode *spec, struct destination_rule *dr);
+void dec_sidecar(struct dctx *c, const struct cnode *spec, struct sidecar *sc);
+void dec_workload_entry(struct dctx *c, const struct cnode *spec, struct workload_entry *we);
+
+/* A ServiceEntry endpoint (struct se_endpoint), the shape of a WorkloadEntry
+ * spec too; workloadSelector: {labels} into a struct config_labels. */
+void dec_endpoint(struct dctx *c, const struct cnode *n, void *out);
+void dec_workload_selector(struct dctx *c, const struct cnode *n, void *out);
 
 /* A ServiceEntry or Gateway port; a traffic policy (DestinationRule). */
 void dec_istio_port(struct dctx *c, const struct cnode *n, void *out);

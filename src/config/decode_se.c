@@ -81,7 +81,7 @@ static const struct field endpoint_fields[] = {
     FEND,
 };
 
-static void dec_endpoint(struct dctx *c, const struct cnode *n, void *out)
+void dec_endpoint(struct dctx *c, const struct cnode *n, void *out)
 {
     struct se_endpoint *ep = out;
     ep->pos = dc_pos(c, n);
@@ -89,7 +89,7 @@ static void dec_endpoint(struct dctx *c, const struct cnode *n, void *out)
 }
 
 /* workloadSelector: {labels: {...}} */
-static void dec_workload_selector(struct dctx *c, const struct cnode *n, void *out)
+void dec_workload_selector(struct dctx *c, const struct cnode *n, void *out)
 {
     struct config_labels *l = out;
     static const struct field fields[] = {

@@ -123,8 +123,8 @@ void diags_append(struct config_diags *dst, const struct config_diags *src)
 
 /* ---- kinds and labels ----------------------------------------------------- */
 
-static const char *const kind_names[] = {"ServiceEntry", "Gateway", "VirtualService",
-                                         "DestinationRule"};
+static const char *const kind_names[CONFIG_NKINDS] = {
+    "ServiceEntry", "Gateway", "VirtualService", "DestinationRule", "Sidecar", "WorkloadEntry"};
 
 const char *config_kind_name(enum istio_kind k)
 {

@@ -49,7 +49,7 @@ static void check_units(struct builder *b)
 struct config_set *builder_finish(struct builder *b)
 {
     check_units(b);
-    size_t dups[4];
+    size_t dups[CONFIG_NKINDS];
     builder_sort(b, dups);
     /* the per-resource findings of the units that have some, in order */
     for (size_t i = 0; i < b->files.n; i++)

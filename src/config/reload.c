@@ -208,7 +208,10 @@ static void log_loaded(const struct reloader *r, const struct config_set *s, siz
     config_gateways(s, &n_gw);
     config_virtual_services(s, &n_vs);
     config_destination_rules(s, &n_dr);
-    size_t nres = n_se + n_gw + n_vs + n_dr, nw = r->diags.n_warnings;
+    size_t n_sc, n_we;
+    config_sidecars(s, &n_sc);
+    config_workload_entries(s, &n_we);
+    size_t nres = n_se + n_gw + n_vs + n_dr + n_sc + n_we, nw = r->diags.n_warnings;
     struct log_field f[] = {LOG_STR("dir", r->dir), LOG_NUM("generation", r->generation),
                             LOG_NUM("files", nfiles), LOG_NUM("resources", nres),
                             LOG_NUM("warnings", nw)};

@@ -39,7 +39,7 @@ static int ptr_cmp(const void *pa, const void *pb)
 
 void sorted_kinds_release(struct sorted_kinds *k)
 {
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < CONFIG_NKINDS; i++) {
         free(k->arr[i]);
         free(k->file[i]);
     }
@@ -326,6 +326,8 @@ static struct config_set *spare_of(const struct config_set *s)
     DUP_ARRAY(c, s, gw, n_gw);
     DUP_ARRAY(c, s, vs, n_vs);
     DUP_ARRAY(c, s, dr, n_dr);
+    DUP_ARRAY(c, s, sc, n_sc);
+    DUP_ARRAY(c, s, we, n_we);
     return c;
 }
 
@@ -334,8 +336,8 @@ static struct config_set *spare_of(const struct config_set *s)
  * no last set, nothing against a spare copy of this one. */
 static void note_patches(struct builder *b, const struct config_set *s)
 {
-    size_t n[4] = {s->n_se, s->n_gw, s->n_vs, s->n_dr};
-    for (int k = 0; k < 4; k++) {
+    size_t n[CONFIG_NKINDS] = {s->n_se, s->n_gw, s->n_vs, s->n_dr, s->n_sc, s->n_we};
+    for (int k = 0; k < CONFIG_NKINDS; k++) {
         struct kind_patch *p = &b->patch[k];
         free(p->at);
         memset(p, 0, sizeof(*p));
@@ -404,12 +406,14 @@ const struct config_unit *builder_unit_of(struct builder *b, const struct istio_
     return u ? *u : NULL;
 }
 
-void builder_sort(struct builder *b, size_t dups[4])
+void builder_sort(struct builder *b, size_t dups[CONFIG_NKINDS])
 {
     dups[KIND_SERVICE_ENTRY] = SORT_KIND(b, KIND_SERVICE_ENTRY, se, n_se, cap_se);
     dups[KIND_GATEWAY] = SORT_KIND(b, KIND_GATEWAY, gw, n_gw, cap_gw);
     dups[KIND_VIRTUAL_SERVICE] = SORT_KIND(b, KIND_VIRTUAL_SERVICE, vs, n_vs, cap_vs);
     dups[KIND_DESTINATION_RULE] = SORT_KIND(b, KIND_DESTINATION_RULE, dr, n_dr, cap_dr);
+    dups[KIND_SIDECAR] = SORT_KIND(b, KIND_SIDECAR, sc, n_sc, cap_sc);
+    dups[KIND_WORKLOAD_ENTRY] = SORT_KIND(b, KIND_WORKLOAD_ENTRY, we, n_we, cap_we);
 }
 
 void builder_fill_set(struct builder *b)
@@ -420,6 +424,8 @@ void builder_fill_set(struct builder *b)
     COPY_OUT(s, b, KIND_GATEWAY, gw, n_gw);
     COPY_OUT(s, b, KIND_VIRTUAL_SERVICE, vs, n_vs);
     COPY_OUT(s, b, KIND_DESTINATION_RULE, dr, n_dr);
+    COPY_OUT(s, b, KIND_SIDECAR, sc, n_sc);
+    COPY_OUT(s, b, KIND_WORKLOAD_ENTRY, we, n_we);
     s->content_id = b->content_id;
     s->chunks = xcalloc(b->files.n + 1, sizeof(*s->chunks));
     for (size_t i = 0; i < b->files.n; i++) {
@@ -431,13 +437,13 @@ void builder_fill_set(struct builder *b)
         note_patches(b, s);
 }
 
-void builder_release(struct builder *b, const size_t dups[4])
+void builder_release(struct builder *b, const size_t dups[CONFIG_NKINDS])
 {
     free(b->by_file);
     free(b->units);
     if (b->reuse == NULL) /* else the cache keeps them */
         file_list_release(&b->files);
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < CONFIG_NKINDS; k++) {
         free(b->merge[k].map);
         free(b->merge[k].added);
     }
@@ -445,16 +451,19 @@ void builder_release(struct builder *b, const size_t dups[4])
         sorted_kinds_release(b->sorted);
         *b->sorted = (struct sorted_kinds){
             {(struct istio_meta **)b->se, (struct istio_meta **)b->gw, (struct istio_meta **)b->vs,
-             (struct istio_meta **)b->dr},
-            {b->merge[0].file, b->merge[1].file, b->merge[2].file, b->merge[3].file},
-            {b->n_se, b->n_gw, b->n_vs, b->n_dr},
-            {dups[0], dups[1], dups[2], dups[3]}};
+             (struct istio_meta **)b->dr, (struct istio_meta **)b->sc, (struct istio_meta **)b->we},
+            {b->merge[0].file, b->merge[1].file, b->merge[2].file, b->merge[3].file,
+             b->merge[4].file, b->merge[5].file},
+            {b->n_se, b->n_gw, b->n_vs, b->n_dr, b->n_sc, b->n_we},
+            {dups[0], dups[1], dups[2], dups[3], dups[4], dups[5]}};
         return;
     }
     free(b->se);
     free(b->gw);
     free(b->vs);
     free(b->dr);
+    free(b->sc);
+    free(b->we);
 }
 
 struct config_set *config_ref(struct config_set *s)
@@ -472,6 +481,8 @@ void config_unref(struct config_set *s)
     free(s->gw);
     free(s->vs);
     free(s->dr);
+    free(s->sc);
+    free(s->we);
     for (size_t i = 0; i < s->n_chunks; i++)
         file_chunk_unref(s->chunks[i]);
     free(s->chunks);
@@ -560,4 +571,16 @@ const struct destination_rule *config_destination_rules(const struct config_set 
 {
     *n = s->n_dr;
     return s->dr;
+}
+
+const struct sidecar *config_sidecars(const struct config_set *s, size_t *n)
+{
+    *n = s->n_sc;
+    return s->sc;
+}
+
+const struct workload_entry *config_workload_entries(const struct config_set *s, size_t *n)
+{
+    *n = s->n_we;
+    return s->we;
 }

@@ -22,8 +22,9 @@ static int api_version_ok(const char *s)
 /* A fresh resource of kind k, zeroed, in unit u. */
 static struct istio_meta *new_resource(struct config_unit *u, enum istio_kind k)
 {
-    static const size_t sizes[] = {sizeof(struct service_entry), sizeof(struct gateway),
-                                   sizeof(struct virtual_service), sizeof(struct destination_rule)};
+    static const size_t sizes[CONFIG_NKINDS] = {
+        sizeof(struct service_entry),    sizeof(struct gateway), sizeof(struct virtual_service),
+        sizeof(struct destination_rule), sizeof(struct sidecar), sizeof(struct workload_entry)};
     struct istio_meta *m = arena_alloc(&u->arena, sizes[k]);
     xgrow((void **)&u->res, &u->cap_res, u->n_res + 1, sizeof(*u->res));
     u->res[u->n_res++] = m;
@@ -70,6 +71,12 @@ static void decode_spec(struct dctx *c, struct istio_meta *m, const struct cnode
         break;
     case KIND_DESTINATION_RULE:
         dec_destination_rule(c, spec, (struct destination_rule *)m);
+        break;
+    case KIND_SIDECAR:
+        dec_sidecar(c, spec, (struct sidecar *)m);
+        break;
+    case KIND_WORKLOAD_ENTRY:
+        dec_workload_entry(c, spec, (struct workload_entry *)m);
         break;
     }
 }
@@ -162,7 +169,7 @@ static void add_document(struct config_unit *b, struct dctx *c, const struct cno
     if (kind_parse(kind->str, &k) < 0) {
         dc_error(c, kind,
                  "unsupported kind '%s' (one of ServiceEntry, Gateway, VirtualService, "
-                 "DestinationRule)",
+                 "DestinationRule, Sidecar, WorkloadEntry)",
                  kind->str);
         return;
     }

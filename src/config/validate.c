@@ -499,6 +499,12 @@ void validate_unit(struct vctx *v, const struct config_unit *u)
         case KIND_DESTINATION_RULE:
             validate_destination_rule(v, (const struct destination_rule *)m);
             break;
+        case KIND_SIDECAR:
+            validate_sidecar(v, (const struct sidecar *)m);
+            break;
+        case KIND_WORKLOAD_ENTRY:
+            validate_workload_entry(v, (const struct workload_entry *)m);
+            break;
         }
     }
 }

@@ -19,6 +19,12 @@ void validate_unit(struct vctx *v, const struct config_unit *u);
  * Gateway selectors. */
 void validate_cross(struct vctx *v);
 
+/* Sidecar and WorkloadEntry rules of one resource, and the checks across
+ * the Sidecars of v->b (validate_sidecar.c). */
+void validate_sidecar(struct vctx *v, const struct sidecar *sc);
+void validate_workload_entry(struct vctx *v, const struct workload_entry *we);
+void check_sidecars(struct vctx *v);
+
 /* The bindings on the mesh, grouped by host (conflicts.c). A binding
  * added stays where it is until removed. */
 struct mesh_hosts;

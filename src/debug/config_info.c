@@ -35,15 +35,17 @@ static void describe(struct debug_resource *r, const struct istio_meta *m)
  * (which never changes) for the strings. */
 static void add_resources(struct debug_config_info *info, const struct config_set *set)
 {
-    size_t nse, ngw, nvs, ndr, k = 0;
+    size_t nse, ngw, nvs, ndr, nsc, nwe, k = 0;
     const struct service_entry *se = config_service_entries(set, &nse);
     const struct gateway *gw = config_gateways(set, &ngw);
     const struct virtual_service *vs = config_virtual_services(set, &nvs);
     const struct destination_rule *dr = config_destination_rules(set, &ndr);
+    const struct sidecar *sc = config_sidecars(set, &nsc);
+    const struct workload_entry *we = config_workload_entries(set, &nwe);
     void *data;
     info->resources_block =
-        debug_block_new((nse + ngw + nvs + ndr + 1) * sizeof(struct debug_resource), &data,
-                        unref_set, config_ref((struct config_set *)set));
+        debug_block_new((nse + ngw + nvs + ndr + nsc + nwe + 1) * sizeof(struct debug_resource),
+                        &data, unref_set, config_ref((struct config_set *)set));
     info->resources = data;
     info->set = set;
     for (size_t i = 0; i < nse; i++)
@@ -54,6 +56,10 @@ static void add_resources(struct debug_config_info *info, const struct config_se
         describe(&info->resources[k++], &vs[i].meta);
     for (size_t i = 0; i < ndr; i++)
         describe(&info->resources[k++], &dr[i].meta);
+    for (size_t i = 0; i < nsc; i++)
+        describe(&info->resources[k++], &sc[i].meta);
+    for (size_t i = 0; i < nwe; i++)
+        describe(&info->resources[k++], &we[i].meta);
     info->n_resources = k;
 }
 

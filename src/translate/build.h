@@ -97,6 +97,10 @@ struct tr_build {
     struct pvec findings; /* struct tr_finding, in the arena */
     const char *from;     /* the resource being built, for reference errors */
     char *err;
+    /* the Sidecar resource scoping a sidecar proxy (tr_scope()), found on
+     * first use */
+    const struct sidecar *scope;
+    int scope_known;
     /* reuse across builds (seam.h): NULL in a plain build */
     const struct tr_reuse_ops *ops;
     struct tr_reuse *reuse;
@@ -173,6 +177,47 @@ char *tr_class_key(const struct translate_model *m, const char *const *label_key
                    size_t n_label_keys, const struct proxy_identity *id, struct tr_own *own);
 
 /* ---- the model (model.c): indexes, visibility, lookups, policies ----------------- */
+
+/* ---- Sidecar scopes and WorkloadEntries (scope.c) ----------------------------------- */
+
+/* The Sidecar resource that applies to id in m, or NULL: the first of its
+ * namespace whose workloadSelector its labels match, else its namespace's
+ * one without a selector, else the root namespace's (istio-system) one
+ * without a selector. Only sidecar proxies (not routers, not proxyless
+ * clients) have one. */
+const struct sidecar *tr_find_sidecar(const struct translate_model *m,
+                                      const struct proxy_identity *id);
+/* tr_find_sidecar() for b's proxy, found once per build. */
+const struct sidecar *tr_scope(const struct tr_build *b);
+/* Whether the proxy's scope lets it see host, declared in namespace ns:
+ * some egress host "NS/NAME" of its Sidecar takes both (or the host is the
+ * scope's egressProxy). Without a Sidecar, or with one without egress
+ * listeners, everything is visible. */
+int tr_scope_sees(const struct tr_build *b, const char *ns, const char *host);
+/* Whether b's listener on port carries host (of namespace ns): the hosts
+ * of the scope's egress listener for that port, else of its egress listener
+ * without a port, take it (none: the port has no listener for it). Without
+ * a Sidecar, or one without egress listeners, every visible service. */
+int tr_scope_port_sees(const struct tr_build *b, uint32_t port, const char *ns, const char *host);
+/* The outbound traffic policy of b's proxy: its Sidecar's, else the mesh's. */
+enum outbound_policy tr_outbound_policy(const struct tr_build *b);
+/* The cluster unknown destinations go to: the scope's egressProxy
+ * (outbound|PORT|SUBSET|HOST), PassthroughCluster, or BlackHoleCluster
+ * under REGISTRY_ONLY. */
+const char *tr_catch_all_cluster(const struct tr_build *b);
+/* The bind address an egress listener of the scope gives port, or NULL. */
+const char *tr_scope_bind(const struct tr_build *b, uint32_t port);
+/* A gateway whose own service some Sidecar's egressProxy names: the
+ * dynamic forward proxy cluster (clusters step), and a listener per named
+ * port on its target port (listener names in taken are Gateway servers'),
+ * which forwards TLS by SNI and HTTP by Host (egress_proxy.c). */
+void tr_egress_proxy_cluster(struct tr_build *b);
+void tr_egress_proxy_listeners(struct tr_build *b, const struct map *taken);
+/* The endpoints of se (*n of them): its own, then, with a workloadSelector,
+ * the WorkloadEntries of its namespace whose labels it selects, in the
+ * model's order. In b's arena. */
+const struct se_endpoint **tr_se_endpoints(struct tr_build *b, const struct service_entry *se,
+                                           size_t *n);
 
 /* Index what the proxy sees: its services, rules and VirtualServices. */
 void tr_prepare(struct tr_build *b);

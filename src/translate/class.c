@@ -109,6 +109,13 @@ char *tr_class_key(const struct translate_model *m, const char *const *label_key
         }
         arena_free(b.a);
     }
+    /* a sidecar's Sidecar resource scopes what it sees */
+    const struct sidecar *sc = tr_find_sidecar(m, id);
+    if (sc != NULL) {
+        char *s = xasprintf("|sc:%s/%s", sc->meta.namespace, sc->meta.name);
+        append(&buf, &len, &cap, s);
+        free(s);
+    }
     /* labels matter only where a sourceLabels rule or a DestinationRule's
      * workloadSelector looks at them */
     for (size_t i = 0; i < id->n_labels; i++) {

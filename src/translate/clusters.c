@@ -93,17 +93,18 @@ static CLA *load_assignment(struct tr_build *b, const char *name, const struct t
     struct pvec groups = {0};
     struct map by_loc;
     map_init_str(&by_loc, a);
-    const struct service_entry *se = svc->se;
-    if (dns && se->n_endpoints == 0 && strchr(svc->host, '*') == NULL) {
+    size_t n_eps;
+    const struct se_endpoint **eps = tr_se_endpoints(b, svc->se, &n_eps);
+    if (dns && n_eps == 0 && strchr(svc->host, '*') == NULL) {
         struct loc_group *lg = arena_alloc(a, sizeof(*lg));
         lg->g = NEW(a, LocalityLbEndpoints);
         lg->g->load_balancing_weight = pb_u32(a, 0);
         pvec_push(a, &lg->eps, lb_endpoint(a, svc->host, endpoint_port(NULL, p), 1));
         pvec_push(a, &groups, lg);
     }
-    for (size_t i = 0; i < se->n_endpoints; i++) {
-        const struct se_endpoint *ep = &se->endpoints[i];
-        if (ss != NULL && !tr_labels_match(&ss->labels, &ep->labels))
+    for (size_t i = 0; i < n_eps; i++) {
+        const struct se_endpoint *ep = eps[i];
+        if (ep->address == NULL || (ss != NULL && !tr_labels_match(&ss->labels, &ep->labels)))
             continue;
         const char *key = ep->locality ? ep->locality : "";
         struct loc_group *lg = map_get(&by_loc, key);
@@ -422,10 +423,12 @@ static void auto_mtls(struct tr_build *b, Cluster *c, const struct tr_svc *svc,
 {
     struct arena *a = b->a;
     const struct service_entry *se = svc->se;
+    size_t n_eps;
+    const struct se_endpoint **eps = tr_se_endpoints(b, se, &n_eps);
     int labelled = 0;
-    for (size_t i = 0; i < se->n_endpoints && !labelled; i++)
-        labelled = istio_tls_mode(&se->endpoints[i]) &&
-                   (ss == NULL || tr_labels_match(&ss->labels, &se->endpoints[i].labels));
+    for (size_t i = 0; i < n_eps && !labelled; i++)
+        labelled =
+            istio_tls_mode(eps[i]) && (ss == NULL || tr_labels_match(&ss->labels, &eps[i]->labels));
     if (!labelled || se->location != LOCATION_MESH_INTERNAL)
         return;
     static const struct client_tls istio = {.has = 1, .mode = CLIENT_TLS_ISTIO_MUTUAL};
@@ -581,4 +584,5 @@ void tr_clusters(struct tr_build *b)
          * bytes serve while its inputs are unchanged */
         tr_seam_clusters(b, svc, tr_find_dr(b, svc->host), tr_service_clusters);
     }
+    tr_egress_proxy_cluster(b);
 }

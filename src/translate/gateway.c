@@ -517,4 +517,5 @@ void tr_gateway(struct tr_build *b)
     }
     for (size_t i = 0; i < gorder.n; i++)
         emit_gateway_listener(b, gorder.v[i]);
+    tr_egress_proxy_listeners(b, &ls);
 }

@@ -77,7 +77,8 @@ static size_t find_svc_slow(struct tr_build *b, const char *host)
         for (size_t h = 0; h < se->n_hosts; h++) {
             if (se->hosts[h][0] != host[0])
                 continue; /* expanding keeps the first character */
-            if (strcmp(host_fqdn(b->a, se->hosts[h], se->meta.namespace), host) == 0)
+            if (strcmp(host_fqdn(b->a, se->hosts[h], se->meta.namespace), host) == 0 &&
+                tr_scope_sees(b, se->meta.namespace, host))
                 return i;
         }
     }
@@ -379,6 +380,12 @@ const struct istio_meta *tr_model_meta(const struct translate_model *m, enum ist
         base = m->destination_rules, n = m->n_destination_rules,
         size = sizeof(*m->destination_rules);
         break;
+    case KIND_SIDECAR:
+        base = m->sidecars, n = m->n_sidecars, size = sizeof(*m->sidecars);
+        break;
+    case KIND_WORKLOAD_ENTRY:
+        base = m->workload_entries, n = m->n_workload_entries, size = sizeof(*m->workload_entries);
+        break;
     }
     /* every resource starts with its meta; a config set's arrays are in
      * (namespace, name) order, a hand-made model's need not be */
@@ -429,6 +436,8 @@ static void index_services(struct tr_build *b)
             continue;
         for (size_t h = 0; h < se->n_hosts; h++) {
             const char *host = host_fqdn(b->a, se->hosts[h], se->meta.namespace);
+            if (!tr_scope_sees(b, se->meta.namespace, host))
+                continue; /* out of the proxy's Sidecar scope */
             /* the first ServiceEntry declaring a host owns it */
             struct tr_svc *s = &b->svcs[b->n_svcs];
             if (!map_add(&b->svc_by_host, host, s))
@@ -438,6 +447,15 @@ static void index_services(struct tr_build *b)
             b->n_svcs++;
         }
     }
+}
+
+/* A VirtualService is in a Sidecar scope when one of its hosts is. */
+static int vs_in_scope(struct tr_build *b, const struct virtual_service *vs)
+{
+    for (size_t h = 0; h < vs->n_hosts; h++)
+        if (tr_scope_sees(b, vs->meta.namespace, host_fqdn(b->a, vs->hosts[h], vs->meta.namespace)))
+            return 1;
+    return 0;
 }
 
 static void index_rules(struct tr_build *b)
@@ -460,7 +478,8 @@ static void index_rules(struct tr_build *b)
     map_reserve(&b->vs_by_host, m->n_virtual_services);
     for (size_t i = 0; i < m->n_virtual_services; i++) {
         const struct virtual_service *vs = &m->virtual_services[i];
-        if (!host_exported(vs->export_to, vs->n_export_to, vs->meta.namespace, b->id->namespace))
+        if (!host_exported(vs->export_to, vs->n_export_to, vs->meta.namespace, b->id->namespace) ||
+            !vs_in_scope(b, vs))
             continue;
         pvec_push(b->a, &b->vs_all, (void *)vs);
         if (!tr_vs_bound(vs, NULL, NULL))

@@ -14,12 +14,6 @@
  * 0.0.0.0:15001, which Envoy refuses; such ports get no listener. */
 #define VIRTUAL_OUTBOUND_PORT 15001
 
-static const char *catch_all_cluster(const struct tr_build *b)
-{
-    return b->o.outbound_policy == OUTBOUND_REGISTRY_ONLY ? "BlackHoleCluster"
-                                                          : "PassthroughCluster";
-}
-
 static void virtual_outbound(struct tr_build *b)
 {
     struct arena *a = b->a;
@@ -37,7 +31,7 @@ static void virtual_outbound(struct tr_build *b)
     l->filter_chains[0] = tr_chain(b, "virtualOutbound-blackhole", self,
                                    tr_tcp_proxy_to(b, "BlackHoleCluster", b->from));
     l->filter_chains[1] = tr_chain(b, "virtualOutbound-catchall-tcp", NULL,
-                                   tr_tcp_proxy_to(b, catch_all_cluster(b), b->from));
+                                   tr_tcp_proxy_to(b, tr_catch_all_cluster(b), b->from));
     tr_emit(b, XDS_LISTENER, l->name, l);
 }
 
@@ -152,7 +146,7 @@ static void tcp_chains(struct tr_build *b, struct tr_listener *l, const struct t
 static FilterChain *passthrough_chain(struct tr_build *b)
 {
     return tr_chain(b, "PassthroughFilterChain", NULL,
-                    tr_tcp_proxy_to(b, catch_all_cluster(b), b->from));
+                    tr_tcp_proxy_to(b, tr_catch_all_cluster(b), b->from));
 }
 
 static void emit_listener(struct tr_build *b, struct tr_listener *ol)
@@ -212,7 +206,7 @@ static VirtualHost *catch_all_vhost(struct tr_build *b)
     struct arena *a = b->a;
     struct pvec domains = {0}, routes = {0};
     pvec_push(a, &domains, "*");
-    if (b->o.outbound_policy == OUTBOUND_REGISTRY_ONLY) {
+    if (tr_outbound_policy(b) == OUTBOUND_REGISTRY_ONLY) {
         Route *r = NEW(a, Route);
         r->name = "block_all";
         r->match = NEW(a, RouteMatch);
@@ -225,7 +219,7 @@ static VirtualHost *catch_all_vhost(struct tr_build *b)
         pvec_push(a, &routes, r);
         return tr_vhost(b, "block_all", &domains, &routes);
     }
-    Route *r = tr_default_route(b, "PassthroughCluster", NULL, 0);
+    Route *r = tr_default_route(b, tr_catch_all_cluster(b), NULL, 0);
     r->name = "allow_any";
     pvec_push(a, &routes, r);
     return tr_vhost(b, "allow_any", &domains, &routes);
@@ -344,7 +338,8 @@ void tr_sidecar(struct tr_build *b)
         const struct tr_svc *svc = &b->svcs[i];
         for (size_t p = 0; p < svc->se->n_ports; p++) {
             const struct istio_port *port = &svc->se->ports[p];
-            if (!tr_is_http(port->protocol) || port->number == VIRTUAL_OUTBOUND_PORT)
+            if (!tr_is_http(port->protocol) || port->number == VIRTUAL_OUTBOUND_PORT ||
+                !tr_scope_port_sees(b, port->number, svc->se->meta.namespace, svc->host))
                 continue;
             const char *key = ar_u32(a, port->number);
             struct http_port *hp = map_get(&http_ports, key);
@@ -353,7 +348,9 @@ void tr_sidecar(struct tr_build *b)
                 hp->port = port->number;
                 map_add(&http_ports, key, hp);
                 pvec_push(a, &ports, hp);
-                struct tr_listener *l = tr_get_listener(b, &ls, &order, "0.0.0.0", port->number);
+                const char *bind = tr_scope_bind(b, port->number);
+                struct tr_listener *l =
+                    tr_get_listener(b, &ls, &order, bind ? bind : "0.0.0.0", port->number);
                 l->http = 1;
                 b->from = arena_printf(a, "listener '%s'", l->name);
                 http_listener(b, l);
@@ -366,11 +363,14 @@ void tr_sidecar(struct tr_build *b)
         for (size_t p = 0; p < svc->se->n_ports; p++) {
             const struct istio_port *port = &svc->se->ports[p];
             if ((tr_is_http(port->protocol) && port->protocol != PROTO_UNSET) ||
-                port->protocol == PROTO_UDP || port->number == VIRTUAL_OUTBOUND_PORT)
+                port->protocol == PROTO_UDP || port->number == VIRTUAL_OUTBOUND_PORT ||
+                !tr_scope_port_sees(b, port->number, svc->se->meta.namespace, svc->host))
                 continue;
             /* an unnamed port sniffs: its wildcard HTTP listener also gets the
              * service's TCP chain for whatever is not HTTP */
-            const char *bind = port->protocol == PROTO_UNSET ? "0.0.0.0" : service_bind(svc->se);
+            const char *bind = tr_scope_bind(b, port->number);
+            if (bind == NULL)
+                bind = port->protocol == PROTO_UNSET ? "0.0.0.0" : service_bind(svc->se);
             struct tr_listener *l = tr_get_listener(b, &ls, &order, bind, port->number);
             b->from = arena_printf(a, "listener '%s'", l->name);
             if (port->protocol == PROTO_TLS || port->protocol == PROTO_HTTPS)

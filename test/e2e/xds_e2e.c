@@ -680,6 +680,45 @@ static void e2e_xdsd_file_edit_one_push_per_affected_type(void)
     ads_close(a);
 }
 
+/* A WorkloadEntry edited: the Endpoints of the service selecting it are
+ * pushed, and nothing else. */
+static const char *we_service =
+    "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: e2e-vm}\nspec:\n"
+    "  hosts: [e2e-vm.default.svc.cluster.local]\n  location: MESH_INTERNAL\n"
+    "  ports: [{number: 8000, name: http, protocol: HTTP}]\n  resolution: STATIC\n"
+    "  workloadSelector: {labels: {app: e2e-vm}}\n---\n"
+    "apiVersion: networking.istio.io/v1\nkind: WorkloadEntry\nmetadata: {name: e2e-vm-1}\n"
+    "spec: {address: 10.77.0.1, labels: {app: e2e-vm}}\n";
+
+static void e2e_xdsd_workload_entry_edit_pushes_only_endpoints(void)
+{
+    write_file("06-e2e-vm.yaml", we_service);
+    usleep(300000); /* loaded before the stream opens */
+    struct ads *a = ads_open(0);
+    int counts[4];
+    /* Endpoints are asked for by name (collect() ACKs with these names) */
+    sidecar_names[EDS] = "outbound|8000||e2e-vm.default.svc.cluster.local";
+    for (int t = 0; t < 4; t++)
+        sotw_req(a, (enum xds_type)t, "", "", sidecar_names[t], NULL);
+    collect(a, 1500, counts, NULL, 0);
+    CHECK(counts[0] == 1 && counts[1] == 1 && counts[2] == 1 && counts[3] == 1);
+    char moved[1024];
+    snprintf(moved, sizeof(moved), "%s", we_service);
+    char *at = strstr(moved, "10.77.0.1");
+    if (at != NULL)
+        at[8] = '2'; /* 10.77.0.2 */
+    write_file("06-e2e-vm.yaml", moved);
+    collect(a, 2000, counts, NULL, 0);
+    CHECK_INT_EQ(counts[1], 1);
+    CHECK_INT_EQ(counts[0] + counts[2] + counts[3], 0);
+    char path[256];
+    snprintf(path, sizeof(path), "%s/06-e2e-vm.yaml", cfgdir);
+    unlink(path);
+    collect(a, 1500, counts, NULL, 0);
+    sidecar_names[EDS] = NULL;
+    ads_close(a);
+}
+
 /* ---- the runner ------------------------------------------------------------------------- */
 
 struct test {
@@ -779,6 +818,7 @@ static void e2e_xdsd_tls_no_spiffe_id_permission_denied(void)
 static const struct test xdsd_tests[] = {
     T(e2e_xdsd_sidecar_gets_istio_config),
     T(e2e_xdsd_file_edit_one_push_per_affected_type),
+    T(e2e_xdsd_workload_entry_edit_pushes_only_endpoints),
     /* only with E2E_TLS_DIR: */
     T(e2e_xdsd_tls_client_without_certificate_refused),
     T(e2e_xdsd_tls_other_namespace_permission_denied),

@@ -361,6 +361,7 @@ run_case() {
     subset-rename/*) subset_rename_case "$api" ;;
     simulate/*) simulate_case "${c#simulate/}" ;;
     etcd-failover/*) etcd_failover_case "$api" ;;
+    sidecar/*) sidecar_case "${c#sidecar/}" ;;
     *) scenario_case "${c%%/*}" "$api" "$(echo "$c" | cut -s -d/ -f3)" ;;
     esac
     stop_all

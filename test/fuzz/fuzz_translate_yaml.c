@@ -51,6 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         m.gateways = config_gateways(s, &m.n_gateways);
         m.virtual_services = config_virtual_services(s, &m.n_virtual_services);
         m.destination_rules = config_destination_rules(s, &m.n_destination_rules);
+        m.sidecars = config_sidecars(s, &m.n_sidecars);
+        m.workload_entries = config_workload_entries(s, &m.n_workload_entries);
         build(&m, "sidecar~10.0.0.5~sleep-1.default~default.svc.cluster.local", "app=sleep", NULL);
         build(&m, "router~127.0.0.1~egw-1.istio-system~istio-system.svc.cluster.local",
               "istio=egressgateway,app=istio-egressgateway", NULL);

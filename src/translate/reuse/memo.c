@@ -326,13 +326,24 @@ static int same_kind(const void *a, size_t na, const void *b, size_t nb, size_t 
 _Static_assert(offsetof(struct service_entry, meta) == 0, "meta first");
 _Static_assert(offsetof(struct destination_rule, meta) == 0, "meta first");
 _Static_assert(offsetof(struct gateway, meta) == 0, "meta first");
+_Static_assert(offsetof(struct sidecar, meta) == 0, "meta first");
+_Static_assert(offsetof(struct workload_entry, meta) == 0, "meta first");
 
-/* The same ServiceEntries and DestinationRules: all that Clusters and
+int tr_model_same_scopes(const struct translate_model *a, const struct translate_model *b)
+{
+    return SAME_KIND(a->sidecars, a->n_sidecars, b->sidecars, b->n_sidecars) &&
+           SAME_KIND(a->workload_entries, a->n_workload_entries, b->workload_entries,
+                     b->n_workload_entries);
+}
+
+/* The same ServiceEntries and DestinationRules, Sidecars (which services a
+ * sidecar sees) and WorkloadEntries (endpoints): all that Clusters and
  * Endpoints read besides the class and the options (the caller compared
  * those). */
 static int same_cluster_inputs(const struct translate_model *a, const struct translate_model *b)
 {
-    return SAME_KIND(a->service_entries, a->n_service_entries, b->service_entries,
+    return tr_model_same_scopes(a, b) &&
+           SAME_KIND(a->service_entries, a->n_service_entries, b->service_entries,
                      b->n_service_entries) &&
            SAME_KIND(a->destination_rules, a->n_destination_rules, b->destination_rules,
                      b->n_destination_rules);
@@ -520,7 +531,8 @@ static int same_resources_of(struct tr_build *b, const struct tr_memo *prev,
 static int only_endpoints_changed(struct tr_build *b, const struct tr_memo *prev)
 {
     const struct translate_model *p = &prev->model, *m = b->m;
-    if (!SAME_KIND(p->virtual_services, p->n_virtual_services, m->virtual_services,
+    if (!tr_model_same_scopes(p, m) ||
+        !SAME_KIND(p->virtual_services, p->n_virtual_services, m->virtual_services,
                    m->n_virtual_services) ||
         !SAME_KIND(p->destination_rules, p->n_destination_rules, m->destination_rules,
                    m->n_destination_rules) ||
@@ -662,6 +674,12 @@ int tr_memo_replay(struct tr_build *b, const struct tr_svc *svc, const struct de
 {
     const struct tr_memo *prev = b->reuse->prev;
     const struct memo_svc *s = prev ? memo_find(prev, svc->host) : NULL;
+    /* a service's records hold endpoints of WorkloadEntries too, which its
+     * ServiceEntry's hash does not tell */
+    if (s != NULL && prev->model.n_workload_entries + b->m->n_workload_entries > 0 &&
+        !SAME_KIND(prev->model.workload_entries, prev->model.n_workload_entries,
+                   b->m->workload_entries, b->m->n_workload_entries))
+        return 0;
     if (s == NULL || s->found || s->se_hash != svc->se->meta.content_hash ||
         s->dr_hash != dr_hash(dr))
         return 0;

@@ -93,7 +93,7 @@ static const char **changed_hosts(struct tr_build *b, const struct translate_mod
 {
     const struct translate_model *m = b->m;
     *n = 0;
-    if (pm->n_service_entries != m->n_service_entries ||
+    if (!tr_model_same_scopes(pm, m) || pm->n_service_entries != m->n_service_entries ||
         pm->n_destination_rules != m->n_destination_rules ||
         pm->n_virtual_services != m->n_virtual_services || pm->n_gateways != m->n_gateways)
         return NULL;

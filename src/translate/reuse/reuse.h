@@ -24,7 +24,10 @@ void tr_memo_free(struct tr_memo *m);
 /* Done recording: v is the finished view built with m. m may be read (as
  * a later build's prev) while v is alive. */
 void tr_memo_finish(struct tr_memo *m, const struct xds_view *v);
-/* The same ServiceEntries, DestinationRules and Gateways in a and b. */
+/* The same Sidecars and WorkloadEntries in a and b. */
+int tr_model_same_scopes(const struct translate_model *a, const struct translate_model *b);
+/* The same ServiceEntries, DestinationRules, Sidecars, WorkloadEntries and
+ * Gateways in a and b. */
 int tr_model_same_but_vs(const struct translate_model *a, const struct translate_model *b);
 /* The caller compared the model prev was built from with the one m is for
  * (same: tr_model_same_but_vs()): m need not compare them again. */

@@ -237,6 +237,8 @@ struct snapshot *translate_snapshot(struct config_set *cfg, uint64_t gen,
     m->gateways = config_gateways(cfg, &m->n_gateways);
     m->virtual_services = config_virtual_services(cfg, &m->n_virtual_services);
     m->destination_rules = config_destination_rules(cfg, &m->n_destination_rules);
+    m->sidecars = config_sidecars(cfg, &m->n_sidecars);
+    m->workload_entries = config_workload_entries(cfg, &m->n_workload_entries);
     c->label_keys = tr_label_keys_used(m, &c->n_label_keys);
     return snapshot_new(gen, &tr_ops, c);
 }
