@@ -142,7 +142,7 @@ static void run(const struct translate_model *m, const char *what, const char *i
     struct config_kv *l = proxy_labels_parse(labels, &n);
     proxy_identity_init(&p, id, NULL, NULL, l, n, generator);
     proxy_labels_free(l, n);
-    struct translate_options o = {OUTBOUND_ALLOW_ANY, "/etc/certs", "cluster.local", 0};
+    struct translate_options o = {.outbound_policy = OUTBOUND_ALLOW_ANY, .mesh_certs = "/etc/certs", .trust_domain = "cluster.local"};
     int64_t t0 = now_ms();
     char *err = NULL;
     struct xds_view *v = translate_build(m, &o, &p, &err);

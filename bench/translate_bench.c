@@ -390,7 +390,7 @@ int main(int argc, char **argv)
     malloc_keep_for_reuse(); /* as xdsd serve does */
     /* a larger limit, as `serve --max-response-bytes` would set it: at 50,000
      * services a sidecar's Cluster response is over the 64 MiB default */
-    struct translate_options to = {OUTBOUND_ALLOW_ANY, NULL, "cluster.local", max_response};
+    struct translate_options to = {.outbound_policy = OUTBOUND_ALLOW_ANY, .trust_domain = "cluster.local", .max_response_bytes = max_response};
     struct proxy_set ps;
     proxies_init(&ps, namespaces);
 

@@ -428,6 +428,7 @@ static void identity_copy(struct proxy_identity *dst, const struct proxy_identit
     proxy_identity_init(dst, src->id, src->type == PROXY_ROUTER ? "router" : "sidecar",
                         src->namespace, src->labels, src->n_labels,
                         src->proxyless_grpc ? "grpc" : NULL);
+    dst->spiffe = src->spiffe ? xstrdup(src->spiffe) : NULL;
 }
 
 /* Called with s->lock held. */

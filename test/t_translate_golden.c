@@ -93,7 +93,7 @@ TEST(translate_golden_guide_scenarios)
         CHECK(cfg != NULL);
         if (cfg == NULL)
             continue;
-        struct translate_options o = {OUTBOUND_ALLOW_ANY, "/etc/certs", "cluster.local", 0};
+        struct translate_options o = {.outbound_policy = OUTBOUND_ALLOW_ANY, .mesh_certs = "/etc/certs", .trust_domain = "cluster.local"};
         struct snapshot *s = translate_snapshot(cfg, 1, &o);
         config_unref(cfg);
         for (size_t p = 0; p < ARRAY_LEN(proxies); p++) {

@@ -111,7 +111,7 @@ static struct snapshot *snapshot_of(const char *yaml, size_t *n_warnings)
     config_diags_release(&d);
     if (cfg == NULL)
         return NULL;
-    struct translate_options o = {OUTBOUND_ALLOW_ANY, NULL, NULL, 0};
+    struct translate_options o = {.outbound_policy = OUTBOUND_ALLOW_ANY};
     struct snapshot *s = translate_snapshot(cfg, 1, &o);
     config_unref(cfg);
     return s;

@@ -109,7 +109,7 @@ TEST(translate_yaml_guide_scenarios)
         free(dir);
         if (cfg == NULL)
             continue;
-        struct translate_options o = {OUTBOUND_ALLOW_ANY, NULL, NULL, 0};
+        struct translate_options o = {.outbound_policy = OUTBOUND_ALLOW_ANY};
         struct snapshot *s = translate_snapshot(cfg, 1, &o);
         config_unref(cfg);
         CHECK(translate_config(s) != NULL);

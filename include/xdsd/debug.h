@@ -111,6 +111,11 @@ struct debug_server *debug_server_start(const char *listen, const struct debug_s
 /* Stop serving (waits for the thread) and free. NULL is a no-op. */
 void debug_server_stop(struct debug_server *s);
 
+/* Publish the secrets served over SDS for /debug/secretz (a reference is
+ * kept; NULL: none). Thread-safe. */
+struct secret_set;
+void debug_secretz_set(struct secret_set *s);
+
 /* Publish the configuration state; the server keeps a copy. Thread-safe. */
 void debug_server_set_config(struct debug_server *s, const struct debug_config_info *info);
 

@@ -26,6 +26,10 @@ struct serve_options {
     int64_t max_recv_bytes;        /* largest request accepted */
     int64_t max_response_bytes;    /* largest response an Envoy is sent */
     int64_t max_connection_age_ms; /* 0: connections live forever */
+    /* secrets over SDS (docs/secrets.md) */
+    const char *secrets_dir;        /* watched directory of Kubernetes Secrets, or NULL */
+    int mesh_certs_sds;             /* --mesh-certs-mode sds */
+    int insecure_plaintext_secrets; /* private keys over plaintext xDS too */
 };
 
 /* Upper bounds of the numeric flags. A debounce beyond an hour is a typo; gRPC

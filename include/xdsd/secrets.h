@@ -81,4 +81,24 @@ const struct secret *secrets_find(const struct secret_set *s, const char *ns, co
 /* A hash of what the set serves: equal hashes, nothing to push. */
 uint64_t secrets_hash(const struct secret_set *s);
 
+/* Where `serve` reads secrets: a watched --secrets-dir (debounced as the
+ * configuration directory is) and the mesh certificates. One thread uses it. */
+struct secrets_source;
+
+/* dir and mesh_dir may be NULL (not read). Loads once (findings logged). */
+struct secrets_source *secrets_source_new(const char *dir, const char *mesh_dir,
+                                          int64_t debounce_ms);
+void secrets_source_free(struct secrets_source *s);
+/* The file descriptor to poll for changes, or -1. */
+int secrets_source_fd(const struct secrets_source *s);
+/* Milliseconds until secrets_source_poll() has work to do, or -1. */
+int64_t secrets_source_timeout_ms(const struct secrets_source *s, int64_t now);
+/* After a change settled: read again. Returns 1 when what is served
+ * changed (secrets_source_current() has it), 2 when it was read again but
+ * serves the same (a new version withheld), 0 when not read. force: now,
+ * as on SIGHUP. Findings are logged. */
+int secrets_source_poll(struct secrets_source *s, int64_t now, int force);
+/* The set served now (borrowed: secrets_ref() keeps it). */
+struct secret_set *secrets_source_current(const struct secrets_source *s);
+
 #endif

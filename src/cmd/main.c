@@ -43,6 +43,10 @@ enum {
     OPT_NAMESPACE,
     OPT_TYPE,
     OPT_DEBUG_ADDR,
+    /* secrets over SDS */
+    OPT_SECRETS_DIR,
+    OPT_MESH_CERTS_MODE,
+    OPT_INSECURE_SECRETS,
     OPT_HELP = 'h',
     OPT_OUTPUT = 'o',
 };
@@ -97,6 +101,13 @@ static const struct flag serve_flags[] = {
      ")"},
     {"log-level", "debug|info|warn|error", OPT_LOG_LEVEL, "info", "least severe lines logged"},
     {"log-format", "text|json", OPT_LOG_FORMAT, "text", "format of the log lines on stderr"},
+    /* secrets over SDS */
+    {"secrets-dir", "DIR", OPT_SECRETS_DIR, "none",
+     "Kubernetes TLS Secrets, watched: served over SDS as kubernetes://NAME to gateways"},
+    {"mesh-certs-mode", "files|sds", OPT_MESH_CERTS_MODE, "files",
+     "ISTIO_MUTUAL certificates: files on each proxy, or served over SDS per identity"},
+    {"insecure-plaintext-secrets", NULL, OPT_INSECURE_SECRETS, "off",
+     "also send private keys over plaintext xDS, to the namespace a proxy claims"},
     {FLAG_HELP},
 };
 
@@ -331,6 +342,9 @@ static int serve_text(int id, const char *arg, struct serve_options *o)
     case OPT_TLS_CA:
         field = &o->xds_tls_ca;
         break;
+    case OPT_SECRETS_DIR:
+        field = &o->secrets_dir;
+        break;
     default:
         return 0;
     }
@@ -402,6 +416,14 @@ static int run_serve(int argc, char **argv)
         switch (ch) {
         case OPT_ALLOW_MISSING:
             o.allow_missing_config_dir = 1;
+            break;
+        case OPT_INSECURE_SECRETS:
+            o.insecure_plaintext_secrets = 1;
+            break;
+        case OPT_MESH_CERTS_MODE:
+            if (strcmp(optarg, "files") != 0 && strcmp(optarg, "sds") != 0)
+                return bad_value("serve", flag_name(c, ch), optarg, xstrdup("not files or sds"));
+            o.mesh_certs_sds = strcmp(optarg, "sds") == 0;
             break;
         case OPT_XDS_LISTEN:
         case OPT_DEBUG_LISTEN:

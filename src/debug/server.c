@@ -22,6 +22,7 @@
 #include "xdsd/listen.h"
 #include "xdsd/log.h"
 #include "xdsd/pbjson.h"
+#include "xdsd/secrets.h"
 #include "xdsd/util.h"
 
 #define CT_JSON "application/json"
@@ -176,6 +177,24 @@ static void on_config_dump(struct request *rq, struct reply *rep)
     drop_status(rq->srv, r);
 }
 
+/* /debug/secretz[?proxyID=]: secrets described, never shown (secretz.c). */
+static void on_secretz(struct request *rq, struct reply *rep)
+{
+    const char *id = query(rq, "proxyID");
+    struct secret_set *set = debug_secretz_take();
+    struct xds_status_report *r = id && *id ? take_status(rq->srv) : NULL;
+    const struct xds_stream_status *s = r ? debug_find_stream(r, id) : NULL;
+    if (id && *id && s == NULL) {
+        char *m = xasprintf("proxy '%s' is not connected to this xdsd", id);
+        reply_error(rep, rq, MHD_HTTP_NOT_FOUND, m);
+        free(m);
+    } else {
+        reply_json(rep, rq, MHD_HTTP_OK, debug_secretz_json(set, s));
+    }
+    drop_status(rq->srv, r);
+    secrets_unref(set);
+}
+
 static void on_metrics(struct request *rq, struct reply *rep)
 {
     struct xds_status_report *r = take_status(rq->srv);
@@ -203,6 +222,7 @@ static const struct route {
     {"/debug/syncz", on_syncz, "per proxy and type: sent, acked, NACKed"},
     {"/debug/adsz", on_adsz, "connected proxies and their subscriptions (?proxyID=)"},
     {"/debug/config_dump", on_config_dump, "what a proxy was last sent (?proxyID=)"},
+    {"/debug/secretz", on_secretz, "secrets served over SDS, by fingerprint (?proxyID=)"},
 };
 
 static void on_index(struct request *rq, struct reply *rep)

@@ -370,7 +370,7 @@ int main(int argc, char **argv)
     check(srv != NULL, "the ADS server listens");
     if (srv == NULL)
         return 1;
-    struct translate_options to = {OUTBOUND_ALLOW_ANY, "/etc/certs", "cluster.local", 0};
+    struct translate_options to = {.outbound_policy = OUTBOUND_ALLOW_ANY, .mesh_certs = "/etc/certs", .trust_domain = "cluster.local"};
     xds_server_publish(srv, translate_snapshot(set, 1, &to));
     pthread_t th;
     pthread_create(&th, NULL, run_xds, srv);

@@ -23,7 +23,7 @@ static void build(const struct translate_model *m, const char *id, const char *l
     struct proxy_identity p;
     proxy_identity_init(&p, id, NULL, NULL, l, n, generator);
     proxy_labels_free(l, n);
-    struct translate_options o = {OUTBOUND_REGISTRY_ONLY, "/etc/certs", "cluster.local", 0};
+    struct translate_options o = {.outbound_policy = OUTBOUND_REGISTRY_ONLY, .mesh_certs = "/etc/certs", .trust_domain = "cluster.local"};
     char *err = NULL;
     struct xds_view *v = translate_build(m, &o, &p, &err);
     if (v == NULL)
