@@ -150,11 +150,11 @@ static void set_cert_sds(struct arena *a, CommonTlsContext *c, const char *name)
 }
 
 /* Roots from SDS secret name, with SANs to match when there are any (as
- * Istio: a combined context). */
+ * Istio: a combined context, always for the mesh's ROOTCA). */
 static void set_validation_sds(struct arena *a, CommonTlsContext *c, const char *name,
                                struct pvec *sans)
 {
-    if (sans->n == 0) {
+    if (sans->n == 0 && strcmp(name, "ROOTCA") != 0) {
         c->validation_context_type_case =
             ENVOY__EXTENSIONS__TRANSPORT_SOCKETS__TLS__V3__COMMON_TLS_CONTEXT__VALIDATION_CONTEXT_TYPE_VALIDATION_CONTEXT_SDS_SECRET_CONFIG;
         c->validation_context_sds_secret_config = tr_sds_ref(a, name);
