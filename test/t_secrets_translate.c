@@ -9,6 +9,7 @@
 #include "secrets_fixture.h"
 #include "translate_fixture.h"
 #include "unit.h"
+#include "xdsd/config_dump.h"
 #include "xdsd/secrets.h"
 
 #define DAY (24 * 3600L)
@@ -223,4 +224,27 @@ TEST(sds_mesh_certificates_default_only_to_its_identity)
     free(p);
     sfx_free(&root);
     sfx_free(&sleep);
+}
+
+TEST(sds_config_dump_redacts_private_keys)
+{
+    struct fx *f = gateway_fx(SERVER_TLS_SIMPLE);
+    f->o.secrets = one_secret("istio-system", "cred", 1, 0);
+    struct xds_view *v = build_as(f, EGW_ID, EGW_LABELS, EGW_SPIFFE);
+    json_t *d = config_dump_json(v, NULL);
+    char *text = json_dumps(d, 0);
+    CHECK(text != NULL && strstr(text, "SecretsConfigDump") != NULL);
+    CHECK(text != NULL && strstr(text, "kubernetes://cred") != NULL);
+    /* the key's bytes are "[redacted]" (base64 in JSON), the certificate's are there */
+    CHECK(text != NULL && strstr(text, "\"private_key\": {\"inline_bytes\": \"W3JlZGFjdGVkXQ==\"}") != NULL);
+    const struct secret *s = secrets_find(f->o.secrets, "istio-system", "kubernetes://cred", NULL);
+    char *key64 = s ? sfx_b64(s->key_pem) : NULL, *cert64 = s ? sfx_b64(s->cert_pem) : NULL;
+    CHECK(key64 != NULL && text != NULL && strstr(text, key64) == NULL);
+    CHECK(cert64 != NULL && text != NULL && strstr(text, cert64) != NULL);
+    free(key64);
+    free(cert64);
+    free(text);
+    json_decref(d);
+    secrets_unref(f->o.secrets);
+    fx_free(f);
 }
