@@ -358,6 +358,7 @@ run_case() {
     bypass/*) bypass_case "${c#bypass/}" ;;
     live-edit/*) live_edit_case "$api" ;;
     subset-rename/*) subset_rename_case "$api" ;;
+    sds/*) sds_case "$(echo "$c" | cut -d/ -f2)" "$api" ;;
     *) scenario_case "${c%%/*}" "$api" "$(echo "$c" | cut -s -d/ -f3)" ;;
     esac
     stop_all
