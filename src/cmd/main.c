@@ -103,9 +103,9 @@ static const struct flag serve_flags[] = {
     {"log-format", "text|json", OPT_LOG_FORMAT, "text", "format of the log lines on stderr"},
     /* secrets over SDS */
     {"secrets-dir", "DIR", OPT_SECRETS_DIR, "none",
-     "Kubernetes TLS Secrets, watched: served over SDS as kubernetes://NAME to gateways"},
+     "Kubernetes TLS Secrets, watched: served over SDS as kubernetes://NAME"},
     {"mesh-certs-mode", "files|sds", OPT_MESH_CERTS_MODE, "files",
-     "ISTIO_MUTUAL certificates: files on each proxy, or served over SDS per identity"},
+     "ISTIO_MUTUAL certificates: files on each proxy, or SDS per identity"},
     {"insecure-plaintext-secrets", NULL, OPT_INSECURE_SECRETS, "off",
      "also send private keys over plaintext xDS, to the namespace a proxy claims"},
     {FLAG_HELP},
