@@ -120,8 +120,10 @@ static const struct flag dump_flags[] = {
     {"labels", "k=v,k=v", OPT_LABELS, "none",
      "the proxy's labels, matched against Gateway selectors"},
     {"namespace", "NS", OPT_NAMESPACE, "the node id's", "the proxy's namespace"},
-    {"type", "listeners|routes|clusters|endpoints|all", OPT_TYPE, "all",
+    {"type", "listeners|routes|clusters|endpoints|secrets|all", OPT_TYPE, "all",
      "which resources to print"},
+    {"secrets-dir", "DIR", OPT_SECRETS_DIR, "none",
+     "Kubernetes TLS Secrets: what the proxy gets over mutual TLS, keys redacted"},
     {FLAG_OUTBOUND},
     {FLAG_MESH_CERTS},
     {FLAG_TRUST_DOMAIN},
@@ -165,6 +167,8 @@ static const struct command commands[] = {
      "           [--debounce DURATION] [--state-dir DIR]\n"
      "           [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY]\n"
      "           [--mesh-certs DIR] [--trust-domain DOMAIN]\n"
+     "           [--secrets-dir DIR] [--mesh-certs-mode files|sds]\n"
+     "           [--insecure-plaintext-secrets]\n"
      "           [--xds-tls-cert FILE --xds-tls-key FILE --xds-tls-ca FILE]\n"
      "           [--max-recv-bytes N] [--max-response-bytes N]\n"
      "           [--max-connection-age DURATION]\n"
@@ -188,9 +192,9 @@ static const struct command commands[] = {
     {"dump",
      "xdsd dump --config-dir DIR --proxy NODE_ID\n"
      "          [--labels k=v,k=v] [--namespace NS]\n"
-     "          [--type listeners|routes|clusters|endpoints|all]\n"
+     "          [--type listeners|routes|clusters|endpoints|secrets|all]\n"
      "          [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY] [--mesh-certs DIR]\n"
-     "          [--trust-domain DOMAIN]",
+     "          [--trust-domain DOMAIN] [--secrets-dir DIR]",
      "print what a proxy would receive, as Envoy's config_dump JSON",
      "--labels are the proxy's pod labels, which Gateway selectors match: a gateway\n"
      "proxy (router~...) that matches no Gateway gets no gateway listeners, and dump\n"
@@ -467,7 +471,8 @@ static int run_validate(int argc, char **argv)
 
 static int dump_type_ok(const char *t)
 {
-    static const char *const types[] = {"listeners", "routes", "clusters", "endpoints", "all"};
+    static const char *const types[] = {"listeners", "routes",  "clusters",
+                                        "endpoints", "secrets", "all"};
     for (size_t i = 0; i < ARRAY_LEN(types); i++)
         if (strcmp(t, types[i]) == 0)
             return 1;
@@ -499,8 +504,8 @@ static int run_dump(int argc, char **argv)
         case OPT_TYPE:
             if (!dump_type_ok(optarg))
                 return usage_error("dump",
-                                   "--type '%s': not listeners, routes, clusters, endpoints or "
-                                   "all",
+                                   "--type '%s': not listeners, routes, clusters, endpoints, "
+                                   "secrets or all",
                                    optarg);
             d.type = optarg;
             break;

@@ -86,6 +86,14 @@ check "after the rotation /debug/secretz has the new fingerprint" \
 check "the rotation's push is SDS alone" \
     grep -Eq 'push of generation [0-9]+: SDS to 1 of 1 proxies' "$LOG"
 
+# xdsd dump --secrets-dir: the gateway's Secret as it would get it, key redacted
+"$XDSD" dump --config-dir "$D" --secrets-dir "$S" --type secrets \
+    --proxy router~10.0.0.2~gw.istio-system~istio-system.svc.cluster.local >"$T/dump.json" 2>/dev/null
+check "xdsd dump --type secrets shows kubernetes://cred with its key redacted" \
+    sh -c "jq -e '.configs[0].dynamic_active_secrets[0] | .name == \"kubernetes://cred\" and
+        .secret.tls_certificate.private_key.inline_bytes == \"W3JlZGFjdGVkXQ==\"' '$T/dump.json' >/dev/null"
+check "xdsd dump holds no key bytes" sh -c "! grep -q \"\$(base64 -w0 <'$K/gw2-key.pem')\" '$T/dump.json'"
+
 # a broken rotation: withheld, named with file and line, the good one served
 cp "$T/broken.yaml" "$S/cred.yaml"
 check "a key that does not match its certificate: an error with file and line" \
