@@ -139,6 +139,7 @@ static void parse_into(struct secrets_builder *b, const char *file, const char *
     for (size_t i = 0; i < n; i++)
         if (docs[i].root != NULL && docs[i].root->type == CN_MAP)
             read_doc(b, a, file, docs[i].root);
+    free(docs); /* the array is the caller's, its nodes the arena's */
     arena_free(a);
 }
 
