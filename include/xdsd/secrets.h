@@ -81,6 +81,12 @@ const struct secret *secrets_find(const struct secret_set *s, const char *ns, co
 /* A hash of what the set serves: equal hashes, nothing to push. */
 uint64_t secrets_hash(const struct secret_set *s);
 
+/* Warnings into *d for each Gateway server or DestinationRule whose
+ * credentialName names no Secret of s (in any namespace): what it secures
+ * would wait for its certificate. s NULL: nothing to check. */
+void secrets_check_refs(const struct secret_set *s, const struct config_set *cfg,
+                        struct config_diags *d);
+
 /* Where `serve` reads secrets: a watched --secrets-dir (debounced as the
  * configuration directory is) and the mesh certificates. One thread uses it. */
 struct secrets_source;

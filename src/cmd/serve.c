@@ -59,6 +59,7 @@ static void note_config(struct serve *s)
     if (s->current != NULL && !reloader_rejected(s->rl)) {
         struct config_diags found = {0};
         translate_findings(s->current, &found); /* of the set the reload made */
+        secrets_check_refs(s->topts.secrets, translate_config(s->current), &found);
         debug_config_info_add_diags(&info, &found);
         config_diags_release(&found);
     }
@@ -89,6 +90,7 @@ static int publish(struct serve *s, struct config_set *cfg, char **err)
     }
     struct config_diags found = {0};
     translate_findings(snap, &found); /* once per generation, as the load's own */
+    secrets_check_refs(s->topts.secrets, cfg, &found);
     config_diags_log(&found);
     config_diags_release(&found);
     snapshot_unref(s->current);

@@ -61,6 +61,9 @@ spec:
   - port: {number: 443, name: https, protocol: HTTPS}
     hosts: ["*"]
     tls: {mode: SIMPLE, credentialName: cred}
+  - port: {number: 8443, name: https-typo, protocol: HTTPS}
+    hosts: ["*"]
+    tls: {mode: SIMPLE, credentialName: crde}
 EOF
 
 start sds "$D" --secrets-dir "$S" --xds-tls-cert "$K/server.pem" --xds-tls-key "$K/server-key.pem" \
@@ -69,6 +72,11 @@ fp1=$(openssl x509 -in "$K/gw1.pem" -noout -fingerprint -sha256 | sed 's/.*=//')
 fp2=$(openssl x509 -in "$K/gw2.pem" -noout -fingerprint -sha256 | sed 's/.*=//')
 check "/debug/secretz describes the gateway's secret" \
     sh -c "curl -sf http://127.0.0.1:$DBG/debug/secretz | jq -e '.[] | select(.name == \"kubernetes://cred\" and .type == \"tls_certificate\" and .status == \"ACTIVE\" and .fingerprint_sha256 == \"$fp1\" and .line == 8)' >/dev/null"
+
+check "a credentialName that names no Secret: a warning at its server's line" \
+    grep -q "$D/gw.yaml:9:.*warning: Gateway istio-system/gw: credentialName 'crde': no Secret" "$LOG"
+check "... and on /debug/configz" sh -c "curl -sf http://127.0.0.1:$DBG/debug/configz |
+    jq -e '.warnings[] | select(.message | contains(\"crde\"))' >/dev/null"
 
 "$SDS_CLIENT" "127.0.0.1:$XDS" "$K" "$S" "$T/rotated.yaml" >"$T/client.out" 2>"$T/client.err"
 grep -v 'passed,' "$T/client.out"
