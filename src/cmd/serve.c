@@ -362,6 +362,10 @@ static int start_secrets(struct serve *s)
     else if (o->xds_tls_cert == NULL)
         log_warnx("xds is plaintext: secrets with private keys are not sent (give --xds-tls-cert, "
                   "--xds-tls-key and --xds-tls-ca, or --insecure-plaintext-secrets)");
+    if (o->mesh_certs_sds && o->xds_tls_cert == NULL)
+        log_warnx("--mesh-certs-mode sds on plaintext xds: no proxy proves its identity, so none "
+                  "gets its 'default' certificate and ISTIO_MUTUAL listeners and clusters wait "
+                  "for it (give --xds-tls-cert, --xds-tls-key and --xds-tls-ca)");
     return 0;
 }
 

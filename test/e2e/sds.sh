@@ -121,6 +121,10 @@ start plain "$D" --secrets-dir "$S"
 check "plaintext with --secrets-dir warns that keys are not sent" \
     grep -q 'secrets with private keys are not sent' "$LOG"
 stop
+start meshplain "$D" --mesh-certs-mode sds --mesh-certs "$K"
+check "--mesh-certs-mode sds on plaintext warns that no proxy gets its certificate" \
+    grep -q "mesh-certs-mode sds on plaintext xds: no proxy proves its identity" "$LOG"
+stop
 start insecure "$D" --secrets-dir "$S" --insecure-plaintext-secrets
 check "--insecure-plaintext-secrets warns what it allows" \
     grep -q 'private keys go over plaintext xDS' "$LOG"
