@@ -180,3 +180,17 @@ TEST(secrets_check_pem_reports_validity)
     free(why);
     sfx_free(&c);
 }
+
+TEST(secrets_none_is_an_empty_set)
+{
+    const char *y = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\n";
+    struct config_diags d = {0};
+    struct secret_set *s = secrets_parse("none.yaml", y, strlen(y), NULL, time(NULL), &d);
+    size_t n = 1;
+    secrets_items(s, &n);
+    CHECK_INT(n, 0);
+    CHECK_INT(d.n, 0);
+    CHECK(secrets_find(s, "default", "kubernetes://x", NULL) == NULL);
+    secrets_unref(s);
+    config_diags_release(&d);
+}

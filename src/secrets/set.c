@@ -99,7 +99,8 @@ struct secret_set *secrets_builder_finish(struct secrets_builder *b)
     struct secret_set *s = xcalloc(1, sizeof(*s));
     atomic_init(&s->refs, 1);
     s->a = b->a;
-    qsort(b->v, b->n, sizeof(*b->v), cmp_secret);
+    if (b->n > 0) /* qsort wants an array, even of none */
+        qsort(b->v, b->n, sizeof(*b->v), cmp_secret);
     s->items = arena_alloc(s->a, (b->n + 1) * sizeof(*s->items));
     uint64_t h = 0;
     for (size_t i = 0; i < b->n; i++) {
