@@ -15,7 +15,7 @@
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 CC ?= cc
-PKGS := grpc libprotobuf-c yaml-0.1 jansson libmicrohttpd
+PKGS := grpc libprotobuf-c yaml-0.1 jansson libmicrohttpd libcrypto
 
 ROOT := build
 GEN := $(ROOT)/gen

@@ -89,6 +89,7 @@ void proxy_identity_release(struct proxy_identity *p)
     free(p->ip);
     free(p->pod);
     free(p->namespace);
+    free(p->spiffe);
     proxy_labels_free(p->labels, p->n_labels);
     memset(p, 0, sizeof(*p));
 }

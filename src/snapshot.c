@@ -16,8 +16,9 @@ static const char *const type_urls[XDS_NTYPES] = {
     [XDS_ENDPOINT] = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment",
     [XDS_LISTENER] = "type.googleapis.com/envoy.config.listener.v3.Listener",
     [XDS_ROUTE] = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration",
+    [XDS_SECRET] = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
 };
-static const char *const type_shorts[XDS_NTYPES] = {"cds", "eds", "lds", "rds"};
+static const char *const type_shorts[XDS_NTYPES] = {"cds", "eds", "lds", "rds", "sds"};
 
 const char *xds_type_url(enum xds_type t)
 {
@@ -427,6 +428,7 @@ static void identity_copy(struct proxy_identity *dst, const struct proxy_identit
     proxy_identity_init(dst, src->id, src->type == PROXY_ROUTER ? "router" : "sidecar",
                         src->namespace, src->labels, src->n_labels,
                         src->proxyless_grpc ? "grpc" : NULL);
+    dst->spiffe = src->spiffe ? xstrdup(src->spiffe) : NULL;
 }
 
 /* Called with s->lock held. */

@@ -164,7 +164,8 @@ TEST(config_dump_filters_by_type_and_name)
     unsigned t;
     CHECK(config_dump_types_parse("all", &t) == 0 && t == 0);
     CHECK(config_dump_types_parse("rds", &t) == 0 && t == 1u << XDS_ROUTE);
-    CHECK(config_dump_types_parse("secrets", &t) == -1);
+    CHECK(config_dump_types_parse("secrets", &t) == 0 && t == 1u << XDS_SECRET);
+    CHECK(config_dump_types_parse("scoped-routes", &t) == -1);
     xds_view_free(v);
 }
 

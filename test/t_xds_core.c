@@ -25,7 +25,7 @@ TEST(xds_P2_unknown_type_ignored)
 {
     struct xds_core *s = xds_core_new(0, 1);
     struct xds_request r = {
-        .type_url = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+        .type_url = "type.googleapis.com/envoy.config.route.v3.ScopedRouteConfiguration",
         .nonce = "",
         .version_info = ""};
     char *err = NULL;

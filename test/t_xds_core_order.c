@@ -197,7 +197,7 @@ TEST(xds_O1_removed_cluster_outlives_its_route_sotw)
     ack(s, EDS, "a new");
     CHECK_STR(next(s, w), "");
     CHECK(!xds_core_uses_old(s, w));
-    for (int t = 0; t < XDS_NTYPES; t++)
+    for (int t = 0; t <= XDS_ROUTE; t++)
         CHECK(xds_core_sync(s, (enum xds_type)t) == SYNC_SYNCED);
     xds_core_free(s);
     xds_view_free(v);
@@ -241,7 +241,7 @@ TEST(xds_O1_removed_cluster_outlives_its_route_delta)
     CHECK_STR(next(d, w), "eds | old");
     delta(d, EDS, nonce, NULL, "old", NULL, NULL);
     CHECK_STR(next(d, w), "");
-    for (int t = 0; t < XDS_NTYPES; t++)
+    for (int t = 0; t <= XDS_ROUTE; t++)
         CHECK(xds_core_sync(d, (enum xds_type)t) == SYNC_SYNCED);
     xds_core_free(d);
     xds_view_free(v);

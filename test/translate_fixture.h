@@ -329,6 +329,7 @@ static inline void *fx_decode(struct fx *f, const struct xds_view *v, enum xds_t
         [XDS_ENDPOINT] = &CLA_desc,
         [XDS_LISTENER] = &Listener_desc,
         [XDS_ROUTE] = &RouteConfiguration_desc,
+        [XDS_SECRET] = &Secret_desc,
     };
     const struct xds_resource *r = v ? xds_view_find(v, t, name) : NULL;
     if (r == NULL)

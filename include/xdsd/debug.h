@@ -131,6 +131,10 @@ void debug_server_set_serve_options(struct debug_server *s, const struct serve_o
 /* Publish the snapshot being served (the server takes its own reference;
  * NULL drops it), for /debug/egressz. Thread-safe; s may be NULL. */
 void debug_server_set_snapshot(struct debug_server *s, struct snapshot *snap);
+/* Publish the secrets served over SDS for /debug/secretz (a reference is
+ * kept; NULL: none). Thread-safe. */
+struct secret_set;
+void debug_secretz_set(struct secret_set *s);
 
 /* Publish the configuration state; the server keeps a copy. Thread-safe. */
 void debug_server_set_config(struct debug_server *s, const struct debug_config_info *info);

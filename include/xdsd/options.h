@@ -30,6 +30,10 @@ struct serve_options {
     int64_t max_connection_age_ms; /* 0: connections live forever */
     const char *access_log_format; /* Envoy's access log text format, NULL: Istio's */
     struct etcd_options etcd;      /* etcd.url set: the configuration is in etcd */
+    /* secrets over SDS (docs/secrets.md) */
+    const char *secrets_dir;        /* watched directory of Kubernetes Secrets, or NULL */
+    int mesh_certs_sds;             /* --mesh-certs-mode sds */
+    int insecure_plaintext_secrets; /* private keys over plaintext xDS too */
 };
 
 /* Upper bounds of the numeric flags. A debounce beyond an hour is a typo; gRPC

@@ -22,6 +22,9 @@ struct proxy_identity {
     struct config_kv *labels; /* metadata LABELS, sorted by key; owned */
     size_t n_labels;
     int proxyless_grpc; /* metadata GENERATOR == "grpc" */
+    /* the SPIFFE ID its xDS stream's client certificate proved (heap), or
+     * NULL on plaintext: which private keys it may receive over SDS */
+    char *spiffe;
 };
 
 /* Fill p from the parts of a Node. Any argument but id may be NULL: type_hint

@@ -16,14 +16,16 @@
 
 #include "xdsd/proxy.h"
 
-/* xDS resource types, in the order ADS pushes them (make before break). */
-enum xds_type { XDS_CLUSTER, XDS_ENDPOINT, XDS_LISTENER, XDS_ROUTE, XDS_NTYPES };
+/* xDS resource types, in the order ADS pushes them (make before break).
+ * Secrets come last in the enum but are never held back behind CDS: a
+ * cluster warms only once its secrets arrive. */
+enum xds_type { XDS_CLUSTER, XDS_ENDPOINT, XDS_LISTENER, XDS_ROUTE, XDS_SECRET, XDS_NTYPES };
 
 /* The type URL ("type.googleapis.com/envoy.config.cluster.v3.Cluster", ...). */
 const char *xds_type_url(enum xds_type t);
 /* The type of a type URL, or -1 when xdsd serves no such type. */
 int xds_type_from_url(const char *url);
-/* Short names for reports: "cds", "eds", "lds", "rds". */
+/* Short names for reports: "cds", "eds", "lds", "rds", "sds". */
 const char *xds_type_short(enum xds_type t);
 
 /* One packed resource (a Cluster, ClusterLoadAssignment, Listener or

@@ -14,12 +14,21 @@
 #include "xdsd/options.h"
 #include "xdsd/snapshot.h"
 
+struct secret_set;
+
 struct translate_options {
     enum outbound_policy outbound_policy;
     const char *mesh_certs;   /* directory of cert-chain.pem, key.pem, root-cert.pem */
     const char *trust_domain; /* SPIFFE trust domain, "cluster.local" */
     size_t max_response_bytes; /* views needing a larger response are refused; 0: default */
     const char *access_log_format; /* meshConfig.accessLogFormat; NULL: Istio's default */
+    /* SDS (docs/secrets.md): the secrets served, NULL for none; mesh_sds:
+     * ISTIO_MUTUAL certificates as SDS "default" and "ROOTCA" instead of
+     * files; insecure_plaintext_secrets: private keys also to plaintext
+     * streams, of the namespace they claim */
+    struct secret_set *secrets;
+    int mesh_sds;
+    int insecure_plaintext_secrets;
 };
 
 /* The configuration translation reads, as plain arrays in (namespace, name)

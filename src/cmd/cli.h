@@ -38,6 +38,10 @@ enum {
     OPT_NAMESPACE,
     OPT_TYPE,
     OPT_DEBUG_ADDR,
+    /* secrets over SDS */
+    OPT_SECRETS_DIR,
+    OPT_MESH_CERTS_MODE,
+    OPT_INSECURE_SECRETS,
     /* analyze */
     OPT_LIVE,
     OPT_FAIL_ON,

@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "xdsd/config.h"
 #include "xdsd/config_dump.h"
 #include "xdsd/pbjson.h"
 #include "xdsd/proxy.h"
+#include "xdsd/secrets.h"
 #include "xdsd/snapshot.h"
 #include "xdsd/translate.h"
 #include "xdsd/util.h"
@@ -131,8 +133,8 @@ int cmd_dump(const struct serve_options *o, const struct dump_request *d)
     unsigned types = 0;
     if (config_dump_types_parse(d->type ? d->type : "all", &types) < 0) {
         fprintf(stderr,
-                "xdsd dump: --type: '%s' is not listeners, routes, clusters, endpoints "
-                "or all\n",
+                "xdsd dump: --type: '%s' is not listeners, routes, clusters, endpoints, "
+                "secrets or all\n",
                 d->type);
         return 2;
     }
@@ -165,9 +167,20 @@ int cmd_dump(const struct serve_options *o, const struct dump_request *d)
         .mesh_certs = o->mesh_certs,
         .trust_domain = o->trust_domain,
     };
+    struct secret_set *secrets = NULL;
+    if (o->secrets_dir != NULL) {
+        struct config_diags sd = {0};
+        secrets = secrets_load(o->secrets_dir, NULL, NULL, (int64_t)time(NULL), &sd);
+        config_diags_print(&sd, stderr);
+        config_diags_release(&sd);
+        to.secrets = secrets;
+    }
     struct snapshot *snap = translate_snapshot(set, 1, &to);
     struct proxy_identity id;
     proxy_identity_init(&id, d->proxy, NULL, d->namespace, labels, n_labels, NULL);
+    if (secrets != NULL) /* as its namespace's identity over mutual TLS would */
+        id.spiffe = xasprintf("spiffe://%s/ns/%s/sa/default",
+                              o->trust_domain ? o->trust_domain : "cluster.local", id.namespace);
     explain_gateways(set, &id, d->labels);
     int rc = print_dump(snap, &id, types);
     struct config_diags found = {0};
@@ -176,6 +189,7 @@ int cmd_dump(const struct serve_options *o, const struct dump_request *d)
     config_diags_release(&found);
     proxy_identity_release(&id);
     snapshot_unref(snap);
+    secrets_unref(secrets);
     config_unref(set);
     proxy_labels_free(labels, n_labels);
     return rc;

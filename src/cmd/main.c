@@ -74,6 +74,13 @@ static const struct flag serve_flags[] = {
     {"log-format", "text|json", OPT_LOG_FORMAT, "text", "format of the log lines on stderr"},
     {"access-log-format", "FORMAT", OPT_ACCESS_LOG_FORMAT, "Istio's text format",
      "access log line in Envoy's format (Istio's meshConfig.accessLogFormat)"},
+    /* secrets over SDS */
+    {"secrets-dir", "DIR", OPT_SECRETS_DIR, "none",
+     "Kubernetes TLS Secrets, watched: served over SDS as kubernetes://NAME"},
+    {"mesh-certs-mode", "files|sds", OPT_MESH_CERTS_MODE, "files",
+     "ISTIO_MUTUAL certificates: files on each proxy, or SDS per identity"},
+    {"insecure-plaintext-secrets", NULL, OPT_INSECURE_SECRETS, "off",
+     "also send private keys over plaintext xDS, to the namespace a proxy claims"},
     {FLAG_HELP},
 };
 
@@ -86,8 +93,10 @@ static const struct flag dump_flags[] = {
     {"labels", "k=v,k=v", OPT_LABELS, "none",
      "the proxy's labels, matched against Gateway selectors"},
     {"namespace", "NS", OPT_NAMESPACE, "the node id's", "the proxy's namespace"},
-    {"type", "listeners|routes|clusters|endpoints|all", OPT_TYPE, "all",
+    {"type", "listeners|routes|clusters|endpoints|secrets|all", OPT_TYPE, "all",
      "which resources to print"},
+    {"secrets-dir", "DIR", OPT_SECRETS_DIR, "none",
+     "Kubernetes TLS Secrets: what the proxy gets over mutual TLS, keys redacted"},
     {FLAG_OUTBOUND},
     {FLAG_MESH_CERTS},
     {FLAG_TRUST_DOMAIN},
@@ -184,6 +193,8 @@ static const struct command commands[] = {
      "           [--debounce DURATION] [--state-dir DIR]\n"
      "           [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY]\n"
      "           [--mesh-certs DIR] [--trust-domain DOMAIN]\n"
+     "           [--secrets-dir DIR] [--mesh-certs-mode files|sds]\n"
+     "           [--insecure-plaintext-secrets]\n"
      "           [--xds-tls-cert FILE --xds-tls-key FILE --xds-tls-ca FILE]\n"
      "           [--max-recv-bytes N] [--max-response-bytes N]\n"
      "           [--max-connection-age DURATION]\n"
@@ -220,9 +231,9 @@ static const struct command commands[] = {
     {"dump",
      "xdsd dump --config-dir DIR --proxy NODE_ID\n"
      "          [--labels k=v,k=v] [--namespace NS]\n"
-     "          [--type listeners|routes|clusters|endpoints|all]\n"
+     "          [--type listeners|routes|clusters|endpoints|secrets|all]\n"
      "          [--outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY] [--mesh-certs DIR]\n"
-     "          [--trust-domain DOMAIN]",
+     "          [--trust-domain DOMAIN] [--secrets-dir DIR]",
      "print what a proxy would receive, as Envoy's config_dump JSON",
      "--labels are the proxy's pod labels, which Gateway selectors match: a gateway\n"
      "proxy (router~...) that matches no Gateway gets no gateway listeners, and dump\n"
@@ -428,6 +439,9 @@ int cli_serve_text(int id, const char *arg, struct serve_options *o)
     case OPT_ETCD_PASSWORD_FILE:
         field = &o->etcd.password_file;
         break;
+    case OPT_SECRETS_DIR:
+        field = &o->secrets_dir;
+        break;
     default:
         return 0;
     }
@@ -501,6 +515,14 @@ static int run_serve(int argc, char **argv)
         case OPT_ALLOW_MISSING:
             o.allow_missing_config_dir = 1;
             break;
+        case OPT_INSECURE_SECRETS:
+            o.insecure_plaintext_secrets = 1;
+            break;
+        case OPT_MESH_CERTS_MODE:
+            if (strcmp(optarg, "files") != 0 && strcmp(optarg, "sds") != 0)
+                return cli_bad_value("serve", cli_flag_name(c, ch), optarg, xstrdup("not files or sds"));
+            o.mesh_certs_sds = strcmp(optarg, "sds") == 0;
+            break;
         case OPT_XDS_LISTEN:
         case OPT_DEBUG_LISTEN:
         case OPT_DEBOUNCE:
@@ -545,7 +567,8 @@ static int run_validate(int argc, char **argv)
 
 static int dump_type_ok(const char *t)
 {
-    static const char *const types[] = {"listeners", "routes", "clusters", "endpoints", "all"};
+    static const char *const types[] = {"listeners", "routes",  "clusters",
+                                        "endpoints", "secrets", "all"};
     for (size_t i = 0; i < ARRAY_LEN(types); i++)
         if (strcmp(t, types[i]) == 0)
             return 1;
@@ -577,8 +600,8 @@ static int run_dump(int argc, char **argv)
         case OPT_TYPE:
             if (!dump_type_ok(optarg))
                 return cli_usage_error("dump",
-                                   "--type '%s': not listeners, routes, clusters, endpoints or "
-                                   "all",
+                                       "--type '%s': not listeners, routes, clusters, endpoints, "
+                                       "secrets or all",
                                    optarg);
             d.type = optarg;
             break;

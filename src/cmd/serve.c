@@ -25,6 +25,7 @@
 #include "xdsd/listen.h"
 #include "xdsd/log.h"
 #include "xdsd/reload.h"
+#include "xdsd/secrets.h"
 #include "xdsd/snapshot.h"
 #include "xdsd/state.h"
 #include "xdsd/translate.h"
@@ -44,6 +45,7 @@ struct serve {
     struct debug_server *dbg;
     int sigfd;
     char *saved_reason; /* serving the --state-dir copy: why; NULL: the directory */
+    struct secrets_source *secrets; /* --secrets-dir, --mesh-certs-mode sds; else NULL */
 };
 
 /* note_config() for a configuration in etcd: the same, and the revision,
@@ -87,6 +89,7 @@ static void note_config(struct serve *s)
     if (s->current != NULL && !reloader_rejected(s->rl)) {
         struct config_diags found = {0};
         translate_findings(s->current, &found); /* of the set the reload made */
+        secrets_check_refs(s->topts.secrets, translate_config(s->current), &found);
         debug_config_info_add_diags(&info, &found);
         config_diags_release(&found);
     }
@@ -118,6 +121,7 @@ static int publish(struct serve *s, struct config_set *cfg, char **err)
     }
     struct config_diags found = {0};
     translate_findings(snap, &found); /* once per generation, as the load's own */
+    secrets_check_refs(s->topts.secrets, cfg, &found);
     config_diags_log(&found);
     config_diags_release(&found);
     snapshot_unref(s->current);
@@ -151,9 +155,26 @@ static int on_new_config(struct serve *s, struct config_set *cfg)
     return 0;
 }
 
+/* Secrets read again (rc of secrets_source_poll): what is served changed,
+ * so the same configuration is published with them. Listeners and
+ * clusters name secrets, not their content: only Secrets are pushed. */
+static void on_secrets(struct serve *s, int rc)
+{
+    if (rc == 0)
+        return;
+    s->topts.secrets = secrets_source_current(s->secrets);
+    debug_secretz_set(s->topts.secrets);
+    char *err = NULL;
+    if (rc == 1 && s->current && publish(s, translate_config(s->current), &err) != 0) {
+        log_error("secrets changed but cannot be published: %s", err ? err : "unknown error");
+        free(err);
+    }
+}
+
 /* SIGHUP: read the whole directory now, as nginx and HAProxy reload on it. */
 static void on_hangup(struct serve *s)
 {
+    on_secrets(s, secrets_source_poll(s->secrets, now_ms(), 1));
     if (s->es) {
         log_info("SIGHUP: the configuration in etcd is watched, nothing to re-read");
         return;
@@ -220,13 +241,19 @@ static void *config_thread(void *arg)
         return etcd_thread(s);
     for (;;) {
         int64_t wait = reloader_timeout_ms(s->rl, now_ms());
-        struct pollfd p[2] = {{reloader_fd(s->rl), POLLIN, 0}, {s->sigfd, POLLIN, 0}};
-        if (poll(p, 2, wait < 0 ? -1 : (int)wait) < 0 && errno != EINTR) {
+        int64_t swait = secrets_source_timeout_ms(s->secrets, now_ms());
+        if (swait >= 0 && (wait < 0 || swait < wait))
+            wait = swait;
+        struct pollfd p[3] = {{reloader_fd(s->rl), POLLIN, 0},
+                              {s->sigfd, POLLIN, 0},
+                              {secrets_source_fd(s->secrets), POLLIN, 0}};
+        if (poll(p, 3, wait < 0 ? -1 : (int)wait) < 0 && errno != EINTR) {
             log_warn("poll");
             continue;
         }
         if ((p[1].revents & POLLIN) && on_signal(s))
             return NULL;
+        on_secrets(s, secrets_source_poll(s->secrets, now_ms(), 0));
         struct config_set *cfg = reloader_poll(s->rl, now_ms());
         if (cfg) {
             on_new_config(s, cfg);
@@ -402,6 +429,38 @@ static void warn_plaintext(const struct serve_options *o)
                   o->xds_listen);
 }
 
+/* Secrets over SDS: read them before the first configuration is published,
+ * and say what plaintext xDS would hand out. */
+static int start_secrets(struct serve *s)
+{
+    const struct serve_options *o = s->o;
+    if (o->secrets_dir == NULL && !o->mesh_certs_sds)
+        return 0;
+    struct stat st;
+    if (o->secrets_dir && (stat(o->secrets_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        log_error("--secrets-dir '%s': not a directory", o->secrets_dir);
+        return -1;
+    }
+    s->secrets = secrets_source_new(o->secrets_dir, o->mesh_certs_sds ? o->mesh_certs : NULL,
+                                    o->debounce_ms);
+    s->topts.secrets = secrets_source_current(s->secrets);
+    s->topts.mesh_sds = o->mesh_certs_sds;
+    s->topts.insecure_plaintext_secrets = o->insecure_plaintext_secrets;
+    debug_secretz_set(s->topts.secrets);
+    if (o->insecure_plaintext_secrets)
+        log_warnx("--insecure-plaintext-secrets: private keys go over plaintext xDS to any client "
+                  "that claims the namespace of their Secret; only for a loopback development "
+                  "setup");
+    else if (o->xds_tls_cert == NULL)
+        log_warnx("xds is plaintext: secrets with private keys are not sent (give --xds-tls-cert, "
+                  "--xds-tls-key and --xds-tls-ca, or --insecure-plaintext-secrets)");
+    if (o->mesh_certs_sds && o->xds_tls_cert == NULL)
+        log_warnx("--mesh-certs-mode sds on plaintext xds: no proxy proves its identity, so none "
+                  "gets its 'default' certificate and ISTIO_MUTUAL listeners and clusters wait "
+                  "for it (give --xds-tls-cert, --xds-tls-key and --xds-tls-ca)");
+    return 0;
+}
+
 int cmd_serve(const struct serve_options *o)
 {
     if (o->config_dir == NULL && o->etcd.url == NULL) {
@@ -418,6 +477,8 @@ int cmd_serve(const struct serve_options *o)
     s.topts.trust_domain = o->trust_domain;
     s.topts.max_response_bytes = (size_t)o->max_response_bytes;
     s.topts.access_log_format = o->access_log_format;
+    if (start_secrets(&s) != 0)
+        return 1;
     int rc = 1;
     s.sigfd = block_signals();
     if (s.sigfd < 0)
@@ -460,6 +521,8 @@ out_srv:
 out_rl:
     reloader_free(s.rl);
     etcd_source_free(s.es);
+    debug_secretz_set(NULL);
+    secrets_source_free(s.secrets);
 out_sig:
     close(s.sigfd);
     return rc;

@@ -36,6 +36,12 @@ json_t *debug_egressz_json(struct snapshot *snap, const struct xds_status_report
 json_t *debug_simulate_json(const struct xds_status_report *r, const char *proxy,
                             const char *request, const char *const *headers, size_t n_headers,
                             unsigned *status);
+/* /debug/secretz: every secret of set, or (st not NULL) those in the view
+ * of stream st; descriptions only, never content (secretz.c). */
+struct secret_set;
+json_t *debug_secretz_json(const struct secret_set *set, const struct xds_stream_status *st);
+/* Another reference to the set debug_secretz_set() gave, or NULL. */
+struct secret_set *debug_secretz_take(void);
 
 /* Deep copy of src into dst. */
 void debug_config_info_copy(struct debug_config_info *dst, const struct debug_config_info *src);

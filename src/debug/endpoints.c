@@ -24,6 +24,7 @@ static const char *const sync_prefix[XDS_NTYPES] = {
     [XDS_ENDPOINT] = "endpoint",
     [XDS_LISTENER] = "listener",
     [XDS_ROUTE] = "route",
+    [XDS_SECRET] = "secret",
 };
 
 char *debug_time_text(int64_t wall_ms)

@@ -24,6 +24,7 @@
 #include "xdsd/log.h"
 #include "xdsd/pbjson.h"
 #include "xdsd/proxy_tables.h"
+#include "xdsd/secrets.h"
 #include "xdsd/util.h"
 
 #define CT_JSON "application/json"
@@ -182,6 +183,24 @@ static void on_config_dump(struct request *rq, struct reply *rep)
     drop_status(rq->srv, r);
 }
 
+/* /debug/secretz[?proxyID=]: secrets described, never shown (secretz.c). */
+static void on_secretz(struct request *rq, struct reply *rep)
+{
+    const char *id = query(rq, "proxyID");
+    struct secret_set *set = debug_secretz_take();
+    struct xds_status_report *r = id && *id ? take_status(rq->srv) : NULL;
+    const struct xds_stream_status *s = r ? debug_find_stream(r, id) : NULL;
+    if (id && *id && s == NULL) {
+        char *m = xasprintf("proxy '%s' is not connected to this xdsd", id);
+        reply_error(rep, rq, MHD_HTTP_NOT_FOUND, m);
+        free(m);
+    } else {
+        reply_json(rep, rq, MHD_HTTP_OK, debug_secretz_json(set, s));
+    }
+    drop_status(rq->srv, r);
+    secrets_unref(set);
+}
+
 static void on_metrics(struct request *rq, struct reply *rep)
 {
     struct xds_status_report *r = take_status(rq->srv);
@@ -286,6 +305,7 @@ static const struct route {
     {"/debug/egressz", on_egressz,
      "the egress map: each sidecar namespace's path to each external host"},
     {"/debug/simulate", on_simulate, "where a request from a proxy goes (?proxyID=&request=)"},
+    {"/debug/secretz", on_secretz, "secrets served over SDS, by fingerprint (?proxyID=)"},
 };
 
 static void on_index(struct request *rq, struct reply *rep)

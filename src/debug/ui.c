@@ -17,12 +17,13 @@
 #include "xdsd/snapshot.h"
 #include "xdsd/util.h"
 
-/* istioctl's short labels, in its column order */
+/* istioctl's short labels, in its column order, and SDS after them */
 static const struct {
     const char *label;
     enum xds_type type;
 } type_labels[] = {
-    {"CDS", XDS_CLUSTER}, {"LDS", XDS_LISTENER}, {"EDS", XDS_ENDPOINT}, {"RDS", XDS_ROUTE}};
+    {"CDS", XDS_CLUSTER}, {"LDS", XDS_LISTENER}, {"EDS", XDS_ENDPOINT},
+    {"RDS", XDS_ROUTE},   {"SDS", XDS_SECRET}};
 
 static void set_str(json_t *o, const char *key, const char *v)
 {

@@ -282,6 +282,15 @@ TransportSocket *tr_upstream_tls(struct tr_build *b, const struct client_tls *tl
 TransportSocket *tr_downstream_tls(struct tr_build *b, const struct server_tls *tls,
                                    const struct istio_meta *owner, int tcp);
 
+/* ---- sds.c ----------------------------------------------------------------------- */
+
+/* A reference to SDS secret name, fetched on the ADS stream. */
+SdsSecretConfig *tr_sds_ref(struct arena *a, const char *name);
+/* Emit the Secrets the proxy may receive and its resources may name:
+ * its gateways' and DestinationRules' credentialNames in its namespace,
+ * "ROOTCA" and its own "default" with --mesh-certs-mode sds. */
+void tr_sds_emit(struct tr_build *b);
+
 /* ---- filters.c ------------------------------------------------------------------- */
 
 /* `from` names the resource being built, for the consistency check. */

@@ -36,6 +36,7 @@ void tr_build_init_maps(struct tr_build *b)
 
 struct xds_view *tr_build_finish(struct tr_build *b, char **err)
 {
+    tr_sds_emit(b);
     int rc = tr_check(b);
     if (rc == 0 && xds_view_finish(b->view, &b->err) != 0)
         rc = -1;

@@ -23,6 +23,7 @@
 #include "envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.pb-c.h"
 #include "envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.pb-c.h"
 #include "envoy/extensions/transport_sockets/tls/v3/tls.pb-c.h"
+#include "envoy/extensions/transport_sockets/tls/v3/secret.pb-c.h"
 #include "envoy/extensions/upstreams/http/v3/http_protocol_options.pb-c.h"
 #include "mem.h"
 
@@ -55,6 +56,10 @@
 #define Pipe_desc envoy__config__core__v3__pipe__descriptor
 #define CidrRange Envoy__Config__Core__V3__CidrRange
 #define CidrRange_desc envoy__config__core__v3__cidr_range__descriptor
+#define SdsSecretConfig Envoy__Extensions__TransportSockets__Tls__V3__SdsSecretConfig
+#define SdsSecretConfig_desc envoy__extensions__transport_sockets__tls__v3__sds_secret_config__descriptor
+#define Secret Envoy__Extensions__TransportSockets__Tls__V3__Secret
+#define Secret_desc envoy__extensions__transport_sockets__tls__v3__secret__descriptor
 #define ConfigSource Envoy__Config__Core__V3__ConfigSource
 #define ConfigSource_desc envoy__config__core__v3__config_source__descriptor
 #define AggregatedConfigSource Envoy__Config__Core__V3__AggregatedConfigSource

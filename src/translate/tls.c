@@ -4,7 +4,9 @@
  * Certificates are file paths inline (the shape Istio 1.0 used), since stock
  * Envoy has no pilot-agent serving SDS: ISTIO_MUTUAL reads the mesh
  * certificates from --mesh-certs. Proxyless gRPC names the certificate
- * provider instance "default" of its bootstrap instead. */
+ * provider instance "default" of its bootstrap instead. With
+ * --mesh-certs-mode sds, and for credentialName, xdsd serves the secrets
+ * itself over SDS on the ADS stream, under Istio's names (sds.c). */
 #include "build.h"
 
 #include <string.h>
@@ -140,6 +142,33 @@ static void grpc_certs(struct tr_build *b, CommonTlsContext *c, struct pvec *san
     c->combined_validation_context = cv;
 }
 
+static void set_cert_sds(struct arena *a, CommonTlsContext *c, const char *name)
+{
+    c->n_tls_certificate_sds_secret_configs = 1;
+    c->tls_certificate_sds_secret_configs = arena_alloc(a, sizeof(SdsSecretConfig *));
+    c->tls_certificate_sds_secret_configs[0] = tr_sds_ref(a, name);
+}
+
+/* Roots from SDS secret name, with SANs to match when there are any (as
+ * Istio: a combined context, always for the mesh's ROOTCA). */
+static void set_validation_sds(struct arena *a, CommonTlsContext *c, const char *name,
+                               struct pvec *sans)
+{
+    if (sans->n == 0 && strcmp(name, "ROOTCA") != 0) {
+        c->validation_context_type_case =
+            ENVOY__EXTENSIONS__TRANSPORT_SOCKETS__TLS__V3__COMMON_TLS_CONTEXT__VALIDATION_CONTEXT_TYPE_VALIDATION_CONTEXT_SDS_SECRET_CONFIG;
+        c->validation_context_sds_secret_config = tr_sds_ref(a, name);
+        return;
+    }
+    CombinedValidation *cv = NEW(a, CombinedValidation);
+    cv->default_validation_context = NEW(a, ValidationContext);
+    set_sans(a, cv->default_validation_context, sans);
+    cv->validation_context_sds_secret_config = tr_sds_ref(a, name);
+    c->validation_context_type_case =
+        ENVOY__EXTENSIONS__TRANSPORT_SOCKETS__TLS__V3__COMMON_TLS_CONTEXT__VALIDATION_CONTEXT_TYPE_COMBINED_VALIDATION_CONTEXT;
+    c->combined_validation_context = cv;
+}
+
 static const char *mesh_file(struct tr_build *b, const char *name)
 {
     return arena_printf(b->a, "%s/%s", b->o.mesh_certs, name);
@@ -169,19 +198,40 @@ TransportSocket *tr_upstream_tls(struct tr_build *b, const struct client_tls *tl
             grpc_certs(b, c, &sans);
             return socket_of(a, u);
         }
-        set_cert_files(a, c, mesh_file(b, "cert-chain.pem"), mesh_file(b, "key.pem"));
-        ValidationContext *v = NEW(a, ValidationContext);
-        v->trusted_ca = pb_file(a, mesh_file(b, "root-cert.pem"));
-        set_sans(a, v, &sans);
-        set_validation(c, v);
+        if (b->o.mesh_sds) {
+            set_cert_sds(a, c, "default");
+            set_validation_sds(a, c, "ROOTCA", &sans);
+        } else {
+            set_cert_files(a, c, mesh_file(b, "cert-chain.pem"), mesh_file(b, "key.pem"));
+            ValidationContext *v = NEW(a, ValidationContext);
+            v->trusted_ca = pb_file(a, mesh_file(b, "root-cert.pem"));
+            set_sans(a, v, &sans);
+            set_validation(c, v);
+        }
         static const char *const istio[] = {"istio", "h2"};
         set_alpn(a, c, istio, h2 ? 2 : 1);
         return socket_of(a, u);
     }
     /* SIMPLE / MUTUAL: TLS origination towards the host */
     u->sni = (char *)(tls->sni ? tls->sni : host);
+    if (tls->credential_name != NULL && b->router && b->o.secrets != NULL) {
+        /* Istio's names: the client certificate NAME, its roots NAME-cacert */
+        if (tls->mode == CLIENT_TLS_MUTUAL)
+            set_cert_sds(a, c, arena_printf(a, "kubernetes://%s", tls->credential_name));
+        if (!tls->insecure_skip_verify) {
+            upstream_sans(b, tls, svc, 0, &sans);
+            set_validation_sds(a, c, arena_printf(a, "kubernetes://%s-cacert", tls->credential_name),
+                               &sans);
+        }
+        if (h2) {
+            static const char *const alpn_h2[] = {"h2"};
+            set_alpn(a, c, alpn_h2, 1);
+        }
+        return socket_of(a, u);
+    }
     if (tls->credential_name != NULL && owner != NULL)
-        tr_finding(b, owner, "credentialName for %s needs SDS, not supported", host);
+        tr_finding(b, owner, "credentialName for %s is served over SDS on gateways only, with "
+                   "--secrets-dir: not used here", host);
     if (tls->mode == CLIENT_TLS_MUTUAL && tls->client_certificate && tls->private_key)
         set_cert_files(a, c, tls->client_certificate, tls->private_key);
     if (tls->ca_certificates != NULL && !tls->insecure_skip_verify) {
@@ -213,16 +263,30 @@ TransportSocket *tr_downstream_tls(struct tr_build *b, const struct server_tls *
     ValidationContext *v = NULL;
     switch (tls->mode) {
     case SERVER_TLS_ISTIO_MUTUAL:
+        d->require_client_certificate = pb_bool(a, 1);
+        if (b->o.mesh_sds) {
+            set_cert_sds(a, c, "default");
+            set_validation_sds(a, c, "ROOTCA", &sans);
+            break;
+        }
         set_cert_files(a, c, mesh_file(b, "cert-chain.pem"), mesh_file(b, "key.pem"));
         v = NEW(a, ValidationContext);
         v->trusted_ca = pb_file(a, mesh_file(b, "root-cert.pem"));
-        d->require_client_certificate = pb_bool(a, 1);
         break;
     case SERVER_TLS_SIMPLE:
     case SERVER_TLS_MUTUAL:
     case SERVER_TLS_OPTIONAL_MUTUAL:
+        if (tls->credential_name != NULL && b->o.secrets != NULL) {
+            const char *name = arena_printf(a, "kubernetes://%s", tls->credential_name);
+            set_cert_sds(a, c, name);
+            if (tls->mode != SERVER_TLS_SIMPLE)
+                set_validation_sds(a, c, arena_printf(a, "%s-cacert", name), &sans);
+            d->require_client_certificate = pb_bool(a, tls->mode == SERVER_TLS_MUTUAL);
+            break;
+        }
         if (tls->server_certificate == NULL || tls->private_key == NULL) {
-            tr_finding(b, owner, "server with credentialName needs SDS, not supported: skipped");
+            tr_finding(b, owner, "server with credentialName needs its secret served over SDS: "
+                       "give --secrets-dir; skipped");
             return NULL;
         }
         set_cert_files(a, c, tls->server_certificate, tls->private_key);

@@ -87,7 +87,7 @@ size_t xds_core_sotw_stale(const struct type_state *ts, int t, const struct xds_
 int xds_core_cds_warming(const struct xds_core *s, int t)
 {
     const struct type_state *c = &s->t[XDS_CLUSTER];
-    if (t < XDS_LISTENER || !c->requested || !c->sent)
+    if (t < XDS_LISTENER || t == XDS_SECRET || !c->requested || !c->sent)
         return 0;
     return strcmp(c->acked_nonce, c->sent_nonce) != 0 && strcmp(c->nack_nonce, c->sent_nonce) != 0;
 }

@@ -24,7 +24,8 @@
 
 /* as `xdsd status` names the types */
 static const char *const type_names[XDS_NTYPES] = {
-    [XDS_CLUSTER] = "CDS", [XDS_ENDPOINT] = "EDS", [XDS_LISTENER] = "LDS", [XDS_ROUTE] = "RDS"};
+    [XDS_CLUSTER] = "CDS", [XDS_ENDPOINT] = "EDS", [XDS_LISTENER] = "LDS", [XDS_ROUTE] = "RDS",
+    [XDS_SECRET] = "SDS"};
 
 void xds_events_init(struct xds_server *srv)
 {

@@ -330,7 +330,7 @@ static int authorize(struct xds_server *srv, struct stream *st)
     char *why = NULL;
     char *spiffe = xds_identity_of_call(st->call, &why);
     if (spiffe && xds_identity_check(spiffe, srv->trust_domain, st->id.namespace, &why) == 0) {
-        free(spiffe);
+        st->id.spiffe = spiffe; /* which secrets it may have (SDS) */
         return 0;
     }
     free(spiffe);

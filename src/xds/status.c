@@ -40,7 +40,9 @@ static void copy_stream(struct xds_stream_status *d, const struct stream *st)
         proxy_identity_init(&d->id, st->id.id, st->id.type == PROXY_ROUTER ? "router" : "sidecar",
                             st->id.namespace, st->id.labels, st->id.n_labels,
                             st->id.proxyless_grpc ? "grpc" : NULL);
-    else
+    if (st->have_node && st->id.spiffe)
+        d->id.spiffe = xstrdup(st->id.spiffe);
+    if (!st->have_node)
         proxy_identity_init(&d->id, "", NULL, NULL, NULL, 0, NULL);
     for (int t = 0; t < XDS_NTYPES; t++)
         xds_core_type_status(st->core, (enum xds_type)t, &d->types[t]);

@@ -123,11 +123,14 @@ async function main() {
     await page.waitForSelector(row, {timeout: WAIT});
     await page.waitForFunction((sel) => {
       const r = document.querySelector(sel);
-      return r && [...r.querySelectorAll('td[data-type]')].every((td) => td.textContent === 'SYNCED');
+      // the sidecar references no secret: SDS is NOT SENT, every other type SYNCED
+      return r && [...r.querySelectorAll('td[data-type]')].every((td) =>
+        td.textContent === (td.getAttribute('data-type') === 'SDS' ? 'NOT SENT' : 'SYNCED'));
     }, row, {timeout: WAIT});
     const cells = await page.$$eval(row + ' td', (tds) => tds.map((t) => t.textContent));
     ok(cells[1] === 'sidecar' && cells[2] === 'default' && cells[3] === 'sotw',
-      'a client that connects appears in the proxies table, every type SYNCED', cells.join(' | '));
+      'a client that connects appears in the proxies table, CDS LDS EDS RDS SYNCED, SDS NOT SENT',
+      cells.join(' | '));
   });
 
   await attempt('a client that NACKs turns its row NACKED, with the message', async () => {

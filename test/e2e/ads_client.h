@@ -500,7 +500,15 @@ struct resp {
     char versions[4096]; /* delta: "name=version ..." */
     char version[64], nonce[64];
     int n, bad_type_url, duplicates;
+    int keys; /* resources that carry a private key (SDS) */
 };
+
+/* Does a packed resource carry PEM private key material? */
+static int holds_key(const uint8_t *p, size_t len)
+{
+    static const char pem[] = "PRIVATE KEY-----";
+    return len >= sizeof(pem) - 1 && memmem(p, len, pem, sizeof(pem) - 1) != NULL;
+}
 
 /* The name in field 1 of a packed resource. */
 static void inner_name(const uint8_t *p, size_t len, char *out, size_t cap)
@@ -546,6 +554,7 @@ static void decode_sotw(const uint8_t *p, size_t len, struct resp *r)
         r->bad_type_url |= strcmp(m->resources[i]->type_url, m->type_url) != 0;
         inner_name(m->resources[i]->value.data, m->resources[i]->value.len, name, sizeof(name));
         append(r->names, sizeof(r->names), name);
+        r->keys += holds_key(m->resources[i]->value.data, m->resources[i]->value.len);
     }
     r->n = (int)m->n_resources;
     envoy__service__discovery__v3__discovery_response__free_unpacked(m, NULL);
@@ -565,8 +574,10 @@ static void decode_delta(const uint8_t *p, size_t len, struct resp *r)
         const Envoy__Service__Discovery__V3__Resource *res = m->resources[i];
         char name[256], nv[512];
         r->bad_type_url |= res->resource == NULL || strcmp(res->resource->type_url, m->type_url);
-        if (res->resource)
+        if (res->resource) {
             inner_name(res->resource->value.data, res->resource->value.len, name, sizeof(name));
+            r->keys += holds_key(res->resource->value.data, res->resource->value.len);
+        }
         r->bad_type_url |= strcmp(name, res->name) != 0;
         append(r->names, sizeof(r->names), res->name);
         snprintf(nv, sizeof(nv), "%s=%s", res->name, res->version);

@@ -164,7 +164,7 @@ check "status -o json: the configz summary" \
     [ "$SRC" = 0 -a "$(jq -r '[.debug_addr, .config.generation, .config.source, .config.rejected, .config.errors, .config.warnings, .config.resources] | map(tostring) | join(" ")' "$SOUT")" = "127.0.0.1:$DBG 3 config-dir false 0 0 7" ]
 check "status -o json: the syncz array, one entry per stream" \
     [ "$(jq -r '.proxies | length' "$SOUT")" = 2 -a \
-        "$(jq -r '.proxies[] | select(.proxy == "'"$SIDECAR"'") | .resources[].status' "$SOUT" | sort | tr '\n' ' ')" = "NACKED NOT SENT NOT SENT SYNCED " ]
+        "$(jq -r '.proxies[] | select(.proxy == "'"$SIDECAR"'") | .resources[].status' "$SOUT" | sort | tr '\n' ' ')" = "NACKED NOT SENT NOT SENT NOT SENT SYNCED " ]
 status -o json e2e.default
 check "status -o json PROXY: that proxy only" \
     [ "$SRC" = 0 -a "$(jq -r '[.proxies[].proxy] | join(" ")' "$SOUT")" = "$SIDECAR" ]

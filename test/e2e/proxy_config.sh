@@ -70,16 +70,10 @@ cond "endpoints: a DNS cluster's host, from the cluster itself" \
     'has "$OUT" "^edition\.cnn\.com:443 +HEALTHY +- +outbound\|443\|\|edition\.cnn\.com$"'
 
 pc secrets sleep.default
-if get "/debug/secretz?proxyID=$SLEEP" >/dev/null 2>&1; then
-    cond "secrets: istioctl's columns" \
-        'has "$OUT" "^RESOURCE NAME +TYPE +STATUS +VALID CERT +SERIAL NUMBER +NOT AFTER +NOT BEFORE$"'
-else
-    cond "secrets: 'no secrets' when the server has no /debug/secretz" \
-        '[ "$RC" = 0 ] && [ "$OUT" = "no secrets" ]'
-    pc secrets sleep.default -o json
-    cond "secrets -o json: an empty list when the server has no /debug/secretz" \
-        '[ "$RC" = 0 ] && [ "$(printf "%s" "$OUT" | jq -c .)" = "[]" ]'
-fi
+cond "secrets: 'no secrets' for a sidecar that references none" '[ "$RC" = 0 ] && [ "$OUT" = "no secrets" ]'
+pc secrets sleep.default -o json
+cond "secrets -o json: an empty list for it" \
+    '[ "$RC" = 0 ] && [ "$(printf "%s" "$OUT" | jq -c .)" = "[]" ]'
 
 pc all sleep.default
 cond "all: every table under its heading" \
@@ -163,5 +157,48 @@ end $C1
 C1=0
 stop
 cond "xdsd exits 0 on SIGTERM" '[ "$RC" = 0 ]'
+PID=0
+
+# ---- secrets: a gateway whose server names a credential (served over SDS) -------------------
+
+mkdir -p "$T/gw" "$T/secrets"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$T/gw-key.pem" \
+    -out "$T/gw.pem" -days 30 -subj /CN=gw -addext subjectAltName=DNS:gw.example.com >/dev/null 2>&1
+printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cred\n  namespace: istio-system\n' \
+    >"$T/secrets/cred.yaml"
+printf 'type: kubernetes.io/tls\ndata:\n  tls.crt: %s\n  tls.key: %s\n' "$(base64 -w0 <"$T/gw.pem")" \
+    "$(base64 -w0 <"$T/gw-key.pem")" >>"$T/secrets/cred.yaml"
+cat >"$T/gw/gw.yaml" <<EOF
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: ["*"]
+    tls: {mode: SIMPLE, credentialName: cred}
+EOF
+# plaintext xDS on loopback: the key may go to the namespace the proxy claims
+start pcgw "$T/gw" --secrets-dir "$T/secrets" --insecure-plaintext-secrets || { summary; exit 1; }
+GW=router~10.0.0.2~gw.istio-system~istio-system.svc.cluster.local
+ADS_CLIENT_LABELS="istio=ingressgateway" "$SUB" "127.0.0.1:$XDS" "$GW" >"$T/c3.out" 2>&1 &
+C1=$!
+check "a gateway connected" wait_for 20 '[ "$(get /debug/syncz | jq length)" = 1 ]'
+serial=$(openssl x509 -in "$T/gw.pem" -noout -serial | sed 's/.*=//')
+after=$(date -u -d "$(openssl x509 -in "$T/gw.pem" -noout -enddate | sed 's/.*=//')" +%Y-%m-%dT%H:%M:%SZ)
+pc secrets gw.istio-system
+cond "secrets: istioctl's columns" \
+    'has "$OUT" "^RESOURCE NAME +TYPE +STATUS +VALID CERT +SERIAL NUMBER +NOT AFTER +NOT BEFORE$"'
+cond "secrets: the gateway's credential, ACTIVE, with its serial and expiry" \
+    'has "$OUT" "^kubernetes://cred +tls_certificate +ACTIVE +true +$serial +$after +"'
+pc secrets gw.istio-system -o json
+cond "secrets -o json: its fingerprint, never its key" \
+    '[ "$(printf "%s" "$OUT" | jq -r ".[0].name")" = "kubernetes://cred" ] &&
+     printf "%s" "$OUT" | jq -e ".[0].fingerprint_sha256 | test(\"^[0-9A-F:]{95}$\")" >/dev/null &&
+     ! printf "%s" "$OUT" | grep -q "PRIVATE KEY"'
+end $C1
+C1=0
+stop
 PID=0
 summary

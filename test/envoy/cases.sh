@@ -362,6 +362,7 @@ run_case() {
     simulate/*) simulate_case "${c#simulate/}" ;;
     etcd-failover/*) etcd_failover_case "$api" ;;
     sidecar/*) sidecar_case "${c#sidecar/}" ;;
+    sds/*) sds_case "$(echo "$c" | cut -d/ -f2)" "$api" ;;
     *) scenario_case "${c%%/*}" "$api" "$(echo "$c" | cut -s -d/ -f3)" ;;
     esac
     stop_all

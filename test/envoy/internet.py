@@ -2,6 +2,7 @@
 """internet.py - the "internet" host of the real Envoy suite: edition.cnn.com.
 
     internet.py --cert CERT --key KEY --log FILE [--http-port 80] [--https-port 443]
+                [--client-ca CA]
 
 Serves HTTP on --http-port and HTTPS on --https-port (a certificate for
 edition.cnn.com from the suite's test CA). Either port also takes the other
@@ -17,7 +18,10 @@ response goes out:
      "host": "edition.cnn.com", "headers": {...}}
 
 and so is a connection that ended without a request (a failed handshake,
-for example) with "request": null and "error". The tests read this file to
+for example) with "request": null and "error". With --client-ca, TLS
+requires a client certificate signed by CA (mutual TLS, as a partner's API
+would) and each entry of a TLS connection has its subject's CN in
+"client_cn". The tests read this file to
 tell TLS origination from passthrough and to see which address connected.
 Standard library only; stops on SIGTERM.
 """
@@ -80,6 +84,10 @@ def serve_conn(sock, peer, port, ctx, rec):
                 sock.do_handshake()
             finally:
                 base["sni"] = getattr(sock, "sni_received", None)
+            peer_cert = sock.getpeercert()
+            if peer_cert:
+                cn = [v for rdn in peer_cert.get("subject", ()) for k, v in rdn if k == "commonName"]
+                base["client_cn"] = cn[0] if cn else ""
         f = sock.makefile("rb")
         while True:
             head = read_head(f)
@@ -131,11 +139,15 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--http-port", type=int, default=80)
     ap.add_argument("--https-port", type=int, default=443)
+    ap.add_argument("--client-ca")
     args = ap.parse_args()
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(args.cert, args.key)
     ctx.set_alpn_protocols(["http/1.1"])
+    if args.client_ca:
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(args.client_ca)
     # the callback gets the connection's own socket: keep its SNI there
     ctx.sni_callback = lambda conn, name, _ctx: setattr(conn, "sni_received", name)
     rec = Recorder(args.log)

@@ -211,10 +211,12 @@ leaf() {
 # --- processes ----------------------------------------------------------------
 
 # internet_start: edition.cnn.com's servers; requests are recorded in $T/internet.jsonl
+# (INTERNET_ARGS: more arguments, e.g. --client-ca for mutual TLS)
 internet_start() {
     : >"$T/internet.jsonl"
+    # shellcheck disable=SC2086
     hx internet python3 test/envoy/internet.py --cert /etc/certs/cert-chain.pem \
-        --key /etc/certs/key.pem --log "$T/internet.jsonl" >"$T/internet.out" 2>&1 &
+        --key /etc/certs/key.pem --log "$T/internet.jsonl" ${INTERNET_ARGS:-} >"$T/internet.out" 2>&1 &
     wait_for 10 grep -q listening "$T/internet.out"
 }
 

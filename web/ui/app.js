@@ -5,7 +5,7 @@
 'use strict';
 (function () {
   var POLL_MS = 500;
-  var TYPES = ['CDS', 'LDS', 'EDS', 'RDS'];
+  var TYPES = ['CDS', 'LDS', 'EDS', 'RDS', 'SDS'];
   var state = null;
   var stamp = '';
   var samples = [];           // {t, pushes, nacks, rejected}: activity since the page opened

@@ -252,6 +252,7 @@ struct xds_view *tr_reuse_build(const struct tr_steps *steps, const struct trans
     if (tr_memo_share_view(&b)) {
         if (found != NULL)
             tr_build_findings(&b, found);
+        tr_sds_emit(&b); /* secrets are never shared: a rotation is a new build of them */
         xds_view_finish(b.view, NULL); /* every type is a finished shared one */
         arena_free(b.a);
         return b.view;

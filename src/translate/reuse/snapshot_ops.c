@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "reuse.h"
+#include "xdsd/secrets.h"
 #include "xdsd/util.h"
 
 /* What the build of one class recorded (memo.c), for the next snapshot. */
@@ -87,11 +88,23 @@ static void own_add(struct tr_ctx *c, const char *ident, size_t se, size_t ep)
     pthread_mutex_unlock(&c->lock);
 }
 
+/* With secrets served, proxies differ also in what they may receive: keys
+ * over mutual TLS only (docs/secrets.md), "default" only as its identity. */
+static char *sds_key(const struct tr_ctx *c, const struct proxy_identity *id, char *key)
+{
+    if (c->o.secrets == NULL)
+        return key;
+    const char *who = id->spiffe == NULL ? "plain" : c->o.mesh_sds ? id->spiffe : "mtls";
+    char *k = xasprintf("%s|sds:%s", key, who);
+    free(key);
+    return k;
+}
+
 static char *ctx_class_key(void *ctx, const struct proxy_identity *id)
 {
     struct tr_ctx *c = ctx;
     if (id->type != PROXY_ROUTER || id->proxyless_grpc)
-        return tr_class_key(&c->m, c->label_keys, c->n_label_keys, id, NULL);
+        return sds_key(c, id, tr_class_key(&c->m, c->label_keys, c->n_label_keys, id, NULL));
     char *ident = own_ident(id);
     struct tr_own own = own_find(c, ident);
     int known = own.known;
@@ -100,7 +113,7 @@ static char *ctx_class_key(void *ctx, const struct proxy_identity *id)
         own_add(c, ident, own.se ? (size_t)(own.se - c->m.service_entries) : SIZE_MAX,
                 own.ep ? (size_t)(own.ep - own.se->endpoints) : SIZE_MAX);
     free(ident);
-    return key;
+    return sds_key(c, id, key);
 }
 
 /* The memo of class key in c, or NULL. A memo does not change once added. */
@@ -172,7 +185,9 @@ static int same_options(const struct tr_ctx *a, const struct tr_ctx *b)
     return a->o.outbound_policy == b->o.outbound_policy &&
            strcmp(a->o.mesh_certs, b->o.mesh_certs) == 0 &&
            strcmp(a->o.trust_domain, b->o.trust_domain) == 0 &&
-           a->o.max_response_bytes == b->o.max_response_bytes;
+           a->o.max_response_bytes == b->o.max_response_bytes && a->o.mesh_sds == b->o.mesh_sds &&
+           a->o.insecure_plaintext_secrets == b->o.insecure_plaintext_secrets &&
+           (a->o.secrets == NULL) == (b->o.secrets == NULL);
 }
 
 /* The older snapshot's memos serve while it rebuilds the same classes; its
@@ -212,6 +227,7 @@ static void ctx_free(void *ctx)
     tr_findings_release(&c->findings);
     pthread_mutex_destroy(&c->lock);
     config_unref(c->cfg);
+    secrets_unref(c->o.secrets);
     free(c->mesh_certs);
     free(c->trust_domain);
     free(c);
@@ -232,6 +248,7 @@ struct snapshot *translate_snapshot(struct config_set *cfg, uint64_t gen,
     c->trust_domain = xstrdup(c->o.trust_domain ? c->o.trust_domain : "cluster.local");
     c->o.mesh_certs = c->mesh_certs;
     c->o.trust_domain = c->trust_domain;
+    secrets_ref(c->o.secrets);
     struct translate_model *m = &c->m;
     m->service_entries = config_service_entries(cfg, &m->n_service_entries);
     m->gateways = config_gateways(cfg, &m->n_gateways);
