@@ -25,7 +25,7 @@ static const struct xds_view *view_of(void *ctx, const struct proxy_identity *id
 static int walk(const char *dir, enum outbound_policy pol, const char *node, const char *labels,
                 const char *url, const char *header, struct sim_result *res)
 {
-    char *path = xasprintf("%s/config/%s", unit_data_dir(), dir);
+    char *path = dir[0] == '/' ? xstrdup(dir) : xasprintf("%s/config/%s", unit_data_dir(), dir);
     struct config_diags diags = {0};
     struct config_set *cfg = config_load(path, &diags, NULL);
     config_diags_release(&diags);
@@ -265,6 +265,36 @@ static void drop_dir(char *dir)
         unit_fail(__FILE__, __LINE__, "cannot remove the temporary directory");
     free(cmd);
     free(dir);
+}
+
+/* A Sidecar's egressProxy: a host no ServiceEntry declares goes to the
+ * egress gateway, whose forward proxy sends it on to the name the request
+ * carries (Host for HTTP, SNI for the app's TLS). */
+TEST(simulate_egress_proxy)
+{
+    const char *dirs[] = {"guide/http-egress", "simulate-egress-proxy"};
+    char *dir = merge_dirs(dirs, 2);
+    if (!CHECK(dir != NULL))
+        return;
+    const char *urls[] = {"http://unlisted.example.org/", "https://unlisted.example.org/"};
+    const char *dest[] = {"unlisted.example.org:80", "unlisted.example.org:443"};
+    for (int i = 0; i < 2; i++) {
+        struct sim_result res;
+        if (walk(dir, OUTBOUND_ALLOW_ANY, SLEEP, NULL, urls[i], NULL, &res) < 0)
+            break;
+        CHECK_INT(res.n_hops, 2);
+        if (res.n_hops == 2) {
+            CHECK_STR(res.hops[0].cluster,
+                      "outbound|443||istio-egressgateway.istio-system.svc.cluster.local");
+            CHECK_STR(res.hops[1].kind, "gateway");
+            CHECK_STR(res.hops[1].cluster, "EgressForwardProxyCluster");
+            CHECK_STR(res.hops[1].tls, i == 0 ? "plain" : "passthrough");
+            CHECK(res.hops[1].outcome == NULL);
+        }
+        CHECK_STR(res.destination, dest[i]);
+        sim_result_release(&res);
+    }
+    drop_dir(dir);
 }
 
 /* The edge of map from -> to for request, or NULL. */

@@ -112,10 +112,21 @@ static void set_branches(struct sim_hop *h, const char *single, size_t n, char *
 static int http_hop(struct sim_msgs *m, const struct xds_view *v, const Hcm *hcm,
                     const struct sim_request *r, struct sim_hop *h)
 {
-    const char *rds = hcm->rds ? hcm->rds->route_config_name : "";
+    /* route_specifier is a oneof: an inline route configuration (the
+     * gateway's forward proxy for egressProxy) or the name of one over RDS */
+    RouteConfig *rc = NULL;
+    const char *rds = "";
+    if (hcm->route_specifier_case ==
+        ENVOY__EXTENSIONS__FILTERS__NETWORK__HTTP_CONNECTION_MANAGER__V3__HTTP_CONNECTION_MANAGER__ROUTE_SPECIFIER_ROUTE_CONFIG) {
+        rc = hcm->route_config;
+        rds = rc && rc->name && *rc->name ? rc->name : "(inline)";
+    } else if (hcm->route_specifier_case ==
+               ENVOY__EXTENSIONS__FILTERS__NETWORK__HTTP_CONNECTION_MANAGER__V3__HTTP_CONNECTION_MANAGER__ROUTE_SPECIFIER_RDS) {
+        rds = hcm->rds->route_config_name;
+        const struct xds_resource *res = xds_view_find(v, XDS_ROUTE, rds);
+        rc = res ? sim_unpack(m, &RouteConfig_desc, res->bytes, res->len) : NULL;
+    }
     h->route_config = xstrdup(rds);
-    const struct xds_resource *res = xds_view_find(v, XDS_ROUTE, rds);
-    RouteConfig *rc = res ? sim_unpack(m, &RouteConfig_desc, res->bytes, res->len) : NULL;
     if (rc == NULL) {
         stop(h, "404 NR", "route configuration %s was not sent", rds);
         return -1;
@@ -328,6 +339,19 @@ static int one_hop(struct sim_msgs *m, const struct xds_view *v, const struct co
         h->tls = xstrdup(b->app_tls ? "passthrough" : "plain");
         h->why = xstrdup("PassthroughCluster: out to the address the app connected to; no "
                          "ServiceEntry took it and the outbound traffic policy is ALLOW_ANY");
+        out->destination = xasprintf("%s:%u", r->host, r->port);
+        return 0;
+    }
+    if (cl->cluster_discovery_type_case ==
+            ENVOY__CONFIG__CLUSTER__V3__CLUSTER__CLUSTER_DISCOVERY_TYPE_CLUSTER_TYPE &&
+        cl->cluster_type && cl->cluster_type->name &&
+        strcmp(cl->cluster_type->name, "envoy.clusters.dynamic_forward_proxy") == 0) {
+        /* the gateway's forward proxy (egressProxy): out to the host the
+         * request names (Host for HTTP, SNI for TLS), resolved there */
+        h->upstream = xasprintf("%s:%u", r->host, r->port);
+        h->tls = xstrdup(b->app_tls ? "passthrough" : "plain");
+        h->why = xstrdup("dynamic forward proxy: out to the host the request names, resolved by "
+                         "the gateway");
         out->destination = xasprintf("%s:%u", r->host, r->port);
         return 0;
     }
