@@ -39,6 +39,31 @@ void *xrealloc(void *ptr, size_t size)
     return p;
 }
 
+char *read_whole_stream(FILE *f, size_t *len)
+{
+    size_t cap = 8192, n = 0, got;
+    char *buf = xmalloc(cap);
+    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (n + 1 == cap)
+            buf = xrealloc(buf, cap *= 2);
+    }
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+char *read_whole_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *buf = read_whole_stream(f, len);
+    fclose(f);
+    return buf;
+}
+
 char *xstrdup(const char *s)
 {
     return xstrndup(s, strlen(s));

@@ -3,6 +3,7 @@
 #define XDSD_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 /* Allocators that abort the process with a message on out-of-memory, so
@@ -18,6 +19,13 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Grow *arr (of element size elem) so that it holds at least need elements;
  * *cap is updated. Doubling, so appends are amortised O(1). */
 void xgrow(void **arr, size_t *cap, size_t need, size_t elem);
+
+/* All of f, read to its end, NUL-terminated (a heap string); *len (when not
+ * NULL) its length without the NUL. */
+char *read_whole_stream(FILE *f, size_t *len);
+/* All of the file at path (a heap string, NUL-terminated), or NULL with
+ * errno set when it cannot be opened. */
+char *read_whole_file(const char *path, size_t *len);
 
 /* Monotonic time in milliseconds, for timers and latency figures. */
 int64_t now_ms(void);

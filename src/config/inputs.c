@@ -13,20 +13,6 @@
 #include "xdsd/config.h"
 #include "xdsd/util.h"
 
-static char *slurp(FILE *f, size_t *len)
-{
-    size_t cap = 8192, n = 0, got;
-    char *buf = xmalloc(cap);
-    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (n + 1 == cap)
-            buf = xrealloc(buf, cap *= 2);
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 static void add(struct config_source **out, size_t *n, size_t *cap, const char *name,
                 struct config_diags *d)
 {
@@ -42,7 +28,7 @@ static void add(struct config_source **out, size_t *n, size_t *cap, const char *
     xgrow((void **)out, cap, *n + 1, sizeof(**out));
     struct config_source *s = &(*out)[(*n)++];
     s->name = xstrdup(in ? CONFIG_STDIN_NAME : name);
-    s->data = slurp(f, &s->len);
+    s->data = read_whole_stream(f, &s->len);
     if (!in)
         fclose(f);
 }

@@ -21,23 +21,12 @@
 /* Range pages: well under gRPC's default 4 MiB per message for our YAML. */
 #define PAGE_KEYS 500
 
-static char *read_file(const char *path, char **err)
+/* The file at path, or NULL with *err saying why. */
+static char *read_or_say(const char *path, char **err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
+    char *buf = read_whole_file(path, NULL);
+    if (buf == NULL)
         *err = xasprintf("cannot open '%s': %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = xmalloc(cap);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (cap - n - 1 == 0)
-            buf = xrealloc(buf, cap *= 2);
-    }
-    fclose(f);
-    buf[n] = '\0';
     return buf;
 }
 
@@ -86,7 +75,7 @@ static int read_credentials(struct etcd_client *c, const struct etcd_options *o,
 {
     if (o->cacert) {
         c->tls = 1;
-        if ((c->ca_pem = read_file(o->cacert, err)) == NULL)
+        if ((c->ca_pem = read_or_say(o->cacert, err)) == NULL)
             return -1;
     }
     if ((o->cert != NULL) != (o->key != NULL)) {
@@ -95,8 +84,8 @@ static int read_credentials(struct etcd_client *c, const struct etcd_options *o,
     }
     if (o->cert) {
         c->tls = 1;
-        if ((c->cert_pem = read_file(o->cert, err)) == NULL ||
-            (c->key_pem = read_file(o->key, err)) == NULL)
+        if ((c->cert_pem = read_or_say(o->cert, err)) == NULL ||
+            (c->key_pem = read_or_say(o->key, err)) == NULL)
             return -1;
     }
     if ((o->user != NULL) != (o->password_file != NULL)) {
@@ -104,7 +93,7 @@ static int read_credentials(struct etcd_client *c, const struct etcd_options *o,
         return -1;
     }
     if (o->user) {
-        char *pw = read_file(o->password_file, err);
+        char *pw = read_or_say(o->password_file, err);
         if (pw == NULL)
             return -1;
         pw[strcspn(pw, "\r\n")] = '\0';

@@ -296,6 +296,9 @@ void tr_sds_emit(struct tr_build *b);
 /* `from` names the resource being built, for the consistency check. */
 /* The file access log to /dev/stdout in Istio's text format. */
 AccessLog *tr_access_log(struct tr_build *b);
+/* A listener filter / an HTTP filter named name, its config cfg packed in an Any. */
+NetFilter *tr_net_filter(struct arena *a, const char *name, const void *cfg);
+HttpFilter *tr_http_filter(struct arena *a, const char *name, const void *cfg);
 /* The HTTP connection manager reading RDS rds. kind: 0 sidecar outbound,
  * 1 gateway (remote address, XFCC), 2 proxyless gRPC (fault + router only). */
 NetFilter *tr_hcm(struct tr_build *b, const char *rds, const char *stat_prefix, int kind,

@@ -96,25 +96,6 @@ void tr_egress_proxy_cluster(struct tr_build *b)
     tr_emit(b, XDS_CLUSTER, c->name, c);
 }
 
-static NetFilter *net_filter(struct arena *a, const char *name, const void *cfg)
-{
-    NetFilter *f = NEW(a, NetFilter);
-    f->name = (char *)name;
-    f->config_type_case = ENVOY__CONFIG__LISTENER__V3__FILTER__CONFIG_TYPE_TYPED_CONFIG;
-    f->typed_config = pb_any(a, cfg);
-    return f;
-}
-
-static HttpFilter *http_filter(struct arena *a, const char *name, const void *cfg)
-{
-    HttpFilter *f = NEW(a, HttpFilter);
-    f->name = (char *)name;
-    f->config_type_case =
-        ENVOY__EXTENSIONS__FILTERS__NETWORK__HTTP_CONNECTION_MANAGER__V3__HTTP_FILTER__CONFIG_TYPE_TYPED_CONFIG;
-    f->typed_config = pb_any(a, cfg);
-    return f;
-}
-
 /* TLS: the SNI names the host, connected to on 443; the bytes pass as they are. */
 static FilterChain *tls_chain(struct tr_build *b)
 {
@@ -130,7 +111,7 @@ static FilterChain *tls_chain(struct tr_build *b)
     c->filter_chain_match->transport_protocol = "tls";
     c->n_filters = 2;
     c->filters = arena_alloc(a, 2 * sizeof(*c->filters));
-    c->filters[0] = net_filter(a, "envoy.filters.network.sni_dynamic_forward_proxy", sni);
+    c->filters[0] = tr_net_filter(a, "envoy.filters.network.sni_dynamic_forward_proxy", sni);
     c->filters[1] = tr_tcp_proxy_to(b, DFP_CLUSTER, b->from);
     return c;
 }
@@ -163,8 +144,8 @@ static FilterChain *http_chain(struct tr_build *b, const char *stat_prefix)
     h->route_config = rc;
     h->n_http_filters = 2;
     h->http_filters = arena_alloc(a, 2 * sizeof(*h->http_filters));
-    h->http_filters[0] = http_filter(a, "envoy.filters.http.dynamic_forward_proxy", dfp);
-    h->http_filters[1] = http_filter(a, "envoy.filters.http.router", NEW(a, Router));
+    h->http_filters[0] = tr_http_filter(a, "envoy.filters.http.dynamic_forward_proxy", dfp);
+    h->http_filters[1] = tr_http_filter(a, "envoy.filters.http.router", NEW(a, Router));
     h->n_access_log = 1;
     h->access_log = arena_alloc(a, sizeof(*h->access_log));
     h->access_log[0] = tr_access_log(b);
@@ -172,7 +153,7 @@ static FilterChain *http_chain(struct tr_build *b, const char *stat_prefix)
     c->name = "egress-proxy-http";
     c->n_filters = 1;
     c->filters = arena_alloc(a, sizeof(*c->filters));
-    c->filters[0] = net_filter(a, "envoy.filters.network.http_connection_manager", h);
+    c->filters[0] = tr_net_filter(a, "envoy.filters.network.http_connection_manager", h);
     return c;
 }
 

@@ -42,7 +42,7 @@ AccessLog *tr_access_log(struct tr_build *b)
     return l;
 }
 
-static HttpFilter *http_filter(struct arena *a, const char *name, const void *cfg)
+HttpFilter *tr_http_filter(struct arena *a, const char *name, const void *cfg)
 {
     HttpFilter *f = NEW(a, HttpFilter);
     f->name = (char *)name;
@@ -52,7 +52,7 @@ static HttpFilter *http_filter(struct arena *a, const char *name, const void *cf
     return f;
 }
 
-static NetFilter *net_filter(struct arena *a, const char *name, const void *cfg)
+NetFilter *tr_net_filter(struct arena *a, const char *name, const void *cfg)
 {
     NetFilter *f = NEW(a, NetFilter);
     f->name = (char *)name;
@@ -82,10 +82,10 @@ static Hcm *hcm_message(struct tr_build *b, const char *rds, const char *stat_pr
     h->rds = r;
     size_t n = 0;
     h->http_filters = arena_alloc(a, 3 * sizeof(*h->http_filters));
-    h->http_filters[n++] = http_filter(a, "envoy.filters.http.fault", NEW(a, FaultFilter));
+    h->http_filters[n++] = tr_http_filter(a, "envoy.filters.http.fault", NEW(a, FaultFilter));
     if (kind != 2)
-        h->http_filters[n++] = http_filter(a, "envoy.filters.http.cors", NEW(a, CorsFilter));
-    h->http_filters[n++] = http_filter(a, "envoy.filters.http.router", NEW(a, Router));
+        h->http_filters[n++] = tr_http_filter(a, "envoy.filters.http.cors", NEW(a, CorsFilter));
+    h->http_filters[n++] = tr_http_filter(a, "envoy.filters.http.router", NEW(a, Router));
     h->n_http_filters = n;
     if (kind == 2)
         return h;
@@ -115,7 +115,7 @@ NetFilter *tr_hcm(struct tr_build *b, const char *rds, const char *stat_prefix, 
                   const char *from)
 {
     tr_ref(b, XDS_ROUTE, rds, from);
-    return net_filter(b->a, "envoy.filters.network.http_connection_manager",
+    return tr_net_filter(b->a, "envoy.filters.network.http_connection_manager",
                       hcm_message(b, rds, stat_prefix, kind));
 }
 
@@ -134,7 +134,7 @@ NetFilter *tr_tcp_proxy_to(struct tr_build *b, const char *cluster, const char *
     t->cluster = (char *)cluster;
     one_log(b, &t->n_access_log, &t->access_log);
     tr_ref(b, XDS_CLUSTER, cluster, from);
-    return net_filter(b->a, "envoy.filters.network.tcp_proxy", t);
+    return tr_net_filter(b->a, "envoy.filters.network.tcp_proxy", t);
 }
 
 NetFilter *tr_tcp_proxy(struct tr_build *b, const struct route_destination *route, size_t n,
@@ -164,7 +164,7 @@ NetFilter *tr_tcp_proxy(struct tr_build *b, const struct route_destination *rout
         ENVOY__EXTENSIONS__FILTERS__NETWORK__TCP_PROXY__V3__TCP_PROXY__CLUSTER_SPECIFIER_WEIGHTED_CLUSTERS;
     t->weighted_clusters = wc;
     one_log(b, &t->n_access_log, &t->access_log);
-    return net_filter(a, "envoy.filters.network.tcp_proxy", t);
+    return tr_net_filter(a, "envoy.filters.network.tcp_proxy", t);
 }
 
 ListenerFilter *tr_listener_filter(struct tr_build *b, int tls)

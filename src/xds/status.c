@@ -91,23 +91,12 @@ void xds_status_report_free(struct xds_status_report *r)
 
 /* ---- credentials ----------------------------------------------------------------- */
 
-static char *read_file(const char *path)
+/* The file at path, or NULL with a warning. */
+static char *read_or_warn(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
+    char *buf = read_whole_file(path, NULL);
+    if (buf == NULL)
         log_warn("cannot open '%s'", path);
-        return NULL;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = xmalloc(cap);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (cap - n - 1 == 0)
-            buf = xrealloc(buf, cap *= 2);
-    }
-    fclose(f);
-    buf[n] = '\0';
     return buf;
 }
 
@@ -121,8 +110,8 @@ grpc_server_credentials *xds_server_credentials(const struct serve_options *o)
                   "--xds-tls-ca together");
         return NULL;
     }
-    char *cert = read_file(o->xds_tls_cert), *key = read_file(o->xds_tls_key);
-    char *ca = read_file(o->xds_tls_ca);
+    char *cert = read_or_warn(o->xds_tls_cert), *key = read_or_warn(o->xds_tls_key);
+    char *ca = read_or_warn(o->xds_tls_ca);
     grpc_server_credentials *c = NULL;
     if (cert && key && ca) {
         grpc_ssl_pem_key_cert_pair pair = {.private_key = key, .cert_chain = cert};
