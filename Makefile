@@ -76,7 +76,11 @@ GEN_C := $(GEN_PB_C) $(GEN)/pb_registry.c
 GEN_OBJ := $(patsubst $(GEN)/%.c,$(O)/obj/gen/%.o,$(GEN_C))
 
 # --- our code -----------------------------------------------------------------
-LIB_SRC := $(filter-out src/cmd/main.c,$(shell find src -name '*.c' | LC_ALL=C sort))
+# the command line's own files (main.c and the flag parsers it shares cli.h
+# with) make the binary; everything else is the library tests link
+CLI_SRC := src/cmd/main.c $(sort $(wildcard src/cmd/cli_*.c))
+CLI_OBJ := $(patsubst %.c,$(O)/obj/%.o,$(CLI_SRC))
+LIB_SRC := $(filter-out $(CLI_SRC),$(shell find src -name '*.c' | LC_ALL=C sort))
 LIB_OBJ := $(patsubst %.c,$(O)/obj/%.o,$(LIB_SRC))
 LIB := $(O)/libxdsd.a
 BIN := $(O)/xdsd
@@ -145,9 +149,9 @@ $(LIB): $(LIB_OBJ) $(GEN_OBJ)
 	@echo "  AR       $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(O)/obj/src/cmd/main.o $(LIB)
+$(BIN): $(CLI_OBJ) $(LIB)
 	@echo "  LD       $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
 $(UNIT): $(UNIT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
@@ -157,17 +161,17 @@ $(UNIT): $(UNIT_OBJ) $(LIB)
 $(O)/test/e2e/%: $(O)/obj/test/e2e/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD       $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
 $(O)/test/interop/%: $(O)/obj/test/interop/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD       $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
 $(O)/bench/%: $(O)/obj/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD       $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
 unit: $(UNIT)
 
