@@ -235,7 +235,9 @@ xdsd_start() {
 # envoy_start HOST BOOTSTRAP [UID]: Envoy on HOST, with README's command
 # (`envoy -c BOOTSTRAP --disable-hot-restart`) and a log level and format;
 # its stdout (the access log) in $T/HOST.out, its own log in $T/HOST.err;
-# ENVOY_ARGS, when set, adds to the command line
+# ENVOY_ARGS, when set, adds to the command line. The checks read the access
+# log, which Envoy writes out every 10 s by default: flushed every 100 ms
+# here unless ENVOY_ARGS says otherwise
 envoy_start() {
     local h=$1 boot=$2 uid=${3:-0}
     : >"$T/$h.out"
@@ -243,7 +245,7 @@ envoy_start() {
     # Envoy opens /dev/stdout again for its access log, as its own uid
     chown "$uid" "$T/$h.out" "$T/$h.err"
     hxu "$h" "$uid" "$ENVOY" -c "$boot" --disable-hot-restart -l info \
-        --log-format '[%Y-%m-%d %T.%e][%l][%n] %v' ${ENVOY_ARGS:-} >"$T/$h.out" 2>"$T/$h.err" &
+        --log-format '[%Y-%m-%d %T.%e][%l][%n] %v' ${ENVOY_ARGS:---file-flush-interval-msec 100} >"$T/$h.out" 2>"$T/$h.err" &
 }
 
 # admin HOST PATH: GET from HOST's Envoy admin, on the bootstraps' ports
