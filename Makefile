@@ -161,17 +161,17 @@ $(UNIT): $(UNIT_OBJ) $(LIB)
 $(O)/test/e2e/%: $(O)/obj/test/e2e/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD       $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 $(O)/test/interop/%: $(O)/obj/test/interop/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD       $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 $(O)/bench/%: $(O)/obj/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD       $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 unit: $(UNIT)
 
