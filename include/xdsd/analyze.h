@@ -70,14 +70,14 @@ struct analyze_options {
 /* The defaults of `xdsd serve`: ALLOW_ANY, /etc/certs, cluster.local, offline. */
 void analyze_options_init(struct analyze_options *o);
 
-/* Add one finding of loading or validation: its code is the registry's for
- * the check it comes from (XDS0001 / XDS0002 for an error / a warning no
- * code names). resource is "KIND NAMESPACE/NAME" or NULL. With o->live the
- * declared-service form of the selector finding is left out (the analyzers
- * ask the connected proxies instead). */
+/* Add one finding of loading or validation: code is the one the check gave
+ * it (struct config_diag's), or NULL for XDS0001 / XDS0002 (an error / a
+ * warning no analyzer names). resource is "KIND NAMESPACE/NAME" or NULL.
+ * With o->live the declared-service form of the selector finding is left
+ * out (the analyzers ask the connected proxies instead). */
 void analyze_add_diag(struct analyze_findings *f, const struct analyze_options *o, int warning,
-                      const char *file, int line, int column, const char *resource,
-                      const char *message);
+                      const char *code, const char *file, int line, int column,
+                      const char *resource, const char *message);
 /* analyze_add_diag() for each finding of d. */
 void analyze_add_diags(struct analyze_findings *f, const struct analyze_options *o,
                        const struct config_diags *d);

@@ -547,6 +547,9 @@ struct config_diag {
     struct config_pos pos;
     const char *resource; /* "VirtualService default/foo", or NULL outside a resource */
     const char *message;
+    /* the analyzer code this finding is (`xdsd analyze`: "IST0101", a static
+     * string), or NULL */
+    const char *code;
 };
 
 struct config_diags {

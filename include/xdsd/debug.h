@@ -43,6 +43,7 @@ struct debug_diag {
     int line, column;
     char *resource; /* "VirtualService default/foo", or NULL */
     char *message;
+    const char *code; /* the analyzer code of the finding (a static string), or NULL */
 };
 
 /* Memory that copies of a debug_config_info share, freed with the last:

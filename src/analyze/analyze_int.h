@@ -8,9 +8,6 @@
 #include "xdsd/analyze.h"
 #include "xdsd/arena.h"
 
-/* The code of a finding of loading or validation (registry.c). */
-const char *analyze_diag_code(int warning, const char *message);
-
 /* One analysis: the set's resources, the options, a scratch arena. */
 struct actx {
     struct analyze_findings *out;

@@ -84,10 +84,12 @@ static char *strip_code_note(const char *message, const char *code)
 }
 
 void analyze_add_diag(struct analyze_findings *f, const struct analyze_options *o, int warning,
-                      const char *file, int line, int column, const char *resource,
-                      const char *message)
+                      const char *code, const char *file, int line, int column,
+                      const char *resource, const char *message)
 {
-    const char *code = analyze_diag_code(warning, or_empty(message));
+    /* a check of loading or validation that is no analyzer's of its own */
+    if (code == NULL)
+        code = warning ? "XDS0002" : "XDS0001";
     if (o->live && strcmp(code, "XDS1001") == 0)
         return; /* live: the connected proxies answer instead */
     const struct analyze_code *c = analyze_code_find(code);
@@ -106,7 +108,7 @@ void analyze_add_diags(struct analyze_findings *f, const struct analyze_options 
 {
     for (size_t i = 0; d && i < d->n; i++) {
         const struct config_diag *g = &d->items[i];
-        analyze_add_diag(f, o, g->severity == CONFIG_WARNING, g->pos.file, g->pos.line,
+        analyze_add_diag(f, o, g->severity == CONFIG_WARNING, g->code, g->pos.file, g->pos.line,
                          g->pos.column, g->resource, g->message);
     }
 }

@@ -126,3 +126,12 @@ void vc_warn(struct vctx *v, struct config_pos pos, const char *fmt, ...)
     diag_vadd(v->diags, CONFIG_WARNING, pos, label_of(v), fmt, ap);
     va_end(ap);
 }
+
+void vc_coded(struct vctx *v, enum config_severity sev, const char *code, struct config_pos pos,
+              const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd_code(v->diags, sev, code, pos, label_of(v), fmt, ap);
+    va_end(ap);
+}

@@ -31,6 +31,10 @@ void vc_error(struct vctx *v, struct config_pos pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void vc_warn(struct vctx *v, struct config_pos pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A finding that is an analyzer code (Istio's "IST0101", xdsd's "XDS1001":
+ * docs/analyze.md), of severity sev. */
+void vc_coded(struct vctx *v, enum config_severity sev, const char *code, struct config_pos pos,
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* exportTo: each entry is ".", "*" or a namespace. */
 void validate_export_to(struct vctx *v, const char *const *e, size_t n);
 

@@ -133,12 +133,12 @@ static void group_conflicts(struct vctx *v, const struct host_group *g)
                                    strcmp(first->vs->meta.name, b->vs->meta.name) == 0))
             continue;
         v->label = meta_label(&v->b->set->arena, &b->vs->meta);
-        vc_warn(v, b->pos,
-                "host '%s' on the mesh is also routed by VirtualService %s/%s (%s:%d:%d), "
-                "which comes first in namespace/name order: this VirtualService is ignored "
-                "for it (Istio IST0109)",
-                b->host, first->vs->meta.namespace, first->vs->meta.name, first->pos.file,
-                first->pos.line, first->pos.column);
+        vc_coded(v, CONFIG_WARNING, "IST0109", b->pos,
+                 "host '%s' on the mesh is also routed by VirtualService %s/%s (%s:%d:%d), "
+                 "which comes first in namespace/name order: this VirtualService is ignored "
+                 "for it (Istio IST0109)",
+                 b->host, first->vs->meta.namespace, first->vs->meta.name, first->pos.file,
+                 first->pos.line, first->pos.column);
     }
     free(items);
 }

@@ -268,25 +268,29 @@ static void check_destination(struct xctx *x, const struct virtual_service *vs,
     const struct service_entry *se = find_se(x, host);
     struct config_pos at = AT2(v, &d->host, d->pos);
     if (se == NULL)
-        vc_warn(v, at, "destination host '%s' is not declared by any ServiceEntry%s", d->host,
-                suggest_host(x, d->host, host, vs->meta.namespace));
+        vc_coded(v, CONFIG_WARNING, "IST0101", at,
+                 "destination host '%s' is not declared by any ServiceEntry%s", d->host,
+                 suggest_host(x, d->host, host, vs->meta.namespace));
     else if (d->port && se->n_ports && !has_port(se, d->port))
-        vc_warn(v, AT2(v, &d->port, d->pos), "port %u is not a port of ServiceEntry %s/%s", d->port,
-                se->meta.namespace, se->meta.name);
+        vc_coded(v, CONFIG_WARNING, "IST0101", AT2(v, &d->port, d->pos),
+                 "port %u is not a port of ServiceEntry %s/%s", d->port, se->meta.namespace,
+                 se->meta.name);
     else if (!d->port && http && se->n_ports > 1)
-        vc_warn(v, at, "host '%s' has several ports: give destination.port", d->host);
+        vc_coded(v, CONFIG_WARNING, "IST0112", at,
+                 "host '%s' has several ports: give destination.port", d->host);
     if (d->subset == NULL)
         return;
     const struct destination_rule *dr = find_dr(x, host, vs->meta.namespace);
     struct config_pos sat = AT2(v, &d->subset, d->pos);
     if (dr == NULL) {
-        vc_error(v, sat, "subset '%s' not found: no DestinationRule for host '%s'", d->subset,
-                 d->host);
+        vc_coded(v, CONFIG_ERROR, "IST0101", sat,
+                 "subset '%s' not found: no DestinationRule for host '%s'", d->subset, d->host);
         return;
     }
     if (has_subset(x, dr, d->subset))
         return;
-    vc_error(v, sat, "subset '%s' not found in DestinationRule %s/%s (host '%s')%s", d->subset,
+    vc_coded(v, CONFIG_ERROR, "IST0101", sat,
+             "subset '%s' not found in DestinationRule %s/%s (host '%s')%s", d->subset,
              dr->meta.namespace, dr->meta.name, dr->host, suggest_subset(x, dr, d->subset));
 }
 
@@ -470,8 +474,8 @@ static const char *check_ref(struct xctx *x, const struct virtual_service *vs, c
                 ref, key);
     *gw = find_gateway(x->v->b, key);
     if (*gw == NULL) {
-        vc_error(x->v, at, "Gateway %s not found (referenced as '%s')%s", key, ref,
-                 suggest_gateway(x, key, vs->meta.namespace));
+        vc_coded(x->v, CONFIG_ERROR, "IST0101", at, "Gateway %s not found (referenced as '%s')%s",
+                 key, ref, suggest_gateway(x, key, vs->meta.namespace));
         return NULL;
     }
     return key;
@@ -493,8 +497,9 @@ static void check_gateways(struct xctx *x, const struct virtual_service *vs,
         for (size_t h = 0; h < vs->n_hosts; h++) {
             struct config_pos hat = AT(v, &vs->hosts[h]);
             if (gw && !gateway_exposes(x, gw, vs->hosts[h], vs->meta.namespace))
-                vc_warn(v, hat, "host '%s' is not exposed by any server of Gateway %s",
-                        vs->hosts[h], key);
+                vc_coded(v, CONFIG_WARNING, "IST0132", hat,
+                         "host '%s' is not exposed by any server of Gateway %s", vs->hosts[h],
+                         key);
             xgrow((void **)&bl->items, &bl->cap, bl->n + 1, sizeof(*bl->items));
             bl->items[bl->n++] = (struct binding){
                 key, host_fqdn(&x->tmp, vs->hosts[h], vs->meta.namespace), vs, hat};

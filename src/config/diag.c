@@ -8,8 +8,8 @@
 
 #include "xdsd/util.h"
 
-void diag_vadd(struct config_diags *d, enum config_severity sev, struct config_pos pos,
-               const char *resource, const char *fmt, va_list ap)
+void diag_vadd_code(struct config_diags *d, enum config_severity sev, const char *code,
+                    struct config_pos pos, const char *resource, const char *fmt, va_list ap)
 {
     if (sev == CONFIG_ERROR)
         d->n_errors++;
@@ -22,6 +22,7 @@ void diag_vadd(struct config_diags *d, enum config_severity sev, struct config_p
     if (d->n == CONFIG_MAX_DIAGS) {
         msg = xasprintf("too many errors and warnings: the rest are counted, not shown");
         sev = CONFIG_WARNING;
+        code = NULL;
     } else if (vasprintf(&msg, fmt, ap) < 0) {
         abort();
     }
@@ -38,6 +39,22 @@ void diag_vadd(struct config_diags *d, enum config_severity sev, struct config_p
     g->pos.column = pos.column;
     g->resource = resource ? xstrdup(resource) : NULL;
     g->message = msg;
+    g->code = code;
+}
+
+void diag_vadd(struct config_diags *d, enum config_severity sev, struct config_pos pos,
+               const char *resource, const char *fmt, va_list ap)
+{
+    diag_vadd_code(d, sev, NULL, pos, resource, fmt, ap);
+}
+
+void diag_add_code(struct config_diags *d, enum config_severity sev, const char *code,
+                   struct config_pos pos, const char *resource, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd_code(d, sev, code, pos, resource, fmt, ap);
+    va_end(ap);
 }
 
 void diag_add(struct config_diags *d, enum config_severity sev, struct config_pos pos,
@@ -115,7 +132,7 @@ void diags_append(struct config_diags *dst, const struct config_diags *src)
     size_t errors = dst->n_errors, warnings = dst->n_warnings;
     for (size_t i = 0; i < src->n; i++) {
         const struct config_diag *g = &src->items[i];
-        diag_add(dst, g->severity, g->pos, g->resource, "%s", g->message);
+        diag_add_code(dst, g->severity, g->code, g->pos, g->resource, "%s", g->message);
     }
     dst->n_errors = errors + src->n_errors;
     dst->n_warnings = warnings + src->n_warnings;

@@ -17,6 +17,13 @@ void diag_add(struct config_diags *d, enum config_severity sev, struct config_po
               const char *resource, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void diag_vadd(struct config_diags *d, enum config_severity sev, struct config_pos pos,
                const char *resource, const char *fmt, va_list ap);
+/* The same for a finding that is an analyzer code (a static string, kept as
+ * it is: "IST0101"), what `xdsd analyze` reports it as. */
+void diag_add_code(struct config_diags *d, enum config_severity sev, const char *code,
+                   struct config_pos pos, const char *resource, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+void diag_vadd_code(struct config_diags *d, enum config_severity sev, const char *code,
+                    struct config_pos pos, const char *resource, const char *fmt, va_list ap);
 /* Sort by file, line, column, keeping insertion order for ties. */
 void diag_sort(struct config_diags *d);
 /* Append src's diagnostics (and counts) to dst. */

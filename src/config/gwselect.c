@@ -106,10 +106,10 @@ void check_gateway_selectors(struct vctx *v, struct selector_memo *sm, int chang
         v->pos = &builder_unit_of(b, &gw->meta)->pos;
         v->label = NULL;
         char *sel = config_labels_text(&gw->selector);
-        vc_warn(v, AT(v, &gw->selector),
-                "referenced selector not found: \"%s\": no ServiceEntry endpoint carries "
-                "these labels, so no gateway proxy is known to get this Gateway (Istio IST0101)",
-                sel);
+        vc_coded(v, CONFIG_WARNING, "XDS1001", AT(v, &gw->selector),
+                 "referenced selector not found: \"%s\": no ServiceEntry endpoint carries "
+                 "these labels, so no gateway proxy is known to get this Gateway (Istio IST0101)",
+                 sel);
         free(sel);
     }
     v->meta = NULL;

@@ -75,10 +75,10 @@ static void se_ports(struct vctx *v, const struct service_entry *se)
                      p->number);
         if ((p->protocol == PROTO_TCP || p->protocol == PROTO_UNSET) && se->n_addresses == 0 &&
             se->resolution != RESOLUTION_NONE)
-            vc_warn(v, p->pos,
-                    "port %u carries %s traffic but the entry has no addresses: "
-                    "the proxy can only route it by port",
-                    p->number, p->protocol == PROTO_TCP ? "TCP" : "undeclared");
+            vc_coded(v, CONFIG_WARNING, "IST0134", p->pos,
+                     "port %u carries %s traffic but the entry has no addresses: "
+                     "the proxy can only route it by port",
+                     p->number, p->protocol == PROTO_TCP ? "TCP" : "undeclared");
     }
     if (se->n_ports == 0 && !se->has_workload_selector)
         vc_warn(v, AT(v, se), "no ports: nothing can route to this ServiceEntry");

@@ -57,7 +57,8 @@ char *debug_analyzez(const struct debug_config_info *c, const struct xds_status_
     struct analyze_findings f = {0};
     for (size_t i = 0; i < c->n_diags; i++) {
         const struct debug_diag *d = &c->diags[i];
-        analyze_add_diag(&f, &o, d->warning, d->file, d->line, d->column, d->resource, d->message);
+        analyze_add_diag(&f, &o, d->warning, d->code, d->file, d->line, d->column, d->resource,
+                         d->message);
     }
     analyze_set(&f, c->set, &o);
     analyze_findings_sort(&f);

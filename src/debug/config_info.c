@@ -93,5 +93,6 @@ void debug_config_info_add_diags(struct debug_config_info *info, const struct co
         o->column = d->pos.column;
         o->resource = d->resource ? xstrdup(d->resource) : NULL;
         o->message = xstrdup(d->message ? d->message : "");
+        o->code = d->code;
     }
 }

@@ -90,6 +90,7 @@ void tr_findings_diags(const struct tr_findings *f, struct config_diags *d)
         g->pos.file = xstrdup(m->pos.file ? m->pos.file : "");
         g->resource = xasprintf("%s %s/%s", config_kind_name(m->kind), m->namespace, m->name);
         g->message = xstrdup(f->v[i].message);
+        g->code = NULL;
         d->n_warnings++;
     }
     qsort(d->items + first, f->n, sizeof(*d->items), pos_cmp);
