@@ -131,7 +131,14 @@ static void build_model(struct translate_model *m)
         .selector = {kv("istio", "egressgateway"), 1},
         .servers = &srv,
         .n_servers = 1};
-    *m = (struct translate_model){se, N_SE + 1, &gw, 1, vs, N_VS, dr, N_DR};
+    *m = (struct translate_model){.service_entries = se,
+                                  .n_service_entries = N_SE + 1,
+                                  .gateways = &gw,
+                                  .n_gateways = 1,
+                                  .virtual_services = vs,
+                                  .n_virtual_services = N_VS,
+                                  .destination_rules = dr,
+                                  .n_destination_rules = N_DR};
 }
 
 static void run(const struct translate_model *m, const char *what, const char *id,

@@ -173,8 +173,8 @@ static void set_config(struct debug_server *srv, int loaded)
 {
     struct debug_resource res = {"ServiceEntry", "default", "cnn", "se.yaml", 1, 2};
     struct debug_diag diags[] = {
-        {0, "vs.yaml", 4, 7, "VirtualService default/bad", "unknown field 'htp'"},
-        {1, "dr.yaml", 2, 3, NULL, "no ServiceEntry for host 'x'"},
+        {0, "vs.yaml", 4, 7, "VirtualService default/bad", "unknown field 'htp'", NULL},
+        {1, "dr.yaml", 2, 3, NULL, "no ServiceEntry for host 'x'", "IST0101"},
     };
     struct debug_config_info c = {
         .loaded = loaded,
