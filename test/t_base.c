@@ -267,3 +267,25 @@ TEST(host_fqdn_expands_short_names_only)
     CHECK_STR(host_fqdn(&a, "*.cnn.com", "default"), "*.cnn.com");
     arena_release(&a);
 }
+
+TEST(host_gateway_refs_follow_istio)
+{
+    /* a VirtualService in default naming istio-system/egress */
+    CHECK(host_gateway_ref_is("istio-system/egress", "default", "istio-system", "egress"));
+    CHECK(!host_gateway_ref_is("istio-system/egress", "default", "istio", "egress"));
+    CHECK(!host_gateway_ref_is("egress", "default", "istio-system", "egress")); /* its own ns */
+    CHECK(host_gateway_ref_is("egress", "istio-system", "istio-system", "egress"));
+    CHECK(host_gateway_ref_is("egress.istio-system.svc.cluster.local", "default", "istio-system",
+                              "egress"));
+    CHECK(!host_gateway_ref_is("egress.istio.svc.cluster.local", "default", "istio-system",
+                               "egress"));
+    CHECK(host_gateway_ref_is("mesh", "default", NULL, NULL));
+    CHECK(!host_gateway_ref_is("egress", "default", NULL, NULL));
+
+    const char *none[1] = {NULL};
+    const char *gw_only[] = {"egress"};
+    const char *both[] = {"egress", "mesh"};
+    CHECK(host_gateways_bind_mesh(none, 0));
+    CHECK(!host_gateways_bind_mesh(gw_only, 1));
+    CHECK(host_gateways_bind_mesh(both, 2));
+}

@@ -41,4 +41,14 @@ int host_exported(const char *const *export_to, size_t n, const char *resource_n
  * "NAME.NS.svc.cluster.local" in a; any other host is returned as it is. */
 const char *host_fqdn(struct arena *a, const char *host, const char *ns);
 
+/* Whether ref, an entry of a VirtualService's gateways in namespace vs_ns,
+ * names the Gateway gw_ns/gw_name: "NS/NAME", "NAME" in vs_ns, or the
+ * deprecated "NAME.NS.svc.cluster.local"; gw_name NULL asks for "mesh". */
+int host_gateway_ref_is(const char *ref, const char *vs_ns, const char *gw_ns,
+                        const char *gw_name);
+
+/* Whether the n entries of a gateways list (a VirtualService's, or one of
+ * its rules' match) bind the mesh's sidecars: none (the default) or "mesh". */
+int host_gateways_bind_mesh(const char **gateways, size_t n);
+
 #endif

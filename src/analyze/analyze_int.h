@@ -41,13 +41,6 @@ const struct service_entry *an_se_of(struct actx *a, const char *host, const cha
                                      int gateway_only);
 /* Does some ServiceEntry host overlap host (written in namespace ns)? */
 int an_host_declared(struct actx *a, const char *host, const char *ns);
-/* Does the gateway reference ref, written in a resource of namespace ns,
- * name gw (NAME, NS/NAME or NAME.NS.svc.cluster.local)? */
-int an_gateway_ref_is(const char *ref, const char *ns, const struct gateway *gw);
-/* Does vs apply to sidecars (no gateways, or "mesh" among them)? */
-int an_vs_on_mesh(const struct virtual_service *vs);
-/* Does a match with these gateways apply to sidecars, for a vs on the mesh? */
-int an_match_on_mesh(const char *const *gateways, size_t n);
 
 /* The analyzers, by group. */
 void an_destination_rules(struct actx *a); /* IST0128 IST0129 IST0173 IST0174 XDS1005 */

@@ -37,7 +37,7 @@ static size_t mesh_ports_http(const struct http_route *r, uint32_t *ports, size_
     }
     size_t n = 0;
     for (size_t i = 0; i < r->n_match && n < max; i++)
-        if (an_match_on_mesh(r->match[i].gateways, r->match[i].n_gateways))
+        if (host_gateways_bind_mesh(r->match[i].gateways, r->match[i].n_gateways))
             ports[n++] = r->match[i].port;
     return n;
 }
@@ -50,7 +50,7 @@ static size_t mesh_ports_l4(const struct l4_route *r, uint32_t *ports, size_t ma
     }
     size_t n = 0;
     for (size_t i = 0; i < r->n_match && n < max; i++)
-        if (an_match_on_mesh(r->match[i].gateways, r->match[i].n_gateways))
+        if (host_gateways_bind_mesh(r->match[i].gateways, r->match[i].n_gateways))
             ports[n++] = r->match[i].port;
     return n;
 }
@@ -81,7 +81,7 @@ static void walk_hops(struct actx *a, hop_fn fn, void *arg)
     uint32_t ports[MAX_PORTS];
     for (size_t i = 0; i < a->nvs; i++) {
         const struct virtual_service *vs = &a->vs[i];
-        if (!an_vs_on_mesh(vs))
+        if (!host_gateways_bind_mesh(vs->gateways, vs->n_gateways))
             continue;
         for (size_t r = 0; r < vs->n_http; r++) {
             size_t n = mesh_ports_http(&vs->http[r], ports, MAX_PORTS);
@@ -133,7 +133,8 @@ static int gateway_vs_for(struct actx *a, const struct gateway *gw, const char *
         const struct virtual_service *vs = &a->vs[i];
         int bound = 0;
         for (size_t g = 0; g < vs->n_gateways && !bound; g++)
-            bound = an_gateway_ref_is(vs->gateways[g], vs->meta.namespace, gw);
+            bound = host_gateway_ref_is(vs->gateways[g], vs->meta.namespace, gw->meta.namespace,
+                                            gw->meta.name);
         if (!bound)
             continue;
         for (size_t h = 0; h < vs->n_hosts; h++)
@@ -427,7 +428,7 @@ static void registry_only(struct actx *a)
         return;
     for (size_t i = 0; i < a->nvs; i++) {
         const struct virtual_service *vs = &a->vs[i];
-        if (!an_vs_on_mesh(vs) || !needs_registry(vs))
+        if (!host_gateways_bind_mesh(vs->gateways, vs->n_gateways) || !needs_registry(vs))
             continue;
         for (size_t k = 0; k < vs->n_hosts; k++)
             if (strcmp(vs->hosts[k], "*") != 0 &&

@@ -51,3 +51,35 @@ const char *host_fqdn(struct arena *a, const char *host, const char *ns)
         return host;
     return arena_cat(a, host, ".", ns, "." HOST_SERVICE_DOMAIN, NULL);
 }
+
+int host_gateway_ref_is(const char *ref, const char *vs_ns, const char *gw_ns,
+                        const char *gw_name)
+{
+    if (gw_name == NULL)
+        return strcmp(ref, "mesh") == 0;
+    const char *slash = strchr(ref, '/');
+    if (slash != NULL) {
+        size_t nl = (size_t)(slash - ref);
+        return strlen(gw_ns) == nl && strncmp(ref, gw_ns, nl) == 0 &&
+               strcmp(slash + 1, gw_name) == 0;
+    }
+    const char *dot = strchr(ref, '.');
+    if (dot == NULL)
+        return strcmp(vs_ns, gw_ns) == 0 && strcmp(ref, gw_name) == 0;
+    size_t nl = (size_t)(dot - ref);
+    const char *ns = dot + 1;
+    const char *ns_end = strchr(ns, '.');
+    size_t nsl = ns_end ? (size_t)(ns_end - ns) : strlen(ns);
+    return strlen(gw_name) == nl && strncmp(ref, gw_name, nl) == 0 && strlen(gw_ns) == nsl &&
+           strncmp(ns, gw_ns, nsl) == 0;
+}
+
+int host_gateways_bind_mesh(const char **gateways, size_t n)
+{
+    if (n == 0)
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(gateways[i], "mesh") == 0)
+            return 1;
+    return 0;
+}

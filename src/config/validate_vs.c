@@ -33,16 +33,6 @@ static int gateway_name_ok(const char *g)
     return is_dns1123_label(ns) && is_fqdn_or_wildcard(slash + 1) && slash[1] != '*';
 }
 
-static int binds_mesh(const struct virtual_service *vs)
-{
-    if (vs->n_gateways == 0)
-        return 1;
-    for (size_t i = 0; i < vs->n_gateways; i++)
-        if (strcmp(vs->gateways[i], "mesh") == 0)
-            return 1;
-    return 0;
-}
-
 static void vs_hosts(struct vctx *v, const struct virtual_service *vs)
 {
     if (vs->n_hosts == 0)
@@ -52,7 +42,7 @@ static void vs_hosts(struct vctx *v, const struct virtual_service *vs)
         struct config_pos at = AT(v, &vs->hosts[i]);
         if (!is_fqdn_or_wildcard(h) && !is_ip(h))
             vc_error(v, at, "host '%s' is not a valid host name", h);
-        else if (strcmp(h, "*") == 0 && binds_mesh(vs))
+        else if (strcmp(h, "*") == 0 && host_gateways_bind_mesh(vs->gateways, vs->n_gateways))
             vc_error(v, at,
                      "host '*' is not allowed for a VirtualService bound to the mesh "
                      "gateway");

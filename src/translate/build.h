@@ -245,10 +245,6 @@ struct tr_lookup {
 void tr_lazy_known(struct tr_build *b, const struct tr_lookup *l);
 const struct istio_port *tr_se_port(const struct service_entry *se, uint32_t number);
 char *tr_cluster_name(struct arena *a, uint32_t port, const char *subset, const char *host);
-/* Does a VS gateway reference (as written in VS namespace ns) name gateway
- * gw_ns/gw_name, or "mesh" when gw_name is NULL? */
-int tr_gateway_ref_matches(const char *ref, const char *vs_ns, const char *gw_ns,
-                           const char *gw_name);
 int tr_vs_bound(const struct virtual_service *vs, const char *gw_ns, const char *gw_name);
 const struct virtual_service *tr_mesh_vs_for(const struct tr_build *b, const char *host);
 /* tr_mesh_vs_for(svc->host), looked up once per build. */

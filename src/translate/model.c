@@ -291,36 +291,12 @@ void tr_policy_for(const struct destination_rule *dr, const struct subset *ss, u
 
 /* ---- gateways and VirtualService binding ------------------------------------------- */
 
-/* A VS refers to a gateway as "name" (its own namespace), "ns/name", or the
- * legacy "name.ns.svc.cluster.local"; "mesh" is the sidecars. */
-int tr_gateway_ref_matches(const char *ref, const char *vs_ns, const char *gw_ns,
-                           const char *gw_name)
-{
-    if (gw_name == NULL)
-        return strcmp(ref, "mesh") == 0;
-    const char *slash = strchr(ref, '/');
-    if (slash != NULL) {
-        size_t nl = (size_t)(slash - ref);
-        return strlen(gw_ns) == nl && strncmp(ref, gw_ns, nl) == 0 &&
-               strcmp(slash + 1, gw_name) == 0;
-    }
-    const char *dot = strchr(ref, '.');
-    if (dot == NULL)
-        return strcmp(vs_ns, gw_ns) == 0 && strcmp(ref, gw_name) == 0;
-    size_t nl = (size_t)(dot - ref);
-    const char *ns = dot + 1;
-    const char *ns_end = strchr(ns, '.');
-    size_t nsl = ns_end ? (size_t)(ns_end - ns) : strlen(ns);
-    return strlen(gw_name) == nl && strncmp(ref, gw_name, nl) == 0 && strlen(gw_ns) == nsl &&
-           strncmp(ns, gw_ns, nsl) == 0;
-}
-
 int tr_vs_bound(const struct virtual_service *vs, const char *gw_ns, const char *gw_name)
 {
     if (vs->n_gateways == 0)
         return gw_name == NULL;
     for (size_t i = 0; i < vs->n_gateways; i++)
-        if (tr_gateway_ref_matches(vs->gateways[i], vs->meta.namespace, gw_ns, gw_name))
+        if (host_gateway_ref_is(vs->gateways[i], vs->meta.namespace, gw_ns, gw_name))
             return 1;
     return 0;
 }

@@ -163,7 +163,7 @@ static int match_applies(const struct tr_build *b, const struct virtual_service 
         return 0;
     if (n_gateways > 0) {
         for (size_t i = 0; i < n_gateways; i++)
-            if (tr_gateway_ref_matches(gateways[i], vs->meta.namespace, gw_ns, gw_name))
+            if (host_gateway_ref_is(gateways[i], vs->meta.namespace, gw_ns, gw_name))
                 return 1;
         return 0;
     }
