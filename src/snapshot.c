@@ -47,12 +47,29 @@ struct xds_list {
     struct xds_resource *items;
     size_t n, cap;
     size_t bytes;
+    uint64_t key; /* HASH_SEED plus each resource's xds_version_entry() */
     char version[17];
     int finished;
     atomic_int refs;
-    /* once finished: the response with every resource, and the largest
-     * response with one resource (xds_view_check_size runs per build) */
+    /* once finished: the response with every resource, and an upper bound
+     * of the largest response with one resource (xds_view_check_size runs
+     * per build) */
     size_t response_bytes, max_single_bytes;
+    /* A list made by xds_view_replace() owns none of the names and bytes
+     * its items point to: base (a list built by adds) and the stores own
+     * them. dead_bytes counts those of base and the stores that no item
+     * points to any more: replaced resources, kept until the next copy. */
+    struct xds_list *base;
+    struct xds_store **stores;
+    size_t n_stores, dead_bytes;
+};
+
+/* The names and bytes of the resources one xds_view_replace() brought:
+ * the lists made from that list share them. */
+struct xds_store {
+    atomic_int refs;
+    struct xds_resource *items;
+    size_t n;
 };
 
 struct xds_view {
@@ -91,18 +108,39 @@ void xds_bytes_unref(uint8_t *bytes)
         free(h);
 }
 
+static void free_resources(struct xds_resource *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free((char *)items[i].name);
+        if (items[i].counted)
+            xds_bytes_unref((uint8_t *)items[i].bytes);
+        else
+            free((uint8_t *)items[i].bytes);
+    }
+    free(items);
+}
+
+static void store_unref(struct xds_store *st)
+{
+    if (atomic_fetch_sub_explicit(&st->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    free_resources(st->items, st->n);
+    free(st);
+}
+
 static void list_unref(struct xds_list *l)
 {
     if (atomic_fetch_sub_explicit(&l->refs, 1, memory_order_acq_rel) != 1)
         return;
-    for (size_t i = 0; i < l->n; i++) {
-        free((char *)l->items[i].name);
-        if (l->items[i].counted)
-            xds_bytes_unref((uint8_t *)l->items[i].bytes);
-        else
-            free((uint8_t *)l->items[i].bytes);
+    if (l->base == NULL) {
+        free_resources(l->items, l->n);
+    } else {
+        free(l->items);
+        list_unref(l->base);
+        for (size_t i = 0; i < l->n_stores; i++)
+            store_unref(l->stores[i]);
+        free(l->stores);
     }
-    free(l->items);
     free(l);
 }
 
@@ -193,6 +231,11 @@ void xds_view_share(struct xds_view *v, enum xds_type t, const struct xds_view *
     v->types[t] = l;
 }
 
+uint64_t xds_version_entry(const char *name, uint64_t hash)
+{
+    return hash_block(hash, name, strlen(name));
+}
+
 static int resource_cmp(const void *a, const void *b)
 {
     const struct xds_resource *x = a, *y = b;
@@ -212,10 +255,9 @@ static int list_finish(struct xds_list *l, enum xds_type t, char **err)
                 *err = xasprintf("duplicate %s resource '%s'", type_shorts[t], l->items[i].name);
             return -1;
         }
-        /* the name's terminating NUL separates names in the hash */
-        h = hash_bytes(h, l->items[i].name, strlen(l->items[i].name) + 1);
-        h = hash_bytes(h, &l->items[i].hash, sizeof(l->items[i].hash));
+        h += xds_version_entry(l->items[i].name, l->items[i].hash);
     }
+    l->key = h;
     snprintf(l->version, sizeof(l->version), "%016" PRIx64, h);
     list_sizes(l, t);
     l->finished = 1;
@@ -354,6 +396,124 @@ int xds_view_check_size(const struct xds_view *v, size_t limit, int by_name, cha
             return -1;
         }
     }
+    return 0;
+}
+
+/* ---- lists with a few resources replaced --------------------------------------------- */
+
+/* Beyond this many stores, or this share of a list's bytes dead, a replace
+ * copies the list instead: the copy gives back what replaced resources
+ * held, and the next replaces start from it. */
+#define MAX_STORES 16
+#define MAX_DEAD_SHARE 4
+
+/* dst: r with a name and bytes of its own (counted bytes shared). */
+static void take_resource(struct xds_resource *dst, const struct xds_resource *r)
+{
+    *dst = *r;
+    dst->name = xstrdup(r->name);
+    if (r->counted) {
+        atomic_fetch_add_explicit(&head_of(r->bytes)->refs, 1, memory_order_relaxed);
+        return;
+    }
+    uint8_t *copy = xmalloc(r->len ? r->len : 1);
+    memcpy(copy, r->bytes, r->len);
+    dst->bytes = copy;
+}
+
+/* Add r to v with counted bytes, which later copies share. */
+static void add_shared(struct xds_view *v, enum xds_type t, const struct xds_resource *r)
+{
+    if (r->counted) {
+        xds_view_add_again(v, t, r);
+        return;
+    }
+    uint8_t *copy = xds_bytes_new(r->len);
+    memcpy(copy, r->bytes, r->len);
+    xds_view_add_counted(v, t, r->name, copy, r->len, r->hash);
+}
+
+/* The copy: from's resources, put's in place of those at at[]. */
+static int replace_by_copy(struct xds_view *v, enum xds_type t, const struct xds_list *fl,
+                           const struct xds_resource *const *put, const size_t *at, size_t n)
+{
+    const struct xds_resource **src = xmalloc((fl->n + 1) * sizeof(*src));
+    for (size_t i = 0; i < fl->n; i++)
+        src[i] = &fl->items[i];
+    for (size_t i = 0; i < n; i++)
+        src[at[i]] = put[i];
+    list_unref(v->types[t]);
+    v->types[t] = list_new();
+    v->types[t]->cap = fl->n;
+    v->types[t]->items = xmalloc((fl->n + 1) * sizeof(struct xds_resource));
+    for (size_t i = 0; i < fl->n; i++)
+        add_shared(v, t, src[i]);
+    free(src);
+    return list_finish(v->types[t], t, NULL) == 0 ? 1 : -1;
+}
+
+int xds_view_replace(struct xds_view *v, enum xds_type t, const struct xds_view *from,
+                     const struct xds_resource *const *put, size_t n)
+{
+    const struct xds_list *fl = from->types[t];
+    if (!fl->finished)
+        return -1;
+    size_t *at = xmalloc((n + 1) * sizeof(*at)), dead = fl->dead_bytes;
+    for (size_t i = 0; i < n; i++) {
+        const struct xds_resource *was = xds_view_find(from, t, put[i]->name);
+        if (was == NULL) {
+            free(at);
+            return -1;
+        }
+        at[i] = (size_t)(was - fl->items);
+        dead += was->len;
+    }
+    if (fl->n_stores + 1 > MAX_STORES || dead > fl->bytes / MAX_DEAD_SHARE) {
+        int rc = replace_by_copy(v, t, fl, put, at, n);
+        free(at);
+        return rc;
+    }
+    struct xds_list *l = list_new();
+    l->n = l->cap = fl->n;
+    l->items = xmalloc((fl->n + 1) * sizeof(*l->items));
+    memcpy(l->items, fl->items, fl->n * sizeof(*l->items));
+    struct xds_store *st = xcalloc(1, sizeof(*st));
+    atomic_init(&st->refs, 1);
+    st->items = xcalloc(n + 1, sizeof(*st->items));
+    st->n = n;
+    /* the sums and the sizes less the old resources, plus the new ones */
+    size_t url = strlen(type_urls[t]);
+    l->key = fl->key;
+    l->bytes = fl->bytes;
+    l->response_bytes = fl->response_bytes;
+    l->max_single_bytes = fl->max_single_bytes;
+    for (size_t i = 0; i < n; i++) {
+        struct xds_resource *was = &l->items[at[i]];
+        take_resource(&st->items[i], put[i]);
+        l->key += xds_version_entry(put[i]->name, put[i]->hash) -
+                  xds_version_entry(was->name, was->hash);
+        l->bytes += put[i]->len - was->len;
+        size_t one = resource_response_bytes(put[i], url);
+        l->response_bytes += one - resource_response_bytes(was, url);
+        if (envelope_bytes(url) + one > l->max_single_bytes)
+            l->max_single_bytes = envelope_bytes(url) + one;
+        *was = st->items[i];
+    }
+    free(at);
+    snprintf(l->version, sizeof(l->version), "%016" PRIx64, l->key);
+    l->finished = 1;
+    l->dead_bytes = dead;
+    l->base = fl->base != NULL ? fl->base : (struct xds_list *)fl;
+    atomic_fetch_add_explicit(&l->base->refs, 1, memory_order_relaxed);
+    l->stores = xmalloc((fl->n_stores + 1) * sizeof(*l->stores));
+    for (size_t i = 0; i < fl->n_stores; i++) {
+        atomic_fetch_add_explicit(&fl->stores[i]->refs, 1, memory_order_relaxed);
+        l->stores[i] = fl->stores[i];
+    }
+    l->stores[fl->n_stores] = st;
+    l->n_stores = fl->n_stores + 1;
+    list_unref(v->types[t]);
+    v->types[t] = l;
     return 0;
 }
 

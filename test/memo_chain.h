@@ -98,6 +98,27 @@ static inline void memo_advance(struct memo_link *l, struct xds_view *warm, stru
     l->memo = memo;
 }
 
+/* A view of the class patched (the caller's test of it, given the new
+ * view and the one before), or NULL: any build counts. */
+typedef int memo_patched_fn(const struct xds_view *now, const struct xds_view *before);
+
+/* One step of a chain: id's view of m rebuilt warm from the link, compared
+ * with a full build, and advanced. Returns whether the two are the same;
+ * *patched (may be NULL) gets what is_patched said of the warm view. */
+static inline int memo_step(struct memo_link *l, const struct translate_model *m,
+                            const struct proxy_identity *id, memo_patched_fn *is_patched,
+                            int *patched)
+{
+    struct tr_memo *memo1;
+    struct xds_view *full, *warm = memo_rebuild(l, m, id, &memo1, &full);
+    int same = same_view(warm, full);
+    if (patched != NULL)
+        *patched = l->view != NULL && warm != NULL && is_patched(warm, l->view);
+    xds_view_free(full);
+    memo_advance(l, warm, memo1);
+    return same;
+}
+
 static inline void memo_link_release(struct memo_link *l)
 {
     xds_view_free(l->view);

@@ -1,6 +1,7 @@
 /* t_snapshot.c - views: sorting, versions, duplicates; snapshots: one build per class. */
 #include "xdsd/snapshot.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,4 +135,70 @@ TEST(view_adds_a_resource_again)
     rb = xds_view_items(b, XDS_ROUTE);
     CHECK(memcmp(rb[0].bytes, "hello", 5) == 0 && memcmp(rb[1].bytes, "abc", 3) == 0);
     xds_view_free(b);
+}
+
+/* A view of clusters c0..c{n-1} whose bytes are "gen-i" (gen[i] per name). */
+static struct xds_view *clusters_of(const int *gen, int n)
+{
+    struct xds_view *v = xds_view_new();
+    for (int i = 0; i < n; i++) {
+        char name[16], body[32];
+        snprintf(name, sizeof(name), "c%02d", i);
+        snprintf(body, sizeof(body), "%d-%d", gen[i], i);
+        xds_view_add(v, XDS_CLUSTER, name, bytes_of(body), strlen(body));
+    }
+    CHECK(xds_view_finish(v, NULL) == 0);
+    return v;
+}
+
+/* Replacing a few resources gives the list a full build of the same
+ * resources gives, version and sizes included, whether it shared the
+ * previous list's storage or copied it; the previous views can go first. */
+TEST(view_replace_equals_a_build)
+{
+    enum { N = 12 };
+    int gen[N] = {0}, copies = 0, shares = 0;
+    struct xds_view *prev = clusters_of(gen, N);
+    for (int round = 1; round <= 40; round++) {
+        /* one or two resources each round, never the same two in a row */
+        int a = (round * 5) % N, b = (round * 7 + 3) % N, n = round % 3 ? 1 : 2;
+        gen[a] = round;
+        if (n == 2)
+            gen[b] = round + 1000;
+        struct xds_view *want = clusters_of(gen, N);
+        const struct xds_resource *put[2] = {xds_view_find(want, XDS_CLUSTER, "c00") + a,
+                                             xds_view_find(want, XDS_CLUSTER, "c00") + b};
+        struct xds_view *v = xds_view_new();
+        int rc = xds_view_replace(v, XDS_CLUSTER, prev, put, (size_t)(a == b ? 1 : n));
+        CHECK(rc == 0 || rc == 1);
+        copies += rc == 1;
+        shares += rc == 0;
+        CHECK(xds_view_finish(v, NULL) == 0);
+        CHECK_STR(xds_view_version(v, XDS_CLUSTER), xds_view_version(want, XDS_CLUSTER));
+        CHECK(xds_view_bytes(v, XDS_CLUSTER) == xds_view_bytes(want, XDS_CLUSTER));
+        CHECK(xds_view_response_bytes(v, XDS_CLUSTER) ==
+              xds_view_response_bytes(want, XDS_CLUSTER));
+        CHECK(xds_view_check_size(v, xds_view_response_bytes(want, XDS_CLUSTER), 1, NULL) == 0);
+        for (int i = 0; i < N; i++) {
+            const struct xds_resource *x = &xds_view_items(v, XDS_CLUSTER)[i],
+                                      *y = &xds_view_items(want, XDS_CLUSTER)[i];
+            CHECK_STR(x->name, y->name);
+            CHECK(x->len == y->len && memcmp(x->bytes, y->bytes, x->len) == 0);
+            CHECK_STR(x->version, y->version);
+        }
+        /* the list it came from goes first, the new one stays whole */
+        xds_view_free(prev);
+        xds_view_free(want);
+        prev = v;
+    }
+    /* every so often the list is copied, giving back the replaced ones */
+    CHECK(copies >= 1 && shares > copies);
+    /* a name that is not there: refused, the view unchanged */
+    const struct xds_resource stray = {.name = "zz", .bytes = (const uint8_t *)"z", .len = 1};
+    const struct xds_resource *put = &stray;
+    struct xds_view *v = xds_view_new();
+    CHECK(xds_view_replace(v, XDS_CLUSTER, prev, &put, 1) == -1);
+    CHECK(xds_view_count(v, XDS_CLUSTER) == 0);
+    xds_view_free(v);
+    xds_view_free(prev);
 }

@@ -68,6 +68,21 @@ void xds_view_add_again(struct xds_view *v, enum xds_type t, const struct xds_re
  * copied; what v held of type t is dropped). For a rebuild whose inputs for
  * that type did not change. */
 void xds_view_share(struct xds_view *v, enum xds_type t, const struct xds_view *from);
+/* Make v's resources of type t those of from (a finished view) with each
+ * of put (n, names unique) in place of from's resource of the same name,
+ * finished already: no sort, and no work per resource kept but one copy of
+ * the list's entries, whose names and bytes are shared with from's. Every
+ * so often (many replaces, or many bytes no longer used) the list is copied
+ * instead, giving back what replaced resources held. Returns 0 (shared:
+ * every kept resource's name and bytes are where they were in from), 1
+ * (copied: none is), or -1 when a name of put is not in from (v unchanged).
+ * put's bytes are copied (counted bytes shared). */
+int xds_view_replace(struct xds_view *v, enum xds_type t, const struct xds_view *from,
+                     const struct xds_resource *const *put, size_t n);
+/* What a resource adds to the version of its type: a type's version is
+ * the sum of its resources' entries (from HASH_SEED), so that replacing a
+ * few updates it without reading the others. */
+uint64_t xds_version_entry(const char *name, uint64_t hash);
 /* Sort by name, compute versions, and reject duplicate names. Returns 0, or -1
  * with a message naming the duplicate in *err (caller frees). */
 int xds_view_finish(struct xds_view *v, char **err);
@@ -91,7 +106,7 @@ size_t xds_view_count(const struct xds_view *v, enum xds_type t);
 const struct xds_resource *xds_view_items(const struct xds_view *v, enum xds_type t);
 const struct xds_resource *xds_view_find(const struct xds_view *v, enum xds_type t,
                                          const char *name);
-/* A version for the type as a whole: a hash of every name and resource hash. */
+/* A version for the type as a whole: the sum of xds_version_entry() over its resources. */
 const char *xds_view_version(const struct xds_view *v, enum xds_type t);
 /* Total packed bytes of a type (for size limits and metrics). */
 size_t xds_view_bytes(const struct xds_view *v, enum xds_type t);

@@ -119,7 +119,7 @@ void xds_type_status_release(struct xds_type_status *st);
 enum xds_sync xds_core_sync(const struct xds_core *s, enum xds_type t);
 
 /* The version key of a set of resources, as xds_view_version() computes it
- * for a whole type: names and hashes in name order. */
+ * for a whole type: the sum of each resource's xds_version_entry(). */
 uint64_t xds_core_set_key(const struct xds_resource *const *res, size_t n);
 
 #endif

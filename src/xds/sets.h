@@ -113,12 +113,11 @@ uint64_t xds_held_key(struct held_list *h);
 /* Give back the slack of the array. */
 void xds_held_fit(struct held_list *h);
 
-/* One resource added to a version key: the same chaining as
- * xds_view_finish, so a full set's key is the view's version. */
+/* One resource added to a version key: the same sum as xds_view_finish,
+ * so a full set's key is the view's version. */
 static inline uint64_t xds_key_add(uint64_t k, const char *name, uint64_t hash)
 {
-    k = hash_bytes(k, name, strlen(name) + 1);
-    return hash_bytes(k, &hash, sizeof(hash));
+    return k + xds_version_entry(name, hash);
 }
 
 #endif

@@ -61,10 +61,16 @@ struct findings_list {
 
 /* What a build recorded. When a rebuild shares the Clusters and Endpoints of
  * the previous view (xds_view_share), it shares these records too: they
- * point into the same lists, which live as long as any view holding them. */
+ * point into the same lists, which live as long as any view holding them.
+ * A cluster patch's records are a few services' over those of the build it
+ * started from (base), whose names and bytes the patched lists still hold
+ * (xds_view_replace): base is never itself a patch's. */
 struct memo_data {
     atomic_int refs;
-    struct memo_svc *svcs; /* sorted by host once finished */
+    struct memo_data *base; /* records of the services not in svcs, or NULL */
+    size_t n_total;         /* services recorded, base's included */
+    size_t n_found;         /* of them, those whose build made findings */
+    struct memo_svc *svcs;  /* sorted by host once finished */
     size_t n_svcs, cap_svcs;
     struct memo_res *res;
     size_t n_res, cap_res;
@@ -202,6 +208,8 @@ static void data_unref(struct memo_data *d)
 {
     if (atomic_fetch_sub_explicit(&d->refs, 1, memory_order_acq_rel) != 1)
         return;
+    if (d->base != NULL)
+        data_unref(d->base);
     for (size_t i = 0; i < d->n_svcs; i++)
         free(d->svcs[i].host);
     for (size_t i = 0; i < d->n_refs; i++) {
@@ -257,11 +265,27 @@ void tr_memo_finish(struct tr_memo *m, const struct xds_view *v)
         qsort(m->d->svcs, m->d->n_svcs, sizeof(*m->d->svcs), svc_cmp);
 }
 
-static const struct memo_svc *memo_find(const struct tr_memo *m, const char *host)
+/* The record of host in d or its base, and (in) the records it is in:
+ * its resources and references are in->res and in->refs_to. */
+static const struct memo_svc *data_find(const struct memo_data *d, const char *host,
+                                        const struct memo_data **in)
 {
     struct memo_svc key = {.host = (char *)host};
-    const struct memo_data *d = m->d;
-    return sorted_find(&key, d->svcs, d->n_svcs, sizeof(key), svc_cmp);
+    for (; d != NULL; d = d->base) {
+        const struct memo_svc *s = sorted_find(&key, d->svcs, d->n_svcs, sizeof(key), svc_cmp);
+        if (s != NULL) {
+            if (in)
+                *in = d;
+            return s;
+        }
+    }
+    return NULL;
+}
+
+static const struct memo_svc *memo_find(const struct tr_memo *m, const char *host,
+                                        const struct memo_data **in)
+{
+    return data_find(m->d, host, in);
 }
 
 /* Resources decoded from equal documents are equal (config.h). */
@@ -282,6 +306,8 @@ void tr_memo_record_service(struct tr_build *b, const struct tr_svc *svc,
     struct memo_data *d = b->reuse->memo->d;
     xgrow((void **)&d->svcs, &d->cap_svcs, d->n_svcs + 1, sizeof(*d->svcs));
     struct memo_svc *s = &d->svcs[d->n_svcs++];
+    d->n_total++;
+    d->n_found += b->findings.n > mark->n_findings;
     *s = (struct memo_svc){xstrdup(svc->host),
                            svc->se->meta.content_hash,
                            dr_hash(dr),
@@ -390,7 +416,7 @@ static void inherit_clusters(struct tr_build *b)
     atomic_fetch_add_explicit(&prev->d->refs, 1, memory_order_relaxed);
     data_unref(m->d);
     m->d = prev->d;
-    m->n_reused = prev->d->n_svcs;
+    m->n_reused = prev->d->n_total;
     findings_again(b, &m->d->found);
 }
 
@@ -506,7 +532,9 @@ static int same_resources_of(struct tr_build *b, const struct tr_memo *prev,
 {
     for (size_t h = 0; h < se->n_hosts; h++) {
         const char *host = host_fqdn(b->a, se->hosts[h], se->meta.namespace);
-        const struct memo_svc *a = memo_find(prev, host), *c = record_of(b->reuse->memo->d, host);
+        const struct memo_data *in = NULL;
+        const struct memo_svc *a = memo_find(prev, host, &in),
+                              *c = record_of(b->reuse->memo->d, host);
         if (a == NULL || c == NULL) {
             if (a != c)
                 return 0;
@@ -515,7 +543,7 @@ static int same_resources_of(struct tr_build *b, const struct tr_memo *prev,
         if (a->n_res != c->n_res)
             return 0;
         for (size_t i = 0; i < a->n_res; i++) {
-            const struct memo_res *x = &prev->d->res[a->first_res + i],
+            const struct memo_res *x = &in->res[a->first_res + i],
                                   *y = &b->reuse->memo->d->res[c->first_res + i];
             if (x->type != y->type || strcmp(x->name, y->name) != 0)
                 return 0;
@@ -673,7 +701,8 @@ void tr_memo_used_vs(struct tr_memo *m, const struct virtual_service *vs)
 int tr_memo_replay(struct tr_build *b, const struct tr_svc *svc, const struct destination_rule *dr)
 {
     const struct tr_memo *prev = b->reuse->prev;
-    const struct memo_svc *s = prev ? memo_find(prev, svc->host) : NULL;
+    const struct memo_data *in = NULL;
+    const struct memo_svc *s = prev ? memo_find(prev, svc->host, &in) : NULL;
     /* a service's records hold endpoints of WorkloadEntries too, which its
      * ServiceEntry's hash does not tell */
     if (s != NULL && prev->model.n_workload_entries + b->m->n_workload_entries > 0 &&
@@ -684,13 +713,13 @@ int tr_memo_replay(struct tr_build *b, const struct tr_svc *svc, const struct de
         s->dr_hash != dr_hash(dr))
         return 0;
     for (size_t i = 0; i < s->n_res; i++) {
-        const struct memo_res *r = &prev->d->res[s->first_res + i];
+        const struct memo_res *r = &in->res[s->first_res + i];
         uint8_t *copy = xmalloc(r->len ? r->len : 1);
         memcpy(copy, r->bytes, r->len);
         tr_emit_packed(b, r->type, r->name, copy, r->len, r->hash);
     }
     for (size_t i = 0; i < s->n_ref; i++) {
-        const struct memo_ref *r = &prev->d->refs_to[s->first_ref + i];
+        const struct memo_ref *r = &in->refs_to[s->first_ref + i];
         tr_ref(b, r->type, arena_strdup(b->a, r->name), arena_strdup(b->a, r->from));
     }
     b->reuse->memo->n_reused++;
@@ -716,44 +745,134 @@ const struct translate_model *tr_memo_model(const struct tr_memo *m)
 
 int tr_memo_no_findings(const struct tr_memo *m)
 {
-    if (m->d->found.n > 0 || m->route_found.n > 0)
-        return 0;
-    for (size_t i = 0; i < m->d->n_svcs; i++)
-        if (m->d->svcs[i].found)
-            return 0;
-    return 1;
+    return m->d->found.n == 0 && m->route_found.n == 0 && m->d->n_found == 0;
 }
 
 int tr_memo_has_service(const struct tr_memo *m, const char *host)
 {
-    return memo_find(m, host) != NULL;
+    return memo_find(m, host, NULL) != NULL;
 }
 
 /* made[i] has the types and names prev recorded for its host. */
 static int same_names(const struct tr_memo *prev, const struct tr_made *made)
 {
-    const struct memo_svc *s = memo_find(prev, made->host);
+    const struct memo_data *in = NULL;
+    const struct memo_svc *s = memo_find(prev, made->host, &in);
     if (s == NULL || s->n_res != made->n_res)
         return 0;
     for (size_t i = 0; i < s->n_res; i++) {
-        const struct memo_res *r = &prev->d->res[s->first_res + i];
+        const struct memo_res *r = &in->res[s->first_res + i];
         if (r->type != made->type[i] || strcmp(r->name, made->res[i]->name) != 0)
             return 0;
     }
     return 1;
 }
 
-/* Add r to v with counted bytes, which later patches share instead of
- * copying them. Names are unique: they were in the previous view. */
-static void add_counted(struct xds_view *v, enum xds_type t, const struct xds_resource *r)
+/* What was made again for host, or NULL. */
+static const struct tr_made *made_of(const struct tr_made *made, size_t n, const char *host)
 {
-    if (r->counted) {
-        xds_view_add_again(v, t, r);
-        return;
+    for (size_t j = 0; j < n; j++)
+        if (strcmp(made[j].host, host) == 0)
+            return &made[j];
+    return NULL;
+}
+
+/* Where the patched view holds a resource a record of the previous build
+ * names. */
+typedef const struct xds_resource *where_fn(const void *ctx, const struct memo_res *pr);
+
+/* Record in d a service of the patched view: s's hashes and references
+ * (or mk's, for a service made again), its resources where they are now. */
+static void record_again(struct memo_data *d, const struct memo_svc *s,
+                         const struct memo_data *in, const struct tr_made *mk, where_fn *where,
+                         const void *ctx)
+{
+    xgrow((void **)&d->svcs, &d->cap_svcs, d->n_svcs + 1, sizeof(*d->svcs));
+    struct memo_svc *r = &d->svcs[d->n_svcs++];
+    *r = (struct memo_svc){xstrdup(s->host), mk ? mk->se_hash : s->se_hash,
+                           mk ? mk->dr_hash : s->dr_hash, d->n_res, s->n_res, d->n_refs,
+                           mk ? mk->n_refs : s->n_ref, 0};
+    xgrow((void **)&d->res, &d->cap_res, d->n_res + s->n_res, sizeof(*d->res));
+    for (size_t k = 0; k < s->n_res; k++) {
+        const struct memo_res *pr = &in->res[s->first_res + k];
+        const struct xds_resource *x = where(ctx, pr);
+        assert(x != NULL && (pr->type == XDS_CLUSTER || pr->type == XDS_ENDPOINT));
+        d->res[d->n_res++] = (struct memo_res){pr->type, x->name, x->bytes, x->len, x->hash};
     }
-    uint8_t *copy = xds_bytes_new(r->len);
-    memcpy(copy, r->bytes, r->len);
-    xds_view_add_counted(v, t, r->name, copy, r->len, r->hash);
+    xgrow((void **)&d->refs_to, &d->cap_refs, d->n_refs + r->n_ref, sizeof(*d->refs_to));
+    for (size_t k = 0; k < r->n_ref; k++) {
+        struct memo_ref ref = mk ? (struct memo_ref){mk->refs[k]->type, (char *)mk->refs[k]->name,
+                                                     (char *)mk->refs[k]->from}
+                                 : in->refs_to[s->first_ref + k];
+        d->refs_to[d->n_refs++] =
+            (struct memo_ref){ref.type, xstrdup(ref.name), xstrdup(ref.from)};
+    }
+}
+
+/* By name: for the few records of a patch. */
+static const struct xds_resource *where_by_name(const void *view, const struct memo_res *pr)
+{
+    return xds_view_find(view, pr->type, pr->name);
+}
+
+/* The records of a patch whose lists share prev's names and bytes: the
+ * services made again and those of prev's own patch records, over prev's
+ * base. */
+static void record_overlay(struct memo_data *d, const struct memo_data *pd,
+                           const struct xds_view *v, const struct tr_made *made, size_t n)
+{
+    const struct memo_data *base = pd->base != NULL ? pd->base : pd;
+    atomic_fetch_add_explicit(&((struct memo_data *)base)->refs, 1, memory_order_relaxed);
+    d->base = (struct memo_data *)base;
+    if (pd->base != NULL)
+        for (size_t i = 0; i < pd->n_svcs; i++)
+            if (made_of(made, n, pd->svcs[i].host) == NULL)
+                record_again(d, &pd->svcs[i], pd, NULL, where_by_name, v);
+    for (size_t i = 0; i < n; i++) {
+        const struct memo_data *in = NULL;
+        const struct memo_svc *s = data_find(pd, made[i].host, &in);
+        record_again(d, s, in, &made[i], where_by_name, v);
+    }
+    if (d->n_svcs > 1)
+        qsort(d->svcs, d->n_svcs, sizeof(*d->svcs), svc_cmp);
+}
+
+/* By position: at maps each of the previous view's resources (by its
+ * name's address, which records hold) to its position, the same in the
+ * patched lists (now). */
+struct where_at {
+    struct map at;
+    const struct xds_resource *now[XDS_NTYPES];
+};
+
+static const struct xds_resource *where_by_position(const void *ctx, const struct memo_res *pr)
+{
+    const struct where_at *w = ctx;
+    uintptr_t pos = (uintptr_t)map_get(&w->at, pr->name);
+    return pos > 0 ? &w->now[pr->type][pos - 1] : NULL;
+}
+
+/* The records of every service, where the patched view holds them: a
+ * patch that copied its lists. */
+static void record_flat(struct tr_build *b, struct memo_data *d, const struct tr_memo *prev,
+                        const struct tr_made *made, size_t n)
+{
+    static const enum xds_type types[] = {XDS_CLUSTER, XDS_ENDPOINT};
+    struct where_at w = {0};
+    map_init_ptr(&w.at, b->a);
+    for (size_t k = 0; k < 2; k++) {
+        enum xds_type t = types[k];
+        const struct xds_resource *items = xds_view_items(prev->view, t);
+        for (size_t i = 0; i < xds_view_count(prev->view, t); i++)
+            map_put(&w.at, items[i].name, (void *)(uintptr_t)(i + 1));
+        w.now[t] = xds_view_items(b->view, t);
+    }
+    const struct memo_data *pd = prev->d, *flat = pd->base != NULL ? pd->base : pd;
+    for (size_t i = 0; i < flat->n_svcs; i++) {
+        const struct memo_data *in = NULL;
+        const struct memo_svc *ps = data_find(pd, flat->svcs[i].host, &in);
+        record_again(d, ps, in, made_of(made, n, ps->host), where_by_position, &w);
+    }
 }
 
 int tr_memo_splice_services(struct tr_build *b, const struct tr_made *made, size_t n)
@@ -764,69 +883,40 @@ int tr_memo_splice_services(struct tr_build *b, const struct tr_made *made, size
     for (size_t i = 0; i < n; i++)
         if (!same_names(prev, &made[i]))
             return 0;
-    /* by type and position in the previous list: the resource made again */
+    /* the resources made again, by type; each name is in the previous view
+     * (its records hold it), so the replaces below cannot fail */
     static const enum xds_type types[] = {XDS_CLUSTER, XDS_ENDPOINT};
-    const struct xds_resource **repl[XDS_NTYPES] = {0};
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += made[i].n_res;
+    const struct xds_resource **put[XDS_NTYPES] = {0};
+    size_t n_put[XDS_NTYPES] = {0};
     for (size_t k = 0; k < 2; k++)
-        repl[types[k]] = arena_alloc(b->a, (xds_view_count(prev->view, types[k]) + 1) *
-                                               sizeof(*repl[0]));
+        put[types[k]] = arena_alloc(b->a, (total + 1) * sizeof(*put[0]));
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < made[i].n_res; k++) {
             enum xds_type t = made[i].type[k];
-            const struct xds_resource *was = xds_view_find(prev->view, t, made[i].res[k]->name);
-            if (was == NULL || repl[t] == NULL)
+            if (put[t] == NULL || xds_view_find(prev->view, t, made[i].res[k]->name) == NULL)
                 return 0; /* recorded, so not expected */
-            repl[t][was - xds_view_items(prev->view, t)] = made[i].res[k];
+            put[t][n_put[t]++] = made[i].res[k];
         }
-    /* the Clusters and Endpoints, in the same order: made's in place, the
-     * rest as they were; at maps each previous one (by its name, the view's
-     * copy that records point to) to its position in both lists */
-    struct map at;
-    map_init_ptr(&at, b->a);
-    const struct xds_resource *now[XDS_NTYPES] = {0};
+    int copied = 0;
     for (size_t k = 0; k < 2; k++) {
         enum xds_type t = types[k];
-        const struct xds_resource *items = xds_view_items(prev->view, t);
-        size_t count = xds_view_count(prev->view, t);
-        for (size_t i = 0; i < count; i++) {
-            add_counted(b->view, t, repl[t][i] ? repl[t][i] : &items[i]);
-            map_put(&at, items[i].name, (void *)(uintptr_t)(i + 1));
-        }
-        now[t] = xds_view_items(b->view, t);
+        int rc = xds_view_replace(b->view, t, prev->view, put[t], n_put[t]);
+        assert(rc >= 0);
+        copied |= rc != 0;
     }
-    /* the records: made's for its services, with every resource where it
-     * lies now */
     struct memo_data *d = m->d;
     assert(d->n_svcs == 0 && d->n_res == 0 && d->n_refs == 0);
-    for (size_t i = 0; i < pd->n_svcs; i++) {
-        const struct memo_svc *ps = &pd->svcs[i];
-        const struct tr_made *mk = NULL;
-        for (size_t j = 0; j < n && mk == NULL; j++)
-            if (strcmp(made[j].host, ps->host) == 0)
-                mk = &made[j];
-        xgrow((void **)&d->svcs, &d->cap_svcs, d->n_svcs + 1, sizeof(*d->svcs));
-        struct memo_svc *s = &d->svcs[d->n_svcs++];
-        *s = (struct memo_svc){xstrdup(ps->host), mk ? mk->se_hash : ps->se_hash,
-                               mk ? mk->dr_hash : ps->dr_hash, d->n_res, ps->n_res, d->n_refs,
-                               mk ? mk->n_refs : ps->n_ref, 0};
-        xgrow((void **)&d->res, &d->cap_res, d->n_res + ps->n_res, sizeof(*d->res));
-        for (size_t k = 0; k < ps->n_res; k++) {
-            const struct memo_res *pr = &pd->res[ps->first_res + k];
-            uintptr_t pos = (uintptr_t)map_get(&at, pr->name);
-            assert(pos > 0 && (pr->type == XDS_CLUSTER || pr->type == XDS_ENDPOINT));
-            const struct xds_resource *r = &now[pr->type][pos - 1];
-            d->res[d->n_res++] = (struct memo_res){pr->type, r->name, r->bytes, r->len, r->hash};
-        }
-        xgrow((void **)&d->refs_to, &d->cap_refs, d->n_refs + s->n_ref, sizeof(*d->refs_to));
-        for (size_t k = 0; k < s->n_ref; k++) {
-            struct memo_ref r = pd->refs_to[ps->first_ref + k];
-            if (mk != NULL)
-                r = (struct memo_ref){mk->refs[k]->type, (char *)mk->refs[k]->name,
-                                      (char *)mk->refs[k]->from};
-            d->refs_to[d->n_refs++] = (struct memo_ref){r.type, xstrdup(r.name), xstrdup(r.from)};
-        }
-    }
-    m->n_reused = pd->n_svcs - n;
+    /* the records lie over the base's while the lists share its storage:
+     * as many patches as a list takes before it is copied (snapshot.c) */
+    if (copied)
+        record_flat(b, d, prev, made, n);
+    else
+        record_overlay(d, pd, b->view, made, n);
+    d->n_total = pd->n_total;
+    m->n_reused = pd->n_total - n;
     take_listeners_and_routes(b);
     return 1;
 }

@@ -216,6 +216,12 @@ int tr_patch_clusters(struct tr_build *b, const struct tr_steps *steps)
     s.router = b->id->type == PROXY_ROUTER;
     s.grpc = b->id->proxyless_grpc;
     s.lazy = 1;
+    /* the hosts earlier patches of the class looked up: a change of
+     * endpoints or of what clusters read of a rule moves none of them */
+    size_t n_known;
+    const struct tr_lookup *known = tr_memo_lookups(prev, &n_known);
+    for (size_t i = 0; i < n_known; i++)
+        tr_lazy_known(&s, &known[i]);
     struct tr_made *made = arena_alloc(b->a, (n_hosts + 1) * sizeof(*made));
     size_t n_made;
     /* made's resources point into s.view: it is freed only after the splice */
@@ -223,7 +229,10 @@ int tr_patch_clusters(struct tr_build *b, const struct tr_steps *steps)
              tr_memo_splice_services(b, made, n_made);
     free(s.err);
     xds_view_free(s.view);
-    if (ok)
+    if (ok) {
         b->shared[XDS_LISTENER] = b->shared[XDS_ROUTE] = 1;
+        for (size_t i = 0; i < s.lookups.n; i++)
+            tr_memo_add_lookup(b->reuse->memo, s.lookups.v[i]);
+    }
     return ok;
 }
