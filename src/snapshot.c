@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xdsd/sorted.h"
 #include "xdsd/util.h"
 
 static const char *const type_urls[XDS_NTYPES] = {
@@ -55,7 +56,7 @@ struct xds_list {
      * of the largest response with one resource (xds_view_check_size runs
      * per build) */
     size_t response_bytes, max_single_bytes;
-    /* A list made by xds_view_replace() owns none of the names and bytes
+    /* A list made by xds_view_patch() owns none of the names and bytes
      * its items point to: base (a list built by adds) and the stores own
      * them. dead_bytes counts those of base and the stores that no item
      * points to any more: replaced resources, kept until the next copy. */
@@ -64,7 +65,7 @@ struct xds_list {
     size_t n_stores, dead_bytes;
 };
 
-/* The names and bytes of the resources one xds_view_replace() brought:
+/* The names and bytes of the resources one xds_view_patch() brought:
  * the lists made from that list share them. */
 struct xds_store {
     atomic_int refs;
@@ -399,11 +400,11 @@ int xds_view_check_size(const struct xds_view *v, size_t limit, int by_name, cha
     return 0;
 }
 
-/* ---- lists with a few resources replaced --------------------------------------------- */
+/* ---- lists patched: a few resources replaced, added or removed ---------------------- */
 
-/* Beyond this many stores, or this share of a list's bytes dead, a replace
+/* Beyond this many stores, or this share of a list's bytes dead, a patch
  * copies the list instead: the copy gives back what replaced resources
- * held, and the next replaces start from it. */
+ * held, and the next patches start from it. */
 #define MAX_STORES 16
 #define MAX_DEAD_SHARE 4
 
@@ -433,73 +434,146 @@ static void add_shared(struct xds_view *v, enum xds_type t, const struct xds_res
     xds_view_add_counted(v, t, r->name, copy, r->len, r->hash);
 }
 
-/* The copy: from's resources, put's in place of those at at[]. */
-static int replace_by_copy(struct xds_view *v, enum xds_type t, const struct xds_list *fl,
-                           const struct xds_resource *const *put, const size_t *at, size_t n)
+/* One change to a list, at a position of the list it came from. */
+enum edit_kind { EDIT_ADD, EDIT_REPLACE, EDIT_DROP };
+struct edit {
+    size_t pos; /* ADD: before this one */
+    enum edit_kind kind;
+    const struct xds_resource *r; /* ADD, REPLACE: the new one */
+};
+
+/* Positions first; at one position, additions (by name) before the rest. */
+static int edit_cmp(const void *pa, const void *pb)
 {
-    const struct xds_resource **src = xmalloc((fl->n + 1) * sizeof(*src));
-    for (size_t i = 0; i < fl->n; i++)
-        src[i] = &fl->items[i];
-    for (size_t i = 0; i < n; i++)
-        src[at[i]] = put[i];
-    list_unref(v->types[t]);
-    v->types[t] = list_new();
-    v->types[t]->cap = fl->n;
-    v->types[t]->items = xmalloc((fl->n + 1) * sizeof(struct xds_resource));
-    for (size_t i = 0; i < fl->n; i++)
-        add_shared(v, t, src[i]);
-    free(src);
-    return list_finish(v->types[t], t, NULL) == 0 ? 1 : -1;
+    const struct edit *a = pa, *b = pb;
+    if (a->pos != b->pos)
+        return a->pos < b->pos ? -1 : 1;
+    if (a->kind != b->kind)
+        return (int)a->kind - (int)b->kind;
+    return a->kind == EDIT_ADD ? strcmp(a->r->name, b->r->name) : 0;
 }
 
-int xds_view_replace(struct xds_view *v, enum xds_type t, const struct xds_view *from,
-                     const struct xds_resource *const *put, size_t n)
+/* The edits of put and drop against fl, sorted; NULL when a name to drop is
+ * not there, or is also put, or a name is put twice. *dead: the bytes of
+ * fl's resources that are replaced or dropped. */
+static struct edit *plan_edits(const struct xds_list *fl, const struct xds_resource *const *put,
+                               size_t n_put, const char *const *drop, size_t n_drop, size_t *dead)
+{
+    size_t n = n_put + n_drop;
+    struct edit *e = xmalloc((n + 1) * sizeof(*e));
+    *dead = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = i < n_put ? put[i]->name : drop[i - n_put];
+        struct xds_resource key = {.name = name};
+        size_t at = lower_bound(&key, fl->items, fl->n, sizeof(key), resource_cmp);
+        int found = at < fl->n && strcmp(fl->items[at].name, name) == 0;
+        if (i >= n_put && !found) {
+            free(e);
+            return NULL;
+        }
+        e[i] = (struct edit){at, i >= n_put ? EDIT_DROP : found ? EDIT_REPLACE : EDIT_ADD,
+                             i < n_put ? put[i] : NULL};
+        if (found)
+            *dead += fl->items[at].len;
+    }
+    qsort(e, n, sizeof(*e), edit_cmp);
+    /* at one position: additions of distinct names, then one change of
+     * the resource there */
+    for (size_t i = 1; i < n; i++)
+        if (e[i].pos == e[i - 1].pos &&
+            (e[i - 1].kind != EDIT_ADD ||
+             (e[i].kind == EDIT_ADD && strcmp(e[i].r->name, e[i - 1].r->name) == 0))) {
+            free(e);
+            return NULL;
+        }
+    return e;
+}
+
+/* The copy: fl's resources with the edits made. */
+static int patch_by_copy(struct xds_view *v, enum xds_type t, const struct xds_list *fl,
+                         const struct edit *e, size_t n)
+{
+    list_unref(v->types[t]);
+    struct xds_list *l = v->types[t] = list_new();
+    l->cap = fl->n + n;
+    l->items = xmalloc((l->cap + 1) * sizeof(*l->items));
+    size_t from = 0;
+    for (size_t k = 0; k <= n; k++) {
+        size_t to = k < n ? e[k].pos : fl->n;
+        for (; from < to; from++)
+            add_shared(v, t, &fl->items[from]);
+        if (k == n)
+            break;
+        if (e[k].kind != EDIT_DROP)
+            add_shared(v, t, e[k].r);
+        if (e[k].kind != EDIT_ADD)
+            from++;
+    }
+    return list_finish(l, t, NULL) == 0 ? 1 : -1;
+}
+
+/* What a list's sums and sizes lose with r (sign -1) or gain (+1). */
+static void account(struct xds_list *l, enum xds_type t, const struct xds_resource *r, int sign)
+{
+    size_t url = strlen(type_urls[t]), one = resource_response_bytes(r, url);
+    uint64_t entry = xds_version_entry(r->name, r->hash);
+    if (sign > 0) {
+        l->key += entry;
+        l->bytes += r->len;
+        l->response_bytes += one;
+        if (envelope_bytes(url) + one > l->max_single_bytes)
+            l->max_single_bytes = envelope_bytes(url) + one;
+    } else {
+        l->key -= entry;
+        l->bytes -= r->len;
+        l->response_bytes -= one;
+    }
+}
+
+int xds_view_patch(struct xds_view *v, enum xds_type t, const struct xds_view *from,
+                   const struct xds_resource *const *put, size_t n_put, const char *const *drop,
+                   size_t n_drop)
 {
     const struct xds_list *fl = from->types[t];
-    if (!fl->finished)
+    size_t n = n_put + n_drop, dead;
+    struct edit *e = fl->finished ? plan_edits(fl, put, n_put, drop, n_drop, &dead) : NULL;
+    if (e == NULL)
         return -1;
-    size_t *at = xmalloc((n + 1) * sizeof(*at)), dead = fl->dead_bytes;
-    for (size_t i = 0; i < n; i++) {
-        const struct xds_resource *was = xds_view_find(from, t, put[i]->name);
-        if (was == NULL) {
-            free(at);
-            return -1;
-        }
-        at[i] = (size_t)(was - fl->items);
-        dead += was->len;
-    }
+    dead += fl->dead_bytes;
     if (fl->n_stores + 1 > MAX_STORES || dead > fl->bytes / MAX_DEAD_SHARE) {
-        int rc = replace_by_copy(v, t, fl, put, at, n);
-        free(at);
+        int rc = patch_by_copy(v, t, fl, e, n);
+        free(e);
         return rc;
     }
     struct xds_list *l = list_new();
-    l->n = l->cap = fl->n;
-    l->items = xmalloc((fl->n + 1) * sizeof(*l->items));
-    memcpy(l->items, fl->items, fl->n * sizeof(*l->items));
-    struct xds_store *st = xcalloc(1, sizeof(*st));
-    atomic_init(&st->refs, 1);
-    st->items = xcalloc(n + 1, sizeof(*st->items));
-    st->n = n;
-    /* the sums and the sizes less the old resources, plus the new ones */
-    size_t url = strlen(type_urls[t]);
+    l->items = xmalloc((fl->n + n + 1) * sizeof(*l->items));
     l->key = fl->key;
     l->bytes = fl->bytes;
     l->response_bytes = fl->response_bytes;
     l->max_single_bytes = fl->max_single_bytes;
-    for (size_t i = 0; i < n; i++) {
-        struct xds_resource *was = &l->items[at[i]];
-        take_resource(&st->items[i], put[i]);
-        l->key += xds_version_entry(put[i]->name, put[i]->hash) -
-                  xds_version_entry(was->name, was->hash);
-        l->bytes += put[i]->len - was->len;
-        size_t one = resource_response_bytes(put[i], url);
-        l->response_bytes += one - resource_response_bytes(was, url);
-        if (envelope_bytes(url) + one > l->max_single_bytes)
-            l->max_single_bytes = envelope_bytes(url) + one;
-        *was = st->items[i];
+    struct xds_store *st = xcalloc(1, sizeof(*st));
+    atomic_init(&st->refs, 1);
+    st->items = xcalloc(n + 1, sizeof(*st->items));
+    /* runs of fl's entries copied whole, the edits between them */
+    size_t from_at = 0;
+    for (size_t k = 0; k <= n; k++) {
+        size_t to = k < n ? e[k].pos : fl->n;
+        memcpy(l->items + l->n, fl->items + from_at, (to - from_at) * sizeof(*l->items));
+        l->n += to - from_at;
+        from_at = to;
+        if (k == n)
+            break;
+        if (e[k].kind != EDIT_ADD)
+            account(l, t, &fl->items[from_at++], -1);
+        if (e[k].kind == EDIT_DROP)
+            continue;
+        struct xds_resource *r = &st->items[st->n++];
+        take_resource(r, e[k].r);
+        account(l, t, r, +1);
+        l->items[l->n++] = *r;
     }
-    free(at);
+    free(e);
+    l->cap = fl->n + n;
     snprintf(l->version, sizeof(l->version), "%016" PRIx64, l->key);
     l->finished = 1;
     l->dead_bytes = dead;

@@ -137,11 +137,13 @@ TEST(view_adds_a_resource_again)
     xds_view_free(b);
 }
 
-/* A view of clusters c0..c{n-1} whose bytes are "gen-i" (gen[i] per name). */
-static struct xds_view *clusters_of(const int *gen, int n)
+/* A view of the clusters present: c{i} with bytes "gen-i". */
+static struct xds_view *clusters_of(const int *gen, const int *present, int n)
 {
     struct xds_view *v = xds_view_new();
     for (int i = 0; i < n; i++) {
+        if (!present[i])
+            continue;
         char name[16], body[32];
         snprintf(name, sizeof(name), "c%02d", i);
         snprintf(body, sizeof(body), "%d-%d", gen[i], i);
@@ -151,35 +153,51 @@ static struct xds_view *clusters_of(const int *gen, int n)
     return v;
 }
 
-/* Replacing a few resources gives the list a full build of the same
- * resources gives, version and sizes included, whether it shared the
- * previous list's storage or copied it; the previous views can go first. */
-TEST(view_replace_equals_a_build)
+/* Patching a list (resources replaced, added, removed) gives the list a
+ * full build of the same resources gives, version and sizes included,
+ * whether it shared the previous list's storage or copied it; the
+ * previous views can go first. */
+TEST(view_patch_equals_a_build)
 {
-    enum { N = 12 };
-    int gen[N] = {0}, copies = 0, shares = 0;
-    struct xds_view *prev = clusters_of(gen, N);
-    for (int round = 1; round <= 40; round++) {
-        /* one or two resources each round, never the same two in a row */
-        int a = (round * 5) % N, b = (round * 7 + 3) % N, n = round % 3 ? 1 : 2;
+    enum { N = 24 };
+    int gen[N] = {0}, present[N] = {0}, copies = 0, shares = 0;
+    for (int i = 0; i < N; i += 2)
+        present[i] = 1;
+    struct xds_view *prev = clusters_of(gen, present, N);
+    for (int round = 1; round <= 60; round++) {
+        /* a replace, and every other round one added and one dropped */
+        int a = (round * 5) % N, add = (round * 7 + 1) % N, drop = (round * 11 + 2) % N;
+        while (!present[a])
+            a = (a + 1) % N;
+        char drop_name[16];
+        int adding = round % 2 == 0 && !present[add];
+        int dropping = round % 2 == 0 && present[drop] && drop != a;
+        snprintf(drop_name, sizeof(drop_name), "c%02d", drop);
         gen[a] = round;
-        if (n == 2)
-            gen[b] = round + 1000;
-        struct xds_view *want = clusters_of(gen, N);
-        const struct xds_resource *put[2] = {xds_view_find(want, XDS_CLUSTER, "c00") + a,
-                                             xds_view_find(want, XDS_CLUSTER, "c00") + b};
+        present[add] |= adding;
+        gen[add] = adding ? round + 1000 : gen[add];
+        present[drop] &= !dropping;
+        struct xds_view *want = clusters_of(gen, present, N);
+        char name_a[16], name_add[16];
+        snprintf(name_a, sizeof(name_a), "c%02d", a);
+        snprintf(name_add, sizeof(name_add), "c%02d", add);
+        const struct xds_resource *put[2] = {xds_view_find(want, XDS_CLUSTER, name_a),
+                                             xds_view_find(want, XDS_CLUSTER, name_add)};
+        const char *drops[1] = {drop_name};
         struct xds_view *v = xds_view_new();
-        int rc = xds_view_replace(v, XDS_CLUSTER, prev, put, (size_t)(a == b ? 1 : n));
+        int rc = xds_view_patch(v, XDS_CLUSTER, prev, put, adding ? 2 : 1, drops,
+                                dropping ? 1 : 0);
         CHECK(rc == 0 || rc == 1);
         copies += rc == 1;
         shares += rc == 0;
         CHECK(xds_view_finish(v, NULL) == 0);
         CHECK_STR(xds_view_version(v, XDS_CLUSTER), xds_view_version(want, XDS_CLUSTER));
+        CHECK(xds_view_count(v, XDS_CLUSTER) == xds_view_count(want, XDS_CLUSTER));
         CHECK(xds_view_bytes(v, XDS_CLUSTER) == xds_view_bytes(want, XDS_CLUSTER));
         CHECK(xds_view_response_bytes(v, XDS_CLUSTER) ==
               xds_view_response_bytes(want, XDS_CLUSTER));
         CHECK(xds_view_check_size(v, xds_view_response_bytes(want, XDS_CLUSTER), 1, NULL) == 0);
-        for (int i = 0; i < N; i++) {
+        for (size_t i = 0; i < xds_view_count(want, XDS_CLUSTER); i++) {
             const struct xds_resource *x = &xds_view_items(v, XDS_CLUSTER)[i],
                                       *y = &xds_view_items(want, XDS_CLUSTER)[i];
             CHECK_STR(x->name, y->name);
@@ -193,11 +211,15 @@ TEST(view_replace_equals_a_build)
     }
     /* every so often the list is copied, giving back the replaced ones */
     CHECK(copies >= 1 && shares > copies);
-    /* a name that is not there: refused, the view unchanged */
-    const struct xds_resource stray = {.name = "zz", .bytes = (const uint8_t *)"z", .len = 1};
-    const struct xds_resource *put = &stray;
+    /* a name to drop that is not there, or one put twice: refused, the
+     * view unchanged */
+    const struct xds_resource *twice[2] = {&xds_view_items(prev, XDS_CLUSTER)[0],
+                                           &xds_view_items(prev, XDS_CLUSTER)[0]};
+    const char *stray = "zz";
     struct xds_view *v = xds_view_new();
-    CHECK(xds_view_replace(v, XDS_CLUSTER, prev, &put, 1) == -1);
+    CHECK(xds_view_patch(v, XDS_CLUSTER, prev, NULL, 0, &stray, 1) == -1);
+    CHECK(xds_view_patch(v, XDS_CLUSTER, prev, twice, 2, NULL, 0) == -1);
+    CHECK(xds_view_patch(v, XDS_CLUSTER, prev, twice, 1, &twice[0]->name, 1) == -1);
     CHECK(xds_view_count(v, XDS_CLUSTER) == 0);
     xds_view_free(v);
     xds_view_free(prev);

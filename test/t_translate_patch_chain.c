@@ -4,7 +4,7 @@
  * move all day makes them: each patch
  * starts from a patched view, whose lists share names and bytes with the
  * views before it and whose memo records lie over those of the last build
- * (xds_view_replace, memo.c). Past a few dozen patches the lists are
+ * (xds_view_patch, memo.c). Past a few dozen patches the lists are
  * copied and the records made whole again; every step's view must be byte
  * for byte a full translation's, and a patch. */
 #include <stdio.h>

@@ -69,16 +69,18 @@ void xds_view_add_again(struct xds_view *v, enum xds_type t, const struct xds_re
  * that type did not change. */
 void xds_view_share(struct xds_view *v, enum xds_type t, const struct xds_view *from);
 /* Make v's resources of type t those of from (a finished view) with each
- * of put (n, names unique) in place of from's resource of the same name,
- * finished already: no sort, and no work per resource kept but one copy of
- * the list's entries, whose names and bytes are shared with from's. Every
- * so often (many replaces, or many bytes no longer used) the list is copied
- * instead, giving back what replaced resources held. Returns 0 (shared:
- * every kept resource's name and bytes are where they were in from), 1
- * (copied: none is), or -1 when a name of put is not in from (v unchanged).
- * put's bytes are copied (counted bytes shared). */
-int xds_view_replace(struct xds_view *v, enum xds_type t, const struct xds_view *from,
-                     const struct xds_resource *const *put, size_t n);
+ * of put (n_put) in place of from's resource of the same name or added,
+ * and the resources named in drop (n_drop) removed; finished already: no
+ * sort, and no work per resource kept but one copy of the list's entries,
+ * whose names and bytes are shared with from's. Every so often (many
+ * patches, or many bytes no longer used) the list is copied instead,
+ * giving back what replaced resources held. Returns 0 (shared: every kept
+ * resource's name and bytes are where they were in from), 1 (copied: none
+ * is), or -1 (v unchanged) when a name to drop is not in from, or is also
+ * put, or a name is put twice. put's bytes are copied (counted bytes shared). */
+int xds_view_patch(struct xds_view *v, enum xds_type t, const struct xds_view *from,
+                   const struct xds_resource *const *put, size_t n_put, const char *const *drop,
+                   size_t n_drop);
 /* What a resource adds to the version of its type: a type's version is
  * the sum of its resources' entries (from HASH_SEED), so that replacing a
  * few updates it without reading the others. */

@@ -64,7 +64,7 @@ struct findings_list {
  * point into the same lists, which live as long as any view holding them.
  * A cluster patch's records are a few services' over those of the build it
  * started from (base), whose names and bytes the patched lists still hold
- * (xds_view_replace): base is never itself a patch's. */
+ * (xds_view_patch): base is never itself a patch's. */
 struct memo_data {
     atomic_int refs;
     struct memo_data *base; /* records of the services not in svcs, or NULL */
@@ -903,7 +903,7 @@ int tr_memo_splice_services(struct tr_build *b, const struct tr_made *made, size
     int copied = 0;
     for (size_t k = 0; k < 2; k++) {
         enum xds_type t = types[k];
-        int rc = xds_view_replace(b->view, t, prev->view, put[t], n_put[t]);
+        int rc = xds_view_patch(b->view, t, prev->view, put[t], n_put[t], NULL, 0);
         assert(rc >= 0);
         copied |= rc != 0;
     }
