@@ -28,7 +28,8 @@ struct knobs {
     int extra_host;  /* se_hosts: svc-0 gains a host (1, 2: which) */
     int extra_port;  /* se_hosts: svc-1 gains port 8080 */
     int lb;          /* dr: svc-0's load balancer (0, 1, 2) */
-    int subset_v3;   /* dr: svc-3 gains subset v3 */
+    int subset_v3;   /* dr: svc-3 gains subset v3 (no route names it) */
+    int v2_labels;   /* dr: svc-3's subset v2 (its routes name it) selects v3's endpoints */
     int tls;         /* dr: svc-1 originates TLS on 80 */
     int tls_mode;    /* dr: svc-0's TLS mode (0 SIMPLE, 1 DISABLE) */
     int hash;        /* dr: svc-0 hashes consistently (routes read that) */
@@ -112,8 +113,10 @@ static void put_internal(const char *dir, int i, const struct knobs *k)
              "---\n" HEAD "kind: DestinationRule\nmetadata: {name: svc-%d}\n"
              "spec:\n  host: svc-%d.bench.svc.cluster.local\n"
              "  trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}\n  subsets:\n"
-             "  - {name: v1, labels: {version: v1}}\n  - {name: v2, labels: {version: v2}}\n%s",
+             "  - {name: v1, labels: {version: v1}}\n%s%s",
         i, i, i, i == 3 && k->endpoint ? k->endpoint : 1, i, i, i, i, i, i, i, i,
+        i == 3 && k->v2_labels ? "  - {name: v2, labels: {version: v3}}\n"
+                               : "  - {name: v2, labels: {version: v2}}\n",
         i == 3 && k->subset_v3 ? "  - {name: v3, labels: {version: v3}}\n" : "");
 }
 
@@ -187,7 +190,13 @@ TEST(translate_every_kind_of_edit_equals_a_full_translation)
         {"se hosts: back", {.endpoint = 200}, 0},
         {"dr: load balancer", {.endpoint = 200, .lb = 1}, 1},
         {"dr: another", {.endpoint = 200, .lb = 2}, 1},
-        {"dr: a subset", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 0},
+        {"dr: a subset no route names", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 1},
+        {"dr: a named subset's labels",
+         {.endpoint = 200, .lb = 2, .subset_v3 = 1, .v2_labels = 1},
+         1},
+        {"dr: back", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 1},
+        {"dr: the unnamed subset gone", {.endpoint = 200, .lb = 2}, 1},
+        {"dr: and back", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 1},
         {"dr: tls", {.endpoint = 200, .lb = 2, .subset_v3 = 1, .tls = 1}, 0},
         {"dr: no tls", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 0},
         {"dr: tls mode", {.endpoint = 200, .lb = 2, .subset_v3 = 1, .tls_mode = 1}, 1},

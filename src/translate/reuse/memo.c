@@ -753,18 +753,38 @@ int tr_memo_has_service(const struct tr_memo *m, const char *host)
     return memo_find(m, host, NULL) != NULL;
 }
 
-/* made[i] has the types and names prev recorded for its host. */
-static int same_names(const struct tr_memo *prev, const struct tr_made *made)
+/* Does made name a resource of type t called name? */
+static int made_names(const struct tr_made *made, enum xds_type t, const char *name)
+{
+    for (size_t i = 0; i < made->n_res; i++)
+        if (made->type[i] == t && strcmp(made->res[i]->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* The names prev recorded for made's host that made has no more (drop,
+ * by type) and, with those it adds, whether may_change allows each; 0 when
+ * prev recorded nothing for the host or one is not allowed. */
+static int names_changed(const struct tr_memo *prev, const struct xds_view *pv,
+                         const struct tr_made *made, tr_name_pred *may_change, void *ctx,
+                         const char **drop[XDS_NTYPES], size_t n_drop[XDS_NTYPES])
 {
     const struct memo_data *in = NULL;
     const struct memo_svc *s = memo_find(prev, made->host, &in);
-    if (s == NULL || s->n_res != made->n_res)
+    if (s == NULL)
         return 0;
     for (size_t i = 0; i < s->n_res; i++) {
         const struct memo_res *r = &in->res[s->first_res + i];
-        if (r->type != made->type[i] || strcmp(r->name, made->res[i]->name) != 0)
+        if (made_names(made, r->type, r->name))
+            continue;
+        if (drop[r->type] == NULL || !may_change(ctx, r->type, r->name))
             return 0;
+        drop[r->type][n_drop[r->type]++] = r->name;
     }
+    for (size_t i = 0; i < made->n_res; i++)
+        if (xds_view_find(pv, made->type[i], made->res[i]->name) == NULL &&
+            !may_change(ctx, made->type[i], made->res[i]->name))
+            return 0;
     return 1;
 }
 
@@ -781,23 +801,36 @@ static const struct tr_made *made_of(const struct tr_made *made, size_t n, const
  * names. */
 typedef const struct xds_resource *where_fn(const void *ctx, const struct memo_res *pr);
 
-/* Record in d a service of the patched view: s's hashes and references
+/* By name: for the few records of a patch. */
+static const struct xds_resource *where_by_name(const void *view, const struct memo_res *pr)
+{
+    return xds_view_find(view, pr->type, pr->name);
+}
+
+/* Record in d a service of the patched view (v): s's hashes and references
  * (or mk's, for a service made again), its resources where they are now. */
-static void record_again(struct memo_data *d, const struct memo_svc *s,
+static void record_again(struct memo_data *d, const struct xds_view *v, const struct memo_svc *s,
                          const struct memo_data *in, const struct tr_made *mk, where_fn *where,
                          const void *ctx)
 {
     xgrow((void **)&d->svcs, &d->cap_svcs, d->n_svcs + 1, sizeof(*d->svcs));
+    size_t n_res = mk ? mk->n_res : s->n_res;
     struct memo_svc *r = &d->svcs[d->n_svcs++];
     *r = (struct memo_svc){xstrdup(s->host), mk ? mk->se_hash : s->se_hash,
-                           mk ? mk->dr_hash : s->dr_hash, d->n_res, s->n_res, d->n_refs,
+                           mk ? mk->dr_hash : s->dr_hash, d->n_res, n_res, d->n_refs,
                            mk ? mk->n_refs : s->n_ref, 0};
-    xgrow((void **)&d->res, &d->cap_res, d->n_res + s->n_res, sizeof(*d->res));
-    for (size_t k = 0; k < s->n_res; k++) {
+    xgrow((void **)&d->res, &d->cap_res, d->n_res + n_res, sizeof(*d->res));
+    for (size_t k = 0; k < n_res; k++) {
+        /* what was made again is where its name says in the patched view */
         const struct memo_res *pr = &in->res[s->first_res + k];
-        const struct xds_resource *x = where(ctx, pr);
-        assert(x != NULL && (pr->type == XDS_CLUSTER || pr->type == XDS_ENDPOINT));
-        d->res[d->n_res++] = (struct memo_res){pr->type, x->name, x->bytes, x->len, x->hash};
+        struct memo_res mr;
+        if (mk != NULL)
+            mr = (struct memo_res){.type = mk->type[k], .name = mk->res[k]->name};
+        const struct xds_resource *x =
+            mk != NULL ? where_by_name(v, &mr) : where(ctx, pr);
+        enum xds_type t = mk != NULL ? mr.type : pr->type;
+        assert(x != NULL && (t == XDS_CLUSTER || t == XDS_ENDPOINT));
+        d->res[d->n_res++] = (struct memo_res){t, x->name, x->bytes, x->len, x->hash};
     }
     xgrow((void **)&d->refs_to, &d->cap_refs, d->n_refs + r->n_ref, sizeof(*d->refs_to));
     for (size_t k = 0; k < r->n_ref; k++) {
@@ -807,12 +840,6 @@ static void record_again(struct memo_data *d, const struct memo_svc *s,
         d->refs_to[d->n_refs++] =
             (struct memo_ref){ref.type, xstrdup(ref.name), xstrdup(ref.from)};
     }
-}
-
-/* By name: for the few records of a patch. */
-static const struct xds_resource *where_by_name(const void *view, const struct memo_res *pr)
-{
-    return xds_view_find(view, pr->type, pr->name);
 }
 
 /* The records of a patch whose lists share prev's names and bytes: the
@@ -827,11 +854,11 @@ static void record_overlay(struct memo_data *d, const struct memo_data *pd,
     if (pd->base != NULL)
         for (size_t i = 0; i < pd->n_svcs; i++)
             if (made_of(made, n, pd->svcs[i].host) == NULL)
-                record_again(d, &pd->svcs[i], pd, NULL, where_by_name, v);
+                record_again(d, v, &pd->svcs[i], pd, NULL, where_by_name, v);
     for (size_t i = 0; i < n; i++) {
         const struct memo_data *in = NULL;
         const struct memo_svc *s = data_find(pd, made[i].host, &in);
-        record_again(d, s, in, &made[i], where_by_name, v);
+        record_again(d, v, s, in, &made[i], where_by_name, v);
     }
     if (d->n_svcs > 1)
         qsort(d->svcs, d->n_svcs, sizeof(*d->svcs), svc_cmp);
@@ -853,9 +880,9 @@ static const struct xds_resource *where_by_position(const void *ctx, const struc
 }
 
 /* The records of every service, where the patched view holds them: a
- * patch that copied its lists. */
+ * patch that copied its lists (reshaped: added or dropped some). */
 static void record_flat(struct tr_build *b, struct memo_data *d, const struct tr_memo *prev,
-                        const struct tr_made *made, size_t n)
+                        const struct tr_made *made, size_t n, int reshaped)
 {
     static const enum xds_type types[] = {XDS_CLUSTER, XDS_ENDPOINT};
     struct where_at w = {0};
@@ -871,48 +898,67 @@ static void record_flat(struct tr_build *b, struct memo_data *d, const struct tr
     for (size_t i = 0; i < flat->n_svcs; i++) {
         const struct memo_data *in = NULL;
         const struct memo_svc *ps = data_find(pd, flat->svcs[i].host, &in);
-        record_again(d, ps, in, made_of(made, n, ps->host), where_by_position, &w);
+        /* resources added or dropped move the others: found by name then */
+        record_again(d, b->view, ps, in, made_of(made, n, ps->host),
+                     reshaped ? where_by_name : where_by_position,
+                     reshaped ? (const void *)b->view : &w);
     }
 }
 
-int tr_memo_splice_services(struct tr_build *b, const struct tr_made *made, size_t n)
+int tr_memo_splice_services(struct tr_build *b, const struct tr_made *made, size_t n,
+                            tr_name_pred *may_change, void *ctx)
 {
     struct tr_memo *m = b->reuse->memo;
     const struct tr_memo *prev = b->reuse->prev;
     const struct memo_data *pd = prev->d;
-    for (size_t i = 0; i < n; i++)
-        if (!same_names(prev, &made[i]))
-            return 0;
-    /* the resources made again, by type; each name is in the previous view
-     * (its records hold it), so the replaces below cannot fail */
+    /* the resources made again, by type, and the names they no longer have */
     static const enum xds_type types[] = {XDS_CLUSTER, XDS_ENDPOINT};
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += made[i].n_res;
+    size_t total = 1;
+    for (size_t i = 0; i < n; i++) {
+        const struct memo_svc *s = memo_find(prev, made[i].host, NULL);
+        total += made[i].n_res + (s ? s->n_res : 0);
+    }
     const struct xds_resource **put[XDS_NTYPES] = {0};
-    size_t n_put[XDS_NTYPES] = {0};
-    for (size_t k = 0; k < 2; k++)
-        put[types[k]] = arena_alloc(b->a, (total + 1) * sizeof(*put[0]));
-    for (size_t i = 0; i < n; i++)
+    const char **drop[XDS_NTYPES] = {0};
+    size_t n_put[XDS_NTYPES] = {0}, n_drop[XDS_NTYPES] = {0};
+    for (size_t k = 0; k < 2; k++) {
+        put[types[k]] = arena_alloc(b->a, total * sizeof(*put[0]));
+        drop[types[k]] = arena_alloc(b->a, total * sizeof(*drop[0]));
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!names_changed(prev, prev->view, &made[i], may_change, ctx, drop, n_drop))
+            return 0;
         for (size_t k = 0; k < made[i].n_res; k++) {
             enum xds_type t = made[i].type[k];
-            if (put[t] == NULL || xds_view_find(prev->view, t, made[i].res[k]->name) == NULL)
-                return 0; /* recorded, so not expected */
+            if (put[t] == NULL)
+                return 0; /* services make clusters and load assignments only */
             put[t][n_put[t]++] = made[i].res[k];
         }
-    int copied = 0;
+    }
+    /* the names were checked against the previous view: no patch fails
+     * but for a name made twice, which a build would refuse too */
+    struct xds_view *was = xds_view_new();
+    int copied = 0, reshaped = 0;
     for (size_t k = 0; k < 2; k++) {
         enum xds_type t = types[k];
-        int rc = xds_view_patch(b->view, t, prev->view, put[t], n_put[t], NULL, 0);
-        assert(rc >= 0);
+        xds_view_share(was, t, b->view);
+        int rc = xds_view_patch(b->view, t, prev->view, put[t], n_put[t], drop[t], n_drop[t]);
+        if (rc < 0) {
+            for (size_t j = 0; j < k; j++)
+                xds_view_share(b->view, types[j], was);
+            xds_view_free(was);
+            return 0;
+        }
         copied |= rc != 0;
+        reshaped |= n_drop[t] > 0 || xds_view_count(b->view, t) != xds_view_count(prev->view, t);
     }
+    xds_view_free(was);
     struct memo_data *d = m->d;
     assert(d->n_svcs == 0 && d->n_res == 0 && d->n_refs == 0);
     /* the records lie over the base's while the lists share its storage:
      * as many patches as a list takes before it is copied (snapshot.c) */
     if (copied)
-        record_flat(b, d, prev, made, n);
+        record_flat(b, d, prev, made, n, reshaped);
     else
         record_overlay(d, pd, b->view, made, n);
     d->n_total = pd->n_total;

@@ -220,13 +220,18 @@ const struct translate_model *tr_memo_model(const struct tr_memo *m);
 int tr_memo_no_findings(const struct tr_memo *m);
 /* Did the previous build record resources for host? */
 int tr_memo_has_service(const struct tr_memo *m, const char *host);
+/* May a patch add or remove the resource of type t called name, which
+ * Listeners and Routes would then find or miss? */
+typedef int tr_name_pred(void *ctx, enum xds_type t, const char *name);
 /* The previous view with the resources of the services in made (n) made
  * again and the rest shared: its Clusters and Endpoints with made's in place
- * of what the previous build recorded for those services, which must be of
- * the same types and names, and its Listeners and Routes as they were.
- * Returns 1 when the view is complete, 0 when the names differ (b is as it
- * was). */
-int tr_memo_splice_services(struct tr_build *b, const struct tr_made *made, size_t n);
+ * of what the previous build recorded for those services (each recorded),
+ * and its Listeners and Routes as they were. Names made that the previous
+ * view has not, or that it had and are made no more, are added or removed
+ * when may_change(ctx, ...) allows each. Returns 1 when the view is
+ * complete, 0 otherwise (b is as it was). */
+int tr_memo_splice_services(struct tr_build *b, const struct tr_made *made, size_t n,
+                            tr_name_pred *may_change, void *ctx);
 
 /* ---- patch.c -------------------------------------------------------------------------- */
 

@@ -7,21 +7,21 @@
  * 10,000 services, a build walks every one of them even when all but one
  * are replayed from the previous build (memo.c). When the only change since
  * the previous build is in the endpoints of a few ServiceEntries, or in a
- * few DestinationRules of exact hosts whose subsets and consistent hashing
- * stay as they were, the services those read are the only ones whose
+ * few DestinationRules of exact hosts (traffic policies, TLS, subsets)
+ * that hash no route, the services those read are the only ones whose
  * clusters can differ: a patch makes them again (with the maker a build
  * hands it, struct tr_steps) in a build of its own, and puts them in place
- * of the previous ones in the previous lists.
+ * of the previous ones in the previous lists (memo.c, snapshot.c).
  *
  * Listeners and Routes read of a ServiceEntry what its endpoints leave as
  * they were (its hosts, ports, addresses: hash_apart_endpoints), of a
- * DestinationRule its subsets and consistent hashing, and of the Clusters
- * which ones exist; a router also reads its own service's endpoints. A
- * patch keeps them only when all of these are the same: the services made
- * again must make clusters of the same names as before, and a ServiceEntry
- * that is or was the router's own service is built. Anything else, and
- * anything that makes a finding, is built. The unit tests compare patched
- * views with built ones. */
+ * DestinationRule its consistent hashing, and of the Clusters whether the
+ * ones they name exist; a router also reads its own service's endpoints. A
+ * patch keeps them only when all of these are the same: a cluster the
+ * services made again add or lose must be a subset's that no VirtualService
+ * names (names_unread), and a ServiceEntry that is or was the router's own
+ * service is built. Anything else, and anything that makes a finding, is
+ * built. The unit tests compare patched views with built ones. */
 #include "parts.h"
 
 #include <stdlib.h>
@@ -53,22 +53,84 @@ static int dr_hashes(const struct destination_rule *dr)
 }
 
 /* a and c (two versions of one rule) apply to the same services of the same
- * proxies, of an exact host, and differ only in what clusters read. */
+ * proxies, of an exact host, and differ only in what clusters read (which
+ * subsets there are is checked per cluster: names_unread()). */
 static int dr_clusters_only(const struct destination_rule *a, const struct destination_rule *c)
 {
     if (!tr_same_str(a->meta.namespace, c->meta.namespace) || !tr_same_str(a->meta.name, c->meta.name) ||
         !tr_same_str(a->host, c->host) || strchr(c->host, '*') != NULL ||
         a->n_export_to != c->n_export_to || a->has_workload_selector != c->has_workload_selector ||
         !tr_same_labels(&a->workload_selector, &c->workload_selector) ||
-        a->n_subsets != c->n_subsets || dr_hashes(a) || dr_hashes(c))
+        dr_hashes(a) || dr_hashes(c))
         return 0;
     for (size_t i = 0; i < a->n_export_to; i++)
         if (!tr_same_str(a->export_to[i], c->export_to[i]))
             return 0;
-    for (size_t i = 0; i < a->n_subsets; i++)
-        if (!tr_same_str(a->subsets[i].name, c->subsets[i].name))
-            return 0;
     return 1;
+}
+
+/* ---- which cluster names routes read ------------------------------------------------------ */
+
+/* Listeners and Routes ask whether a cluster exists only for a service's
+ * own clusters (no subset) and for what a VirtualService's destination or
+ * mirror names (routes.c, sidecar.c, grpc.c). A subset's cluster that no
+ * destination names may come or go under them. */
+struct reads {
+    const struct translate_model *m;
+    struct arena *a;
+};
+
+static int names_dest(struct arena *a, const struct destination *d, const char *ns,
+                      const char *subset, const char *host)
+{
+    return d->subset != NULL && strcmp(d->subset, subset) == 0 &&
+           strcmp(host_fqdn(a, d->host, ns), host) == 0;
+}
+
+static int l4_names(struct arena *a, const struct l4_route *r, size_t n, const char *ns,
+                    const char *subset, const char *host)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < r[i].n_route; k++)
+            if (names_dest(a, &r[i].route[k].destination, ns, subset, host))
+                return 1;
+    return 0;
+}
+
+/* Does a destination or mirror of some VirtualService name host's subset? */
+static int subset_named(const struct reads *rd, const char *subset, const char *host)
+{
+    for (size_t v = 0; v < rd->m->n_virtual_services; v++) {
+        const struct virtual_service *vs = &rd->m->virtual_services[v];
+        const char *ns = vs->meta.namespace;
+        for (size_t i = 0; i < vs->n_http; i++) {
+            const struct http_route *hr = &vs->http[i];
+            for (size_t k = 0; k < hr->n_route; k++)
+                if (names_dest(rd->a, &hr->route[k].destination, ns, subset, host))
+                    return 1;
+            for (size_t k = 0; k < hr->n_mirrors; k++)
+                if (names_dest(rd->a, &hr->mirrors[k].destination, ns, subset, host))
+                    return 1;
+        }
+        if (l4_names(rd->a, vs->tls, vs->n_tls, ns, subset, host) ||
+            l4_names(rd->a, vs->tcp, vs->n_tcp, ns, subset, host))
+            return 1;
+    }
+    return 0;
+}
+
+/* tr_name_pred: a cluster (or its load assignment) "outbound|PORT|SUBSET|HOST"
+ * of a subset no destination names. */
+static int names_unread(void *ctx, enum xds_type t, const char *name)
+{
+    const struct reads *rd = ctx;
+    (void)t;
+    const char *port = strchr(name, '|'), *subset = port ? strchr(port + 1, '|') : NULL;
+    const char *host = subset ? strchr(subset + 1, '|') : NULL;
+    if (strncmp(name, "outbound|", 9) != 0 || host == NULL || host == subset + 1)
+        return 0;
+    char *sub = arena_strndup(rd->a, subset + 1, (size_t)(host - subset - 1));
+    return !subset_named(rd, sub, host + 1);
 }
 
 /* Could se be the router id's own service (model.c's find_own_service)? */
@@ -225,8 +287,9 @@ int tr_patch_clusters(struct tr_build *b, const struct tr_steps *steps)
     struct tr_made *made = arena_alloc(b->a, (n_hosts + 1) * sizeof(*made));
     size_t n_made;
     /* made's resources point into s.view: it is freed only after the splice */
+    struct reads rd = {b->m, b->a};
     int ok = remake(&s, steps, prev, hosts, n_hosts, made, &n_made) && tr_check(&s) == 0 &&
-             tr_memo_splice_services(b, made, n_made);
+             tr_memo_splice_services(b, made, n_made, names_unread, &rd);
     free(s.err);
     xds_view_free(s.view);
     if (ok) {
