@@ -558,7 +558,8 @@ int xds_view_patch(struct xds_view *v, enum xds_type t, const struct xds_view *f
     size_t from_at = 0;
     for (size_t k = 0; k <= n; k++) {
         size_t to = k < n ? e[k].pos : fl->n;
-        memcpy(l->items + l->n, fl->items + from_at, (to - from_at) * sizeof(*l->items));
+        if (to > from_at) /* fl->items is NULL when fl is empty */
+            memcpy(l->items + l->n, fl->items + from_at, (to - from_at) * sizeof(*l->items));
         l->n += to - from_at;
         from_at = to;
         if (k == n)

@@ -23,8 +23,10 @@ size_t lower_bound(const void *key, const void *base, size_t n, size_t size, sor
 void *sorted_find(const void *key, const void *base, size_t n, size_t size, sorted_cmp_fn cmp)
 {
     size_t i = lower_bound(key, base, n, size, cmp);
+    if (i >= n)
+        return NULL; /* base may be NULL when n is 0 */
     const char *e = (const char *)base + i * size;
-    return i < n && cmp(key, e) == 0 ? (void *)e : NULL;
+    return cmp(key, e) == 0 ? (void *)e : NULL;
 }
 
 void sorted_insert(void *base, size_t n, const void *add, size_t n_add, size_t size,

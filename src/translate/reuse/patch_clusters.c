@@ -215,7 +215,7 @@ static void point(struct tr_build *s, const struct span *sp, struct tr_made *mk)
             type[mk->n_res++] = (enum xds_type)t;
         }
     }
-    mk->refs = (const struct tr_ref *const *)s->refs.v + sp->r0;
+    mk->refs = sp->r1 > sp->r0 ? (const struct tr_ref *const *)s->refs.v + sp->r0 : NULL;
     mk->n_refs = sp->r1 - sp->r0;
 }
 
