@@ -149,7 +149,7 @@ int main(void)
     };
     log_init(LOG_WARN, LOG_TEXT);
     view = make_view();
-    struct debug_sources src = {NULL, status, status_free, bounds, listening};
+    struct debug_sources src = {NULL, status, status_free, bounds, listening, NULL};
     int port = 0;
     struct debug_server *srv = debug_server_start("127.0.0.1:0", &src, &port);
     if (srv == NULL)

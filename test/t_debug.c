@@ -142,7 +142,7 @@ struct fixture {
 
 static int start(struct fixture *f)
 {
-    struct debug_sources src = {NULL, fake_status, fake_status_free, bounds, NULL};
+    struct debug_sources src = {NULL, fake_status, fake_status_free, bounds, NULL, NULL};
     int port = 0;
     if (view == NULL)
         view = fixture_view_new();
@@ -208,7 +208,7 @@ static int fake_listening(void *ctx)
  * often and must not copy every stream's state. */
 TEST(debug_ready_asks_only_whether_listening)
 {
-    struct debug_sources src = {NULL, counting_status, fake_status_free, bounds, fake_listening};
+    struct debug_sources src = {NULL, counting_status, fake_status_free, bounds, fake_listening, NULL};
     int port = 0;
     listening = 1;
     struct debug_server *srv = debug_server_start("127.0.0.1:0", &src, &port);
@@ -231,6 +231,49 @@ TEST(debug_ready_asks_only_whether_listening)
     CHECK_INT(status_calls, 0);
     debug_server_stop(srv);
     listening = 1;
+}
+
+static int brief_calls;
+
+static struct xds_status_report *counting_brief(void *ctx)
+{
+    brief_calls++;
+    return fake_status(ctx);
+}
+
+/* The pages that show states take the report without resource names
+ * (copying every stream's names is most of a report's time under the xDS
+ * server's lock); those that list names take the whole one. */
+TEST(debug_state_pages_take_the_report_without_names)
+{
+    struct debug_sources src = {NULL,           counting_status, fake_status_free,
+                                bounds,         fake_listening,  counting_brief};
+    int port = 0;
+    struct debug_server *srv = debug_server_start("127.0.0.1:0", &src, &port);
+    if (!CHECK(srv != NULL))
+        return;
+    char addr[64];
+    snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+    set_config(srv, 1);
+    static const struct {
+        const char *path;
+        int names;
+    } pages[] = {{"/debug/uiz", 0},       {"/debug/syncz", 0},  {"/metrics", 0},
+                 {"/debug/analyzez", 0},  {"/debug/adsz", 1},   {"/debug/config_dump?proxyID=a", 1}};
+    for (size_t i = 0; i < ARRAY_LEN(pages); i++) {
+        status_calls = brief_calls = 0;
+        struct http_reply r;
+        char *err = NULL;
+        CHECK(http_get(addr, pages[i].path, 5000, &r, &err) == 0);
+        free(err);
+        http_reply_release(&r);
+        if (status_calls != pages[i].names || brief_calls != !pages[i].names)
+            printf("# %s: %d whole reports, %d without names\n", pages[i].path, status_calls,
+                   brief_calls);
+        CHECK_INT(status_calls, pages[i].names);
+        CHECK_INT(brief_calls, !pages[i].names);
+    }
+    debug_server_stop(srv);
 }
 
 TEST(debug_ready_and_version)

@@ -110,6 +110,9 @@ struct debug_sources {
     /* optional: whether the xDS port listens (xds_server_listening). When
      * set, /ready asks only this instead of taking a whole status report */
     int (*listening)(void *ctx);
+    /* optional: status without resource names (xds_server_status_brief),
+     * for the pages that show states only; status is asked when NULL */
+    struct xds_status_report *(*status_brief)(void *ctx);
 };
 
 struct debug_server;

@@ -106,6 +106,9 @@ struct xds_status_report {
  * holds a reference on each stream's snapshot. Free with
  * xds_status_report_free(). */
 struct xds_status_report *xds_server_status(struct xds_server *srv);
+/* The same without resource names (no subscriptions, nothing sent listed):
+ * states, versions and NACKs, for pages polled often (the dashboard). */
+struct xds_status_report *xds_server_status_brief(struct xds_server *srv);
 void xds_status_report_free(struct xds_status_report *r);
 
 /* Whether the xDS port is listening (between start and shutdown), without

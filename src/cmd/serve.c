@@ -274,6 +274,11 @@ static struct xds_status_report *xds_status(void *srv)
     return xds_server_status(srv);
 }
 
+static struct xds_status_report *xds_status_brief(void *srv)
+{
+    return xds_server_status_brief(srv);
+}
+
 static int xds_listening(void *srv)
 {
     return xds_server_listening(srv);
@@ -285,8 +290,8 @@ static int start_debug(struct serve *s)
 {
     if (s->o->debug_listen == NULL || *s->o->debug_listen == '\0')
         return 0;
-    struct debug_sources src = {s->srv, xds_status, xds_status_report_free, xds_histogram_bounds,
-                                xds_listening};
+    struct debug_sources src = {s->srv,           xds_status,    xds_status_report_free,
+                                xds_histogram_bounds, xds_listening, xds_status_brief};
     s->dbg = debug_server_start(s->o->debug_listen, &src, NULL);
     if (s->dbg == NULL)
         return -1;

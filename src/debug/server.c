@@ -92,6 +92,13 @@ static struct xds_status_report *take_status(const struct debug_server *s)
     return s->src.status ? s->src.status(s->src.ctx) : NULL;
 }
 
+/* States without resource names: for every page but those listing them
+ * (/debug/adsz, /debug/config_dump, /debug/proxy_config). */
+static struct xds_status_report *take_states(const struct debug_server *s)
+{
+    return s->src.status_brief ? s->src.status_brief(s->src.ctx) : take_status(s);
+}
+
 static void drop_status(const struct debug_server *s, struct xds_status_report *r)
 {
     if (r && s->src.status_free)
@@ -121,7 +128,7 @@ static void on_ready(struct request *rq, struct reply *rep)
         /* cheap: probes come often and must not copy every stream's state */
         listening = src->listening(src->ctx);
     } else {
-        struct xds_status_report *r = take_status(rq->srv);
+        struct xds_status_report *r = take_states(rq->srv);
         listening = r && r->listening;
         drop_status(rq->srv, r);
     }
@@ -150,7 +157,7 @@ static void on_configz(struct request *rq, struct reply *rep)
 
 static void on_syncz(struct request *rq, struct reply *rep)
 {
-    struct xds_status_report *r = take_status(rq->srv);
+    struct xds_status_report *r = take_states(rq->srv);
     reply_json(rep, rq, MHD_HTTP_OK, debug_syncz_json(r));
     drop_status(rq->srv, r);
 }
@@ -188,7 +195,7 @@ static void on_secretz(struct request *rq, struct reply *rep)
 {
     const char *id = query(rq, "proxyID");
     struct secret_set *set = debug_secretz_take();
-    struct xds_status_report *r = id && *id ? take_status(rq->srv) : NULL;
+    struct xds_status_report *r = id && *id ? take_states(rq->srv) : NULL;
     const struct xds_stream_status *s = r ? debug_find_stream(r, id) : NULL;
     if (id && *id && s == NULL) {
         char *m = xasprintf("proxy '%s' is not connected to this xdsd", id);
@@ -203,7 +210,7 @@ static void on_secretz(struct request *rq, struct reply *rep)
 
 static void on_metrics(struct request *rq, struct reply *rep)
 {
-    struct xds_status_report *r = take_status(rq->srv);
+    struct xds_status_report *r = take_states(rq->srv);
     struct debug_config_info c;
     copy_config(rq->srv, &c);
     reply_text(rep, MHD_HTTP_OK, CT_METRICS,
@@ -215,7 +222,7 @@ static void on_metrics(struct request *rq, struct reply *rep)
 /* /debug/analyzez: `xdsd analyze --live` (src/debug/analyze.c) */
 static void on_analyzez(struct request *rq, struct reply *rep)
 {
-    struct xds_status_report *r = take_status(rq->srv);
+    struct xds_status_report *r = take_states(rq->srv);
     struct debug_config_info c;
     copy_config(rq->srv, &c);
     pthread_mutex_lock(&rq->srv->lock);
@@ -238,7 +245,7 @@ static void on_egressz(struct request *rq, struct reply *rep)
     pthread_mutex_lock(&rq->srv->lock);
     struct snapshot *snap = rq->srv->snap ? snapshot_ref(rq->srv->snap) : NULL;
     pthread_mutex_unlock(&rq->srv->lock);
-    struct xds_status_report *r = take_status(rq->srv);
+    struct xds_status_report *r = take_states(rq->srv);
     reply_json(rep, rq, MHD_HTTP_OK, debug_egressz_json(snap, r));
     drop_status(rq->srv, r);
     if (snap)
@@ -271,7 +278,7 @@ static void on_simulate(struct request *rq, struct reply *rep)
     }
     struct header_list h = {.n = 0};
     MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, find_headers, &h);
-    struct xds_status_report *r = take_status(rq->srv);
+    struct xds_status_report *r = take_states(rq->srv);
     unsigned status = 200;
     json_t *j = debug_simulate_json(r, id, req, h.v, h.n, &status);
     reply_json(rep, rq, status, j);
@@ -335,7 +342,7 @@ static void on_ui_asset(struct request *rq, struct reply *rep)
 
 static void on_uiz(struct request *rq, struct reply *rep)
 {
-    struct xds_status_report *r = take_status(rq->srv);
+    struct xds_status_report *r = take_states(rq->srv);
     struct debug_config_info c;
     copy_config(rq->srv, &c);
     reply_text(rep, MHD_HTTP_OK, CT_JSON, debug_uiz_text(r, &c, query(rq, "since")));

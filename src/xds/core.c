@@ -173,12 +173,26 @@ static char **ref_names(char *const *v, size_t n)
     return out;
 }
 
-void xds_core_type_status(const struct xds_core *s, enum xds_type t, struct xds_type_status *st)
+void xds_core_type_state(const struct xds_core *s, enum xds_type t, struct xds_type_status *st)
 {
     const struct type_state *ts = &s->t[t];
     memset(st, 0, sizeof(*st));
     st->requested = ts->requested;
     st->wildcard = ts->wildcard;
+    memcpy(st->sent_version, ts->sent_version, sizeof(st->sent_version));
+    memcpy(st->acked_version, ts->acked_version, sizeof(st->acked_version));
+    memcpy(st->sent_nonce, ts->sent_nonce, sizeof(st->sent_nonce));
+    memcpy(st->acked_nonce, ts->acked_nonce, sizeof(st->acked_nonce));
+    st->sync = xds_core_sync(s, t);
+    st->nack_message = ts->nack_message ? xstrdup(ts->nack_message) : NULL;
+    memcpy(st->nack_nonce, ts->nack_nonce, sizeof(st->nack_nonce));
+    st->nack_time_ms = ts->nack_time_ms;
+}
+
+void xds_core_type_status(const struct xds_core *s, enum xds_type t, struct xds_type_status *st)
+{
+    const struct type_state *ts = &s->t[t];
+    xds_core_type_state(s, t, st);
     if (ts->names.shared) {
         /* a view's list: its names are not interned, so the report interns them */
         st->names = xmalloc((ts->names.n ? ts->names.n : 1) * sizeof(char *));
@@ -188,14 +202,6 @@ void xds_core_type_status(const struct xds_core *s, enum xds_type t, struct xds_
         st->names = ref_names(ts->names.v, ts->names.n);
     }
     st->n_names = ts->names.n;
-    memcpy(st->sent_version, ts->sent_version, sizeof(st->sent_version));
-    memcpy(st->acked_version, ts->acked_version, sizeof(st->acked_version));
-    memcpy(st->sent_nonce, ts->sent_nonce, sizeof(st->sent_nonce));
-    memcpy(st->acked_nonce, ts->acked_nonce, sizeof(st->acked_nonce));
-    st->sync = xds_core_sync(s, t);
-    st->nack_message = ts->nack_message ? xstrdup(ts->nack_message) : NULL;
-    memcpy(st->nack_nonce, ts->nack_nonce, sizeof(st->nack_nonce));
-    st->nack_time_ms = ts->nack_time_ms;
     st->sent_names = xmalloc((ts->held.n ? ts->held.n : 1) * sizeof(char *));
     if (ts->held.shared) {
         /* a view's list: its names are not interned, so the report interns them */

@@ -110,6 +110,9 @@ int xds_core_uses_old(const struct xds_core *s, const struct xds_view *v);
  * names in them references to shared strings (intern.h), no copies;
  * release with xds_type_status_release(). */
 void xds_core_type_status(const struct xds_core *s, enum xds_type t, struct xds_type_status *st);
+/* The same without the names (none subscribed, none sent, in st): versions,
+ * nonces, sync state and the last NACK, for reports that show states. */
+void xds_core_type_state(const struct xds_core *s, enum xds_type t, struct xds_type_status *st);
 /* Release what xds_core_type_status allocated. */
 void xds_type_status_release(struct xds_type_status *st);
 

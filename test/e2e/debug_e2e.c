@@ -193,6 +193,11 @@ static int xds_listening(void *srv)
     return xds_server_listening(srv);
 }
 
+static struct xds_status_report *xds_status_brief(void *srv)
+{
+    return xds_server_status_brief(srv);
+}
+
 static void *run_xds(void *srv)
 {
     xds_server_run(srv);
@@ -377,8 +382,8 @@ int main(int argc, char **argv)
     pthread_t th;
     pthread_create(&th, NULL, run_xds, srv);
 
-    struct debug_sources src = {srv, xds_status, xds_status_report_free, xds_histogram_bounds,
-                                xds_listening};
+    struct debug_sources src = {srv,           xds_status,    xds_status_report_free,
+                                xds_histogram_bounds, xds_listening, xds_status_brief};
     struct debug_server *dbg = debug_server_start("127.0.0.1:0", &src, &debug_port);
     check(dbg != NULL, "the debug endpoint listens");
     struct debug_config_info info = {.reloads_ok = 1};
