@@ -27,6 +27,7 @@ struct knobs {
     int endpoint;    /* se_endpoints: svc-3's first endpoint, last octet */
     int extra_host;  /* se_hosts: svc-0 gains a host (1, 2: which) */
     int extra_port;  /* se_hosts: svc-1 gains port 8080 */
+    int svc1_alt_a;  /* se_hosts: svc-1 gains host alt-a.svc-0.example.com */
     int lb;          /* dr: svc-0's load balancer (0, 1, 2) */
     int subset_v3;   /* dr: svc-3 gains subset v3 (no route names it) */
     int v2_labels;   /* dr: svc-3's subset v2 (its routes name it) selects v3's endpoints */
@@ -62,7 +63,8 @@ static void put_external(const char *dir, int i, int tls, const struct knobs *k)
     if (i == 0 && k->timeout)
         snprintf(timeout, sizeof(timeout), "    timeout: %ds\n", k->timeout);
     snprintf(hosts, sizeof(hosts), "[www.svc-%d.example.com%s]", i,
-             i == 0 && k->extra_host == 1   ? ", alt-a.svc-0.example.com"
+             (i == 0 && k->extra_host == 1) || (i == 1 && k->svc1_alt_a)
+                 ? ", alt-a.svc-0.example.com"
              : i == 0 && k->extra_host == 2 ? ", alt-b.svc-0.example.com"
                                             : "");
     if (tls)
@@ -156,11 +158,11 @@ static void put_all(const char *dir, const struct knobs *k)
 }
 
 /* A patch of clusters makes new Clusters and Endpoints and shares the
- * previous Listeners and Routes. */
+ * previous Listeners (and Routes, but for a sidecar's virtual hosts of
+ * hosts added or removed: patch_hosts.c). */
 static int clusters_patched(const struct xds_view *now, const struct xds_view *before)
 {
     return xds_view_items(now, XDS_LISTENER) == xds_view_items(before, XDS_LISTENER) &&
-           xds_view_items(now, XDS_ROUTE) == xds_view_items(before, XDS_ROUTE) &&
            xds_view_items(now, XDS_CLUSTER) != xds_view_items(before, XDS_CLUSTER);
 }
 
@@ -184,10 +186,17 @@ TEST(translate_every_kind_of_edit_equals_a_full_translation)
         {"se endpoints: another", {.timeout = 7, .endpoint = 201}, 1},
         {"se endpoints: back", {.timeout = 7, .endpoint = 200}, 1},
         {"se hosts: one more", {.endpoint = 200, .extra_host = 1}, 0},
-        {"se hosts: another", {.endpoint = 200, .extra_host = 2}, 0},
+        {"se hosts: another", {.endpoint = 200, .extra_host = 2}, 1},
         {"se ports: one more", {.endpoint = 200, .extra_host = 2, .extra_port = 1}, 0},
         {"se ports: back", {.endpoint = 200, .extra_host = 2}, 0},
-        {"se hosts: back", {.endpoint = 200}, 0},
+        {"se hosts: back", {.endpoint = 200}, 1},
+        {"se hosts: one more, alone", {.endpoint = 200, .extra_host = 1}, 1},
+        {"se hosts: back again", {.endpoint = 200}, 1},
+        {"se hosts: another service's", {.endpoint = 200, .svc1_alt_a = 1}, 1},
+        {"se hosts: one another service has", {.endpoint = 200, .svc1_alt_a = 1, .extra_host = 1},
+         0},
+        {"se hosts: it goes", {.endpoint = 200, .svc1_alt_a = 1}, 0},
+        {"se hosts: and the other's", {.endpoint = 200}, 1},
         {"dr: load balancer", {.endpoint = 200, .lb = 1}, 1},
         {"dr: another", {.endpoint = 200, .lb = 2}, 1},
         {"dr: a subset no route names", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 1},

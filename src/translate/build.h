@@ -356,6 +356,9 @@ VirtualHost *tr_vhost(struct tr_build *b, const char *name, struct pvec *domains
 /* Write a RouteConfiguration's virtual_hosts field (tag, length, bytes: at
  * most 11 + len) at p; returns its length. */
 size_t tr_put_vhost_field(uint8_t *p, const uint8_t *bytes, size_t len);
+/* The port sidecars capture outbound traffic on (virtualOutbound): a
+ * service port equal to it gets no listener. */
+#define TR_CAPTURE_PORT 15001
 /* A route configuration's hash (its version): of the bytes before and after
  * its virtual hosts (off[i]: where virtual host i's field starts, off[n]
  * where the fields after them do) and of each virtual host's hash, so that

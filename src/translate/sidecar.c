@@ -12,7 +12,7 @@
 
 /* The capture port: a service port equal to it would be a second listener on
  * 0.0.0.0:15001, which Envoy refuses; such ports get no listener. */
-#define VIRTUAL_OUTBOUND_PORT 15001
+#define VIRTUAL_OUTBOUND_PORT TR_CAPTURE_PORT
 
 static void virtual_outbound(struct tr_build *b)
 {

@@ -45,6 +45,7 @@ struct memo_svc {
     uint64_t se_hash, dr_hash; /* dr_hash 0: no DestinationRule */
     size_t first_res, n_res, first_ref, n_ref;
     int found; /* made findings: made again each time, never replayed */
+    int gone;  /* a patch's record of a service its base has and it has not */
 };
 
 /* A finding kept for a later build, which names its resource in its own
@@ -273,6 +274,8 @@ static const struct memo_svc *data_find(const struct memo_data *d, const char *h
     struct memo_svc key = {.host = (char *)host};
     for (; d != NULL; d = d->base) {
         const struct memo_svc *s = sorted_find(&key, d->svcs, d->n_svcs, sizeof(key), svc_cmp);
+        if (s != NULL && s->gone)
+            return NULL;
         if (s != NULL) {
             if (in)
                 *in = d;
@@ -315,7 +318,8 @@ void tr_memo_record_service(struct tr_build *b, const struct tr_svc *svc,
                            0,
                            d->n_refs,
                            0,
-                           b->findings.n > mark->n_findings};
+                           b->findings.n > mark->n_findings,
+                           0};
     for (int t = 0; t < XDS_NTYPES; t++) {
         const struct xds_resource *items = xds_view_items(b->view, (enum xds_type)t);
         size_t n = xds_view_count(b->view, (enum xds_type)t);
@@ -639,6 +643,19 @@ void tr_memo_add_lookup(struct tr_memo *m, const struct tr_lookup *l)
     m->lookups[m->n_lookups++] = (struct tr_lookup){xstrdup(l->host), l->is_dr, l->index};
 }
 
+void tr_memo_forget_lookups(struct tr_memo *m, const struct tr_host_change *hc)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < m->n_lookups; i++) {
+        if (!m->lookups[i].is_dr && tr_host_change_names(hc, m->lookups[i].host)) {
+            free((char *)m->lookups[i].host);
+            continue;
+        }
+        m->lookups[k++] = m->lookups[i];
+    }
+    m->n_lookups = k;
+}
+
 const struct tr_lookup *tr_memo_lookups(const struct tr_memo *m, size_t *n)
 {
     *n = m->n_lookups;
@@ -763,17 +780,18 @@ static int made_names(const struct tr_made *made, enum xds_type t, const char *n
 }
 
 /* The names prev recorded for made's host that made has no more (drop,
- * by type) and, with those it adds, whether may_change allows each; 0 when
- * prev recorded nothing for the host or one is not allowed. */
+ * by type) and, with those it adds, whether may_change allows each (0
+ * when one is not). A service new to the patch adds all its names, a gone
+ * one drops all. */
 static int names_changed(const struct tr_memo *prev, const struct xds_view *pv,
                          const struct tr_made *made, tr_name_pred *may_change, void *ctx,
                          const char **drop[XDS_NTYPES], size_t n_drop[XDS_NTYPES])
 {
     const struct memo_data *in = NULL;
     const struct memo_svc *s = memo_find(prev, made->host, &in);
-    if (s == NULL)
-        return 0;
-    for (size_t i = 0; i < s->n_res; i++) {
+    if (s == NULL && made->gone)
+        return 1; /* neither had it */
+    for (size_t i = 0; s != NULL && i < s->n_res; i++) {
         const struct memo_res *r = &in->res[s->first_res + i];
         if (made_names(made, r->type, r->name))
             continue;
@@ -813,24 +831,30 @@ static void record_again(struct memo_data *d, const struct xds_view *v, const st
                          const struct memo_data *in, const struct tr_made *mk, where_fn *where,
                          const void *ctx)
 {
+    if (mk != NULL && mk->gone) { /* the base's record no longer holds */
+        xgrow((void **)&d->svcs, &d->cap_svcs, d->n_svcs + 1, sizeof(*d->svcs));
+        d->svcs[d->n_svcs++] = (struct memo_svc){.host = xstrdup(mk->host), .gone = 1};
+        return;
+    }
+    /* a service new to the patch: what it made is all there is */
+    struct memo_svc fresh = {.host = mk ? (char *)mk->host : NULL};
+    if (s == NULL)
+        s = &fresh;
     xgrow((void **)&d->svcs, &d->cap_svcs, d->n_svcs + 1, sizeof(*d->svcs));
     size_t n_res = mk ? mk->n_res : s->n_res;
     struct memo_svc *r = &d->svcs[d->n_svcs++];
     *r = (struct memo_svc){xstrdup(s->host), mk ? mk->se_hash : s->se_hash,
                            mk ? mk->dr_hash : s->dr_hash, d->n_res, n_res, d->n_refs,
-                           mk ? mk->n_refs : s->n_ref, 0};
+                           mk ? mk->n_refs : s->n_ref, 0, 0};
     xgrow((void **)&d->res, &d->cap_res, d->n_res + n_res, sizeof(*d->res));
     for (size_t k = 0; k < n_res; k++) {
         /* what was made again is where its name says in the patched view */
-        const struct memo_res *pr = &in->res[s->first_res + k];
-        struct memo_res mr;
-        if (mk != NULL)
-            mr = (struct memo_res){.type = mk->type[k], .name = mk->res[k]->name};
-        const struct xds_resource *x =
-            mk != NULL ? where_by_name(v, &mr) : where(ctx, pr);
-        enum xds_type t = mk != NULL ? mr.type : pr->type;
-        assert(x != NULL && (t == XDS_CLUSTER || t == XDS_ENDPOINT));
-        d->res[d->n_res++] = (struct memo_res){t, x->name, x->bytes, x->len, x->hash};
+        struct memo_res mr = mk != NULL ? (struct memo_res){.type = mk->type[k],
+                                                            .name = mk->res[k]->name}
+                                        : in->res[s->first_res + k];
+        const struct xds_resource *x = mk != NULL ? where_by_name(v, &mr) : where(ctx, &mr);
+        assert(x != NULL && (mr.type == XDS_CLUSTER || mr.type == XDS_ENDPOINT));
+        d->res[d->n_res++] = (struct memo_res){mr.type, x->name, x->bytes, x->len, x->hash};
     }
     xgrow((void **)&d->refs_to, &d->cap_refs, d->n_refs + r->n_ref, sizeof(*d->refs_to));
     for (size_t k = 0; k < r->n_ref; k++) {
@@ -852,9 +876,16 @@ static void record_overlay(struct memo_data *d, const struct memo_data *pd,
     atomic_fetch_add_explicit(&((struct memo_data *)base)->refs, 1, memory_order_relaxed);
     d->base = (struct memo_data *)base;
     if (pd->base != NULL)
-        for (size_t i = 0; i < pd->n_svcs; i++)
-            if (made_of(made, n, pd->svcs[i].host) == NULL)
-                record_again(d, v, &pd->svcs[i], pd, NULL, where_by_name, v);
+        for (size_t i = 0; i < pd->n_svcs; i++) {
+            const struct memo_svc *ps = &pd->svcs[i];
+            if (made_of(made, n, ps->host) != NULL)
+                continue;
+            if (ps->gone) /* still gone */
+                record_again(d, v, ps, pd, &(struct tr_made){.host = ps->host, .gone = 1},
+                             where_by_name, v);
+            else
+                record_again(d, v, ps, pd, NULL, where_by_name, v);
+        }
     for (size_t i = 0; i < n; i++) {
         const struct memo_data *in = NULL;
         const struct memo_svc *s = data_find(pd, made[i].host, &in);
@@ -895,14 +926,29 @@ static void record_flat(struct tr_build *b, struct memo_data *d, const struct tr
         w.now[t] = xds_view_items(b->view, t);
     }
     const struct memo_data *pd = prev->d, *flat = pd->base != NULL ? pd->base : pd;
-    for (size_t i = 0; i < flat->n_svcs; i++) {
+    /* every service of the base, of prev's own records and made again,
+     * once; those gone left out */
+    struct map seen;
+    map_init_str(&seen, b->a);
+    const struct memo_data *srcs[2] = {flat, pd->base != NULL ? pd : NULL};
+    size_t n_hosts = flat->n_svcs + (srcs[1] ? pd->n_svcs : 0) + n;
+    for (size_t i = 0; i < n_hosts; i++) {
+        const char *host = i < flat->n_svcs ? flat->svcs[i].host
+                           : i < n_hosts - n ? pd->svcs[i - flat->n_svcs].host
+                                             : made[i - (n_hosts - n)].host;
+        if (!map_add(&seen, host, NULL))
+            continue;
         const struct memo_data *in = NULL;
-        const struct memo_svc *ps = data_find(pd, flat->svcs[i].host, &in);
+        const struct memo_svc *ps = data_find(pd, host, &in);
+        const struct tr_made *mk = made_of(made, n, host);
+        if ((mk != NULL && mk->gone) || (ps == NULL && mk == NULL))
+            continue;
         /* resources added or dropped move the others: found by name then */
-        record_again(d, b->view, ps, in, made_of(made, n, ps->host),
-                     reshaped ? where_by_name : where_by_position,
+        record_again(d, b->view, ps, in, mk, reshaped ? where_by_name : where_by_position,
                      reshaped ? (const void *)b->view : &w);
     }
+    if (d->n_svcs > 1)
+        qsort(d->svcs, d->n_svcs, sizeof(*d->svcs), svc_cmp);
 }
 
 int tr_memo_splice_services(struct tr_build *b, const struct tr_made *made, size_t n,
@@ -913,10 +959,13 @@ int tr_memo_splice_services(struct tr_build *b, const struct tr_made *made, size
     const struct memo_data *pd = prev->d;
     /* the resources made again, by type, and the names they no longer have */
     static const enum xds_type types[] = {XDS_CLUSTER, XDS_ENDPOINT};
-    size_t total = 1;
+    size_t total = 1, n_had = 0, n_new = 0, n_gone = 0;
     for (size_t i = 0; i < n; i++) {
         const struct memo_svc *s = memo_find(prev, made[i].host, NULL);
         total += made[i].n_res + (s ? s->n_res : 0);
+        n_had += s != NULL;
+        n_new += s == NULL && !made[i].gone;
+        n_gone += s != NULL && made[i].gone;
     }
     const struct xds_resource **put[XDS_NTYPES] = {0};
     const char **drop[XDS_NTYPES] = {0};
@@ -961,8 +1010,19 @@ int tr_memo_splice_services(struct tr_build *b, const struct tr_made *made, size
         record_flat(b, d, prev, made, n, reshaped);
     else
         record_overlay(d, pd, b->view, made, n);
-    d->n_total = pd->n_total;
-    m->n_reused = pd->n_total - n;
+    d->n_total = pd->n_total + n_new - n_gone;
+    m->n_reused = pd->n_total - n_had;
     take_listeners_and_routes(b);
     return 1;
+}
+
+void tr_memo_set_rc(struct tr_memo *m, struct tr_rc_patch *p)
+{
+    for (size_t i = 0; i < m->n_rcs; i++)
+        if (strcmp(m->rcs[i]->name, p->name) == 0) {
+            tr_rc_patch_unref(m->rcs[i]);
+            m->rcs[i] = p;
+            return;
+        }
+    tr_memo_add_rc(m, p);
 }

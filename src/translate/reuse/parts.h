@@ -97,6 +97,8 @@ struct tr_rc_patch *tr_rc_patch_record(const char *name, const struct tr_recipe 
 /* A new record with p's name, recipes (shared), hashes and blocking list,
  * for a patch of p to fill in the offsets and rebuilt hashes. */
 struct tr_rc_patch *tr_rc_patch_copy(const struct tr_rc_patch *p);
+/* The same with room for n virtual hosts, none filled in (recipes shared). */
+struct tr_rc_patch *tr_rc_patch_resized(const struct tr_rc_patch *p, size_t n);
 void tr_rc_patch_ref(struct tr_rc_patch *p);
 void tr_rc_patch_unref(struct tr_rc_patch *p);
 
@@ -177,6 +179,8 @@ void tr_memo_used_vs(struct tr_memo *m, const struct virtual_service *vs);
 void tr_memo_patch_begin(struct tr_build *b);
 /* m keeps p (takes the caller's reference); the record of name, or NULL. */
 void tr_memo_add_rc(struct tr_memo *m, struct tr_rc_patch *p);
+/* The same, in place of m's record of the same name if it has one. */
+void tr_memo_set_rc(struct tr_memo *m, struct tr_rc_patch *p);
 struct tr_rc_patch *tr_memo_rc_patch(const struct tr_memo *m, const char *name);
 /* The records m holds, in the order added (sorted once finished). */
 struct tr_rc_patch *const *tr_memo_rcs(const struct tr_memo *m, size_t *n);
@@ -184,6 +188,9 @@ struct tr_rc_patch *const *tr_memo_rcs(const struct tr_memo *m, size_t *n);
  * share_view and patches inherit them. */
 void tr_memo_add_lookup(struct tr_memo *m, const struct tr_lookup *l);
 const struct tr_lookup *tr_memo_lookups(const struct tr_memo *m, size_t *n);
+struct tr_host_change;
+/* Forget the services looked up of the hosts hc added or removed. */
+void tr_memo_forget_lookups(struct tr_memo *m, const struct tr_host_change *hc);
 /* The view built with m (finished), or NULL. */
 const struct xds_view *tr_memo_view(const struct tr_memo *m);
 /* Emit what the previous build recorded for svc when its inputs are the
@@ -206,6 +213,7 @@ struct tr_pieces *tr_memo_pieces(const struct tr_memo *m);
  * references they make. */
 struct tr_made {
     const char *host;
+    int gone; /* the service is no more: what was recorded for it goes */
     uint64_t se_hash, dr_hash; /* dr_hash 0: no DestinationRule */
     const struct xds_resource *const *res; /* n_res, each of type type[i] */
     const enum xds_type *type;
@@ -241,6 +249,42 @@ int tr_memo_splice_services(struct tr_build *b, const struct tr_made *made, size
  * when the view is complete, 0 when the class must be built (b is as it
  * was). */
 int tr_patch_view(struct tr_build *b, const struct tr_steps *steps);
+
+/* ---- patch_hosts.c --------------------------------------------------------------------- */
+
+/* One ServiceEntry (by position) whose hosts alone changed: those it has
+ * now and had not (added), and the reverse (removed), as FQDNs. */
+struct tr_host_change {
+    size_t se;
+    const char **added, **removed;
+    size_t n_added, n_removed;
+};
+/* Whether the change of ServiceEntry se from pm to m is one of hosts alone
+ * that nothing else names (into *hc); 0 when a patch does not take it. */
+int tr_host_change_of(struct arena *a, const struct translate_model *pm,
+                      const struct translate_model *m, size_t se, struct tr_host_change *hc);
+/* Is host one hc added or removed? */
+int tr_host_change_names(const struct tr_host_change *hc, const char *host);
+
+/* A sidecar's route configurations, patched for a change of hosts. */
+struct tr_host_rc {
+    struct xds_resource res; /* counted bytes */
+    struct tr_rc_patch *rec;
+};
+struct tr_host_routes {
+    struct tr_host_rc *rc;
+    size_t n;
+};
+/* Make, in s (a lazy build over the new model), the virtual hosts of the
+ * added hosts and put them into the previous view's route configurations
+ * of the ServiceEntry's ports, the removed hosts' cut out (*out; drop it
+ * unless applied). 0 when a route configuration cannot be patched so. */
+int tr_host_routes_make(struct tr_build *s, const struct tr_steps *steps, const struct tr_memo *prev,
+                        const struct tr_host_change *hc, struct tr_host_routes *out);
+/* Put them in b's view and memo, in place of the previous ones; hr is
+ * dropped. */
+void tr_host_routes_apply(struct tr_build *b, struct tr_host_routes *hr);
+void tr_host_routes_drop(struct tr_host_routes *hr);
 
 /* ---- patch_clusters.c ------------------------------------------------------------------ */
 

@@ -78,6 +78,7 @@ static int dr_clusters_only(const struct destination_rule *a, const struct desti
 struct reads {
     const struct translate_model *m;
     struct arena *a;
+    const struct tr_host_change *hc; /* NULL: no host added or removed */
 };
 
 static int names_dest(struct arena *a, const struct destination *d, const char *ns,
@@ -127,8 +128,14 @@ static int names_unread(void *ctx, enum xds_type t, const char *name)
     (void)t;
     const char *port = strchr(name, '|'), *subset = port ? strchr(port + 1, '|') : NULL;
     const char *host = subset ? strchr(subset + 1, '|') : NULL;
-    if (strncmp(name, "outbound|", 9) != 0 || host == NULL || host == subset + 1)
+    if (strncmp(name, "outbound|", 9) != 0 || host == NULL)
         return 0;
+    if (host == subset + 1) /* a service's own cluster */
+        return rd->hc != NULL && tr_host_change_names(rd->hc, host + 1);
+    /* a host added or removed: nothing but its own virtual hosts reads
+     * its clusters, and those are patched too (patch_hosts.c) */
+    if (rd->hc != NULL && tr_host_change_names(rd->hc, host + 1))
+        return 1;
     char *sub = arena_strndup(rd->a, subset + 1, (size_t)(host - subset - 1));
     return !subset_named(rd, sub, host + 1);
 }
@@ -151,7 +158,7 @@ static int may_own(const struct service_entry *se, const struct proxy_identity *
 /* The hosts whose clusters may differ from the previous build's (*n), or
  * NULL when the change is not one a patch takes. */
 static const char **changed_hosts(struct tr_build *b, const struct translate_model *pm,
-                                  size_t *n)
+                                  size_t *n, struct tr_host_change *hc, int *hosts_changed)
 {
     const struct translate_model *m = b->m;
     *n = 0;
@@ -171,9 +178,21 @@ static const char **changed_hosts(struct tr_build *b, const struct translate_mod
         const struct service_entry *a = &pm->service_entries[i], *c = &m->service_entries[i];
         if (a->meta.content_hash == c->meta.content_hash)
             continue;
-        if (++changed > MAX_CHANGED || a->hash_apart_endpoints != c->hash_apart_endpoints ||
-            may_own(a, b->id) || may_own(c, b->id))
+        if (++changed > MAX_CHANGED || may_own(a, b->id) || may_own(c, b->id))
             return NULL;
+        if (a->hash_apart_endpoints != c->hash_apart_endpoints) {
+            /* one ServiceEntry's hosts, which a proxyless client is not
+             * offered (patch_hosts.c) */
+            if (*hosts_changed || !tr_host_change_of(b->a, pm, m, i, hc) ||
+                (b->id->proxyless_grpc && c->resolution == RESOLUTION_STATIC))
+                return NULL;
+            *hosts_changed = 1;
+            for (size_t h = 0; h < hc->n_removed; h++) {
+                if (*n >= MAX_CHANGED)
+                    return NULL;
+                hosts[(*n)++] = hc->removed[h];
+            }
+        }
         for (size_t h = 0; h < c->n_hosts; h++) {
             if (*n >= MAX_CHANGED)
                 return NULL;
@@ -222,7 +241,8 @@ static void point(struct tr_build *s, const struct span *sp, struct tr_made *mk)
 /* Make again, in s, the clusters of each service of hosts the proxy sees
  * (made[*n_made]); 0 when one cannot be taken. */
 static int remake(struct tr_build *s, const struct tr_steps *steps, const struct tr_memo *prev,
-                  const char **hosts, size_t n, struct tr_made *made, size_t *n_made)
+                  const char **hosts, size_t n, const struct tr_host_change *hc,
+                  struct tr_made *made, size_t *n_made)
 {
     struct span *spans = arena_alloc(s->a, (n + 1) * sizeof(*spans));
     *n_made = 0;
@@ -238,8 +258,12 @@ static int remake(struct tr_build *s, const struct tr_steps *steps, const struct
             (svc->se->resolution != RESOLUTION_STATIC || strchr(svc->host, '*')))
             svc = NULL;
         if (svc == NULL) {
-            if (tr_memo_has_service(prev, hosts[i]))
+            if (!tr_memo_has_service(prev, hosts[i]))
+                continue;
+            if (hc == NULL || !tr_host_change_names(hc, hosts[i]))
                 return 0;
+            made[(*n_made)++] = (struct tr_made){.host = hosts[i], .gone = 1};
+            spans[*n_made - 1] = (struct span){0};
             continue;
         }
         const struct destination_rule *dr = tr_find_dr(s, svc->host);
@@ -258,7 +282,8 @@ static int remake(struct tr_build *s, const struct tr_steps *steps, const struct
                                              .dr_hash = dr ? dr->meta.content_hash : 0};
     }
     for (size_t i = 0; i < *n_made; i++)
-        point(s, &spans[i], &made[i]);
+        if (!made[i].gone)
+            point(s, &spans[i], &made[i]);
     return 1;
 }
 
@@ -268,9 +293,12 @@ int tr_patch_clusters(struct tr_build *b, const struct tr_steps *steps)
     if (prev == NULL || tr_memo_view(prev) == NULL || !tr_memo_no_findings(prev))
         return 0;
     size_t n_hosts;
-    const char **hosts = changed_hosts(b, tr_memo_model(prev), &n_hosts);
+    struct tr_host_change hc;
+    int hosts_changed = 0;
+    const char **hosts = changed_hosts(b, tr_memo_model(prev), &n_hosts, &hc, &hosts_changed);
     if (hosts == NULL)
         return 0;
+    const struct tr_host_change *hcp = hosts_changed ? &hc : NULL;
     /* a build of its own, with a few lookups instead of indexes */
     struct tr_build s = {.a = b->a, .m = b->m, .o = b->o, .id = b->id};
     tr_build_init_maps(&s);
@@ -279,21 +307,33 @@ int tr_patch_clusters(struct tr_build *b, const struct tr_steps *steps)
     s.grpc = b->id->proxyless_grpc;
     s.lazy = 1;
     /* the hosts earlier patches of the class looked up: a change of
-     * endpoints or of what clusters read of a rule moves none of them */
+     * endpoints or of what clusters read of a rule moves none of them, a
+     * change of hosts only its own */
     size_t n_known;
     const struct tr_lookup *known = tr_memo_lookups(prev, &n_known);
     for (size_t i = 0; i < n_known; i++)
-        tr_lazy_known(&s, &known[i]);
+        if (hcp == NULL || known[i].is_dr || !tr_host_change_names(hcp, known[i].host))
+            tr_lazy_known(&s, &known[i]);
     struct tr_made *made = arena_alloc(b->a, (n_hosts + 1) * sizeof(*made));
     size_t n_made;
     /* made's resources point into s.view: it is freed only after the splice */
-    struct reads rd = {b->m, b->a};
-    int ok = remake(&s, steps, prev, hosts, n_hosts, made, &n_made) && tr_check(&s) == 0 &&
-             tr_memo_splice_services(b, made, n_made, names_unread, &rd);
+    struct reads rd = {b->m, b->a, hcp};
+    /* a sidecar's virtual hosts of the hosts added or removed */
+    struct tr_host_routes hr = {0};
+    int routes = hcp != NULL && !s.router && !s.grpc;
+    int ok = remake(&s, steps, prev, hosts, n_hosts, hcp, made, &n_made) &&
+             (!routes || tr_host_routes_make(&s, steps, prev, hcp, &hr)) && tr_check(&s) == 0 &&
+             s.findings.n == 0 && tr_memo_splice_services(b, made, n_made, names_unread, &rd);
+    if (ok && routes)
+        tr_host_routes_apply(b, &hr);
+    else
+        tr_host_routes_drop(&hr);
     free(s.err);
     xds_view_free(s.view);
     if (ok) {
         b->shared[XDS_LISTENER] = b->shared[XDS_ROUTE] = 1;
+        if (hcp != NULL)
+            tr_memo_forget_lookups(b->reuse->memo, hcp);
         for (size_t i = 0; i < s.lookups.n; i++)
             tr_memo_add_lookup(b->reuse->memo, s.lookups.v[i]);
     }

@@ -82,15 +82,21 @@ struct tr_rc_patch *tr_rc_patch_record(const char *name, const struct tr_recipe 
     return p;
 }
 
-struct tr_rc_patch *tr_rc_patch_copy(const struct tr_rc_patch *p)
+struct tr_rc_patch *tr_rc_patch_resized(const struct tr_rc_patch *p, size_t n)
 {
-    struct tr_rc_patch *q = rc_new(p->name, p->n);
+    struct tr_rc_patch *q = rc_new(p->name, n);
     q->blocking = copy_sizes(p->blocking, p->n_blocking);
     q->n_blocking = p->n_blocking;
-    memcpy(q->r, p->r, p->n * sizeof(*q->r));
-    memcpy(q->vh_hash, p->vh_hash, p->n * sizeof(*q->vh_hash));
     q->rs = p->rs;
     atomic_fetch_add_explicit(&q->rs->refs, 1, memory_order_relaxed);
+    return q;
+}
+
+struct tr_rc_patch *tr_rc_patch_copy(const struct tr_rc_patch *p)
+{
+    struct tr_rc_patch *q = tr_rc_patch_resized(p, p->n);
+    memcpy(q->r, p->r, p->n * sizeof(*q->r));
+    memcpy(q->vh_hash, p->vh_hash, p->n * sizeof(*q->vh_hash));
     return q;
 }
 
