@@ -147,6 +147,7 @@ struct tr_memo {
     struct tr_lookup *lookups;
     size_t n_lookups, cap_lookups;
     struct findings_list route_found; /* of the Listeners and Routes */
+    const struct tr_model_diff *diff;  /* the snapshot's, during the build */
 };
 
 /* Beyond this many, lookups are not remembered (each is one scan). */
@@ -518,6 +519,16 @@ void tr_memo_hint_same_inputs(struct tr_memo *m, const struct tr_memo *prev,
     if (same && prev != NULL && prev->view != NULL &&
         memcmp(&prev->model, compared, sizeof(*compared)) == 0)
         m->same_but_vs = 1;
+}
+
+void tr_memo_hint_diff(struct tr_memo *m, const struct tr_model_diff *d)
+{
+    m->diff = d;
+}
+
+const struct tr_model_diff *tr_memo_diff(const struct tr_memo *m)
+{
+    return m->diff;
 }
 
 /* The record of host in d, which the build recording it has not sorted yet. */

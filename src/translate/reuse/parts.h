@@ -286,6 +286,28 @@ int tr_host_routes_make(struct tr_build *s, const struct tr_steps *steps, const 
 void tr_host_routes_apply(struct tr_build *b, struct tr_host_routes *hr);
 void tr_host_routes_drop(struct tr_host_routes *hr);
 
+/* ---- diff.c ---------------------------------------------------------------------------- */
+
+/* Past this many changed resources of a kind, the diff stops counting. */
+#define TR_DIFF_MAX 16
+
+struct tr_model_diff {
+    struct arena *a;
+    struct translate_model pm, m; /* from, to */
+    int comparable;               /* the same Sidecars, WorkloadEntries and counts */
+    int vs_changed, gw_changed;   /* some VirtualService, Gateway differs */
+    size_t *se, n_se;             /* positions of the ServiceEntries that differ */
+    size_t *dr, n_dr;             /* and of the DestinationRules (each at most TR_DIFF_MAX + 1) */
+    int hosts;                    /* 1: one ServiceEntry's hosts alone (hc); -1: hosts
+                                     otherwise; 0: none changed */
+    struct tr_host_change hc;
+};
+/* Is d the diff from pm to m? */
+int tr_model_diff_is_of(const struct tr_model_diff *d, const struct translate_model *pm,
+                        const struct translate_model *m);
+/* The diff the snapshot handed the build recording into m, or NULL. */
+const struct tr_model_diff *tr_memo_diff(const struct tr_memo *m);
+
 /* ---- patch_clusters.c ------------------------------------------------------------------ */
 
 /* When only the endpoints of a few ServiceEntries, or what a few

@@ -156,41 +156,38 @@ static int may_own(const struct service_entry *se, const struct proxy_identity *
 }
 
 /* The hosts whose clusters may differ from the previous build's (*n), or
- * NULL when the change is not one a patch takes. */
+ * NULL when the change is not one a patch takes; *hc the change of hosts
+ * among them, if any. What changed is the snapshot's diff, or one made
+ * here (*own, the caller frees it). */
 static const char **changed_hosts(struct tr_build *b, const struct translate_model *pm,
-                                  size_t *n, struct tr_host_change *hc, int *hosts_changed)
+                                  size_t *n, const struct tr_host_change **hc,
+                                  struct tr_model_diff **own)
 {
     const struct translate_model *m = b->m;
+    const struct tr_model_diff *d = tr_memo_diff(b->reuse->memo);
     *n = 0;
-    if (!tr_model_same_scopes(pm, m) || pm->n_service_entries != m->n_service_entries ||
-        pm->n_destination_rules != m->n_destination_rules ||
-        pm->n_virtual_services != m->n_virtual_services || pm->n_gateways != m->n_gateways)
+    *hc = NULL;
+    if (!tr_model_diff_is_of(d, pm, m))
+        d = *own = tr_model_diff_new(pm, m);
+    if (!d->comparable || d->vs_changed || d->gw_changed || d->hosts < 0 ||
+        d->n_se + d->n_dr == 0 || d->n_se + d->n_dr > MAX_CHANGED)
         return NULL;
-    for (size_t i = 0; i < m->n_virtual_services; i++)
-        if (pm->virtual_services[i].meta.content_hash != m->virtual_services[i].meta.content_hash)
-            return NULL;
-    for (size_t i = 0; i < m->n_gateways; i++)
-        if (pm->gateways[i].meta.content_hash != m->gateways[i].meta.content_hash)
-            return NULL;
     const char **hosts = arena_alloc(b->a, (MAX_CHANGED + 1) * sizeof(*hosts));
-    size_t changed = 0;
-    for (size_t i = 0; i < m->n_service_entries; i++) {
-        const struct service_entry *a = &pm->service_entries[i], *c = &m->service_entries[i];
-        if (a->meta.content_hash == c->meta.content_hash)
-            continue;
-        if (++changed > MAX_CHANGED || may_own(a, b->id) || may_own(c, b->id))
+    for (size_t k = 0; k < d->n_se; k++) {
+        const struct service_entry *a = &pm->service_entries[d->se[k]],
+                                   *c = &m->service_entries[d->se[k]];
+        if (may_own(a, b->id) || may_own(c, b->id))
             return NULL;
         if (a->hash_apart_endpoints != c->hash_apart_endpoints) {
-            /* one ServiceEntry's hosts, which a proxyless client is not
-             * offered (patch_hosts.c) */
-            if (*hosts_changed || !tr_host_change_of(b->a, pm, m, i, hc) ||
-                (b->id->proxyless_grpc && c->resolution == RESOLUTION_STATIC))
+            /* the one ServiceEntry whose hosts alone changed (patch_hosts.c),
+             * of a kind proxyless clients are not offered */
+            if (b->id->proxyless_grpc && c->resolution == RESOLUTION_STATIC)
                 return NULL;
-            *hosts_changed = 1;
-            for (size_t h = 0; h < hc->n_removed; h++) {
+            *hc = &d->hc;
+            for (size_t h = 0; h < d->hc.n_removed; h++) {
                 if (*n >= MAX_CHANGED)
                     return NULL;
-                hosts[(*n)++] = hc->removed[h];
+                hosts[(*n)++] = d->hc.removed[h];
             }
         }
         for (size_t h = 0; h < c->n_hosts; h++) {
@@ -199,16 +196,14 @@ static const char **changed_hosts(struct tr_build *b, const struct translate_mod
             hosts[(*n)++] = host_fqdn(b->a, c->hosts[h], c->meta.namespace);
         }
     }
-    for (size_t i = 0; i < m->n_destination_rules; i++) {
-        const struct destination_rule *a = &pm->destination_rules[i],
-                                      *c = &m->destination_rules[i];
-        if (a->meta.content_hash == c->meta.content_hash)
-            continue;
-        if (++changed > MAX_CHANGED || *n >= MAX_CHANGED || !dr_clusters_only(a, c))
+    for (size_t k = 0; k < d->n_dr; k++) {
+        const struct destination_rule *a = &pm->destination_rules[d->dr[k]],
+                                      *c = &m->destination_rules[d->dr[k]];
+        if (*n >= MAX_CHANGED || !dr_clusters_only(a, c))
             return NULL;
         hosts[(*n)++] = host_fqdn(b->a, c->host, c->meta.namespace);
     }
-    return changed > 0 ? hosts : NULL;
+    return hosts;
 }
 
 /* Where in s the resources and references made for one service lie. */
@@ -293,12 +288,13 @@ int tr_patch_clusters(struct tr_build *b, const struct tr_steps *steps)
     if (prev == NULL || tr_memo_view(prev) == NULL || !tr_memo_no_findings(prev))
         return 0;
     size_t n_hosts;
-    struct tr_host_change hc;
-    int hosts_changed = 0;
-    const char **hosts = changed_hosts(b, tr_memo_model(prev), &n_hosts, &hc, &hosts_changed);
-    if (hosts == NULL)
+    const struct tr_host_change *hcp;
+    struct tr_model_diff *own = NULL;
+    const char **hosts = changed_hosts(b, tr_memo_model(prev), &n_hosts, &hcp, &own);
+    if (hosts == NULL) {
+        tr_model_diff_free(own);
         return 0;
-    const struct tr_host_change *hcp = hosts_changed ? &hc : NULL;
+    }
     /* a build of its own, with a few lookups instead of indexes */
     struct tr_build s = {.a = b->a, .m = b->m, .o = b->o, .id = b->id};
     tr_build_init_maps(&s);
@@ -337,5 +333,6 @@ int tr_patch_clusters(struct tr_build *b, const struct tr_steps *steps)
         for (size_t i = 0; i < s.lookups.n; i++)
             tr_memo_add_lookup(b->reuse->memo, s.lookups.v[i]);
     }
+    tr_model_diff_free(own);
     return ok;
 }

@@ -71,23 +71,22 @@ static int plain_host(const char *fqdn)
 static int in_list(const char *const *v, size_t n, const char *s)
 {
     for (size_t i = 0; i < n; i++)
-        if (strcmp(v[i], s) == 0)
+        if (v[i][0] == s[0] && strcmp(v[i], s) == 0)
             return 1;
     return 0;
 }
 
-/* Does a destination or mirror of vs name one of hosts? */
-static int vs_routes_to(struct arena *a, const struct virtual_service *vs, const char *const *hosts,
-                        size_t n)
+/* Does a destination or mirror of vs name one of hosts? (Plain hosts: a
+ * destination without a dot is made a cluster.local one, none of them.) */
+static int vs_routes_to(const struct virtual_service *vs, const char *const *hosts, size_t n)
 {
-    const char *ns = vs->meta.namespace;
     for (size_t i = 0; i < vs->n_http; i++) {
         const struct http_route *hr = &vs->http[i];
         for (size_t k = 0; k < hr->n_route; k++)
-            if (in_list(hosts, n, host_fqdn(a, hr->route[k].destination.host, ns)))
+            if (in_list(hosts, n, hr->route[k].destination.host))
                 return 1;
         for (size_t k = 0; k < hr->n_mirrors; k++)
-            if (in_list(hosts, n, host_fqdn(a, hr->mirrors[k].destination.host, ns)))
+            if (in_list(hosts, n, hr->mirrors[k].destination.host))
                 return 1;
     }
     const struct l4_route *l4[2] = {vs->tls, vs->tcp};
@@ -95,30 +94,31 @@ static int vs_routes_to(struct arena *a, const struct virtual_service *vs, const
     for (int t = 0; t < 2; t++)
         for (size_t i = 0; i < n4[t]; i++)
             for (size_t k = 0; k < l4[t][i].n_route; k++)
-                if (in_list(hosts, n, host_fqdn(a, l4[t][i].route[k].destination.host, ns)))
+                if (in_list(hosts, n, l4[t][i].route[k].destination.host))
                     return 1;
     return 0;
 }
 
-/* Nothing in m but ServiceEntry se names any of hosts. */
-static int named_by_se_alone(struct arena *a, const struct translate_model *m, size_t se,
-                             const char *const *hosts, size_t n)
+/* Nothing in m but ServiceEntry se names any of hosts (plain hosts: a name
+ * without a dot, made a cluster.local one, is none of them). */
+static int named_by_se_alone(const struct translate_model *m, size_t se, const char *const *hosts,
+                             size_t n)
 {
     for (size_t i = 0; i < m->n_service_entries; i++) {
         const struct service_entry *e = &m->service_entries[i];
         for (size_t h = 0; i != se && h < e->n_hosts; h++)
-            if (in_list(hosts, n, host_fqdn(a, e->hosts[h], e->meta.namespace)))
+            if (in_list(hosts, n, e->hosts[h]))
                 return 0;
     }
     for (size_t i = 0; i < m->n_virtual_services; i++) {
         const struct virtual_service *vs = &m->virtual_services[i];
         for (size_t h = 0; h < vs->n_hosts; h++) {
-            const char *p = host_fqdn(a, vs->hosts[h], vs->meta.namespace);
+            const char *p = vs->hosts[h];
             for (size_t k = 0; k < n; k++)
-                if (host_match(p, hosts[k]))
+                if (p[0] == '*' ? host_match(p, hosts[k]) : strcmp(p, hosts[k]) == 0)
                     return 0;
         }
-        if (vs_routes_to(a, vs, hosts, n))
+        if (vs_routes_to(vs, hosts, n))
             return 0;
     }
     return 1;
@@ -150,8 +150,13 @@ int tr_host_change_of(struct arena *a, const struct translate_model *pm,
             return 0;
     if (hc->n_added + hc->n_removed == 0)
         return 0; /* something else of it changed */
-    return named_by_se_alone(a, m, se, hc->added, hc->n_added) &&
-           named_by_se_alone(a, pm, se, hc->removed, hc->n_removed);
+    /* the other ServiceEntries name the same hosts in pm and m (a patch
+     * takes changes of endpoints or of this one's hosts alone), and the
+     * VirtualServices are the same: one look at m covers both */
+    const char **both = arena_alloc(a, (hc->n_added + hc->n_removed + 1) * sizeof(*both));
+    memcpy(both, hc->added, hc->n_added * sizeof(*both));
+    memcpy(both + hc->n_added, hc->removed, hc->n_removed * sizeof(*both));
+    return named_by_se_alone(m, se, both, hc->n_added + hc->n_removed);
 }
 
 int tr_host_change_names(const struct tr_host_change *hc, const char *host)

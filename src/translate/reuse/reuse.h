@@ -33,6 +33,14 @@ int tr_model_same_but_vs(const struct translate_model *a, const struct translate
  * (same: tr_model_same_but_vs()): m need not compare them again. */
 void tr_memo_hint_same_inputs(struct tr_memo *m, const struct tr_memo *prev,
                               const struct translate_model *compared, int same);
+/* What changed from the model pm to m (positions of changed resources,
+ * changes of hosts), found once per snapshot for the builds of every class. */
+struct tr_model_diff;
+struct tr_model_diff *tr_model_diff_new(const struct translate_model *pm,
+                                        const struct translate_model *m);
+void tr_model_diff_free(struct tr_model_diff *d);
+/* The build recording into m may read d (alive until it is done). */
+void tr_memo_hint_diff(struct tr_memo *m, const struct tr_model_diff *d);
 /* How many services a build recording into m reused. */
 size_t tr_memo_reused(const struct tr_memo *m);
 

@@ -32,6 +32,7 @@ struct tr_ctx {
     size_t n_memos, cap_memos;
     struct tr_ctx *prev;     /* during snapshot_prepare() only */
     int same_inputs_as_prev; /* tr_model_same_but_vs(prev's model, this one's) */
+    struct tr_model_diff *diff; /* prev's model against this one's, during the same */
     /* the label keys class keys look at, found once per snapshot: a class
      * key is computed for every proxy that connects */
     const char **label_keys;
@@ -149,12 +150,15 @@ static struct xds_view *ctx_build(void *ctx, const struct proxy_identity *id, co
     char *key = xstrdup(class_key);
     const struct tr_memo *prev = c->prev ? find_memo(c->prev, key) : NULL;
     struct tr_memo *memo = tr_memo_new();
-    if (prev != NULL)
+    if (prev != NULL) {
         tr_memo_hint_same_inputs(memo, prev, &c->prev->m, c->same_inputs_as_prev);
+        tr_memo_hint_diff(memo, c->diff);
+    }
     struct tr_findings found;
     tr_findings_init(&found);
     struct xds_view *v =
         tr_reuse_build(tr_build_steps(), &c->m, &c->o, id, prev, memo, &found, err);
+    tr_memo_hint_diff(memo, NULL); /* the diff goes with the builds from prev */
     char *why = NULL;
     if (v != NULL && check_size(c, id, v, &why) != 0) {
         if (err)
@@ -196,6 +200,9 @@ static void ctx_warm(void *ctx, void *old_ctx)
 {
     struct tr_ctx *c = ctx, *old = old_ctx;
     c->prev = old != NULL && same_options(c, old) ? old : NULL;
+    /* once per snapshot, for every class's build */
+    tr_model_diff_free(c->diff);
+    c->diff = c->prev != NULL ? tr_model_diff_new(&c->prev->m, &c->m) : NULL;
     /* once per snapshot, not once per class */
     c->same_inputs_as_prev = c->prev != NULL && tr_model_same_but_vs(&c->prev->m, &c->m);
     if (!c->same_inputs_as_prev || c->owns != NULL)
@@ -220,6 +227,7 @@ static void ctx_free(void *ctx)
         tr_memo_free(c->memos[i].memo);
     }
     free(c->memos);
+    tr_model_diff_free(c->diff);
     free(c->label_keys);
     for (size_t i = 0; i < c->n_owns; i++)
         free(c->owns[i].ident);
