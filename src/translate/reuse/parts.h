@@ -265,6 +265,11 @@ int tr_host_change_of(struct arena *a, const struct translate_model *pm,
                       const struct translate_model *m, size_t se, struct tr_host_change *hc);
 /* Is host one hc added or removed? */
 int tr_host_change_names(const struct tr_host_change *hc, const char *host);
+/* The services of the hosts hc added (its ServiceEntry, when exported to
+ * id's namespace) and removed (none), as lookups: nothing else has them.
+ * Ends with a lookup of host NULL. */
+struct tr_lookup *tr_host_lookups(struct arena *a, const struct tr_host_change *hc,
+                                  const struct translate_model *m, const struct proxy_identity *id);
 
 /* A sidecar's route configurations, patched for a change of hosts. */
 struct tr_host_rc {

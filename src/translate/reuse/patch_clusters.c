@@ -310,6 +310,10 @@ int tr_patch_clusters(struct tr_build *b, const struct tr_steps *steps)
     for (size_t i = 0; i < n_known; i++)
         if (hcp == NULL || known[i].is_dr || !tr_host_change_names(hcp, known[i].host))
             tr_lazy_known(&s, &known[i]);
+    /* the changed hosts' own: nothing else names them (patch_hosts.c) */
+    struct tr_lookup *now = hcp ? tr_host_lookups(b->a, hcp, b->m, b->id) : NULL;
+    for (size_t i = 0; now != NULL && now[i].host != NULL; i++)
+        tr_lazy_known(&s, &now[i]);
     struct tr_made *made = arena_alloc(b->a, (n_hosts + 1) * sizeof(*made));
     size_t n_made;
     /* made's resources point into s.view: it is freed only after the splice */
@@ -330,6 +334,8 @@ int tr_patch_clusters(struct tr_build *b, const struct tr_steps *steps)
         b->shared[XDS_LISTENER] = b->shared[XDS_ROUTE] = 1;
         if (hcp != NULL)
             tr_memo_forget_lookups(b->reuse->memo, hcp);
+        for (size_t i = 0; now != NULL && now[i].host != NULL; i++)
+            tr_memo_add_lookup(b->reuse->memo, &now[i]);
         for (size_t i = 0; i < s.lookups.n; i++)
             tr_memo_add_lookup(b->reuse->memo, s.lookups.v[i]);
     }

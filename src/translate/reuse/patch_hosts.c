@@ -159,6 +159,22 @@ int tr_host_change_of(struct arena *a, const struct translate_model *pm,
     return named_by_se_alone(m, se, both, hc->n_added + hc->n_removed);
 }
 
+struct tr_lookup *tr_host_lookups(struct arena *a, const struct tr_host_change *hc,
+                                  const struct translate_model *m, const struct proxy_identity *id)
+{
+    const struct service_entry *se = &m->service_entries[hc->se];
+    int sees = host_exported(se->export_to, se->n_export_to, se->meta.namespace, id->namespace);
+    size_t n = hc->n_added + hc->n_removed;
+    struct tr_lookup *v = arena_alloc(a, (n + 1) * sizeof(*v));
+    for (size_t i = 0; i < n; i++) {
+        int added = i < hc->n_added;
+        v[i] = (struct tr_lookup){added ? hc->added[i] : hc->removed[i - hc->n_added], 0,
+                                  added && sees ? hc->se : SIZE_MAX};
+    }
+    v[n] = (struct tr_lookup){0};
+    return v;
+}
+
 int tr_host_change_names(const struct tr_host_change *hc, const char *host)
 {
     return in_list(hc->added, hc->n_added, host) || in_list(hc->removed, hc->n_removed, host);
