@@ -293,6 +293,16 @@ static VirtualHost *gateway_vhost(struct tr_build *b, const struct gw_vhost *gv,
 static void gateway_route_config(struct tr_build *b, const char *name, struct pvec *servers)
 {
     struct arena *a = b->a;
+    /* what it reads of Gateways: these servers, for an earlier build's */
+    const struct gateway **gws = arena_alloc(a, (servers->n + 1) * sizeof(*gws));
+    const struct gateway_server **ss = arena_alloc(a, (servers->n + 1) * sizeof(*ss));
+    for (size_t i = 0; i < servers->n; i++) {
+        const struct gw_server *gs = servers->v[i];
+        gws[i] = gs->gw;
+        ss[i] = gs->s;
+    }
+    if (tr_seam_gateway_rc(b, name, gws, ss, servers->n))
+        return;
     b->from = arena_printf(a, "route configuration '%s'", name);
     int redirect = 0;
     uint32_t first_port = 0;

@@ -64,6 +64,8 @@ struct tr_reuse_ops {
                                   uint8_t **owned);
     void (*rc_done)(struct tr_build *b, const char *name, VirtualHost *const *kept, size_t n,
                     const size_t *off, const uint64_t *vh_hash, int trimmed);
+    int (*gateway_rc)(struct tr_build *b, const char *name, const struct gateway *const *gws,
+                      const struct gateway_server *const *servers, size_t n);
 };
 
 /* ---- the seams (seam.c) ---------------------------------------------------------------- */
@@ -94,6 +96,11 @@ const uint8_t *tr_seam_vhost_bytes(struct tr_build *b, VirtualHost *v, size_t n_
  * hash of its bytes; trimmed: a domain was dropped. */
 void tr_seam_rc_done(struct tr_build *b, const char *name, VirtualHost *const *kept, size_t n,
                      const size_t *off, const uint64_t *vh_hash, int trimmed);
+/* A gateway's route configuration name, made from servers[i] of gws[i]
+ * (n): 1 when an earlier build's, made from the same servers, was emitted
+ * instead; 0 when the caller builds it. */
+int tr_seam_gateway_rc(struct tr_build *b, const char *name, const struct gateway *const *gws,
+                       const struct gateway_server *const *servers, size_t n);
 
 /* ---- what a build is, handed to reuse/ (steps.c) -------------------------------------- */
 

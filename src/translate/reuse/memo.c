@@ -830,3 +830,11 @@ int tr_memo_splice_services(struct tr_build *b, const struct tr_made *made, size
     take_listeners_and_routes(b);
     return 1;
 }
+
+/* ---- a patch of a router's route configurations (patch_gateway.c) ----------------------- */
+
+int tr_model_same_but_gateways(const struct translate_model *a, const struct translate_model *b)
+{
+    return same_cluster_inputs(a, b) && SAME_KIND(a->virtual_services, a->n_virtual_services,
+                                                  b->virtual_services, b->n_virtual_services);
+}

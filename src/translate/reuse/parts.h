@@ -24,6 +24,8 @@ struct tr_reuse {
     struct map vh_key;                   /* VirtualHost to be remembered -> its key (uint64_t *) */
     struct map vh_recipe;                /* VirtualHost -> the struct tr_recipe it was made by */
     struct pvec blocking; /* recipes that made no virtual host in this route config */
+    int gw_patch;         /* route configurations of unchanged servers taken (patch_gateway.c) */
+    uint64_t gw_key;      /* the servers' key of the gateway route configuration being built */
 };
 
 /* Where a build's output stood before a step, to find what the step added. */
@@ -86,6 +88,7 @@ struct tr_rc_patch {
     size_t *blocking;           /* VirtualServices read by recipes that made nothing */
     size_t n_blocking;
     struct tr_recipe_store *rs;
+    uint64_t gw_key; /* a gateway's: the servers that fed it (patch_gateway.c); 0 none */
 };
 
 /* The record of route configuration name (a reference): kept[i]'s recipe
@@ -245,5 +248,20 @@ int tr_patch_view(struct tr_build *b, const struct tr_steps *steps);
  * read (with steps' maker) and share everything else. Returns 1 when the
  * view is complete, 0 when the class must be built (b is as it was). */
 int tr_patch_clusters(struct tr_build *b, const struct tr_steps *steps);
+
+/* ---- patch_gateway.c ------------------------------------------------------------------- */
+
+/* The same ServiceEntries, DestinationRules, VirtualServices, Sidecars and
+ * WorkloadEntries in a and b: all but Gateways (memo.c). */
+int tr_model_same_but_gateways(const struct translate_model *a, const struct translate_model *b);
+/* After the Clusters were shared: when only Gateways changed since the
+ * previous build of this router class, which found nothing, let
+ * tr_patch_gateway_rc() take route configurations from it. */
+void tr_patch_gateway_begin(struct tr_build *b);
+/* The reuse op of tr_seam_gateway_rc(): 1 when the previous build's route
+ * configuration name, fed by the same servers, was emitted again with its
+ * record; 0 to build it (its record will carry the servers' key). */
+int tr_patch_gateway_rc(struct tr_build *b, const char *name, const struct gateway *const *gws,
+                        const struct gateway_server *const *servers, size_t n);
 
 #endif

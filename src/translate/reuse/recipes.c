@@ -90,6 +90,7 @@ struct tr_rc_patch *tr_rc_patch_copy(const struct tr_rc_patch *p)
     memcpy(q->r, p->r, p->n * sizeof(*q->r));
     memcpy(q->vh_hash, p->vh_hash, p->n * sizeof(*q->vh_hash));
     q->rs = p->rs;
+    q->gw_key = p->gw_key; /* a patch changes routes, never which servers feed it */
     atomic_fetch_add_explicit(&q->rs->refs, 1, memory_order_relaxed);
     return q;
 }

@@ -1,0 +1,116 @@
+/* patch_gateway.c - an edit of Gateways, applied to the previous view of a
+ * router class instead of building its route configurations again.
+ *
+ * Only routers read Gateways (model.c), and a router's route configuration
+ * reads, besides VirtualServices and the Clusters their routes name, only
+ * the Gateway servers that feed it (gateway.c: the plain HTTP servers of
+ * one listener, or one terminating HTTPS server): their ports, hosts and
+ * TLS redirect, and the namespace and name of their Gateways, which decide
+ * the VirtualServices bound to them. At 10,000 services such a
+ * configuration holds thousands of virtual hosts; an edit that adds a
+ * server on another port changes none of them.
+ *
+ * So each gateway route configuration's record keeps a key of the servers
+ * that fed it (by content and by position in the model, which its recipes
+ * name). When only Gateways changed since the previous build of the class
+ * (the same ServiceEntries, DestinationRules, VirtualServices, Sidecars and
+ * WorkloadEntries, so the same Clusters, shared) and that build found
+ * nothing, a route configuration whose key is the same is the previous one,
+ * taken as it is with its record; the others and every listener are built
+ * as before. The unit tests (t_translate_edit_kinds.c) and the fuzz_memo
+ * driver compare such views with built ones. */
+#include "parts.h"
+
+#include <stdlib.h>
+
+static uint64_t key_strv(uint64_t h, const char *const *v, size_t n)
+{
+    h = tr_key_u64(h, n);
+    for (size_t i = 0; i < n; i++)
+        h = tr_key_str(h, v[i]);
+    return h;
+}
+
+static uint64_t key_opt(uint64_t h, const char *s)
+{
+    return s != NULL ? tr_key_str(tr_key_u64(h, 1), s) : tr_key_u64(h, 0);
+}
+
+/* Everything a server says, TLS included: more than a route configuration
+ * reads (port, hosts, redirect), so that any doubt is a build. */
+static uint64_t server_key(uint64_t h, const struct gateway_server *s)
+{
+    h = tr_key_u64(tr_key_u64(h, s->port.number), (uint64_t)s->port.protocol);
+    h = key_opt(tr_key_u64(h, s->port.target_port), s->port.name);
+    h = key_opt(key_opt(h, s->bind), s->name);
+    h = key_strv(h, s->hosts, s->n_hosts);
+    h = tr_key_u64(h, (uint64_t)s->has_tls);
+    if (!s->has_tls)
+        return h;
+    const struct server_tls *t = &s->tls;
+    h = tr_key_u64(tr_key_u64(h, (uint64_t)t->https_redirect), (uint64_t)t->mode);
+    h = key_opt(key_opt(h, t->server_certificate), t->private_key);
+    h = key_opt(key_opt(h, t->ca_certificates), t->credential_name);
+    h = key_strv(h, t->subject_alt_names, t->n_subject_alt_names);
+    h = tr_key_u64(tr_key_u64(h, (uint64_t)t->min_protocol_version),
+                   (uint64_t)t->max_protocol_version);
+    return key_strv(h, t->cipher_suites, t->n_cipher_suites);
+}
+
+static uint64_t rc_key(const struct tr_build *b, const char *name, const struct gateway *const *gws,
+                       const struct gateway_server *const *servers, size_t n)
+{
+    uint64_t h = tr_key_u64(tr_key_str(tr_key_str(HASH_SEED, "gateway-rc"), name), n);
+    for (size_t i = 0; i < n; i++) {
+        const struct gateway *gw = gws[i];
+        h = tr_key_u64(h, (uint64_t)(gw - b->m->gateways));
+        h = tr_key_u64(h, (uint64_t)(servers[i] - gw->servers));
+        h = tr_key_str(tr_key_str(h, gw->meta.namespace), gw->meta.name);
+        h = server_key(h, servers[i]);
+    }
+    return h ? h : 1; /* 0: no key */
+}
+
+void tr_patch_gateway_begin(struct tr_build *b)
+{
+    struct tr_reuse *u = b->reuse;
+    u->gw_patch = 0;
+    if (!b->router || b->grpc || u->prev == NULL || !b->shared[XDS_CLUSTER])
+        return;
+    const struct xds_view *pv = tr_memo_view(u->prev);
+    if (pv == NULL || tr_memo_n_route_findings(u->prev) > 0 ||
+        !tr_model_same_but_gateways(tr_memo_model(u->prev), b->m))
+        return;
+    u->gw_patch = 1;
+    /* the virtual hosts of the configurations taken whole stay known for
+     * a later build that makes them (their keys name the server, not the
+     * Gateway) */
+    tr_pieces_inherit(u->pieces, u->prev_pieces);
+}
+
+int tr_patch_gateway_rc(struct tr_build *b, const char *name, const struct gateway *const *gws,
+                        const struct gateway_server *const *servers, size_t n)
+{
+    struct tr_reuse *u = b->reuse;
+    uint64_t key = rc_key(b, name, gws, servers, n);
+    u->gw_key = key; /* for the record tr_seam_rc_done() makes of a build */
+    if (!u->gw_patch)
+        return 0;
+    struct tr_rc_patch *rec = tr_memo_rc_patch(u->prev, name);
+    const struct xds_resource *old = xds_view_find(tr_memo_view(u->prev), XDS_ROUTE, name);
+    if (rec == NULL || rec->gw_key != key || old == NULL)
+        return 0;
+    u->gw_key = 0;
+    tr_emit_again(b, XDS_ROUTE, old);
+    tr_rc_patch_ref(rec);
+    tr_memo_add_rc(u->memo, rec);
+    /* what the build of it read is read now: the VirtualServices of its
+     * recipes, those that made a virtual host and those that made none */
+    const struct translate_model *m = b->m;
+    for (size_t i = 0; i < rec->n; i++)
+        for (size_t k = 0; rec->r[i] != NULL && k < rec->r[i]->n_vs; k++)
+            tr_memo_used_vs(u->memo, &m->virtual_services[rec->r[i]->vs[k]]);
+    for (size_t k = 0; k < rec->n_blocking; k++)
+        tr_memo_used_vs(u->memo, &m->virtual_services[rec->blocking[k]]);
+    return 1;
+}
