@@ -1,6 +1,6 @@
 /* t_translate_edit_kinds.c - every kind of one-resource edit the benchmark
  * times (a VirtualService, a ServiceEntry's endpoints, its hosts or ports, a
- * DestinationRule's subsets, traffic policy or TLS, a Gateway server), made
+ * DestinationRule's subsets, traffic policy or TLS, a Gateway's servers), made
  * in turn to a configuration shaped like the benchmark's: after each edit,
  * the view each proxy class gets from the previous one's memo must be byte
  * for byte what a full translation of the edited directory makes. The
@@ -33,7 +33,11 @@ struct knobs {
     int tls_mode;    /* dr: svc-0's TLS mode (0 SIMPLE, 1 DISABLE) */
     int hash;        /* dr: svc-0 hashes consistently (routes read that) */
     int gw_server;   /* gw: a third server on 8080 + n - 1 (0: none) */
-    int gw_host;     /* gw: the 80 server drops svc-1's host */
+    int gw_host;     /* gw: the 80 server drops svc-2's host, the one it routes */
+    int gw_redirect; /* gw: the 80 server redirects to HTTPS */
+    int gw_tls;      /* gw: an HTTPS server on 8443 (1 certificate a, 2 b, 3 PASSTHROUGH) */
+    int gw2;         /* gw: a second Gateway with a server on 80 (1; 2 other hosts;
+                      * 3 selecting another workload; 4 in another namespace) */
 };
 
 static void put(const char *dir, const char *name, const char *fmt, ...)
@@ -117,13 +121,37 @@ static void put_internal(const char *dir, int i, const struct knobs *k)
         i == 3 && k->subset_v3 ? "  - {name: v3, labels: {version: v3}}\n" : "");
 }
 
+/* The second Gateway of knob gw2 (empty for 0). */
+static void gateway2(char *out, size_t len, int gw2)
+{
+    out[0] = '\0';
+    if (gw2 == 0)
+        return;
+    snprintf(out, len,
+             "---\n" HEAD "kind: Gateway\nmetadata: {name: egress-b%s}\n"
+             "spec:\n  selector: {istio: %s}\n  servers:\n"
+             "  - port: {number: 80, name: http-b, protocol: HTTP}\n    hosts: [\"%s\"]\n",
+             gw2 == 4 ? ", namespace: a-ns" : "", gw2 == 3 ? "other" : "egressgateway",
+             gw2 == 2 ? "www.svc-1.example.com" : "*/www.svc-2.example.com");
+}
+
 static void put_gateway(const char *dir, const struct knobs *k)
 {
-    char extra[256] = "";
+    static const char *const tls[] = {
+        "", "{mode: SIMPLE, serverCertificate: /etc/gw/a.pem, privateKey: /etc/gw/key.pem}",
+        "{mode: SIMPLE, serverCertificate: /etc/gw/b.pem, privateKey: /etc/gw/key.pem}",
+        "{mode: PASSTHROUGH}"};
+    char extra[512] = "", second[512];
     if (k->gw_server)
         snprintf(extra, sizeof(extra),
                  "  - port: {number: %d, name: http-alt, protocol: HTTP}\n    hosts: [\"*\"]\n",
                  8079 + k->gw_server);
+    if (k->gw_tls)
+        snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+                 "  - port: {number: 8443, name: https-in, protocol: HTTPS}\n"
+                 "    hosts: [www.svc-0.example.com]\n    tls: %s\n",
+                 tls[k->gw_tls]);
+    gateway2(second, sizeof(second), k->gw2);
     put(dir, "gateway.yaml",
         HEAD "kind: ServiceEntry\nmetadata: {name: istio-egressgateway, namespace: istio-system}\n"
              "spec:\n  hosts: [" GW_HOST "]\n  location: MESH_INTERNAL\n  ports:\n"
@@ -133,13 +161,14 @@ static void put_gateway(const char *dir, const struct knobs *k)
              "---\n" HEAD "kind: Gateway\nmetadata: {name: istio-egressgateway}\n"
              "spec:\n  selector: {istio: egressgateway}\n  servers:\n"
              "  - port: {number: 80, name: http, protocol: HTTP}\n"
-             "    hosts: [www.svc-2.example.com%s]\n"
+             "    hosts: [%swww.svc-1.example.com]\n%s"
              "  - port: {number: 443, name: http-tls, protocol: HTTP}\n"
              "    hosts: [www.svc-0.example.com, www.svc-1.example.com]\n%s"
              "---\n" HEAD "kind: DestinationRule\nmetadata: {name: egressgateway-for-services}\n"
              "spec:\n  host: " GW_HOST "\n  subsets:\n"
-             "  - {name: svc-0}\n  - {name: svc-1}\n  - {name: svc-2}\n",
-        k->gw_host ? "" : ", www.svc-1.example.com", extra);
+             "  - {name: svc-0}\n  - {name: svc-1}\n  - {name: svc-2}\n%s",
+        k->gw_host ? "" : "www.svc-2.example.com, ",
+        k->gw_redirect ? "    tls: {httpsRedirect: true}\n" : "", extra, second);
 }
 
 static void put_all(const char *dir, const struct knobs *k)
@@ -161,6 +190,19 @@ static int clusters_patched(const struct xds_view *now, const struct xds_view *b
            xds_view_items(now, XDS_CLUSTER) != xds_view_items(before, XDS_CLUSTER);
 }
 
+/* How many of the router's route configurations are the previous view's
+ * own (the same bytes, not a copy): what a gateway patch took whole. */
+static int rcs_kept(const struct xds_view *now, const struct xds_view *before)
+{
+    int n = 0;
+    const struct xds_resource *r = xds_view_items(now, XDS_ROUTE);
+    for (size_t i = 0; i < xds_view_count(now, XDS_ROUTE); i++) {
+        const struct xds_resource *old = xds_view_find(before, XDS_ROUTE, r[i].name);
+        n += old != NULL && old->bytes == r[i].bytes;
+    }
+    return n;
+}
+
 TEST(translate_every_kind_of_edit_equals_a_full_translation)
 {
     struct proxy_identity ids[3];
@@ -173,34 +215,63 @@ TEST(translate_every_kind_of_edit_equals_a_full_translation)
         const char *what;
         struct knobs k;
         int clusters_patched; /* expected of every class (patch_clusters.c) */
+        int gw_kept;          /* Gateway edits: the router's route configurations
+                               * taken whole (patch_gateway.c), + 1; 0: not checked */
     } steps[] = {
-        {"base", {0}, 0},
-        {"vs: a timeout", {.timeout = 5}, 0},
-        {"vs: another", {.timeout = 7}, 0},
-        {"se endpoints: an address", {.timeout = 7, .endpoint = 200}, 1},
-        {"se endpoints: another", {.timeout = 7, .endpoint = 201}, 1},
-        {"se endpoints: back", {.timeout = 7, .endpoint = 200}, 1},
-        {"se hosts: one more", {.endpoint = 200, .extra_host = 1}, 0},
-        {"se hosts: another", {.endpoint = 200, .extra_host = 2}, 0},
-        {"se ports: one more", {.endpoint = 200, .extra_host = 2, .extra_port = 1}, 0},
-        {"se ports: back", {.endpoint = 200, .extra_host = 2}, 0},
-        {"se hosts: back", {.endpoint = 200}, 0},
-        {"dr: load balancer", {.endpoint = 200, .lb = 1}, 1},
-        {"dr: another", {.endpoint = 200, .lb = 2}, 1},
-        {"dr: a subset", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 0},
-        {"dr: tls", {.endpoint = 200, .lb = 2, .subset_v3 = 1, .tls = 1}, 0},
-        {"dr: no tls", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 0},
-        {"dr: tls mode", {.endpoint = 200, .lb = 2, .subset_v3 = 1, .tls_mode = 1}, 1},
-        {"dr: consistent hash", {.endpoint = 200, .subset_v3 = 1, .hash = 1}, 0},
-        {"dr: another hash", {.endpoint = 200, .subset_v3 = 1, .hash = 2}, 0},
-        {"dr: no hash", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 0},
-        {"se endpoints after a dr edit", {.endpoint = 202, .lb = 2, .subset_v3 = 1}, 1},
-        {"vs after a cluster patch", {.endpoint = 202, .lb = 2, .subset_v3 = 1, .timeout = 3}, 0},
-        {"se endpoints after that", {.endpoint = 203, .lb = 2, .subset_v3 = 1, .timeout = 3}, 1},
-        {"gw: a server", {.endpoint = 202, .lb = 2, .gw_server = 1}, 0},
-        {"gw: another", {.endpoint = 202, .lb = 2, .gw_server = 2}, 0},
-        {"gw: a server's hosts", {.endpoint = 202, .lb = 2, .gw_server = 2, .gw_host = 1}, 0},
-        {"vs after all that", {.endpoint = 202, .lb = 2, .gw_host = 1, .timeout = 9}, 0},
+        {"base", {0}, 0, 0},
+        {"vs: a timeout", {.timeout = 5}, 0, 0},
+        {"vs: another", {.timeout = 7}, 0, 0},
+        {"se endpoints: an address", {.timeout = 7, .endpoint = 200}, 1, 0},
+        {"se endpoints: another", {.timeout = 7, .endpoint = 201}, 1, 0},
+        {"se endpoints: back", {.timeout = 7, .endpoint = 200}, 1, 0},
+        {"se hosts: one more", {.endpoint = 200, .extra_host = 1}, 0, 0},
+        {"se hosts: another", {.endpoint = 200, .extra_host = 2}, 0, 0},
+        {"se ports: one more", {.endpoint = 200, .extra_host = 2, .extra_port = 1}, 0, 0},
+        {"se ports: back", {.endpoint = 200, .extra_host = 2}, 0, 0},
+        {"se hosts: back", {.endpoint = 200}, 0, 0},
+        {"dr: load balancer", {.endpoint = 200, .lb = 1}, 1, 0},
+        {"dr: another", {.endpoint = 200, .lb = 2}, 1, 0},
+        {"dr: a subset", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 0, 0},
+        {"dr: tls", {.endpoint = 200, .lb = 2, .subset_v3 = 1, .tls = 1}, 0, 0},
+        {"dr: no tls", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 0, 0},
+        {"dr: tls mode", {.endpoint = 200, .lb = 2, .subset_v3 = 1, .tls_mode = 1}, 1, 0},
+        {"dr: consistent hash", {.endpoint = 200, .subset_v3 = 1, .hash = 1}, 0, 0},
+        {"dr: another hash", {.endpoint = 200, .subset_v3 = 1, .hash = 2}, 0, 0},
+        {"dr: no hash", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 0, 0},
+        {"se endpoints after a dr edit", {.endpoint = 202, .lb = 2, .subset_v3 = 1}, 1, 0},
+        {"vs after a cluster patch", {.endpoint = 202, .lb = 2, .subset_v3 = 1, .timeout = 3}, 0, 0},
+        {"se endpoints after that", {.endpoint = 203, .lb = 2, .subset_v3 = 1, .timeout = 3}, 1, 0},
+        /* the other inputs changed too: built */
+        {"gw: a server", {.endpoint = 202, .lb = 2, .gw_server = 1}, 0, 1},
+        /* http.80 and http.443 fed by the same servers: taken */
+        {"gw: another", {.endpoint = 202, .lb = 2, .gw_server = 2}, 0, 3},
+        {"gw: a server's hosts", {.endpoint = 202, .lb = 2, .gw_server = 2, .gw_host = 1}, 0, 3},
+        {"gw: hosts back", {.endpoint = 202, .lb = 2, .gw_server = 2}, 0, 3},
+        {"gw: a redirect", {.endpoint = 202, .lb = 2, .gw_server = 2, .gw_redirect = 1}, 0, 3},
+        {"gw: no redirect", {.endpoint = 202, .lb = 2, .gw_server = 2}, 0, 3},
+        {"gw: an https server", {.endpoint = 202, .lb = 2, .gw_server = 2, .gw_tls = 1}, 0, 4},
+        {"gw: its certificate", {.endpoint = 202, .lb = 2, .gw_server = 2, .gw_tls = 2}, 0, 4},
+        {"gw: its mode", {.endpoint = 202, .lb = 2, .gw_server = 2, .gw_tls = 3}, 0, 4},
+        {"gw: back to simple", {.endpoint = 202, .lb = 2, .gw_server = 2, .gw_tls = 1}, 0, 4},
+        {"gw: servers removed", {.endpoint = 202, .lb = 2}, 0, 3},
+        /* two Gateways' servers feed http.80; the second one sorts first, so
+         * the first one's position moves and nothing is taken */
+        {"gw: a second gateway", {.endpoint = 202, .lb = 2, .gw2 = 1}, 0, 1},
+        /* a route patch reads Gateways by position: those of this model */
+        {"vs with two gateways", {.endpoint = 202, .lb = 2, .gw2 = 1, .timeout = 4}, 0, 0},
+        {"gw: its hosts", {.endpoint = 202, .lb = 2, .gw2 = 2, .timeout = 4}, 0, 2},
+        {"gw: the first one's", {.endpoint = 202, .lb = 2, .gw2 = 2, .gw_server = 1, .timeout = 4},
+         0, 3},
+        {"gw: the second selects another",
+         {.endpoint = 202, .lb = 2, .gw2 = 3, .gw_server = 1, .timeout = 4}, 0, 3},
+        {"gw: it selects this one again",
+         {.endpoint = 202, .lb = 2, .gw2 = 2, .gw_server = 1, .timeout = 4}, 0, 3},
+        {"gw: in another namespace",
+         {.endpoint = 202, .lb = 2, .gw2 = 4, .gw_server = 1, .timeout = 4}, 0, 3},
+        {"gw: the second gone", {.endpoint = 202, .lb = 2, .gw_server = 1, .timeout = 4}, 0, 1},
+        {"gw: a server's hosts again",
+         {.endpoint = 202, .lb = 2, .gw_server = 2, .gw_host = 1, .timeout = 4}, 0, 2},
+        {"vs after all that", {.endpoint = 202, .lb = 2, .gw_host = 1, .timeout = 9}, 0, 0},
     };
     struct config_set *s0 = NULL;
     struct memo_link link[3] = {{0}};
@@ -222,6 +293,12 @@ TEST(translate_every_kind_of_edit_equals_a_full_translation)
                        i, same, p);
             CHECK(same);
             CHECK_INT(p, steps[st].clusters_patched);
+            if (i == 1 && steps[st].gw_kept > 0 && link[i].view != NULL && warm != NULL) {
+                int kept = rcs_kept(warm, link[i].view);
+                if (kept != steps[st].gw_kept - 1)
+                    printf("# step '%s': %d route configurations kept\n", steps[st].what, kept);
+                CHECK_INT(kept, steps[st].gw_kept - 1);
+            }
             /* every class has clusters and routes to compare */
             CHECK(full != NULL && xds_view_count(full, XDS_CLUSTER) > 3 &&
                   xds_view_count(full, XDS_ROUTE) > 0);

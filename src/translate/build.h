@@ -336,6 +336,10 @@ int tr_l4_match_applies(const struct tr_build *b, const struct virtual_service *
  * appended to out. Returns 1 if a catch-all ended the list. */
 int tr_vs_routes(struct tr_build *b, const struct virtual_service *vs, uint32_t port,
                  const char *gw_ns, const char *gw_name, struct pvec *out);
+/* No http rule of vs applies at port of that gateway: tr_vs_routes() would
+ * add nothing (decided without making a route). */
+int tr_vs_routes_none(const struct tr_build *b, const struct virtual_service *vs, uint32_t port,
+                      const char *gw_ns, const char *gw_name);
 Route *tr_default_route(struct tr_build *b, const char *cluster, const char *host, uint32_t port);
 /* Cluster of a destination: explicit port, else the service's only port, else
  * listen_port. */

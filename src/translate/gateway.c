@@ -281,11 +281,16 @@ static VirtualHost *gateway_vhost(struct tr_build *b, const struct gw_vhost *gv,
         tr_recipe_new(b, TR_VH_GATEWAY, 0, gv->domains.v[0], gv->contribs.n);
     r->name = gv->name;
     r->redirect = redirect;
+    r->none = 1;
     for (size_t i = 0; i < gv->contribs.n; i++) {
         const struct gw_contrib *c = gv->contribs.v[i];
         r->vs[i] = (size_t)(c->vs - b->m->virtual_services);
         r->gw[i] = (size_t)(c->gs->gw - b->m->gateways);
         r->server[i] = (size_t)(c->gs->s - c->gs->gw->servers);
+        /* a server on a port no route matches (a new one, "*"): every bound
+         * VirtualService meets it, and each would cost a piece lookup */
+        r->none &= tr_vs_routes_none(b, c->vs, c->gs->s->port.number, c->gs->gw->meta.namespace,
+                                     c->gs->gw->meta.name);
     }
     return tr_seam_vhost(b, r, tr_gateway_vhost);
 }

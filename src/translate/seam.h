@@ -19,6 +19,7 @@ struct tr_recipe {
     enum tr_recipe_kind kind;
     uint32_t port;    /* TR_VH_SERVICE, TR_VH_VS_HOST, TR_VH_GRPC */
     int redirect;     /* TR_VH_GATEWAY */
+    int none;         /* TR_VH_GATEWAY: known to make no virtual host (cheaper than a piece) */
     const char *host; /* the service's or VirtualService's host; a gateway's domain */
     const char *name; /* TR_VH_GATEWAY: the virtual host's name */
     size_t se;        /* TR_VH_SERVICE, TR_VH_GRPC: index of its ServiceEntry */

@@ -51,7 +51,7 @@ static uint64_t recipe_key(const struct tr_build *b, const struct tr_recipe *r)
     if (r->kind == TR_VH_SERVICE)
         return service_key("sidecar", r->port, r->host, &m->service_entries[r->se],
                            r->n_vs ? &m->virtual_services[r->vs[0]] : NULL);
-    if (r->kind != TR_VH_GATEWAY)
+    if (r->kind != TR_VH_GATEWAY || r->none)
         return 0;
     /* a gateway's virtual host reads of each server only its Gateway's
      * namespace and name and its port (tr_gateway_vhost): an edit of
