@@ -61,7 +61,11 @@ static void put_external(const char *dir, int i, int tls, const struct knobs *k)
 {
     static const char *const lbs[] = {"ROUND_ROBIN", "LEAST_REQUEST", "RANDOM"};
     char name[32], timeout[32] = "", hosts[128], ports[160] = "", dr[512] = "", lb[96];
+    char gw_port[32] = "";
     snprintf(name, sizeof(name), "svc-%d.yaml", i);
+    /* svc-2's gateway route takes every port: a new server makes routes */
+    if (i != 2)
+        snprintf(gw_port, sizeof(gw_port), ", port: %d", tls ? 443 : 80);
     if (i == 0 && k->timeout)
         snprintf(timeout, sizeof(timeout), "    timeout: %ds\n", k->timeout);
     snprintf(hosts, sizeof(hosts), "[www.svc-%d.example.com%s]", i,
@@ -91,10 +95,10 @@ static void put_external(const char *dir, int i, int tls, const struct knobs *k)
              "spec:\n  hosts: [www.svc-%d.example.com]\n  gateways: [istio-egressgateway, mesh]\n"
              "  http:\n  - match: [{gateways: [mesh], port: 80}]\n%s    route:\n"
              "    - destination: {host: " GW_HOST ", subset: svc-%d, port: {number: %d}}\n"
-             "  - match: [{gateways: [istio-egressgateway], port: %d}]\n%s    route:\n"
+             "  - match: [{gateways: [istio-egressgateway]%s}]\n%s    route:\n"
              "    - destination: {host: www.svc-%d.example.com, port: {number: %d}}\n%s",
-        i, hosts, ports, i, i, timeout, i, tls ? 443 : 80, tls ? 443 : 80, timeout, i,
-        tls ? 443 : 80, dr);
+        i, hosts, ports, i, i, timeout, i, tls ? 443 : 80, gw_port, timeout, i, tls ? 443 : 80,
+        dr);
 }
 
 /* A mesh-internal STATIC service i with v1/v2 subsets and a weighted split. */

@@ -107,6 +107,7 @@ int tr_seam_gateway_rc(struct tr_build *b, const char *name, const struct gatewa
 
 struct tr_steps {
     void (*prepare)(struct tr_build *b);  /* index the model for the proxy */
+    void (*prepare_router_lazy)(struct tr_build *b); /* a router's, without indexes */
     void (*clusters)(struct tr_build *b); /* Clusters and Endpoints */
     void (*proxy)(struct tr_build *b);    /* Listeners and Routes of the proxy's kind */
     tr_vhost_maker vhost[TR_VH_KINDS];    /* a virtual host again, by recipe kind */

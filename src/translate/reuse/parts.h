@@ -254,10 +254,13 @@ int tr_patch_clusters(struct tr_build *b, const struct tr_steps *steps);
 /* The same ServiceEntries, DestinationRules, VirtualServices, Sidecars and
  * WorkloadEntries in a and b: all but Gateways (memo.c). */
 int tr_model_same_but_gateways(const struct translate_model *a, const struct translate_model *b);
-/* After the Clusters were shared: when only Gateways changed since the
- * previous build of this router class, which found nothing, let
- * tr_patch_gateway_rc() take route configurations from it. */
-void tr_patch_gateway_begin(struct tr_build *b);
+/* When only Gateways changed since the previous build of this router
+ * class, which found nothing: share its Clusters and Endpoints, prepare
+ * the build without indexes (steps' prepare_router_lazy) and let
+ * tr_patch_gateway_rc() take route configurations from it; the caller
+ * runs the proxy step. Returns 1 so, 0 when the class is built as usual
+ * (b is as it was). */
+int tr_patch_gateway_begin(struct tr_build *b, const struct tr_steps *steps);
 /* The reuse op of tr_seam_gateway_rc(): 1 when the previous build's route
  * configuration name, fed by the same servers, was emitted again with its
  * record; 0 to build it (its record will carry the servers' key). */

@@ -71,21 +71,22 @@ static uint64_t rc_key(const struct tr_build *b, const char *name, const struct 
     return h ? h : 1; /* 0: no key */
 }
 
-void tr_patch_gateway_begin(struct tr_build *b)
+int tr_patch_gateway_begin(struct tr_build *b, const struct tr_steps *steps)
 {
     struct tr_reuse *u = b->reuse;
-    u->gw_patch = 0;
-    if (!b->router || b->grpc || u->prev == NULL || !b->shared[XDS_CLUSTER])
-        return;
-    const struct xds_view *pv = tr_memo_view(u->prev);
-    if (pv == NULL || tr_memo_n_route_findings(u->prev) > 0 ||
-        !tr_model_same_but_gateways(tr_memo_model(u->prev), b->m))
-        return;
+    if (b->id->type != PROXY_ROUTER || b->id->proxyless_grpc || u->prev == NULL ||
+        tr_memo_view(u->prev) == NULL || tr_memo_n_route_findings(u->prev) > 0 ||
+        !tr_model_same_but_gateways(tr_memo_model(u->prev), b->m) || !tr_memo_share_clusters(b))
+        return 0;
+    b->shared[XDS_CLUSTER] = b->shared[XDS_ENDPOINT] = 1;
+    /* what is built reads a few services at most: no index of them all */
+    steps->prepare_router_lazy(b);
     u->gw_patch = 1;
     /* the virtual hosts of the configurations taken whole stay known for
      * a later build that makes them (their keys name the server, not the
      * Gateway) */
     tr_pieces_inherit(u->pieces, u->prev_pieces);
+    return 1;
 }
 
 int tr_patch_gateway_rc(struct tr_build *b, const char *name, const struct gateway *const *gws,
