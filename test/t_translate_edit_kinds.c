@@ -24,6 +24,7 @@
 /* What the edits turn; all zero: the configuration as first written. */
 struct knobs {
     int timeout;     /* vs: svc-0's route timeout, seconds (0: none) */
+    int timeout2;    /* vs: svc-2's (its gateway route takes every port) */
     int endpoint;    /* se_endpoints: svc-3's first endpoint, last octet */
     int extra_host;  /* se_hosts: svc-0 gains a host (1, 2: which) */
     int extra_port;  /* se_hosts: svc-1 gains port 8080 */
@@ -68,6 +69,8 @@ static void put_external(const char *dir, int i, int tls, const struct knobs *k)
         snprintf(gw_port, sizeof(gw_port), ", port: %d", tls ? 443 : 80);
     if (i == 0 && k->timeout)
         snprintf(timeout, sizeof(timeout), "    timeout: %ds\n", k->timeout);
+    if (i == 2 && k->timeout2)
+        snprintf(timeout, sizeof(timeout), "    timeout: %ds\n", k->timeout2);
     snprintf(hosts, sizeof(hosts), "[www.svc-%d.example.com%s]", i,
              i == 0 && k->extra_host == 1   ? ", alt-a.svc-0.example.com"
              : i == 0 && k->extra_host == 2 ? ", alt-b.svc-0.example.com"
@@ -249,6 +252,16 @@ TEST(translate_every_kind_of_edit_equals_a_full_translation)
         {"gw: a server", {.endpoint = 202, .lb = 2, .gw_server = 1}, 0, 1},
         /* http.80 and http.443 fed by the same servers: taken */
         {"gw: another", {.endpoint = 202, .lb = 2, .gw_server = 2}, 0, 3},
+        /* http.8080 and http.8081 are remembered whole by the builds that
+         * made them, and taken by the next build of the same servers and
+         * VirtualServices, not by one after an edit of the route they hold */
+        {"gw: the first port again", {.endpoint = 202, .lb = 2, .gw_server = 1}, 0, 3},
+        {"vs: svc-2", {.endpoint = 202, .lb = 2, .gw_server = 1, .timeout2 = 6}, 0, 0},
+        {"gw: the other port again", {.endpoint = 202, .lb = 2, .gw_server = 2, .timeout2 = 6},
+         0, 3},
+        {"gw: and back", {.endpoint = 202, .lb = 2, .gw_server = 1, .timeout2 = 6}, 0, 3},
+        {"gw: and again", {.endpoint = 202, .lb = 2, .gw_server = 2, .timeout2 = 6}, 0, 3},
+        {"vs: svc-2 back", {.endpoint = 202, .lb = 2, .gw_server = 2}, 0, 0},
         {"gw: a server's hosts", {.endpoint = 202, .lb = 2, .gw_server = 2, .gw_host = 1}, 0, 3},
         {"gw: hosts back", {.endpoint = 202, .lb = 2, .gw_server = 2}, 0, 3},
         {"gw: a redirect", {.endpoint = 202, .lb = 2, .gw_server = 2, .gw_redirect = 1}, 0, 3},

@@ -295,19 +295,9 @@ static VirtualHost *gateway_vhost(struct tr_build *b, const struct gw_vhost *gv,
     return tr_seam_vhost(b, r, tr_gateway_vhost);
 }
 
-static void gateway_route_config(struct tr_build *b, const char *name, struct pvec *servers)
+static void make_route_config(struct tr_build *b, const char *name, struct pvec *servers)
 {
     struct arena *a = b->a;
-    /* what it reads of Gateways: these servers, for an earlier build's */
-    const struct gateway **gws = arena_alloc(a, (servers->n + 1) * sizeof(*gws));
-    const struct gateway_server **ss = arena_alloc(a, (servers->n + 1) * sizeof(*ss));
-    for (size_t i = 0; i < servers->n; i++) {
-        const struct gw_server *gs = servers->v[i];
-        gws[i] = gs->gw;
-        ss[i] = gs->s;
-    }
-    if (tr_seam_gateway_rc(b, name, gws, ss, servers->n))
-        return;
     b->from = arena_printf(a, "route configuration '%s'", name);
     int redirect = 0;
     uint32_t first_port = 0;
@@ -334,6 +324,22 @@ static void gateway_route_config(struct tr_build *b, const char *name, struct pv
         pvec_push(a, &vhosts, v);
     }
     tr_route_config(b, name, &vhosts, 1);
+}
+
+/* Route configuration name of these servers: made, or an earlier build's
+ * of the same servers (what it reads of Gateways). */
+static void gateway_route_config(struct tr_build *b, const char *name, struct pvec *servers)
+{
+    struct arena *a = b->a;
+    const struct gateway **gws = arena_alloc(a, (servers->n + 1) * sizeof(*gws));
+    const struct gateway_server **ss = arena_alloc(a, (servers->n + 1) * sizeof(*ss));
+    for (size_t i = 0; i < servers->n; i++) {
+        const struct gw_server *gs = servers->v[i];
+        gws[i] = gs->gw;
+        ss[i] = gs->s;
+    }
+    struct tr_gateway_rc rc = {name, gws, ss, servers->n, servers};
+    tr_seam_gateway_rc(b, &rc, make_route_config);
 }
 
 /* The VirtualServices bound to gs's gateway with a host gs serves, in order. */

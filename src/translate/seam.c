@@ -74,8 +74,11 @@ void tr_seam_rc_done(struct tr_build *b, const char *name, VirtualHost *const *k
         b->ops->rc_done(b, name, kept, n, off, vh_hash, trimmed);
 }
 
-int tr_seam_gateway_rc(struct tr_build *b, const char *name, const struct gateway *const *gws,
-                       const struct gateway_server *const *servers, size_t n)
+void tr_seam_gateway_rc(struct tr_build *b, const struct tr_gateway_rc *rc,
+                        tr_gateway_rc_maker make)
 {
-    return b->ops != NULL ? b->ops->gateway_rc(b, name, gws, servers, n) : 0;
+    if (b->ops != NULL)
+        b->ops->gateway_rc(b, rc, make);
+    else
+        make(b, rc->name, rc->ctx);
 }

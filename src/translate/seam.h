@@ -41,6 +41,18 @@ typedef void (*tr_clusters_maker)(struct tr_build *b, const struct tr_svc *svc,
 typedef void (*tr_port_maker)(struct tr_build *b, const struct tr_svc *svc,
                               const struct istio_port *p);
 
+/* A gateway's route configuration and the Gateway servers it is made from
+ * (servers[i] of gws[i]); ctx is the maker's. */
+struct tr_gateway_rc {
+    const char *name;
+    const struct gateway *const *gws;
+    const struct gateway_server *const *servers;
+    size_t n;
+    struct pvec *ctx;
+};
+/* Make and emit it. */
+typedef void (*tr_gateway_rc_maker)(struct tr_build *b, const char *name, struct pvec *ctx);
+
 /* A route configuration's virtual hosts as Envoy gets them. */
 struct tr_rc_order {
     struct pvec kept;      /* in order, each with domains no earlier one has */
@@ -65,8 +77,7 @@ struct tr_reuse_ops {
                                   uint8_t **owned);
     void (*rc_done)(struct tr_build *b, const char *name, VirtualHost *const *kept, size_t n,
                     const size_t *off, const uint64_t *vh_hash, int trimmed);
-    int (*gateway_rc)(struct tr_build *b, const char *name, const struct gateway *const *gws,
-                      const struct gateway_server *const *servers, size_t n);
+    void (*gateway_rc)(struct tr_build *b, const struct tr_gateway_rc *rc, tr_gateway_rc_maker make);
 };
 
 /* ---- the seams (seam.c) ---------------------------------------------------------------- */
@@ -97,11 +108,10 @@ const uint8_t *tr_seam_vhost_bytes(struct tr_build *b, VirtualHost *v, size_t n_
  * hash of its bytes; trimmed: a domain was dropped. */
 void tr_seam_rc_done(struct tr_build *b, const char *name, VirtualHost *const *kept, size_t n,
                      const size_t *off, const uint64_t *vh_hash, int trimmed);
-/* A gateway's route configuration name, made from servers[i] of gws[i]
- * (n): 1 when an earlier build's, made from the same servers, was emitted
- * instead; 0 when the caller builds it. */
-int tr_seam_gateway_rc(struct tr_build *b, const char *name, const struct gateway *const *gws,
-                       const struct gateway_server *const *servers, size_t n);
+/* A gateway's route configuration: make(b, rc->name, rc->ctx), or an
+ * earlier build's made from the same servers. */
+void tr_seam_gateway_rc(struct tr_build *b, const struct tr_gateway_rc *rc,
+                        tr_gateway_rc_maker make);
 
 /* ---- what a build is, handed to reuse/ (steps.c) -------------------------------------- */
 

@@ -25,6 +25,7 @@ struct tr_reuse {
     struct map vh_recipe;                /* VirtualHost -> the struct tr_recipe it was made by */
     struct pvec blocking; /* recipes that made no virtual host in this route config */
     int gw_patch;         /* route configurations of unchanged servers taken (patch_gateway.c) */
+    uint64_t gw_vs;       /* gw_patch: a hash of every VirtualService, for whole pieces */
     uint64_t gw_key;      /* the servers' key of the gateway route configuration being built */
 };
 
@@ -261,10 +262,11 @@ int tr_model_same_but_gateways(const struct translate_model *a, const struct tra
  * runs the proxy step. Returns 1 so, 0 when the class is built as usual
  * (b is as it was). */
 int tr_patch_gateway_begin(struct tr_build *b, const struct tr_steps *steps);
-/* The reuse op of tr_seam_gateway_rc(): 1 when the previous build's route
- * configuration name, fed by the same servers, was emitted again with its
- * record; 0 to build it (its record will carry the servers' key). */
-int tr_patch_gateway_rc(struct tr_build *b, const char *name, const struct gateway *const *gws,
-                        const struct gateway_server *const *servers, size_t n);
+/* The reuse op of tr_seam_gateway_rc(): in a build so begun, the previous
+ * view's route configuration of the same servers, or one remembered whole
+ * from an earlier build of them (a piece); else made, its record carrying
+ * the servers' key. */
+void tr_patch_gateway_rc(struct tr_build *b, const struct tr_gateway_rc *rc,
+                         tr_gateway_rc_maker make);
 
 #endif

@@ -57,19 +57,33 @@ static uint64_t server_key(uint64_t h, const struct gateway_server *s)
     return key_strv(h, t->cipher_suites, t->n_cipher_suites);
 }
 
-static uint64_t rc_key(const struct tr_build *b, const char *name, const struct gateway *const *gws,
-                       const struct gateway_server *const *servers, size_t n)
+static uint64_t rc_key(const struct tr_build *b, const struct tr_gateway_rc *rc)
 {
-    uint64_t h = tr_key_u64(tr_key_str(tr_key_str(HASH_SEED, "gateway-rc"), name), n);
-    for (size_t i = 0; i < n; i++) {
-        const struct gateway *gw = gws[i];
+    uint64_t h = tr_key_u64(tr_key_str(tr_key_str(HASH_SEED, "gateway-rc"), rc->name), rc->n);
+    for (size_t i = 0; i < rc->n; i++) {
+        const struct gateway *gw = rc->gws[i];
         h = tr_key_u64(h, (uint64_t)(gw - b->m->gateways));
-        h = tr_key_u64(h, (uint64_t)(servers[i] - gw->servers));
+        h = tr_key_u64(h, (uint64_t)(rc->servers[i] - gw->servers));
         h = tr_key_str(tr_key_str(h, gw->meta.namespace), gw->meta.name);
-        h = server_key(h, servers[i]);
+        h = server_key(h, rc->servers[i]);
     }
     return h ? h : 1; /* 0: no key */
 }
+
+/* Every VirtualService by content and position: with the servers' key, the
+ * key of a route configuration remembered whole, which an edit of a
+ * VirtualService in between must not let a later build take. */
+static uint64_t vs_key(const struct translate_model *m)
+{
+    uint64_t h = tr_key_u64(HASH_SEED, m->n_virtual_services);
+    for (size_t i = 0; i < m->n_virtual_services; i++)
+        h = tr_key_u64(h, m->virtual_services[i].meta.content_hash);
+    return h;
+}
+
+/* Larger route configurations are not remembered whole (their bytes would
+ * be held twice): a build of them takes their virtual hosts as pieces. */
+#define WHOLE_MAX_BYTES (1u << 20)
 
 int tr_patch_gateway_begin(struct tr_build *b, const struct tr_steps *steps)
 {
@@ -82,36 +96,79 @@ int tr_patch_gateway_begin(struct tr_build *b, const struct tr_steps *steps)
     /* what is built reads a few services at most: no index of them all */
     steps->prepare_router_lazy(b);
     u->gw_patch = 1;
-    /* the virtual hosts of the configurations taken whole stay known for
-     * a later build that makes them (their keys name the server, not the
-     * Gateway) */
+    u->gw_vs = vs_key(b->m);
+    /* the virtual hosts of the configurations taken whole, and the
+     * configurations remembered whole, stay known for a later build (their
+     * keys name servers, not Gateways) */
     tr_pieces_inherit(u->pieces, u->prev_pieces);
     return 1;
 }
 
-int tr_patch_gateway_rc(struct tr_build *b, const char *name, const struct gateway *const *gws,
-                        const struct gateway_server *const *servers, size_t n)
+/* What the build of rec read is read now: the VirtualServices of its
+ * recipes, those that made a virtual host and those that made none. */
+static void read_again(struct tr_build *b, const struct tr_rc_patch *rec)
+{
+    const struct translate_model *m = b->m;
+    struct tr_memo *memo = b->reuse->memo;
+    for (size_t i = 0; i < rec->n; i++)
+        for (size_t k = 0; rec->r[i] != NULL && k < rec->r[i]->n_vs; k++)
+            tr_memo_used_vs(memo, &m->virtual_services[rec->r[i]->vs[k]]);
+    for (size_t k = 0; k < rec->n_blocking; k++)
+        tr_memo_used_vs(memo, &m->virtual_services[rec->blocking[k]]);
+}
+
+/* The previous view's route configuration of these servers, shared. */
+static int take_previous(struct tr_build *b, const char *name, uint64_t key)
 {
     struct tr_reuse *u = b->reuse;
-    uint64_t key = rc_key(b, name, gws, servers, n);
-    u->gw_key = key; /* for the record tr_seam_rc_done() makes of a build */
-    if (!u->gw_patch)
-        return 0;
     struct tr_rc_patch *rec = tr_memo_rc_patch(u->prev, name);
     const struct xds_resource *old = xds_view_find(tr_memo_view(u->prev), XDS_ROUTE, name);
     if (rec == NULL || rec->gw_key != key || old == NULL)
         return 0;
-    u->gw_key = 0;
     tr_emit_again(b, XDS_ROUTE, old);
     tr_rc_patch_ref(rec);
     tr_memo_add_rc(u->memo, rec);
-    /* what the build of it read is read now: the VirtualServices of its
-     * recipes, those that made a virtual host and those that made none */
-    const struct translate_model *m = b->m;
-    for (size_t i = 0; i < rec->n; i++)
-        for (size_t k = 0; rec->r[i] != NULL && k < rec->r[i]->n_vs; k++)
-            tr_memo_used_vs(u->memo, &m->virtual_services[rec->r[i]->vs[k]]);
-    for (size_t k = 0; k < rec->n_blocking; k++)
-        tr_memo_used_vs(u->memo, &m->virtual_services[rec->blocking[k]]);
+    read_again(b, rec);
     return 1;
+}
+
+/* One remembered whole by an earlier build of the class (copied). */
+static int take_whole(struct tr_build *b, uint64_t whole)
+{
+    struct tr_reuse *u = b->reuse;
+    const struct tr_piece *pc = tr_pieces_take(u->pieces, u->prev_pieces, whole);
+    if (pc == NULL)
+        return 0;
+    struct tr_rc_patch *const *rcs;
+    size_t n;
+    tr_piece_emit(b, pc, &rcs, &n);
+    for (size_t i = 0; i < n; i++) {
+        tr_rc_patch_ref(rcs[i]);
+        tr_memo_add_rc(u->memo, rcs[i]);
+        read_again(b, rcs[i]);
+    }
+    return 1;
+}
+
+void tr_patch_gateway_rc(struct tr_build *b, const struct tr_gateway_rc *rc,
+                         tr_gateway_rc_maker make)
+{
+    struct tr_reuse *u = b->reuse;
+    uint64_t key = rc_key(b, rc), whole = tr_key_u64(key, u->gw_vs);
+    /* a name made twice is the build's error, as a build would find it */
+    int again = map_find(&b->emitted[XDS_ROUTE], rc->name) != NULL;
+    if (u->gw_patch && !again && (take_previous(b, rc->name, key) || take_whole(b, whole)))
+        return;
+    struct tr_mark mark;
+    tr_mark(b, &mark);
+    u->gw_key = key; /* for the record tr_seam_rc_done() makes */
+    make(b, rc->name, rc->ctx);
+    u->gw_key = 0;
+    if (!u->gw_patch || again || b->findings.n > mark.n_findings ||
+        xds_view_count(b->view, XDS_ROUTE) != mark.n[XDS_ROUTE] + 1 ||
+        xds_view_items(b->view, XDS_ROUTE)[mark.n[XDS_ROUTE]].len > WHOLE_MAX_BYTES)
+        return;
+    size_t n;
+    struct tr_rc_patch *const *rcs = tr_memo_rcs(u->memo, &n);
+    tr_piece_record_emitted(u->pieces, whole, b, &mark, rcs + mark.n_rcs, n - mark.n_rcs);
 }
