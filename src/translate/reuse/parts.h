@@ -1,7 +1,8 @@
 /* parts.h - the parts of the reuse layer, for one another: the memo of a
  * build (memo.c), its packed virtual hosts (pieces.c), the records of how
- * route configurations were assembled (recipes.c) and the patch that
- * replays them (patch.c). Outside reuse/, reuse.h is all there is. */
+ * route configurations were assembled (recipes.c), the patch that replays
+ * them (patch.c), and those of clusters (patch_clusters.c) and Gateways
+ * (patch_gateway.c). Outside reuse/, reuse.h is all there is. */
 #ifndef XDSD_TRANSLATE_REUSE_PARTS_H
 #define XDSD_TRANSLATE_REUSE_PARTS_H
 

@@ -11,14 +11,18 @@
  * server on another port changes none of them.
  *
  * So each gateway route configuration's record keeps a key of the servers
- * that fed it (by content and by position in the model, which its recipes
- * name). When only Gateways changed since the previous build of the class
- * (the same ServiceEntries, DestinationRules, VirtualServices, Sidecars and
- * WorkloadEntries, so the same Clusters, shared) and that build found
- * nothing, a route configuration whose key is the same is the previous one,
- * taken as it is with its record; the others and every listener are built
- * as before. The unit tests (t_translate_edit_kinds.c) and the fuzz_memo
- * driver compare such views with built ones. */
+ * that fed it: all they say, and their positions in the model, which its
+ * recipes name. When only Gateways changed since the previous build of the
+ * class (the same ServiceEntries, DestinationRules, VirtualServices,
+ * Sidecars and WorkloadEntries, so the same Clusters, shared) and that
+ * build found nothing, the build is prepared without indexes of every
+ * service and rule (it makes few routes), and a route configuration whose
+ * key is the same is the previous one, taken as it is with its record.
+ * One it makes is remembered whole as a piece (pieces.c) under that key and
+ * every VirtualService's content, for a later build of the same servers
+ * (a server edited back and forth). Listeners are built as before. The
+ * unit tests (t_translate_edit_kinds.c) and the fuzz_memo driver compare
+ * such views with built ones. */
 #include "parts.h"
 
 #include <stdlib.h>
