@@ -440,6 +440,9 @@ static void index_services(struct tr_build *b)
 /* A VirtualService is in a Sidecar scope when one of its hosts is. */
 static int vs_in_scope(struct tr_build *b, const struct virtual_service *vs)
 {
+    const struct sidecar *sc = tr_scope(b);
+    if (sc == NULL || sc->n_egress == 0)
+        return 1; /* everything is visible: no host to expand */
     for (size_t h = 0; h < vs->n_hosts; h++)
         if (tr_scope_sees(b, vs->meta.namespace, host_fqdn(b->a, vs->hosts[h], vs->meta.namespace)))
             return 1;
