@@ -217,13 +217,14 @@ static void build_types(struct tr_build *b, const struct tr_steps *steps)
 {
     if (tr_patch_view(b, steps) || tr_patch_clusters(b, steps))
         return;
-    size_t from = b->findings.n;
     if (tr_patch_gateway_begin(b, steps)) {
+        size_t from = b->findings.n; /* those of the Clusters are kept with them */
         steps->proxy(b);
         tr_memo_keep_findings(b, 1, from);
         return;
     }
     steps->prepare(b);
+    size_t from = b->findings.n;
     if (tr_memo_share_clusters(b)) {
         b->shared[XDS_CLUSTER] = b->shared[XDS_ENDPOINT] = 1;
     } else {
