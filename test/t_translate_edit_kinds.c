@@ -246,7 +246,10 @@ TEST(translate_every_kind_of_edit_equals_a_full_translation)
         {"dr: another hash", {.endpoint = 200, .subset_v3 = 1, .hash = 2}, 0, 0},
         {"dr: no hash", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 0, 0},
         {"se endpoints after a dr edit", {.endpoint = 202, .lb = 2, .subset_v3 = 1}, 1, 0},
-        {"vs after a cluster patch", {.endpoint = 202, .lb = 2, .subset_v3 = 1, .timeout = 3}, 0, 0},
+        {"vs after a cluster patch",
+         {.endpoint = 202, .lb = 2, .subset_v3 = 1, .timeout = 3},
+         0,
+         0},
         {"se endpoints after that", {.endpoint = 203, .lb = 2, .subset_v3 = 1, .timeout = 3}, 1, 0},
         /* the other inputs changed too: built */
         {"gw: a server", {.endpoint = 202, .lb = 2, .gw_server = 1}, 0, 1},

@@ -77,7 +77,8 @@ struct tr_reuse_ops {
                                   uint8_t **owned);
     void (*rc_done)(struct tr_build *b, const char *name, VirtualHost *const *kept, size_t n,
                     const size_t *off, const uint64_t *vh_hash, int trimmed);
-    void (*gateway_rc)(struct tr_build *b, const struct tr_gateway_rc *rc, tr_gateway_rc_maker make);
+    void (*gateway_rc)(struct tr_build *b, const struct tr_gateway_rc *rc,
+                       tr_gateway_rc_maker make);
 };
 
 /* ---- the seams (seam.c) ---------------------------------------------------------------- */
@@ -117,11 +118,12 @@ void tr_seam_gateway_rc(struct tr_build *b, const struct tr_gateway_rc *rc,
 
 struct tr_steps {
     void (*prepare)(struct tr_build *b);  /* index the model for the proxy */
-    void (*prepare_router_lazy)(struct tr_build *b); /* a router's, without indexes */
     void (*clusters)(struct tr_build *b); /* Clusters and Endpoints */
     void (*proxy)(struct tr_build *b);    /* Listeners and Routes of the proxy's kind */
     tr_vhost_maker vhost[TR_VH_KINDS];    /* a virtual host again, by recipe kind */
     tr_clusters_maker service_clusters;   /* one service's clusters again */
+    /* a router's prepare without indexes, for a build that takes nearly all */
+    void (*prepare_router_lazy)(struct tr_build *b);
 };
 const struct tr_steps *tr_build_steps(void);
 

@@ -9,8 +9,9 @@
  * configurations when only routes changed (patch.c), takes a router's
  * route configurations of unchanged Gateway servers when only Gateways
  * changed (patch_gateway.c), or builds with the steps handed to it,
- * reusing every piece whose inputs are the same (reuse.c). Views built so are the same, byte for byte, as plain builds:
- * the unit tests and the fuzz_memo driver compare them. */
+ * reusing every piece whose inputs are the same (reuse.c). Views built
+ * so are the same, byte for byte, as plain builds: the unit tests and the
+ * fuzz_memo driver compare them. */
 #ifndef XDSD_TRANSLATE_REUSE_H
 #define XDSD_TRANSLATE_REUSE_H
 
