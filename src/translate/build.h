@@ -71,7 +71,8 @@ struct tr_build {
     struct translate_options o;
     const struct proxy_identity *id;
     int router, grpc;
-    int lazy;            /* no indexes: services and rules looked up on demand */
+    int lazy;            /* no indexes: services and rules looked up on demand (above 1:
+                          * indexed after that many lookups) */
     struct pvec lookups; /* lazy: struct tr_lookup, what was looked up */
     /* gateways matched by the proxy's labels, and its own service */
     const struct gateway **gws;
@@ -223,6 +224,9 @@ const struct se_endpoint **tr_se_endpoints(struct tr_build *b, const struct serv
 void tr_prepare(struct tr_build *b);
 /* Only what a router's class key needs: matched Gateways, own service. */
 void tr_prepare_router(struct tr_build *b);
+/* A router's build prepared without indexes (lazy, indexed after a few
+ * lookups): for one that takes nearly all it emits from an earlier build. */
+void tr_prepare_router_lazy(struct tr_build *b);
 /* The Gateways whose selector the proxy's labels match (b->gws). */
 void tr_match_gateways(struct tr_build *b);
 int tr_labels_subset(const struct config_labels *sel, const struct proxy_identity *id);
@@ -336,6 +340,10 @@ int tr_l4_match_applies(const struct tr_build *b, const struct virtual_service *
  * appended to out. Returns 1 if a catch-all ended the list. */
 int tr_vs_routes(struct tr_build *b, const struct virtual_service *vs, uint32_t port,
                  const char *gw_ns, const char *gw_name, struct pvec *out);
+/* No http rule of vs applies at port of that gateway: tr_vs_routes() would
+ * add nothing (decided without making a route). */
+int tr_vs_routes_none(const struct tr_build *b, const struct virtual_service *vs, uint32_t port,
+                      const char *gw_ns, const char *gw_name);
 Route *tr_default_route(struct tr_build *b, const char *cluster, const char *host, uint32_t port);
 /* Cluster of a destination: explicit port, else the service's only port, else
  * listen_port. */

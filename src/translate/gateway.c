@@ -281,16 +281,21 @@ static VirtualHost *gateway_vhost(struct tr_build *b, const struct gw_vhost *gv,
         tr_recipe_new(b, TR_VH_GATEWAY, 0, gv->domains.v[0], gv->contribs.n);
     r->name = gv->name;
     r->redirect = redirect;
+    r->none = 1;
     for (size_t i = 0; i < gv->contribs.n; i++) {
         const struct gw_contrib *c = gv->contribs.v[i];
         r->vs[i] = (size_t)(c->vs - b->m->virtual_services);
         r->gw[i] = (size_t)(c->gs->gw - b->m->gateways);
         r->server[i] = (size_t)(c->gs->s - c->gs->gw->servers);
+        /* a server on a port no route matches (a new one, "*"): every bound
+         * VirtualService meets it, and each would cost a piece lookup */
+        r->none &= tr_vs_routes_none(b, c->vs, c->gs->s->port.number, c->gs->gw->meta.namespace,
+                                     c->gs->gw->meta.name);
     }
     return tr_seam_vhost(b, r, tr_gateway_vhost);
 }
 
-static void gateway_route_config(struct tr_build *b, const char *name, struct pvec *servers)
+static void make_route_config(struct tr_build *b, const char *name, struct pvec *servers)
 {
     struct arena *a = b->a;
     b->from = arena_printf(a, "route configuration '%s'", name);
@@ -319,6 +324,22 @@ static void gateway_route_config(struct tr_build *b, const char *name, struct pv
         pvec_push(a, &vhosts, v);
     }
     tr_route_config(b, name, &vhosts, 1);
+}
+
+/* Route configuration name of these servers: made, or an earlier build's
+ * of the same servers (what it reads of Gateways). */
+static void gateway_route_config(struct tr_build *b, const char *name, struct pvec *servers)
+{
+    struct arena *a = b->a;
+    const struct gateway **gws = arena_alloc(a, (servers->n + 1) * sizeof(*gws));
+    const struct gateway_server **ss = arena_alloc(a, (servers->n + 1) * sizeof(*ss));
+    for (size_t i = 0; i < servers->n; i++) {
+        const struct gw_server *gs = servers->v[i];
+        gws[i] = gs->gw;
+        ss[i] = gs->s;
+    }
+    struct tr_gateway_rc rc = {name, gws, ss, servers->n, servers};
+    tr_seam_gateway_rc(b, &rc, make_route_config);
 }
 
 /* The VirtualServices bound to gs's gateway with a host gs serves, in order. */

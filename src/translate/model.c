@@ -85,6 +85,12 @@ static size_t find_svc_slow(struct tr_build *b, const char *host)
     return SIZE_MAX;
 }
 
+/* A lazy router build that looks up more hosts than this indexes them all
+ * instead (tr_prepare_router_lazy()): a scan of every ServiceEntry or
+ * DestinationRule per lookup is cheaper than an index only for a few. */
+#define LAZY_INDEX_AFTER 8
+static void index_now(struct tr_build *b);
+
 /* Lazy builds find each host once: these stand for "none" in their maps. */
 static const struct tr_svc no_svc;
 static const struct destination_rule no_dr;
@@ -120,6 +126,10 @@ void tr_lazy_known(struct tr_build *b, const struct tr_lookup *l)
 const struct tr_svc *tr_find_svc(const struct tr_build *b, const char *host)
 {
     const struct tr_svc *s = map_get(&b->svc_by_host, host);
+    if (s == NULL && b->lazy > 1 && b->lookups.n >= (size_t)b->lazy) {
+        index_now((struct tr_build *)b);
+        return tr_find_svc(b, host);
+    }
     if (s == NULL && b->lazy) {
         lazy_found((struct tr_build *)b, host, 0, find_svc_slow((struct tr_build *)b, host));
         s = map_get(&b->svc_by_host, host);
@@ -190,6 +200,8 @@ static const struct destination_rule *find_dr_slow(const struct tr_build *b, con
  * specific wildcard. */
 const struct destination_rule *tr_find_dr(const struct tr_build *b, const char *host)
 {
+    if (b->lazy > 1 && b->lookups.n >= (size_t)b->lazy && map_get(&b->dr_by_host, host) == NULL)
+        index_now((struct tr_build *)b);
     if (b->lazy) {
         const struct destination_rule *dr = map_get(&b->dr_by_host, host);
         if (dr == NULL) {
@@ -428,13 +440,16 @@ static void index_services(struct tr_build *b)
 /* A VirtualService is in a Sidecar scope when one of its hosts is. */
 static int vs_in_scope(struct tr_build *b, const struct virtual_service *vs)
 {
+    const struct sidecar *sc = tr_scope(b);
+    if (sc == NULL || sc->n_egress == 0)
+        return 1; /* everything is visible: no host to expand */
     for (size_t h = 0; h < vs->n_hosts; h++)
         if (tr_scope_sees(b, vs->meta.namespace, host_fqdn(b->a, vs->hosts[h], vs->meta.namespace)))
             return 1;
     return 0;
 }
 
-static void index_rules(struct tr_build *b)
+static void index_drs(struct tr_build *b)
 {
     const struct translate_model *m = b->m;
     /* the first rule to claim a host wins: rules selecting this workload,
@@ -451,14 +466,22 @@ static void index_rules(struct tr_build *b)
                 map_add(&b->dr_by_host, host_fqdn(b->a, d->host, d->meta.namespace), (void *)d);
         }
     }
-    map_reserve(&b->vs_by_host, m->n_virtual_services);
+}
+
+/* The VirtualServices visible to the proxy (vs_all), and with by_host the
+ * mesh-bound ones by host too. */
+static void index_vs(struct tr_build *b, int by_host)
+{
+    const struct translate_model *m = b->m;
+    if (by_host)
+        map_reserve(&b->vs_by_host, m->n_virtual_services);
     for (size_t i = 0; i < m->n_virtual_services; i++) {
         const struct virtual_service *vs = &m->virtual_services[i];
         if (!host_exported(vs->export_to, vs->n_export_to, vs->meta.namespace, b->id->namespace) ||
             !vs_in_scope(b, vs))
             continue;
         pvec_push(b->a, &b->vs_all, (void *)vs);
-        if (!tr_vs_bound(vs, NULL, NULL))
+        if (!by_host || !tr_vs_bound(vs, NULL, NULL))
             continue;
         for (size_t h = 0; h < vs->n_hosts; h++) {
             const char *host = host_fqdn(b->a, vs->hosts[h], vs->meta.namespace);
@@ -517,9 +540,32 @@ void tr_prepare(struct tr_build *b)
     b->router = b->id->type == PROXY_ROUTER;
     b->grpc = b->id->proxyless_grpc;
     index_services(b);
-    index_rules(b);
+    index_drs(b);
+    index_vs(b, 1);
     if (b->router) {
         tr_match_gateways(b);
         find_own_service(b);
     }
+}
+
+void tr_prepare_router_lazy(struct tr_build *b)
+{
+    b->router = 1;
+    b->grpc = 0;
+    b->lazy = LAZY_INDEX_AFTER;
+    index_vs(b, 0); /* a router reads no mesh VirtualService by host */
+    tr_match_gateways(b);
+    find_own_service(b);
+}
+
+/* Too many lookups for a lazy build: the indexes a prepared build has, in
+ * maps of their own (the lazy ones hold markers for "none"). */
+static void index_now(struct tr_build *b)
+{
+    b->lazy = 0;
+    map_init_str(&b->svc_by_host, b->a);
+    map_init_str(&b->dr_by_host, b->a);
+    b->dr_wild.n = 0;
+    index_services(b);
+    index_drs(b);
 }

@@ -740,6 +740,23 @@ int tr_vs_routes(struct tr_build *b, const struct virtual_service *vs, uint32_t 
     return 0;
 }
 
+int tr_vs_routes_none(const struct tr_build *b, const struct virtual_service *vs, uint32_t port,
+                      const char *gw_ns, const char *gw_name)
+{
+    for (size_t i = 0; i < vs->n_http; i++) {
+        const struct http_route *hr = &vs->http[i];
+        if (hr->n_match == 0)
+            return 0;
+        for (size_t k = 0; k < hr->n_match; k++) {
+            const struct http_match *m = &hr->match[k];
+            if (match_applies(b, vs, port, m->gateways, m->n_gateways, m->port, &m->source_labels,
+                              m->source_namespace, gw_ns, gw_name))
+                return 0;
+        }
+    }
+    return 1;
+}
+
 Route *tr_default_route(struct tr_build *b, const char *cluster, const char *host, uint32_t port)
 {
     struct arena *a = b->a;

@@ -73,3 +73,12 @@ void tr_seam_rc_done(struct tr_build *b, const char *name, VirtualHost *const *k
     if (b->ops != NULL)
         b->ops->rc_done(b, name, kept, n, off, vh_hash, trimmed);
 }
+
+void tr_seam_gateway_rc(struct tr_build *b, const struct tr_gateway_rc *rc,
+                        tr_gateway_rc_maker make)
+{
+    if (b->ops != NULL)
+        b->ops->gateway_rc(b, rc, make);
+    else
+        make(b, rc->name, rc->ctx);
+}

@@ -19,6 +19,7 @@ struct tr_recipe {
     enum tr_recipe_kind kind;
     uint32_t port;    /* TR_VH_SERVICE, TR_VH_VS_HOST, TR_VH_GRPC */
     int redirect;     /* TR_VH_GATEWAY */
+    int none;         /* TR_VH_GATEWAY: known to make no virtual host (cheaper than a piece) */
     const char *host; /* the service's or VirtualService's host; a gateway's domain */
     const char *name; /* TR_VH_GATEWAY: the virtual host's name */
     size_t se;        /* TR_VH_SERVICE, TR_VH_GRPC: index of its ServiceEntry */
@@ -39,6 +40,18 @@ typedef void (*tr_clusters_maker)(struct tr_build *b, const struct tr_svc *svc,
 /* Emit what a proxyless client gets for svc's port p. */
 typedef void (*tr_port_maker)(struct tr_build *b, const struct tr_svc *svc,
                               const struct istio_port *p);
+
+/* A gateway's route configuration and the Gateway servers it is made from
+ * (servers[i] of gws[i]); ctx is the maker's. */
+struct tr_gateway_rc {
+    const char *name;
+    const struct gateway *const *gws;
+    const struct gateway_server *const *servers;
+    size_t n;
+    struct pvec *ctx;
+};
+/* Make and emit it. */
+typedef void (*tr_gateway_rc_maker)(struct tr_build *b, const char *name, struct pvec *ctx);
 
 /* A route configuration's virtual hosts as Envoy gets them. */
 struct tr_rc_order {
@@ -64,6 +77,8 @@ struct tr_reuse_ops {
                                   uint8_t **owned);
     void (*rc_done)(struct tr_build *b, const char *name, VirtualHost *const *kept, size_t n,
                     const size_t *off, const uint64_t *vh_hash, int trimmed);
+    void (*gateway_rc)(struct tr_build *b, const struct tr_gateway_rc *rc,
+                       tr_gateway_rc_maker make);
 };
 
 /* ---- the seams (seam.c) ---------------------------------------------------------------- */
@@ -94,6 +109,10 @@ const uint8_t *tr_seam_vhost_bytes(struct tr_build *b, VirtualHost *v, size_t n_
  * hash of its bytes; trimmed: a domain was dropped. */
 void tr_seam_rc_done(struct tr_build *b, const char *name, VirtualHost *const *kept, size_t n,
                      const size_t *off, const uint64_t *vh_hash, int trimmed);
+/* A gateway's route configuration: make(b, rc->name, rc->ctx), or an
+ * earlier build's made from the same servers. */
+void tr_seam_gateway_rc(struct tr_build *b, const struct tr_gateway_rc *rc,
+                        tr_gateway_rc_maker make);
 
 /* ---- what a build is, handed to reuse/ (steps.c) -------------------------------------- */
 
@@ -103,6 +122,8 @@ struct tr_steps {
     void (*proxy)(struct tr_build *b);    /* Listeners and Routes of the proxy's kind */
     tr_vhost_maker vhost[TR_VH_KINDS];    /* a virtual host again, by recipe kind */
     tr_clusters_maker service_clusters;   /* one service's clusters again */
+    /* a router's prepare without indexes, for a build that takes nearly all */
+    void (*prepare_router_lazy)(struct tr_build *b);
 };
 const struct tr_steps *tr_build_steps(void);
 

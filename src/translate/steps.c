@@ -16,6 +16,7 @@ static void proxy_step(struct tr_build *b)
 
 static const struct tr_steps steps = {
     .prepare = tr_prepare,
+    .prepare_router_lazy = tr_prepare_router_lazy,
     .clusters = tr_clusters,
     .proxy = proxy_step,
     .vhost =

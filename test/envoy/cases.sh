@@ -9,6 +9,7 @@ for sc in $GUIDE; do
 done
 CASES="$CASES xds-tls/sotw xds-tls/delta bypass/network-policy bypass/registry-only bypass/allow-any"
 CASES="$CASES live-edit/sotw live-edit/delta subset-rename/sotw subset-rename/delta"
+CASES="$CASES gateway-edit/sotw gateway-edit/delta"
 CASES="$CASES etcd-failover/sotw etcd-failover/delta" # etcd_case.sh
 
 SIDECAR=sleep.default
@@ -293,6 +294,70 @@ live_edit_case() {
 
 gateway_has_v2() { admin egress '/config_dump?resource=dynamic_route_configs' | grep -q x-egress-route; }
 
+# gateway_edit_case API: a Gateway edit while the app sends requests: the
+# egress Gateway gains a server on 9090 (hosts "*"), then loses it. The
+# gateway Envoy gets the new listener and route configuration and drops them
+# again; the route configuration of the port 80 server (listening on 8080,
+# the gateway service's targetPort), which did not change, keeps its
+# version, and every request through it answers 200.
+gateway_edit_case() {
+    local api=$1 gw=$T/config/2-gateway-destinationrule.yaml v80
+    mesh_up http-egress "$api" "" "" || return
+    v80=$(rds_version http.8080)
+    check "the gateway Envoy holds http.8080 (port 80)" test -n "$v80"
+    : >"$T/codes"
+    (for _ in $(seq 30); do app_get http://edition.cnn.com/politics >>"$T/codes"; echo >>"$T/codes"; sleep 0.1; done) &
+    local traffic=$!
+    sleep 1
+    awk '{ print } /^    - edition\.cnn\.com$/ && !done {
+        print "  - port:\n      number: 9090\n      name: http-alt\n      protocol: HTTP"
+        print "    hosts:\n    - \"*\""; done = 1 }' "$gw" >"$T/gw.new"
+    check "the edit adds a server" grep -q 'number: 9090' "$T/gw.new"
+    mv "$T/gw.new" "$gw"
+    check "the gateway Envoy gets a listener on 9090" wait_for 10 gateway_has_9090
+    wait "$traffic"
+    codes=$(grep -c . "$T/codes")
+    check "all $codes requests during the edit answered 200" \
+        test "$(grep -c '^200$' "$T/codes")" -eq 30 -a "$codes" -eq 30
+    check "http.8080 kept its version" test "$(rds_version http.8080)" = "$v80"
+    check "the gateway Envoy holds http.9090" test -n "$(rds_version http.9090)"
+    check "no listener modified or drained on the gateway" listeners_untouched egress
+    check "both SYNCED on the new version" wait_for 5 both_synced
+    check "gateway Envoy accepted every update" accepted egress
+    check "gateway holds what xdsd sent" same_as_xdsd egress "$GATEWAY" "$api"
+    awk '/^  - port:$/ { held = $0; next } held != "" { if ($0 ~ /number: 9090/) skip = 5;
+        else print held; held = "" } skip > 0 { skip--; next } { print }' "$gw" >"$T/gw.new"
+    check "the edit back removes it" test "$(grep -c 'number: 9090' "$T/gw.new")" = 0
+    mv "$T/gw.new" "$gw"
+    check "the listener on 9090 is no longer active (it drains)" wait_for 10 gateway_lacks_9090
+    check "xdsd no longer sends it" xdsd_without_9090
+    check "http.8080 still kept its version" test "$(rds_version http.8080)" = "$v80"
+    check "the request still answers 200" test "$(app_get http://edition.cnn.com/politics)" = 200
+    check "both SYNCED after the edit back" wait_for 5 both_synced
+    check "gateway Envoy accepted every update after it" accepted egress
+}
+
+# xdsd's view for the gateway Envoy holds its listeners, none on 9090
+xdsd_without_9090() {
+    local id dump
+    id=$(debug /debug/syncz | jq -r --arg p "$GATEWAY" '.[] | select(.proxy | contains("~" + $p + "~")) | .proxy | @uri')
+    dump=$(debug "/debug/config_dump?proxyID=$id") || return 1
+    echo "$dump" | grep -q 0.0.0.0_8080 && ! echo "$dump" | grep -q 0.0.0.0_9090
+}
+
+# the gateway Envoy's listener on 9090 is active (a removed one drains)
+gateway_has_9090() {
+    admin egress '/config_dump?resource=dynamic_listeners' |
+        jq -e '.configs[] | select(.name == "0.0.0.0_9090") | .active_state' >/dev/null
+}
+gateway_lacks_9090() { ! gateway_has_9090; }
+
+# rds_version NAME: the version of route configuration NAME the gateway Envoy holds
+rds_version() {
+    admin egress '/config_dump?resource=dynamic_route_configs' |
+        jq -r --arg n "$1" '.configs[] | select(.route_config.name == $n) | .version_info'
+}
+
 # subset_rename_case API: O1 make before break under dense traffic. Four
 # reloads, 0.7 s apart, each renaming the DestinationRule subset the sidecar
 # routes to (cnn <-> cnn2) and the VirtualService's subset with it, both
@@ -358,6 +423,7 @@ run_case() {
     xds-tls/*) xds_tls_case "$api" ;;
     bypass/*) bypass_case "${c#bypass/}" ;;
     live-edit/*) live_edit_case "$api" ;;
+    gateway-edit/*) gateway_edit_case "$api" ;;
     subset-rename/*) subset_rename_case "$api" ;;
     simulate/*) simulate_case "${c#simulate/}" ;;
     etcd-failover/*) etcd_failover_case "$api" ;;

@@ -39,7 +39,8 @@
  * FUZZ_MEMO_PRINT=1 prints each version's files and edits; FUZZ_MEMO_STATS=1
  * prints counts at exit (versions compared, classes whose Clusters were
  * shared with the previous view, classes whose routes were patched,
- * classes whose clusters were patched, loads that read only the changed
+ * classes whose clusters were patched, classes that took route
+ * configurations after a Gateway edit, loads that read only the changed
  * files). */
 #include <errno.h>
 #include <stdarg.h>
@@ -377,7 +378,7 @@ enum { LOAD_CHANGED, LOAD_ALL_NAMED, LOAD_FULL };
 
 static char dir[64];
 static size_t n_inputs, n_versions, n_compared, n_shared, n_patched, n_partial;
-static size_t n_clusters_patched;
+static size_t n_clusters_patched, n_gw_patched;
 
 static void remove_dir(void)
 {
@@ -529,10 +530,26 @@ static int same_list(const struct xds_view *a, const struct xds_view *b, enum xd
     return xds_view_count(a, t) && xds_view_items(a, t) == xds_view_items(b, t);
 }
 
+/* Some route configuration of a is old's own (the same bytes), though the
+ * Listeners were built: a Gateway patch took it (patch_gateway.c). */
+static int routes_taken(const struct xds_view *a, const struct xds_view *b)
+{
+    if (same_list(a, b, XDS_LISTENER) || same_list(a, b, XDS_ROUTE))
+        return 0;
+    const struct xds_resource *r = xds_view_items(a, XDS_ROUTE);
+    for (size_t i = 0; i < xds_view_count(a, XDS_ROUTE); i++) {
+        const struct xds_resource *o = xds_view_find(b, XDS_ROUTE, r[i].name);
+        if (o != NULL && o->bytes == r[i].bytes)
+            return 1;
+    }
+    return 0;
+}
+
 /* Count the classes whose Clusters the warm build shared with old's view,
- * those patched (Listeners shared, Routes not: patch.c) and those whose
+ * those patched (Listeners shared, Routes not: patch.c), those whose
  * Clusters were made again alone (Listeners and Routes shared, Clusters
- * not: patch_clusters.c, or memo.c when only endpoints changed). */
+ * not: patch_clusters.c, or memo.c when only endpoints changed) and those
+ * that took route configurations after a Gateway edit. */
 static void count_shared(struct snapshot *s, struct snapshot *old)
 {
     for (size_t i = 0; i < N_PROXIES; i++) {
@@ -546,6 +563,8 @@ static void count_shared(struct snapshot *s, struct snapshot *old)
         if (a && b && same_list(a, b, XDS_LISTENER) && same_list(a, b, XDS_ROUTE) &&
             !same_list(a, b, XDS_CLUSTER))
             n_clusters_patched++;
+        if (a && b && routes_taken(a, b))
+            n_gw_patched++;
     }
 }
 
@@ -622,8 +641,10 @@ static void print_stats(void)
     fprintf(stderr,
             "fuzz_memo: %zu inputs, %zu valid versions, %zu warm rebuilds compared, "
             "%zu class builds shared the previous Clusters, %zu patched its routes, "
-            "%zu patched its clusters, %zu partial loads\n",
-            n_inputs, n_versions, n_compared, n_shared, n_patched, n_clusters_patched, n_partial);
+            "%zu patched its clusters, %zu took route configurations after a Gateway edit, "
+            "%zu partial loads\n",
+            n_inputs, n_versions, n_compared, n_shared, n_patched, n_clusters_patched,
+            n_gw_patched, n_partial);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1037,3 +1037,11 @@ void tr_memo_set_rc(struct tr_memo *m, struct tr_rc_patch *p)
         }
     tr_memo_add_rc(m, p);
 }
+
+/* ---- a patch of a router's route configurations (patch_gateway.c) ----------------------- */
+
+int tr_model_same_but_gateways(const struct translate_model *a, const struct translate_model *b)
+{
+    return same_cluster_inputs(a, b) && SAME_KIND(a->virtual_services, a->n_virtual_services,
+                                                  b->virtual_services, b->n_virtual_services);
+}

@@ -1,7 +1,8 @@
 /* parts.h - the parts of the reuse layer, for one another: the memo of a
  * build (memo.c), its packed virtual hosts (pieces.c), the records of how
- * route configurations were assembled (recipes.c) and the patch that
- * replays them (patch.c). Outside reuse/, reuse.h is all there is. */
+ * route configurations were assembled (recipes.c), the patch that replays
+ * them (patch.c), and those of clusters (patch_clusters.c) and Gateways
+ * (patch_gateway.c). Outside reuse/, reuse.h is all there is. */
 #ifndef XDSD_TRANSLATE_REUSE_PARTS_H
 #define XDSD_TRANSLATE_REUSE_PARTS_H
 
@@ -24,6 +25,9 @@ struct tr_reuse {
     struct map vh_key;                   /* VirtualHost to be remembered -> its key (uint64_t *) */
     struct map vh_recipe;                /* VirtualHost -> the struct tr_recipe it was made by */
     struct pvec blocking; /* recipes that made no virtual host in this route config */
+    int gw_patch;         /* route configurations of unchanged servers taken (patch_gateway.c) */
+    uint64_t gw_vs;       /* gw_patch: a hash of every VirtualService, for whole pieces */
+    uint64_t gw_key;      /* the servers' key of the gateway route configuration being built */
 };
 
 /* Where a build's output stood before a step, to find what the step added. */
@@ -86,6 +90,7 @@ struct tr_rc_patch {
     size_t *blocking;           /* VirtualServices read by recipes that made nothing */
     size_t n_blocking;
     struct tr_recipe_store *rs;
+    uint64_t gw_key; /* a gateway's: the servers that fed it (patch_gateway.c); 0 none */
 };
 
 /* The record of route configuration name (a reference): kept[i]'s recipe
@@ -321,5 +326,24 @@ const struct tr_model_diff *tr_memo_diff(const struct tr_memo *m);
  * read (with steps' maker) and share everything else. Returns 1 when the
  * view is complete, 0 when the class must be built (b is as it was). */
 int tr_patch_clusters(struct tr_build *b, const struct tr_steps *steps);
+
+/* ---- patch_gateway.c ------------------------------------------------------------------- */
+
+/* The same ServiceEntries, DestinationRules, VirtualServices, Sidecars and
+ * WorkloadEntries in a and b: all but Gateways (memo.c). */
+int tr_model_same_but_gateways(const struct translate_model *a, const struct translate_model *b);
+/* When only Gateways changed since the previous build of this router
+ * class, which found nothing: share its Clusters and Endpoints, prepare
+ * the build without indexes (steps' prepare_router_lazy) and let
+ * tr_patch_gateway_rc() take route configurations from it; the caller
+ * runs the proxy step. Returns 1 so, 0 when the class is built as usual
+ * (b is as it was). */
+int tr_patch_gateway_begin(struct tr_build *b, const struct tr_steps *steps);
+/* The reuse op of tr_seam_gateway_rc(): in a build so begun, the previous
+ * view's route configuration of the same servers, or one remembered whole
+ * from an earlier build of them (a piece); else made, its record carrying
+ * the servers' key. */
+void tr_patch_gateway_rc(struct tr_build *b, const struct tr_gateway_rc *rc,
+                         tr_gateway_rc_maker make);
 
 #endif

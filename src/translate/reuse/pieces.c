@@ -246,9 +246,10 @@ void tr_piece_emit(struct tr_build *b, const struct tr_piece *pc, struct tr_rc_p
 {
     for (size_t i = 0; i < pc->n_res; i++) {
         const struct piece_res *r = &pc->res[i];
-        uint8_t *copy = xmalloc(r->len ? r->len : 1);
+        /* counted: the next view of the class shares them, not copies */
+        uint8_t *copy = xds_bytes_new(r->len);
         memcpy(copy, r->bytes, r->len);
-        tr_emit_packed(b, r->type, r->name, copy, r->len, r->hash);
+        tr_emit_counted(b, r->type, r->name, copy, r->len, r->hash);
     }
     *rcs = pc->rcs;
     *n_rcs = pc->n_rcs;

@@ -88,6 +88,7 @@ struct tr_rc_patch *tr_rc_patch_resized(const struct tr_rc_patch *p, size_t n)
     q->blocking = copy_sizes(p->blocking, p->n_blocking);
     q->n_blocking = p->n_blocking;
     q->rs = p->rs;
+    q->gw_key = p->gw_key; /* a patch changes routes, never which servers feed it */
     atomic_fetch_add_explicit(&q->rs->refs, 1, memory_order_relaxed);
     return q;
 }

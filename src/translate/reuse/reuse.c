@@ -51,14 +51,18 @@ static uint64_t recipe_key(const struct tr_build *b, const struct tr_recipe *r)
     if (r->kind == TR_VH_SERVICE)
         return service_key("sidecar", r->port, r->host, &m->service_entries[r->se],
                            r->n_vs ? &m->virtual_services[r->vs[0]] : NULL);
-    if (r->kind != TR_VH_GATEWAY)
+    if (r->kind != TR_VH_GATEWAY || r->none)
         return 0;
+    /* a gateway's virtual host reads of each server only its Gateway's
+     * namespace and name and its port (tr_gateway_vhost): an edit of
+     * another server keeps it */
     uint64_t k =
         tr_key_u64(tr_key_str(tr_key_str(HASH_SEED, "gateway"), r->name), (uint64_t)r->redirect);
     for (size_t i = 0; i < r->n_vs; i++) {
+        const struct gateway *gw = &m->gateways[r->gw[i]];
         k = tr_key_u64(k, m->virtual_services[r->vs[i]].meta.content_hash);
-        k = tr_key_u64(k, m->gateways[r->gw[i]].meta.content_hash);
-        k = tr_key_u64(k, (uint64_t)r->server[i]);
+        k = tr_key_str(tr_key_str(k, gw->meta.namespace), gw->meta.name);
+        k = tr_key_u64(k, gw->servers[r->server[i]].port.number);
     }
     return k;
 }
@@ -188,7 +192,10 @@ static void op_rc_done(struct tr_build *b, const char *name, VirtualHost *const 
     const struct tr_recipe **r = arena_alloc(b->a, (n + 1) * sizeof(*r));
     for (size_t i = 0; i < n; i++)
         r[i] = map_get(&u->vh_recipe, kept[i]);
-    tr_memo_add_rc(u->memo, tr_rc_patch_record(name, r, n, off, vh_hash, trimmed, &u->blocking));
+    struct tr_rc_patch *p = tr_rc_patch_record(name, r, n, off, vh_hash, trimmed, &u->blocking);
+    p->gw_key = u->gw_key;
+    u->gw_key = 0;
+    tr_memo_add_rc(u->memo, p);
     u->blocking.n = 0;
 }
 
@@ -200,6 +207,7 @@ static const struct tr_reuse_ops ops = {
     .rc_order = op_rc_order,
     .vhost_bytes = op_vhost_bytes,
     .rc_done = op_rc_done,
+    .gateway_rc = tr_patch_gateway_rc,
 };
 
 /* What the view holds beyond what tr_memo_share_view() shares: patched from
@@ -209,6 +217,12 @@ static void build_types(struct tr_build *b, const struct tr_steps *steps)
 {
     if (tr_patch_view(b, steps) || tr_patch_clusters(b, steps))
         return;
+    if (tr_patch_gateway_begin(b, steps)) {
+        size_t from = b->findings.n; /* those of the Clusters are kept with them */
+        steps->proxy(b);
+        tr_memo_keep_findings(b, 1, from);
+        return;
+    }
     steps->prepare(b);
     size_t from = b->findings.n;
     if (tr_memo_share_clusters(b)) {

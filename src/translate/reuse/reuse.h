@@ -6,10 +6,12 @@
  * virtual hosts; recipes.c: how each route configuration was assembled).
  * The next build of the class, given that memo as prev, shares the whole
  * previous view when none of its inputs changed, patches its route
- * configurations when only routes changed (patch.c), or builds with the
- * steps handed to it, reusing every piece whose inputs are the same
- * (reuse.c). Views built so are the same, byte for byte, as plain builds:
- * the unit tests and the fuzz_memo driver compare them. */
+ * configurations when only routes changed (patch.c), takes a router's
+ * route configurations of unchanged Gateway servers when only Gateways
+ * changed (patch_gateway.c), or builds with the steps handed to it,
+ * reusing every piece whose inputs are the same (reuse.c). Views built
+ * so are the same, byte for byte, as plain builds: the unit tests and the
+ * fuzz_memo driver compare them. */
 #ifndef XDSD_TRANSLATE_REUSE_H
 #define XDSD_TRANSLATE_REUSE_H
 
