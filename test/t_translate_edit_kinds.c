@@ -29,6 +29,7 @@ struct knobs {
     int extra_host;  /* se_hosts: svc-0 gains a host (1, 2: which) */
     int extra_port;  /* se_hosts: svc-1 gains port 8080 */
     int svc1_alt_a;  /* se_hosts: svc-1 gains host alt-a.svc-0.example.com */
+    int alt_vs;      /* se_hosts: a VirtualService of host alt-a.svc-0.example.com */
     int lb;          /* dr: svc-0's load balancer (0, 1, 2) */
     int subset_v3;   /* dr: svc-3 gains subset v3 (no route names it) */
     int v2_labels;   /* dr: svc-3's subset v2 (its routes name it) selects v3's endpoints */
@@ -185,6 +186,15 @@ static void put_gateway(const char *dir, const struct knobs *k)
 
 static void put_all(const char *dir, const struct knobs *k)
 {
+    char *alt = xasprintf("%s/alt.yaml", dir);
+    if (k->alt_vs)
+        put(dir, "alt.yaml",
+            HEAD "kind: VirtualService\nmetadata: {name: alt}\n"
+                 "spec:\n  hosts: [alt-a.svc-0.example.com]\n  http:\n  - route:\n"
+                 "    - destination: {host: www.svc-2.example.com}\n");
+    else
+        unlink(alt);
+    free(alt);
     put_gateway(dir, k);
     put_external(dir, 0, 1, k);
     put_external(dir, 1, 1, k);
@@ -249,6 +259,13 @@ TEST(translate_every_kind_of_edit_equals_a_full_translation)
          0},
         {"se hosts: it goes", {.endpoint = 200, .svc1_alt_a = 1}, 0, 0},
         {"se hosts: and the other's", {.endpoint = 200}, 1, 0},
+        {"vs: one of host alt-a", {.endpoint = 200, .alt_vs = 1}, 0, 0},
+        {"se hosts: one a VirtualService has",
+         {.endpoint = 200, .alt_vs = 1, .extra_host = 1},
+         0,
+         0},
+        {"se hosts: it goes once more", {.endpoint = 200, .alt_vs = 1}, 0, 0},
+        {"vs: alt-a's gone", {.endpoint = 200}, 0, 0},
         {"dr: load balancer", {.endpoint = 200, .lb = 1}, 1, 0},
         {"dr: another", {.endpoint = 200, .lb = 2}, 1, 0},
         {"dr: a subset no route names", {.endpoint = 200, .lb = 2, .subset_v3 = 1}, 1, 0},
@@ -354,8 +371,8 @@ TEST(translate_every_kind_of_edit_equals_a_full_translation)
     }
     config_unref(s0);
     config_cache_free(cache);
-    static const char *const files[] = {"gateway.yaml", "svc-0.yaml", "svc-1.yaml",
-                                        "svc-2.yaml",   "svc-3.yaml", "svc-4.yaml"};
+    static const char *const files[] = {"gateway.yaml", "svc-0.yaml", "svc-1.yaml", "svc-2.yaml",
+                                        "svc-3.yaml",   "svc-4.yaml", "alt.yaml"};
     for (size_t i = 0; i < ARRAY_LEN(files); i++) {
         char *p = xasprintf("%s/%s", dir, files[i]);
         unlink(p);

@@ -29,7 +29,8 @@ static size_t changed_at(const void *pa, const void *ca, size_t n, size_t size, 
 }
 
 struct tr_model_diff *tr_model_diff_new(const struct translate_model *pm,
-                                        const struct translate_model *m)
+                                        const struct translate_model *m, struct tr_vs_names *vs,
+                                        int want_names)
 {
     struct tr_model_diff *d = xcalloc(1, sizeof(*d));
     d->a = arena_new();
@@ -41,8 +42,11 @@ struct tr_model_diff *tr_model_diff_new(const struct translate_model *pm,
                     pm->n_gateways == m->n_gateways;
     if (!d->comparable)
         return d;
+    /* an unchanged set keeps what its VirtualServices name for the next */
     d->vs_changed = changed_at(pm->virtual_services, m->virtual_services,
                                m->n_virtual_services, sizeof(*m->virtual_services), NULL) > 0;
+    if (!d->vs_changed && vs != NULL)
+        d->vs_names = tr_vs_names_ref(vs);
     d->gw_changed =
         changed_at(pm->gateways, m->gateways, m->n_gateways, sizeof(*m->gateways), NULL) > 0;
     d->se = arena_alloc(d->a, (TR_DIFF_MAX + 2) * sizeof(*d->se));
@@ -57,7 +61,12 @@ struct tr_model_diff *tr_model_diff_new(const struct translate_model *pm,
         if (pm->service_entries[i].hash_apart_endpoints ==
             m->service_entries[i].hash_apart_endpoints)
             continue;
-        if (d->hosts != 0 || !tr_host_change_of(d->a, pm, m, i, &d->hc)) {
+        /* the names are kept from the second change of hosts on: one
+         * look at every VirtualService costs less than noting them all */
+        if (d->vs_names == NULL && want_names)
+            d->vs_names = tr_vs_names_new(m);
+        d->looked = d->vs_names == NULL;
+        if (d->hosts != 0 || !tr_host_change_of(d->a, pm, m, d->vs_names, i, &d->hc)) {
             d->hosts = -1;
             break;
         }
@@ -70,8 +79,15 @@ void tr_model_diff_free(struct tr_model_diff *d)
 {
     if (d == NULL)
         return;
+    tr_vs_names_unref(d->vs_names);
     arena_free(d->a);
     free(d);
+}
+
+struct tr_vs_names *tr_model_diff_names(const struct tr_model_diff *d, int *looked)
+{
+    *looked = d != NULL && d->looked;
+    return d != NULL ? tr_vs_names_ref(d->vs_names) : NULL;
 }
 
 int tr_model_diff_is_of(const struct tr_model_diff *d, const struct translate_model *pm,

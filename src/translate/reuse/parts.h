@@ -265,9 +265,11 @@ struct tr_host_change {
     size_t n_added, n_removed;
 };
 /* Whether the change of ServiceEntry se from pm to m is one of hosts alone
- * that nothing else names (into *hc); 0 when a patch does not take it. */
+ * that nothing else names (into *hc; vs: what m's VirtualServices name);
+ * 0 when a patch does not take it. */
 int tr_host_change_of(struct arena *a, const struct translate_model *pm,
-                      const struct translate_model *m, size_t se, struct tr_host_change *hc);
+                      const struct translate_model *m, const struct tr_vs_names *vs, size_t se,
+                      struct tr_host_change *hc);
 /* Is host one hc added or removed? */
 int tr_host_change_names(const struct tr_host_change *hc, const char *host);
 /* The services of the hosts hc added (its ServiceEntry, when exported to
@@ -311,6 +313,8 @@ struct tr_model_diff {
     int hosts;                    /* 1: one ServiceEntry's hosts alone (hc); -1: hosts
                                      otherwise; 0: none changed */
     struct tr_host_change hc;
+    struct tr_vs_names *vs_names; /* what m's VirtualServices name, once kept */
+    int looked;                   /* a change of hosts looked at every VirtualService */
 };
 /* Is d the diff from pm to m? */
 int tr_model_diff_is_of(const struct tr_model_diff *d, const struct translate_model *pm,

@@ -168,7 +168,7 @@ static const char **changed_hosts(struct tr_build *b, const struct translate_mod
     *n = 0;
     *hc = NULL;
     if (!tr_model_diff_is_of(d, pm, m))
-        d = *own = tr_model_diff_new(pm, m);
+        d = *own = tr_model_diff_new(pm, m, NULL, 1);
     if (!d->comparable || d->vs_changed || d->gw_changed || d->hosts < 0 ||
         d->n_se + d->n_dr == 0 || d->n_se + d->n_dr > MAX_CHANGED)
         return NULL;

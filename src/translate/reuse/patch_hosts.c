@@ -18,6 +18,9 @@
  * bytes, and those of the removed hosts cut out. Anything else is built. */
 #include "parts.h"
 
+#include "xdsd/sorted.h"
+
+#include <stdatomic.h>
 #include <stdlib.h>
 
 static int same_strs(const char *const *a, size_t na, const char *const *b, size_t nb)
@@ -76,33 +79,140 @@ static int in_list(const char *const *v, size_t n, const char *s)
     return 0;
 }
 
-/* Does a destination or mirror of vs name one of hosts? (Plain hosts: a
- * destination without a dot is made a cluster.local one, none of them.) */
-static int vs_routes_to(const struct virtual_service *vs, const char *const *hosts, size_t n)
+/* ---- the hosts VirtualServices name ------------------------------------------------------ */
+
+/* What VirtualServices name, as written: hosts with a dot (a name without
+ * one is made a cluster.local one, never a plain host), by hash, and
+ * patterns. Kept from snapshot to snapshot while the VirtualServices stay
+ * the same: at 10,000 of them a look at each costs more than the rest of a
+ * patch. Two names of one hash only make a patch refuse what it could take. */
+struct tr_vs_names {
+    atomic_int refs;
+    struct arena *a;
+    uint64_t *hash; /* sorted */
+    size_t n, cap;
+    struct pvec patterns; /* VirtualService hosts starting with '*' */
+};
+
+static uint64_t name_hash(const char *host)
 {
-    for (size_t i = 0; i < vs->n_http; i++) {
-        const struct http_route *hr = &vs->http[i];
-        for (size_t k = 0; k < hr->n_route; k++)
-            if (in_list(hosts, n, hr->route[k].destination.host))
-                return 1;
-        for (size_t k = 0; k < hr->n_mirrors; k++)
-            if (in_list(hosts, n, hr->mirrors[k].destination.host))
-                return 1;
+    return hash_block(HASH_SEED, host, strlen(host));
+}
+
+/* Note host, a name of vs: its hosts are noted first, and a destination
+ * that is one of them or the last one noted (the egress gateway, named by
+ * thousands of VirtualServices in a row) is not noted again. */
+static void note_name(struct tr_vs_names *n, const struct virtual_service *vs, const char *host,
+                      const char **last)
+{
+    if (host == NULL || (host[0] != '*' && strchr(host, '.') == NULL))
+        return;
+    if (*last != NULL && strcmp(host, *last) == 0)
+        return;
+    for (size_t h = 0; vs != NULL && h < vs->n_hosts; h++)
+        if (strcmp(host, vs->hosts[h]) == 0)
+            return;
+    *last = host;
+    if (host[0] == '*') {
+        pvec_push(n->a, &n->patterns, arena_strdup(n->a, host));
+        return;
     }
-    const struct l4_route *l4[2] = {vs->tls, vs->tcp};
-    size_t n4[2] = {vs->n_tls, vs->n_tcp};
-    for (int t = 0; t < 2; t++)
-        for (size_t i = 0; i < n4[t]; i++)
-            for (size_t k = 0; k < l4[t][i].n_route; k++)
-                if (in_list(hosts, n, l4[t][i].route[k].destination.host))
+    xgrow((void **)&n->hash, &n->cap, n->n + 1, sizeof(*n->hash));
+    n->hash[n->n++] = name_hash(host);
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void note_l4(struct tr_vs_names *n, const struct virtual_service *vs,
+                    const struct l4_route *r, size_t count, const char **last)
+{
+    for (size_t i = 0; i < count; i++)
+        for (size_t k = 0; k < r[i].n_route; k++)
+            note_name(n, vs, r[i].route[k].destination.host, last);
+}
+
+struct tr_vs_names *tr_vs_names_new(const struct translate_model *m)
+{
+    struct tr_vs_names *n = xcalloc(1, sizeof(*n));
+    atomic_init(&n->refs, 1);
+    n->a = arena_new();
+    const char *last = NULL;
+    for (size_t v = 0; v < m->n_virtual_services; v++) {
+        const struct virtual_service *vs = &m->virtual_services[v];
+        for (size_t h = 0; h < vs->n_hosts; h++)
+            note_name(n, NULL, vs->hosts[h], &last);
+        for (size_t i = 0; i < vs->n_http; i++) {
+            const struct http_route *hr = &vs->http[i];
+            for (size_t k = 0; k < hr->n_route; k++)
+                note_name(n, vs, hr->route[k].destination.host, &last);
+            for (size_t k = 0; k < hr->n_mirrors; k++)
+                note_name(n, vs, hr->mirrors[k].destination.host, &last);
+        }
+        note_l4(n, vs, vs->tls, vs->n_tls, &last);
+        note_l4(n, vs, vs->tcp, vs->n_tcp, &last);
+    }
+    if (n->n > 1)
+        qsort(n->hash, n->n, sizeof(*n->hash), u64_cmp);
+    return n;
+}
+
+struct tr_vs_names *tr_vs_names_ref(struct tr_vs_names *n)
+{
+    if (n != NULL)
+        atomic_fetch_add_explicit(&n->refs, 1, memory_order_relaxed);
+    return n;
+}
+
+void tr_vs_names_unref(struct tr_vs_names *n)
+{
+    if (n == NULL || atomic_fetch_sub_explicit(&n->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    arena_free(n->a);
+    free(n->hash);
+    free(n);
+}
+
+/* Does a VirtualService of m name one of hosts (as tr_vs_names_new()
+ * would note them)? One look at each, for a change of hosts with no names
+ * kept. */
+static int vs_name_any(const struct translate_model *m, const char *const *hosts, size_t n)
+{
+    for (size_t v = 0; v < m->n_virtual_services; v++) {
+        const struct virtual_service *vs = &m->virtual_services[v];
+        for (size_t h = 0; h < vs->n_hosts; h++)
+            for (size_t k = 0; k < n; k++)
+                if (vs->hosts[h][0] == '*' ? host_match(vs->hosts[h], hosts[k])
+                                           : strcmp(vs->hosts[h], hosts[k]) == 0)
                     return 1;
+        for (size_t i = 0; i < vs->n_http; i++) {
+            const struct http_route *hr = &vs->http[i];
+            for (size_t k = 0; k < hr->n_route; k++)
+                if (in_list(hosts, n, hr->route[k].destination.host))
+                    return 1;
+            for (size_t k = 0; k < hr->n_mirrors; k++)
+                if (in_list(hosts, n, hr->mirrors[k].destination.host))
+                    return 1;
+        }
+        const struct l4_route *l4[2] = {vs->tls, vs->tcp};
+        size_t n4[2] = {vs->n_tls, vs->n_tcp};
+        for (int t = 0; t < 2; t++)
+            for (size_t i = 0; i < n4[t]; i++)
+                for (size_t k = 0; k < l4[t][i].n_route; k++)
+                    if (in_list(hosts, n, l4[t][i].route[k].destination.host))
+                        return 1;
+    }
     return 0;
 }
 
 /* Nothing in m but ServiceEntry se names any of hosts (plain hosts: a name
- * without a dot, made a cluster.local one, is none of them). */
-static int named_by_se_alone(const struct translate_model *m, size_t se, const char *const *hosts,
-                             size_t n)
+ * without a dot, made a cluster.local one, is none of them); vs: what m's
+ * VirtualServices name, or NULL to look at each. */
+static int named_by_se_alone(const struct translate_model *m, const struct tr_vs_names *vs,
+                             size_t se, const char *const *hosts, size_t n)
 {
     for (size_t i = 0; i < m->n_service_entries; i++) {
         const struct service_entry *e = &m->service_entries[i];
@@ -110,22 +220,22 @@ static int named_by_se_alone(const struct translate_model *m, size_t se, const c
             if (in_list(hosts, n, e->hosts[h]))
                 return 0;
     }
-    for (size_t i = 0; i < m->n_virtual_services; i++) {
-        const struct virtual_service *vs = &m->virtual_services[i];
-        for (size_t h = 0; h < vs->n_hosts; h++) {
-            const char *p = vs->hosts[h];
-            for (size_t k = 0; k < n; k++)
-                if (p[0] == '*' ? host_match(p, hosts[k]) : strcmp(p, hosts[k]) == 0)
-                    return 0;
-        }
-        if (vs_routes_to(vs, hosts, n))
+    if (vs == NULL)
+        return !vs_name_any(m, hosts, n);
+    for (size_t k = 0; k < n; k++) {
+        uint64_t h = name_hash(hosts[k]);
+        if (sorted_find(&h, vs->hash, vs->n, sizeof(h), u64_cmp) != NULL)
             return 0;
+        for (size_t p = 0; p < vs->patterns.n; p++)
+            if (host_match(vs->patterns.v[p], hosts[k]))
+                return 0;
     }
     return 1;
 }
 
 int tr_host_change_of(struct arena *a, const struct translate_model *pm,
-                      const struct translate_model *m, size_t se, struct tr_host_change *hc)
+                      const struct translate_model *m, const struct tr_vs_names *vs, size_t se,
+                      struct tr_host_change *hc)
 {
     const struct service_entry *was = &pm->service_entries[se], *now = &m->service_entries[se];
     if (m->n_sidecars > 0 || !hosts_only(was, now))
@@ -156,7 +266,7 @@ int tr_host_change_of(struct arena *a, const struct translate_model *pm,
     const char **both = arena_alloc(a, (hc->n_added + hc->n_removed + 1) * sizeof(*both));
     memcpy(both, hc->added, hc->n_added * sizeof(*both));
     memcpy(both + hc->n_added, hc->removed, hc->n_removed * sizeof(*both));
-    return named_by_se_alone(m, se, both, hc->n_added + hc->n_removed);
+    return named_by_se_alone(m, vs, se, both, hc->n_added + hc->n_removed);
 }
 
 struct tr_lookup *tr_host_lookups(struct arena *a, const struct tr_host_change *hc,

@@ -38,9 +38,23 @@ void tr_memo_hint_same_inputs(struct tr_memo *m, const struct tr_memo *prev,
 /* What changed from the model pm to m (positions of changed resources,
  * changes of hosts), found once per snapshot for the builds of every class. */
 struct tr_model_diff;
+/* vs: what the VirtualServices of pm name (tr_model_diff_names() of the
+ * diff before), or NULL: taken when m's VirtualServices are the same;
+ * want_names: note them, if a change of hosts asks, rather than look at
+ * each VirtualService once (the diff before looked). */
+struct tr_vs_names;
 struct tr_model_diff *tr_model_diff_new(const struct translate_model *pm,
-                                        const struct translate_model *m);
+                                        const struct translate_model *m, struct tr_vs_names *vs,
+                                        int want_names);
 void tr_model_diff_free(struct tr_model_diff *d);
+/* What m's VirtualServices name, if noted (a reference: drop it with
+ * tr_vs_names_unref()), else NULL; *looked: whether the diff looked at each
+ * VirtualService instead. */
+struct tr_vs_names *tr_model_diff_names(const struct tr_model_diff *d, int *looked);
+/* What the VirtualServices of m name, as a patch of hosts asks (patch_hosts.c). */
+struct tr_vs_names *tr_vs_names_new(const struct translate_model *m);
+struct tr_vs_names *tr_vs_names_ref(struct tr_vs_names *n);
+void tr_vs_names_unref(struct tr_vs_names *n);
 /* The build recording into m may read d (alive until it is done). */
 void tr_memo_hint_diff(struct tr_memo *m, const struct tr_model_diff *d);
 /* How many services a build recording into m reused. */

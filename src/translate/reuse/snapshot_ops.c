@@ -33,6 +33,8 @@ struct tr_ctx {
     struct tr_ctx *prev;     /* during snapshot_prepare() only */
     int same_inputs_as_prev; /* tr_model_same_but_vs(prev's model, this one's) */
     struct tr_model_diff *diff; /* prev's model against this one's, during the same */
+    struct tr_vs_names *vs_names; /* what the VirtualServices name, once noted */
+    int vs_looked;                /* the diff looked at each VirtualService instead */
     /* the label keys class keys look at, found once per snapshot: a class
      * key is computed for every proxy that connects */
     const char **label_keys;
@@ -202,7 +204,13 @@ static void ctx_warm(void *ctx, void *old_ctx)
     c->prev = old != NULL && same_options(c, old) ? old : NULL;
     /* once per snapshot, for every class's build */
     tr_model_diff_free(c->diff);
-    c->diff = c->prev != NULL ? tr_model_diff_new(&c->prev->m, &c->m) : NULL;
+    if (c->prev != NULL) {
+        c->diff = tr_model_diff_new(&c->prev->m, &c->m, c->prev->vs_names, c->prev->vs_looked);
+        tr_vs_names_unref(c->vs_names);
+        c->vs_names = tr_model_diff_names(c->diff, &c->vs_looked);
+    } else {
+        c->diff = NULL;
+    }
     /* once per snapshot, not once per class */
     c->same_inputs_as_prev = c->prev != NULL && tr_model_same_but_vs(&c->prev->m, &c->m);
     if (!c->same_inputs_as_prev || c->owns != NULL)
@@ -228,6 +236,7 @@ static void ctx_free(void *ctx)
     }
     free(c->memos);
     tr_model_diff_free(c->diff);
+    tr_vs_names_unref(c->vs_names);
     free(c->label_keys);
     for (size_t i = 0; i < c->n_owns; i++)
         free(c->owns[i].ident);
