@@ -123,9 +123,12 @@ static int cmp_kv(const void *a, const void *b)
     return strcmp(((const struct etcd_kv *)a)->key, ((const struct etcd_kv *)b)->key);
 }
 
-/* The whole content through the loader: a new set, or NULL when rejected
- * or (unless always) unchanged. */
-static struct config_set *reload(struct etcd_source *s, int always)
+/* The content through the loader: a new set, or NULL when rejected or
+ * (unless always) unchanged. changed: the sources (n_changed, "etcd:KEY")
+ * a watch batch put or deleted, the only ones parsed again; NULL: every
+ * one (a listing). */
+static struct config_set *reload(struct etcd_source *s, int always, const char *const *changed,
+                                 size_t n_changed)
 {
     int again = s->rejected;
     int64_t t0 = now_ms();
@@ -137,7 +140,8 @@ static struct config_set *reload(struct etcd_source *s, int always)
         src[i].len = s->kvs.items[i].value_len;
     }
     /* only the values that changed are parsed and checked again */
-    struct config_set *set = config_mem_load(s->mem, src, s->kvs.n, &s->diags);
+    struct config_set *set =
+        config_mem_load_changed(s->mem, src, s->kvs.n, changed, n_changed, &s->diags);
     for (size_t i = 0; i < s->kvs.n; i++)
         free((char *)src[i].name);
     free(src);
@@ -189,7 +193,7 @@ static struct config_set *list(struct etcd_source *s)
     s->revision = rev;
     s->phase = NEED_WATCH;
     recovered(s);
-    return reload(s, !s->have_good);
+    return reload(s, !s->have_good, NULL, 0);
 }
 
 static void watch(struct etcd_source *s)
@@ -225,13 +229,22 @@ static struct config_set *read_watch(struct etcd_source *s, int wait_ms)
         etcd_events_release(&ev);
         return NULL; /* the watch confirmed: no news */
     }
-    for (size_t i = 0; i < ev.n; i++)
+    /* the keys the batch put or deleted: the rest is carried as parsed */
+    char **changed = xcalloc(ev.n, sizeof(*changed));
+    for (size_t i = 0; i < ev.n; i++) {
+        changed[i] = xasprintf("etcd:%s", ev.items[i].kv.key);
         apply_event(&s->kvs, &ev.items[i]);
+    }
     if (ev.revision > s->revision)
         s->revision = ev.revision;
     log_debug("etcd watch: %zu events up to revision %lld", ev.n, (long long)s->revision);
+    size_t n_changed = ev.n;
     etcd_events_release(&ev);
-    return reload(s, 0);
+    struct config_set *set = reload(s, 0, (const char *const *)changed, n_changed);
+    for (size_t i = 0; i < n_changed; i++)
+        free(changed[i]);
+    free(changed);
+    return set;
 }
 
 struct config_set *etcd_source_step(struct etcd_source *s, int wait_ms)
