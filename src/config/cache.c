@@ -14,7 +14,11 @@
  * (set.c), each brought up to date from the changed files. Whatever the
  * list cannot stand for - links (whose targets change unseen), directories
  * that could not be read, a root that is another directory now, a changed
- * name that is not a plain file - makes the load a full one. */
+ * name that is not a plain file - makes the load a full one.
+ *
+ * Named buffers held in memory (etcd's values, mem_load.c) go through the
+ * same cache: their changes carry the new bytes instead of a path to read
+ * (struct cache_change), and the rest of the load is the same. */
 #include "build.h"
 
 #include <errno.h>
