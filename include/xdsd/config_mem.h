@@ -31,5 +31,9 @@ struct config_set *config_mem_load_changed(struct config_mem *m, const struct co
                                            struct config_diags *diags);
 /* Whether the last load through m took only the changed buffers (1). */
 int config_mem_partial(const struct config_mem *m);
+/* A sum of a hash of each file's (buffer's) name and bytes: equal for two
+ * sets of the same files, and kept up to date from the changed ones, so it
+ * costs nothing where config_hash() reads every file's name. */
+uint64_t config_content_id(const struct config_set *s);
 
 #endif

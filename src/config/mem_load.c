@@ -98,3 +98,8 @@ int config_mem_partial(const struct config_mem *m)
 {
     return config_cache_partial(m->cache);
 }
+
+uint64_t config_content_id(const struct config_set *s)
+{
+    return s->content_id;
+}

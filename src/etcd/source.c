@@ -156,7 +156,8 @@ static struct config_set *reload(struct etcd_source *s, int always, const char *
         return NULL;
     }
     s->rejected = 0;
-    if (s->have_good && config_hash(set) == s->good_hash && !always) {
+    /* the content id, not config_hash(): the latter reads every key's name */
+    if (s->have_good && config_content_id(set) == s->good_hash && !always) {
         s->good_revision = s->revision; /* the content served is that of this revision too */
         if (again)
             log_info("configuration in etcd accepted again at revision %lld, unchanged",
@@ -168,7 +169,7 @@ static struct config_set *reload(struct etcd_source *s, int always, const char *
     s->prev_hash = s->good_hash;
     s->prev_revision = s->good_revision;
     s->have_good = 1;
-    s->good_hash = config_hash(set);
+    s->good_hash = config_content_id(set);
     s->good_revision = s->revision;
     config_set_generation(set, (uint64_t)s->revision);
     s->n_ok++;
@@ -304,7 +305,7 @@ const char *etcd_source_error(const struct etcd_source *s)
 void etcd_source_adopt(struct etcd_source *s, struct config_set *set)
 {
     s->have_good = 1;
-    s->good_hash = config_hash(set);
+    s->good_hash = config_content_id(set);
     s->good_revision = 0; /* not read from etcd: no revision */
 }
 
