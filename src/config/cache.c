@@ -260,8 +260,9 @@ int cache_holds_buffers(const struct config_cache *c)
     return c->buffers;
 }
 
-struct config_set *cache_load(struct config_cache *cache, struct builder *b, struct cache_change *ch,
-                              size_t nch, int partial, int buffers, size_t *nfiles)
+struct config_set *cache_load(struct config_cache *cache, struct builder *b,
+                              struct cache_change *ch, size_t nch, int partial, int buffers,
+                              size_t *nfiles)
 {
     cache->partial = partial;
     cache->buffers = buffers;
@@ -316,7 +317,8 @@ struct config_set *config_load_changed(const char *dir, struct config_cache *cac
     b.reuse = &cache->files;
     struct cache_change *ch = NULL;
     size_t nch = 0;
-    int partial = changed != NULL && !cache->buffers && plan(cache, dir, changed, n, &ch, &nch) == 0;
+    int partial =
+        changed != NULL && !cache->buffers && plan(cache, dir, changed, n, &ch, &nch) == 0;
     if (!partial)
         load_full(&b, cache, dir);
     struct config_set *s = cache_load(cache, &b, ch, nch, partial, 0, nfiles);
