@@ -155,4 +155,27 @@ void builder_release(struct builder *b, const size_t dups[CONFIG_NKINDS]);
  * (load.c). */
 struct config_set *builder_finish(struct builder *b);
 
+/* ---- the loads through a cache (cache.c) -------------------------------- */
+
+/* A file (or named buffer) that may differ from the cache's last load. */
+struct cache_change {
+    char *path;       /* its name (malloc'ed; cache_load() takes it) */
+    int present;      /* there now: read or parse it; else it is gone */
+    const char *data; /* a buffer's bytes (len of them); NULL: read path */
+    size_t len;
+};
+
+/* The files of the cache's last load (to reuse units from: b->reuse). */
+const struct file_list *cache_files(const struct config_cache *c);
+/* Whether the cache's last load was of named buffers (1) or of a tree. */
+int cache_holds_buffers(const struct config_cache *c);
+/* Finish a load through the cache: when partial, b holds nothing yet and
+ * gets the cache's last files with the changes ch (n, sorted by path,
+ * without repeats) merged in; else b holds every file of the load already.
+ * buffers: whether the files are named buffers. The memo, the sorted kinds
+ * and the last sets are used and brought up to date; releases b; the
+ * result is builder_finish()'s. */
+struct config_set *cache_load(struct config_cache *c, struct builder *b, struct cache_change *ch,
+                              size_t n, int partial, int buffers, size_t *nfiles);
+
 #endif

@@ -14,7 +14,11 @@
  * (set.c), each brought up to date from the changed files. Whatever the
  * list cannot stand for - links (whose targets change unseen), directories
  * that could not be read, a root that is another directory now, a changed
- * name that is not a plain file - makes the load a full one. */
+ * name that is not a plain file - makes the load a full one.
+ *
+ * Named buffers held in memory (etcd's values, mem_load.c) go through the
+ * same cache: their changes carry the new bytes instead of a path to read
+ * (struct cache_change), and the rest of the load is the same. */
 #include "build.h"
 
 #include <errno.h>
@@ -32,6 +36,7 @@ struct config_cache {
     dev_t dev;              /* root's identity when they were listed */
     ino_t ino;
     int partial;                /* the last load read only the changed files */
+    int buffers;                /* files holds named buffers (cache_load()), not a tree */
     struct cross_memo *memo;    /* validate_cross's results of the last load */
     struct xref_index *xindex;  /* and its lookups */
     struct sorted_kinds sorted; /* the last load's resources in order */
@@ -111,14 +116,10 @@ static void load_full(struct builder *b, struct config_cache *c, const char *dir
 
 /* ---- the load of changed files ------------------------------------------------------ */
 
-struct change {
-    char *path;
-    int present; /* a plain file now: read it; else it is gone */
-};
-
 static int change_cmp(const void *pa, const void *pb)
 {
-    return strcmp(((const struct change *)pa)->path, ((const struct change *)pb)->path);
+    return strcmp(((const struct cache_change *)pa)->path,
+                  ((const struct cache_change *)pb)->path);
 }
 
 /* Whether the walk would list path (under root): a visible YAML name in
@@ -140,7 +141,7 @@ static int listable(const char *root, const char *path)
 /* Look at each changed path, sorted and without repeats, into *out.
  * Returns -1 when a full load is needed. */
 static int plan(const struct config_cache *c, const char *dir, const char *const *changed, size_t n,
-                struct change **out, size_t *n_out)
+                struct cache_change **out, size_t *n_out)
 {
     struct stat st;
     char *root = config_root_name(dir);
@@ -149,7 +150,7 @@ static int plan(const struct config_cache *c, const char *dir, const char *const
     free(root);
     if (!same)
         return -1;
-    struct change *ch = xcalloc(n ? n : 1, sizeof(*ch));
+    struct cache_change *ch = xcalloc(n ? n : 1, sizeof(*ch));
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         ch[k++].path = (char *)changed[i];
@@ -186,7 +187,8 @@ full:
 
 /* The files of chunk k merged with the changes ch (those that sort before
  * the next chunk), read into b. */
-static void merge_chunk(struct builder *b, const struct file_chunk *k, struct change *ch, size_t n)
+static void merge_chunk(struct builder *b, const struct file_chunk *k, struct cache_change *ch,
+                        size_t n)
 {
     size_t i = 0, j = 0;
     while (i < k->n || j < n) {
@@ -203,10 +205,15 @@ static void merge_chunk(struct builder *b, const struct file_chunk *k, struct ch
         }
         if (cmp == 0)
             push_unit(&b->gone, &b->n_gone, &b->cap_gone, k->f[i++].unit);
-        if (ch[j].present)
+        if (ch[j].present && ch[j].data == NULL) {
             push_unit(&b->fresh, &b->n_fresh, &b->cap_fresh, add_read(b, ch[j].path));
-        else
+        } else if (ch[j].present) {
+            builder_add_buffer(b, ch[j].path, ch[j].data, ch[j].len);
+            push_unit(&b->fresh, &b->n_fresh, &b->cap_fresh, b->units[b->n_units - 1]);
             free(ch[j].path);
+        } else {
+            free(ch[j].path);
+        }
         j++;
     }
 }
@@ -215,7 +222,7 @@ static void merge_chunk(struct builder *b, const struct file_chunk *k, struct ch
  * where nothing changed are shared whole (unless small: then their files
  * join a new chunk, so that edits do not leave the list in crumbs). The old
  * list stays whole (file_list_find() reads it) until the caller replaces it. */
-static void load_changes(struct builder *b, const struct config_cache *c, struct change *ch,
+static void load_changes(struct builder *b, const struct config_cache *c, struct cache_change *ch,
                          size_t n)
 {
     if (c->files.n == 0) {
@@ -243,44 +250,51 @@ static void load_changes(struct builder *b, const struct config_cache *c, struct
     free(at);
 }
 
-struct config_set *config_load_changed(const char *dir, struct config_cache *cache,
-                                       const char *const *changed, size_t n,
-                                       struct config_diags *diags, size_t *nfiles)
+const struct file_list *cache_files(const struct config_cache *c)
 {
-    struct builder b;
-    builder_init(&b, diags);
-    b.reuse = &cache->files;
-    struct change *ch = NULL;
-    size_t nch = 0;
-    cache->partial = changed != NULL && plan(cache, dir, changed, n, &ch, &nch) == 0;
-    if (cache->partial) {
-        b.content_id = cache->content_id;
-        load_changes(&b, cache, ch, nch);
-        for (size_t i = 0; i < b.n_gone; i++)
-            b.content_id -= unit_content_id(b.gone[i]);
-    } else {
-        load_full(&b, cache, dir);
+    return &c->files;
+}
+
+int cache_holds_buffers(const struct config_cache *c)
+{
+    return c->buffers;
+}
+
+struct config_set *cache_load(struct config_cache *cache, struct builder *b,
+                              struct cache_change *ch, size_t nch, int partial, int buffers,
+                              size_t *nfiles)
+{
+    cache->partial = partial;
+    cache->buffers = buffers;
+    if (buffers) { /* no tree behind the files */
+        free(cache->root);
+        cache->root = NULL;
     }
-    free(ch);
+    if (partial) {
+        b->content_id = cache->content_id;
+        load_changes(b, cache, ch, nch);
+        for (size_t i = 0; i < b->n_gone; i++)
+            b->content_id -= unit_content_id(b->gone[i]);
+    }
     if (nfiles)
-        *nfiles = b.nfiles;
-    b.memo = &cache->memo;
-    b.xindex = &cache->xindex;
-    b.sorted = &cache->sorted;
-    b.memo_usable = cache->partial;
-    b.prev = cache->partial ? cache->set : NULL;
-    b.older = b.prev ? cache->older : NULL;
-    b.patch = cache->patch;
-    const struct config_unit **fresh = b.fresh, **gone = b.gone;
-    struct config_set *s = builder_finish(&b);
-    cache->content_id = b.content_id;
+        *nfiles = b->nfiles;
+    b->memo = &cache->memo;
+    b->xindex = &cache->xindex;
+    b->sorted = &cache->sorted;
+    b->memo_usable = partial;
+    b->prev = partial ? cache->set : NULL;
+    b->older = b->prev ? cache->older : NULL;
+    b->patch = cache->patch;
+    const struct config_unit **fresh = b->fresh, **gone = b->gone;
+    struct config_set *s = builder_finish(b);
+    cache->content_id = b->content_id;
     /* sets kept for the next load's copies: the arrays of the one before
      * are taken over once nobody else holds it (a spare copy when this set
      * was not made from the last) */
     config_unref(cache->older);
     cache->older = NULL;
-    if (b.spare != NULL)
-        cache->older = b.spare;
+    if (b->spare != NULL)
+        cache->older = b->spare;
     else if (s != NULL)
         cache->older = cache->set;
     if (cache->older != cache->set)
@@ -288,9 +302,27 @@ struct config_set *config_load_changed(const char *dir, struct config_cache *cac
     cache->set = config_ref(s);
     /* the units of files gone or changed live until the checks are done */
     file_list_release(&cache->files);
-    cache->files = b.files;
+    cache->files = b->files;
     free(fresh);
     free(gone);
+    return s;
+}
+
+struct config_set *config_load_changed(const char *dir, struct config_cache *cache,
+                                       const char *const *changed, size_t n,
+                                       struct config_diags *diags, size_t *nfiles)
+{
+    struct builder b;
+    builder_init(&b, diags);
+    b.reuse = &cache->files;
+    struct cache_change *ch = NULL;
+    size_t nch = 0;
+    int partial =
+        changed != NULL && !cache->buffers && plan(cache, dir, changed, n, &ch, &nch) == 0;
+    if (!partial)
+        load_full(&b, cache, dir);
+    struct config_set *s = cache_load(cache, &b, ch, nch, partial, 0, nfiles);
+    free(ch);
     return s;
 }
 

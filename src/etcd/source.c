@@ -25,6 +25,8 @@ enum phase { NEED_LIST, NEED_WATCH, WATCHING };
 struct etcd_source {
     struct etcd_client *c;
     struct etcd_kvs kvs;    /* sorted by key: the content at revision */
+    char **names;           /* "etcd:KEY" of each of kvs, kept beside it */
+    size_t cap_names;
     struct config_mem *mem; /* the values parsed at the last reload */
     int64_t revision;       /* of kvs */
     enum phase phase;
@@ -50,11 +52,29 @@ struct etcd_source *etcd_source_new(const struct etcd_options *o, char **err)
     return s;
 }
 
+static void drop_names(struct etcd_source *s)
+{
+    for (size_t i = 0; i < s->kvs.n; i++)
+        free(s->names[i]);
+    free(s->names);
+    s->names = NULL;
+    s->cap_names = 0;
+}
+
+/* The loader's name of every key, made again (after a listing). */
+static void name_all(struct etcd_source *s)
+{
+    xgrow((void **)&s->names, &s->cap_names, s->kvs.n + 1, sizeof(*s->names));
+    for (size_t i = 0; i < s->kvs.n; i++)
+        s->names[i] = xasprintf("etcd:%s", s->kvs.items[i].key);
+}
+
 void etcd_source_free(struct etcd_source *s)
 {
     if (s == NULL)
         return;
     etcd_client_free(s->c);
+    drop_names(s);
     etcd_kvs_release(&s->kvs);
     config_mem_free(s->mem);
     config_diags_release(&s->diags);
@@ -92,16 +112,19 @@ static int by_key(const void *key, const void *elem)
     return strcmp(key, ((const struct etcd_kv *)elem)->key);
 }
 
-/* One event into the sorted content. */
-static void apply_event(struct etcd_kvs *l, struct etcd_event *e)
+/* One event into the sorted content (and the names beside it). */
+static void apply_event(struct etcd_source *s, struct etcd_event *e)
 {
+    struct etcd_kvs *l = &s->kvs;
     size_t i = lower_bound(e->kv.key, l->items, l->n, sizeof(*l->items), by_key);
     int found = i < l->n && strcmp(l->items[i].key, e->kv.key) == 0;
     if (e->deleted) {
         if (found) {
             free(l->items[i].key);
             free(l->items[i].value);
+            free(s->names[i]);
             memmove(&l->items[i], &l->items[i + 1], (l->n - i - 1) * sizeof(*l->items));
+            memmove(&s->names[i], &s->names[i + 1], (l->n - i - 1) * sizeof(*s->names));
             l->n--;
         }
         return;
@@ -111,7 +134,10 @@ static void apply_event(struct etcd_kvs *l, struct etcd_event *e)
         free(l->items[i].value);
     } else {
         xgrow((void **)&l->items, &l->cap, l->n + 1, sizeof(*l->items));
+        xgrow((void **)&s->names, &s->cap_names, l->n + 1, sizeof(*s->names));
         memmove(&l->items[i + 1], &l->items[i], (l->n - i) * sizeof(*l->items));
+        memmove(&s->names[i + 1], &s->names[i], (l->n - i) * sizeof(*s->names));
+        s->names[i] = xasprintf("etcd:%s", e->kv.key);
         l->n++;
     }
     l->items[i] = e->kv; /* moved: the event no longer owns it */
@@ -123,23 +149,25 @@ static int cmp_kv(const void *a, const void *b)
     return strcmp(((const struct etcd_kv *)a)->key, ((const struct etcd_kv *)b)->key);
 }
 
-/* The whole content through the loader: a new set, or NULL when rejected
- * or (unless always) unchanged. */
-static struct config_set *reload(struct etcd_source *s, int always)
+/* The content through the loader: a new set, or NULL when rejected or
+ * (unless always) unchanged. changed: the sources (n_changed, "etcd:KEY")
+ * a watch batch put or deleted, the only ones parsed again; NULL: every
+ * one (a listing). */
+static struct config_set *reload(struct etcd_source *s, int always, const char *const *changed,
+                                 size_t n_changed)
 {
     int again = s->rejected;
     int64_t t0 = now_ms();
     config_diags_release(&s->diags);
     struct config_source *src = xcalloc(s->kvs.n + 1, sizeof(*src));
     for (size_t i = 0; i < s->kvs.n; i++) {
-        src[i].name = xasprintf("etcd:%s", s->kvs.items[i].key);
+        src[i].name = s->names[i];
         src[i].data = s->kvs.items[i].value;
         src[i].len = s->kvs.items[i].value_len;
     }
     /* only the values that changed are parsed and checked again */
-    struct config_set *set = config_mem_load(s->mem, src, s->kvs.n, &s->diags);
-    for (size_t i = 0; i < s->kvs.n; i++)
-        free((char *)src[i].name);
+    struct config_set *set =
+        config_mem_load_changed(s->mem, src, s->kvs.n, changed, n_changed, &s->diags);
     free(src);
     config_diags_log(&s->diags);
     if (set == NULL) {
@@ -152,7 +180,8 @@ static struct config_set *reload(struct etcd_source *s, int always)
         return NULL;
     }
     s->rejected = 0;
-    if (s->have_good && config_hash(set) == s->good_hash && !always) {
+    /* the content id, not config_hash(): the latter reads every key's name */
+    if (s->have_good && config_content_id(set) == s->good_hash && !always) {
         s->good_revision = s->revision; /* the content served is that of this revision too */
         if (again)
             log_info("configuration in etcd accepted again at revision %lld, unchanged",
@@ -164,7 +193,7 @@ static struct config_set *reload(struct etcd_source *s, int always)
     s->prev_hash = s->good_hash;
     s->prev_revision = s->good_revision;
     s->have_good = 1;
-    s->good_hash = config_hash(set);
+    s->good_hash = config_content_id(set);
     s->good_revision = s->revision;
     config_set_generation(set, (uint64_t)s->revision);
     s->n_ok++;
@@ -184,12 +213,14 @@ static struct config_set *list(struct etcd_source *s)
     }
     /* etcd sorts by bytes, as strcmp does: sorted already, but be sure */
     qsort(kvs.items, kvs.n, sizeof(*kvs.items), cmp_kv);
+    drop_names(s);
     etcd_kvs_release(&s->kvs);
     s->kvs = kvs;
+    name_all(s);
     s->revision = rev;
     s->phase = NEED_WATCH;
     recovered(s);
-    return reload(s, !s->have_good);
+    return reload(s, !s->have_good, NULL, 0);
 }
 
 static void watch(struct etcd_source *s)
@@ -225,13 +256,22 @@ static struct config_set *read_watch(struct etcd_source *s, int wait_ms)
         etcd_events_release(&ev);
         return NULL; /* the watch confirmed: no news */
     }
-    for (size_t i = 0; i < ev.n; i++)
-        apply_event(&s->kvs, &ev.items[i]);
+    /* the keys the batch put or deleted: the rest is carried as parsed */
+    char **changed = xcalloc(ev.n, sizeof(*changed));
+    for (size_t i = 0; i < ev.n; i++) {
+        changed[i] = xasprintf("etcd:%s", ev.items[i].kv.key);
+        apply_event(s, &ev.items[i]);
+    }
     if (ev.revision > s->revision)
         s->revision = ev.revision;
     log_debug("etcd watch: %zu events up to revision %lld", ev.n, (long long)s->revision);
+    size_t n_changed = ev.n;
     etcd_events_release(&ev);
-    return reload(s, 0);
+    struct config_set *set = reload(s, 0, (const char *const *)changed, n_changed);
+    for (size_t i = 0; i < n_changed; i++)
+        free(changed[i]);
+    free(changed);
+    return set;
 }
 
 struct config_set *etcd_source_step(struct etcd_source *s, int wait_ms)
@@ -291,7 +331,7 @@ const char *etcd_source_error(const struct etcd_source *s)
 void etcd_source_adopt(struct etcd_source *s, struct config_set *set)
 {
     s->have_good = 1;
-    s->good_hash = config_hash(set);
+    s->good_hash = config_content_id(set);
     s->good_revision = 0; /* not read from etcd: no revision */
 }
 
