@@ -291,8 +291,9 @@ struct tr_host_routes {
  * added hosts and put them into the previous view's route configurations
  * of the ServiceEntry's ports, the removed hosts' cut out (*out; drop it
  * unless applied). 0 when a route configuration cannot be patched so. */
-int tr_host_routes_make(struct tr_build *s, const struct tr_steps *steps, const struct tr_memo *prev,
-                        const struct tr_host_change *hc, struct tr_host_routes *out);
+int tr_host_routes_make(struct tr_build *s, const struct tr_steps *steps,
+                        const struct tr_memo *prev, const struct tr_host_change *hc,
+                        struct tr_host_routes *out);
 /* Put them in b's view and memo, in place of the previous ones; hr is
  * dropped. */
 void tr_host_routes_apply(struct tr_build *b, struct tr_host_routes *hr);

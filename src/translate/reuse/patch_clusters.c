@@ -57,8 +57,9 @@ static int dr_hashes(const struct destination_rule *dr)
  * subsets there are is checked per cluster: names_unread()). */
 static int dr_clusters_only(const struct destination_rule *a, const struct destination_rule *c)
 {
-    if (!tr_same_str(a->meta.namespace, c->meta.namespace) || !tr_same_str(a->meta.name, c->meta.name) ||
-        !tr_same_str(a->host, c->host) || strchr(c->host, '*') != NULL ||
+    if (!tr_same_str(a->meta.namespace, c->meta.namespace) ||
+        !tr_same_str(a->meta.name, c->meta.name) || !tr_same_str(a->host, c->host) ||
+        strchr(c->host, '*') != NULL ||
         a->n_export_to != c->n_export_to || a->has_workload_selector != c->has_workload_selector ||
         !tr_same_labels(&a->workload_selector, &c->workload_selector) ||
         dr_hashes(a) || dr_hashes(c))

@@ -57,8 +57,8 @@ static int hosts_only(const struct service_entry *a, const struct service_entry 
         return 0;
     for (size_t p = 0; p < a->n_ports; p++) {
         const struct istio_port *x = &a->ports[p], *y = &c->ports[p];
-        if (x->number != y->number || x->protocol != y->protocol || x->target_port != y->target_port ||
-            !tr_same_str(x->name, y->name))
+        if (x->number != y->number || x->protocol != y->protocol ||
+            x->target_port != y->target_port || !tr_same_str(x->name, y->name))
             return 0;
     }
     return 1;
@@ -68,7 +68,8 @@ static int hosts_only(const struct service_entry *a, const struct service_entry 
 static int plain_host(const char *fqdn)
 {
     size_t n = strlen(fqdn), ls = strlen("." HOST_SERVICE_DOMAIN);
-    return strchr(fqdn, '*') == NULL && !(n > ls && strcmp(fqdn + n - ls, "." HOST_SERVICE_DOMAIN) == 0);
+    return strchr(fqdn, '*') == NULL &&
+           !(n > ls && strcmp(fqdn + n - ls, "." HOST_SERVICE_DOMAIN) == 0);
 }
 
 static int in_list(const char *const *v, size_t n, const char *s)
@@ -451,8 +452,9 @@ static long position(const struct xds_resource *old, const struct tr_rc_patch *r
     return (long)lo;
 }
 
-int tr_host_routes_make(struct tr_build *s, const struct tr_steps *steps, const struct tr_memo *prev,
-                        const struct tr_host_change *hc, struct tr_host_routes *out)
+int tr_host_routes_make(struct tr_build *s, const struct tr_steps *steps,
+                        const struct tr_memo *prev, const struct tr_host_change *hc,
+                        struct tr_host_routes *out)
 {
     const struct service_entry *se = &s->m->service_entries[hc->se];
     const struct xds_view *pv = tr_memo_view(prev);
