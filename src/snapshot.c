@@ -180,8 +180,9 @@ void xds_view_add_hashed(struct xds_view *v, enum xds_type t, const char *name, 
                          size_t len, uint64_t hash)
 {
     struct xds_list *l = v->types[t];
-    /* a list shared with another view is immutable */
-    if (atomic_load_explicit(&l->refs, memory_order_relaxed) != 1)
+    /* a list shared with another view is immutable, and so is a patched
+     * one (it owns none of its resources' names and bytes) */
+    if (atomic_load_explicit(&l->refs, memory_order_relaxed) != 1 || l->base != NULL)
         abort();
     l->finished = 0;
     xgrow((void **)&l->items, &l->cap, l->n + 1, sizeof(*l->items));
