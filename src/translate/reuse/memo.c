@@ -181,7 +181,8 @@ const struct memo_svc *tr_memo_data_find(const struct memo_data *d, const char *
 {
     struct memo_svc key = {.host = (char *)host};
     for (; d != NULL; d = d->base) {
-        const struct memo_svc *s = sorted_find(&key, d->svcs, d->n_svcs, sizeof(key), tr_memo_svc_cmp);
+        const struct memo_svc *s =
+            sorted_find(&key, d->svcs, d->n_svcs, sizeof(key), tr_memo_svc_cmp);
         if (s != NULL && s->gone)
             return NULL;
         if (s != NULL) {

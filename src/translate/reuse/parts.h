@@ -56,6 +56,17 @@ static inline int tr_same_str(const char *a, const char *b)
     return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+/* Two lists of strings (either may hold NULLs) are equal. */
+static inline int tr_same_strv(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (!tr_same_str(a[i], b[i]))
+            return 0;
+    return 1;
+}
+
 static inline int tr_same_labels(const struct config_labels *a, const struct config_labels *b)
 {
     if (a->n != b->n)

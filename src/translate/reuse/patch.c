@@ -26,20 +26,10 @@
 
 /* ---- what changed ------------------------------------------------------------------- */
 
-static int same_strv(const char *const *a, size_t na, const char *const *b, size_t nb)
-{
-    if (na != nb)
-        return 0;
-    for (size_t i = 0; i < na; i++)
-        if (!tr_same_str(a[i], b[i]))
-            return 0;
-    return 1;
-}
-
 static int same_header_ops(const struct header_ops *a, const struct header_ops *b)
 {
     return tr_same_labels(&a->set, &b->set) && tr_same_labels(&a->add, &b->add) &&
-           same_strv(a->remove, a->n_remove, b->remove, b->n_remove);
+           tr_same_strv(a->remove, a->n_remove, b->remove, b->n_remove);
 }
 
 static int same_destination(const struct route_destination *a, const struct route_destination *b)
@@ -53,11 +43,11 @@ static int same_destination(const struct route_destination *a, const struct rout
 
 static int same_l4_match(const struct l4_match *a, const struct l4_match *b)
 {
-    return same_strv(a->sni_hosts, a->n_sni_hosts, b->sni_hosts, b->n_sni_hosts) &&
-           same_strv(a->destination_subnets, a->n_destination_subnets, b->destination_subnets,
+    return tr_same_strv(a->sni_hosts, a->n_sni_hosts, b->sni_hosts, b->n_sni_hosts) &&
+           tr_same_strv(a->destination_subnets, a->n_destination_subnets, b->destination_subnets,
                      b->n_destination_subnets) &&
            a->port == b->port &&
-           same_strv(a->gateways, a->n_gateways, b->gateways, b->n_gateways) &&
+           tr_same_strv(a->gateways, a->n_gateways, b->gateways, b->n_gateways) &&
            tr_same_labels(&a->source_labels, &b->source_labels) &&
            tr_same_str(a->source_namespace, b->source_namespace);
 }

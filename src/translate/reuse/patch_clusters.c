@@ -60,13 +60,11 @@ static int dr_clusters_only(const struct destination_rule *a, const struct desti
     if (!tr_same_str(a->meta.namespace, c->meta.namespace) ||
         !tr_same_str(a->meta.name, c->meta.name) || !tr_same_str(a->host, c->host) ||
         strchr(c->host, '*') != NULL ||
-        a->n_export_to != c->n_export_to || a->has_workload_selector != c->has_workload_selector ||
+        !tr_same_strv(a->export_to, a->n_export_to, c->export_to, c->n_export_to) ||
+        a->has_workload_selector != c->has_workload_selector ||
         !tr_same_labels(&a->workload_selector, &c->workload_selector) ||
         dr_hashes(a) || dr_hashes(c))
         return 0;
-    for (size_t i = 0; i < a->n_export_to; i++)
-        if (!tr_same_str(a->export_to[i], c->export_to[i]))
-            return 0;
     return 1;
 }
 

@@ -23,16 +23,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-static int same_strs(const char *const *a, size_t na, const char *const *b, size_t nb)
-{
-    if (na != nb)
-        return 0;
-    for (size_t i = 0; i < na; i++)
-        if (!tr_same_str(a[i], b[i]))
-            return 0;
-    return 1;
-}
-
 /* Ports whose listener is the port's own HTTP one, whatever the hosts. */
 static int http_ports_only(const struct service_entry *se)
 {
@@ -52,7 +42,7 @@ static int hosts_only(const struct service_entry *a, const struct service_entry 
         a->location != c->location || a->resolution != c->resolution || a->n_addresses != 0 ||
         c->n_addresses != 0 || a->has_workload_selector != c->has_workload_selector ||
         !tr_same_labels(&a->workload_selector, &c->workload_selector) ||
-        !same_strs(a->export_to, a->n_export_to, c->export_to, c->n_export_to) ||
+        !tr_same_strv(a->export_to, a->n_export_to, c->export_to, c->n_export_to) ||
         !http_ports_only(a))
         return 0;
     for (size_t p = 0; p < a->n_ports; p++) {
